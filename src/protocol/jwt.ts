@@ -1,0 +1,158 @@
+/**
+ * Decoding (not verifying) JSON Web Tokens for display. Every way a pasted token can be malformed
+ * becomes an `InvalidJwtError` whose message says exactly what is wrong and where.
+ */
+
+import { jwtDecode } from 'jwt-decode';
+import { InvalidJwtError } from './errors.ts';
+
+/**
+ * A JWT split into its three parts, with the header and payload decoded.
+ * @see https://www.rfc-editor.org/rfc/rfc7519#section-3
+ */
+export interface DecodedJwt {
+  readonly header: Record<string, unknown>;
+  readonly payload: Record<string, unknown>;
+  /** The third part, still base64url: this module never checks it. */
+  readonly signature: string;
+  readonly parts: [string, string, string];
+}
+
+/**
+ * What a token string looks like from the outside.
+ * @see https://www.rfc-editor.org/rfc/rfc7516#section-9
+ */
+export type TokenShape = 'jwt' | 'jwe' | 'opaque' | 'empty';
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+const BEARER_PREFIX = /^bearer(?:\s+|$)/i;
+
+/**
+ * Trims surrounding whitespace and one leading `Bearer ` (as copied from an Authorization header).
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+ */
+export function normalizeToken(token: string): string {
+  return token.trim().replace(BEARER_PREFIX, '').trim();
+}
+
+function describeJsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+/** Checks one part against the base64url alphabet without padding; returns a reason or undefined. */
+function base64urlProblem(part: string): string | undefined {
+  if (BASE64URL.test(part)) {
+    // A length of 4n+1 cannot come from whole bytes: no base64 encoder produces it.
+    return part.length % 4 === 1
+      ? `its length (${part.length}) is not a possible base64url length`
+      : undefined;
+  }
+  const index = part.search(/[^A-Za-z0-9_-]/);
+  const char = part.charAt(index);
+  if (char === '=') {
+    // RFC 7515 §2: base64url in JOSE is used "with all trailing '=' characters omitted".
+    return `it has "=" padding at position ${index + 1}, which JWTs leave out`;
+  }
+  if (char === '+' || char === '/') {
+    return `character "${char}" at position ${index + 1} is standard base64; base64url uses "-" and "_" instead`;
+  }
+  const shown = /\s/.test(char) ? 'a whitespace character' : `character "${char}"`;
+  return `${shown} at position ${index + 1} is not in the base64url alphabet (A-Z, a-z, 0-9, "-", "_")`;
+}
+
+function decodePart(token: string, which: 'header' | 'payload', part: string): Record<string, unknown> {
+  const label = which === 'header' ? 'header' : 'payload';
+  if (part === '') throw new InvalidJwtError(`The ${label} part is empty.`);
+  const problem = base64urlProblem(part);
+  if (problem !== undefined) throw new InvalidJwtError(`The ${label} is not valid base64url: ${problem}.`);
+  let value: unknown;
+  try {
+    value = which === 'header' ? jwtDecode<unknown>(token, { header: true }) : jwtDecode<unknown>(token);
+  } catch (cause) {
+    // The alphabet and length were checked above, so what failed is the JSON parse.
+    throw new InvalidJwtError(`The ${label} is valid base64url but does not decode to JSON.`, { cause });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    // RFC 7519 §7.2: the header and the claims set must each be a JSON object.
+    throw new InvalidJwtError(
+      `The ${label} decodes to JSON but to ${describeJsonType(value)}, not an object.`,
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Splits and decodes a JWS-compact JWT without verifying its signature; throws `InvalidJwtError`.
+ * @see https://www.rfc-editor.org/rfc/rfc7519#section-7.2
+ */
+export function decodeJwt(token: string): DecodedJwt {
+  const trimmed = token.trim();
+  if (trimmed === '') throw new InvalidJwtError('The token is empty.');
+  const clean = normalizeToken(trimmed);
+  if (clean === '')
+    throw new InvalidJwtError('Only the "Bearer" prefix is there; the token after it is missing.');
+  const space = clean.search(/\s/);
+  if (space !== -1) {
+    throw new InvalidJwtError(
+      `The token has whitespace or a line break at position ${space + 1}; a JWT is one unbroken string.`,
+    );
+  }
+  const parts = clean.split('.');
+  if (parts.length === 5) {
+    // RFC 7516 §7.1: the JWE compact serialization has five parts.
+    throw new InvalidJwtError(
+      'The token has 5 parts: it is a JWE (an encrypted token). Only the holder of the decryption key can read it.',
+    );
+  }
+  const [header, payload, signature] = parts;
+  if (parts.length !== 3 || header === undefined || payload === undefined || signature === undefined) {
+    const hint = parts.length === 1 ? ' (no dots at all: it may be an opaque token, not a JWT)' : '';
+    throw new InvalidJwtError(
+      `A JWT has 3 parts separated by dots (header.payload.signature); this token has ${parts.length}${hint}.`,
+    );
+  }
+  const decodedHeader = decodePart(clean, 'header', header);
+  const decodedPayload = decodePart(clean, 'payload', payload);
+  const signatureProblem = base64urlProblem(signature);
+  if (signatureProblem !== undefined) {
+    throw new InvalidJwtError(`The signature is not valid base64url: ${signatureProblem}.`);
+  }
+  return { header: decodedHeader, payload: decodedPayload, signature, parts: [header, payload, signature] };
+}
+
+/** True when a part looks like a JOSE header: base64url of a JSON object (which always starts `eyJ`-ish). */
+function looksLikeJoseHeader(part: string): boolean {
+  // '{"' encodes to "eyJ"; a header with a leading space or line break still decodes below.
+  if (part.startsWith('eyJ')) return true;
+  if (!BASE64URL.test(part) || part.length % 4 === 1 || part === '') return false;
+  try {
+    const value: unknown = jwtDecode<unknown>(`${part}.`, { header: true });
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Says what a token string is: a JWT (JOSE header then claims; it may still fail to decode), a
+ * five-part encrypted JWE, an opaque string only its issuer can read (Entra refresh tokens), or empty.
+ * @see https://www.rfc-editor.org/rfc/rfc7519#section-7.2
+ */
+export function classifyToken(token: string): TokenShape {
+  const clean = normalizeToken(token);
+  if (clean === '') return 'empty';
+  const parts = clean.split('.');
+  const first = parts[0] ?? '';
+  if (!looksLikeJoseHeader(first)) return 'opaque';
+  return parts.length === 5 ? 'jwe' : 'jwt';
+}
+
+/**
+ * Whether a NumericDate (seconds since the epoch) is at or before `nowMs`; false when it is not a number.
+ * @see https://www.rfc-editor.org/rfc/rfc7519#section-4.1.4
+ */
+export function isPast(numericDate: unknown, nowMs: number): boolean {
+  return typeof numericDate === 'number' && Number.isFinite(numericDate) && numericDate * 1000 <= nowMs;
+}
