@@ -1,0 +1,168 @@
+/**
+ * Entra's checks on an authorization request that oidc-provider does differently or not at all, run
+ * before the request reaches it: client and redirect URI (errors shown on the page, never redirected),
+ * Entra's scope grammar, PKCE for SPAs, `plain` PKCE and Entra-only `prompt` values. A request that
+ * passes is rewritten into the form oidc-provider expects.
+ */
+import { createHash } from 'node:crypto';
+import { aadsts, buildRedirectDescription, type EntraError } from './entra-errors.ts';
+import { findApp } from './directory.ts';
+import { escapeHtml } from './pages.ts';
+import { resolveScopes, toProviderScope } from './scopes.ts';
+import { GRAPH_RESOURCE, SANDBOX_TENANT } from './seed.ts';
+
+/** What to do with an authorization request. */
+export type AuthorizeDecision =
+  | { readonly action: 'continue'; readonly params: URLSearchParams }
+  | { readonly action: 'page'; readonly error: EntraError }
+  | {
+      readonly action: 'redirect';
+      readonly redirectUri: string;
+      readonly responseMode: ResponseMode;
+      readonly state: string | undefined;
+      readonly error: EntraError;
+    };
+
+/** The response modes Entra supports for the authorization endpoint. */
+export type ResponseMode = 'query' | 'fragment' | 'form_post';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Entra's redirect URI match: exact, except that the port of an `http://localhost` (loopback) URI is
+ * ignored (RFC 8252 §7.3 lets native apps pick any port; Entra applies it to every platform).
+ */
+export function redirectUriMatches(registered: readonly string[], requested: string): boolean {
+  let wanted: URL;
+  try {
+    wanted = new URL(requested);
+  } catch {
+    return false;
+  }
+  return registered.some((candidate) => {
+    const allowed = new URL(candidate);
+    if (allowed.href === wanted.href) return true;
+    if (allowed.protocol !== 'http:' || wanted.protocol !== 'http:' || !LOOPBACK_HOSTS.has(wanted.hostname)) {
+      return false;
+    }
+    return (
+      allowed.hostname === wanted.hostname &&
+      allowed.pathname === wanted.pathname &&
+      allowed.search === wanted.search
+    );
+  });
+}
+
+const PKCE_FORMAT = /^[A-Za-z0-9\-._~]{43,128}$/;
+
+/** RFC 7636 §4.2: S256 challenge of a verifier. */
+function s256(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
+
+/** Checks an authorization request the way Entra does and rewrites it for oidc-provider. */
+export function checkAuthorizationRequest(input: URLSearchParams): AuthorizeDecision {
+  const params = new URLSearchParams(input);
+  const clientId = params.get('client_id');
+  if (!clientId) return { action: 'page', error: aadsts.missingParameter('client_id') };
+  const app = findApp(clientId);
+  if (!app) return { action: 'page', error: aadsts.unknownClient(clientId, SANDBOX_TENANT.displayName) };
+  params.set('client_id', app.clientId);
+
+  let redirectUri = params.get('redirect_uri');
+  if (!redirectUri) {
+    if (app.redirectUris.length === 0) return { action: 'page', error: aadsts.noReplyAddressRegistered() };
+    if (app.redirectUris.length > 1) return { action: 'page', error: aadsts.noReplyAddressSent() };
+    redirectUri = app.redirectUris[0] ?? '';
+    params.set('redirect_uri', redirectUri);
+  }
+  if (!redirectUriMatches(app.redirectUris, redirectUri)) {
+    return { action: 'page', error: aadsts.redirectUriMismatch(redirectUri, app.clientId) };
+  }
+
+  // From here on the redirect URI is trusted: errors go back to the app (RFC 6749 §4.1.2.1).
+  const requestedMode = params.get('response_mode');
+  const responseMode: ResponseMode =
+    requestedMode === 'fragment' || requestedMode === 'form_post' ? requestedMode : 'query';
+  const state = params.get('state') ?? undefined;
+  const fail = (error: EntraError): AuthorizeDecision => ({
+    action: 'redirect',
+    redirectUri,
+    responseMode,
+    state,
+    error,
+  });
+
+  if (requestedMode !== null && requestedMode !== responseMode && requestedMode !== 'query') {
+    return fail(aadsts.invalidResponseMode(requestedMode));
+  }
+  const responseType = params.get('response_type');
+  if (!responseType) return fail(aadsts.missingParameter('response_type'));
+  if (responseType !== 'code') return fail(aadsts.unsupportedResponseType(responseType));
+  if (params.has('resource')) return fail(aadsts.resourceParameter());
+
+  const scope = params.get('scope');
+  if (!scope?.trim()) return fail(aadsts.missingParameter('scope'));
+  const resolved = resolveScopes(app, scope);
+  if (!resolved.ok) return fail(resolved.error);
+  params.set('scope', toProviderScope(resolved.scopes));
+  // Entra ignores a nonce without `openid` (no id token to carry it); oidc-provider would reject it.
+  if (!resolved.scopes.oidc.includes('openid')) params.delete('nonce');
+  const resources = [...resolved.scopes.resources.keys()];
+  // A sign-in-only request still yields an access token, for Microsoft Graph (as Entra does).
+  for (const resource of resources.length ? resources : [GRAPH_RESOURCE.identifier]) {
+    params.append('resource', resource);
+  }
+
+  const challenge = params.get('code_challenge');
+  const method = params.get('code_challenge_method');
+  if (!challenge) {
+    if (method) return fail(aadsts.missingParameter('code_challenge'));
+    // Entra: codes sent to an SPA redirect URI are redeemed cross-origin, which requires PKCE.
+    if (app.platform === 'spa') return fail(aadsts.pkceRequired());
+  } else {
+    if (!PKCE_FORMAT.test(challenge))
+      return fail(aadsts.pkceInvalid('43 to 128 characters of [A-Za-z0-9-._~]'));
+    // RFC 7636 §4.3: without a method the challenge is "plain". oidc-provider deprecates plain, so the
+    // sandbox stores S256(challenge): S256(verifier) equals it exactly when verifier === challenge.
+    if (method === null || method === 'plain') {
+      params.set('code_challenge', s256(challenge));
+      params.set('code_challenge_method', 'S256');
+    } else if (method !== 'S256') {
+      return fail(aadsts.pkceInvalid(`unsupported code_challenge_method '${method}'`));
+    }
+  }
+
+  const prompt = params.get('prompt');
+  if (prompt === 'select_account' || prompt === 'create') {
+    // oidc-provider has no account picker or sign-up: both become a fresh sign-in.
+    params.set('prompt', 'login');
+  }
+  return { action: 'continue', params };
+}
+
+/** The authorization error response (RFC 6749 §4.1.2.1) in the requested response mode. */
+export function buildAuthorizationErrorResponse(
+  decision: Extract<AuthorizeDecision, { action: 'redirect' }>,
+): { readonly location: string } | { readonly html: string } {
+  const fields = new URLSearchParams({
+    error: decision.error.error,
+    error_description: buildRedirectDescription(decision.error),
+  });
+  if (decision.state !== undefined) fields.set('state', decision.state);
+  if (decision.responseMode === 'form_post') {
+    const inputs = [...fields]
+      .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+      .join('');
+    return {
+      html: `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Returning to the app</title></head><body><form method="post" action="${escapeHtml(decision.redirectUri)}">${inputs}<p>Sandbox tenant: returning an error to the app.</p><button type="submit">Continue</button></form></body></html>`,
+    };
+  }
+  const url = new URL(decision.redirectUri);
+  if (decision.responseMode === 'fragment') {
+    url.hash = fields.toString();
+  } else {
+    for (const [k, v] of fields) url.searchParams.set(k, v);
+  }
+  return { location: url.href };
+}

@@ -1,0 +1,276 @@
+/**
+ * Entra ID's error vocabulary: the AADSTS codes the sandbox emits and the JSON shape they travel in.
+ * Texts follow the wording Entra uses (paraphrased where Entra's own text names portal screens).
+ */
+import { randomUUID } from 'node:crypto';
+
+/** An Entra error before it is serialised: HTTP status, OAuth `error`, AADSTS number and message. */
+export interface EntraError {
+  readonly status: number;
+  readonly error: string;
+  readonly code: number;
+  readonly message: string;
+}
+
+/** The JSON body Entra returns from its token and device code endpoints. */
+export interface EntraErrorBody {
+  readonly error: string;
+  readonly error_description: string;
+  readonly error_codes: readonly number[];
+  readonly timestamp: string;
+  readonly trace_id: string;
+  readonly correlation_id: string;
+  readonly error_uri: string;
+}
+
+const e = (status: number, error: string, code: number, message: string): EntraError => ({
+  status,
+  error,
+  code,
+  message,
+});
+
+/** Constructors for every AADSTS error the sandbox produces, keyed by what went wrong. */
+export const aadsts = {
+  redirectUriMismatch: (redirectUri: string, clientId: string) =>
+    e(
+      400,
+      'invalid_request',
+      50011,
+      `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. Make sure the redirect URI sent in the request matches one added to your application registration (the port of an http://localhost redirect URI is ignored).`,
+    ),
+  noReplyAddressSent: () => e(400, 'invalid_request', 900971, 'No reply address provided.'),
+  noReplyAddressRegistered: () =>
+    e(400, 'invalid_request', 500113, 'No reply address is registered for the application.'),
+  invalidCredentials: () =>
+    e(400, 'invalid_grant', 50126, 'Error validating credentials due to invalid username or password.'),
+  userNotFound: (username: string) =>
+    e(
+      400,
+      'invalid_grant',
+      50034,
+      `The user account ${username} does not exist in the directory. To sign into this application, the account must be added to the directory.`,
+    ),
+  invalidMfaCode: () =>
+    e(
+      400,
+      'invalid_grant',
+      50074,
+      'Strong Authentication is required. The verification code was not accepted.',
+    ),
+  codeRedeemed: () =>
+    e(
+      400,
+      'invalid_grant',
+      54005,
+      'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
+    ),
+  pkceMismatch: () =>
+    e(
+      400,
+      'invalid_grant',
+      501481,
+      'The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+    ),
+  pkceRequired: () =>
+    e(
+      400,
+      'invalid_request',
+      9002325,
+      'Proof Key for Code Exchange is required for cross-origin authorization code redemption.',
+    ),
+  pkceInvalid: (detail: string) =>
+    e(400, 'invalid_request', 501491, `Invalid size or format of the Code_Challenge parameter: ${detail}.`),
+  invalidScope: (scope: string) =>
+    e(
+      400,
+      'invalid_scope',
+      70011,
+      `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`,
+    ),
+  defaultWithOthers: (scope: string) =>
+    e(
+      400,
+      'invalid_scope',
+      70011,
+      `The provided value for the input parameter 'scope' is not valid. The scope '${scope}' does not exist. '.default' scopes can't be combined with resource-specific scopes.`,
+    ),
+  multipleResources: (scope: string) =>
+    e(
+      400,
+      'invalid_scope',
+      700022,
+      `The provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scope} is not valid.`,
+    ),
+  emptyScope: () =>
+    e(
+      400,
+      'invalid_scope',
+      28003,
+      'Provided value for the input parameter scope cannot be empty when requesting an access token using the provided authorization code. Please specify a valid scope.',
+    ),
+  unknownResource: (resource: string, tenant: string) =>
+    e(
+      400,
+      'invalid_resource',
+      500011,
+      `The resource principal named ${resource} was not found in the tenant named ${tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`,
+    ),
+  permissionNotConfigured: (clientId: string, appName: string, scope: string, valid: string) =>
+    e(
+      400,
+      'invalid_client',
+      650057,
+      `Invalid resource. The client has requested access to a resource which is not listed in the requested permissions in the client's application registration. Client app ID: ${clientId}(${appName}). Value from request: ${scope}. List of valid permissions from app registration: ${valid}.`,
+    ),
+  invalidSecret: (clientId: string) =>
+    e(
+      401,
+      'invalid_client',
+      7000215,
+      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+    ),
+  missingCredential: () =>
+    e(
+      401,
+      'invalid_client',
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    ),
+  publicClientCredential: () =>
+    e(
+      401,
+      'invalid_client',
+      700025,
+      "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+    ),
+  unsupportedAssertion: () =>
+    e(
+      401,
+      'invalid_client',
+      700027,
+      'Client assertion failed signature validation: the sandbox registers no certificate credentials.',
+    ),
+  unknownClient: (clientId: string, tenantName: string) =>
+    e(
+      400,
+      'unauthorized_client',
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory '${tenantName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    ),
+  missingParameter: (name: string) =>
+    e(400, 'invalid_request', 900144, `The request body must contain the following parameter: '${name}'.`),
+  crossOriginNotSpa: (origin: string) =>
+    e(
+      400,
+      'invalid_request',
+      9002326,
+      `Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type. Request origin: '${origin}'.`,
+    ),
+  spaWithoutOrigin: () =>
+    e(
+      400,
+      'invalid_request',
+      9002327,
+      "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+    ),
+  invalidCode: () =>
+    e(400, 'invalid_grant', 70000, "The provided value for the 'code' parameter is not valid."),
+  tokenRedirectMismatch: (redirectUri: string) =>
+    e(
+      400,
+      'invalid_grant',
+      500112,
+      `The reply address '${redirectUri}' does not match the reply address provided when requesting the authorization code.`,
+    ),
+  consentRequired: (clientId: string, appName: string) =>
+    e(
+      400,
+      'invalid_grant',
+      65001,
+      `The user or administrator has not consented to use the application with ID '${clientId}' named '${appName}'. Send an interactive authorization request for this user and resource.`,
+    ),
+  resourceParameter: () =>
+    e(400, 'invalid_request', 901002, "The 'resource' request parameter is not supported."),
+  clientCredentialsScope: (scope: string) =>
+    e(
+      400,
+      'invalid_scope',
+      1002012,
+      `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+    ),
+  tenantRequired: () =>
+    e(
+      400,
+      'invalid_request',
+      50059,
+      'No tenant-identifying information found in either the request or implied by any provided credentials.',
+    ),
+  consentDeclined: () => e(400, 'access_denied', 65004, 'User declined to consent to access the app.'),
+  expiredGrant: () =>
+    e(
+      400,
+      'invalid_grant',
+      70008,
+      'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
+    ),
+  malformed: (detail?: string) =>
+    e(
+      400,
+      'invalid_grant',
+      9002313,
+      `Invalid request. Request is malformed or invalid.${detail ? ` (sandbox detail: ${detail})` : ''}`,
+    ),
+  loginRequired: () =>
+    e(400, 'login_required', 50058, 'A silent sign-in request was sent but no user is signed in.'),
+  interactionRequired: (detail: string) => e(400, 'interaction_required', 50076, detail),
+  unsupportedGrantType: (grantType: string) =>
+    e(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`),
+  unsupportedResponseType: (responseType: string) =>
+    e(
+      400,
+      'unsupported_response_type',
+      responseType.includes('token') && !responseType.includes('id_token') ? 70005 : 700054,
+      `response_type '${responseType}' is not enabled for the application.`,
+    ),
+  invalidResponseMode: (mode: string) =>
+    e(400, 'invalid_request', 900142, `The response_mode '${mode}' is not supported for this request.`),
+  unknownTenant: (tenant: string) =>
+    e(
+      400,
+      'invalid_request',
+      90002,
+      `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+    ),
+  generic: (error: string, detail: string) =>
+    e(400, error, 90014, `The request could not be processed: ${detail}.`),
+} as const;
+
+/** Entra's timestamp format: `2024-05-01 12:34:56Z`. */
+export function formatEntraTimestamp(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')}Z`;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Builds Entra's JSON error body; a GUID `client-request-id` header is echoed as correlation id, as Entra does. */
+export function buildEntraErrorBody(err: EntraError, clientRequestId?: string): EntraErrorBody {
+  const now = new Date();
+  const timestamp = formatEntraTimestamp(now);
+  const traceId = randomUUID();
+  const correlationId = clientRequestId && GUID.test(clientRequestId) ? clientRequestId : randomUUID();
+  return {
+    error: err.error,
+    error_description: `AADSTS${err.code}: ${err.message}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,
+    error_codes: [err.code],
+    timestamp,
+    trace_id: traceId,
+    correlation_id: correlationId,
+    error_uri: `https://login.microsoftonline.com/error?code=${err.code}`,
+  };
+}
+
+/** The `error_description` Entra puts on an authorization-response redirect. */
+export function buildRedirectDescription(err: EntraError): string {
+  return buildEntraErrorBody(err).error_description;
+}

@@ -1,0 +1,186 @@
+/**
+ * Koa middleware, mounted in front of oidc-provider's own, that gives its responses Entra's shape:
+ * AADSTS error bodies, Entra's token response fields and headers, Entra's discovery document, and
+ * authorization redirects without the RFC 9207 `iss` parameter (Entra does not send it).
+ */
+import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import { buildEntraErrorBody, buildRedirectDescription } from './entra-errors.ts';
+import { mapProviderError } from './error-mapping.ts';
+import { OIDC_SCOPES } from './scopes.ts';
+import { SANDBOX_TENANT } from './seed.ts';
+
+type Next = () => Promise<unknown>;
+type Middleware = (ctx: KoaContextWithOIDC, next: Next) => Promise<void>;
+
+const ERROR_EVENTS = [
+  'grant.error',
+  'authorization.error',
+  'server_error',
+  'discovery.error',
+  'jwks.error',
+  'device_authorization.error',
+  'code_verification.error',
+  'device_resume.error',
+] as const;
+
+const OIDC_SET: ReadonlySet<string> = new Set(OIDC_SCOPES);
+
+/** Remembers each error oidc-provider handles on its request context, for the shaping middleware. */
+export function captureProviderErrors(provider: Provider, onServerError: (err: unknown) => void): void {
+  for (const event of ERROR_EVENTS) {
+    provider.on(event, (ctx: KoaContextWithOIDC, err: unknown) => {
+      ctx.state['sandboxError'] = err;
+      if (event === 'server_error') onServerError(err);
+    });
+  }
+}
+
+/** The `{tenant}` segment the request came in on (as mounted), e.g. the tenant GUID or `common`. */
+function tenantSegment(ctx: KoaContextWithOIDC): string {
+  const original = (ctx.req as { originalUrl?: string }).originalUrl ?? ctx.url;
+  return original.split('/')[1] ?? '';
+}
+
+function reshapeTokenResponse(
+  ctx: KoaContextWithOIDC,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
+  const { entities, params } = ctx.oidc;
+  const model = entities.AuthorizationCode ?? entities.RefreshToken;
+  const askedNow =
+    typeof params?.['scope'] === 'string' && entities.RefreshToken ? params['scope'].split(' ') : undefined;
+  const oidcScopes = [...(askedNow ?? model?.scopes ?? [])].filter(
+    (s) => OIDC_SET.has(s) && (s !== 'offline_access' || body['refresh_token'] !== undefined),
+  );
+  const permissions = typeof body['scope'] === 'string' ? body['scope'].split(' ').filter(Boolean) : [];
+  const scope = [...permissions, ...oidcScopes].join(' ');
+  const expiresIn = body['expires_in'];
+  return {
+    token_type: body['token_type'],
+    ...(scope && !entities.ClientCredentials ? { scope } : {}),
+    expires_in: expiresIn,
+    ext_expires_in: expiresIn,
+    access_token: body['access_token'],
+    ...(body['refresh_token'] === undefined ? {} : { refresh_token: body['refresh_token'] }),
+    ...(body['id_token'] === undefined ? {} : { id_token: body['id_token'] }),
+  };
+}
+
+function reshapeDiscovery(
+  ctx: KoaContextWithOIDC,
+  body: Record<string, unknown>,
+  issuer: string,
+): Record<string, unknown> {
+  const segment = tenantSegment(ctx);
+  // Entra: the multi-tenant documents publish a templated issuer; clients substitute the token's `tid`.
+  const shownIssuer =
+    segment === 'common' || segment === 'organizations'
+      ? issuer.replace(SANDBOX_TENANT.id, '{tenantid}')
+      : issuer;
+  return {
+    token_endpoint: body['token_endpoint'],
+    token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+    jwks_uri: body['jwks_uri'],
+    response_modes_supported: ['query', 'fragment', 'form_post'],
+    subject_types_supported: ['pairwise'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    response_types_supported: ['code'],
+    scopes_supported: [...OIDC_SCOPES],
+    issuer: shownIssuer,
+    request_uri_parameter_supported: false,
+    authorization_endpoint: body['authorization_endpoint'],
+    ...(body['device_authorization_endpoint']
+      ? { device_authorization_endpoint: body['device_authorization_endpoint'] }
+      : {}),
+    ...(body['end_session_endpoint'] ? { end_session_endpoint: body['end_session_endpoint'] } : {}),
+    // Not in Entra's document; published because the sandbox accepts both methods (RFC 8414 §2).
+    code_challenge_methods_supported: ['plain', 'S256'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'aud',
+      'exp',
+      'iat',
+      'nbf',
+      'auth_time',
+      'nonce',
+      'name',
+      'preferred_username',
+      'email',
+      'oid',
+      'tid',
+      'ver',
+      'uti',
+      'sid',
+      'c_hash',
+      'at_hash',
+    ],
+    tenant_region_scope: 'NA',
+    cloud_instance_name: 'sandbox.localhost',
+    msgraph_host: 'graph.microsoft.com',
+  };
+}
+
+function rewriteRedirect(ctx: KoaContextWithOIDC): void {
+  const location = ctx.response.get('Location');
+  if (!location) return;
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch {
+    return;
+  }
+  const inFragment = url.hash.length > 1;
+  const fields = new URLSearchParams(inFragment ? url.hash.slice(1) : url.search);
+  if (!fields.has('code') && !fields.has('error')) return;
+  fields.delete('iss');
+  const err: unknown = ctx.state['sandboxError'];
+  if (fields.has('error') && err !== undefined) {
+    const mapped = mapProviderError(err, ctx);
+    fields.set('error', mapped.error);
+    fields.set('error_description', buildRedirectDescription(mapped));
+  }
+  if (inFragment) url.hash = fields.toString();
+  else url.search = fields.toString();
+  ctx.response.set('Location', url.href);
+}
+
+/** Builds the middleware; `issuer` is the provider's issuer (the tenant GUID one). */
+export function entraShape(issuer: string): Middleware {
+  return async function shapeLikeEntra(ctx, next) {
+    await next();
+    const route = ctx.oidc?.route;
+    const body: unknown = ctx.body;
+    const isObject = typeof body === 'object' && body !== null && !Buffer.isBuffer(body);
+
+    if (route === 'token') {
+      ctx.set('Cache-Control', 'no-store, no-cache');
+      ctx.set('Pragma', 'no-cache');
+      // oidc-provider answers Origin-less requests with `*`; Entra sends no CORS headers to servers.
+      if (!ctx.get('Origin')) ctx.remove('Access-Control-Allow-Origin');
+    }
+    if (isObject && ctx.status >= 400 && 'error' in body) {
+      const mapped = mapProviderError(ctx.state['sandboxError'] ?? body, ctx);
+      ctx.status = mapped.status;
+      ctx.body = buildEntraErrorBody(mapped, ctx.get('client-request-id') || undefined);
+      return;
+    }
+    if (route === 'token' && isObject && ctx.status === 200) {
+      ctx.body = reshapeTokenResponse(ctx, body as Record<string, unknown>);
+      return;
+    }
+    if (route === 'discovery' && isObject) {
+      ctx.body = reshapeDiscovery(ctx, body as Record<string, unknown>, issuer);
+      ctx.set('Access-Control-Allow-Origin', '*');
+      return;
+    }
+    if (route === 'jwks') {
+      ctx.set('Access-Control-Allow-Origin', '*');
+      return;
+    }
+    if ((route === 'authorization' || route === 'resume') && ctx.status >= 300 && ctx.status < 400) {
+      rewriteRedirect(ctx);
+    }
+  };
+}

@@ -1,0 +1,206 @@
+/**
+ * The sandbox's own sign-in, verification-code and consent steps, served at `/interaction/{uid}` and
+ * completed through oidc-provider's interaction API (the library's devInteractions are not used).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type Provider from 'oidc-provider';
+import { aadsts, type EntraError } from './entra-errors.ts';
+import { findApp, findUserById, findUserByName } from './directory.ts';
+import { readBody, sendHtml, sendRedirect } from './http-utils.ts';
+import { consentPage, errorPage, mfaPage, signInPage } from './pages.ts';
+import { INTERACTION_PREFIX } from './provider-config.ts';
+import { describePermission } from './scopes.ts';
+
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/** Handles one request below `/interaction/`; `pendingMfa` maps interaction uid → user awaiting a code. */
+export async function handleInteraction(
+  provider: Provider,
+  pendingMfa: Map<string, string>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+): Promise<void> {
+  const [uid = '', step = ''] = pathname.slice(INTERACTION_PREFIX.length).split('/');
+  let interaction: Interaction;
+  try {
+    interaction = await provider.interactionDetails(req, res);
+  } catch {
+    sendHtml(res, 400, errorPage(sessionExpired()));
+    return;
+  }
+  if (interaction.uid !== uid) {
+    sendHtml(res, 400, errorPage(sessionExpired()));
+    return;
+  }
+  const base = `${INTERACTION_PREFIX}${uid}`;
+  const form =
+    req.method === 'POST' ? new URLSearchParams((await readBody(req)).toString('utf8')) : undefined;
+
+  if (interaction.prompt.name === 'login') {
+    if (form && step === 'login')
+      return submitCredentials(provider, pendingMfa, interaction, req, res, form, base);
+    if (form && step === 'mfa') return submitCode(provider, pendingMfa, interaction, req, res, form, base);
+    sendHtml(
+      res,
+      200,
+      signInPage({
+        action: `${base}/login`,
+        clientName: clientName(interaction),
+        username: loginHint(interaction),
+      }),
+    );
+    return;
+  }
+  if (interaction.prompt.name === 'consent') {
+    if (form && step === 'consent') return submitConsent(provider, interaction, req, res, form);
+    const user = findUserById(interaction.session?.accountId ?? '');
+    sendHtml(
+      res,
+      200,
+      consentPage({
+        action: `${base}/consent`,
+        clientName: clientName(interaction),
+        username: user?.userPrincipalName ?? '',
+        items: requestedScopes(interaction).map(describePermission),
+      }),
+    );
+    return;
+  }
+  sendRedirect(res, interaction.returnTo, 303);
+}
+
+function sessionExpired(): EntraError {
+  return {
+    status: 400,
+    error: 'invalid_request',
+    code: 50058,
+    message: 'The sign-in session has expired or its cookie is missing. Start again from the app.',
+  };
+}
+
+function clientName(interaction: Interaction): string {
+  const clientId = String(interaction.params['client_id'] ?? '');
+  return findApp(clientId)?.displayName ?? clientId;
+}
+
+function loginHint(interaction: Interaction): string {
+  const hint = interaction.params['login_hint'];
+  return typeof hint === 'string' ? hint : '';
+}
+
+function requestedScopes(interaction: Interaction): string[] {
+  const details = interaction.prompt.details as {
+    missingOIDCScope?: string[];
+    missingResourceScopes?: Record<string, string[]>;
+  };
+  return [...(details.missingOIDCScope ?? []), ...Object.values(details.missingResourceScopes ?? {}).flat()];
+}
+
+async function submitCredentials(
+  provider: Provider,
+  pendingMfa: Map<string, string>,
+  interaction: Interaction,
+  req: IncomingMessage,
+  res: ServerResponse,
+  form: URLSearchParams,
+  base: string,
+): Promise<void> {
+  const username = form.get('username') ?? '';
+  const user = findUserByName(username);
+  const retry = (error: EntraError): void =>
+    sendHtml(
+      res,
+      200,
+      signInPage({ action: `${base}/login`, clientName: clientName(interaction), username, error }),
+    );
+  if (!user) return retry(aadsts.userNotFound(username));
+  if (form.get('password') !== user.password) return retry(aadsts.invalidCredentials());
+  if (user.mfaRequired) {
+    pendingMfa.set(interaction.uid, user.oid);
+    sendHtml(
+      res,
+      200,
+      mfaPage({ action: `${base}/mfa`, username: user.userPrincipalName, code: user.mfaCode ?? '' }),
+    );
+    return;
+  }
+  await provider.interactionFinished(
+    req,
+    res,
+    { login: { accountId: user.oid, amr: ['pwd'] } },
+    { mergeWithLastSubmission: false },
+  );
+}
+
+async function submitCode(
+  provider: Provider,
+  pendingMfa: Map<string, string>,
+  interaction: Interaction,
+  req: IncomingMessage,
+  res: ServerResponse,
+  form: URLSearchParams,
+  base: string,
+): Promise<void> {
+  const user = findUserById(pendingMfa.get(interaction.uid) ?? '');
+  if (!user) {
+    sendRedirect(res, base, 303);
+    return;
+  }
+  if ((form.get('otc') ?? '').trim() !== user.mfaCode) {
+    sendHtml(
+      res,
+      200,
+      mfaPage({
+        action: `${base}/mfa`,
+        username: user.userPrincipalName,
+        code: user.mfaCode ?? '',
+        error: aadsts.invalidMfaCode(),
+      }),
+    );
+    return;
+  }
+  pendingMfa.delete(interaction.uid);
+  await provider.interactionFinished(
+    req,
+    res,
+    { login: { accountId: user.oid, amr: ['pwd', 'mfa'] } },
+    { mergeWithLastSubmission: false },
+  );
+}
+
+async function submitConsent(
+  provider: Provider,
+  interaction: Interaction,
+  req: IncomingMessage,
+  res: ServerResponse,
+  form: URLSearchParams,
+): Promise<void> {
+  if (form.get('action') !== 'accept') {
+    const declined = aadsts.consentDeclined();
+    await provider.interactionFinished(
+      req,
+      res,
+      { error: declined.error, error_description: `AADSTS${declined.code}: ${declined.message}` },
+      { mergeWithLastSubmission: false },
+    );
+    return;
+  }
+  const accountId = interaction.session?.accountId ?? '';
+  const clientId = String(interaction.params['client_id'] ?? '');
+  const grant = interaction.grantId
+    ? ((await provider.Grant.find(interaction.grantId)) ?? new provider.Grant({ accountId, clientId }))
+    : new provider.Grant({ accountId, clientId });
+  const details = interaction.prompt.details as {
+    missingOIDCScope?: string[];
+    missingOIDCClaims?: string[];
+    missingResourceScopes?: Record<string, string[]>;
+  };
+  if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
+  if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
+  for (const [resource, scopes] of Object.entries(details.missingResourceScopes ?? {})) {
+    grant.addResourceScope(resource, scopes.join(' '));
+  }
+  const grantId = await grant.save();
+  await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+}

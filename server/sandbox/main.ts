@@ -1,0 +1,56 @@
+/**
+ * Command-line entry: `npm run sandbox`. Starts the sandbox tenant on `SANDBOX_PORT` (default 5174)
+ * and prints its directory. Every password and secret printed is sandbox-only test data.
+ */
+import { startSandbox } from './index.ts';
+import { buildDirectory } from './portal.ts';
+
+const port = Number(process.env['SANDBOX_PORT'] ?? 5174);
+const sandbox = await startSandbox({ port, quiet: true });
+const d = buildDirectory(sandbox.origin);
+
+const lines = [
+  `Sandbox tenant "${d.tenant.displayName}" — SANDBOX ONLY, not Microsoft Entra ID`,
+  `  portal      ${sandbox.origin}/   (JSON: ${sandbox.origin}/directory.json)`,
+  `  tenant      ${d.tenant.id}  (${d.tenant.domain}; also common, organizations, consumers)`,
+  ...Object.entries(d.endpoints).map(([k, v]) => `  ${k.padEnd(11)} ${v}`),
+  '',
+  'Users (sandbox-only passwords):',
+  ...d.users.map(
+    (u) =>
+      `  ${u.userPrincipalName}  password ${u.password}${u.mfaRequired ? `  MFA code ${u.mfaCode ?? ''}` : ''}`,
+  ),
+  '',
+  'App registrations (sandbox-only secrets):',
+  ...d.apps.flatMap((a) => [
+    `  ${a.displayName} [${a.platform}]  client_id ${a.clientId}`,
+    ...(a.clientSecret ? [`    secret      ${a.clientSecret}`] : []),
+    ...(a.redirectUris.length ? [`    redirects   ${a.redirectUris.join(', ')}`] : []),
+    ...(a.identifierUri
+      ? [`    exposes     ${a.exposedScopes.map((s) => `${a.identifierUri}/${s}`).join(', ')}`]
+      : []),
+    `    may ask for ${
+      Object.entries(a.delegatedPermissions)
+        .flatMap(([r, v]) => v.map((s) => `${r}/${s}`))
+        .join(', ') || 'nothing'
+    }`,
+  ]),
+  '',
+  'Press Ctrl+C to stop.',
+];
+console.log(lines.join('\n'));
+
+let stopping = false;
+const stop = (signal: NodeJS.Signals): void => {
+  if (stopping) return;
+  stopping = true;
+  sandbox.close().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(`sandbox: error while stopping on ${signal}`, err);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,269 @@
+/**
+ * oidc-provider configuration that makes it answer like Entra ID v2.0: Entra's endpoint paths, seeded
+ * clients, JWT access tokens with Entra's claims, refresh tokens whenever `offline_access` is asked for,
+ * and no development defaults (keys, adapter, interactions), so start-up prints nothing.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type {
+  Account,
+  AdapterConstructor,
+  ClientMetadata,
+  Configuration,
+  KoaContextWithOIDC,
+} from 'oidc-provider';
+import { findApp, findUserById, isConfidential } from './directory.ts';
+import type { SandboxKeys } from './keys.ts';
+import { renderProviderError } from './pages.ts';
+import { OIDC_SCOPES, permissionValue, requireApi } from './scopes.ts';
+import { SANDBOX_APPS, SANDBOX_TENANT, type SandboxApp } from './seed.ts';
+
+/** Entra's paths below `/{tenant}`; the provider is mounted at `/{tenant}`. */
+export const ROUTES = {
+  authorization: '/oauth2/v2.0/authorize',
+  token: '/oauth2/v2.0/token',
+  device_authorization: '/oauth2/v2.0/devicecode',
+  code_verification: '/oauth2/v2.0/deviceauth',
+  jwks: '/discovery/v2.0/keys',
+  end_session: '/oauth2/v2.0/logout',
+  userinfo: '/openid/userinfo',
+} as const;
+
+/** Where the sandbox's own sign-in and consent pages live (outside any tenant prefix). */
+export const INTERACTION_PREFIX = '/interaction/';
+
+/**
+ * Name of an internal authorization parameter whose validator restores `offline_access`. oidc-provider
+ * drops `offline_access` unless `prompt=consent` (OIDC Core §11); Entra issues a refresh token whenever
+ * the scope is asked for, so the scope is put back after oidc-provider's scope check.
+ */
+const RESTORE_OFFLINE_ACCESS = 'x_sandbox_restore_offline_access';
+
+/** Inputs the configuration needs from `startSandbox`. */
+export interface ProviderConfigInput {
+  readonly keys: SandboxKeys;
+  readonly adapter: AdapterConstructor;
+  readonly port: number;
+}
+
+/** Entra's `azpacr`: 0 public client, 1 client secret, 2 certificate. */
+export function azpacr(app: SandboxApp | undefined): '0' | '1' {
+  return app && isConfidential(app) ? '1' : '0';
+}
+
+/** Entra's `sub` is pairwise: the same user gets a different subject per application. */
+export function pairwiseSubject(oid: string, appId: string): string {
+  return createHash('sha256').update(`${SANDBOX_TENANT.id}|${oid}|${appId}`).digest('base64url');
+}
+
+/** A fresh `uti` (Entra's unique token identifier). */
+function newUti(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** Entra's default access-token lifetime: randomised between 60 and 90 minutes. */
+function accessTokenTtl(): number {
+  return 3600 + Math.floor(Math.random() * 1800);
+}
+
+function clientMetadata(app: SandboxApp): ClientMetadata {
+  const hasRedirects = app.redirectUris.length > 0;
+  const grantTypes = hasRedirects ? ['authorization_code', 'refresh_token'] : [];
+  if (isConfidential(app)) grantTypes.push('client_credentials');
+  return {
+    client_id: app.clientId,
+    client_name: app.displayName,
+    application_type: 'web',
+    redirect_uris: [...app.redirectUris],
+    response_types: hasRedirects ? ['code'] : [],
+    grant_types: grantTypes,
+    // client_secret_post also admits client_secret_basic in oidc-provider's token endpoint auth.
+    token_endpoint_auth_method: isConfidential(app) ? 'client_secret_post' : 'none',
+    ...(app.clientSecret === undefined ? {} : { client_secret: app.clientSecret }),
+  };
+}
+
+function requestedScope(ctx: KoaContextWithOIDC): string {
+  const source: unknown = ctx.method === 'POST' ? ctx.oidc.body : ctx.query;
+  const scope = (source as Record<string, unknown> | undefined)?.['scope'];
+  return typeof scope === 'string' ? scope : '';
+}
+
+async function restoreOfflineAccess(ctx: KoaContextWithOIDC): Promise<void> {
+  const { params } = ctx.oidc;
+  if (!params) return;
+  const current = typeof params['scope'] === 'string' ? params['scope'] : '';
+  const asked = requestedScope(ctx).split(' ').includes('offline_access');
+  if (asked && !current.split(' ').includes('offline_access')) {
+    params['scope'] = current ? `${current} offline_access` : 'offline_access';
+  }
+}
+
+async function findAccount(ctx: KoaContextWithOIDC, id: string): Promise<Account | undefined> {
+  const user = findUserById(id);
+  if (!user) return undefined;
+  return {
+    accountId: user.oid,
+    async claims() {
+      const clientId = ctx.oidc.client?.clientId ?? '';
+      return {
+        sub: pairwiseSubject(user.oid, clientId),
+        oid: user.oid,
+        tid: SANDBOX_TENANT.id,
+        ver: '2.0',
+        nbf: Math.floor(Date.now() / 1000),
+        uti: newUti(),
+        name: user.displayName,
+        preferred_username: user.userPrincipalName,
+        email: user.userPrincipalName,
+      };
+    },
+  };
+}
+
+/** Rewrites the JWT oidc-provider built into Entra's v2 access-token shape. */
+async function entraAccessToken(
+  ctx: KoaContextWithOIDC,
+  token: Parameters<NonNullable<NonNullable<NonNullable<Configuration['formats']>['customizers']>['jwt']>>[1],
+  jwt: { header?: Record<string, unknown> | undefined; payload: Record<string, unknown> },
+): Promise<{ header?: Record<string, unknown> | undefined; payload: Record<string, unknown> }> {
+  const { payload } = jwt;
+  const clientId = String(payload['client_id']);
+  const app = findApp(clientId);
+  const aud = String(payload['aud']);
+  const iat = Number(payload['iat']);
+  const base = {
+    aud,
+    iss: payload['iss'],
+    iat,
+    nbf: iat,
+    exp: payload['exp'],
+    azp: clientId,
+    azpacr: azpacr(app),
+  };
+  // `identifier()` exists at runtime (lib/helpers/resource_server.js) but not in @types/oidc-provider.
+  const resource = (token.resourceServer as { identifier?: () => string } | undefined)?.identifier?.();
+  if (token.kind === 'ClientCredentials') {
+    const roles = resource && app ? [...(app.applicationPermissions[resource] ?? [])] : [];
+    jwt.payload = {
+      ...base,
+      idtyp: 'app',
+      oid: clientId,
+      ...(roles.length ? { roles } : {}),
+      sub: clientId,
+      tid: SANDBOX_TENANT.id,
+      uti: newUti(),
+      ver: '2.0',
+    };
+  } else {
+    const user = findUserById(String(token.accountId));
+    let scp = String(payload['scope'] ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map(permissionValue);
+    if (scp.length === 0) {
+      // Entra: a sign-in-only request (OIDC scopes alone) yields a Graph token scoped to them.
+      const model = ctx.oidc.entities.RefreshToken ?? ctx.oidc.entities.AuthorizationCode;
+      scp = [...(model?.scopes ?? [])].filter((s) => s === 'openid' || s === 'profile' || s === 'email');
+    }
+    jwt.payload = {
+      ...base,
+      name: user?.displayName,
+      oid: user?.oid,
+      preferred_username: user?.userPrincipalName,
+      scp: scp.join(' '),
+      sub: pairwiseSubject(String(token.accountId), aud),
+      tid: SANDBOX_TENANT.id,
+      uti: newUti(),
+      ver: '2.0',
+    };
+  }
+  jwt.header = { ...jwt.header, typ: 'JWT' };
+  return jwt;
+}
+
+/** Builds the oidc-provider configuration for one sandbox instance. */
+export function buildProviderConfig({ keys, adapter, port }: ProviderConfigInput): Configuration {
+  return {
+    adapter,
+    clients: SANDBOX_APPS.map(clientMetadata),
+    jwks: { keys: [keys.signingKey] },
+    cookies: {
+      // Suffixed with the port: every localhost port shares one cookie jar.
+      names: {
+        session: `sandbox_session_${port}`,
+        interaction: `sandbox_interaction_${port}`,
+        resume: `sandbox_resume_${port}`,
+      },
+      keys: [...keys.cookieKeys],
+      // SameSite=None needs Secure, which plain-http localhost cannot set reliably.
+      long: { httpOnly: true, sameSite: 'lax' },
+      short: { httpOnly: true, sameSite: 'lax' },
+    },
+    claims: {
+      openid: ['sub', 'tid', 'ver', 'nbf', 'uti'],
+      profile: ['name', 'preferred_username', 'oid'],
+      email: ['email'],
+    },
+    scopes: [...OIDC_SCOPES],
+    responseTypes: ['code'],
+    pkce: {
+      methods: ['S256'],
+      // Entra requires PKCE only for SPA redirect URIs; the authorize gate enforces it (AADSTS9002325).
+      required: () => false,
+    },
+    routes: ROUTES,
+    extraParams: {
+      domain_hint: null,
+      client_info: null,
+      [RESTORE_OFFLINE_ACCESS]: restoreOfflineAccess,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      userinfo: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
+      resourceIndicators: {
+        enabled: true,
+        // The gates always send explicit resource indicators; when a code or refresh token covers several,
+        // the token request's `scope` chose one (Entra: one resource per token request).
+        defaultResource: (_ctx, _client, oneOf) => oneOf?.[0] ?? [],
+        getResourceServerInfo: (_ctx, identifier) => {
+          const api = requireApi(identifier);
+          return {
+            scope: api.delegatedScopes.map((s) => `${api.identifier}/${s}`).join(' '),
+            audience: api.appId,
+            accessTokenFormat: 'jwt',
+            accessTokenTTL: accessTokenTtl(),
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+        // Without this a code that includes `openid` would be exchanged for an opaque userinfo token.
+        useGrantedResource: () => true,
+      },
+    },
+    formats: { customizers: { jwt: entraAccessToken } },
+    clientBasedCORS: (_ctx, _origin, client) => findApp(client.clientId)?.platform === 'spa',
+    // Every refresh issues a new refresh token; the adapter decides whether the old one is consumed.
+    rotateRefreshToken: true,
+    ttl: {
+      AccessToken: accessTokenTtl,
+      AuthorizationCode: 600,
+      BackchannelAuthenticationRequest: 600,
+      ClientCredentials: accessTokenTtl,
+      DeviceCode: 900,
+      Grant: 90 * 24 * 3600,
+      IdToken: 3600,
+      Interaction: 3600,
+      // Entra: 24 h fixed for SPA redirect URIs (a redeemed token does not extend it), 90 days otherwise.
+      RefreshToken: (ctx, _token, client) => {
+        if (findApp(client.clientId)?.platform !== 'spa') return 90 * 24 * 3600;
+        const previous = ctx?.oidc.entities.RotatedRefreshToken;
+        return previous ? previous.remainingTTL : 24 * 3600;
+      },
+      Session: 24 * 3600,
+    },
+    interactions: { url: (_ctx, interaction) => `${INTERACTION_PREFIX}${interaction.uid}` },
+    renderError: renderProviderError,
+    findAccount,
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * The sandbox tenant's directory as seeded at every start: one tenant, its users and its app
+ * registrations. Pure data (no Node imports) so the app can read the same ids for its defaults.
+ * Every password and secret here is a sandbox-only value, published on purpose.
+ */
+
+export type Platform = 'spa' | 'web' | 'publicClient';
+
+export interface SandboxUser {
+  readonly oid: string;
+  readonly userPrincipalName: string;
+  readonly displayName: string;
+  readonly givenName: string;
+  readonly surname: string;
+  readonly password: string;
+  /** Sign-in asks for a second factor; ROPC cannot satisfy it (AADSTS50076). */
+  readonly mfaRequired: boolean;
+  /** The sandbox's fixed one-time code for users with MFA. */
+  readonly mfaCode?: string;
+}
+
+export interface ExposedScope {
+  readonly value: string;
+  readonly description: string;
+}
+
+export interface AppRole {
+  readonly value: string;
+  readonly description: string;
+}
+
+export interface SandboxApp {
+  readonly clientId: string;
+  readonly displayName: string;
+  readonly platform: Platform;
+  readonly description: string;
+  readonly redirectUris: readonly string[];
+  /** Sandbox-only secret value, when the app is a confidential client. */
+  readonly clientSecret?: string;
+  /** "Allow public client flows" in Entra: device code and ROPC without a credential. */
+  readonly allowPublicClientFlows: boolean;
+  /** Implicit grant settings ("ID tokens" / "Access tokens" check boxes). */
+  readonly implicitIdTokens: boolean;
+  readonly implicitAccessTokens: boolean;
+  /** App ID URI and delegated scopes this app exposes as an API. */
+  readonly identifierUri?: string;
+  readonly exposedScopes?: readonly ExposedScope[];
+  readonly appRoles?: readonly AppRole[];
+  /** API permissions: resource identifier → delegated scope values it may ask for. */
+  readonly delegatedPermissions: Readonly<Record<string, readonly string[]>>;
+  /** API permissions granted as application roles (client credentials). */
+  readonly applicationPermissions: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A resource server known to the tenant; Microsoft Graph is mirrored by the sandbox. */
+export interface SandboxResource {
+  readonly identifier: string;
+  readonly displayName: string;
+  /** The GUID that is the token's `aud` (Entra v2 puts the API's client id there). */
+  readonly appId: string;
+  readonly delegatedScopes: readonly string[];
+  readonly appRoles: readonly string[];
+}
+
+export const SANDBOX_TENANT = {
+  id: '5f1c9e7a-0b3d-4c2e-9a61-7d8e2f4b6c10',
+  domain: 'flowlab-sandbox.onmicrosoft.com',
+  displayName: 'Flow Lab Sandbox',
+} as const;
+
+export const DEFAULT_APP_ORIGIN = 'http://localhost:5173';
+export const CALLBACK_PATH = '/callback';
+
+export const GRAPH_RESOURCE: SandboxResource = {
+  identifier: 'https://graph.microsoft.com',
+  displayName: 'Microsoft Graph (sandbox copy)',
+  appId: '00000003-0000-0000-c000-000000000000',
+  delegatedScopes: ['User.Read', 'Mail.Read', 'Calendars.Read'],
+  appRoles: ['User.Read.All'],
+};
+
+export const API_APP_ID = '9e4d2a71-3c58-4b0f-8d16-2a7f5e9c3b40';
+
+export const SANDBOX_USERS: readonly SandboxUser[] = [
+  {
+    oid: '3a8f2c61-5d4e-4b79-9f10-6c2e8a7d5b31',
+    userPrincipalName: 'adele@flowlab-sandbox.onmicrosoft.com',
+    displayName: 'Adele Vance',
+    givenName: 'Adele',
+    surname: 'Vance',
+    password: 'Sandbox-Adele-1',
+    mfaRequired: false,
+  },
+  {
+    oid: '8b1e4d92-7a3c-4f05-b6e8-1d9c3f2a7e54',
+    userPrincipalName: 'megan@flowlab-sandbox.onmicrosoft.com',
+    displayName: 'Megan Bowen',
+    givenName: 'Megan',
+    surname: 'Bowen',
+    password: 'Sandbox-Megan-1',
+    mfaRequired: true,
+    mfaCode: '246810',
+  },
+];
+
+export const SANDBOX_APPS: readonly SandboxApp[] = [
+  {
+    clientId: '2d5f7b3e-8a41-4c6f-9e20-5b7c1d3a9f01',
+    displayName: 'Flow Lab SPA',
+    platform: 'spa',
+    description:
+      'Single-page application. Its redirect URI is on the SPA platform, so a browser may redeem its codes with PKCE.',
+    redirectUris: [`${DEFAULT_APP_ORIGIN}${CALLBACK_PATH}`],
+    allowPublicClientFlows: false,
+    implicitIdTokens: false,
+    implicitAccessTokens: false,
+    delegatedPermissions: {
+      'https://graph.microsoft.com': ['User.Read', 'Mail.Read'],
+      [`api://${API_APP_ID}`]: ['access_as_user'],
+    },
+    applicationPermissions: {},
+  },
+  {
+    clientId: '7c3a1e5d-2b9f-4d68-a05e-3f8b6c1d9e27',
+    displayName: 'Flow Lab Web App',
+    platform: 'web',
+    description:
+      'Confidential web application with a client secret. Its codes must be redeemed by a server, not a browser.',
+    redirectUris: [`${DEFAULT_APP_ORIGIN}${CALLBACK_PATH}`],
+    clientSecret: 'sandbox-only~WebApp.Secret-4f8Q2x',
+    allowPublicClientFlows: false,
+    implicitIdTokens: true,
+    implicitAccessTokens: false,
+    delegatedPermissions: {
+      'https://graph.microsoft.com': ['User.Read', 'Mail.Read', 'Calendars.Read'],
+    },
+    applicationPermissions: {
+      'https://graph.microsoft.com': ['User.Read.All'],
+    },
+  },
+  {
+    clientId: '1b6f9c2d-4e7a-4a35-8c91-0d2e5f7b3a68',
+    displayName: 'Flow Lab Console',
+    platform: 'publicClient',
+    description:
+      'Public client, like Azure PowerShell: no secret, a loopback redirect URI, public client flows allowed.',
+    redirectUris: ['http://localhost:1337/', `${DEFAULT_APP_ORIGIN}${CALLBACK_PATH}`],
+    allowPublicClientFlows: true,
+    implicitIdTokens: false,
+    implicitAccessTokens: false,
+    delegatedPermissions: {
+      'https://graph.microsoft.com': ['User.Read'],
+    },
+    applicationPermissions: {},
+  },
+  {
+    clientId: API_APP_ID,
+    displayName: 'Flow Lab API',
+    platform: 'web',
+    description:
+      'A web API (the middle tier for on-behalf-of). Exposes access_as_user and calls Graph with its own secret.',
+    redirectUris: [],
+    clientSecret: 'sandbox-only~Api.Secret-9kT3vB',
+    allowPublicClientFlows: false,
+    implicitIdTokens: false,
+    implicitAccessTokens: false,
+    identifierUri: `api://${API_APP_ID}`,
+    exposedScopes: [{ value: 'access_as_user', description: 'Call the Flow Lab API as the signed-in user.' }],
+    appRoles: [{ value: 'Tasks.Read.All', description: 'Read every task (application permission).' }],
+    delegatedPermissions: {
+      'https://graph.microsoft.com': ['User.Read'],
+    },
+    applicationPermissions: {},
+  },
+];
+
+/** Find a seeded app by its role in the guide. */
+export function sandboxApp(platform: Platform): SandboxApp {
+  const app = SANDBOX_APPS.find((a) => a.platform === platform);
+  if (!app) throw new Error(`No sandbox app on the ${platform} platform`);
+  return app;
+}
