@@ -1,0 +1,36 @@
+/**
+ * Starts everything `npm start` and `npm run dev` need: the sandbox tenant, then the app (Vite dev
+ * server or a preview of the production build) with the relay mounted on the app's own origin.
+ * Ports: APP_PORT (5173) and SANDBOX_PORT (5174); both bind to loopback only and fail if taken.
+ */
+import { createServer, preview } from 'vite';
+import { startSandbox } from './sandbox/index.ts';
+import { labServerPlugin } from './lab-plugin.ts';
+
+const mode = process.argv.includes('--mode=dev') ? 'dev' : 'preview';
+const appPort = Number(process.env['APP_PORT'] ?? 5173);
+const sandboxPort = Number(process.env['SANDBOX_PORT'] ?? 5174);
+const appOrigins = [`http://localhost:${appPort}`, `http://127.0.0.1:${appPort}`];
+
+const sandbox = await startSandbox({ port: sandboxPort });
+const plugin = labServerPlugin({ appOrigins, sandboxOrigin: sandbox.origin });
+const serverOptions = { host: '127.0.0.1', port: appPort, strictPort: true };
+
+const app =
+  mode === 'dev'
+    ? await createServer({ plugins: [plugin], server: serverOptions }).then((s) => s.listen())
+    : await preview({ plugins: [plugin], preview: { ...serverOptions, open: false } });
+
+console.log(`\nOAuth Flow Lab (${mode}) → http://localhost:${appPort}`);
+console.log(`Sandbox tenant portal → ${sandbox.origin}/`);
+console.log('Local relay → mounted on the app at /relay/forward (loopback only)\n');
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await Promise.allSettled([app.close(), sandbox.close()]);
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
