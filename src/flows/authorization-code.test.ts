@@ -1,0 +1,132 @@
+import { describe, expect, test } from 'vitest';
+import { encodeBase64Url } from '../protocol/base64url.ts';
+import {
+  authorizationCodeFlow,
+  buildAuthorizeStep,
+  buildExchangeRequest,
+  createAuthCodeContext,
+  decideExchangeRoute,
+  makePkcePair,
+  readCallback,
+  readExchange,
+  sendExchange,
+  type AuthCodeContext,
+} from './authorization-code.ts';
+import { buildSequenceDiagram } from './diagram.ts';
+import { runStep, type FlowDeps } from './runner.ts';
+
+const endpoints = {
+  authorizationEndpoint: 'http://localhost:5174/tenant/oauth2/v2.0/authorize',
+  tokenEndpoint: 'http://localhost:5174/tenant/oauth2/v2.0/token',
+};
+
+function jwt(payload: object): string {
+  const part = (o: object) => encodeBase64Url(new TextEncoder().encode(JSON.stringify(o)));
+  return `${part({ alg: 'RS256', typ: 'JWT' })}.${part(payload)}.c2ln`;
+}
+
+interface Call {
+  url: string;
+  init: RequestInit;
+}
+
+function stubDeps(respond: (call: Call) => Response): FlowDeps & { calls: Call[] } {
+  const calls: Call[] = [];
+  return {
+    calls,
+    fetch: async (url, init) => {
+      calls.push({ url, init });
+      return respond({ url, init });
+    },
+    now: () => 1_000,
+    relayAvailable: true,
+    appOrigin: 'http://localhost:5173',
+  };
+}
+
+function context(usePkce: boolean): AuthCodeContext {
+  return createAuthCodeContext({ ...endpoints, clientId: 'client-1', redirectUri: 'http://localhost:5173/callback', clientSecret: usePkce ? '' : 's3cret', usePkce });
+}
+
+describe('authorization code flow', () => {
+  test('PKCE run end to end against a stub token endpoint', async () => {
+    let ctx = context(true);
+    ctx = { ...ctx, ...(await makePkcePair(ctx)) };
+    const url = buildAuthorizeStep(ctx).url;
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(url.searchParams.get('code_challenge')).toBe(ctx.challenge?.challenge);
+    expect(url.searchParams.has('prompt')).toBe(false);
+
+    ctx = { ...ctx, ...readCallback(ctx, `http://localhost:5173/callback?code=the-code&state=${ctx.params['state']}`) };
+    const deps = stubDeps(
+      () =>
+        new Response(
+          JSON.stringify({ token_type: 'Bearer', access_token: 'at', expires_in: 3600, id_token: jwt({ nonce: ctx.params['nonce'] }), refresh_token: 'rt' }),
+          { status: 200, headers: { 'content-type': 'application/json' } },
+        ),
+    );
+    ctx = { ...ctx, ...(await sendExchange(ctx, deps)) };
+    expect(deps.calls[0]?.url).toBe(endpoints.tokenEndpoint);
+    const body = new URLSearchParams(String(deps.calls[0]?.init.body));
+    expect(body.get('grant_type')).toBe('authorization_code');
+    expect(body.get('code_verifier')).toBe(ctx.codeVerifier);
+    expect(body.has('client_secret')).toBe(false);
+    expect(ctx.exchange?.via).toBe('browser');
+    ctx = { ...ctx, ...readExchange(ctx) };
+    expect(ctx.tokens?.refresh_token).toBe('rt');
+  });
+
+  test('the confidential variant goes through the relay with the secret in the body', async () => {
+    let ctx = context(false);
+    ctx = { ...ctx, ...readCallback(ctx, `http://localhost:5173/callback?code=c&state=${ctx.params['state']}`) };
+    expect(buildAuthorizeStep(ctx).url.searchParams.has('code_challenge')).toBe(false);
+    const deps = stubDeps(() => new Response('{"access_token":"a","token_type":"Bearer"}', { status: 200 }));
+    await sendExchange(ctx, deps);
+    const call = deps.calls[0];
+    expect(call?.url).toBe('/relay/forward');
+    const headers = new Headers(call?.init.headers);
+    expect(headers.get('X-Relay-Target')).toBe(endpoints.tokenEndpoint);
+    expect(headers.has('X-Relay-Origin')).toBe(false);
+    expect(new URLSearchParams(String(call?.init.body)).get('client_secret')).toBe('s3cret');
+    expect(buildExchangeRequest(ctx).secretFields).toContain('client_secret');
+  });
+
+  test('without a relay the confidential variant fails with RELAY_UNAVAILABLE', async () => {
+    let ctx = context(false);
+    ctx = { ...ctx, ...readCallback(ctx, `http://localhost:5173/callback?code=c&state=${ctx.params['state']}`) };
+    const deps = { ...stubDeps(() => new Response('')), relayAvailable: false };
+    expect(decideExchangeRoute(ctx, deps).via).toBe('relay');
+    const result = await runStep(sendExchange, ctx, deps);
+    expect(result).toMatchObject({ ok: false, failure: { code: 'RELAY_UNAVAILABLE' } });
+  });
+
+  test('RFC 6749 §5.2: an Entra error is a failed step with the AADSTS fields kept', async () => {
+    let ctx = context(true);
+    ctx = { ...ctx, ...(await makePkcePair(ctx)) };
+    ctx = { ...ctx, ...readCallback(ctx, `http://localhost:5173/callback?code=c&state=${ctx.params['state']}`) };
+    const error = { error: 'invalid_grant', error_description: 'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.', error_codes: [501481] };
+    ctx = { ...ctx, ...(await sendExchange(ctx, stubDeps(() => new Response(JSON.stringify(error), { status: 400 })))) };
+    const result = await runStep(readExchange, ctx, stubDeps(() => new Response('')));
+    expect(result).toMatchObject({ ok: false, failure: { code: 'TOKEN_ENDPOINT_ERROR', status: 400, fields: { error_codes: [501481] } } });
+    expect(ctx.exchange?.response?.status).toBe(400);
+  });
+
+  test('OIDC Core §3.1.3.7: an ID token with another nonce is refused', async () => {
+    let ctx = context(true);
+    ctx = { ...ctx, ...readCallback(ctx, `http://localhost:5173/callback?code=c&state=${ctx.params['state']}`) };
+    const body = JSON.stringify({ access_token: 'a', token_type: 'Bearer', id_token: jwt({ nonce: 'someone-else' }) });
+    ctx = { ...ctx, ...(await sendExchange(ctx, stubDeps(() => new Response(body, { status: 200 })))) };
+    expect(await runStep(readExchange, ctx, stubDeps(() => new Response('')))).toMatchObject({ ok: false, failure: { code: 'NONCE_MISMATCH' } });
+  });
+
+  test('a network failure from the browser is CORS_ERROR, never a crash', async () => {
+    let ctx = context(true);
+    ctx = { ...ctx, ...readCallback(ctx, `http://localhost:5173/callback?code=c&state=${ctx.params['state']}`) };
+    const deps = { ...stubDeps(() => new Response('')), fetch: async () => Promise.reject(new TypeError('Failed to fetch')) };
+    expect(await runStep(sendExchange, ctx, deps)).toMatchObject({ ok: false, failure: { code: 'CORS_ERROR' } });
+  });
+
+  test('sequence diagram text', () => {
+    expect(buildSequenceDiagram(authorizationCodeFlow.diagram)).toMatchSnapshot();
+  });
+});

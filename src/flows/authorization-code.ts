@@ -1,0 +1,247 @@
+/**
+ * The authorization code grant, with PKCE on by default (SPA registration, the browser redeems the
+ * code) or off (confidential web app with a client secret, redeemed through the local relay).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1
+ * @see https://www.rfc-editor.org/rfc/rfc7636
+ */
+import { buildAuthorizationUrl, validateAuthorizationRequest, type QueryParameter, type RequestWarning } from '../protocol/authorize.ts';
+import { parseAuthorizationResponse, type AuthorizationResponse } from '../protocol/callback.ts';
+import { NetworkError, ProtocolViolationError } from '../protocol/errors.ts';
+import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
+import { decodeJwt } from '../protocol/jwt.ts';
+import { calculateCodeChallenge, generateCodeVerifier, generateRandomState, type CodeChallenge, type CodeChallengeMethod } from '../protocol/pkce.ts';
+import { buildTokenRequest, parseTokenResponse, type ClientAuthentication, type TokenResponse } from '../protocol/token.ts';
+import { sendRequest, type Route } from '../protocol/transport.ts';
+import type { FlowDeps } from './runner.ts';
+import { catalogueEntry } from './registry.ts';
+import type { FlowDefinition, ParameterDefinition } from './types.ts';
+
+/** The authorization request parameters the step shows as fields, in URL order. */
+export const AUTHORIZE_PARAMETERS: readonly ParameterDefinition[] = [
+  { name: 'client_id', required: true, spec: 'RFC 6749 §2.2', explanation: 'The app registration’s id (Entra: Application (client) ID). Public, not a secret.' },
+  { name: 'response_type', required: true, spec: 'RFC 6749 §3.1.1', options: ['code', 'code id_token'], explanation: '“code” asks for an authorization code, to be swapped for tokens in a second request.' },
+  { name: 'redirect_uri', required: true, spec: 'RFC 6749 §3.1.2', explanation: 'Where the server sends the browser back. Must match a URI registered on the app exactly.' },
+  { name: 'response_mode', spec: 'OAuth 2.0 Multiple Response Types §2.1', options: ['', 'query', 'fragment', 'form_post'], explanation: 'How the answer comes back: in the query string, in the #fragment, or as a POSTed form.' },
+  { name: 'scope', required: true, spec: 'RFC 6749 §3.3', explanation: 'What you ask for, space-separated. openid → ID token, offline_access → refresh token, the rest names one API.' },
+  { name: 'state', spec: 'RFC 6749 §10.12', explanation: 'A random value the server echoes back. The app checks it to be sure the answer belongs to this browser (CSRF).' },
+  { name: 'nonce', spec: 'OIDC Core §3.1.2.1', explanation: 'A random value the server copies into the ID token, so a replayed ID token is spotted.' },
+  { name: 'prompt', spec: 'OIDC Core §3.1.2.1', options: ['', 'login', 'consent', 'select_account', 'none'], explanation: 'Forces a fresh sign-in, the consent page or the account picker; “none” fails rather than show any page.' },
+  { name: 'login_hint', spec: 'OIDC Core §3.1.2.1', explanation: 'Pre-fills the user name on the sign-in page.' },
+  { name: 'domain_hint', spec: 'Entra extension', explanation: 'Entra only: skips home-realm discovery by naming the user’s domain (e.g. contoso.com).' },
+  { name: 'code_challenge', spec: 'RFC 7636 §4.3', explanation: 'PKCE: the hash of a secret only this browser knows. The code is useless without that secret.' },
+  { name: 'code_challenge_method', spec: 'RFC 7636 §4.3', options: ['S256', 'plain'], explanation: 'How the challenge was made from the verifier. S256 = SHA-256; plain = the verifier itself (avoid).' },
+];
+
+/** The flow as data: steps and sequence diagram. */
+export const authorizationCodeFlow = {
+  ...catalogueEntry('authorization-code'),
+  steps: [
+    { id: 'pkce', title: 'Make the PKCE pair', spec: 'RFC 7636 §4.1–4.2', why: 'The browser invents a one-time secret (the code verifier) and sends only its hash. Whoever later redeems the code must show the secret, so a stolen code is worthless.' },
+    { id: 'authorize', title: 'Build the authorization URL', spec: 'RFC 6749 §4.1.1', why: 'The request travels in the URL the browser opens: who the app is, where to come back, what it wants, and the values that protect the answer.' },
+    { id: 'sign-in', title: 'Sign in and come back', spec: 'RFC 6749 §4.1.2', why: 'The user signs in and consents on the authorization server’s own page, then the browser is sent back to the redirect URI with a code — or an error — and the state.' },
+    { id: 'exchange', title: 'Exchange the code for tokens', spec: 'RFC 6749 §4.1.3', why: 'A direct POST to the token endpoint swaps the short-lived, single-use code (plus the verifier or the client secret) for tokens.' },
+    { id: 'tokens', title: 'Read the tokens', spec: 'RFC 6749 §5.1', why: 'The access token is for the API, the ID token tells the app who signed in, the refresh token gets new tokens later.' },
+  ],
+  diagram: {
+    actors: [
+      { id: 'user', label: 'User' },
+      { id: 'client', label: 'Browser app' },
+      { id: 'as', label: 'Authorization server' },
+      { id: 'api', label: 'API' },
+    ],
+    messages: [
+      { from: 'client', to: 'client', text: 'new code_verifier, S256 challenge', step: 'pkce' },
+      { from: 'client', to: 'as', text: 'GET /authorize … code_challenge', step: 'authorize' },
+      { from: 'as', to: 'user', text: 'Sign-in, consent page', step: 'sign-in' },
+      { from: 'user', to: 'as', text: 'Credentials, consent', step: 'sign-in' },
+      { from: 'as', to: 'client', text: '302 redirect_uri?code&state', step: 'sign-in', reply: true },
+      { from: 'client', to: 'as', text: 'POST /token code + verifier', step: 'exchange' },
+      { from: 'as', to: 'client', text: 'access, ID, refresh tokens', step: 'exchange', reply: true },
+      { from: 'client', to: 'api', text: 'Bearer access token', step: 'tokens' },
+    ],
+  },
+} as const satisfies FlowDefinition;
+
+/** Everything one run of the flow knows. Secrets (client secret, tokens) live in memory only. */
+export interface AuthCodeContext {
+  readonly authorizationEndpoint: string;
+  readonly tokenEndpoint: string;
+  /** The issuer the callback's `iss` must match, when known (RFC 9207). */
+  readonly issuer?: string;
+  readonly usePkce: boolean;
+  readonly clientSecret: string;
+  /** Values of `AUTHORIZE_PARAMETERS`, by wire name. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly extraParams: readonly QueryParameter[];
+  readonly codeVerifier: string;
+  readonly challenge?: CodeChallenge;
+  readonly authorizationResponse?: AuthorizationResponse;
+  readonly exchange?: HttpExchange;
+  readonly tokens?: TokenResponse;
+}
+
+/** Default scope: an ID token, a refresh token and Graph's User.Read, as the guide's examples ask. */
+export const DEFAULT_SCOPE = 'openid profile email offline_access User.Read';
+
+/**
+ * A new run's starting values: fresh state and nonce, PKCE on with S256.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.1.1
+ */
+export function createAuthCodeContext(input: {
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  issuer?: string;
+  clientId: string;
+  redirectUri: string;
+  clientSecret: string;
+  usePkce: boolean;
+}): AuthCodeContext {
+  return {
+    authorizationEndpoint: input.authorizationEndpoint,
+    tokenEndpoint: input.tokenEndpoint,
+    ...(input.issuer === undefined ? {} : { issuer: input.issuer }),
+    usePkce: input.usePkce,
+    clientSecret: input.clientSecret,
+    params: {
+      client_id: input.clientId,
+      response_type: 'code',
+      redirect_uri: input.redirectUri,
+      response_mode: 'query',
+      scope: DEFAULT_SCOPE,
+      state: generateRandomState(),
+      nonce: generateRandomState(),
+      prompt: '',
+      login_hint: '',
+      domain_hint: '',
+      code_challenge: '',
+      code_challenge_method: input.usePkce ? 'S256' : '',
+    },
+    extraParams: [],
+    codeVerifier: '',
+  };
+}
+
+/**
+ * Step "pkce": a verifier (kept if the user typed one) and its challenge, written into the request.
+ * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.2
+ */
+export async function makePkcePair(ctx: AuthCodeContext): Promise<Pick<AuthCodeContext, 'codeVerifier' | 'challenge' | 'params'>> {
+  const verifier = ctx.codeVerifier === '' ? generateCodeVerifier() : ctx.codeVerifier;
+  const method: CodeChallengeMethod = ctx.params['code_challenge_method'] === 'plain' ? 'plain' : 'S256';
+  const challenge = await calculateCodeChallenge(verifier, method);
+  return {
+    codeVerifier: verifier,
+    challenge,
+    params: { ...ctx.params, code_challenge: challenge.challenge, code_challenge_method: method },
+  };
+}
+
+/** The authorization request parameters in URL order, extra parameters last. */
+export function authorizationParameters(ctx: AuthCodeContext): QueryParameter[] {
+  const known = AUTHORIZE_PARAMETERS.map((p): QueryParameter => [p.name, ctx.params[p.name] ?? '']);
+  const withoutPkce = ctx.usePkce ? known : known.filter(([name]) => !name.startsWith('code_challenge'));
+  return [...withoutPkce, ...ctx.extraParams];
+}
+
+/**
+ * Step "authorize": the URL the browser opens, and the warnings a careful client would raise.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
+ */
+export function buildAuthorizeStep(ctx: AuthCodeContext): { url: URL; warnings: RequestWarning[] } {
+  const parameters = authorizationParameters(ctx);
+  return { url: buildAuthorizationUrl(ctx.authorizationEndpoint, parameters), warnings: validateAuthorizationRequest(parameters) };
+}
+
+/**
+ * Step "sign-in", second half: reads the callback URL and checks it against what this run sent.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ */
+export function readCallback(ctx: AuthCodeContext, callbackUrl: string): Pick<AuthCodeContext, 'authorizationResponse'> {
+  const expectedState = ctx.params['state'] === '' ? undefined : ctx.params['state'];
+  const response = parseAuthorizationResponse(callbackUrl, {
+    state: expectedState,
+    ...(ctx.issuer === undefined ? {} : { issuer: ctx.issuer }),
+  });
+  return { authorizationResponse: response };
+}
+
+/**
+ * How the code is redeemed: from the browser for an SPA client with PKCE (Entra allows CORS only
+ * there), otherwise through the relay because Entra refuses the browser (AADSTS9002326).
+ */
+export function decideExchangeRoute(ctx: AuthCodeContext, deps: Pick<FlowDeps, 'relayAvailable' | 'appOrigin'>): Route {
+  if (ctx.usePkce && ctx.clientSecret === '') {
+    return { via: 'browser', reason: 'An SPA client with PKCE may redeem its code from the browser: Entra answers this request with CORS headers.' };
+  }
+  return {
+    via: 'relay',
+    reason: deps.relayAvailable
+      ? 'A confidential client’s code must be redeemed by a server: Entra refuses it from a browser (AADSTS9002326), so the local relay sends it.'
+      : 'This request needs a server (AADSTS9002326 from a browser), but no local relay is running.',
+  };
+}
+
+/**
+ * The token request of step "exchange", before it is sent (shown as a preview).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
+ * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.5
+ */
+export function buildExchangeRequest(ctx: AuthCodeContext): RecordedRequest {
+  const code = ctx.authorizationResponse?.code ?? '';
+  const parameters: QueryParameter[] = [
+    ['grant_type', 'authorization_code'],
+    ['client_id', ctx.params['client_id'] ?? ''],
+    ['code', code],
+    ['redirect_uri', ctx.params['redirect_uri'] ?? ''],
+    ['scope', ctx.params['scope'] ?? ''],
+  ];
+  if (ctx.usePkce) parameters.push(['code_verifier', ctx.codeVerifier]);
+  const auth: ClientAuthentication =
+    ctx.clientSecret === '' ? { method: 'none' } : { method: 'client_secret_post', clientSecret: ctx.clientSecret };
+  return buildTokenRequest(ctx.tokenEndpoint, parameters, auth);
+}
+
+/**
+ * Step "exchange", first half: sends the token request and records the exchange. Only a failure to
+ * get any answer throws here, so the raw response is always kept for the user to read.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
+ */
+export async function sendExchange(ctx: AuthCodeContext, deps: FlowDeps): Promise<Pick<AuthCodeContext, 'exchange'>> {
+  if (ctx.authorizationResponse === undefined) {
+    throw new ProtocolViolationError('MISSING_PARAMETER', 'There is no authorization code yet: sign in first.');
+  }
+  const route = decideExchangeRoute(ctx, deps);
+  if (route.via === 'relay' && !deps.relayAvailable) {
+    throw new NetworkError('RELAY_UNAVAILABLE', route.reason);
+  }
+  return { exchange: await sendRequest(buildExchangeRequest(ctx), route, deps.fetch, deps.now) };
+}
+
+/**
+ * Step "exchange", second half: reads the token response and checks the ID token's nonce.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
+ */
+export function readExchange(ctx: AuthCodeContext): Pick<AuthCodeContext, 'tokens'> {
+  const response = ctx.exchange?.response;
+  if (response === undefined) throw new ProtocolViolationError('INVALID_RESPONSE', 'No token response was recorded.');
+  const tokens = parseTokenResponse(response);
+  checkIdTokenNonce(tokens, ctx.params['nonce'] ?? '');
+  return { tokens };
+}
+
+/**
+ * The ID token must carry the nonce this run sent.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#NonceNotes
+ */
+export function checkIdTokenNonce(tokens: TokenResponse, sentNonce: string): void {
+  if (tokens.id_token === undefined || sentNonce === '') return;
+  const claims = decodeJwt(tokens.id_token).payload;
+  // OIDC Core §3.1.3.7: if a nonce was sent, the ID token's nonce MUST equal it.
+  if (claims['nonce'] !== sentNonce) {
+    throw new ProtocolViolationError(
+      'NONCE_MISMATCH',
+      claims['nonce'] === undefined ? 'The ID token has no nonce, but this run sent one.' : 'The ID token’s nonce is not the one this run sent.',
+    );
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The catalogue of every grant the app walks through. The home page, the navigation, the routes and
+ * the e2e specs are all derived from this list; a grant that is not here has no route. Each flow's
+ * steps, diagram and logic live in its own file and load with its page, not with the landing page.
+ */
+import type { FlowCatalogueEntry } from './types.ts';
+
+export const FLOWS = [
+  {
+    id: 'authorization-code',
+    title: 'Authorization code (+ PKCE)',
+    whenToUse: 'A user signs in through the browser and your app gets tokens for them — the default choice for any app with a user.',
+  },
+] as const satisfies readonly FlowCatalogueEntry[];
+
+/** The id of a registered flow, which is also its URL path segment. */
+export type FlowId = (typeof FLOWS)[number]['id'];
+
+/** The URL path of a flow's route. */
+export function flowPath(id: FlowId): string {
+  return `/flows/${id}`;
+}
+
+/** The catalogue entry of a registered flow. */
+export function catalogueEntry<Id extends FlowId>(id: Id): Extract<(typeof FLOWS)[number], { id: Id }> {
+  const entry = FLOWS.find((flow) => flow.id === id);
+  if (entry === undefined) throw new Error(`Flow ${id} is not registered`);
+  return entry as Extract<(typeof FLOWS)[number], { id: Id }>;
+}
+
+/** Finds a registered flow by an id read from outside (a URL, storage). */
+export function findFlow(id: string): FlowCatalogueEntry | undefined {
+  return FLOWS.find((flow) => flow.id === id);
+}

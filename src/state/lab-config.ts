@@ -1,0 +1,35 @@
+/**
+ * What the app's own server says at start: where the sandbox tenant is and whether the local relay
+ * runs. When the app is hosted as static files there is no such server: the defaults apply.
+ */
+import { create } from 'zustand';
+
+export interface LabConfig {
+  readonly sandboxOrigin: string;
+  readonly relay: boolean;
+  readonly loaded: boolean;
+}
+
+export const DEFAULT_SANDBOX_ORIGIN = 'http://localhost:5174';
+
+export const useLabConfig = create<LabConfig>(() => ({ sandboxOrigin: DEFAULT_SANDBOX_ORIGIN, relay: false, loaded: false }));
+
+/** Reads `/lab-config.json` once; a missing or odd answer leaves the defaults (no relay). */
+export async function loadLabConfig(fetchFn: typeof fetch = fetch): Promise<void> {
+  try {
+    const response = await fetchFn('/lab-config.json', { cache: 'no-store' });
+    const json: unknown = response.ok ? await response.json() : undefined;
+    if (typeof json === 'object' && json !== null) {
+      const { sandboxOrigin, relay } = json as Record<string, unknown>;
+      useLabConfig.setState({
+        sandboxOrigin: typeof sandboxOrigin === 'string' ? sandboxOrigin : DEFAULT_SANDBOX_ORIGIN,
+        relay: relay === true,
+        loaded: true,
+      });
+      return;
+    }
+  } catch {
+    // No server behind the app: static hosting. Defaults stand.
+  }
+  useLabConfig.setState({ loaded: true });
+}

@@ -1,0 +1,266 @@
+import { useId, useMemo, useState } from 'react';
+import type { HttpExchange } from '../../protocol/http.ts';
+import './components.css';
+
+export interface HttpExchangeViewProps {
+  readonly exchange: HttpExchange;
+  /** Heading level of the "Request" / "Response" headings. Defaults to 3. */
+  readonly headingLevel?: 2 | 3 | 4 | 5;
+}
+
+const MASK = '••••••';
+// Headers whose value starts with an auth scheme: the scheme is not secret and helps the reader.
+const SCHEMED_HEADERS = new Set(['authorization', 'proxy-authorization']);
+
+interface Param {
+  readonly rawName: string;
+  readonly rawValue: string;
+  readonly name: string;
+  readonly value: string;
+  readonly hasValue: boolean;
+}
+
+/** Decodes one application/x-www-form-urlencoded component; leaves it as sent if it is malformed. */
+function formDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
+
+function parseForm(body: string): Param[] {
+  if (body === '') return [];
+  return body.split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    const rawName = eq === -1 ? pair : pair.slice(0, eq);
+    const rawValue = eq === -1 ? '' : pair.slice(eq + 1);
+    return { rawName, rawValue, name: formDecode(rawName), value: formDecode(rawValue), hasValue: eq !== -1 };
+  });
+}
+
+function splitUrl(url: string): { base: string; query: string } {
+  const hashless = url.split('#', 1)[0] ?? url;
+  const q = hashless.indexOf('?');
+  return q === -1 ? { base: url, query: '' } : { base: hashless.slice(0, q), query: hashless.slice(q + 1) };
+}
+
+function maskHeader(name: string, value: string): string {
+  if (SCHEMED_HEADERS.has(name.toLowerCase())) {
+    const scheme = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+/.exec(value);
+    if (scheme?.[1] !== undefined) return `${scheme[1]} ${MASK}`;
+  }
+  return MASK;
+}
+
+function isJsonContent(headers: HttpExchange['request']['headers'], body: string): boolean {
+  const type = headers.find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
+  if (/[/+]json\b/i.test(type)) return true;
+  const start = body.trimStart().charAt(0);
+  return start === '{' || start === '[';
+}
+
+function prettyBody(headers: HttpExchange['request']['headers'], body: string): string {
+  if (!isJsonContent(headers, body)) return body;
+  try {
+    return JSON.stringify(JSON.parse(body) as unknown, null, 2);
+  } catch {
+    return body;
+  }
+}
+
+function ParamTable({
+  caption,
+  params,
+  isSecret,
+  revealed,
+}: {
+  readonly caption: string;
+  readonly params: readonly Param[];
+  readonly isSecret: (name: string) => boolean;
+  readonly revealed: boolean;
+}) {
+  return (
+    <div className="lab-table-scroll">
+      <table className="lab-table http-exchange__params">
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Parameter</th>
+            <th scope="col">Value (decoded)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {params.map((param, index) => {
+            const masked = !revealed && isSecret(param.name);
+            return (
+              <tr key={`${index}-${param.rawName}`}>
+                <th scope="row">
+                  <code>{param.name}</code>
+                </th>
+                <td>
+                  {masked ? (
+                    <span className="http-exchange__masked">
+                      {MASK} <span className="lab-sr-only">(secret, hidden)</span>
+                    </span>
+                  ) : param.hasValue ? (
+                    <code className="http-exchange__value">{param.value}</code>
+                  ) : (
+                    <span className="http-exchange__none">(no value)</span>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** Shows one HTTP exchange as it went over the wire, with secrets masked until revealed. */
+export function HttpExchangeView({ exchange, headingLevel = 3 }: HttpExchangeViewProps) {
+  const [revealed, setRevealed] = useState(false);
+  const requestId = useId();
+  const responseId = useId();
+  const Heading = `h${headingLevel}` as const;
+  const { request, response } = exchange;
+
+  const secrets = useMemo(
+    () => new Set(request.secretFields.map((f) => f.toLowerCase())),
+    [request.secretFields],
+  );
+  const isSecretParam = (name: string): boolean => secrets.has(name.toLowerCase());
+  const bodyParams = useMemo(() => parseForm(request.body ?? ''), [request.body]);
+  const { base, query } = useMemo(() => splitUrl(request.url), [request.url]);
+  const queryParams = useMemo(() => parseForm(query), [query]);
+  const hasSecrets = request.secretFields.length > 0;
+
+  const maskParams = (params: readonly Param[]): string =>
+    params
+      .map((p) => {
+        if (!p.hasValue) return p.rawName;
+        const value = !revealed && isSecretParam(p.name) ? MASK : p.rawValue;
+        return `${p.rawName}=${value}`;
+      })
+      .join('\n&');
+
+  const shownUrl = query === '' ? request.url : `${base}?${maskParams(queryParams).replace(/\n/g, '')}`;
+  const requestHeaders = request.headers
+    .map(
+      ([name, value]) =>
+        `${name}: ${!revealed && secrets.has(name.toLowerCase()) ? maskHeader(name, value) : value}`,
+    )
+    .join('\n');
+  const rawRequest = [
+    `${request.method} ${shownUrl}`,
+    requestHeaders,
+    ...(request.body === undefined ? [] : ['', maskParams(bodyParams)]),
+  ]
+    .filter((line, i) => i !== 1 || line !== '')
+    .join('\n');
+
+  // A preview of a request not sent yet has no start time (0): it is not "waiting" for anything.
+  const sent = exchange.startedAt > 0 || response !== undefined;
+  const timing =
+    exchange.durationMs !== undefined
+      ? `Took ${formatDuration(exchange.durationMs)}.`
+      : !sent
+        ? 'Not sent yet: this is the request the next step will send.'
+        : response === undefined
+          ? 'In progress…'
+          : '';
+  const status = response?.status ?? 0;
+  const statusClass = status >= 200 && status < 300 ? 'ok' : status >= 400 ? 'danger' : 'neutral';
+
+  return (
+    <article className="http-exchange" aria-label={`HTTP exchange: ${request.method} ${base}`}>
+      <div className="http-exchange__meta">
+        <p className="http-exchange__via">
+          <strong>
+            {exchange.via === 'browser'
+              ? sent
+                ? 'Sent from the browser'
+                : 'Will be sent from the browser'
+              : sent
+                ? 'Sent through the local relay'
+                : 'Will go through the local relay'}
+          </strong>
+          {exchange.viaReason === '' ? null : <>: {exchange.viaReason}</>}
+        </p>
+        <p className="http-exchange__timing">{timing}</p>
+        {hasSecrets ? (
+          <button
+            type="button"
+            className="lab-button"
+            aria-pressed={revealed}
+            onClick={() => setRevealed((value) => !value)}
+          >
+            Reveal secrets
+          </button>
+        ) : null}
+      </div>
+
+      <div className="http-exchange__half" aria-labelledby={requestId} role="group">
+        <Heading id={requestId} className="http-exchange__heading">
+          Request
+        </Heading>
+        <pre className="lab-code http-exchange__raw" tabIndex={0}>
+          <code>{rawRequest}</code>
+        </pre>
+        {request.body !== undefined && bodyParams.length > 0 ? (
+          <>
+            <p className="http-exchange__hint">
+              The body is sent as one line joined by &amp;; it is split here, one parameter per line.
+            </p>
+            <ParamTable
+              caption="Body parameters"
+              params={bodyParams}
+              isSecret={isSecretParam}
+              revealed={revealed}
+            />
+          </>
+        ) : null}
+        {queryParams.length > 0 ? (
+          <ParamTable
+            caption="Query parameters"
+            params={queryParams}
+            isSecret={isSecretParam}
+            revealed={revealed}
+          />
+        ) : null}
+      </div>
+
+      <div className="http-exchange__half" aria-labelledby={responseId} role="group">
+        <Heading id={responseId} className="http-exchange__heading">
+          Response
+        </Heading>
+        {response === undefined ? (
+          <p className="lab-message http-exchange__pending" role="status">
+            {sent ? 'Waiting for the response…' : 'No response yet: the request has not been sent.'}
+          </p>
+        ) : (
+          <>
+            <p className={`http-exchange__status http-exchange__status--${statusClass}`}>
+              {`HTTP ${response.status} ${response.statusText}`.trim()}
+            </p>
+            <pre className="lab-code http-exchange__raw" tabIndex={0}>
+              <code>
+                {[
+                  `HTTP ${response.status} ${response.statusText}`.trim(),
+                  ...response.headers.map(([name, value]) => `${name}: ${value}`),
+                  '',
+                  prettyBody(response.headers, response.body),
+                ].join('\n')}
+              </code>
+            </pre>
+          </>
+        )}
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,44 @@
+import type { ReactNode } from 'react';
+import type { StepDefinition } from '../../flows/types.ts';
+import type { StepStatus } from '../../state/flow-runs.ts';
+
+const STATUS_TEXT: Record<StepStatus, string> = {
+  idle: 'not run yet',
+  running: 'running',
+  done: 'done',
+  failed: 'failed',
+  skipped: 'skipped',
+};
+
+/** One step of a flow: number, title, why it exists, its status, and its body. */
+export function StepSection(props: {
+  step: StepDefinition;
+  index: number;
+  status: StepStatus;
+  current: boolean;
+  onFocusStep: () => void;
+  children: ReactNode;
+}) {
+  const { step, index, status, current } = props;
+  const headingId = `step-${step.id}-title`;
+  return (
+    <section
+      id={`step-${step.id}`}
+      className={`step step-${status}${current ? ' is-current' : ''}`}
+      aria-labelledby={headingId}
+      {...(current ? { 'aria-current': 'step' as const } : {})}
+      onFocusCapture={props.onFocusStep}
+    >
+      <h2 id={headingId}>
+        <span className="step-number" aria-hidden="true">
+          {index + 1}
+        </span>
+        {step.title} <span className="step-status">({STATUS_TEXT[status]})</span>
+      </h2>
+      <p className="why">
+        {step.why} <span className="spec">{step.spec}</span>
+      </p>
+      {props.children}
+    </section>
+  );
+}

@@ -1,0 +1,10 @@
+/**
+ * The page of each registered flow, loaded on demand. Typed by `FlowId`, so a flow added to the
+ * registry without a page fails to compile — and no page exists for a flow that is not built.
+ */
+import type { ComponentType } from 'react';
+import type { FlowId } from '../flows/registry.ts';
+
+export const FLOW_PAGES: Readonly<Record<FlowId, () => Promise<{ default: ComponentType }>>> = {
+  'authorization-code': () => import('./routes/authorization-code.tsx'),
+};

@@ -1,0 +1,432 @@
+import { useEffect, useState } from 'react';
+import {
+  AUTHORIZE_PARAMETERS,
+  authorizationCodeFlow as flow,
+  buildAuthorizeStep,
+  buildExchangeRequest,
+  createAuthCodeContext,
+  decideExchangeRoute,
+  makePkcePair,
+  readExchange,
+  sendExchange,
+  type AuthCodeContext,
+} from '../../flows/authorization-code.ts';
+import { runStep, type FlowDeps } from '../../flows/runner.ts';
+import type { QueryParameter } from '../../protocol/authorize.ts';
+import { validateCodeVerifier } from '../../protocol/pkce.ts';
+import { useFlowRun, useFlowRuns, type StepStatus } from '../../state/flow-runs.ts';
+import { useLabConfig } from '../../state/lab-config.ts';
+import { clearPendingRedirect, peekPendingRedirect, savePendingRedirect } from '../../state/pending-redirect.ts';
+import { endpointsFor, expectedIssuer, secretForRun, useSettings, type Settings } from '../../state/settings.ts';
+import { SANDBOX_APPS, sandboxApp } from '../../../server/sandbox/seed.ts';
+import { FailurePanel } from '../components/failure-panel.tsx';
+import { HttpExchangeView } from '../components/http-exchange-view.tsx';
+import { ParameterField } from '../components/parameter-field.tsx';
+import { SecretInput } from '../components/secret-input.tsx';
+import { SequenceDiagram } from '../components/sequence-diagram.tsx';
+import { StepSection } from '../components/step-section.tsx';
+import { TokenView } from '../components/token-view.tsx';
+import { UrlPreview } from '../components/url-preview.tsx';
+
+const FLOW_ID = flow.id;
+
+function newContext(settings: Settings, sandboxOrigin: string, usePkce: boolean, keep?: AuthCodeContext): AuthCodeContext {
+  const endpoints = endpointsFor(settings, sandboxOrigin);
+  const issuer = expectedIssuer(settings, sandboxOrigin);
+  const fresh = createAuthCodeContext({
+    authorizationEndpoint: endpoints.authorization,
+    tokenEndpoint: endpoints.token,
+    ...(issuer === undefined ? {} : { issuer }),
+    clientId: settings.clientId,
+    redirectUri: settings.redirectUri,
+    clientSecret: usePkce ? '' : secretForRun(settings.clientId),
+    usePkce,
+  });
+  if (keep === undefined) return fresh;
+  // Starting again keeps what the user typed, with fresh one-time values.
+  return {
+    ...fresh,
+    usePkce: keep.usePkce,
+    clientSecret: keep.clientSecret,
+    params: { ...keep.params, state: fresh.params['state'] ?? '', nonce: fresh.params['nonce'] ?? '', code_challenge: '' },
+    extraParams: keep.extraParams,
+  };
+}
+
+function deps(relay: boolean): FlowDeps {
+  return { fetch: (input, init) => fetch(input, init), now: () => Date.now(), relayAvailable: relay, appOrigin: window.location.origin };
+}
+
+export default function AuthorizationCodePage() {
+  const run = useFlowRun<AuthCodeContext>(FLOW_ID);
+  const lab = useLabConfig();
+  const [focusedParam, setFocusedParam] = useState<string | undefined>();
+  const [announcement, setAnnouncement] = useState('');
+  const store = useFlowRuns.getState();
+
+  useEffect(() => {
+    if (run !== undefined || !lab.loaded) return;
+    const pending = peekPendingRedirect<AuthCodeContext>();
+    if (pending?.flowId === FLOW_ID && pending.ctx.authorizationResponse !== undefined) {
+      // A reload after the callback: pick the run up where it was, secret re-derived.
+      const ctx = { ...pending.ctx, clientSecret: secretForRun(pending.ctx.params['client_id'] ?? '') };
+      store.start(FLOW_ID, ctx, 'exchange');
+      store.setStep(FLOW_ID, 'sign-in', 'done');
+      return;
+    }
+    store.start(FLOW_ID, newContext(useSettings.getState(), lab.sandboxOrigin, true), 'pkce');
+  }, [run, lab.loaded, lab.sandboxOrigin, store]);
+
+  if (run === undefined) return <p role="status">Preparing the flow…</p>;
+  const ctx = run.ctx;
+  const status = (id: string): StepStatus => run.status[id] ?? 'idle';
+  const failureFor = (id: string) => (run.failure?.stepId === id ? run.failure.failure : undefined);
+  const patch = (p: Partial<AuthCodeContext>) => store.patch<AuthCodeContext>(FLOW_ID, p);
+  const setParam = (name: string, value: string) => patch({ params: { ...ctx.params, [name]: value } });
+  const announce = (text: string) => setAnnouncement(text);
+
+  const startAgain = () => {
+    clearPendingRedirect();
+    store.start(FLOW_ID, newContext(useSettings.getState(), lab.sandboxOrigin, ctx.usePkce, ctx), ctx.usePkce ? 'pkce' : 'authorize');
+    announce('Started again with fresh state and nonce; your parameters are kept.');
+  };
+
+  const setPkce = (on: boolean) => {
+    const settings = useSettings.getState();
+    let clientId = ctx.params['client_id'] ?? '';
+    let secret = ctx.clientSecret;
+    if (settings.authority === 'sandbox' && SANDBOX_APPS.some((app) => app.clientId === clientId)) {
+      // In the sandbox, each variant has its own registration: the SPA for PKCE, the web app with a secret.
+      const app = sandboxApp(on ? 'spa' : 'web');
+      clientId = app.clientId;
+      secret = on ? '' : (app.clientSecret ?? '');
+    }
+    const { challenge: _dropped, ...base } = ctx;
+    const next: AuthCodeContext = {
+      ...base,
+      usePkce: on,
+      clientSecret: secret,
+      codeVerifier: '',
+      params: { ...ctx.params, client_id: clientId, code_challenge: '', code_challenge_method: on ? 'S256' : '' },
+    };
+    store.start(FLOW_ID, next, on ? 'pkce' : 'authorize');
+    announce(on ? 'PKCE on: the SPA registration redeems the code from the browser.' : 'PKCE off: the confidential web app redeems the code with its secret, through the relay.');
+  };
+
+  const doPkce = async () => {
+    store.setStep(FLOW_ID, 'pkce', 'running');
+    const result = await runStep(makePkcePair, ctx, deps(lab.relay));
+    if (result.ok) {
+      patch(result.patch);
+      store.setStep(FLOW_ID, 'pkce', 'done', { current: 'authorize' });
+      announce('Code verifier and S256 challenge are ready; the challenge is now in the authorization URL.');
+    } else {
+      store.setStep(FLOW_ID, 'pkce', 'failed', { failure: result.failure });
+    }
+  };
+
+  const authorize = buildAuthorizeStep(ctx);
+  const verifierProblem = ctx.codeVerifier === '' ? undefined : validateCodeVerifier(ctx.codeVerifier);
+
+  const signIn = async () => {
+    let current = ctx;
+    if (current.usePkce && current.params['code_challenge'] === '') {
+      const result = await runStep(makePkcePair, current, deps(lab.relay));
+      if (!result.ok) {
+        store.setStep(FLOW_ID, 'pkce', 'failed', { failure: result.failure });
+        return;
+      }
+      current = { ...current, ...result.patch };
+      patch(result.patch);
+    }
+    store.setStep(FLOW_ID, 'authorize', 'done');
+    store.setStep(FLOW_ID, 'sign-in', 'running', { current: 'sign-in' });
+    savePendingRedirect(FLOW_ID, current);
+    window.location.assign(buildAuthorizeStep(current).url.toString());
+  };
+
+  const route = decideExchangeRoute(ctx, deps(lab.relay));
+  const redeem = async () => {
+    store.setStep(FLOW_ID, 'exchange', 'running', { current: 'exchange' });
+    announce('Sending the token request…');
+    const sent = await runStep(sendExchange, ctx, deps(lab.relay));
+    if (!sent.ok) {
+      store.setStep(FLOW_ID, 'exchange', 'failed', { failure: sent.failure });
+      announce('The token request failed.');
+      return;
+    }
+    patch(sent.patch);
+    const read = await runStep(readExchange, { ...ctx, ...sent.patch }, deps(lab.relay));
+    if (!read.ok) {
+      store.setStep(FLOW_ID, 'exchange', 'failed', { failure: read.failure });
+      announce('The token endpoint refused the request.');
+      return;
+    }
+    patch(read.patch);
+    clearPendingRedirect();
+    store.setStep(FLOW_ID, 'exchange', 'done');
+    store.setStep(FLOW_ID, 'tokens', 'done', { current: 'tokens' });
+    announce('Tokens received and decoded.');
+  };
+
+  const setExtra = (index: number, value: QueryParameter) =>
+    patch({ extraParams: ctx.extraParams.map((p, i) => (i === index ? value : p)) });
+
+  const stepIndex = (id: string) => flow.steps.findIndex((s) => s.id === id);
+  const stepProps = (id: (typeof flow.steps)[number]['id']) => ({
+    step: flow.steps[stepIndex(id)] ?? flow.steps[0],
+    index: stepIndex(id),
+    status: status(id),
+    current: run.current === id,
+    onFocusStep: () => {
+      if (run.current !== id) store.goTo(FLOW_ID, id);
+    },
+  });
+
+  return (
+    <div className="flow-page">
+      <div className="flow-main">
+        <h1>{flow.title}</h1>
+        <p className="lede">{flow.whenToUse}</p>
+        <div className="flow-options">
+          <label className="choice">
+            <input type="checkbox" checked={ctx.usePkce} onChange={(e) => setPkce(e.target.checked)} />
+            Use PKCE (SPA registration; the browser redeems the code)
+          </label>
+          <button type="button" onClick={startAgain}>
+            Start again
+          </button>
+        </div>
+        {!ctx.usePkce && (
+          <p className="note">
+            Without PKCE this is the confidential-client variant: the code is redeemed with a client secret.
+            Entra refuses that request from a browser (AADSTS9002326), so it goes through the local relay.
+          </p>
+        )}
+        <p className="visually-hidden" role="status" aria-live="polite">
+          {announcement}
+        </p>
+
+        <nav aria-label="Steps" className="step-nav">
+          <ol>
+            {flow.steps.map((step) => (
+              <li key={step.id} {...(run.current === step.id ? { 'aria-current': 'step' as const } : {})}>
+                <a href={`#step-${step.id}`} onClick={() => store.goTo(FLOW_ID, step.id)}>
+                  {step.title}
+                </a>{' '}
+                <span className={`badge badge-${status(step.id)}`}>{status(step.id)}</span>
+              </li>
+            ))}
+          </ol>
+        </nav>
+
+        {ctx.usePkce && (
+          <StepSection {...stepProps('pkce')}>
+            <div className="field">
+              <label htmlFor="code-verifier">
+                <code>code_verifier</code> (kept in this tab, sent only to the token endpoint)
+              </label>
+              <input
+                id="code-verifier"
+                value={ctx.codeVerifier}
+                spellCheck={false}
+                autoComplete="off"
+                aria-describedby="code-verifier-help"
+                onChange={(e) => patch({ codeVerifier: e.target.value, params: { ...ctx.params, code_challenge: '' } })}
+              />
+              <p id="code-verifier-help" className="help">
+                43–128 characters from letters, digits and - . _ ~. Leave empty to draw 32 random bytes from WebCrypto.
+                {verifierProblem !== undefined && <span className="warning"> {verifierProblem}</span>}
+              </p>
+            </div>
+            <div className="field">
+              <label htmlFor="challenge-method">
+                <code>code_challenge_method</code>
+              </label>
+              <select
+                id="challenge-method"
+                value={ctx.params['code_challenge_method'] === 'plain' ? 'plain' : 'S256'}
+                onChange={(e) => setParam('code_challenge_method', e.target.value)}
+              >
+                <option value="S256">S256 (SHA-256, recommended)</option>
+                <option value="plain">plain (the verifier itself)</option>
+              </select>
+              {ctx.params['code_challenge_method'] === 'plain' && (
+                <p className="warning">
+                  plain puts the verifier itself in the URL: anyone who sees the request can redeem the code. Use it only for a
+                  client that cannot compute SHA-256.
+                </p>
+              )}
+            </div>
+            <button type="button" onClick={() => void doPkce()}>
+              Generate verifier and challenge
+            </button>
+            {ctx.challenge !== undefined && ctx.params['code_challenge'] !== '' && (
+              <dl className="pkce-result">
+                <dt>code_verifier</dt>
+                <dd>
+                  <code>{ctx.codeVerifier}</code>
+                </dd>
+                {ctx.challenge.sha256Hex !== undefined && (
+                  <>
+                    <dt>SHA-256 of the verifier, as hex (what sha256sum prints — not sent)</dt>
+                    <dd>
+                      <code>{ctx.challenge.sha256Hex}</code>
+                    </dd>
+                  </>
+                )}
+                <dt>
+                  <code>code_challenge</code> — the same bytes as base64url: this goes on the wire
+                </dt>
+                <dd>
+                  <code data-testid="code-challenge">{ctx.challenge.challenge}</code>
+                </dd>
+              </dl>
+            )}
+            {failureFor('pkce') !== undefined && <FailurePanel failure={failureFor('pkce')!} />}
+          </StepSection>
+        )}
+
+        <StepSection {...stepProps('authorize')}>
+          <form className="params" onSubmit={(e) => e.preventDefault()} aria-label="Authorization request parameters">
+            {AUTHORIZE_PARAMETERS.filter((p) => ctx.usePkce || !p.name.startsWith('code_challenge')).map((definition) => (
+              <ParameterField
+                key={definition.name}
+                definition={definition}
+                value={ctx.params[definition.name] ?? ''}
+                onChange={(value) => setParam(definition.name, value)}
+                onFocus={() => setFocusedParam(definition.name)}
+              />
+            ))}
+            <fieldset className="extra-params">
+              <legend>Extra parameters</legend>
+              {ctx.extraParams.map(([name, value], i) => (
+                <div className="extra-row" key={i}>
+                  <label>
+                    Name
+                    <input value={name} onChange={(e) => setExtra(i, [e.target.value, value])} onFocus={() => setFocusedParam(name)} />
+                  </label>
+                  <label>
+                    Value
+                    <input value={value} onChange={(e) => setExtra(i, [name, e.target.value])} onFocus={() => setFocusedParam(name)} />
+                  </label>
+                  <button type="button" onClick={() => patch({ extraParams: ctx.extraParams.filter((_, j) => j !== i) })}>
+                    Remove {name === '' ? 'parameter' : name}
+                  </button>
+                </div>
+              ))}
+              <button type="button" onClick={() => patch({ extraParams: [...ctx.extraParams, ['', '']] })}>
+                Add a parameter
+              </button>
+            </fieldset>
+          </form>
+          <UrlPreview url={authorize.url} focused={focusedParam} />
+          {authorize.warnings.length > 0 && (
+            <ul className="warnings" aria-label="Warnings about this request">
+              {authorize.warnings.map((w) => (
+                <li key={w.parameter + w.message}>
+                  <code>{w.parameter}</code>: {w.message}
+                </li>
+              ))}
+            </ul>
+          )}
+        </StepSection>
+
+        <StepSection {...stepProps('sign-in')}>
+          <p>
+            The browser leaves this page for the authorization server. State, nonce and the code verifier wait in this tab’s
+            sessionStorage until it comes back to <code>{ctx.params['redirect_uri']}</code>.
+          </p>
+          <button type="button" className="primary" onClick={() => void signIn()}>
+            Sign in at the authorization server
+          </button>
+          {ctx.authorizationResponse !== undefined && (
+            <div className="callback-result">
+              <p className="ok">
+                Came back with a code; the state matches what this tab sent
+                {ctx.authorizationResponse.params['iss'] !== undefined && ', and the issuer (iss) is the expected one'}.
+              </p>
+              <table>
+                <caption>Parameters on the redirect ({ctx.authorizationResponse.responseMode})</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Parameter</th>
+                    <th scope="col">Value</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {Object.entries(ctx.authorizationResponse.params).map(([name, value]) => (
+                    <tr key={name}>
+                      <th scope="row">
+                        <code>{name}</code>
+                      </th>
+                      <td className="wrap">{name === 'code' ? `${value.slice(0, 12)}… (${value.length} characters)` : value}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {failureFor('sign-in') !== undefined && <FailurePanel failure={failureFor('sign-in')!} onRetry={startAgain} retryLabel="Start again" />}
+        </StepSection>
+
+        <StepSection {...stepProps('exchange')}>
+          {!ctx.usePkce && (
+            <div className="field">
+              <label htmlFor="exchange-secret">Client secret (kept in memory only)</label>
+              <SecretInput id="exchange-secret" value={ctx.clientSecret} onChange={(value) => patch({ clientSecret: value })} />
+            </div>
+          )}
+          {ctx.authorizationResponse === undefined ? (
+            <p>
+              Sign in first: this step needs the code from the redirect. It will be{' '}
+              {route.via === 'browser' ? 'sent from the browser' : 'sent through the local relay'}: {route.reason}
+            </p>
+          ) : (
+            <>
+              {ctx.exchange === undefined && (
+                <HttpExchangeView exchange={{ request: buildExchangeRequest(ctx), via: route.via, viaReason: route.reason, startedAt: 0 }} />
+              )}
+              <button type="button" className="primary" onClick={() => void redeem()} disabled={status('exchange') === 'running'}>
+                Redeem the code
+              </button>
+            </>
+          )}
+          {ctx.exchange !== undefined && <HttpExchangeView exchange={ctx.exchange} />}
+          {failureFor('exchange') !== undefined && <FailurePanel failure={failureFor('exchange')!} onRetry={startAgain} retryLabel="Start again" />}
+        </StepSection>
+
+        <StepSection {...stepProps('tokens')}>
+          {ctx.tokens === undefined ? (
+            <p>No tokens yet.</p>
+          ) : (
+            <>
+              <dl className="token-meta">
+                <dt>token_type</dt>
+                <dd>{ctx.tokens.token_type}</dd>
+                <dt>scope</dt>
+                <dd>{ctx.tokens.scope ?? '(not returned)'}</dd>
+                <dt>expires_in</dt>
+                <dd>{String(ctx.tokens.expires_in ?? '(not returned)')} seconds</dd>
+              </dl>
+              <TokenView label="Access token" token={ctx.tokens.access_token} kind="access" />
+              {ctx.tokens.id_token !== undefined ? (
+                <TokenView label="ID token" token={ctx.tokens.id_token} kind="id" />
+              ) : (
+                <p>No ID token: ask for the openid scope to get one.</p>
+              )}
+              {ctx.tokens.refresh_token !== undefined ? (
+                <TokenView label="Refresh token" token={ctx.tokens.refresh_token} kind="refresh" />
+              ) : (
+                <p>No refresh token: ask for offline_access to get one.</p>
+              )}
+            </>
+          )}
+        </StepSection>
+      </div>
+      <aside className="flow-diagram" aria-label="Sequence diagram">
+        <SequenceDiagram spec={flow.diagram} currentStep={run.current} />
+      </aside>
+    </div>
+  );
+}

@@ -1,0 +1,79 @@
+import { useEffect, useRef, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { readCallback, type AuthCodeContext } from '../../flows/authorization-code.ts';
+import { runStep } from '../../flows/runner.ts';
+import { flowPath, findFlow, type FlowId } from '../../flows/registry.ts';
+import { readCallbackParameters } from '../../protocol/callback.ts';
+import { useFlowRuns } from '../../state/flow-runs.ts';
+import { peekPendingRedirect, savePendingRedirect } from '../../state/pending-redirect.ts';
+import { secretForRun } from '../../state/settings.ts';
+
+/**
+ * The redirect URI. Reads code / state / error from the query or fragment, checks them against the
+ * run saved before the redirect, puts the result into the flow run and moves on to the flow page —
+ * replacing this history entry so the code does not linger in the back button.
+ */
+function orphanParameters(href: string): Record<string, string> {
+  try {
+    const { code: _code, ...params } = readCallbackParameters(href).params;
+    return params;
+  } catch {
+    return {};
+  }
+}
+
+export default function CallbackPage() {
+  const navigate = useNavigate();
+  const handled = useRef(false);
+  // Read once, on arrival: the pending run this tab saved, or what the orphan response says.
+  const [pending] = useState(() => peekPendingRedirect<AuthCodeContext>());
+  const [orphan] = useState(() => (pending === undefined || findFlow(pending.flowId) === undefined ? orphanParameters(window.location.href) : undefined));
+
+  useEffect(() => {
+    if (handled.current) return;
+    handled.current = true;
+    const href = window.location.href;
+    const flow = pending === undefined ? undefined : findFlow(pending.flowId);
+    if (pending === undefined || flow === undefined) {
+      // Keep no code in the address bar or history of a response nobody asked for.
+      window.history.replaceState(null, '', '/callback');
+      return;
+    }
+    const ctx: AuthCodeContext = { ...pending.ctx, clientSecret: secretForRun(pending.ctx.params['client_id'] ?? '') };
+    const runs = useFlowRuns.getState();
+    runs.start(flow.id, ctx, 'sign-in');
+    void runStep((c: AuthCodeContext) => readCallback(c, href), ctx, { fetch, now: Date.now, relayAvailable: false, appOrigin: window.location.origin }).then(
+      (result) => {
+        if (result.ok) {
+          runs.patch<AuthCodeContext>(flow.id, result.patch);
+          runs.setStep(flow.id, 'pkce', ctx.usePkce ? 'done' : 'skipped');
+          runs.setStep(flow.id, 'authorize', 'done');
+          runs.setStep(flow.id, 'sign-in', 'done', { current: 'exchange' });
+          savePendingRedirect(flow.id, { ...ctx, ...result.patch });
+        } else {
+          runs.setStep(flow.id, 'sign-in', 'failed', { failure: result.failure });
+        }
+        void navigate(flowPath(flow.id as FlowId), { replace: true });
+      },
+    );
+  }, [navigate, pending]);
+
+  if (orphan === undefined) return <p role="status">Reading the authorization response…</p>;
+  return (
+    <section aria-labelledby="cb-title">
+      <h1 id="cb-title">No sign-in in progress in this tab</h1>
+      <p>
+        The browser arrived at the redirect URI, but this tab did not start a sign-in (or its record was
+        cleared), so the response cannot be checked against a state and is not used.
+      </p>
+      {orphan['error'] !== undefined && (
+        <p>
+          The server said: <code>{orphan['error']}</code> {orphan['error_description']}
+        </p>
+      )}
+      <p>
+        <Link to="/">Start a flow</Link>
+      </p>
+    </section>
+  );
+}
