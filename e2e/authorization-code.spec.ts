@@ -1,0 +1,115 @@
+import { expect, test, type Page } from '@playwright/test';
+
+const USER = 'adele@flowlab-sandbox.onmicrosoft.com';
+const PASSWORD = 'Sandbox-Adele-1';
+
+async function signInAtSandbox(page: Page, options: { consent: 'accept' | 'cancel' } = { consent: 'accept' }) {
+  await expect(page.getByText('Sandbox tenant').first()).toBeVisible();
+  await page.getByLabel('Username').fill(USER);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: options.consent === 'accept' ? 'Accept' : 'Cancel' }).click();
+}
+
+test.describe('authorization code flow', () => {
+  test('PKCE: from verifier to decoded tokens, redeemed by the browser', async ({ page }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto('/');
+    await page.getByRole('link', { name: 'Authorization code (+ PKCE)' }).first().click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Authorization code (+ PKCE)' })).toBeVisible();
+
+    await page.getByRole('button', { name: 'Generate verifier and challenge' }).click();
+    const challenge = (await page.getByTestId('code-challenge').textContent()) ?? '';
+    expect(challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    await expect(page.locator('.url-preview')).toContainText(`code_challenge=${challenge}`);
+
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).click();
+    await signInAtSandbox(page);
+
+    await expect(page).toHaveURL(/\/flows\/authorization-code$/);
+    await expect(page.getByText('the state matches what this tab sent')).toBeVisible();
+    await expect(page.getByText('Will be sent from the browser')).toBeVisible();
+    await page.getByRole('button', { name: 'Redeem the code' }).click();
+    await expect(page.getByText('Sent from the browser', { exact: true })).toBeVisible();
+
+    await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'ID token' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Refresh token' })).toBeVisible();
+    const accessToken = page.getByRole('region', { name: 'Access token' });
+    await expect(accessToken.getByRole('row', { name: /\bscp\b/ })).toContainText('User.Read');
+    await expect(accessToken.getByRole('row', { name: /\bver\b/ })).toContainText('2.0');
+    await expect(page.getByRole('region', { name: 'ID token' }).getByRole('row', { name: /\bpreferred_username\b/ })).toContainText(USER);
+    // The code left the history: the callback entry was replaced.
+    expect(page.url()).not.toContain('code=');
+    expect(errors).toEqual([]);
+  });
+
+  test('client secret: the code is redeemed through the relay', async ({ page }) => {
+    await page.goto('/flows/authorization-code');
+    await page.getByRole('checkbox', { name: /Use PKCE/ }).uncheck();
+    await expect(page.getByText('Without PKCE this is the confidential-client variant')).toBeVisible();
+    await expect(page.locator('.url-preview')).not.toContainText('code_challenge');
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).click();
+    await signInAtSandbox(page);
+
+    await expect(page.getByText('Will go through the local relay')).toBeVisible();
+    await page.getByRole('button', { name: 'Redeem the code' }).click();
+    await expect(page.getByText('Sent through the local relay', { exact: true })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible();
+    await expect(page.getByRole('region', { name: 'Access token' }).getByRole('row', { name: /\bazpacr\b/ })).toContainText('1');
+  });
+
+  test('client secret: a wrong secret is explained as AADSTS7000215', async ({ page }) => {
+    await page.goto('/flows/authorization-code');
+    await page.getByRole('checkbox', { name: /Use PKCE/ }).uncheck();
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).click();
+    await signInAtSandbox(page);
+    await page.getByLabel('Client secret (kept in memory only)').fill('not-the-secret');
+    await page.getByRole('button', { name: 'Redeem the code' }).click();
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('Wrong client secret');
+    await expect(alert).toContainText('AADSTS7000215');
+    await expect(page.getByLabel('Client secret (kept in memory only)')).toHaveValue('not-the-secret');
+  });
+
+  test('declined consent comes back as access_denied and is explained', async ({ page }) => {
+    await page.goto('/flows/authorization-code');
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).click();
+    await signInAtSandbox(page, { consent: 'cancel' });
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('Consent declined');
+    await expect(alert).toContainText('access_denied');
+    await page.getByRole('button', { name: 'Start again' }).last().click();
+    await expect(page.getByRole('alert')).toHaveCount(0);
+  });
+
+  test('a forged state is refused before the code is used', async ({ page }) => {
+    await page.goto('/flows/authorization-code');
+    await page.getByLabel('scope').fill('openid User.Read');
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).click();
+    await expect(page.getByText('Sandbox tenant').first()).toBeVisible();
+    await page.goto('/callback?code=attacker-code&state=forged');
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('State mismatch');
+    await expect(alert).toContainText('CSRF');
+    await expect(page.getByRole('button', { name: 'Redeem the code' })).toHaveCount(0);
+    // The user's edited scope is still there.
+    await expect(page.getByLabel('scope')).toHaveValue('openid User.Read');
+  });
+
+  test('keyboard only: the PKCE run completes without the mouse', async ({ page }) => {
+    await page.goto('/flows/authorization-code');
+    await page.getByRole('button', { name: 'Generate verifier and challenge' }).press('Enter');
+    await expect(page.getByTestId('code-challenge')).toBeVisible();
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).press('Enter');
+    await page.getByLabel('Username').press('Control+a');
+    await page.keyboard.type(USER);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Accept' }).press('Enter');
+    await page.getByRole('button', { name: 'Redeem the code' }).press('Enter');
+    await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible();
+  });
+});
