@@ -154,6 +154,21 @@ export const SANDBOX_APPS: readonly SandboxApp[] = [
     applicationPermissions: {},
   },
   {
+    clientId: '4e8d1c7a-6f2b-4a93-b5d0-8c1e7f3a2b96',
+    displayName: 'Flow Lab Legacy SPA',
+    platform: 'web',
+    description:
+      'An older JavaScript app using the implicit and hybrid flows: ID tokens and access tokens are enabled for implicit grant.',
+    redirectUris: [`${DEFAULT_APP_ORIGIN}${CALLBACK_PATH}`],
+    allowPublicClientFlows: false,
+    implicitIdTokens: true,
+    implicitAccessTokens: true,
+    delegatedPermissions: {
+      'https://graph.microsoft.com': ['User.Read'],
+    },
+    applicationPermissions: {},
+  },
+  {
     clientId: API_APP_ID,
     displayName: 'Flow Lab API',
     platform: 'web',
