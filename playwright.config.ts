@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
 import { chromium, defineConfig } from '@playwright/test';
 
-/** Uncommon fixed ports so a test never talks to a stray dev server. */
-export const E2E_APP_PORT = 47173;
-export const E2E_SANDBOX_PORT = 47174;
+/**
+ * Uncommon fixed ports so a test never talks to a stray dev server. E2E_APP_PORT, E2E_SANDBOX_PORT
+ * and LAB_DIST_DIR let two runs side by side use their own servers and build.
+ */
+export const E2E_APP_PORT = Number(process.env['E2E_APP_PORT'] ?? 47173);
+export const E2E_SANDBOX_PORT = Number(process.env['E2E_SANDBOX_PORT'] ?? 47174);
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -42,7 +45,12 @@ export default defineConfig({
   webServer: {
     command: 'npx vite build --logLevel warn && npx tsx server/main.ts --mode=preview',
     url: `http://localhost:${E2E_APP_PORT}/lab-config.json`,
-    env: { APP_PORT: String(E2E_APP_PORT), SANDBOX_PORT: String(E2E_SANDBOX_PORT), SANDBOX_DATA_DIR: '.sandbox/e2e' },
+    env: {
+      APP_PORT: String(E2E_APP_PORT),
+      SANDBOX_PORT: String(E2E_SANDBOX_PORT),
+      SANDBOX_DATA_DIR: '.sandbox/e2e',
+      ...(process.env['LAB_DIST_DIR'] === undefined ? {} : { LAB_DIST_DIR: process.env['LAB_DIST_DIR'] }),
+    },
     reuseExistingServer: !ci,
     timeout: 180_000,
     stdout: 'pipe',

@@ -6,12 +6,13 @@
  */
 import { buildAuthorizationUrl, validateAuthorizationRequest, type QueryParameter, type RequestWarning } from '../protocol/authorize.ts';
 import { parseAuthorizationResponse, type AuthorizationResponse } from '../protocol/callback.ts';
-import { NetworkError, ProtocolViolationError } from '../protocol/errors.ts';
+import { ProtocolViolationError } from '../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
 import { decodeJwt } from '../protocol/jwt.ts';
 import { calculateCodeChallenge, generateCodeVerifier, generateRandomState, type CodeChallenge, type CodeChallengeMethod } from '../protocol/pkce.ts';
-import { buildTokenRequest, parseTokenResponse, type ClientAuthentication, type TokenResponse } from '../protocol/token.ts';
-import { sendRequest, type Route } from '../protocol/transport.ts';
+import { buildTokenRequest, type ClientAuthentication, type TokenResponse } from '../protocol/token.ts';
+import type { Route } from '../protocol/transport.ts';
+import { browserRoute, readTokenExchange, relayRoute, sendTokenRequest } from './token-request.ts';
 import type { FlowDeps } from './runner.ts';
 import { catalogueEntry } from './registry.ts';
 import type { FlowDefinition, ParameterDefinition } from './types.ts';
@@ -171,14 +172,9 @@ export function readCallback(ctx: AuthCodeContext, callbackUrl: string): Pick<Au
  */
 export function decideExchangeRoute(ctx: AuthCodeContext, deps: Pick<FlowDeps, 'relayAvailable' | 'appOrigin'>): Route {
   if (ctx.usePkce && ctx.clientSecret === '') {
-    return { via: 'browser', reason: 'An SPA client with PKCE may redeem its code from the browser: Entra answers this request with CORS headers.' };
+    return browserRoute('An SPA client with PKCE may redeem its code from the browser: Entra answers this request with CORS headers.');
   }
-  return {
-    via: 'relay',
-    reason: deps.relayAvailable
-      ? 'A confidential client’s code must be redeemed by a server: Entra refuses it from a browser (AADSTS9002326), so the local relay sends it.'
-      : 'This request needs a server (AADSTS9002326 from a browser), but no local relay is running.',
-  };
+  return relayRoute('A confidential client’s code must be redeemed by a server: Entra refuses it from a browser (AADSTS9002326).', deps);
 }
 
 /**
@@ -210,11 +206,7 @@ export async function sendExchange(ctx: AuthCodeContext, deps: FlowDeps): Promis
   if (ctx.authorizationResponse === undefined) {
     throw new ProtocolViolationError('MISSING_PARAMETER', 'There is no authorization code yet: sign in first.');
   }
-  const route = decideExchangeRoute(ctx, deps);
-  if (route.via === 'relay' && !deps.relayAvailable) {
-    throw new NetworkError('RELAY_UNAVAILABLE', route.reason);
-  }
-  return { exchange: await sendRequest(buildExchangeRequest(ctx), route, deps.fetch, deps.now) };
+  return { exchange: await sendTokenRequest(buildExchangeRequest(ctx), decideExchangeRoute(ctx, deps), deps) };
 }
 
 /**
@@ -222,10 +214,8 @@ export async function sendExchange(ctx: AuthCodeContext, deps: FlowDeps): Promis
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
  */
-export function readExchange(ctx: AuthCodeContext): Pick<AuthCodeContext, 'tokens'> {
-  const response = ctx.exchange?.response;
-  if (response === undefined) throw new ProtocolViolationError('INVALID_RESPONSE', 'No token response was recorded.');
-  const tokens = parseTokenResponse(response);
+export function readExchange(ctx: AuthCodeContext): { tokens: TokenResponse } {
+  const tokens = readTokenExchange(ctx.exchange);
   checkIdTokenNonce(tokens, ctx.params['nonce'] ?? '');
   return { tokens };
 }

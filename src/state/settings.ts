@@ -77,3 +77,22 @@ export function secretForRun(clientId: string): string {
   if (settings.authority !== 'sandbox') return '';
   return SANDBOX_APPS.find((app) => app.clientId === clientId)?.clientSecret ?? '';
 }
+
+/** The sandbox app registrations by their display name, for flows that need a particular kind of app. */
+export type SandboxAppName = (typeof SANDBOX_APPS)[number]['displayName'];
+
+/**
+ * The client a flow starts with: in the sandbox, the seeded app registration made for that flow
+ * (with its published sandbox secret); against Entra, the client id and secret from Settings.
+ */
+export function clientFor(appName: SandboxAppName): { clientId: string; clientSecret: string } {
+  const settings = useSettings.getState();
+  if (settings.authority !== 'sandbox') return { clientId: settings.clientId, clientSecret: settings.clientSecret };
+  const app = SANDBOX_APPS.find((a) => a.displayName === appName);
+  return { clientId: app?.clientId ?? settings.clientId, clientSecret: app?.clientSecret ?? '' };
+}
+
+/** The token endpoint and friends for the current settings, with the sandbox origin resolved. */
+export function currentEndpoints(sandboxOrigin: string): Endpoints {
+  return endpointsFor(useSettings.getState(), sandboxOrigin);
+}

@@ -16,21 +16,37 @@ import type { QueryParameter } from '../../protocol/authorize.ts';
 import { validateCodeVerifier } from '../../protocol/pkce.ts';
 import { useFlowRun, useFlowRuns, type StepStatus } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
-import { clearPendingRedirect, peekPendingRedirect, savePendingRedirect } from '../../state/pending-redirect.ts';
-import { endpointsFor, expectedIssuer, secretForRun, useSettings, type Settings } from '../../state/settings.ts';
+import { useTokenHistory } from '../../state/token-history.ts';
+import {
+  clearPendingRedirect,
+  peekPendingRedirect,
+  savePendingRedirect,
+} from '../../state/pending-redirect.ts';
+import {
+  endpointsFor,
+  expectedIssuer,
+  secretForRun,
+  useSettings,
+  type Settings,
+} from '../../state/settings.ts';
 import { SANDBOX_APPS, sandboxApp } from '../../../server/sandbox/seed.ts';
 import { FailurePanel } from '../components/failure-panel.tsx';
-import { HttpExchangeView } from '../components/http-exchange-view.tsx';
+import { FlowPage } from '../components/flow-page.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
 import { SecretInput } from '../components/secret-input.tsx';
-import { SequenceDiagram } from '../components/sequence-diagram.tsx';
 import { StepSection } from '../components/step-section.tsx';
-import { TokenView } from '../components/token-view.tsx';
+import { TokenRequestPanel } from '../components/token-request-panel.tsx';
+import { TokensPanel } from '../components/tokens-panel.tsx';
 import { UrlPreview } from '../components/url-preview.tsx';
 
 const FLOW_ID = flow.id;
 
-function newContext(settings: Settings, sandboxOrigin: string, usePkce: boolean, keep?: AuthCodeContext): AuthCodeContext {
+function newContext(
+  settings: Settings,
+  sandboxOrigin: string,
+  usePkce: boolean,
+  keep?: AuthCodeContext,
+): AuthCodeContext {
   const endpoints = endpointsFor(settings, sandboxOrigin);
   const issuer = expectedIssuer(settings, sandboxOrigin);
   const fresh = createAuthCodeContext({
@@ -48,13 +64,23 @@ function newContext(settings: Settings, sandboxOrigin: string, usePkce: boolean,
     ...fresh,
     usePkce: keep.usePkce,
     clientSecret: keep.clientSecret,
-    params: { ...keep.params, state: fresh.params['state'] ?? '', nonce: fresh.params['nonce'] ?? '', code_challenge: '' },
+    params: {
+      ...keep.params,
+      state: fresh.params['state'] ?? '',
+      nonce: fresh.params['nonce'] ?? '',
+      code_challenge: '',
+    },
     extraParams: keep.extraParams,
   };
 }
 
 function deps(relay: boolean): FlowDeps {
-  return { fetch: (input, init) => fetch(input, init), now: () => Date.now(), relayAvailable: relay, appOrigin: window.location.origin };
+  return {
+    fetch: (input, init) => fetch(input, init),
+    now: () => Date.now(),
+    relayAvailable: relay,
+    appOrigin: window.location.origin,
+  };
 }
 
 export default function AuthorizationCodePage() {
@@ -87,7 +113,11 @@ export default function AuthorizationCodePage() {
 
   const startAgain = () => {
     clearPendingRedirect();
-    store.start(FLOW_ID, newContext(useSettings.getState(), lab.sandboxOrigin, ctx.usePkce, ctx), ctx.usePkce ? 'pkce' : 'authorize');
+    store.start(
+      FLOW_ID,
+      newContext(useSettings.getState(), lab.sandboxOrigin, ctx.usePkce, ctx),
+      ctx.usePkce ? 'pkce' : 'authorize',
+    );
     announce('Started again with fresh state and nonce; your parameters are kept.');
   };
 
@@ -107,10 +137,19 @@ export default function AuthorizationCodePage() {
       usePkce: on,
       clientSecret: secret,
       codeVerifier: '',
-      params: { ...ctx.params, client_id: clientId, code_challenge: '', code_challenge_method: on ? 'S256' : '' },
+      params: {
+        ...ctx.params,
+        client_id: clientId,
+        code_challenge: '',
+        code_challenge_method: on ? 'S256' : '',
+      },
     };
     store.start(FLOW_ID, next, on ? 'pkce' : 'authorize');
-    announce(on ? 'PKCE on: the SPA registration redeems the code from the browser.' : 'PKCE off: the confidential web app redeems the code with its secret, through the relay.');
+    announce(
+      on
+        ? 'PKCE on: the SPA registration redeems the code from the browser.'
+        : 'PKCE off: the confidential web app redeems the code with its secret, through the relay.',
+    );
   };
 
   const doPkce = async () => {
@@ -163,6 +202,14 @@ export default function AuthorizationCodePage() {
       return;
     }
     patch(read.patch);
+    useTokenHistory.getState().add({
+      flowId: FLOW_ID,
+      flowTitle: flow.title,
+      clientId: ctx.params['client_id'] ?? '',
+      tokenEndpoint: ctx.tokenEndpoint,
+      spa: ctx.usePkce && ctx.clientSecret === '',
+      tokens: read.patch.tokens,
+    });
     clearPendingRedirect();
     store.setStep(FLOW_ID, 'exchange', 'done');
     store.setStep(FLOW_ID, 'tokens', 'done', { current: 'tokens' });
@@ -184,11 +231,14 @@ export default function AuthorizationCodePage() {
   });
 
   return (
-    <div className="flow-page">
-      <div className="flow-main">
-        <h1>{flow.title}</h1>
-        <p className="lede">{flow.whenToUse}</p>
-        <div className="flow-options">
+    <FlowPage
+      flow={flow}
+      current={run.current}
+      status={run.status}
+      onGoTo={(id) => store.goTo(FLOW_ID, id)}
+      announcement={announcement}
+      options={
+        <>
           <label className="choice">
             <input type="checkbox" checked={ctx.usePkce} onChange={(e) => setPkce(e.target.checked)} />
             Use PKCE (SPA registration; the browser redeems the code)
@@ -196,100 +246,94 @@ export default function AuthorizationCodePage() {
           <button type="button" onClick={startAgain}>
             Start again
           </button>
-        </div>
-        {!ctx.usePkce && (
-          <p className="note">
-            Without PKCE this is the confidential-client variant: the code is redeemed with a client secret.
-            Entra refuses that request from a browser (AADSTS9002326), so it goes through the local relay.
-          </p>
-        )}
-        <p className="visually-hidden" role="status" aria-live="polite">
-          {announcement}
+        </>
+      }
+    >
+      {!ctx.usePkce && (
+        <p className="note">
+          Without PKCE this is the confidential-client variant: the code is redeemed with a client secret.
+          Entra refuses that request from a browser (AADSTS9002326), so it goes through the local relay.
         </p>
+      )}
 
-        <nav aria-label="Steps" className="step-nav">
-          <ol>
-            {flow.steps.map((step) => (
-              <li key={step.id} {...(run.current === step.id ? { 'aria-current': 'step' as const } : {})}>
-                <a href={`#step-${step.id}`} onClick={() => store.goTo(FLOW_ID, step.id)}>
-                  {step.title}
-                </a>{' '}
-                <span className={`badge badge-${status(step.id)}`}>{status(step.id)}</span>
-              </li>
-            ))}
-          </ol>
-        </nav>
-
-        {ctx.usePkce && (
-          <StepSection {...stepProps('pkce')}>
-            <div className="field">
-              <label htmlFor="code-verifier">
-                <code>code_verifier</code> (kept in this tab, sent only to the token endpoint)
-              </label>
-              <input
-                id="code-verifier"
-                value={ctx.codeVerifier}
-                spellCheck={false}
-                autoComplete="off"
-                aria-describedby="code-verifier-help"
-                onChange={(e) => patch({ codeVerifier: e.target.value, params: { ...ctx.params, code_challenge: '' } })}
-              />
-              <p id="code-verifier-help" className="help">
-                43–128 characters from letters, digits and - . _ ~. Leave empty to draw 32 random bytes from WebCrypto.
-                {verifierProblem !== undefined && <span className="warning"> {verifierProblem}</span>}
+      {ctx.usePkce && (
+        <StepSection {...stepProps('pkce')}>
+          <div className="field">
+            <label htmlFor="code-verifier">
+              <code>code_verifier</code> (kept in this tab, sent only to the token endpoint)
+            </label>
+            <input
+              id="code-verifier"
+              value={ctx.codeVerifier}
+              spellCheck={false}
+              autoComplete="off"
+              aria-describedby="code-verifier-help"
+              onChange={(e) =>
+                patch({ codeVerifier: e.target.value, params: { ...ctx.params, code_challenge: '' } })
+              }
+            />
+            <p id="code-verifier-help" className="help">
+              43–128 characters from letters, digits and - . _ ~. Leave empty to draw 32 random bytes from
+              WebCrypto.
+              {verifierProblem !== undefined && <span className="warning"> {verifierProblem}</span>}
+            </p>
+          </div>
+          <div className="field">
+            <label htmlFor="challenge-method">
+              <code>code_challenge_method</code>
+            </label>
+            <select
+              id="challenge-method"
+              value={ctx.params['code_challenge_method'] === 'plain' ? 'plain' : 'S256'}
+              onChange={(e) => setParam('code_challenge_method', e.target.value)}
+            >
+              <option value="S256">S256 (SHA-256, recommended)</option>
+              <option value="plain">plain (the verifier itself)</option>
+            </select>
+            {ctx.params['code_challenge_method'] === 'plain' && (
+              <p className="warning">
+                plain puts the verifier itself in the URL: anyone who sees the request can redeem the code.
+                Use it only for a client that cannot compute SHA-256.
               </p>
-            </div>
-            <div className="field">
-              <label htmlFor="challenge-method">
-                <code>code_challenge_method</code>
-              </label>
-              <select
-                id="challenge-method"
-                value={ctx.params['code_challenge_method'] === 'plain' ? 'plain' : 'S256'}
-                onChange={(e) => setParam('code_challenge_method', e.target.value)}
-              >
-                <option value="S256">S256 (SHA-256, recommended)</option>
-                <option value="plain">plain (the verifier itself)</option>
-              </select>
-              {ctx.params['code_challenge_method'] === 'plain' && (
-                <p className="warning">
-                  plain puts the verifier itself in the URL: anyone who sees the request can redeem the code. Use it only for a
-                  client that cannot compute SHA-256.
-                </p>
-              )}
-            </div>
-            <button type="button" onClick={() => void doPkce()}>
-              Generate verifier and challenge
-            </button>
-            {ctx.challenge !== undefined && ctx.params['code_challenge'] !== '' && (
-              <dl className="pkce-result">
-                <dt>code_verifier</dt>
-                <dd>
-                  <code>{ctx.codeVerifier}</code>
-                </dd>
-                {ctx.challenge.sha256Hex !== undefined && (
-                  <>
-                    <dt>SHA-256 of the verifier, as hex (what sha256sum prints — not sent)</dt>
-                    <dd>
-                      <code>{ctx.challenge.sha256Hex}</code>
-                    </dd>
-                  </>
-                )}
-                <dt>
-                  <code>code_challenge</code> — the same bytes as base64url: this goes on the wire
-                </dt>
-                <dd>
-                  <code data-testid="code-challenge">{ctx.challenge.challenge}</code>
-                </dd>
-              </dl>
             )}
-            {failureFor('pkce') !== undefined && <FailurePanel failure={failureFor('pkce')!} />}
-          </StepSection>
-        )}
+          </div>
+          <button type="button" onClick={() => void doPkce()}>
+            Generate verifier and challenge
+          </button>
+          {ctx.challenge !== undefined && ctx.params['code_challenge'] !== '' && (
+            <dl className="pkce-result">
+              <dt>code_verifier</dt>
+              <dd>
+                <code>{ctx.codeVerifier}</code>
+              </dd>
+              {ctx.challenge.sha256Hex !== undefined && (
+                <>
+                  <dt>SHA-256 of the verifier, as hex (what sha256sum prints — not sent)</dt>
+                  <dd>
+                    <code>{ctx.challenge.sha256Hex}</code>
+                  </dd>
+                </>
+              )}
+              <dt>
+                <code>code_challenge</code> — the same bytes as base64url: this goes on the wire
+              </dt>
+              <dd>
+                <code data-testid="code-challenge">{ctx.challenge.challenge}</code>
+              </dd>
+            </dl>
+          )}
+          {failureFor('pkce') !== undefined && <FailurePanel failure={failureFor('pkce')!} />}
+        </StepSection>
+      )}
 
-        <StepSection {...stepProps('authorize')}>
-          <form className="params" onSubmit={(e) => e.preventDefault()} aria-label="Authorization request parameters">
-            {AUTHORIZE_PARAMETERS.filter((p) => ctx.usePkce || !p.name.startsWith('code_challenge')).map((definition) => (
+      <StepSection {...stepProps('authorize')}>
+        <form
+          className="params"
+          onSubmit={(e) => e.preventDefault()}
+          aria-label="Authorization request parameters"
+        >
+          {AUTHORIZE_PARAMETERS.filter((p) => ctx.usePkce || !p.name.startsWith('code_challenge')).map(
+            (definition) => (
               <ParameterField
                 key={definition.name}
                 definition={definition}
@@ -297,136 +341,132 @@ export default function AuthorizationCodePage() {
                 onChange={(value) => setParam(definition.name, value)}
                 onFocus={() => setFocusedParam(definition.name)}
               />
+            ),
+          )}
+          <fieldset className="extra-params">
+            <legend>Extra parameters</legend>
+            {ctx.extraParams.map(([name, value], i) => (
+              <div className="extra-row" key={i}>
+                <label>
+                  Name
+                  <input
+                    value={name}
+                    onChange={(e) => setExtra(i, [e.target.value, value])}
+                    onFocus={() => setFocusedParam(name)}
+                  />
+                </label>
+                <label>
+                  Value
+                  <input
+                    value={value}
+                    onChange={(e) => setExtra(i, [name, e.target.value])}
+                    onFocus={() => setFocusedParam(name)}
+                  />
+                </label>
+                <button
+                  type="button"
+                  onClick={() => patch({ extraParams: ctx.extraParams.filter((_, j) => j !== i) })}
+                >
+                  Remove {name === '' ? 'parameter' : name}
+                </button>
+              </div>
             ))}
-            <fieldset className="extra-params">
-              <legend>Extra parameters</legend>
-              {ctx.extraParams.map(([name, value], i) => (
-                <div className="extra-row" key={i}>
-                  <label>
-                    Name
-                    <input value={name} onChange={(e) => setExtra(i, [e.target.value, value])} onFocus={() => setFocusedParam(name)} />
-                  </label>
-                  <label>
-                    Value
-                    <input value={value} onChange={(e) => setExtra(i, [name, e.target.value])} onFocus={() => setFocusedParam(name)} />
-                  </label>
-                  <button type="button" onClick={() => patch({ extraParams: ctx.extraParams.filter((_, j) => j !== i) })}>
-                    Remove {name === '' ? 'parameter' : name}
-                  </button>
-                </div>
-              ))}
-              <button type="button" onClick={() => patch({ extraParams: [...ctx.extraParams, ['', '']] })}>
-                Add a parameter
-              </button>
-            </fieldset>
-          </form>
-          <UrlPreview url={authorize.url} focused={focusedParam} />
-          {authorize.warnings.length > 0 && (
-            <ul className="warnings" aria-label="Warnings about this request">
-              {authorize.warnings.map((w) => (
-                <li key={w.parameter + w.message}>
-                  <code>{w.parameter}</code>: {w.message}
-                </li>
-              ))}
-            </ul>
-          )}
-        </StepSection>
+            <button type="button" onClick={() => patch({ extraParams: [...ctx.extraParams, ['', '']] })}>
+              Add a parameter
+            </button>
+          </fieldset>
+        </form>
+        <UrlPreview url={authorize.url} focused={focusedParam} />
+        {authorize.warnings.length > 0 && (
+          <ul className="warnings" aria-label="Warnings about this request">
+            {authorize.warnings.map((w) => (
+              <li key={w.parameter + w.message}>
+                <code>{w.parameter}</code>: {w.message}
+              </li>
+            ))}
+          </ul>
+        )}
+      </StepSection>
 
-        <StepSection {...stepProps('sign-in')}>
-          <p>
-            The browser leaves this page for the authorization server. State, nonce and the code verifier wait in this tab’s
-            sessionStorage until it comes back to <code>{ctx.params['redirect_uri']}</code>.
-          </p>
-          <button type="button" className="primary" onClick={() => void signIn()}>
-            Sign in at the authorization server
-          </button>
-          {ctx.authorizationResponse !== undefined && (
-            <div className="callback-result">
-              <p className="ok">
-                Came back with a code; the state matches what this tab sent
-                {ctx.authorizationResponse.params['iss'] !== undefined && ', and the issuer (iss) is the expected one'}.
-              </p>
-              <table>
-                <caption>Parameters on the redirect ({ctx.authorizationResponse.responseMode})</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Parameter</th>
-                    <th scope="col">Value</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {Object.entries(ctx.authorizationResponse.params).map(([name, value]) => (
-                    <tr key={name}>
-                      <th scope="row">
-                        <code>{name}</code>
-                      </th>
-                      <td className="wrap">{name === 'code' ? `${value.slice(0, 12)}… (${value.length} characters)` : value}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-          {failureFor('sign-in') !== undefined && <FailurePanel failure={failureFor('sign-in')!} onRetry={startAgain} retryLabel="Start again" />}
-        </StepSection>
-
-        <StepSection {...stepProps('exchange')}>
-          {!ctx.usePkce && (
-            <div className="field">
-              <label htmlFor="exchange-secret">Client secret (kept in memory only)</label>
-              <SecretInput id="exchange-secret" value={ctx.clientSecret} onChange={(value) => patch({ clientSecret: value })} />
-            </div>
-          )}
-          {ctx.authorizationResponse === undefined ? (
-            <p>
-              Sign in first: this step needs the code from the redirect. It will be{' '}
-              {route.via === 'browser' ? 'sent from the browser' : 'sent through the local relay'}: {route.reason}
+      <StepSection {...stepProps('sign-in')}>
+        <p>
+          The browser leaves this page for the authorization server. State, nonce and the code verifier wait
+          in this tab’s sessionStorage until it comes back to <code>{ctx.params['redirect_uri']}</code>.
+        </p>
+        <button type="button" className="primary" onClick={() => void signIn()}>
+          Sign in at the authorization server
+        </button>
+        {ctx.authorizationResponse !== undefined && (
+          <div className="callback-result">
+            <p className="ok">
+              Came back with a code; the state matches what this tab sent
+              {ctx.authorizationResponse.params['iss'] !== undefined &&
+                ', and the issuer (iss) is the expected one'}
+              .
             </p>
-          ) : (
-            <>
-              {ctx.exchange === undefined && (
-                <HttpExchangeView exchange={{ request: buildExchangeRequest(ctx), via: route.via, viaReason: route.reason, startedAt: 0 }} />
-              )}
-              <button type="button" className="primary" onClick={() => void redeem()} disabled={status('exchange') === 'running'}>
-                Redeem the code
-              </button>
-            </>
-          )}
-          {ctx.exchange !== undefined && <HttpExchangeView exchange={ctx.exchange} />}
-          {failureFor('exchange') !== undefined && <FailurePanel failure={failureFor('exchange')!} onRetry={startAgain} retryLabel="Start again" />}
-        </StepSection>
+            <table>
+              <caption>Parameters on the redirect ({ctx.authorizationResponse.responseMode})</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Parameter</th>
+                  <th scope="col">Value</th>
+                </tr>
+              </thead>
+              <tbody>
+                {Object.entries(ctx.authorizationResponse.params).map(([name, value]) => (
+                  <tr key={name}>
+                    <th scope="row">
+                      <code>{name}</code>
+                    </th>
+                    <td className="wrap">
+                      {name === 'code' ? `${value.slice(0, 12)}… (${value.length} characters)` : value}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {failureFor('sign-in') !== undefined && (
+          <FailurePanel failure={failureFor('sign-in')!} onRetry={startAgain} retryLabel="Start again" />
+        )}
+      </StepSection>
 
-        <StepSection {...stepProps('tokens')}>
-          {ctx.tokens === undefined ? (
-            <p>No tokens yet.</p>
-          ) : (
-            <>
-              <dl className="token-meta">
-                <dt>token_type</dt>
-                <dd>{ctx.tokens.token_type}</dd>
-                <dt>scope</dt>
-                <dd>{ctx.tokens.scope ?? '(not returned)'}</dd>
-                <dt>expires_in</dt>
-                <dd>{String(ctx.tokens.expires_in ?? '(not returned)')} seconds</dd>
-              </dl>
-              <TokenView label="Access token" token={ctx.tokens.access_token} kind="access" />
-              {ctx.tokens.id_token !== undefined ? (
-                <TokenView label="ID token" token={ctx.tokens.id_token} kind="id" />
-              ) : (
-                <p>No ID token: ask for the openid scope to get one.</p>
-              )}
-              {ctx.tokens.refresh_token !== undefined ? (
-                <TokenView label="Refresh token" token={ctx.tokens.refresh_token} kind="refresh" />
-              ) : (
-                <p>No refresh token: ask for offline_access to get one.</p>
-              )}
-            </>
-          )}
-        </StepSection>
-      </div>
-      <aside className="flow-diagram" aria-label="Sequence diagram">
-        <SequenceDiagram spec={flow.diagram} currentStep={run.current} />
-      </aside>
-    </div>
+      <StepSection {...stepProps('exchange')}>
+        {!ctx.usePkce && (
+          <div className="field">
+            <label htmlFor="exchange-secret">Client secret (kept in memory only)</label>
+            <SecretInput
+              id="exchange-secret"
+              value={ctx.clientSecret}
+              onChange={(value) => patch({ clientSecret: value })}
+            />
+          </div>
+        )}
+        {ctx.authorizationResponse === undefined ? (
+          <p>
+            Sign in first: this step needs the code from the redirect. It will be{' '}
+            {route.via === 'browser' ? 'sent from the browser' : 'sent through the local relay'}.{' '}
+            {route.reason}
+          </p>
+        ) : (
+          <TokenRequestPanel
+            request={buildExchangeRequest(ctx)}
+            route={route}
+            exchange={ctx.exchange}
+            failure={failureFor('exchange')}
+            sending={status('exchange') === 'running'}
+            sendLabel="Redeem the code"
+            onSend={() => void redeem()}
+            onRetry={startAgain}
+            retryLabel="Start again"
+          />
+        )}
+      </StepSection>
+
+      <StepSection {...stepProps('tokens')}>
+        {ctx.tokens === undefined ? <p>No tokens yet.</p> : <TokensPanel tokens={ctx.tokens} />}
+      </StepSection>
+    </FlowPage>
   );
 }

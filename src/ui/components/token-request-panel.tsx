@@ -1,0 +1,41 @@
+import type { StepFailure } from '../../flows/runner.ts';
+import type { HttpExchange, RecordedRequest } from '../../protocol/http.ts';
+import type { Route } from '../../protocol/transport.ts';
+import { FailurePanel } from './failure-panel.tsx';
+import { HttpExchangeView } from './http-exchange-view.tsx';
+
+/**
+ * A request before and after it is sent: the preview (with the path it will take and why), the send
+ * button, the recorded exchange, and the explained failure if there is one.
+ */
+export function TokenRequestPanel(props: {
+  request: RecordedRequest;
+  route: Route;
+  exchange: HttpExchange | undefined;
+  failure: StepFailure | undefined;
+  sending: boolean;
+  sendLabel: string;
+  onSend: () => void;
+  disabled?: boolean;
+  onRetry?: () => void;
+  retryLabel?: string;
+}) {
+  return (
+    <div className="token-request">
+      {props.exchange === undefined && (
+        <HttpExchangeView exchange={{ request: props.request, via: props.route.via, viaReason: props.route.reason, startedAt: 0 }} />
+      )}
+      <button type="button" className="primary" onClick={props.onSend} disabled={props.sending || props.disabled === true}>
+        {props.sendLabel}
+      </button>
+      {props.exchange !== undefined && <HttpExchangeView exchange={props.exchange} />}
+      {props.failure !== undefined && (
+        <FailurePanel
+          failure={props.failure}
+          {...(props.onRetry === undefined ? {} : { onRetry: props.onRetry })}
+          {...(props.retryLabel === undefined ? {} : { retryLabel: props.retryLabel })}
+        />
+      )}
+    </div>
+  );
+}

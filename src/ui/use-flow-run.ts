@@ -1,0 +1,68 @@
+/**
+ * The glue between a flow page and the flow-runs store: starts the run, patches its context, and
+ * runs a step through the runner so a throw becomes a failed step with an announcement.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { runStep, type FlowDeps } from '../flows/runner.ts';
+import { useFlowRun, useFlowRuns } from '../state/flow-runs.ts';
+import { useLabConfig } from '../state/lab-config.ts';
+
+/** The real outside world for steps: the browser's fetch and clock, and whether the relay runs. */
+export function useFlowDeps(): FlowDeps {
+  const relay = useLabConfig((s) => s.relay);
+  return { fetch: (input, init) => fetch(input, init), now: () => Date.now(), relayAvailable: relay, appOrigin: window.location.origin };
+}
+
+export interface StepOptions {
+  /** The step to move to when this one succeeds. */
+  readonly next?: string;
+  readonly success?: string;
+  readonly failure?: string;
+}
+
+/** Starts (once the app's runtime config is known) and drives one flow's run. */
+export function useFlowRunner<Ctx extends object>(flowId: string, create: () => Ctx, firstStep: string) {
+  const run = useFlowRun<Ctx>(flowId);
+  const loaded = useLabConfig((s) => s.loaded);
+  const deps = useFlowDeps();
+  const [announcement, setAnnouncement] = useState('');
+  const store = useFlowRuns.getState();
+
+  useEffect(() => {
+    if (run === undefined && loaded) useFlowRuns.getState().start(flowId, create(), firstStep);
+  }, [run, loaded, flowId, create, firstStep]);
+
+  const patch = useCallback((p: Partial<Ctx>) => useFlowRuns.getState().patch<Ctx>(flowId, p), [flowId]);
+
+  /** Runs a step on the latest context; returns the merged context on success. */
+  const execute = async <Patch extends Partial<Ctx>>(
+    stepId: string,
+    step: (ctx: Ctx, deps: FlowDeps) => Promise<Patch> | Patch,
+    options: StepOptions = {},
+  ): Promise<Ctx | undefined> => {
+    const current = useFlowRuns.getState().runs[flowId]?.ctx as Ctx | undefined;
+    if (current === undefined) return undefined;
+    store.setStep(flowId, stepId, 'running', { current: stepId });
+    const result = await runStep(step, current, deps);
+    if (result.ok) {
+      store.patch<Ctx>(flowId, result.patch);
+      store.setStep(flowId, stepId, 'done', options.next === undefined ? {} : { current: options.next });
+      if (options.success !== undefined) setAnnouncement(options.success);
+      return { ...current, ...result.patch };
+    }
+    store.setStep(flowId, stepId, 'failed', { failure: result.failure });
+    setAnnouncement(options.failure ?? `Step failed: ${result.failure.message}`);
+    return undefined;
+  };
+
+  const restart = (ctx: Ctx, stepId: string = firstStep, message?: string) => {
+    store.start(flowId, ctx, stepId);
+    if (message !== undefined) setAnnouncement(message);
+  };
+
+  const failureFor = (stepId: string) => (run?.failure?.stepId === stepId ? run.failure.failure : undefined);
+  const statusOf = (stepId: string) => run?.status[stepId] ?? 'idle';
+  const goTo = (stepId: string) => store.goTo(flowId, stepId);
+
+  return { run, ctx: run?.ctx, deps, patch, execute, restart, failureFor, statusOf, goTo, announcement, announce: setAnnouncement };
+}
