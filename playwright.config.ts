@@ -33,7 +33,9 @@ export default defineConfig({
   testDir: 'e2e',
   forbidOnly: ci,
   retries: ci ? 1 : 0,
-  workers: 2,
+  // One worker: some specs change the sandbox's runtime settings (token rotation, device code lifetime),
+  // which would leak into specs running beside them.
+  workers: 1,
   timeout: 60_000,
   reporter: ci ? [['list']] : [['list'], ['html', { open: 'never' }]],
   use: {

@@ -11,6 +11,16 @@ async function signInAtSandbox(page: Page, options: { consent: 'accept' | 'cance
   await page.getByRole('button', { name: options.consent === 'accept' ? 'Accept' : 'Cancel' }).click();
 }
 
+/** Signs in at the sandbox with keys only: type into the focused field, Tab, Enter. */
+async function signInByKeyboard(page: Page) {
+  await page.getByLabel('Username').press('Control+a');
+  await page.keyboard.type(USER);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Accept' }).press('Enter');
+}
+
 test.describe('authorization code flow', () => {
   test('PKCE: from verifier to decoded tokens, redeemed by the browser', async ({ page }) => {
     const errors: string[] = [];
@@ -103,13 +113,19 @@ test.describe('authorization code flow', () => {
     await page.getByRole('button', { name: 'Generate verifier and challenge' }).press('Enter');
     await expect(page.getByTestId('code-challenge')).toBeVisible();
     await page.getByRole('button', { name: 'Sign in at the authorization server' }).press('Enter');
-    await page.getByLabel('Username').press('Control+a');
-    await page.keyboard.type(USER);
-    await page.keyboard.press('Tab');
-    await page.keyboard.type(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.getByRole('button', { name: 'Accept' }).press('Enter');
+    await signInByKeyboard(page);
     await page.getByRole('button', { name: 'Redeem the code' }).press('Enter');
+    await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible();
+  });
+
+  test('keyboard only: the client-secret variant completes without the mouse', async ({ page }) => {
+    await page.goto('/flows/authorization-code');
+    await page.getByRole('checkbox', { name: /Use PKCE/ }).press('Space');
+    await expect(page.getByText('Without PKCE this is the confidential-client variant')).toBeVisible();
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).press('Enter');
+    await signInByKeyboard(page);
+    await page.getByRole('button', { name: 'Redeem the code' }).press('Enter');
+    await expect(page.getByText('Sent through the local relay', { exact: true })).toBeVisible();
     await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible();
   });
 });
