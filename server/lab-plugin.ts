@@ -1,12 +1,15 @@
 /**
  * The Vite plugin that turns the dev and preview servers into the app's local server: it serves the
- * runtime configuration (where the sandbox is, whether a relay runs) and mounts the relay.
+ * runtime configuration (where the sandbox is, the relay and its per-start token) and mounts the relay.
  */
+import { randomBytes } from 'node:crypto';
 import type { Connect, Plugin } from 'vite';
 import { createRelayMiddleware } from './relay/index.ts';
+import { checkHostHeader, Refusal } from './relay/policy.ts';
 
 export interface LabPluginOptions {
   readonly appOrigins: readonly string[];
+  readonly port: number;
   readonly sandboxOrigin: string;
 }
 
@@ -15,11 +18,24 @@ export const LAB_CONFIG_PATH = '/lab-config.json';
 
 /** Mounts `/lab-config.json` and the relay on both `vite dev` and `vite preview`. */
 export function labServerPlugin(options: LabPluginOptions): Plugin {
-  const relay = createRelayMiddleware({ appOrigins: options.appOrigins, extraOrigins: [options.sandboxOrigin] });
-  const config = JSON.stringify({ sandboxOrigin: options.sandboxOrigin, relay: true });
+  const token = randomBytes(24).toString('base64url');
+  const relay = createRelayMiddleware({
+    appOrigins: options.appOrigins,
+    port: options.port,
+    token,
+    extraOrigins: [options.sandboxOrigin],
+  });
+  const config = JSON.stringify({ sandboxOrigin: options.sandboxOrigin, relay: true, relayToken: token });
   const mount = (middlewares: Connect.Server): void => {
     middlewares.use((req, res, next) => {
       if ((req.url ?? '').split('?')[0] === LAB_CONFIG_PATH) {
+        try {
+          // The token is readable same-origin only; the Host check stops a DNS-rebound page reading it.
+          checkHostHeader(req.headers.host, options.port);
+        } catch (error) {
+          res.writeHead(error instanceof Refusal ? error.status : 400).end();
+          return;
+        }
         res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
         res.end(config);
         return;

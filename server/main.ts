@@ -13,7 +13,7 @@ const sandboxPort = Number(process.env['SANDBOX_PORT'] ?? 5174);
 const appOrigins = [`http://localhost:${appPort}`, `http://127.0.0.1:${appPort}`];
 
 const sandbox = await startSandbox({ port: sandboxPort });
-const plugin = labServerPlugin({ appOrigins, sandboxOrigin: sandbox.origin });
+const plugin = labServerPlugin({ appOrigins, port: appPort, sandboxOrigin: sandbox.origin });
 const serverOptions = { host: '127.0.0.1', port: appPort, strictPort: true };
 
 const app =

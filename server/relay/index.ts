@@ -1,48 +1,57 @@
 /**
- * The local relay: forwards the token requests a browser may not send itself (Entra refuses
- * cross-origin redemption for anything but SPA clients: AADSTS9002326). It is deliberately narrow —
- * never an open proxy: loopback only (the app server binds 127.0.0.1), POST form bodies only, token
- * and device-code endpoints of allowlisted authorities only, the app's own Origin only, no redirects,
- * no cookies, bounded size and time, and it logs no bodies.
+ * The local relay: sends the requests a browser may not make itself — token and device-code
+ * requests of non-SPA clients (Entra refuses them cross-origin: AADSTS9002326), and discovery or
+ * key sets served without CORS. It is never an open proxy: loopback only, this machine's Host
+ * names only, the app's own Origin and per-start token only, allowlisted origins only, no
+ * redirects, no cookies, capped size and time, and it never logs a body, a secret or a token.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { forward, type Resolver } from './forward.ts';
+import {
+  checkHostHeader,
+  checkTarget,
+  ENTRA_LOGIN_ORIGINS,
+  isIpLiteral,
+  parseAllowableOrigin,
+  Refusal,
+} from './policy.ts';
 
-/** Entra's sign-in hosts (global, US Government, China) the relay may reach. */
-export const ENTRA_LOGIN_ORIGINS = [
-  'https://login.microsoftonline.com',
-  'https://login.microsoftonline.us',
-  'https://login.partner.microsoftonline.cn',
-] as const;
-
-export interface RelayOptions {
-  /** The app's own origin(s): the only Origin the relay accepts, and the only one it forwards. */
-  readonly appOrigins: readonly string[];
-  /** Extra authority origins allowed besides Entra's (the sandbox). */
-  readonly extraOrigins: readonly string[];
-  readonly maxBodyBytes?: number;
-  readonly timeoutMs?: number;
-  readonly log?: (line: string) => void;
-  readonly fetch?: typeof fetch;
-}
+export { ENTRA_LOGIN_ORIGINS } from './policy.ts';
 
 export const RELAY_PATH = '/relay/forward';
+export const RELAY_ALLOW_PATH = '/relay/allow';
 
-const TOKEN_PATH = /^\/[A-Za-z0-9.\-_]+\/oauth2\/v2\.0\/(token|devicecode)$/;
+export interface RelayOptions {
+  /** The app's own origins: the only Origin the relay accepts, and the only one it forwards. */
+  readonly appOrigins: readonly string[];
+  /** The port the app listens on, for the Host header check. */
+  readonly port: number;
+  /** A random value made at start; pages of the app learn it from /lab-config.json. */
+  readonly token: string;
+  /** Origins allowed from the start besides Entra's (the sandbox). */
+  readonly extraOrigins: readonly string[];
+  readonly maxBodyBytes?: number;
+  readonly maxResponseBytes?: number;
+  readonly timeoutMs?: number;
+  readonly log?: (line: string) => void;
+  readonly resolver?: Resolver;
+}
+
+const LOOPBACK_PEERS = ['127.0.0.1', '::1', '::ffff:127.0.0.1'];
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'authorization'];
 const RETURNED_RESPONSE_HEADERS = ['content-type', 'cache-control', 'pragma', 'www-authenticate'];
 
-class Refusal extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
-function refuse(res: ServerResponse, status: number, reason: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Relay-Refused': '1', 'Cache-Control': 'no-store' });
-  res.end(reason);
+function sameSecret(a: string | undefined, b: string): boolean {
+  if (a === undefined) return false;
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<string> {
@@ -57,90 +66,136 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Checks the target URL against the allowlist; returns it parsed or throws a refusal. */
-export function checkTarget(target: string | undefined, allowedOrigins: readonly string[]): URL {
-  if (target === undefined || target === '') throw new Refusal(400, 'X-Relay-Target is missing.');
-  let url: URL;
-  try {
-    url = new URL(target);
-  } catch {
-    throw new Refusal(400, 'X-Relay-Target is not an absolute URL.');
-  }
-  if (url.username !== '' || url.password !== '') throw new Refusal(403, 'Credentials in the target URL are not allowed.');
-  if (!allowedOrigins.includes(url.origin)) throw new Refusal(403, `${url.origin} is not an authority the relay may reach.`);
-  if (!TOKEN_PATH.test(url.pathname)) throw new Refusal(403, 'Only /{tenant}/oauth2/v2.0/token and /devicecode may be relayed.');
-  return url;
+function refuse(res: ServerResponse, status: number, reason: string): void {
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'X-Relay-Refused': '1',
+    'Cache-Control': 'no-store',
+  });
+  res.end(reason);
 }
 
-/** A connect-style middleware serving POST /relay/forward; other paths go to `next`. */
-export function createRelayMiddleware(options: RelayOptions) {
-  const allowed = [...ENTRA_LOGIN_ORIGINS, ...options.extraOrigins];
-  const limit = options.maxBodyBytes ?? 64 * 1024;
-  const timeoutMs = options.timeoutMs ?? 15_000;
-  const log = options.log ?? ((line: string) => console.log(line));
-  const fetchFn = options.fetch ?? fetch;
+/** Checks that apply to every relay call: who is calling and how. */
+function checkCaller(req: IncomingMessage, options: RelayOptions): void {
+  if (!LOOPBACK_PEERS.includes(req.socket.remoteAddress ?? ''))
+    throw new Refusal(403, 'The relay serves this machine only.');
+  checkHostHeader(header(req, 'host'), options.port);
+  const origin = header(req, 'origin');
+  if (origin === undefined || !options.appOrigins.includes(origin))
+    throw new Refusal(403, 'Only pages of this app may use the relay.');
+  if (!sameSecret(header(req, 'x-relay-token'), options.token))
+    throw new Refusal(403, 'The relay token is missing or wrong.');
+}
 
-  return async function relay(req: IncomingMessage, res: ServerResponse, next: () => void): Promise<void> {
-    const path = (req.url ?? '').split('?')[0];
-    if (path !== RELAY_PATH) return next();
+/** A GET through the relay must come back as a discovery document or a key set, nothing else. */
+function checkJsonShape(body: string): void {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new Refusal(502, 'The answer is not JSON, so it is not a discovery document or key set.');
+  }
+  const object = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+  if (typeof object['issuer'] !== 'string' && !Array.isArray(object['keys'])) {
+    throw new Refusal(502, 'The answer is neither a discovery document nor a key set.');
+  }
+}
+
+/** A connect-style middleware serving /relay/forward and /relay/allow; other paths go to `next`. */
+export function createRelayMiddleware(options: RelayOptions) {
+  const added = new Set(options.extraOrigins);
+  const limits = {
+    body: options.maxBodyBytes ?? 64 * 1024,
+    response: options.maxResponseBytes ?? 1024 * 1024,
+    timeout: options.timeoutMs ?? 15_000,
+  };
+  const log = options.log ?? ((line: string) => console.log(line));
+
+  async function allow(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') throw new Refusal(405, 'Use POST to add an origin.');
+    let value: unknown;
     try {
-      if (req.method !== 'POST') throw new Refusal(405, 'The relay forwards POST requests only.');
-      const origin = req.headers.origin;
-      if (origin === undefined || !options.appOrigins.includes(origin)) {
-        throw new Refusal(403, 'Only pages of this app may use the relay.');
-      }
-      const contentType = req.headers['content-type'] ?? '';
+      value = (JSON.parse(await readBody(req, 4096)) as Record<string, unknown>)['origin'];
+    } catch {
+      throw new Refusal(400, 'Send JSON: { "origin": "https://…" }.');
+    }
+    const origin = parseAllowableOrigin(typeof value === 'string' ? value : '');
+    added.add(origin);
+    log(`relay: origin added to the allowlist: ${origin}`);
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(JSON.stringify({ allowed: [...ENTRA_LOGIN_ORIGINS, ...added] }));
+  }
+
+  async function relay(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? '';
+    const target = checkTarget(header(req, 'x-relay-target'), method, {
+      entra: ENTRA_LOGIN_ORIGINS,
+      added: [...added],
+    });
+    const isAdded = added.has(target.origin);
+    if (isIpLiteral(target.hostname) && !isAdded)
+      throw new Refusal(403, 'IP addresses are not relayed; use a host name.');
+    const forwardOrigin = header(req, 'x-relay-origin');
+    if (forwardOrigin !== undefined && !options.appOrigins.includes(forwardOrigin)) {
+      throw new Refusal(403, "The relay sends only this app's own Origin.");
+    }
+    let body: string | undefined;
+    if (method === 'POST') {
+      const contentType = header(req, 'content-type') ?? '';
       if (!contentType.startsWith('application/x-www-form-urlencoded')) {
         throw new Refusal(415, 'The relay forwards form bodies (application/x-www-form-urlencoded) only.');
       }
-      const target = checkTarget(header(req, 'x-relay-target'), allowed);
-      const forwardOrigin = header(req, 'x-relay-origin');
-      if (forwardOrigin !== undefined && !options.appOrigins.includes(forwardOrigin)) {
-        throw new Refusal(403, 'The relay sends only this app\'s own Origin.');
-      }
-      const body = await readBody(req, limit);
-      const headers = new Headers();
-      for (const name of FORWARDED_REQUEST_HEADERS) {
-        const value = header(req, name);
-        if (value !== undefined) headers.set(name, value);
-      }
-      // Entra wants an Origin for SPA-issued codes (AADSTS9002327) and none for others (AADSTS9002326).
-      if (forwardOrigin !== undefined) headers.set('origin', forwardOrigin);
-      const started = Date.now();
-      let upstream: Response;
-      try {
-        upstream = await fetchFn(target, {
-          method: 'POST',
-          headers,
-          body,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (error) {
-        throw new Refusal(502, `The authority did not answer: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      if (upstream.status >= 300 && upstream.status < 400) throw new Refusal(502, 'The authority answered with a redirect; the relay does not follow redirects.');
-      const text = await upstream.text();
-      log(`relay POST ${target.origin}${target.pathname} -> ${upstream.status} (${Date.now() - started} ms)`);
-      const out: Record<string, string> = { 'X-Relay': '1' };
-      for (const name of RETURNED_RESPONSE_HEADERS) {
-        const value = upstream.headers.get(name);
-        if (value !== null) out[name] = value;
-      }
-      res.writeHead(upstream.status, out);
-      res.end(text);
+      body = await readBody(req, limits.body);
+    }
+    const headers: Record<string, string> = {};
+    for (const name of FORWARDED_REQUEST_HEADERS) {
+      const value = header(req, name);
+      if (value !== undefined) headers[name] = value;
+    }
+    // Entra wants an Origin for SPA-issued codes (AADSTS9002327) and none for others (AADSTS9002326).
+    if (forwardOrigin !== undefined) headers['origin'] = forwardOrigin;
+    const started = Date.now();
+    const loopbackAllowed = isAdded && ['localhost', '127.0.0.1', '[::1]'].includes(target.hostname);
+    const upstream = await forward(
+      {
+        url: target,
+        method: method === 'GET' ? 'GET' : 'POST',
+        headers,
+        ...(body === undefined ? {} : { body }),
+        allowPrivateAddresses: loopbackAllowed,
+        timeoutMs: limits.timeout,
+        maxResponseBytes: limits.response,
+      },
+      options.resolver,
+    );
+    if (method === 'GET') checkJsonShape(upstream.body);
+    log(
+      `relay ${method} ${target.origin}${target.pathname} -> ${upstream.status} (${Date.now() - started} ms)`,
+    );
+    const out: Record<string, string> = { 'X-Relay': '1' };
+    for (const name of RETURNED_RESPONSE_HEADERS) {
+      const value = upstream.headers[name];
+      if (typeof value === 'string') out[name] = value;
+    }
+    res.writeHead(upstream.status, out);
+    res.end(upstream.body);
+  }
+
+  return async function middleware(
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: () => void,
+  ): Promise<void> {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== RELAY_PATH && path !== RELAY_ALLOW_PATH) return next();
+    try {
+      checkCaller(req, options);
+      await (path === RELAY_ALLOW_PATH ? allow(req, res) : relay(req, res));
     } catch (error) {
-      if (error instanceof Refusal) {
-        log(`relay refused ${req.method ?? '?'} (${error.status}): ${error.message}`);
-        refuse(res, error.status, error.message);
-      } else {
-        refuse(res, 500, 'The relay failed.');
-      }
+      const refusal = error instanceof Refusal ? error : new Refusal(500, 'The relay failed.');
+      log(`relay refused ${req.method ?? '?'} (${refusal.status}): ${refusal.message}`);
+      if (!res.headersSent) refuse(res, refusal.status, refusal.message);
+      else res.end();
     }
   };
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

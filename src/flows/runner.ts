@@ -10,6 +10,8 @@ export interface FlowDeps {
   readonly now: () => number;
   /** Whether the app's local relay is running (false when the app is hosted as static files). */
   readonly relayAvailable: boolean;
+  /** The relay's per-start token (from the app's runtime config). */
+  readonly relayToken?: string;
   /** The app's own origin, sent as Origin when the relay redeems an SPA code. */
   readonly appOrigin: string;
 }

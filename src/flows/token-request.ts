@@ -15,8 +15,9 @@ export function browserRoute(reason: string): Route {
 }
 
 /** A request that needs a server: the relay, or an explanation of why it cannot go. */
-export function relayRoute(reason: string, deps: Pick<FlowDeps, 'relayAvailable'>, forwardOrigin?: string): Route {
+export function relayRoute(reason: string, deps: Pick<FlowDeps, 'relayAvailable' | 'relayToken'>, forwardOrigin?: string): Route {
   return {
+    ...(deps.relayToken === undefined ? {} : { relayToken: deps.relayToken }),
     via: 'relay',
     reason: deps.relayAvailable ? `${reason} The local relay sends it from a server.` : `${reason} No local relay is running (start the app with npm start).`,
     ...(forwardOrigin === undefined ? {} : { forwardOrigin }),

@@ -10,6 +10,8 @@ export interface Route {
   readonly reason: string;
   /** For the relay: the Origin header it must send on our behalf (SPA redemption needs one). */
   readonly forwardOrigin?: string;
+  /** For the relay: its per-start token, proof the request comes from this app's own page. */
+  readonly relayToken?: string;
 }
 
 /** The relay endpoint on the app's own origin. */
@@ -40,6 +42,7 @@ export async function sendRequest(
     url = RELAY_PATH;
     headers.set('X-Relay-Target', request.url);
     if (route.forwardOrigin !== undefined) headers.set('X-Relay-Origin', route.forwardOrigin);
+    if (route.relayToken !== undefined) headers.set('X-Relay-Token', route.relayToken);
   }
   let response: Response;
   try {

@@ -7,12 +7,14 @@ import { create } from 'zustand';
 export interface LabConfig {
   readonly sandboxOrigin: string;
   readonly relay: boolean;
+  /** The relay's per-start token, sent with every relayed request. */
+  readonly relayToken: string;
   readonly loaded: boolean;
 }
 
 export const DEFAULT_SANDBOX_ORIGIN = 'http://localhost:5174';
 
-export const useLabConfig = create<LabConfig>(() => ({ sandboxOrigin: DEFAULT_SANDBOX_ORIGIN, relay: false, loaded: false }));
+export const useLabConfig = create<LabConfig>(() => ({ sandboxOrigin: DEFAULT_SANDBOX_ORIGIN, relay: false, relayToken: '', loaded: false }));
 
 /** Reads `/lab-config.json` once; a missing or odd answer leaves the defaults (no relay). */
 export async function loadLabConfig(fetchFn: typeof fetch = fetch): Promise<void> {
@@ -20,10 +22,11 @@ export async function loadLabConfig(fetchFn: typeof fetch = fetch): Promise<void
     const response = await fetchFn('/lab-config.json', { cache: 'no-store' });
     const json: unknown = response.ok ? await response.json() : undefined;
     if (typeof json === 'object' && json !== null) {
-      const { sandboxOrigin, relay } = json as Record<string, unknown>;
+      const { sandboxOrigin, relay, relayToken } = json as Record<string, unknown>;
       useLabConfig.setState({
         sandboxOrigin: typeof sandboxOrigin === 'string' ? sandboxOrigin : DEFAULT_SANDBOX_ORIGIN,
-        relay: relay === true,
+        relay: relay === true && typeof relayToken === 'string',
+        relayToken: typeof relayToken === 'string' ? relayToken : '',
         loaded: true,
       });
       return;

@@ -10,7 +10,8 @@ import { useLabConfig } from '../state/lab-config.ts';
 /** The real outside world for steps: the browser's fetch and clock, and whether the relay runs. */
 export function useFlowDeps(): FlowDeps {
   const relay = useLabConfig((s) => s.relay);
-  return { fetch: (input, init) => fetch(input, init), now: () => Date.now(), relayAvailable: relay, appOrigin: window.location.origin };
+  const relayToken = useLabConfig((s) => s.relayToken);
+  return { fetch: (input, init) => fetch(input, init), now: () => Date.now(), relayAvailable: relay, relayToken, appOrigin: window.location.origin };
 }
 
 export interface StepOptions {

@@ -11,7 +11,8 @@ import {
   sendExchange,
   type AuthCodeContext,
 } from '../../flows/authorization-code.ts';
-import { runStep, type FlowDeps } from '../../flows/runner.ts';
+import { runStep } from '../../flows/runner.ts';
+import { useFlowDeps } from '../use-flow-run.ts';
 import type { QueryParameter } from '../../protocol/authorize.ts';
 import { validateCodeVerifier } from '../../protocol/pkce.ts';
 import { useFlowRun, useFlowRuns, type StepStatus } from '../../state/flow-runs.ts';
@@ -74,18 +75,10 @@ function newContext(
   };
 }
 
-function deps(relay: boolean): FlowDeps {
-  return {
-    fetch: (input, init) => fetch(input, init),
-    now: () => Date.now(),
-    relayAvailable: relay,
-    appOrigin: window.location.origin,
-  };
-}
-
 export default function AuthorizationCodePage() {
   const run = useFlowRun<AuthCodeContext>(FLOW_ID);
   const lab = useLabConfig();
+  const flowDeps = useFlowDeps();
   const [focusedParam, setFocusedParam] = useState<string | undefined>();
   const [announcement, setAnnouncement] = useState('');
   const store = useFlowRuns.getState();
@@ -154,7 +147,7 @@ export default function AuthorizationCodePage() {
 
   const doPkce = async () => {
     store.setStep(FLOW_ID, 'pkce', 'running');
-    const result = await runStep(makePkcePair, ctx, deps(lab.relay));
+    const result = await runStep(makePkcePair, ctx, flowDeps);
     if (result.ok) {
       patch(result.patch);
       store.setStep(FLOW_ID, 'pkce', 'done', { current: 'authorize' });
@@ -170,7 +163,7 @@ export default function AuthorizationCodePage() {
   const signIn = async () => {
     let current = ctx;
     if (current.usePkce && current.params['code_challenge'] === '') {
-      const result = await runStep(makePkcePair, current, deps(lab.relay));
+      const result = await runStep(makePkcePair, current, flowDeps);
       if (!result.ok) {
         store.setStep(FLOW_ID, 'pkce', 'failed', { failure: result.failure });
         return;
@@ -184,18 +177,18 @@ export default function AuthorizationCodePage() {
     window.location.assign(buildAuthorizeStep(current).url.toString());
   };
 
-  const route = decideExchangeRoute(ctx, deps(lab.relay));
+  const route = decideExchangeRoute(ctx, flowDeps);
   const redeem = async () => {
     store.setStep(FLOW_ID, 'exchange', 'running', { current: 'exchange' });
     announce('Sending the token request…');
-    const sent = await runStep(sendExchange, ctx, deps(lab.relay));
+    const sent = await runStep(sendExchange, ctx, flowDeps);
     if (!sent.ok) {
       store.setStep(FLOW_ID, 'exchange', 'failed', { failure: sent.failure });
       announce('The token request failed.');
       return;
     }
     patch(sent.patch);
-    const read = await runStep(readExchange, { ...ctx, ...sent.patch }, deps(lab.relay));
+    const read = await runStep(readExchange, { ...ctx, ...sent.patch }, flowDeps);
     if (!read.ok) {
       store.setStep(FLOW_ID, 'exchange', 'failed', { failure: read.failure });
       announce('The token endpoint refused the request.');
