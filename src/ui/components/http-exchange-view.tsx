@@ -1,6 +1,7 @@
 import { useId, useMemo, useState } from 'react';
 import type { HttpExchange } from '../../protocol/http.ts';
 import './components.css';
+import { SnippetView } from './snippet-view.tsx';
 
 export interface HttpExchangeViewProps {
   readonly exchange: HttpExchange;
@@ -233,6 +234,7 @@ export function HttpExchangeView({ exchange, headingLevel = 3 }: HttpExchangeVie
             revealed={revealed}
           />
         ) : null}
+        <SnippetView request={request} revealed={revealed} />
       </div>
 
       <div className="http-exchange__half" aria-labelledby={responseId} role="group">

@@ -5,6 +5,7 @@ import { classifyToken, decodeJwt, isPast } from '../../protocol/jwt.ts';
 import type { DecodedJwt } from '../../protocol/jwt.ts';
 import { LabError } from '../../protocol/errors.ts';
 import './components.css';
+import { CopyButton } from './copy-button.tsx';
 
 export interface TokenViewProps {
   /** Heading text, e.g. "Access token". */
@@ -38,34 +39,6 @@ function useNow(enabled: boolean): number {
     return () => window.clearInterval(timer);
   }, [enabled]);
   return now;
-}
-
-function CopyButton({ text, targetId }: { readonly text: string; readonly targetId: string }) {
-  const [status, setStatus] = useState('');
-  const copy = async (): Promise<void> => {
-    try {
-      await navigator.clipboard.writeText(text);
-      setStatus('Copied.');
-    } catch {
-      // Clipboard access can be refused (permissions, insecure context): select the text instead.
-      const field = document.getElementById(targetId);
-      if (field instanceof HTMLTextAreaElement) {
-        field.focus();
-        field.select();
-      }
-      setStatus('Could not copy automatically; the text is selected, press Ctrl+C (⌘C on a Mac).');
-    }
-  };
-  return (
-    <>
-      <button type="button" className="lab-button" onClick={() => void copy()}>
-        Copy
-      </button>
-      <span className="token-view__copy-status" role="status">
-        {status}
-      </span>
-    </>
-  );
 }
 
 function ClaimValue({

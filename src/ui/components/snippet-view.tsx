@@ -1,0 +1,49 @@
+import { useId, useState } from 'react';
+import type { RecordedRequest } from '../../protocol/http.ts';
+import { buildSnippet, SNIPPET_LANGUAGES, type SnippetLanguage } from '../../protocol/snippets.ts';
+import { CopyButton } from './copy-button.tsx';
+
+/** The request as PowerShell, curl or fetch, one click to copy; secrets follow the reveal toggle. */
+export function SnippetView({
+  request,
+  revealed,
+}: {
+  readonly request: RecordedRequest;
+  readonly revealed: boolean;
+}) {
+  const [language, setLanguage] = useState<SnippetLanguage>('powershell');
+  const codeId = useId();
+  const text = buildSnippet(language, request, revealed);
+  return (
+    <details className="snippets">
+      <summary>Send it yourself: PowerShell, curl or fetch</summary>
+      <div role="group" aria-label="Snippet language" className="snippets__languages">
+        {SNIPPET_LANGUAGES.map((l) => (
+          <button key={l.id} type="button" aria-pressed={language === l.id} onClick={() => setLanguage(l.id)}>
+            {l.label}
+          </button>
+        ))}
+      </div>
+      <pre
+        className="lab-code"
+        id={codeId}
+        tabIndex={0}
+        aria-label={`${SNIPPET_LANGUAGES.find((l) => l.id === language)?.label ?? ''} snippet`}
+      >
+        <code>{text}</code>
+      </pre>
+      <CopyButton text={text} targetId={codeId} label="Copy snippet" />
+      {!revealed && request.secretFields.length > 0 && (
+        <p className="help">
+          Secrets show as placeholders such as &lt;client_secret&gt;; press “Reveal secrets” to copy them in.
+        </p>
+      )}
+      {language === 'fetch' && (
+        <p className="help">
+          From a web page, fetch is bound by CORS: Entra answers token requests cross-origin only for SPA
+          clients.
+        </p>
+      )}
+    </details>
+  );
+}
