@@ -81,8 +81,12 @@ function checkCaller(req: IncomingMessage, options: RelayOptions): void {
     throw new Refusal(403, 'The relay serves this machine only.');
   checkHostHeader(header(req, 'host'), options.port);
   const origin = header(req, 'origin');
-  if (origin === undefined || !options.appOrigins.includes(origin))
+  // Browsers leave Origin off same-origin GETs; Fetch Metadata then says where the request came from.
+  const sameOriginGet =
+    origin === undefined && req.method === 'GET' && header(req, 'sec-fetch-site') === 'same-origin';
+  if (!sameOriginGet && (origin === undefined || !options.appOrigins.includes(origin))) {
     throw new Refusal(403, 'Only pages of this app may use the relay.');
+  }
   if (!sameSecret(header(req, 'x-relay-token'), options.token))
     throw new Refusal(403, 'The relay token is missing or wrong.');
 }

@@ -168,6 +168,19 @@ describe('local relay: allowed paths', () => {
     expect(upstreamHits[0]?.headers.origin).toBe(APP);
   });
 
+  test('a same-origin GET without Origin is accepted on Fetch Metadata, a cross-site one is not', async () => {
+    const target = { 'x-relay-target': `${UP}/t/discovery/v2.0/keys`, origin: undefined };
+    expect(
+      (await call({ method: 'GET', headers: { ...target, 'sec-fetch-site': 'same-origin' } })).status,
+    ).toBe(200);
+    expect(
+      (await call({ method: 'GET', headers: { ...target, 'sec-fetch-site': 'cross-site' } })).status,
+    ).toBe(403);
+    expect(
+      (await call({ method: 'POST', headers: { ...target, 'sec-fetch-site': 'same-origin' } })).status,
+    ).toBe(403);
+  });
+
   test('fetches a discovery document and a key set with GET', async () => {
     const discovery = await call({
       method: 'GET',

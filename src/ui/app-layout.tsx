@@ -27,6 +27,9 @@ export function AppLayout() {
               </li>
             ))}
             <li>
+              <NavLink to="/tokens">Token inspector</NavLink>
+            </li>
+            <li>
               <NavLink to="/settings">Settings</NavLink>
             </li>
           </ul>

@@ -8,6 +8,7 @@ import { Home } from './routes/home.tsx';
 const SettingsPage = lazy(() => import('./routes/settings.tsx'));
 const CallbackPage = lazy(() => import('./routes/callback.tsx'));
 const NotFound = lazy(() => import('./routes/not-found.tsx'));
+const TokenInspectorPage = lazy(() => import('./routes/token-inspector.tsx'));
 const flowPages = FLOWS.map((flow) => ({ path: flowPath(flow.id), Page: lazy(FLOW_PAGES[flow.id]) }));
 
 /** The route table: home, settings, the redirect URI, and one route per registered flow. */
@@ -18,6 +19,7 @@ export function AppRoutes() {
         <Route index element={<Home />} />
         <Route path="/settings" element={<SettingsPage />} />
         <Route path="/callback" element={<CallbackPage />} />
+        <Route path="/tokens" element={<TokenInspectorPage />} />
         {flowPages.map(({ path, Page }) => (
           <Route key={path} path={path} element={<Page />} />
         ))}

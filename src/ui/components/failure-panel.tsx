@@ -1,7 +1,17 @@
 import type { StepFailure } from '../../flows/runner.ts';
 import { explainFailure } from '../explain-error.ts';
 
-const SHOWN_FIELDS = ['error', 'error_description', 'error_codes', 'error_uri', 'timestamp', 'trace_id', 'correlation_id', 'suberror', 'claims'];
+const SHOWN_FIELDS = [
+  'error',
+  'error_description',
+  'error_codes',
+  'error_uri',
+  'timestamp',
+  'trace_id',
+  'correlation_id',
+  'suberror',
+  'claims',
+];
 
 /** A failed step: what happened, why, what to do next, and the server's own words verbatim. */
 export function FailurePanel(props: { failure: StepFailure; onRetry?: () => void; retryLabel?: string }) {

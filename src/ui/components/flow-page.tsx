@@ -38,7 +38,9 @@ export function FlowPage(props: {
                 <a href={`#step-${step.id}`} onClick={() => props.onGoTo(step.id)}>
                   {step.title}
                 </a>{' '}
-                <span className={`badge badge-${status[step.id] ?? 'idle'}`}>{status[step.id] ?? 'idle'}</span>
+                <span className={`badge badge-${status[step.id] ?? 'idle'}`}>
+                  {status[step.id] ?? 'idle'}
+                </span>
               </li>
             ))}
           </ol>

@@ -33,7 +33,12 @@ export function ParameterField(props: {
           ))}
         </select>
       ) : (
-        <input {...common} spellCheck={false} autoComplete="off" onChange={(e) => props.onChange(e.target.value)} />
+        <input
+          {...common}
+          spellCheck={false}
+          autoComplete="off"
+          onChange={(e) => props.onChange(e.target.value)}
+        />
       )}
       <p id={helpId} className="help">
         {definition.explanation} <span className="spec">{definition.spec}</span>

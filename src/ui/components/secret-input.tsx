@@ -1,7 +1,12 @@
 import { useState } from 'react';
 
 /** A password-style input with a Show/Hide toggle; never autocompleted or saved by the browser. */
-export function SecretInput(props: { id: string; value: string; onChange: (value: string) => void; describedBy?: string }) {
+export function SecretInput(props: {
+  id: string;
+  value: string;
+  onChange: (value: string) => void;
+  describedBy?: string;
+}) {
   const [shown, setShown] = useState(false);
   return (
     <span className="secret-input">

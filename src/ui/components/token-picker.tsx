@@ -35,7 +35,9 @@ export function TokenPicker(props: {
             props.onChange(entry === undefined ? '' : String(entry.tokens[props.kind]), entry);
           }}
         >
-          <option value="">{entries.length === 0 ? '(no earlier runs on this page yet)' : '(choose a run, or paste below)'}</option>
+          <option value="">
+            {entries.length === 0 ? '(no earlier runs on this page yet)' : '(choose a run, or paste below)'}
+          </option>
           {entries.map((entry) => (
             <option key={entry.id} value={entry.id}>
               {describe(entry)}

@@ -23,9 +23,21 @@ export function TokenRequestPanel(props: {
   return (
     <div className="token-request">
       {props.exchange === undefined && (
-        <HttpExchangeView exchange={{ request: props.request, via: props.route.via, viaReason: props.route.reason, startedAt: 0 }} />
+        <HttpExchangeView
+          exchange={{
+            request: props.request,
+            via: props.route.via,
+            viaReason: props.route.reason,
+            startedAt: 0,
+          }}
+        />
       )}
-      <button type="button" className="primary" onClick={props.onSend} disabled={props.sending || props.disabled === true}>
+      <button
+        type="button"
+        className="primary"
+        onClick={props.onSend}
+        disabled={props.sending || props.disabled === true}
+      >
         {props.sendLabel}
       </button>
       {props.exchange !== undefined && <HttpExchangeView exchange={props.exchange} />}

@@ -23,7 +23,9 @@ export function TokensPanel(props: { tokens: TokenResponse; noIdToken?: string; 
       {tokens.refresh_token !== undefined ? (
         <TokenView label="Refresh token" token={tokens.refresh_token} kind="refresh" />
       ) : (
-        <p className="absent">{props.noRefreshToken ?? 'No refresh token: ask for offline_access to get one.'}</p>
+        <p className="absent">
+          {props.noRefreshToken ?? 'No refresh token: ask for offline_access to get one.'}
+        </p>
       )}
     </div>
   );

@@ -18,7 +18,11 @@ export function UrlPreview(props: { url: URL; focused?: string | undefined }) {
       <pre aria-labelledby="url-preview-label" tabIndex={0}>
         <span className="url-base">{`${url.origin}${url.pathname}`}</span>
         {entries.map(([name, value], i) => (
-          <span key={name} className={`url-param${focused === decodeURIComponent(name ?? '') ? ' is-focused' : ''}`} data-param={name}>
+          <span
+            key={name}
+            className={`url-param${focused === decodeURIComponent(name ?? '') ? ' is-focused' : ''}`}
+            data-param={name}
+          >
             {'\n  '}
             {i === 0 ? '?' : '&'}
             <span className="url-name">{name}</span>=<span className="url-value">{value}</span>
