@@ -3,7 +3,10 @@ import { expect, test, type Page } from '@playwright/test';
 const USER = 'adele@flowlab-sandbox.onmicrosoft.com';
 const PASSWORD = 'Sandbox-Adele-1';
 
-async function signInAtSandbox(page: Page, options: { consent: 'accept' | 'cancel' } = { consent: 'accept' }) {
+async function signInAtSandbox(
+  page: Page,
+  options: { consent: 'accept' | 'cancel' } = { consent: 'accept' },
+) {
   await expect(page.getByText('Sandbox tenant').first()).toBeVisible();
   await page.getByLabel('Username').fill(USER);
   await page.getByLabel('Password').fill(PASSWORD);
@@ -49,7 +52,9 @@ test.describe('authorization code flow', () => {
     const accessToken = page.getByRole('region', { name: 'Access token' });
     await expect(accessToken.getByRole('row', { name: /\bscp\b/ })).toContainText('User.Read');
     await expect(accessToken.getByRole('row', { name: /\bver\b/ })).toContainText('2.0');
-    await expect(page.getByRole('region', { name: 'ID token' }).getByRole('row', { name: /\bpreferred_username\b/ })).toContainText(USER);
+    await expect(
+      page.getByRole('region', { name: 'ID token' }).getByRole('row', { name: /\bpreferred_username\b/ }),
+    ).toContainText(USER);
     // The code left the history: the callback entry was replaced.
     expect(page.url()).not.toContain('code=');
     expect(errors).toEqual([]);
@@ -67,7 +72,9 @@ test.describe('authorization code flow', () => {
     await page.getByRole('button', { name: 'Redeem the code' }).click();
     await expect(page.getByText('Sent through the local relay', { exact: true })).toBeVisible();
     await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible();
-    await expect(page.getByRole('region', { name: 'Access token' }).getByRole('row', { name: /\bazpacr\b/ })).toContainText('1');
+    await expect(
+      page.getByRole('region', { name: 'Access token' }).getByRole('row', { name: /\bazpacr\b/ }),
+    ).toContainText('1');
   });
 
   test('client secret: a wrong secret is explained as AADSTS7000215', async ({ page }) => {
@@ -127,5 +134,35 @@ test.describe('authorization code flow', () => {
     await page.getByRole('button', { name: 'Redeem the code' }).press('Enter');
     await expect(page.getByText('Sent through the local relay', { exact: true })).toBeVisible();
     await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible();
+  });
+
+  test('paste-the-redirect: a desktop client’s loopback redirect, signed in in another tab', async ({
+    page,
+    context,
+  }) => {
+    // Stand-in for the desktop app's local listener at http://localhost:1337/.
+    await context.route('http://localhost:1337/**', (route) =>
+      route.fulfill({ status: 200, body: 'listener' }),
+    );
+    await page.goto('/flows/authorization-code');
+    await page.getByLabel('client_id').fill('1b6f9c2d-4e7a-4a35-8c91-0d2e5f7b3a68');
+    await page.getByLabel('redirect_uri').fill('http://localhost:1337/');
+    const popupPromise = context.waitForEvent('page');
+    await page.getByRole('button', { name: 'Open the sign-in page in a new tab' }).click();
+    const popup = await popupPromise;
+    await popup.getByLabel('Username').fill(USER);
+    await popup.getByLabel('Password').fill(PASSWORD);
+    await popup.getByRole('button', { name: 'Sign in' }).click();
+    await popup.getByRole('button', { name: 'Accept' }).click();
+    await popup.waitForURL(/^http:\/\/localhost:1337\/\?code=/);
+    await page.getByLabel('Redirected URL (or just the code)').fill(popup.url());
+    await page.getByRole('button', { name: 'Use this response' }).click();
+    await expect(page.getByText('the state matches what this tab sent')).toBeVisible();
+    await expect(page.getByText('Will go through the local relay')).toBeVisible();
+    await page.getByRole('button', { name: 'Redeem the code' }).click();
+    await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible();
+    await expect(
+      page.getByRole('region', { name: 'Access token' }).getByRole('row', { name: /\bazp\b/ }),
+    ).toContainText('1b6f9c2d-4e7a-4a35-8c91-0d2e5f7b3a68');
   });
 });

@@ -6,9 +6,11 @@ import {
   buildExchangeRequest,
   createAuthCodeContext,
   decideExchangeRoute,
+  isOwnCallback,
   makePkcePair,
   readCallback,
   readExchange,
+  readPastedResponse,
   sendExchange,
   type AuthCodeContext,
 } from './authorization-code.ts';
@@ -45,7 +47,13 @@ function stubDeps(respond: (call: Call) => Response): FlowDeps & { calls: Call[]
 }
 
 function context(usePkce: boolean): AuthCodeContext {
-  return createAuthCodeContext({ ...endpoints, clientId: 'client-1', redirectUri: 'http://localhost:5173/callback', clientSecret: usePkce ? '' : 's3cret', usePkce });
+  return createAuthCodeContext({
+    ...endpoints,
+    clientId: 'client-1',
+    redirectUri: 'http://localhost:5173/callback',
+    clientSecret: usePkce ? '' : 's3cret',
+    usePkce,
+  });
 }
 
 describe('authorization code flow', () => {
@@ -57,11 +65,20 @@ describe('authorization code flow', () => {
     expect(url.searchParams.get('code_challenge')).toBe(ctx.challenge?.challenge);
     expect(url.searchParams.has('prompt')).toBe(false);
 
-    ctx = { ...ctx, ...readCallback(ctx, `http://localhost:5173/callback?code=the-code&state=${ctx.params['state']}`) };
+    ctx = {
+      ...ctx,
+      ...readCallback(ctx, `http://localhost:5173/callback?code=the-code&state=${ctx.params['state']}`),
+    };
     const deps = stubDeps(
       () =>
         new Response(
-          JSON.stringify({ token_type: 'Bearer', access_token: 'at', expires_in: 3600, id_token: jwt({ nonce: ctx.params['nonce'] }), refresh_token: 'rt' }),
+          JSON.stringify({
+            token_type: 'Bearer',
+            access_token: 'at',
+            expires_in: 3600,
+            id_token: jwt({ nonce: ctx.params['nonce'] }),
+            refresh_token: 'rt',
+          }),
           { status: 200, headers: { 'content-type': 'application/json' } },
         ),
     );
@@ -78,7 +95,10 @@ describe('authorization code flow', () => {
 
   test('the confidential variant goes through the relay with the secret in the body', async () => {
     let ctx = context(false);
-    ctx = { ...ctx, ...readCallback(ctx, `http://localhost:5173/callback?code=c&state=${ctx.params['state']}`) };
+    ctx = {
+      ...ctx,
+      ...readCallback(ctx, `http://localhost:5173/callback?code=c&state=${ctx.params['state']}`),
+    };
     expect(buildAuthorizeStep(ctx).url.searchParams.has('code_challenge')).toBe(false);
     const deps = stubDeps(() => new Response('{"access_token":"a","token_type":"Bearer"}', { status: 200 }));
     await sendExchange(ctx, deps);
@@ -93,7 +113,10 @@ describe('authorization code flow', () => {
 
   test('without a relay the confidential variant fails with RELAY_UNAVAILABLE', async () => {
     let ctx = context(false);
-    ctx = { ...ctx, ...readCallback(ctx, `http://localhost:5173/callback?code=c&state=${ctx.params['state']}`) };
+    ctx = {
+      ...ctx,
+      ...readCallback(ctx, `http://localhost:5173/callback?code=c&state=${ctx.params['state']}`),
+    };
     const deps = { ...stubDeps(() => new Response('')), relayAvailable: false };
     expect(decideExchangeRoute(ctx, deps).via).toBe('relay');
     const result = await runStep(sendExchange, ctx, deps);
@@ -103,30 +126,127 @@ describe('authorization code flow', () => {
   test('RFC 6749 §5.2: an Entra error is a failed step with the AADSTS fields kept', async () => {
     let ctx = context(true);
     ctx = { ...ctx, ...(await makePkcePair(ctx)) };
-    ctx = { ...ctx, ...readCallback(ctx, `http://localhost:5173/callback?code=c&state=${ctx.params['state']}`) };
-    const error = { error: 'invalid_grant', error_description: 'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.', error_codes: [501481] };
-    ctx = { ...ctx, ...(await sendExchange(ctx, stubDeps(() => new Response(JSON.stringify(error), { status: 400 })))) };
-    const result = await runStep(readExchange, ctx, stubDeps(() => new Response('')));
-    expect(result).toMatchObject({ ok: false, failure: { code: 'TOKEN_ENDPOINT_ERROR', status: 400, fields: { error_codes: [501481] } } });
+    ctx = {
+      ...ctx,
+      ...readCallback(ctx, `http://localhost:5173/callback?code=c&state=${ctx.params['state']}`),
+    };
+    const error = {
+      error: 'invalid_grant',
+      error_description:
+        'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+      error_codes: [501481],
+    };
+    ctx = {
+      ...ctx,
+      ...(await sendExchange(
+        ctx,
+        stubDeps(() => new Response(JSON.stringify(error), { status: 400 })),
+      )),
+    };
+    const result = await runStep(
+      readExchange,
+      ctx,
+      stubDeps(() => new Response('')),
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      failure: { code: 'TOKEN_ENDPOINT_ERROR', status: 400, fields: { error_codes: [501481] } },
+    });
     expect(ctx.exchange?.response?.status).toBe(400);
   });
 
   test('OIDC Core §3.1.3.7: an ID token with another nonce is refused', async () => {
     let ctx = context(true);
-    ctx = { ...ctx, ...readCallback(ctx, `http://localhost:5173/callback?code=c&state=${ctx.params['state']}`) };
-    const body = JSON.stringify({ access_token: 'a', token_type: 'Bearer', id_token: jwt({ nonce: 'someone-else' }) });
-    ctx = { ...ctx, ...(await sendExchange(ctx, stubDeps(() => new Response(body, { status: 200 })))) };
-    expect(await runStep(readExchange, ctx, stubDeps(() => new Response('')))).toMatchObject({ ok: false, failure: { code: 'NONCE_MISMATCH' } });
+    ctx = {
+      ...ctx,
+      ...readCallback(ctx, `http://localhost:5173/callback?code=c&state=${ctx.params['state']}`),
+    };
+    const body = JSON.stringify({
+      access_token: 'a',
+      token_type: 'Bearer',
+      id_token: jwt({ nonce: 'someone-else' }),
+    });
+    ctx = {
+      ...ctx,
+      ...(await sendExchange(
+        ctx,
+        stubDeps(() => new Response(body, { status: 200 })),
+      )),
+    };
+    expect(
+      await runStep(
+        readExchange,
+        ctx,
+        stubDeps(() => new Response('')),
+      ),
+    ).toMatchObject({ ok: false, failure: { code: 'NONCE_MISMATCH' } });
   });
 
   test('a network failure from the browser is CORS_ERROR, never a crash', async () => {
     let ctx = context(true);
-    ctx = { ...ctx, ...readCallback(ctx, `http://localhost:5173/callback?code=c&state=${ctx.params['state']}`) };
-    const deps = { ...stubDeps(() => new Response('')), fetch: async () => Promise.reject(new TypeError('Failed to fetch')) };
-    expect(await runStep(sendExchange, ctx, deps)).toMatchObject({ ok: false, failure: { code: 'CORS_ERROR' } });
+    ctx = {
+      ...ctx,
+      ...readCallback(ctx, `http://localhost:5173/callback?code=c&state=${ctx.params['state']}`),
+    };
+    const deps = {
+      ...stubDeps(() => new Response('')),
+      fetch: async () => Promise.reject(new TypeError('Failed to fetch')),
+    };
+    expect(await runStep(sendExchange, ctx, deps)).toMatchObject({
+      ok: false,
+      failure: { code: 'CORS_ERROR' },
+    });
   });
 
   test('sequence diagram text', () => {
     expect(buildSequenceDiagram(authorizationCodeFlow.diagram)).toMatchSnapshot();
+  });
+});
+
+describe('paste-the-redirect mode', () => {
+  const desktop = () =>
+    createAuthCodeContext({
+      ...endpoints,
+      clientId: 'desktop',
+      redirectUri: 'http://localhost:1337/',
+      clientSecret: '',
+      usePkce: true,
+    });
+
+  test('RFC 8252 §7.3: a loopback redirect URI that is not this app’s callback means pasting, and the relay', () => {
+    const ctx = desktop();
+    expect(isOwnCallback('http://localhost:5173/callback', 'http://localhost:5173')).toBe(true);
+    expect(isOwnCallback('http://localhost:1337/', 'http://localhost:5173')).toBe(false);
+    expect(isOwnCallback('not a url', 'http://localhost:5173')).toBe(false);
+    const route = decideExchangeRoute(ctx, { relayAvailable: true, appOrigin: 'http://localhost:5173' });
+    expect(route.via).toBe('relay');
+    expect(route.forwardOrigin).toBeUndefined();
+  });
+
+  test('the whole redirected URL is checked against the state', () => {
+    const ctx = desktop();
+    const result = readPastedResponse(
+      ctx,
+      `  http://localhost:1337/?code=abc&state=${ctx.params['state']}&session_state=x \n`,
+    );
+    expect(result).toMatchObject({ stateChecked: true, authorizationResponse: { code: 'abc' } });
+    expect(() => readPastedResponse(ctx, 'http://localhost:1337/?code=abc&state=other')).toThrow(
+      expect.objectContaining({ code: 'STATE_MISMATCH' }),
+    );
+    expect(() =>
+      readPastedResponse(ctx, 'http://localhost:1337/?error=access_denied&error_description=AADSTS65004'),
+    ).toThrow(expect.objectContaining({ code: 'STATE_MISMATCH' }));
+  });
+
+  test('a bare code is accepted but flagged as unchecked; junk is refused with INVALID_INPUT', () => {
+    const ctx = desktop();
+    expect(readPastedResponse(ctx, '0.AQIAQlcOnozlzaRJ-abc_123')).toMatchObject({
+      stateChecked: false,
+      authorizationResponse: { code: '0.AQIAQlcOnozlzaRJ-abc_123' },
+    });
+    expect(() => readPastedResponse(ctx, '')).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    expect(() => readPastedResponse(ctx, 'code=abc&state=x')).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
   });
 });

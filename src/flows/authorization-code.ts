@@ -4,44 +4,142 @@
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1
  * @see https://www.rfc-editor.org/rfc/rfc7636
  */
-import { buildAuthorizationUrl, validateAuthorizationRequest, type QueryParameter, type RequestWarning } from '../protocol/authorize.ts';
+import {
+  buildAuthorizationUrl,
+  validateAuthorizationRequest,
+  type QueryParameter,
+  type RequestWarning,
+} from '../protocol/authorize.ts';
 import { parseAuthorizationResponse, type AuthorizationResponse } from '../protocol/callback.ts';
-import { ProtocolViolationError } from '../protocol/errors.ts';
+import { InvalidInputError, ProtocolViolationError } from '../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
 import { decodeJwt } from '../protocol/jwt.ts';
-import { calculateCodeChallenge, generateCodeVerifier, generateRandomState, type CodeChallenge, type CodeChallengeMethod } from '../protocol/pkce.ts';
+import {
+  calculateCodeChallenge,
+  generateCodeVerifier,
+  generateRandomState,
+  type CodeChallenge,
+  type CodeChallengeMethod,
+} from '../protocol/pkce.ts';
 import { buildTokenRequest, type ClientAuthentication, type TokenResponse } from '../protocol/token.ts';
 import type { Route } from '../protocol/transport.ts';
 import { browserRoute, readTokenExchange, relayRoute, sendTokenRequest } from './token-request.ts';
 import type { FlowDeps } from './runner.ts';
+import { CALLBACK_PATH } from '../../server/sandbox/seed.ts';
 import { catalogueEntry } from './registry.ts';
 import type { FlowDefinition, ParameterDefinition } from './types.ts';
 
 /** The authorization request parameters the step shows as fields, in URL order. */
 export const AUTHORIZE_PARAMETERS: readonly ParameterDefinition[] = [
-  { name: 'client_id', required: true, spec: 'RFC 6749 §2.2', explanation: 'The app registration’s id (Entra: Application (client) ID). Public, not a secret.' },
-  { name: 'response_type', required: true, spec: 'RFC 6749 §3.1.1', options: ['code', 'code id_token'], explanation: '“code” asks for an authorization code, to be swapped for tokens in a second request.' },
-  { name: 'redirect_uri', required: true, spec: 'RFC 6749 §3.1.2', explanation: 'Where the server sends the browser back. Must match a URI registered on the app exactly.' },
-  { name: 'response_mode', spec: 'OAuth 2.0 Multiple Response Types §2.1', options: ['', 'query', 'fragment', 'form_post'], explanation: 'How the answer comes back: in the query string, in the #fragment, or as a POSTed form.' },
-  { name: 'scope', required: true, spec: 'RFC 6749 §3.3', explanation: 'What you ask for, space-separated. openid → ID token, offline_access → refresh token, the rest names one API.' },
-  { name: 'state', spec: 'RFC 6749 §10.12', explanation: 'A random value the server echoes back. The app checks it to be sure the answer belongs to this browser (CSRF).' },
-  { name: 'nonce', spec: 'OIDC Core §3.1.2.1', explanation: 'A random value the server copies into the ID token, so a replayed ID token is spotted.' },
-  { name: 'prompt', spec: 'OIDC Core §3.1.2.1', options: ['', 'login', 'consent', 'select_account', 'none'], explanation: 'Forces a fresh sign-in, the consent page or the account picker; “none” fails rather than show any page.' },
-  { name: 'login_hint', spec: 'OIDC Core §3.1.2.1', explanation: 'Pre-fills the user name on the sign-in page.' },
-  { name: 'domain_hint', spec: 'Entra extension', explanation: 'Entra only: skips home-realm discovery by naming the user’s domain (e.g. contoso.com).' },
-  { name: 'code_challenge', spec: 'RFC 7636 §4.3', explanation: 'PKCE: the hash of a secret only this browser knows. The code is useless without that secret.' },
-  { name: 'code_challenge_method', spec: 'RFC 7636 §4.3', options: ['S256', 'plain'], explanation: 'How the challenge was made from the verifier. S256 = SHA-256; plain = the verifier itself (avoid).' },
+  {
+    name: 'client_id',
+    required: true,
+    spec: 'RFC 6749 §2.2',
+    explanation: 'The app registration’s id (Entra: Application (client) ID). Public, not a secret.',
+  },
+  {
+    name: 'response_type',
+    required: true,
+    spec: 'RFC 6749 §3.1.1',
+    options: ['code', 'code id_token'],
+    explanation: '“code” asks for an authorization code, to be swapped for tokens in a second request.',
+  },
+  {
+    name: 'redirect_uri',
+    required: true,
+    spec: 'RFC 6749 §3.1.2',
+    explanation: 'Where the server sends the browser back. Must match a URI registered on the app exactly.',
+  },
+  {
+    name: 'response_mode',
+    spec: 'OAuth 2.0 Multiple Response Types §2.1',
+    options: ['', 'query', 'fragment', 'form_post'],
+    explanation: 'How the answer comes back: in the query string, in the #fragment, or as a POSTed form.',
+  },
+  {
+    name: 'scope',
+    required: true,
+    spec: 'RFC 6749 §3.3',
+    explanation:
+      'What you ask for, space-separated. openid → ID token, offline_access → refresh token, the rest names one API.',
+  },
+  {
+    name: 'state',
+    spec: 'RFC 6749 §10.12',
+    explanation:
+      'A random value the server echoes back. The app checks it to be sure the answer belongs to this browser (CSRF).',
+  },
+  {
+    name: 'nonce',
+    spec: 'OIDC Core §3.1.2.1',
+    explanation: 'A random value the server copies into the ID token, so a replayed ID token is spotted.',
+  },
+  {
+    name: 'prompt',
+    spec: 'OIDC Core §3.1.2.1',
+    options: ['', 'login', 'consent', 'select_account', 'none'],
+    explanation:
+      'Forces a fresh sign-in, the consent page or the account picker; “none” fails rather than show any page.',
+  },
+  {
+    name: 'login_hint',
+    spec: 'OIDC Core §3.1.2.1',
+    explanation: 'Pre-fills the user name on the sign-in page.',
+  },
+  {
+    name: 'domain_hint',
+    spec: 'Entra extension',
+    explanation: 'Entra only: skips home-realm discovery by naming the user’s domain (e.g. contoso.com).',
+  },
+  {
+    name: 'code_challenge',
+    spec: 'RFC 7636 §4.3',
+    explanation:
+      'PKCE: the hash of a secret only this browser knows. The code is useless without that secret.',
+  },
+  {
+    name: 'code_challenge_method',
+    spec: 'RFC 7636 §4.3',
+    options: ['S256', 'plain'],
+    explanation:
+      'How the challenge was made from the verifier. S256 = SHA-256; plain = the verifier itself (avoid).',
+  },
 ];
 
 /** The flow as data: steps and sequence diagram. */
 export const authorizationCodeFlow = {
   ...catalogueEntry('authorization-code'),
   steps: [
-    { id: 'pkce', title: 'Make the PKCE pair', spec: 'RFC 7636 §4.1–4.2', why: 'The browser invents a one-time secret (the code verifier) and sends only its hash. Whoever later redeems the code must show the secret, so a stolen code is worthless.' },
-    { id: 'authorize', title: 'Build the authorization URL', spec: 'RFC 6749 §4.1.1', why: 'The request travels in the URL the browser opens: who the app is, where to come back, what it wants, and the values that protect the answer.' },
-    { id: 'sign-in', title: 'Sign in and come back', spec: 'RFC 6749 §4.1.2', why: 'The user signs in and consents on the authorization server’s own page, then the browser is sent back to the redirect URI with a code — or an error — and the state.' },
-    { id: 'exchange', title: 'Exchange the code for tokens', spec: 'RFC 6749 §4.1.3', why: 'A direct POST to the token endpoint swaps the short-lived, single-use code (plus the verifier or the client secret) for tokens.' },
-    { id: 'tokens', title: 'Read the tokens', spec: 'RFC 6749 §5.1', why: 'The access token is for the API, the ID token tells the app who signed in, the refresh token gets new tokens later.' },
+    {
+      id: 'pkce',
+      title: 'Make the PKCE pair',
+      spec: 'RFC 7636 §4.1–4.2',
+      why: 'The browser invents a one-time secret (the code verifier) and sends only its hash. Whoever later redeems the code must show the secret, so a stolen code is worthless.',
+    },
+    {
+      id: 'authorize',
+      title: 'Build the authorization URL',
+      spec: 'RFC 6749 §4.1.1',
+      why: 'The request travels in the URL the browser opens: who the app is, where to come back, what it wants, and the values that protect the answer.',
+    },
+    {
+      id: 'sign-in',
+      title: 'Sign in and come back',
+      spec: 'RFC 6749 §4.1.2',
+      why: 'The user signs in and consents on the authorization server’s own page, then the browser is sent back to the redirect URI with a code — or an error — and the state.',
+    },
+    {
+      id: 'exchange',
+      title: 'Exchange the code for tokens',
+      spec: 'RFC 6749 §4.1.3',
+      why: 'A direct POST to the token endpoint swaps the short-lived, single-use code (plus the verifier or the client secret) for tokens.',
+    },
+    {
+      id: 'tokens',
+      title: 'Read the tokens',
+      spec: 'RFC 6749 §5.1',
+      why: 'The access token is for the API, the ID token tells the app who signed in, the refresh token gets new tokens later.',
+    },
   ],
   diagram: {
     actors: [
@@ -126,7 +224,9 @@ export function createAuthCodeContext(input: {
  * Step "pkce": a verifier (kept if the user typed one) and its challenge, written into the request.
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.2
  */
-export async function makePkcePair(ctx: AuthCodeContext): Promise<Pick<AuthCodeContext, 'codeVerifier' | 'challenge' | 'params'>> {
+export async function makePkcePair(
+  ctx: AuthCodeContext,
+): Promise<Pick<AuthCodeContext, 'codeVerifier' | 'challenge' | 'params'>> {
   const verifier = ctx.codeVerifier === '' ? generateCodeVerifier() : ctx.codeVerifier;
   const method: CodeChallengeMethod = ctx.params['code_challenge_method'] === 'plain' ? 'plain' : 'S256';
   const challenge = await calculateCodeChallenge(verifier, method);
@@ -150,14 +250,20 @@ export function authorizationParameters(ctx: AuthCodeContext): QueryParameter[] 
  */
 export function buildAuthorizeStep(ctx: AuthCodeContext): { url: URL; warnings: RequestWarning[] } {
   const parameters = authorizationParameters(ctx);
-  return { url: buildAuthorizationUrl(ctx.authorizationEndpoint, parameters), warnings: validateAuthorizationRequest(parameters) };
+  return {
+    url: buildAuthorizationUrl(ctx.authorizationEndpoint, parameters),
+    warnings: validateAuthorizationRequest(parameters),
+  };
 }
 
 /**
  * Step "sign-in", second half: reads the callback URL and checks it against what this run sent.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
  */
-export function readCallback(ctx: AuthCodeContext, callbackUrl: string): Pick<AuthCodeContext, 'authorizationResponse'> {
+export function readCallback(
+  ctx: AuthCodeContext,
+  callbackUrl: string,
+): Pick<AuthCodeContext, 'authorizationResponse'> {
   const expectedState = ctx.params['state'] === '' ? undefined : ctx.params['state'];
   const response = parseAuthorizationResponse(callbackUrl, {
     state: expectedState,
@@ -166,15 +272,68 @@ export function readCallback(ctx: AuthCodeContext, callbackUrl: string): Pick<Au
   return { authorizationResponse: response };
 }
 
+/** Whether the redirect URI is this app's own callback; if not, the user pastes the redirect back. */
+export function isOwnCallback(redirectUri: string, appOrigin: string): boolean {
+  try {
+    const url = new URL(redirectUri);
+    return url.origin === appOrigin && url.pathname === CALLBACK_PATH;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Paste-the-redirect mode: reads the URL the browser was sent to (or just the code) when the redirect
+ * URI is not this app's, e.g. a desktop client's http://localhost:1337/. A bare code cannot be
+ * checked against the state; the result says so.
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
+ */
+export function readPastedResponse(
+  ctx: AuthCodeContext,
+  pasted: string,
+): Pick<AuthCodeContext, 'authorizationResponse'> & { stateChecked: boolean } {
+  const text = pasted.trim();
+  if (text === '')
+    throw new InvalidInputError(
+      'pasted',
+      'Paste the whole address you were redirected to, or the code from it.',
+    );
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return { ...readCallback(ctx, text), stateChecked: true };
+  if (/[\s?&#=]/.test(text.replace(/=+$/, ''))) {
+    throw new InvalidInputError(
+      'pasted',
+      'That is neither a URL nor a code: paste the full address from the browser’s address bar.',
+    );
+  }
+  return {
+    authorizationResponse: { code: text, responseMode: 'query', params: { code: text } },
+    stateChecked: false,
+  };
+}
+
 /**
  * How the code is redeemed: from the browser for an SPA client with PKCE (Entra allows CORS only
  * there), otherwise through the relay because Entra refuses the browser (AADSTS9002326).
  */
-export function decideExchangeRoute(ctx: AuthCodeContext, deps: Pick<FlowDeps, 'relayAvailable' | 'appOrigin'>): Route {
-  if (ctx.usePkce && ctx.clientSecret === '') {
-    return browserRoute('An SPA client with PKCE may redeem its code from the browser: Entra answers this request with CORS headers.');
+export function decideExchangeRoute(
+  ctx: AuthCodeContext,
+  deps: Pick<FlowDeps, 'relayAvailable' | 'relayToken' | 'appOrigin'>,
+): Route {
+  if (!isOwnCallback(ctx.params['redirect_uri'] ?? '', deps.appOrigin)) {
+    return relayRoute(
+      'The code was issued to a redirect URI that is not this app’s SPA callback, so Entra refuses to redeem it from a browser (AADSTS9002326).',
+      deps,
+    );
   }
-  return relayRoute('A confidential client’s code must be redeemed by a server: Entra refuses it from a browser (AADSTS9002326).', deps);
+  if (ctx.usePkce && ctx.clientSecret === '') {
+    return browserRoute(
+      'An SPA client with PKCE may redeem its code from the browser: Entra answers this request with CORS headers.',
+    );
+  }
+  return relayRoute(
+    'A confidential client’s code must be redeemed by a server: Entra refuses it from a browser (AADSTS9002326).',
+    deps,
+  );
 }
 
 /**
@@ -193,7 +352,9 @@ export function buildExchangeRequest(ctx: AuthCodeContext): RecordedRequest {
   ];
   if (ctx.usePkce) parameters.push(['code_verifier', ctx.codeVerifier]);
   const auth: ClientAuthentication =
-    ctx.clientSecret === '' ? { method: 'none' } : { method: 'client_secret_post', clientSecret: ctx.clientSecret };
+    ctx.clientSecret === ''
+      ? { method: 'none' }
+      : { method: 'client_secret_post', clientSecret: ctx.clientSecret };
   return buildTokenRequest(ctx.tokenEndpoint, parameters, auth);
 }
 
@@ -202,11 +363,19 @@ export function buildExchangeRequest(ctx: AuthCodeContext): RecordedRequest {
  * get any answer throws here, so the raw response is always kept for the user to read.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
  */
-export async function sendExchange(ctx: AuthCodeContext, deps: FlowDeps): Promise<Pick<AuthCodeContext, 'exchange'>> {
+export async function sendExchange(
+  ctx: AuthCodeContext,
+  deps: FlowDeps,
+): Promise<Pick<AuthCodeContext, 'exchange'>> {
   if (ctx.authorizationResponse === undefined) {
-    throw new ProtocolViolationError('MISSING_PARAMETER', 'There is no authorization code yet: sign in first.');
+    throw new ProtocolViolationError(
+      'MISSING_PARAMETER',
+      'There is no authorization code yet: sign in first.',
+    );
   }
-  return { exchange: await sendTokenRequest(buildExchangeRequest(ctx), decideExchangeRoute(ctx, deps), deps) };
+  return {
+    exchange: await sendTokenRequest(buildExchangeRequest(ctx), decideExchangeRoute(ctx, deps), deps),
+  };
 }
 
 /**
@@ -231,7 +400,9 @@ export function checkIdTokenNonce(tokens: TokenResponse, sentNonce: string): voi
   if (claims['nonce'] !== sentNonce) {
     throw new ProtocolViolationError(
       'NONCE_MISMATCH',
-      claims['nonce'] === undefined ? 'The ID token has no nonce, but this run sent one.' : 'The ID token’s nonce is not the one this run sent.',
+      claims['nonce'] === undefined
+        ? 'The ID token has no nonce, but this run sent one.'
+        : 'The ID token’s nonce is not the one this run sent.',
     );
   }
 }

@@ -6,8 +6,10 @@ import {
   buildExchangeRequest,
   createAuthCodeContext,
   decideExchangeRoute,
+  isOwnCallback,
   makePkcePair,
   readExchange,
+  readPastedResponse,
   sendExchange,
   type AuthCodeContext,
 } from '../../flows/authorization-code.ts';
@@ -80,6 +82,8 @@ export default function AuthorizationCodePage() {
   const lab = useLabConfig();
   const flowDeps = useFlowDeps();
   const [focusedParam, setFocusedParam] = useState<string | undefined>();
+  const [pasted, setPasted] = useState('');
+  const [stateUnchecked, setStateUnchecked] = useState(false);
   const [announcement, setAnnouncement] = useState('');
   const store = useFlowRuns.getState();
 
@@ -175,6 +179,39 @@ export default function AuthorizationCodePage() {
     store.setStep(FLOW_ID, 'sign-in', 'running', { current: 'sign-in' });
     savePendingRedirect(FLOW_ID, current);
     window.location.assign(buildAuthorizeStep(current).url.toString());
+  };
+
+  const pasteMode = !isOwnCallback(ctx.params['redirect_uri'] ?? '', flowDeps.appOrigin);
+  const openSignInTab = async () => {
+    let current = ctx;
+    if (current.usePkce && current.params['code_challenge'] === '') {
+      const result = await runStep(makePkcePair, current, flowDeps);
+      if (!result.ok) {
+        store.setStep(FLOW_ID, 'pkce', 'failed', { failure: result.failure });
+        return;
+      }
+      current = { ...current, ...result.patch };
+      patch(result.patch);
+      store.setStep(FLOW_ID, 'pkce', 'done');
+    }
+    store.setStep(FLOW_ID, 'authorize', 'done', { current: 'sign-in' });
+    window.open(buildAuthorizeStep(current).url.toString(), '_blank', 'noopener,noreferrer');
+    announce('The sign-in page opened in a new tab. Paste the address it ends on here.');
+  };
+
+  const applyPasted = async () => {
+    const result = await runStep((c: AuthCodeContext) => readPastedResponse(c, pasted), ctx, flowDeps);
+    if (!result.ok) {
+      store.setStep(FLOW_ID, 'sign-in', 'failed', { failure: result.failure });
+      announce('The pasted response could not be used.');
+      return;
+    }
+    const { stateChecked, ...rest } = result.patch;
+    patch(rest);
+    setStateUnchecked(!stateChecked);
+    store.setStep(FLOW_ID, 'authorize', 'done');
+    store.setStep(FLOW_ID, 'sign-in', 'done', { current: 'exchange' });
+    announce('Code read from the pasted response; next, redeem it.');
   };
 
   const route = decideExchangeRoute(ctx, flowDeps);
@@ -382,17 +419,56 @@ export default function AuthorizationCodePage() {
       </StepSection>
 
       <StepSection {...stepProps('sign-in')}>
-        <p>
-          The browser leaves this page for the authorization server. State, nonce and the code verifier wait
-          in this tab’s sessionStorage until it comes back to <code>{ctx.params['redirect_uri']}</code>.
-        </p>
-        <button type="button" className="primary" onClick={() => void signIn()}>
-          Sign in at the authorization server
-        </button>
+        {pasteMode ? (
+          <div className="paste-mode">
+            <p>
+              The redirect URI <code>{ctx.params['redirect_uri']}</code> is not this app’s callback, so the
+              browser will not come back here by itself (as with a desktop app’s loopback address). Open the
+              sign-in in a new tab, sign in, then copy the address the browser lands on — the page there may
+              fail to load; the code is in its address bar — and paste it below.
+            </p>
+            <button type="button" onClick={() => void openSignInTab()}>
+              Open the sign-in page in a new tab
+            </button>
+            <div className="field">
+              <label htmlFor="pasted-response">Redirected URL (or just the code)</label>
+              <textarea
+                id="pasted-response"
+                rows={3}
+                value={pasted}
+                spellCheck={false}
+                autoComplete="off"
+                onChange={(e) => setPasted(e.target.value)}
+              />
+            </div>
+            <button type="button" className="primary" onClick={() => void applyPasted()}>
+              Use this response
+            </button>
+            {stateUnchecked && (
+              <p className="warning">
+                Only a code was pasted, so its state could not be compared with this run’s. Paste the whole
+                URL to keep the CSRF check.
+              </p>
+            )}
+          </div>
+        ) : (
+          <>
+            <p>
+              The browser leaves this page for the authorization server. State, nonce and the code verifier
+              wait in this tab’s sessionStorage until it comes back to{' '}
+              <code>{ctx.params['redirect_uri']}</code>.
+            </p>
+            <button type="button" className="primary" onClick={() => void signIn()}>
+              Sign in at the authorization server
+            </button>
+          </>
+        )}
         {ctx.authorizationResponse !== undefined && (
           <div className="callback-result">
             <p className="ok">
-              Came back with a code; the state matches what this tab sent
+              {stateUnchecked
+                ? 'Got a code (its state could not be checked)'
+                : 'Came back with a code; the state matches what this tab sent'}
               {ctx.authorizationResponse.params['iss'] !== undefined &&
                 ', and the issuer (iss) is the expected one'}
               .
