@@ -1,8 +1,33 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
+/**
+ * Headers of the built app (npm start serves it with them; a static host should copy them). No
+ * inline or remote script; inline styles only because mermaid writes a <style> into its SVG. Token
+ * requests may go to any https authority the user points the app at, and to the local sandbox.
+ */
+export const SECURITY_HEADERS = {
+  'Content-Security-Policy': [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self' https: http://localhost:* http://127.0.0.1:*",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+  ].join('; '),
+  // Codes and tokens can sit in this app's URLs for a moment; never send them to another site.
+  'Referrer-Policy': 'no-referrer',
+  'X-Content-Type-Options': 'nosniff',
+  'Cross-Origin-Opener-Policy': 'same-origin-allow-popups',
+};
+
 export default defineConfig({
   plugins: [react()],
+  preview: { headers: SECURITY_HEADERS },
   build: {
     target: 'es2022',
     // LAB_DIST_DIR lets parallel e2e runs each build and preview their own copy.
