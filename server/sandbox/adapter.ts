@@ -14,9 +14,9 @@ export interface AdapterOptions {
   /**
    * When false (Entra's behaviour), redeeming a refresh token does not mark it used: the old one stays
    * valid. oidc-provider is configured to always issue a new refresh token; this flag decides whether the
-   * old one is consumed (rotation, RFC 9700 §4.14.2) or not.
+   * old one is consumed (rotation, RFC 9700 §4.14.2) or not. Read on every redemption (a runtime setting).
    */
-  readonly rotateRefreshTokens: boolean;
+  readonly rotateRefreshTokens: () => boolean;
 }
 
 /** The store behind the adapter, exposed so the sandbox can look artifacts up before oidc-provider does. */
@@ -81,7 +81,7 @@ export function createMemoryAdapter(options: AdapterOptions): {
     }
 
     async consume(id: string): Promise<void> {
-      if (this.#model === 'RefreshToken' && !options.rotateRefreshTokens) return;
+      if (this.#model === 'RefreshToken' && !options.rotateRefreshTokens()) return;
       const entry = get(this.#key(id));
       if (entry) entry.payload = { ...entry.payload, consumed: Math.floor(Date.now() / 1000) };
     }

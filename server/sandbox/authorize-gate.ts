@@ -4,10 +4,10 @@
  * Entra's scope grammar, PKCE for SPAs, `plain` PKCE and Entra-only `prompt` values. A request that
  * passes is rewritten into the form oidc-provider expects.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { aadsts, buildRedirectDescription, type EntraError } from './entra-errors.ts';
 import { findApp } from './directory.ts';
-import { escapeHtml } from './pages.ts';
+import { formPostPage } from './pages.ts';
 import { resolveScopes, toProviderScope } from './scopes.ts';
 import { GRAPH_RESOURCE, SANDBOX_TENANT } from './seed.ts';
 
@@ -25,6 +25,15 @@ export type AuthorizeDecision =
 
 /** The response modes Entra supports for the authorization endpoint. */
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
+
+/**
+ * Authorization parameter marking a `response_type=token` request that the sandbox serves as
+ * `id_token token` (its value says whether `openid` was added by the sandbox).
+ */
+export const TOKEN_ONLY_MARKER = 'x_sandbox_token_only';
+
+/** The order oidc-provider expects the members of a response type in. */
+const RESPONSE_TYPE_ORDER = ['code', 'id_token', 'token'] as const;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -63,6 +72,7 @@ function s256(value: string): string {
 /** Checks an authorization request the way Entra does and rewrites it for oidc-provider. */
 export function checkAuthorizationRequest(input: URLSearchParams): AuthorizeDecision {
   const params = new URLSearchParams(input);
+  params.delete(TOKEN_ONLY_MARKER);
   const clientId = params.get('client_id');
   if (!clientId) return { action: 'page', error: aadsts.missingParameter('client_id') };
   const app = findApp(clientId);
@@ -82,8 +92,19 @@ export function checkAuthorizationRequest(input: URLSearchParams): AuthorizeDeci
 
   // From here on the redirect URI is trusted: errors go back to the app (RFC 6749 §4.1.2.1).
   const requestedMode = params.get('response_mode');
+  const responseType = params.get('response_type');
+  const types = new Set((responseType ?? '').split(' ').filter(Boolean));
+  const wantsToken = types.has('token');
+  const wantsIdToken = types.has('id_token');
+  // OAuth 2.0 Multiple Response Type Encoding Practices §5: fragment is the default once a token is in
+  // the response, and Entra refuses `query` then (tokens must not land in a query string).
+  const implicit = wantsToken || wantsIdToken;
   const responseMode: ResponseMode =
-    requestedMode === 'fragment' || requestedMode === 'form_post' ? requestedMode : 'query';
+    requestedMode === 'fragment' || requestedMode === 'form_post'
+      ? requestedMode
+      : implicit
+        ? 'fragment'
+        : 'query';
   const state = params.get('state') ?? undefined;
   const fail = (error: EntraError): AuthorizeDecision => ({
     action: 'redirect',
@@ -96,19 +117,41 @@ export function checkAuthorizationRequest(input: URLSearchParams): AuthorizeDeci
   if (requestedMode !== null && requestedMode !== responseMode && requestedMode !== 'query') {
     return fail(aadsts.invalidResponseMode(requestedMode));
   }
-  const responseType = params.get('response_type');
   if (!responseType) return fail(aadsts.missingParameter('response_type'));
-  if (responseType !== 'code') return fail(aadsts.unsupportedResponseType(responseType));
+  const canonical = RESPONSE_TYPE_ORDER.filter((t) => types.has(t)).join(' ');
+  if (types.size === 0 || [...types].some((t) => !(RESPONSE_TYPE_ORDER as readonly string[]).includes(t))) {
+    return fail(aadsts.unsupportedResponseType(responseType));
+  }
+  if (implicit && requestedMode === 'query') return fail(aadsts.queryWithToken(responseType));
+  // The app registration's "Implicit grant and hybrid flows" check boxes.
+  if (wantsIdToken && !app.implicitIdTokens) return fail(aadsts.implicitIdTokenDisabled(app.clientId));
+  if (wantsToken && !app.implicitAccessTokens) return fail(aadsts.implicitAccessTokenDisabled(app.clientId));
+  params.set('response_type', canonical);
   if (params.has('resource')) return fail(aadsts.resourceParameter());
 
   const scope = params.get('scope');
   if (!scope?.trim()) return fail(aadsts.missingParameter('scope'));
   const resolved = resolveScopes(app, scope);
   if (!resolved.ok) return fail(resolved.error);
-  params.set('scope', toProviderScope(resolved.scopes));
-  // Entra ignores a nonce without `openid` (no id token to carry it); oidc-provider would reject it.
-  if (!resolved.scopes.oidc.includes('openid')) params.delete('nonce');
+  const openid = resolved.scopes.oidc.includes('openid');
+  // OIDC Core §3.2.2.1 / §3.3.2.11: an ID token from the authorization endpoint needs `openid` and a nonce.
+  if (wantsIdToken && !openid) return fail(aadsts.openidRequired(canonical));
+  if (wantsIdToken && !params.get('nonce')) return fail(aadsts.nonceRequired());
   const resources = [...resolved.scopes.resources.keys()];
+  // An access token from the authorization endpoint is for one resource (Entra; RFC 8707 §2.1).
+  if (wantsToken && resources.length > 1) return fail(aadsts.multipleResources(scope));
+  let providerScope = toProviderScope(resolved.scopes);
+  if (canonical === 'token') {
+    // oidc-provider has no `token`-only response type: ask for `id_token token` and drop the ID token
+    // from the response (entra-shape.ts), remembering whether `openid` was the app's or ours.
+    params.set('response_type', 'id_token token');
+    params.set(TOKEN_ONLY_MARKER, openid ? 'openid-asked' : 'openid-added');
+    if (!openid) providerScope = `openid ${providerScope}`;
+    if (!params.get('nonce')) params.set('nonce', randomBytes(16).toString('base64url'));
+  }
+  params.set('scope', providerScope);
+  // Entra ignores a nonce without `openid` (no id token to carry it); oidc-provider would reject it.
+  if (!openid && canonical !== 'token') params.delete('nonce');
   // A sign-in-only request still yields an access token, for Microsoft Graph (as Entra does).
   for (const resource of resources.length ? resources : [GRAPH_RESOURCE.identifier]) {
     params.append('resource', resource);
@@ -119,7 +162,7 @@ export function checkAuthorizationRequest(input: URLSearchParams): AuthorizeDeci
   if (!challenge) {
     if (method) return fail(aadsts.missingParameter('code_challenge'));
     // Entra: codes sent to an SPA redirect URI are redeemed cross-origin, which requires PKCE.
-    if (app.platform === 'spa') return fail(aadsts.pkceRequired());
+    if (app.platform === 'spa' && types.has('code')) return fail(aadsts.pkceRequired());
   } else {
     if (!PKCE_FORMAT.test(challenge))
       return fail(aadsts.pkceInvalid('43 to 128 characters of [A-Za-z0-9-._~]'));
@@ -150,14 +193,7 @@ export function buildAuthorizationErrorResponse(
     error_description: buildRedirectDescription(decision.error),
   });
   if (decision.state !== undefined) fields.set('state', decision.state);
-  if (decision.responseMode === 'form_post') {
-    const inputs = [...fields]
-      .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
-      .join('');
-    return {
-      html: `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Returning to the app</title></head><body><form method="post" action="${escapeHtml(decision.redirectUri)}">${inputs}<p>Sandbox tenant: returning an error to the app.</p><button type="submit">Continue</button></form></body></html>`,
-    };
-  }
+  if (decision.responseMode === 'form_post') return { html: formPostPage(decision.redirectUri, fields) };
   const url = new URL(decision.redirectUri);
   if (decision.responseMode === 'fragment') {
     url.hash = fields.toString();

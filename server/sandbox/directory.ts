@@ -2,6 +2,7 @@
  * Read-only views over the seeded directory: tenant aliases, users, app registrations and the
  * resources (APIs) their scopes point at. Everything derives from `seed.ts`.
  */
+import { createHash } from 'node:crypto';
 import {
   GRAPH_RESOURCE,
   SANDBOX_APPS,
@@ -50,6 +51,17 @@ export function findUserById(oid: string): SandboxUser | undefined {
 /** True for apps holding a credential (Entra's confidential clients). */
 export function isConfidential(app: SandboxApp): boolean {
   return app.clientSecret !== undefined;
+}
+
+/**
+ * The object id of the app's service principal in the sandbox tenant: a stable GUID per app, distinct
+ * from its client id (Entra puts it in `oid` and `sub` of app-only tokens).
+ */
+export function servicePrincipalId(app: SandboxApp): string {
+  const hex = createHash('sha256').update(`${SANDBOX_TENANT.id}|sp|${app.clientId}`).digest('hex');
+  // Shaped as an RFC 9562 version 4 / variant 10 UUID so it looks like any other object id.
+  const variant = ((parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** A resource server (API) known to the tenant. */

@@ -10,6 +10,8 @@ export interface EntraError {
   readonly error: string;
   readonly code: number;
   readonly message: string;
+  /** Extra body fields some errors carry, e.g. `suberror` and a `claims` challenge (AADSTS50076). */
+  readonly extra?: Readonly<Record<string, string>>;
 }
 
 /** The JSON body Entra returns from its token and device code endpoints. */
@@ -21,6 +23,7 @@ export interface EntraErrorBody {
   readonly trace_id: string;
   readonly correlation_id: string;
   readonly error_uri: string;
+  readonly [field: string]: unknown;
 }
 
 const e = (status: number, error: string, code: number, message: string): EntraError => ({
@@ -28,6 +31,11 @@ const e = (status: number, error: string, code: number, message: string): EntraE
   error,
   code,
   message,
+});
+
+/** The claims challenge Entra attaches to AADSTS50076 (a Conditional Access policy demanding MFA). */
+const MFA_CLAIMS_CHALLENGE = JSON.stringify({
+  access_token: { capolids: { essential: true, values: ['6f2c9a41-8d3b-4e57-a1c0-2b9e7d4f5a63'] } },
 });
 
 /** Constructors for every AADSTS error the sandbox produces, keyed by what went wrong. */
@@ -144,13 +152,6 @@ export const aadsts = {
       700025,
       "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
     ),
-  unsupportedAssertion: () =>
-    e(
-      401,
-      'invalid_client',
-      700027,
-      'Client assertion failed signature validation: the sandbox registers no certificate credentials.',
-    ),
   unknownClient: (clientId: string, tenantName: string) =>
     e(
       400,
@@ -244,6 +245,111 @@ export const aadsts = {
     ),
   generic: (error: string, detail: string) =>
     e(400, error, 90014, `The request could not be processed: ${detail}.`),
+  grantNotOnCommon: () =>
+    e(
+      400,
+      'invalid_request',
+      9001023,
+      'The grant type is not supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint.',
+    ),
+  mfaRequired: (resourceAppId: string) => ({
+    ...e(
+      400,
+      'invalid_grant',
+      50076,
+      `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${resourceAppId}'.`,
+    ),
+    // Entra's ROPC answer for an MFA user: a claims challenge the app must take to an interactive sign-in.
+    extra: { suberror: 'basic_action', claims: MFA_CLAIMS_CHALLENGE },
+  }),
+  authorizationPending: () =>
+    e(
+      400,
+      'authorization_pending',
+      70016,
+      'OAuth 2.0 device flow error. Authorization is pending. Continue polling.',
+    ),
+  slowDown: (interval: number) =>
+    e(
+      400,
+      'slow_down',
+      50196,
+      `The client polled the token endpoint sooner than the polling interval allows. Wait at least ${interval} seconds between polls (RFC 8628 §3.5).`,
+    ),
+  deviceCodeExpired: () => e(400, 'expired_token', 70019, 'Verification code expired.'),
+  badVerificationCode: (detail: string) =>
+    e(400, 'bad_verification_code', 70018, `Invalid verification code entered. (sandbox detail: ${detail})`),
+  authorizationDeclined: () =>
+    e(400, 'authorization_declined', 65004, 'User declined to consent to access the app.'),
+  invalidClientAssertion: (detail: string) =>
+    e(401, 'invalid_client', 700027, `Client assertion failed signature validation. ${detail}`),
+  assertionClientMismatch: (clientId: string) =>
+    e(
+      401,
+      'invalid_client',
+      700021,
+      `Client assertion application identifier doesn't match 'client_id' parameter '${clientId}'. The 'iss' and 'sub' claims must both be the client id.`,
+    ),
+  assertionTimeRange: (detail: string) =>
+    e(401, 'invalid_client', 700024, `Client assertion is not within its valid time range. ${detail}`),
+  oboInvalidSignature: (detail: string) =>
+    e(400, 'invalid_grant', 50013, `Assertion failed signature validation. [Reason - ${detail}]`),
+  oboExpired: () =>
+    e(
+      400,
+      'invalid_grant',
+      500133,
+      'Assertion is not within its valid time range. Ensure that the access token is not expired before using it for user assertion, or request a new token.',
+    ),
+  oboAudience: (audience: string, expected: string) =>
+    e(
+      400,
+      'invalid_grant',
+      50013,
+      `Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was '${audience}' and the expected audience is '${expected}' or one of the Application Ids of the Client app presenting the assertion.`,
+    ),
+  oboAppOnly: () =>
+    e(
+      400,
+      'invalid_grant',
+      50013,
+      "Assertion contains an app-only token (idtyp 'app', no 'scp' claim). The on-behalf-of flow needs an access token issued to a signed-in user.",
+    ),
+  nonceRequired: () =>
+    e(
+      400,
+      'invalid_request',
+      90014,
+      "The request must contain the 'nonce' parameter when an ID token is requested from the authorization endpoint.",
+    ),
+  openidRequired: (responseType: string) =>
+    e(
+      400,
+      'invalid_request',
+      90014,
+      `The 'openid' scope is required when response_type '${responseType}' asks for an ID token.`,
+    ),
+  implicitIdTokenDisabled: (clientId: string) =>
+    e(
+      400,
+      'unsupported_response_type',
+      700054,
+      `response_type 'id_token' is not enabled for the application '${clientId}'. Enable "ID tokens (used for implicit and hybrid flows)" on the app registration.`,
+    ),
+  implicitAccessTokenDisabled: (clientId: string) =>
+    e(
+      400,
+      'unsupported_response_type',
+      70005,
+      `response_type 'token' is not enabled for the application '${clientId}'. Enable "Access tokens (used for implicit flows)" on the app registration.`,
+    ),
+  queryWithToken: (responseType: string) =>
+    e(
+      400,
+      'invalid_request',
+      900142,
+      `response_mode 'query' is not allowed with response_type '${responseType}': tokens must not appear in a query string. Use 'fragment' or 'form_post'.`,
+    ),
 } as const;
 
 /** Entra's timestamp format: `2024-05-01 12:34:56Z`. */
@@ -267,6 +373,7 @@ export function buildEntraErrorBody(err: EntraError, clientRequestId?: string): 
     trace_id: traceId,
     correlation_id: correlationId,
     error_uri: `https://login.microsoftonline.com/error?code=${err.code}`,
+    ...err.extra,
   };
 }
 

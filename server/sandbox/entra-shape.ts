@@ -1,12 +1,16 @@
 /**
  * Koa middleware, mounted in front of oidc-provider's own, that gives its responses Entra's shape:
- * AADSTS error bodies, Entra's token response fields and headers, Entra's discovery document, and
- * authorization redirects without the RFC 9207 `iss` parameter (Entra does not send it).
+ * AADSTS error bodies, Entra's token and device code response fields and headers, Entra's discovery
+ * document, and authorization responses (redirect or form_post) without the RFC 9207 `iss` parameter
+ * (Entra does not send it) and with the implicit-flow details Entra has.
  */
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { TOKEN_ONLY_MARKER } from './authorize-gate.ts';
+import { buildDeviceAuthorizationResponse } from './device-flow.ts';
 import { buildEntraErrorBody, buildRedirectDescription } from './entra-errors.ts';
 import { mapProviderError } from './error-mapping.ts';
+import { formPostPage } from './pages.ts';
 import { OIDC_SCOPES } from './scopes.ts';
 import { SANDBOX_TENANT } from './seed.ts';
 
@@ -47,7 +51,7 @@ function reshapeTokenResponse(
   body: Record<string, unknown>,
 ): Record<string, unknown> {
   const { entities, params } = ctx.oidc;
-  const model = entities.AuthorizationCode ?? entities.RefreshToken;
+  const model = entities.AuthorizationCode ?? entities.RefreshToken ?? entities.DeviceCode;
   const askedNow =
     typeof params?.['scope'] === 'string' && entities.RefreshToken ? params['scope'].split(' ') : undefined;
   const oidcScopes = [...(askedNow ?? model?.scopes ?? [])].filter(
@@ -80,12 +84,12 @@ function reshapeDiscovery(
       : issuer;
   return {
     token_endpoint: body['token_endpoint'],
-    token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+    token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
     jwks_uri: body['jwks_uri'],
     response_modes_supported: ['query', 'fragment', 'form_post'],
     subject_types_supported: ['pairwise'],
     id_token_signing_alg_values_supported: ['RS256'],
-    response_types_supported: ['code'],
+    response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
     scopes_supported: [...OIDC_SCOPES],
     issuer: shownIssuer,
     request_uri_parameter_supported: false,
@@ -122,6 +126,34 @@ function reshapeDiscovery(
   };
 }
 
+/**
+ * Entra's authorization response fields: no `iss`, AADSTS errors, and for the implicit flow the scope
+ * as Entra reports it; `token` alone (served as `id_token token`) loses the ID token it did not ask for.
+ */
+function shapeAuthorizationFields(ctx: KoaContextWithOIDC, fields: URLSearchParams): boolean {
+  if (!fields.has('code') && !fields.has('error') && !fields.has('access_token') && !fields.has('id_token')) {
+    return false;
+  }
+  fields.delete('iss');
+  const err: unknown = ctx.state['sandboxError'];
+  if (fields.has('error') && err !== undefined) {
+    const mapped = mapProviderError(err, ctx);
+    fields.set('error', mapped.error);
+    fields.set('error_description', buildRedirectDescription(mapped));
+  }
+  const marker = ctx.oidc?.params?.[TOKEN_ONLY_MARKER];
+  if (marker) fields.delete('id_token');
+  if (fields.has('access_token')) {
+    const asked = String(ctx.oidc?.params?.['scope'] ?? '').split(' ');
+    const oidc = asked.filter(
+      (s) => OIDC_SET.has(s) && s !== 'offline_access' && !(s === 'openid' && marker === 'openid-added'),
+    );
+    const permissions = (fields.get('scope') ?? '').split(' ').filter(Boolean);
+    fields.set('scope', [...permissions, ...oidc].join(' '));
+  }
+  return true;
+}
+
 function rewriteRedirect(ctx: KoaContextWithOIDC): void {
   const location = ctx.response.get('Location');
   if (!location) return;
@@ -133,26 +165,68 @@ function rewriteRedirect(ctx: KoaContextWithOIDC): void {
   }
   const inFragment = url.hash.length > 1;
   const fields = new URLSearchParams(inFragment ? url.hash.slice(1) : url.search);
-  if (!fields.has('code') && !fields.has('error')) return;
-  fields.delete('iss');
-  const err: unknown = ctx.state['sandboxError'];
-  if (fields.has('error') && err !== undefined) {
-    const mapped = mapProviderError(err, ctx);
-    fields.set('error', mapped.error);
-    fields.set('error_description', buildRedirectDescription(mapped));
-  }
+  if (!shapeAuthorizationFields(ctx, fields)) return;
   if (inFragment) url.hash = fields.toString();
   else url.search = fields.toString();
   ctx.response.set('Location', url.href);
 }
 
+const HTML_ENTITIES: Readonly<Record<string, string>> = {
+  '&amp;': '&',
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&#39;': "'",
+};
+
+function unescapeHtml(value: string): string {
+  return value.replace(/&(amp|lt|gt|quot|#39);/g, (entity) => HTML_ENTITIES[entity] ?? entity);
+}
+
+/** Re-renders oidc-provider's form_post page (OAuth 2.0 Form Post Response Mode) with Entra's fields. */
+function rewriteFormPost(ctx: KoaContextWithOIDC): void {
+  const html = typeof ctx.body === 'string' ? ctx.body : '';
+  const action = /<form method="post" action="([^"]+)">/.exec(html)?.[1];
+  if (!action) return;
+  const fields = new URLSearchParams();
+  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/>/g)) {
+    fields.append(unescapeHtml(match[1] ?? ''), unescapeHtml(match[2] ?? ''));
+  }
+  if (!shapeAuthorizationFields(ctx, fields)) return;
+  ctx.body = formPostPage(unescapeHtml(action), fields);
+}
+
+/** What the shaping middleware needs besides the issuer. */
+export interface EntraShapeOptions {
+  /** `http://localhost:<port>/devicelogin`. */
+  readonly deviceLoginUri: string;
+  /** Called for every device code issued (to answer its polls later). */
+  readonly onDeviceCode: (deviceCode: string, clientId: string, expiresIn: number) => void;
+}
+
 /** Builds the middleware; `issuer` is the provider's issuer (the tenant GUID one). */
-export function entraShape(issuer: string): Middleware {
+export function entraShape(issuer: string, options: EntraShapeOptions): Middleware {
   return async function shapeLikeEntra(ctx, next) {
     await next();
     const route = ctx.oidc?.route;
     const body: unknown = ctx.body;
     const isObject = typeof body === 'object' && body !== null && !Buffer.isBuffer(body);
+
+    if (route === 'device_authorization') {
+      // Entra's device code endpoint is not CORS-enabled.
+      ctx.remove('Access-Control-Allow-Origin');
+      ctx.set('Cache-Control', 'no-store, no-cache');
+      if (isObject && ctx.status === 200 && 'device_code' in body) {
+        const raw = body as Record<string, unknown>;
+        options.onDeviceCode(
+          String(raw['device_code']),
+          ctx.oidc.client?.clientId ?? '',
+          Number(raw['expires_in']),
+        );
+        ctx.body = buildDeviceAuthorizationResponse(raw, options.deviceLoginUri);
+        return;
+      }
+    }
 
     if (route === 'token') {
       ctx.set('Cache-Control', 'no-store, no-cache');
@@ -179,8 +253,9 @@ export function entraShape(issuer: string): Middleware {
       ctx.set('Access-Control-Allow-Origin', '*');
       return;
     }
-    if ((route === 'authorization' || route === 'resume') && ctx.status >= 300 && ctx.status < 400) {
-      rewriteRedirect(ctx);
+    if (route === 'authorization' || route === 'resume') {
+      if (ctx.status >= 300 && ctx.status < 400) rewriteRedirect(ctx);
+      else if (ctx.oidc.params?.['response_mode'] === 'form_post') rewriteFormPost(ctx);
     }
   };
 }

@@ -29,17 +29,25 @@ export function mapProviderError(error: unknown, ctx?: KoaContextWithOIDC): Entr
   const detail = str(err.error_detail) || description;
   const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
 
+  const route = ctx?.oidc?.route;
+  // A device code the user declined: RFC 8628 §3.5 access_denied, which Entra calls authorization_declined.
+  if (name === 'access_denied' && route === 'token') return aadsts.authorizationDeclined();
+
   const tagged = AADSTS_PREFIX.exec(description);
   if (tagged?.[1] && tagged[2] !== undefined) {
     return { status: status >= 500 ? 400 : status, error: name, code: Number(tagged[1]), message: tagged[2] };
   }
 
-  const route = ctx?.oidc?.route;
   const params = ctx?.oidc?.params ?? {};
   const clientId = ctx?.oidc?.client?.clientId ?? str(params['client_id']);
 
   switch (name) {
+    case 'authorization_pending':
+      return aadsts.authorizationPending();
+    case 'expired_token':
+      return aadsts.deviceCodeExpired();
     case 'invalid_grant':
+      if (detail.includes('device code not found')) return aadsts.badVerificationCode(detail);
       if (detail.includes('PKCE')) return aadsts.pkceMismatch();
       if (detail.includes('already consumed')) return aadsts.codeRedeemed();
       if (detail.includes('redirect_uri mismatch'))

@@ -1,6 +1,7 @@
 /**
  * The sandbox tenant: an oidc-provider authorization server behind a small `node:http` router that
- * speaks Entra ID v2.0's paths, errors and token shapes. Listens on 127.0.0.1 only.
+ * speaks Entra ID v2.0's paths, errors and token shapes, plus the portal (directory, settings,
+ * certificates), the device login page and a Graph look-alike. Listens on 127.0.0.1 only.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,9 +14,13 @@ import {
   checkAuthorizationRequest,
   redirectUriMatches,
 } from './authorize-gate.ts';
+import { CertificateStore } from './certificates.ts';
+import { checkDeviceAuthorizationRequest, DEVICE_LOGIN_PATH } from './device-flow.ts';
+import { DevicePollRegistry } from './device-polling.ts';
 import { aadsts, buildEntraErrorBody, type EntraError } from './entra-errors.ts';
 import { captureProviderErrors, entraShape } from './entra-shape.ts';
 import { findApp, resolveTenantSegment, type TenantSegment } from './directory.ts';
+import { GRAPH_PREFIX, handleGraphRequest } from './graph-api.ts';
 import {
   isFormBody,
   mountRequest,
@@ -29,9 +34,15 @@ import {
 import { handleInteraction } from './interactions.ts';
 import { loadOrCreateKeys } from './keys.ts';
 import { errorPage } from './pages.ts';
+import { OBO_GRANT, OBO_GRANT_PARAMS, onBehalfOfGrantHandler } from './obo-grant.ts';
 import { buildDirectory, portalPage } from './portal.ts';
+import { handlePortalRequest, PORTAL_API_PREFIX } from './portal-api.ts';
 import { buildProviderConfig, INTERACTION_PREFIX, ROUTES } from './provider-config.ts';
-import { checkTokenRequest } from './token-gate.ts';
+import { markClientCredential } from './request-marks.ts';
+import { PASSWORD_GRANT, PASSWORD_GRANT_PARAMS, passwordGrantHandler } from './ropc-grant.ts';
+import { DEFAULT_SETTINGS, parseSettingsPatch, type SandboxSettings } from './settings.ts';
+import { checkTokenRequest, type TokenGateDeps } from './token-gate.ts';
+import { createSandboxTokenVerifier, type SandboxTokenVerifier } from './token-verifier.ts';
 import { SANDBOX_TENANT } from './seed.ts';
 
 /** Options for {@link startSandbox}. */
@@ -44,6 +55,8 @@ export interface SandboxOptions {
   readonly quiet?: boolean;
   /** Rotate refresh tokens (the old one becomes invalid). Off by default: Entra keeps old ones valid. */
   readonly rotateRefreshTokens?: boolean;
+  /** Device code lifetime in seconds (default 900, as Entra); also a runtime setting on the portal. */
+  readonly deviceCodeLifetimeSeconds?: number;
 }
 
 /** A running sandbox. */
@@ -52,6 +65,8 @@ export interface RunningSandbox {
   readonly origin: string;
   readonly port: number;
   readonly issuer: string;
+  /** The live runtime settings (the portal's `/portal/settings` changes the same object). */
+  readonly settings: Readonly<SandboxSettings>;
   close(): Promise<void>;
 }
 
@@ -65,11 +80,29 @@ interface Context {
   readonly store: ArtifactStore;
   readonly origin: string;
   readonly pendingMfa: Map<string, string>;
+  readonly settings: SandboxSettings;
+  readonly certificates: CertificateStore;
+  readonly devicePolls: DevicePollRegistry;
+  readonly verifyToken: SandboxTokenVerifier;
+}
+
+function initialSettings(options: SandboxOptions): SandboxSettings {
+  const requested = parseSettingsPatch({
+    ...(options.rotateRefreshTokens === undefined
+      ? {}
+      : { rotateRefreshTokens: options.rotateRefreshTokens }),
+    ...(options.deviceCodeLifetimeSeconds === undefined
+      ? {}
+      : { deviceCodeLifetimeSeconds: options.deviceCodeLifetimeSeconds }),
+  });
+  if (!requested.ok) throw new Error(`startSandbox: ${requested.message}`);
+  return { ...DEFAULT_SETTINGS, ...requested.patch };
 }
 
 /** Starts the sandbox tenant and resolves once it accepts connections. */
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
   const dataDir = options.dataDir ?? process.env['SANDBOX_DATA_DIR'] ?? DEFAULT_DATA_DIR;
+  const settings = initialSettings(options);
   const keys = await loadOrCreateKeys(dataDir);
   const ready: { context?: Context } = {};
   const server = createServer((req, res) => {
@@ -105,10 +138,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const origin = `http://localhost:${port}`;
   const issuer = `${origin}/${SANDBOX_TENANT.id}/v2.0`;
 
-  const { Adapter, store } = createMemoryAdapter({
-    rotateRefreshTokens: options.rotateRefreshTokens ?? false,
-  });
-  const provider = new Provider(issuer, buildProviderConfig({ keys, adapter: Adapter, port }));
+  const { Adapter, store } = createMemoryAdapter({ rotateRefreshTokens: () => settings.rotateRefreshTokens });
+  const provider = new Provider(issuer, buildProviderConfig({ keys, adapter: Adapter, port, settings }));
   // Entra's redirect URI rule (localhost port ignored) must hold inside oidc-provider too, for every
   // client: its own rule applies only to native clients.
   provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(
@@ -117,17 +148,38 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   ) {
     return redirectUriMatches(findApp(this.clientId)?.redirectUris ?? [], value);
   };
+  allowLoopbackImplicitRedirects(provider);
+  provider.registerGrantType(PASSWORD_GRANT, passwordGrantHandler, PASSWORD_GRANT_PARAMS);
+  provider.registerGrantType(OBO_GRANT, onBehalfOfGrantHandler, OBO_GRANT_PARAMS);
   captureProviderErrors(provider, (err) => {
     if (!options.quiet) console.error('sandbox: oidc-provider server error', err);
   });
-  provider.use(entraShape(issuer) as Parameters<Provider['use']>[0]);
-  ready.context = { provider, handle: provider.callback(), store, origin, pendingMfa: new Map() };
+  const devicePolls = new DevicePollRegistry();
+  provider.use(
+    entraShape(issuer, {
+      deviceLoginUri: `${origin}${DEVICE_LOGIN_PATH}`,
+      onDeviceCode: (deviceCode, clientId, expiresIn) =>
+        devicePolls.register(deviceCode, clientId, expiresIn),
+    }) as Parameters<Provider['use']>[0],
+  );
+  ready.context = {
+    provider,
+    handle: provider.callback(),
+    store,
+    origin,
+    pendingMfa: new Map(),
+    settings,
+    certificates: new CertificateStore(),
+    devicePolls,
+    verifyToken: createSandboxTokenVerifier(keys.signingKey, issuer),
+  };
 
   if (!options.quiet) console.log(`Sandbox tenant listening on ${origin} (issuer ${issuer})`);
   return {
     origin,
     port,
     issuer,
+    settings,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
@@ -136,13 +188,46 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   };
 }
 
+/**
+ * Entra accepts http://localhost redirect URIs for the implicit flow; oidc-provider refuses them for
+ * implicit clients (OAuth 2.0 Security BCP advice), so those two schema checks are waived.
+ */
+function allowLoopbackImplicitRedirects(provider: Provider): void {
+  const schema = (
+    provider.Client as unknown as { Schema: { prototype: { invalidate(m: string, c?: string): void } } }
+  ).Schema.prototype;
+  const invalidate = schema.invalidate;
+  schema.invalidate = function invalidateUnlessLoopbackImplicit(message: string, code?: string): void {
+    if (code === 'implicit-force-https' || code === 'implicit-forbid-localhost') return;
+    invalidate.call(this, message, code);
+  };
+}
+
+function portalState(ctx: Context): { settings: SandboxSettings; certificates: CertificateStore } {
+  return { settings: ctx.settings, certificates: ctx.certificates };
+}
+
 async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', ctx.origin);
   const { pathname, search } = url;
   const method = req.method ?? 'GET';
 
   if (pathname === '/' && (method === 'GET' || method === 'HEAD')) {
-    sendHtml(res, 200, portalPage(ctx.origin));
+    sendHtml(res, 200, portalPage(ctx.origin, portalState(ctx)));
+    return;
+  }
+  if (pathname.startsWith(PORTAL_API_PREFIX)) {
+    await handlePortalRequest(portalState(ctx), req, res, pathname);
+    return;
+  }
+  if (pathname.startsWith(GRAPH_PREFIX)) {
+    await handleGraphRequest(ctx.verifyToken, ctx.origin, req, res, pathname);
+    return;
+  }
+  if (pathname === DEVICE_LOGIN_PATH && (method === 'GET' || method === 'HEAD')) {
+    // The device login page is oidc-provider's code verification endpoint of the tenant.
+    const inner = `${ROUTES.code_verification}${search}`;
+    await ctx.handle(mountRequest(req, inner, `/${SANDBOX_TENANT.id}${inner}`), res);
     return;
   }
   if (pathname === '/directory.json') {
@@ -152,7 +237,7 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
         .writeHead(204, { ...cors, 'access-control-allow-methods': 'GET', 'access-control-max-age': '3600' })
         .end();
     } else {
-      sendJson(res, 200, buildDirectory(ctx.origin), cors);
+      sendJson(res, 200, buildDirectory(ctx.origin, portalState(ctx)), cors);
     }
     return;
   }
@@ -184,6 +269,10 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
   }
   if (sub === ROUTES.token && method === 'POST') {
     await token(ctx, req, res, mount, tenant);
+    return;
+  }
+  if (sub === ROUTES.device_authorization) {
+    await deviceAuthorization(ctx, req, res, mount);
     return;
   }
   await ctx.handle(mountRequest(req, `${sub}${search}`, `${mount}${sub}${search}`), res);
@@ -233,6 +322,36 @@ async function authorize(
   await ctx.handle(forwarded, res);
 }
 
+async function deviceAuthorization(
+  ctx: Context,
+  req: IncomingMessage,
+  res: ServerResponse,
+  mount: string,
+): Promise<void> {
+  // Not CORS-enabled (as Entra): a preflight gets no Access-Control-Allow-Origin.
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, { allow: 'POST' }).end();
+    return;
+  }
+  if (req.method !== 'POST') {
+    sendEntraError(
+      req,
+      res,
+      aadsts.generic('invalid_request', 'the device code endpoint accepts POST only'),
+      false,
+    );
+    return;
+  }
+  const body = isFormBody(req) ? (await readBody(req)).toString('utf8') : '';
+  const decision = checkDeviceAuthorizationRequest(new URLSearchParams(body), req.headers.origin);
+  if (decision.action === 'error') {
+    sendEntraError(req, res, decision.error, false);
+    return;
+  }
+  const path = ROUTES.device_authorization;
+  await ctx.handle(replayRequest(req, decision.params.toString(), path, `${mount}${path}`), res);
+}
+
 async function token(
   ctx: Context,
   req: IncomingMessage,
@@ -242,13 +361,17 @@ async function token(
 ): Promise<void> {
   const origin = req.headers.origin;
   const body = isFormBody(req) ? (await readBody(req)).toString('utf8') : '';
-  const decision = checkTokenRequest({
-    params: new URLSearchParams(body),
-    authorization: req.headers.authorization,
-    origin,
-    tenantKind: tenant.kind,
+  const deps: TokenGateDeps = {
     store: ctx.store,
-  });
+    certificates: ctx.certificates,
+    devicePolls: ctx.devicePolls,
+    verifyToken: ctx.verifyToken,
+    sandboxOrigin: ctx.origin,
+  };
+  const decision = await checkTokenRequest(
+    { params: new URLSearchParams(body), authorization: req.headers.authorization, origin, tenant },
+    deps,
+  );
   if (decision.allowOrigin !== undefined) {
     // Set before oidc-provider runs: its CORS middleware then leaves CORS to us (the gate decided).
     res.setHeader('Access-Control-Allow-Origin', decision.allowOrigin);
@@ -267,8 +390,7 @@ async function token(
     );
     return;
   }
-  await ctx.handle(
-    replayRequest(req, decision.params.toString(), ROUTES.token, `${mount}${ROUTES.token}`),
-    res,
-  );
+  const forwarded = replayRequest(req, decision.params.toString(), ROUTES.token, `${mount}${ROUTES.token}`);
+  markClientCredential(forwarded, decision.credential);
+  await ctx.handle(forwarded, res);
 }

@@ -27,7 +27,7 @@ h1{font-size:1.5rem;margin:0 0 1rem}
 h2{font-size:1.2rem;margin:1.75rem 0 .5rem}
 label{display:block;font-weight:600;margin:1rem 0 .25rem}
 .hint{color:#474747;font-size:.9rem;margin:.25rem 0}
-input[type=text],input[type=email],input[type=password]{width:100%;font:inherit;padding:.5rem;border:1px solid #5e5e5e;border-radius:2px}
+input[type=text],input[type=email],input[type=password],input[type=number],textarea{width:100%;font:inherit;padding:.5rem;border:1px solid #5e5e5e;border-radius:2px}
 button{font:inherit;padding:.5rem 1.5rem;margin:1.25rem .5rem 0 0;border:1px solid #0067b8;border-radius:2px;cursor:pointer}
 button.primary{background:#0067b8;color:#fff}
 button.secondary{background:#fff;color:#0067b8}
@@ -145,6 +145,18 @@ export function consentPage(input: {
 <button type="submit" name="action" value="cancel" class="secondary">Cancel</button>
 </form>`,
   );
+}
+
+/**
+ * An authorization response in the form_post response mode (OAuth 2.0 Form Post Response Mode §2): a
+ * form the browser posts to the redirect URI. A small script submits it; with scripts blocked by the
+ * page's CSP the person presses Continue.
+ */
+export function formPostPage(action: string, fields: URLSearchParams): string {
+  const inputs = [...fields]
+    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+    .join('');
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Returning to the app</title></head><body><form method="post" action="${escapeHtml(action)}">${inputs}<p>Sandbox tenant: returning to the app.</p><button type="submit">Continue</button></form><script>document.forms[0].submit()</script></body></html>`;
 }
 
 /** Entra's error page for requests that cannot be sent back to the app (e.g. AADSTS50011). */

@@ -10,10 +10,16 @@ import type {
   ClientMetadata,
   Configuration,
   KoaContextWithOIDC,
+  ResourceServer,
+  ResponseType,
 } from 'oidc-provider';
-import { findApp, findUserById, isConfidential } from './directory.ts';
+import { TOKEN_ONLY_MARKER } from './authorize-gate.ts';
+import { successSource, userCodeConfirmSource, userCodeInputSource } from './device-pages.ts';
+import { findApp, findUserById, isConfidential, servicePrincipalId } from './directory.ts';
 import type { SandboxKeys } from './keys.ts';
 import { renderProviderError } from './pages.ts';
+import { clientCredentialOf } from './request-marks.ts';
+import type { SandboxSettings } from './settings.ts';
 import { OIDC_SCOPES, permissionValue, requireApi } from './scopes.ts';
 import { SANDBOX_APPS, SANDBOX_TENANT, type SandboxApp } from './seed.ts';
 
@@ -43,11 +49,30 @@ export interface ProviderConfigInput {
   readonly keys: SandboxKeys;
   readonly adapter: AdapterConstructor;
   readonly port: number;
+  /** The instance's runtime settings (read on every use, so portal changes apply at once). */
+  readonly settings: Readonly<SandboxSettings>;
 }
 
-/** Entra's `azpacr`: 0 public client, 1 client secret, 2 certificate. */
-export function azpacr(app: SandboxApp | undefined): '0' | '1' {
-  return app && isConfidential(app) ? '1' : '0';
+/**
+ * Entra's `azpacr`: 0 public client, 1 client secret, 2 certificate. The token gate records how the
+ * client authenticated; requests at the authorization endpoint (implicit) carry no credential.
+ */
+export function azpacr(ctx: KoaContextWithOIDC, app: SandboxApp | undefined): '0' | '1' | '2' {
+  const kind = ctx.oidc.route === 'token' ? clientCredentialOf(ctx.req) : 'none';
+  if (kind === 'certificate') return '2';
+  if (kind === 'secret') return '1';
+  return kind === undefined && app && isConfidential(app) ? '1' : '0';
+}
+
+/** Response types an app may use: `code`, plus the implicit/hybrid ones its settings enable. */
+function responseTypesFor(app: SandboxApp): ResponseType[] {
+  const types: ResponseType[] = ['code'];
+  if (app.implicitIdTokens) types.push('id_token', 'code id_token');
+  if (app.implicitAccessTokens) types.push('code token');
+  // `token` alone is served as `id_token token` (see authorize-gate.ts), so it needs both enabled
+  // inside oidc-provider even though Entra only asks for "Access tokens".
+  if (app.implicitAccessTokens) types.push('id_token token', 'code id_token token');
+  return types;
 }
 
 /** Entra's `sub` is pairwise: the same user gets a different subject per application. */
@@ -65,17 +90,37 @@ function accessTokenTtl(): number {
   return 3600 + Math.floor(Math.random() * 1800);
 }
 
+/** oidc-provider's resource server description of a sandbox API: Entra-shaped JWT access tokens for it. */
+export function resourceServerInfo(identifier: string): ResourceServer {
+  const api = requireApi(identifier);
+  return {
+    scope: api.delegatedScopes.map((s) => `${api.identifier}/${s}`).join(' '),
+    audience: api.appId,
+    accessTokenFormat: 'jwt',
+    accessTokenTTL: accessTokenTtl(),
+    jwt: { sign: { alg: 'RS256' } },
+  };
+}
+
 function clientMetadata(app: SandboxApp): ClientMetadata {
   const hasRedirects = app.redirectUris.length > 0;
-  const grantTypes = hasRedirects ? ['authorization_code', 'refresh_token'] : [];
-  if (isConfidential(app)) grantTypes.push('client_credentials');
+  const grantTypes = ['refresh_token'];
+  if (hasRedirects) grantTypes.push('authorization_code');
+  const responseTypes = hasRedirects ? responseTypesFor(app) : [];
+  if (responseTypes.some((t) => t !== 'code')) grantTypes.push('implicit');
+  if (isConfidential(app)) {
+    grantTypes.push('client_credentials', 'password', 'urn:ietf:params:oauth:grant-type:jwt-bearer');
+  }
+  if (app.allowPublicClientFlows) {
+    grantTypes.push('password', 'urn:ietf:params:oauth:grant-type:device_code');
+  }
   return {
     client_id: app.clientId,
     client_name: app.displayName,
     application_type: 'web',
     redirect_uris: [...app.redirectUris],
-    response_types: hasRedirects ? ['code'] : [],
-    grant_types: grantTypes,
+    response_types: responseTypes,
+    grant_types: [...new Set(grantTypes)],
     // client_secret_post also admits client_secret_basic in oidc-provider's token endpoint auth.
     token_endpoint_auth_method: isConfidential(app) ? 'client_secret_post' : 'none',
     ...(app.clientSecret === undefined ? {} : { client_secret: app.clientSecret }),
@@ -138,18 +183,20 @@ async function entraAccessToken(
     nbf: iat,
     exp: payload['exp'],
     azp: clientId,
-    azpacr: azpacr(app),
+    azpacr: azpacr(ctx, app),
   };
   // `identifier()` exists at runtime (lib/helpers/resource_server.js) but not in @types/oidc-provider.
   const resource = (token.resourceServer as { identifier?: () => string } | undefined)?.identifier?.();
   if (token.kind === 'ClientCredentials') {
     const roles = resource && app ? [...(app.applicationPermissions[resource] ?? [])] : [];
+    // Entra: app-only tokens name the app's service principal in `oid` and `sub`; no roles when none granted.
+    const principal = app ? servicePrincipalId(app) : clientId;
     jwt.payload = {
       ...base,
       idtyp: 'app',
-      oid: clientId,
+      oid: principal,
       ...(roles.length ? { roles } : {}),
-      sub: clientId,
+      sub: principal,
       tid: SANDBOX_TENANT.id,
       uti: newUti(),
       ver: '2.0',
@@ -162,8 +209,10 @@ async function entraAccessToken(
       .map(permissionValue);
     if (scp.length === 0) {
       // Entra: a sign-in-only request (OIDC scopes alone) yields a Graph token scoped to them.
-      const model = ctx.oidc.entities.RefreshToken ?? ctx.oidc.entities.AuthorizationCode;
-      scp = [...(model?.scopes ?? [])].filter((s) => s === 'openid' || s === 'profile' || s === 'email');
+      const { entities } = ctx.oidc;
+      const model = entities.RefreshToken ?? entities.AuthorizationCode ?? entities.DeviceCode;
+      const asked = typeof ctx.oidc.params?.['scope'] === 'string' ? ctx.oidc.params['scope'].split(' ') : [];
+      scp = [...(model?.scopes ?? asked)].filter((s) => s === 'openid' || s === 'profile' || s === 'email');
     }
     jwt.payload = {
       ...base,
@@ -182,7 +231,7 @@ async function entraAccessToken(
 }
 
 /** Builds the oidc-provider configuration for one sandbox instance. */
-export function buildProviderConfig({ keys, adapter, port }: ProviderConfigInput): Configuration {
+export function buildProviderConfig({ keys, adapter, port, settings }: ProviderConfigInput): Configuration {
   return {
     adapter,
     clients: SANDBOX_APPS.map(clientMetadata),
@@ -205,7 +254,14 @@ export function buildProviderConfig({ keys, adapter, port }: ProviderConfigInput
       email: ['email'],
     },
     scopes: [...OIDC_SCOPES],
-    responseTypes: ['code'],
+    responseTypes: [
+      'code',
+      'id_token',
+      'code id_token',
+      'code token',
+      'id_token token',
+      'code id_token token',
+    ],
     pkce: {
       methods: ['S256'],
       // Entra requires PKCE only for SPA redirect URIs; the authorize gate enforces it (AADSTS9002325).
@@ -216,10 +272,20 @@ export function buildProviderConfig({ keys, adapter, port }: ProviderConfigInput
       domain_hint: null,
       client_info: null,
       [RESTORE_OFFLINE_ACCESS]: restoreOfflineAccess,
+      [TOKEN_ONLY_MARKER]: null,
     },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      deviceFlow: {
+        enabled: true,
+        // Entra's user codes: 9 upper-case characters, no separator.
+        charset: 'base-20',
+        mask: '*********',
+        userCodeInputSource,
+        userCodeConfirmSource,
+        successSource,
+      },
       userinfo: { enabled: false },
       rpInitiatedLogout: { enabled: false },
       resourceIndicators: {
@@ -227,16 +293,7 @@ export function buildProviderConfig({ keys, adapter, port }: ProviderConfigInput
         // The gates always send explicit resource indicators; when a code or refresh token covers several,
         // the token request's `scope` chose one (Entra: one resource per token request).
         defaultResource: (_ctx, _client, oneOf) => oneOf?.[0] ?? [],
-        getResourceServerInfo: (_ctx, identifier) => {
-          const api = requireApi(identifier);
-          return {
-            scope: api.delegatedScopes.map((s) => `${api.identifier}/${s}`).join(' '),
-            audience: api.appId,
-            accessTokenFormat: 'jwt',
-            accessTokenTTL: accessTokenTtl(),
-            jwt: { sign: { alg: 'RS256' } },
-          };
-        },
+        getResourceServerInfo: (_ctx, identifier) => resourceServerInfo(identifier),
         // Without this a code that includes `openid` would be exchanged for an opaque userinfo token.
         useGrantedResource: () => true,
       },
@@ -250,7 +307,7 @@ export function buildProviderConfig({ keys, adapter, port }: ProviderConfigInput
       AuthorizationCode: 600,
       BackchannelAuthenticationRequest: 600,
       ClientCredentials: accessTokenTtl,
-      DeviceCode: 900,
+      DeviceCode: () => settings.deviceCodeLifetimeSeconds,
       Grant: 90 * 24 * 3600,
       IdToken: 3600,
       Interaction: 3600,

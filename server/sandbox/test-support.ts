@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type RunningSandbox } from './index.ts';
-import { SANDBOX_TENANT, sandboxApp } from './seed.ts';
+import { API_APP_ID, SANDBOX_APPS, SANDBOX_TENANT, sandboxApp } from './seed.ts';
 
 /** A sandbox started for one test file; `stop` also removes its data directory. */
 export interface TestSandbox extends RunningSandbox {
@@ -17,7 +17,7 @@ export interface TestSandbox extends RunningSandbox {
 
 /** Starts a quiet sandbox on a random free port with a temporary data directory. */
 export async function startTestSandbox(
-  options: { rotateRefreshTokens?: boolean } = {},
+  options: { rotateRefreshTokens?: boolean; deviceCodeLifetimeSeconds?: number } = {},
 ): Promise<TestSandbox> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sandbox-test-'));
   const sandbox = await startSandbox({ port: 0, dataDir, quiet: true, ...options });
@@ -40,6 +40,10 @@ export const TEST_ORIGIN = 'http://localhost:47173';
 export const SPA = sandboxApp('spa');
 /** The seeded confidential web app (client secret). */
 export const WEB = sandboxApp('web');
+/** The seeded implicit/hybrid app ("Flow Lab Legacy SPA", web platform, no secret). */
+export const LEGACY = SANDBOX_APPS.find((a) => a.displayName === 'Flow Lab Legacy SPA')!;
+/** The seeded web API (middle tier for on-behalf-of, confidential). */
+export const API = SANDBOX_APPS.find((a) => a.clientId === API_APP_ID)!;
 /** The seeded public console client (no secret, no Origin). */
 export const CONSOLE = sandboxApp('publicClient');
 

@@ -1,13 +1,22 @@
 /**
  * Entra's checks on a token request, run before oidc-provider sees it: client identification and
- * authentication errors, the SPA cross-origin rule, code replay (answered without revoking anything, as
- * Entra does) and Entra's scope grammar, which is rewritten into RFC 8707 resource indicators.
+ * authentication (secret or certificate assertion), the SPA cross-origin rule, code replay (answered
+ * without revoking anything, as Entra does), Entra's scope grammar (rewritten into RFC 8707 resource
+ * indicators) and the per-grant rules of client credentials, ROPC, device code and on-behalf-of.
  */
 import type { ArtifactStore } from './adapter.ts';
+import type { CertificateStore } from './certificates.ts';
+import { assertionSubject, verifyClientAssertion } from './client-assertion.ts';
+import { checkDevicePoll, DEVICE_CODE_GRANT } from './device-flow.ts';
+import type { DevicePollRegistry } from './device-polling.ts';
 import { aadsts, type EntraError } from './entra-errors.ts';
-import { findApi, findApp, isConfidential } from './directory.ts';
+import { findApi, findApp, isConfidential, type TenantSegment } from './directory.ts';
+import { checkOnBehalfOf, OBO_GRANT } from './obo-grant.ts';
+import { checkPassword } from './ropc-grant.ts';
 import { resolveScopes, toProviderScope } from './scopes.ts';
 import { SANDBOX_TENANT, type SandboxApp } from './seed.ts';
+import type { ClientCredentialKind } from './request-marks.ts';
+import type { SandboxTokenVerifier } from './token-verifier.ts';
 
 /** What to do with a token request. */
 export type TokenDecision =
@@ -15,6 +24,7 @@ export type TokenDecision =
       readonly action: 'continue';
       readonly params: URLSearchParams;
       readonly allowOrigin: string | undefined;
+      readonly credential: ClientCredentialKind;
     }
   | { readonly action: 'error'; readonly error: EntraError; readonly allowOrigin: string | undefined };
 
@@ -22,12 +32,26 @@ export type TokenDecision =
 export interface TokenRequestInput {
   readonly params: URLSearchParams;
   readonly authorization: string | undefined;
+  /** The request's `Origin` header (present on browser requests). */
   readonly origin: string | undefined;
-  readonly tenantKind: 'tenant' | 'alias';
+  readonly tenant: TenantSegment;
+}
+
+/** Per-instance state the gate consults. */
+export interface TokenGateDeps {
   readonly store: ArtifactStore;
+  readonly certificates: CertificateStore;
+  readonly devicePolls: DevicePollRegistry;
+  readonly verifyToken: SandboxTokenVerifier;
+  /** The sandbox's own origin, `http://localhost:<port>` (client assertion audiences). */
+  readonly sandboxOrigin: string;
 }
 
 const USER_GRANTS = new Set(['authorization_code', 'refresh_token']);
+/** Grants Entra lets a public client use only when "Allow public client flows" is on. */
+const PUBLIC_CLIENT_FLOWS = new Set(['password', DEVICE_CODE_GRANT]);
+/** Grants that act as (or for) the app itself and therefore always need a credential. */
+const CONFIDENTIAL_ONLY = new Set(['client_credentials', OBO_GRANT]);
 
 function parseBasic(header: string | undefined): { id: string; secret: string } | undefined {
   const match = /^basic\s+(\S+)$/i.exec(header ?? '');
@@ -45,7 +69,10 @@ function parseBasic(header: string | undefined): { id: string; secret: string } 
 }
 
 /** Checks a token request the way Entra does and rewrites it for oidc-provider. */
-export function checkTokenRequest(input: TokenRequestInput): TokenDecision {
+export async function checkTokenRequest(
+  input: TokenRequestInput,
+  deps: TokenGateDeps,
+): Promise<TokenDecision> {
   const params = new URLSearchParams(input.params);
   let allowOrigin: string | undefined;
   const fail = (error: EntraError): TokenDecision => ({ action: 'error', error, allowOrigin });
@@ -53,54 +80,97 @@ export function checkTokenRequest(input: TokenRequestInput): TokenDecision {
   const grantType = params.get('grant_type');
   if (!grantType) return fail(aadsts.missingParameter('grant_type'));
   const basic = parseBasic(input.authorization);
-  const clientId = params.get('client_id') ?? basic?.id;
+  const assertion = params.get('client_assertion');
+  const clientId =
+    params.get('client_id') ?? basic?.id ?? (assertion ? assertionSubject(assertion) : undefined);
   if (!clientId) return fail(aadsts.missingParameter('client_id'));
   const app = findApp(clientId);
   if (!app) return fail(aadsts.unknownClient(clientId, SANDBOX_TENANT.displayName));
+  if (!params.has('client_id') && !basic) params.set('client_id', app.clientId);
 
   // Entra: only codes and refresh tokens issued to an SPA redirect URI may be redeemed cross-origin, and
-  // those may only be redeemed cross-origin. Other clients get 9002326 and no CORS headers.
+  // those may only be redeemed cross-origin. Every other request with an Origin (a confidential or
+  // public client's code, client credentials, ROPC, device code, on-behalf-of) gets 9002326 and no CORS
+  // headers, so a browser only sees a CORS failure.
   if (input.origin !== undefined) {
-    if (app.platform !== 'spa') return fail(aadsts.crossOriginNotSpa(input.origin));
+    if (app.platform !== 'spa' || !USER_GRANTS.has(grantType))
+      return fail(aadsts.crossOriginNotSpa(input.origin));
     allowOrigin = input.origin;
   } else if (app.platform === 'spa' && USER_GRANTS.has(grantType)) {
     return fail(aadsts.spaWithoutOrigin());
   }
 
-  const credentialError = checkCredentials(
-    app,
-    params.get('client_secret') ?? basic?.secret,
-    params.has('client_assertion'),
-    grantType,
-  );
-  if (credentialError) return fail(credentialError);
+  const credential = await authenticateClient(app, params, basic?.secret, grantType, deps);
+  if ('error' in credential) return fail(credential.error);
   if (params.has('resource')) return fail(aadsts.resourceParameter());
 
-  const grantError =
-    grantType === 'authorization_code'
-      ? checkCode(app, params, input.store)
-      : grantType === 'refresh_token'
-        ? checkRefreshToken(app, params, input.store)
-        : grantType === 'client_credentials'
-          ? checkClientCredentials(params, input.tenantKind)
-          : undefined;
+  const grantError = await checkGrant(app, grantType, params, input.tenant, deps);
   if (grantError) return fail(grantError);
-  return { action: 'continue', params, allowOrigin };
+  return { action: 'continue', params, allowOrigin, credential: credential.kind };
 }
 
-function checkCredentials(
+async function checkGrant(
   app: SandboxApp,
-  secret: string | undefined,
-  hasAssertion: boolean,
   grantType: string,
-): EntraError | undefined {
-  if (!isConfidential(app)) {
-    if (secret !== undefined || hasAssertion) return aadsts.publicClientCredential();
-    return grantType === 'client_credentials' ? aadsts.missingCredential() : undefined;
+  params: URLSearchParams,
+  tenant: TenantSegment,
+  deps: TokenGateDeps,
+): Promise<EntraError | undefined> {
+  switch (grantType) {
+    case 'authorization_code':
+      return checkCode(app, params, deps.store);
+    case 'refresh_token':
+      return checkRefreshToken(app, params, deps.store);
+    case 'client_credentials':
+      return checkClientCredentials(params, tenant);
+    case 'password':
+      return checkPassword(app, params, tenant);
+    case DEVICE_CODE_GRANT:
+      return checkDevicePoll(app, params, deps.devicePolls, deps.store);
+    case OBO_GRANT:
+      return checkOnBehalfOf(app, params, tenant, deps.verifyToken);
+    default:
+      return undefined;
   }
-  if (hasAssertion) return aadsts.unsupportedAssertion();
-  if (secret === undefined || secret === '') return aadsts.missingCredential();
-  return secret === app.clientSecret ? undefined : aadsts.invalidSecret(app.clientId);
+}
+
+/**
+ * Client authentication as Entra does it. A verified certificate assertion is replaced by the app's
+ * secret before the request reaches oidc-provider, whose client metadata only knows the secret.
+ */
+async function authenticateClient(
+  app: SandboxApp,
+  params: URLSearchParams,
+  basicSecret: string | undefined,
+  grantType: string,
+  deps: TokenGateDeps,
+): Promise<{ readonly kind: ClientCredentialKind } | { readonly error: EntraError }> {
+  const secret = params.get('client_secret') ?? basicSecret;
+  const assertion = params.get('client_assertion');
+  if (!isConfidential(app)) {
+    if (secret !== undefined || assertion !== null) return { error: aadsts.publicClientCredential() };
+    if (CONFIDENTIAL_ONLY.has(grantType)) return { error: aadsts.missingCredential() };
+    // Entra: with "Allow public client flows" off the app is treated as confidential for these grants.
+    if (PUBLIC_CLIENT_FLOWS.has(grantType) && !app.allowPublicClientFlows)
+      return { error: aadsts.missingCredential() };
+    return { kind: 'none' };
+  }
+  if (assertion !== null) {
+    const error = await verifyClientAssertion({
+      assertion,
+      assertionType: params.get('client_assertion_type'),
+      clientId: app.clientId,
+      certificates: deps.certificates,
+      origin: deps.sandboxOrigin,
+    });
+    if (error) return { error };
+    params.delete('client_assertion');
+    params.delete('client_assertion_type');
+    params.set('client_secret', app.clientSecret ?? '');
+    return { kind: 'certificate' };
+  }
+  if (secret === undefined || secret === '') return { error: aadsts.missingCredential() };
+  return secret === app.clientSecret ? { kind: 'secret' } : { error: aadsts.invalidSecret(app.clientId) };
 }
 
 /** Entra: one resource per token request; the scope picks it among those the code or token covers. */
@@ -146,12 +216,9 @@ function checkRefreshToken(
   return applyScope(app, params);
 }
 
-function checkClientCredentials(
-  params: URLSearchParams,
-  tenantKind: 'tenant' | 'alias',
-): EntraError | undefined {
+function checkClientCredentials(params: URLSearchParams, tenant: TenantSegment): EntraError | undefined {
   // Client credentials act as the app itself, so Entra needs to know which tenant it is in.
-  if (tenantKind === 'alias') return aadsts.tenantRequired();
+  if (tenant.kind === 'alias') return aadsts.tenantRequired();
   const scope = params.get('scope')?.trim();
   if (!scope) return aadsts.missingParameter('scope');
   const parts = scope.split(' ').filter(Boolean);

@@ -1,0 +1,139 @@
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { GRAPH_RESOURCE, SANDBOX_TENANT, SANDBOX_USERS } from './seed.ts';
+import { expectEntraError } from './test-fixtures.ts';
+import {
+  CONSOLE,
+  endpoint,
+  SPA,
+  startTestSandbox,
+  TEST_ORIGIN,
+  tokenRequest,
+  WEB,
+  type TestSandbox,
+} from './test-support.ts';
+
+let sandbox: TestSandbox;
+beforeAll(async () => {
+  sandbox = await startTestSandbox();
+});
+afterAll(async () => {
+  await sandbox.stop();
+});
+
+const adele = SANDBOX_USERS[0]!;
+const megan = SANDBOX_USERS[1]!;
+
+function password(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    client_id: CONSOLE.clientId,
+    grant_type: 'password',
+    username: adele.userPrincipalName,
+    password: adele.password,
+    scope: 'openid profile offline_access User.Read',
+    ...extra,
+  };
+}
+
+describe('resource owner password credentials (RFC 6749 §4.3), Entra rules', () => {
+  test('console (public client flows): access, refresh and ID token for the user', async () => {
+    const res = await tokenRequest(sandbox, password());
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(res.body).toMatchObject({ token_type: 'Bearer', ext_expires_in: res.body['expires_in'] });
+    expect(String(res.body['scope']).split(' ').sort()).toEqual(
+      ['https://graph.microsoft.com/User.Read', 'openid', 'profile', 'offline_access'].sort(),
+    );
+    const jwks = createRemoteJWKSet(new URL(endpoint(sandbox, '/discovery/v2.0/keys')));
+    const issuer = `${sandbox.origin}/${SANDBOX_TENANT.id}/v2.0`;
+    const { payload } = await jwtVerify(String(res.body['access_token']), jwks, {
+      issuer,
+      audience: GRAPH_RESOURCE.appId,
+    });
+    expect(payload).toMatchObject({ oid: adele.oid, scp: 'User.Read', azp: CONSOLE.clientId, azpacr: '0' });
+    const { payload: id } = await jwtVerify(String(res.body['id_token']), jwks, {
+      issuer,
+      audience: CONSOLE.clientId,
+    });
+    expect(id).toMatchObject({ oid: adele.oid, name: adele.displayName, tid: SANDBOX_TENANT.id });
+
+    const refreshed = await tokenRequest(sandbox, {
+      client_id: CONSOLE.clientId,
+      grant_type: 'refresh_token',
+      refresh_token: String(res.body['refresh_token']),
+    });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body['access_token']).toEqual(expect.any(String));
+  });
+
+  test('no offline_access / no openid → no refresh token / no ID token', async () => {
+    const res = await tokenRequest(sandbox, password({ scope: 'User.Read' }));
+    expect(res.status).toBe(200);
+    expect(res.body['refresh_token']).toBeUndefined();
+    expect(res.body['id_token']).toBeUndefined();
+    expect(res.body['scope']).toBe('https://graph.microsoft.com/User.Read');
+  });
+
+  test('/organizations and the domain work; a confidential client uses its secret (azpacr "1")', async () => {
+    expect((await tokenRequest(sandbox, password(), { tenant: 'organizations' })).status).toBe(200);
+    expect((await tokenRequest(sandbox, password(), { tenant: SANDBOX_TENANT.domain })).status).toBe(200);
+    const web = await tokenRequest(
+      sandbox,
+      password({ client_id: WEB.clientId, client_secret: WEB.clientSecret ?? '' }),
+    );
+    expect(web.status).toBe(200);
+  });
+
+  test.each(['common', 'consumers'])('AADSTS9001023: not over /%s', async (tenant) => {
+    const res = await tokenRequest(sandbox, password(), { tenant });
+    expect(res.status).toBe(400);
+    expectEntraError(res.body, 'invalid_request', 9001023);
+  });
+
+  test('AADSTS50126: wrong password', async () => {
+    const res = await tokenRequest(sandbox, password({ password: 'wrong' }));
+    expect(res.status).toBe(400);
+    expectEntraError(res.body, 'invalid_grant', 50126);
+    expect(String(res.body['error_description'])).toContain(
+      'AADSTS50126: Error validating credentials due to invalid username or password.',
+    );
+  });
+
+  test('AADSTS50034: unknown user', async () => {
+    const res = await tokenRequest(sandbox, password({ username: 'nobody@flowlab-sandbox.onmicrosoft.com' }));
+    expectEntraError(res.body, 'invalid_grant', 50034);
+  });
+
+  test('AADSTS50076: the MFA user gets invalid_grant with suberror basic_action and a claims challenge', async () => {
+    const res = await tokenRequest(
+      sandbox,
+      password({ username: megan.userPrincipalName, password: megan.password }),
+    );
+    expect(res.status).toBe(400);
+    expectEntraError(res.body, 'invalid_grant', 50076);
+    expect(String(res.body['error_description'])).toContain(
+      "AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '00000003-0000-0000-c000-000000000000'.",
+    );
+    expect(res.body['suberror']).toBe('basic_action');
+    const claims = JSON.parse(String(res.body['claims'])) as {
+      access_token: { capolids: { essential: boolean } };
+    };
+    expect(claims.access_token.capolids.essential).toBe(true);
+  });
+
+  test('AADSTS7000218: an app without public client flows and without a credential (the SPA)', async () => {
+    const res = await tokenRequest(sandbox, password({ client_id: SPA.clientId }));
+    expectEntraError(res.body, 'invalid_client', 7000218);
+  });
+
+  test('AADSTS9002326: ROPC with an Origin header', async () => {
+    const res = await tokenRequest(sandbox, password(), { origin: TEST_ORIGIN });
+    expectEntraError(res.body, 'invalid_request', 9002326);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  test('AADSTS650057: a permission the app does not have configured', async () => {
+    const res = await tokenRequest(sandbox, password({ scope: 'Mail.Read' }));
+    expectEntraError(res.body, 'invalid_client', 650057);
+  });
+});
