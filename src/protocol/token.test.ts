@@ -31,6 +31,14 @@ describe('token request', () => {
     expect(request.headers).toContainEqual(['Authorization', `Basic ${btoa('a%3Ab:s%2F1')}`]);
     expect(request.secretFields).toContain('Authorization');
   });
+
+  test('RFC 7523 §2.2: private_key_jwt sends the assertion and its type, the assertion listed as secret', () => {
+    const request = buildTokenRequest('https://x/t/oauth2/v2.0/token', [['client_id', 'abc']], { method: 'private_key_jwt', clientAssertion: 'h.p.s' });
+    expect(request.body).toBe(
+      'client_id=abc&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=h.p.s',
+    );
+    expect(request.secretFields).toEqual(['client_assertion']);
+  });
 });
 
 describe('token response', () => {

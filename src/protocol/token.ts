@@ -24,7 +24,8 @@ export interface TokenResponse {
 export type ClientAuthentication =
   | { readonly method: 'none' }
   | { readonly method: 'client_secret_post'; readonly clientSecret: string }
-  | { readonly method: 'client_secret_basic'; readonly clientSecret: string };
+  | { readonly method: 'client_secret_basic'; readonly clientSecret: string }
+  | { readonly method: 'private_key_jwt'; readonly clientAssertion: string };
 
 /** Form fields whose values are secrets wherever they appear. */
 export const SECRET_FIELDS = [
@@ -58,6 +59,10 @@ export function buildTokenRequest(
     const id = encodeURIComponent(body.get('client_id') ?? '');
     const secret = encodeURIComponent(authentication.clientSecret);
     headers.push(['Authorization', `Basic ${btoa(`${id}:${secret}`)}`]);
+  } else if (authentication.method === 'private_key_jwt') {
+    // RFC 7523 §2.2: the assertion travels as client_assertion, typed by client_assertion_type.
+    body.append('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+    body.append('client_assertion', authentication.clientAssertion);
   }
   const secretFields = SECRET_FIELDS.filter((field) => body.has(field) || headers.some(([name]) => name === field));
   return { method: 'POST', url: endpoint, headers, body: body.toString(), secretFields };

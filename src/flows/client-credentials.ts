@@ -1,0 +1,512 @@
+/**
+ * The client credentials grant: an app gets a token for itself, with no user, proving who it is
+ * with a client secret or with a certificate (a signed client assertion).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2
+ */
+import type { QueryParameter, RequestWarning } from '../protocol/authorize.ts';
+import type { AssertionAlgorithm, CertificateCredential } from '../protocol/certificate.ts';
+import type { ClientAssertionClaims, ClientAssertionHeader } from '../protocol/client-assertion.ts';
+import { buildEntraEndpoints, isSpecificTenant } from '../protocol/endpoints.ts';
+import { InvalidInputError, ProtocolViolationError } from '../protocol/errors.ts';
+import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
+import { classifyToken, decodeJwt, isPast } from '../protocol/jwt.ts';
+import { buildTokenRequest, type ClientAuthentication, type TokenResponse } from '../protocol/token.ts';
+import { sendRequest, type Route } from '../protocol/transport.ts';
+import { catalogueEntry } from './registry.ts';
+import type { FlowDeps } from './runner.ts';
+import { browserRoute, readTokenExchange, relayRoute, sendTokenRequest } from './token-request.ts';
+import type { FlowDefinition, ParameterDefinition } from './types.ts';
+
+/** How the client proves who it is. */
+export type CredentialKind = 'secret' | 'certificate';
+
+/** The token request parameters the page shows as fields (grant_type is fixed). */
+export const CLIENT_CREDENTIALS_PARAMETERS: readonly ParameterDefinition[] = [
+  {
+    name: 'tenant',
+    required: true,
+    spec: 'Entra: path of the token endpoint',
+    explanation:
+      'The tenant id or domain in the token endpoint’s path. An app-only token is always for one tenant, so common, organizations and consumers do not work.',
+  },
+  {
+    name: 'grant_type',
+    required: true,
+    spec: 'RFC 6749 §4.4.2',
+    explanation: 'Fixed to client_credentials: the app asks for a token for itself, no user involved.',
+  },
+  {
+    name: 'client_id',
+    required: true,
+    spec: 'RFC 6749 §2.2',
+    explanation: 'The app registration’s id (Entra: Application (client) ID).',
+  },
+  {
+    name: 'scope',
+    required: true,
+    spec: 'RFC 6749 §4.4.2',
+    explanation:
+      'Must be {resource}/.default: the token carries every application permission an admin already granted on that resource.',
+  },
+];
+
+/** The flow as data: steps and sequence diagram. */
+export const clientCredentialsFlow = {
+  ...catalogueEntry('client-credentials'),
+  steps: [
+    {
+      id: 'credential',
+      title: 'Choose the credential',
+      spec: 'RFC 6749 §2.3 · RFC 7523 §2.2',
+      why: 'A confidential client proves its identity with a secret it shares with the server, or with a private key only it holds (a certificate credential). Certificates are the safer choice: the private key never travels.',
+    },
+    {
+      id: 'register',
+      title: 'Register the certificate',
+      spec: 'RFC 7523 §3',
+      why: 'The server can only check a signature with a public key it already trusts, so the certificate (public part only) is uploaded to the app registration first.',
+    },
+    {
+      id: 'assertion',
+      title: 'Sign the client assertion',
+      spec: 'RFC 7523 §3',
+      why: 'Instead of a secret, the client sends a short-lived JWT it signed itself. The server finds the certificate by its thumbprint and checks the signature and the claims.',
+    },
+    {
+      id: 'request',
+      title: 'Request the token',
+      spec: 'RFC 6749 §4.4.2',
+      why: 'One POST to the token endpoint, from a server: the grant type, the client, the resource’s /.default scope and the credential.',
+    },
+    {
+      id: 'token',
+      title: 'Read the token',
+      spec: 'RFC 6749 §4.4.3',
+      why: 'An app-only access token: permissions arrive as roles, there is no user, so no ID token and no refresh token.',
+    },
+  ],
+  diagram: {
+    actors: [
+      { id: 'client', label: 'Client (daemon or server app)' },
+      { id: 'as', label: 'Authorization server' },
+      { id: 'api', label: 'API' },
+    ],
+    messages: [
+      {
+        from: 'client',
+        to: 'client',
+        text: 'Key pair + self-signed certificate (or a client secret)',
+        step: 'credential',
+      },
+      { from: 'client', to: 'as', text: 'Upload the certificate (public part only)', step: 'register' },
+      {
+        from: 'client',
+        to: 'client',
+        text: 'Sign assertion: aud, iss = sub, jti, exp; x5t#S256',
+        step: 'assertion',
+      },
+      {
+        from: 'client',
+        to: 'as',
+        text: 'POST /token grant_type=client_credentials + secret or assertion',
+        step: 'request',
+      },
+      {
+        from: 'as',
+        to: 'client',
+        text: 'Access token with roles (no refresh, no ID token)',
+        step: 'request',
+        reply: true,
+      },
+      { from: 'client', to: 'api', text: 'Bearer access token', step: 'token' },
+    ],
+  },
+} as const satisfies FlowDefinition;
+
+/** A signed client assertion with its parts, kept to show and to send. */
+export interface SignedAssertion {
+  readonly header: ClientAssertionHeader;
+  readonly claims: ClientAssertionClaims;
+  readonly jwt: string;
+}
+
+/** A certificate as the sandbox portal lists it after an upload. */
+export interface RegisteredCertificate {
+  readonly thumbprintSha256: string;
+  readonly thumbprintSha1Hex?: string;
+  readonly subject?: string;
+  readonly notAfter?: string;
+}
+
+/** Everything one run knows. Secrets (client secret, private key, tokens) live in memory only. */
+export interface ClientCredentialsContext {
+  /** The authority's origin: the sandbox or Entra's sign-in host. */
+  readonly authorityOrigin: string;
+  readonly tenant: string;
+  readonly clientId: string;
+  readonly scope: string;
+  readonly credentialKind: CredentialKind;
+  readonly clientSecret: string;
+  readonly algorithm: AssertionAlgorithm;
+  readonly includeIat: boolean;
+  /** The sandbox's origin when the authority is the sandbox: where its portal API lives. */
+  readonly portalOrigin?: string;
+  readonly certificate?: CertificateCredential | undefined;
+  readonly registration?: HttpExchange | undefined;
+  readonly registered?: RegisteredCertificate | undefined;
+  readonly assertion?: SignedAssertion | undefined;
+  readonly exchange?: HttpExchange | undefined;
+  readonly tokens?: TokenResponse | undefined;
+}
+
+/** Graph's `.default`: every application permission granted to the app on Microsoft Graph. */
+export const DEFAULT_CLIENT_CREDENTIALS_SCOPE = 'https://graph.microsoft.com/.default';
+
+/** A new run's starting values: client secret, Graph's /.default, PS256 for certificates. */
+export function createClientCredentialsContext(input: {
+  authorityOrigin: string;
+  tenant: string;
+  clientId: string;
+  clientSecret: string;
+  portalOrigin?: string;
+}): ClientCredentialsContext {
+  return {
+    authorityOrigin: input.authorityOrigin,
+    tenant: input.tenant,
+    clientId: input.clientId,
+    scope: DEFAULT_CLIENT_CREDENTIALS_SCOPE,
+    credentialKind: 'secret',
+    clientSecret: input.clientSecret,
+    algorithm: 'PS256',
+    includeIat: false,
+    ...(input.portalOrigin === undefined ? {} : { portalOrigin: input.portalOrigin }),
+  };
+}
+
+/**
+ * The token endpoint for the run's authority and tenant; also the assertion's `aud`.
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ */
+export function tokenEndpointOf(ctx: Pick<ClientCredentialsContext, 'authorityOrigin' | 'tenant'>): string {
+  return buildEntraEndpoints(ctx.authorityOrigin, ctx.tenant).token;
+}
+
+/**
+ * Step "credential" for the certificate kind: a new RSA key pair and self-signed certificate,
+ * made in this browser. A new certificate invalidates any earlier upload and assertion.
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2
+ */
+export async function generateCertificate(
+  ctx: ClientCredentialsContext,
+  deps: FlowDeps,
+): Promise<Partial<ClientCredentialsContext>> {
+  const { generateCertificateCredential } = await import('../protocol/certificate.ts');
+  const certificate = await generateCertificateCredential({
+    subject: `CN=OAuth Flow Lab client ${ctx.clientId === '' ? 'certificate' : ctx.clientId}`,
+    nowMs: deps.now(),
+    validityDays: 90,
+  });
+  return { certificate, registration: undefined, registered: undefined, assertion: undefined };
+}
+
+/** The sandbox portal's certificate API for an app. */
+export function certificatesUrl(portalOrigin: string, clientId: string): string {
+  return `${portalOrigin.replace(/\/+$/, '')}/portal/apps/${encodeURIComponent(clientId)}/certificates`;
+}
+
+/** The sandbox portal's page section for an app, where its certificates are listed. */
+export function portalAppUrl(portalOrigin: string, clientId: string): string {
+  return `${portalOrigin.replace(/\/+$/, '')}/#app-${encodeURIComponent(clientId)}`;
+}
+
+/**
+ * Step "register" (sandbox): the upload request, a JSON POST of the PEM to the portal API.
+ * @see https://www.rfc-editor.org/rfc/rfc7468#section-5.1
+ */
+export function buildCertificateRegistrationRequest(ctx: ClientCredentialsContext): RecordedRequest {
+  if (ctx.portalOrigin === undefined) {
+    throw new InvalidInputError(
+      'authority',
+      'Registering from here works on the sandbox only; upload the certificate in the Entra portal instead.',
+    );
+  }
+  if (ctx.certificate === undefined) {
+    throw new ProtocolViolationError('MISSING_PARAMETER', 'There is no certificate yet: generate one first.');
+  }
+  return {
+    method: 'POST',
+    url: certificatesUrl(ctx.portalOrigin, ctx.clientId),
+    headers: [['Content-Type', 'application/json']],
+    body: JSON.stringify({ pem: ctx.certificate.pem }),
+    secretFields: [],
+  };
+}
+
+/**
+ * Step "register" (sandbox), first half: sends the public certificate from the browser (the
+ * sandbox portal allows CORS from localhost) and records the exchange.
+ * @see https://fetch.spec.whatwg.org/#cors-protocol
+ */
+export async function sendCertificateRegistration(
+  ctx: ClientCredentialsContext,
+  deps: FlowDeps,
+): Promise<Pick<ClientCredentialsContext, 'registration' | 'registered'>> {
+  const request = buildCertificateRegistrationRequest(ctx);
+  const route = browserRoute(
+    'The sandbox portal accepts this upload from the browser (it sends CORS headers for localhost).',
+  );
+  return { registration: await sendRequest(request, route, deps.fetch, deps.now), registered: undefined };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function findCertificate(json: unknown, thumbprint: string): RegisteredCertificate | undefined {
+  const candidates: unknown[] = Array.isArray(json)
+    ? json
+    : isObject(json)
+      ? [json, ...(Array.isArray(json['certificates']) ? json['certificates'] : []), json['certificate']]
+      : [];
+  const found = candidates.find((c) => isObject(c) && c['thumbprintSha256'] === thumbprint);
+  return isObject(found) ? (found as unknown as RegisteredCertificate) : undefined;
+}
+
+/**
+ * Step "register" (sandbox), second half: the portal's answer must list our certificate; a refusal
+ * becomes `INVALID_INPUT` carrying the portal's own message.
+ */
+export function readCertificateRegistration(
+  ctx: ClientCredentialsContext,
+): Pick<ClientCredentialsContext, 'registered'> {
+  const response = ctx.registration?.response;
+  const thumbprint = ctx.certificate?.thumbprints.sha256Base64Url ?? '';
+  if (response === undefined)
+    throw new ProtocolViolationError('INVALID_RESPONSE', 'No answer from the sandbox portal was recorded.');
+  let json: unknown;
+  try {
+    json = JSON.parse(response.body);
+  } catch {
+    json = undefined;
+  }
+  if (response.status < 200 || response.status > 299) {
+    const said = isObject(json) ? (json['error_description'] ?? json['message'] ?? json['error']) : undefined;
+    throw new InvalidInputError(
+      'certificate',
+      `The sandbox portal refused the certificate (HTTP ${response.status}): ${typeof said === 'string' ? said : response.body.slice(0, 300) || 'no reason given'}`,
+    );
+  }
+  return { registered: findCertificate(json, thumbprint) ?? { thumbprintSha256: thumbprint } };
+}
+
+/**
+ * Step "assertion": header and claims for the current endpoint and client, signed with the
+ * certificate's private key for the chosen algorithm.
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
+ */
+export async function signAssertion(
+  ctx: ClientCredentialsContext,
+  deps: FlowDeps,
+): Promise<Pick<ClientCredentialsContext, 'assertion'>> {
+  if (ctx.certificate === undefined) {
+    throw new ProtocolViolationError('MISSING_PARAMETER', 'There is no certificate yet: generate one first.');
+  }
+  const { buildClientAssertionClaims, buildClientAssertionHeader, signClientAssertion } =
+    await import('../protocol/client-assertion.ts');
+  const header = buildClientAssertionHeader(ctx.algorithm, ctx.certificate.thumbprints.sha256Base64Url);
+  const claims = buildClientAssertionClaims({
+    clientId: ctx.clientId,
+    tokenEndpoint: tokenEndpointOf(ctx),
+    nowMs: deps.now(),
+    // RFC 7523 §3: jti is a unique identifier the server may use to refuse replays.
+    jti: crypto.randomUUID(),
+    includeIat: ctx.includeIat,
+  });
+  return {
+    assertion: {
+      header,
+      claims,
+      jwt: await signClientAssertion(header, claims, ctx.certificate.signingKeys[ctx.algorithm]),
+    },
+  };
+}
+
+/**
+ * Always through the relay: Entra answers client credentials without CORS headers and refuses any
+ * request carrying an Origin (AADSTS9002326), because only SPA clients may redeem from a browser.
+ */
+export function decideTokenRoute(deps: Pick<FlowDeps, 'relayAvailable'>): Route {
+  return relayRoute(
+    'Client credentials must come from a server: Entra refuses this request from a browser (AADSTS9002326).',
+    deps,
+  );
+}
+
+/**
+ * The token request, before it is sent.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4.2
+ */
+export function buildClientCredentialsRequest(ctx: ClientCredentialsContext): RecordedRequest {
+  const parameters: QueryParameter[] = [
+    ['grant_type', 'client_credentials'],
+    ['client_id', ctx.clientId],
+    ['scope', ctx.scope],
+  ];
+  const auth: ClientAuthentication =
+    ctx.credentialKind === 'secret'
+      ? { method: 'client_secret_post', clientSecret: ctx.clientSecret }
+      : { method: 'private_key_jwt', clientAssertion: ctx.assertion?.jwt ?? '' };
+  return buildTokenRequest(tokenEndpointOf(ctx), parameters, auth);
+}
+
+/**
+ * What a careful client would say before sending: Entra-specific rules on scope and tenant, and
+ * whether the assertion still fits the request.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4.2
+ */
+export function validateClientCredentialsRequest(
+  ctx: ClientCredentialsContext,
+  nowMs: number,
+): RequestWarning[] {
+  const warnings: RequestWarning[] = [];
+  const scopes = ctx.scope.split(/\s+/).filter((s) => s !== '');
+  if (scopes.length === 0) {
+    warnings.push({
+      parameter: 'scope',
+      message: 'The scope is empty; Entra needs {resource}/.default here.',
+    });
+  } else if (scopes.length > 1 || !scopes[0]?.endsWith('/.default')) {
+    // Entra: client credentials take exactly one {resource}/.default, else AADSTS1002012.
+    warnings.push({
+      parameter: 'scope',
+      message: `Client credentials take exactly one {resource}/.default (e.g. ${DEFAULT_CLIENT_CREDENTIALS_SCOPE}); Entra refuses “${ctx.scope.trim()}” with AADSTS1002012. Permissions cannot be picked one by one: the app gets every application permission an admin granted.`,
+    });
+  }
+  if (!isSpecificTenant(ctx.tenant)) {
+    warnings.push({
+      parameter: 'tenant',
+      message: `“${ctx.tenant.trim() || '(empty)'}” names no single tenant; Entra answers AADSTS50059 because an app-only token must be issued by one tenant. Use the tenant id or domain.`,
+    });
+  }
+  if (ctx.clientId.trim() === '')
+    warnings.push({ parameter: 'client_id', message: 'The client id is empty.' });
+  if (ctx.credentialKind === 'secret' && ctx.clientSecret === '') {
+    warnings.push({
+      parameter: 'client_secret',
+      message: 'No client secret: Entra will answer AADSTS7000218 (a credential is required).',
+    });
+  }
+  if (ctx.credentialKind === 'certificate') {
+    const assertion = ctx.assertion;
+    if (assertion === undefined) {
+      warnings.push({
+        parameter: 'client_assertion',
+        message: 'No client assertion yet: generate a certificate and sign one first.',
+      });
+    } else {
+      if (assertion.claims.aud !== tokenEndpointOf(ctx)) {
+        warnings.push({
+          parameter: 'client_assertion',
+          message:
+            'The assertion’s aud is not this token endpoint (the tenant changed since it was signed): sign it again.',
+        });
+      }
+      if (assertion.claims.iss !== ctx.clientId) {
+        warnings.push({
+          parameter: 'client_assertion',
+          message: 'The assertion was signed for another client id: sign it again.',
+        });
+      }
+      if (isPast(assertion.claims.exp, nowMs)) {
+        warnings.push({
+          parameter: 'client_assertion',
+          message: 'The assertion has expired (exp is past): sign a fresh one.',
+        });
+      }
+      if (
+        ctx.certificate !== undefined &&
+        assertion.header['x5t#S256'] !== ctx.certificate.thumbprints.sha256Base64Url
+      ) {
+        warnings.push({
+          parameter: 'client_assertion',
+          message: 'The assertion names an older certificate: sign it again.',
+        });
+      }
+    }
+  }
+  return warnings;
+}
+
+/**
+ * Step "request", first half: sends the token request through the relay and records the exchange.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4.2
+ */
+export async function sendClientCredentialsRequest(
+  ctx: ClientCredentialsContext,
+  deps: FlowDeps,
+): Promise<Pick<ClientCredentialsContext, 'exchange' | 'tokens'>> {
+  if (ctx.credentialKind === 'certificate' && ctx.assertion === undefined) {
+    throw new ProtocolViolationError(
+      'MISSING_PARAMETER',
+      'There is no client assertion yet: generate a certificate and sign an assertion first.',
+    );
+  }
+  return {
+    exchange: await sendTokenRequest(buildClientCredentialsRequest(ctx), decideTokenRoute(deps), deps),
+    tokens: undefined,
+  };
+}
+
+/**
+ * Step "request", second half: reads the token response.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4.3
+ */
+export function readClientCredentialsResponse(
+  ctx: ClientCredentialsContext,
+): Pick<ClientCredentialsContext, 'tokens'> {
+  return { tokens: readTokenExchange(ctx.exchange) };
+}
+
+/** What an app-only token says about itself, for the page to state plainly. */
+export interface AppOnlyTokenFacts {
+  /** Application permissions (`roles`); empty when none were granted. */
+  readonly roles: readonly string[];
+  /** Delegated scopes (`scp`) — an app-only token should have none. */
+  readonly scp?: string;
+  readonly idtyp?: string;
+  /** How the client authenticated: 1 secret, 2 certificate. */
+  readonly azpacr?: string;
+  readonly hasRefreshToken: boolean;
+  readonly hasIdToken: boolean;
+  /** False when the access token is not a readable JWT (then only the response fields are known). */
+  readonly decoded: boolean;
+}
+
+/**
+ * Reads the access token's roles, scp, idtyp and azpacr without verifying it; never throws.
+ * @see https://www.rfc-editor.org/rfc/rfc9068#section-2.2.3.1
+ */
+export function describeAppOnlyToken(tokens: TokenResponse): AppOnlyTokenFacts {
+  const base = {
+    hasRefreshToken: tokens.refresh_token !== undefined,
+    hasIdToken: tokens.id_token !== undefined,
+  };
+  if (classifyToken(tokens.access_token) !== 'jwt') return { ...base, roles: [], decoded: false };
+  try {
+    const claims = decodeJwt(tokens.access_token).payload;
+    const roles = Array.isArray(claims['roles'])
+      ? claims['roles'].filter((r): r is string => typeof r === 'string')
+      : [];
+    return {
+      ...base,
+      roles,
+      decoded: true,
+      ...(typeof claims['scp'] === 'string' ? { scp: claims['scp'] } : {}),
+      ...(typeof claims['idtyp'] === 'string' ? { idtyp: claims['idtyp'] } : {}),
+      ...(claims['azpacr'] === undefined ? {} : { azpacr: String(claims['azpacr']) }),
+    };
+  } catch {
+    return { ...base, roles: [], decoded: false };
+  }
+}

@@ -1,0 +1,563 @@
+import { useCallback, useEffect, useId, useState } from 'react';
+import {
+  buildCertificateRegistrationRequest,
+  buildClientCredentialsRequest,
+  CLIENT_CREDENTIALS_PARAMETERS,
+  clientCredentialsFlow as flow,
+  createClientCredentialsContext,
+  decideTokenRoute,
+  describeAppOnlyToken,
+  generateCertificate,
+  portalAppUrl,
+  readCertificateRegistration,
+  readClientCredentialsResponse,
+  sendCertificateRegistration,
+  sendClientCredentialsRequest,
+  signAssertion,
+  tokenEndpointOf,
+  validateClientCredentialsRequest,
+  type ClientCredentialsContext,
+  type CredentialKind,
+} from '../../flows/client-credentials.ts';
+import { CLIENT_ASSERTION_FIELDS } from '../../protocol/client-assertion.ts';
+import type { AssertionAlgorithm } from '../../protocol/certificate.ts';
+import type { StepStatus } from '../../state/flow-runs.ts';
+import { useFlowRuns } from '../../state/flow-runs.ts';
+import { useLabConfig } from '../../state/lab-config.ts';
+import { clientFor, useSettings } from '../../state/settings.ts';
+import { useTokenHistory } from '../../state/token-history.ts';
+import { FailurePanel } from '../components/failure-panel.tsx';
+import { FlowPage } from '../components/flow-page.tsx';
+import { HttpExchangeView } from '../components/http-exchange-view.tsx';
+import { ParameterField } from '../components/parameter-field.tsx';
+import { SecretInput } from '../components/secret-input.tsx';
+import { StepSection } from '../components/step-section.tsx';
+import { TokenRequestPanel } from '../components/token-request-panel.tsx';
+import { TokensPanel } from '../components/tokens-panel.tsx';
+import { TokenView } from '../components/token-view.tsx';
+import { useFlowRunner } from '../use-flow-run.ts';
+import './client-credentials.css';
+
+const FLOW_ID = flow.id;
+type StepId = (typeof flow.steps)[number]['id'];
+const CERTIFICATE_ONLY: readonly StepId[] = ['register', 'assertion'];
+
+function newContext(sandboxOrigin: string): ClientCredentialsContext {
+  const settings = useSettings.getState();
+  const sandbox = settings.authority === 'sandbox';
+  const client = clientFor('Flow Lab Web App');
+  return createClientCredentialsContext({
+    authorityOrigin: sandbox ? sandboxOrigin : settings.entraOrigin,
+    tenant: settings.tenant,
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+    ...(sandbox ? { portalOrigin: sandboxOrigin } : {}),
+  });
+}
+
+/** The current time, refreshed every 15 s, so expiry warnings stay true without an impure render. */
+function useNow(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 15_000);
+    return () => window.clearInterval(timer);
+  }, []);
+  return now;
+}
+
+function CopyPem({ pem, targetId }: { pem: string; targetId: string }) {
+  const [status, setStatus] = useState('');
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(pem);
+      setStatus('Copied.');
+    } catch {
+      const field = document.getElementById(targetId);
+      if (field instanceof HTMLTextAreaElement) {
+        field.focus();
+        field.select();
+      }
+      setStatus('Could not copy automatically; the text is selected, press Ctrl+C (⌘C on a Mac).');
+    }
+  };
+  return (
+    <>
+      <button type="button" onClick={() => void copy()}>
+        Copy the certificate
+      </button>{' '}
+      <span role="status">{status}</span>
+    </>
+  );
+}
+
+export default function ClientCredentialsPage() {
+  const sandboxOrigin = useLabConfig((s) => s.sandboxOrigin);
+  const create = useCallback(() => newContext(sandboxOrigin), [sandboxOrigin]);
+  const { run, ctx, deps, patch, execute, restart, failureFor, statusOf, goTo, announcement, announce } =
+    useFlowRunner<ClientCredentialsContext>(FLOW_ID, create, 'credential');
+  const pemId = useId();
+  const now = useNow();
+  const [focusedParam, setFocusedParam] = useState<string | undefined>();
+
+  if (run === undefined || ctx === undefined) return <p role="status">Preparing the flow…</p>;
+
+  const isCertificate = ctx.credentialKind === 'certificate';
+  const status = (id: StepId): StepStatus =>
+    !isCertificate && CERTIFICATE_ONLY.includes(id) ? 'skipped' : statusOf(id);
+  const shownStatus = Object.fromEntries(flow.steps.map((s) => [s.id, status(s.id)]));
+  const stepIndex = (id: StepId) => flow.steps.findIndex((s) => s.id === id);
+  const stepProps = (id: StepId) => ({
+    step: flow.steps[stepIndex(id)] ?? flow.steps[0],
+    index: stepIndex(id),
+    status: status(id),
+    current: run.current === id,
+    onFocusStep: () => {
+      if (run.current !== id) goTo(id);
+    },
+  });
+
+  const setKind = (kind: CredentialKind) => {
+    patch({ credentialKind: kind });
+    goTo('credential');
+    announce(
+      kind === 'certificate'
+        ? 'Certificate credential: generate a key pair, register the certificate, then sign a client assertion.'
+        : 'Client secret: the secret goes in the token request body.',
+    );
+  };
+
+  const startAgain = () => {
+    const fresh = newContext(sandboxOrigin);
+    // Keep what the user typed and the certificate (its key is still in memory); drop results.
+    restart(
+      {
+        ...fresh,
+        tenant: ctx.tenant,
+        clientId: ctx.clientId,
+        scope: ctx.scope,
+        clientSecret: ctx.clientSecret,
+        credentialKind: ctx.credentialKind,
+        algorithm: ctx.algorithm,
+        includeIat: ctx.includeIat,
+        certificate: ctx.certificate,
+        registration: ctx.registration,
+        registered: ctx.registered,
+      },
+      'credential',
+      'Started again; your inputs and certificate are kept.',
+    );
+  };
+
+  const generate = () =>
+    void execute('credential', generateCertificate, {
+      next: 'register',
+      success: 'Key pair and self-signed certificate generated; the private key stays in this tab.',
+      failure: 'The certificate could not be generated.',
+    });
+
+  const register = async () => {
+    const sent = await execute('register', sendCertificateRegistration, {
+      failure: 'The upload did not reach the sandbox.',
+    });
+    if (sent === undefined) return;
+    await execute('register', readCertificateRegistration, {
+      next: 'assertion',
+      success: 'The sandbox registered the certificate on the app.',
+      failure: 'The sandbox refused the certificate.',
+    });
+  };
+
+  const sign = () =>
+    void execute('assertion', signAssertion, {
+      next: 'request',
+      success: 'Client assertion signed; it is now the credential in the token request.',
+      failure: 'The client assertion could not be signed.',
+    });
+
+  const requestToken = async () => {
+    const sent = await execute('request', sendClientCredentialsRequest, {
+      failure: 'The token request was not sent.',
+    });
+    if (sent === undefined) return;
+    const read = await execute('request', readClientCredentialsResponse, {
+      next: 'token',
+      success: 'App-only access token received and decoded.',
+      failure: 'The token endpoint refused the request.',
+    });
+    if (read?.tokens === undefined) return;
+    useTokenHistory.getState().add({
+      flowId: FLOW_ID,
+      flowTitle: flow.title,
+      clientId: read.clientId,
+      tokenEndpoint: tokenEndpointOf(read),
+      spa: false,
+      tokens: read.tokens,
+    });
+    useFlowRuns.getState().setStep(FLOW_ID, 'token', 'done', { current: 'token' });
+  };
+
+  const values: Record<string, string> = {
+    tenant: ctx.tenant,
+    grant_type: 'client_credentials',
+    client_id: ctx.clientId,
+    scope: ctx.scope,
+  };
+  const setValue = (name: string, value: string) => {
+    if (name === 'tenant') patch({ tenant: value });
+    if (name === 'client_id') patch({ clientId: value });
+    if (name === 'scope') patch({ scope: value });
+  };
+  const warnings = validateClientCredentialsRequest(ctx, now);
+  const route = decideTokenRoute(deps);
+  const certificate = ctx.certificate;
+  const facts = ctx.tokens === undefined ? undefined : describeAppOnlyToken(ctx.tokens);
+  const tokenEndpoint = tokenEndpointOf(ctx);
+
+  return (
+    <FlowPage
+      flow={flow}
+      current={run.current}
+      status={shownStatus}
+      onGoTo={goTo}
+      announcement={announcement}
+      options={
+        <>
+          <fieldset className="cc-kind">
+            <legend>Credential</legend>
+            <label className="choice">
+              <input
+                type="radio"
+                name="cc-kind"
+                value="secret"
+                checked={!isCertificate}
+                onChange={() => setKind('secret')}
+              />
+              Client secret
+            </label>
+            <label className="choice">
+              <input
+                type="radio"
+                name="cc-kind"
+                value="certificate"
+                checked={isCertificate}
+                onChange={() => setKind('certificate')}
+              />
+              Certificate (signed client assertion)
+            </label>
+          </fieldset>
+          <button type="button" onClick={startAgain}>
+            Start again
+          </button>
+        </>
+      }
+    >
+      <p className="note">
+        No user takes part: the app asks for a token for itself. That request must come from a server — Entra
+        refuses it from a browser (AADSTS9002326) — so this page sends it through the local relay.
+      </p>
+
+      <StepSection {...stepProps('credential')}>
+        {!isCertificate ? (
+          <div className="field">
+            <label htmlFor="cc-secret">Client secret (kept in memory only)</label>
+            <SecretInput
+              id="cc-secret"
+              value={ctx.clientSecret}
+              onChange={(value) => patch({ clientSecret: value })}
+              describedBy="cc-secret-help"
+            />
+            <p id="cc-secret-help" className="help">
+              The secret’s value (not its id) from the app registration. A shared secret can leak from config
+              files and logs; a certificate cannot leak this way, because its private key never travels.
+            </p>
+          </div>
+        ) : (
+          <>
+            <p>
+              The browser makes an RSA key pair with WebCrypto and wraps the public key in a self-signed X.509
+              certificate. The private key is held as a non-extractable key in this tab only: it is never
+              shown, stored or sent, and it is gone when you reload.
+            </p>
+            <button type="button" onClick={generate} disabled={statusOf('credential') === 'running'}>
+              {certificate === undefined
+                ? 'Generate a key pair and certificate'
+                : 'Generate a new key pair and certificate'}
+            </button>
+            {certificate !== undefined && (
+              <div className="cc-certificate">
+                <dl className="cc-facts">
+                  <dt>Subject</dt>
+                  <dd>{certificate.subject}</dd>
+                  <dt>Valid</dt>
+                  <dd>
+                    {new Date(certificate.notBefore).toISOString()} to{' '}
+                    {new Date(certificate.notAfter).toISOString()}
+                  </dd>
+                  <dt>
+                    <code>x5t#S256</code> — SHA-256 thumbprint, base64url (what the assertion header names)
+                  </dt>
+                  <dd>
+                    <code data-testid="thumbprint-sha256">{certificate.thumbprints.sha256Base64Url}</code>
+                  </dd>
+                  <dt>Thumbprint — SHA-1, hex (what the Entra portal lists)</dt>
+                  <dd>
+                    <code data-testid="thumbprint-sha1">{certificate.thumbprints.sha1Hex}</code>
+                  </dd>
+                </dl>
+                <div className="field">
+                  <label htmlFor={pemId}>Certificate (PEM) — public, safe to share</label>
+                  <textarea id={pemId} readOnly value={certificate.pem} rows={8} spellCheck={false} />
+                  <CopyPem pem={certificate.pem} targetId={pemId} />
+                </div>
+              </div>
+            )}
+          </>
+        )}
+        {failureFor('credential') !== undefined && <FailurePanel failure={failureFor('credential')!} />}
+      </StepSection>
+
+      <StepSection {...stepProps('register')}>
+        {!isCertificate ? (
+          <p>Not needed with a client secret: the secret was created on the app registration itself.</p>
+        ) : (
+          <>
+            <p>
+              <strong>In Entra:</strong> open the app in App registrations, go to Certificates &amp; secrets,
+              choose the Certificates tab and upload the certificate (save the PEM above as a .cer, .pem or
+              .crt file). Entra keeps only the public part and lists it by its SHA-1 thumbprint.
+            </p>
+            {ctx.portalOrigin === undefined ? (
+              <p className="help">Settings point at Entra, so the sandbox upload is not offered here.</p>
+            ) : (
+              <>
+                <p>
+                  <strong>In the sandbox:</strong> this button posts the PEM to the sandbox portal’s API for{' '}
+                  <code>{ctx.clientId}</code>, straight from the browser (the portal allows it for localhost).{' '}
+                  <a href={portalAppUrl(ctx.portalOrigin, ctx.clientId)} target="_blank" rel="noreferrer">
+                    Open this app in the sandbox portal
+                  </a>
+                  .
+                </p>
+                <button
+                  type="button"
+                  className="primary"
+                  onClick={() => void register()}
+                  disabled={certificate === undefined || statusOf('register') === 'running'}
+                >
+                  Register on the sandbox
+                </button>
+                {certificate === undefined && <p className="help">Generate a certificate first (step 1).</p>}
+                {certificate !== undefined && ctx.registration === undefined && (
+                  <HttpExchangeView
+                    exchange={{
+                      request: buildCertificateRegistrationRequest(ctx),
+                      via: 'browser',
+                      viaReason: 'the sandbox portal accepts uploads from localhost pages (CORS).',
+                      startedAt: 0,
+                    }}
+                  />
+                )}
+                {ctx.registration !== undefined && <HttpExchangeView exchange={ctx.registration} />}
+                {ctx.registered !== undefined && (
+                  <p className="ok" role="status">
+                    Registered: the sandbox now trusts the certificate with x5t#S256{' '}
+                    <code>{ctx.registered.thumbprintSha256}</code> for this app.
+                  </p>
+                )}
+              </>
+            )}
+          </>
+        )}
+        {failureFor('register') !== undefined && <FailurePanel failure={failureFor('register')!} />}
+      </StepSection>
+
+      <StepSection {...stepProps('assertion')}>
+        {!isCertificate ? (
+          <p>Not needed with a client secret.</p>
+        ) : (
+          <>
+            <div className="field">
+              <label htmlFor="cc-alg">
+                <code>alg</code> (signature algorithm)
+              </label>
+              <select
+                id="cc-alg"
+                value={ctx.algorithm}
+                aria-describedby="cc-alg-help"
+                onChange={(e) => patch({ algorithm: e.target.value as AssertionAlgorithm })}
+              >
+                <option value="PS256">PS256 (RSA-PSS with SHA-256, recommended)</option>
+                <option value="RS256">RS256 (RSA PKCS#1 v1.5 with SHA-256)</option>
+              </select>
+              <p id="cc-alg-help" className="help">
+                Both use the same key pair; PS256 is the newer padding scheme.{' '}
+                <span className="spec">RFC 7518 §3.1</span>
+              </p>
+            </div>
+            <label className="choice">
+              <input
+                type="checkbox"
+                checked={ctx.includeIat}
+                onChange={(e) => patch({ includeIat: e.target.checked })}
+              />
+              Include <code>iat</code> (issued at)
+            </label>
+            <p>
+              The assertion will say: for <code>{tokenEndpoint}</code> (aud), from and about{' '}
+              <code>{ctx.clientId}</code> (iss and sub), valid for 10 minutes from now, with a fresh random
+              jti.
+            </p>
+            <button type="button" onClick={sign} disabled={certificate === undefined}>
+              {ctx.assertion === undefined ? 'Sign the client assertion' : 'Sign a fresh client assertion'}
+            </button>
+            {certificate === undefined && <p className="help">Generate a certificate first (step 1).</p>}
+            {ctx.assertion !== undefined && (
+              <>
+                <div className="lab-table-scroll">
+                  <table className="lab-table">
+                    <caption>What the assertion says, and why</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Field</th>
+                        <th scope="col">Value</th>
+                        <th scope="col">Meaning</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {CLIENT_ASSERTION_FIELDS.map((field) => {
+                        const fromHeader = (ctx.assertion?.header as unknown as Record<string, unknown>)[
+                          field.name
+                        ];
+                        const fromClaims = (ctx.assertion?.claims as unknown as Record<string, unknown>)[
+                          field.name
+                        ];
+                        const value = fromHeader ?? fromClaims;
+                        if (value === undefined) return null;
+                        return (
+                          <tr key={field.name}>
+                            <th scope="row">
+                              <code>{field.name}</code>
+                            </th>
+                            <td className="wrap">
+                              <code>{String(value)}</code>
+                            </td>
+                            <td>
+                              {field.meaning} <span className="spec">{field.spec}</span>
+                            </td>
+                          </tr>
+                        );
+                      })}
+                    </tbody>
+                  </table>
+                </div>
+                <TokenView label="Client assertion" token={ctx.assertion.jwt} kind="access" />
+              </>
+            )}
+          </>
+        )}
+        {failureFor('assertion') !== undefined && <FailurePanel failure={failureFor('assertion')!} />}
+      </StepSection>
+
+      <StepSection {...stepProps('request')}>
+        <form className="params" onSubmit={(e) => e.preventDefault()} aria-label="Token request parameters">
+          {CLIENT_CREDENTIALS_PARAMETERS.map((definition) => (
+            <ParameterField
+              key={definition.name}
+              definition={definition}
+              value={values[definition.name] ?? ''}
+              onChange={(value) => setValue(definition.name, value)}
+              onFocus={() => setFocusedParam(definition.name)}
+              disabled={definition.name === 'grant_type'}
+            />
+          ))}
+        </form>
+        {focusedParam === 'scope' && (
+          <p className="help">
+            Examples: <code>https://graph.microsoft.com/.default</code> for Microsoft Graph,{' '}
+            <code>api://&lt;app id&gt;/.default</code> for your own API.
+          </p>
+        )}
+        {warnings.length > 0 && (
+          <ul className="warnings" aria-label="Warnings about this request">
+            {warnings.map((w) => (
+              <li key={w.parameter + w.message}>
+                <code>{w.parameter}</code>: {w.message}
+              </li>
+            ))}
+          </ul>
+        )}
+        <TokenRequestPanel
+          request={buildClientCredentialsRequest(ctx)}
+          route={route}
+          exchange={ctx.exchange}
+          failure={failureFor('request')}
+          sending={statusOf('request') === 'running'}
+          sendLabel="Request the token"
+          onSend={() => void requestToken()}
+        />
+      </StepSection>
+
+      <StepSection {...stepProps('token')}>
+        {ctx.tokens === undefined || facts === undefined ? (
+          <p>No token yet.</p>
+        ) : (
+          <>
+            <ul className="cc-token-facts" aria-label="What this token is">
+              <li>
+                {facts.roles.length > 0 ? (
+                  <>
+                    Permissions arrive as <code>roles</code> (application permissions):{' '}
+                    <strong>{facts.roles.join(', ')}</strong>.
+                  </>
+                ) : facts.decoded ? (
+                  <>
+                    No <code>roles</code> claim: no application permission on this resource has been granted
+                    to the app (admin consent is needed).
+                  </>
+                ) : (
+                  <>The access token is not a readable JWT, so its roles cannot be shown.</>
+                )}
+              </li>
+              <li>
+                {facts.scp === undefined ? (
+                  <>
+                    No <code>scp</code>: scopes are delegated permissions, which need a user, and there is
+                    none.
+                  </>
+                ) : (
+                  <>
+                    Unexpected <code>scp</code> ({facts.scp}) in an app-only token.
+                  </>
+                )}
+              </li>
+              {facts.azpacr !== undefined && (
+                <li>
+                  <code>azpacr</code> {facts.azpacr}:{' '}
+                  {facts.azpacr === '2'
+                    ? 'the app proved itself with a certificate.'
+                    : facts.azpacr === '1'
+                      ? 'the app proved itself with a client secret.'
+                      : 'see the claim table.'}
+                </li>
+              )}
+              <li>
+                No refresh token: the app can ask again with its credential whenever it likes, so there is
+                nothing to refresh.
+              </li>
+              <li>No ID token: an ID token describes a signed-in user, and no user signed in.</li>
+            </ul>
+            <TokensPanel
+              tokens={ctx.tokens}
+              noIdToken="No ID token: the client credentials grant has no user to describe."
+              noRefreshToken="No refresh token: the app just repeats this request with its own credential."
+            />
+            <p>
+              The token is in this tab’s history: the “Call an API” page can send it to{' '}
+              <code>/v1.0/users</code>.
+            </p>
+          </>
+        )}
+      </StepSection>
+    </FlowPage>
+  );
+}
