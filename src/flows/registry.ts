@@ -11,6 +11,16 @@ export const FLOWS = [
     title: 'Authorization code (+ PKCE)',
     whenToUse: 'A user signs in through the browser and your app gets tokens for them — the default choice for any app with a user.',
   },
+  {
+    id: 'client-credentials',
+    title: 'Client credentials',
+    whenToUse: 'A daemon, job or back-end service calls an API as itself, with no user — using a client secret or, better, a certificate.',
+  },
+  {
+    id: 'call-api',
+    title: 'Call an API with a token',
+    whenToUse: 'You have an access token and want to see what the API does with it — and why it says 401 or 403.',
+  },
 ] as const satisfies readonly FlowCatalogueEntry[];
 
 /** The id of a registered flow, which is also its URL path segment. */

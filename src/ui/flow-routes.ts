@@ -7,4 +7,6 @@ import type { FlowId } from '../flows/registry.ts';
 
 export const FLOW_PAGES: Readonly<Record<FlowId, () => Promise<{ default: ComponentType }>>> = {
   'authorization-code': () => import('./routes/authorization-code.tsx'),
+  'client-credentials': () => import('./routes/client-credentials.tsx'),
+  'call-api': () => import('./routes/call-api.tsx'),
 };

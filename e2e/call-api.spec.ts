@@ -1,0 +1,116 @@
+import { expect, test, type Page } from '@playwright/test';
+
+const USER = 'adele@flowlab-sandbox.onmicrosoft.com';
+const PASSWORD = 'Sandbox-Adele-1';
+
+/** Signs in at the sandbox with keys only. */
+async function signInByKeyboard(page: Page) {
+  await page.getByLabel('Username').fill(USER);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Password').press('Enter');
+  await page.getByRole('button', { name: 'Accept' }).press('Enter');
+}
+
+/** The authorization code flow with PKCE, as adele: leaves a delegated token in this tab's history. */
+async function delegatedTokenFromCodeFlow(page: Page) {
+  await page.goto('/flows/authorization-code');
+  await page.getByRole('button', { name: 'Sign in at the authorization server' }).press('Enter');
+  await signInByKeyboard(page);
+  await page.getByRole('button', { name: 'Redeem the code' }).press('Enter');
+  await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible();
+}
+
+/** Moves to another page inside the app (a reload would forget the in-memory token history). */
+async function openInApp(page: Page, linkName: string) {
+  await page.getByRole('navigation').getByRole('link', { name: linkName }).first().press('Enter');
+}
+
+test.describe('call an API', () => {
+  test('a delegated token: /v1.0/me answers 200 with Adele, /v1.0/users answers 403 insufficient_scope (User.Read.All)', async ({
+    page,
+  }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await delegatedTokenFromCodeFlow(page);
+    await openInApp(page, 'Call an API with a token');
+    await expect(page.getByRole('heading', { level: 1, name: 'Call an API with a token' })).toBeVisible();
+
+    const picker = page.getByLabel('Use the access token from an earlier run');
+    await picker.selectOption({ label: await picker.locator('option').nth(1).innerText() });
+    await expect(page.getByLabel('Access token to send')).toHaveValue(/^eyJ/);
+    const checks = page.getByRole('table', { name: /What the API will check/ });
+    await expect(checks.getByRole('row', { name: /^aud\b/ })).toContainText('passes');
+    await expect(checks.getByRole('row', { name: /^scp\b/ })).toContainText('User.Read');
+    await expect(page.getByText('Will be sent from the browser')).toBeVisible();
+    await expect(page.getByText('Authorization: Bearer ••••••')).toBeVisible();
+
+    await page.getByRole('button', { name: 'Send the request' }).press('Enter');
+    await expect(page.getByText('Sent from the browser', { exact: true })).toBeVisible();
+    await expect(page.getByText('HTTP 200: the API accepted the token.')).toContainText('Adele Vance');
+
+    await page
+      .getByLabel('API', { exact: true })
+      .selectOption({ label: 'Sandbox API: /v1.0/users (every user, app-only)' });
+    await expect(page.getByRole('list', { name: 'Warnings about this request' })).toContainText(
+      'User.Read.All',
+    );
+    await page.getByRole('button', { name: 'Send the request' }).press('Enter');
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('Missing permission: User.Read.All');
+    await expect(alert).toContainText('insufficient_scope');
+    await expect(alert).toContainText('Authorization_RequestDenied');
+    expect(errors).toEqual([]);
+  });
+
+  test('a pasted garbage token: 401 invalid_token, explained', async ({ page }) => {
+    await page.goto('/flows/call-api');
+    await page.getByLabel('Access token to send').fill('garbage');
+    await page.getByRole('button', { name: 'Send the request' }).press('Enter');
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('The token was rejected');
+    await expect(alert).toContainText('invalid_token');
+    await expect(alert).toContainText('InvalidAuthenticationToken');
+    await expect(page.getByLabel('Access token to send')).toHaveValue('garbage');
+  });
+
+  test('a pasted expired token: warned before sending, then 401 invalid_token explained as expired', async ({
+    page,
+  }) => {
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const expired = `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ aud: '00000003-0000-0000-c000-000000000000', scp: 'User.Read', exp: 1_600_000_000 })}.c2ln`;
+    await page.goto('/flows/call-api');
+    await page.getByLabel('Access token to send').fill(expired);
+    await expect(page.getByRole('list', { name: 'Warnings about this request' })).toContainText('expired');
+    await page.getByRole('button', { name: 'Send the request' }).press('Enter');
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('The token has expired');
+    await expect(alert).toContainText('invalid_token');
+  });
+
+  test('no token at all: 401 with a challenge and no error code', async ({ page }) => {
+    await page.goto('/flows/call-api');
+    await page.getByRole('button', { name: 'Send the request' }).press('Enter');
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('No token was sent');
+    await expect(alert).not.toContainText('invalid_token"');
+  });
+
+  test('an app-only token from client credentials lists every user', async ({ page }) => {
+    await page.goto('/flows/client-credentials');
+    await page.getByRole('button', { name: 'Request the token' }).press('Enter');
+    await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible();
+    await openInApp(page, 'Call an API with a token');
+    const picker = page.getByLabel('Use the access token from an earlier run');
+    await picker.selectOption({
+      label: await picker.locator('option', { hasText: 'Client credentials' }).innerText(),
+    });
+    await page
+      .getByLabel('API', { exact: true })
+      .selectOption({ label: 'Sandbox API: /v1.0/users (every user, app-only)' });
+    await expect(
+      page.getByRole('table', { name: /What the API will check/ }).getByRole('row', { name: /^roles\b/ }),
+    ).toContainText('passes');
+    await page.getByRole('button', { name: 'Send the request' }).press('Enter');
+    await expect(page.getByText('HTTP 200: the API accepted the token.')).toContainText('2 users');
+  });
+});
