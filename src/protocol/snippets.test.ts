@@ -84,3 +84,17 @@ describe('snippets', () => {
     expect(buildFetchSnippet(get)).not.toContain('body:');
   });
 });
+
+test('a JSON body is sent as JSON in all three forms', () => {
+  const upload = {
+    method: 'POST' as const,
+    url: 'http://localhost:5174/portal/apps/x/certificates',
+    headers: [['Content-Type', 'application/json']] as const,
+    body: '{"pem":"-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----"}',
+    secretFields: [],
+  };
+  expect(buildPowerShellSnippet(upload)).toContain(`-Body '${upload.body}'`);
+  expect(buildCurlSnippet(upload)).toContain(`--data-raw '${upload.body}'`);
+  expect(buildFetchSnippet(upload)).toContain(`body: ${JSON.stringify(upload.body)}`);
+  expect(buildFetchSnippet(upload)).not.toContain('URLSearchParams');
+});

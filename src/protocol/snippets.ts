@@ -18,12 +18,28 @@ interface Parts {
   readonly url: string;
   readonly headers: readonly (readonly [string, string])[];
   readonly body: readonly (readonly [string, string])[];
+  /** A JSON body (the portal's certificate upload), sent as it is instead of as a form. */
+  readonly json?: string;
+}
+
+function isJson(request: RecordedRequest): boolean {
+  return request.headers.some(
+    ([name, value]) => name.toLowerCase() === 'content-type' && value.includes('json'),
+  );
 }
 
 function parts(request: RecordedRequest, reveal: boolean): Parts {
   const secrets = new Set(request.secretFields.map((f) => f.toLowerCase()));
   const hide = (name: string, value: string) =>
     !reveal && secrets.has(name.toLowerCase()) ? `<${name}>` : value;
+  if (request.body !== undefined && isJson(request)) {
+    return {
+      url: request.url,
+      headers: request.headers.map(([name, value]) => [name, hide(name, value)] as const),
+      body: [],
+      json: request.body,
+    };
+  }
   const body = [...new URLSearchParams(request.body ?? '')].map(
     ([name, value]) => [name, hide(name, value)] as const,
   );
@@ -59,7 +75,7 @@ function jsKey(name: string): string {
 
 /** `Invoke-RestMethod` with the body as a hashtable, which PowerShell sends form-encoded. */
 export function buildPowerShellSnippet(request: RecordedRequest, reveal = false): string {
-  const { url, headers, body } = parts(request, reveal);
+  const { url, headers, body, json } = parts(request, reveal);
   const lines: string[] = [];
   if (body.length > 0) {
     lines.push('$Body = @{');
@@ -74,24 +90,26 @@ export function buildPowerShellSnippet(request: RecordedRequest, reveal = false)
   const args = [`Invoke-RestMethod ${psQuote(url)} -Method ${request.method}`];
   if (headers.length > 0) args.push('-Headers $Headers');
   if (body.length > 0) args.push('-Body $Body');
+  if (json !== undefined) args.push(`-Body ${psQuote(json)}`);
   lines.push(args.join(' '));
   return lines.join('\n');
 }
 
 /** curl with each body parameter passed through `--data-urlencode`. */
 export function buildCurlSnippet(request: RecordedRequest, reveal = false): string {
-  const { url, headers, body } = parts(request, reveal);
+  const { url, headers, body, json } = parts(request, reveal);
   const lines = [`curl -X ${request.method} ${shQuote(url)}`];
   for (const [name, value] of headers) lines.push(`  -H ${shQuote(`${name}: ${value}`)}`);
   // curl encodes the part after the first '=' and sends the name as given.
   for (const [name, value] of body)
     lines.push(`  --data-urlencode ${shQuote(`${encodeURIComponent(name)}=${value}`)}`);
+  if (json !== undefined) lines.push(`  --data-raw ${shQuote(json)}`);
   return lines.join(' \\\n');
 }
 
 /** fetch with a URLSearchParams body (which sets the form content type). */
 export function buildFetchSnippet(request: RecordedRequest, reveal = false): string {
-  const { url, headers, body } = parts(request, reveal);
+  const { url, headers, body, json } = parts(request, reveal);
   const lines = [`const response = await fetch(${jsQuote(url)}, {`, `  method: ${jsQuote(request.method)},`];
   if (headers.length > 0) {
     lines.push('  headers: {');
@@ -103,6 +121,7 @@ export function buildFetchSnippet(request: RecordedRequest, reveal = false): str
     for (const [name, value] of body) lines.push(`    ${jsKey(name)}: ${jsQuote(value)},`);
     lines.push('  }),');
   }
+  if (json !== undefined) lines.push(`  body: ${jsQuote(json)},`);
   lines.push('});', 'console.log(response.status, await response.json());');
   return lines.join('\n');
 }

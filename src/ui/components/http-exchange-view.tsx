@@ -136,7 +136,12 @@ export function HttpExchangeView({ exchange, headingLevel = 3 }: HttpExchangeVie
     [request.secretFields],
   );
   const isSecretParam = (name: string): boolean => secrets.has(name.toLowerCase());
-  const bodyParams = useMemo(() => parseForm(request.body ?? ''), [request.body]);
+  // Token requests are forms; a few (certificate upload) are JSON, shown as JSON rather than split.
+  const isFormBody = !isJsonContent(request.headers, request.body ?? '');
+  const bodyParams = useMemo(
+    () => (isFormBody ? parseForm(request.body ?? '') : []),
+    [isFormBody, request.body],
+  );
   const { base, query } = useMemo(() => splitUrl(request.url), [request.url]);
   const queryParams = useMemo(() => parseForm(query), [query]);
   const hasSecrets = request.secretFields.length > 0;
@@ -160,7 +165,9 @@ export function HttpExchangeView({ exchange, headingLevel = 3 }: HttpExchangeVie
   const rawRequest = [
     `${request.method} ${shownUrl}`,
     requestHeaders,
-    ...(request.body === undefined ? [] : ['', maskParams(bodyParams)]),
+    ...(request.body === undefined
+      ? []
+      : ['', isFormBody ? maskParams(bodyParams) : prettyBody(request.headers, request.body)]),
   ]
     .filter((line, i) => i !== 1 || line !== '')
     .join('\n');
