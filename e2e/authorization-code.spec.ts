@@ -1,7 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
+import { expectNoSecretsLeft, recordConsole, tokensOnPage } from './support/secrets-audit.ts';
 
 const USER = 'adele@flowlab-sandbox.onmicrosoft.com';
 const PASSWORD = 'Sandbox-Adele-1';
+const WEB_APP_SECRET = 'sandbox-only~WebApp.Secret-4f8Q2x';
 
 async function signInAtSandbox(
   page: Page,
@@ -28,6 +30,7 @@ test.describe('authorization code flow', () => {
   test('PKCE: from verifier to decoded tokens, redeemed by the browser', async ({ page }) => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    const consoleLines = recordConsole(page);
     await page.goto('/');
     await page.getByRole('link', { name: 'Authorization code (+ PKCE)' }).first().click();
     await expect(page.getByRole('heading', { level: 1, name: 'Authorization code (+ PKCE)' })).toBeVisible();
@@ -58,9 +61,11 @@ test.describe('authorization code flow', () => {
     // The code left the history: the callback entry was replaced.
     expect(page.url()).not.toContain('code=');
     expect(errors).toEqual([]);
+    await expectNoSecretsLeft(page, await tokensOnPage(page), consoleLines);
   });
 
   test('client secret: the code is redeemed through the relay', async ({ page }) => {
+    const consoleLines = recordConsole(page);
     await page.goto('/flows/authorization-code');
     await page.getByRole('checkbox', { name: /Use PKCE/ }).uncheck();
     await expect(page.getByText('Without PKCE this is the confidential-client variant')).toBeVisible();
@@ -75,6 +80,7 @@ test.describe('authorization code flow', () => {
     await expect(
       page.getByRole('region', { name: 'Access token' }).getByRole('row', { name: /\bazpacr\b/ }),
     ).toContainText('1');
+    await expectNoSecretsLeft(page, [WEB_APP_SECRET, ...(await tokensOnPage(page))], consoleLines);
   });
 
   test('client secret: a wrong secret is explained as AADSTS7000215', async ({ page }) => {

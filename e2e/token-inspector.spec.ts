@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { expectNoSecretsLeft, recordConsole } from './support/secrets-audit.ts';
 
 const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
@@ -35,10 +36,13 @@ test.describe('token inspector', () => {
   });
 
   test('reads a token from #id_token= and clears it from the address bar', async ({ page }) => {
+    const consoleLines = recordConsole(page);
     const token = `${part({ alg: 'none' })}.${part({ iss: 'https://issuer.example', nonce: 'n', aud: 'client' })}.`;
     await page.goto(`/tokens#id_token=${token}`);
     await expect(page.getByLabel('Token', { exact: true })).toHaveValue(token);
     expect(new URL(page.url()).hash).toBe('');
+    // Neither the address bar nor the tab's history keeps the token.
+    await expectNoSecretsLeft(page, [token], consoleLines);
     await page.getByRole('button', { name: 'Verify the signature' }).click();
     // The issuer does not exist; the page says so instead of failing.
     await expect(page.getByText(/Not signed|Keys unavailable/)).toBeVisible();
