@@ -1,5 +1,5 @@
 import type { StepFailure } from '../../flows/runner.ts';
-import { explainFailure } from '../explain-error.ts';
+import { explainFailure, lookupLinks, type StepKind } from '../explain-error.ts';
 
 const SHOWN_FIELDS = [
   'error',
@@ -13,10 +13,19 @@ const SHOWN_FIELDS = [
   'claims',
 ];
 
-/** A failed step: what happened, why, what to do next, and the server's own words verbatim. */
-export function FailurePanel(props: { failure: StepFailure; onRetry?: () => void; retryLabel?: string }) {
+/**
+ * A failed step: what happened, why, what to do next, and the server's own words verbatim.
+ * `context` (the kind of step) lets the explanation pick a fix specific to that step.
+ */
+export function FailurePanel(props: {
+  failure: StepFailure;
+  onRetry?: () => void;
+  retryLabel?: string;
+  context?: StepKind;
+}) {
   const { failure } = props;
-  const explanation = explainFailure(failure);
+  const explanation = explainFailure(failure, props.context);
+  const links = lookupLinks(failure);
   const fields: Readonly<Record<string, unknown>> = failure.fields ?? {};
   return (
     <div className="failure" role="alert">
@@ -30,6 +39,23 @@ export function FailurePanel(props: { failure: StepFailure; onRetry?: () => void
       <p>
         <strong>What to do:</strong> {explanation.fix}
       </p>
+      {links.length > 0 && (
+        <ul className="lookup-links">
+          {links.map((link) => (
+            <li key={link.href}>
+              <a
+                href={link.href}
+                target="_blank"
+                rel="noopener noreferrer"
+                aria-label={`${link.label} (opens in a new tab)`}
+              >
+                {link.label}
+                <span aria-hidden="true"> ↗</span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
       {failure.fields === undefined && <p className="detail">{failure.message}</p>}
       {failure.fields !== undefined && (
         <dl className="server-fields">
@@ -48,6 +74,12 @@ export function FailurePanel(props: { failure: StepFailure; onRetry?: () => void
             </div>
           ))}
         </dl>
+      )}
+      {failure.raw !== undefined && failure.raw !== '' && (
+        <details className="raw-response">
+          <summary>Raw response</summary>
+          <pre>{failure.raw}</pre>
+        </details>
       )}
       {props.onRetry !== undefined && (
         <button type="button" onClick={props.onRetry}>
