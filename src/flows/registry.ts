@@ -21,6 +21,18 @@ export const FLOWS = [
     title: 'Call an API with a token',
     whenToUse: 'You have an access token and want to see what the API does with it — and why it says 401 or 403.',
   },
+  {
+    id: 'device-code',
+    title: 'Device code',
+    whenToUse: 'A CLI, TV or device without a usable browser signs a user in: the user finishes on their phone or laptop while the device waits.',
+  },
+  {
+    id: 'password',
+    title: 'Resource owner password (ROPC)',
+    whenToUse: 'Only to recognise it in old code and see why it fails: the app sends the user’s password itself.',
+    legacy:
+      'The app sees and handles the user’s password; there is no MFA, no consent page, and no federated or passwordless accounts, and users learn to type passwords into apps, which defeats phishing-resistant sign-in. RFC 9700 §2.4 says it MUST NOT be used. Use authorization code + PKCE, or device code for devices without a browser.',
+  },
 ] as const satisfies readonly FlowCatalogueEntry[];
 
 /** The id of a registered flow, which is also its URL path segment. */

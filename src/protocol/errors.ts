@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'INVALID_INPUT'
   | 'NETWORK_ERROR'
   | 'CORS_ERROR'
-  | 'RELAY_UNAVAILABLE';
+  | 'RELAY_UNAVAILABLE'
+  | 'DEVICE_CODE_EXPIRED';
 
 /** The base of every error the protocol core throws. */
 export class LabError extends Error {

@@ -110,8 +110,8 @@ const BY_AADSTS: Readonly<Record<number, Entry>> = {
   },
   65004: {
     title: 'Consent declined',
-    what: 'The user refused the requested permissions on the consent page, so no code was issued.',
-    fix: 'Run the sign-in again and accept — or ask for fewer permissions.',
+    what: 'The user pressed Cancel on the consent page, so the app got no code and no tokens.',
+    fix: 'Start the sign-in again (or request a new device code) and accept — or ask for fewer permissions.',
   },
   50126: {
     title: 'Wrong user name or password',
@@ -593,6 +593,11 @@ const BY_CODE: Readonly<Record<StepFailure['code'], Entry>> = {
       token: 'Register the redirect URI on the SPA platform, or send the request through the local relay.',
       api: 'Check the API is running and allows this origin, or call it from a server.',
     },
+  },
+  DEVICE_CODE_EXPIRED: {
+    title: 'Device code expired',
+    what: 'The code’s expires_in passed before the user finished, so the app stopped polling.',
+    fix: 'Request a new device code and finish signing in before it runs out.',
   },
   RELAY_UNAVAILABLE: {
     title: 'Local relay unavailable',

@@ -9,4 +9,6 @@ export const FLOW_PAGES: Readonly<Record<FlowId, () => Promise<{ default: Compon
   'authorization-code': () => import('./routes/authorization-code.tsx'),
   'client-credentials': () => import('./routes/client-credentials.tsx'),
   'call-api': () => import('./routes/call-api.tsx'),
+  'device-code': () => import('./routes/device-code.tsx'),
+  password: () => import('./routes/password.tsx'),
 };
