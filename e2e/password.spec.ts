@@ -1,0 +1,110 @@
+import { expect, test, type Page } from '@playwright/test';
+import { expectNoAxeViolations } from './support/axe.ts';
+import { expectNoSecretsLeft, recordConsole, tokensOnPage } from './support/secrets-audit.ts';
+
+const ADELE = { username: 'adele@flowlab-sandbox.onmicrosoft.com', password: 'Sandbox-Adele-1' };
+const MEGAN = { username: 'megan@flowlab-sandbox.onmicrosoft.com', password: 'Sandbox-Megan-1' };
+const WRONG_PASSWORD = 'Not-Adeles-Password-9';
+
+/** The password input, found by its label (the field's wire name). */
+const passwordField = (page: Page) => page.getByLabel(/^password/);
+
+/** Fills the form and sends, by keyboard only. */
+async function sendPassword(page: Page, username: string, password: string) {
+  await page.goto('/flows/password');
+  await expect(page.getByRole('heading', { level: 1, name: 'Resource owner password (ROPC)' })).toBeVisible();
+  await page.getByLabel('username').fill(username);
+  await passwordField(page).fill(password);
+  await page.getByRole('button', { name: 'Send the password' }).press('Enter');
+  await expect(page.getByText('Sent through the local relay', { exact: true })).toBeVisible();
+}
+
+/** After a run: the password field is empty, the username kept, and nothing secret left in storage. */
+async function expectPasswordGone(page: Page, username: string, secrets: string[], consoleLines: string[]) {
+  await expect(passwordField(page)).toHaveValue('');
+  await expect(page.getByLabel('username')).toHaveValue(username);
+  // Even with secrets revealed, the recorded request no longer holds the password.
+  const exchange = page.locator('.http-exchange').first();
+  const reveal = exchange.getByRole('button', { name: 'Reveal secrets' });
+  if ((await reveal.getAttribute('aria-pressed')) !== 'true') await reveal.press('Space');
+  await expect(exchange).toContainText('(cleared after sending)');
+  await expect(exchange).not.toContainText(secrets[0]!);
+  await expectNoSecretsLeft(page, secrets, consoleLines);
+}
+
+test.describe('resource owner password flow', () => {
+  test('is marked legacy and points to the safer flows', async ({ page }) => {
+    await page.goto('/flows/password');
+    const legacy = page.getByRole('note', { name: 'Legacy flow' });
+    await expect(legacy).toContainText('RFC 9700 §2.4');
+    await expect(legacy).toContainText('MUST NOT');
+    await expect(page.getByRole('link', { name: 'authorization code with PKCE' }).first()).toHaveAttribute(
+      'href',
+      '/flows/authorization-code',
+    );
+    await expect(page.getByRole('link', { name: 'device code' }).first()).toHaveAttribute(
+      'href',
+      '/flows/device-code',
+    );
+    await expect(page.getByText('Will go through the local relay')).toBeVisible();
+    await expect(page.getByText(/AADSTS9002326/).first()).toBeVisible();
+  });
+
+  test('adele: tokens, password masked in the preview and cleared after sending (keyboard only)', async ({
+    page,
+  }) => {
+    const consoleLines = recordConsole(page);
+    await page.goto('/flows/password');
+    await page.getByLabel('username').fill(ADELE.username);
+    await passwordField(page).fill(ADELE.password);
+    // The preview masks the password until "Reveal secrets".
+    const preview = page.locator('.http-exchange').first();
+    await expect(preview).not.toContainText(ADELE.password);
+    await preview.getByRole('button', { name: 'Reveal secrets' }).press('Space');
+    await expect(preview).toContainText(ADELE.password);
+    await preview.getByRole('button', { name: 'Reveal secrets' }).press('Space');
+    await expect(preview).not.toContainText(ADELE.password);
+
+    await page.getByRole('button', { name: 'Send the password' }).press('Enter');
+    await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Refresh token' })).toBeVisible();
+    await expect(
+      page.getByRole('region', { name: 'ID token' }).getByRole('row', { name: /\bpreferred_username\b/ }),
+    ).toContainText(ADELE.username);
+    await expectNoAxeViolations(page, 'password: tokens');
+    const tokens = await tokensOnPage(page);
+    expect(tokens.length).toBeGreaterThan(0);
+    await expectPasswordGone(page, ADELE.username, [ADELE.password, ...tokens], consoleLines);
+  });
+
+  test('megan (MFA): AADSTS50076 explained — ROPC cannot do MFA', async ({ page }) => {
+    const consoleLines = recordConsole(page);
+    await sendPassword(page, MEGAN.username, MEGAN.password);
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('AADSTS50076');
+    await expect(alert).toContainText(/multi-factor/i);
+    await expect(alert).toContainText('invalid_grant');
+    await expect(page.getByRole('note').filter({ hasText: 'ROPC cannot do MFA' })).toContainText(
+      'MFA required — ROPC cannot do MFA; use an interactive flow',
+    );
+    await expectNoAxeViolations(page, 'password: MFA required');
+    await expectPasswordGone(page, MEGAN.username, [MEGAN.password], consoleLines);
+  });
+
+  test('wrong password: AADSTS50126 explained', async ({ page }) => {
+    const consoleLines = recordConsole(page);
+    await sendPassword(page, ADELE.username, WRONG_PASSWORD);
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('Wrong user name or password');
+    await expect(alert).toContainText('AADSTS50126');
+    await expectPasswordGone(page, ADELE.username, [WRONG_PASSWORD], consoleLines);
+  });
+
+  test('common is warned about before sending', async ({ page }) => {
+    await page.goto('/flows/password');
+    await page.getByLabel('tenant').fill('common');
+    await expect(page.getByRole('list', { name: 'Warnings about this request' })).toContainText(
+      'AADSTS9001023',
+    );
+  });
+});

@@ -1,0 +1,222 @@
+import { useCallback, useEffect } from 'react';
+import { Link } from 'react-router';
+import {
+  buildPasswordRequest,
+  createPasswordContext,
+  decidePasswordRoute,
+  PASSWORD_PARAMETERS,
+  passwordFlow as flow,
+  passwordTokenEndpointOf,
+  readPasswordResponse,
+  sendPasswordRequest,
+  validatePasswordRequest,
+  type PasswordContext,
+} from '../../flows/password.ts';
+import { flowPath } from '../../flows/registry.ts';
+import { useFlowRuns, type StepStatus } from '../../state/flow-runs.ts';
+import { useLabConfig } from '../../state/lab-config.ts';
+import { clientFor, useSettings } from '../../state/settings.ts';
+import { useTokenHistory } from '../../state/token-history.ts';
+import { FlowPage } from '../components/flow-page.tsx';
+import { ParameterField } from '../components/parameter-field.tsx';
+import { SecretInput } from '../components/secret-input.tsx';
+import { StepSection } from '../components/step-section.tsx';
+import { TokenRequestPanel } from '../components/token-request-panel.tsx';
+import { TokensPanel } from '../components/tokens-panel.tsx';
+import { aadstsNumber } from '../explain-error.ts';
+import { useFlowRunner } from '../use-flow-run.ts';
+import './password.css';
+
+const FLOW_ID = flow.id;
+type StepId = (typeof flow.steps)[number]['id'];
+const REQUEST_FIELDS = PASSWORD_PARAMETERS.filter((p) => p.name !== 'username');
+const USERNAME_FIELD = PASSWORD_PARAMETERS.find((p) => p.name === 'username')!;
+
+function newContext(sandboxOrigin: string): PasswordContext {
+  const settings = useSettings.getState();
+  return createPasswordContext({
+    authorityOrigin: settings.authority === 'sandbox' ? sandboxOrigin : settings.entraOrigin,
+    tenant: settings.tenant,
+    clientId: clientFor('Flow Lab Console').clientId,
+  });
+}
+
+export default function PasswordPage() {
+  const sandboxOrigin = useLabConfig((s) => s.sandboxOrigin);
+  const create = useCallback(() => newContext(sandboxOrigin), [sandboxOrigin]);
+  const { run, ctx, deps, patch, execute, failureFor, statusOf, goTo, announcement, announce } =
+    useFlowRunner<PasswordContext>(FLOW_ID, create, 'credentials');
+
+  // Leaving the page forgets the password: it must not outlive the form that asked for it.
+  useEffect(() => () => useFlowRuns.getState().patch<PasswordContext>(FLOW_ID, { password: '' }), []);
+
+  if (run === undefined || ctx === undefined) return <p role="status">Preparing the flow…</p>;
+
+  const status = (id: StepId): StepStatus => statusOf(id);
+  const shownStatus = Object.fromEntries(flow.steps.map((s) => [s.id, status(s.id)]));
+  const stepIndex = (id: StepId) => flow.steps.findIndex((s) => s.id === id);
+  const stepProps = (id: StepId) => ({
+    step: flow.steps[stepIndex(id)] ?? flow.steps[0],
+    index: stepIndex(id),
+    status: status(id),
+    current: run.current === id,
+    onFocusStep: () => {
+      if (run.current !== id) goTo(id);
+    },
+  });
+
+  const send = async () => {
+    useFlowRuns.getState().setStep(FLOW_ID, 'credentials', 'done');
+    const sent = await execute('request', sendPasswordRequest, {
+      failure: 'The request was not sent.',
+    });
+    // Whatever happened, the password is gone from memory now (the step's patch already empties it).
+    patch({ password: '' });
+    if (sent === undefined) return;
+    const read = await execute('request', readPasswordResponse, {
+      next: 'tokens',
+      success: 'Tokens received and decoded. The password has been cleared.',
+      failure: 'The token endpoint refused the password grant. The password has been cleared.',
+    });
+    if (read?.tokens === undefined) return;
+    useTokenHistory.getState().add({
+      flowId: FLOW_ID,
+      flowTitle: flow.title,
+      clientId: read.clientId,
+      tokenEndpoint: passwordTokenEndpointOf(read),
+      spa: false,
+      tokens: read.tokens,
+    });
+    useFlowRuns.getState().setStep(FLOW_ID, 'tokens', 'done', { current: 'tokens' });
+  };
+
+  const values: Record<string, string> = {
+    tenant: ctx.tenant,
+    grant_type: 'password',
+    client_id: ctx.clientId,
+    username: ctx.username,
+    scope: ctx.scope,
+  };
+  const setValue = (name: string, value: string) => {
+    if (name === 'tenant') patch({ tenant: value });
+    if (name === 'client_id') patch({ clientId: value });
+    if (name === 'username') patch({ username: value });
+    if (name === 'scope') patch({ scope: value });
+  };
+  const warnings = validatePasswordRequest(ctx);
+  const failure = failureFor('request');
+  const needsMfa = failure !== undefined && aadstsNumber(failure) === 50076;
+  const sandbox = useSettings.getState().authority === 'sandbox';
+
+  return (
+    <FlowPage
+      flow={flow}
+      current={run.current}
+      status={shownStatus}
+      onGoTo={goTo}
+      announcement={announcement}
+    >
+      <p className="note">
+        Instead, use <Link to={flowPath('authorization-code')}>authorization code with PKCE</Link> for apps
+        with a browser, or <Link to={flowPath('device-code')}>device code</Link> for devices without one. This
+        page sends the request through the local relay: Entra refuses the password grant from a browser
+        (AADSTS9002326).
+      </p>
+
+      <StepSection {...stepProps('credentials')}>
+        <form className="params" aria-label="User credentials" onSubmit={(e) => e.preventDefault()}>
+          <ParameterField
+            definition={USERNAME_FIELD}
+            value={ctx.username}
+            onChange={(value) => setValue('username', value)}
+          />
+          <div className="field">
+            <label htmlFor="ropc-password">
+              <code>password</code> <span className="required">(required)</span>
+            </label>
+            <SecretInput
+              id="ropc-password"
+              value={ctx.password}
+              onChange={(value) => {
+                patch({ password: value });
+                announce('');
+              }}
+              describedBy="ropc-password-help"
+            />
+            <p id="ropc-password-help" className="help">
+              The user’s own password, typed into this app. Held in memory only, never stored, and cleared
+              after sending or when you leave the page. <span className="spec">RFC 6749 §4.3.2</span>
+            </p>
+          </div>
+          {sandbox && (
+            <p className="help">
+              Sandbox users: <code>adele@flowlab-sandbox.onmicrosoft.com</code> / <code>Sandbox-Adele-1</code>{' '}
+              works; <code>megan@flowlab-sandbox.onmicrosoft.com</code> / <code>Sandbox-Megan-1</code> needs
+              MFA, which this grant cannot do.
+            </p>
+          )}
+        </form>
+      </StepSection>
+
+      <StepSection {...stepProps('request')}>
+        <form className="params" onSubmit={(e) => e.preventDefault()} aria-label="Token request parameters">
+          {REQUEST_FIELDS.map((definition) => (
+            <ParameterField
+              key={definition.name}
+              definition={definition}
+              value={values[definition.name] ?? ''}
+              onChange={(value) => setValue(definition.name, value)}
+              disabled={definition.name === 'grant_type'}
+            />
+          ))}
+        </form>
+        {warnings.length > 0 && (
+          <ul className="warnings" aria-label="Warnings about this request">
+            {warnings.map((w) => (
+              <li key={w.parameter + w.message}>
+                <code>{w.parameter}</code>: {w.message}
+              </li>
+            ))}
+          </ul>
+        )}
+        <TokenRequestPanel
+          request={buildPasswordRequest(ctx)}
+          route={decidePasswordRoute(deps)}
+          exchange={ctx.exchange}
+          failure={failure}
+          sending={statusOf('request') === 'running'}
+          sendLabel="Send the password"
+          onSend={() => void send()}
+        />
+        {ctx.exchange !== undefined && (
+          <p className="help">
+            The recorded request shows “(cleared after sending)” where the password was: it is no longer in
+            memory. Type it again to send another request.
+          </p>
+        )}
+        {needsMfa && (
+          <p className="ropc-mfa" role="note">
+            MFA required — ROPC cannot do MFA; use an interactive flow:{' '}
+            <Link to={flowPath('authorization-code')}>authorization code with PKCE</Link> or{' '}
+            <Link to={flowPath('device-code')}>device code</Link>. The <code>claims</code> value above is the
+            challenge such a sign-in would have to satisfy.
+          </p>
+        )}
+      </StepSection>
+
+      <StepSection {...stepProps('tokens')}>
+        {ctx.tokens === undefined ? (
+          <p>No tokens yet.</p>
+        ) : (
+          <>
+            <TokensPanel tokens={ctx.tokens} />
+            <p>
+              Note the access token’s <code>amr</code> (when present): only <code>pwd</code> — a password and
+              nothing else proved who the user is.
+            </p>
+          </>
+        )}
+      </StepSection>
+    </FlowPage>
+  );
+}
