@@ -2,6 +2,7 @@
  * A grant described as data: its actors, its steps and the sequence diagram that follows them.
  * Routes, navigation and diagrams are all derived from these definitions.
  */
+import type { StepFailure } from './runner.ts';
 
 /** One participant of the sequence diagram. */
 export interface Actor {
@@ -60,4 +61,17 @@ export interface FlowCatalogueEntry {
 export interface FlowDefinition extends FlowCatalogueEntry {
   readonly steps: readonly StepDefinition[];
   readonly diagram: DiagramSpec;
+}
+
+export type RedirectStepStatus = 'done' | 'failed' | 'skipped';
+
+/**
+ * What a flow's redirect handler returns to the callback page: the run to start, where it is and how
+ * its steps went. Pure data, so the callback page stays the only place that touches the store.
+ */
+export interface RedirectOutcome<Ctx> {
+  readonly ctx: Ctx;
+  readonly current: string;
+  readonly status: Readonly<Record<string, RedirectStepStatus>>;
+  readonly failure?: { readonly stepId: string; readonly failure: StepFailure };
 }

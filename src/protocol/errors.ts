@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'NETWORK_ERROR'
   | 'CORS_ERROR'
   | 'RELAY_UNAVAILABLE'
-  | 'DEVICE_CODE_EXPIRED';
+  | 'DEVICE_CODE_EXPIRED'
+  | 'HASH_MISMATCH';
 
 /** The base of every error the protocol core throws. */
 export class LabError extends Error {
@@ -75,7 +76,13 @@ export class TokenEndpointError extends LabError {
 /** A response broke a protocol rule the client must enforce (state, nonce, missing or repeated fields). */
 export class ProtocolViolationError extends LabError {
   constructor(
-    code: 'STATE_MISMATCH' | 'NONCE_MISMATCH' | 'MISSING_PARAMETER' | 'DUPLICATE_PARAMETER' | 'INVALID_RESPONSE',
+    code:
+      | 'STATE_MISMATCH'
+      | 'NONCE_MISMATCH'
+      | 'HASH_MISMATCH'
+      | 'MISSING_PARAMETER'
+      | 'DUPLICATE_PARAMETER'
+      | 'INVALID_RESPONSE',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -102,7 +109,11 @@ export class InvalidInputError extends LabError {
 
 /** The request never got an HTTP answer: offline, refused, timed out, or blocked by CORS. */
 export class NetworkError extends LabError {
-  constructor(code: 'NETWORK_ERROR' | 'CORS_ERROR' | 'RELAY_UNAVAILABLE', message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: 'NETWORK_ERROR' | 'CORS_ERROR' | 'RELAY_UNAVAILABLE',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
   }
 }

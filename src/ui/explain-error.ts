@@ -281,7 +281,7 @@ const BY_AADSTS: Readonly<Record<number, Entry>> = {
   },
   70008: {
     title: 'Code or refresh token expired',
-    what: 'The code or refresh token is too old, or it was revoked.',
+    what: 'The code or refresh token is too old or was revoked — or, where refresh tokens rotate, it was already used once.',
     fix: 'Sign in again to get a fresh one.',
   },
   700082: {
@@ -314,6 +314,11 @@ const BY_AADSTS: Readonly<Record<number, Entry>> = {
     what: 'A field the request needs is absent (the message names it).',
     fix: `Add the field. ${FORM_BODY}`,
     fixFor: { authorize: 'Add the missing parameter to the authorization URL.' },
+  },
+  900142: {
+    title: 'Tokens cannot come back in the query',
+    what: 'response_mode=query was asked for a response that carries tokens; tokens may only travel in the fragment or a form POST.',
+    fix: 'Use response_mode=fragment (or form_post with a server to receive it).',
   },
   900144: {
     title: 'Parameter missing from the body',
@@ -593,6 +598,11 @@ const BY_CODE: Readonly<Record<StepFailure['code'], Entry>> = {
       token: 'Register the redirect URI on the SPA platform, or send the request through the local relay.',
       api: 'Check the API is running and allows this origin, or call it from a server.',
     },
+  },
+  HASH_MISMATCH: {
+    title: 'Token hash mismatch — response rejected',
+    what: 'The ID token’s at_hash or c_hash does not match the access token or code that came with it, so one of them may have been swapped in (OIDC Core §3.2.2.9, §3.3.2.10).',
+    fix: 'Start the flow again from this tab, and do not use these tokens.',
   },
   DEVICE_CODE_EXPIRED: {
     title: 'Device code expired',

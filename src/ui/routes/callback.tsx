@@ -5,8 +5,21 @@ import { runStep } from '../../flows/runner.ts';
 import { flowPath, findFlow, type FlowId } from '../../flows/registry.ts';
 import { readCallbackParameters } from '../../protocol/callback.ts';
 import { useFlowRuns } from '../../state/flow-runs.ts';
-import { peekPendingRedirect, savePendingRedirect } from '../../state/pending-redirect.ts';
+import {
+  clearPendingRedirect,
+  peekPendingRedirect,
+  savePendingRedirect,
+} from '../../state/pending-redirect.ts';
 import { secretForRun } from '../../state/settings.ts';
+import type { RedirectOutcome } from '../../flows/types.ts';
+
+/** Flows that read their own redirect (tokens in the fragment, a first hop); all others are the code flow's. */
+const CALLBACK_HANDLERS: Partial<
+  Record<FlowId, () => Promise<(pending: unknown, href: string) => Promise<RedirectOutcome<unknown>>>>
+> = {
+  implicit: async () => (await import('../../flows/implicit.ts')).readImplicitRedirect,
+  'on-behalf-of': async () => (await import('../../flows/on-behalf-of.ts')).readUserTokenRedirect,
+};
 
 /**
  * The redirect URI. Reads code / state / error from the query or fragment, checks them against the
@@ -27,7 +40,11 @@ export default function CallbackPage() {
   const handled = useRef(false);
   // Read once, on arrival: the pending run this tab saved, or what the orphan response says.
   const [pending] = useState(() => peekPendingRedirect<AuthCodeContext>());
-  const [orphan] = useState(() => (pending === undefined || findFlow(pending.flowId) === undefined ? orphanParameters(window.location.href) : undefined));
+  const [orphan] = useState(() =>
+    pending === undefined || findFlow(pending.flowId) === undefined
+      ? orphanParameters(window.location.href)
+      : undefined,
+  );
 
   useEffect(() => {
     if (handled.current) return;
@@ -39,23 +56,47 @@ export default function CallbackPage() {
       window.history.replaceState(null, '', '/callback');
       return;
     }
-    const ctx: AuthCodeContext = { ...pending.ctx, clientSecret: secretForRun(pending.ctx.params['client_id'] ?? '') };
     const runs = useFlowRuns.getState();
+    const loadHandler = CALLBACK_HANDLERS[flow.id as FlowId];
+    if (loadHandler !== undefined) {
+      // Tokens may be in the fragment: out of the address bar and this history entry before anything else.
+      window.history.replaceState(null, '', '/callback');
+      clearPendingRedirect();
+      void loadHandler()
+        .then((handler) => handler(pending.ctx, href))
+        .then((outcome) => {
+          runs.start(flow.id, outcome.ctx, outcome.current);
+          for (const [stepId, status] of Object.entries(outcome.status))
+            runs.setStep(flow.id, stepId, status);
+          if (outcome.failure !== undefined)
+            runs.setStep(flow.id, outcome.failure.stepId, 'failed', { failure: outcome.failure.failure });
+        })
+        .catch(() => runs.remove(flow.id))
+        .finally(() => void navigate(flowPath(flow.id as FlowId), { replace: true }));
+      return;
+    }
+    const ctx: AuthCodeContext = {
+      ...pending.ctx,
+      clientSecret: secretForRun(pending.ctx.params['client_id'] ?? ''),
+    };
     runs.start(flow.id, ctx, 'sign-in');
-    void runStep((c: AuthCodeContext) => readCallback(c, href), ctx, { fetch, now: Date.now, relayAvailable: false, appOrigin: window.location.origin }).then(
-      (result) => {
-        if (result.ok) {
-          runs.patch<AuthCodeContext>(flow.id, result.patch);
-          runs.setStep(flow.id, 'pkce', ctx.usePkce ? 'done' : 'skipped');
-          runs.setStep(flow.id, 'authorize', 'done');
-          runs.setStep(flow.id, 'sign-in', 'done', { current: 'exchange' });
-          savePendingRedirect(flow.id, { ...ctx, ...result.patch });
-        } else {
-          runs.setStep(flow.id, 'sign-in', 'failed', { failure: result.failure });
-        }
-        void navigate(flowPath(flow.id as FlowId), { replace: true });
-      },
-    );
+    void runStep((c: AuthCodeContext) => readCallback(c, href), ctx, {
+      fetch,
+      now: Date.now,
+      relayAvailable: false,
+      appOrigin: window.location.origin,
+    }).then((result) => {
+      if (result.ok) {
+        runs.patch<AuthCodeContext>(flow.id, result.patch);
+        runs.setStep(flow.id, 'pkce', ctx.usePkce ? 'done' : 'skipped');
+        runs.setStep(flow.id, 'authorize', 'done');
+        runs.setStep(flow.id, 'sign-in', 'done', { current: 'exchange' });
+        savePendingRedirect(flow.id, { ...ctx, ...result.patch });
+      } else {
+        runs.setStep(flow.id, 'sign-in', 'failed', { failure: result.failure });
+      }
+      void navigate(flowPath(flow.id as FlowId), { replace: true });
+    });
   }, [navigate, pending]);
 
   if (orphan === undefined) return <p role="status">Reading the authorization response…</p>;

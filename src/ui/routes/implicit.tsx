@@ -1,0 +1,371 @@
+import { useCallback, useEffect, useState } from 'react';
+import {
+  blockedReason,
+  buildHybridRedeemRequest,
+  buildImplicitAuthorizeStep,
+  createImplicitContext,
+  decideHybridRoute,
+  IMPLICIT_PARAMETERS,
+  implicitFlow as flow,
+  isHybrid,
+  readHybridRedeem,
+  redirectSafeImplicitContext,
+  sendHybridRedeem,
+  type FrontChannelResult,
+  type ImplicitContext,
+} from '../../flows/implicit.ts';
+import type { TokenResponse } from '../../protocol/token.ts';
+import { useFlowRuns } from '../../state/flow-runs.ts';
+import { useLabConfig } from '../../state/lab-config.ts';
+import { clearPendingRedirect, savePendingRedirect } from '../../state/pending-redirect.ts';
+import {
+  clientFor,
+  defaultRedirectUri,
+  endpointsFor,
+  expectedIssuer,
+  useSettings,
+  type SandboxAppName,
+} from '../../state/settings.ts';
+import { useTokenHistory } from '../../state/token-history.ts';
+import { FailurePanel } from '../components/failure-panel.tsx';
+import { FlowPage } from '../components/flow-page.tsx';
+import { ParameterField } from '../components/parameter-field.tsx';
+import { SecretInput } from '../components/secret-input.tsx';
+import { StepSection } from '../components/step-section.tsx';
+import { TokenRequestPanel } from '../components/token-request-panel.tsx';
+import { TokensPanel } from '../components/tokens-panel.tsx';
+import { TokenView } from '../components/token-view.tsx';
+import { UrlPreview } from '../components/url-preview.tsx';
+import { useFlowRunner } from '../use-flow-run.ts';
+import './implicit.css';
+
+const FLOW_ID = flow.id;
+type StepId = (typeof flow.steps)[number]['id'];
+
+/** The sandbox registrations worth trying here: implicit on, and implicit off (to see the refusal). */
+const APPS: readonly { name: SandboxAppName; label: string }[] = [
+  { name: 'Flow Lab Legacy SPA', label: 'Flow Lab Legacy SPA (implicit ID and access tokens on)' },
+  { name: 'Flow Lab SPA', label: 'Flow Lab SPA (implicit off: Entra refuses)' },
+];
+
+function newContext(sandboxOrigin: string, appName: SandboxAppName = 'Flow Lab Legacy SPA'): ImplicitContext {
+  const settings = useSettings.getState();
+  const endpoints = endpointsFor(settings, sandboxOrigin);
+  const issuer = expectedIssuer(settings, sandboxOrigin);
+  const client = clientFor(appName);
+  return createImplicitContext({
+    authorizationEndpoint: endpoints.authorization,
+    tokenEndpoint: endpoints.token,
+    ...(issuer === undefined ? {} : { issuer }),
+    clientId: client.clientId,
+    redirectUri: settings.authority === 'sandbox' ? defaultRedirectUri() : settings.redirectUri,
+    clientSecret: client.clientSecret,
+  });
+}
+
+function addTokensToHistory(ctx: ImplicitContext, tokens: TokenResponse): void {
+  useTokenHistory.getState().add({
+    flowId: FLOW_ID,
+    flowTitle: flow.title,
+    clientId: ctx.params['client_id'] ?? '',
+    tokenEndpoint: ctx.tokenEndpoint,
+    spa: false,
+    tokens,
+  });
+}
+
+/** The fragment's access token (and ID token) as a token response, when there is an access token. */
+function frontChannelTokens(received: FrontChannelResult): TokenResponse | undefined {
+  if (received.accessToken === undefined) return undefined;
+  return {
+    access_token: received.accessToken,
+    token_type: received.tokenType ?? 'Bearer',
+    ...(received.scope === undefined ? {} : { scope: received.scope }),
+    ...(received.expiresIn === undefined ? {} : { expires_in: Number(received.expiresIn) }),
+    ...(received.idToken === undefined ? {} : { id_token: received.idToken }),
+  };
+}
+
+export default function ImplicitPage() {
+  const sandboxOrigin = useLabConfig((s) => s.sandboxOrigin);
+  const create = useCallback(() => newContext(sandboxOrigin), [sandboxOrigin]);
+  const { run, ctx, deps, patch, execute, restart, failureFor, statusOf, goTo, announcement } =
+    useFlowRunner<ImplicitContext>(FLOW_ID, create, 'authorize');
+  const [focusedParam, setFocusedParam] = useState<string | undefined>();
+  const authority = useSettings((s) => s.authority);
+  const received = run?.ctx.received;
+
+  // Validated tokens from the fragment join the history once, so other flows can use them.
+  useEffect(() => {
+    if (ctx === undefined || received === undefined) return;
+    const tokens = frontChannelTokens(received);
+    if (tokens === undefined) return;
+    if (useTokenHistory.getState().entries.some((e) => e.tokens.access_token === tokens.access_token)) return;
+    addTokensToHistory(ctx, tokens);
+  }, [ctx, received]);
+
+  if (run === undefined || ctx === undefined) return <p role="status">Preparing the flow…</p>;
+
+  const hybrid = isHybrid(ctx);
+  const stepIndex = (id: StepId) => flow.steps.findIndex((s) => s.id === id);
+  const status = (id: StepId) => (id === 'redeem' && !hybrid ? 'skipped' : statusOf(id));
+  const shownStatus = Object.fromEntries(flow.steps.map((s) => [s.id, status(s.id)]));
+  const stepProps = (id: StepId) => ({
+    step: flow.steps[stepIndex(id)] ?? flow.steps[0],
+    index: stepIndex(id),
+    status: status(id),
+    current: run.current === id,
+    onFocusStep: () => {
+      if (run.current !== id) goTo(id);
+    },
+  });
+
+  const setParam = (name: string, value: string) => patch({ params: { ...ctx.params, [name]: value } });
+  const appName = APPS.find((app) => clientFor(app.name).clientId === ctx.params['client_id'])?.name;
+
+  const startAgain = (message = 'Started again with fresh state and nonce; your parameters are kept.') => {
+    clearPendingRedirect();
+    const fresh = newContext(sandboxOrigin);
+    restart(
+      {
+        ...fresh,
+        clientSecret: ctx.clientSecret,
+        params: { ...ctx.params, state: fresh.params['state'] ?? '', nonce: fresh.params['nonce'] ?? '' },
+      },
+      'authorize',
+      message,
+    );
+  };
+
+  const chooseApp = (name: SandboxAppName) => {
+    const client = clientFor(name);
+    patch({ clientSecret: client.clientSecret, params: { ...ctx.params, client_id: client.clientId } });
+  };
+
+  const authorize = buildImplicitAuthorizeStep(ctx);
+  const blocked = blockedReason(ctx);
+
+  const signIn = () => {
+    const store = useFlowRuns.getState();
+    store.setStep(FLOW_ID, 'authorize', 'done');
+    store.setStep(FLOW_ID, 'sign-in', 'running', { current: 'sign-in' });
+    // Only endpoints and parameters wait in sessionStorage; the tokens will come back in the fragment.
+    savePendingRedirect(FLOW_ID, redirectSafeImplicitContext(ctx));
+    window.location.assign(authorize.url.toString());
+  };
+
+  const addToHistory = (tokens: TokenResponse) => addTokensToHistory(ctx, tokens);
+
+  const redeem = async () => {
+    const sent = await execute('redeem', sendHybridRedeem, { failure: 'The token request was not sent.' });
+    if (sent === undefined) return;
+    const read = await execute('redeem', readHybridRedeem, {
+      next: 'tokens',
+      success: 'The code was redeemed; tokens received and decoded.',
+      failure: 'The token endpoint refused the code.',
+    });
+    if (read?.tokens === undefined) return;
+    addToHistory(read.tokens);
+    useFlowRuns.getState().setStep(FLOW_ID, 'tokens', 'done');
+  };
+
+  return (
+    <FlowPage
+      flow={flow}
+      current={run.current}
+      status={shownStatus}
+      onGoTo={goTo}
+      announcement={announcement}
+      options={
+        <>
+          {authority === 'sandbox' && (
+            <div className="field">
+              <label htmlFor="implicit-app">App registration</label>
+              <select
+                id="implicit-app"
+                value={appName ?? ''}
+                onChange={(e) => chooseApp(e.target.value as SandboxAppName)}
+              >
+                {appName === undefined && <option value="">(client id typed below)</option>}
+                {APPS.map((app) => (
+                  <option key={app.name} value={app.name}>
+                    {app.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          <button type="button" onClick={() => startAgain()}>
+            Start again
+          </button>
+        </>
+      }
+    >
+      <StepSection {...stepProps('authorize')}>
+        <form
+          className="params"
+          onSubmit={(e) => e.preventDefault()}
+          aria-label="Authorization request parameters"
+        >
+          {IMPLICIT_PARAMETERS.map((definition) => (
+            <ParameterField
+              key={definition.name}
+              definition={definition}
+              value={ctx.params[definition.name] ?? ''}
+              onChange={(value) => setParam(definition.name, value)}
+              onFocus={() => setFocusedParam(definition.name)}
+            />
+          ))}
+        </form>
+        <UrlPreview url={authorize.url} focused={focusedParam} />
+        {authorize.warnings.length > 0 && (
+          <ul className="warnings" aria-label="Warnings about this request">
+            {authorize.warnings.map((w) => (
+              <li key={w.parameter + w.message}>
+                <code>{w.parameter}</code>: {w.message}
+              </li>
+            ))}
+          </ul>
+        )}
+      </StepSection>
+
+      <StepSection {...stepProps('sign-in')}>
+        {blocked !== undefined ? (
+          <p className="note implicit-blocked" role="note">
+            {blocked} Switch response_mode back to fragment to run the flow here.
+          </p>
+        ) : (
+          <p>
+            The browser leaves for the authorization server and comes back to{' '}
+            <code>{ctx.params['redirect_uri']}</code> with the result after the <code>#</code>. The app reads
+            it, then removes it from the address bar and the history entry before doing anything else.
+          </p>
+        )}
+        <button type="button" className="primary" onClick={signIn} disabled={blocked !== undefined}>
+          Sign in at the authorization server
+        </button>
+        {failureFor('sign-in') !== undefined && (
+          <FailurePanel
+            failure={failureFor('sign-in')!}
+            context="authorize"
+            onRetry={() => startAgain()}
+            retryLabel="Start again"
+          />
+        )}
+      </StepSection>
+
+      <StepSection {...stepProps('validate')}>
+        {received === undefined ? (
+          <p>Nothing received yet.</p>
+        ) : (
+          <>
+            <p className="ok">
+              The fragment was read and removed from the address bar and history. The state matches what this
+              tab sent.
+            </p>
+            <p>
+              Parameters received ({received.mode}):{' '}
+              {received.names.map((n) => (
+                <code key={n}>{n} </code>
+              ))}
+            </p>
+            <ul className="implicit-checks" aria-label="Checks on the response">
+              {received.nonceChecked && (
+                <li className="ok">
+                  nonce verified: the ID token carries <code>{ctx.params['nonce']}</code>, the value this run
+                  sent.
+                </li>
+              )}
+              {received.hashes.map((h) => (
+                <li key={h.claim} className="ok">
+                  {h.claim} verified: SHA-256 of the {h.claim === 'at_hash' ? 'access token' : 'code'}, left
+                  half, base64url = <code>{h.calculated}</code>, as in the ID token.
+                </li>
+              ))}
+              {received.idToken === undefined && (
+                <li>
+                  No ID token came back, so there was no nonce or hash to check: nothing ties this token to
+                  the sign-in.
+                </li>
+              )}
+            </ul>
+            <p className="help">
+              The ID token’s signature is not checked on this page; paste it into the Token inspector to
+              verify it against the issuer’s keys.
+            </p>
+          </>
+        )}
+        {failureFor('validate') !== undefined && (
+          <FailurePanel
+            failure={failureFor('validate')!}
+            onRetry={() => startAgain()}
+            retryLabel="Start again"
+          />
+        )}
+      </StepSection>
+
+      <StepSection {...stepProps('redeem')}>
+        {!hybrid ? (
+          <p>Only the hybrid flow (response_type “code id_token”) returns a code to redeem.</p>
+        ) : received?.code === undefined ? (
+          <p>Sign in first: this step needs the code from the fragment.</p>
+        ) : (
+          <>
+            <p className="note">
+              The Legacy SPA is registered on the Web platform, so Entra will not redeem its code from a
+              browser (AADSTS9002326): the relay sends it. A real Web app would add its client secret; the
+              sandbox’s Legacy SPA has none, so the code goes alone.
+            </p>
+            <div className="field">
+              <label htmlFor="implicit-secret">Client secret (optional, kept in memory only)</label>
+              <SecretInput
+                id="implicit-secret"
+                value={ctx.clientSecret}
+                onChange={(value) => patch({ clientSecret: value })}
+              />
+            </div>
+            <TokenRequestPanel
+              request={buildHybridRedeemRequest(ctx)}
+              route={decideHybridRoute(ctx, deps)}
+              exchange={ctx.exchange}
+              failure={failureFor('redeem')}
+              sending={statusOf('redeem') === 'running'}
+              sendLabel="Redeem the code"
+              onSend={() => void redeem()}
+              onRetry={() => startAgain()}
+              retryLabel="Start again"
+            />
+          </>
+        )}
+      </StepSection>
+
+      <StepSection {...stepProps('tokens')}>
+        {received === undefined && ctx.tokens === undefined && <p>No tokens yet.</p>}
+        {received !== undefined && (
+          <div className="implicit-front">
+            <h3>From the fragment</h3>
+            {received.accessToken !== undefined && (
+              <TokenView label="Access token" token={received.accessToken} kind="access" headingLevel={4} />
+            )}
+            {received.idToken !== undefined && (
+              <TokenView label="ID token" token={received.idToken} kind="id" headingLevel={4} />
+            )}
+            {received.code !== undefined && (
+              <p>A code ({received.code.length} characters), bound to the ID token by c_hash.</p>
+            )}
+            <p className="absent">
+              No refresh token: the implicit flow never returns one. To renew, the app must go back to
+              /authorize — silently, in a hidden iframe, which needs third-party cookies.
+            </p>
+          </div>
+        )}
+        {ctx.tokens !== undefined && (
+          <div className="implicit-back">
+            <h3>From the token endpoint (hybrid)</h3>
+            <TokensPanel tokens={ctx.tokens} />
+          </div>
+        )}
+      </StepSection>
+    </FlowPage>
+  );
+}
