@@ -9,29 +9,54 @@ export const FLOWS = [
   {
     id: 'authorization-code',
     title: 'Authorization code (+ PKCE)',
-    whenToUse: 'A user signs in through the browser and your app gets tokens for them — the default choice for any app with a user.',
+    whenToUse:
+      'A user signs in through the browser and your app gets tokens for them — the default choice for any app with a user.',
   },
   {
     id: 'client-credentials',
     title: 'Client credentials',
-    whenToUse: 'A daemon, job or back-end service calls an API as itself, with no user — using a client secret or, better, a certificate.',
+    whenToUse:
+      'A daemon, job or back-end service calls an API as itself, with no user — using a client secret or, better, a certificate.',
   },
   {
     id: 'call-api',
     title: 'Call an API with a token',
-    whenToUse: 'You have an access token and want to see what the API does with it — and why it says 401 or 403.',
+    whenToUse:
+      'You have an access token and want to see what the API does with it — and why it says 401 or 403.',
   },
   {
     id: 'device-code',
     title: 'Device code',
-    whenToUse: 'A CLI, TV or device without a usable browser signs a user in: the user finishes on their phone or laptop while the device waits.',
+    whenToUse:
+      'A CLI, TV or device without a usable browser signs a user in: the user finishes on their phone or laptop while the device waits.',
   },
   {
     id: 'password',
     title: 'Resource owner password (ROPC)',
-    whenToUse: 'Only to recognise it in old code and see why it fails: the app sends the user’s password itself.',
+    whenToUse:
+      'Only to recognise it in old code and see why it fails: the app sends the user’s password itself.',
     legacy:
       'The app sees and handles the user’s password; there is no MFA, no consent page, and no federated or passwordless accounts, and users learn to type passwords into apps, which defeats phishing-resistant sign-in. RFC 9700 §2.4 says it MUST NOT be used. Use authorization code + PKCE, or device code for devices without a browser.',
+  },
+  {
+    id: 'implicit',
+    title: 'Implicit and hybrid',
+    whenToUse:
+      'Only to understand an older single-page app that gets tokens straight from the sign-in redirect, in the URL fragment.',
+    legacy:
+      'Tokens arrive in the URL fragment, where browser history, referrers, logs and extensions can see them; they cannot be bound to the client, no refresh token comes back, and silent renewal relies on third-party cookies that browsers now block. RFC 9700 §2.1.2 says clients should not use it. Use authorization code + PKCE instead.',
+  },
+  {
+    id: 'refresh-token',
+    title: 'Refresh token',
+    whenToUse:
+      'Your access token is about to expire and the user should not sign in again: trade the refresh token for a new pair.',
+  },
+  {
+    id: 'on-behalf-of',
+    title: 'On-behalf-of',
+    whenToUse:
+      'Your API received a user’s token and must call another API (such as Graph) as that same user.',
   },
 ] as const satisfies readonly FlowCatalogueEntry[];
 

@@ -11,4 +11,7 @@ export const FLOW_PAGES: Readonly<Record<FlowId, () => Promise<{ default: Compon
   'call-api': () => import('./routes/call-api.tsx'),
   'device-code': () => import('./routes/device-code.tsx'),
   password: () => import('./routes/password.tsx'),
+  implicit: () => import('./routes/implicit.tsx'),
+  'refresh-token': () => import('./routes/refresh-token.tsx'),
+  'on-behalf-of': () => import('./routes/on-behalf-of.tsx'),
 };
