@@ -1,0 +1,207 @@
+import { describe, expect, test } from 'vitest';
+import { encodeBase64Url } from '../protocol/base64url.ts';
+import { buildSequenceDiagram } from './diagram.ts';
+import {
+  buildOboRequest,
+  callDownstreamApi,
+  checkAssertion,
+  compareTokens,
+  createOboContext,
+  decideOboRoute,
+  onBehalfOfFlow,
+  prepareUserSignIn,
+  readOnBehalfOf,
+  readUserTokenRedeem,
+  readUserTokenRedirect,
+  redirectSafeOboContext,
+  sendOnBehalfOf,
+  sendUserTokenRedeem,
+  type OboContext,
+} from './on-behalf-of.ts';
+import { runStep, type FlowDeps } from './runner.ts';
+
+const API = 'api-app-id';
+const TOKEN_ENDPOINT = 'http://localhost:5174/t/oauth2/v2.0/token';
+const USER = { oid: 'user-oid', tid: 'tenant' };
+
+function jwt(payload: object): string {
+  const part = (o: object) => encodeBase64Url(new TextEncoder().encode(JSON.stringify(o)));
+  return `${part({ alg: 'RS256', typ: 'JWT' })}.${part(payload)}.c2ln`;
+}
+
+interface Call {
+  url: string;
+  init: RequestInit;
+}
+
+function stubDeps(respond: (call: Call) => Response): FlowDeps & { calls: Call[] } {
+  const calls: Call[] = [];
+  return {
+    calls,
+    fetch: async (url, init) => {
+      calls.push({ url, init });
+      return respond({ url, init });
+    },
+    now: () => 1_000,
+    relayAvailable: true,
+    appOrigin: 'http://localhost:5173',
+  };
+}
+
+const json = (body: object, status = 200) => new Response(JSON.stringify(body), { status });
+
+function context(): OboContext {
+  return createOboContext({
+    authorizationEndpoint: 'http://localhost:5174/t/oauth2/v2.0/authorize',
+    tokenEndpoint: TOKEN_ENDPOINT,
+    spaClientId: 'spa',
+    redirectUri: 'http://localhost:5173/callback',
+    apiClientId: API,
+    apiClientSecret: 'api-secret',
+    apiUrl: 'http://localhost:5174/v1.0/me',
+  });
+}
+
+const tokenA = jwt({ ...USER, aud: API, azp: 'spa', scp: 'access_as_user' });
+const tokenB = jwt({ ...USER, aud: '00000003-0000-0000-c000-000000000000', azp: API, scp: 'User.Read' });
+
+describe('on-behalf-of flow', () => {
+  test('hop 1 through the code flow, hop 2 through the relay, then API B', async () => {
+    let ctx = context();
+    const { signIn, url } = await prepareUserSignIn(ctx);
+    expect(url.searchParams.get('scope')).toBe(`openid profile api://${API}/access_as_user`);
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    ctx = { ...ctx, signIn };
+
+    const saved = redirectSafeOboContext({ ...ctx, clientSecret: 'api-secret', assertion: 'old' });
+    expect(JSON.stringify(saved)).not.toContain('api-secret');
+    expect(saved.signIn.codeVerifier).toBe(signIn.codeVerifier);
+
+    const back = await readUserTokenRedirect(
+      JSON.parse(JSON.stringify(saved)),
+      `http://localhost:5173/callback?code=c1&state=${signIn.params['state']}`,
+    );
+    expect(back.failure).toBeUndefined();
+    expect(back.current).toBe('user-token');
+    ctx = { ...back.ctx, clientSecret: 'api-secret' };
+    expect(ctx.signIn.authorizationResponse?.code).toBe('c1');
+
+    const deps = stubDeps((call) => {
+      if (call.url.endsWith('/v1.0/me')) return json({ id: USER.oid });
+      const body = new URLSearchParams(String(call.init.body));
+      return body.get('grant_type') === 'authorization_code'
+        ? json({
+            token_type: 'Bearer',
+            access_token: tokenA,
+            id_token: jwt({ nonce: signIn.params['nonce'] }),
+          })
+        : json({
+            token_type: 'Bearer',
+            access_token: tokenB,
+            scope: 'https://graph.microsoft.com/User.Read',
+          });
+    });
+    ctx = { ...ctx, ...(await sendUserTokenRedeem(ctx, deps)) };
+    expect(deps.calls[0]?.url).toBe(TOKEN_ENDPOINT);
+    expect(new URLSearchParams(String(deps.calls[0]?.init.body)).get('code_verifier')).toBe(
+      signIn.codeVerifier,
+    );
+    ctx = { ...ctx, ...readUserTokenRedeem(ctx) };
+    expect(ctx.assertion).toBe(tokenA);
+    expect(ctx.assertionSource).toBe('sign-in');
+    expect(checkAssertion(ctx.assertion, API)).toMatchObject({
+      audienceOk: true,
+      userToken: true,
+      problems: [],
+    });
+
+    ctx = { ...ctx, ...(await sendOnBehalfOf(ctx, deps)) };
+    const call = deps.calls[1];
+    expect(call?.url).toBe('/relay/forward');
+    expect(new Headers(call?.init.headers).get('X-Relay-Target')).toBe(TOKEN_ENDPOINT);
+    expect(Object.fromEntries(new URLSearchParams(String(call?.init.body)))).toEqual({
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      client_id: API,
+      assertion: tokenA,
+      requested_token_use: 'on_behalf_of',
+      scope: 'https://graph.microsoft.com/.default',
+      client_secret: 'api-secret',
+    });
+    ctx = { ...ctx, ...readOnBehalfOf(ctx) };
+    const rows = compareTokens(ctx.assertion, ctx.tokens?.access_token ?? '');
+    expect(rows.find((r) => r.claim === 'oid')).toMatchObject({ same: true, incoming: USER.oid });
+    expect(rows.find((r) => r.claim === 'aud')?.same).toBe(false);
+
+    ctx = { ...ctx, ...(await callDownstreamApi(ctx, deps)) };
+    expect(deps.calls[2]?.url).toBe('http://localhost:5174/v1.0/me');
+    expect(new Headers(deps.calls[2]?.init.headers).get('Authorization')).toBe(`Bearer ${tokenB}`);
+    expect(ctx.apiCall?.response?.status).toBe(200);
+  });
+
+  test('checkAssertion: a Graph token and an app-only token are flagged before sending', () => {
+    const graph = checkAssertion(tokenB, API);
+    expect(graph.audienceOk).toBe(false);
+    expect(graph.problems[0]?.message).toMatch(/AADSTS50013/);
+    const appOnly = checkAssertion(jwt({ aud: API, idtyp: 'app', roles: ['Tasks.Read.All'] }), API);
+    expect(appOnly).toMatchObject({ audienceOk: true, userToken: false });
+    expect(appOnly.problems[0]?.message).toMatch(/app-only/);
+    expect(checkAssertion(jwt({ aud: `api://${API}`, scp: 'x' }), API).audienceOk).toBe(true);
+    expect(checkAssertion('garbage', API).unreadable).toMatch(/3 parts/);
+    expect(checkAssertion('', API).problems).toHaveLength(1);
+  });
+
+  test('AADSTS50013 from the server keeps its fields verbatim', async () => {
+    const ctx = { ...context(), assertion: tokenB };
+    const deps = stubDeps(() =>
+      json(
+        {
+          error: 'invalid_grant',
+          error_description:
+            'AADSTS50013: Assertion audience does not match the Client app presenting the assertion.',
+          error_codes: [50013],
+        },
+        400,
+      ),
+    );
+    const sent = await sendOnBehalfOf(ctx, deps);
+    expect(await runStep(readOnBehalfOf, { ...ctx, ...sent }, deps)).toMatchObject({
+      ok: false,
+      failure: { code: 'TOKEN_ENDPOINT_ERROR', fields: { error: 'invalid_grant', error_codes: [50013] } },
+    });
+  });
+
+  test('missing pieces fail with typed errors; no relay → RELAY_UNAVAILABLE', async () => {
+    const deps = stubDeps(() => json({}));
+    expect(await runStep(sendOnBehalfOf, context(), deps)).toMatchObject({
+      ok: false,
+      failure: { code: 'MISSING_PARAMETER' },
+    });
+    expect(await runStep(callDownstreamApi, context(), deps)).toMatchObject({
+      ok: false,
+      failure: { code: 'MISSING_PARAMETER' },
+    });
+    const noRelay = { ...stubDeps(() => json({})), relayAvailable: false };
+    expect(await runStep(sendOnBehalfOf, { ...context(), assertion: tokenA }, noRelay)).toMatchObject({
+      ok: false,
+      failure: { code: 'RELAY_UNAVAILABLE' },
+    });
+    expect(decideOboRoute({ relayAvailable: true }).via).toBe('relay');
+    expect(buildOboRequest({ ...context(), assertion: tokenA }).secretFields).toEqual([
+      'client_secret',
+      'assertion',
+    ]);
+  });
+
+  test('hop 1 redirect: a forged state fails the step; an unreadable saved run throws', async () => {
+    const ctx = context();
+    const outcome = await readUserTokenRedirect(ctx, 'http://localhost:5173/callback?code=x&state=forged');
+    expect(outcome.failure).toMatchObject({ stepId: 'user-token', failure: { code: 'STATE_MISMATCH' } });
+    await expect(readUserTokenRedirect('nope', 'http://localhost:5173/callback')).rejects.toMatchObject({
+      code: 'INVALID_RESPONSE',
+    });
+  });
+
+  test('sequence diagram', () => {
+    expect(buildSequenceDiagram(onBehalfOfFlow.diagram)).toMatchSnapshot();
+  });
+});

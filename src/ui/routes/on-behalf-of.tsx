@@ -1,0 +1,405 @@
+import { useCallback, useEffect, useRef } from 'react';
+import { buildExchangeRequest, decideExchangeRoute } from '../../flows/authorization-code.ts';
+import {
+  buildOboRequest,
+  callDownstreamApi,
+  checkAssertion,
+  compareTokens,
+  createOboContext,
+  decideOboRoute,
+  OBO_PARAMETERS,
+  onBehalfOfFlow as flow,
+  prepareUserSignIn,
+  readOnBehalfOf,
+  readUserTokenRedeem,
+  redirectSafeOboContext,
+  sendOnBehalfOf,
+  sendUserTokenRedeem,
+  type OboContext,
+} from '../../flows/on-behalf-of.ts';
+import { runStep } from '../../flows/runner.ts';
+import { useFlowRuns } from '../../state/flow-runs.ts';
+import { useLabConfig } from '../../state/lab-config.ts';
+import { clearPendingRedirect, savePendingRedirect } from '../../state/pending-redirect.ts';
+import {
+  clientFor,
+  defaultRedirectUri,
+  endpointsFor,
+  expectedIssuer,
+  useSettings,
+} from '../../state/settings.ts';
+import { useTokenHistory } from '../../state/token-history.ts';
+import { FailurePanel } from '../components/failure-panel.tsx';
+import { FlowPage } from '../components/flow-page.tsx';
+import { HttpExchangeView } from '../components/http-exchange-view.tsx';
+import { ParameterField } from '../components/parameter-field.tsx';
+import { SecretInput } from '../components/secret-input.tsx';
+import { StepSection } from '../components/step-section.tsx';
+import { TokenPicker } from '../components/token-picker.tsx';
+import { TokenRequestPanel } from '../components/token-request-panel.tsx';
+import { TokensPanel } from '../components/tokens-panel.tsx';
+import { useFlowRunner } from '../use-flow-run.ts';
+import './on-behalf-of.css';
+
+const FLOW_ID = flow.id;
+type StepId = (typeof flow.steps)[number]['id'];
+
+function newContext(sandboxOrigin: string): OboContext {
+  const settings = useSettings.getState();
+  const sandbox = settings.authority === 'sandbox';
+  const endpoints = endpointsFor(settings, sandboxOrigin);
+  const issuer = expectedIssuer(settings, sandboxOrigin);
+  const api = clientFor('Flow Lab API');
+  return createOboContext({
+    authorizationEndpoint: endpoints.authorization,
+    tokenEndpoint: endpoints.token,
+    ...(issuer === undefined ? {} : { issuer }),
+    spaClientId: clientFor('Flow Lab SPA').clientId,
+    redirectUri: sandbox ? defaultRedirectUri() : settings.redirectUri,
+    apiClientId: api.clientId,
+    apiClientSecret: api.clientSecret,
+    apiUrl: sandbox ? `${sandboxOrigin.replace(/\/+$/, '')}/v1.0/me` : 'https://graph.microsoft.com/v1.0/me',
+  });
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return '(absent)';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+export default function OnBehalfOfPage() {
+  const sandboxOrigin = useLabConfig((s) => s.sandboxOrigin);
+  const create = useCallback(() => newContext(sandboxOrigin), [sandboxOrigin]);
+  const { run, ctx, deps, patch, execute, restart, failureFor, statusOf, goTo, announcement, announce } =
+    useFlowRunner<OboContext>(FLOW_ID, create, 'user-token');
+  const secretRestored = useRef(false);
+
+  // Back from hop 1's redirect, API A's secret (never stored) is filled in again from the sandbox seed.
+  useEffect(() => {
+    if (ctx === undefined || secretRestored.current) return;
+    secretRestored.current = true;
+    if (ctx.clientSecret === '' && useSettings.getState().authority === 'sandbox') {
+      patch({ clientSecret: clientFor('Flow Lab API').clientSecret });
+    }
+  }, [ctx, patch]);
+
+  if (run === undefined || ctx === undefined) return <p role="status">Preparing the flow…</p>;
+
+  const stepIndex = (id: StepId) => flow.steps.findIndex((s) => s.id === id);
+  const stepProps = (id: StepId) => ({
+    step: flow.steps[stepIndex(id)] ?? flow.steps[0],
+    index: stepIndex(id),
+    status: statusOf(id),
+    current: run.current === id,
+    onFocusStep: () => {
+      if (run.current !== id) goTo(id);
+    },
+  });
+
+  const startAgain = () => {
+    clearPendingRedirect();
+    const fresh = newContext(sandboxOrigin);
+    restart(
+      {
+        ...fresh,
+        clientId: ctx.clientId,
+        clientSecret: ctx.clientSecret,
+        scope: ctx.scope,
+        apiUrl: ctx.apiUrl,
+      },
+      'user-token',
+      'Started again; API A’s settings are kept.',
+    );
+  };
+
+  const getUserToken = async () => {
+    const store = useFlowRuns.getState();
+    store.setStep(FLOW_ID, 'user-token', 'running', { current: 'user-token' });
+    const prepared = await runStep(prepareUserSignIn, ctx, deps);
+    if (!prepared.ok) {
+      store.setStep(FLOW_ID, 'user-token', 'failed', { failure: prepared.failure });
+      return;
+    }
+    const next = { ...ctx, signIn: prepared.patch.signIn };
+    // Only hop 1's request and verifier wait in sessionStorage; no secret, no token.
+    savePendingRedirect(FLOW_ID, redirectSafeOboContext(next));
+    window.location.assign(prepared.patch.url.toString());
+  };
+
+  const redeemUserCode = async () => {
+    const sent = await execute('user-token', sendUserTokenRedeem, { failure: 'The code was not sent.' });
+    if (sent === undefined) return;
+    const read = await execute('user-token', readUserTokenRedeem, {
+      next: 'check',
+      success: 'User token for API A received; it is now the incoming token.',
+      failure: 'The token endpoint refused the code.',
+    });
+    const tokens = read?.signIn.tokens;
+    if (tokens === undefined) return;
+    useTokenHistory.getState().add({
+      flowId: FLOW_ID,
+      flowTitle: `${flow.title} (hop 1)`,
+      clientId: read?.signIn.params['client_id'] ?? '',
+      tokenEndpoint: ctx.tokenEndpoint,
+      spa: true,
+      tokens,
+    });
+  };
+
+  const exchangeToken = async () => {
+    const sent = await execute('exchange', sendOnBehalfOf, { failure: 'The exchange was not sent.' });
+    if (sent === undefined) return;
+    const read = await execute('exchange', readOnBehalfOf, {
+      next: 'tokens',
+      success: 'Token for API B received, for the same user.',
+      failure: 'Entra refused the exchange.',
+    });
+    if (read?.tokens === undefined) return;
+    useFlowRuns.getState().setStep(FLOW_ID, 'check', 'done');
+    useFlowRuns.getState().setStep(FLOW_ID, 'tokens', 'done');
+    useTokenHistory.getState().add({
+      flowId: FLOW_ID,
+      flowTitle: flow.title,
+      clientId: ctx.clientId,
+      tokenEndpoint: ctx.tokenEndpoint,
+      spa: false,
+      tokens: read.tokens,
+    });
+  };
+
+  const callApi = () =>
+    void execute('call', callDownstreamApi, {
+      success: 'API B answered; see the response below.',
+      failure: 'The call to API B got no answer.',
+    });
+
+  const signIn = ctx.signIn;
+  const code = signIn.authorizationResponse?.code;
+  const check = checkAssertion(ctx.assertion, ctx.clientId);
+  const comparison = ctx.tokens === undefined ? [] : compareTokens(ctx.assertion, ctx.tokens.access_token);
+  const values: Record<string, string> = {
+    grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+    client_id: ctx.clientId,
+    requested_token_use: 'on_behalf_of',
+    scope: ctx.scope,
+  };
+
+  return (
+    <FlowPage
+      flow={flow}
+      current={run.current}
+      status={run.status}
+      onGoTo={goTo}
+      announcement={announcement}
+      options={
+        <button type="button" onClick={startAgain}>
+          Start again
+        </button>
+      }
+    >
+      <StepSection {...stepProps('user-token')}>
+        <p>
+          The client (here the SPA registration) signs the user in with code + PKCE and asks for{' '}
+          <code>{signIn.params['scope']}</code>, so the access token is issued for API A.
+        </p>
+        <button type="button" className="primary" onClick={() => void getUserToken()}>
+          Get a user token for the API
+        </button>
+        {code !== undefined && ctx.assertionSource === undefined && (
+          <>
+            <p className="ok">Came back with a code; the state matches what this tab sent.</p>
+            <TokenRequestPanel
+              request={buildExchangeRequest(signIn)}
+              route={decideExchangeRoute(signIn, deps)}
+              exchange={signIn.exchange}
+              failure={failureFor('user-token')}
+              sending={statusOf('user-token') === 'running'}
+              sendLabel="Redeem the code for the user token"
+              onSend={() => void redeemUserCode()}
+            />
+          </>
+        )}
+        {code === undefined && failureFor('user-token') !== undefined && (
+          <FailurePanel failure={failureFor('user-token')!} onRetry={startAgain} retryLabel="Start again" />
+        )}
+        <p>Or use an access token from an earlier run, or paste one:</p>
+        <TokenPicker
+          kind="access_token"
+          label="Incoming user token (the assertion)"
+          value={ctx.assertion}
+          onChange={(value, entry) => {
+            patch({ assertion: value, assertionSource: entry === undefined ? 'pasted' : 'earlier-run' });
+            if (value !== '') announce('Incoming token set; see API A’s checks below.');
+          }}
+        />
+      </StepSection>
+
+      <StepSection {...stepProps('check')}>
+        {ctx.assertion === '' ? (
+          <p>No incoming token yet.</p>
+        ) : (
+          <>
+            <table className="lab-table obo-check">
+              <caption>What API A checks before it exchanges the token</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Claim</th>
+                  <th scope="col">In the token</th>
+                  <th scope="col">Expected</th>
+                  <th scope="col">Verdict</th>
+                </tr>
+              </thead>
+              <tbody>
+                <tr>
+                  <th scope="row">
+                    <code>aud</code>
+                  </th>
+                  <td className="wrap">{show(check.aud)}</td>
+                  <td className="wrap">
+                    {ctx.clientId} or api://{ctx.clientId}
+                  </td>
+                  <td>{check.audienceOk ? 'passes' : 'fails'}</td>
+                </tr>
+                <tr>
+                  <th scope="row">
+                    <code>scp</code> (a user token)
+                  </th>
+                  <td className="wrap">{show(check.scp)}</td>
+                  <td>delegated scopes, not app roles</td>
+                  <td>{check.userToken ? 'passes' : 'fails'}</td>
+                </tr>
+                <tr>
+                  <th scope="row">
+                    <code>oid</code>
+                  </th>
+                  <td className="wrap">{show(check.oid)}</td>
+                  <td>the user to act for</td>
+                  <td>{check.oid === undefined ? 'fails' : 'passes'}</td>
+                </tr>
+              </tbody>
+            </table>
+            {check.problems.length > 0 ? (
+              <ul className="warnings" aria-label="Problems with the incoming token">
+                {check.problems.map((p) => (
+                  <li key={p.message}>{p.message}</li>
+                ))}
+              </ul>
+            ) : (
+              <p className="ok">The token was issued to API A for a user: API A may exchange it.</p>
+            )}
+          </>
+        )}
+      </StepSection>
+
+      <StepSection {...stepProps('exchange')}>
+        <p className="note">
+          In real life API A’s server sends this request with its own secret; the browser never sees that
+          secret. Here the local relay plays API A’s server.
+        </p>
+        <form
+          className="params"
+          onSubmit={(e) => e.preventDefault()}
+          aria-label="On-behalf-of request parameters"
+        >
+          {OBO_PARAMETERS.filter((p) => p.name !== 'assertion').map((definition) => (
+            <ParameterField
+              key={definition.name}
+              definition={definition}
+              value={values[definition.name] ?? ''}
+              disabled={definition.name === 'grant_type' || definition.name === 'requested_token_use'}
+              onChange={(value) =>
+                patch(definition.name === 'client_id' ? { clientId: value } : { scope: value })
+              }
+            />
+          ))}
+          <div className="field">
+            <label htmlFor="obo-secret">API A’s client secret (kept in memory only)</label>
+            <SecretInput
+              id="obo-secret"
+              value={ctx.clientSecret}
+              onChange={(value) => patch({ clientSecret: value })}
+            />
+          </div>
+        </form>
+        {check.problems.length > 0 && ctx.assertion !== '' && (
+          <p className="warning">
+            The incoming token fails API A’s checks (see above): expect Entra to refuse it.
+          </p>
+        )}
+        <TokenRequestPanel
+          request={buildOboRequest(ctx)}
+          route={decideOboRoute(deps)}
+          exchange={ctx.exchange}
+          failure={failureFor('exchange')}
+          sending={statusOf('exchange') === 'running'}
+          sendLabel="Exchange the token (on-behalf-of)"
+          onSend={() => void exchangeToken()}
+          disabled={ctx.assertion === ''}
+        />
+      </StepSection>
+
+      <StepSection {...stepProps('tokens')}>
+        {ctx.tokens === undefined ? (
+          <p>No token for API B yet.</p>
+        ) : (
+          <>
+            <table className="lab-table obo-compare">
+              <caption>Token A (incoming) and Token B (from the exchange), side by side</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Claim</th>
+                  <th scope="col">Token A</th>
+                  <th scope="col">Token B</th>
+                  <th scope="col">Same?</th>
+                </tr>
+              </thead>
+              <tbody>
+                {comparison.map((row) => (
+                  <tr key={row.claim}>
+                    <th scope="row">
+                      <code>{row.claim}</code>
+                    </th>
+                    <td className="wrap">{show(row.incoming)}</td>
+                    <td className="wrap">{show(row.outgoing)}</td>
+                    <td>{row.same ? 'same' : 'different'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <p>
+              Same user (<code>oid</code>, <code>tid</code>), new audience (API B) and a new authorized party
+              (API A instead of the client). API A uses Token B for API B only and never passes it on.
+            </p>
+            <TokensPanel
+              tokens={ctx.tokens}
+              noIdToken="No ID token: API A asked for an API’s token, not a sign-in (add openid to the scope to get one)."
+              noRefreshToken="No refresh token: add offline_access to the scope if API A must call API B later without the user."
+            />
+          </>
+        )}
+      </StepSection>
+
+      <StepSection {...stepProps('call')}>
+        <div className="field">
+          <label htmlFor="obo-api-url">API B’s URL</label>
+          <input
+            id="obo-api-url"
+            value={ctx.apiUrl}
+            spellCheck={false}
+            autoComplete="off"
+            onChange={(e) => patch({ apiUrl: e.target.value })}
+          />
+        </div>
+        <p className="help">
+          Sent from the browser here because Graph and the sandbox API accept cross-origin calls; in real life
+          API A’s server makes it.
+        </p>
+        <button type="button" onClick={callApi} disabled={ctx.tokens === undefined}>
+          Call API B with the new token
+        </button>
+        {ctx.apiCall !== undefined && <HttpExchangeView exchange={ctx.apiCall} />}
+        {failureFor('call') !== undefined && <FailurePanel failure={failureFor('call')!} context="api" />}
+      </StepSection>
+    </FlowPage>
+  );
+}
