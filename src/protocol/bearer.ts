@@ -4,6 +4,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
  */
+import { quoteForMessage } from './quote.ts';
 import { ProtocolViolationError } from './errors.ts';
 
 /**
@@ -39,7 +40,7 @@ const TOKEN68 = /^[A-Za-z0-9._~+/-]+=*/;
 function fail(header: string, at: number, what: string): never {
   throw new ProtocolViolationError(
     'INVALID_RESPONSE',
-    `The WWW-Authenticate header cannot be read at character ${at + 1}: ${what}. Header: ${header}`,
+    `The WWW-Authenticate header cannot be read at character ${at + 1}: ${what}. Header: ${quoteForMessage(header)}`,
   );
 }
 
@@ -124,7 +125,7 @@ export function parseWwwAuthenticate(header: string): AuthChallenge[] {
       const at = i;
       const scheme = readToken();
       if (scheme === '') fail(s, at, 'an authentication scheme name was expected');
-      current = { scheme, params: {} };
+      current = { scheme, params: Object.create(null) as Record<string, string> };
       challenges.push(current);
       const afterScheme = i;
       skipSpace();

@@ -1,4 +1,10 @@
-import { AuthorizationResponseError, ProtocolViolationError, type OAuthErrorFields } from './errors.ts';
+import { quoteForMessage } from './quote.ts';
+import {
+  AuthorizationResponseError,
+  InvalidInputError,
+  ProtocolViolationError,
+  type OAuthErrorFields,
+} from './errors.ts';
 
 /** A successful authorization response, as read from the redirect URI. */
 export interface AuthorizationResponse {
@@ -24,16 +30,31 @@ const RESPONSE_FIELDS = ['code', 'error', 'state', 'id_token', 'access_token'];
  * repeated parameters.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
  */
-export function readCallbackParameters(url: string | URL): { mode: 'query' | 'fragment'; params: Record<string, string> } {
-  const parsed = new URL(url);
+export function readCallbackParameters(url: string | URL): {
+  mode: 'query' | 'fragment';
+  params: Record<string, string>;
+} {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InvalidInputError(
+      'callback',
+      'That address is not a complete URL: paste it again from the address bar.',
+    );
+  }
   const fragment = new URLSearchParams(parsed.hash.replace(/^#/, ''));
   const useFragment = RESPONSE_FIELDS.some((name) => fragment.has(name));
   const source = useFragment ? fragment : parsed.searchParams;
-  const params: Record<string, string> = {};
+  // No prototype: a parameter named __proto__ is kept like any other.
+  const params = Object.create(null) as Record<string, string>;
   for (const [name, value] of source) {
     // RFC 6749 §3.1: parameters MUST NOT be included more than once.
     if (Object.hasOwn(params, name)) {
-      throw new ProtocolViolationError('DUPLICATE_PARAMETER', `The callback carries “${name}” more than once, so it cannot be trusted.`);
+      throw new ProtocolViolationError(
+        'DUPLICATE_PARAMETER',
+        `The callback carries “${name}” more than once, so it cannot be trusted.`,
+      );
     }
     params[name] = value;
   }
@@ -45,7 +66,10 @@ export function readCallbackParameters(url: string | URL): { mode: 'query' | 'fr
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
  * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
  */
-export function parseAuthorizationResponse(url: string | URL, expected: CallbackExpectations): AuthorizationResponse {
+export function parseAuthorizationResponse(
+  url: string | URL,
+  expected: CallbackExpectations,
+): AuthorizationResponse {
   const { mode, params } = readCallbackParameters(url);
   const state = params['state'];
   // RFC 6749 §10.12: the client MUST check state before acting on the response.
@@ -59,7 +83,10 @@ export function parseAuthorizationResponse(url: string | URL, expected: Callback
   }
   const iss = params['iss'];
   if (expected.issuer !== undefined && iss !== undefined && iss !== expected.issuer) {
-    throw new ProtocolViolationError('INVALID_RESPONSE', `The response says it comes from ${iss}, not ${expected.issuer} (RFC 9207 mix-up defence).`);
+    throw new ProtocolViolationError(
+      'INVALID_RESPONSE',
+      `The response says it comes from ${quoteForMessage(iss)}, not ${expected.issuer} (RFC 9207 mix-up defence).`,
+    );
   }
   const error = params['error'];
   if (error !== undefined) {

@@ -488,14 +488,15 @@ const HEADER = new Map<string, ClaimInfo>([
 ]);
 
 /** Renders any claim value as short readable text; never throws. */
-function formatValue(value: unknown): string {
+function formatValue(value: unknown, depth = 0): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
     return String(value);
   if (value === null) return 'null';
   if (value === undefined) return '';
-  if (Array.isArray(value))
-    return value.map((item) => (typeof item === 'string' ? item : formatValue(item))).join(', ');
+  // Deeply nested arrays are shown as JSON rather than recursed into (a hostile token can nest 10,000 deep).
+  if (Array.isArray(value) && depth < 8)
+    return value.map((item) => (typeof item === 'string' ? item : formatValue(item, depth + 1))).join(', ');
   try {
     return JSON.stringify(value) ?? '';
   } catch {

@@ -45,6 +45,14 @@ export interface OAuthErrorFields {
   readonly [field: string]: unknown;
 }
 
+/** The server's own words for an error: its description, else its error code, else a plain notice. */
+function serverMessage(fields: OAuthErrorFields): string {
+  if (typeof fields.error_description === 'string' && fields.error_description.trim() !== '')
+    return fields.error_description;
+  if (typeof fields.error === 'string' && fields.error.trim() !== '') return fields.error;
+  return 'The server returned an error without naming it.';
+}
+
 /**
  * The authorization server answered the authorization request with an error on the redirect.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
@@ -53,7 +61,7 @@ export class AuthorizationResponseError extends LabError {
   readonly fields: OAuthErrorFields;
 
   constructor(fields: OAuthErrorFields) {
-    super('AUTHORIZATION_RESPONSE_ERROR', fields.error_description ?? fields.error);
+    super('AUTHORIZATION_RESPONSE_ERROR', serverMessage(fields));
     this.fields = fields;
   }
 }
@@ -67,7 +75,7 @@ export class TokenEndpointError extends LabError {
   readonly fields: OAuthErrorFields;
 
   constructor(status: number, fields: OAuthErrorFields, rawBody: string) {
-    super('TOKEN_ENDPOINT_ERROR', fields.error_description ?? fields.error, { cause: rawBody });
+    super('TOKEN_ENDPOINT_ERROR', serverMessage(fields), { cause: rawBody });
     this.status = status;
     this.fields = fields;
   }

@@ -4,6 +4,7 @@
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitIDTValidation
  * @see https://openid.net/specs/openid-connect-core-1_0.html#HybridIDToken
  */
+import { quoteForMessage } from './quote.ts';
 import { encodeBase64Url } from './base64url.ts';
 import { InvalidInputError, ProtocolViolationError } from './errors.ts';
 import { decodeJwt, type DecodedJwt } from './jwt.ts';
@@ -104,7 +105,7 @@ export async function validateHybridResponse(
   if (!audienceContains(claims['aud'], expected.clientId)) {
     throw new ProtocolViolationError(
       'INVALID_RESPONSE',
-      `The ID token was issued to ${JSON.stringify(claims['aud'])}, not to this client (${expected.clientId}).`,
+      `The ID token was issued to ${quoteForMessage(claims['aud'])}, not to this client (${expected.clientId}).`,
     );
   }
   // OIDC Core §3.2.2.11: the nonce MUST be present and equal the one sent in the request.
@@ -119,7 +120,7 @@ export async function validateHybridResponse(
       'NONCE_MISMATCH',
       claims['nonce'] === undefined
         ? 'The ID token has no nonce, but this run sent one.'
-        : `The ID token’s nonce (“${String(claims['nonce'])}”) is not the one this run sent (“${expected.nonce}”).`,
+        : `The ID token’s nonce (${quoteForMessage(claims['nonce'])}) is not the one this run sent (${quoteForMessage(expected.nonce)}).`,
     );
   }
 

@@ -96,7 +96,7 @@ describe('decodeJwt', () => {
   test('RFC 7515 §2: a part outside the base64url alphabet names the part', () => {
     expectInvalid(
       `eyJ+bGciOiJ.${PAYLOAD}.sig`,
-      'The header is not valid base64url: character "+" at position 4 is standard base64; base64url uses "-" and "_" instead.',
+      'The header is not valid base64url: character “+” at position 4 is standard base64; base64url uses “-” and “_” instead.',
     );
     expectInvalid(
       `${HEADER}.eyJzdWIiOiJhYmMifQ==.sig`,
@@ -104,7 +104,7 @@ describe('decodeJwt', () => {
     );
     expectInvalid(
       `${HEADER}.eyJ*.sig`,
-      'The payload is not valid base64url: character "*" at position 4 is not in the base64url alphabet (A-Z, a-z, 0-9, "-", "_").',
+      'The payload is not valid base64url: character “*” at position 4 is not in the base64url alphabet (A-Z, a-z, 0-9, "-", "_").',
     );
     expectInvalid(
       `${HEADER}.eyJzd.sig`,
@@ -112,7 +112,7 @@ describe('decodeJwt', () => {
     );
     expectInvalid(
       `${HEADER}.${PAYLOAD}.a/b`,
-      'The signature is not valid base64url: character "/" at position 2 is standard base64; base64url uses "-" and "_" instead.',
+      'The signature is not valid base64url: character “/” at position 2 is standard base64; base64url uses “-” and “_” instead.',
     );
   });
 

@@ -5,6 +5,7 @@
 
 import { jwtDecode } from 'jwt-decode';
 import { InvalidJwtError } from './errors.ts';
+import { describeCharacter } from './quote.ts';
 
 /**
  * A JWT split into its three parts, with the header and payload decoded.
@@ -56,9 +57,13 @@ function base64urlProblem(part: string): string | undefined {
     return `it has "=" padding at position ${index + 1}, which JWTs leave out`;
   }
   if (char === '+' || char === '/') {
-    return `character "${char}" at position ${index + 1} is standard base64; base64url uses "-" and "_" instead`;
+    return `character “${char}” at position ${index + 1} is standard base64; base64url uses “-” and “_” instead`;
   }
-  const shown = /\s/.test(char) ? 'a whitespace character' : `character "${char}"`;
+  const shown = /\s/.test(char)
+    ? 'a whitespace character'
+    : /[\p{C}\p{Z}]/u.test(char)
+      ? describeCharacter(char)
+      : `character “${char}”`;
   return `${shown} at position ${index + 1} is not in the base64url alphabet (A-Z, a-z, 0-9, "-", "_")`;
 }
 

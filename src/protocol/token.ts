@@ -1,3 +1,4 @@
+import { quoteForMessage } from './quote.ts';
 import { ProtocolViolationError, TokenEndpointError, type OAuthErrorFields } from './errors.ts';
 import type { RecordedRequest, RecordedResponse } from './http.ts';
 import type { QueryParameter } from './authorize.ts';
@@ -64,7 +65,9 @@ export function buildTokenRequest(
     body.append('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
     body.append('client_assertion', authentication.clientAssertion);
   }
-  const secretFields = SECRET_FIELDS.filter((field) => body.has(field) || headers.some(([name]) => name === field));
+  const secretFields = SECRET_FIELDS.filter(
+    (field) => body.has(field) || headers.some(([name]) => name === field),
+  );
   return { method: 'POST', url: endpoint, headers, body: body.toString(), secretFields };
 }
 
@@ -97,27 +100,48 @@ export function parseTokenResponse(response: Pick<RecordedResponse, 'status' | '
     );
   }
   if (!isObject(json)) {
-    throw new ProtocolViolationError('INVALID_RESPONSE', `The token endpoint answered HTTP ${response.status} with JSON that is not an object.`);
+    throw new ProtocolViolationError(
+      'INVALID_RESPONSE',
+      `The token endpoint answered HTTP ${response.status} with JSON that is not an object.`,
+    );
   }
   if (typeof json['error'] === 'string') {
     throw new TokenEndpointError(response.status, json as OAuthErrorFields, response.body);
   }
   if (response.status < 200 || response.status > 299) {
-    throw new ProtocolViolationError('INVALID_RESPONSE', `The token endpoint answered HTTP ${response.status} without an OAuth error field.`);
+    throw new ProtocolViolationError(
+      'INVALID_RESPONSE',
+      `The token endpoint answered HTTP ${response.status} without an OAuth error field.`,
+    );
   }
   for (const field of ['access_token', 'token_type'] as const) {
     if (typeof json[field] !== 'string' || json[field] === '') {
-      throw new ProtocolViolationError('INVALID_RESPONSE', `The token response has no “${field}” string (RFC 6749 §5.1 requires it).`);
+      throw new ProtocolViolationError(
+        'INVALID_RESPONSE',
+        `The token response has no “${field}” string (RFC 6749 §5.1 requires it).`,
+      );
     }
   }
   for (const field of ['expires_in', 'ext_expires_in'] as const) {
-    if (json[field] !== undefined && typeof json[field] !== 'number' && !/^\d+$/.test(String(json[field]))) {
-      throw new ProtocolViolationError('INVALID_RESPONSE', `“${field}” should be a number of seconds, not ${JSON.stringify(json[field])}.`);
+    const value = json[field];
+    const valid =
+      value === undefined ||
+      (typeof value === 'number'
+        ? Number.isInteger(value) && value >= 0
+        : typeof value === 'string' && /^\d+$/.test(value));
+    if (!valid) {
+      throw new ProtocolViolationError(
+        'INVALID_RESPONSE',
+        `“${field}” should be a whole number of seconds, not ${quoteForMessage(value)}.`,
+      );
     }
   }
   for (const field of ['refresh_token', 'id_token', 'scope'] as const) {
     if (json[field] !== undefined && typeof json[field] !== 'string') {
-      throw new ProtocolViolationError('INVALID_RESPONSE', `“${field}” should be a string, not ${JSON.stringify(json[field])}.`);
+      throw new ProtocolViolationError(
+        'INVALID_RESPONSE',
+        `“${field}” should be a string, not ${quoteForMessage(json[field])}.`,
+      );
     }
   }
   return json as TokenResponse;

@@ -1,4 +1,5 @@
-import { NetworkError } from './errors.ts';
+import { InvalidInputError, NetworkError } from './errors.ts';
+import { describeCharacter, quoteForMessage } from './quote.ts';
 import type { HttpExchange, RecordedRequest, RecordedResponse } from './http.ts';
 
 /** The fetch the transport uses; injected so every flow can run against a stub. */
@@ -16,6 +17,34 @@ export interface Route {
 
 /** The relay endpoint on the app's own origin. */
 export const RELAY_PATH = '/relay/forward';
+
+/** How long a request may take before the step fails instead of waiting forever. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * The request's headers, refusing values a header cannot carry (line breaks, NUL, characters
+ * beyond Latin-1 — typically a pasted token with an invisible character).
+ * @see https://fetch.spec.whatwg.org/#concept-header-value
+ */
+function buildHeaders(request: RecordedRequest): Headers {
+  for (const [name, value] of request.headers) {
+    const at = [...value].findIndex((char) => /[\r\n\0]/.test(char) || (char.codePointAt(0) ?? 0) > 0xff);
+    if (at !== -1) {
+      throw new InvalidInputError(
+        name,
+        `The ${name} value has ${describeCharacter([...value][at] ?? '')} at position ${at + 1}, which cannot go in an HTTP header: copy it again without line breaks or invisible characters.`,
+      );
+    }
+  }
+  try {
+    return new Headers(request.headers as [string, string][]);
+  } catch (cause) {
+    throw new InvalidInputError(
+      'headers',
+      `A header cannot be sent as it is: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+  }
+}
 
 /** Headers a response may show; the rest are dropped when recording. */
 function recordHeaders(headers: Headers): [string, string][] {
@@ -36,7 +65,7 @@ export async function sendRequest(
   now: () => number = Date.now,
 ): Promise<HttpExchange> {
   const startedAt = now();
-  const headers = new Headers(request.headers as [string, string][]);
+  const headers = buildHeaders(request);
   let url = request.url;
   if (route.via === 'relay') {
     url = RELAY_PATH;
@@ -52,19 +81,39 @@ export async function sendRequest(
       ...(request.body === undefined ? {} : { body: request.body }),
       credentials: 'omit',
       cache: 'no-store',
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
   } catch (cause) {
+    if (cause instanceof DOMException && cause.name === 'TimeoutError') {
+      throw new NetworkError('NETWORK_ERROR', `No answer within ${REQUEST_TIMEOUT_MS / 1000} s.`, { cause });
+    }
     throw route.via === 'relay'
-      ? new NetworkError('RELAY_UNAVAILABLE', 'The local relay did not answer. Is `npm start` still running?', { cause })
+      ? new NetworkError(
+          'RELAY_UNAVAILABLE',
+          'The local relay did not answer. Is `npm start` still running?',
+          { cause },
+        )
       : new NetworkError(
           'CORS_ERROR',
           'The browser got no readable answer: the server is unreachable, or it refused this cross-origin request (CORS).',
           { cause },
         );
   }
-  const body = await response.text();
+  let body: string;
+  try {
+    body = await response.text();
+  } catch (cause) {
+    throw new NetworkError(
+      route.via === 'relay' ? 'RELAY_UNAVAILABLE' : 'NETWORK_ERROR',
+      `The answer (HTTP ${response.status}) was cut off while its body was read.`,
+      { cause },
+    );
+  }
   if (route.via === 'relay' && response.headers.get('X-Relay-Refused') === '1') {
-    throw new NetworkError('RELAY_UNAVAILABLE', `The local relay refused to forward this request: ${body}`);
+    throw new NetworkError(
+      'RELAY_UNAVAILABLE',
+      `The local relay refused to forward this request: ${quoteForMessage(body, 300)}`,
+    );
   }
   const recorded: RecordedResponse = {
     status: response.status,
@@ -72,5 +121,12 @@ export async function sendRequest(
     headers: recordHeaders(response.headers),
     body,
   };
-  return { request, response: recorded, via: route.via, viaReason: route.reason, startedAt, durationMs: now() - startedAt };
+  return {
+    request,
+    response: recorded,
+    via: route.via,
+    viaReason: route.reason,
+    startedAt,
+    durationMs: now() - startedAt,
+  };
 }

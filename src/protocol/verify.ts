@@ -5,6 +5,7 @@
  */
 import { compactVerify, createLocalJWKSet, errors, type JSONWebKeySet } from 'jose';
 import { decodeJwt } from './jwt.ts';
+import { quoteForMessage } from './quote.ts';
 
 /** The outcome of a signature check. */
 export type SignatureVerdict =
@@ -75,8 +76,18 @@ export function precheckSignature(
   header: Record<string, unknown>,
   payload: Record<string, unknown>,
 ): SignatureVerdict | undefined {
-  const alg = typeof header['alg'] === 'string' ? header['alg'] : '';
-  if (alg === '' || alg.toLowerCase() === 'none') {
+  const rawAlg = header['alg'];
+  if (typeof rawAlg !== 'string' || rawAlg === '') {
+    return {
+      kind: 'invalid',
+      reason:
+        rawAlg === undefined || rawAlg === ''
+          ? 'The header has no alg, which RFC 7515 §4.1.1 requires: nothing says how it was signed.'
+          : `The header's alg is ${quoteForMessage(rawAlg)}, not an algorithm name.`,
+    };
+  }
+  const alg = rawAlg;
+  if (alg.toLowerCase() === 'none') {
     // RFC 8725 §3.1: an unsigned token must never be accepted as if it were signed.
     return {
       kind: 'unsigned',

@@ -584,6 +584,13 @@ const BY_CODE: Readonly<Record<StepFailure['code'], Entry>> = {
     title: 'Network error',
     what: 'The request got no answer: the server is unreachable, refused the connection, or timed out.',
     fix: 'Check the address and that the server is running.',
+    whatFor: {
+      token: 'The token endpoint gave no answer in time, or could not be reached.',
+      api: 'The API gave no answer in time, or could not be reached.',
+    },
+    fixFor: {
+      api: 'Check the API’s address and that it is running, then send the request again.',
+    },
   },
   CORS_ERROR: {
     title: 'No readable answer (network or CORS)',

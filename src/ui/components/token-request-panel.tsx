@@ -44,6 +44,7 @@ export function TokenRequestPanel(props: {
       {props.failure !== undefined && (
         <FailurePanel
           failure={props.failure}
+          context="token"
           {...(props.onRetry === undefined ? {} : { onRetry: props.onRetry })}
           {...(props.retryLabel === undefined ? {} : { retryLabel: props.retryLabel })}
         />
