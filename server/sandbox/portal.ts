@@ -297,7 +297,11 @@ function authenticationForm(a: AppView): string {
     (p) =>
       `<p><input type="radio" id="${id(`platform-${p}`)}" name="platform" value="${p}"${a.platform === p ? ' checked' : ''} aria-describedby="${id(`platform-${p}-hint`)}"> <label class="inline" for="${id(`platform-${p}`)}">${e(PLATFORM_LABEL[p])}</label><br><span class="hint" id="${id(`platform-${p}-hint`)}">${e(PLATFORM_HINT[p])}</span></p>`,
   ).join('');
-  const box = (name: keyof AppView, label: string, hint: string): string =>
+  const box = (
+    name: 'implicitIdTokens' | 'implicitAccessTokens' | 'allowPublicClientFlows',
+    label: string,
+    hint: string,
+  ): string =>
     `<p><input type="checkbox" id="${id(name)}" name="${name}"${a[name] ? ' checked' : ''} aria-describedby="${id(`${name}-hint`)}"> <label class="inline" for="${id(name)}">${e(label)}</label><br><span class="hint" id="${id(`${name}-hint`)}">${e(hint)}</span></p>`;
   return `<form method="post" action="${appPath(a.clientId)}">
 <fieldset><legend>Platform</legend>${radios}</fieldset>
