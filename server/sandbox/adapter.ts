@@ -2,7 +2,7 @@
  * In-memory storage for oidc-provider's artifacts (sessions, interactions, codes, grants, refresh tokens),
  * one store per sandbox instance. Expired entries are dropped lazily.
  */
-import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
+import type { Adapter, AdapterConstructor, AdapterPayload, ClientMetadata } from 'oidc-provider';
 
 interface Entry {
   payload: AdapterPayload;
@@ -17,6 +17,12 @@ export interface AdapterOptions {
    * old one is consumed (rotation, RFC 9700 §4.14.2) or not. Read on every redemption (a runtime setting).
    */
   readonly rotateRefreshTokens: () => boolean;
+  /**
+   * The client metadata of an app registration as it stands now. oidc-provider reads clients through the
+   * adapter's `Client` model on every request and rebuilds its client object whenever the metadata
+   * changes, so edits on the portal apply without a restart.
+   */
+  readonly findClient: (clientId: string) => ClientMetadata | undefined;
 }
 
 /** The store behind the adapter, exposed so the sandbox can look artifacts up before oidc-provider does. */
@@ -67,6 +73,7 @@ export function createMemoryAdapter(options: AdapterOptions): {
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.#model === 'Client') return options.findClient(id);
       return get(this.#key(id))?.payload;
     }
 

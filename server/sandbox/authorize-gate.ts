@@ -6,8 +6,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { aadsts, buildRedirectDescription, type EntraError } from './entra-errors.ts';
-import { findApp } from './directory.ts';
 import { formPostPage } from './pages.ts';
+import type { AppLookup } from './registrations.ts';
 import { resolveScopes, toProviderScope } from './scopes.ts';
 import { GRAPH_RESOURCE, SANDBOX_TENANT } from './seed.ts';
 
@@ -70,7 +70,7 @@ function s256(value: string): string {
 }
 
 /** Checks an authorization request the way Entra does and rewrites it for oidc-provider. */
-export function checkAuthorizationRequest(input: URLSearchParams): AuthorizeDecision {
+export function checkAuthorizationRequest(input: URLSearchParams, findApp: AppLookup): AuthorizeDecision {
   const params = new URLSearchParams(input);
   params.delete(TOKEN_ONLY_MARKER);
   const clientId = params.get('client_id');

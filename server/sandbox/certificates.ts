@@ -81,6 +81,11 @@ export class CertificateStore {
     this.#byClient.set(clientId, list);
   }
 
+  /** Removes every certificate (the seeded directory has none). */
+  clear(): void {
+    this.#byClient.clear();
+  }
+
   /** The certificates registered for an app. */
   list(clientId: string): readonly RegisteredCertificate[] {
     return this.#byClient.get(clientId) ?? [];

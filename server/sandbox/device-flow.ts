@@ -8,9 +8,9 @@ import type { ArtifactStore } from './adapter.ts';
 import type { DevicePollRegistry } from './device-polling.ts';
 import { DEVICE_POLL_INTERVAL } from './device-polling.ts';
 import { aadsts, type EntraError } from './entra-errors.ts';
-import { findApp } from './directory.ts';
+import type { AppLookup, AppRegistration } from './registrations.ts';
 import { applyUserScope } from './ropc-grant.ts';
-import { SANDBOX_TENANT, type SandboxApp } from './seed.ts';
+import { SANDBOX_TENANT } from './seed.ts';
 
 /** RFC 8628 §3.4 grant type. */
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -27,6 +27,7 @@ export type DeviceAuthorizationDecision =
 export function checkDeviceAuthorizationRequest(
   input: URLSearchParams,
   origin: string | undefined,
+  findApp: AppLookup,
 ): DeviceAuthorizationDecision {
   const params = new URLSearchParams(input);
   const fail = (error: EntraError): DeviceAuthorizationDecision => ({ action: 'error', error });
@@ -65,7 +66,7 @@ export function buildDeviceAuthorizationResponse(
 
 /** Answers a poll before oidc-provider when RFC 8628 §3.5 or Entra says something it would not. */
 export function checkDevicePoll(
-  app: SandboxApp,
+  app: AppRegistration,
   params: URLSearchParams,
   polls: DevicePollRegistry,
   store: ArtifactStore,

@@ -4,7 +4,7 @@
  * usual sign-in and consent pages, then a page telling the person to return to the device.
  */
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { findApp } from './directory.ts';
+import { appDisplayName } from './directory.ts';
 import { escapeHtml, layout } from './pages.ts';
 
 function attribute(form: string, pattern: RegExp): string {
@@ -12,7 +12,7 @@ function attribute(form: string, pattern: RegExp): string {
 }
 
 function clientName(clientId: string | undefined): string {
-  return findApp(clientId)?.displayName ?? clientId ?? 'the application';
+  return appDisplayName(clientId) ?? clientId ?? 'the application';
 }
 
 /** The message for a re-rendered code page, by oidc-provider's error name. */

@@ -1,16 +1,10 @@
 /**
  * Read-only views over the seeded directory: tenant aliases, users, app registrations and the
- * resources (APIs) their scopes point at. Everything derives from `seed.ts`.
+ * resources (APIs) their scopes point at. Everything derives from `seed.ts`; the app registrations
+ * as edited at runtime are in `registrations.ts`.
  */
 import { createHash } from 'node:crypto';
-import {
-  GRAPH_RESOURCE,
-  SANDBOX_APPS,
-  SANDBOX_TENANT,
-  SANDBOX_USERS,
-  type SandboxApp,
-  type SandboxUser,
-} from './seed.ts';
+import { GRAPH_RESOURCE, SANDBOX_APPS, SANDBOX_TENANT, SANDBOX_USERS, type SandboxUser } from './seed.ts';
 
 /** The tenant segments Entra accepts besides a tenant id or verified domain. */
 export const MULTI_TENANT_ALIASES = ['common', 'organizations', 'consumers'] as const;
@@ -30,11 +24,13 @@ export function resolveTenantSegment(raw: string): TenantSegment | undefined {
   return alias ? { kind: 'alias', segment: alias } : undefined;
 }
 
-/** Looks an app registration up by client id (case-insensitive, as Entra compares GUIDs). */
-export function findApp(clientId: string | undefined): SandboxApp | undefined {
-  if (!clientId) return undefined;
-  const id = clientId.toLowerCase();
-  return SANDBOX_APPS.find((app) => app.clientId === id);
+/**
+ * The display name of an app registration (names are not editable, so the seed answers). For anything
+ * the portal can change, ask the instance's `AppRegistry`.
+ */
+export function appDisplayName(clientId: string | undefined): string | undefined {
+  const id = clientId?.toLowerCase();
+  return SANDBOX_APPS.find((app) => app.clientId === id)?.displayName;
 }
 
 /** Looks a user up by user principal name (case-insensitive). */
@@ -48,16 +44,11 @@ export function findUserById(oid: string): SandboxUser | undefined {
   return SANDBOX_USERS.find((u) => u.oid === oid);
 }
 
-/** True for apps holding a credential (Entra's confidential clients). */
-export function isConfidential(app: SandboxApp): boolean {
-  return app.clientSecret !== undefined;
-}
-
 /**
  * The object id of the app's service principal in the sandbox tenant: a stable GUID per app, distinct
  * from its client id (Entra puts it in `oid` and `sub` of app-only tokens).
  */
-export function servicePrincipalId(app: SandboxApp): string {
+export function servicePrincipalId(app: { readonly clientId: string }): string {
   const hex = createHash('sha256').update(`${SANDBOX_TENANT.id}|sp|${app.clientId}`).digest('hex');
   // Shaped as an RFC 9562 version 4 / variant 10 UUID so it looks like any other object id.
   const variant = ((parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);

@@ -138,6 +138,13 @@ export const aadsts = {
       7000215,
       `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
     ),
+  expiredSecret: (clientId: string) =>
+    e(
+      401,
+      'invalid_client',
+      7000222,
+      `The provided client secret keys for app '${clientId}' are expired. Create new keys for your app, or consider using certificate credentials for added security.`,
+    ),
   missingCredential: () =>
     e(
       401,

@@ -4,7 +4,7 @@
  */
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { aadsts, type EntraError } from './entra-errors.ts';
-import { findApp } from './directory.ts';
+import { appDisplayName } from './directory.ts';
 
 interface ProviderErrorLike {
   readonly error?: unknown;
@@ -78,12 +78,15 @@ export function mapProviderError(error: unknown, ctx?: KoaContextWithOIDC): Entr
     case 'invalid_scope':
     case 'invalid_target':
       return route === 'token'
-        ? aadsts.consentRequired(clientId, findApp(clientId)?.displayName ?? clientId)
+        ? aadsts.consentRequired(clientId, appDisplayName(clientId) ?? clientId)
         : aadsts.invalidScope(str(err.scope) || str(params['scope']));
     case 'login_required':
       return aadsts.loginRequired();
-    case 'consent_required':
-      return aadsts.consentRequired(clientId, findApp(clientId)?.displayName ?? clientId);
+    case 'consent_required': {
+      const error = aadsts.consentRequired(clientId, appDisplayName(clientId) ?? clientId);
+      // The token endpoint says invalid_grant; the authorization endpoint keeps consent_required (prompt=none).
+      return route === 'token' ? error : { ...error, error: 'consent_required' };
+    }
     case 'interaction_required':
       return aadsts.interactionRequired(description || 'Interaction is required.');
     case 'unsupported_grant_type':

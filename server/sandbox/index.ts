@@ -19,7 +19,8 @@ import { checkDeviceAuthorizationRequest, DEVICE_LOGIN_PATH } from './device-flo
 import { DevicePollRegistry } from './device-polling.ts';
 import { aadsts, buildEntraErrorBody, type EntraError } from './entra-errors.ts';
 import { captureProviderErrors, entraShape } from './entra-shape.ts';
-import { findApp, resolveTenantSegment, type TenantSegment } from './directory.ts';
+import { ConsentStore } from './consents.ts';
+import { resolveTenantSegment, type TenantSegment } from './directory.ts';
 import { GRAPH_PREFIX, handleGraphRequest } from './graph-api.ts';
 import {
   isFormBody,
@@ -36,8 +37,9 @@ import { loadOrCreateKeys } from './keys.ts';
 import { errorPage } from './pages.ts';
 import { OBO_GRANT, OBO_GRANT_PARAMS, onBehalfOfGrantHandler } from './obo-grant.ts';
 import { buildDirectory, portalPage } from './portal.ts';
-import { handlePortalRequest, PORTAL_API_PREFIX } from './portal-api.ts';
-import { buildProviderConfig, INTERACTION_PREFIX, ROUTES } from './provider-config.ts';
+import { handlePortalRequest, PORTAL_API_PREFIX, type PortalState } from './portal-api.ts';
+import { buildProviderConfig, clientMetadata, INTERACTION_PREFIX, ROUTES } from './provider-config.ts';
+import { AppRegistry } from './registrations.ts';
 import { markClientCredential } from './request-marks.ts';
 import { PASSWORD_GRANT, PASSWORD_GRANT_PARAMS, passwordGrantHandler } from './ropc-grant.ts';
 import { DEFAULT_SETTINGS, parseSettingsPatch, type SandboxSettings } from './settings.ts';
@@ -82,6 +84,8 @@ interface Context {
   readonly pendingMfa: Map<string, string>;
   readonly settings: SandboxSettings;
   readonly certificates: CertificateStore;
+  readonly registry: AppRegistry;
+  readonly consents: ConsentStore;
   readonly devicePolls: DevicePollRegistry;
   readonly verifyToken: SandboxTokenVerifier;
 }
@@ -138,15 +142,27 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const origin = `http://localhost:${port}`;
   const issuer = `${origin}/${SANDBOX_TENANT.id}/v2.0`;
 
-  const { Adapter, store } = createMemoryAdapter({ rotateRefreshTokens: () => settings.rotateRefreshTokens });
-  const provider = new Provider(issuer, buildProviderConfig({ keys, adapter: Adapter, port, settings }));
+  const certificates = new CertificateStore();
+  const registry = new AppRegistry(certificates);
+  const consents = new ConsentStore();
+  const { Adapter, store } = createMemoryAdapter({
+    rotateRefreshTokens: () => settings.rotateRefreshTokens,
+    findClient: (clientId) => {
+      const app = registry.find(clientId);
+      return app && clientMetadata(app, registry.internalSecret(app.clientId));
+    },
+  });
+  const provider = new Provider(
+    issuer,
+    buildProviderConfig({ keys, adapter: Adapter, port, settings, registry, consents }),
+  );
   // Entra's redirect URI rule (localhost port ignored) must hold inside oidc-provider too, for every
   // client: its own rule applies only to native clients.
   provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(
-    this: { clientId: string },
+    this: { redirectUris?: string[] },
     value: string,
   ) {
-    return redirectUriMatches(findApp(this.clientId)?.redirectUris ?? [], value);
+    return redirectUriMatches(this.redirectUris ?? [], value);
   };
   allowLoopbackImplicitRedirects(provider);
   provider.registerGrantType(PASSWORD_GRANT, passwordGrantHandler, PASSWORD_GRANT_PARAMS);
@@ -169,7 +185,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     origin,
     pendingMfa: new Map(),
     settings,
-    certificates: new CertificateStore(),
+    certificates,
+    registry,
+    consents,
     devicePolls,
     verifyToken: createSandboxTokenVerifier(keys.signingKey, issuer),
   };
@@ -203,8 +221,14 @@ function allowLoopbackImplicitRedirects(provider: Provider): void {
   };
 }
 
-function portalState(ctx: Context): { settings: SandboxSettings; certificates: CertificateStore } {
-  return { settings: ctx.settings, certificates: ctx.certificates };
+function portalState(ctx: Context): PortalState {
+  return {
+    settings: ctx.settings,
+    certificates: ctx.certificates,
+    registry: ctx.registry,
+    consents: ctx.consents,
+    origin: ctx.origin,
+  };
 }
 
 async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -242,7 +266,12 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
     return;
   }
   if (pathname.startsWith(INTERACTION_PREFIX)) {
-    await handleInteraction(ctx.provider, ctx.pendingMfa, req, res, pathname);
+    await handleInteraction(
+      { provider: ctx.provider, pendingMfa: ctx.pendingMfa, consents: ctx.consents, settings: ctx.settings },
+      req,
+      res,
+      pathname,
+    );
     return;
   }
 
@@ -296,7 +325,7 @@ async function authorize(
 ): Promise<void> {
   const isPost = req.method === 'POST';
   const params = isPost ? new URLSearchParams((await readBody(req)).toString('utf8')) : url.searchParams;
-  const decision = checkAuthorizationRequest(params);
+  const decision = checkAuthorizationRequest(params, ctx.registry.find);
   if (decision.action === 'page') {
     sendHtml(res, 400, errorPage(decision.error));
     return;
@@ -343,7 +372,11 @@ async function deviceAuthorization(
     return;
   }
   const body = isFormBody(req) ? (await readBody(req)).toString('utf8') : '';
-  const decision = checkDeviceAuthorizationRequest(new URLSearchParams(body), req.headers.origin);
+  const decision = checkDeviceAuthorizationRequest(
+    new URLSearchParams(body),
+    req.headers.origin,
+    ctx.registry.find,
+  );
   if (decision.action === 'error') {
     sendEntraError(req, res, decision.error, false);
     return;
@@ -364,6 +397,8 @@ async function token(
   const deps: TokenGateDeps = {
     store: ctx.store,
     certificates: ctx.certificates,
+    registry: ctx.registry,
+    consents: ctx.consents,
     devicePolls: ctx.devicePolls,
     verifyToken: ctx.verifyToken,
     sandboxOrigin: ctx.origin,
@@ -391,6 +426,8 @@ async function token(
     return;
   }
   const forwarded = replayRequest(req, decision.params.toString(), ROUTES.token, `${mount}${ROUTES.token}`);
+  // The gate checked the credential and put the internal one oidc-provider knows in the body instead.
+  if (decision.credential !== 'none') delete forwarded.headers.authorization;
   markClientCredential(forwarded, decision.credential);
   await ctx.handle(forwarded, res);
 }

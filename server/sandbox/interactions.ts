@@ -4,23 +4,34 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
+import type { ConsentStore } from './consents.ts';
 import { aadsts, type EntraError } from './entra-errors.ts';
-import { findApp, findUserById, findUserByName } from './directory.ts';
+import { appDisplayName, findUserById, findUserByName } from './directory.ts';
 import { readBody, sendHtml, sendRedirect } from './http-utils.ts';
 import { consentPage, errorPage, mfaPage, signInPage } from './pages.ts';
 import { INTERACTION_PREFIX } from './provider-config.ts';
 import { describePermission } from './scopes.ts';
+import type { SandboxSettings } from './settings.ts';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
-/** Handles one request below `/interaction/`; `pendingMfa` maps interaction uid → user awaiting a code. */
+/** What the interaction pages work with. */
+export interface InteractionDeps {
+  readonly provider: Provider;
+  /** Interaction uid → the user awaiting a verification code. */
+  readonly pendingMfa: Map<string, string>;
+  readonly consents: ConsentStore;
+  readonly settings: Readonly<SandboxSettings>;
+}
+
+/** Handles one request below `/interaction/`. */
 export async function handleInteraction(
-  provider: Provider,
-  pendingMfa: Map<string, string>,
+  deps: InteractionDeps,
   req: IncomingMessage,
   res: ServerResponse,
   pathname: string,
 ): Promise<void> {
+  const { provider, pendingMfa } = deps;
   const [uid = '', step = ''] = pathname.slice(INTERACTION_PREFIX.length).split('/');
   let interaction: Interaction;
   try {
@@ -53,7 +64,7 @@ export async function handleInteraction(
     return;
   }
   if (interaction.prompt.name === 'consent') {
-    if (form && step === 'consent') return submitConsent(provider, interaction, req, res, form);
+    if (form && step === 'consent') return submitConsent(deps, interaction, req, res, form);
     const user = findUserById(interaction.session?.accountId ?? '');
     sendHtml(
       res,
@@ -81,7 +92,7 @@ function sessionExpired(): EntraError {
 
 function clientName(interaction: Interaction): string {
   const clientId = String(interaction.params['client_id'] ?? '');
-  return findApp(clientId)?.displayName ?? clientId;
+  return appDisplayName(clientId) ?? clientId;
 }
 
 function loginHint(interaction: Interaction): string {
@@ -170,7 +181,7 @@ async function submitCode(
 }
 
 async function submitConsent(
-  provider: Provider,
+  { provider, consents, settings }: InteractionDeps,
   interaction: Interaction,
   req: IncomingMessage,
   res: ServerResponse,
@@ -202,5 +213,12 @@ async function submitConsent(
     grant.addResourceScope(resource, scopes.join(' '));
   }
   const grantId = await grant.save();
+  const accepted = [
+    ...(details.missingOIDCScope ?? []),
+    ...Object.values(details.missingResourceScopes ?? {}).flat(),
+  ];
+  // Entra keeps consent per user and app; the sandbox does when "Remember consent" is on.
+  if (settings.rememberConsent) consents.grant(accountId, clientId, accepted);
+  else consents.clearRevocation(accountId, clientId);
   await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
 }

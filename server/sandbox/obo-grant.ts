@@ -10,7 +10,8 @@ import { findUserById, type TenantSegment } from './directory.ts';
 import { issueUserTokens } from './issue-user-tokens.ts';
 import { applyUserScope } from './ropc-grant.ts';
 import { OIDC_SCOPES } from './scopes.ts';
-import { GRAPH_RESOURCE, type SandboxApp } from './seed.ts';
+import type { AppRegistration } from './registrations.ts';
+import { GRAPH_RESOURCE } from './seed.ts';
 import type { SandboxTokenVerifier } from './token-verifier.ts';
 
 /** RFC 7523 §2.1 grant type. */
@@ -23,7 +24,7 @@ const OIDC_SET: ReadonlySet<string> = new Set(OIDC_SCOPES);
 
 /** Entra's checks on an on-behalf-of request; rewrites the scope for the handler. */
 export async function checkOnBehalfOf(
-  app: SandboxApp,
+  app: AppRegistration,
   params: URLSearchParams,
   tenant: TenantSegment,
   verifyToken: SandboxTokenVerifier,

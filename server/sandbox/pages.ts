@@ -27,7 +27,7 @@ h1{font-size:1.5rem;margin:0 0 1rem}
 h2{font-size:1.2rem;margin:1.75rem 0 .5rem}
 label{display:block;font-weight:600;margin:1rem 0 .25rem}
 .hint{color:#474747;font-size:.9rem;margin:.25rem 0}
-input[type=text],input[type=email],input[type=password],input[type=number],textarea{width:100%;font:inherit;padding:.5rem;border:1px solid #5e5e5e;border-radius:2px}
+input[type=text],input[type=email],input[type=password],input[type=number],input[type=url],textarea{width:100%;font:inherit;padding:.5rem;border:1px solid #5e5e5e;border-radius:2px}
 button{font:inherit;padding:.5rem 1.5rem;margin:1.25rem .5rem 0 0;border:1px solid #0067b8;border-radius:2px;cursor:pointer}
 button.primary{background:#0067b8;color:#fff}
 button.secondary{background:#fff;color:#0067b8}
@@ -40,6 +40,13 @@ th,td{border:1px solid #8a8a8a;padding:.35rem .5rem;text-align:left;vertical-ali
 th{background:#ececec}
 a{color:#005a9e}
 ul{padding-left:1.25rem}
+h3{font-size:1.1rem;margin:2rem 0 .5rem;padding-top:1rem;border-top:2px solid #8a8a8a}
+h4{font-size:1rem;margin:1.25rem 0 .25rem}
+fieldset{border:1px solid #8a8a8a;margin:1rem 0 0;padding:.5rem 1rem}
+legend{font-weight:600;padding:0 .25rem}
+label.inline{display:inline;font-weight:400;margin:0}
+td button,td form{margin:0}
+.notice{border-left:4px solid #107c10;background:#f1faf1;padding:.25rem .75rem;margin:1rem 0}
 `;
 
 /** Wraps page content in the shared document: `lang`, title, viewport, the "Sandbox tenant" banner. */

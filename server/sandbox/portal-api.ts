@@ -1,18 +1,33 @@
 /**
- * The portal's small management API below `/portal/`: runtime settings and certificate credentials,
- * as JSON (for the browser app, CORS-enabled for any http://localhost or http://127.0.0.1 origin) and
- * as HTML form posts from the portal page (answered with a redirect back to it).
+ * The portal's management API below `/portal/`: runtime settings, the app registrations (platform,
+ * redirect URIs, implicit grant, public client flows, client secrets, certificates, consent) and a reset
+ * to the seeded directory. JSON for the browser app (CORS-enabled for any http://localhost or
+ * http://127.0.0.1 origin) and HTML form posts from the portal page (answered with a redirect back to
+ * it, or the page with the error or the new secret's value).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseCertificate, summarizeCertificate, type CertificateStore } from './certificates.ts';
-import { findApp, isConfidential } from './directory.ts';
-import { readBody, sendJson, sendRedirect } from './http-utils.ts';
+import type { ConsentStore } from './consents.ts';
+import { findUserById, findUserByName } from './directory.ts';
+import { isFormBody, readBody, sendHtml, sendJson, sendRedirect } from './http-utils.ts';
+import { appView, buildDirectory, portalPage, type PortalFlash, type PortalView } from './portal.ts';
+import { allPermissions } from './provider-config.ts';
+import {
+  parseAppPatch,
+  type AppRegistration,
+  type AppRegistry,
+  type RegistryResult,
+} from './registrations.ts';
 import { parseSettingsForm, parseSettingsPatch, type SandboxSettings } from './settings.ts';
 
 /** The per-instance state the portal API changes. */
-export interface PortalState {
+export interface PortalState extends PortalView {
   readonly settings: SandboxSettings;
   readonly certificates: CertificateStore;
+  readonly registry: AppRegistry;
+  readonly consents: ConsentStore;
+  /** The sandbox's own origin (to render the portal page after a form post). */
+  readonly origin: string;
 }
 
 /** Path prefix of the portal API. */
@@ -26,11 +41,23 @@ function corsHeaders(origin: string | undefined): Record<string, string> {
     : { vary: 'Origin', 'cache-control': 'no-store' };
 }
 
-function isJson(req: IncomingMessage): boolean {
-  return (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json');
+type Reply = (status: number, body: unknown) => void;
+
+/** One request below `/portal/`, with what every route needs. */
+interface PortalRequest {
+  readonly state: PortalState;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly method: string;
+  readonly reply: Reply;
+  /** True for an HTML form post from the portal page (a form-urlencoded body); JSON otherwise. */
+  readonly fromForm: boolean;
 }
 
-type Reply = (status: number, body: unknown) => void;
+const notFound = (reply: Reply, what: string): void =>
+  reply(404, { error: 'not_found', error_description: `No ${what}.` });
+const badMethod = (reply: Reply, allowed: string): void =>
+  reply(405, { error: 'method_not_allowed', error_description: `Use ${allowed}.` });
 
 /** Handles one request below `/portal/`. */
 export async function handlePortalRequest(
@@ -47,7 +74,7 @@ export async function handlePortalRequest(
     res
       .writeHead(204, {
         ...headers,
-        'access-control-allow-methods': 'GET, POST, DELETE',
+        'access-control-allow-methods': 'GET, POST, PATCH, DELETE',
         'access-control-allow-headers': 'content-type',
         'access-control-max-age': '600',
       })
@@ -63,27 +90,84 @@ export async function handlePortalRequest(
     return;
   }
   const path = pathname.slice(PORTAL_API_PREFIX.length).split('/');
-  if (path[0] === 'settings' && path.length === 1) return settingsRoute(state, req, res, method, reply);
-  if (path[0] === 'apps' && path[2] === 'certificates' && path.length <= 5) {
-    return certificatesRoute(state, req, res, method, reply, path);
+  const r: PortalRequest = { state, req, res, method, reply, fromForm: isFormBody(req) };
+  if (path[0] === 'settings' && path.length === 1) return settingsRoute(r);
+  if (path[0] === 'reset' && path.length === 1) return resetRoute(r);
+  if (path[0] === 'apps' && path.length === 1) {
+    if (method !== 'GET') return badMethod(reply, 'GET');
+    return reply(
+      200,
+      state.registry.list().map((app) => appView(app, state)),
+    );
   }
-  reply(404, { error: 'not_found', error_description: `No portal endpoint at ${pathname}.` });
+  if (path[0] !== 'apps') return notFound(reply, `portal endpoint at ${pathname}`);
+  const app = state.registry.find(path[1]);
+  if (!app) return notFound(reply, `app registration '${path[1] ?? ''}'`);
+  const [, , collection, item, action] = path;
+  if (path.length > 5 || (action !== undefined && action !== 'delete')) {
+    return notFound(reply, `portal endpoint at ${pathname}`);
+  }
+  const remove = method === 'DELETE' || (method === 'POST' && action === 'delete');
+  switch (collection) {
+    case undefined:
+      return appRoute(r, app);
+    case 'certificates':
+      return certificatesRoute(r, app, item, remove);
+    case 'redirect-uris':
+      return redirectUrisRoute(r, app, item, remove);
+    case 'secrets':
+      return secretsRoute(r, app, item, remove);
+    case 'consents':
+      return consentsRoute(r, app, item, remove);
+    default:
+      return notFound(reply, `portal endpoint at ${pathname}`);
+  }
 }
 
-async function settingsRoute(
-  state: PortalState,
-  req: IncomingMessage,
-  res: ServerResponse,
-  method: string,
-  reply: Reply,
-): Promise<void> {
+/** Reads a JSON or form body into plain fields. */
+async function readFields(r: PortalRequest): Promise<Record<string, unknown> | undefined> {
+  const text = (await readBody(r.req)).toString('utf8');
+  if (r.fromForm) return Object.fromEntries(new URLSearchParams(text));
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const invalidJson = (r: PortalRequest): void =>
+  r.reply(400, { error: 'invalid_request', error_description: 'Expected a JSON object.' });
+
+/** After a form post: back to the app's section, or the page with an error (400). */
+function answerForm(r: PortalRequest, clientId: string | undefined, error?: string): void {
+  if (error === undefined) {
+    sendRedirect(r.res, clientId ? `/#app-${clientId}` : '/#apps', 303);
+    return;
+  }
+  const flash: PortalFlash = { kind: 'error', message: error, ...(clientId ? { clientId } : {}) };
+  sendHtml(r.res, 400, portalPage(r.state.origin, r.state, flash));
+}
+
+/** Answers a registry change: the app's new state as JSON, or back to the portal page. */
+function answerChange(r: PortalRequest, result: RegistryResult, clientId: string, created = false): void {
+  if (r.fromForm) return answerForm(r, clientId, result.ok ? undefined : result.message);
+  if (!result.ok) {
+    const error = result.status === 404 ? 'not_found' : 'invalid_request';
+    return r.reply(result.status, { error, error_description: result.message });
+  }
+  r.reply(created ? 201 : 200, appView(result.value, r.state));
+}
+
+async function settingsRoute(r: PortalRequest): Promise<void> {
+  const { state, method, reply } = r;
   if (method === 'GET') return reply(200, { ...state.settings });
-  if (method !== 'POST')
-    return reply(405, { error: 'method_not_allowed', error_description: 'Use GET or POST.' });
-  const text = (await readBody(req)).toString('utf8');
-  const fromForm = !isJson(req);
+  if (method !== 'POST') return badMethod(reply, 'GET or POST');
+  const text = (await readBody(r.req)).toString('utf8');
   let parsed: ReturnType<typeof parseSettingsPatch>;
-  if (fromForm) {
+  if (r.fromForm) {
     parsed = parseSettingsForm(new URLSearchParams(text));
   } else {
     try {
@@ -94,39 +178,196 @@ async function settingsRoute(
   }
   if (!parsed.ok) return reply(400, { error: 'invalid_request', error_description: parsed.message });
   Object.assign(state.settings, parsed.patch);
-  if (fromForm) return sendRedirect(res, '/#settings', 303);
+  if (r.fromForm) return sendRedirect(r.res, '/#settings', 303);
   reply(200, { ...state.settings });
 }
 
-async function certificatesRoute(
-  state: PortalState,
-  req: IncomingMessage,
-  res: ServerResponse,
-  method: string,
-  reply: Reply,
-  path: readonly string[],
+/** `POST /portal/reset`: the seeded app registrations, no added certificates, no recorded consent. */
+function resetRoute(r: PortalRequest): void {
+  if (r.method !== 'POST') return badMethod(r.reply, 'POST');
+  r.state.registry.reset();
+  r.state.certificates.clear();
+  r.state.consents.reset();
+  if (r.fromForm) return answerForm(r, undefined);
+  r.reply(200, buildDirectory(r.state.origin, r.state));
+}
+
+/** Reads the portal page's authentication form: unchecked boxes are absent, so absence means false. */
+function parseAppForm(fields: Record<string, unknown>): ReturnType<typeof parseAppPatch> {
+  const platform = fields['platform'];
+  return parseAppPatch({
+    ...(typeof platform === 'string' ? { platform } : {}),
+    implicitIdTokens: 'implicitIdTokens' in fields,
+    implicitAccessTokens: 'implicitAccessTokens' in fields,
+    allowPublicClientFlows: 'allowPublicClientFlows' in fields,
+  });
+}
+
+/** `GET`/`PATCH /portal/apps/{clientId}` (the portal page's form POSTs the same fields). */
+async function appRoute(r: PortalRequest, app: AppRegistration): Promise<void> {
+  if (r.method === 'GET') return r.reply(200, appView(app, r.state));
+  if (r.method !== 'PATCH' && !(r.method === 'POST' && r.fromForm)) return badMethod(r.reply, 'GET or PATCH');
+  const fields = await readFields(r);
+  if (!fields) return invalidJson(r);
+  const parsed = r.fromForm ? parseAppForm(fields) : parseAppPatch(fields);
+  if (!parsed.ok) {
+    return answerChange(r, { ok: false, status: 400, message: parsed.message }, app.clientId);
+  }
+  answerChange(r, r.state.registry.update(app.clientId, parsed.patch), app.clientId);
+}
+
+/** `POST /portal/apps/{id}/redirect-uris` `{ uri }`; `DELETE …/redirect-uris/{encoded uri}`. */
+async function redirectUrisRoute(
+  r: PortalRequest,
+  app: AppRegistration,
+  item: string | undefined,
+  remove: boolean,
 ): Promise<void> {
-  const app = findApp(path[1]);
-  if (!app)
-    return reply(404, { error: 'not_found', error_description: `No app registration '${path[1] ?? ''}'.` });
-  const thumbprint = path[3];
+  if (item === undefined) {
+    if (r.method === 'GET') return r.reply(200, app.redirectUris);
+    if (r.method !== 'POST') return badMethod(r.reply, 'GET or POST');
+    const fields = await readFields(r);
+    if (!fields) return invalidJson(r);
+    const uri = fields['uri'];
+    if (typeof uri !== 'string' || uri.trim() === '') {
+      return answerChange(r, { ok: false, status: 400, message: 'uri is required.' }, app.clientId);
+    }
+    return answerChange(r, r.state.registry.addRedirectUri(app.clientId, uri), app.clientId, true);
+  }
+  if (!remove) return badMethod(r.reply, 'DELETE');
+  let uri: string;
+  try {
+    uri = decodeURIComponent(item);
+  } catch {
+    return notFound(r.reply, 'such redirect URI');
+  }
+  answerChange(r, r.state.registry.removeRedirectUri(app.clientId, uri), app.clientId);
+}
+
+/** `POST /portal/apps/{id}/secrets` `{ description?, expiresInDays? }`; `DELETE …/secrets/{secret id}`. */
+async function secretsRoute(
+  r: PortalRequest,
+  app: AppRegistration,
+  item: string | undefined,
+  remove: boolean,
+): Promise<void> {
+  if (item === undefined) {
+    if (r.method === 'GET') return r.reply(200, appView(app, r.state).secrets);
+    if (r.method !== 'POST') return badMethod(r.reply, 'GET or POST');
+    const fields = await readFields(r);
+    if (!fields) return invalidJson(r);
+    const { description, expiresInDays } = fields;
+    const days = r.fromForm && typeof expiresInDays === 'string' ? Number(expiresInDays) : expiresInDays;
+    if (description !== undefined && typeof description !== 'string') {
+      return answerChange(
+        r,
+        { ok: false, status: 400, message: 'description must be a string.' },
+        app.clientId,
+      );
+    }
+    if (days !== undefined && typeof days !== 'number') {
+      return answerChange(
+        r,
+        { ok: false, status: 400, message: 'expiresInDays must be a number.' },
+        app.clientId,
+      );
+    }
+    const created = r.state.registry.addSecret(app.clientId, {
+      ...(description === undefined ? {} : { description }),
+      ...(days === undefined ? {} : { expiresInDays: days }),
+    });
+    if (!created.ok) return answerChange(r, created, app.clientId);
+    const { seeded: _seeded, ...secret } = created.value;
+    if (r.fromForm) {
+      // Shown once, as Entra does: the page answering the post is the only place the value appears.
+      const flash: PortalFlash = { kind: 'secret', clientId: app.clientId, ...secret };
+      return sendHtml(r.res, 200, portalPage(r.state.origin, r.state, flash));
+    }
+    return r.reply(201, secret);
+  }
+  if (!remove) return badMethod(r.reply, 'DELETE');
+  const result = r.state.registry.removeSecret(app.clientId, decodeURIComponent(item));
+  if (r.fromForm || !result.ok) return answerChange(r, result, app.clientId);
+  r.res.writeHead(204, corsHeaders(r.req.headers.origin)).end();
+}
+
+/**
+ * `POST /portal/apps/{id}/consents` `{ user }` (a user principal name or object id, or `admin` for admin
+ * consent) grants every permission the app registration lists; `DELETE …/consents/{user | admin}` revokes.
+ */
+async function consentsRoute(
+  r: PortalRequest,
+  app: AppRegistration,
+  item: string | undefined,
+  remove: boolean,
+): Promise<void> {
+  const { consents } = r.state;
+  const answer = (error?: string): void => {
+    if (r.fromForm) return answerForm(r, app.clientId, error);
+    if (error !== undefined) return r.reply(400, { error: 'invalid_request', error_description: error });
+    r.reply(200, appView(app, r.state).consent);
+  };
+  let target: string | undefined = item === undefined ? undefined : safeDecode(item);
+  if (item === undefined) {
+    if (r.method === 'GET') return r.reply(200, appView(app, r.state).consent);
+    if (r.method !== 'POST') return badMethod(r.reply, 'GET or POST');
+    const fields = await readFields(r);
+    if (!fields) return invalidJson(r);
+    const user = fields['user'];
+    const admin = fields['admin'] === true || user === 'admin';
+    if (admin) {
+      consents.grantAdmin(app.clientId);
+      return answer();
+    }
+    target = typeof user === 'string' ? user : undefined;
+    const found = target === undefined ? undefined : (findUserByName(target) ?? findUserById(target));
+    if (!found) return answer(`No user '${target ?? ''}' in the sandbox tenant.`);
+    consents.grant(found.oid, app.clientId, allPermissions(app));
+    return answer();
+  }
+  if (!remove) return badMethod(r.reply, 'DELETE');
+  if (target === 'admin') {
+    consents.revokeAdmin(app.clientId);
+    return answer();
+  }
+  const found = target === undefined ? undefined : (findUserByName(target) ?? findUserById(target));
+  if (!found) return notFound(r.reply, `user '${target ?? ''}' in the sandbox tenant`);
+  consents.revoke(found.oid, app.clientId);
+  answer();
+}
+
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `GET`/`POST /portal/apps/{id}/certificates`, `DELETE …/certificates/{thumbprint}`. */
+async function certificatesRoute(
+  r: PortalRequest,
+  app: AppRegistration,
+  thumbprint: string | undefined,
+  remove: boolean,
+): Promise<void> {
+  const { state, reply } = r;
   const list = (): unknown => state.certificates.list(app.clientId).map(summarizeCertificate);
   const back = `/#app-${app.clientId}`;
 
   if (thumbprint === undefined) {
-    if (method === 'GET') return reply(200, list());
-    if (method !== 'POST')
-      return reply(405, { error: 'method_not_allowed', error_description: 'Use GET or POST.' });
-    // Certificate credentials authenticate confidential clients; public clients present none (AADSTS700025).
-    if (!isConfidential(app)) {
+    if (r.method === 'GET') return reply(200, list());
+    if (r.method !== 'POST') return badMethod(reply, 'GET or POST');
+    // Certificate credentials authenticate Web apps; SPAs and public clients present none (AADSTS700025).
+    if (app.platform !== 'web') {
       return reply(400, {
         error: 'invalid_request',
-        error_description: `${app.displayName} is a public client; the sandbox accepts certificates for confidential apps only.`,
+        error_description: `${app.displayName} is not on the Web platform; the sandbox accepts certificates for Web apps (confidential clients) only.`,
       });
     }
-    const text = (await readBody(req)).toString('utf8');
+    const text = (await readBody(r.req)).toString('utf8');
     let pem: unknown;
-    if (isJson(req)) {
+    if (!r.fromForm) {
       try {
         pem = (JSON.parse(text) as { pem?: unknown }).pem;
       } catch {
@@ -138,17 +379,14 @@ async function certificatesRoute(
     const parsed = parseCertificate(typeof pem === 'string' ? pem : '');
     if (!parsed.ok) return reply(400, { error: 'invalid_request', error_description: parsed.message });
     state.certificates.add(app.clientId, parsed.certificate);
-    if (!isJson(req)) return sendRedirect(res, back, 303);
+    if (r.fromForm) return sendRedirect(r.res, back, 303);
     return reply(201, summarizeCertificate(parsed.certificate));
   }
 
-  const viaForm = method === 'POST' && path[4] === 'delete';
-  if (method !== 'DELETE' && !viaForm) {
-    return reply(405, { error: 'method_not_allowed', error_description: 'Use DELETE.' });
-  }
+  if (!remove) return badMethod(reply, 'DELETE');
   const removed = state.certificates.remove(app.clientId, decodeURIComponent(thumbprint));
-  if (viaForm) return sendRedirect(res, back, 303);
+  if (r.method === 'POST') return sendRedirect(r.res, back, 303);
   if (!removed)
     return reply(404, { error: 'not_found', error_description: `No certificate '${thumbprint}'.` });
-  res.writeHead(204, corsHeaders(req.headers.origin)).end();
+  r.res.writeHead(204, corsHeaders(r.req.headers.origin)).end();
 }

@@ -33,7 +33,11 @@ describe('portal and directory.json: the new parts', () => {
       portalSettings: `${sandbox.origin}/portal/settings`,
       portalCertificates: `${sandbox.origin}/portal/apps/{clientId}/certificates`,
     });
-    expect(d.settings).toEqual({ rotateRefreshTokens: false, deviceCodeLifetimeSeconds: 900 });
+    expect(d.settings).toEqual({
+      rotateRefreshTokens: false,
+      deviceCodeLifetimeSeconds: 900,
+      rememberConsent: false,
+    });
     const legacy = d.apps.find((a) => a.clientId === '4e8d1c7a-6f2b-4a93-b5d0-8c1e7f3a2b96');
     expect(legacy).toMatchObject({
       displayName: 'Flow Lab Legacy SPA',

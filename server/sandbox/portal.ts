@@ -3,19 +3,70 @@
  * and certificates, endpoints, runtime settings) as an HTML page at `/` and as JSON at
  * `/directory.json`. All secrets are sandbox-only.
  */
-import { summarizeCertificate, type CertificateStore, type CertificateSummary } from './certificates.ts';
+import { CertificateStore, summarizeCertificate, type CertificateSummary } from './certificates.ts';
+import { ConsentStore } from './consents.ts';
 import { DEVICE_LOGIN_PATH } from './device-flow.ts';
-import { isConfidential, SANDBOX_APIS, servicePrincipalId } from './directory.ts';
+import { SANDBOX_APIS, servicePrincipalId } from './directory.ts';
 import { GRAPH_ENDPOINTS } from './graph-api.ts';
 import { layout, escapeHtml } from './pages.ts';
 import { ROUTES } from './provider-config.ts';
-import { SANDBOX_APPS, SANDBOX_TENANT, SANDBOX_USERS } from './seed.ts';
+import { AppRegistry, PLATFORMS, SECRET_LIFETIME_DAYS, type AppRegistration } from './registrations.ts';
+import { SANDBOX_TENANT, SANDBOX_USERS, type Platform } from './seed.ts';
 import { DEFAULT_SETTINGS, DEVICE_CODE_LIFETIME_RANGE, type SandboxSettings } from './settings.ts';
 
-/** The runtime state the portal shows besides the seeded directory. */
+/** The runtime state the portal shows besides the seeded users and tenant. */
 export interface PortalView {
   readonly settings: Readonly<SandboxSettings>;
   readonly certificates: CertificateStore;
+  readonly registry: AppRegistry;
+  readonly consents: ConsentStore;
+}
+
+/** A client secret as listed (the value only for the seeded one, which is published test data). */
+export interface SecretSummary {
+  readonly id: string;
+  readonly description: string;
+  readonly hint: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly value?: string;
+}
+
+/** Consent for one app: admin consent and each user's own decision. */
+export interface ConsentView {
+  readonly adminConsent: boolean;
+  readonly users: readonly {
+    readonly userPrincipalName: string;
+    readonly objectId: string;
+    /** `granted` (by the user or on the portal), `revoked`, or `none` (no decision recorded yet). */
+    readonly state: 'granted' | 'revoked' | 'none';
+    readonly scopes: readonly string[];
+  }[];
+}
+
+/** An app registration as `/directory.json` and `GET /portal/apps/{clientId}` show it. */
+export interface AppView {
+  readonly displayName: string;
+  readonly clientId: string;
+  readonly platform: Platform;
+  readonly description: string;
+  readonly redirectUris: readonly string[];
+  /** The seeded secret's value while it is registered (sandbox test data). */
+  readonly clientSecret?: string;
+  readonly secrets: readonly SecretSummary[];
+  readonly allowPublicClientFlows: boolean;
+  readonly implicitIdTokens: boolean;
+  readonly implicitAccessTokens: boolean;
+  /** Web platform with a secret or certificate: must authenticate at the token endpoint. */
+  readonly confidential: boolean;
+  /** Object id of the app's service principal (`oid`/`sub` of its app-only tokens). */
+  readonly servicePrincipalId: string;
+  readonly certificates: readonly CertificateSummary[];
+  readonly consent: ConsentView;
+  readonly identifierUri?: string;
+  readonly exposedScopes: readonly string[];
+  readonly delegatedPermissions: Readonly<Record<string, readonly string[]>>;
+  readonly applicationPermissions: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The directory as served at `/directory.json`. */
@@ -34,24 +85,7 @@ export interface SandboxDirectory {
     readonly mfaRequired: boolean;
     readonly mfaCode?: string;
   }[];
-  readonly apps: readonly {
-    readonly displayName: string;
-    readonly clientId: string;
-    readonly platform: string;
-    readonly description: string;
-    readonly redirectUris: readonly string[];
-    readonly clientSecret?: string;
-    readonly allowPublicClientFlows: boolean;
-    readonly implicitIdTokens: boolean;
-    readonly implicitAccessTokens: boolean;
-    /** Object id of the app's service principal (`oid`/`sub` of its app-only tokens). */
-    readonly servicePrincipalId: string;
-    readonly certificates: readonly CertificateSummary[];
-    readonly identifierUri?: string;
-    readonly exposedScopes: readonly string[];
-    readonly delegatedPermissions: Readonly<Record<string, readonly string[]>>;
-    readonly applicationPermissions: Readonly<Record<string, readonly string[]>>;
-  }[];
+  readonly apps: readonly AppView[];
   readonly apis: readonly {
     readonly identifier: string;
     readonly appId: string;
@@ -83,15 +117,72 @@ export function sandboxEndpoints(origin: string): Record<string, string> {
   };
 }
 
-/** Builds the directory JSON for a sandbox at `origin` (without `view`: default settings, no certificates). */
-export function buildDirectory(origin: string, view?: PortalView): SandboxDirectory {
+/** The seeded state, for callers without a running instance (the command line's start-up listing). */
+function seededView(): PortalView {
+  const certificates = new CertificateStore();
+  return {
+    settings: DEFAULT_SETTINGS,
+    certificates,
+    registry: new AppRegistry(certificates),
+    consents: new ConsentStore(),
+  };
+}
+
+function consentView(app: AppRegistration, consents: ConsentStore): ConsentView {
+  return {
+    adminConsent: consents.hasAdminConsent(app.clientId),
+    users: SANDBOX_USERS.map((u) => {
+      const state = consents.userState(u.oid, app.clientId);
+      return {
+        userPrincipalName: u.userPrincipalName,
+        objectId: u.oid,
+        state: state.kind,
+        scopes: state.kind === 'granted' ? state.scopes : [],
+      };
+    }),
+  };
+}
+
+/** An app registration as the portal API and `/directory.json` show it. */
+export function appView(app: AppRegistration, view: PortalView): AppView {
+  return {
+    displayName: app.displayName,
+    clientId: app.clientId,
+    platform: app.platform,
+    description: app.description,
+    redirectUris: app.redirectUris,
+    ...(app.seededSecret === undefined ? {} : { clientSecret: app.seededSecret }),
+    secrets: app.secrets.map((s) => ({
+      id: s.id,
+      description: s.description,
+      hint: s.hint,
+      createdAt: s.createdAt,
+      expiresAt: s.expiresAt,
+      ...(s.seeded && app.seededSecret !== undefined ? { value: app.seededSecret } : {}),
+    })),
+    allowPublicClientFlows: app.allowPublicClientFlows,
+    implicitIdTokens: app.implicitIdTokens,
+    implicitAccessTokens: app.implicitAccessTokens,
+    confidential: app.confidential,
+    servicePrincipalId: servicePrincipalId(app),
+    certificates: view.certificates.list(app.clientId).map(summarizeCertificate),
+    consent: consentView(app, view.consents),
+    ...(app.identifierUri === undefined ? {} : { identifierUri: app.identifierUri }),
+    exposedScopes: (app.exposedScopes ?? []).map((s) => s.value),
+    delegatedPermissions: app.delegatedPermissions,
+    applicationPermissions: app.applicationPermissions,
+  };
+}
+
+/** Builds the directory JSON for a sandbox at `origin` (without `view`: the seeded state). */
+export function buildDirectory(origin: string, view: PortalView = seededView()): SandboxDirectory {
   return {
     notice:
       'Sandbox-only directory: every password and client secret here is public test data for the local sandbox tenant.',
     tenant: { id: SANDBOX_TENANT.id, domain: SANDBOX_TENANT.domain, displayName: SANDBOX_TENANT.displayName },
     endpoints: tenantEndpoints(origin),
     sandboxEndpoints: sandboxEndpoints(origin),
-    settings: { ...(view?.settings ?? DEFAULT_SETTINGS) },
+    settings: { ...view.settings },
     users: SANDBOX_USERS.map((u) => ({
       userPrincipalName: u.userPrincipalName,
       displayName: u.displayName,
@@ -100,23 +191,7 @@ export function buildDirectory(origin: string, view?: PortalView): SandboxDirect
       mfaRequired: u.mfaRequired,
       ...(u.mfaCode === undefined ? {} : { mfaCode: u.mfaCode }),
     })),
-    apps: SANDBOX_APPS.map((a) => ({
-      displayName: a.displayName,
-      clientId: a.clientId,
-      platform: a.platform,
-      description: a.description,
-      redirectUris: a.redirectUris,
-      ...(a.clientSecret === undefined ? {} : { clientSecret: a.clientSecret }),
-      allowPublicClientFlows: a.allowPublicClientFlows,
-      implicitIdTokens: a.implicitIdTokens,
-      implicitAccessTokens: a.implicitAccessTokens,
-      servicePrincipalId: servicePrincipalId(a),
-      certificates: (view?.certificates.list(a.clientId) ?? []).map(summarizeCertificate),
-      ...(a.identifierUri === undefined ? {} : { identifierUri: a.identifierUri }),
-      exposedScopes: (a.exposedScopes ?? []).map((s) => s.value),
-      delegatedPermissions: a.delegatedPermissions,
-      applicationPermissions: a.applicationPermissions,
-    })),
+    apps: view.registry.list().map((app) => appView(app, view)),
     apis: SANDBOX_APIS.map((api) => ({
       identifier: api.identifier,
       appId: api.appId,
@@ -126,24 +201,60 @@ export function buildDirectory(origin: string, view?: PortalView): SandboxDirect
   };
 }
 
-const PLATFORM_LABEL: Readonly<Record<string, string>> = {
+const PLATFORM_LABEL: Readonly<Record<Platform, string>> = {
   spa: 'Single-page application',
   web: 'Web',
   publicClient: 'Mobile and desktop (public client)',
 };
 
+const PLATFORM_HINT: Readonly<Record<Platform, string>> = {
+  spa: 'Codes are redeemed by the browser, cross-origin, with PKCE; no secret.',
+  web: 'Codes are redeemed by a server with a secret or certificate; a browser gets AADSTS9002326.',
+  publicClient: 'No secret allowed (AADSTS700025); device code and ROPC need "Allow public client flows".',
+};
+
+/** A one-off message on the portal page after a form post: an error, or a new secret's value. */
+export type PortalFlash =
+  | { readonly kind: 'error'; readonly clientId?: string; readonly message: string }
+  | {
+      readonly kind: 'secret';
+      readonly clientId: string;
+      readonly id: string;
+      readonly description: string;
+      readonly value: string;
+      readonly expiresAt: string;
+    };
+
+const e = escapeHtml;
+
 const list = (items: readonly string[]): string =>
-  items.length ? `<ul>${items.map((i) => `<li><code>${escapeHtml(i)}</code></li>`).join('')}</ul>` : 'none';
+  items.length ? `<ul>${items.map((i) => `<li><code>${e(i)}</code></li>`).join('')}</ul>` : 'none';
 
 const permissions = (perms: Readonly<Record<string, readonly string[]>>): string =>
   list(Object.entries(perms).flatMap(([resource, values]) => values.map((v) => `${resource}/${v}`)));
+
+/** `/portal/apps/{clientId}` plus a suffix, with the client id escaped for an attribute. */
+const appPath = (clientId: string, suffix = ''): string => e(`/portal/apps/${clientId}${suffix}`);
+
+/** A form holding one button: the way to remove or toggle a list item without JavaScript. */
+function buttonForm(
+  action: string,
+  label: string,
+  accessibleName: string,
+  options: { readonly style?: 'primary' | 'secondary'; readonly hidden?: Record<string, string> } = {},
+): string {
+  const hidden = Object.entries(options.hidden ?? {})
+    .map(([name, value]) => `<input type="hidden" name="${e(name)}" value="${e(value)}">`)
+    .join('');
+  return `<form method="post" action="${action}">${hidden}<button type="submit" class="${options.style ?? 'secondary'}" aria-label="${e(accessibleName)}">${e(label)}</button></form>`;
+}
 
 function certificateRows(clientId: string, certs: readonly CertificateSummary[]): string {
   if (certs.length === 0) return 'none';
   const rows = certs
     .map(
       (c) =>
-        `<tr><td>${escapeHtml(c.subject)}</td><td><code>${escapeHtml(c.thumbprintSha256)}</code></td><td><code>${escapeHtml(c.thumbprintSha1Hex)}</code></td><td>${escapeHtml(c.notAfter)}</td><td><form method="post" action="/portal/apps/${escapeHtml(clientId)}/certificates/${escapeHtml(c.thumbprintSha256)}/delete"><button type="submit" class="secondary" aria-label="Remove certificate ${escapeHtml(c.thumbprintSha1Hex)}">Remove</button></form></td></tr>`,
+        `<tr><td>${e(c.subject)}</td><td><code>${e(c.thumbprintSha256)}</code></td><td><code>${e(c.thumbprintSha1Hex)}</code></td><td>${e(c.notAfter)}</td><td><form method="post" action="/portal/apps/${e(clientId)}/certificates/${e(c.thumbprintSha256)}/delete"><button type="submit" class="secondary" aria-label="Remove certificate ${e(c.thumbprintSha1Hex)}">Remove</button></form></td></tr>`,
     )
     .join('');
   return `<table><thead><tr><th scope="col">Subject</th><th scope="col">x5t#S256</th><th scope="col">Thumbprint (SHA-1)</th><th scope="col">Expires</th><th scope="col">Action</th></tr></thead><tbody>${rows}</tbody></table>`;
@@ -151,10 +262,10 @@ function certificateRows(clientId: string, certs: readonly CertificateSummary[])
 
 function certificateForm(clientId: string): string {
   const id = `pem-${clientId}`;
-  return `<form method="post" action="/portal/apps/${escapeHtml(clientId)}/certificates">
-<label for="${escapeHtml(id)}">Certificate (PEM)</label>
-<p class="hint" id="${escapeHtml(id)}-hint">The public certificate only (-----BEGIN CERTIFICATE-----). Sign client assertions with its private key and put its <code>x5t#S256</code> in the header.</p>
-<textarea id="${escapeHtml(id)}" name="pem" rows="6" required aria-describedby="${escapeHtml(id)}-hint"></textarea>
+  return `<form method="post" action="/portal/apps/${e(clientId)}/certificates">
+<label for="${e(id)}">Certificate (PEM)</label>
+<p class="hint" id="${e(id)}-hint">The public certificate only (-----BEGIN CERTIFICATE-----). Sign client assertions with its private key and put its <code>x5t#S256</code> in the header.</p>
+<textarea id="${e(id)}" name="pem" rows="6" required aria-describedby="${e(id)}-hint"></textarea>
 <button type="submit" class="primary">Upload certificate</button>
 </form>`;
 }
@@ -164,6 +275,8 @@ function settingsForm(settings: Readonly<SandboxSettings>): string {
   return `<form method="post" action="/portal/settings">
 <p><input id="rotateRefreshTokens" name="rotateRefreshTokens" type="checkbox"${settings.rotateRefreshTokens ? ' checked' : ''} aria-describedby="rotate-hint"> <label for="rotateRefreshTokens" style="display:inline">Rotate refresh tokens</label></p>
 <p class="hint" id="rotate-hint">Off is Entra's behaviour: a redeemed refresh token stays valid. On: it stops working (AADSTS70008).</p>
+<p><input id="rememberConsent" name="rememberConsent" type="checkbox"${settings.rememberConsent ? ' checked' : ''} aria-describedby="remember-consent-hint"> <label for="rememberConsent" style="display:inline">Remember consent per user and app</label></p>
+<p class="hint" id="remember-consent-hint">On is Entra's behaviour: a user who accepted the consent page is not asked again, even in a new browser session. Off (the default): each new browser session shows the consent step. Consent granted or revoked below applies either way.</p>
 <label for="deviceCodeLifetimeSeconds">Device code lifetime (seconds)</label>
 <input id="deviceCodeLifetimeSeconds" name="deviceCodeLifetimeSeconds" type="number" min="${min}" max="${max}" step="1" required value="${settings.deviceCodeLifetimeSeconds}">
 <button type="submit" class="primary">Save settings</button>
@@ -171,59 +284,177 @@ function settingsForm(settings: Readonly<SandboxSettings>): string {
 <p class="hint">Also as JSON: <code>GET</code>/<code>POST /portal/settings</code>. Changes apply to new requests at once.</p>`;
 }
 
-/** Renders the portal page. */
-export function portalPage(origin: string, view?: PortalView): string {
-  const d = buildDirectory(origin, view);
-  const endpoints = Object.entries({ ...d.endpoints, ...d.sandboxEndpoints })
-    .map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td><code>${escapeHtml(v)}</code></td></tr>`)
-    .join('');
-  const users = d.users
+function flashBlock(flash: PortalFlash | undefined, clientId: string | undefined): string {
+  if (!flash || flash.clientId !== clientId) return '';
+  if (flash.kind === 'error') return `<div class="error" role="alert"><p>${e(flash.message)}</p></div>`;
+  return `<div class="notice" role="status"><p><strong>New client secret "${e(flash.description)}"</strong> (expires ${e(flash.expiresAt)}). Copy the value now: it is not shown again.</p>
+<p>Value: <code>${e(flash.value)}</code><br>Secret ID (not the value): <code>${e(flash.id)}</code></p></div>`;
+}
+
+function authenticationForm(a: AppView): string {
+  const id = (name: string): string => e(`${name}-${a.clientId}`);
+  const radios = PLATFORMS.map(
+    (p) =>
+      `<p><input type="radio" id="${id(`platform-${p}`)}" name="platform" value="${p}"${a.platform === p ? ' checked' : ''} aria-describedby="${id(`platform-${p}-hint`)}"> <label class="inline" for="${id(`platform-${p}`)}">${e(PLATFORM_LABEL[p])}</label><br><span class="hint" id="${id(`platform-${p}-hint`)}">${e(PLATFORM_HINT[p])}</span></p>`,
+  ).join('');
+  const box = (
+    name: 'implicitIdTokens' | 'implicitAccessTokens' | 'allowPublicClientFlows',
+    label: string,
+    hint: string,
+  ): string =>
+    `<p><input type="checkbox" id="${id(name)}" name="${name}"${a[name] ? ' checked' : ''} aria-describedby="${id(`${name}-hint`)}"> <label class="inline" for="${id(name)}">${e(label)}</label><br><span class="hint" id="${id(`${name}-hint`)}">${e(hint)}</span></p>`;
+  return `<form method="post" action="${appPath(a.clientId)}">
+<fieldset><legend>Platform</legend>${radios}</fieldset>
+<fieldset><legend>Implicit grant and hybrid flows</legend>
+${box('implicitIdTokens', 'ID tokens (used for implicit and hybrid flows)', 'Off: response_type id_token is refused (AADSTS700054).')}
+${box('implicitAccessTokens', 'Access tokens (used for implicit flows)', 'Off: response_type token is refused (AADSTS70005).')}
+</fieldset>
+<fieldset><legend>Advanced settings</legend>
+${box('allowPublicClientFlows', 'Allow public client flows', 'Device code and ROPC without a credential. Off: AADSTS7000218.')}
+</fieldset>
+<button type="submit" class="primary">Save authentication settings</button>
+</form>`;
+}
+
+function redirectUriSection(a: AppView): string {
+  const rows = a.redirectUris
     .map(
-      (u) =>
-        `<tr><td>${escapeHtml(u.displayName)}</td><td><code>${escapeHtml(u.userPrincipalName)}</code></td><td><code>${escapeHtml(u.password)}</code></td><td>${
-          u.mfaRequired ? `Yes — code <code>${escapeHtml(u.mfaCode ?? '')}</code>` : 'No'
-        }</td><td><code>${escapeHtml(u.objectId)}</code></td></tr>`,
+      (uri) =>
+        `<li><code>${e(uri)}</code> ${buttonForm(appPath(a.clientId, `/redirect-uris/${encodeURIComponent(uri)}/delete`), 'Remove', `Remove redirect URI ${uri}`)}</li>`,
     )
     .join('');
-  const apps = d.apps
-    .map((a) => {
-      const confidential = SANDBOX_APPS.some((app) => app.clientId === a.clientId && isConfidential(app));
-      return `<h3 id="app-${escapeHtml(a.clientId)}">${escapeHtml(a.displayName)}</h3>
-<p>${escapeHtml(a.description)}</p>
+  const id = e(`redirect-uri-${a.clientId}`);
+  return `<h4>Redirect URIs</h4>
+${rows ? `<ul>${rows}</ul>` : '<p>none</p>'}
+<form method="post" action="${appPath(a.clientId, '/redirect-uris')}">
+<label for="${id}">Redirect URI</label>
+<p class="hint" id="${id}-hint">https, or http for localhost only (its port is ignored when matching); no fragment (#), no wildcard. Without a matching one, sign-in stops with AADSTS50011.</p>
+<input type="url" id="${id}" name="uri" required maxlength="256" aria-describedby="${id}-hint">
+<button type="submit" class="primary">Add redirect URI</button>
+</form>`;
+}
+
+function secretsSection(a: AppView): string {
+  const rows = a.secrets
+    .map(
+      (s) =>
+        `<tr><td>${e(s.description)}</td><td><code>${e(s.id)}</code></td><td>${s.value === undefined ? `<code>${e(s.hint)}***</code>` : `<code>${e(s.value)}</code>`}</td><td>${e(s.expiresAt)}</td><td>${buttonForm(appPath(a.clientId, `/secrets/${s.id}/delete`), 'Remove', `Remove client secret ${s.description} (${s.id})`)}</td></tr>`,
+    )
+    .join('');
+  const table = rows
+    ? `<table><thead><tr><th scope="col">Description</th><th scope="col">Secret ID</th><th scope="col">Value</th><th scope="col">Expires</th><th scope="col">Action</th></tr></thead><tbody>${rows}</tbody></table>`
+    : '<p>none</p>';
+  const id = (name: string): string => e(`${name}-${a.clientId}`);
+  const { min, max } = SECRET_LIFETIME_DAYS;
+  return `<h4>Client secrets</h4>
+${table}
+<form method="post" action="${appPath(a.clientId, '/secrets')}">
+<label for="${id('secret-description')}">Description</label>
+<input type="text" id="${id('secret-description')}" name="description" maxlength="100">
+<label for="${id('secret-days')}">Expires after (days)</label>
+<input type="number" id="${id('secret-days')}" name="expiresInDays" min="${min}" max="${max}" step="1" value="${SECRET_LIFETIME_DAYS.default}" required>
+<p class="hint">The value is shown once, right after it is created. A wrong value gives AADSTS7000215, an expired one AADSTS7000222; on a public client or SPA any secret gives AADSTS700025.</p>
+<button type="submit" class="primary">Add client secret</button>
+</form>`;
+}
+
+function consentSection(a: AppView): string {
+  const users = new Map(SANDBOX_USERS.map((u) => [u.oid, u.displayName]));
+  const rows = a.consent.users
+    .map((u) => {
+      const name = users.get(u.objectId) ?? u.userPrincipalName;
+      const state =
+        u.state === 'granted'
+          ? `Granted: ${u.scopes.map((s) => `<code>${e(s)}</code>`).join(' ')}`
+          : u.state === 'revoked'
+            ? 'Revoked (consent page again; silent grants get AADSTS65001)'
+            : 'No decision recorded (consent page in each new browser session)';
+      const target = encodeURIComponent(u.userPrincipalName);
+      const actions =
+        buttonForm(appPath(a.clientId, '/consents'), 'Grant consent', `Grant consent for ${name}`, {
+          hidden: { user: u.userPrincipalName },
+        }) +
+        buttonForm(
+          appPath(a.clientId, `/consents/${target}/delete`),
+          'Revoke consent',
+          `Revoke consent for ${name}`,
+        );
+      return `<tr><td>${e(name)}</td><td>${state}</td><td>${actions}</td></tr>`;
+    })
+    .join('');
+  const admin = a.consent.adminConsent
+    ? `<p>Admin consent: <strong>granted</strong> for every user of the tenant (no consent page).</p>${buttonForm(appPath(a.clientId, '/consents/admin/delete'), 'Revoke admin consent', 'Revoke admin consent')}`
+    : `<p>Admin consent: not granted.</p>${buttonForm(appPath(a.clientId, '/consents'), `Grant admin consent for ${SANDBOX_TENANT.displayName}`, `Grant admin consent for ${SANDBOX_TENANT.displayName}`, { style: 'primary', hidden: { user: 'admin' } })}`;
+  return `<h4>Consent</h4>
+${admin}
+<table><thead><tr><th scope="col">User</th><th scope="col">Consent</th><th scope="col">Action</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function appSection(a: AppView, flash: PortalFlash | undefined): string {
+  const heading = `app-${a.clientId}`;
+  return `<section aria-labelledby="${e(heading)}">
+<h3 id="${e(heading)}">${e(a.displayName)}</h3>
+<p>${e(a.description)}</p>
+${flashBlock(flash, a.clientId)}
 <table><tbody>
-<tr><th scope="row">Client id</th><td><code>${escapeHtml(a.clientId)}</code></td></tr>
-<tr><th scope="row">Service principal object id</th><td><code>${escapeHtml(a.servicePrincipalId)}</code></td></tr>
-<tr><th scope="row">Platform</th><td>${escapeHtml(PLATFORM_LABEL[a.platform] ?? a.platform)}</td></tr>
-<tr><th scope="row">Client secret (sandbox-only)</th><td>${a.clientSecret ? `<code>${escapeHtml(a.clientSecret)}</code>` : 'none (public client)'}</td></tr>
+<tr><th scope="row">Client id</th><td><code>${e(a.clientId)}</code></td></tr>
+<tr><th scope="row">Service principal object id</th><td><code>${e(a.servicePrincipalId)}</code></td></tr>
+<tr><th scope="row">Platform</th><td>${e(PLATFORM_LABEL[a.platform])}</td></tr>
+<tr><th scope="row">Client secret (sandbox-only)</th><td>${a.clientSecret ? `<code>${e(a.clientSecret)}</code>` : a.confidential ? 'see Client secrets' : 'none (public client)'}</td></tr>
 <tr><th scope="row">Redirect URIs</th><td>${list(a.redirectUris)}</td></tr>
 <tr><th scope="row">Allow public client flows</th><td>${a.allowPublicClientFlows ? 'Yes' : 'No'}</td></tr>
 <tr><th scope="row">Implicit grant: ID tokens / access tokens</th><td>${a.implicitIdTokens ? 'Yes' : 'No'} / ${a.implicitAccessTokens ? 'Yes' : 'No'}</td></tr>
 <tr><th scope="row">Exposed scopes</th><td>${a.identifierUri ? list(a.exposedScopes.map((s) => `${a.identifierUri}/${s}`)) : 'none'}</td></tr>
 <tr><th scope="row">Delegated permissions</th><td>${permissions(a.delegatedPermissions)}</td></tr>
 <tr><th scope="row">Application permissions</th><td>${permissions(a.applicationPermissions)}</td></tr>
-${confidential ? `<tr><th scope="row">Certificates</th><td>${certificateRows(a.clientId, a.certificates)}</td></tr>` : ''}
+${a.platform === 'web' ? `<tr><th scope="row">Certificates</th><td>${certificateRows(a.clientId, a.certificates)}</td></tr>` : ''}
 </tbody></table>
-${confidential ? certificateForm(a.clientId) : ''}`;
-    })
-    .join('\n');
+<h4>Authentication</h4>
+${authenticationForm(a)}
+${redirectUriSection(a)}
+${secretsSection(a)}
+${a.platform === 'web' ? `<h4>Certificates</h4>${certificateForm(a.clientId)}` : ''}
+${consentSection(a)}
+</section>`;
+}
+
+/** Renders the portal page; `flash` shows a form post's error or a new secret's value once. */
+export function portalPage(origin: string, view?: PortalView, flash?: PortalFlash): string {
+  const d = buildDirectory(origin, view);
+  const endpoints = Object.entries({ ...d.endpoints, ...d.sandboxEndpoints })
+    .map(([k, v]) => `<tr><th scope="row">${e(k)}</th><td><code>${e(v)}</code></td></tr>`)
+    .join('');
+  const users = d.users
+    .map(
+      (u) =>
+        `<tr><td>${e(u.displayName)}</td><td><code>${e(u.userPrincipalName)}</code></td><td><code>${e(u.password)}</code></td><td>${
+          u.mfaRequired ? `Yes — code <code>${e(u.mfaCode ?? '')}</code>` : 'No'
+        }</td><td><code>${e(u.objectId)}</code></td></tr>`,
+    )
+    .join('');
+  const apps = d.apps.map((a) => appSection(a, flash)).join('\n');
   return layout(
     'Sandbox portal',
-    `<h1>${escapeHtml(d.tenant.displayName)} — sandbox portal</h1>
-<p>${escapeHtml(d.notice)} The same data is available as <a href="/directory.json">directory.json</a>.</p>
+    `<h1>${e(d.tenant.displayName)} — sandbox portal</h1>
+<p>${e(d.notice)} The same data is available as <a href="/directory.json">directory.json</a>.</p>
+${flashBlock(flash, undefined)}
 <h2>Tenant</h2>
 <table><tbody>
-<tr><th scope="row">Tenant id</th><td><code>${escapeHtml(d.tenant.id)}</code></td></tr>
-<tr><th scope="row">Domain</th><td><code>${escapeHtml(d.tenant.domain)}</code></td></tr>
+<tr><th scope="row">Tenant id</th><td><code>${e(d.tenant.id)}</code></td></tr>
+<tr><th scope="row">Domain</th><td><code>${e(d.tenant.domain)}</code></td></tr>
 <tr><th scope="row">Tenant path segments accepted</th><td>the tenant id, the domain, <code>common</code>, <code>organizations</code>, <code>consumers</code></td></tr>
 </tbody></table>
 <h2>Endpoints</h2>
 <table><tbody>${endpoints}</tbody></table>
-<p class="hint">Device login page for the device code flow: <a href="${escapeHtml(d.sandboxEndpoints['deviceLogin'] ?? '')}">${escapeHtml(d.sandboxEndpoints['deviceLogin'] ?? '')}</a>. Graph look-alike: <code>GET /v1.0/me</code> (delegated, <code>User.Read</code>) and <code>GET /v1.0/users</code> (app-only, role <code>User.Read.All</code>).</p>
+<p class="hint">Device login page for the device code flow: <a href="${e(d.sandboxEndpoints['deviceLogin'] ?? '')}">${e(d.sandboxEndpoints['deviceLogin'] ?? '')}</a>. Graph look-alike: <code>GET /v1.0/me</code> (delegated, <code>User.Read</code>) and <code>GET /v1.0/users</code> (app-only, role <code>User.Read.All</code>).</p>
 <h2 id="settings">Settings</h2>
 ${settingsForm(d.settings)}
 <h2>Users</h2>
 <table><thead><tr><th scope="col">Name</th><th scope="col">Username</th><th scope="col">Password (sandbox-only)</th><th scope="col">MFA</th><th scope="col">Object id</th></tr></thead><tbody>${users}</tbody></table>
-<h2>App registrations</h2>
+<h2 id="apps">App registrations</h2>
+<p>Break it on purpose: change an app below the way you would in the Azure portal, reproduce the error, then undo the change. Changes apply to new requests at once; also as JSON at <code>/portal/apps/{clientId}</code>.</p>
+<form method="post" action="/portal/reset"><button type="submit" class="secondary" aria-describedby="reset-hint">Reset to the seeded directory</button></form>
+<p class="hint" id="reset-hint">Puts every app registration back as seeded and removes added secrets, certificates and recorded consent. Settings and signed-in sessions stay.</p>
 ${apps}`,
     { wide: true },
   );

@@ -4,6 +4,7 @@
  * and no development defaults (keys, adapter, interactions), so start-up prints nothing.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type Provider from 'oidc-provider';
 import type {
   Account,
   AdapterConstructor,
@@ -15,13 +16,15 @@ import type {
 } from 'oidc-provider';
 import { TOKEN_ONLY_MARKER } from './authorize-gate.ts';
 import { successSource, userCodeConfirmSource, userCodeInputSource } from './device-pages.ts';
-import { findApp, findUserById, isConfidential, servicePrincipalId } from './directory.ts';
+import type { ConsentStore } from './consents.ts';
+import { findUserById, servicePrincipalId } from './directory.ts';
 import type { SandboxKeys } from './keys.ts';
 import { renderProviderError } from './pages.ts';
 import { clientCredentialOf } from './request-marks.ts';
 import type { SandboxSettings } from './settings.ts';
-import { OIDC_SCOPES, permissionValue, requireApi } from './scopes.ts';
-import { SANDBOX_APPS, SANDBOX_TENANT, type SandboxApp } from './seed.ts';
+import type { AppRegistration, AppRegistry } from './registrations.ts';
+import { OIDC_SCOPES, permissionValue, requireApi, splitPermission } from './scopes.ts';
+import { SANDBOX_TENANT } from './seed.ts';
 
 /** Entra's paths below `/{tenant}`; the provider is mounted at `/{tenant}`. */
 export const ROUTES = {
@@ -51,21 +54,25 @@ export interface ProviderConfigInput {
   readonly port: number;
   /** The instance's runtime settings (read on every use, so portal changes apply at once). */
   readonly settings: Readonly<SandboxSettings>;
+  /** The instance's live app registrations (read on every use, like the settings). */
+  readonly registry: AppRegistry;
+  /** Consent per user and app, kept outside browser sessions. */
+  readonly consents: ConsentStore;
 }
 
 /**
  * Entra's `azpacr`: 0 public client, 1 client secret, 2 certificate. The token gate records how the
  * client authenticated; requests at the authorization endpoint (implicit) carry no credential.
  */
-export function azpacr(ctx: KoaContextWithOIDC, app: SandboxApp | undefined): '0' | '1' | '2' {
+export function azpacr(ctx: KoaContextWithOIDC, app: AppRegistration | undefined): '0' | '1' | '2' {
   const kind = ctx.oidc.route === 'token' ? clientCredentialOf(ctx.req) : 'none';
   if (kind === 'certificate') return '2';
   if (kind === 'secret') return '1';
-  return kind === undefined && app && isConfidential(app) ? '1' : '0';
+  return kind === undefined && app?.confidential ? '1' : '0';
 }
 
 /** Response types an app may use: `code`, plus the implicit/hybrid ones its settings enable. */
-function responseTypesFor(app: SandboxApp): ResponseType[] {
+function responseTypesFor(app: AppRegistration): ResponseType[] {
   const types: ResponseType[] = ['code'];
   if (app.implicitIdTokens) types.push('id_token', 'code id_token');
   if (app.implicitAccessTokens) types.push('code token');
@@ -102,13 +109,17 @@ export function resourceServerInfo(identifier: string): ResourceServer {
   };
 }
 
-function clientMetadata(app: SandboxApp): ClientMetadata {
+/**
+ * oidc-provider's metadata for an app registration as it stands now. A confidential client's secret here
+ * is internal: the token gate checks the app's real secrets and certificates, then presents this one.
+ */
+export function clientMetadata(app: AppRegistration, internalSecret: string): ClientMetadata {
   const hasRedirects = app.redirectUris.length > 0;
   const grantTypes = ['refresh_token'];
   if (hasRedirects) grantTypes.push('authorization_code');
   const responseTypes = hasRedirects ? responseTypesFor(app) : [];
   if (responseTypes.some((t) => t !== 'code')) grantTypes.push('implicit');
-  if (isConfidential(app)) {
+  if (app.confidential) {
     grantTypes.push('client_credentials', 'password', 'urn:ietf:params:oauth:grant-type:jwt-bearer');
   }
   if (app.allowPublicClientFlows) {
@@ -122,8 +133,8 @@ function clientMetadata(app: SandboxApp): ClientMetadata {
     response_types: responseTypes,
     grant_types: [...new Set(grantTypes)],
     // client_secret_post also admits client_secret_basic in oidc-provider's token endpoint auth.
-    token_endpoint_auth_method: isConfidential(app) ? 'client_secret_post' : 'none',
-    ...(app.clientSecret === undefined ? {} : { client_secret: app.clientSecret }),
+    token_endpoint_auth_method: app.confidential ? 'client_secret_post' : 'none',
+    ...(app.confidential ? { client_secret: internalSecret } : {}),
   };
 }
 
@@ -167,13 +178,14 @@ async function findAccount(ctx: KoaContextWithOIDC, id: string): Promise<Account
 
 /** Rewrites the JWT oidc-provider built into Entra's v2 access-token shape. */
 async function entraAccessToken(
+  registry: AppRegistry,
   ctx: KoaContextWithOIDC,
   token: Parameters<NonNullable<NonNullable<NonNullable<Configuration['formats']>['customizers']>['jwt']>>[1],
   jwt: { header?: Record<string, unknown> | undefined; payload: Record<string, unknown> },
 ): Promise<{ header?: Record<string, unknown> | undefined; payload: Record<string, unknown> }> {
   const { payload } = jwt;
   const clientId = String(payload['client_id']);
-  const app = findApp(clientId);
+  const app = registry.find(clientId);
   const aud = String(payload['aud']);
   const iat = Number(payload['iat']);
   const base = {
@@ -231,10 +243,18 @@ async function entraAccessToken(
 }
 
 /** Builds the oidc-provider configuration for one sandbox instance. */
-export function buildProviderConfig({ keys, adapter, port, settings }: ProviderConfigInput): Configuration {
+export function buildProviderConfig({
+  keys,
+  adapter,
+  port,
+  settings,
+  registry,
+  consents,
+}: ProviderConfigInput): Configuration {
   return {
     adapter,
-    clients: SANDBOX_APPS.map(clientMetadata),
+    // No static clients: oidc-provider caches those for good. It reads these through the adapter.
+    clients: [],
     jwks: { keys: [keys.signingKey] },
     cookies: {
       // Suffixed with the port: every localhost port shares one cookie jar.
@@ -298,8 +318,8 @@ export function buildProviderConfig({ keys, adapter, port, settings }: ProviderC
         useGrantedResource: () => true,
       },
     },
-    formats: { customizers: { jwt: entraAccessToken } },
-    clientBasedCORS: (_ctx, _origin, client) => findApp(client.clientId)?.platform === 'spa',
+    formats: { customizers: { jwt: (ctx, token, jwt) => entraAccessToken(registry, ctx, token, jwt) } },
+    clientBasedCORS: (_ctx, _origin, client) => registry.find(client.clientId)?.platform === 'spa',
     // Every refresh issues a new refresh token; the adapter decides whether the old one is consumed.
     rotateRefreshToken: true,
     ttl: {
@@ -313,7 +333,7 @@ export function buildProviderConfig({ keys, adapter, port, settings }: ProviderC
       Interaction: 3600,
       // Entra: 24 h fixed for SPA redirect URIs (a redeemed token does not extend it), 90 days otherwise.
       RefreshToken: (ctx, _token, client) => {
-        if (findApp(client.clientId)?.platform !== 'spa') return 90 * 24 * 3600;
+        if (registry.find(client.clientId)?.platform !== 'spa') return 90 * 24 * 3600;
         const previous = ctx?.oidc.entities.RotatedRefreshToken;
         return previous ? previous.remainingTTL : 24 * 3600;
       },
@@ -322,5 +342,50 @@ export function buildProviderConfig({ keys, adapter, port, settings }: ProviderC
     interactions: { url: (_ctx, interaction) => `${INTERACTION_PREFIX}${interaction.uid}` },
     renderError: renderProviderError,
     findAccount,
+    loadExistingGrant: (ctx) => loadExistingGrant(ctx, registry, consents),
   };
+}
+
+/** Every permission an app registration may be granted: its API permissions plus the OIDC scopes. */
+export function allPermissions(app: AppRegistration): string[] {
+  return [
+    ...OIDC_SCOPES,
+    ...Object.entries(app.delegatedPermissions).flatMap(([resource, values]) =>
+      values.map((v) => `${resource}/${v}`),
+    ),
+  ];
+}
+
+/**
+ * oidc-provider's grant for a sign-in, with Entra's consent model on top: a revoked user sees the
+ * consent page again even within a session that consented before; admin consent, or consent recorded for
+ * the user (portal, or "Remember consent"), covers a new browser session too.
+ */
+async function loadExistingGrant(
+  ctx: KoaContextWithOIDC,
+  registry: AppRegistry,
+  consents: ConsentStore,
+): Promise<InstanceType<Provider['Grant']> | undefined> {
+  const { provider, client, session, result } = ctx.oidc;
+  const finished = (result?.['consent'] as { grantId?: string } | undefined)?.grantId;
+  if (finished) return provider.Grant.find(finished);
+  const accountId = session?.accountId;
+  if (!client || !accountId) return undefined;
+  const state = consents.state(accountId, client.clientId);
+  if (state.kind === 'revoked') return undefined;
+  const sessionGrantId = session.grantIdFor(client.clientId);
+  let grant = sessionGrantId ? await provider.Grant.find(sessionGrantId) : undefined;
+  const app = registry.find(client.clientId);
+  const recorded =
+    state.kind === 'admin' && app ? allPermissions(app) : state.kind === 'granted' ? state.scopes : [];
+  if (recorded.length === 0) return grant;
+  grant ??= new provider.Grant({ accountId, clientId: client.clientId });
+  const oidc = recorded.filter((s) => (OIDC_SCOPES as readonly string[]).includes(s));
+  if (oidc.length) grant.addOIDCScope(oidc.join(' '));
+  for (const scope of recorded) {
+    const permission = splitPermission(scope);
+    if (permission) grant.addResourceScope(permission.api.identifier, scope);
+  }
+  await grant.save();
+  return grant;
 }

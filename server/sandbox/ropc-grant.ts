@@ -9,7 +9,8 @@ import { aadsts, type EntraError } from './entra-errors.ts';
 import { apiByIdentifier, findUserByName, type TenantSegment } from './directory.ts';
 import { issueUserTokens } from './issue-user-tokens.ts';
 import { OIDC_SCOPES, resolveScopes } from './scopes.ts';
-import { GRAPH_RESOURCE, type SandboxApp } from './seed.ts';
+import type { AppRegistration } from './registrations.ts';
+import { GRAPH_RESOURCE } from './seed.ts';
 
 /** RFC 6749 §4.3.2 grant type. */
 export const PASSWORD_GRANT = 'password';
@@ -23,7 +24,7 @@ const OIDC_SET: ReadonlySet<string> = new Set(OIDC_SCOPES);
  * One resource per request (Entra): the scope's only resource, or Microsoft Graph for a sign-in-only
  * scope. Rewrites `scope` to fully-qualified values and sets `resource`.
  */
-export function applyUserScope(app: SandboxApp, params: URLSearchParams): EntraError | undefined {
+export function applyUserScope(app: AppRegistration, params: URLSearchParams): EntraError | undefined {
   const scope = params.get('scope');
   if (!scope?.trim()) return aadsts.missingParameter('scope');
   const resolved = resolveScopes(app, scope);
@@ -38,7 +39,7 @@ export function applyUserScope(app: SandboxApp, params: URLSearchParams): EntraE
 
 /** Entra's checks on a password grant request; rewrites the scope for the handler. */
 export function checkPassword(
-  app: SandboxApp,
+  app: AppRegistration,
   params: URLSearchParams,
   tenant: TenantSegment,
 ): EntraError | undefined {

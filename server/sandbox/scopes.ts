@@ -6,7 +6,8 @@
  */
 import { aadsts, type EntraError } from './entra-errors.ts';
 import { apiByIdentifier, findApi, type SandboxApi } from './directory.ts';
-import { GRAPH_RESOURCE, SANDBOX_TENANT, type SandboxApp } from './seed.ts';
+import type { AppRegistration } from './registrations.ts';
+import { GRAPH_RESOURCE, SANDBOX_TENANT } from './seed.ts';
 
 /** The OpenID Connect scopes Entra handles itself. */
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
@@ -44,7 +45,7 @@ export function permissionValue(scope: string): string {
  * Resolves a space-separated scope parameter for `app`. Only permissions listed in the app's
  * `delegatedPermissions` can be granted: the sandbox models admin-configured permissions, not dynamic consent.
  */
-export function resolveScopes(app: SandboxApp, scopeParam: string): ScopeResolution {
+export function resolveScopes(app: AppRegistration, scopeParam: string): ScopeResolution {
   const oidc: string[] = [];
   const resources = new Map<string, string[]>();
   const defaults = new Set<string>();
@@ -96,7 +97,7 @@ function pushUnique(list: string[], value: string): void {
   if (!list.includes(value)) list.push(value);
 }
 
-function permissionError(app: SandboxApp, scope: string): EntraError {
+function permissionError(app: AppRegistration, scope: string): EntraError {
   const valid = Object.entries(app.delegatedPermissions)
     .flatMap(([resource, values]) => values.map((v) => `${resource}/${v}`))
     .join(', ');

@@ -56,7 +56,11 @@ describe('runtime settings: /portal/settings', () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
-    expect(await res.json()).toEqual({ rotateRefreshTokens: false, deviceCodeLifetimeSeconds: 900 });
+    expect(await res.json()).toEqual({
+      rotateRefreshTokens: false,
+      deviceCodeLifetimeSeconds: 900,
+      rememberConsent: false,
+    });
     expect(sandbox.settings.deviceCodeLifetimeSeconds).toBe(900);
   });
 
@@ -97,7 +101,11 @@ describe('runtime settings: /portal/settings', () => {
     const on = await postSettings({ rotateRefreshTokens: true }, 'http://localhost:5173');
     expect(on.status).toBe(200);
     expect(on.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
-    expect(await on.json()).toEqual({ rotateRefreshTokens: true, deviceCodeLifetimeSeconds: 900 });
+    expect(await on.json()).toEqual({
+      rotateRefreshTokens: true,
+      deviceCodeLifetimeSeconds: 900,
+      rememberConsent: false,
+    });
     const rotated = await firstRefreshToken();
     expect((await refresh(rotated)).status).toBe(200);
     const reused = await refresh(rotated);
@@ -122,7 +130,11 @@ describe('runtime settings: /portal/settings', () => {
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/#settings');
     const now = (await (await fetch(`${sandbox.origin}/portal/settings`)).json()) as Record<string, unknown>;
-    expect(now).toEqual({ rotateRefreshTokens: false, deviceCodeLifetimeSeconds: 120 });
+    expect(now).toEqual({
+      rotateRefreshTokens: false,
+      deviceCodeLifetimeSeconds: 120,
+      rememberConsent: false,
+    });
     const directory = (await (await fetch(`${sandbox.origin}/directory.json`)).json()) as Record<
       string,
       unknown
@@ -135,7 +147,11 @@ describe('runtime settings: /portal/settings', () => {
     const other = await startTestSandbox({ rotateRefreshTokens: true, deviceCodeLifetimeSeconds: 60 });
     try {
       const res = await fetch(`${other.origin}/portal/settings`);
-      expect(await res.json()).toEqual({ rotateRefreshTokens: true, deviceCodeLifetimeSeconds: 60 });
+      expect(await res.json()).toEqual({
+        rotateRefreshTokens: true,
+        deviceCodeLifetimeSeconds: 60,
+        rememberConsent: false,
+      });
     } finally {
       await other.stop();
     }

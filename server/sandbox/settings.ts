@@ -12,12 +12,20 @@ export interface SandboxSettings {
   rotateRefreshTokens: boolean;
   /** Lifetime of a device code (RFC 8628 §3.2 `expires_in`); Entra uses 900 seconds. */
   deviceCodeLifetimeSeconds: number;
+  /**
+   * Record consent given on the consent page per user and app, so a new browser session does not ask
+   * again (Entra's behaviour). Off by default: the consent step then shows in every new session, which
+   * the lab's walkthroughs (and their e2e tests) rely on. Consent granted or revoked on the portal
+   * applies either way.
+   */
+  rememberConsent: boolean;
 }
 
 /** Entra's behaviour. */
 export const DEFAULT_SETTINGS: Readonly<SandboxSettings> = {
   rotateRefreshTokens: false,
   deviceCodeLifetimeSeconds: 900,
+  rememberConsent: false,
 };
 
 /** Bounds for `deviceCodeLifetimeSeconds` (1 s lets a test see expiry quickly; one hour is plenty). */
@@ -35,9 +43,9 @@ export function parseSettingsPatch(input: unknown): SettingsPatchResult {
   }
   const patch: Partial<SandboxSettings> = {};
   for (const [key, value] of Object.entries(input)) {
-    if (key === 'rotateRefreshTokens') {
-      if (typeof value !== 'boolean') return { ok: false, message: 'rotateRefreshTokens must be a boolean.' };
-      patch.rotateRefreshTokens = value;
+    if (key === 'rotateRefreshTokens' || key === 'rememberConsent') {
+      if (typeof value !== 'boolean') return { ok: false, message: `${key} must be a boolean.` };
+      patch[key] = value;
     } else if (key === 'deviceCodeLifetimeSeconds') {
       const { min, max } = DEVICE_CODE_LIFETIME_RANGE;
       if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -56,6 +64,7 @@ export function parseSettingsForm(form: URLSearchParams): SettingsPatchResult {
   const lifetime = form.get('deviceCodeLifetimeSeconds');
   return parseSettingsPatch({
     rotateRefreshTokens: form.has('rotateRefreshTokens'),
+    rememberConsent: form.has('rememberConsent'),
     ...(lifetime === null || lifetime === '' ? {} : { deviceCodeLifetimeSeconds: Number(lifetime) }),
   });
 }

@@ -6,15 +6,17 @@
  */
 import type { ArtifactStore } from './adapter.ts';
 import type { CertificateStore } from './certificates.ts';
+import type { ConsentStore } from './consents.ts';
 import { assertionSubject, verifyClientAssertion } from './client-assertion.ts';
 import { checkDevicePoll, DEVICE_CODE_GRANT } from './device-flow.ts';
 import type { DevicePollRegistry } from './device-polling.ts';
 import { aadsts, type EntraError } from './entra-errors.ts';
-import { findApi, findApp, isConfidential, type TenantSegment } from './directory.ts';
+import { findApi, findUserByName, type TenantSegment } from './directory.ts';
 import { checkOnBehalfOf, OBO_GRANT } from './obo-grant.ts';
+import type { AppRegistration, AppRegistry } from './registrations.ts';
 import { checkPassword } from './ropc-grant.ts';
-import { resolveScopes, toProviderScope } from './scopes.ts';
-import { SANDBOX_TENANT, type SandboxApp } from './seed.ts';
+import { OIDC_SCOPES, resolveScopes, toProviderScope } from './scopes.ts';
+import { SANDBOX_TENANT } from './seed.ts';
 import type { ClientCredentialKind } from './request-marks.ts';
 import type { SandboxTokenVerifier } from './token-verifier.ts';
 
@@ -41,6 +43,9 @@ export interface TokenRequestInput {
 export interface TokenGateDeps {
   readonly store: ArtifactStore;
   readonly certificates: CertificateStore;
+  /** The live app registrations (platform, secrets, public client flows). */
+  readonly registry: AppRegistry;
+  readonly consents: ConsentStore;
   readonly devicePolls: DevicePollRegistry;
   readonly verifyToken: SandboxTokenVerifier;
   /** The sandbox's own origin, `http://localhost:<port>` (client assertion audiences). */
@@ -84,7 +89,7 @@ export async function checkTokenRequest(
   const clientId =
     params.get('client_id') ?? basic?.id ?? (assertion ? assertionSubject(assertion) : undefined);
   if (!clientId) return fail(aadsts.missingParameter('client_id'));
-  const app = findApp(clientId);
+  const app = deps.registry.find(clientId);
   if (!app) return fail(aadsts.unknownClient(clientId, SANDBOX_TENANT.displayName));
   if (!params.has('client_id') && !basic) params.set('client_id', app.clientId);
 
@@ -110,7 +115,7 @@ export async function checkTokenRequest(
 }
 
 async function checkGrant(
-  app: SandboxApp,
+  app: AppRegistration,
   grantType: string,
   params: URLSearchParams,
   tenant: TenantSegment,
@@ -120,11 +125,11 @@ async function checkGrant(
     case 'authorization_code':
       return checkCode(app, params, deps.store);
     case 'refresh_token':
-      return checkRefreshToken(app, params, deps.store);
+      return checkRefreshToken(app, params, deps.store, deps.consents);
     case 'client_credentials':
       return checkClientCredentials(params, tenant);
     case 'password':
-      return checkPassword(app, params, tenant);
+      return checkPassword(app, params, tenant) ?? checkPasswordConsent(app, params, deps.consents);
     case DEVICE_CODE_GRANT:
       return checkDevicePoll(app, params, deps.devicePolls, deps.store);
     case OBO_GRANT:
@@ -135,11 +140,12 @@ async function checkGrant(
 }
 
 /**
- * Client authentication as Entra does it. A verified certificate assertion is replaced by the app's
- * secret before the request reaches oidc-provider, whose client metadata only knows the secret.
+ * Client authentication as Entra does it, against the app's current secrets and certificates. A verified
+ * credential is replaced by the internal secret of oidc-provider's client metadata before the request
+ * reaches it.
  */
 async function authenticateClient(
-  app: SandboxApp,
+  app: AppRegistration,
   params: URLSearchParams,
   basicSecret: string | undefined,
   grantType: string,
@@ -147,7 +153,10 @@ async function authenticateClient(
 ): Promise<{ readonly kind: ClientCredentialKind } | { readonly error: EntraError }> {
   const secret = params.get('client_secret') ?? basicSecret;
   const assertion = params.get('client_assertion');
-  if (!isConfidential(app)) {
+  // A Web app is a confidential client even with no credential left: what it presents is checked (and
+  // fails with AADSTS7000215 / 700027) rather than refused as coming from a public client.
+  const presented = secret !== undefined || assertion !== null;
+  if (!app.confidential && !(app.platform === 'web' && presented)) {
     if (secret !== undefined || assertion !== null) return { error: aadsts.publicClientCredential() };
     if (CONFIDENTIAL_ONLY.has(grantType)) return { error: aadsts.missingCredential() };
     // Entra: with "Allow public client flows" off the app is treated as confidential for these grants.
@@ -166,15 +175,45 @@ async function authenticateClient(
     if (error) return { error };
     params.delete('client_assertion');
     params.delete('client_assertion_type');
-    params.set('client_secret', app.clientSecret ?? '');
+    presentInternalSecret(app, params, deps.registry);
     return { kind: 'certificate' };
   }
   if (secret === undefined || secret === '') return { error: aadsts.missingCredential() };
-  return secret === app.clientSecret ? { kind: 'secret' } : { error: aadsts.invalidSecret(app.clientId) };
+  const verdict = deps.registry.verifySecret(app.clientId, secret);
+  if (verdict === 'expired') return { error: aadsts.expiredSecret(app.clientId) };
+  if (verdict === 'invalid') return { error: aadsts.invalidSecret(app.clientId) };
+  presentInternalSecret(app, params, deps.registry);
+  return { kind: 'secret' };
+}
+
+/** Puts the credential oidc-provider expects in the body (the caller drops any Basic header). */
+function presentInternalSecret(app: AppRegistration, params: URLSearchParams, registry: AppRegistry): void {
+  params.set('client_id', app.clientId);
+  params.set('client_secret', registry.internalSecret(app.clientId));
+}
+
+const OIDC_SET: ReadonlySet<string> = new Set(OIDC_SCOPES);
+
+/** The API permissions among fully-qualified scopes (consent is about these; OIDC scopes come with them). */
+function permissionsOf(scope: string | null | undefined): string[] {
+  return (scope ?? '').split(' ').filter((s) => s && !OIDC_SET.has(s));
+}
+
+/** Entra: the password grant cannot show a consent page, so consent must exist (AADSTS65001). */
+function checkPasswordConsent(
+  app: AppRegistration,
+  params: URLSearchParams,
+  consents: ConsentStore,
+): EntraError | undefined {
+  const user = findUserByName(params.get('username') ?? '');
+  if (!user) return undefined;
+  return consents.allowsSilent(user.oid, app.clientId, permissionsOf(params.get('scope')))
+    ? undefined
+    : aadsts.consentRequired(app.clientId, app.displayName);
 }
 
 /** Entra: one resource per token request; the scope picks it among those the code or token covers. */
-function applyScope(app: SandboxApp, params: URLSearchParams): EntraError | undefined {
+function applyScope(app: AppRegistration, params: URLSearchParams): EntraError | undefined {
   const scope = params.get('scope');
   if (!scope?.trim()) return undefined;
   const resolved = resolveScopes(app, scope);
@@ -190,7 +229,11 @@ function isExpired(payload: { exp?: number | undefined }): boolean {
   return payload.exp !== undefined && payload.exp * 1000 <= Date.now();
 }
 
-function checkCode(app: SandboxApp, params: URLSearchParams, store: ArtifactStore): EntraError | undefined {
+function checkCode(
+  app: AppRegistration,
+  params: URLSearchParams,
+  store: ArtifactStore,
+): EntraError | undefined {
   const code = params.get('code');
   if (!code) return aadsts.missingParameter('code');
   if (!params.get('redirect_uri')) return aadsts.missingParameter('redirect_uri');
@@ -203,9 +246,10 @@ function checkCode(app: SandboxApp, params: URLSearchParams, store: ArtifactStor
 }
 
 function checkRefreshToken(
-  app: SandboxApp,
+  app: AppRegistration,
   params: URLSearchParams,
   store: ArtifactStore,
+  consents: ConsentStore,
 ): EntraError | undefined {
   const token = params.get('refresh_token');
   if (!token) return aadsts.missingParameter('refresh_token');
@@ -213,7 +257,13 @@ function checkRefreshToken(
   if (!stored || stored.clientId !== app.clientId)
     return aadsts.malformed('refresh_token is unknown to the sandbox or was issued to another client');
   if (isExpired(stored)) return aadsts.expiredGrant();
-  return applyScope(app, params);
+  const scopeError = applyScope(app, params);
+  if (scopeError) return scopeError;
+  // Entra: revoking consent stops refresh tokens issued under it (AADSTS65001), until consent returns.
+  const asked = permissionsOf(params.get('scope') ?? stored.scope);
+  if (stored.accountId && !consents.allowsSilent(stored.accountId, app.clientId, asked))
+    return aadsts.consentRequired(app.clientId, app.displayName);
+  return undefined;
 }
 
 function checkClientCredentials(params: URLSearchParams, tenant: TenantSegment): EntraError | undefined {

@@ -1,0 +1,342 @@
+/**
+ * The tenant's app registrations as they stand now: the seeded ones, edited at runtime from the portal
+ * (redirect URIs, platform, implicit grant, public client flows, client secrets), one registry per
+ * sandbox instance. Every lookup returns a snapshot, so a change applies to the next request.
+ */
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { CertificateStore } from './certificates.ts';
+import { SANDBOX_APPS, SANDBOX_TENANT, type Platform, type SandboxApp } from './seed.ts';
+
+/** A client secret of an app registration ("Certificates & secrets" → "Client secrets"). */
+export interface ClientSecret {
+  /** Entra's "Secret ID": a GUID, not the value (sending it as the secret gives AADSTS7000215). */
+  readonly id: string;
+  readonly description: string;
+  /** The first three characters of the value, as the portal shows once the value is hidden. */
+  readonly hint: string;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  /** ISO 8601; a secret past it gives AADSTS7000222. */
+  readonly expiresAt: string;
+  /** True for the secret from `seed.ts`, whose value is published sandbox test data. */
+  readonly seeded: boolean;
+}
+
+/** A client secret with its value: only the registry and the one response that creates it hold this. */
+export interface ClientSecretWithValue extends ClientSecret {
+  readonly value: string;
+}
+
+/** An app registration as it stands now (a snapshot). */
+export interface AppRegistration {
+  readonly clientId: string;
+  readonly displayName: string;
+  readonly platform: Platform;
+  readonly description: string;
+  readonly redirectUris: readonly string[];
+  readonly allowPublicClientFlows: boolean;
+  readonly implicitIdTokens: boolean;
+  readonly implicitAccessTokens: boolean;
+  readonly identifierUri?: string;
+  readonly exposedScopes?: SandboxApp['exposedScopes'];
+  readonly appRoles?: SandboxApp['appRoles'];
+  readonly delegatedPermissions: SandboxApp['delegatedPermissions'];
+  readonly applicationPermissions: SandboxApp['applicationPermissions'];
+  readonly secrets: readonly ClientSecret[];
+  /** The seeded secret's value while that secret is still registered (published test data). */
+  readonly seededSecret?: string;
+  /**
+   * A confidential client: on the Web platform with a credential (a secret or a certificate). SPA and
+   * public client platforms never are: a credential from them gives AADSTS700025.
+   */
+  readonly confidential: boolean;
+}
+
+/** Looks an app registration up by client id (case-insensitive, as Entra compares GUIDs). */
+export type AppLookup = (clientId: string | undefined) => AppRegistration | undefined;
+
+/** The settings `PATCH /portal/apps/{clientId}` may change. */
+export interface AppPatch {
+  platform?: Platform;
+  redirectUris?: string[];
+  implicitIdTokens?: boolean;
+  implicitAccessTokens?: boolean;
+  allowPublicClientFlows?: boolean;
+}
+
+/** Outcome of a registry change: the new snapshot, or why it was refused. */
+export type RegistryResult<T = AppRegistration> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly status: 400 | 404; readonly message: string };
+
+/** The platforms an app may be switched between. */
+export const PLATFORMS: readonly Platform[] = ['spa', 'web', 'publicClient'];
+
+/** Lifetimes the portal offers for a new secret (Entra: 90 days to 2 years; recommended 180 days). */
+export const SECRET_LIFETIME_DAYS = { default: 180, min: 1, max: 730 } as const;
+
+/** Entra's limit on a redirect URI's length. */
+const MAX_REDIRECT_URI_LENGTH = 256;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const DAY_MS = 24 * 3600 * 1000;
+
+interface MutableApp {
+  readonly seed: SandboxApp;
+  platform: Platform;
+  redirectUris: string[];
+  allowPublicClientFlows: boolean;
+  implicitIdTokens: boolean;
+  implicitAccessTokens: boolean;
+  secrets: ClientSecretWithValue[];
+}
+
+/** A stable GUID for the seeded secret of an app, shaped like any other Entra object id. */
+function seededSecretId(clientId: string): string {
+  const hex = createHash('sha256').update(`${SANDBOX_TENANT.id}|secret|${clientId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function fromSeed(seed: SandboxApp, now: number): MutableApp {
+  const secrets: ClientSecretWithValue[] =
+    seed.clientSecret === undefined
+      ? []
+      : [
+          {
+            id: seededSecretId(seed.clientId),
+            description: 'Seeded sandbox secret',
+            hint: seed.clientSecret.slice(0, 3),
+            createdAt: new Date(now).toISOString(),
+            expiresAt: new Date(now + SECRET_LIFETIME_DAYS.max * DAY_MS).toISOString(),
+            seeded: true,
+            value: seed.clientSecret,
+          },
+        ];
+  return {
+    seed,
+    platform: seed.platform,
+    redirectUris: [...seed.redirectUris],
+    allowPublicClientFlows: seed.allowPublicClientFlows,
+    implicitIdTokens: seed.implicitIdTokens,
+    implicitAccessTokens: seed.implicitAccessTokens,
+    secrets,
+  };
+}
+
+/**
+ * Entra's rules for a redirect URI: absolute, `https` (or `http` for a loopback host only), no fragment,
+ * no wildcard, at most 256 characters. Returns the problem, or undefined when the URI is acceptable.
+ */
+export function redirectUriProblem(uri: string): string | undefined {
+  if (uri.length > MAX_REDIRECT_URI_LENGTH)
+    return `A redirect URI may have at most ${MAX_REDIRECT_URI_LENGTH} characters.`;
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return `'${uri}' is not an absolute URI.`;
+  }
+  if (uri.includes('#')) return 'A redirect URI must not contain a fragment (#).';
+  if (uri.includes('*')) return 'A redirect URI must not contain a wildcard (*).';
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:') {
+    return LOOPBACK_HOSTS.has(url.hostname)
+      ? undefined
+      : 'A redirect URI must use https; http is allowed only for localhost (http://localhost or http://127.0.0.1).';
+  }
+  return `A redirect URI must use https (or http for localhost), not '${url.protocol.replace(':', '')}'.`;
+}
+
+/** Validates a JSON `PATCH` body: known fields only, with the right types; redirect URIs as Entra checks them. */
+export function parseAppPatch(
+  input: unknown,
+): { ok: true; patch: AppPatch } | { ok: false; message: string } {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, message: 'Expected a JSON object.' };
+  }
+  const patch: AppPatch = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (key === 'platform') {
+      if (!PLATFORMS.some((p) => p === value))
+        return { ok: false, message: `platform must be one of ${PLATFORMS.join(', ')}.` };
+      patch.platform = value as Platform;
+    } else if (
+      key === 'implicitIdTokens' ||
+      key === 'implicitAccessTokens' ||
+      key === 'allowPublicClientFlows'
+    ) {
+      if (typeof value !== 'boolean') return { ok: false, message: `${key} must be a boolean.` };
+      patch[key] = value;
+    } else if (key === 'redirectUris') {
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+        return { ok: false, message: 'redirectUris must be an array of strings.' };
+      const uris = (value as string[]).map((v) => v.trim());
+      for (const uri of uris) {
+        const problem = redirectUriProblem(uri);
+        if (problem) return { ok: false, message: problem };
+      }
+      if (new Set(uris).size !== uris.length) return { ok: false, message: 'redirectUris has duplicates.' };
+      patch.redirectUris = uris;
+    } else {
+      return { ok: false, message: `Unknown field '${key}'.` };
+    }
+  }
+  return { ok: true, patch };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = createHash('sha256').update(a).digest();
+  const y = createHash('sha256').update(b).digest();
+  return timingSafeEqual(x, y);
+}
+
+/** Entra-style secret value: 40 characters with a `~` in the fourth place, sandbox-prefixed. */
+function generateSecretValue(): string {
+  return `sbx~${randomBytes(27).toString('base64url')}`;
+}
+
+/** The live app registrations of one sandbox instance. */
+export class AppRegistry {
+  readonly #certificates: CertificateStore;
+  readonly #apps = new Map<string, MutableApp>();
+  /** The secret oidc-provider's client metadata holds; the token gate checks the real ones first. */
+  readonly #internalSecrets = new Map<string, string>();
+
+  constructor(certificates: CertificateStore) {
+    this.#certificates = certificates;
+    for (const seed of SANDBOX_APPS)
+      this.#internalSecrets.set(seed.clientId, randomBytes(32).toString('hex'));
+    this.reset();
+  }
+
+  /** Puts every app registration back as seeded (certificates are the caller's to clear). */
+  reset(): void {
+    const now = Date.now();
+    this.#apps.clear();
+    for (const seed of SANDBOX_APPS) this.#apps.set(seed.clientId, fromSeed(seed, now));
+  }
+
+  /** Looks an app up by client id (case-insensitive). */
+  readonly find: AppLookup = (clientId) => {
+    if (!clientId) return undefined;
+    const app = this.#apps.get(clientId.toLowerCase());
+    return app ? this.#snapshot(app) : undefined;
+  };
+
+  /** Every app registration, in seed order. */
+  list(): AppRegistration[] {
+    return [...this.#apps.values()].map((app) => this.#snapshot(app));
+  }
+
+  /** The client secret oidc-provider knows for a confidential client (never shown to anyone). */
+  internalSecret(clientId: string): string {
+    return this.#internalSecrets.get(clientId) ?? '';
+  }
+
+  /** Checks a presented secret against the app's secrets. */
+  verifySecret(clientId: string, presented: string): 'valid' | 'expired' | 'invalid' {
+    const app = this.#apps.get(clientId);
+    const match = app?.secrets.find((s) => sameSecret(s.value, presented));
+    if (!match) return 'invalid';
+    return Date.parse(match.expiresAt) <= Date.now() ? 'expired' : 'valid';
+  }
+
+  /** Applies a validated patch. */
+  update(clientId: string, patch: AppPatch): RegistryResult {
+    const app = this.#apps.get(clientId);
+    if (!app) return notFound(clientId);
+    if (patch.platform !== undefined) app.platform = patch.platform;
+    if (patch.redirectUris !== undefined) app.redirectUris = [...patch.redirectUris];
+    if (patch.implicitIdTokens !== undefined) app.implicitIdTokens = patch.implicitIdTokens;
+    if (patch.implicitAccessTokens !== undefined) app.implicitAccessTokens = patch.implicitAccessTokens;
+    if (patch.allowPublicClientFlows !== undefined) app.allowPublicClientFlows = patch.allowPublicClientFlows;
+    return { ok: true, value: this.#snapshot(app) };
+  }
+
+  /** Registers one more redirect URI. */
+  addRedirectUri(clientId: string, uri: string): RegistryResult {
+    const app = this.#apps.get(clientId);
+    if (!app) return notFound(clientId);
+    const value = uri.trim();
+    const problem = redirectUriProblem(value);
+    if (problem) return { ok: false, status: 400, message: problem };
+    if (app.redirectUris.includes(value))
+      return { ok: false, status: 400, message: `'${value}' is already registered.` };
+    app.redirectUris.push(value);
+    return { ok: true, value: this.#snapshot(app) };
+  }
+
+  /** Removes a redirect URI (exact string). */
+  removeRedirectUri(clientId: string, uri: string): RegistryResult {
+    const app = this.#apps.get(clientId);
+    if (!app) return notFound(clientId);
+    if (!app.redirectUris.includes(uri))
+      return { ok: false, status: 404, message: `'${uri}' is not a redirect URI of this app.` };
+    app.redirectUris = app.redirectUris.filter((u) => u !== uri);
+    return { ok: true, value: this.#snapshot(app) };
+  }
+
+  /** Creates a client secret; the value is returned this once. */
+  addSecret(
+    clientId: string,
+    options: { readonly description?: string; readonly expiresInDays?: number } = {},
+  ): RegistryResult<ClientSecretWithValue> {
+    const app = this.#apps.get(clientId);
+    if (!app) return notFound(clientId);
+    const days = options.expiresInDays ?? SECRET_LIFETIME_DAYS.default;
+    const { min, max } = SECRET_LIFETIME_DAYS;
+    if (!Number.isInteger(days) || days < min || days > max)
+      return { ok: false, status: 400, message: `expiresInDays must be an integer from ${min} to ${max}.` };
+    const description = (options.description ?? '').trim().slice(0, 100) || 'Client secret';
+    const value = generateSecretValue();
+    const now = Date.now();
+    const secret: ClientSecretWithValue = {
+      id: randomUUID(),
+      description,
+      hint: value.slice(0, 3),
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + days * DAY_MS).toISOString(),
+      seeded: false,
+      value,
+    };
+    app.secrets.push(secret);
+    return { ok: true, value: secret };
+  }
+
+  /** Deletes a client secret by its id. */
+  removeSecret(clientId: string, secretId: string): RegistryResult {
+    const app = this.#apps.get(clientId);
+    if (!app) return notFound(clientId);
+    if (!app.secrets.some((s) => s.id === secretId))
+      return { ok: false, status: 404, message: `No client secret with id '${secretId}'.` };
+    app.secrets = app.secrets.filter((s) => s.id !== secretId);
+    return { ok: true, value: this.#snapshot(app) };
+  }
+
+  #snapshot(app: MutableApp): AppRegistration {
+    const { seed } = app;
+    const seeded = app.secrets.find((s) => s.seeded);
+    const hasCredential = app.secrets.length > 0 || this.#certificates.list(seed.clientId).length > 0;
+    return {
+      clientId: seed.clientId,
+      displayName: seed.displayName,
+      platform: app.platform,
+      description: seed.description,
+      redirectUris: [...app.redirectUris],
+      allowPublicClientFlows: app.allowPublicClientFlows,
+      implicitIdTokens: app.implicitIdTokens,
+      implicitAccessTokens: app.implicitAccessTokens,
+      ...(seed.identifierUri === undefined ? {} : { identifierUri: seed.identifierUri }),
+      ...(seed.exposedScopes === undefined ? {} : { exposedScopes: seed.exposedScopes }),
+      ...(seed.appRoles === undefined ? {} : { appRoles: seed.appRoles }),
+      delegatedPermissions: seed.delegatedPermissions,
+      applicationPermissions: seed.applicationPermissions,
+      secrets: app.secrets.map(({ value: _value, ...summary }) => summary),
+      ...(seeded ? { seededSecret: seeded.value } : {}),
+      confidential: app.platform === 'web' && hasCredential,
+    };
+  }
+}
+
+function notFound(clientId: string): { ok: false; status: 404; message: string } {
+  return { ok: false, status: 404, message: `No app registration '${clientId}'.` };
+}
