@@ -28,7 +28,8 @@ export interface StepFailure {
 }
 
 /** The result of running one step. */
-export type StepResult<Patch> = { readonly ok: true; readonly patch: Patch } | { readonly ok: false; readonly failure: StepFailure };
+export type StepResult<Patch> =
+  { readonly ok: true; readonly patch: Patch } | { readonly ok: false; readonly failure: StepFailure };
 
 /** Turns anything thrown into a `StepFailure`, keeping server fields and raw bodies. */
 export function toStepFailure(error: unknown): StepFailure {

@@ -15,24 +15,36 @@ export function browserRoute(reason: string): Route {
 }
 
 /** A request that needs a server: the relay, or an explanation of why it cannot go. */
-export function relayRoute(reason: string, deps: Pick<FlowDeps, 'relayAvailable' | 'relayToken'>, forwardOrigin?: string): Route {
+export function relayRoute(
+  reason: string,
+  deps: Pick<FlowDeps, 'relayAvailable' | 'relayToken'>,
+  forwardOrigin?: string,
+): Route {
   return {
     ...(deps.relayToken === undefined ? {} : { relayToken: deps.relayToken }),
     via: 'relay',
-    reason: deps.relayAvailable ? `${reason} The local relay sends it from a server.` : `${reason} No local relay is running (start the app with npm start).`,
+    reason: deps.relayAvailable
+      ? `${reason} The local relay sends it from a server.`
+      : `${reason} No local relay is running (start the app with npm start).`,
     ...(forwardOrigin === undefined ? {} : { forwardOrigin }),
   };
 }
 
 /** Sends a token-endpoint request on the chosen route; only a missing answer throws. */
-export async function sendTokenRequest(request: RecordedRequest, route: Route, deps: FlowDeps): Promise<HttpExchange> {
-  if (route.via === 'relay' && !deps.relayAvailable) throw new NetworkError('RELAY_UNAVAILABLE', route.reason);
+export async function sendTokenRequest(
+  request: RecordedRequest,
+  route: Route,
+  deps: FlowDeps,
+): Promise<HttpExchange> {
+  if (route.via === 'relay' && !deps.relayAvailable)
+    throw new NetworkError('RELAY_UNAVAILABLE', route.reason);
   return sendRequest(request, route, deps.fetch, deps.now);
 }
 
 /** Reads the token response of a recorded exchange; errors keep the server's fields. */
 export function readTokenExchange(exchange: HttpExchange | undefined): TokenResponse {
   const response = exchange?.response;
-  if (response === undefined) throw new ProtocolViolationError('INVALID_RESPONSE', 'No token response was recorded.');
+  if (response === undefined)
+    throw new ProtocolViolationError('INVALID_RESPONSE', 'No token response was recorded.');
   return parseTokenResponse(response);
 }

@@ -21,7 +21,9 @@ describe('authorization request', () => {
       ['state', 'b'],
     ] as const;
     expect(buildAuthorizationUrl('https://x/authorize', params).searchParams.getAll('state')).toEqual(['a']);
-    expect(validateAuthorizationRequest(params)).toContainEqual(expect.objectContaining({ parameter: 'state', message: expect.stringMatching(/twice/) }));
+    expect(validateAuthorizationRequest(params)).toContainEqual(
+      expect.objectContaining({ parameter: 'state', message: expect.stringMatching(/twice/) }),
+    );
   });
 
   test('RFC 9700 §2.1.1 / RFC 7636 §4.2: missing state, nonce, PKCE and plain are flagged', () => {
@@ -44,7 +46,8 @@ describe('Entra endpoints', () => {
       token: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token',
       deviceAuthorization: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/devicecode',
       jwks: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/discovery/v2.0/keys',
-      discovery: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration',
+      discovery:
+        'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration',
     });
   });
 

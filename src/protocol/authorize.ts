@@ -49,25 +49,44 @@ export function validateAuthorizationRequest(parameters: readonly QueryParameter
   }
   const get = (name: string): string => values.get(name) ?? '';
   for (const required of ['client_id', 'response_type', 'redirect_uri', 'scope']) {
-    if (get(required) === '') warnings.push({ parameter: required, message: `“${required}” is empty; the server will refuse the request.` });
+    if (get(required) === '')
+      warnings.push({
+        parameter: required,
+        message: `“${required}” is empty; the server will refuse the request.`,
+      });
   }
   if (get('state') === '') {
     // RFC 6749 §10.12: the client MUST implement CSRF protection; state is the usual way.
-    warnings.push({ parameter: 'state', message: 'Without state the callback cannot be tied to this browser: CSRF protection is lost.' });
+    warnings.push({
+      parameter: 'state',
+      message: 'Without state the callback cannot be tied to this browser: CSRF protection is lost.',
+    });
   }
   const scopes = get('scope').split(/\s+/);
   if (scopes.includes('openid') && get('nonce') === '') {
-    warnings.push({ parameter: 'nonce', message: 'With openid, a nonce lets the client tie the ID token to this request (replay protection).' });
+    warnings.push({
+      parameter: 'nonce',
+      message: 'With openid, a nonce lets the client tie the ID token to this request (replay protection).',
+    });
   }
   if (get('code_challenge_method') === 'plain') {
     // RFC 7636 §4.2: plain is only for clients that cannot compute SHA-256.
-    warnings.push({ parameter: 'code_challenge_method', message: 'plain sends the verifier itself: anyone who sees the request can redeem the code. Use S256.' });
+    warnings.push({
+      parameter: 'code_challenge_method',
+      message: 'plain sends the verifier itself: anyone who sees the request can redeem the code. Use S256.',
+    });
   }
   if (get('response_type').split(/\s+/).includes('code') && get('code_challenge') === '') {
-    warnings.push({ parameter: 'code_challenge', message: 'No PKCE: a stolen code can be redeemed by whoever holds it (RFC 9700 §2.1.1 wants PKCE).' });
+    warnings.push({
+      parameter: 'code_challenge',
+      message: 'No PKCE: a stolen code can be redeemed by whoever holds it (RFC 9700 §2.1.1 wants PKCE).',
+    });
   }
   if (get('prompt') === 'select_account' && get('login_hint') !== '') {
-    warnings.push({ parameter: 'login_hint', message: 'Entra ignores login_hint together with prompt=select_account.' });
+    warnings.push({
+      parameter: 'login_hint',
+      message: 'Entra ignores login_hint together with prompt=select_account.',
+    });
   }
   return warnings;
 }

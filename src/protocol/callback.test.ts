@@ -43,22 +43,29 @@ describe('authorization response', () => {
   });
 
   test('state is checked before an error is believed', () => {
-    expect(() => parseAuthorizationResponse(`${base}?error=access_denied&state=forged`, { state: 'xyz' })).toThrow(
-      expect.objectContaining({ code: 'STATE_MISMATCH' }),
-    );
+    expect(() =>
+      parseAuthorizationResponse(`${base}?error=access_denied&state=forged`, { state: 'xyz' }),
+    ).toThrow(expect.objectContaining({ code: 'STATE_MISMATCH' }));
   });
 
   test('RFC 6749 §3.1: a repeated parameter is refused', () => {
-    expect(() => readCallbackParameters(`${base}?code=a&code=b&state=x`)).toThrow(expect.objectContaining({ code: 'DUPLICATE_PARAMETER' }));
+    expect(() => readCallbackParameters(`${base}?code=a&code=b&state=x`)).toThrow(
+      expect.objectContaining({ code: 'DUPLICATE_PARAMETER' }),
+    );
   });
 
   test('a callback with neither code nor error is MISSING_PARAMETER', () => {
-    expect(() => parseAuthorizationResponse(`${base}?state=xyz`, { state: 'xyz' })).toThrow(expect.objectContaining({ code: 'MISSING_PARAMETER' }));
+    expect(() => parseAuthorizationResponse(`${base}?state=xyz`, { state: 'xyz' })).toThrow(
+      expect.objectContaining({ code: 'MISSING_PARAMETER' }),
+    );
   });
 
   test('RFC 9207 §2.4: a response from another issuer is refused', () => {
     expect(() =>
-      parseAuthorizationResponse(`${base}?code=a&state=x&iss=https%3A%2F%2Fevil.example`, { state: 'x', issuer: 'http://localhost:5174/t/v2.0' }),
+      parseAuthorizationResponse(`${base}?code=a&state=x&iss=https%3A%2F%2Fevil.example`, {
+        state: 'x',
+        issuer: 'http://localhost:5174/t/v2.0',
+      }),
     ).toThrow(expect.objectContaining({ code: 'INVALID_RESPONSE' }));
   });
 

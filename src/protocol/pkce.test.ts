@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { calculateCodeChallenge, generateCodeVerifier, generateRandomState, validateCodeVerifier } from './pkce.ts';
+import {
+  calculateCodeChallenge,
+  generateCodeVerifier,
+  generateRandomState,
+  validateCodeVerifier,
+} from './pkce.ts';
 
 describe('PKCE', () => {
   test('RFC 7636 Appendix B: S256 challenge', async () => {
@@ -8,7 +13,7 @@ describe('PKCE', () => {
     expect(result.sha256Hex).toBe('13d31e961a1ad8ec2f16b10c4c982e0876a878ad6df144566ee1894acb70f9c3');
   });
 
-  test('the guide\'s secret123 example: hex digest differs from the base64url wire value', async () => {
+  test("the guide's secret123 example: hex digest differs from the base64url wire value", async () => {
     const result = await calculateCodeChallenge('secret123', 'S256');
     expect(result.sha256Hex).toBe('fcf730b6d95236ecd3c9fc2d92d7b6b2bb061514961aec041d6c7a7192f592e4');
     expect(result.challenge).toBe('_PcwttlSNuzTyfwtkte2srsGFRSWGuwEHWx6cZL1kuQ');

@@ -21,19 +21,28 @@ describe('token request', () => {
   });
 
   test('RFC 6749 §2.3.1: client_secret_post adds the secret to the body', () => {
-    const request = buildTokenRequest('https://x/t/oauth2/v2.0/token', [['client_id', 'abc']], { method: 'client_secret_post', clientSecret: 's p' });
+    const request = buildTokenRequest('https://x/t/oauth2/v2.0/token', [['client_id', 'abc']], {
+      method: 'client_secret_post',
+      clientSecret: 's p',
+    });
     expect(request.body).toBe('client_id=abc&client_secret=s+p');
     expect(request.secretFields).toContain('client_secret');
   });
 
   test('RFC 6749 §2.3.1: client_secret_basic form-encodes id and secret before base64', () => {
-    const request = buildTokenRequest('https://x/t/oauth2/v2.0/token', [['client_id', 'a:b']], { method: 'client_secret_basic', clientSecret: 's/1' });
+    const request = buildTokenRequest('https://x/t/oauth2/v2.0/token', [['client_id', 'a:b']], {
+      method: 'client_secret_basic',
+      clientSecret: 's/1',
+    });
     expect(request.headers).toContainEqual(['Authorization', `Basic ${btoa('a%3Ab:s%2F1')}`]);
     expect(request.secretFields).toContain('Authorization');
   });
 
   test('RFC 7523 §2.2: private_key_jwt sends the assertion and its type, the assertion listed as secret', () => {
-    const request = buildTokenRequest('https://x/t/oauth2/v2.0/token', [['client_id', 'abc']], { method: 'private_key_jwt', clientAssertion: 'h.p.s' });
+    const request = buildTokenRequest('https://x/t/oauth2/v2.0/token', [['client_id', 'abc']], {
+      method: 'private_key_jwt',
+      clientAssertion: 'h.p.s',
+    });
     expect(request.body).toBe(
       'client_id=abc&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=h.p.s',
     );
@@ -43,7 +52,13 @@ describe('token request', () => {
 
 describe('token response', () => {
   test('RFC 6749 §5.1: a success body is returned as is', () => {
-    const body = JSON.stringify({ access_token: 'at', token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, scope: 'User.Read' });
+    const body = JSON.stringify({
+      access_token: 'at',
+      token_type: 'Bearer',
+      expires_in: 3599,
+      ext_expires_in: 3599,
+      scope: 'User.Read',
+    });
     expect(parseTokenResponse({ status: 200, body })).toMatchObject({ access_token: 'at', expires_in: 3599 });
   });
 
@@ -75,9 +90,16 @@ describe('token response', () => {
     ['a JSON array', 200, '[]', /not an object/],
     ['no access_token', 200, '{"token_type":"Bearer"}', /access_token/],
     ['a numeric access_token', 200, '{"access_token":5,"token_type":"Bearer"}', /access_token/],
-    ['expires_in as words', 200, '{"access_token":"a","token_type":"Bearer","expires_in":"soon"}', /expires_in/],
+    [
+      'expires_in as words',
+      200,
+      '{"access_token":"a","token_type":"Bearer","expires_in":"soon"}',
+      /expires_in/,
+    ],
     ['a 500 without error field', 500, '{"message":"boom"}', /HTTP 500/],
   ])('RFC 6749 §5.1: %s is INVALID_RESPONSE', (_name, status, body, message) => {
-    expect(() => parseTokenResponse({ status, body })).toThrow(expect.objectContaining({ code: 'INVALID_RESPONSE', message: expect.stringMatching(message) }));
+    expect(() => parseTokenResponse({ status, body })).toThrow(
+      expect.objectContaining({ code: 'INVALID_RESPONSE', message: expect.stringMatching(message) }),
+    );
   });
 });

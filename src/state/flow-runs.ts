@@ -21,14 +21,20 @@ interface FlowRunsStore {
   start<Ctx>(flowId: string, ctx: Ctx, current: string): void;
   /** Merges a patch into a run's context (inputs the user edits, results of steps). */
   patch<Ctx>(flowId: string, patch: Partial<Ctx>): void;
-  setStep(flowId: string, stepId: string, status: StepStatus, options?: { current?: string; failure?: StepFailure }): void;
+  setStep(
+    flowId: string,
+    stepId: string,
+    status: StepStatus,
+    options?: { current?: string; failure?: StepFailure },
+  ): void;
   goTo(flowId: string, stepId: string): void;
   remove(flowId: string): void;
 }
 
 export const useFlowRuns = create<FlowRunsStore>()((set) => ({
   runs: {},
-  start: (flowId, ctx, current) => set((s) => ({ runs: { ...s.runs, [flowId]: { flowId, ctx, current, status: {} } } })),
+  start: (flowId, ctx, current) =>
+    set((s) => ({ runs: { ...s.runs, [flowId]: { flowId, ctx, current, status: {} } } })),
   patch: (flowId, patch) =>
     set((s) => {
       const run = s.runs[flowId];

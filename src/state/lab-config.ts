@@ -14,7 +14,12 @@ export interface LabConfig {
 
 export const DEFAULT_SANDBOX_ORIGIN = 'http://localhost:5174';
 
-export const useLabConfig = create<LabConfig>(() => ({ sandboxOrigin: DEFAULT_SANDBOX_ORIGIN, relay: false, relayToken: '', loaded: false }));
+export const useLabConfig = create<LabConfig>(() => ({
+  sandboxOrigin: DEFAULT_SANDBOX_ORIGIN,
+  relay: false,
+  relayToken: '',
+  loaded: false,
+}));
 
 /** Reads `/lab-config.json` once; a missing or odd answer leaves the defaults (no relay). */
 export async function loadLabConfig(fetchFn: typeof fetch = fetch): Promise<void> {

@@ -15,7 +15,11 @@ export interface PendingRedirect<Ctx> {
 /** Fields that must never be written to storage. */
 const FORBIDDEN = ['clientSecret', 'tokens', 'exchange'];
 
-export function savePendingRedirect<Ctx extends object>(flowId: string, ctx: Ctx, now: number = Date.now()): void {
+export function savePendingRedirect<Ctx extends object>(
+  flowId: string,
+  ctx: Ctx,
+  now: number = Date.now(),
+): void {
   const safe = Object.fromEntries(Object.entries(ctx).filter(([key]) => !FORBIDDEN.includes(key)));
   sessionStorage.setItem(KEY, JSON.stringify({ flowId, ctx: safe, savedAt: now }));
 }

@@ -28,6 +28,8 @@ let counter = 0;
 export const useTokenHistory = create<TokenHistoryStore>()((set) => ({
   entries: [],
   add: (entry) =>
-    set((s) => ({ entries: [{ ...entry, id: `run-${++counter}`, obtainedAt: Date.now() }, ...s.entries].slice(0, 50) })),
+    set((s) => ({
+      entries: [{ ...entry, id: `run-${++counter}`, obtainedAt: Date.now() }, ...s.entries].slice(0, 50),
+    })),
   clear: () => set({ entries: [] }),
 }));

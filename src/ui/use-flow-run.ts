@@ -11,7 +11,13 @@ import { useLabConfig } from '../state/lab-config.ts';
 export function useFlowDeps(): FlowDeps {
   const relay = useLabConfig((s) => s.relay);
   const relayToken = useLabConfig((s) => s.relayToken);
-  return { fetch: (input, init) => fetch(input, init), now: () => Date.now(), relayAvailable: relay, relayToken, appOrigin: window.location.origin };
+  return {
+    fetch: (input, init) => fetch(input, init),
+    now: () => Date.now(),
+    relayAvailable: relay,
+    relayToken,
+    appOrigin: window.location.origin,
+  };
 }
 
 export interface StepOptions {
@@ -65,5 +71,17 @@ export function useFlowRunner<Ctx extends object>(flowId: string, create: () => 
   const statusOf = (stepId: string) => run?.status[stepId] ?? 'idle';
   const goTo = (stepId: string) => store.goTo(flowId, stepId);
 
-  return { run, ctx: run?.ctx, deps, patch, execute, restart, failureFor, statusOf, goTo, announcement, announce: setAnnouncement };
+  return {
+    run,
+    ctx: run?.ctx,
+    deps,
+    patch,
+    execute,
+    restart,
+    failureFor,
+    statusOf,
+    goTo,
+    announcement,
+    announce: setAnnouncement,
+  };
 }
