@@ -1,4 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
+import { expectNoAxeViolations } from './support/axe.ts';
+import { expectNoSecretsLeft, recordConsole } from './support/secrets-audit.ts';
 
 const USER = 'adele@flowlab-sandbox.onmicrosoft.com';
 const PASSWORD = 'Sandbox-Adele-1';
@@ -29,6 +31,7 @@ test.describe('call an API', () => {
   test('a delegated token: /v1.0/me answers 200 with Adele, /v1.0/users answers 403 insufficient_scope (User.Read.All)', async ({
     page,
   }) => {
+    const consoleLines = recordConsole(page);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await delegatedTokenFromCodeFlow(page);
@@ -60,6 +63,12 @@ test.describe('call an API', () => {
     await expect(alert).toContainText('insufficient_scope');
     await expect(alert).toContainText('Authorization_RequestDenied');
     expect(errors).toEqual([]);
+    await expectNoAxeViolations(page, 'call an API: 403 explained');
+    await expectNoSecretsLeft(
+      page,
+      [await page.getByLabel('Access token to send').inputValue()],
+      consoleLines,
+    );
   });
 
   test('a pasted garbage token: 401 invalid_token, explained', async ({ page }) => {

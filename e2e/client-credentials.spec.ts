@@ -1,6 +1,8 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { E2E_SANDBOX_PORT } from '../playwright.config.ts';
 import { SANDBOX_APPS } from '../server/sandbox/seed.ts';
+import { expectNoAxeViolations } from './support/axe.ts';
+import { expectNoSecretsLeft, recordConsole, tokensOnPage } from './support/secrets-audit.ts';
 
 const WEB_APP = SANDBOX_APPS.find((app) => app.displayName === 'Flow Lab Web App')!;
 const SANDBOX = `http://localhost:${E2E_SANDBOX_PORT}`;
@@ -32,6 +34,7 @@ async function generateCertificate(page: Page): Promise<string> {
 
 test.describe('client credentials flow', () => {
   test('client secret: an app-only token with roles, through the relay (keyboard only)', async ({ page }) => {
+    const consoleLines = recordConsole(page);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto('/flows/client-credentials');
@@ -52,6 +55,12 @@ test.describe('client credentials flow', () => {
     await expect(facts).toContainText('No refresh token');
     await expect(facts).toContainText('No ID token');
     expect(errors).toEqual([]);
+    await expectNoAxeViolations(page, 'client credentials: token');
+    await expectNoSecretsLeft(
+      page,
+      [WEB_APP.clientSecret ?? '', ...(await tokensOnPage(page))],
+      consoleLines,
+    );
   });
 
   test('certificate: generated in the browser, registered on the sandbox, azpacr 2 (keyboard only)', async ({
