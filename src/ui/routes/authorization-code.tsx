@@ -41,6 +41,7 @@ import { StepSection } from '../components/step-section.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
 import { TokensPanel } from '../components/tokens-panel.tsx';
 import { UrlPreview } from '../components/url-preview.tsx';
+import { WarningsList } from '../components/warnings-list.tsx';
 
 const FLOW_ID = flow.id;
 
@@ -407,15 +408,7 @@ export default function AuthorizationCodePage() {
           </fieldset>
         </form>
         <UrlPreview url={authorize.url} focused={focusedParam} />
-        {authorize.warnings.length > 0 && (
-          <ul className="warnings" aria-label="Warnings about this request">
-            {authorize.warnings.map((w) => (
-              <li key={w.parameter + w.message}>
-                <code>{w.parameter}</code>: {w.message}
-              </li>
-            ))}
-          </ul>
-        )}
+        <WarningsList warnings={authorize.warnings} />
       </StepSection>
 
       <StepSection {...stepProps('sign-in')}>

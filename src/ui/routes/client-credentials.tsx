@@ -37,6 +37,7 @@ import { TokensPanel } from '../components/tokens-panel.tsx';
 import { TokenView } from '../components/token-view.tsx';
 import { useFlowRunner } from '../use-flow-run.ts';
 import './client-credentials.css';
+import { WarningsList } from '../components/warnings-list.tsx';
 
 const FLOW_ID = flow.id;
 type StepId = (typeof flow.steps)[number]['id'];
@@ -477,15 +478,7 @@ export default function ClientCredentialsPage() {
             <code>api://&lt;app id&gt;/.default</code> for your own API.
           </p>
         )}
-        {warnings.length > 0 && (
-          <ul className="warnings" aria-label="Warnings about this request">
-            {warnings.map((w) => (
-              <li key={w.parameter + w.message}>
-                <code>{w.parameter}</code>: {w.message}
-              </li>
-            ))}
-          </ul>
-        )}
+        <WarningsList warnings={warnings} />
         <TokenRequestPanel
           request={buildClientCredentialsRequest(ctx)}
           route={route}

@@ -35,6 +35,7 @@ import { TokensPanel } from '../components/tokens-panel.tsx';
 import { explainFailure } from '../explain-error.ts';
 import { useFlowRunner } from '../use-flow-run.ts';
 import './device-code.css';
+import { WarningsList } from '../components/warnings-list.tsx';
 
 const FLOW_ID = flow.id;
 type StepId = (typeof flow.steps)[number]['id'];
@@ -270,15 +271,7 @@ export default function DeviceCodePage() {
             <code>api://&lt;app id&gt;/&lt;scope&gt;</code> — one API per request.
           </p>
         )}
-        {warnings.length > 0 && (
-          <ul className="warnings" aria-label="Warnings about this request">
-            {warnings.map((w) => (
-              <li key={w.parameter + w.message}>
-                <code>{w.parameter}</code>: {w.message}
-              </li>
-            ))}
-          </ul>
-        )}
+        <WarningsList warnings={warnings} />
         <TokenRequestPanel
           request={buildDeviceCodeRequest(ctx)}
           route={decideDeviceRoute('devicecode', deps)}

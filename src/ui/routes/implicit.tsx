@@ -38,6 +38,7 @@ import { TokenView } from '../components/token-view.tsx';
 import { UrlPreview } from '../components/url-preview.tsx';
 import { useFlowRunner } from '../use-flow-run.ts';
 import './implicit.css';
+import { WarningsList } from '../components/warnings-list.tsx';
 
 const FLOW_ID = flow.id;
 type StepId = (typeof flow.steps)[number]['id'];
@@ -218,15 +219,7 @@ export default function ImplicitPage() {
           ))}
         </form>
         <UrlPreview url={authorize.url} focused={focusedParam} />
-        {authorize.warnings.length > 0 && (
-          <ul className="warnings" aria-label="Warnings about this request">
-            {authorize.warnings.map((w) => (
-              <li key={w.parameter + w.message}>
-                <code>{w.parameter}</code>: {w.message}
-              </li>
-            ))}
-          </ul>
-        )}
+        <WarningsList warnings={authorize.warnings} />
       </StepSection>
 
       <StepSection {...stepProps('sign-in')}>

@@ -26,6 +26,7 @@ import { TokensPanel } from '../components/tokens-panel.tsx';
 import { aadstsNumber } from '../explain-error.ts';
 import { useFlowRunner } from '../use-flow-run.ts';
 import './password.css';
+import { WarningsList } from '../components/warnings-list.tsx';
 
 const FLOW_ID = flow.id;
 type StepId = (typeof flow.steps)[number]['id'];
@@ -170,15 +171,7 @@ export default function PasswordPage() {
             />
           ))}
         </form>
-        {warnings.length > 0 && (
-          <ul className="warnings" aria-label="Warnings about this request">
-            {warnings.map((w) => (
-              <li key={w.parameter + w.message}>
-                <code>{w.parameter}</code>: {w.message}
-              </li>
-            ))}
-          </ul>
-        )}
+        <WarningsList warnings={warnings} />
         <TokenRequestPanel
           request={buildPasswordRequest(ctx)}
           route={decidePasswordRoute(deps)}

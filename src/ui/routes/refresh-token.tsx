@@ -30,6 +30,7 @@ import { TokenRequestPanel } from '../components/token-request-panel.tsx';
 import { TokensPanel } from '../components/tokens-panel.tsx';
 import { useFlowDeps, useFlowRunner } from '../use-flow-run.ts';
 import './refresh-token.css';
+import { WarningsList } from '../components/warnings-list.tsx';
 
 const FLOW_ID = flow.id;
 type StepId = (typeof flow.steps)[number]['id'];
@@ -283,15 +284,7 @@ export default function RefreshTokenPage() {
           the new access token carries only those. You cannot widen the grant here, and Entra issues one
           resource per request.
         </p>
-        {warnings.length > 0 && (
-          <ul className="warnings" aria-label="Warnings about this request">
-            {warnings.map((w) => (
-              <li key={w.parameter + w.message}>
-                <code>{w.parameter}</code>: {w.message}
-              </li>
-            ))}
-          </ul>
-        )}
+        <WarningsList warnings={warnings} />
         <TokenRequestPanel
           request={buildRefreshRequest(ctx)}
           route={route}

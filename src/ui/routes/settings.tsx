@@ -19,7 +19,11 @@ export default function SettingsPage() {
 
   const chooseAuthority = (authority: AuthorityKind) => {
     if (authority === 'sandbox') settings.update({ authority, tenant: SANDBOX_TENANT.id });
-    else settings.update({ authority, tenant: settings.authority === 'sandbox' ? 'organizations' : settings.tenant });
+    else
+      settings.update({
+        authority,
+        tenant: settings.authority === 'sandbox' ? 'organizations' : settings.tenant,
+      });
   };
 
   return (
@@ -30,11 +34,21 @@ export default function SettingsPage() {
       <fieldset>
         <legend>Authority</legend>
         <label className="choice">
-          <input type="radio" name="authority" checked={settings.authority === 'sandbox'} onChange={() => chooseAuthority('sandbox')} />
+          <input
+            type="radio"
+            name="authority"
+            checked={settings.authority === 'sandbox'}
+            onChange={() => chooseAuthority('sandbox')}
+          />
           Sandbox tenant (local, behaves like Entra ID) — <a href={`${sandboxOrigin}/`}>open its portal</a>
         </label>
         <label className="choice">
-          <input type="radio" name="authority" checked={settings.authority === 'entra'} onChange={() => chooseAuthority('entra')} />
+          <input
+            type="radio"
+            name="authority"
+            checked={settings.authority === 'entra'}
+            onChange={() => chooseAuthority('entra')}
+          />
           Microsoft Entra ID (your tenant)
         </label>
       </fieldset>
@@ -42,7 +56,11 @@ export default function SettingsPage() {
       {settings.authority === 'entra' && (
         <div className="field">
           <label htmlFor={ids.cloud}>Cloud</label>
-          <select id={ids.cloud} value={settings.entraOrigin} onChange={(e) => settings.update({ entraOrigin: e.target.value })}>
+          <select
+            id={ids.cloud}
+            value={settings.entraOrigin}
+            onChange={(e) => settings.update({ entraOrigin: e.target.value })}
+          >
             {CLOUDS.map((c) => (
               <option key={c.origin} value={c.origin}>
                 {c.label}
@@ -54,16 +72,28 @@ export default function SettingsPage() {
 
       <div className="field">
         <label htmlFor={ids.tenant}>Tenant</label>
-        <input id={ids.tenant} value={settings.tenant} aria-describedby={`${ids.tenant}-help`} onChange={(e) => settings.update({ tenant: e.target.value })} spellCheck={false} />
+        <input
+          id={ids.tenant}
+          value={settings.tenant}
+          aria-describedby={`${ids.tenant}-help`}
+          onChange={(e) => settings.update({ tenant: e.target.value })}
+          spellCheck={false}
+        />
         <p id={`${ids.tenant}-help`} className="help">
           A tenant id (GUID), a domain such as contoso.onmicrosoft.com, or common / organizations / consumers.
-          {!isSpecificTenant(settings.tenant) && ' Client credentials and on-behalf-of need a specific tenant.'}
+          {!isSpecificTenant(settings.tenant) &&
+            ' Client credentials and on-behalf-of need a specific tenant.'}
         </p>
       </div>
 
       <div className="field">
         <label htmlFor={ids.client}>Client id</label>
-        <input id={ids.client} value={settings.clientId} onChange={(e) => settings.update({ clientId: e.target.value })} spellCheck={false} />
+        <input
+          id={ids.client}
+          value={settings.clientId}
+          onChange={(e) => settings.update({ clientId: e.target.value })}
+          spellCheck={false}
+        />
       </div>
       {settings.authority === 'sandbox' && (
         <div className="quick-picks" role="group" aria-label="Sandbox app registrations">
@@ -72,7 +102,9 @@ export default function SettingsPage() {
               key={app.clientId}
               type="button"
               aria-pressed={settings.clientId === app.clientId}
-              onClick={() => settings.update({ clientId: app.clientId, clientSecret: app.clientSecret ?? '' })}
+              onClick={() =>
+                settings.update({ clientId: app.clientId, clientSecret: app.clientSecret ?? '' })
+              }
             >
               {app.displayName}
             </button>
@@ -82,7 +114,13 @@ export default function SettingsPage() {
 
       <div className="field">
         <label htmlFor={ids.redirect}>Redirect URI</label>
-        <input id={ids.redirect} value={settings.redirectUri} aria-describedby={`${ids.redirect}-help`} onChange={(e) => settings.update({ redirectUri: e.target.value })} spellCheck={false} />
+        <input
+          id={ids.redirect}
+          value={settings.redirectUri}
+          aria-describedby={`${ids.redirect}-help`}
+          onChange={(e) => settings.update({ redirectUri: e.target.value })}
+          spellCheck={false}
+        />
         <p id={`${ids.redirect}-help`} className="help">
           Register this exact URI on your app. For the browser to redeem codes with PKCE, put it on the
           Single-page application platform.
@@ -91,7 +129,12 @@ export default function SettingsPage() {
 
       <div className="field">
         <label htmlFor={ids.secret}>Client secret (kept in memory only)</label>
-        <SecretInput id={ids.secret} value={settings.clientSecret} onChange={(value) => settings.update({ clientSecret: value })} describedBy={`${ids.secret}-help`} />
+        <SecretInput
+          id={ids.secret}
+          value={settings.clientSecret}
+          onChange={(value) => settings.update({ clientSecret: value })}
+          describedBy={`${ids.secret}-help`}
+        />
         <p id={`${ids.secret}-help`} className="help">
           Only for confidential apps. Never stored, never put in a URL; gone when you reload the page.
         </p>
@@ -100,13 +143,21 @@ export default function SettingsPage() {
       <h2>Endpoints in use</h2>
       <dl className="endpoints">
         <dt>Authorization</dt>
-        <dd><code>{endpoints.authorization}</code></dd>
+        <dd>
+          <code>{endpoints.authorization}</code>
+        </dd>
         <dt>Token</dt>
-        <dd><code>{endpoints.token}</code></dd>
+        <dd>
+          <code>{endpoints.token}</code>
+        </dd>
         <dt>Keys (JWKS)</dt>
-        <dd><code>{endpoints.jwks}</code></dd>
+        <dd>
+          <code>{endpoints.jwks}</code>
+        </dd>
         <dt>Discovery</dt>
-        <dd><code>{endpoints.discovery}</code></dd>
+        <dd>
+          <code>{endpoints.discovery}</code>
+        </dd>
       </dl>
       <p>
         <button type="button" onClick={() => settings.reset()}>
