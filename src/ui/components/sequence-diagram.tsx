@@ -41,6 +41,18 @@ function loadMermaid(): Promise<MermaidApi> {
 
 let renderCount = 0;
 
+/**
+ * Waits until the browser is idle (at most 1.5 s): the page's form paints and becomes usable first,
+ * and mermaid's download and parse don't compete with it.
+ */
+function whenIdle(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof window.requestIdleCallback === 'function')
+      window.requestIdleCallback(() => resolve(), { timeout: 1500 });
+    else window.setTimeout(resolve, 200);
+  });
+}
+
 interface RenderState {
   readonly text: string;
   readonly status: 'ready' | 'failed';
@@ -65,7 +77,8 @@ export function SequenceDiagram({
     let cancelled = false;
     renderCount += 1;
     const id = `${baseId}-${renderCount}`;
-    loadMermaid()
+    whenIdle()
+      .then(loadMermaid)
       .then((mermaid) => mermaid.render(id, text))
       .then(({ svg }) => {
         const canvas = canvasRef.current;
