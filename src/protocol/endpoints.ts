@@ -41,6 +41,13 @@ export const TENANT_ALIASES = ['common', 'organizations', 'consumers'] as const;
 /** Entra's public cloud sign-in host, the default for real tenants. */
 export const ENTRA_GLOBAL_ORIGIN = 'https://login.microsoftonline.com';
 
+/** Entra's sign-in hosts: global, US Government, China (21Vianet). */
+export const ENTRA_CLOUD_ORIGINS = [
+  ENTRA_GLOBAL_ORIGIN,
+  'https://login.microsoftonline.us',
+  'https://login.partner.microsoftonline.cn',
+] as const;
+
 /**
  * Endpoints of an Entra-shaped authority (Entra ID v2.0 or the sandbox) for one tenant.
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
