@@ -26,6 +26,7 @@ import {
   savePendingRedirect,
 } from '../../state/pending-redirect.ts';
 import {
+  activeProfile,
   endpointsFor,
   expectedIssuer,
   secretForRun,
@@ -61,7 +62,8 @@ function newContext(
     clientSecret: usePkce ? '' : secretForRun(settings.clientId),
     usePkce,
   });
-  if (keep === undefined) return fresh;
+  const scope = settings.authority === 'sandbox' ? '' : activeProfile(settings).scopes.trim();
+  if (keep === undefined) return scope === '' ? fresh : { ...fresh, params: { ...fresh.params, scope } };
   // Starting again keeps what the user typed, with fresh one-time values.
   return {
     ...fresh,
