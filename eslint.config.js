@@ -5,7 +5,7 @@ import importPlugin from 'eslint-plugin-import';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test-results/', 'playwright-report/', 'bench-results/', '.sandbox/'] },
+  { ignores: ['dist/', '.dist-*/', 'node_modules/', 'test-results/', 'playwright-report/', 'bench-results/', '.sandbox/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
