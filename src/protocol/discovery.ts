@@ -214,11 +214,11 @@ export function validateTypedEndpoints(input: TypedEndpoints): Endpoints {
     deviceAuthorization: 'The device authorization endpoint',
     jwks: 'The key set (JWKS) URL',
   } as const;
-  for (const field of ['authorization', 'token', 'jwks'] as const) {
-    if (input[field].trim() === '') throw new InvalidInputError(field, `${labels[field]} is empty.`);
-  }
-  for (const field of Object.keys(labels) as (keyof TypedEndpoints)[]) {
-    if (input[field].trim() === '') continue;
+  for (const field of ['authorization', 'token', 'deviceAuthorization', 'jwks'] as const) {
+    if (input[field].trim() === '') {
+      if (field === 'deviceAuthorization') continue;
+      throw new InvalidInputError(field, `${labels[field]} is empty.`);
+    }
     const url = parseSecureUrl(field, input[field], labels[field]);
     // RFC 6749 §3.1: the endpoint URI MUST NOT include a fragment component.
     if (url.hash !== '') throw new InvalidInputError(field, `${labels[field]} may not have a fragment (#).`);

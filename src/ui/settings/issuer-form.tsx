@@ -116,7 +116,7 @@ export function IssuerForm() {
         )}
         {phase.kind === 'needs-relay' && (
           <section className="confirm" aria-labelledby={`${ids.issuer}-relay`}>
-            <h3 id={`${ids.issuer}-relay`}>Fetch it through the local relay?</h3>
+            <h2 id={`${ids.issuer}-relay`}>Fetch it through the local relay?</h2>
             <p>{phase.reason}</p>
             <p>
               The relay on this machine can fetch it instead. First it must add <code>{phase.origin}</code> to
@@ -135,7 +135,7 @@ export function IssuerForm() {
 
       {phase.kind === 'found' && (
         <section className="discovery-result" aria-labelledby={`${ids.issuer}-found`}>
-          <h3 id={`${ids.issuer}-found`}>What the issuer publishes</h3>
+          <h2 id={`${ids.issuer}-found`}>What the issuer publishes</h2>
           <p>
             {KIND_LABEL[phase.discovery.kind]} at <code>{phase.discovery.url}</code>, read{' '}
             {phase.via === 'browser' ? 'by the browser' : 'through the local relay'}. The issuer matches.
@@ -150,7 +150,7 @@ export function IssuerForm() {
               ))}
             </p>
           )}
-          <h4>Endpoints taken from it</h4>
+          <h3>Endpoints taken from it</h3>
           <EndpointList endpoints={phase.discovery.endpoints} />
           <details>
             <summary>The document as returned</summary>
