@@ -102,13 +102,11 @@ describe('app profiles', () => {
 
 describe('endpoints for every authority kind', () => {
   test('issuer and manual: fixed endpoints, no tenant; the issuer is the expected iss', () => {
-    useSettings
-      .getState()
-      .setIssuer({
-        issuer: 'https://id.example.com',
-        metadata: 'openid-configuration',
-        endpoints: ISSUER_ENDPOINTS,
-      });
+    useSettings.getState().setIssuer({
+      issuer: 'https://id.example.com',
+      metadata: 'openid-configuration',
+      endpoints: ISSUER_ENDPOINTS,
+    });
     expect(currentEndpoints('http://localhost:5174')).toEqual(ISSUER_ENDPOINTS);
     expect(authorityForRun('http://localhost:5174')).toEqual({
       authorityOrigin: 'https://id.example.com',
@@ -125,6 +123,19 @@ describe('endpoints for every authority kind', () => {
     expect(currentEndpoints('http://localhost:5174').token).toBe(
       'https://login.microsoftonline.us/contoso.us/oauth2/v2.0/token',
     );
+  });
+
+  test('stored endpoints are checked again on restore: an edited http token endpoint is dropped', () => {
+    const restored = restoreSettings(
+      { authority: 'manual', manualEndpoints: { ...ISSUER_ENDPOINTS, token: 'http://evil.example/token' } },
+      defaultSettings(),
+    );
+    expect(restored.manualEndpoints).toBeNull();
+    expect(restored.authority).toBe('sandbox');
+    expect(
+      restoreSettings({ authority: 'manual', manualEndpoints: ISSUER_ENDPOINTS }, defaultSettings())
+        .manualEndpoints,
+    ).toEqual(ISSUER_ENDPOINTS);
   });
 
   test('an issuer authority without a saved issuer falls back to the sandbox', () => {

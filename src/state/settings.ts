@@ -6,7 +6,7 @@
  */
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
-import type { MetadataKind } from '../protocol/discovery.ts';
+import { validateTypedEndpoints, type MetadataKind } from '../protocol/discovery.ts';
 import { buildEntraEndpoints, ENTRA_GLOBAL_ORIGIN, type Endpoints } from '../protocol/endpoints.ts';
 import { CALLBACK_PATH, SANDBOX_APPS, SANDBOX_TENANT, sandboxApp } from '../../server/sandbox/seed.ts';
 
@@ -183,6 +183,34 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const str = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
 
+/** Stored endpoints, re-checked as if typed (storage may have been edited); odd ones are dropped. */
+function restoreEndpoints(value: unknown): Endpoints | null {
+  if (!isRecord(value)) return null;
+  try {
+    const checked = validateTypedEndpoints({
+      authorization: str(value['authorization'], ''),
+      token: str(value['token'], ''),
+      jwks: str(value['jwks'], ''),
+      deviceAuthorization: str(value['deviceAuthorization'], ''),
+    });
+    const discovery = str(value['discovery'], '');
+    return discovery === '' ? checked : { ...checked, discovery };
+  } catch {
+    return null;
+  }
+}
+
+function restoreIssuer(value: unknown): IssuerAuthority | null {
+  if (!isRecord(value) || typeof value['issuer'] !== 'string') return null;
+  const endpoints = restoreEndpoints(value['endpoints']);
+  if (endpoints === null) return null;
+  const metadata =
+    value['metadata'] === 'oauth-authorization-server'
+      ? 'oauth-authorization-server'
+      : 'openid-configuration';
+  return { issuer: value['issuer'], metadata, endpoints };
+}
+
 /** Reads what storage holds, field by field; anything odd falls back to the defaults. */
 export function restoreSettings(stored: unknown, current: Settings): Settings {
   if (!isRecord(stored)) return current;
@@ -208,10 +236,8 @@ export function restoreSettings(stored: unknown, current: Settings): Settings {
         : current.authority,
     entraOrigin: str(stored['entraOrigin'], current.entraOrigin),
     tenant: str(stored['tenant'], current.tenant),
-    issuer: isRecord(stored['issuer']) ? (stored['issuer'] as unknown as IssuerAuthority) : null,
-    manualEndpoints: isRecord(stored['manualEndpoints'])
-      ? (stored['manualEndpoints'] as unknown as Endpoints)
-      : null,
+    issuer: restoreIssuer(stored['issuer']),
+    manualEndpoints: restoreEndpoints(stored['manualEndpoints']),
     profiles,
     activeProfileId: str(stored['activeProfileId'], current.activeProfileId),
   });
