@@ -115,7 +115,9 @@ test.describe('settings: authorities, profiles, transfer', () => {
     expect(errors).toEqual([]);
   });
 
-  test('an Entra-shaped authority typed by hand: client credentials', async ({ page }) => {
+  test('an Entra-shaped authority typed by hand: client credentials; no device endpoint, no device code', async ({
+    page,
+  }) => {
     const base = `${await sandboxOrigin(page)}/${SANDBOX_TENANT.id}`;
     await page.goto('/settings');
     await chooseAuthority(page, 'Endpoints typed by hand');
@@ -123,11 +125,22 @@ test.describe('settings: authorities, profiles, transfer', () => {
       .getByRole('textbox', { name: 'Authorization endpoint', exact: true })
       .fill(`${base}/oauth2/v2.0/authorize`);
     await page.getByRole('textbox', { name: 'Token endpoint' }).fill('http://example.com/token');
-    await page.getByRole('button', { name: 'Use these endpoints' }).click();
-    await expect(page.getByRole('alert')).toContainText('must use https');
-    await page.getByRole('textbox', { name: 'Token endpoint' }).fill(`${base}/oauth2/v2.0/token`);
-    await page.getByLabel('Device authorization endpoint (optional)').fill(`${base}/oauth2/v2.0/devicecode`);
     await page.getByLabel('Keys (JWKS) URL').fill(`${base}/discovery/v2.0/keys`);
+    await page.getByRole('button', { name: 'Use these endpoints' }).click();
+    await expect(page.getByRole('alert')).toContainText('The token endpoint must use https');
+    await page.getByRole('textbox', { name: 'Token endpoint' }).fill(`${base}/oauth2/v2.0/token`);
+    await page.getByRole('button', { name: 'Use these endpoints' }).click();
+    await expect(page.getByText('Saved. Flows now use these endpoints.')).toBeVisible();
+
+    await page.getByRole('navigation', { name: 'Flows' }).getByRole('link', { name: 'Device code' }).click();
+    await expect(page.getByText('This authority offers no device authorization endpoint')).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Request a device code' })).toHaveCount(0);
+
+    await page.getByRole('navigation', { name: 'Flows' }).getByRole('link', { name: 'Settings' }).click();
+    await expect(page.getByRole('textbox', { name: 'Token endpoint' })).toHaveValue(
+      `${base}/oauth2/v2.0/token`,
+    );
+    await page.getByLabel('Device authorization endpoint (optional)').fill(`${base}/oauth2/v2.0/devicecode`);
     await page.getByRole('button', { name: 'Use these endpoints' }).click();
     await expect(page.getByText('Saved. Flows now use these endpoints.')).toBeVisible();
     await addWebAppProfile(page);
