@@ -1,4 +1,4 @@
-import { Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { ErrorBoundary } from './error-boundary.tsx';
 import { FLOWS, flowPath } from '../flows/registry.ts';
@@ -6,7 +6,10 @@ import { useLabConfig } from '../state/lab-config.ts';
 import { relayOriginsOf } from '../protocol/discovery.ts';
 import { allowOnRelay } from '../state/relay.ts';
 import { endpointsFor, useSettings } from '../state/settings.ts';
-import { SharePrompt } from './settings/share-prompt.tsx';
+
+const SharePrompt = lazy(async () => ({
+  default: (await import('./settings/share-prompt.tsx')).SharePrompt,
+}));
 
 /** The frame around every page: skip link, navigation derived from the flow registry, main. */
 export function AppLayout() {

@@ -1,6 +1,6 @@
 import { useId, useState, type ReactNode } from 'react';
 import { SANDBOX_TENANT } from '../../../server/sandbox/seed.ts';
-import { ENTRA_CLOUD_ORIGINS, isSpecificTenant } from '../../protocol/endpoints.ts';
+import { ENTRA_CLOUD_ORIGINS, isSpecificTenant, TENANT_ALIASES } from '../../protocol/endpoints.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { endpointsFor, useSettings, type AuthorityKind } from '../../state/settings.ts';
 import { EndpointList } from '../settings/endpoint-list.tsx';
@@ -107,6 +107,20 @@ export default function SettingsPage() {
             {!isSpecificTenant(settings.tenant) &&
               ' Client credentials and on-behalf-of need a specific tenant.'}
           </p>
+          {shown === 'entra' && (
+            <div className="quick-picks" role="group" aria-label="Tenant aliases">
+              {TENANT_ALIASES.map((alias) => (
+                <button
+                  key={alias}
+                  type="button"
+                  aria-pressed={settings.tenant === alias}
+                  onClick={() => settings.update({ tenant: alias })}
+                >
+                  {alias}
+                </button>
+              ))}
+            </div>
+          )}
         </div>
       )}
       {shown === 'issuer' && <IssuerForm />}
