@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import { SANDBOX_APPS, SANDBOX_TENANT } from '../server/sandbox/seed.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
+import { expectNoSecretsLeft, recordConsole, tokensOnPage } from './support/secrets-audit.ts';
 
 const USER = 'adele@flowlab-sandbox.onmicrosoft.com';
 const PASSWORD = 'Sandbox-Adele-1';
@@ -81,6 +82,7 @@ test.describe('settings: authorities, profiles, transfer', () => {
   }) => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    const consoleLines = recordConsole(page);
     const issuer = await useSandboxAsIssuer(page);
     await expect(page.locator('.authority-badge')).toContainText(`Issuer: ${new URL(issuer).host}`);
 
@@ -112,6 +114,8 @@ test.describe('settings: authorities, profiles, transfer', () => {
     await runClientCredentials(page);
     // No tenant field: the endpoints come from the issuer's document.
     await expect(page.getByLabel(/^tenant/)).toHaveCount(0);
+    // The profile's secret was not remembered: storage, URL and history hold neither it nor a token.
+    await expectNoSecretsLeft(page, [WEB_SECRET, ...(await tokensOnPage(page))], consoleLines);
     expect(errors).toEqual([]);
   });
 
@@ -145,6 +149,24 @@ test.describe('settings: authorities, profiles, transfer', () => {
     await expect(page.getByText('Saved. Flows now use these endpoints.')).toBeVisible();
     await addWebAppProfile(page);
     await runClientCredentials(page);
+  });
+
+  test('“Remember on this device” keeps a secret across a reload, and it can be removed', async ({
+    page,
+  }) => {
+    await page.goto('/settings');
+    await addWebAppProfile(page);
+    const stored = () => page.evaluate(() => JSON.stringify(window.localStorage));
+    expect(await stored()).not.toContain(WEB_SECRET);
+    await page.getByLabel('Remember on this device').check();
+    expect(await stored()).toContain(WEB_SECRET);
+    await page.reload();
+    await expect(page.getByLabel('Client secret', { exact: true })).toHaveValue(WEB_SECRET);
+    await page.getByRole('button', { name: 'Forget the stored secret' }).click();
+    await expect(page.getByLabel('Remember on this device')).not.toBeChecked();
+    expect(await stored()).not.toContain(WEB_SECRET);
+    await page.reload();
+    await expect(page.getByLabel('Client secret', { exact: true })).toHaveValue('');
   });
 
   test('export, then import the file back; a bad file is refused with a clear error', async ({ page }) => {
