@@ -327,7 +327,7 @@ export default function ClientCredentialsPage() {
               .crt file). Entra keeps only the public part and lists it by its SHA-1 thumbprint.
             </p>
             {ctx.portalOrigin === undefined ? (
-              <p className="help">Settings point at Entra, so the sandbox upload is not offered here.</p>
+              <p className="help">Settings do not point at the sandbox, so its upload is not offered here.</p>
             ) : (
               <>
                 <p>
