@@ -24,7 +24,9 @@ export class Refusal extends Error {
 }
 
 const ENTRA_FORM_PATH = /^\/[A-Za-z0-9.\-_]+\/oauth2\/v2\.0\/(token|devicecode)$/;
-const DISCOVERY_PATH = /\/\.well-known\/(openid-configuration|oauth-authorization-server)$/;
+// OIDC Discovery appends its well-known path to the issuer; RFC 8414 §3.1 inserts its own before the issuer's path.
+const DISCOVERY_PATH =
+  /(\/\.well-known\/(openid-configuration|oauth-authorization-server)$)|(^\/\.well-known\/oauth-authorization-server\/.+$)/;
 const JWKS_PATH = /(keys|jwks|certs)(\.json)?$/i;
 
 /** Parses an origin the user wants to allow: https (or http on loopback), no path, no credentials. */

@@ -56,6 +56,11 @@ beforeAll(async () => {
         res.end('{"issuer":"http://x/t/v2.0"}');
         return;
       }
+      if (path === '/.well-known/oauth-authorization-server/t/v2.0') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"issuer":"http://x/t/v2.0"}');
+        return;
+      }
       if (path === '/t/discovery/v2.0/keys') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"keys":[]}');
@@ -187,6 +192,11 @@ describe('local relay: allowed paths', () => {
       headers: { 'x-relay-target': `${UP}/t/v2.0/.well-known/openid-configuration` },
     });
     expect(discovery.status).toBe(200);
+    const rfc8414 = await call({
+      method: 'GET',
+      headers: { 'x-relay-target': `${UP}/.well-known/oauth-authorization-server/t/v2.0` },
+    });
+    expect(rfc8414.status).toBe(200);
     const keys = await call({ method: 'GET', headers: { 'x-relay-target': `${UP}/t/discovery/v2.0/keys` } });
     expect(JSON.parse(keys.body)).toEqual({ keys: [] });
   });

@@ -180,6 +180,17 @@ describe('client credentials flow', () => {
     expect(protectedHeader.alg).toBe('RS256');
   });
 
+  test('fixed endpoints: the token URL (and assertion aud) comes from settings, no tenant rule', () => {
+    const endpoints = {
+      authorization: 'https://as.example/a',
+      token: 'https://as.example/t',
+      jwks: 'https://as.example/k',
+    };
+    const ctx = context({ endpoints, tenant: '' });
+    expect(tokenEndpointOf(ctx)).toBe('https://as.example/t');
+    expect(validateClientCredentialsRequest(ctx, 0)).toEqual([]);
+  });
+
   test('warnings before sending: scope without /.default, a tenant alias, no secret', () => {
     const warnings = validateClientCredentialsRequest(
       context({ scope: 'User.Read.All', tenant: 'common', clientSecret: '' }),

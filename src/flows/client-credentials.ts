@@ -7,7 +7,7 @@
 import type { QueryParameter, RequestWarning } from '../protocol/authorize.ts';
 import type { AssertionAlgorithm, CertificateCredential } from '../protocol/certificate.ts';
 import type { ClientAssertionClaims, ClientAssertionHeader } from '../protocol/client-assertion.ts';
-import { buildEntraEndpoints, isSpecificTenant } from '../protocol/endpoints.ts';
+import { isSpecificTenant, resolveEndpoints, type Endpoints } from '../protocol/endpoints.ts';
 import { InvalidInputError, ProtocolViolationError } from '../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
 import { classifyToken, decodeJwt, isPast } from '../protocol/jwt.ts';
@@ -144,6 +144,8 @@ export interface ClientCredentialsContext {
   /** The authority's origin: the sandbox or Entra's sign-in host. */
   readonly authorityOrigin: string;
   readonly tenant: string;
+  /** Endpoints fixed by the settings (generic issuer or typed by hand): the tenant then plays no part. */
+  readonly endpoints?: Endpoints | undefined;
   readonly clientId: string;
   readonly scope: string;
   readonly credentialKind: CredentialKind;
@@ -170,10 +172,12 @@ export function createClientCredentialsContext(input: {
   clientId: string;
   clientSecret: string;
   portalOrigin?: string;
+  endpoints?: Endpoints;
 }): ClientCredentialsContext {
   return {
     authorityOrigin: input.authorityOrigin,
     tenant: input.tenant,
+    ...(input.endpoints === undefined ? {} : { endpoints: input.endpoints }),
     clientId: input.clientId,
     scope: DEFAULT_CLIENT_CREDENTIALS_SCOPE,
     credentialKind: 'secret',
@@ -188,8 +192,10 @@ export function createClientCredentialsContext(input: {
  * The token endpoint for the run's authority and tenant; also the assertion's `aud`.
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
  */
-export function tokenEndpointOf(ctx: Pick<ClientCredentialsContext, 'authorityOrigin' | 'tenant'>): string {
-  return buildEntraEndpoints(ctx.authorityOrigin, ctx.tenant).token;
+export function tokenEndpointOf(
+  ctx: Pick<ClientCredentialsContext, 'authorityOrigin' | 'tenant' | 'endpoints'>,
+): string {
+  return resolveEndpoints(ctx).token;
 }
 
 /**
@@ -383,7 +389,7 @@ export function validateClientCredentialsRequest(
       message: `Client credentials take exactly one {resource}/.default (e.g. ${DEFAULT_CLIENT_CREDENTIALS_SCOPE}); Entra refuses “${ctx.scope.trim()}” with AADSTS1002012. Permissions cannot be picked one by one: the app gets every application permission an admin granted.`,
     });
   }
-  if (!isSpecificTenant(ctx.tenant)) {
+  if (ctx.endpoints === undefined && !isSpecificTenant(ctx.tenant)) {
     warnings.push({
       parameter: 'tenant',
       message: `“${ctx.tenant.trim() || '(empty)'}” names no single tenant; Entra answers AADSTS50059 because an app-only token must be issued by one tenant. Use the tenant id or domain.`,

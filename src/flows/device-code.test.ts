@@ -229,6 +229,26 @@ describe('device code pieces', () => {
     expect(buildPollRequest(context()).url).toBe(`${ORIGIN}/${TENANT}/oauth2/v2.0/token`);
   });
 
+  test('RFC 8628 §4: fixed endpoints from a generic issuer replace the tenant path', async () => {
+    const endpoints = {
+      authorization: 'https://as.example/authorize',
+      token: 'https://as.example/token',
+      jwks: 'https://as.example/jwks',
+      deviceAuthorization: 'https://as.example/device',
+    };
+    const fixed = context({ endpoints, tenant: '' });
+    expect(buildDeviceCodeRequest(fixed).url).toBe('https://as.example/device');
+    expect(buildPollRequest(fixed).url).toBe('https://as.example/token');
+    expect(validateDeviceAuthorizationRequest(fixed).map((w) => w.parameter)).toEqual([]);
+
+    const { deviceAuthorization: _none, ...withoutDevice } = endpoints;
+    const { deps, calls } = stubDeps(() => json(DEVICE_AUTHORIZATION));
+    const result = await runStep(sendDeviceCodeRequest, context({ endpoints: withoutDevice }), deps);
+    expect(!result.ok && result.failure.code).toBe('INVALID_INPUT');
+    expect(!result.ok && result.failure.message).toContain('no device authorization endpoint');
+    expect(calls).toEqual([]);
+  });
+
   test('both routes are the relay, saying why', () => {
     const deps = { relayAvailable: true, relayToken: 't' };
     expect(decideDeviceRoute('devicecode', deps)).toMatchObject({ via: 'relay' });

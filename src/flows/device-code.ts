@@ -17,7 +17,7 @@ import {
   type DeviceAuthorizationResponse,
   type PollingState,
 } from '../protocol/device.ts';
-import { buildEntraEndpoints } from '../protocol/endpoints.ts';
+import { requireEndpoint, resolveEndpoints, type Endpoints } from '../protocol/endpoints.ts';
 import { ProtocolViolationError } from '../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
 import type { TokenResponse } from '../protocol/token.ts';
@@ -120,6 +120,8 @@ export interface DeviceCodeContext {
   /** The authority's origin: the sandbox or Entra's sign-in host. */
   readonly authorityOrigin: string;
   readonly tenant: string;
+  /** Endpoints fixed by the settings (generic issuer or typed by hand): the tenant then plays no part. */
+  readonly endpoints?: Endpoints | undefined;
   readonly clientId: string;
   readonly scope: string;
   readonly requestExchange?: HttpExchange | undefined;
@@ -144,10 +146,12 @@ export function createDeviceCodeContext(input: {
   authorityOrigin: string;
   tenant: string;
   clientId: string;
+  endpoints?: Endpoints;
 }): DeviceCodeContext {
   return {
     authorityOrigin: input.authorityOrigin,
     tenant: input.tenant,
+    ...(input.endpoints === undefined ? {} : { endpoints: input.endpoints }),
     clientId: input.clientId,
     scope: DEFAULT_DEVICE_SCOPE,
   };
@@ -155,14 +159,25 @@ export function createDeviceCodeContext(input: {
 
 /**
  * The device authorization endpoint and the token endpoint of the run's authority and tenant.
+ * Throws an `InvalidInputError` when the authority has no device authorization endpoint.
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-4
  */
-export function deviceEndpointsOf(ctx: Pick<DeviceCodeContext, 'authorityOrigin' | 'tenant'>): {
+export function deviceEndpointsOf(ctx: Pick<DeviceCodeContext, 'authorityOrigin' | 'tenant' | 'endpoints'>): {
   deviceAuthorization: string;
   token: string;
 } {
-  const endpoints = buildEntraEndpoints(ctx.authorityOrigin, ctx.tenant);
-  return { deviceAuthorization: endpoints.deviceAuthorization, token: endpoints.token };
+  const endpoints = resolveEndpoints(ctx);
+  return { deviceAuthorization: requireEndpoint(endpoints, 'deviceAuthorization'), token: endpoints.token };
+}
+
+/**
+ * Whether the run's authority offers the device authorization grant at all.
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-4
+ */
+export function offersDeviceCode(
+  ctx: Pick<DeviceCodeContext, 'authorityOrigin' | 'tenant' | 'endpoints'>,
+): boolean {
+  return resolveEndpoints(ctx).deviceAuthorization !== undefined;
 }
 
 /**
@@ -188,7 +203,8 @@ export function decideDeviceRoute(
  */
 export function validateDeviceAuthorizationRequest(ctx: DeviceCodeContext): RequestWarning[] {
   const warnings: RequestWarning[] = [];
-  if (ctx.tenant.trim() === '') warnings.push({ parameter: 'tenant', message: 'The tenant is empty.' });
+  if (ctx.endpoints === undefined && ctx.tenant.trim() === '')
+    warnings.push({ parameter: 'tenant', message: 'The tenant is empty.' });
   if (ctx.clientId.trim() === '')
     warnings.push({ parameter: 'client_id', message: 'The client id is empty.' });
   if (ctx.scope.trim() === '') {
@@ -258,7 +274,7 @@ export function readDeviceCodeResponse(
  */
 export function buildPollRequest(ctx: DeviceCodeContext): RecordedRequest {
   return buildDeviceTokenRequest(
-    deviceEndpointsOf(ctx).token,
+    resolveEndpoints(ctx).token,
     ctx.clientId,
     ctx.authorization?.device_code ?? '',
   );

@@ -5,7 +5,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.4
  */
 import type { QueryParameter, RequestWarning } from '../protocol/authorize.ts';
-import { buildEntraEndpoints } from '../protocol/endpoints.ts';
+import { resolveEndpoints, type Endpoints } from '../protocol/endpoints.ts';
 import { ProtocolViolationError } from '../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
 import { buildTokenRequest, type TokenResponse } from '../protocol/token.ts';
@@ -115,6 +115,8 @@ export interface PasswordContext {
   /** The authority's origin: the sandbox or Entra's sign-in host. */
   readonly authorityOrigin: string;
   readonly tenant: string;
+  /** Endpoints fixed by the settings (generic issuer or typed by hand): the tenant then plays no part. */
+  readonly endpoints?: Endpoints | undefined;
   readonly clientId: string;
   readonly scope: string;
   readonly username: string;
@@ -145,10 +147,12 @@ export function createPasswordContext(input: {
   authorityOrigin: string;
   tenant: string;
   clientId: string;
+  endpoints?: Endpoints;
 }): PasswordContext {
   return {
     authorityOrigin: input.authorityOrigin,
     tenant: input.tenant,
+    ...(input.endpoints === undefined ? {} : { endpoints: input.endpoints }),
     clientId: input.clientId,
     scope: DEFAULT_PASSWORD_SCOPE,
     username: '',
@@ -160,8 +164,10 @@ export function createPasswordContext(input: {
  * The token endpoint of the run's authority and tenant.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  */
-export function passwordTokenEndpointOf(ctx: Pick<PasswordContext, 'authorityOrigin' | 'tenant'>): string {
-  return buildEntraEndpoints(ctx.authorityOrigin, ctx.tenant).token;
+export function passwordTokenEndpointOf(
+  ctx: Pick<PasswordContext, 'authorityOrigin' | 'tenant' | 'endpoints'>,
+): string {
+  return resolveEndpoints(ctx).token;
 }
 
 /**
@@ -198,7 +204,9 @@ export function buildPasswordRequest(ctx: PasswordContext): RecordedRequest {
 export function validatePasswordRequest(ctx: PasswordContext): RequestWarning[] {
   const warnings: RequestWarning[] = [];
   const tenant = ctx.tenant.trim().toLowerCase();
-  if (tenant === 'common' || tenant === 'consumers') {
+  if (ctx.endpoints !== undefined) {
+    // Fixed endpoints: no tenant in the path, so Entra's tenant rule does not apply.
+  } else if (tenant === 'common' || tenant === 'consumers') {
     warnings.push({
       parameter: 'tenant',
       message: `Entra refuses the password grant on “${tenant}” (AADSTS9001023); use organizations or the tenant id. Personal Microsoft accounts cannot use it at all.`,

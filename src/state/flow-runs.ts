@@ -18,7 +18,11 @@ export interface FlowRun<Ctx> {
 
 interface FlowRunsStore {
   readonly runs: Readonly<Record<string, FlowRun<unknown>>>;
+  /** A step to land on when the flow's next run starts (from a share link); used once. */
+  readonly landingSteps: Readonly<Record<string, string>>;
   start<Ctx>(flowId: string, ctx: Ctx, current: string): void;
+  /** Forgets the flow's run and makes its next run start on `stepId`. */
+  landOn(flowId: string, stepId: string): void;
   /** Merges a patch into a run's context (inputs the user edits, results of steps). */
   patch<Ctx>(flowId: string, patch: Partial<Ctx>): void;
   setStep(
@@ -33,8 +37,20 @@ interface FlowRunsStore {
 
 export const useFlowRuns = create<FlowRunsStore>()((set) => ({
   runs: {},
+  landingSteps: {},
   start: (flowId, ctx, current) =>
-    set((s) => ({ runs: { ...s.runs, [flowId]: { flowId, ctx, current, status: {} } } })),
+    set((s) => {
+      const { [flowId]: landing, ...otherLandings } = s.landingSteps;
+      return {
+        runs: { ...s.runs, [flowId]: { flowId, ctx, current: landing ?? current, status: {} } },
+        landingSteps: otherLandings,
+      };
+    }),
+  landOn: (flowId, stepId) =>
+    set((s) => {
+      const { [flowId]: _removed, ...rest } = s.runs;
+      return { runs: rest, landingSteps: { ...s.landingSteps, [flowId]: stepId } };
+    }),
   patch: (flowId, patch) =>
     set((s) => {
       const run = s.runs[flowId];

@@ -1,28 +1,75 @@
 /**
- * Where requests go and as which app. Non-secret settings persist in localStorage; the client
- * secret stays in memory only and is never persisted.
+ * Where requests go and as which app. The authority is the sandbox, an Entra ID cloud and tenant, any
+ * OpenID provider found by its issuer URL, or endpoints typed by hand. The app is one of several named
+ * profiles. Non-secret settings persist in localStorage; a profile's client secret stays in memory
+ * unless the user ticks "Remember on this device" for that profile.
  */
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
+import { validateTypedEndpoints, type MetadataKind } from '../protocol/discovery.ts';
 import { buildEntraEndpoints, ENTRA_GLOBAL_ORIGIN, type Endpoints } from '../protocol/endpoints.ts';
 import { CALLBACK_PATH, SANDBOX_APPS, SANDBOX_TENANT, sandboxApp } from '../../server/sandbox/seed.ts';
 
-export type AuthorityKind = 'sandbox' | 'entra';
+export type AuthorityKind = 'sandbox' | 'entra' | 'issuer' | 'manual';
+
+/** How the app is registered: decides whether it has a secret and how codes are redeemed. */
+export type Platform = 'spa' | 'web' | 'public';
+
+/** An issuer found by discovery and checked; its endpoints are what flows use. */
+export interface IssuerAuthority {
+  readonly issuer: string;
+  readonly metadata: MetadataKind;
+  readonly endpoints: Endpoints;
+}
+
+/** A named app registration: which client the flows act as. */
+export interface AppProfile {
+  readonly id: string;
+  readonly name: string;
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly platform: Platform;
+  /** Space-separated scopes flows start with; empty means each flow's own default. */
+  readonly scopes: string;
+  /** Memory only, unless `rememberSecret`. */
+  readonly clientSecret: string;
+  /** The user chose to keep this profile's secret in localStorage. */
+  readonly rememberSecret: boolean;
+  /** The well-known client this profile was made from, if any (for its note). */
+  readonly preset?: string;
+}
 
 export interface Settings {
   readonly authority: AuthorityKind;
   /** Entra's sign-in host for the chosen cloud. */
   readonly entraOrigin: string;
   readonly tenant: string;
+  /** The saved generic issuer (authority `issuer`). */
+  readonly issuer: IssuerAuthority | null;
+  /** The saved hand-typed endpoints (authority `manual`). */
+  readonly manualEndpoints: Endpoints | null;
+  readonly profiles: readonly AppProfile[];
+  readonly activeProfileId: string;
+  /** The active profile's client id (kept in step with it). */
   readonly clientId: string;
+  /** The active profile's redirect URI (kept in step with it). */
   readonly redirectUri: string;
-  /** Memory only. */
+  /** The active profile's secret (kept in step with it). */
   readonly clientSecret: string;
 }
 
 interface SettingsStore extends Settings {
+  /** Patches settings; `clientId`, `redirectUri` and `clientSecret` go to the active profile. */
   update(patch: Partial<Settings>): void;
   reset(): void;
+  /** Makes a checked issuer the authority. */
+  setIssuer(issuer: IssuerAuthority): void;
+  /** Makes checked hand-typed endpoints the authority. */
+  setManualEndpoints(endpoints: Endpoints): void;
+  addProfile(profile: Omit<AppProfile, 'id'>): string;
+  updateProfile(id: string, patch: Partial<Omit<AppProfile, 'id'>>): void;
+  removeProfile(id: string): void;
+  selectProfile(id: string): void;
 }
 
 /** The callback URI on this app's own origin. */
@@ -30,46 +77,280 @@ export function defaultRedirectUri(): string {
   return `${window.location.origin}${CALLBACK_PATH}`;
 }
 
+/** A fresh, random profile id. */
+export function newProfileId(): string {
+  return `p-${crypto.randomUUID()}`;
+}
+
+/** The profile every fresh start has: the sandbox's SPA registration on this app's callback. */
+export function defaultProfile(): AppProfile {
+  return {
+    id: 'sandbox-spa',
+    name: 'Sandbox SPA',
+    clientId: sandboxApp('spa').clientId,
+    redirectUri: defaultRedirectUri(),
+    platform: 'spa',
+    scopes: '',
+    clientSecret: '',
+    rememberSecret: false,
+  };
+}
+
 export function defaultSettings(): Settings {
+  const profile = defaultProfile();
   return {
     authority: 'sandbox',
     entraOrigin: ENTRA_GLOBAL_ORIGIN,
     tenant: SANDBOX_TENANT.id,
-    clientId: sandboxApp('spa').clientId,
-    redirectUri: defaultRedirectUri(),
-    clientSecret: '',
+    issuer: null,
+    manualEndpoints: null,
+    profiles: [profile],
+    activeProfileId: profile.id,
+    clientId: profile.clientId,
+    redirectUri: profile.redirectUri,
+    clientSecret: profile.clientSecret,
   };
 }
+
+/**
+ * Keeps the settings consistent: at least one profile, an active one that exists, its fields
+ * mirrored at the top level, and an authority whose endpoints are known.
+ */
+export function normalizeSettings(settings: Settings): Settings {
+  const profiles = settings.profiles.length > 0 ? settings.profiles : [defaultProfile()];
+  const active = profiles.find((p) => p.id === settings.activeProfileId) ?? (profiles[0] as AppProfile);
+  const authority =
+    (settings.authority === 'issuer' && settings.issuer === null) ||
+    (settings.authority === 'manual' && settings.manualEndpoints === null)
+      ? 'sandbox'
+      : settings.authority;
+  return {
+    authority,
+    entraOrigin: settings.entraOrigin,
+    tenant: settings.tenant,
+    issuer: settings.issuer,
+    manualEndpoints: settings.manualEndpoints,
+    profiles,
+    activeProfileId: active.id,
+    clientId: active.clientId,
+    redirectUri: active.redirectUri,
+    clientSecret: active.clientSecret,
+  };
+}
+
+/** Applies a patch: the mirrored client fields are written to the active profile. */
+export function patchSettings(settings: Settings, patch: Partial<Settings>): Settings {
+  const { clientId, redirectUri, clientSecret, ...rest } = patch;
+  const next: Settings = { ...settings, ...rest };
+  const profilePatch: Partial<AppProfile> = {
+    ...(clientId === undefined ? {} : { clientId }),
+    ...(redirectUri === undefined ? {} : { redirectUri }),
+    ...(clientSecret === undefined ? {} : { clientSecret }),
+  };
+  const profiles =
+    Object.keys(profilePatch).length === 0
+      ? next.profiles
+      : next.profiles.map((p) => (p.id === next.activeProfileId ? { ...p, ...profilePatch } : p));
+  return normalizeSettings({ ...next, profiles });
+}
+
+/** What goes to localStorage: no secret, except a profile's whose owner ticked "Remember". */
+export function persistedSettings(settings: Settings) {
+  return {
+    authority: settings.authority,
+    entraOrigin: settings.entraOrigin,
+    tenant: settings.tenant,
+    issuer: settings.issuer,
+    manualEndpoints: settings.manualEndpoints,
+    activeProfileId: settings.activeProfileId,
+    profiles: settings.profiles.map((p) => ({
+      id: p.id,
+      name: p.name,
+      clientId: p.clientId,
+      redirectUri: p.redirectUri,
+      platform: p.platform,
+      scopes: p.scopes,
+      rememberSecret: p.rememberSecret,
+      ...(p.preset === undefined ? {} : { preset: p.preset }),
+      clientSecret: p.rememberSecret ? p.clientSecret : '',
+    })),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const str = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
+
+/** Stored endpoints, re-checked as if typed (storage may have been edited); odd ones are dropped. */
+function restoreEndpoints(value: unknown): Endpoints | null {
+  if (!isRecord(value)) return null;
+  try {
+    const checked = validateTypedEndpoints({
+      authorization: str(value['authorization'], ''),
+      token: str(value['token'], ''),
+      jwks: str(value['jwks'], ''),
+      deviceAuthorization: str(value['deviceAuthorization'], ''),
+    });
+    const discovery = str(value['discovery'], '');
+    return discovery === '' ? checked : { ...checked, discovery };
+  } catch {
+    return null;
+  }
+}
+
+function restoreIssuer(value: unknown): IssuerAuthority | null {
+  if (!isRecord(value) || typeof value['issuer'] !== 'string') return null;
+  const endpoints = restoreEndpoints(value['endpoints']);
+  if (endpoints === null) return null;
+  const metadata =
+    value['metadata'] === 'oauth-authorization-server'
+      ? 'oauth-authorization-server'
+      : 'openid-configuration';
+  return { issuer: value['issuer'], metadata, endpoints };
+}
+
+/** Reads what storage holds, field by field; anything odd falls back to the defaults. */
+export function restoreSettings(stored: unknown, current: Settings): Settings {
+  if (!isRecord(stored)) return current;
+  const profiles = Array.isArray(stored['profiles'])
+    ? stored['profiles'].filter(isRecord).map((p): AppProfile => ({
+        id: str(p['id'], newProfileId()),
+        name: str(p['name'], 'Profile'),
+        clientId: str(p['clientId'], ''),
+        redirectUri: str(p['redirectUri'], defaultRedirectUri()),
+        platform: p['platform'] === 'web' || p['platform'] === 'public' ? p['platform'] : 'spa',
+        scopes: str(p['scopes'], ''),
+        rememberSecret: p['rememberSecret'] === true,
+        clientSecret: p['rememberSecret'] === true ? str(p['clientSecret'], '') : '',
+        ...(typeof p['preset'] === 'string' ? { preset: p['preset'] } : {}),
+      }))
+    : current.profiles;
+  const authority = stored['authority'];
+  return normalizeSettings({
+    ...current,
+    authority:
+      authority === 'sandbox' || authority === 'entra' || authority === 'issuer' || authority === 'manual'
+        ? authority
+        : current.authority,
+    entraOrigin: str(stored['entraOrigin'], current.entraOrigin),
+    tenant: str(stored['tenant'], current.tenant),
+    issuer: restoreIssuer(stored['issuer']),
+    manualEndpoints: restoreEndpoints(stored['manualEndpoints']),
+    profiles,
+    activeProfileId: str(stored['activeProfileId'], current.activeProfileId),
+  });
+}
+
+/** Version 1 stored one client id and redirect URI: they become a profile. */
+function migrate(stored: unknown, version: number): unknown {
+  if (version >= 2 || !isRecord(stored)) return stored;
+  const profile = {
+    ...defaultProfile(),
+    id: 'migrated',
+    name: 'My app',
+    clientId: str(stored['clientId'], sandboxApp('spa').clientId),
+    redirectUri: str(stored['redirectUri'], defaultRedirectUri()),
+  };
+  return { ...stored, profiles: [profile], activeProfileId: profile.id };
+}
+
+export const SETTINGS_STORAGE_KEY = 'oauth-flow-lab:settings';
 
 export const useSettings = create<SettingsStore>()(
   persist(
     (set) => ({
       ...defaultSettings(),
-      update: (patch) => set(patch),
+      update: (patch) => set((s) => patchSettings(s, patch)),
       reset: () => set(defaultSettings()),
+      setIssuer: (issuer) => set((s) => normalizeSettings({ ...s, authority: 'issuer', issuer })),
+      setManualEndpoints: (endpoints) =>
+        set((s) => normalizeSettings({ ...s, authority: 'manual', manualEndpoints: endpoints })),
+      addProfile: (profile) => {
+        const id = newProfileId();
+        set((s) =>
+          normalizeSettings({ ...s, profiles: [...s.profiles, { ...profile, id }], activeProfileId: id }),
+        );
+        return id;
+      },
+      updateProfile: (id, patch) =>
+        set((s) =>
+          normalizeSettings({
+            ...s,
+            profiles: s.profiles.map((p) => (p.id === id ? { ...p, ...patch } : p)),
+          }),
+        ),
+      removeProfile: (id) =>
+        set((s) => normalizeSettings({ ...s, profiles: s.profiles.filter((p) => p.id !== id) })),
+      selectProfile: (id) => set((s) => normalizeSettings({ ...s, activeProfileId: id })),
     }),
     {
-      name: 'oauth-flow-lab:settings',
-      version: 1,
-      // Secrets never reach storage.
-      partialize: ({ authority, entraOrigin, tenant, clientId, redirectUri }) => ({ authority, entraOrigin, tenant, clientId, redirectUri }),
+      name: SETTINGS_STORAGE_KEY,
+      version: 2,
+      migrate,
+      // Secrets never reach storage unless the user asked for it, per profile.
+      partialize: (state: SettingsStore) => persistedSettings(state),
+      merge: (stored: unknown, current: SettingsStore): SettingsStore => ({
+        ...current,
+        ...restoreSettings(stored, current),
+      }),
     },
   ),
 );
 
+/** The active app profile. */
+export function activeProfile(
+  settings: Pick<Settings, 'profiles' | 'activeProfileId'> = useSettings.getState(),
+): AppProfile {
+  return (
+    settings.profiles.find((p) => p.id === settings.activeProfileId) ?? (settings.profiles[0] as AppProfile)
+  );
+}
+
 /** The endpoints the settings point at; the sandbox origin comes from the app's runtime config. */
-export function endpointsFor(settings: Pick<Settings, 'authority' | 'entraOrigin' | 'tenant'>, sandboxOrigin: string): Endpoints {
-  return buildEntraEndpoints(settings.authority === 'sandbox' ? sandboxOrigin : settings.entraOrigin, settings.tenant);
+export function endpointsFor(
+  settings: Pick<Settings, 'authority' | 'entraOrigin' | 'tenant'> &
+    Partial<Pick<Settings, 'issuer' | 'manualEndpoints'>>,
+  sandboxOrigin: string,
+): Endpoints {
+  if (settings.authority === 'issuer' && settings.issuer != null) return settings.issuer.endpoints;
+  if (settings.authority === 'manual' && settings.manualEndpoints != null) return settings.manualEndpoints;
+  return buildEntraEndpoints(
+    settings.authority === 'entra' ? settings.entraOrigin : sandboxOrigin,
+    settings.tenant,
+  );
+}
+
+/**
+ * Where a run starts: Entra's layout (origin and a tenant the run may edit), or fixed endpoints for
+ * a generic issuer or hand-typed ones, where no tenant is part of the path.
+ */
+export function authorityForRun(sandboxOrigin: string): {
+  authorityOrigin: string;
+  tenant: string;
+  endpoints?: Endpoints;
+} {
+  const settings = useSettings.getState();
+  if (settings.authority === 'sandbox') return { authorityOrigin: sandboxOrigin, tenant: settings.tenant };
+  if (settings.authority === 'entra')
+    return { authorityOrigin: settings.entraOrigin, tenant: settings.tenant };
+  const endpoints = endpointsFor(settings, sandboxOrigin);
+  return { authorityOrigin: new URL(endpoints.token).origin, tenant: '', endpoints };
 }
 
 /** The issuer the callback's `iss` must match, when it can be known in advance. */
-export function expectedIssuer(settings: Pick<Settings, 'authority' | 'tenant'>, sandboxOrigin: string): string | undefined {
+export function expectedIssuer(
+  settings: Pick<Settings, 'authority' | 'tenant'> & Partial<Pick<Settings, 'issuer'>>,
+  sandboxOrigin: string,
+): string | undefined {
+  if (settings.authority === 'issuer' && settings.issuer != null) return settings.issuer.issuer;
   return settings.authority === 'sandbox' ? `${sandboxOrigin}/${SANDBOX_TENANT.id}/v2.0` : undefined;
 }
 
 /**
  * The client secret a run starts with after the redirect wiped memory: the one typed in this page
- * session, or — for the sandbox's own confidential app only — its published sandbox secret.
+ * session (or remembered on this device), or — for the sandbox's own apps only — its published secret.
  */
 export function secretForRun(clientId: string): string {
   const settings = useSettings.getState();
@@ -83,11 +364,22 @@ export type SandboxAppName = (typeof SANDBOX_APPS)[number]['displayName'];
 
 /**
  * The client a flow starts with: in the sandbox, the seeded app registration made for that flow
- * (with its published sandbox secret); against Entra, the client id and secret from Settings.
+ * (with its published sandbox secret); elsewhere, the active profile's client id, secret and scopes.
  */
-export function clientFor(appName: SandboxAppName): { clientId: string; clientSecret: string } {
+export function clientFor(appName: SandboxAppName): {
+  clientId: string;
+  clientSecret: string;
+  scope?: string;
+} {
   const settings = useSettings.getState();
-  if (settings.authority !== 'sandbox') return { clientId: settings.clientId, clientSecret: settings.clientSecret };
+  if (settings.authority !== 'sandbox') {
+    const profile = activeProfile(settings);
+    return {
+      clientId: profile.clientId,
+      clientSecret: profile.clientSecret,
+      ...(profile.scopes.trim() === '' ? {} : { scope: profile.scopes.trim() }),
+    };
+  }
   const app = SANDBOX_APPS.find((a) => a.displayName === appName);
   return { clientId: app?.clientId ?? settings.clientId, clientSecret: app?.clientSecret ?? '' };
 }

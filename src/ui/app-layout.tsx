@@ -1,15 +1,37 @@
-import { Suspense } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { ErrorBoundary } from './error-boundary.tsx';
 import { FLOWS, flowPath } from '../flows/registry.ts';
 import { useLabConfig } from '../state/lab-config.ts';
-import { useSettings } from '../state/settings.ts';
+import { relayOriginsOf } from '../protocol/discovery.ts';
+import { allowOnRelay } from '../state/relay.ts';
+import { endpointsFor, useSettings } from '../state/settings.ts';
+
+const SharePrompt = lazy(async () => ({
+  default: (await import('./settings/share-prompt.tsx')).SharePrompt,
+}));
 
 /** The frame around every page: skip link, navigation derived from the flow registry, main. */
 export function AppLayout() {
   const location = useLocation();
   const authority = useSettings((s) => s.authority);
+  const issuer = useSettings((s) => s.issuer);
+  const manualEndpoints = useSettings((s) => s.manualEndpoints);
   const sandboxOrigin = useLabConfig((s) => s.sandboxOrigin);
+  const relay = useLabConfig((s) => s.relay);
+  const share = new URLSearchParams(location.search).get('share');
+
+  useEffect(() => {
+    // The relay forgets its allowlist when it restarts; the user agreed to these origins when saving them.
+    if (!relay || (authority !== 'issuer' && authority !== 'manual')) return;
+    const endpoints = endpointsFor(
+      { authority, entraOrigin: '', tenant: '', issuer, manualEndpoints },
+      sandboxOrigin,
+    );
+    allowOnRelay(relayOriginsOf(endpoints)).catch(() => {
+      // A refusal shows up where it matters: on the flow's own request.
+    });
+  }, [relay, authority, issuer, manualEndpoints, sandboxOrigin]);
   return (
     <>
       <a className="skip-link" href="#main">
@@ -39,15 +61,19 @@ export function AppLayout() {
             <>
               Sandbox tenant · <a href={`${sandboxOrigin}/`}>portal</a>
             </>
-          ) : (
+          ) : authority === 'entra' ? (
             'Entra ID'
+          ) : authority === 'issuer' ? (
+            `Issuer: ${issuer === null ? '' : new URL(issuer.issuer).host}`
+          ) : (
+            'Custom endpoints'
           )}
         </p>
       </header>
       <main id="main" tabIndex={-1}>
         <ErrorBoundary resetKey={location.pathname}>
           <Suspense fallback={<p role="status">Loading…</p>}>
-            <Outlet />
+            {share === null ? <Outlet /> : <SharePrompt value={share} />}
           </Suspense>
         </ErrorBoundary>
       </main>

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { FlowDefinition } from '../../flows/types.ts';
 import type { StepStatus } from '../../state/flow-runs.ts';
+import { ShareStepLink } from '../settings/share-step-link.tsx';
 import { SequenceDiagram } from './sequence-diagram.tsx';
 
 /**
@@ -46,6 +47,7 @@ export function FlowPage(props: {
           </ol>
         </nav>
         {props.children}
+        <ShareStepLink flowId={flow.id} step={current} />
       </div>
       <aside className="flow-diagram" aria-label="Sequence diagram">
         <SequenceDiagram spec={flow.diagram} currentStep={current} />

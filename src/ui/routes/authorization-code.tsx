@@ -26,6 +26,7 @@ import {
   savePendingRedirect,
 } from '../../state/pending-redirect.ts';
 import {
+  activeProfile,
   endpointsFor,
   expectedIssuer,
   secretForRun,
@@ -53,16 +54,20 @@ function newContext(
 ): AuthCodeContext {
   const endpoints = endpointsFor(settings, sandboxOrigin);
   const issuer = expectedIssuer(settings, sandboxOrigin);
+  const profile = activeProfile(settings);
+  const confidential = settings.authority !== 'sandbox' && profile.platform === 'web';
   const fresh = createAuthCodeContext({
     authorizationEndpoint: endpoints.authorization,
     tokenEndpoint: endpoints.token,
     ...(issuer === undefined ? {} : { issuer }),
     clientId: settings.clientId,
     redirectUri: settings.redirectUri,
-    clientSecret: usePkce ? '' : secretForRun(settings.clientId),
+    // A web (confidential) profile keeps its secret with PKCE too: the code is then redeemed by the relay.
+    clientSecret: usePkce && !confidential ? '' : secretForRun(settings.clientId),
     usePkce,
   });
-  if (keep === undefined) return fresh;
+  const scope = settings.authority === 'sandbox' ? '' : profile.scopes.trim();
+  if (keep === undefined) return scope === '' ? fresh : { ...fresh, params: { ...fresh.params, scope } };
   // Starting again keeps what the user typed, with fresh one-time values.
   return {
     ...fresh,

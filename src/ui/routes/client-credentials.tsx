@@ -24,7 +24,7 @@ import type { AssertionAlgorithm } from '../../protocol/certificate.ts';
 import type { StepStatus } from '../../state/flow-runs.ts';
 import { useFlowRuns } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
-import { clientFor, useSettings } from '../../state/settings.ts';
+import { authorityForRun, clientFor, useSettings } from '../../state/settings.ts';
 import { useTokenHistory } from '../../state/token-history.ts';
 import { FailurePanel } from '../components/failure-panel.tsx';
 import { FlowPage } from '../components/flow-page.tsx';
@@ -44,16 +44,15 @@ type StepId = (typeof flow.steps)[number]['id'];
 const CERTIFICATE_ONLY: readonly StepId[] = ['register', 'assertion'];
 
 function newContext(sandboxOrigin: string): ClientCredentialsContext {
-  const settings = useSettings.getState();
-  const sandbox = settings.authority === 'sandbox';
+  const sandbox = useSettings.getState().authority === 'sandbox';
   const client = clientFor('Flow Lab Web App');
-  return createClientCredentialsContext({
-    authorityOrigin: sandbox ? sandboxOrigin : settings.entraOrigin,
-    tenant: settings.tenant,
+  const fresh = createClientCredentialsContext({
+    ...authorityForRun(sandboxOrigin),
     clientId: client.clientId,
     clientSecret: client.clientSecret,
     ...(sandbox ? { portalOrigin: sandboxOrigin } : {}),
   });
+  return client.scope === undefined ? fresh : { ...fresh, scope: client.scope };
 }
 
 /** The current time, refreshed every 15 s, so expiry warnings stay true without an impure render. */
@@ -134,6 +133,7 @@ export default function ClientCredentialsPage() {
       {
         ...fresh,
         tenant: ctx.tenant,
+        ...(ctx.endpoints === undefined ? {} : { endpoints: ctx.endpoints }),
         clientId: ctx.clientId,
         scope: ctx.scope,
         clientSecret: ctx.clientSecret,
@@ -328,7 +328,7 @@ export default function ClientCredentialsPage() {
               .crt file). Entra keeps only the public part and lists it by its SHA-1 thumbprint.
             </p>
             {ctx.portalOrigin === undefined ? (
-              <p className="help">Settings point at Entra, so the sandbox upload is not offered here.</p>
+              <p className="help">Settings do not point at the sandbox, so its upload is not offered here.</p>
             ) : (
               <>
                 <p>
@@ -461,7 +461,9 @@ export default function ClientCredentialsPage() {
 
       <StepSection {...stepProps('request')}>
         <form className="params" onSubmit={(e) => e.preventDefault()} aria-label="Token request parameters">
-          {CLIENT_CREDENTIALS_PARAMETERS.map((definition) => (
+          {CLIENT_CREDENTIALS_PARAMETERS.filter(
+            (d) => ctx.endpoints === undefined || d.name !== 'tenant',
+          ).map((definition) => (
             <ParameterField
               key={definition.name}
               definition={definition}

@@ -1,3 +1,4 @@
+import { Link } from 'react-router';
 import { useCallback, useEffect, useEffectEvent, useId, useState } from 'react';
 import {
   beginPollStep,
@@ -9,6 +10,7 @@ import {
   DEVICE_CODE_PARAMETERS,
   deviceCodeFlow as flow,
   deviceEndpointsOf,
+  offersDeviceCode,
   mergePollAnswer,
   readDeviceCodeResponse,
   readPollOutcome,
@@ -22,7 +24,7 @@ import { runStep } from '../../flows/runner.ts';
 import { cancelPolling, isPollDue, nextPollDelay, stopPolling } from '../../protocol/device.ts';
 import { useFlowRuns, type StepStatus } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
-import { clientFor, useSettings } from '../../state/settings.ts';
+import { authorityForRun, clientFor, useSettings } from '../../state/settings.ts';
 import { useTokenHistory } from '../../state/token-history.ts';
 import { CopyButton } from '../components/copy-button.tsx';
 import { FailurePanel } from '../components/failure-panel.tsx';
@@ -41,12 +43,9 @@ const FLOW_ID = flow.id;
 type StepId = (typeof flow.steps)[number]['id'];
 
 function newContext(sandboxOrigin: string): DeviceCodeContext {
-  const settings = useSettings.getState();
-  return createDeviceCodeContext({
-    authorityOrigin: settings.authority === 'sandbox' ? sandboxOrigin : settings.entraOrigin,
-    tenant: settings.tenant,
-    clientId: clientFor('Flow Lab Console').clientId,
-  });
+  const client = clientFor('Flow Lab Console');
+  const fresh = createDeviceCodeContext({ ...authorityForRun(sandboxOrigin), clientId: client.clientId });
+  return client.scope === undefined ? fresh : { ...fresh, scope: client.scope };
 }
 
 function latestContext(): DeviceCodeContext | undefined {
@@ -254,15 +253,17 @@ export default function DeviceCodePage() {
 
       <StepSection {...stepProps('request')}>
         <form className="params" onSubmit={(e) => e.preventDefault()} aria-label="Device code request">
-          {DEVICE_CODE_PARAMETERS.map((definition) => (
-            <ParameterField
-              key={definition.name}
-              definition={definition}
-              value={values[definition.name] ?? ''}
-              onChange={(value) => setValue(definition.name, value)}
-              onFocus={() => setFocusedParam(definition.name)}
-            />
-          ))}
+          {DEVICE_CODE_PARAMETERS.filter((d) => ctx.endpoints === undefined || d.name !== 'tenant').map(
+            (definition) => (
+              <ParameterField
+                key={definition.name}
+                definition={definition}
+                value={values[definition.name] ?? ''}
+                onChange={(value) => setValue(definition.name, value)}
+                onFocus={() => setFocusedParam(definition.name)}
+              />
+            ),
+          )}
         </form>
         {focusedParam === 'scope' && (
           <p className="help">
@@ -272,15 +273,23 @@ export default function DeviceCodePage() {
           </p>
         )}
         <WarningsList warnings={warnings} />
-        <TokenRequestPanel
-          request={buildDeviceCodeRequest(ctx)}
-          route={decideDeviceRoute('devicecode', deps)}
-          exchange={ctx.requestExchange}
-          failure={failureFor('request')}
-          sending={statusOf('request') === 'running'}
-          sendLabel={authorization === undefined ? 'Request a device code' : 'Request a new code'}
-          onSend={authorization === undefined ? () => void requestCode() : requestNewCode}
-        />
+        {offersDeviceCode(ctx) ? (
+          <TokenRequestPanel
+            request={buildDeviceCodeRequest(ctx)}
+            route={decideDeviceRoute('devicecode', deps)}
+            exchange={ctx.requestExchange}
+            failure={failureFor('request')}
+            sending={statusOf('request') === 'running'}
+            sendLabel={authorization === undefined ? 'Request a device code' : 'Request a new code'}
+            onSend={authorization === undefined ? () => void requestCode() : requestNewCode}
+          />
+        ) : (
+          <p className="warning" role="note">
+            This authority offers no device authorization endpoint (its metadata has no{' '}
+            <code>device_authorization_endpoint</code>), so this flow cannot run against it.{' '}
+            <Link to="/settings">Change the authority in Settings</Link>.
+          </p>
+        )}
       </StepSection>
 
       <StepSection {...stepProps('show-code')}>

@@ -15,7 +15,7 @@ import {
 import { flowPath } from '../../flows/registry.ts';
 import { useFlowRuns, type StepStatus } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
-import { clientFor, useSettings } from '../../state/settings.ts';
+import { authorityForRun, clientFor, useSettings } from '../../state/settings.ts';
 import { useTokenHistory } from '../../state/token-history.ts';
 import { FlowPage } from '../components/flow-page.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
@@ -34,12 +34,9 @@ const REQUEST_FIELDS = PASSWORD_PARAMETERS.filter((p) => p.name !== 'username');
 const USERNAME_FIELD = PASSWORD_PARAMETERS.find((p) => p.name === 'username')!;
 
 function newContext(sandboxOrigin: string): PasswordContext {
-  const settings = useSettings.getState();
-  return createPasswordContext({
-    authorityOrigin: settings.authority === 'sandbox' ? sandboxOrigin : settings.entraOrigin,
-    tenant: settings.tenant,
-    clientId: clientFor('Flow Lab Console').clientId,
-  });
+  const client = clientFor('Flow Lab Console');
+  const fresh = createPasswordContext({ ...authorityForRun(sandboxOrigin), clientId: client.clientId });
+  return client.scope === undefined ? fresh : { ...fresh, scope: client.scope };
 }
 
 export default function PasswordPage() {
@@ -161,15 +158,17 @@ export default function PasswordPage() {
 
       <StepSection {...stepProps('request')}>
         <form className="params" onSubmit={(e) => e.preventDefault()} aria-label="Token request parameters">
-          {REQUEST_FIELDS.map((definition) => (
-            <ParameterField
-              key={definition.name}
-              definition={definition}
-              value={values[definition.name] ?? ''}
-              onChange={(value) => setValue(definition.name, value)}
-              disabled={definition.name === 'grant_type'}
-            />
-          ))}
+          {REQUEST_FIELDS.filter((d) => ctx.endpoints === undefined || d.name !== 'tenant').map(
+            (definition) => (
+              <ParameterField
+                key={definition.name}
+                definition={definition}
+                value={values[definition.name] ?? ''}
+                onChange={(value) => setValue(definition.name, value)}
+                disabled={definition.name === 'grant_type'}
+              />
+            ),
+          )}
         </form>
         <WarningsList warnings={warnings} />
         <TokenRequestPanel

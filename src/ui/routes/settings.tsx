@@ -1,30 +1,50 @@
-import { useId } from 'react';
-import { SANDBOX_APPS, SANDBOX_TENANT } from '../../../server/sandbox/seed.ts';
-import { ENTRA_GLOBAL_ORIGIN, isSpecificTenant } from '../../protocol/endpoints.ts';
+import { useId, useState, type ReactNode } from 'react';
+import { SANDBOX_TENANT } from '../../../server/sandbox/seed.ts';
+import { ENTRA_CLOUD_ORIGINS, isSpecificTenant, TENANT_ALIASES } from '../../protocol/endpoints.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { endpointsFor, useSettings, type AuthorityKind } from '../../state/settings.ts';
-import { SecretInput } from '../components/secret-input.tsx';
+import { EndpointList } from '../settings/endpoint-list.tsx';
+import { IssuerForm } from '../settings/issuer-form.tsx';
+import { ManualForm } from '../settings/manual-form.tsx';
+import { ProfilesEditor } from '../settings/profiles-editor.tsx';
+import { TransferPanel } from '../settings/transfer-panel.tsx';
 
-const CLOUDS = [
-  { origin: ENTRA_GLOBAL_ORIGIN, label: 'Global (login.microsoftonline.com)' },
-  { origin: 'https://login.microsoftonline.us', label: 'US Government (login.microsoftonline.us)' },
-  { origin: 'https://login.partner.microsoftonline.cn', label: 'China (login.partner.microsoftonline.cn)' },
-];
+const CLOUD_LABELS: Record<(typeof ENTRA_CLOUD_ORIGINS)[number], string> = {
+  'https://login.microsoftonline.com': 'Global (login.microsoftonline.com)',
+  'https://login.microsoftonline.us': 'US Government (login.microsoftonline.us)',
+  'https://login.partner.microsoftonline.cn': 'China (login.partner.microsoftonline.cn)',
+};
+
+const KIND_NAMES: Record<AuthorityKind, string> = {
+  sandbox: 'the sandbox tenant',
+  entra: 'Microsoft Entra ID',
+  issuer: 'an OpenID provider found by its issuer URL',
+  manual: 'endpoints typed by hand',
+};
 
 export default function SettingsPage() {
   const settings = useSettings();
   const sandboxOrigin = useLabConfig((s) => s.sandboxOrigin);
   const endpoints = endpointsFor(settings, sandboxOrigin);
-  const ids = { tenant: useId(), client: useId(), redirect: useId(), secret: useId(), cloud: useId() };
+  // Which form is open. Sandbox and Entra apply at once; an issuer or typed endpoints once saved.
+  const [shown, setShown] = useState<AuthorityKind>(settings.authority);
+  const ids = { tenant: useId(), cloud: useId() };
 
-  const chooseAuthority = (authority: AuthorityKind) => {
-    if (authority === 'sandbox') settings.update({ authority, tenant: SANDBOX_TENANT.id });
-    else
-      settings.update({
-        authority,
-        tenant: settings.authority === 'sandbox' ? 'organizations' : settings.tenant,
-      });
+  const choose = (kind: AuthorityKind) => {
+    setShown(kind);
+    if (kind === 'sandbox') settings.update({ authority: kind, tenant: SANDBOX_TENANT.id });
+    if (kind === 'entra') {
+      const tenant = settings.authority === 'entra' ? settings.tenant : 'organizations';
+      settings.update({ authority: kind, tenant });
+    }
   };
+
+  const radio = (kind: AuthorityKind, label: ReactNode) => (
+    <label className="choice">
+      <input type="radio" name="authority" checked={shown === kind} onChange={() => choose(kind)} />
+      {label}
+    </label>
+  );
 
   return (
     <section aria-labelledby="settings-title" className="settings">
@@ -33,134 +53,93 @@ export default function SettingsPage() {
 
       <fieldset>
         <legend>Authority</legend>
-        <label className="choice">
-          <input
-            type="radio"
-            name="authority"
-            checked={settings.authority === 'sandbox'}
-            onChange={() => chooseAuthority('sandbox')}
-          />
-          Sandbox tenant (local, behaves like Entra ID) — <a href={`${sandboxOrigin}/`}>open its portal</a>
-        </label>
-        <label className="choice">
-          <input
-            type="radio"
-            name="authority"
-            checked={settings.authority === 'entra'}
-            onChange={() => chooseAuthority('entra')}
-          />
-          Microsoft Entra ID (your tenant)
-        </label>
+        {radio(
+          'sandbox',
+          <>
+            Sandbox tenant (local, behaves like Entra ID) — <a href={`${sandboxOrigin}/`}>open its portal</a>
+          </>,
+        )}
+        {radio('entra', 'Microsoft Entra ID (your tenant)')}
+        {radio('issuer', 'Any OpenID provider, by its issuer URL')}
+        {radio('manual', 'Endpoints typed by hand')}
       </fieldset>
+      <p role="status" className="in-use">
+        Flows use {KIND_NAMES[settings.authority]}
+        {settings.authority === 'issuer' && settings.issuer !== null && (
+          <>
+            : <code>{settings.issuer.issuer}</code>
+          </>
+        )}
+        {shown !== settings.authority && ' until you save the form below'}.
+      </p>
 
-      {settings.authority === 'entra' && (
-        <div className="field">
-          <label htmlFor={ids.cloud}>Cloud</label>
-          <select
-            id={ids.cloud}
-            value={settings.entraOrigin}
-            onChange={(e) => settings.update({ entraOrigin: e.target.value })}
-          >
-            {CLOUDS.map((c) => (
-              <option key={c.origin} value={c.origin}>
-                {c.label}
-              </option>
-            ))}
-          </select>
-        </div>
-      )}
-
-      <div className="field">
-        <label htmlFor={ids.tenant}>Tenant</label>
-        <input
-          id={ids.tenant}
-          value={settings.tenant}
-          aria-describedby={`${ids.tenant}-help`}
-          onChange={(e) => settings.update({ tenant: e.target.value })}
-          spellCheck={false}
-        />
-        <p id={`${ids.tenant}-help`} className="help">
-          A tenant id (GUID), a domain such as contoso.onmicrosoft.com, or common / organizations / consumers.
-          {!isSpecificTenant(settings.tenant) &&
-            ' Client credentials and on-behalf-of need a specific tenant.'}
-        </p>
-      </div>
-
-      <div className="field">
-        <label htmlFor={ids.client}>Client id</label>
-        <input
-          id={ids.client}
-          value={settings.clientId}
-          onChange={(e) => settings.update({ clientId: e.target.value })}
-          spellCheck={false}
-        />
-      </div>
-      {settings.authority === 'sandbox' && (
-        <div className="quick-picks" role="group" aria-label="Sandbox app registrations">
-          {SANDBOX_APPS.filter((app) => app.redirectUris.length > 0).map((app) => (
-            <button
-              key={app.clientId}
-              type="button"
-              aria-pressed={settings.clientId === app.clientId}
-              onClick={() =>
-                settings.update({ clientId: app.clientId, clientSecret: app.clientSecret ?? '' })
-              }
+      {shown === 'entra' && (
+        <>
+          <div className="field">
+            <label htmlFor={ids.cloud}>Cloud</label>
+            <select
+              id={ids.cloud}
+              value={settings.entraOrigin}
+              onChange={(e) => settings.update({ entraOrigin: e.target.value })}
             >
-              {app.displayName}
-            </button>
-          ))}
+              {ENTRA_CLOUD_ORIGINS.map((origin) => (
+                <option key={origin} value={origin}>
+                  {CLOUD_LABELS[origin]}
+                </option>
+              ))}
+            </select>
+          </div>
+        </>
+      )}
+      {(shown === 'entra' || shown === 'sandbox') && (
+        <div className="field">
+          <label htmlFor={ids.tenant}>Tenant</label>
+          <input
+            id={ids.tenant}
+            value={settings.tenant}
+            aria-describedby={`${ids.tenant}-help`}
+            onChange={(e) => settings.update({ tenant: e.target.value })}
+            spellCheck={false}
+          />
+          <p id={`${ids.tenant}-help`} className="help">
+            A tenant id (GUID), a domain such as contoso.onmicrosoft.com, or common / organizations /
+            consumers.
+            {!isSpecificTenant(settings.tenant) &&
+              ' Client credentials and on-behalf-of need a specific tenant.'}
+          </p>
+          {shown === 'entra' && (
+            <div className="quick-picks" role="group" aria-label="Tenant aliases">
+              {TENANT_ALIASES.map((alias) => (
+                <button
+                  key={alias}
+                  type="button"
+                  aria-pressed={settings.tenant === alias}
+                  onClick={() => settings.update({ tenant: alias })}
+                >
+                  {alias}
+                </button>
+              ))}
+            </div>
+          )}
         </div>
       )}
-
-      <div className="field">
-        <label htmlFor={ids.redirect}>Redirect URI</label>
-        <input
-          id={ids.redirect}
-          value={settings.redirectUri}
-          aria-describedby={`${ids.redirect}-help`}
-          onChange={(e) => settings.update({ redirectUri: e.target.value })}
-          spellCheck={false}
-        />
-        <p id={`${ids.redirect}-help`} className="help">
-          Register this exact URI on your app. For the browser to redeem codes with PKCE, put it on the
-          Single-page application platform.
-        </p>
-      </div>
-
-      <div className="field">
-        <label htmlFor={ids.secret}>Client secret (kept in memory only)</label>
-        <SecretInput
-          id={ids.secret}
-          value={settings.clientSecret}
-          onChange={(value) => settings.update({ clientSecret: value })}
-          describedBy={`${ids.secret}-help`}
-        />
-        <p id={`${ids.secret}-help`} className="help">
-          Only for confidential apps. Never stored, never put in a URL; gone when you reload the page.
-        </p>
-      </div>
+      {shown === 'issuer' && <IssuerForm />}
+      {shown === 'manual' && <ManualForm />}
 
       <h2>Endpoints in use</h2>
-      <dl className="endpoints">
-        <dt>Authorization</dt>
-        <dd>
-          <code>{endpoints.authorization}</code>
-        </dd>
-        <dt>Token</dt>
-        <dd>
-          <code>{endpoints.token}</code>
-        </dd>
-        <dt>Keys (JWKS)</dt>
-        <dd>
-          <code>{endpoints.jwks}</code>
-        </dd>
-        <dt>Discovery</dt>
-        <dd>
-          <code>{endpoints.discovery}</code>
-        </dd>
-      </dl>
+      <EndpointList endpoints={endpoints} />
+
+      <ProfilesEditor />
+      <TransferPanel />
+
       <p>
-        <button type="button" onClick={() => settings.reset()}>
+        <button
+          type="button"
+          onClick={() => {
+            settings.reset();
+            setShown('sandbox');
+          }}
+        >
           Reset to the sandbox defaults
         </button>
       </p>

@@ -1,0 +1,269 @@
+import { readFile } from 'node:fs/promises';
+import { expect, test, type Page } from '@playwright/test';
+import { SANDBOX_APPS, SANDBOX_TENANT } from '../server/sandbox/seed.ts';
+import { expectNoAxeViolations } from './support/axe.ts';
+import { expectNoSecretsLeft, recordConsole, tokensOnPage } from './support/secrets-audit.ts';
+
+const USER = 'adele@flowlab-sandbox.onmicrosoft.com';
+const PASSWORD = 'Sandbox-Adele-1';
+const WEB_APP = SANDBOX_APPS.find((app) => app.displayName === 'Flow Lab Web App')!;
+const WEB_SECRET = WEB_APP.clientSecret!;
+
+/** Where the sandbox runs, as the app itself learns it. */
+async function sandboxOrigin(page: Page): Promise<string> {
+  const response = await page.request.get('/lab-config.json');
+  return ((await response.json()) as { sandboxOrigin: string }).sandboxOrigin;
+}
+
+async function chooseAuthority(page: Page, name: string | RegExp) {
+  await page.getByRole('radio', { name }).check();
+}
+
+/**
+ * Settings → any OpenID provider → the sandbox's issuer URL → look up → use it. With `corsBlocked`,
+ * the browser's own fetch of the document fails as a CORS refusal would, so the relay is asked.
+ */
+async function useSandboxAsIssuer(page: Page, options: { corsBlocked?: boolean } = {}): Promise<string> {
+  const origin = await sandboxOrigin(page);
+  const issuer = `${origin}/${SANDBOX_TENANT.id}/v2.0`;
+  if (options.corsBlocked === true)
+    await page.route(`${issuer}/.well-known/**`, (route) => route.abort('failed'));
+  await page.goto('/settings');
+  await chooseAuthority(page, 'Any OpenID provider, by its issuer URL');
+  await page.getByRole('textbox', { name: 'Issuer URL' }).fill(issuer);
+  await page.getByRole('button', { name: 'Look up' }).click();
+  const found = page.getByRole('heading', { name: 'What the issuer publishes' });
+  if (options.corsBlocked === true) {
+    await expect(page.getByRole('heading', { name: 'Fetch it through the local relay?' })).toBeVisible();
+    await expectNoAxeViolations(page, 'settings asking to use the relay');
+    await page.getByRole('button', { name: `Allow ${origin} and fetch` }).click();
+    await expect(page.getByText('read through the local relay')).toBeVisible();
+  } else {
+    await expect(page.getByText('read by the browser')).toBeVisible();
+  }
+  await expect(found).toBeVisible();
+  await expect(page.getByText('The issuer matches')).toBeVisible();
+  await page.getByText('The document as returned').click();
+  await expect(page.getByLabel('Discovery document')).toContainText('"authorization_endpoint"');
+  await page.getByRole('button', { name: 'Use this issuer' }).click();
+  await expect(page.getByText(`Saved. Flows now use ${issuer}.`)).toBeVisible();
+  await expect(page.getByText(/^Flows use an OpenID provider found by its issuer URL/)).toBeVisible();
+  return issuer;
+}
+
+/** A new profile for the sandbox's confidential web app, its secret in memory only. */
+async function addWebAppProfile(page: Page, name = 'Sandbox web app') {
+  await page.getByRole('button', { name: 'New profile' }).click();
+  await page.getByLabel('Profile name').fill(name);
+  await page.getByLabel('Client id', { exact: true }).fill(WEB_APP.clientId);
+  await page.getByLabel('Platform', { exact: true }).selectOption('web');
+  await page.getByLabel('Client secret', { exact: true }).fill(WEB_SECRET);
+  await expect(page.getByLabel('Active profile', { exact: true })).toHaveValue(/.+/);
+}
+
+/** Client credentials from the navigation (no reload: the secret lives in memory), through the relay. */
+async function runClientCredentials(page: Page) {
+  await page
+    .getByRole('navigation', { name: 'Flows' })
+    .getByRole('link', { name: 'Client credentials' })
+    .click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Client credentials' })).toBeVisible();
+  await expect(page.getByText('Will go through the local relay')).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Warnings about this request' })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Request the token' }).click();
+  await expect(page.getByText('Sent through the local relay', { exact: true })).toBeVisible();
+  const accessToken = page.getByRole('region', { name: 'Access token' });
+  await expect(accessToken.getByRole('row', { name: /\broles\b/ })).toContainText('User.Read.All');
+}
+
+test.describe('settings: authorities, profiles, transfer', () => {
+  test('the sandbox as a generic issuer: code + PKCE to decoded tokens, then client credentials via the relay', async ({
+    page,
+  }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const consoleLines = recordConsole(page);
+    const issuer = await useSandboxAsIssuer(page);
+    await expect(page.locator('.authority-badge')).toContainText(`Issuer: ${new URL(issuer).host}`);
+
+    await page
+      .getByRole('navigation', { name: 'Flows' })
+      .getByRole('link', { name: 'Authorization code (+ PKCE)' })
+      .click();
+    await expect(page.locator('.url-preview')).toContainText(
+      `${issuer.replace('/v2.0', '')}/oauth2/v2.0/authorize`,
+    );
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).click();
+    await page.getByLabel('Username').fill(USER);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Accept' }).click();
+    await expect(page).toHaveURL(/\/flows\/authorization-code$/);
+    await expect(page.getByText('Will be sent from the browser')).toBeVisible();
+    await page.getByRole('button', { name: 'Redeem the code' }).click();
+    await expect(page.getByText('Sent from the browser', { exact: true })).toBeVisible();
+    await expect(
+      page.getByRole('region', { name: 'ID token' }).getByRole('row', { name: /\biss\b/ }),
+    ).toContainText(issuer);
+    await expect(
+      page.getByRole('region', { name: 'Access token' }).getByRole('row', { name: /\bscp\b/ }),
+    ).toContainText('User.Read');
+
+    await page.getByRole('navigation', { name: 'Flows' }).getByRole('link', { name: 'Settings' }).click();
+    await addWebAppProfile(page);
+    await runClientCredentials(page);
+    // No tenant field: the endpoints come from the issuer's document.
+    await expect(page.getByLabel(/^tenant/)).toHaveCount(0);
+    // The profile's secret was not remembered: storage, URL and history hold neither it nor a token.
+    await expectNoSecretsLeft(page, [WEB_SECRET, ...(await tokensOnPage(page))], consoleLines);
+    expect(errors).toEqual([]);
+  });
+
+  test('an Entra-shaped authority typed by hand: client credentials; no device endpoint, no device code', async ({
+    page,
+  }) => {
+    const base = `${await sandboxOrigin(page)}/${SANDBOX_TENANT.id}`;
+    await page.goto('/settings');
+    await chooseAuthority(page, 'Endpoints typed by hand');
+    await page
+      .getByRole('textbox', { name: 'Authorization endpoint', exact: true })
+      .fill(`${base}/oauth2/v2.0/authorize`);
+    await page.getByRole('textbox', { name: 'Token endpoint' }).fill('http://example.com/token');
+    await page.getByLabel('Keys (JWKS) URL').fill(`${base}/discovery/v2.0/keys`);
+    await page.getByRole('button', { name: 'Use these endpoints' }).click();
+    await expect(page.getByRole('alert')).toContainText('The token endpoint must use https');
+    await page.getByRole('textbox', { name: 'Token endpoint' }).fill(`${base}/oauth2/v2.0/token`);
+    await page.getByRole('button', { name: 'Use these endpoints' }).click();
+    await expect(page.getByText('Saved. Flows now use these endpoints.')).toBeVisible();
+
+    await page.getByRole('navigation', { name: 'Flows' }).getByRole('link', { name: 'Device code' }).click();
+    await expect(page.getByText('This authority offers no device authorization endpoint')).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Request a device code' })).toHaveCount(0);
+
+    await page.getByRole('navigation', { name: 'Flows' }).getByRole('link', { name: 'Settings' }).click();
+    await expect(page.getByRole('textbox', { name: 'Token endpoint' })).toHaveValue(
+      `${base}/oauth2/v2.0/token`,
+    );
+    await page.getByLabel('Device authorization endpoint (optional)').fill(`${base}/oauth2/v2.0/devicecode`);
+    await page.getByRole('button', { name: 'Use these endpoints' }).click();
+    await expect(page.getByText('Saved. Flows now use these endpoints.')).toBeVisible();
+    await addWebAppProfile(page);
+    await runClientCredentials(page);
+  });
+
+  test('“Remember on this device” keeps a secret across a reload, and it can be removed', async ({
+    page,
+  }) => {
+    await page.goto('/settings');
+    await addWebAppProfile(page);
+    const stored = () => page.evaluate(() => JSON.stringify(window.localStorage));
+    expect(await stored()).not.toContain(WEB_SECRET);
+    await page.getByLabel('Remember on this device').check();
+    expect(await stored()).toContain(WEB_SECRET);
+    await page.reload();
+    await expect(page.getByLabel('Client secret', { exact: true })).toHaveValue(WEB_SECRET);
+    await page.getByRole('button', { name: 'Forget the stored secret' }).click();
+    await expect(page.getByLabel('Remember on this device')).not.toBeChecked();
+    expect(await stored()).not.toContain(WEB_SECRET);
+    await page.reload();
+    await expect(page.getByLabel('Client secret', { exact: true })).toHaveValue('');
+  });
+
+  test('export, then import the file back; a bad file is refused with a clear error', async ({ page }) => {
+    const issuer = await useSandboxAsIssuer(page);
+    await addWebAppProfile(page, 'Contoso web');
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export settings' }).click();
+    const download = await downloading;
+    const text = await readFile((await download.path())!, 'utf8');
+    expect(text).not.toContain(WEB_SECRET);
+    expect(JSON.parse(text)).toMatchObject({
+      format: 'oauth-flow-lab/settings',
+      authority: { kind: 'issuer', issuer },
+    });
+
+    await page.getByRole('button', { name: 'Reset to the sandbox defaults' }).click();
+    await expect(page.getByText(/^Flows use the sandbox tenant/)).toBeVisible();
+
+    await page.getByLabel('Or paste the settings JSON').fill('{"format":"something-else"}');
+    await page.getByRole('button', { name: 'Check the settings' }).click();
+    await expect(page.getByRole('alert')).toContainText('not an OAuth Flow Lab settings file');
+
+    await page.getByLabel('Import from a file').setInputFiles({
+      name: 'settings.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(text),
+    });
+    const confirm = page.getByRole('region', { name: 'Importing will change' });
+    await expect(confirm).toContainText(`The OpenID provider ${issuer}`);
+    await expect(confirm).toContainText('Contoso web');
+    await page.getByRole('button', { name: 'Import these settings' }).click();
+    await expect(page.getByText(/^Imported:/)).toBeVisible();
+    await expect(page.getByText(/^Flows use an OpenID provider found by its issuer URL/)).toBeVisible();
+    await expect(page.getByLabel('Active profile', { exact: true })).toHaveValue(/.+/);
+    await expect(page.getByLabel('Active profile', { exact: true }).locator('option:checked')).toHaveText(
+      'Contoso web',
+    );
+    // The secret never left: after the round trip the profile has none.
+    await expect(page.getByLabel('Client secret', { exact: true })).toHaveValue('');
+  });
+
+  test('a share link opened in a new page lands on the flow and step with the settings, and holds no secret', async ({
+    page,
+    browser,
+  }) => {
+    const issuer = await useSandboxAsIssuer(page);
+    await addWebAppProfile(page);
+    await page
+      .getByRole('navigation', { name: 'Flows' })
+      .getByRole('link', { name: 'Client credentials' })
+      .click();
+    await page
+      .getByRole('navigation', { name: 'Steps' })
+      .getByRole('link', { name: 'Request the token' })
+      .click();
+    await page.getByRole('button', { name: 'Share a link to this step' }).click();
+    const link = await page.getByLabel('Link with your settings, without secrets').inputValue();
+    expect(link).toMatch(/\/flows\/client-credentials\?share=[A-Za-z0-9_-]+$/);
+    const payload = Buffer.from(new URL(link).searchParams.get('share')!, 'base64url').toString('utf8');
+    expect(link).not.toContain(WEB_SECRET);
+    expect(payload).not.toContain(WEB_SECRET);
+    expect(payload).not.toMatch(/secret|password|private|verifier|access_token|refresh_token|id_token/i);
+
+    const other = await browser.newContext();
+    try {
+      const fresh = await other.newPage();
+      await fresh.goto(link);
+      await expect(fresh.getByRole('heading', { level: 1, name: 'Open a shared setup?' })).toBeVisible();
+      await expect(fresh.getByText(`The OpenID provider ${issuer}`)).toBeVisible();
+      await expect(fresh.getByText(/App profile “Sandbox web app” becomes the active one/)).toContainText(
+        WEB_APP.clientId,
+      );
+      await expectNoAxeViolations(fresh, 'the share link prompt');
+      await fresh.getByRole('button', { name: 'Apply and continue' }).click();
+      await expect(fresh).toHaveURL(/\/flows\/client-credentials#step-request$/);
+      await expect(fresh.getByRole('heading', { level: 1, name: 'Client credentials' })).toBeVisible();
+      await expect(
+        fresh.getByRole('navigation', { name: 'Steps' }).locator('[aria-current="step"]'),
+      ).toContainText('Request the token');
+      await expect(fresh.locator('.authority-badge')).toContainText(`Issuer: ${new URL(issuer).host}`);
+      expect(fresh.url()).not.toContain(WEB_SECRET);
+      // No secret came with the link: the secret field is empty and the request warns about it.
+      await expect(fresh.getByLabel('Client secret (kept in memory only)')).toHaveValue('');
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('accessibility: the settings page with each form open (discovery through the relay)', async ({
+    page,
+  }) => {
+    await useSandboxAsIssuer(page, { corsBlocked: true });
+    await expectNoAxeViolations(page, 'settings with an issuer looked up');
+    await chooseAuthority(page, 'Endpoints typed by hand');
+    await page.getByLabel('Remember on this device').check();
+    await expectNoAxeViolations(page, 'settings with typed endpoints and a remembered secret');
+    await chooseAuthority(page, 'Microsoft Entra ID (your tenant)');
+    await expectNoAxeViolations(page, 'settings for Entra ID');
+  });
+});

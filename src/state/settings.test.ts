@@ -1,0 +1,145 @@
+import { beforeEach, describe, expect, test, vi } from 'vitest';
+
+// The store reads window.location and localStorage when it is created: give it both before importing.
+const storage = new Map<string, string>();
+const localStorage = {
+  getItem: (key: string) => storage.get(key) ?? null,
+  setItem: (key: string, value: string) => void storage.set(key, value),
+  removeItem: (key: string) => void storage.delete(key),
+};
+vi.stubGlobal('localStorage', localStorage);
+vi.stubGlobal('window', { location: { origin: 'http://localhost:5173' }, localStorage });
+const {
+  useSettings,
+  SETTINGS_STORAGE_KEY,
+  clientFor,
+  currentEndpoints,
+  authorityForRun,
+  expectedIssuer,
+  restoreSettings,
+  defaultSettings,
+} = await import('./settings.ts');
+
+const SECRET = 'profile-secret-Zq8~value';
+const ISSUER_ENDPOINTS = {
+  authorization: 'https://id.example.com/authorize',
+  token: 'https://id.example.com/token',
+  jwks: 'https://id.example.com/jwks',
+  discovery: 'https://id.example.com/.well-known/openid-configuration',
+};
+
+function stored(): string {
+  return storage.get(SETTINGS_STORAGE_KEY) ?? '';
+}
+
+beforeEach(() => {
+  useSettings.getState().reset();
+});
+
+describe('app profiles', () => {
+  test('a secret is not persisted unless “Remember on this device” is ticked', () => {
+    const id = useSettings.getState().addProfile({
+      name: 'Contoso web',
+      clientId: '11111111-2222-3333-4444-555555555555',
+      redirectUri: 'https://contoso.example/cb',
+      platform: 'web',
+      scopes: '',
+      clientSecret: SECRET,
+      rememberSecret: false,
+    });
+    expect(useSettings.getState().clientSecret).toBe(SECRET);
+    expect(stored()).toContain('Contoso web');
+    expect(stored()).not.toContain(SECRET);
+
+    useSettings.getState().updateProfile(id, { rememberSecret: true });
+    expect(stored()).toContain(SECRET);
+
+    useSettings.getState().updateProfile(id, { rememberSecret: false });
+    expect(stored()).not.toContain(SECRET);
+  });
+
+  test('a remembered secret comes back on restore; a forgotten one does not', () => {
+    const base = defaultSettings();
+    const profile = { ...base.profiles[0]!, clientSecret: SECRET };
+    expect(restoreSettings({ profiles: [{ ...profile, rememberSecret: true }] }, base).clientSecret).toBe(
+      SECRET,
+    );
+    // Even if storage holds a secret for a profile not marked "remember", it is not read.
+    expect(restoreSettings({ profiles: [{ ...profile, rememberSecret: false }] }, base).clientSecret).toBe(
+      '',
+    );
+  });
+
+  test('update() of the client fields writes to the active profile, which is mirrored', () => {
+    const store = useSettings.getState();
+    const id = store.addProfile({ ...store.profiles[0]!, name: 'Second' });
+    useSettings.getState().update({ clientId: 'abc', clientSecret: 'memory-only' });
+    const state = useSettings.getState();
+    expect(state.profiles.find((p) => p.id === id)?.clientId).toBe('abc');
+    expect(state.profiles[0]?.clientId).not.toBe('abc');
+    expect(stored()).not.toContain('memory-only');
+    useSettings.getState().selectProfile(state.profiles[0]!.id);
+    expect(useSettings.getState().clientId).toBe(state.profiles[0]!.clientId);
+    useSettings.getState().removeProfile(useSettings.getState().profiles[0]!.id);
+    useSettings.getState().removeProfile(id);
+    expect(useSettings.getState().profiles).toHaveLength(1);
+  });
+
+  test('clientFor: the sandbox’s seeded app in the sandbox, the active profile elsewhere', () => {
+    expect(clientFor('Flow Lab Web App').clientSecret).not.toBe('');
+    useSettings.getState().setManualEndpoints(ISSUER_ENDPOINTS);
+    useSettings.getState().update({ clientId: 'my-client', clientSecret: SECRET });
+    useSettings
+      .getState()
+      .updateProfile(useSettings.getState().activeProfileId, { scopes: 'api://x/.default' });
+    expect(clientFor('Flow Lab Web App')).toEqual({
+      clientId: 'my-client',
+      clientSecret: SECRET,
+      scope: 'api://x/.default',
+    });
+  });
+});
+
+describe('endpoints for every authority kind', () => {
+  test('issuer and manual: fixed endpoints, no tenant; the issuer is the expected iss', () => {
+    useSettings.getState().setIssuer({
+      issuer: 'https://id.example.com',
+      metadata: 'openid-configuration',
+      endpoints: ISSUER_ENDPOINTS,
+    });
+    expect(currentEndpoints('http://localhost:5174')).toEqual(ISSUER_ENDPOINTS);
+    expect(authorityForRun('http://localhost:5174')).toEqual({
+      authorityOrigin: 'https://id.example.com',
+      tenant: '',
+      endpoints: ISSUER_ENDPOINTS,
+    });
+    expect(expectedIssuer(useSettings.getState(), 'http://localhost:5174')).toBe('https://id.example.com');
+  });
+
+  test('Entra: the cloud’s host with the tenant path', () => {
+    useSettings
+      .getState()
+      .update({ authority: 'entra', entraOrigin: 'https://login.microsoftonline.us', tenant: 'contoso.us' });
+    expect(currentEndpoints('http://localhost:5174').token).toBe(
+      'https://login.microsoftonline.us/contoso.us/oauth2/v2.0/token',
+    );
+  });
+
+  test('stored endpoints are checked again on restore: an edited http token endpoint is dropped', () => {
+    const restored = restoreSettings(
+      { authority: 'manual', manualEndpoints: { ...ISSUER_ENDPOINTS, token: 'http://evil.example/token' } },
+      defaultSettings(),
+    );
+    expect(restored.manualEndpoints).toBeNull();
+    expect(restored.authority).toBe('sandbox');
+    expect(
+      restoreSettings({ authority: 'manual', manualEndpoints: ISSUER_ENDPOINTS }, defaultSettings())
+        .manualEndpoints,
+    ).toEqual(ISSUER_ENDPOINTS);
+  });
+
+  test('an issuer authority without a saved issuer falls back to the sandbox', () => {
+    useSettings.getState().update({ authority: 'issuer', issuer: null });
+    expect(useSettings.getState().authority).toBe('sandbox');
+  });
+});
