@@ -8,6 +8,7 @@ const USER = 'adele@flowlab-sandbox.onmicrosoft.com';
 const PASSWORD = 'Sandbox-Adele-1';
 const WEB_APP = SANDBOX_APPS.find((app) => app.displayName === 'Flow Lab Web App')!;
 const WEB_SECRET = WEB_APP.clientSecret!;
+const CONSOLE_APP = SANDBOX_APPS.find((app) => app.displayName === 'Flow Lab Console')!;
 
 /** Where the sandbox runs, as the app itself learns it. */
 async function sandboxOrigin(page: Page): Promise<string> {
@@ -116,6 +117,63 @@ test.describe('settings: authorities, profiles, transfer', () => {
     await expect(page.getByLabel(/^tenant/)).toHaveCount(0);
     // The profile's secret was not remembered: storage, URL and history hold neither it nor a token.
     await expectNoSecretsLeft(page, [WEB_SECRET, ...(await tokensOnPage(page))], consoleLines);
+    expect(errors).toEqual([]);
+  });
+
+  test('the sandbox as a generic issuer: password, device code, refresh and an API call all go through', async ({
+    page,
+    context,
+  }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const issuer = await useSandboxAsIssuer(page);
+    const nav = page.getByRole('navigation', { name: 'Flows' });
+    await page.getByRole('button', { name: 'New profile' }).click();
+    await page.getByLabel('Profile name').fill('Sandbox console');
+    await page.getByLabel('Client id', { exact: true }).fill(CONSOLE_APP.clientId);
+    await page.getByLabel('Platform', { exact: true }).selectOption('public');
+
+    // Resource owner password, through the relay, against the issuer's own token endpoint.
+    await nav.getByRole('link', { name: 'Resource owner password (ROPC)' }).click();
+    await page.getByLabel('username').fill(USER);
+    await page.getByLabel(/^password/).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Send the password' }).click();
+    await expect(
+      page.getByRole('region', { name: 'ID token' }).getByRole('row', { name: /\biss\b/ }),
+    ).toContainText(issuer);
+
+    // Device code: the issuer's device_authorization_endpoint, a second tab for the user.
+    await nav.getByRole('link', { name: 'Device code' }).click();
+    await page.getByRole('button', { name: 'Request a device code' }).click();
+    const userCode = (await page.getByTestId('user-code').textContent()) ?? '';
+    expect(userCode).toMatch(/^[A-Z]{9}$/);
+    const [verification] = await Promise.all([
+      context.waitForEvent('page'),
+      page.getByRole('link', { name: /\/devicelogin$/ }).click(),
+    ]);
+    await verification.getByLabel('Code').fill(userCode);
+    await verification.getByRole('button', { name: 'Next' }).click();
+    await verification.getByLabel('Username').fill(USER);
+    await verification.getByLabel('Password').fill(PASSWORD);
+    await verification.getByRole('button', { name: 'Sign in' }).click();
+    await verification.getByRole('button', { name: 'Accept' }).click();
+    await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible({ timeout: 20_000 });
+    await verification.close();
+
+    // Refresh the tokens of an earlier run (a public client's: through the relay).
+    await nav.getByRole('link', { name: 'Refresh token' }).click();
+    const picker = page.getByLabel('Use the refresh token from an earlier run');
+    await picker.selectOption({ label: await picker.locator('option').nth(1).innerText() });
+    await page.getByRole('button', { name: 'Redeem the refresh token' }).click();
+    await expect(page.getByText('Sent through the local relay', { exact: true })).toBeVisible();
+    await expect(page.getByRole('region', { name: 'Access token' })).toBeVisible();
+
+    // And the token works at the API.
+    await nav.getByRole('link', { name: 'Call an API with a token' }).click();
+    const accessPicker = page.getByLabel('Use the access token from an earlier run');
+    await accessPicker.selectOption({ label: await accessPicker.locator('option').nth(1).innerText() });
+    await page.getByRole('button', { name: 'Send the request' }).click();
+    await expect(page.getByText('HTTP 200: the API accepted the token.')).toContainText('Adele Vance');
     expect(errors).toEqual([]);
   });
 
