@@ -8,6 +8,8 @@ const USER = 'adele@flowlab-sandbox.onmicrosoft.com';
 const PASSWORD = 'Sandbox-Adele-1';
 const WEB_APP = SANDBOX_APPS.find((app) => app.displayName === 'Flow Lab Web App')!;
 const WEB_SECRET = WEB_APP.clientSecret!;
+const API_APP = SANDBOX_APPS.find((app) => app.displayName === 'Flow Lab API')!;
+const LEGACY_APP = SANDBOX_APPS.find((app) => app.displayName === 'Flow Lab Legacy SPA')!;
 const CONSOLE_APP = SANDBOX_APPS.find((app) => app.displayName === 'Flow Lab Console')!;
 
 /** Where the sandbox runs, as the app itself learns it. */
@@ -174,6 +176,58 @@ test.describe('settings: authorities, profiles, transfer', () => {
     await accessPicker.selectOption({ label: await accessPicker.locator('option').nth(1).innerText() });
     await page.getByRole('button', { name: 'Send the request' }).click();
     await expect(page.getByText('HTTP 200: the API accepted the token.')).toContainText('Adele Vance');
+    expect(errors).toEqual([]);
+  });
+
+  test('the sandbox as a generic issuer: on-behalf-of, both hops', async ({ page }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await useSandboxAsIssuer(page);
+    await page.getByRole('navigation', { name: 'Flows' }).getByRole('link', { name: 'On-behalf-of' }).click();
+    // Outside the sandbox, API A's registration is typed in: its client id (hop 1 asks for a token
+    // for it) and, after the sign-in, its secret (memory only, so not kept across the redirect).
+    await page.getByLabel('client_id (required)').fill(API_APP.clientId);
+    await page.getByRole('button', { name: 'Get a user token for the API' }).click();
+    await page.getByLabel('Username').fill(USER);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Accept' }).click();
+    await expect(page).toHaveURL(/\/flows\/on-behalf-of$/);
+    await page.getByRole('button', { name: 'Redeem the code for the user token' }).click();
+    await expect(page.getByText('The token was issued to API A for a user')).toBeVisible();
+    await page.getByLabel('API A’s client secret (kept in memory only)').fill(API_APP.clientSecret ?? '');
+    await page.getByRole('button', { name: 'Exchange the token (on-behalf-of)' }).click();
+    await expect(page.getByText('Sent through the local relay', { exact: true })).toBeVisible();
+    await expect(
+      page.getByRole('region', { name: 'Access token' }).getByRole('row', { name: /\bazp\b/ }),
+    ).toContainText(API_APP.clientId);
+    expect(errors).toEqual([]);
+  });
+
+  test('the sandbox as a generic issuer: implicit (id_token token), checked and decoded', async ({
+    page,
+  }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const issuer = await useSandboxAsIssuer(page);
+    await page
+      .getByRole('navigation', { name: 'Flows' })
+      .getByRole('link', { name: 'Implicit and hybrid' })
+      .click();
+    // The registration with implicit ID and access tokens enabled.
+    await page.getByLabel('client_id', { exact: false }).first().fill(LEGACY_APP.clientId);
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).click();
+    await page.getByLabel('Username').fill(USER);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Accept' }).click();
+    await expect(page).toHaveURL(/\/flows\/implicit$/);
+    const checks = page.getByRole('list', { name: 'Checks on the response' });
+    await expect(checks).toContainText('nonce verified');
+    await expect(checks).toContainText('at_hash verified');
+    await expect(
+      page.getByRole('region', { name: 'ID token' }).getByRole('row', { name: /\biss\b/ }),
+    ).toContainText(issuer);
     expect(errors).toEqual([]);
   });
 

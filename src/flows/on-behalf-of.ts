@@ -198,7 +198,9 @@ export function createOboContext(input: {
  */
 export async function prepareUserSignIn(ctx: OboContext): Promise<{ signIn: AuthCodeContext; url: URL }> {
   // A new verifier for every sign-in (RFC 7636 §4.1), never one left from an earlier attempt.
-  const signIn = { ...ctx.signIn, ...(await makePkcePair({ ...ctx.signIn, codeVerifier: '' })) };
+  // Hop 1 asks for a token for API A as it is now typed (its client id may have been edited).
+  const target = { ...ctx.signIn, params: { ...ctx.signIn.params, scope: userTokenScope(ctx.clientId) } };
+  const signIn = { ...target, ...(await makePkcePair({ ...target, codeVerifier: '' })) };
   return { signIn, url: buildAuthorizeStep(signIn).url };
 }
 
