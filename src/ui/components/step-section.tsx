@@ -42,3 +42,23 @@ export function StepSection(props: {
     </section>
   );
 }
+
+/** The props of one step's section: its definition and number, its status, and whether it is current. */
+export function stepSectionProps(
+  steps: readonly StepDefinition[],
+  id: string,
+  status: StepStatus,
+  current: string,
+  goTo: (id: string) => void,
+) {
+  const index = steps.findIndex((s) => s.id === id);
+  return {
+    step: steps[index] ?? (steps[0] as StepDefinition),
+    index,
+    status,
+    current: current === id,
+    onFocusStep: () => {
+      if (current !== id) goTo(id);
+    },
+  };
+}

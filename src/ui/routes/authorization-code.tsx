@@ -38,7 +38,7 @@ import { FailurePanel } from '../components/failure-panel.tsx';
 import { FlowPage } from '../components/flow-page.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
 import { SecretInput } from '../components/secret-input.tsx';
-import { StepSection } from '../components/step-section.tsx';
+import { StepSection, stepSectionProps } from '../components/step-section.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
 import { TokensPanel } from '../components/tokens-panel.tsx';
 import { UrlPreview } from '../components/url-preview.tsx';
@@ -170,17 +170,22 @@ export default function AuthorizationCodePage() {
   const authorize = buildAuthorizeStep(ctx);
   const verifierProblem = ctx.codeVerifier === '' ? undefined : validateCodeVerifier(ctx.codeVerifier);
 
-  const signIn = async () => {
-    let current = ctx;
-    if (current.usePkce && current.params['code_challenge'] === '') {
-      const result = await runStep(makePkcePair, current, flowDeps);
-      if (!result.ok) {
-        store.setStep(FLOW_ID, 'pkce', 'failed', { failure: result.failure });
-        return;
-      }
-      current = { ...current, ...result.patch };
-      patch(result.patch);
+  /** The run with its PKCE pair made, if PKCE is on and none was made yet; undefined if that failed. */
+  const withPkcePair = async (): Promise<AuthCodeContext | undefined> => {
+    if (!ctx.usePkce || ctx.params['code_challenge'] !== '') return ctx;
+    const result = await runStep(makePkcePair, ctx, flowDeps);
+    if (!result.ok) {
+      store.setStep(FLOW_ID, 'pkce', 'failed', { failure: result.failure });
+      return undefined;
     }
+    patch(result.patch);
+    store.setStep(FLOW_ID, 'pkce', 'done');
+    return { ...ctx, ...result.patch };
+  };
+
+  const signIn = async () => {
+    const current = await withPkcePair();
+    if (current === undefined) return;
     store.setStep(FLOW_ID, 'authorize', 'done');
     store.setStep(FLOW_ID, 'sign-in', 'running', { current: 'sign-in' });
     savePendingRedirect(FLOW_ID, current);
@@ -189,17 +194,8 @@ export default function AuthorizationCodePage() {
 
   const pasteMode = !isOwnCallback(ctx.params['redirect_uri'] ?? '', flowDeps.appOrigin);
   const openSignInTab = async () => {
-    let current = ctx;
-    if (current.usePkce && current.params['code_challenge'] === '') {
-      const result = await runStep(makePkcePair, current, flowDeps);
-      if (!result.ok) {
-        store.setStep(FLOW_ID, 'pkce', 'failed', { failure: result.failure });
-        return;
-      }
-      current = { ...current, ...result.patch };
-      patch(result.patch);
-      store.setStep(FLOW_ID, 'pkce', 'done');
-    }
+    const current = await withPkcePair();
+    if (current === undefined) return;
     store.setStep(FLOW_ID, 'authorize', 'done', { current: 'sign-in' });
     window.open(buildAuthorizeStep(current).url.toString(), '_blank', 'noopener,noreferrer');
     announce('The sign-in page opened in a new tab. Paste the address it ends on here.');
@@ -255,16 +251,8 @@ export default function AuthorizationCodePage() {
   const setExtra = (index: number, value: QueryParameter) =>
     patch({ extraParams: ctx.extraParams.map((p, i) => (i === index ? value : p)) });
 
-  const stepIndex = (id: string) => flow.steps.findIndex((s) => s.id === id);
-  const stepProps = (id: (typeof flow.steps)[number]['id']) => ({
-    step: flow.steps[stepIndex(id)] ?? flow.steps[0],
-    index: stepIndex(id),
-    status: status(id),
-    current: run.current === id,
-    onFocusStep: () => {
-      if (run.current !== id) store.goTo(FLOW_ID, id);
-    },
-  });
+  const stepProps = (id: (typeof flow.steps)[number]['id']) =>
+    stepSectionProps(flow.steps, id, status(id), run.current, (step) => store.goTo(FLOW_ID, step));
 
   return (
     <FlowPage

@@ -14,7 +14,7 @@ import {
 import { useFlowRuns } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { FlowPage } from '../components/flow-page.tsx';
-import { StepSection } from '../components/step-section.tsx';
+import { StepSection, stepSectionProps } from '../components/step-section.tsx';
 import { TokenPicker } from '../components/token-picker.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
 import { TokenView } from '../components/token-view.tsx';
@@ -61,16 +61,7 @@ export default function CallApiPage() {
       ? undefined
       : readApiResponse(ctx.exchange, requirement, answeredAt(ctx.exchange));
 
-  const stepIndex = (id: StepId) => flow.steps.findIndex((s) => s.id === id);
-  const stepProps = (id: StepId) => ({
-    step: flow.steps[stepIndex(id)] ?? flow.steps[0],
-    index: stepIndex(id),
-    status: statusOf(id),
-    current: run.current === id,
-    onFocusStep: () => {
-      if (run.current !== id) goTo(id);
-    },
-  });
+  const stepProps = (id: StepId) => stepSectionProps(flow.steps, id, statusOf(id), run.current, goTo);
 
   const chooseTarget = (id: string) => {
     const target = targets.find((t) => t.id === id);

@@ -31,7 +31,7 @@ import { FlowPage } from '../components/flow-page.tsx';
 import { HttpExchangeView } from '../components/http-exchange-view.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
 import { SecretInput } from '../components/secret-input.tsx';
-import { StepSection } from '../components/step-section.tsx';
+import { StepSection, stepSectionProps } from '../components/step-section.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
 import { TokensPanel } from '../components/tokens-panel.tsx';
 import { TokenView } from '../components/token-view.tsx';
@@ -105,16 +105,7 @@ export default function ClientCredentialsPage() {
   const status = (id: StepId): StepStatus =>
     !isCertificate && CERTIFICATE_ONLY.includes(id) ? 'skipped' : statusOf(id);
   const shownStatus = Object.fromEntries(flow.steps.map((s) => [s.id, status(s.id)]));
-  const stepIndex = (id: StepId) => flow.steps.findIndex((s) => s.id === id);
-  const stepProps = (id: StepId) => ({
-    step: flow.steps[stepIndex(id)] ?? flow.steps[0],
-    index: stepIndex(id),
-    status: status(id),
-    current: run.current === id,
-    onFocusStep: () => {
-      if (run.current !== id) goTo(id);
-    },
-  });
+  const stepProps = (id: StepId) => stepSectionProps(flow.steps, id, status(id), run.current, goTo);
 
   const setKind = (kind: CredentialKind) => {
     patch({ credentialKind: kind });

@@ -31,7 +31,7 @@ import { FailurePanel } from '../components/failure-panel.tsx';
 import { FlowPage } from '../components/flow-page.tsx';
 import { HttpExchangeView } from '../components/http-exchange-view.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
-import { StepSection } from '../components/step-section.tsx';
+import { StepSection, stepSectionProps } from '../components/step-section.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
 import { TokensPanel } from '../components/tokens-panel.tsx';
 import { explainFailure } from '../explain-error.ts';
@@ -181,16 +181,7 @@ export default function DeviceCodePage() {
 
   const status = (id: StepId): StepStatus => statusOf(id);
   const shownStatus = Object.fromEntries(flow.steps.map((s) => [s.id, status(s.id)]));
-  const stepIndex = (id: StepId) => flow.steps.findIndex((s) => s.id === id);
-  const stepProps = (id: StepId) => ({
-    step: flow.steps[stepIndex(id)] ?? flow.steps[0],
-    index: stepIndex(id),
-    status: status(id),
-    current: run.current === id,
-    onFocusStep: () => {
-      if (run.current !== id) goTo(id);
-    },
-  });
+  const stepProps = (id: StepId) => stepSectionProps(flow.steps, id, status(id), run.current, goTo);
 
   const requestCode = async () => {
     const sent = await execute('request', sendDeviceCodeRequest, {

@@ -31,7 +31,7 @@ import { FailurePanel } from '../components/failure-panel.tsx';
 import { FlowPage } from '../components/flow-page.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
 import { SecretInput } from '../components/secret-input.tsx';
-import { StepSection } from '../components/step-section.tsx';
+import { StepSection, stepSectionProps } from '../components/step-section.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
 import { TokensPanel } from '../components/tokens-panel.tsx';
 import { TokenView } from '../components/token-view.tsx';
@@ -108,18 +108,9 @@ export default function ImplicitPage() {
   if (run === undefined || ctx === undefined) return <p role="status">Preparing the flow…</p>;
 
   const hybrid = isHybrid(ctx);
-  const stepIndex = (id: StepId) => flow.steps.findIndex((s) => s.id === id);
   const status = (id: StepId) => (id === 'redeem' && !hybrid ? 'skipped' : statusOf(id));
   const shownStatus = Object.fromEntries(flow.steps.map((s) => [s.id, status(s.id)]));
-  const stepProps = (id: StepId) => ({
-    step: flow.steps[stepIndex(id)] ?? flow.steps[0],
-    index: stepIndex(id),
-    status: status(id),
-    current: run.current === id,
-    onFocusStep: () => {
-      if (run.current !== id) goTo(id);
-    },
-  });
+  const stepProps = (id: StepId) => stepSectionProps(flow.steps, id, status(id), run.current, goTo);
 
   const setParam = (name: string, value: string) => patch({ params: { ...ctx.params, [name]: value } });
   const appName = APPS.find((app) => clientFor(app.name).clientId === ctx.params['client_id'])?.name;

@@ -20,7 +20,7 @@ import { useTokenHistory } from '../../state/token-history.ts';
 import { FlowPage } from '../components/flow-page.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
 import { SecretInput } from '../components/secret-input.tsx';
-import { StepSection } from '../components/step-section.tsx';
+import { StepSection, stepSectionProps } from '../components/step-section.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
 import { TokensPanel } from '../components/tokens-panel.tsx';
 import { aadstsNumber } from '../explain-error.ts';
@@ -52,16 +52,7 @@ export default function PasswordPage() {
 
   const status = (id: StepId): StepStatus => statusOf(id);
   const shownStatus = Object.fromEntries(flow.steps.map((s) => [s.id, status(s.id)]));
-  const stepIndex = (id: StepId) => flow.steps.findIndex((s) => s.id === id);
-  const stepProps = (id: StepId) => ({
-    step: flow.steps[stepIndex(id)] ?? flow.steps[0],
-    index: stepIndex(id),
-    status: status(id),
-    current: run.current === id,
-    onFocusStep: () => {
-      if (run.current !== id) goTo(id);
-    },
-  });
+  const stepProps = (id: StepId) => stepSectionProps(flow.steps, id, status(id), run.current, goTo);
 
   const send = async () => {
     useFlowRuns.getState().setStep(FLOW_ID, 'credentials', 'done');

@@ -24,7 +24,7 @@ import { FlowPage } from '../components/flow-page.tsx';
 import { HttpExchangeView } from '../components/http-exchange-view.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
 import { SecretInput } from '../components/secret-input.tsx';
-import { StepSection } from '../components/step-section.tsx';
+import { StepSection, stepSectionProps } from '../components/step-section.tsx';
 import { TokenPicker } from '../components/token-picker.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
 import { TokensPanel } from '../components/tokens-panel.tsx';
@@ -122,16 +122,7 @@ export default function RefreshTokenPage() {
 
   if (run === undefined || ctx === undefined) return <p role="status">Preparing the flow…</p>;
 
-  const stepIndex = (id: StepId) => flow.steps.findIndex((s) => s.id === id);
-  const stepProps = (id: StepId) => ({
-    step: flow.steps[stepIndex(id)] ?? flow.steps[0],
-    index: stepIndex(id),
-    status: statusOf(id),
-    current: run.current === id,
-    onFocusStep: () => {
-      if (run.current !== id) goTo(id);
-    },
-  });
+  const stepProps = (id: StepId) => stepSectionProps(flow.steps, id, statusOf(id), run.current, goTo);
 
   const pick = (value: string, entry: ObtainedTokens | undefined) => {
     if (entry === undefined) {
