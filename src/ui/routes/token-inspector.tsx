@@ -3,8 +3,8 @@ import { LabError } from '../../protocol/errors.ts';
 import { fetchIssuerKeys, type IssuerKeys } from '../../protocol/issuer-keys.ts';
 import { classifyToken, decodeJwt, normalizeToken } from '../../protocol/jwt.ts';
 import { precheckSignature, verifyJwtSignature, type SignatureVerdict } from '../../protocol/verify.ts';
-import { RELAY_PATH } from '../../protocol/transport.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
+import { fetchMetadataDirect, fetchMetadataViaRelay } from '../../state/relay.ts';
 import { TokenView } from '../components/token-view.tsx';
 
 /** A token handed over in the fragment, as jwt.ms accepts it: #access_token=… or #id_token=… */
@@ -59,20 +59,18 @@ export default function TokenInspectorPage() {
 
   /** Straight from the browser first; through the relay when CORS or the network stops that. */
   const fetchJson = async (url: string): Promise<unknown> => {
-    try {
-      const response = await fetch(url, { credentials: 'omit', cache: 'no-store' });
-      if (response.ok) return await response.json();
-    } catch {
-      // Blocked by CORS or unreachable: the relay may get it.
-    }
+    const direct = await fetchMetadataDirect(url).catch(() => undefined);
+    if (direct !== undefined && direct.status >= 200 && direct.status < 300 && direct.body !== undefined)
+      return direct.body;
     if (!lab.relay)
       throw new Error(`Could not fetch ${url} from the browser, and no local relay is running.`);
-    const viaRelay = await fetch(RELAY_PATH, {
-      headers: { 'X-Relay-Target': url, 'X-Relay-Token': lab.relayToken },
-    });
-    const text = await viaRelay.text();
-    if (!viaRelay.ok) throw new Error(`Could not fetch ${url}: ${viaRelay.status} ${text}`);
-    return JSON.parse(text) as unknown;
+    const viaRelay = await fetchMetadataViaRelay(url);
+    if (viaRelay.status < 200 || viaRelay.status > 299 || viaRelay.body === undefined) {
+      throw new Error(
+        `Could not fetch ${url}: it is not a discovery document or key set (HTTP ${viaRelay.status}).`,
+      );
+    }
+    return viaRelay.body;
   };
 
   const verify = async () => {
