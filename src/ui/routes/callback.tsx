@@ -21,11 +21,7 @@ const CALLBACK_HANDLERS: Partial<
   'on-behalf-of': async () => (await import('../../flows/on-behalf-of.ts')).readUserTokenRedirect,
 };
 
-/**
- * The redirect URI. Reads code / state / error from the query or fragment, checks them against the
- * run saved before the redirect, puts the result into the flow run and moves on to the flow page —
- * replacing this history entry so the code does not linger in the back button.
- */
+/** The parameters of a response nobody in this tab asked for, without its code. */
 function orphanParameters(href: string): Record<string, string> {
   try {
     const { code: _code, ...params } = readCallbackParameters(href).params;
@@ -35,6 +31,11 @@ function orphanParameters(href: string): Record<string, string> {
   }
 }
 
+/**
+ * The redirect URI. Reads code / state / error from the query or fragment, checks them against the
+ * run saved before the redirect, puts the result into the flow run and moves on to the flow page —
+ * replacing this history entry so the code does not linger in the back button.
+ */
 export default function CallbackPage() {
   const navigate = useNavigate();
   const handled = useRef(false);
