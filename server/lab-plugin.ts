@@ -1,9 +1,11 @@
 /**
  * The Vite plugin that turns the dev and preview servers into the app's local server: it serves the
- * runtime configuration (where the sandbox is, the relay and its per-start token) and mounts the relay.
+ * runtime configuration (where the sandbox is, the relay and its per-start token), mounts the relay,
+ * and receives form_post authorization responses for the callback page.
  */
 import { randomBytes } from 'node:crypto';
 import type { Connect, Plugin } from 'vite';
+import { createFormPostMiddleware } from './form-post.ts';
 import { createRelayMiddleware } from './relay/index.ts';
 import { checkHostHeader, Refusal } from './relay/policy.ts';
 
@@ -16,7 +18,7 @@ export interface LabPluginOptions {
 /** Path of the runtime configuration the app reads at start. */
 export const LAB_CONFIG_PATH = '/lab-config.json';
 
-/** Mounts `/lab-config.json` and the relay on both `vite dev` and `vite preview`. */
+/** Mounts `/lab-config.json`, the form_post receiver and the relay on both `vite dev` and `vite preview`. */
 export function labServerPlugin(options: LabPluginOptions): Plugin {
   const token = randomBytes(24).toString('base64url');
   const relay = createRelayMiddleware({
@@ -25,7 +27,14 @@ export function labServerPlugin(options: LabPluginOptions): Plugin {
     token,
     extraOrigins: [options.sandboxOrigin],
   });
-  const config = JSON.stringify({ sandboxOrigin: options.sandboxOrigin, relay: true, relayToken: token });
+  const formPost = createFormPostMiddleware({ port: options.port });
+  const config = JSON.stringify({
+    sandboxOrigin: options.sandboxOrigin,
+    relay: true,
+    relayToken: token,
+    // This server receives response_mode=form_post at /callback (server/form-post.ts).
+    formPost: true,
+  });
   const mount = (middlewares: Connect.Server): void => {
     middlewares.use((req, res, next) => {
       if ((req.url ?? '').split('?')[0] === LAB_CONFIG_PATH) {
@@ -40,7 +49,7 @@ export function labServerPlugin(options: LabPluginOptions): Plugin {
         res.end(config);
         return;
       }
-      void relay(req, res, next);
+      void formPost(req, res, () => void relay(req, res, next));
     });
   };
   return {

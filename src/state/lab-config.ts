@@ -9,6 +9,8 @@ export interface LabConfig {
   readonly relay: boolean;
   /** The relay's per-start token, sent with every relayed request. */
   readonly relayToken: string;
+  /** The app's own server receives response_mode=form_post at /callback (server/form-post.ts). */
+  readonly formPost: boolean;
   readonly loaded: boolean;
 }
 
@@ -18,6 +20,7 @@ export const useLabConfig = create<LabConfig>(() => ({
   sandboxOrigin: DEFAULT_SANDBOX_ORIGIN,
   relay: false,
   relayToken: '',
+  formPost: false,
   loaded: false,
 }));
 
@@ -27,11 +30,12 @@ export async function loadLabConfig(fetchFn: typeof fetch = fetch): Promise<void
     const response = await fetchFn('/lab-config.json', { cache: 'no-store' });
     const json: unknown = response.ok ? await response.json() : undefined;
     if (typeof json === 'object' && json !== null) {
-      const { sandboxOrigin, relay, relayToken } = json as Record<string, unknown>;
+      const { sandboxOrigin, relay, relayToken, formPost } = json as Record<string, unknown>;
       useLabConfig.setState({
         sandboxOrigin: typeof sandboxOrigin === 'string' ? sandboxOrigin : DEFAULT_SANDBOX_ORIGIN,
         relay: relay === true && typeof relayToken === 'string',
         relayToken: typeof relayToken === 'string' ? relayToken : '',
+        formPost: formPost === true,
         loaded: true,
       });
       return;
