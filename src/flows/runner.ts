@@ -1,7 +1,13 @@
 /**
  * The one place that runs a step and catches: a throw becomes a failed step, never a crash.
  */
-import { LabError, type ErrorCode, type OAuthErrorFields } from '../protocol/errors.ts';
+import {
+  LabError,
+  type ErrorBodyFormat,
+  type ErrorCode,
+  type OAuthErrorFields,
+  type UnreachableDetail,
+} from '../protocol/errors.ts';
 import type { FetchLike } from '../protocol/transport.ts';
 
 /** What steps may use from the outside world; injected so every flow runs against a stub in tests. */
@@ -25,6 +31,10 @@ export interface StepFailure {
   readonly status?: number;
   /** The raw body behind the error, when there was one. */
   readonly raw?: string;
+  /** The shape the server's body had (Okta's, form-encoded, a gateway's HTML page…). */
+  readonly format?: ErrorBodyFormat;
+  /** For a request that got no answer: the host and why it could not be reached. */
+  readonly unreachable?: UnreachableDetail;
 }
 
 /** The result of running one step. */
@@ -34,13 +44,20 @@ export type StepResult<Patch> =
 /** Turns anything thrown into a `StepFailure`, keeping server fields and raw bodies. */
 export function toStepFailure(error: unknown): StepFailure {
   if (error instanceof LabError) {
-    const withFields = error as LabError & { fields?: OAuthErrorFields; status?: number };
+    const withFields = error as LabError & {
+      fields?: OAuthErrorFields;
+      status?: number;
+      format?: ErrorBodyFormat;
+      unreachable?: UnreachableDetail;
+    };
     return {
       code: error.code,
       message: error.message,
       ...(withFields.fields === undefined ? {} : { fields: withFields.fields }),
       ...(withFields.status === undefined ? {} : { status: withFields.status }),
       ...(typeof error.cause === 'string' ? { raw: error.cause } : {}),
+      ...(withFields.format === undefined ? {} : { format: withFields.format }),
+      ...(withFields.unreachable === undefined ? {} : { unreachable: withFields.unreachable }),
     };
   }
   return { code: 'BUG', message: error instanceof Error ? error.message : String(error) };

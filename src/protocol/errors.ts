@@ -45,6 +45,44 @@ export interface OAuthErrorFields {
   readonly [field: string]: unknown;
 }
 
+/**
+ * The shape of a body a server produced, as recognised when reading it. RFC 6749 §5.2 foresees only
+ * `oauth`; the others are what real servers, gateways and proxies send instead.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
+export type ErrorBodyFormat =
+  /** RFC 6749 §5.2 JSON: `error`, `error_description`, `error_uri` (Entra adds `error_codes`…). */
+  | 'oauth'
+  /** Okta's own error body: `errorCode`, `errorSummary`, `errorLink`, `errorId`, `errorCauses`. */
+  | 'okta'
+  /** The OAuth fields form-encoded (GitHub answers so unless asked for JSON). */
+  | 'form'
+  /** RFC 9457 problem details: `type`, `title`, `status`, `detail`. */
+  | 'problem'
+  /** `{"error": {"code", "message"}}`, as Microsoft Graph, Azure and Google APIs send. */
+  | 'nested'
+  /** No body, only a `WWW-Authenticate` challenge (RFC 6749 §5.2 allows it on a 401). */
+  | 'challenge'
+  /** JSON with no error field we can read. */
+  | 'json'
+  /** A web page: a gateway, proxy, firewall or sign-in page answered. */
+  | 'html'
+  /** Plain text, usually from a gateway or load balancer. */
+  | 'text'
+  | 'empty';
+
+/**
+ * Why a server could not be reached. `via` says whether the browser or the local relay tried: only
+ * the relay can tell DNS from TLS from a refused connection; a browser hides the cause.
+ */
+export interface UnreachableDetail {
+  readonly host: string;
+  readonly cause: 'dns' | 'refused' | 'reset' | 'timeout' | 'tls' | 'offline' | 'unknown';
+  /** The system's own code or message (ENOTFOUND, CERT_HAS_EXPIRED…), when known. */
+  readonly detail?: string;
+  readonly via: 'browser' | 'relay';
+}
+
 /** The server's own words for an error: its description, else its error code, else a plain notice. */
 function serverMessage(fields: OAuthErrorFields): string {
   if (typeof fields.error_description === 'string' && fields.error_description.trim() !== '')
@@ -73,16 +111,22 @@ export class AuthorizationResponseError extends LabError {
 export class TokenEndpointError extends LabError {
   readonly status: number;
   readonly fields: OAuthErrorFields;
+  /** The body's shape; for any but `oauth`, `fields` holds the wire fields plus their OAuth reading. */
+  readonly format: ErrorBodyFormat;
 
-  constructor(status: number, fields: OAuthErrorFields, rawBody: string) {
+  constructor(status: number, fields: OAuthErrorFields, rawBody: string, format: ErrorBodyFormat = 'oauth') {
     super('TOKEN_ENDPOINT_ERROR', serverMessage(fields), { cause: rawBody });
     this.status = status;
     this.fields = fields;
+    this.format = format;
   }
 }
 
 /** A response broke a protocol rule the client must enforce (state, nonce, missing or repeated fields). */
 export class ProtocolViolationError extends LabError {
+  /** For an unreadable answer: the shape the body had (a gateway's HTML page, plain text…). */
+  readonly format?: ErrorBodyFormat;
+
   constructor(
     code:
       | 'STATE_MISMATCH'
@@ -92,9 +136,10 @@ export class ProtocolViolationError extends LabError {
       | 'DUPLICATE_PARAMETER'
       | 'INVALID_RESPONSE',
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; format?: ErrorBodyFormat },
   ) {
-    super(code, message, options);
+    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.format !== undefined) this.format = options.format;
   }
 }
 
@@ -117,11 +162,15 @@ export class InvalidInputError extends LabError {
 
 /** The request never got an HTTP answer: offline, refused, timed out, or blocked by CORS. */
 export class NetworkError extends LabError {
+  /** Which host could not be reached and why, when the request got as far as trying. */
+  readonly unreachable?: UnreachableDetail;
+
   constructor(
     code: 'NETWORK_ERROR' | 'CORS_ERROR' | 'RELAY_UNAVAILABLE',
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; unreachable?: UnreachableDetail },
   ) {
-    super(code, message, options);
+    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.unreachable !== undefined) this.unreachable = options.unreachable;
   }
 }

@@ -66,8 +66,10 @@ describe('snippets', () => {
     const snippet = buildPowerShellSnippet(request);
     expect(snippet.split('\n')[0]).toBe('$Body = @{');
     expect(snippet).toContain("    grant_type = 'authorization_code'");
+    // Token requests ask for JSON (Accept), so the headers travel too.
+    expect(snippet).toContain("    Accept = 'application/json'");
     expect(snippet.split('\n').at(-1)).toBe(
-      "Invoke-RestMethod 'https://login.microsoftonline.com/common/oauth2/v2.0/token' -Method POST -Body $Body",
+      "Invoke-RestMethod 'https://login.microsoftonline.com/common/oauth2/v2.0/token' -Method POST -Headers $Headers -Body $Body",
     );
   });
 

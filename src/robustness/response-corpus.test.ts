@@ -83,12 +83,6 @@ const TOKEN_BODIES: Record<string, BodyCase> = {
     says: /not JSON/,
   },
   'truncated after the first brace': { status: 200, body: '{', code: 'INVALID_RESPONSE', says: /not JSON/ },
-  'JSON with a BOM in front': {
-    status: 200,
-    body: `\ufeff${json(OK)}`,
-    code: 'INVALID_RESPONSE',
-    says: /not JSON/,
-  },
   JSONP: { status: 200, body: `callback(${json(OK)})`, code: 'INVALID_RESPONSE', says: /not JSON/ },
   'form-encoded instead of JSON (GitHub style)': {
     status: 200,
@@ -242,12 +236,6 @@ const TOKEN_BODIES: Record<string, BodyCase> = {
     code: 'INVALID_RESPONSE',
     says: /without an OAuth error field/,
   },
-  'error as an object (Graph style)': {
-    status: 401,
-    body: json({ error: { code: 'InvalidAuthenticationToken', message: 'x' } }),
-    code: 'INVALID_RESPONSE',
-    says: /without an OAuth error field/,
-  },
   'error as null': {
     status: 400,
     body: json({ error: null }),
@@ -362,6 +350,12 @@ describe('hostile but readable token responses are accepted as they are', () => 
     ['an HTML-looking access token', { ...OK, access_token: '<img src=x>' }],
   ])('%s', (_name, body) => {
     expect(parseTokenResponse({ status: 200, body: json(body) }).access_token).toBe(body.access_token);
+  });
+
+  // RFC 8259 §8.1 lets a parser ignore a byte order mark; real servers send one. Graph-style
+  // `{"error":{"code","message"}}` bodies are read as errors: see src/protocol/token.test.ts.
+  test('JSON with a BOM in front', () => {
+    expect(parseTokenResponse({ status: 200, body: `\ufeff${json(OK)}` }).access_token).toBe('at');
   });
 
   // Regression (src/protocol/token.ts): expires_in is only checked to be "a number", so -5, 1.5 and
