@@ -33,6 +33,41 @@ export interface ForwardResponse {
 
 const systemResolver: Resolver = (hostname, callback) => dnsLookup(hostname, { all: true }, callback);
 
+/** Why the upstream could not be reached, as the browser is told (never the relay's own refusal). */
+export type UnreachableCause = 'dns' | 'refused' | 'reset' | 'timeout' | 'tls' | 'no-route' | 'unknown';
+
+/** The upstream could not be reached: no DNS answer, no connection, no TLS, or no answer in time. */
+export class Unreachable extends Refusal {
+  constructor(
+    readonly host: string,
+    readonly kind: UnreachableCause,
+    readonly detail: string,
+  ) {
+    super(kind === 'timeout' ? 504 : 502, `${host} could not be reached (${kind}): ${detail}`);
+  }
+}
+
+const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME', 'ESERVFAIL']);
+const NO_ROUTE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'EADDRNOTAVAIL']);
+
+/** Maps a Node connection error (its `code`) to the cause the browser is told. */
+export function classifyConnectionError(error: unknown): { cause: UnreachableCause; detail: string } {
+  const code =
+    typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string'
+      ? (error as { code: string }).code
+      : '';
+  const message = error instanceof Error ? error.message : String(error);
+  const detail = code === '' ? message : code;
+  if (DNS_CODES.has(code)) return { cause: 'dns', detail };
+  if (code === 'ECONNREFUSED') return { cause: 'refused', detail };
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED') return { cause: 'reset', detail };
+  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') return { cause: 'timeout', detail };
+  if (NO_ROUTE_CODES.has(code)) return { cause: 'no-route', detail };
+  // OpenSSL's and Node's certificate and handshake errors: CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID…
+  if (/CERT|SSL|TLS|EPROTO|SIGNATURE|ISSUER/.test(code)) return { cause: 'tls', detail };
+  return { cause: 'unknown', detail };
+}
+
 /** Forwards the request; resolves with the upstream answer or rejects with a `Refusal`. */
 export function forward(
   request: ForwardRequest,
@@ -45,7 +80,10 @@ export function forward(
       callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
     ): void => {
       resolver(hostname, (error, addresses) => {
-        if (error !== null) return callback(new Refusal(502, `${hostname} does not resolve.`), '', 0);
+        if (error !== null) {
+          const { detail } = classifyConnectionError(error);
+          return callback(new Unreachable(request.url.host, 'dns', detail), '', 0);
+        }
         const allowed = addresses.filter(
           (a) => request.allowPrivateAddresses || !isForbiddenAddress(a.address),
         );
@@ -96,22 +134,23 @@ export function forward(
         res.on('end', () =>
           resolve({ status, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
         );
-        res.on('error', (error) =>
-          reject(error instanceof Refusal ? error : new Refusal(502, error.message)),
-        );
+        res.on('error', (error) => {
+          if (error instanceof Refusal) return reject(error);
+          const { cause, detail } = classifyConnectionError(error);
+          return reject(new Unreachable(request.url.host, cause === 'unknown' ? 'reset' : cause, detail));
+        });
       },
     );
-    const deadline = setTimeout(
-      () => req.destroy(new Refusal(504, `No answer within ${request.timeoutMs} ms.`)),
-      request.timeoutMs,
-    );
+    const timedOut = (): Unreachable =>
+      new Unreachable(request.url.host, 'timeout', `no answer within ${request.timeoutMs} ms`);
+    const deadline = setTimeout(() => req.destroy(timedOut()), request.timeoutMs);
     req.on('close', () => clearTimeout(deadline));
-    req.on('timeout', () => req.destroy(new Refusal(504, `No answer within ${request.timeoutMs} ms.`)));
-    req.on('error', (error) =>
-      reject(
-        error instanceof Refusal ? error : new Refusal(502, `The server did not answer: ${error.message}`),
-      ),
-    );
+    req.on('timeout', () => req.destroy(timedOut()));
+    req.on('error', (error) => {
+      if (error instanceof Refusal) return reject(error);
+      const { cause, detail } = classifyConnectionError(error);
+      return reject(new Unreachable(request.url.host, cause, detail));
+    });
     if (request.body !== undefined) req.write(request.body);
     req.end();
   });

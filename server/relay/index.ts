@@ -7,7 +7,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { forward, type Resolver } from './forward.ts';
+import { forward, Unreachable, type Resolver } from './forward.ts';
 import {
   checkHostHeader,
   checkTarget,
@@ -64,6 +64,26 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The upstream could not be reached: said as JSON, without X-Relay-Refused, so the page can tell it
+ * from the relay's own refusals and from the relay being down, and name the host and the cause.
+ */
+function reportUnreachable(res: ServerResponse, error: Unreachable): void {
+  res.writeHead(error.status, {
+    'Content-Type': 'application/json',
+    'X-Relay-Unreachable': '1',
+    'Cache-Control': 'no-store',
+  });
+  res.end(
+    JSON.stringify({
+      relay_error: 'upstream_unreachable',
+      host: error.host,
+      cause: error.kind,
+      detail: error.detail,
+    }),
+  );
 }
 
 function refuse(res: ServerResponse, status: number, reason: string): void {
@@ -196,6 +216,12 @@ export function createRelayMiddleware(options: RelayOptions) {
       checkCaller(req, options);
       await (path === RELAY_ALLOW_PATH ? allow(req, res) : relay(req, res));
     } catch (error) {
+      if (error instanceof Unreachable) {
+        log(`relay could not reach ${error.host} (${error.kind}: ${error.detail})`);
+        if (!res.headersSent) reportUnreachable(res, error);
+        else res.end();
+        return;
+      }
       const refusal = error instanceof Refusal ? error : new Refusal(500, 'The relay failed.');
       log(`relay refused ${req.method ?? '?'} (${refusal.status}): ${refusal.message}`);
       if (!res.headersSent) refuse(res, refusal.status, refusal.message);

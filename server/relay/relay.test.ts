@@ -401,11 +401,18 @@ describe('local relay: refusal probes (each must be refused, and nothing reaches
     ['a discovery answer that is HTML', `/html/.well-known/openid-configuration`, 502],
     ['a key set that redirects', `/moved/keys`, 502],
     ['a key set over the size limit', `/big/keys`, 502],
-    ['a key set that takes too long', `/slow/keys`, 504],
   ])('refuses %s', async (_name, path, status) => {
     const res = await call({ method: 'GET', headers: { 'x-relay-target': `${UP}${path}` } });
     expect(res.status).toBe(status);
     expect(res.headers['x-relay-refused']).toBe('1');
+  });
+
+  test('a key set that takes too long is reported as an unreachable upstream (timeout), not a refusal', async () => {
+    const res = await call({ method: 'GET', headers: { 'x-relay-target': `${UP}/slow/keys` } });
+    expect(res.status).toBe(504);
+    expect(res.headers['x-relay-refused']).toBeUndefined();
+    expect(res.headers['x-relay-unreachable']).toBe('1');
+    expect(JSON.parse(res.body)).toMatchObject({ relay_error: 'upstream_unreachable', cause: 'timeout' });
   });
 
   test('refuses a token endpoint that redirects', async () => {

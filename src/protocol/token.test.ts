@@ -218,7 +218,14 @@ describe('error bodies from real servers: read, kept verbatim, and their shape n
       'html',
       /HTTP 502 with an HTML page/,
     ],
-    ['a load balancer’s text/plain 503', 503, 'upstream connect error', [['content-type', 'text/plain']], 'text', /not JSON/],
+    [
+      'a load balancer’s text/plain 503',
+      503,
+      'upstream connect error',
+      [['content-type', 'text/plain']],
+      'text',
+      /not JSON/,
+    ],
     [
       'an empty 401 with a challenge that names no error',
       401,
@@ -228,14 +235,31 @@ describe('error bodies from real servers: read, kept verbatim, and their shape n
       /only a WWW-Authenticate header/,
     ],
     ['an empty 400', 400, '', [], 'empty', /empty body/],
-    ['a form-encoded success (GitHub, not asked for JSON)', 200, 'access_token=a&token_type=bearer', [], 'form', /form-encoded/],
-    ['JSON whose error is a number', 400, '{"error":400,"message":"bad"}', [], 'json', /“error” is 400, not a string/],
-  ])('%s is INVALID_RESPONSE with its shape and the raw body', (_name, status, body, headers, format, says) => {
-    const error = thrownBy(() => parseTokenResponse({ status, body, headers }));
-    expect(error).toBeInstanceOf(ProtocolViolationError);
-    expect(error).toMatchObject({ code: 'INVALID_RESPONSE', format, cause: body });
-    expect((error as Error).message).toMatch(says);
-  });
+    [
+      'a form-encoded success (GitHub, not asked for JSON)',
+      200,
+      'access_token=a&token_type=bearer',
+      [],
+      'form',
+      /form-encoded/,
+    ],
+    [
+      'JSON whose error is a number',
+      400,
+      '{"error":400,"message":"bad"}',
+      [],
+      'json',
+      /“error” is 400, not a string/,
+    ],
+  ])(
+    '%s is INVALID_RESPONSE with its shape and the raw body',
+    (_name, status, body, headers, format, says) => {
+      const error = thrownBy(() => parseTokenResponse({ status, body, headers }));
+      expect(error).toBeInstanceOf(ProtocolViolationError);
+      expect(error).toMatchObject({ code: 'INVALID_RESPONSE', format, cause: body });
+      expect((error as Error).message).toMatch(says);
+    },
+  );
 
   test('generated bodies: any content type, any JSON shape, never anything but a LabError', () => {
     const errorValue = fc.oneof(

@@ -153,7 +153,10 @@ function readJsonError(json: Record<string, unknown>, contentType: string): Erro
       fields: {
         ...json,
         error: errorCode,
-        ...defined({ error_description: stringOf(json['errorSummary']), error_uri: stringOf(json['errorLink']) }),
+        ...defined({
+          error_description: stringOf(json['errorSummary']),
+          error_uri: stringOf(json['errorLink']),
+        }),
       },
       json,
     };
@@ -161,11 +164,18 @@ function readJsonError(json: Record<string, unknown>, contentType: string): Erro
   const title = stringOf(json['title']);
   const type = stringOf(json['type']);
   const detail = stringOf(json['detail']);
-  if (contentType.includes('problem+json') || (title !== undefined && (type !== undefined || detail !== undefined))) {
+  if (
+    contentType.includes('problem+json') ||
+    (title !== undefined && (type !== undefined || detail !== undefined))
+  ) {
     // RFC 9457 §3.1: type, title, status, detail, instance.
     const name = title ?? type;
     if (name !== undefined) {
-      return { format: 'problem', fields: { ...json, error: name, ...defined({ error_description: detail }) }, json };
+      return {
+        format: 'problem',
+        fields: { ...json, error: name, ...defined({ error_description: detail }) },
+        json,
+      };
     }
   }
   return { format: 'json', json };
@@ -275,7 +285,8 @@ export function parseTokenResponse(response: ReadableResponse): TokenResponse {
     );
   }
   if (response.status < 200 || response.status > 299) {
-    const odd = json['error'] === undefined ? '' : `: “error” is ${quoteForMessage(json['error'])}, not a string`;
+    const odd =
+      json['error'] === undefined ? '' : `: “error” is ${quoteForMessage(json['error'])}, not a string`;
     throw new ProtocolViolationError(
       'INVALID_RESPONSE',
       `The token endpoint answered HTTP ${response.status} without an OAuth error field${odd}.`,
