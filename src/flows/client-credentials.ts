@@ -195,7 +195,8 @@ export function createClientCredentialsContext(input: {
 export function tokenEndpointOf(
   ctx: Pick<ClientCredentialsContext, 'authorityOrigin' | 'tenant' | 'endpoints'>,
 ): string {
-  return resolveEndpoints(ctx).token;
+  // Empty when the authority has none: sendTokenRequest then refuses before anything is sent.
+  return resolveEndpoints(ctx).token ?? '';
 }
 
 /**

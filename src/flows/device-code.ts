@@ -167,7 +167,11 @@ export function deviceEndpointsOf(ctx: Pick<DeviceCodeContext, 'authorityOrigin'
   token: string;
 } {
   const endpoints = resolveEndpoints(ctx);
-  return { deviceAuthorization: requireEndpoint(endpoints, 'deviceAuthorization'), token: endpoints.token };
+  return {
+    deviceAuthorization: requireEndpoint(endpoints, 'deviceAuthorization'),
+    // Empty when the authority has none: sendTokenRequest then refuses before anything is sent.
+    token: endpoints.token ?? '',
+  };
 }
 
 /**
@@ -274,7 +278,7 @@ export function readDeviceCodeResponse(
  */
 export function buildPollRequest(ctx: DeviceCodeContext): RecordedRequest {
   return buildDeviceTokenRequest(
-    resolveEndpoints(ctx).token,
+    resolveEndpoints(ctx).token ?? '',
     ctx.clientId,
     ctx.authorization?.device_code ?? '',
   );

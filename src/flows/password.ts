@@ -167,7 +167,8 @@ export function createPasswordContext(input: {
 export function passwordTokenEndpointOf(
   ctx: Pick<PasswordContext, 'authorityOrigin' | 'tenant' | 'endpoints'>,
 ): string {
-  return resolveEndpoints(ctx).token;
+  // Empty when the authority has none: sendTokenRequest then refuses before anything is sent.
+  return resolveEndpoints(ctx).token ?? '';
 }
 
 /**

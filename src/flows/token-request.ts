@@ -3,7 +3,8 @@
  * reading the answer. Steps of each flow build their own request and call these.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5
  */
-import { NetworkError, ProtocolViolationError } from '../protocol/errors.ts';
+import { missingEndpointReason } from '../protocol/endpoints.ts';
+import { InvalidInputError, NetworkError, ProtocolViolationError } from '../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
 import { parseTokenResponse, type TokenResponse } from '../protocol/token.ts';
 import { sendRequest, type Route } from '../protocol/transport.ts';
@@ -36,6 +37,8 @@ export async function sendTokenRequest(
   route: Route,
   deps: FlowDeps,
 ): Promise<HttpExchange> {
+  // OIDC Discovery §3: an implicit-only provider has no token endpoint; refuse before sending anything.
+  if (request.url === '') throw new InvalidInputError('token', missingEndpointReason('token'));
   if (route.via === 'relay' && !deps.relayAvailable)
     throw new NetworkError('RELAY_UNAVAILABLE', route.reason);
   return sendRequest(request, route, deps.fetch, deps.now);

@@ -27,6 +27,8 @@ export interface Discovery {
   readonly url: string;
   readonly document: Readonly<Record<string, unknown>>;
   readonly endpoints: Endpoints;
+  /** What the document lacks or gets wrong without stopping discovery (see `readMetadata`). */
+  readonly notes: readonly string[];
   /** Every URL tried, in order, with its status: shown when the first one missed. */
   readonly attempts: readonly { readonly url: string; readonly status: number }[];
 }
@@ -89,33 +91,163 @@ export function buildMetadataUrls(issuer: string): { readonly kind: MetadataKind
   ];
 }
 
-const REQUIRED_FIELDS: Record<MetadataKind, readonly string[]> = {
-  // OIDC Discovery §3 lists these as REQUIRED (token_endpoint unless only the implicit flow is used).
+/** Why a field must be present, per document kind: the words used when it is missing. */
+const REQUIRED_FIELDS: Record<MetadataKind, readonly (readonly [string, string])[]> = {
+  // OIDC Discovery §3 marks these REQUIRED without condition. token_endpoint is REQUIRED only "unless
+  // only the Implicit Flow is used", and jwks_uri is read only to check signatures: both are optional here.
   'openid-configuration': [
-    'issuer',
-    'authorization_endpoint',
-    'token_endpoint',
-    'jwks_uri',
-    'response_types_supported',
-    'subject_types_supported',
-    'id_token_signing_alg_values_supported',
+    ['issuer', 'OIDC Discovery §3 requires it'],
+    ['authorization_endpoint', 'OIDC Discovery §3 requires it'],
+    ['response_types_supported', 'OIDC Discovery §3 requires it'],
+    ['subject_types_supported', 'OIDC Discovery §3 requires it'],
+    ['id_token_signing_alg_values_supported', 'OIDC Discovery §3 requires it'],
   ],
-  // RFC 8414 §2 makes jwks_uri optional; the lab needs it to check token signatures.
+  // RFC 8414 §2: issuer and response_types_supported are REQUIRED; authorization_endpoint is REQUIRED
+  // unless no grant uses it, and every flow of this lab but client credentials starts there.
   'oauth-authorization-server': [
-    'issuer',
-    'authorization_endpoint',
-    'token_endpoint',
-    'jwks_uri',
-    'response_types_supported',
+    ['issuer', 'RFC 8414 §2 requires it'],
+    [
+      'authorization_endpoint',
+      'RFC 8414 §2 requires it unless no grant type uses it, and this lab takes the authority’s endpoints from it',
+    ],
+    ['response_types_supported', 'RFC 8414 §2 requires it'],
   ],
 };
 
-const ENDPOINT_FIELDS = [
-  'authorization_endpoint',
-  'token_endpoint',
-  'jwks_uri',
-  'device_authorization_endpoint',
+/** Fields that must be a JSON array of strings when present (both specs say "JSON array"). */
+const LIST_FIELDS = [
+  'response_types_supported',
+  'subject_types_supported',
+  'id_token_signing_alg_values_supported',
+  'grant_types_supported',
 ];
+
+/** The endpoints the lab takes, with the `Endpoints` member each becomes. */
+const ENDPOINT_FIELDS = [
+  ['authorization_endpoint', 'authorization'],
+  ['token_endpoint', 'token'],
+  ['jwks_uri', 'jwks'],
+  ['device_authorization_endpoint', 'deviceAuthorization'],
+] as const;
+
+/** Absent: not in the document, or JSON null (which says nothing). */
+function absent(value: unknown): boolean {
+  return value === undefined || value === null;
+}
+
+function describeType(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return value === '' ? 'an empty string' : `the string “${value}”`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** What a metadata document says, checked: the endpoints taken, and notes on what it lacks. */
+export interface MetadataReading {
+  readonly endpoints: Endpoints;
+  /** Facts worth telling the user that do not stop discovery (a missing optional field, say). */
+  readonly notes: readonly string[];
+}
+
+/**
+ * Checks a metadata document against the issuer used to find it and takes the endpoints from it.
+ * Strict where the specs are (required fields, their types, an identical issuer, TLS endpoints);
+ * fields that are optional or only needed by some flows never stop it, they only come back as notes.
+ * Unknown fields are ignored.
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ */
+export function readMetadata(body: unknown, issuer: string, kind: MetadataKind, url: string): MetadataReading {
+  if (!isObject(body))
+    throw new ProtocolViolationError('INVALID_RESPONSE', `${url} did not return a JSON object.`);
+  const missing = REQUIRED_FIELDS[kind].filter(([field]) => absent(body[field]) || body[field] === '');
+  if (missing.length > 0) {
+    throw new ProtocolViolationError(
+      'MISSING_PARAMETER',
+      `The document at ${url} lacks required fields: ${missing.map(([field, why]) => `${field} (${why})`).join('; ')}.`,
+    );
+  }
+  const named = body['issuer'];
+  if (typeof named !== 'string') {
+    throw new ProtocolViolationError(
+      'INVALID_RESPONSE',
+      `issuer in the document at ${url} must be a string (a URL), not ${describeType(named)}.`,
+    );
+  }
+  // OIDC Discovery §4.3 / RFC 8414 §3.3: the issuer in the document MUST be identical to the one used to find it.
+  if (named !== issuer) {
+    const templated = named.includes('{tenantid}');
+    throw new ProtocolViolationError(
+      'INVALID_RESPONSE',
+      `The document names the issuer “${named}”, not “${issuer}”; they must be identical.${
+        templated ? ' This is an Entra multi-tenant document: choose Microsoft Entra ID instead.' : ''
+      }`,
+    );
+  }
+  const notes: string[] = [];
+  for (const field of LIST_FIELDS) {
+    const value = body[field];
+    if (absent(value)) continue;
+    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) continue;
+    const required = REQUIRED_FIELDS[kind].some(([name]) => name === field);
+    const problem = `${field} must be a JSON array of strings (such as ["code"]), not ${describeType(value)}`;
+    // Both specs define these as JSON arrays; a required one we cannot read is a broken document.
+    if (required)
+      throw new ProtocolViolationError('INVALID_RESPONSE', `In the document at ${url}, ${problem}.`);
+    notes.push(`${problem}; it is ignored, so its default applies.`);
+  }
+  const taken: Partial<Record<(typeof ENDPOINT_FIELDS)[number][1], string>> = {};
+  for (const [field, member] of ENDPOINT_FIELDS) {
+    const value = body[field];
+    if (absent(value)) continue;
+    if (typeof value !== 'string' || value.trim() === '') {
+      throw new ProtocolViolationError(
+        'INVALID_RESPONSE',
+        `${field} in the document at ${url} must be a URL string, not ${describeType(value)}.`,
+      );
+    }
+    try {
+      // RFC 6749 §3.1 / §3.2: TLS is required at the authorization and token endpoints (http only on localhost here).
+      const parsed = parseSecureUrl(field, value, field);
+      // RFC 6749 §3.1 / §3.2: the endpoint URI MUST NOT include a fragment component.
+      if (parsed.hash !== '') throw new InvalidInputError(field, `${field} may not have a fragment (#).`);
+    } catch (error) {
+      throw new ProtocolViolationError(
+        'INVALID_RESPONSE',
+        `In the document at ${url}: ${(error as Error).message} It says “${value}”.`,
+      );
+    }
+    // Taken exactly as published: a trailing slash or another host is the provider's choice.
+    taken[member] = value;
+  }
+  if (taken.token === undefined) {
+    const codeListed = readList(body['response_types_supported']).some((type) =>
+      type.split(' ').includes('code'),
+    );
+    notes.push(
+      codeListed
+        ? 'The document has no token_endpoint although response_types_supported lists a code response: OIDC Discovery §3 requires one then. Nothing can be redeemed here.'
+        : 'The document has no token_endpoint, as allowed when only the implicit flow is used (OIDC Discovery §3): nothing can be redeemed here.',
+    );
+  }
+  if (taken.jwks === undefined)
+    notes.push('The document has no jwks_uri, so the lab cannot check the signatures of this issuer’s tokens.');
+  return {
+    endpoints: {
+      authorization: taken.authorization as string,
+      ...(taken.token === undefined ? {} : { token: taken.token }),
+      ...(taken.jwks === undefined ? {} : { jwks: taken.jwks }),
+      discovery: url,
+      ...(taken.deviceAuthorization === undefined ? {} : { deviceAuthorization: taken.deviceAuthorization }),
+    },
+    notes,
+  };
+}
+
+/** A JSON array of strings, or nothing when the value is anything else. */
+function readList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
 
 /**
  * Checks a metadata document against the issuer used to find it and takes the endpoints from it.
@@ -128,45 +260,7 @@ export function validateMetadata(
   kind: MetadataKind,
   url: string,
 ): Discovery['endpoints'] {
-  if (!isObject(body))
-    throw new ProtocolViolationError('INVALID_RESPONSE', `${url} did not return a JSON object.`);
-  const missing = REQUIRED_FIELDS[kind].filter((field) => body[field] === undefined || body[field] === '');
-  if (missing.length > 0) {
-    throw new ProtocolViolationError(
-      'MISSING_PARAMETER',
-      `The document at ${url} lacks required fields: ${missing.join(', ')}.`,
-    );
-  }
-  const named = body['issuer'];
-  // OIDC Discovery §4.3 / RFC 8414 §3.3: the issuer in the document MUST be identical to the one used to find it.
-  if (named !== issuer) {
-    const templated = typeof named === 'string' && named.includes('{tenantid}');
-    throw new ProtocolViolationError(
-      'INVALID_RESPONSE',
-      `The document names the issuer “${String(named)}”, not “${issuer}”; they must be identical.${
-        templated ? ' This is an Entra multi-tenant document: choose Microsoft Entra ID instead.' : ''
-      }`,
-    );
-  }
-  for (const field of ENDPOINT_FIELDS) {
-    const value = body[field];
-    if (value === undefined) continue;
-    if (typeof value !== 'string')
-      throw new ProtocolViolationError('INVALID_RESPONSE', `${field} is not a string.`);
-    try {
-      parseSecureUrl(field, value, field);
-    } catch (error) {
-      throw new ProtocolViolationError('INVALID_RESPONSE', (error as Error).message);
-    }
-  }
-  const device = body['device_authorization_endpoint'];
-  return {
-    authorization: body['authorization_endpoint'] as string,
-    token: body['token_endpoint'] as string,
-    jwks: body['jwks_uri'] as string,
-    discovery: url,
-    ...(typeof device === 'string' ? { deviceAuthorization: device } : {}),
-  };
+  return readMetadata(body, issuer, kind, url).endpoints;
 }
 
 /**
@@ -185,8 +279,8 @@ export async function discoverAuthorizationServer(
     const answer = await fetchMetadata(url);
     attempts.push({ url, status: answer.status });
     if (answer.status < 200 || answer.status > 299 || !isObject(answer.body)) continue;
-    const endpoints = validateMetadata(answer.body, issuer, kind, url);
-    return { issuer, kind, url, document: answer.body, endpoints, attempts };
+    const { endpoints, notes } = readMetadata(answer.body, issuer, kind, url);
+    return { issuer, kind, url, document: answer.body, endpoints, notes, attempts };
   }
   throw new ProtocolViolationError(
     'INVALID_RESPONSE',
@@ -208,6 +302,26 @@ export interface TypedEndpoints {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1
  */
 export function validateTypedEndpoints(input: TypedEndpoints): Endpoints {
+  return checkEndpoints(input, ['deviceAuthorization']);
+}
+
+/**
+ * Checks endpoints read back from storage, a file or a link. With a discovery URL they came from a
+ * document, where the token endpoint and the key set may be absent (OIDC Discovery §3, RFC 8414 §2);
+ * without one they were typed by hand and follow those rules.
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
+ */
+export function validateStoredEndpoints(input: TypedEndpoints & { readonly discovery: string }): Endpoints {
+  const discovery = input.discovery.trim();
+  if (discovery === '') return validateTypedEndpoints(input);
+  parseSecureUrl('discovery', discovery, 'The discovery URL');
+  return { ...checkEndpoints(input, ['deviceAuthorization', 'token', 'jwks']), discovery };
+}
+
+function checkEndpoints(
+  input: TypedEndpoints,
+  optional: readonly (keyof TypedEndpoints)[],
+): Endpoints {
   const labels = {
     authorization: 'The authorization endpoint',
     token: 'The token endpoint',
@@ -216,18 +330,18 @@ export function validateTypedEndpoints(input: TypedEndpoints): Endpoints {
   } as const;
   for (const field of ['authorization', 'token', 'deviceAuthorization', 'jwks'] as const) {
     if (input[field].trim() === '') {
-      if (field === 'deviceAuthorization') continue;
+      if (optional.includes(field)) continue;
       throw new InvalidInputError(field, `${labels[field]} is empty.`);
     }
     const url = parseSecureUrl(field, input[field], labels[field]);
     // RFC 6749 §3.1: the endpoint URI MUST NOT include a fragment component.
     if (url.hash !== '') throw new InvalidInputError(field, `${labels[field]} may not have a fragment (#).`);
   }
-  const device = input.deviceAuthorization.trim();
+  const [token, jwks, device] = [input.token.trim(), input.jwks.trim(), input.deviceAuthorization.trim()];
   return {
     authorization: input.authorization.trim(),
-    token: input.token.trim(),
-    jwks: input.jwks.trim(),
+    ...(token === '' ? {} : { token }),
+    ...(jwks === '' ? {} : { jwks }),
     ...(device === '' ? {} : { deviceAuthorization: device }),
   };
 }

@@ -8,28 +8,45 @@ import { InvalidInputError } from './errors.ts';
 
 /**
  * The endpoints a flow needs, as absolute URLs. A generic authorization server may offer no device
- * authorization endpoint, and endpoints typed by hand come without a discovery document.
+ * authorization endpoint, an implicit-only OpenID provider no token endpoint (OIDC Discovery §3), an
+ * RFC 8414 server no key set, and endpoints typed by hand come without a discovery document.
  */
 export interface Endpoints {
   readonly authorization: string;
-  readonly token: string;
+  readonly token?: string;
   readonly deviceAuthorization?: string;
-  readonly jwks: string;
+  readonly jwks?: string;
   readonly discovery?: string;
 }
 
 /** Endpoints that may be missing, with the words used when one is. */
 const OPTIONAL_ENDPOINTS = {
+  // OIDC Discovery §3 / RFC 8414 §2: token_endpoint may be left out when only the implicit flow is used.
+  token:
+    'This authority publishes no token endpoint (token_endpoint), so nothing can be redeemed or exchanged with it: only the implicit flow works.',
   deviceAuthorization:
     'This authority offers no device authorization endpoint, so the device code flow is not available with it.',
+  // RFC 8414 §2: jwks_uri is OPTIONAL.
+  jwks: 'This authority publishes no key set (jwks_uri), so token signatures cannot be checked.',
   discovery: 'These endpoints were typed by hand: there is no discovery document.',
 } as const;
 
+/** The endpoints an authority may lack. */
+export type OptionalEndpoint = keyof typeof OPTIONAL_ENDPOINTS;
+
+/**
+ * The words used when an authority lacks an endpoint.
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
+ */
+export function missingEndpointReason(name: OptionalEndpoint): string {
+  return OPTIONAL_ENDPOINTS[name];
+}
+
 /**
  * An optional endpoint, or an `InvalidInputError` naming it when the authority has none.
- * @see https://www.rfc-editor.org/rfc/rfc8628#section-4
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
  */
-export function requireEndpoint(endpoints: Endpoints, name: keyof typeof OPTIONAL_ENDPOINTS): string {
+export function requireEndpoint(endpoints: Endpoints, name: OptionalEndpoint): string {
   const url = endpoints[name];
   if (url === undefined || url === '') throw new InvalidInputError(name, OPTIONAL_ENDPOINTS[name]);
   return url;

@@ -4,12 +4,7 @@
  * secret, password, private key or token can never be part of them, whatever else the state holds.
  * Whatever comes in is checked field by field, with an error naming the field.
  */
-import {
-  parseIssuerUrl,
-  parseSecureUrl,
-  validateTypedEndpoints,
-  type MetadataKind,
-} from '../protocol/discovery.ts';
+import { parseIssuerUrl, validateStoredEndpoints, type MetadataKind } from '../protocol/discovery.ts';
 import { ENTRA_CLOUD_ORIGINS, type Endpoints } from '../protocol/endpoints.ts';
 import { InvalidInputError } from '../protocol/errors.ts';
 import { decodeBase64Url, encodeBase64Url } from '../protocol/base64url.ts';
@@ -66,8 +61,8 @@ const MAX_TEXT = 2048;
 function copyEndpoints(e: Endpoints): Endpoints {
   return {
     authorization: e.authorization,
-    token: e.token,
-    jwks: e.jwks,
+    ...(e.token === undefined ? {} : { token: e.token }),
+    ...(e.jwks === undefined ? {} : { jwks: e.jwks }),
     ...(e.deviceAuthorization === undefined ? {} : { deviceAuthorization: e.deviceAuthorization }),
     ...(e.discovery === undefined ? {} : { discovery: e.discovery }),
   };
@@ -164,15 +159,16 @@ function readEndpoints(value: unknown, path: string): Endpoints {
   if (!isRecord(value))
     throw new InvalidInputError(path, `${path} must be an object with the endpoint URLs.`);
   try {
-    const checked = validateTypedEndpoints({
-      authorization: text(value, 'authorization', path),
-      token: text(value, 'token', path),
-      jwks: text(value, 'jwks', path),
-      deviceAuthorization: text(value, 'deviceAuthorization', path, { optional: true }),
-    });
     const discovery = text(value, 'discovery', path, { optional: true });
-    if (discovery !== '') parseSecureUrl('discovery', discovery, 'The discovery URL');
-    return discovery === '' ? checked : { ...checked, discovery };
+    // From a discovery document, the token endpoint and key set may be absent (OIDC Discovery §3).
+    const fromDocument = discovery === '' ? {} : { optional: true };
+    return validateStoredEndpoints({
+      authorization: text(value, 'authorization', path),
+      token: text(value, 'token', path, fromDocument),
+      jwks: text(value, 'jwks', path, fromDocument),
+      deviceAuthorization: text(value, 'deviceAuthorization', path, { optional: true }),
+      discovery,
+    });
   } catch (error) {
     if (error instanceof InvalidInputError && !error.field.startsWith(path))
       throw new InvalidInputError(`${path}.${error.field}`, `${path}: ${error.message}`);
@@ -385,6 +381,6 @@ export function describeAuthority(authority: AuthorityTransfer): string {
     case 'issuer':
       return `The OpenID provider ${authority.issuer}`;
     case 'manual':
-      return `Endpoints typed by hand (token endpoint ${authority.endpoints.token})`;
+      return `Endpoints typed by hand (token endpoint ${authority.endpoints.token ?? 'none'})`;
   }
 }

@@ -6,7 +6,7 @@
  */
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
-import { validateTypedEndpoints, type MetadataKind } from '../protocol/discovery.ts';
+import { validateStoredEndpoints, type MetadataKind } from '../protocol/discovery.ts';
 import { buildEntraEndpoints, ENTRA_GLOBAL_ORIGIN, type Endpoints } from '../protocol/endpoints.ts';
 import { CALLBACK_PATH, SANDBOX_APPS, SANDBOX_TENANT, sandboxApp } from '../../server/sandbox/seed.ts';
 
@@ -187,14 +187,13 @@ const str = (value: unknown, fallback: string): string => (typeof value === 'str
 function restoreEndpoints(value: unknown): Endpoints | null {
   if (!isRecord(value)) return null;
   try {
-    const checked = validateTypedEndpoints({
+    return validateStoredEndpoints({
       authorization: str(value['authorization'], ''),
       token: str(value['token'], ''),
       jwks: str(value['jwks'], ''),
       deviceAuthorization: str(value['deviceAuthorization'], ''),
+      discovery: str(value['discovery'], ''),
     });
-    const discovery = str(value['discovery'], '');
-    return discovery === '' ? checked : { ...checked, discovery };
   } catch {
     return null;
   }
@@ -336,7 +335,11 @@ export function authorityForRun(sandboxOrigin: string): {
   if (settings.authority === 'entra')
     return { authorityOrigin: settings.entraOrigin, tenant: settings.tenant };
   const endpoints = endpointsFor(settings, sandboxOrigin);
-  return { authorityOrigin: new URL(endpoints.token).origin, tenant: '', endpoints };
+  return {
+    authorityOrigin: new URL(endpoints.token ?? endpoints.authorization).origin,
+    tenant: '',
+    endpoints,
+  };
 }
 
 /** The issuer the callback's `iss` must match, when it can be known in advance. */

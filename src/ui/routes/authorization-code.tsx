@@ -58,7 +58,7 @@ function newContext(
   const confidential = settings.authority !== 'sandbox' && profile.platform === 'web';
   const fresh = createAuthCodeContext({
     authorizationEndpoint: endpoints.authorization,
-    tokenEndpoint: endpoints.token,
+    tokenEndpoint: endpoints.token ?? '',
     ...(issuer === undefined ? {} : { issuer }),
     clientId: settings.clientId,
     redirectUri: settings.redirectUri,

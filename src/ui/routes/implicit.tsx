@@ -56,7 +56,7 @@ function newContext(sandboxOrigin: string, appName: SandboxAppName = 'Flow Lab L
   const client = clientFor(appName);
   return createImplicitContext({
     authorizationEndpoint: endpoints.authorization,
-    tokenEndpoint: endpoints.token,
+    tokenEndpoint: endpoints.token ?? '',
     ...(issuer === undefined ? {} : { issuer }),
     clientId: client.clientId,
     redirectUri: settings.authority === 'sandbox' ? defaultRedirectUri() : settings.redirectUri,

@@ -52,7 +52,7 @@ function newContext(sandboxOrigin: string): OboContext {
   const api = clientFor('Flow Lab API');
   return createOboContext({
     authorizationEndpoint: endpoints.authorization,
-    tokenEndpoint: endpoints.token,
+    tokenEndpoint: endpoints.token ?? '',
     ...(issuer === undefined ? {} : { issuer }),
     spaClientId: clientFor('Flow Lab SPA').clientId,
     redirectUri: sandbox ? defaultRedirectUri() : settings.redirectUri,

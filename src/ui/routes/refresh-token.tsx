@@ -37,7 +37,7 @@ type StepId = (typeof flow.steps)[number]['id'];
 
 function newContext(sandboxOrigin: string): RefreshContext {
   return createRefreshContext({
-    tokenEndpoint: currentEndpoints(sandboxOrigin).token,
+    tokenEndpoint: currentEndpoints(sandboxOrigin).token ?? '',
     clientId: clientFor('Flow Lab SPA').clientId,
     spa: true,
   });

@@ -1,0 +1,223 @@
+/**
+ * Which of the lab's flows an authority supports, judged from its endpoints and, for a provider
+ * found by discovery, what its metadata document lists. A flow is `unavailable` when something it
+ * cannot do without is missing (it is refused before any request), `not-advertised` when the
+ * document does not list its grant (it stays runnable: many servers accept more than they list),
+ * and `offered` otherwise.
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ */
+import type { Endpoints } from './endpoints.ts';
+
+/** Every flow of the lab, in the order of the flow registry (`src/flows/registry.ts`). */
+export const LAB_FLOW_IDS = [
+  'authorization-code',
+  'client-credentials',
+  'call-api',
+  'device-code',
+  'password',
+  'implicit',
+  'refresh-token',
+  'on-behalf-of',
+] as const;
+
+/** A flow of the lab, by the id it has in the flow registry. */
+export type LabFlowId = (typeof LAB_FLOW_IDS)[number];
+
+/** How far an authority goes with a flow. */
+export type FlowSupportStatus = 'offered' | 'not-advertised' | 'unavailable';
+
+/** One flow's verdict, with the reason in plain words naming the field it rests on. */
+export interface FlowSupport {
+  readonly flow: LabFlowId;
+  readonly status: FlowSupportStatus;
+  readonly reason: string;
+}
+
+/** What a flow needs from the authority. */
+interface Needs {
+  /** The grant type value a metadata document lists for it (RFC 8414 §2 / IANA registry). */
+  readonly grant?: string;
+  readonly token?: boolean;
+  readonly deviceAuthorization?: boolean;
+  /** Which `response_type` values would do, as a test on the set of its words. */
+  readonly responseType?: {
+    readonly accepts: (words: readonly string[]) => boolean;
+    readonly describe: string;
+  };
+  /** Why the token endpoint is needed, in words. */
+  readonly tokenUse?: string;
+}
+
+// OAuth 2.0 Multiple Response Types §3: a response_type value is a space-separated set of words.
+const CODE_ONLY = {
+  accepts: (words: readonly string[]) => words.length === 1 && words[0] === 'code',
+  describe: '“code”',
+};
+// OAuth 2.0 Multiple Response Types §3 / OIDC Core §3.2 and §3.3: implicit and hybrid responses
+// return a token or an ID token from the authorization endpoint itself.
+const FRONT_CHANNEL_TOKEN = {
+  accepts: (words: readonly string[]) => words.includes('token') || words.includes('id_token'),
+  describe: 'one with “token” or “id_token”',
+};
+
+const NEEDS: Record<LabFlowId, Needs> = {
+  // RFC 6749 §4.1: the code comes from the authorization endpoint and is redeemed at the token endpoint.
+  'authorization-code': {
+    grant: 'authorization_code',
+    token: true,
+    tokenUse: 'no code can be redeemed',
+    responseType: CODE_ONLY,
+  },
+  // RFC 6749 §4.4: the client asks the token endpoint directly.
+  'client-credentials': { grant: 'client_credentials', token: true, tokenUse: 'no token can be asked for' },
+  'call-api': {},
+  // RFC 8628 §3.1 and §3.4: a device authorization request, then polls at the token endpoint.
+  'device-code': {
+    grant: 'urn:ietf:params:oauth:grant-type:device_code',
+    token: true,
+    deviceAuthorization: true,
+    tokenUse: 'the device cannot poll for its tokens',
+  },
+  // RFC 6749 §4.3: the password goes to the token endpoint.
+  password: { grant: 'password', token: true, tokenUse: 'no password can be sent' },
+  // RFC 6749 §4.2: tokens come back from the authorization endpoint; no token endpoint is involved.
+  implicit: { grant: 'implicit', responseType: FRONT_CHANNEL_TOKEN },
+  // RFC 6749 §6: a refresh token is redeemed at the token endpoint.
+  'refresh-token': { grant: 'refresh_token', token: true, tokenUse: 'no refresh token can be redeemed' },
+  // Entra's on-behalf-of is a JWT bearer grant (RFC 7523 §2.1) at the token endpoint; the lab first gets
+  // the user's token for the middle tier with the code flow.
+  // https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-on-behalf-of-flow#first-case-access-token-request-with-a-shared-secret
+  'on-behalf-of': {
+    grant: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+    token: true,
+    tokenUse: 'no token can be exchanged',
+    responseType: CODE_ONLY,
+  },
+};
+
+// OIDC Discovery §3 / RFC 8414 §2: when grant_types_supported is omitted, the default is these two.
+const DEFAULT_GRANTS = ['authorization_code', 'implicit'];
+
+/** A field read as a JSON array of strings; undefined when absent or not such an array. */
+function stringList(metadata: Readonly<Record<string, unknown>> | undefined, field: string): string[] | undefined {
+  const value = metadata?.[field];
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) return undefined;
+  return value as string[];
+}
+
+function assessOne(
+  flow: LabFlowId,
+  endpoints: Endpoints,
+  metadata: Readonly<Record<string, unknown>> | undefined,
+): FlowSupport {
+  const needs = NEEDS[flow];
+  if (flow === 'call-api')
+    return {
+      flow,
+      status: 'offered',
+      reason: 'Needs nothing from the authority: it sends a token you already have to an API.',
+    };
+  if (needs.deviceAuthorization === true && (endpoints.deviceAuthorization ?? '') === '') {
+    return {
+      flow,
+      status: 'unavailable',
+      reason: 'There is no device_authorization_endpoint, so a device cannot start a sign-in here.',
+    };
+  }
+  const responseTypes = stringList(metadata, 'response_types_supported');
+  // OIDC Discovery §3: token_endpoint may be absent only when the implicit flow is all that is used.
+  if (needs.token === true && (endpoints.token ?? '') === '') {
+    const implicitWorks =
+      responseTypes === undefined ||
+      responseTypes.some((value) => FRONT_CHANNEL_TOKEN.accepts(value.split(' ')));
+    return {
+      flow,
+      status: 'unavailable',
+      reason: `There is no token_endpoint, so ${needs.tokenUse ?? 'nothing can be redeemed'}${
+        implicitWorks ? ': only the implicit flow works with this provider' : ''
+      }.`,
+    };
+  }
+  if (needs.responseType !== undefined && responseTypes !== undefined) {
+    const fits = responseTypes.some((value) =>
+      needs.responseType?.accepts(value.split(' ').filter((word) => word !== '')),
+    );
+    // OIDC Discovery §3 / RFC 8414 §2: response_types_supported lists every response_type the server takes.
+    if (!fits) {
+      const listed = responseTypes.length === 0 ? 'nothing' : responseTypes.map((t) => `“${t}”`).join(', ');
+      return {
+        flow,
+        status: 'unavailable',
+        reason: `response_types_supported lists ${listed}, and this flow needs ${needs.responseType.describe}.`,
+      };
+    }
+  }
+  const grant = needs.grant ?? '';
+  if (metadata === undefined) {
+    return { flow, status: 'offered', reason: 'The authority has every endpoint this flow uses.' };
+  }
+  const grants = stringList(metadata, 'grant_types_supported');
+  if (grants === undefined) {
+    if (DEFAULT_GRANTS.includes(grant)) {
+      return {
+        flow,
+        status: 'offered',
+        reason: `The document lists no grant_types_supported; its default includes ${grant}.`,
+      };
+    }
+    return {
+      flow,
+      status: 'not-advertised',
+      reason: `The document lists no grant_types_supported, and the default (authorization_code, implicit) leaves out ${grant}. It may still work.`,
+    };
+  }
+  if (grants.includes(grant)) {
+    return { flow, status: 'offered', reason: `grant_types_supported lists ${grant}.` };
+  }
+  const shortName = grant.startsWith('urn:ietf:params:oauth:grant-type:')
+    ? grant.slice('urn:ietf:params:oauth:grant-type:'.length)
+    : undefined;
+  // RFC 8628 §3.4 / RFC 7523 §2.1: the registered grant type is the full URN, not its last word.
+  const near =
+    shortName !== undefined && grants.includes(shortName)
+      ? ` It lists “${shortName}”, which is not the registered name.`
+      : '';
+  return {
+    flow,
+    status: 'not-advertised',
+    reason: `grant_types_supported does not list ${grant}.${near} It may still work.`,
+  };
+}
+
+/**
+ * One verdict per flow of the lab, in registry order. Without a metadata document (Entra, the
+ * sandbox, endpoints typed by hand) only missing endpoints count.
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ */
+export function assessFlowSupport(
+  endpoints: Endpoints,
+  metadata?: Readonly<Record<string, unknown>>,
+): FlowSupport[] {
+  return LAB_FLOW_IDS.map((flow) => assessOne(flow, endpoints, metadata));
+}
+
+/** The metadata fields `assessFlowSupport` reads: all that needs to be kept of a discovery document. */
+export const FLOW_SUPPORT_FIELDS = ['grant_types_supported', 'response_types_supported'] as const;
+
+/**
+ * The fields of a metadata document that decide flow support, each kept only when it is a JSON
+ * array of strings (what the specs define), so they can be stored and read back safely.
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ */
+export function pickFlowSupportMetadata(
+  document: Readonly<Record<string, unknown>>,
+): Readonly<Record<string, readonly string[]>> {
+  const picked: Record<string, readonly string[]> = {};
+  for (const field of FLOW_SUPPORT_FIELDS) {
+    const list = stringList(document, field);
+    if (list !== undefined) picked[field] = [...list];
+  }
+  return picked;
+}
