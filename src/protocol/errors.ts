@@ -77,10 +77,38 @@ export type ErrorBodyFormat =
  */
 export interface UnreachableDetail {
   readonly host: string;
-  readonly cause: 'dns' | 'refused' | 'reset' | 'timeout' | 'tls' | 'offline' | 'unknown';
+  readonly cause: UnreachableCause;
   /** The system's own code or message (ENOTFOUND, CERT_HAS_EXPIRED…), when known. */
   readonly detail?: string;
   readonly via: 'browser' | 'relay';
+}
+
+/** Why a host could not be reached; `unknown` is all a browser can say (it hides the cause). */
+export type UnreachableCause =
+  'dns' | 'refused' | 'reset' | 'timeout' | 'tls' | 'no-route' | 'offline' | 'unknown';
+
+const UNREACHABLE_CAUSES: Readonly<Record<UnreachableCause, string>> = {
+  dns: 'DNS lookup failed',
+  refused: 'connection refused',
+  reset: 'the connection was reset',
+  timeout: 'no answer in time',
+  tls: 'the secure (TLS) connection failed',
+  'no-route': 'no network route to it',
+  offline: 'this computer is offline',
+  unknown: 'no answer reached the browser',
+};
+
+/** Whether a value names one of the causes above (for reading the relay's JSON). */
+export function isUnreachableCause(value: unknown): value is UnreachableCause {
+  return typeof value === 'string' && Object.hasOwn(UNREACHABLE_CAUSES, value);
+}
+
+/**
+ * One line naming the host and the cause: "Could not reach login.microsoftonline.com: DNS lookup failed".
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.6.3
+ */
+export function describeUnreachable(detail: Pick<UnreachableDetail, 'host' | 'cause'>): string {
+  return `Could not reach ${detail.host}: ${UNREACHABLE_CAUSES[detail.cause]}`;
 }
 
 /** The server's own words for an error: its description, else its error code, else a plain notice. */

@@ -1,4 +1,10 @@
-import { InvalidInputError, NetworkError } from './errors.ts';
+import {
+  describeUnreachable,
+  InvalidInputError,
+  isUnreachableCause,
+  NetworkError,
+  type UnreachableDetail,
+} from './errors.ts';
 import { describeCharacter, quoteForMessage } from './quote.ts';
 import type { HttpExchange, RecordedRequest, RecordedResponse } from './http.ts';
 
@@ -46,6 +52,50 @@ function buildHeaders(request: RecordedRequest): Headers {
   }
 }
 
+/** The host (and port) a request is for, to name it when it cannot be reached. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return url;
+  }
+}
+
+function isOffline(): boolean {
+  return typeof navigator !== 'undefined' && navigator.onLine === false;
+}
+
+/**
+ * Decodes a body in the charset its Content-Type names (RFC 9110 §8.3.1), UTF-8 when it names none
+ * or one the browser does not know; a UTF-8 BOM is dropped by the decoder.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-8.3.1
+ */
+export function decodeBody(bytes: ArrayBuffer, response: Pick<Response, 'headers'>): string {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(response.headers.get('content-type') ?? '')?.[1];
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(charset ?? 'utf-8');
+  } catch {
+    decoder = new TextDecoder('utf-8');
+  }
+  return decoder.decode(bytes);
+}
+
+/** Reads the relay's `upstream_unreachable` answer; a body it cannot read still names the host. */
+function readUnreachable(body: string, host: string): UnreachableDetail {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { host, cause: 'unknown', via: 'relay' };
+  }
+  const object = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+  const cause = isUnreachableCause(object['cause']) ? object['cause'] : 'unknown';
+  const named = typeof object['host'] === 'string' && object['host'] !== '' ? object['host'] : host;
+  const detail = typeof object['detail'] === 'string' ? object['detail'] : undefined;
+  return { host: named, cause, via: 'relay', ...(detail === undefined ? {} : { detail }) };
+}
+
 /** Headers a response may show; the rest are dropped when recording. */
 function recordHeaders(headers: Headers): [string, string][] {
   const out: [string, string][] = [];
@@ -73,6 +123,7 @@ export async function sendRequest(
     if (route.forwardOrigin !== undefined) headers.set('X-Relay-Origin', route.forwardOrigin);
     if (route.relayToken !== undefined) headers.set('X-Relay-Token', route.relayToken);
   }
+  const host = hostOf(request.url);
   let response: Response;
   try {
     response = await fetchFn(url, {
@@ -85,28 +136,50 @@ export async function sendRequest(
     });
   } catch (cause) {
     if (cause instanceof DOMException && cause.name === 'TimeoutError') {
-      throw new NetworkError('NETWORK_ERROR', `No answer within ${REQUEST_TIMEOUT_MS / 1000} s.`, { cause });
+      const unreachable: UnreachableDetail = { host, cause: 'timeout', via: route.via };
+      throw new NetworkError(
+        'NETWORK_ERROR',
+        `${describeUnreachable(unreachable)} (nothing within ${REQUEST_TIMEOUT_MS / 1000} s).`,
+        { cause, unreachable },
+      );
     }
-    throw route.via === 'relay'
-      ? new NetworkError(
-          'RELAY_UNAVAILABLE',
-          'The local relay did not answer. Is `npm start` still running?',
-          { cause },
-        )
-      : new NetworkError(
-          'CORS_ERROR',
-          'The browser got no readable answer: the server is unreachable, or it refused this cross-origin request (CORS).',
-          { cause },
-        );
+    if (route.via === 'relay') {
+      // The relay itself gave no HTTP answer: it is down, not the server it would have reached.
+      throw new NetworkError(
+        'RELAY_UNAVAILABLE',
+        'The local relay did not answer. Is `npm start` still running?',
+        {
+          cause,
+        },
+      );
+    }
+    if (isOffline()) {
+      const unreachable: UnreachableDetail = { host, cause: 'offline', via: 'browser' };
+      throw new NetworkError('NETWORK_ERROR', `${describeUnreachable(unreachable)}.`, { cause, unreachable });
+    }
+    throw new NetworkError(
+      'CORS_ERROR',
+      `The browser got no readable answer from ${host}: the server is unreachable, or it refused this cross-origin request (CORS).`,
+      { cause, unreachable: { host, cause: 'unknown', via: 'browser' } },
+    );
   }
   let body: string;
   try {
-    body = await response.text();
+    body =
+      route.via === 'browser' ? decodeBody(await response.arrayBuffer(), response) : await response.text();
   } catch (cause) {
     throw new NetworkError(
       route.via === 'relay' ? 'RELAY_UNAVAILABLE' : 'NETWORK_ERROR',
       `The answer (HTTP ${response.status}) was cut off while its body was read.`,
       { cause },
+    );
+  }
+  if (route.via === 'relay' && response.headers.get('X-Relay-Unreachable') === '1') {
+    const unreachable = readUnreachable(body, host);
+    throw new NetworkError(
+      'NETWORK_ERROR',
+      `${describeUnreachable(unreachable)}${unreachable.detail === undefined ? '' : ` (${quoteForMessage(unreachable.detail, 120)})`}. The local relay tried and is running.`,
+      { unreachable },
     );
   }
   if (route.via === 'relay' && response.headers.get('X-Relay-Refused') === '1') {

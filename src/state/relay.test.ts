@@ -48,6 +48,27 @@ describe('relay helpers', () => {
     });
   });
 
+  test('an issuer the relay cannot reach is a NETWORK_ERROR naming its host and the cause', async () => {
+    useLabConfig.setState({ relay: true, relayToken: 'tok' });
+    stubFetch(
+      () =>
+        new Response(
+          JSON.stringify({
+            relay_error: 'upstream_unreachable',
+            host: 'id.example.com',
+            cause: 'dns',
+            detail: 'ENOTFOUND',
+          }),
+          { status: 502, headers: { 'X-Relay-Unreachable': '1' } },
+        ),
+    );
+    await expect(fetchMetadataViaRelay(`${ISSUER}/.well-known/openid-configuration`)).rejects.toMatchObject({
+      code: 'NETWORK_ERROR',
+      message: 'Could not reach id.example.com: DNS lookup failed.',
+      unreachable: { host: 'id.example.com', cause: 'dns', detail: 'ENOTFOUND', via: 'relay' },
+    });
+  });
+
   test('POST /relay/allow with the token, once per origin, never for Entra’s own hosts', async () => {
     useLabConfig.setState({ relay: true, relayToken: 'tok' });
     const calls = stubFetch(() => new Response('{}', { status: 200 }));

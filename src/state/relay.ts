@@ -4,7 +4,12 @@
  */
 import type { FetchMetadata, MetadataAnswer } from '../protocol/discovery.ts';
 import { ENTRA_CLOUD_ORIGINS } from '../protocol/endpoints.ts';
-import { NetworkError } from '../protocol/errors.ts';
+import {
+  describeUnreachable,
+  isUnreachableCause,
+  NetworkError,
+  type UnreachableDetail,
+} from '../protocol/errors.ts';
 import { RELAY_PATH } from '../protocol/transport.ts';
 import { useLabConfig } from './lab-config.ts';
 
@@ -46,6 +51,28 @@ export async function allowOnRelay(
     }
   }
   return wanted;
+}
+
+/** The relay's `upstream_unreachable` JSON; what it cannot read falls back to the URL's host. */
+function readUnreachableAnswer(body: string, url: string): UnreachableDetail {
+  let host = url;
+  try {
+    host = new URL(url).host;
+  } catch {
+    // Keep the URL as typed.
+  }
+  try {
+    const json = JSON.parse(body) as Record<string, unknown>;
+    const detail = typeof json['detail'] === 'string' ? { detail: json['detail'] } : {};
+    return {
+      host: typeof json['host'] === 'string' && json['host'] !== '' ? json['host'] : host,
+      cause: isUnreachableCause(json['cause']) ? json['cause'] : 'unknown',
+      via: 'relay',
+      ...detail,
+    };
+  } catch {
+    return { host, cause: 'unknown', via: 'relay' };
+  }
 }
 
 async function readAnswer(response: Response): Promise<MetadataAnswer> {
@@ -94,6 +121,11 @@ export const fetchMetadataViaRelay: FetchMetadata = async (url) => {
     });
   } catch (cause) {
     throw new NetworkError('RELAY_UNAVAILABLE', 'The local relay did not answer.', { cause });
+  }
+  if (response.headers.get('X-Relay-Unreachable') === '1') {
+    // The relay is up; the issuer's host is not reachable (DNS, refused, TLS, timeout).
+    const unreachable = readUnreachableAnswer(await response.text(), url);
+    throw new NetworkError('NETWORK_ERROR', `${describeUnreachable(unreachable)}.`, { unreachable });
   }
   if (response.headers.get('X-Relay-Refused') === '1') {
     const reason = await response.text();
