@@ -13,6 +13,8 @@ import {
   checkTarget,
   ENTRA_LOGIN_ORIGINS,
   isIpLiteral,
+  isMetadataUrl,
+  NamedKeySets,
   parseAllowableOrigin,
   Refusal,
 } from './policy.ts';
@@ -34,6 +36,8 @@ export interface RelayOptions {
   readonly maxBodyBytes?: number;
   readonly maxResponseBytes?: number;
   readonly timeoutMs?: number;
+  /** How many key set URLs named by discovery documents are remembered (the oldest are forgotten). */
+  readonly maxNamedKeySets?: number;
   readonly log?: (line: string) => void;
   readonly resolver?: Resolver;
 }
@@ -112,7 +116,7 @@ function checkCaller(req: IncomingMessage, options: RelayOptions): void {
 }
 
 /** A GET through the relay must come back as a discovery document or a key set, nothing else. */
-function checkJsonShape(body: string): void {
+function checkJsonShape(body: string): unknown {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -123,11 +127,16 @@ function checkJsonShape(body: string): void {
   if (typeof object['issuer'] !== 'string' && !Array.isArray(object['keys'])) {
     throw new Refusal(502, 'The answer is neither a discovery document nor a key set.');
   }
+  return json;
 }
 
 /** A connect-style middleware serving /relay/forward and /relay/allow; other paths go to `next`. */
 export function createRelayMiddleware(options: RelayOptions) {
   const added = new Set(options.extraOrigins);
+  // Per start: the key sets named by metadata documents this relay fetched from allowlisted origins.
+  const namedKeySets = new NamedKeySets(options.maxNamedKeySets ?? 256);
+  const allowlisted = (origin: string) =>
+    added.has(origin) || (ENTRA_LOGIN_ORIGINS as readonly string[]).includes(origin);
   const limits = {
     body: options.maxBodyBytes ?? 64 * 1024,
     response: options.maxResponseBytes ?? 1024 * 1024,
@@ -155,6 +164,7 @@ export function createRelayMiddleware(options: RelayOptions) {
     const target = checkTarget(header(req, 'x-relay-target'), method, {
       entra: ENTRA_LOGIN_ORIGINS,
       added: [...added],
+      namedKeySets,
     });
     const isAdded = added.has(target.origin);
     if (isIpLiteral(target.hostname) && !isAdded)
@@ -192,7 +202,19 @@ export function createRelayMiddleware(options: RelayOptions) {
       },
       options.resolver,
     );
-    if (method === 'GET') checkJsonShape(upstream.body);
+    if (method === 'GET') {
+      const json = checkJsonShape(upstream.body);
+      // Only a document this relay fetched itself, from an allowlisted origin, may name a key set.
+      if (
+        upstream.status >= 200 &&
+        upstream.status < 300 &&
+        isMetadataUrl(target) &&
+        allowlisted(target.origin)
+      ) {
+        const named = namedKeySets.rememberFrom(json, allowlisted);
+        if (named !== undefined) log(`relay: key set named by ${target.origin}: ${new URL(named).origin}`);
+      }
+    }
     log(
       `relay ${method} ${target.origin}${target.pathname} -> ${upstream.status} (${Date.now() - started} ms)`,
     );

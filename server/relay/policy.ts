@@ -1,8 +1,9 @@
 /**
  * The relay's refusal rules as pure functions, so each one is tested on its own. The relay is
  * never an open proxy: only allowlisted origins (Entra's login hosts, the sandbox, and issuers the
- * user added), only token / device-code POSTs and discovery / JWKS GETs, and never an address on
- * this machine or a private network unless that exact origin was allowlisted.
+ * user added), only token / device-code POSTs, GETs of discovery documents and of exactly the key
+ * sets those documents named, and never an address on this machine or a private network unless that
+ * exact origin was allowlisted.
  */
 import { isIP } from 'node:net';
 
@@ -27,7 +28,57 @@ const ENTRA_FORM_PATH = /^\/[A-Za-z0-9.\-_]+\/oauth2\/v2\.0\/(token|devicecode)$
 // OIDC Discovery appends its well-known path to the issuer; RFC 8414 §3.1 inserts its own before the issuer's path.
 const DISCOVERY_PATH =
   /(\/\.well-known\/(openid-configuration|oauth-authorization-server)$)|(^\/\.well-known\/oauth-authorization-server\/.+$)/;
-const JWKS_PATH = /(keys|jwks|certs)(\.json)?$/i;
+
+/** Whether a URL is where OIDC Discovery §4 or RFC 8414 §3.1 put a metadata document. */
+export function isMetadataUrl(url: URL): boolean {
+  return DISCOVERY_PATH.test(url.pathname);
+}
+
+/**
+ * The key set URLs (`jwks_uri`) that metadata documents fetched by this relay named, exactly as
+ * named, forgetting the oldest once `limit` is reached. Only these may be fetched besides metadata:
+ * a key set's path says nothing (Facebook's ends in /jwks/, Spotify's in /certs/v1).
+ */
+export class NamedKeySets {
+  readonly #urls = new Set<string>();
+
+  constructor(readonly limit = 256) {}
+
+  /**
+   * Remembers the `jwks_uri` of a metadata document from `documentUrl` (already checked to be on
+   * the allowlist). Only https URLs, or any URL on an allowlisted origin, without credentials or
+   * fragment; anything else is ignored. Returns the URL remembered, if any.
+   */
+  rememberFrom(document: unknown, allowlisted: (origin: string) => boolean): string | undefined {
+    if (typeof document !== 'object' || document === null) return undefined;
+    const value = (document as Record<string, unknown>)['jwks_uri'];
+    if (typeof value !== 'string' || value.length > 2048) return undefined;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return undefined;
+    }
+    if (url.username !== '' || url.password !== '' || url.hash !== '') return undefined;
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowlisted(url.origin))) return undefined;
+    this.#urls.delete(url.href);
+    this.#urls.add(url.href);
+    while (this.#urls.size > this.limit) {
+      const oldest = this.#urls.values().next().value;
+      if (oldest === undefined) break;
+      this.#urls.delete(oldest);
+    }
+    return url.href;
+  }
+
+  has(url: URL): boolean {
+    return this.#urls.has(url.href);
+  }
+
+  get size(): number {
+    return this.#urls.size;
+  }
+}
 
 /** Parses an origin the user wants to allow: https (or http on loopback), no path, no credentials. */
 export function parseAllowableOrigin(value: string): string {
@@ -51,13 +102,18 @@ function isLoopbackHostname(hostname: string): boolean {
 
 /**
  * Checks where a request wants to go. Allowed: a POST to an allowlisted origin's token or device
- * code endpoint (Entra's fixed paths; any path on an origin the user added), or a GET of a discovery
- * document or JWKS on an allowlisted origin.
+ * code endpoint (Entra's fixed paths; any path on an origin the user added), a GET of a metadata
+ * document on an allowlisted origin, or a GET of a key set that such a document named (on any
+ * origin; the address checks after DNS still apply).
  */
 export function checkTarget(
   target: string | undefined,
   method: string,
-  allowlist: { readonly entra: readonly string[]; readonly added: readonly string[] },
+  allowlist: {
+    readonly entra: readonly string[];
+    readonly added: readonly string[];
+    readonly namedKeySets?: { has(url: URL): boolean };
+  },
 ): URL {
   if (target === undefined || target === '') throw new Refusal(400, 'X-Relay-Target is missing.');
   if (target.length > 2048) throw new Refusal(414, 'The target URL is too long.');
@@ -74,6 +130,8 @@ export function checkTarget(
   if (url.hash !== '') throw new Refusal(400, 'A target URL has no fragment.');
   const entra = allowlist.entra.includes(url.origin);
   const added = allowlist.added.includes(url.origin);
+  // OIDC Discovery §3 / RFC 8414 §2: jwks_uri may be any URL; the document that named it is the authority.
+  if (method === 'GET' && allowlist.namedKeySets?.has(url) === true) return url;
   if (!entra && !added) throw new Refusal(403, `${url.origin} is not on the relay's allowlist.`);
   if (method === 'POST') {
     if (entra && !ENTRA_FORM_PATH.test(url.pathname)) {
@@ -82,8 +140,11 @@ export function checkTarget(
     return url;
   }
   if (method === 'GET') {
-    if (!DISCOVERY_PATH.test(url.pathname) && !JWKS_PATH.test(url.pathname)) {
-      throw new Refusal(403, 'Only discovery documents and key sets (JWKS) may be fetched.');
+    if (!isMetadataUrl(url)) {
+      throw new Refusal(
+        403,
+        'Only metadata documents (/.well-known/…) and the key sets (jwks_uri) they named may be fetched; fetch the discovery document through the relay first.',
+      );
     }
     return url;
   }

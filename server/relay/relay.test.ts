@@ -1,12 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Resolver } from './forward.ts';
 import { createRelayMiddleware } from './index.ts';
-import { isForbiddenAddress } from './policy.ts';
+import { isForbiddenAddress, NamedKeySets } from './policy.ts';
 
 const APP = 'http://localhost:5173';
 const TOKEN = 'per-start-token-0123456789';
+/** Key sets the upstream serves, by path: the real providers' paths with their real keys. */
+const providerKeySets = new Map<string, string>();
+/** What each test discovery document names as jwks_uri, by the first path segment of the document. */
+const namedBy: Record<string, string> = {};
 const upstreamHits: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[] = [];
 const logs: string[] = [];
 let upstream: Server;
@@ -53,7 +58,20 @@ beforeAll(async () => {
       }
       if (path === '/t/v2.0/.well-known/openid-configuration') {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{"issuer":"http://x/t/v2.0"}');
+        res.end(JSON.stringify({ issuer: 'http://x/t/v2.0', jwks_uri: `${UP}/t/discovery/v2.0/keys` }));
+        return;
+      }
+      // /{name}/.well-known/openid-configuration names whatever key set the test put in `namedBy`.
+      const named = /^\/([a-z-]+)\/\.well-known\/openid-configuration$/.exec(path)?.[1];
+      if (named !== undefined && namedBy[named] !== undefined) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ issuer: `https://${named}.example`, jwks_uri: namedBy[named] }));
+        return;
+      }
+      const keySet = providerKeySets.get(path);
+      if (keySet !== undefined) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(keySet);
         return;
       }
       if (path === '/.well-known/oauth-authorization-server/t/v2.0') {
@@ -91,6 +109,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   UP = `http://localhost:${(upstream.address() as AddressInfo).port}`;
+  for (const name of ['moved', 'big', 'slow']) namedBy[name] = `${UP}/${name}/keys`;
 
   relayServer = createServer();
   await new Promise<void>((resolve) => relayServer.listen(0, '127.0.0.1', resolve));
@@ -153,6 +172,12 @@ function call({
 
 const token = (origin: string, tenant = 'common') => `${origin}/${tenant}/oauth2/v2.0/token`;
 
+/** GETs a metadata document through the relay, as the app does before it fetches a key set. */
+async function discover(url: string): Promise<void> {
+  const res = await call({ method: 'GET', headers: { 'x-relay-target': url } });
+  expect(res.status, `discovery at ${url}`).toBe(200);
+}
+
 describe('local relay: allowed paths', () => {
   test('forwards a form POST to an allowlisted token endpoint, without cookies, Origin or redirects', async () => {
     upstreamHits.length = 0;
@@ -174,6 +199,7 @@ describe('local relay: allowed paths', () => {
   });
 
   test('a same-origin GET without Origin is accepted on Fetch Metadata, a cross-site one is not', async () => {
+    await discover(`${UP}/t/v2.0/.well-known/openid-configuration`);
     const target = { 'x-relay-target': `${UP}/t/discovery/v2.0/keys`, origin: undefined };
     expect(
       (await call({ method: 'GET', headers: { ...target, 'sec-fetch-site': 'same-origin' } })).status,
@@ -402,12 +428,16 @@ describe('local relay: refusal probes (each must be refused, and nothing reaches
     ['a key set that redirects', `/moved/keys`, 502],
     ['a key set over the size limit', `/big/keys`, 502],
   ])('refuses %s', async (_name, path, status) => {
+    // The key sets are fetched as a client would: after the document that names them.
+    const segment = path.split('/')[1] ?? '';
+    if (namedBy[segment] !== undefined) await discover(`${UP}/${segment}/.well-known/openid-configuration`);
     const res = await call({ method: 'GET', headers: { 'x-relay-target': `${UP}${path}` } });
     expect(res.status).toBe(status);
     expect(res.headers['x-relay-refused']).toBe('1');
   });
 
   test('a key set that takes too long is reported as an unreachable upstream (timeout), not a refusal', async () => {
+    await discover(`${UP}/slow/.well-known/openid-configuration`);
     const res = await call({ method: 'GET', headers: { 'x-relay-target': `${UP}/slow/keys` } });
     expect(res.status).toBe(504);
     expect(res.headers['x-relay-refused']).toBeUndefined();
@@ -418,6 +448,143 @@ describe('local relay: refusal probes (each must be refused, and nothing reaches
   test('refuses a token endpoint that redirects', async () => {
     const res = await call({ headers: { 'x-relay-target': `${UP}/redirect/oauth2/v2.0/other` } });
     expect(res.status).toBe(502);
+  });
+});
+
+describe('local relay: a key set is fetched only as a metadata document named it', () => {
+  /** Real providers whose jwks_uri no path rule would guess, served at their real paths. */
+  const PROVIDERS = ['facebook', 'battle-net', 'klarna', 'spotify'].map((name) => {
+    const fixture = JSON.parse(
+      readFileSync(new URL(`../../test-fixtures/providers/${name}.json`, import.meta.url), 'utf8'),
+    ) as { metadata: { jwks_uri: string }; jwks: { keys: unknown[] } };
+    // One key each keeps every answer under this relay's 2 KiB response cap.
+    return {
+      name,
+      path: new URL(fixture.metadata.jwks_uri).pathname,
+      keys: { keys: fixture.jwks.keys.slice(0, 1) },
+    };
+  });
+
+  beforeAll(() => {
+    for (const p of PROVIDERS) providerKeySets.set(p.path, JSON.stringify(p.keys));
+  });
+
+  test('the paths are the real ones: /.well-known/oauth/openid/jwks/, /jwks/certs, …/.well-known/jwks.json, /oidc/certs/v1', () => {
+    expect(PROVIDERS.map((p) => p.path)).toEqual([
+      '/.well-known/oauth/openid/jwks/',
+      '/jwks/certs',
+      '/eu/lp/idp/.well-known/jwks.json',
+      '/oidc/certs/v1',
+    ]);
+  });
+
+  test.each(PROVIDERS)(
+    '$name: refused while no document named it, fetched once its discovery was relayed',
+    async (p) => {
+      const keys = `${UP}${p.path}`;
+      upstreamHits.length = 0;
+      const before = await call({ method: 'GET', headers: { 'x-relay-target': keys } });
+      expect(before.status).toBe(403);
+      expect(before.headers['x-relay-refused']).toBe('1');
+      expect(before.body).toMatch(/fetch the discovery document through the relay first/);
+      expect(upstreamHits).toHaveLength(0);
+
+      namedBy[p.name] = keys;
+      await discover(`${UP}/${p.name}/.well-known/openid-configuration`);
+      const after = await call({ method: 'GET', headers: { 'x-relay-target': keys } });
+      expect(after.status).toBe(200);
+      expect(JSON.parse(after.body)).toEqual(p.keys);
+      // Exactly the URL named: a neighbour on the same path is still refused.
+      const neighbour = await call({ method: 'GET', headers: { 'x-relay-target': `${keys}x` } });
+      expect(neighbour.status).toBe(403);
+    },
+  );
+
+  test('a document from an origin not on the allowlist is not fetched, so what it would name stays refused', async () => {
+    const foreign = UP.replace('localhost', '127.0.0.1');
+    namedBy['foreign'] = `${UP}/foreign/keys`;
+    const doc = await call({
+      method: 'GET',
+      headers: { 'x-relay-target': `${foreign}/foreign/.well-known/openid-configuration` },
+    });
+    expect(doc.status).toBe(403);
+    const keys = await call({ method: 'GET', headers: { 'x-relay-target': `${UP}/foreign/keys` } });
+    expect(keys.status).toBe(403);
+  });
+
+  test('a named key set on another origin still meets the address checks after DNS', async () => {
+    // issuer.example resolves to a public and a private address: refused although named.
+    namedBy['private'] = 'https://issuer.example/keys';
+    await discover(`${UP}/private/.well-known/openid-configuration`);
+    const res = await call({ method: 'GET', headers: { 'x-relay-target': 'https://issuer.example/keys' } });
+    expect(res.status).toBe(403);
+    expect(res.body).toMatch(/private network/);
+  });
+
+  test.each([
+    ['plain http to the metadata address', 'http://169.254.169.254/latest/meta-data'],
+    ['plain http to loopback', 'http://127.0.0.1:9/keys'],
+    ['https to an IP literal', 'https://10.0.0.8/keys'],
+    ['credentials in the URL', 'https://user:pw@keys.example/keys'],
+  ])('a named key set that is %s is never fetched', async (_name, url) => {
+    namedBy['odd'] = url;
+    await discover(`${UP}/odd/.well-known/openid-configuration`);
+    upstreamHits.length = 0;
+    const res = await call({ method: 'GET', headers: { 'x-relay-target': url } });
+    expect(res.status).toBe(403);
+    expect(res.headers['x-relay-refused']).toBe('1');
+  });
+
+  test('a named key set on another origin opens a GET of that URL only, never a POST', async () => {
+    namedBy['elsewhere'] = 'https://keys.example/jwks';
+    await discover(`${UP}/elsewhere/.well-known/openid-configuration`);
+    const post = await call({ headers: { 'x-relay-target': 'https://keys.example/jwks' } });
+    expect(post.status).toBe(403);
+    expect(post.body).toMatch(/not on the relay's allowlist/);
+    // The GET passes the policy and goes on to DNS, where keys.example does not resolve here.
+    const get = await call({ method: 'GET', headers: { 'x-relay-target': 'https://keys.example/jwks' } });
+    expect(get.status).not.toBe(403);
+    expect(get.headers['x-relay-refused']).toBeUndefined();
+  });
+});
+
+describe('named key sets', () => {
+  const allowlisted = (origin: string) => origin === 'http://localhost:1';
+
+  test('remembers https URLs, and http only on an allowlisted origin, exactly as named', () => {
+    const named = new NamedKeySets();
+    expect(
+      named.rememberFrom(
+        { jwks_uri: 'https://www.facebook.com/.well-known/oauth/openid/jwks/' },
+        allowlisted,
+      ),
+    ).toBe('https://www.facebook.com/.well-known/oauth/openid/jwks/');
+    expect(named.has(new URL('https://www.facebook.com/.well-known/oauth/openid/jwks/'))).toBe(true);
+    expect(named.has(new URL('https://www.facebook.com/.well-known/oauth/openid/jwks'))).toBe(false);
+    expect(named.rememberFrom({ jwks_uri: 'http://localhost:1/keys' }, allowlisted)).toBe(
+      'http://localhost:1/keys',
+    );
+    for (const jwks_uri of [
+      'http://example.com/keys',
+      'https://a:b@x.example/k',
+      'https://x.example/k#f',
+      'not a url',
+      7,
+    ]) {
+      expect(named.rememberFrom({ jwks_uri }, allowlisted)).toBeUndefined();
+    }
+    expect(named.rememberFrom(null, allowlisted)).toBeUndefined();
+    expect(named.rememberFrom(['https://x.example/k'], allowlisted)).toBeUndefined();
+    expect(named.size).toBe(2);
+  });
+
+  test('is bounded: past the limit the oldest are forgotten', () => {
+    const named = new NamedKeySets(3);
+    for (let i = 0; i < 5; i += 1)
+      named.rememberFrom({ jwks_uri: `https://k${i}.example/keys` }, allowlisted);
+    expect(named.size).toBe(3);
+    expect(named.has(new URL('https://k0.example/keys'))).toBe(false);
+    expect(named.has(new URL('https://k4.example/keys'))).toBe(true);
   });
 });
 
