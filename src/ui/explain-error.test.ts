@@ -1,7 +1,18 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import type { OAuthErrorFields } from '../protocol/errors.ts';
-import type { StepFailure } from '../flows/runner.ts';
-import { aadstsNumber, explainFailure, isCatalogued, lookupLinks } from './explain-error.ts';
+import { toStepFailure, type StepFailure } from '../flows/runner.ts';
+import type { OAuthErrorFields, UnreachableDetail } from '../protocol/errors.ts';
+import { parseTokenResponse } from '../protocol/token.ts';
+import {
+  aadstsNumber,
+  cataloguedAadsts,
+  describeFormat,
+  explainFailure,
+  isCatalogued,
+  lookupLinks,
+  whoAnswered,
+  type StepKind,
+} from './explain-error.ts';
 import recorded from './__fixtures__/entra-errors.json';
 
 /** One recorded Entra error, as quoted in a public issue thread. */
@@ -21,6 +32,11 @@ const REQUIRED_AADSTS = [
   90014, 900144, 50126, 50034, 70008, 700082, 700084, 54005, 501481, 70011, 28002, 28003, 700022, 700023,
   50058, 50059, 50194, 90009, 650057, 53003, 700027, 9002326, 9002327, 9002313, 9001023, 90002, 901002, 50196,
   50013, 500131, 70016, 70018, 70019, 1002012, 9002325, 700051,
+  // The codes people report most (Microsoft's reference and MSAL / azure-cli / azure-sdk / PowerShell
+  // issue threads), beyond the list above.
+  50020, 50053, 50055, 50056, 50057, 50076, 50105, 50128, 50148, 50158, 50173, 53000, 65004, 70000, 70002,
+  70011, 700024, 700082, 7000218, 90072, 90094, 500011, 500133, 530003, 650052, 1002016, 16000, 50072, 50074,
+  50078, 50089, 50097, 50132, 50133, 51004, 65002, 70043, 7000112, 7000229,
 ];
 
 /** A token endpoint failure as the runner builds it from a `TokenEndpointError`. */
@@ -249,4 +265,361 @@ test('a generic code listed first ([70002, 54005]) gives way to the specific one
     fields: { error: 'invalid_grant', error_codes: [70002, 54005] },
   };
   expect(explainFailure(failure).aadsts).toBe(54005);
+});
+
+describe('the most reported AADSTS codes get a specific explanation, never the fallback', () => {
+  test('the catalogue holds at least 80 codes, every one with a title, an explanation and a fix', () => {
+    expect(cataloguedAadsts().length).toBeGreaterThanOrEqual(80);
+    for (const code of cataloguedAadsts()) {
+      for (const context of [undefined, 'authorize', 'token', 'device-poll', 'api'] as const) {
+        const explanation = explainFailure(
+          tokenFailure({ error: 'invalid_grant', error_codes: [code] }),
+          context,
+        );
+        expect(explanation.matchedBy).toBe('aadsts');
+        expect(explanation.title.trim()).not.toBe('');
+        expect(explanation.what).not.toMatch(/not in our catalogue/);
+      }
+    }
+  });
+
+  test.each<[number, StepKind, RegExp, RegExp]>([
+    [7000218, 'device-poll', /public client flows/, /Allow public client flows/],
+    [7000218, 'token', /confidential/, /secret or certificate/],
+    [50011, 'authorize', /not one of the URIs registered/, /SPA platform/],
+    [50011, 'token', /not one of the URIs registered/, /same redirect_uri/],
+    [65001, 'authorize', /agreed/, /interactive sign-in/],
+    [65001, 'token', /agreed/, /cannot ask for consent/],
+    [70011, 'token', /scope/, /\.default/],
+    [90014, 'authorize', /absent/, /authorization URL/],
+  ])('AADSTS%i at %s', (code, context, what, fix) => {
+    const explanation = explainFailure(
+      tokenFailure({ error: 'invalid_client', error_codes: [code] }),
+      context,
+    );
+    expect(explanation.what).toMatch(what);
+    expect(explanation.fix).toMatch(fix);
+  });
+
+  test('AADSTS70000: a bad grant and unauthorized or expired scopes are told apart by the description', () => {
+    const scopes = tokenFailure({
+      error: 'invalid_grant',
+      error_description:
+        'AADSTS70000: The request was denied because one or more scopes requested are unauthorized or expired. The user must first sign in and grant the client application access to the requested scope.',
+      error_codes: [70000],
+    });
+    expect(explainFailure(scopes).what).toMatch(/scopes the user never agreed to/);
+    expect(explainFailure(scopes).fix).toMatch(/sign the user in again with the new scopes/);
+    const code = tokenFailure({
+      error: 'invalid_grant',
+      error_description: "AADSTS70000: The provided value for the 'code' parameter is not valid.",
+      error_codes: [70000],
+    });
+    expect(explainFailure(code).what).toMatch(/authorization code or refresh token was rejected/);
+    // Without a description, both causes are named.
+    const bare = explainFailure(tokenFailure({ error: 'invalid_grant', error_codes: [70000] }));
+    expect(bare.what).toMatch(/invalid, expired, already used/);
+    expect(bare.what).toMatch(/scopes/);
+  });
+
+  test('error_codes as strings, a lone string, or junk still find the number', () => {
+    expect(aadstsNumber(tokenFailure({ error: 'x', error_codes: ['70000'] as unknown as number[] }))).toBe(
+      70000,
+    );
+    expect(aadstsNumber(tokenFailure({ error: 'x', error_codes: '50126' as unknown as number[] }))).toBe(
+      50126,
+    );
+    expect(
+      aadstsNumber(
+        tokenFailure({
+          error: 'x',
+          error_codes: [null, -1, 1e300] as unknown as number[],
+          error_description: 'AADSTS50058: x',
+        }),
+      ),
+    ).toBe(50058);
+    // "+" for spaces, as a description that was form-encoded twice arrives.
+    expect(
+      aadstsNumber(
+        tokenFailure({
+          error: 'invalid_resource',
+          error_description: 'AADSTS500011:+The+resource+principal',
+        }),
+      ),
+    ).toBe(500011);
+  });
+});
+
+describe('who answered changes the explanation', () => {
+  const denied = { error: 'access_denied', error_description: 'Unauthorized' };
+
+  test('Auth0 access_denied at the token endpoint: the client is not authorized for the grant or API, not a declined consent', () => {
+    const where = { endpoint: 'https://example.eu.auth0.com/oauth/token' };
+    const explanation = explainFailure(tokenFailure(denied, 403), 'token', where);
+    expect(explanation.authority).toBe('auth0');
+    expect(explanation.what).not.toMatch(/declined/);
+    expect(explanation.fix).toMatch(/Grant Types/);
+    const grant = explainFailure(
+      tokenFailure({
+        error: 'access_denied',
+        error_description:
+          'Client is not authorized to access "https://example.eu.auth0.com/api/v2/". You need to create a "client-grant" associated to this API.',
+      }),
+      'token',
+      where,
+    );
+    expect(grant.what).toMatch(/no client grant/);
+    expect(grant.fix).toMatch(/Machine to Machine Applications/);
+  });
+
+  test('Auth0 access_denied at /authorize: declined consent or a rule or Action', () => {
+    const explanation = explainFailure(
+      authorizeFailure({ error: 'access_denied', error_description: 'x' }),
+      'authorize',
+      {
+        endpoint: 'https://example.auth0.com/authorize',
+      },
+    );
+    expect(explanation.what).toMatch(/declined consent, or a rule or Action/);
+  });
+
+  test('a generic server’s access_denied at the token endpoint is not called a declined consent either', () => {
+    const explanation = explainFailure(tokenFailure({ error: 'access_denied' }), 'token', {
+      endpoint: 'https://id.example.com/token',
+    });
+    expect(explanation.authority).toBe('generic');
+    expect(explanation.what).toMatch(/nobody was asked to consent/);
+  });
+
+  test('Okta’s errorCode body is read and explained as Okta’s', () => {
+    const failure = toStepFailure(
+      (() => {
+        try {
+          parseTokenResponse({
+            status: 401,
+            body: '{"errorCode":"E0000011","errorSummary":"Invalid token provided","errorLink":"E0000011","errorId":"oae1","errorCauses":[]}',
+            headers: [['content-type', 'application/json']],
+          });
+        } catch (error) {
+          return error;
+        }
+        return undefined;
+      })(),
+    );
+    expect(failure.format).toBe('okta');
+    const explanation = explainFailure(failure, 'token', {
+      endpoint: 'https://dev-1.okta.com/oauth2/v1/token',
+    });
+    expect(explanation.authority).toBe('okta');
+    expect(explanation.title).toBe('Okta: invalid token');
+    expect(explanation.matchedBy).toBe('error');
+  });
+
+  test('GitHub’s form-encoded bad_verification_code is explained as GitHub’s', () => {
+    const failure = toStepFailure(
+      (() => {
+        try {
+          parseTokenResponse({
+            status: 200,
+            body: 'error=bad_verification_code&error_description=The+code+passed+is+incorrect+or+expired.',
+          });
+        } catch (error) {
+          return error;
+        }
+        return undefined;
+      })(),
+    );
+    expect(failure).toMatchObject({ code: 'TOKEN_ENDPOINT_ERROR', format: 'form' });
+    const explanation = explainFailure(failure, 'token', {
+      endpoint: 'https://github.com/login/oauth/access_token',
+    });
+    expect(explanation.title).toBe('GitHub code wrong or expired');
+    expect(lookupLinks(failure, { endpoint: 'https://github.com/login/oauth/access_token' })).toEqual([]);
+  });
+
+  test.each([
+    ['https://login.microsoftonline.com/common/oauth2/v2.0/token', {}, 'entra'],
+    ['https://login.microsoftonline.us/t/oauth2/v2.0/token', {}, 'entra'],
+    ['http://localhost:5174/t/oauth2/v2.0/token', { error_codes: [50126] }, 'sandbox'],
+    ['https://id.example.com/token', { trace_id: 't', correlation_id: 'c' }, 'entra'],
+    ['https://oauth2.googleapis.com/token', {}, 'google'],
+    ['https://github.com/login/oauth/access_token', {}, 'github'],
+    ['https://kc.example.com/realms/demo/protocol/openid-connect/token', {}, 'keycloak'],
+    ['https://acme.okta.com/oauth2/default/v1/token', {}, 'okta'],
+    ['https://acme.us.auth0.com/oauth/token', {}, 'auth0'],
+    ['https://id.example.com/token', {}, 'generic'],
+  ] as const)('%s → %s', (endpoint, extra, authority) => {
+    expect(whoAnswered(tokenFailure({ error: 'invalid_grant', ...extra }), { endpoint })).toBe(authority);
+  });
+});
+
+describe('bodies that are not OAuth errors: the shape is explained', () => {
+  test('a gateway’s HTML 502: a gateway or proxy answered, not the authorization server', () => {
+    const failure: StepFailure = {
+      code: 'INVALID_RESPONSE',
+      message: 'The token endpoint answered HTTP 502 with an HTML page.',
+      status: 502,
+      format: 'html',
+      raw: '<html><title>502 Bad Gateway</title></html>',
+    };
+    const explanation = explainFailure(failure, 'token');
+    expect(explanation.matchedBy).toBe('format');
+    expect(explanation.title).toBe('A web page came back, not an OAuth answer');
+    expect(explanation.what).toMatch(/gateway, proxy, load balancer or firewall/);
+    expect(explanation.what).toMatch(/HTTP 502 from a gateway/);
+    expect(describeFormat('html')).toMatch(/not the authorization server/);
+  });
+
+  test('an empty 401 with only a challenge that names no error', () => {
+    const failure: StepFailure = { code: 'INVALID_RESPONSE', message: 'm', status: 401, format: 'challenge' };
+    expect(explainFailure(failure, 'token').fix).toMatch(/client_secret_basic/);
+  });
+});
+
+describe('an authority that cannot be reached: the headline names the host and the cause, never the relay', () => {
+  const causes: [UnreachableDetail['cause'], RegExp][] = [
+    ['dns', /DNS lookup failed/],
+    ['refused', /connection refused/],
+    ['reset', /connection was reset/],
+    ['timeout', /no answer in time/],
+    ['tls', /TLS/],
+    ['no-route', /no network route/],
+    ['offline', /offline/],
+  ];
+  test.each(causes)('%s', (cause, title) => {
+    const failure: StepFailure = {
+      code: 'NETWORK_ERROR',
+      message: 'm',
+      unreachable: { host: 'login.microsoftonline.com', cause, via: 'relay', detail: 'ECODE' },
+    };
+    for (const context of ['token', 'device-poll', 'api', 'authorize', undefined] as const) {
+      const explanation = explainFailure(failure, context);
+      expect(explanation.matchedBy).toBe('network');
+      expect(explanation.title).toMatch(/^Could not reach login\.microsoftonline\.com: /);
+      expect(explanation.title).toMatch(title);
+      expect(explanation.title).not.toMatch(/relay/i);
+      expect(explanation.what).toMatch(/relay is running/);
+    }
+    expect(lookupLinks(failure)).toEqual([]);
+  });
+
+  test('from the browser, where the cause is hidden: the host is named and CORS is not ruled out', () => {
+    const failure: StepFailure = {
+      code: 'CORS_ERROR',
+      message: 'm',
+      unreachable: { host: 'id.example.com', cause: 'unknown', via: 'browser' },
+    };
+    const explanation = explainFailure(failure, 'token');
+    expect(explanation.title).toBe('No readable answer from id.example.com');
+    expect(explanation.fix).toMatch(/relay/);
+  });
+});
+
+describe('generated failures never throw and never give an empty headline', () => {
+  const jsonish = fc.oneof(
+    fc.string(),
+    fc.integer(),
+    fc.constant(null),
+    fc.boolean(),
+    fc.array(fc.oneof(fc.integer(), fc.string()), { maxLength: 4 }),
+    fc.dictionary(fc.string({ maxLength: 8 }), fc.string(), { maxKeys: 3 }),
+  );
+  const description = fc.oneof(
+    jsonish,
+    fc.tuple(fc.integer({ min: 0, max: 99_999_999 }), fc.string()).map(([n, rest]) => `AADSTS${n}: ${rest}`),
+    fc.constantFrom(...cataloguedAadsts()).map((n) => `AADSTS${n}:+The+thing+failed`),
+  );
+  const fields = fc.record(
+    {
+      error: fc.oneof(
+        fc.constantFrom('invalid_grant', 'access_denied', 'constructor', '__proto__', 'toString', ''),
+        jsonish,
+      ),
+      error_description: description,
+      error_codes: jsonish,
+      trace_id: jsonish,
+      correlation_id: jsonish,
+    },
+    { requiredKeys: [] },
+  );
+  const failure = fc.record(
+    {
+      code: fc.constantFrom(
+        'TOKEN_ENDPOINT_ERROR',
+        'AUTHORIZATION_RESPONSE_ERROR',
+        'INVALID_RESPONSE',
+        'NETWORK_ERROR',
+        'CORS_ERROR',
+        'RELAY_UNAVAILABLE',
+        'BUG',
+      ),
+      message: fc.string(),
+      fields: fields as fc.Arbitrary<unknown>,
+      status: fc.integer({ min: 0, max: 999 }),
+      format: fc.constantFrom(
+        'oauth',
+        'okta',
+        'form',
+        'problem',
+        'nested',
+        'challenge',
+        'json',
+        'html',
+        'text',
+        'empty',
+      ),
+      unreachable: fc.record({
+        host: fc.string({ minLength: 1 }),
+        cause: fc.constantFrom('dns', 'refused', 'reset', 'timeout', 'tls', 'no-route', 'offline', 'unknown'),
+        via: fc.constantFrom('browser', 'relay'),
+      }),
+    },
+    { requiredKeys: ['code', 'message'] },
+  ) as fc.Arbitrary<StepFailure>;
+  const context = fc.constantFrom<StepKind | undefined>(
+    'authorize',
+    'token',
+    'device-poll',
+    'api',
+    'network',
+    undefined,
+  );
+  const endpoint = fc.oneof(
+    fc.constant(undefined),
+    fc.constantFrom(
+      'https://login.microsoftonline.com/common/oauth2/v2.0/token',
+      'https://x.auth0.com/oauth/token',
+      'https://github.com/login/oauth/access_token',
+      'not a url',
+    ),
+    fc.webUrl(),
+  );
+
+  test('explainFailure and lookupLinks', () => {
+    fc.assert(
+      fc.property(failure, context, endpoint, (f, kind, url) => {
+        const where = url === undefined ? {} : { endpoint: url };
+        const explanation = explainFailure(f, kind, where);
+        expect(explanation.title.trim()).not.toBe('');
+        expect(explanation.what.trim()).not.toBe('');
+        expect(explanation.fix.trim()).not.toBe('');
+        expect(() => lookupLinks(f, where)).not.toThrow();
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  test('random AADSTS numbers inside descriptions: specific when catalogued, with lookup links when not', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 99_999_999 }), fc.string(), (n, rest) => {
+        const f = tokenFailure({ error: 'invalid_request', error_description: `${rest} AADSTS${n}: x` });
+        const explanation = explainFailure(f);
+        if (/AADSTS\d/.test(rest)) return;
+        expect(explanation.aadsts).toBe(n);
+        if (isCatalogued(n)) expect(explanation.matchedBy).toBe('aadsts');
+        else expect(lookupLinks(f)[0]?.href).toBe(`https://login.microsoftonline.com/error?code=${n}`);
+      }),
+      { numRuns: 500 },
+    );
+  });
 });

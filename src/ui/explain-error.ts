@@ -1,12 +1,18 @@
 /**
  * Turns a failed step into what the user needs: a title, what happened and why, and what to do
- * next. Keyed by the server's AADSTS number first, then its OAuth `error`, then our own error code.
+ * next. Keyed by where it happened (the step kind) and who answered (Entra, Okta, Auth0, Google,
+ * GitHub, Keycloak, the sandbox, any other server): an unreachable host first, then the AADSTS
+ * number, then the server's own `error` as that server uses it, then the body's shape, then our code.
  * Every sentence here is ours: short, plain, and about the step the user is on.
  */
 import type { StepFailure } from '../flows/runner.ts';
+import { describeUnreachable, type ErrorBodyFormat, type UnreachableDetail } from '../protocol/errors.ts';
 
 /** The kind of step that failed; some fixes differ by step (an `invalid_request` at /authorize is not one at an API). */
 export type StepKind = 'authorize' | 'token' | 'device-poll' | 'api' | 'network';
+
+/** Who answered: explanations of the same `error` differ between servers. */
+export type Authority = 'entra' | 'sandbox' | 'okta' | 'auth0' | 'google' | 'github' | 'keycloak' | 'generic';
 
 export interface Explanation {
   readonly title: string;
@@ -14,14 +20,29 @@ export interface Explanation {
   readonly fix: string;
   /** The AADSTS number, when the server gave one. */
   readonly aadsts?: number;
-  /** Which table answered: a specific AADSTS entry, the OAuth `error`, or only our own error code. */
-  readonly matchedBy: 'aadsts' | 'error' | 'code';
+  /** Which table answered: the AADSTS entry, the server's `error`, the body's shape, the network, or our code. */
+  readonly matchedBy: 'aadsts' | 'error' | 'format' | 'network' | 'code';
+  /** Who we think answered. */
+  readonly authority: Authority;
+}
+
+/** Where the failure happened and to whom the request went, as the page knows them. */
+export interface FailureContext {
+  /** The URL the failed request went to (its host tells who answered). */
+  readonly endpoint?: string;
 }
 
 /** A link to look an error up elsewhere, for errors our catalogue does not know. */
 export interface LookupLink {
   readonly label: string;
   readonly href: string;
+}
+
+/** A reading of the server's description that changes the explanation (one code, several causes). */
+interface Variant {
+  readonly when: RegExp;
+  readonly what: string;
+  readonly fix: string;
 }
 
 interface Entry {
@@ -32,6 +53,8 @@ interface Entry {
   readonly whatFor?: Partial<Record<StepKind, string>>;
   /** A more specific fix for a given kind of step. */
   readonly fixFor?: Partial<Record<StepKind, string>>;
+  /** Causes told apart by the server's description, checked in order. */
+  readonly variants?: readonly Variant[];
 }
 
 const REDIRECT_URI_PLATFORM =
@@ -39,6 +62,9 @@ const REDIRECT_URI_PLATFORM =
 const FORM_BODY =
   'Send it in an application/x-www-form-urlencoded body; parameters in the query string or a JSON body are not read.';
 
+// Source for every entry, unless a comment gives others: Microsoft's AADSTS reference,
+// https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes ; real bodies for 26
+// of them, quoted in public issue threads, are in __fixtures__/entra-errors.json (source URL on each).
 const BY_AADSTS: Readonly<Record<number, Entry>> = {
   // Authorization request: redirect URI and response type.
   50011: {
@@ -139,9 +165,13 @@ const BY_AADSTS: Readonly<Record<number, Entry>> = {
     title: 'Client credential missing',
     what: 'The token request has no client_secret or client_assertion, but Entra treats this app as confidential (its redirect URI is on the Web platform, or public client flows are off).',
     fix: 'Send a secret or certificate assertion — or, for a browser app, register the redirect URI on the SPA platform and use PKCE.',
+    whatFor: {
+      'device-poll':
+        'The poll carries no client secret, and Entra treats this app as confidential: device code polling works without a secret only when the app allows public client flows.',
+    },
     fixFor: {
       'device-poll':
-        'Device code needs a public client: turn on “Allow public client flows” on the app, or send the client secret.',
+        'Device code needs a public client: turn on “Allow public client flows” (Authentication → Advanced settings) on the app, or send the client secret.',
     },
   },
   7000215: {
@@ -269,10 +299,28 @@ const BY_AADSTS: Readonly<Record<number, Entry>> = {
   },
 
   // Codes, refresh tokens and PKCE.
+  // Two messages share this number. "The provided value for the 'code' parameter is not valid" /
+  // "The provided grant is invalid or malformed": https://github.com/abraunegg/onedrive/issues/1370,
+  // https://github.com/QuePort/passport-azure-oauth/issues/6. "The request was denied because one or more
+  // scopes requested are unauthorized or expired": https://github.com/AzureAD/microsoft-authentication-library-for-js/issues/3303,
+  // https://github.com/ZeroPointSix/outlookEmailPlus/issues/107.
+  // https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes (InvalidGrant)
   70000: {
-    title: 'Code not valid',
-    what: 'The authorization code was rejected: expired (codes live about 10 minutes), already used, altered, or issued to another app or redirect URI.',
-    fix: 'Start the flow again and redeem the new code promptly, exactly as received.',
+    title: 'Grant not valid',
+    what: 'Entra rejected the grant. It says this for two causes: the code or refresh token is invalid, expired, already used, altered, or issued to another app or redirect URI — or the scopes asked for are more than the user agreed to when the grant was issued (unauthorized or expired scopes).',
+    fix: 'If the description mentions scopes, ask only for scopes granted at sign-in, or sign in again with the new scopes so the user can agree. Otherwise start the flow again and redeem the new code promptly, exactly as received.',
+    variants: [
+      {
+        when: /scopes?\b.*(unauthori[sz]ed|expired)/i,
+        what: 'The request asked for scopes the user never agreed to for this grant, or whose consent has lapsed. A refresh token (or code) carries the scopes consented at sign-in; asking it for others is refused.',
+        fix: 'Ask only for the scopes granted at sign-in (or none, to get them all), or sign the user in again with the new scopes so they can agree to them.',
+      },
+      {
+        when: /'code'|\bcode\b.*not valid|grant is invalid or malformed|access grant/i,
+        what: 'The authorization code or refresh token was rejected: expired (codes live about 10 minutes), already used, altered on the way, or issued to another app or redirect URI.',
+        fix: 'Start the flow again and redeem the new code promptly, exactly as received, with the same redirect_uri.',
+      },
+    ],
   },
   54005: {
     title: 'Code already redeemed',
@@ -387,6 +435,157 @@ const BY_AADSTS: Readonly<Record<number, Entry>> = {
     what: 'The same request arrived too often in a short time, so Entra stopped answering it for a while.',
     fix: 'Reuse tokens you already have, poll no faster than the interval, and wait a minute before retrying.',
   },
+
+  // Accounts: sign-in blocked, locked, disabled or expired. Source for each entry below, unless
+  // another is given: https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes
+  50053: {
+    title: 'Account locked or sign-in blocked',
+    what: 'Entra locked the account for a while after too many wrong passwords, or it blocks sign-ins from this IP address as malicious.',
+    fix: 'Wait and try again with the right password; an admin can check the sign-in log (by correlation id) and unblock it.',
+  },
+  50055: {
+    title: 'Password expired',
+    what: 'The user’s password has expired, and a non-interactive request cannot ask for a new one.',
+    fix: 'Sign in interactively once and change the password, then repeat.',
+  },
+  50056: {
+    title: 'No password stored for the user',
+    what: 'The user has no password in Entra that this request can check — for example a federated or passwordless account used with the password grant.',
+    fix: 'Use an interactive flow (authorization code or device code) so the user signs in the way their account works.',
+  },
+  50057: {
+    title: 'Account disabled',
+    what: 'The user account is disabled in the tenant, so Entra issues no tokens for it.',
+    fix: 'Ask a tenant admin to enable the account, or use another one.',
+  },
+  50072: {
+    title: 'User must register for MFA',
+    what: 'The user has to enrol a second factor before signing in, which needs an interactive page.',
+    fix: 'Sign in interactively once and complete the MFA registration, then repeat.',
+  },
+  50074: {
+    title: 'Strong authentication required',
+    what: 'This sign-in needs a second factor, and this request has no way to ask for it.',
+    fix: 'Use an interactive flow (authorization code with PKCE, or device code) so the user can complete MFA.',
+  },
+  50078: {
+    title: 'MFA proof expired',
+    what: 'The multi-factor proof from an earlier sign-in is too old for this request.',
+    fix: 'Sign in interactively again to renew it.',
+  },
+  50089: {
+    title: 'Sign-in took too long',
+    what: 'The sign-in session (flow token) expired before the user finished.',
+    fix: 'Start the sign-in again and finish it without a long pause.',
+  },
+  50097: {
+    title: 'Device authentication required',
+    what: 'A policy wants the device itself to prove who it is (a registered or joined device), and this request did not.',
+    fix: 'Sign in from a registered device with a browser or broker that presents it, or ask an admin about the policy.',
+  },
+  // https://github.com/microsoftgraph/microsoft-graph-explorer-v4/issues/1333, https://github.com/o365soa/soa/issues/90
+  50105: {
+    title: 'User not assigned to the app',
+    what: 'The app requires user assignment, and this user (or a group of theirs) is not assigned to it.',
+    fix: 'Ask an admin to assign the user to the app (Enterprise applications → Users and groups), or turn off “Assignment required”.',
+  },
+  50128: {
+    title: 'No tenant could be found',
+    what: 'Neither the URL nor the user name says which tenant to use — typically /common with an account Entra cannot place.',
+    fix: 'Put the tenant id or domain in the URL, or sign in with a full user name of that tenant.',
+  },
+  50132: {
+    title: 'Session revoked',
+    what: 'The session behind this grant was revoked: the password changed or an admin revoked the user’s sessions.',
+    fix: 'Sign in again.',
+  },
+  50133: {
+    title: 'Session invalid after a password change',
+    what: 'The password was changed or expired since this grant was issued, so the grant no longer counts.',
+    fix: 'Sign in again with the current password.',
+  },
+  50158: {
+    title: 'External security challenge not met',
+    what: 'A Conditional Access custom control or an external MFA provider wants the user to complete a challenge this request cannot show.',
+    fix: 'Sign in interactively and complete the challenge; an admin can see which control applied.',
+  },
+  // https://github.com/Azure/azure-cli/issues/16745, https://github.com/microsoft/vscode/issues/135299
+  50173: {
+    title: 'Grant revoked: sign in again',
+    what: 'The grant was revoked after it was issued — the user changed or reset the password, or an admin revoked their tokens.',
+    fix: 'Sign the user in again for a fresh grant.',
+  },
+  51004: {
+    title: 'Account not in this directory',
+    what: 'The user account does not exist in the tenant the request went to.',
+    fix: 'Check the user name and the tenant in the URL.',
+  },
+  16000: {
+    title: 'Account cannot sign in here',
+    what: 'The signed-in account is not in the tenant of the request, or Entra needs the user to pick one of several accounts.',
+    fix: 'Sign in interactively and choose an account of that tenant (or invite the user as a guest).',
+  },
+  // Conditional Access and devices.
+  53000: {
+    title: 'Device not compliant',
+    what: 'A Conditional Access policy allows only compliant (managed) devices, and this device is not one.',
+    fix: 'Use a device that meets the organisation’s policy, or ask an admin which policy applied (correlation id).',
+  },
+  530003: {
+    title: 'Managed device required',
+    what: 'The organisation lets only managed devices reach this resource, and this device is not managed.',
+    fix: 'Use a managed device, or ask an admin about the policy.',
+  },
+  70043: {
+    title: 'Refresh token too old for a sign-in frequency policy',
+    what: 'A Conditional Access sign-in frequency rule limits how long a sign-in lasts, and this refresh token is past it.',
+    fix: 'Sign the user in interactively again.',
+  },
+  // Consent, service principals and resources.
+  // https://github.com/Azure/azure-cli/issues/16850, https://github.com/Azure-Samples/azure-search-openai-demo/issues/1969
+  500011: {
+    title: 'API not found in this tenant',
+    what: 'The resource (API) named in scope has no service principal in this tenant: the App ID URI is wrong, the API was never installed or consented to here, or the request went to the wrong tenant.',
+    fix: 'Check the scope’s resource part (App ID URI or client id, with no stray slashes), use the tenant where the API exists, or have an admin consent to the API there.',
+  },
+  // https://github.com/microsoft/GraphNotificationBroker/issues/5, https://github.com/MicrosoftDocs/azure-docs/issues/52572
+  650052: {
+    title: 'Tenant lacks the API this app needs',
+    what: 'The app asks for an API that has no service principal in the user’s tenant (a service the organisation has not enabled, or a custom API never consented to there).',
+    fix: 'An admin of that tenant consents to the app (which creates the service principal) or enables the service; otherwise drop that permission.',
+  },
+  65002: {
+    title: 'Microsoft app needs pre-authorization',
+    what: 'A first-party Microsoft API must pre-authorize the calling Microsoft app; a custom app cannot be added that way.',
+    fix: 'Register your own app and use its client id, instead of a Microsoft client id, for this API.',
+  },
+  90094: {
+    title: 'Admin consent required',
+    what: 'The app asks for permissions only an administrator may grant, or the tenant lets only admins consent.',
+    fix: 'Ask a tenant admin to grant consent for the app (API permissions → Grant admin consent), then sign in again.',
+  },
+  90072: {
+    title: 'Account not in this tenant (external user)',
+    what: 'The account signs in from another tenant or Microsoft account, but it has not been added to this tenant as a guest, so the tenant’s policies cannot apply to it.',
+    fix: 'Invite the account to the tenant as a guest, or sign in with an account of the tenant.',
+  },
+  7000112: {
+    title: 'App disabled',
+    what: 'The app (its service principal) is disabled in this tenant.',
+    fix: 'Ask an admin to enable it under Enterprise applications → Properties.',
+  },
+  // https://github.com/Azure/Commercial-Marketplace-SaaS-Accelerator/issues/830
+  7000229: {
+    title: 'App has no service principal in the tenant',
+    what: 'The client app exists, but has no service principal (enterprise application) in this tenant, so it cannot get app-only tokens here.',
+    fix: 'Create the service principal (consent to the app in that tenant, or az ad sp create --id <client id>).',
+  },
+  // Protocol and transport.
+  1002016: {
+    title: 'TLS 1.2 required',
+    what: 'The request used TLS 1.0/1.1 or a 3DES cipher, which Entra no longer accepts.',
+    fix: 'Send the request with TLS 1.2 or later (update the client’s runtime or HTTP library).',
+  },
 };
 
 /** RFC 6749 §4.1.2.1 and §5.2, RFC 8628 §3.5, RFC 6750 §3.1, OpenID Connect Core §3.1.2.6. */
@@ -414,6 +613,11 @@ const BY_ERROR: Readonly<Record<string, Entry>> = {
     title: 'Client authentication failed',
     what: 'The server could not authenticate the app: unknown client, wrong or missing credential, or an unsupported way of sending it.',
     fix: 'Check client_id and the secret or assertion — or whether the app is public and should send none.',
+    whatFor: {
+      authorize:
+        'The server does not accept this client for the sign-in: the client_id is unknown there, or the app is not set up for what it asks.',
+    },
+    fixFor: { authorize: 'Check the client_id and the tenant or issuer, and the app’s registration.' },
   },
   invalid_grant: {
     title: 'Grant rejected',
@@ -455,12 +659,22 @@ const BY_ERROR: Readonly<Record<string, Entry>> = {
   },
   access_denied: {
     title: 'Access denied',
-    what: 'The user or the server refused the request — for example, consent was declined.',
-    fix: 'Sign in again and accept, or ask for fewer permissions.',
+    what: 'The user or the server refused the request.',
+    fix: 'Read the server’s description below for who refused and why.',
     whatFor: {
+      authorize:
+        'The user declined on the consent or sign-in page, or the server’s policy refused this sign-in (RFC 6749 §4.1.2.1).',
+      token:
+        'The token endpoint refused to issue a token: this client (or user) is not allowed what it asked for — a grant, an API or a scope. At the token endpoint nobody was asked to consent, so this is a policy or configuration refusal.',
       'device-poll': 'The user refused the request on the verification page (RFC 8628 §3.5).',
+      api: 'The API refused this call for this token’s client or user.',
     },
-    fixFor: { 'device-poll': 'Stop polling. Start again with a new device code if that was a mistake.' },
+    fixFor: {
+      authorize:
+        'Sign in again and accept, or ask for fewer permissions; if nobody declined, ask the server’s admin which policy refused it.',
+      token: 'Check on the server that this client may use this grant for this API and these scopes.',
+      'device-poll': 'Stop polling. Start again with a new device code if that was a mistake.',
+    },
   },
   server_error: {
     title: 'Server error',
@@ -628,22 +842,341 @@ const BY_CODE: Readonly<Record<StepFailure['code'], Entry>> = {
   },
 };
 
+/**
+ * What a server means by an `error`, where it differs from RFC 6749's general meaning. Checked before
+ * the general table, by who answered; a `variants` entry may tell causes apart by the description.
+ */
+const BY_AUTHORITY: Readonly<Partial<Record<Authority, Readonly<Record<string, Entry>>>>> = {
+  // https://auth0.com/docs/get-started/applications/application-grant-types ;
+  // https://auth0.com/docs/get-started/applications/application-access-to-apis-client-credentials ;
+  // real bodies: https://github.com/auth0/ruby-auth0/issues/610, https://github.com/auth0/node-auth0/issues/428,
+  // https://github.com/auth0/auth0-python/issues/173
+  auth0: {
+    access_denied: {
+      title: 'Access denied by Auth0',
+      what: 'Auth0 refused the request.',
+      fix: 'Read Auth0’s description below.',
+      whatFor: {
+        authorize:
+          'The user declined consent, or a rule or Action denied this sign-in (its message is in error_description).',
+        token:
+          'Auth0 refused to issue the token: this application is not authorized for the API (audience) or the scopes it asks for, or for this grant. This is configuration, not a declined consent — nobody is asked at the token endpoint. A rule or Action can also deny it.',
+        'device-poll': 'The user declined on Auth0’s device activation page (RFC 8628 §3.5).',
+      },
+      fixFor: {
+        authorize: 'Sign in again and accept; if nobody declined, check the tenant’s rules and Actions.',
+        token:
+          'In the Auth0 dashboard, authorize the application for the API (APIs → the API → Machine to Machine Applications, with its scopes), send that API’s identifier as audience, and check the application’s grant types (Advanced settings → Grant Types).',
+        'device-poll': 'Stop polling; request a new code if that was a mistake.',
+      },
+      variants: [
+        {
+          when: /not authorized to access|client-grant|has not been granted scopes/i,
+          what: 'Auth0 has no client grant for this application and this API (audience), or the grant lacks the scopes asked for. Client credentials need one per API.',
+          fix: 'Authorize the application for the API (APIs → the API → Machine to Machine Applications) with the scopes it needs, or send the audience of an API it is authorized for.',
+        },
+        {
+          when: /^unauthorized$/i,
+          what: 'Auth0 answered only “Unauthorized”: this application may not use this grant or reach this API — often a machine-to-machine app not authorized for the API, or a grant type switched off for it.',
+          fix: 'Check the application’s grant types (Advanced settings → Grant Types) and its authorization for the API; Auth0’s tenant logs show the reason.',
+        },
+      ],
+    },
+    unauthorized_client: {
+      title: 'Grant type not enabled for this Auth0 application',
+      what: 'Auth0 has not enabled this grant type for the application (“Grant type … not allowed for the client”).',
+      fix: 'Enable the grant in the application’s Advanced settings → Grant Types, or use a grant it allows.',
+    },
+    mfa_required: {
+      title: 'Auth0 wants MFA',
+      what: 'The user must complete multi-factor authentication, which this grant cannot show.',
+      fix: 'Use an interactive flow, or Auth0’s MFA API with the mfa_token it returned.',
+    },
+  },
+  // https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors ;
+  // device flow: https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#device-flow
+  github: {
+    bad_verification_code: {
+      title: 'GitHub code wrong or expired',
+      what: 'GitHub does not accept this code: it is mistyped, already used, or older than 10 minutes.',
+      fix: 'Start the sign-in again and redeem the new code at once.',
+    },
+    incorrect_client_credentials: {
+      title: 'Wrong GitHub client id or secret',
+      what: 'The client_id or client_secret is not one GitHub knows for this OAuth app.',
+      fix: 'Copy both again from the OAuth app’s settings (generate a new secret if it is lost).',
+    },
+    redirect_uri_mismatch: {
+      title: 'Redirect URI not the app’s callback',
+      what: 'The redirect_uri is not the OAuth app’s callback URL or a path under it.',
+      fix: 'Use the callback URL registered on the GitHub OAuth app, or register this one.',
+    },
+    unverified_user_email: {
+      title: 'GitHub user’s e-mail not verified',
+      what: 'The user must verify their primary e-mail address before GitHub issues a token.',
+      fix: 'Verify the e-mail on GitHub, then sign in again.',
+    },
+    device_flow_disabled: {
+      title: 'Device flow not enabled on the GitHub app',
+      what: 'The OAuth app has not turned on device flow.',
+      fix: 'Enable “Device Flow” in the app’s settings.',
+    },
+    incorrect_device_code: {
+      title: 'Unknown device code',
+      what: 'GitHub does not recognise this device_code.',
+      fix: 'Request a new device code.',
+    },
+  },
+  // https://developers.google.com/identity/protocols/oauth2/web-server#exchange-errors ;
+  // https://developers.google.com/identity/protocols/oauth2#expiration
+  google: {
+    invalid_grant: {
+      title: 'Google rejected the grant',
+      what: 'Google did not accept the code or refresh token: expired, already used, revoked, or issued to another client or redirect URI. Refresh tokens of apps whose consent screen is in “Testing” expire after 7 days.',
+      fix: 'Sign in again for a fresh grant; publish the app (out of Testing) if refresh tokens die after a week.',
+    },
+    invalid_client: {
+      title: 'Google does not know this client',
+      what: 'The OAuth client was not found, was deleted, or the secret does not match it.',
+      fix: 'Check the client id and secret in the Google Cloud console (Credentials).',
+    },
+    redirect_uri_mismatch: {
+      title: 'Redirect URI not registered at Google',
+      what: 'The redirect_uri is not one of the client’s authorized redirect URIs.',
+      fix: 'Add this exact URI to the client’s authorized redirect URIs in the Google Cloud console.',
+    },
+    admin_policy_enforced: {
+      title: 'Blocked by the Workspace admin',
+      what: 'The user’s Google Workspace admin does not allow this app or these scopes.',
+      fix: 'Ask the Workspace admin to allow the app (API controls).',
+    },
+    org_internal: {
+      title: 'App limited to its own organisation',
+      what: 'The OAuth consent screen is “Internal”, so only users of the project’s organisation may sign in.',
+      fix: 'Sign in with an account of that organisation, or make the consent screen external.',
+    },
+  },
+  // https://developer.okta.com/docs/reference/error-codes/ ; https://developer.okta.com/docs/reference/api/oidc/#possible-errors
+  okta: {
+    access_denied: {
+      title: 'Access denied by Okta',
+      what: 'Okta refused the request.',
+      fix: 'Read Okta’s description below.',
+      whatFor: {
+        authorize:
+          'Okta refused the sign-in: the user is not assigned to the app, declined consent, or an access policy denied it.',
+        token:
+          'Okta refused to issue the token: no access policy rule of the authorization server allows this client, grant or scope.',
+      },
+      fixFor: {
+        authorize: 'Assign the user (or a group) to the app in Okta, and check the app’s sign-on policy.',
+        token:
+          'Add an access policy rule on the authorization server that allows this client, grant type and scopes.',
+      },
+    },
+    unauthorized_client: {
+      title: 'Grant type not allowed for this Okta app',
+      what: 'The Okta app does not allow this grant type (“The client is not authorized to use the provided grant type”).',
+      fix: 'Enable the grant type in the app’s General settings, and allow it in the authorization server’s access policy.',
+    },
+    invalid_scope: {
+      title: 'Scope not set up on the Okta authorization server',
+      what: 'A requested scope does not exist on this authorization server, or no access policy rule grants it.',
+      fix: 'Add the scope to the authorization server and allow it in an access policy rule.',
+    },
+    E0000011: {
+      title: 'Okta: invalid token',
+      what: 'Okta did not accept the token (or API key) sent with the request.',
+      fix: 'Send a current token for this Okta org; Okta API keys go in Authorization: SSWS.',
+    },
+    E0000004: {
+      title: 'Okta: authentication failed',
+      what: 'Okta could not authenticate the user with the credentials sent.',
+      fix: 'Check the user name and password.',
+    },
+    E0000006: {
+      title: 'Okta: not permitted',
+      what: 'The caller does not have permission for this action in the Okta org.',
+      fix: 'Grant the needed admin role or scope to the caller.',
+    },
+    E0000047: {
+      title: 'Okta: rate limit reached',
+      what: 'Too many requests reached Okta in a short time.',
+      fix: 'Wait until the rate limit resets (see the X-Rate-Limit-Reset header) and retry less often.',
+    },
+  },
+  // Keycloak answers RFC 6749 errors and says why in error_description:
+  // https://www.keycloak.org/docs/latest/server_admin/#_oidc-auth-flows
+  keycloak: {
+    invalid_grant: {
+      title: 'Keycloak rejected the grant',
+      what: 'Keycloak did not accept the code, refresh token or credentials.',
+      fix: 'Read the description below; start the flow again for a fresh grant.',
+      variants: [
+        {
+          when: /invalid user credentials/i,
+          what: 'Keycloak could not verify the user name and password.',
+          fix: 'Check the credentials; federated users may need an interactive flow.',
+        },
+        {
+          when: /code not valid/i,
+          what: 'The authorization code is expired, already used, or not for this client.',
+          fix: 'Start the sign-in again and redeem the new code at once.',
+        },
+        {
+          when: /session not active|token is not active|stale token/i,
+          what: 'The user’s Keycloak session ended (logout, timeout, or restart), so its refresh token no longer works.',
+          fix: 'Sign the user in again.',
+        },
+      ],
+    },
+    unauthorized_client: {
+      title: 'Client not allowed this grant in Keycloak',
+      what: 'The Keycloak client does not allow this flow.',
+      fix: 'Enable the flow in the client’s Capability config (Standard flow, Direct access grants, Service accounts, OAuth 2.0 Device Authorization Grant).',
+      variants: [
+        {
+          when: /service account/i,
+          what: 'Client credentials need the client’s service account, which is turned off.',
+          fix: 'Turn on “Service accounts roles” (Client authentication on) for the client.',
+        },
+        {
+          when: /direct access grants/i,
+          what: 'The password grant needs “Direct access grants”, which is off for this client.',
+          fix: 'Turn on “Direct access grants” for the client, or use an interactive flow.',
+        },
+      ],
+    },
+  },
+};
+
+/** What a body's shape means when it held no OAuth error we could read, by shape. */
+const BY_FORMAT: Readonly<Partial<Record<ErrorBodyFormat, Entry>>> = {
+  html: {
+    title: 'A web page came back, not an OAuth answer',
+    what: 'The answer is an HTML page, not a valid OAuth response. OAuth endpoints answer in JSON, so something else answered: a gateway, proxy, load balancer or firewall in front of the server — or the URL leads to a web page (a sign-in page, a 404) instead of the endpoint.',
+    fix: 'Read the page below (shown as text) to see who sent it; check the endpoint URL and any proxy or VPN in between, then try again.',
+  },
+  text: {
+    title: 'Plain text came back, not an OAuth answer',
+    what: 'The answer is plain text, not a valid OAuth response. Authorization servers answer in JSON, so this usually comes from a gateway, proxy or load balancer in front of the server, not from the server itself.',
+    fix: 'Read the text below for who sent it; check the endpoint URL and any proxy in between, then try again.',
+  },
+  empty: {
+    title: 'Empty answer',
+    what: 'The server answered with no body at all, so it gave no OAuth error to read.',
+    fix: 'Check the endpoint URL and the HTTP status; try again, and look at the server’s logs if it repeats.',
+  },
+  challenge: {
+    title: 'Client authentication refused',
+    what: 'The answer is a 401 with only a WWW-Authenticate challenge: the server did not accept how the client authenticated (RFC 6749 §5.2 allows this answer).',
+    fix: 'Check the client id and secret, and the way they are sent (client_secret_basic in the Authorization header, or client_secret_post in the body) — the server’s metadata lists what it accepts.',
+  },
+  form: {
+    title: 'Form-encoded answer, not JSON',
+    what: 'The answer is form-encoded (key=value&…), not the JSON RFC 6749 §5.1 requires. GitHub answers so when a request does not ask for JSON.',
+    fix: 'Send Accept: application/json (this lab does). If the server still answers form-encoded, it does not follow RFC 6749 §5.1.',
+  },
+  json: {
+    title: 'JSON without an OAuth error',
+    what: 'The answer is JSON, but has no “error” string saying what went wrong.',
+    fix: 'Read the raw response below; check the endpoint URL — it may be another API, not an OAuth endpoint.',
+  },
+};
+
+/** Names a body's shape for the panel. */
+export function describeFormat(format: ErrorBodyFormat): string {
+  switch (format) {
+    case 'oauth':
+      return 'OAuth 2.0 error (RFC 6749 §5.2)';
+    case 'okta':
+      return 'Okta’s error format (errorCode, errorSummary)';
+    case 'form':
+      return 'form-encoded fields, as GitHub sends unless asked for JSON';
+    case 'problem':
+      return 'problem details (RFC 9457)';
+    case 'nested':
+      return 'a nested error object, as Microsoft Graph and Google APIs send';
+    case 'challenge':
+      return 'no body, only a WWW-Authenticate challenge';
+    case 'json':
+      return 'JSON without an OAuth error field';
+    case 'html':
+      return 'an HTML page — a gateway, proxy or web page answered, not the authorization server';
+    case 'text':
+      return 'plain text — usually a gateway or proxy, not the authorization server';
+    case 'empty':
+      return 'an empty body';
+  }
+}
+
+/** What each cause of an unreachable host means and what to do, in our words. */
+const UNREACHABLE: Readonly<Record<UnreachableDetail['cause'], { what: string; fix: string }>> = {
+  dns: {
+    what: 'The host name could not be turned into an address: it is misspelled, does not exist, or this computer cannot reach a DNS server.',
+    fix: 'Check that you are online and the host name is right; on a company network a VPN may be needed.',
+  },
+  refused: {
+    what: 'The address was reached, but nothing accepts connections on that port.',
+    fix: 'Check the port in the URL and that the server is running.',
+  },
+  reset: {
+    what: 'The connection was opened, then cut before an answer came: the server, a firewall or a proxy dropped it.',
+    fix: 'Try again; if it repeats, check proxies, VPN or firewall rules between you and the server.',
+  },
+  timeout: {
+    what: 'No answer came in time: the server is slow or down, or the network drops the packets.',
+    fix: 'Try again in a moment; check your connection, VPN or firewall.',
+  },
+  tls: {
+    what: 'The secure connection failed: the server’s certificate was not accepted (expired, issued for another name, or signed by an authority this machine does not trust — a TLS-inspecting proxy does this).',
+    fix: 'Check the host name in the URL and this computer’s clock; behind a company proxy, its root certificate may be missing.',
+  },
+  'no-route': {
+    what: 'This computer has no network path to that address.',
+    fix: 'Check your network connection or VPN.',
+  },
+  offline: {
+    what: 'The browser reports no network connection, so the request was not sent anywhere.',
+    fix: 'Reconnect to the network and try again.',
+  },
+  unknown: {
+    what: 'No answer reached the browser. The server may be down or unreachable, or it does not allow this page to read its answer (CORS) — browsers hide which.',
+    fix: 'Check the address and that the server is running; for token requests of non-SPA clients, use the local relay, which can say what went wrong.',
+  },
+};
+
 /** An own entry of a table, so a server `error` such as "constructor" never reaches the prototype. */
 function own<K extends PropertyKey>(table: Readonly<Record<K, Entry>>, key: K): Entry | undefined {
   return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
-/** The AADSTS number in an Entra error, from `error_codes` or the description's prefix. */
+/** An AADSTS number as Entra writes it: a positive whole number, or such a number as a string. */
+function asAadsts(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\d{1,9}$/.test(value.trim()) ? Number(value) : value;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+function textOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The AADSTS number in an Entra error, from `error_codes` (numbers, numeric strings, or one of
+ * them alone) or an `AADSTSnnnn` in the description or message.
+ */
 export function aadstsNumber(failure: StepFailure): number | undefined {
-  const codes = failure.fields?.error_codes;
-  if (Array.isArray(codes) && Number.isSafeInteger(codes[0])) {
+  const raw = failure.fields?.error_codes as unknown;
+  const codes = (Array.isArray(raw) ? raw : [raw])
+    .map(asAadsts)
+    .filter((code): code is number => code !== undefined);
+  if (codes.length > 0) {
     // Entra sometimes lists a generic code before the specific one ([70002, 54005]): prefer the specific.
-    const specific = codes.find(
-      (code) => Number.isSafeInteger(code) && !GENERIC_AADSTS.has(code) && isCatalogued(code),
-    );
+    const specific = codes.find((code) => !GENERIC_AADSTS.has(code) && isCatalogued(code));
     return specific ?? codes[0];
   }
-  const match = /AADSTS(\d{1,12})/.exec(failure.fields?.error_description ?? failure.message);
+  const text = textOf(failure.fields?.error_description) ?? failure.message;
+  const match = /AADSTS(\d{1,9})\b/.exec(text);
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
@@ -655,18 +1188,73 @@ export function isCatalogued(aadsts: number): boolean {
   return own(BY_AADSTS, aadsts) !== undefined;
 }
 
+/** The AADSTS numbers our catalogue explains specifically. */
+export function cataloguedAadsts(): number[] {
+  return Object.keys(BY_AADSTS).map(Number);
+}
+
+const ENTRA_HOSTS =
+  /(^|\.)(login\.microsoftonline\.(com|us)|login\.partner\.microsoftonline\.cn|login\.chinacloudapi\.cn|login\.windows\.net|login\.microsoft\.com|sts\.windows\.net)$/i;
+
+function hostOf(url: string | undefined): string {
+  if (url === undefined) return '';
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return '';
+  }
+}
+
+function pathOf(url: string | undefined): string {
+  if (url === undefined) return '';
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '';
+  }
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/**
+ * Who answered: from the endpoint's host, the body's shape, and Entra's marks (AADSTS numbers,
+ * `error_codes`, `trace_id` / `correlation_id`). The sandbox is the Entra-shaped server on loopback.
+ */
+export function whoAnswered(failure: StepFailure, where: FailureContext = {}): Authority {
+  const host = hostOf(where.endpoint) || (failure.unreachable?.host.split(':')[0]?.toLowerCase() ?? '');
+  const fields: Readonly<Record<string, unknown>> = failure.fields ?? {};
+  const entraShaped =
+    fields['error_codes'] !== undefined ||
+    (typeof fields['trace_id'] === 'string' && typeof fields['correlation_id'] === 'string') ||
+    /AADSTS\d/.test(textOf(fields['error_description']) ?? '');
+  if (ENTRA_HOSTS.test(host)) return 'entra';
+  if (entraShaped) return LOOPBACK.has(host) ? 'sandbox' : 'entra';
+  if (failure.format === 'okta' || /(^|\.)(okta|oktapreview|okta-emea)\.com$/.test(host)) return 'okta';
+  if (/(^|\.)auth0\.com$/.test(host)) return 'auth0';
+  if (/(^|\.)(google\.com|googleapis\.com)$/.test(host)) return 'google';
+  if (host === 'github.com' || host.endsWith('.github.com')) return 'github';
+  if (/\/realms\/[^/]+\/protocol\/openid-connect\//.test(pathOf(where.endpoint))) return 'keycloak';
+  return 'generic';
+}
+
 /** The step kind implied by the failure itself, when the caller did not say. */
 function impliedContext(failure: StepFailure): StepKind | undefined {
+  if (failure.unreachable !== undefined) return 'network';
   if (failure.code === 'AUTHORIZATION_RESPONSE_ERROR') return 'authorize';
   if (failure.code === 'TOKEN_ENDPOINT_ERROR') return 'token';
   return undefined;
 }
 
-function resolve(entry: Entry, context: StepKind | undefined): { title: string; what: string; fix: string } {
+function resolve(
+  entry: Entry,
+  context: StepKind | undefined,
+  description: string,
+): { title: string; what: string; fix: string } {
+  const variant = entry.variants?.find((v) => v.when.test(description));
   return {
     title: entry.title,
-    what: (context === undefined ? undefined : entry.whatFor?.[context]) ?? entry.what,
-    fix: (context === undefined ? undefined : entry.fixFor?.[context]) ?? entry.fix,
+    what: variant?.what ?? (context === undefined ? undefined : entry.whatFor?.[context]) ?? entry.what,
+    fix: variant?.fix ?? (context === undefined ? undefined : entry.fixFor?.[context]) ?? entry.fix,
   };
 }
 
@@ -675,42 +1263,119 @@ function quoted(error: string): string {
   return error.length > 60 ? `${error.slice(0, 60)}…` : error;
 }
 
+/** A headline never empty, whatever the tables hold. */
+function nonEmpty(text: string, fallback: string): string {
+  return text.trim() === '' ? fallback : text;
+}
+
+/** The explanation of a request that got no answer, naming the host and the cause. */
+function explainUnreachable(
+  failure: StepFailure,
+  detail: UnreachableDetail,
+  context: StepKind | undefined,
+  authority: Authority,
+): Explanation {
+  const cause = UNREACHABLE[detail.cause];
+  if (detail.cause === 'unknown' && failure.code === 'CORS_ERROR') {
+    // A browser cannot tell a server that is down from one that refuses CORS: keep the step's advice.
+    const base = resolve(BY_CODE.CORS_ERROR, context, '');
+    return { ...base, title: `No readable answer from ${detail.host}`, matchedBy: 'network', authority };
+  }
+  const by =
+    detail.via === 'relay'
+      ? ' The local relay is running: it tried to send the request and reports this.'
+      : '';
+  const system = detail.detail === undefined ? '' : ` (${quoted(detail.detail)})`;
+  const request =
+    context === 'api'
+      ? 'The call to the API'
+      : context === 'authorize'
+        ? 'The request to the authorization server'
+        : context === 'device-poll'
+          ? 'The poll of the token endpoint'
+          : context === 'token'
+            ? 'The token request'
+            : 'The request';
+  return {
+    title: describeUnreachable(detail),
+    what: `${request} got no answer from ${detail.host}. ${cause.what}${system}${by}`,
+    fix: cause.fix,
+    matchedBy: 'network',
+    authority,
+  };
+}
+
 /**
- * The explanation for a failure: AADSTS number first, then the OAuth error, then our code.
- * `context` (the kind of step) makes some fixes specific; without it, it is inferred from the failure.
+ * The explanation for a failure: an unreachable host first, then the AADSTS number, then the
+ * server's `error` as the server that answered uses it, then the body's shape, then our own code.
+ * `context` (the kind of step) makes explanations specific; without it, it is inferred from the failure.
  */
-export function explainFailure(failure: StepFailure, context?: StepKind): Explanation {
+export function explainFailure(
+  failure: StepFailure,
+  context?: StepKind,
+  where: FailureContext = {},
+): Explanation {
   const kind = context ?? impliedContext(failure);
+  const authority = whoAnswered(failure, where);
+  if (failure.unreachable !== undefined)
+    return explainUnreachable(failure, failure.unreachable, kind, authority);
+
+  const description = textOf(failure.fields?.error_description) ?? '';
   const aadsts = aadstsNumber(failure);
   const withNumber = aadsts === undefined ? {} : { aadsts };
 
   const byNumber = aadsts === undefined ? undefined : own(BY_AADSTS, aadsts);
-  if (byNumber !== undefined) return { ...resolve(byNumber, kind), ...withNumber, matchedBy: 'aadsts' };
+  if (byNumber !== undefined)
+    return { ...resolve(byNumber, kind, description), ...withNumber, matchedBy: 'aadsts', authority };
 
-  const error = failure.fields?.error;
-  const byError = error === undefined ? undefined : own(BY_ERROR, error);
-  const base = byError === undefined ? resolve(BY_CODE[failure.code], kind) : resolve(byError, kind);
-  const matchedBy = byError === undefined ? 'code' : 'error';
+  const rawError = failure.fields?.error as unknown;
+  const error = typeof rawError === 'string' && rawError !== '' ? rawError : undefined;
+  const table = BY_AUTHORITY[authority];
+  const byAuthority = error === undefined || table === undefined ? undefined : own(table, error);
+  const byError = byAuthority ?? (error === undefined ? undefined : own(BY_ERROR, error));
+  const byFormat =
+    byError === undefined && failure.format !== undefined && failure.fields === undefined
+      ? BY_FORMAT[failure.format]
+      : undefined;
+  const base =
+    byError !== undefined
+      ? resolve(byError, kind, description)
+      : byFormat !== undefined
+        ? resolve(byFormat, kind, description)
+        : resolve(BY_CODE[failure.code], kind, description);
+  const matchedBy = byError !== undefined ? 'error' : byFormat !== undefined ? 'format' : 'code';
+  const title = nonEmpty(base.title, BY_CODE[failure.code].title || 'Request failed');
 
   if (aadsts !== undefined) {
     const general =
       error === undefined ? '' : ` What follows is only the general meaning of “${quoted(error)}”.`;
     return {
       ...base,
+      title,
       what: `Entra’s code AADSTS${aadsts} is not in our catalogue.${general} ${base.what}`,
       fix: `${base.fix} For the specific cause, look AADSTS${aadsts} up with the links below.`,
       ...withNumber,
       matchedBy,
+      authority,
     };
+  }
+  if (byFormat !== undefined && failure.status !== undefined) {
+    const gateway =
+      failure.status >= 500 && (failure.format === 'html' || failure.format === 'text')
+        ? ` HTTP ${failure.status} from a gateway usually means the server behind it is down, slow or unreachable.`
+        : '';
+    return { ...base, title, what: `HTTP ${failure.status}: ${base.what}${gateway}`, matchedBy, authority };
   }
   if (error !== undefined && byError === undefined) {
     return {
       ...base,
+      title,
       what: `The server answered with error “${quoted(error)}”, which is not a standard OAuth error we know. ${base.what}`,
       matchedBy,
+      authority,
     };
   }
-  return { ...base, matchedBy };
+  return { ...base, title, matchedBy, authority };
 }
 
 function webSearch(query: string): string {
@@ -721,7 +1386,8 @@ function webSearch(query: string): string {
  * Where to look up an error our catalogue does not know: Entra's own lookup plus a web search for an
  * uncatalogued AADSTS number, or a web search for an unknown OAuth `error`. Empty when we explain it.
  */
-export function lookupLinks(failure: StepFailure): readonly LookupLink[] {
+export function lookupLinks(failure: StepFailure, where: FailureContext = {}): readonly LookupLink[] {
+  if (failure.unreachable !== undefined) return [];
   const aadsts = aadstsNumber(failure);
   if (aadsts !== undefined) {
     if (isCatalogued(aadsts)) return [];
@@ -733,8 +1399,11 @@ export function lookupLinks(failure: StepFailure): readonly LookupLink[] {
       { label: `Search the web for AADSTS${aadsts}`, href: webSearch(`"AADSTS${aadsts}"`) },
     ];
   }
-  const error = failure.fields?.error;
+  const rawError = failure.fields?.error as unknown;
+  const error = typeof rawError === 'string' ? rawError : undefined;
   if (error === undefined || error === '' || own(BY_ERROR, error) !== undefined) return [];
+  const table = BY_AUTHORITY[whoAnswered(failure, where)];
+  if (table !== undefined && own(table, error) !== undefined) return [];
   return [
     {
       label: `Search the web for “${quoted(error)}”`,
