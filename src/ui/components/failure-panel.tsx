@@ -1,6 +1,7 @@
 import type { StepFailure } from '../../flows/runner.ts';
-import { explainFailure, lookupLinks, type StepKind } from '../explain-error.ts';
+import { describeFormat, explainFailure, lookupLinks, type StepKind } from '../explain-error.ts';
 
+/** RFC 6749 §5.2's fields and Entra's extras, in the order people read them. */
 const SHOWN_FIELDS = [
   'error',
   'error_description',
@@ -13,20 +14,46 @@ const SHOWN_FIELDS = [
   'claims',
 ];
 
+/** At most this many wire fields of a body in another shape (Okta's, RFC 9457's…) are listed. */
+const MAX_OTHER_FIELDS = 20;
+
+const CAUSES: Readonly<Record<NonNullable<StepFailure['unreachable']>['cause'], string>> = {
+  dns: 'DNS lookup failed',
+  refused: 'connection refused',
+  reset: 'connection reset',
+  timeout: 'timed out',
+  tls: 'TLS (certificate or handshake) failed',
+  'no-route': 'no route to the host',
+  offline: 'offline',
+  unknown: 'hidden by the browser',
+};
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+}
+
 /**
  * A failed step: what happened, why, what to do next, and the server's own words verbatim.
- * `context` (the kind of step) lets the explanation pick a fix specific to that step.
+ * `context` (the kind of step) and `endpoint` (where the request went, so who answered) let the
+ * explanation fit the step and the server.
  */
 export function FailurePanel(props: {
   failure: StepFailure;
   onRetry?: () => void;
   retryLabel?: string;
   context?: StepKind;
+  endpoint?: string;
 }) {
   const { failure } = props;
-  const explanation = explainFailure(failure, props.context);
-  const links = lookupLinks(failure);
+  const where = props.endpoint === undefined ? {} : { endpoint: props.endpoint };
+  const explanation = explainFailure(failure, props.context, where);
+  const links = lookupLinks(failure, where);
   const fields: Readonly<Record<string, unknown>> = failure.fields ?? {};
+  const names =
+    failure.format === undefined || failure.format === 'oauth'
+      ? SHOWN_FIELDS.filter((name) => fields[name] !== undefined)
+      : Object.keys(fields).slice(0, MAX_OTHER_FIELDS);
+  const unreachable = failure.unreachable;
   return (
     <div className="failure" role="alert">
       <h3>
@@ -56,6 +83,35 @@ export function FailurePanel(props: {
           ))}
         </ul>
       )}
+      {failure.format !== undefined && failure.format !== 'oauth' && (
+        <p className="detail" data-testid="body-format">
+          The answer was {describeFormat(failure.format)}.
+        </p>
+      )}
+      {unreachable !== undefined && (
+        <dl className="server-fields" aria-label="Connection failure">
+          <div>
+            <dt>Host</dt>
+            <dd>{unreachable.host}</dd>
+          </div>
+          <div>
+            <dt>Cause</dt>
+            <dd>{CAUSES[unreachable.cause]}</dd>
+          </div>
+          {unreachable.detail !== undefined && (
+            <div>
+              <dt>System error</dt>
+              <dd>
+                <code>{unreachable.detail}</code>
+              </dd>
+            </div>
+          )}
+          <div>
+            <dt>Tried by</dt>
+            <dd>{unreachable.via === 'relay' ? 'the local relay (it is running)' : 'the browser'}</dd>
+          </div>
+        </dl>
+      )}
       {failure.fields === undefined && <p className="detail">{failure.message}</p>}
       {failure.fields !== undefined && (
         <dl className="server-fields">
@@ -65,19 +121,21 @@ export function FailurePanel(props: {
               <dd>{failure.status}</dd>
             </>
           )}
-          {SHOWN_FIELDS.filter((name) => fields[name] !== undefined).map((name) => (
+          {names.map((name) => (
             <div key={name}>
               <dt>
                 <code>{name}</code>
               </dt>
-              <dd>{typeof fields[name] === 'string' ? fields[name] : JSON.stringify(fields[name])}</dd>
+              <dd>{show(fields[name])}</dd>
             </div>
           ))}
         </dl>
       )}
       {failure.raw !== undefined && failure.raw !== '' && (
         <details className="raw-response">
-          <summary>Raw response</summary>
+          <summary>
+            {failure.format === 'html' ? 'Raw response (the page as text, not rendered)' : 'Raw response'}
+          </summary>
           <pre>{failure.raw}</pre>
         </details>
       )}

@@ -7,6 +7,8 @@ export interface HttpExchangeViewProps {
   readonly exchange: HttpExchange;
   /** Heading level of the "Request" / "Response" headings. Defaults to 3. */
   readonly headingLevel?: 2 | 3 | 4 | 5;
+  /** The request was sent and no HTTP answer came back: why, in one line (host and cause). */
+  readonly noAnswer?: string;
 }
 
 const MASK = '••••••';
@@ -124,7 +126,8 @@ function formatDuration(ms: number): string {
 }
 
 /** Shows one HTTP exchange as it went over the wire, with secrets masked until revealed. */
-export function HttpExchangeView({ exchange, headingLevel = 3 }: HttpExchangeViewProps) {
+export function HttpExchangeView(props: HttpExchangeViewProps) {
+  const { exchange, headingLevel = 3 } = props;
   const [revealed, setRevealed] = useState(false);
   const requestId = useId();
   const responseId = useId();
@@ -173,15 +176,18 @@ export function HttpExchangeView({ exchange, headingLevel = 3 }: HttpExchangeVie
     .join('\n');
 
   // A preview of a request not sent yet has no start time (0): it is not "waiting" for anything.
-  const sent = exchange.startedAt > 0 || response !== undefined;
+  const noAnswer = response === undefined ? props.noAnswer : undefined;
+  const sent = exchange.startedAt > 0 || response !== undefined || noAnswer !== undefined;
   const timing =
     exchange.durationMs !== undefined
       ? `Took ${formatDuration(exchange.durationMs)}.`
-      : !sent
-        ? 'Not sent yet: this is the request the next step will send.'
-        : response === undefined
-          ? 'In progress…'
-          : '';
+      : noAnswer !== undefined
+        ? 'Attempted: this request was sent, and no answer came back.'
+        : !sent
+          ? 'Not sent yet: this is the request the next step will send.'
+          : response === undefined
+            ? 'In progress…'
+            : '';
   const status = response?.status ?? 0;
   const statusClass = status >= 200 && status < 300 ? 'ok' : status >= 400 ? 'danger' : 'neutral';
 
@@ -248,7 +254,9 @@ export function HttpExchangeView({ exchange, headingLevel = 3 }: HttpExchangeVie
         <Heading id={responseId} className="http-exchange__heading">
           Response
         </Heading>
-        {response === undefined ? (
+        {noAnswer !== undefined ? (
+          <p className="lab-message http-exchange__pending">No response: {noAnswer}</p>
+        ) : response === undefined ? (
           <p className="lab-message http-exchange__pending" role="status">
             {sent ? 'Waiting for the response…' : 'No response yet: the request has not been sent.'}
           </p>

@@ -1,6 +1,8 @@
 import type { StepFailure } from '../../flows/runner.ts';
 import type { HttpExchange, RecordedRequest } from '../../protocol/http.ts';
 import type { Route } from '../../protocol/transport.ts';
+import { describeUnreachable } from '../../protocol/errors.ts';
+import type { StepKind } from '../explain-error.ts';
 import { FailurePanel } from './failure-panel.tsx';
 import { HttpExchangeView } from './http-exchange-view.tsx';
 
@@ -19,7 +21,12 @@ export function TokenRequestPanel(props: {
   disabled?: boolean;
   onRetry?: () => void;
   retryLabel?: string;
+  /** Where a failure happened, for its explanation; token requests by default. */
+  context?: StepKind;
 }) {
+  // A request that got no HTTP answer is still shown, as attempted, with why nothing came back.
+  const unreachable = props.failure?.unreachable;
+  const noAnswer = unreachable === undefined ? undefined : `${describeUnreachable(unreachable)}.`;
   return (
     <div className="token-request">
       {props.exchange === undefined && (
@@ -30,6 +37,7 @@ export function TokenRequestPanel(props: {
             viaReason: props.route.reason,
             startedAt: 0,
           }}
+          {...(noAnswer === undefined || props.sending ? {} : { noAnswer })}
         />
       )}
       <button
@@ -44,7 +52,8 @@ export function TokenRequestPanel(props: {
       {props.failure !== undefined && (
         <FailurePanel
           failure={props.failure}
-          context="token"
+          context={props.context ?? 'token'}
+          endpoint={props.request.url}
           {...(props.onRetry === undefined ? {} : { onRetry: props.onRetry })}
           {...(props.retryLabel === undefined ? {} : { retryLabel: props.retryLabel })}
         />

@@ -483,7 +483,12 @@ export default function AuthorizationCodePage() {
           </div>
         )}
         {failureFor('sign-in') !== undefined && (
-          <FailurePanel failure={failureFor('sign-in')!} onRetry={startAgain} retryLabel="Start again" />
+          <FailurePanel
+            failure={failureFor('sign-in')!}
+            context="authorize"
+            onRetry={startAgain}
+            retryLabel="Start again"
+          />
         )}
       </StepSection>
 

@@ -223,6 +223,7 @@ export default function CallApiPage() {
           sending={statusOf('call') === 'running'}
           sendLabel="Send the request"
           onSend={() => void send()}
+          context="api"
         />
       </StepSection>
 

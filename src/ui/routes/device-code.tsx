@@ -107,7 +107,7 @@ export default function DeviceCodePage() {
     const outcome = await runStep(readPollOutcome, done, deps);
     if (!outcome.ok) {
       store.setStep(FLOW_ID, 'poll', 'failed', { failure: outcome.failure, current: 'poll' });
-      announce(`Polling stopped: ${explainFailure(outcome.failure).title}.`);
+      announce(`Polling stopped: ${explainFailure(outcome.failure, 'device-poll').title}.`);
       return;
     }
     if (outcome.patch.tokens === undefined) return;
@@ -148,7 +148,7 @@ export default function DeviceCodePage() {
       if (latest.polling !== undefined && latest.authorization?.device_code === deviceCode) {
         patch({ polling: stopPolling(latest.polling, result.failure.code) });
         store.setStep(FLOW_ID, 'poll', 'failed', { failure: result.failure });
-        announce(`Polling stopped: ${explainFailure(result.failure).title}.`);
+        announce(`Polling stopped: ${explainFailure(result.failure, 'device-poll').title}.`);
       }
       return;
     }
@@ -414,7 +414,13 @@ export default function DeviceCodePage() {
           </>
         )}
         {pollFailure !== undefined && (
-          <FailurePanel failure={pollFailure} onRetry={requestNewCode} retryLabel="Request a new code" />
+          <FailurePanel
+            failure={pollFailure}
+            context="device-poll"
+            endpoint={buildPollRequest(ctx).url}
+            onRetry={requestNewCode}
+            retryLabel="Request a new code"
+          />
         )}
       </StepSection>
 

@@ -211,7 +211,12 @@ export default function OnBehalfOfPage() {
           </>
         )}
         {code === undefined && failureFor('user-token') !== undefined && (
-          <FailurePanel failure={failureFor('user-token')!} onRetry={startAgain} retryLabel="Start again" />
+          <FailurePanel
+            failure={failureFor('user-token')!}
+            context="authorize"
+            onRetry={startAgain}
+            retryLabel="Start again"
+          />
         )}
         <p>Or use an access token from an earlier run, or paste one:</p>
         <TokenPicker
