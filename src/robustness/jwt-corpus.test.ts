@@ -455,12 +455,12 @@ describe('signature verdicts for hostile tokens: never "valid", never a crash', 
     },
     'alg switched to HS256 (key confusion)': {
       mutate: (t) => `${enc({ alg: 'HS256', kid: 'k1' })}.${parts(t)[1]}.${parts(t)[2]}`,
-      kind: /^invalid$/,
+      kind: /^needs-secret$/,
       says: /HMAC/,
     },
     'alg switched to an unknown name': {
       mutate: (t) => `${enc({ alg: 'XYZ999', kid: 'k1' })}.${parts(t)[1]}.${parts(t)[2]}`,
-      kind: /^invalid$/,
+      kind: /^unsupported-alg$/,
       says: /XYZ999/,
     },
     'kid of a key not in the set': {

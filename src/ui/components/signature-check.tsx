@@ -1,0 +1,222 @@
+import { useId, useState } from 'react';
+import type { FetchMetadata } from '../../protocol/discovery.ts';
+import {
+  fetchIssuerKeys,
+  fetchKeysFromTypedUrl,
+  parseKeySetJson,
+  parseTokenIssuer,
+  type IssuerKeys,
+} from '../../protocol/issuer-keys.ts';
+import type { DecodedJwt } from '../../protocol/jwt.ts';
+import { precheckSignature, verifyJwtSignature, type SignatureVerdict } from '../../protocol/verify.ts';
+import { useLabConfig } from '../../state/lab-config.ts';
+import { fetchMetadataDirect, fetchMetadataViaRelay } from '../../state/relay.ts';
+
+type Check =
+  | { readonly state: 'idle' }
+  | { readonly state: 'running' }
+  | { readonly state: 'done'; readonly verdict: SignatureVerdict; readonly keys?: IssuerKeys };
+
+const VERDICT_TITLE: Record<SignatureVerdict['kind'], string> = {
+  valid: 'Signature valid',
+  invalid: 'Signature invalid',
+  'no-key': 'No matching key',
+  'unusable-key': 'Key unusable',
+  'needs-secret': 'Needs the shared secret',
+  'unsupported-alg': 'Unsupported algorithm',
+  unsigned: 'Not signed',
+  'not-verifiable': 'Not verifiable by design',
+  unavailable: 'Keys unavailable',
+};
+
+/** Where the keys came from, in words. */
+function keysOrigin(keys: IssuerKeys | undefined) {
+  if (keys === undefined) return null;
+  if (keys.source === 'pasted') return <> in the pasted key set</>;
+  return (
+    <>
+      {' '}
+      from <code>{keys.jwksUri}</code>
+    </>
+  );
+}
+
+/** The signature part of the token inspector: where the keys come from, and the verdict. */
+export function SignatureCheck({ token, decoded }: { readonly token: string; readonly decoded: DecodedJwt }) {
+  const [check, setCheck] = useState<Check>({ state: 'idle' });
+  const [keysUrl, setKeysUrl] = useState('');
+  const [keysJson, setKeysJson] = useState('');
+  const lab = useLabConfig();
+  const ids = { url: useId(), urlHelp: useId(), json: useId(), jsonHelp: useId() };
+  const hasIss = 'iss' in decoded.payload;
+  const iss = decoded.payload['iss'];
+  const tid = decoded.payload['tid'];
+  const issuer = parseTokenIssuer(iss);
+
+  /**
+   * Straight from the browser first. Only when the browser gets no answer at all (CORS, network)
+   * does the relay try; an answer the browser could read (a 404, say) is the issuer's own.
+   */
+  const fetchMetadata: FetchMetadata = async (url) => {
+    let failure: unknown;
+    try {
+      return await fetchMetadataDirect(url);
+    } catch (error) {
+      failure = error;
+    }
+    if (!lab.relay) {
+      const why = failure instanceof Error ? failure.message : `The browser could not read ${url}.`;
+      throw new Error(`${why} No local relay is running to fetch it instead (start the app with npm start).`);
+    }
+    return fetchMetadataViaRelay(url);
+  };
+
+  const resetVerdict = () => setCheck({ state: 'idle' });
+
+  const verify = async () => {
+    const early = precheckSignature(decoded.header, decoded.payload);
+    if (early !== undefined) {
+      setCheck({ state: 'done', verdict: early });
+      return;
+    }
+    setCheck({ state: 'running' });
+    try {
+      let keys: IssuerKeys;
+      if (keysJson.trim() !== '') {
+        keys = { source: 'pasted', jwks: parseKeySetJson(keysJson), attempts: [] };
+      } else if (keysUrl.trim() !== '') {
+        keys = await fetchKeysFromTypedUrl(keysUrl, iss, tid, fetchMetadata);
+      } else if (issuer.kind === 'url') {
+        keys = await fetchIssuerKeys(issuer, tid, fetchMetadata);
+      } else {
+        const reason = hasIss
+          ? issuer.reason
+          : 'The token names no issuer (iss), so there is no key set to look up. Type the issuer or key set URL below, or paste the key set.';
+        setCheck({ state: 'done', verdict: { kind: 'unavailable', reason } });
+        return;
+      }
+      setCheck({ state: 'done', verdict: await verifyJwtSignature(token, keys.jwks), keys });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      setCheck({ state: 'done', verdict: { kind: 'unavailable', reason } });
+    }
+  };
+
+  const keys = check.state === 'done' ? check.keys : undefined;
+  const issuerCheck = keys?.issuerCheck;
+  const notes = check.state === 'done' && 'notes' in check.verdict ? (check.verdict.notes ?? []) : [];
+
+  return (
+    <section className="signature-check" aria-labelledby="sig-title">
+      <h2 id="sig-title">Signature</h2>
+      {!hasIss ? (
+        <p>The token names no issuer (iss): give the issuer or its key set below to check the signature.</p>
+      ) : issuer.kind === 'url' ? (
+        <p>
+          Keys are looked up from the issuer <code>{issuer.iss}</code>
+          {issuer.variant === 'bare-host' && (
+            <>
+              {' '}
+              (read as <code>{issuer.issuer}</code>: Google documents this form without https://)
+            </>
+          )}
+          : its discovery document <code>{issuer.metadataUrls[0]}</code>, then its <code>jwks_uri</code>.
+        </p>
+      ) : (
+        <p className="note" role="note">
+          {issuer.reason}
+        </p>
+      )}
+
+      <fieldset className="keys-by-hand">
+        <legend>Keys from elsewhere (optional)</legend>
+        <div className="field">
+          <label htmlFor={ids.url}>Issuer or key set URL</label>
+          <input
+            id={ids.url}
+            type="url"
+            inputMode="url"
+            value={keysUrl}
+            spellCheck={false}
+            autoComplete="off"
+            aria-describedby={ids.urlHelp}
+            onChange={(e) => {
+              setKeysUrl(e.target.value);
+              resetVerdict();
+            }}
+          />
+          <p id={ids.urlHelp} className="help">
+            An https URL: the issuer, its discovery document, or the key set itself (its jwks_uri). Used
+            instead of the token’s iss.
+          </p>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.json}>Key set (JSON)</label>
+          <textarea
+            id={ids.json}
+            rows={3}
+            value={keysJson}
+            spellCheck={false}
+            autoComplete="off"
+            aria-describedby={ids.jsonHelp}
+            onChange={(e) => {
+              setKeysJson(e.target.value);
+              resetVerdict();
+            }}
+          />
+          <p id={ids.jsonHelp} className="help">
+            Paste the key set as its jwks_uri returns it (<code>{'{"keys": […]}'}</code>) or a single key, to
+            check offline: nothing is fetched then.
+          </p>
+        </div>
+      </fieldset>
+
+      <button
+        type="button"
+        className="primary"
+        onClick={() => void verify()}
+        disabled={check.state === 'running'}
+      >
+        Verify the signature
+      </button>
+      {check.state === 'running' && <p role="status">Fetching the issuer’s keys…</p>}
+      {check.state === 'done' && (
+        <div className={`verdict verdict-${check.verdict.kind}`} role="status">
+          <h3>{VERDICT_TITLE[check.verdict.kind]}</h3>
+          {check.verdict.kind === 'valid' ? (
+            <p>
+              Signed with {check.verdict.alg} by key {check.verdict.keyLabel} (number{' '}
+              {check.verdict.keyIndex + 1} in the set
+              {check.verdict.fromCertificate ? ', taken from its x5c certificate' : ''}; thumbprint{' '}
+              <code>{check.verdict.thumbprint}</code>){keysOrigin(keys)}.{' '}
+              {check.verdict.candidates === 1
+                ? 'It was the only candidate key.'
+                : `${check.verdict.tried} of ${check.verdict.candidates} candidate keys tried.`}{' '}
+              A valid signature proves who issued the token; an API must still check aud, exp and its scopes
+              or roles.
+            </p>
+          ) : (
+            <p>{check.verdict.reason}</p>
+          )}
+          {issuerCheck !== undefined && issuerCheck.kind !== 'identical' && (
+            <p>
+              {issuerCheck.kind === 'mismatch' ? (
+                <strong>Issuer mismatch. </strong>
+              ) : (
+                <strong>Issuer: </strong>
+              )}
+              {issuerCheck.explanation}
+            </p>
+          )}
+          {notes.length > 0 && (
+            <ul>
+              {notes.map((note) => (
+                <li key={note}>{note}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
