@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { SignJWT } from 'jose';
+import { buildShapedKeySet } from '../src/protocol/test-support/shaped-key-set.ts';
 import { expectNoSecretsLeft, recordConsole } from './support/secrets-audit.ts';
 
 const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -64,5 +67,105 @@ test.describe('token inspector', () => {
     await input.fill('<script>alert(1)</script>');
     await input.fill('');
     expect(errors).toEqual([]);
+  });
+
+  test('an iss of accounts.google.com (Google’s bare form) is discovered at https://accounts.google.com, never on this app', async ({
+    page,
+    baseURL,
+  }) => {
+    const google = JSON.parse(readFileSync('test-fixtures/providers/google.json', 'utf8')) as {
+      metadata: { jwks_uri: string };
+      jwks: { keys: never[] };
+    };
+    const shaped = await buildShapedKeySet(google.jwks);
+    const token = await new SignJWT({ iss: 'accounts.google.com', aud: 'client', sub: '1', nonce: 'n' })
+      .setProtectedHeader({
+        alg: shaped.alg,
+        ...(shaped.kid === undefined ? {} : { kid: shaped.kid }),
+        typ: 'JWT',
+      })
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(shaped.privateKey);
+    const cors = { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/json' };
+    // The real discovery document of Google, and a key set of its exact shape holding our key.
+    await page.route('https://accounts.google.com/.well-known/openid-configuration', (route) =>
+      route.fulfill({ headers: cors, body: JSON.stringify(google.metadata) }),
+    );
+    await page.route(google.metadata.jwks_uri, (route) =>
+      route.fulfill({ headers: cors, body: JSON.stringify(shaped.jwks) }),
+    );
+    const ownOrigin: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().startsWith(baseURL ?? '') && request.url().includes('.well-known'))
+        ownOrigin.push(request.url());
+    });
+    await page.goto('/tokens');
+    await page.getByLabel('Token', { exact: true }).fill(token);
+    await expect(page.getByText(/read as https:\/\/accounts\.google\.com/)).toBeVisible();
+    await page.getByRole('button', { name: 'Verify the signature' }).click();
+    const verdict = page.getByRole('status').filter({ hasText: 'Signature valid' });
+    await expect(verdict).toContainText(`by key “${shaped.kid}”`);
+    await expect(verdict).toContainText(google.metadata.jwks_uri);
+    await expect(verdict).toContainText('Google documents both forms');
+    await expect(verdict).not.toContainText('mismatch');
+    expect(ownOrigin).toEqual([]);
+  });
+
+  test('an iss that is no URL asks for keys; a pasted key set verifies offline', async ({ page }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const shaped = await buildShapedKeySet({
+      keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', use: 'sig' }] as never[],
+    });
+    const sign = (iss: unknown) =>
+      new SignJWT({ iss, sub: 's' } as Record<string, unknown>)
+        .setProtectedHeader({ alg: shaped.alg })
+        .sign(shaped.privateKey);
+    await page.goto('/tokens');
+    const input = page.getByLabel('Token', { exact: true });
+    await input.fill(await sign('urn:example:issuer'));
+    await expect(page.getByRole('note')).toContainText('cannot lead to the issuer');
+    await page.getByRole('button', { name: 'Verify the signature' }).click();
+    await expect(page.getByText('Keys unavailable')).toBeVisible();
+
+    await page.getByLabel('Key set (JSON)').fill(JSON.stringify(shaped.jwks));
+    await page.getByRole('button', { name: 'Verify the signature' }).click();
+    const verdict = page.getByRole('status').filter({ hasText: 'Signature valid' });
+    await expect(verdict).toContainText('Signed with ES256 by key #1');
+    await expect(verdict).toContainText('in the pasted key set');
+
+    for (const iss of [42, null, '', 'http://issuer.example', '🔑']) {
+      await input.fill(await sign(iss));
+      await expect(page.getByRole('note')).toContainText(
+        typeof iss === 'string' && iss.startsWith('http') ? 'http, not https' : 'cannot lead to',
+      );
+    }
+    await page.getByLabel('Key set (JSON)').fill('{"keys": 1');
+    await page.getByRole('button', { name: 'Verify the signature' }).click();
+    await expect(page.getByText(/not JSON/)).toBeVisible();
+    expect(errors).toEqual([]);
+  });
+
+  test('a key set URL typed by hand is used instead of the token’s iss', async ({ page }) => {
+    const shaped = await buildShapedKeySet({
+      keys: [{ kty: 'RSA', kid: 'a', n: 'x', e: 'AQAB', alg: 'RS256' }] as never[],
+    });
+    await page.route('https://keys.example.test/jwks', (route) =>
+      route.fulfill({
+        headers: { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/json' },
+        body: JSON.stringify(shaped.jwks),
+      }),
+    );
+    const token = await new SignJWT({ iss: 'not a url', sub: 's' })
+      .setProtectedHeader({ alg: 'RS256', kid: shaped.kid ?? '' })
+      .sign(shaped.privateKey);
+    await page.goto('/tokens');
+    await page.getByLabel('Token', { exact: true }).fill(token);
+    await page.getByLabel('Issuer or key set URL').fill('https://keys.example.test/jwks');
+    await page.getByRole('button', { name: 'Verify the signature' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Signature valid' })).toContainText(
+      'https://keys.example.test/jwks',
+    );
   });
 });
