@@ -171,4 +171,120 @@ test.describe('authorization code flow', () => {
       page.getByRole('region', { name: 'Access token' }).getByRole('row', { name: /\bazp\b/ }),
     ).toContainText('1b6f9c2d-4e7a-4a35-8c91-0d2e5f7b3a68');
   });
+
+  test('response_mode=form_post: the answer is POSTed to the local server, read once, and redeemed', async ({
+    page,
+  }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const addresses: string[] = [];
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) addresses.push(frame.url());
+    });
+    let formPostLocation = '';
+    page.on('response', (response) => {
+      if (response.request().method() === 'POST' && new URL(response.url()).pathname === '/callback')
+        formPostLocation = response.headers()['location'] ?? '';
+    });
+    await page.goto('/flows/authorization-code');
+    await page.getByLabel('response_mode').selectOption('form_post');
+    await expect(page.locator('.url-preview')).toContainText('response_mode=form_post');
+    await expect(page.getByText('form_post: the server’s page will POST the answer')).toBeVisible();
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).click();
+    await signInAtSandbox(page);
+
+    await expect(page).toHaveURL(/\/flows\/authorization-code$/);
+    await expect(page.getByText('the state matches what this tab sent')).toBeVisible();
+    await expect(page.getByText('The answer came as a form POST')).toBeVisible();
+    await expect(page.getByRole('table', { name: /Parameters on the redirect \(form_post\)/ })).toBeVisible();
+    await page.getByRole('button', { name: 'Redeem the code' }).click();
+    await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible();
+    // The code was never in any address this tab showed.
+    expect(formPostLocation).toMatch(/^\/callback\?form_post=[A-Za-z0-9_-]+$/);
+    for (const address of addresses) expect(address).not.toMatch(/[?#&]code=/);
+    // Handed over once: a second read of the same id finds nothing.
+    const again = await page.request.get(
+      formPostLocation.replace('/callback?form_post=', '/callback/form-post/'),
+    );
+    expect(again.status()).toBe(404);
+    expect(errors).toEqual([]);
+  });
+
+  test('response_mode=form_post with an id already used says the answer is gone, and why', async ({
+    page,
+  }) => {
+    await page.goto('/flows/authorization-code');
+    await page.getByLabel('response_mode').selectOption('form_post');
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).click();
+    await expect(page.getByLabel('Username')).toBeVisible();
+    // Arrive at the callback with an id the local server never issued (as after a reload).
+    await page.goto(`/callback?form_post=${'A'.repeat(32)}`);
+    await expect(page).toHaveURL(/\/flows\/authorization-code$/);
+    await expect(page.getByRole('alert')).toContainText('handed over only once');
+  });
+
+  test('without the local server, form_post is refused before the redirect, with the reason', async ({
+    page,
+  }) => {
+    const config = (await (await page.request.get('/lab-config.json')).json()) as Record<string, unknown>;
+    await page.route('**/lab-config.json', (route) =>
+      route.fulfill({ json: { sandboxOrigin: config['sandboxOrigin'], relay: false } }),
+    );
+    await page.goto('/flows/authorization-code');
+    await page.getByLabel('response_mode').selectOption('form_post');
+    await expect(page.getByRole('alert')).toContainText('without its local server');
+    await expect(page.getByRole('button', { name: 'Sign in at the authorization server' })).toBeDisabled();
+    await page.getByLabel('response_mode').selectOption('query');
+    await expect(page.getByRole('button', { name: 'Sign in at the authorization server' })).toBeEnabled();
+  });
+
+  test('response_mode=fragment: the code comes back after # and is redeemed', async ({ page }) => {
+    await page.goto('/flows/authorization-code');
+    await page.getByLabel('response_mode').selectOption('fragment');
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).click();
+    await signInAtSandbox(page);
+    await expect(page).toHaveURL(/\/flows\/authorization-code$/);
+    await expect(page.getByRole('table', { name: /Parameters on the redirect \(fragment\)/ })).toBeVisible();
+    await page.getByRole('button', { name: 'Redeem the code' }).click();
+    await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible();
+    expect(page.url()).not.toContain('code=');
+  });
+
+  test('code id_token with response_mode=query is refused before sign-in, with the reason', async ({
+    page,
+  }) => {
+    await page.goto('/flows/authorization-code');
+    await page.getByLabel('response_type').selectOption('code id_token');
+    await page.getByLabel('response_mode').selectOption('query');
+    await expect(page.getByRole('alert')).toContainText('must never travel in the query string');
+    await expect(page.getByRole('button', { name: 'Sign in at the authorization server' })).toBeDisabled();
+  });
+
+  test('paste-the-redirect: a URL pasted from a chat (quoted, wrapped, &amp;) is read and state-checked', async ({
+    page,
+    context,
+  }) => {
+    await context.route('http://localhost:1337/**', (route) =>
+      route.fulfill({ status: 200, body: 'listener' }),
+    );
+    await page.goto('/flows/authorization-code');
+    await page.getByLabel('client_id').fill('1b6f9c2d-4e7a-4a35-8c91-0d2e5f7b3a68');
+    await page.getByLabel('redirect_uri').fill('http://localhost:1337/');
+    const popupPromise = context.waitForEvent('page');
+    await page.getByRole('button', { name: 'Open the sign-in page in a new tab' }).click();
+    const popup = await popupPromise;
+    await popup.getByLabel('Username').fill(USER);
+    await popup.getByLabel('Password').fill(PASSWORD);
+    await popup.getByRole('button', { name: 'Sign in' }).click();
+    await popup.getByRole('button', { name: 'Accept' }).click();
+    await popup.waitForURL(/^http:\/\/localhost:1337\/\?code=/);
+    const url = popup.url().replace(/&/g, '&amp;');
+    const wrapped = `  “${url.slice(0, 40)}\n   ${url.slice(40)}”  `;
+    await page.getByLabel('Redirected URL (or just the code)').fill(wrapped);
+    await page.getByRole('button', { name: 'Use this response' }).click();
+    await expect(page.getByText('the state matches what this tab sent')).toBeVisible();
+    await expect(page.getByRole('status').filter({ hasText: 'Read from your paste' })).toContainText('&amp;');
+    await page.getByRole('button', { name: 'Redeem the code' }).click();
+    await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible();
+  });
 });

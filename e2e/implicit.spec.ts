@@ -110,10 +110,34 @@ test.describe('implicit and hybrid flows', () => {
     await expectNoAxeViolations(page, 'implicit: refused on the redirect');
   });
 
-  test('form_post is explained and not sent', async ({ page }) => {
+  test('form_post: the tokens are POSTed to the local server and read once, never in an address', async ({
+    page,
+  }) => {
+    const addresses: string[] = [];
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) addresses.push(frame.url());
+    });
     await page.goto('/flows/implicit');
     await page.getByLabel('response_mode').selectOption('form_post');
-    await expect(page.getByRole('note').filter({ hasText: 'static single-page app' })).toBeVisible();
+    await expect(page.getByText('whose page then POSTs the result as a form')).toBeVisible();
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).press('Enter');
+    await signInByKeyboard(page);
+    await expect(page).toHaveURL(/\/flows\/implicit$/);
+    await expect(page.getByText('The response came as a form POST')).toBeVisible();
+    const checks = page.getByRole('list', { name: 'Checks on the response' });
+    await expect(checks).toContainText('nonce verified');
+    await expect(checks).toContainText('at_hash verified');
+    for (const address of addresses) expect(address).not.toMatch(/access_token=|id_token=/);
+  });
+
+  test('form_post without the local server is explained and not sent', async ({ page }) => {
+    const config = (await (await page.request.get('/lab-config.json')).json()) as Record<string, unknown>;
+    await page.route('**/lab-config.json', (route) =>
+      route.fulfill({ json: { sandboxOrigin: config['sandboxOrigin'], relay: false } }),
+    );
+    await page.goto('/flows/implicit');
+    await page.getByLabel('response_mode').selectOption('form_post');
+    await expect(page.getByRole('note').filter({ hasText: 'without its local server' })).toBeVisible();
     await expect(page.getByRole('button', { name: 'Sign in at the authorization server' })).toBeDisabled();
   });
 });

@@ -245,8 +245,16 @@ describe('paste-the-redirect mode', () => {
       authorizationResponse: { code: '0.AQIAQlcOnozlzaRJ-abc_123' },
     });
     expect(() => readPastedResponse(ctx, '')).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
-    expect(() => readPastedResponse(ctx, 'code=abc&state=x')).toThrow(
+    expect(() => readPastedResponse(ctx, 'the code is abc')).toThrow(
       expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    // Only the name=value pairs (a query without its address, or a form_post body): state is checked.
+    expect(readPastedResponse(ctx, `code=abc&state=${ctx.params['state']}`)).toMatchObject({
+      stateChecked: true,
+      authorizationResponse: { code: 'abc' },
+    });
+    expect(() => readPastedResponse(ctx, 'code=abc&state=x')).toThrow(
+      expect.objectContaining({ code: 'STATE_MISMATCH' }),
     );
   });
 });

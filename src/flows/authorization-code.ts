@@ -10,8 +10,15 @@ import {
   type QueryParameter,
   type RequestWarning,
 } from '../protocol/authorize.ts';
-import { parseAuthorizationResponse, type AuthorizationResponse } from '../protocol/callback.ts';
-import { InvalidInputError, ProtocolViolationError } from '../protocol/errors.ts';
+import {
+  parseAuthorizationResponse,
+  parsePastedResponse,
+  validateAuthorizationResponse,
+  type AuthorizationResponse,
+  type CallbackInput,
+  type FormPostCallback,
+} from '../protocol/callback.ts';
+import { NetworkError, ProtocolViolationError } from '../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
 import { decodeJwt } from '../protocol/jwt.ts';
 import {
@@ -54,7 +61,8 @@ export const AUTHORIZE_PARAMETERS: readonly ParameterDefinition[] = [
     name: 'response_mode',
     spec: 'OAuth 2.0 Multiple Response Types §2.1',
     options: ['', 'query', 'fragment', 'form_post'],
-    explanation: 'How the answer comes back: in the query string, in the #fragment, or as a POSTed form.',
+    explanation:
+      'How the answer comes back: in the query string, in the #fragment, or as a POSTed form (kept out of the URL; this app’s local server receives it).',
   },
   {
     name: 'scope',
@@ -256,20 +264,73 @@ export function buildAuthorizeStep(ctx: AuthCodeContext): { url: URL; warnings: 
   };
 }
 
+/** The state this run sent, if any: the one the response must echo. */
+function expectations(ctx: AuthCodeContext): { state: string | undefined; issuer?: string } {
+  return {
+    state: ctx.params['state'] === '' ? undefined : ctx.params['state'],
+    ...(ctx.issuer === undefined ? {} : { issuer: ctx.issuer }),
+  };
+}
+
 /**
- * Step "sign-in", second half: reads the callback URL and checks it against what this run sent.
+ * Step "sign-in", second half: reads the callback (the redirect URL, or the form the local server
+ * received for response_mode=form_post) and checks it against what this run sent.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ * @see https://openid.net/specs/oauth-v2-form-post-response-mode-1_0.html#FormPostResponseMode
  */
 export function readCallback(
   ctx: AuthCodeContext,
-  callbackUrl: string,
+  callback: CallbackInput,
 ): Pick<AuthCodeContext, 'authorizationResponse'> {
-  const expectedState = ctx.params['state'] === '' ? undefined : ctx.params['state'];
-  const response = parseAuthorizationResponse(callbackUrl, {
-    state: expectedState,
-    ...(ctx.issuer === undefined ? {} : { issuer: ctx.issuer }),
-  });
-  return { authorizationResponse: response };
+  return { authorizationResponse: parseAuthorizationResponse(callback, expectations(ctx)) };
+}
+
+/** Where the callback page fetches a form_post response the local server received (server/form-post.ts). */
+export const FORM_POST_READ_PATH = '/callback/form-post/';
+
+/** The one-time id the local server put on /callback?form_post=<id>, if this is such a redirect. */
+export function formPostIdFrom(href: string): string | undefined {
+  try {
+    const id = new URL(href).searchParams.get('form_post');
+    return id !== null && /^[A-Za-z0-9_-]{22,64}$/.test(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Fetches, once, the form the authorization server POSTed to this app's callback (response_mode=
+ * form_post). The local server hands it over a single time within 60 s, so a reload or a second tab
+ * finds nothing, and says so.
+ * @see https://openid.net/specs/oauth-v2-form-post-response-mode-1_0.html#FormPostResponseMode
+ */
+export async function fetchFormPostResponse(id: string, fetchFn: typeof fetch): Promise<FormPostCallback> {
+  let response: Response;
+  try {
+    response = await fetchFn(`${FORM_POST_READ_PATH}${encodeURIComponent(id)}`, {
+      cache: 'no-store',
+      credentials: 'same-origin',
+    });
+  } catch (cause) {
+    throw new NetworkError(
+      'NETWORK_ERROR',
+      'The authorization server POSTed its answer (form_post) to this app’s local server, but the page could not reach that server to read it. Is npm start still running? Start the sign-in again.',
+      { cause },
+    );
+  }
+  if (response.status === 404) {
+    throw new ProtocolViolationError(
+      'MISSING_PARAMETER',
+      'The form_post answer is no longer on this app’s local server: it is handed over only once and only for 60 seconds (so a reload, the back button or a slow return loses it). Start the sign-in again.',
+    );
+  }
+  if (!response.ok) {
+    throw new ProtocolViolationError(
+      'INVALID_RESPONSE',
+      `This app’s local server answered HTTP ${response.status} when the page asked for the form_post answer. Start the sign-in again.`,
+    );
+  }
+  return { formPost: await response.text() };
 }
 
 /** Whether the redirect URI is this app's own callback; if not, the user pastes the redirect back. */
@@ -283,32 +344,71 @@ export function isOwnCallback(redirectUri: string, appOrigin: string): boolean {
 }
 
 /**
- * Paste-the-redirect mode: reads the URL the browser was sent to (or just the code) when the redirect
- * URI is not this app's, e.g. a desktop client's http://localhost:1337/. A bare code cannot be
- * checked against the state; the result says so.
+ * Paste-the-redirect mode: reads what the user pasted when the redirect URI is not this app's, e.g. a
+ * desktop client's http://localhost:1337/ — the URL, its query or fragment, `code=…&state=…` (a
+ * form_post body from the network panel), or just the code. A bare code cannot be checked against the
+ * state; the result says so, and `notes` says what was cleaned from the paste.
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
  */
 export function readPastedResponse(
   ctx: AuthCodeContext,
   pasted: string,
-): Pick<AuthCodeContext, 'authorizationResponse'> & { stateChecked: boolean } {
-  const text = pasted.trim();
-  if (text === '')
-    throw new InvalidInputError(
-      'pasted',
-      'Paste the whole address you were redirected to, or the code from it.',
-    );
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return { ...readCallback(ctx, text), stateChecked: true };
-  if (/[\s?&#=]/.test(text.replace(/=+$/, ''))) {
-    throw new InvalidInputError(
-      'pasted',
-      'That is neither a URL nor a code: paste the full address from the browser’s address bar.',
-    );
+): Pick<AuthCodeContext, 'authorizationResponse'> & { stateChecked: boolean; notes: readonly string[] } {
+  const read = parsePastedResponse(pasted);
+  if (read.kind === 'parameters') {
+    return {
+      authorizationResponse: validateAuthorizationResponse(read.read, expectations(ctx)),
+      stateChecked: true,
+      notes: read.notes,
+    };
   }
   return {
-    authorizationResponse: { code: text, responseMode: 'query', params: { code: text } },
+    authorizationResponse: { code: read.code, responseMode: 'query', params: { code: read.code } },
     stateChecked: false,
+    notes: read.notes,
   };
+}
+
+/** What the page knows about where it runs, for the form_post decision. */
+export interface FormPostEnvironment {
+  /** The app's own server receives form_post at /callback (lab-config.json says `formPost: true`). */
+  readonly formPostReceiver: boolean;
+  readonly appOrigin: string;
+}
+
+/**
+ * The form_post check shared by the code flow and the implicit / hybrid flow: undefined when the
+ * POSTed response will reach this page, else the reason it would not.
+ * @see https://openid.net/specs/oauth-v2-form-post-response-mode-1_0.html#FormPostResponseMode
+ */
+export function formPostBlockedReason(
+  params: Readonly<Record<string, string>>,
+  env: FormPostEnvironment,
+): string | undefined {
+  if (params['response_mode'] !== 'form_post') return undefined;
+  if (!env.formPostReceiver) {
+    return 'With form_post the authorization server answers with a page that POSTs the response to the redirect URI. A page in the browser cannot read a POST: it takes a server at the redirect URI. This copy of the app runs without its local server (npm start or npm run dev provides one), so the response would be lost. Choose fragment, or run the app locally.';
+  }
+  if (!isOwnCallback(params['redirect_uri'] ?? '', env.appOrigin)) {
+    return `With form_post the response is POSTed to the redirect URI ${params['redirect_uri'] ?? ''}, which is not this app’s callback, so this app would never receive it. Use this app’s callback as the redirect URI, or choose another response mode.`;
+  }
+  return undefined;
+}
+
+/**
+ * Why the code flow's sign-in cannot start from here with these parameters, if it cannot: a response
+ * mode this page could never read. In paste mode a form_post answer can still be copied from the
+ * browser's network panel, so it is explained there rather than refused.
+ * @see https://openid.net/specs/oauth-v2-multiple-response-types-1_0.html#ResponseModes
+ */
+export function signInBlockedReason(ctx: AuthCodeContext, env: FormPostEnvironment): string | undefined {
+  const types = (ctx.params['response_type'] ?? '').split(/\s+/);
+  // OAuth Multiple Response Types §5 and RFC 9700 §2.1.2: an ID token must not travel in the query.
+  if (types.includes('id_token') && ctx.params['response_mode'] === 'query') {
+    return '“code id_token” returns an ID token on the redirect, and tokens must never travel in the query string (Entra refuses it with AADSTS900142). Choose fragment, form_post, or leave response_mode empty.';
+  }
+  if (!isOwnCallback(ctx.params['redirect_uri'] ?? '', env.appOrigin)) return undefined;
+  return formPostBlockedReason(ctx.params, env);
 }
 
 /**

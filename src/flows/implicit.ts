@@ -12,7 +12,13 @@ import {
   type QueryParameter,
   type RequestWarning,
 } from '../protocol/authorize.ts';
-import { readCallbackParameters } from '../protocol/callback.ts';
+import {
+  checkIsAuthorizationResponse,
+  checkResponseIssuer,
+  readCallbackParameters,
+  type CallbackInput,
+  type ResponseMode,
+} from '../protocol/callback.ts';
 import {
   AuthorizationResponseError,
   ProtocolViolationError,
@@ -28,9 +34,11 @@ import {
   buildExchangeRequest,
   createAuthCodeContext,
   decideExchangeRoute,
+  formPostBlockedReason,
   readExchange,
   sendExchange,
   type AuthCodeContext,
+  type FormPostEnvironment,
 } from './authorization-code.ts';
 import { catalogueEntry } from './registry.ts';
 import { toStepFailure, type FlowDeps } from './runner.ts';
@@ -67,7 +75,7 @@ export const IMPLICIT_PARAMETERS: readonly ParameterDefinition[] = [
     spec: 'OAuth 2.0 Form Post Response Mode',
     options: ['fragment', 'form_post'],
     explanation:
-      'fragment: after the # (never sent to a server). form_post: POSTed as a form — it needs a server at the redirect URI.',
+      'fragment: after the # (never sent to a server). form_post: POSTed as a form to the redirect URI — this app’s local server receives it and hands it to the page once.',
   },
   {
     name: 'scope',
@@ -174,7 +182,7 @@ export const implicitFlow = {
 
 /** What came back on the front channel, once checked. Tokens live in memory only. */
 export interface FrontChannelResult {
-  readonly mode: 'query' | 'fragment';
+  readonly mode: ResponseMode;
   /** Names of the parameters that arrived, in order (values are tokens, shown decoded elsewhere). */
   readonly names: readonly string[];
   readonly accessToken?: string;
@@ -242,13 +250,16 @@ export function isHybrid(ctx: Pick<ImplicitContext, 'params'>): boolean {
 }
 
 /**
- * Why the request cannot be sent from here, if it cannot: form_post needs a server at the redirect
- * URI to receive the POST, and this app is static files in the browser.
+ * Why the request cannot be sent from here, if it cannot. form_post makes the authorization server
+ * answer with a page that POSTs the response to the redirect URI; a single-page app cannot read a POST,
+ * so it works only when this app's local server receives it at this app's own callback.
  * @see https://openid.net/specs/oauth-v2-form-post-response-mode-1_0.html#FormPostResponseMode
  */
-export function blockedReason(ctx: Pick<ImplicitContext, 'params'>): string | undefined {
-  if (ctx.params['response_mode'] !== 'form_post') return undefined;
-  return 'With form_post the server answers with a page that POSTs the tokens to the redirect URI. Receiving that POST takes a server-side handler at the redirect URI; this app is a static single-page app, so nothing here could read the tokens. That is why server-rendered web apps use form_post and SPAs used the fragment.';
+export function blockedReason(
+  ctx: Pick<ImplicitContext, 'params'>,
+  env: FormPostEnvironment = { formPostReceiver: false, appOrigin: '' },
+): string | undefined {
+  return formPostBlockedReason(ctx.params, env);
 }
 
 /**
@@ -297,9 +308,12 @@ export function redirectSafeImplicitContext(ctx: ImplicitContext): ImplicitConte
  */
 export async function readImplicitResponse(
   ctx: ImplicitContext,
-  callbackUrl: string,
+  callback: CallbackInput,
 ): Promise<FrontChannelResult> {
-  const { mode, params } = readCallbackParameters(callbackUrl);
+  const read = readCallbackParameters(callback);
+  const { mode, params } = read;
+  // An empty redirect is not a forged one: say what is missing rather than call it a state mismatch.
+  checkIsAuthorizationResponse(read);
   const sentState = ctx.params['state'] ?? '';
   // RFC 6749 §10.12: the client MUST check state before it uses anything in the response.
   if (sentState !== '' && params['state'] !== sentState) {
@@ -310,6 +324,8 @@ export async function readImplicitResponse(
         : 'The state in the response is not the one this browser sent.',
     );
   }
+  // RFC 9207 §2.4: a response naming another issuer may be a mix-up; checked before anything is used.
+  checkResponseIssuer(params, ctx.issuer);
   if (params['error'] !== undefined) {
     const fields: OAuthErrorFields = { ...params, error: params['error'] };
     throw new AuthorizationResponseError(fields);
@@ -351,7 +367,7 @@ function isImplicitContext(value: unknown): value is ImplicitContext {
  */
 export async function readImplicitRedirect(
   pending: unknown,
-  callbackUrl: string,
+  callback: CallbackInput,
 ): Promise<RedirectOutcome<ImplicitContext>> {
   if (!isImplicitContext(pending)) {
     throw new ProtocolViolationError(
@@ -362,13 +378,16 @@ export async function readImplicitRedirect(
   const ctx: ImplicitContext = { ...pending, clientSecret: '' };
   let received: FrontChannelResult;
   try {
-    received = await readImplicitResponse(ctx, callbackUrl);
+    received = await readImplicitResponse(ctx, callback);
   } catch (error) {
     const failure = toStepFailure(error);
     // Errors on the redirect itself belong to sign-in; a response that fails its checks, to validate.
-    const atSignIn = ['STATE_MISMATCH', 'AUTHORIZATION_RESPONSE_ERROR', 'DUPLICATE_PARAMETER'].includes(
-      failure.code,
-    );
+    const atSignIn = [
+      'STATE_MISMATCH',
+      'AUTHORIZATION_RESPONSE_ERROR',
+      'DUPLICATE_PARAMETER',
+      'MISSING_PARAMETER',
+    ].includes(failure.code);
     const stepId = atSignIn ? 'sign-in' : 'validate';
     return {
       ctx,
@@ -412,7 +431,13 @@ export function toAuthCodeContext(ctx: ImplicitContext): AuthCodeContext {
     },
     ...(code === undefined
       ? {}
-      : { authorizationResponse: { code, responseMode: 'fragment', params: { code } } }),
+      : {
+          authorizationResponse: {
+            code,
+            responseMode: ctx.received?.mode ?? 'fragment',
+            params: { code },
+          },
+        }),
     ...(ctx.exchange === undefined ? {} : { exchange: ctx.exchange }),
   };
 }

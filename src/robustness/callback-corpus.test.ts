@@ -89,9 +89,10 @@ const okState = `state=${STATE}`;
 
 /** Callback URLs read by the code flow's step "sign-in", and what each must lead to. */
 const CALLBACKS: Record<string, { url: string; expect: Expectation }> = {
-  'no parameters at all': { url: CB, expect: 'STATE_MISMATCH' },
-  'only a question mark': { url: `${CB}?`, expect: 'STATE_MISMATCH' },
-  'only a hash': { url: `${CB}#`, expect: 'STATE_MISMATCH' },
+  // Nothing at all is not a forged response: it is named as missing, not as a state mismatch.
+  'no parameters at all': { url: CB, expect: 'MISSING_PARAMETER' },
+  'only a question mark': { url: `${CB}?`, expect: 'MISSING_PARAMETER' },
+  'only a hash': { url: `${CB}#`, expect: 'MISSING_PARAMETER' },
   'code without state': { url: q('code=abc'), expect: 'STATE_MISMATCH' },
   'state from another tab': { url: q('code=abc&state=other'), expect: 'STATE_MISMATCH' },
   'state differing only in case': {
@@ -310,9 +311,17 @@ const PASTED: Record<string, { text: string; expect: Expectation | 'INVALID_INPU
   nothing: { text: '', expect: 'INVALID_INPUT' },
   'only whitespace': { text: ' \n\t ', expect: 'INVALID_INPUT' },
   'a sentence': { text: 'the code is abc', expect: 'INVALID_INPUT' },
-  'a query string without the address': { text: `?code=abc&${okState}`, expect: 'INVALID_INPUT' },
-  'a fragment without the address': { text: `#code=abc&${okState}`, expect: 'INVALID_INPUT' },
-  'key=value pairs': { text: `code=abc&${okState}`, expect: 'INVALID_INPUT' },
+  // What people paste: the query or fragment alone, or the pairs alone, are read and state-checked.
+  'a query string without the address': {
+    text: `?code=abc&${okState}`,
+    expect: { ok: (p) => expect(p['code']).toBe('abc') },
+  },
+  'a fragment without the address': {
+    text: `#code=abc&${okState}`,
+    expect: { ok: (p) => expect(p['code']).toBe('abc') },
+  },
+  'key=value pairs': { text: `code=abc&${okState}`, expect: { ok: (p) => expect(p['code']).toBe('abc') } },
+  'key=value pairs with a forged state': { text: 'code=abc&state=evil', expect: 'STATE_MISMATCH' },
   'a code with a line break in it': { text: 'abc\ndef', expect: 'INVALID_INPUT' },
   'the full URL with a forged state': {
     text: `http://localhost:1337/?code=abc&state=evil`,

@@ -11,6 +11,7 @@ import {
   readExchange,
   readPastedResponse,
   sendExchange,
+  signInBlockedReason,
   type AuthCodeContext,
 } from '../../flows/authorization-code.ts';
 import { runStep } from '../../flows/runner.ts';
@@ -90,6 +91,7 @@ export default function AuthorizationCodePage() {
   const [focusedParam, setFocusedParam] = useState<string | undefined>();
   const [pasted, setPasted] = useState('');
   const [stateUnchecked, setStateUnchecked] = useState(false);
+  const [pasteNotes, setPasteNotes] = useState<readonly string[]>([]);
   const [announcement, setAnnouncement] = useState('');
   const store = useFlowRuns.getState();
 
@@ -193,6 +195,11 @@ export default function AuthorizationCodePage() {
   };
 
   const pasteMode = !isOwnCallback(ctx.params['redirect_uri'] ?? '', flowDeps.appOrigin);
+  const signInBlocked = signInBlockedReason(ctx, {
+    formPostReceiver: lab.formPost,
+    appOrigin: flowDeps.appOrigin,
+  });
+  const formPost = ctx.params['response_mode'] === 'form_post';
   const openSignInTab = async () => {
     const current = await withPkcePair();
     if (current === undefined) return;
@@ -208,9 +215,10 @@ export default function AuthorizationCodePage() {
       announce('The pasted response could not be used.');
       return;
     }
-    const { stateChecked, ...rest } = result.patch;
+    const { stateChecked, notes, ...rest } = result.patch;
     patch(rest);
     setStateUnchecked(!stateChecked);
+    setPasteNotes(notes);
     store.setStep(FLOW_ID, 'authorize', 'done');
     store.setStep(FLOW_ID, 'sign-in', 'done', { current: 'exchange' });
     announce('Code read from the pasted response; next, redeem it.');
@@ -413,6 +421,14 @@ export default function AuthorizationCodePage() {
               sign-in in a new tab, sign in, then copy the address the browser lands on — the page there may
               fail to load; the code is in its address bar — and paste it below.
             </p>
+            {formPost && (
+              <p className="note">
+                With form_post the answer is not in any address: the server’s page POSTs it as a form to{' '}
+                <code>{ctx.params['redirect_uri']}</code>. Open the browser’s developer tools on the new tab
+                (Network, with “Preserve log”) before signing in, select that POST request and paste its form
+                data (<code>code=…&amp;state=…</code>) below.
+              </p>
+            )}
             <button type="button" onClick={() => void openSignInTab()}>
               Open the sign-in page in a new tab
             </button>
@@ -424,12 +440,23 @@ export default function AuthorizationCodePage() {
                 value={pasted}
                 spellCheck={false}
                 autoComplete="off"
+                aria-describedby="pasted-response-help"
                 onChange={(e) => setPasted(e.target.value)}
               />
+              <p id="pasted-response-help" className="help">
+                The whole address, or only the part from “?” or “#” on, or only{' '}
+                <code>code=…&amp;state=…</code>. Quotes, angle brackets, line breaks and “&amp;amp;” from a
+                chat or a document are cleaned up.
+              </p>
             </div>
             <button type="button" className="primary" onClick={() => void applyPasted()}>
               Use this response
             </button>
+            {pasteNotes.length > 0 && ctx.authorizationResponse !== undefined && (
+              <p className="note" role="status">
+                Read from your paste: {pasteNotes.join(' ')}
+              </p>
+            )}
             {stateUnchecked && (
               <p className="warning">
                 Only a code was pasted, so its state could not be compared with this run’s. Paste the whole
@@ -444,7 +471,24 @@ export default function AuthorizationCodePage() {
               wait in this tab’s sessionStorage until it comes back to{' '}
               <code>{ctx.params['redirect_uri']}</code>.
             </p>
-            <button type="button" className="primary" onClick={() => void signIn()}>
+            {formPost && signInBlocked === undefined && (
+              <p className="note">
+                form_post: the server’s page will POST the answer to this app’s local server, which keeps it
+                in memory for at most a minute and hands it to the callback page once. The code never appears
+                in the address bar, the history or a server log’s URL.
+              </p>
+            )}
+            {signInBlocked !== undefined && (
+              <p className="warning" role="alert">
+                {signInBlocked}
+              </p>
+            )}
+            <button
+              type="button"
+              className="primary"
+              onClick={() => void signIn()}
+              disabled={signInBlocked !== undefined}
+            >
               Sign in at the authorization server
             </button>
           </>
@@ -455,10 +499,17 @@ export default function AuthorizationCodePage() {
               {stateUnchecked
                 ? 'Got a code (its state could not be checked)'
                 : 'Came back with a code; the state matches what this tab sent'}
-              {ctx.authorizationResponse.params['iss'] !== undefined &&
+              {ctx.authorizationResponse.issuerChecked === true &&
                 ', and the issuer (iss) is the expected one'}
               .
             </p>
+            {ctx.authorizationResponse.responseMode === 'form_post' && (
+              <p className="note">
+                The answer came as a form POST (response_mode=form_post), not in the URL: the code never sat
+                in the address bar or the history, and cannot leak through a Referer header or a proxy log of
+                URLs.
+              </p>
+            )}
             <table>
               <caption>Parameters on the redirect ({ctx.authorizationResponse.responseMode})</caption>
               <thead>

@@ -1,9 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { readCallback, type AuthCodeContext } from '../../flows/authorization-code.ts';
-import { runStep } from '../../flows/runner.ts';
+import {
+  fetchFormPostResponse,
+  formPostIdFrom,
+  readCallback,
+  type AuthCodeContext,
+} from '../../flows/authorization-code.ts';
+import { runStep, toStepFailure } from '../../flows/runner.ts';
 import { flowPath, findFlow, type FlowId } from '../../flows/registry.ts';
-import { readCallbackParameters } from '../../protocol/callback.ts';
+import { readCallbackParameters, type CallbackInput } from '../../protocol/callback.ts';
 import { useFlowRuns } from '../../state/flow-runs.ts';
 import {
   clearPendingRedirect,
@@ -15,10 +20,23 @@ import type { RedirectOutcome } from '../../flows/types.ts';
 
 /** Flows that read their own redirect (tokens in the fragment, a first hop); all others are the code flow's. */
 const CALLBACK_HANDLERS: Partial<
-  Record<FlowId, () => Promise<(pending: unknown, href: string) => Promise<RedirectOutcome<unknown>>>>
+  Record<
+    FlowId,
+    () => Promise<(pending: unknown, callback: CallbackInput) => Promise<RedirectOutcome<unknown>>>
+  >
 > = {
   implicit: async () => (await import('../../flows/implicit.ts')).readImplicitRedirect,
-  'on-behalf-of': async () => (await import('../../flows/on-behalf-of.ts')).readUserTokenRedirect,
+  'on-behalf-of': async () => {
+    const read = (await import('../../flows/on-behalf-of.ts')).readUserTokenRedirect;
+    // Its page offers no form_post; a form body is read as the query it would otherwise have been.
+    return (pending, callback) =>
+      read(
+        pending,
+        typeof callback === 'object' && 'formPost' in callback
+          ? `${window.location.origin}/callback?${callback.formPost}`
+          : String(callback),
+      );
+  },
 };
 
 /** The parameters of a response nobody in this tab asked for, without its code. */
@@ -32,9 +50,10 @@ function orphanParameters(href: string): Record<string, string> {
 }
 
 /**
- * The redirect URI. Reads code / state / error from the query or fragment, checks them against the
- * run saved before the redirect, puts the result into the flow run and moves on to the flow page —
- * replacing this history entry so the code does not linger in the back button.
+ * The redirect URI. Reads code / state / error from the query or fragment — or, for
+ * response_mode=form_post, from the form the local server received and hands over once — checks them
+ * against the run saved before the redirect, puts the result into the flow run and moves on to the flow
+ * page, replacing this history entry so the code does not linger in the back button.
  */
 export default function CallbackPage() {
   const navigate = useNavigate();
@@ -52,6 +71,10 @@ export default function CallbackPage() {
     handled.current = true;
     const href = window.location.href;
     const flow = pending === undefined ? undefined : findFlow(pending.flowId);
+    // Form Post Response Mode §2: the server POSTed the answer; the local server answered 303 to here.
+    const formPostId = formPostIdFrom(href);
+    const readInput = (): Promise<CallbackInput> =>
+      formPostId === undefined ? Promise.resolve(href) : fetchFormPostResponse(formPostId, fetch);
     if (pending === undefined || flow === undefined) {
       // Keep no code in the address bar or history of a response nobody asked for.
       window.history.replaceState(null, '', '/callback');
@@ -63,8 +86,16 @@ export default function CallbackPage() {
       // Tokens may be in the fragment: out of the address bar and this history entry before anything else.
       window.history.replaceState(null, '', '/callback');
       clearPendingRedirect();
-      void loadHandler()
-        .then((handler) => handler(pending.ctx, href))
+      void readInput()
+        .then(
+          async (input) => (await loadHandler())(pending.ctx, input),
+          (error: unknown): RedirectOutcome<unknown> => ({
+            ctx: pending.ctx,
+            current: 'sign-in',
+            status: { authorize: 'done' },
+            failure: { stepId: 'sign-in', failure: toStepFailure(error) },
+          }),
+        )
         .then((outcome) => {
           runs.start(flow.id, outcome.ctx, outcome.current);
           for (const [stepId, status] of Object.entries(outcome.status))
@@ -81,12 +112,9 @@ export default function CallbackPage() {
       clientSecret: secretForRun(pending.ctx.params['client_id'] ?? ''),
     };
     runs.start(flow.id, ctx, 'sign-in');
-    void runStep((c: AuthCodeContext) => readCallback(c, href), ctx, {
-      fetch,
-      now: Date.now,
-      relayAvailable: false,
-      appOrigin: window.location.origin,
-    }).then((result) => {
+    if (formPostId !== undefined) window.history.replaceState(null, '', '/callback');
+    const deps = { fetch, now: Date.now, relayAvailable: false, appOrigin: window.location.origin };
+    void runStep(async (c: AuthCodeContext) => readCallback(c, await readInput()), ctx, deps).then((result) => {
       if (result.ok) {
         runs.patch<AuthCodeContext>(flow.id, result.patch);
         runs.setStep(flow.id, 'pkce', ctx.usePkce ? 'done' : 'skipped');

@@ -89,6 +89,7 @@ function frontChannelTokens(received: FrontChannelResult): TokenResponse | undef
 
 export default function ImplicitPage() {
   const sandboxOrigin = useLabConfig((s) => s.sandboxOrigin);
+  const formPostReceiver = useLabConfig((s) => s.formPost);
   const create = useCallback(() => newContext(sandboxOrigin), [sandboxOrigin]);
   const { run, ctx, deps, patch, execute, restart, failureFor, statusOf, goTo, announcement } =
     useFlowRunner<ImplicitContext>(FLOW_ID, create, 'authorize');
@@ -135,7 +136,10 @@ export default function ImplicitPage() {
   };
 
   const authorize = buildImplicitAuthorizeStep(ctx);
-  const blocked = blockedReason(ctx);
+  const blocked = blockedReason(ctx, {
+    formPostReceiver: formPostReceiver,
+    appOrigin: window.location.origin,
+  });
 
   const signIn = () => {
     const store = useFlowRuns.getState();
@@ -218,6 +222,13 @@ export default function ImplicitPage() {
           <p className="note implicit-blocked" role="note">
             {blocked} Switch response_mode back to fragment to run the flow here.
           </p>
+        ) : ctx.params['response_mode'] === 'form_post' ? (
+          <p>
+            The browser leaves for the authorization server, whose page then POSTs the result as a form to{' '}
+            <code>{ctx.params['redirect_uri']}</code>. This app’s local server keeps it in memory for at most
+            a minute and hands it to the page once, so the tokens never appear in any address or history
+            entry.
+          </p>
         ) : (
           <p>
             The browser leaves for the authorization server and comes back to{' '}
@@ -244,8 +255,10 @@ export default function ImplicitPage() {
         ) : (
           <>
             <p className="ok">
-              The fragment was read and removed from the address bar and history. The state matches what this
-              tab sent.
+              {received.mode === 'form_post'
+                ? 'The response came as a form POST, read once from this app’s local server: it was never in the address bar or history.'
+                : 'The fragment was read and removed from the address bar and history.'}{' '}
+              The state matches what this tab sent.
             </p>
             <p>
               Parameters received ({received.mode}):{' '}
