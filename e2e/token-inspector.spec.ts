@@ -169,3 +169,109 @@ test.describe('token inspector', () => {
     );
   });
 });
+
+test.describe('token inspector: what kind of token, and whose conventions', () => {
+  const jwt = (header: object, payload: object) => `${part(header)}.${part(payload)}.c2ln`;
+  const decodedToken = (page: import('@playwright/test').Page) =>
+    page.getByRole('region', { name: 'Decoded token' });
+  const claimRow = (page: import('@playwright/test').Page, claim: string) =>
+    decodedToken(page).locator('tr', {
+      has: page.locator('th code', { hasText: new RegExp(`^${claim}$`) }),
+    });
+
+  test('an RFC 9068 token (typ at+jwt) is explained as an access token, and says why', async ({ page }) => {
+    await page.goto('/tokens');
+    await page.getByLabel('Token', { exact: true }).fill(
+      jwt(
+        { alg: 'RS256', typ: 'at+jwt', kid: 'k' },
+        // auth_time alone would suggest an ID token; the header decides first.
+        {
+          iss: 'https://as.example/',
+          sub: 'u1',
+          aud: 'https://rs.example/',
+          client_id: 's6BhdRkqt3',
+          scope: 'read',
+          auth_time: 1,
+        },
+      ),
+    );
+    const view = decodedToken(page);
+    await expect(view).toContainText(
+      'Treated as an access token because header typ is at+jwt (RFC 9068 §2.1).',
+    );
+    await expect(view.getByRole('radio', { name: 'Access token (detected)' })).toBeChecked();
+    await expect(claimRow(page, 'aud')).toContainText('the API (resource) this token is for');
+  });
+
+  test('switching the kind by keyboard re-explains the claims', async ({ page }) => {
+    await page.goto('/tokens');
+    await page
+      .getByLabel('Token', { exact: true })
+      .fill(jwt({ alg: 'RS256' }, { iss: 'https://as.example/', sub: 'u1', aud: 'client-1' }));
+    const view = decodedToken(page);
+    // Nothing decides: the view says so and makes the choice prominent.
+    await expect(view).toContainText('Not sure what kind of token this is.');
+    await expect(claimRow(page, 'aud')).toContainText('the API (resource)');
+    const group = view.getByRole('group', { name: 'Explain as' });
+    await group.getByRole('radio', { name: 'Access token (detected)' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect(group.getByRole('radio', { name: 'ID token' })).toBeChecked();
+    await expect(view).toContainText('Explained as an ID token, as you chose.');
+    await expect(claimRow(page, 'aud')).toContainText('it must contain your client id');
+    await expect(view).toContainText(
+      'the client must check its signature, issuer, audience (its own client id)',
+    );
+
+    // Another token starts again from its own signals.
+    await page
+      .getByLabel('Token', { exact: true })
+      .fill(jwt({ alg: 'RS256' }, { iss: 'https://as.example/', sub: 'u2', aud: 'c', nonce: 'n' }));
+    await expect(view).toContainText('Treated as an ID token because nonce is present');
+    await expect(group.getByRole('radio', { name: 'ID token (detected)' })).toBeChecked();
+  });
+
+  test('an Entra ID token with roles is an ID token; a Google token gets no Entra notes', async ({
+    page,
+  }) => {
+    await page.goto('/tokens');
+    const input = page.getByLabel('Token', { exact: true });
+    const tid = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    await input.fill(
+      jwt(
+        { alg: 'RS256', typ: 'JWT' },
+        {
+          iss: `https://login.microsoftonline.com/${tid}/v2.0`,
+          aud: '1ee8fa8f-3c57-4f4c-9b0a-3e5c1f2a2b1d',
+          tid,
+          oid: '00000000-0000-0000-66f3-3332eca7ea81',
+          sub: 'AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ',
+          roles: ['Approver'],
+          ver: '2.0',
+        },
+      ),
+    );
+    const view = decodedToken(page);
+    await expect(view).toContainText('Treated as an ID token because it has no azp or appid');
+    await expect(view).toContainText('Explanations follow the conventions of Microsoft Entra ID');
+    await expect(claimRow(page, 'roles')).toContainText('App roles assigned to the user');
+    await expect(claimRow(page, 'sub')).toContainText('Pairwise');
+
+    await input.fill(
+      jwt(
+        { alg: 'RS256' },
+        {
+          iss: 'https://accounts.google.com',
+          azp: '1234.apps.googleusercontent.com',
+          aud: '1234.apps.googleusercontent.com',
+          sub: '10769150350006150715113082367',
+          hd: 'example.com',
+          email_verified: 'true',
+        },
+      ),
+    );
+    await expect(view).toContainText('Explanations follow the conventions of Google');
+    await expect(claimRow(page, 'sub')).not.toContainText('Pairwise');
+    await expect(claimRow(page, 'hd')).toContainText('Hosted domain');
+    await expect(claimRow(page, 'email_verified')).toContainText('not a boolean');
+  });
+});

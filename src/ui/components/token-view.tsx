@@ -1,6 +1,14 @@
 import { useEffect, useId, useMemo, useState } from 'react';
-import { describeTime, explainClaim, explainHeader } from '../../protocol/claims.ts';
+import {
+  describeTime,
+  detectIssuerFamily,
+  explainClaim,
+  explainHeader,
+  ISSUER_FAMILY_LABEL,
+} from '../../protocol/claims.ts';
 import type { ClaimExplanation } from '../../protocol/claims.ts';
+import { decideTokenKind, TOKEN_KIND_LABEL } from '../../protocol/token-kind.ts';
+import type { KindDecision, KindHint, TokenKind } from '../../protocol/token-kind.ts';
 import { classifyToken, decodeJwt, isPast } from '../../protocol/jwt.ts';
 import type { DecodedJwt } from '../../protocol/jwt.ts';
 import { LabError } from '../../protocol/errors.ts';
@@ -11,7 +19,13 @@ export interface TokenViewProps {
   /** Heading text, e.g. "Access token". */
   readonly label: string;
   readonly token: string;
-  readonly kind: 'access' | 'id' | 'refresh';
+  /**
+   * What the token was received as, when the page knows it (the field of the token response). It wins
+   * over the token's own signals; leave it out to decide from the header and claims alone.
+   */
+  readonly kind?: 'access' | 'id' | 'refresh' | 'client-assertion';
+  /** How the page knows `kind`, as a phrase after "because": defaults to "it came back as the … token". */
+  readonly kindSource?: string;
   /** Heading level of the label; the tables' captions sit below it. Defaults to 3. */
   readonly headingLevel?: 2 | 3 | 4;
 }
@@ -128,6 +142,10 @@ function ClaimTable({
 
 function opaqueExplanation(kind: TokenViewProps['kind']): string {
   switch (kind) {
+    case undefined:
+      return 'This is an opaque token, not a JWT: only the server that issued it (or an API that asks that server) can read it.';
+    case 'client-assertion':
+      return 'This is not a JWT. A client assertion must be a signed JWT, so something is wrong here.';
     case 'refresh':
       return 'This is an opaque token, not a JWT: only the authorization server that issued it can read it. That is normal for Entra refresh tokens; the client just stores it and sends it back.';
     case 'id':
@@ -137,8 +155,116 @@ function opaqueExplanation(kind: TokenViewProps['kind']): string {
   }
 }
 
+const KIND_CHOICES: readonly TokenKind[] = ['access', 'id', 'refresh', 'logout', 'client-assertion'];
+
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) || word.startsWith('ID') ? 'an' : 'a';
+}
+
+function defaultHint(kind: TokenViewProps['kind'], source: string | undefined): KindHint | undefined {
+  if (kind === undefined) return undefined;
+  const word = TOKEN_KIND_LABEL[kind];
+  return { kind, source: source ?? `it came back as the ${word}` };
+}
+
+/** Which kind the claims are explained as, why, and a control to choose another. */
+function KindPanel({
+  decision,
+  shown,
+  onChoose,
+  family,
+  ownSignals,
+}: {
+  readonly decision: KindDecision;
+  /** The token's own signals, when a hint decided instead: shown if they point elsewhere. */
+  readonly ownSignals: KindDecision | undefined;
+  readonly shown: TokenKind;
+  readonly onChoose: (kind: TokenKind) => void;
+  readonly family: { readonly label: string; readonly signal: string } | undefined;
+}) {
+  const groupName = useId();
+  const chosen = shown !== decision.kind;
+  const shownWord = TOKEN_KIND_LABEL[shown];
+  const decidedWord = TOKEN_KIND_LABEL[decision.kind];
+  const undecided = decision.confidence === 'none';
+  return (
+    <div
+      className={`token-view__kind${undecided && !chosen ? ' lab-message lab-message--warning' : ''}`}
+      data-confidence={decision.confidence}
+    >
+      <p className="token-view__kind-signal">
+        {chosen ? (
+          <>
+            Explained as {article(shownWord)} <strong>{shownWord}</strong>, as you chose. On its own it reads
+            as {article(decidedWord)} {decidedWord}: {decision.signal}.
+          </>
+        ) : undecided ? (
+          <>
+            <strong>Not sure what kind of token this is.</strong> {capitalize(decision.signal)}. If it is
+            something else, choose below: the explanations change with the kind.
+          </>
+        ) : (
+          <>
+            Treated as {article(shownWord)} <strong>{shownWord}</strong> because {decision.signal}
+            {decision.confidence === 'low' ? ' (a weak sign: choose another kind below if it is wrong)' : ''}.
+          </>
+        )}
+        {!chosen &&
+        ownSignals !== undefined &&
+        ownSignals.kind !== decision.kind &&
+        (ownSignals.confidence === 'high' || ownSignals.confidence === 'medium') ? (
+          <>
+            {' '}
+            Yet the token itself looks like {article(TOKEN_KIND_LABEL[ownSignals.kind])}{' '}
+            {TOKEN_KIND_LABEL[ownSignals.kind]}: {ownSignals.signal}.
+          </>
+        ) : null}
+      </p>
+      {family === undefined ? null : (
+        <p className="token-view__kind-issuer">
+          Explanations follow the conventions of <strong>{family.label}</strong>: {family.signal}.
+        </p>
+      )}
+      <fieldset className="token-view__kind-choice">
+        <legend>Explain as</legend>
+        {KIND_CHOICES.map((kind) => (
+          <label key={kind} className="choice">
+            <input
+              type="radio"
+              name={groupName}
+              value={kind}
+              checked={shown === kind}
+              onChange={() => onChoose(kind)}
+            />{' '}
+            {capitalize(TOKEN_KIND_LABEL[kind])}
+            {kind === decision.kind
+              ? decision.confidence === 'hint'
+                ? ' (as received)'
+                : ' (detected)'
+              : ''}
+          </label>
+        ))}
+      </fieldset>
+    </div>
+  );
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+const SIGNATURE_ADVICE: Record<TokenKind, string> = {
+  id: 'Before trusting it, the client must check its signature, issuer, audience (its own client id), expiry and nonce.',
+  access: 'The API that receives it must check its signature, issuer, audience and expiry.',
+  refresh: 'Only the authorization server that issued it checks it, when the client sends it back.',
+  logout:
+    'Before ending any session, the client must check its signature, issuer, audience (its own client id), iat and the logout event.',
+  'client-assertion':
+    'The authorization server checks its signature against the key registered for the client, and its aud, exp and jti.',
+};
+
 /** Shows a token: decoded header and claims for a JWT, an explanation otherwise. Never throws. */
-export function TokenView({ label, token, kind, headingLevel = 3 }: TokenViewProps) {
+export function TokenView({ label, token, kind, kindSource, headingLevel = 3 }: TokenViewProps) {
   const headingId = useId();
   const textareaId = useId();
   const Heading = `h${headingLevel}` as const;
@@ -146,22 +272,59 @@ export function TokenView({ label, token, kind, headingLevel = 3 }: TokenViewPro
   const decoded = useMemo(() => (shape === 'jwt' ? safeDecode(token) : undefined), [shape, token]);
   const hasTimes = decoded?.ok === true;
   const now = useNow(hasTimes);
-  const claimKind = kind === 'id' ? 'id' : 'access';
+  // The user's choice belongs to one token: pasting another starts from its own signals again.
+  const [choice, setChoice] = useState<{ readonly token: string; readonly kind: TokenKind } | undefined>();
+
+  const decision = useMemo(
+    () =>
+      decoded?.ok === true
+        ? decideTokenKind(decoded.jwt.header, decoded.jwt.payload, defaultHint(kind, kindSource))
+        : undefined,
+    [decoded, kind, kindSource],
+  );
+  const ownSignals = useMemo(
+    () =>
+      decoded?.ok === true && kind !== undefined
+        ? decideTokenKind(decoded.jwt.header, decoded.jwt.payload)
+        : undefined,
+    [decoded, kind],
+  );
+  const issuer = useMemo(
+    () => (decoded?.ok === true ? detectIssuerFamily(decoded.jwt.payload) : undefined),
+    [decoded],
+  );
+  const shownKind: TokenKind =
+    choice !== undefined && choice.token === token ? choice.kind : (decision?.kind ?? kind ?? 'access');
 
   const headerClaims = useMemo(
     () =>
       decoded?.ok === true
-        ? Object.entries(decoded.jwt.header).map(([name, value]) => explainHeader(name, value))
+        ? Object.entries(decoded.jwt.header).map(([name, value]) =>
+            explainHeader(name, value, issuer?.family ?? 'generic'),
+          )
         : [],
-    [decoded],
+    [decoded, issuer],
   );
   const payloadClaims = useMemo(
     () =>
       decoded?.ok === true
-        ? Object.entries(decoded.jwt.payload).map(([name, value]) => explainClaim(name, value, claimKind))
+        ? Object.entries(decoded.jwt.payload).map(([name, value]) =>
+            explainClaim(name, value, {
+              kind: shownKind,
+              family: issuer?.family ?? 'generic',
+              payload: decoded.jwt.payload,
+            }),
+          )
         : [],
-    [decoded, claimKind],
+    [decoded, shownKind, issuer],
   );
+  // Name the issuer family only when its notes change what is shown.
+  const family =
+    issuer !== undefined &&
+    issuer.family !== 'generic' &&
+    [...headerClaims, ...payloadClaims].some((claim) => claim.appliesTo !== 'standard')
+      ? { label: ISSUER_FAMILY_LABEL[issuer.family], signal: issuer.signal }
+      : undefined;
 
   return (
     <section className="token-view" aria-labelledby={headingId}>
@@ -202,6 +365,15 @@ export function TokenView({ label, token, kind, headingLevel = 3 }: TokenViewPro
           ) : null}
           {decoded?.ok === true ? (
             <>
+              {decision === undefined ? null : (
+                <KindPanel
+                  decision={decision}
+                  shown={shownKind}
+                  onChoose={(next) => setChoice({ token, kind: next })}
+                  family={family}
+                  ownSignals={ownSignals}
+                />
+              )}
               <ClaimTable caption="Header" claims={headerClaims} values={decoded.jwt.header} now={now} />
               <ClaimTable caption="Payload" claims={payloadClaims} values={decoded.jwt.payload} now={now} />
               <div className="token-view__signature">
@@ -211,10 +383,7 @@ export function TokenView({ label, token, kind, headingLevel = 3 }: TokenViewPro
                 </code>
                 <p className="lab-message lab-message--warning">
                   This view only decodes the token; it does not verify the signature. Anyone can make a token
-                  that decodes like this one.{' '}
-                  {kind === 'id'
-                    ? 'Before trusting it, the client must check its signature, issuer, audience (its own client id), expiry and nonce.'
-                    : 'The API that receives it must check its signature, issuer, audience and expiry.'}
+                  that decodes like this one. {SIGNATURE_ADVICE[shownKind]}
                 </p>
               </div>
             </>

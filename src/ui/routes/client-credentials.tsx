@@ -442,7 +442,12 @@ export default function ClientCredentialsPage() {
                     </tbody>
                   </table>
                 </div>
-                <TokenView label="Client assertion" token={ctx.assertion.jwt} kind="access" />
+                <TokenView
+                  label="Client assertion"
+                  token={ctx.assertion.jwt}
+                  kind="client-assertion"
+                  kindSource="this page signed it as the client assertion"
+                />
               </>
             )}
           </>

@@ -9,12 +9,6 @@ function fragmentToken(): string {
   return params.get('access_token') ?? params.get('id_token') ?? '';
 }
 
-/** Access tokens carry scp, roles or idtyp; ID tokens carry nonce, at_hash or c_hash. */
-function guessKind(payload: Record<string, unknown>): 'access' | 'id' {
-  if ('scp' in payload || 'roles' in payload || 'idtyp' in payload || 'appid' in payload) return 'access';
-  return 'id';
-}
-
 export default function TokenInspectorPage() {
   const [token, setToken] = useState(fragmentToken);
   const ids = { input: useId(), help: useId() };
@@ -86,7 +80,8 @@ export default function TokenInspectorPage() {
         <>
           {/* Keyed by the token: a new token starts a fresh check. */}
           <SignatureCheck key={normalized} token={normalized} decoded={decoded} />
-          <TokenView label="Decoded token" token={normalized} kind={guessKind(decoded.payload)} />
+          {/* No context here: the view decides the kind from the token's own header and claims. */}
+          <TokenView label="Decoded token" token={normalized} />
         </>
       )}
     </section>
