@@ -464,7 +464,7 @@ describe('bodies that are not OAuth errors: the shape is explained', () => {
     };
     const explanation = explainFailure(failure, 'token');
     expect(explanation.matchedBy).toBe('format');
-    expect(explanation.title).toBe('A web page came back, not an OAuth answer');
+    expect(explanation.title).toBe('Unreadable response: a web page came back');
     expect(explanation.what).toMatch(/gateway, proxy, load balancer or firewall/);
     expect(explanation.what).toMatch(/HTTP 502 from a gateway/);
     expect(describeFormat('html')).toMatch(/not the authorization server/);
@@ -510,7 +510,7 @@ describe('an authority that cannot be reached: the headline names the host and t
       unreachable: { host: 'id.example.com', cause: 'unknown', via: 'browser' },
     };
     const explanation = explainFailure(failure, 'token');
-    expect(explanation.title).toBe('No readable answer from id.example.com');
+    expect(explanation.title).toBe('No readable answer (network or CORS) from id.example.com');
     expect(explanation.fix).toMatch(/relay/);
   });
 });

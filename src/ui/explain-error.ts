@@ -1053,17 +1053,17 @@ const BY_AUTHORITY: Readonly<Partial<Record<Authority, Readonly<Record<string, E
 /** What a body's shape means when it held no OAuth error we could read, by shape. */
 const BY_FORMAT: Readonly<Partial<Record<ErrorBodyFormat, Entry>>> = {
   html: {
-    title: 'A web page came back, not an OAuth answer',
+    title: 'Unreadable response: a web page came back',
     what: 'The answer is an HTML page, not a valid OAuth response. OAuth endpoints answer in JSON, so something else answered: a gateway, proxy, load balancer or firewall in front of the server — or the URL leads to a web page (a sign-in page, a 404) instead of the endpoint.',
     fix: 'Read the page below (shown as text) to see who sent it; check the endpoint URL and any proxy or VPN in between, then try again.',
   },
   text: {
-    title: 'Plain text came back, not an OAuth answer',
+    title: 'Unreadable response: plain text came back',
     what: 'The answer is plain text, not a valid OAuth response. Authorization servers answer in JSON, so this usually comes from a gateway, proxy or load balancer in front of the server, not from the server itself.',
     fix: 'Read the text below for who sent it; check the endpoint URL and any proxy in between, then try again.',
   },
   empty: {
-    title: 'Empty answer',
+    title: 'Unreadable response: an empty body',
     what: 'The server answered with no body at all, so it gave no OAuth error to read.',
     fix: 'Check the endpoint URL and the HTTP status; try again, and look at the server’s logs if it repeats.',
   },
@@ -1073,12 +1073,12 @@ const BY_FORMAT: Readonly<Partial<Record<ErrorBodyFormat, Entry>>> = {
     fix: 'Check the client id and secret, and the way they are sent (client_secret_basic in the Authorization header, or client_secret_post in the body) — the server’s metadata lists what it accepts.',
   },
   form: {
-    title: 'Form-encoded answer, not JSON',
+    title: 'Unreadable response: form-encoded, not JSON',
     what: 'The answer is form-encoded (key=value&…), not the JSON RFC 6749 §5.1 requires. GitHub answers so when a request does not ask for JSON.',
     fix: 'Send Accept: application/json (this lab does). If the server still answers form-encoded, it does not follow RFC 6749 §5.1.',
   },
   json: {
-    title: 'JSON without an OAuth error',
+    title: 'Unreadable response: JSON without an OAuth error',
     what: 'The answer is JSON, but has no “error” string saying what went wrong.',
     fix: 'Read the raw response below; check the endpoint URL — it may be another API, not an OAuth endpoint.',
   },
@@ -1279,7 +1279,12 @@ function explainUnreachable(
   if (detail.cause === 'unknown' && failure.code === 'CORS_ERROR') {
     // A browser cannot tell a server that is down from one that refuses CORS: keep the step's advice.
     const base = resolve(BY_CODE.CORS_ERROR, context, '');
-    return { ...base, title: `No readable answer from ${detail.host}`, matchedBy: 'network', authority };
+    return {
+      ...base,
+      title: `No readable answer (network or CORS) from ${detail.host}`,
+      matchedBy: 'network',
+      authority,
+    };
   }
   const by =
     detail.via === 'relay'
