@@ -147,6 +147,37 @@ test.describe('token inspector', () => {
     expect(errors).toEqual([]);
   });
 
+  test('in Chromium, every key shape verifies: Ed25519 without alg, x5c only, EC with alg, enc keys beside', async ({
+    page,
+  }) => {
+    const models: Record<string, unknown>[][] = [
+      [{ kty: 'OKP', crv: 'Ed25519', x: 'x' }],
+      [
+        { kty: 'RSA', use: 'enc', n: 'x', e: 'AQAB' },
+        { kty: 'RSA', kid: 'cert', x5c: ['MIIB'] },
+      ],
+      [{ kty: 'EC', crv: 'P-384', x: 'x', y: 'y', alg: 'ES384', kid: 'e', use: 'sig', key_ops: ['verify'] }],
+      [{ kty: 'EC', crv: 'P-521', x: 'x', y: 'y', kid: 'p' }],
+      [{ kty: 'RSA', alg: 'PS256', n: 'x', e: 'AQAB', x5c: ['MIIB'] }],
+    ];
+    await page.goto('/tokens');
+    for (const model of models) {
+      const position = model.length - 1;
+      const shaped = await buildShapedKeySet({ keys: model as never[] }, { position });
+      const token = await new SignJWT({ iss: 'urn:example:issuer', sub: 's' })
+        .setProtectedHeader({ alg: shaped.alg, ...(shaped.kid === undefined ? {} : { kid: shaped.kid }) })
+        .sign(shaped.privateKey);
+      await page.getByLabel('Token', { exact: true }).fill(token);
+      await page.getByLabel('Key set (JSON)').fill(JSON.stringify(shaped.jwks));
+      await page.getByRole('button', { name: 'Verify the signature' }).click();
+      const verdict = page.getByRole('status').filter({ hasText: 'Signature valid' });
+      await expect(verdict, JSON.stringify(model)).toContainText(`Signed with ${shaped.alg} by key`);
+      await expect(verdict).toContainText(`number ${position + 1} in the set`);
+      if ('x5c' in (model[position] ?? {}))
+        await expect(verdict).toContainText('taken from its x5c certificate');
+    }
+  });
+
   test('a key set URL typed by hand is used instead of the token’s iss', async ({ page }) => {
     const shaped = await buildShapedKeySet({
       keys: [{ kty: 'RSA', kid: 'a', n: 'x', e: 'AQAB', alg: 'RS256' }] as never[],

@@ -56,6 +56,14 @@ describe('parseTokenIssuer: every real iss form', () => {
       'https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/',
       [
         'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/.well-known/openid-configuration',
+        'https://login.microsoftonline.us/72f988bf-86f1-41af-91ab-2d7cd011db47/.well-known/openid-configuration',
+      ],
+    ],
+    // Entra v1 in China: sts.chinacloudapi.cn, metadata on login.partner.microsoftonline.cn.
+    [
+      'https://sts.chinacloudapi.cn/72f988bf-86f1-41af-91ab-2d7cd011db47/',
+      [
+        'https://login.partner.microsoftonline.cn/72f988bf-86f1-41af-91ab-2d7cd011db47/.well-known/openid-configuration',
       ],
     ],
     [

@@ -33,7 +33,16 @@ export type TokenIssuer =
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 const BARE_HOST =
   /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?(?::\d{1,5})?(?:\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$/i;
-const ENTRA_V1 = /^https:\/\/sts\.windows\.net\/([^/?#]+)\/?$/;
+const ENTRA_V1 = /^https:\/\/(sts\.windows\.net|sts\.chinacloudapi\.cn)\/([^/?#]+)\/?$/;
+/**
+ * Where each Entra v1 issuer host publishes its tenants' metadata. US Government tenants also get
+ * sts.windows.net as their v1 issuer, so login.microsoftonline.us is the second place to look.
+ * @see https://learn.microsoft.com/en-us/answers/questions/1190472/what-are-the-token-issuers-for-the-sovereign-cloud
+ */
+const ENTRA_V1_METADATA_HOSTS: Readonly<Record<string, readonly string[]>> = {
+  'sts.windows.net': ['login.microsoftonline.com', 'login.microsoftonline.us'],
+  'sts.chinacloudapi.cn': ['login.partner.microsoftonline.cn'],
+};
 
 /** Names the type of a claim value for a message. */
 function describeValue(value: unknown): string {
@@ -48,15 +57,18 @@ const ASK_FOR_KEYS =
 /**
  * The metadata URLs for an issuer: OIDC Discovery appends the well-known path (one slash, any
  * terminating "/" removed); RFC 8414 inserts its own between the host and the path. Entra v1's
- * `https://sts.windows.net/{tid}/` publishes its metadata on login.microsoftonline.com.
+ * `https://sts.windows.net/{tid}/` publishes its metadata on login.microsoftonline.com (China:
+ * sts.chinacloudapi.cn on login.partner.microsoftonline.cn).
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationRequest
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-3.1
  * @see https://learn.microsoft.com/entra/identity-platform/access-tokens#validate-the-issuer
  */
 export function buildIssuerMetadataUrls(issuer: string): string[] {
-  const v1 = ENTRA_V1.exec(issuer);
-  if (v1?.[1] !== undefined) {
-    return [`https://login.microsoftonline.com/${v1[1]}/.well-known/openid-configuration`];
+  const [, v1Host, tenant] = ENTRA_V1.exec(issuer) ?? [];
+  if (v1Host !== undefined && tenant !== undefined) {
+    return (ENTRA_V1_METADATA_HOSTS[v1Host] ?? []).map(
+      (host) => `https://${host}/${tenant}/.well-known/openid-configuration`,
+    );
   }
   const url = new URL(issuer);
   const path = url.pathname.replace(/\/+$/, '');
