@@ -141,4 +141,34 @@ test.describe('device code flow', () => {
     await page.waitForTimeout(6500);
     expect(polls).toEqual([]);
   });
+
+  test('a Google-shaped answer (verification_url, expires_in as a string, no interval) is read and the step says so', async ({
+    page,
+  }) => {
+    // The sandbox answers like Entra; this stands in for Google's device endpoint behind the relay.
+    await page.route('**/relay/forward', async (route) => {
+      const target = route.request().headers()['x-relay-target'] ?? '';
+      if (!target.endsWith('/devicecode')) return route.continue();
+      return route.fulfill({
+        status: 200,
+        contentType: 'application/json; charset=utf-8',
+        body: JSON.stringify({
+          device_code: 'AH-1Ng0Ihc9yoEsLiXyNW2ADRhiGU6KeJ2bSvBvzhsXLJDIWhFFVlJHGH5-HKb-zzPUgDgvqi6KXzv5r',
+          user_code: 'GQVQ-JKEC',
+          verification_url: 'https://www.google.com/device',
+          expires_in: '1800',
+        }),
+      });
+    });
+    await page.goto('/flows/device-code');
+    await page.getByRole('button', { name: 'Request a device code' }).click();
+    await expect(page.getByTestId('user-code')).toHaveText('GQVQ-JKEC');
+    await expect(page.getByRole('link', { name: 'https://www.google.com/device' })).toBeVisible();
+    const note = page.getByRole('note', { name: 'How this answer departs from RFC 8628' });
+    await expect(note).toContainText('verification_url (Google’s name');
+    await expect(note).toContainText('instead of RFC 8628’s verification_uri');
+    await expect(note).toContainText('“expires_in” came as the string "1800"');
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Cancel polling' }).click();
+  });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
   applyPollResult,
@@ -16,7 +17,8 @@ import {
   stopPolling,
   type PollResult,
 } from './device.ts';
-import { ProtocolViolationError, TokenEndpointError } from './errors.ts';
+import { LabError, ProtocolViolationError, TokenEndpointError } from './errors.ts';
+import { isBearerTokenType, splitScope } from './token.ts';
 
 const T0 = 1_700_000_000_000;
 const PENDING: PollResult = { kind: 'authorization_pending' };
@@ -270,5 +272,219 @@ describe('polling schedule (RFC 8628 §3.5)', () => {
     expect(error.fields.error).toBe('expired_token');
     expect(error.message).toContain('900 s');
     expect(error.message).toContain('without asking the server');
+  });
+});
+
+describe('what real servers send (issue 8: spec-adjacent names and types)', () => {
+  test('Google: verification_url, and the step says so and carries on', () => {
+    // https://developers.google.com/identity/protocols/oauth2/limited-input-device (step 2's example)
+    const google = {
+      device_code: '4/4-GMMhmHCXhWEzkobqIHGG_EnNYYsAkukHspeYUk9E8',
+      user_code: 'GQVQ-JKEC',
+      verification_url: 'https://www.google.com/device',
+      expires_in: 1800,
+      interval: 5,
+    };
+    const parsed = parseDeviceAuthorizationResponse(ok(google));
+    expect(parsed).toMatchObject({
+      user_code: 'GQVQ-JKEC',
+      verification_uri: 'https://www.google.com/device',
+      expires_in: 1800,
+    });
+    expect(parsed.deviations.join(' ')).toMatch(
+      /server sent verification_url \(Google’s name.*\) instead of RFC 8628’s verification_uri/,
+    );
+  });
+
+  test('an exactly-RFC answer has no deviations', () => {
+    expect(parseDeviceAuthorizationResponse(ok(ENTRA_LIKE)).deviations).toEqual([]);
+  });
+
+  test('GitHub: a form-encoded answer, and form-encoded poll answers (pending at HTTP 200, then tokens)', () => {
+    const parsed = parseDeviceAuthorizationResponse(
+      ok(
+        'device_code=3584d83530557fdd1f46af8289938c8ef79f9dc5&expires_in=900&interval=5&user_code=WDJB-MJHT&verification_uri=https%3A%2F%2Fgithub.com%2Flogin%2Fdevice',
+      ),
+    );
+    expect(parsed).toMatchObject({
+      user_code: 'WDJB-MJHT',
+      verification_uri: 'https://github.com/login/device',
+      expires_in: 900,
+      interval: 5,
+    });
+    expect(parsed.deviations.join(' ')).toMatch(/form-encoded/);
+    expect(
+      parsePollResponse(
+        ok('error=authorization_pending&error_description=The+authorization+request+is+still+pending.'),
+      ),
+    ).toEqual({ kind: 'authorization_pending' });
+    const tokens = parsePollResponse(
+      ok('access_token=gho_16C7e42F292c6912E7710c838347Ae178B4a&token_type=bearer&scope=repo%2Cgist'),
+    );
+    expect(tokens).toMatchObject({ kind: 'tokens', tokens: { token_type: 'bearer', scope: 'repo,gist' } });
+    if (tokens.kind === 'tokens') expect(splitScope(tokens.tokens.scope ?? '')).toEqual(['repo', 'gist']);
+  });
+
+  test('only verification_uri_complete: its address is used, and the deviation named', () => {
+    const { verification_uri: _dropped, ...rest } = ENTRA_LIKE;
+    const parsed = parseDeviceAuthorizationResponse(
+      ok({ ...rest, verification_uri_complete: 'https://example.com/device?code=ABCD2EFGH' }),
+    );
+    expect(parsed.verification_uri).toBe('https://example.com/device?code=ABCD2EFGH');
+    expect(parsed.deviations.join(' ')).toMatch(/only verification_uri_complete/);
+  });
+
+  test('a scheme-less verification address is read as https; a null interval is absent (5 s)', () => {
+    const parsed = parseDeviceAuthorizationResponse(
+      ok({ ...ENTRA_LIKE, verification_uri: 'example.com/device', interval: null }),
+    );
+    expect(parsed).toMatchObject({ verification_uri: 'https://example.com/device', interval: 5 });
+    expect(parsed.deviations).toHaveLength(1);
+  });
+
+  test('user codes with spaces and dashes are kept exactly as sent (RFC 8628 §6.1)', () => {
+    for (const userCode of ['WDJB-MJHT', 'ABCD EFGH', ' 1234-5678 '])
+      expect(parseDeviceAuthorizationResponse(ok({ ...ENTRA_LIKE, user_code: userCode })).user_code).toBe(
+        userCode,
+      );
+  });
+
+  test('the missing verification address is named, with Google’s name too', () => {
+    const { verification_uri: _dropped, ...rest } = ENTRA_LIKE;
+    expect(invalidMessage(() => parseDeviceAuthorizationResponse(ok(rest)))).toMatch(
+      /no “verification_uri” \(nor Google’s “verification_url”\)/,
+    );
+  });
+
+  test('a BOM before the JSON is ignored', () => {
+    expect(parseDeviceAuthorizationResponse(ok(`\uFEFF${JSON.stringify(ENTRA_LIKE)}`)).user_code).toBe(
+      'ABCD2EFGH',
+    );
+  });
+
+  // Property: any mixture of the RFC's names and the alternate ones, numbers or numeric strings, extra
+  // fields, gives the code and the URL whenever they are present under any known name.
+  const seconds = fc.integer({ min: 1, max: 86_400 });
+  const asWire = (n: number) => fc.constantFrom<unknown>(n, String(n), ` ${n} `);
+  const extraField = fc.tuple(
+    fc
+      .string({ minLength: 1, maxLength: 12 })
+      .filter(
+        (k) =>
+          !/^(device_code|user_code|verification_ur[il](_complete)?|expires_in|interval|message|error|__proto__)$/.test(
+            k,
+          ),
+      ),
+    fc.jsonValue({ maxDepth: 2 }),
+  );
+  const answer = fc.record({
+    deviceCode: fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }),
+    userCode: fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }),
+    uriName: fc.constantFrom('verification_uri', 'verification_url'),
+    completeName: fc.option(fc.constantFrom('verification_uri_complete', 'verification_url_complete'), {
+      nil: undefined,
+    }),
+    path: fc.webPath(),
+    expires: seconds.chain(asWire),
+    interval: fc.option(fc.integer({ min: 0, max: 60 }).chain(asWire), { nil: undefined }),
+    message: fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
+    extras: fc.array(extraField, { maxLength: 4 }),
+  });
+
+  test('any mixture of standard and alternate names and number-vs-string values is read (property)', () => {
+    fc.assert(
+      fc.property(answer, (a) => {
+        const uri = `https://login.example.com/device${a.path}`;
+        const body: Record<string, unknown> = Object.fromEntries(a.extras);
+        Object.assign(body, {
+          device_code: a.deviceCode,
+          user_code: a.userCode,
+          [a.uriName]: uri,
+          expires_in: a.expires,
+          ...(a.completeName === undefined ? {} : { [a.completeName]: `${uri}?c=1` }),
+          ...(a.interval === undefined ? {} : { interval: a.interval }),
+          ...(a.message === undefined ? {} : { message: a.message }),
+        });
+        const parsed = parseDeviceAuthorizationResponse(ok(body));
+        expect(parsed.device_code).toBe(a.deviceCode);
+        expect(parsed.user_code).toBe(a.userCode);
+        expect(new URL(parsed.verification_uri).href).toBe(new URL(uri).href);
+        if (a.completeName !== undefined) expect(parsed.verification_uri_complete).toBe(`${uri}?c=1`);
+        expect(parsed.expires_in).toBe(Number(String(a.expires).trim()));
+        expect(parsed.interval).toBe(
+          a.interval === undefined ? 5 : Math.max(1, Number(String(a.interval).trim())),
+        );
+        // Every alternate name used is said.
+        if (a.uriName === 'verification_url')
+          expect(parsed.deviations.join(' ')).toContain('verification_url');
+      }),
+    );
+  });
+
+  test('any JSON at all gives a result or a typed error, never anything else (property)', () => {
+    const near = fc.record(
+      {
+        device_code: fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.jsonValue({ maxDepth: 1 })),
+        user_code: fc.oneof(fc.string(), fc.integer(), fc.double(), fc.constant(null)),
+        verification_uri: fc.oneof(
+          fc.webUrl(),
+          fc.string(),
+          fc.constant('javascript:alert(1)'),
+          fc.integer(),
+        ),
+        verification_url: fc.oneof(fc.webUrl(), fc.string()),
+        expires_in: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null)),
+        interval: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null)),
+        message: fc.jsonValue({ maxDepth: 1 }),
+        error: fc.oneof(fc.string(), fc.integer()),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          near.map((b) => JSON.stringify(b)),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+          fc.string(),
+        ),
+        fc.constantFrom(200, 400, 428, 500),
+        (body, status) => {
+          try {
+            const parsed = parseDeviceAuthorizationResponse({ status, body });
+            // A success always has a usable link: never a javascript: or data: URL.
+            expect(new URL(parsed.verification_uri).protocol).toMatch(/^https?:$/);
+          } catch (error) {
+            expect(error).toBeInstanceOf(LabError);
+          }
+          try {
+            parsePollResponse({ status, body });
+          } catch (error) {
+            expect(error).toBeInstanceOf(LabError);
+          }
+        },
+      ),
+    );
+  });
+
+  test('poll answers: expires_in as a string, token_type in any case, scope with commas', () => {
+    for (const tokenType of ['bearer', 'Bearer', 'BEARER']) {
+      const result = parsePollResponse(
+        ok({ access_token: 'at', token_type: tokenType, expires_in: '3599', scope: 'openid profile' }),
+      );
+      expect(result).toMatchObject({ kind: 'tokens', tokens: { expires_in: 3599, token_type: tokenType } });
+      if (result.kind === 'tokens') {
+        expect(isBearerTokenType(result.tokens.token_type)).toBe(true);
+      }
+    }
+    const noExpiry = parsePollResponse(ok({ access_token: 'at', token_type: 'Bearer' }));
+    expect(noExpiry.kind === 'tokens' && noExpiry.tokens.expires_in).toBeUndefined();
+    expect(splitScope('user:email, read:org  repo')).toEqual(['user:email', 'read:org', 'repo']);
+    expect(isBearerTokenType('DPoP')).toBe(false);
+  });
+
+  test('a missing access_token or token_type is named precisely', () => {
+    const r = parsePollResponse(ok({ token_type: 'Bearer' }));
+    expect(r).toMatchObject({ kind: 'stop', error: { code: 'INVALID_RESPONSE' } });
+    if (r.kind === 'stop') expect(r.error.message).toContain('access_token');
   });
 });

@@ -7,6 +7,7 @@
 import type { QueryParameter } from './authorize.ts';
 import { LabError, ProtocolViolationError, TokenEndpointError, type OAuthErrorFields } from './errors.ts';
 import type { RecordedRequest, RecordedResponse } from './http.ts';
+import { quoteForMessage } from './quote.ts';
 import { buildTokenRequest, parseTokenResponse, type TokenResponse } from './token.ts';
 
 /**
@@ -28,7 +29,8 @@ export const DEFAULT_POLL_INTERVAL_SECONDS = 5;
 export const SLOW_DOWN_INCREMENT_SECONDS = 5;
 
 /**
- * A device authorization response, wire names as RFC 8628 spells them, plus Entra's `message`.
+ * A device authorization response, wire names as RFC 8628 spells them, plus Entra's `message`. Values
+ * a real server sent under another name or type are found, converted, and listed in `deviations`.
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.2
  */
 export interface DeviceAuthorizationResponse {
@@ -41,6 +43,11 @@ export interface DeviceAuthorizationResponse {
   readonly interval: number;
   /** Entra's sentence for the user, naming the page and the code. */
   readonly message?: string;
+  /**
+   * Where the server departed from RFC 8628 and how it was read anyway, in plain words (e.g. Google's
+   * `verification_url`). Empty when the answer was exactly as the RFC spells it.
+   */
+  readonly deviations: readonly string[];
   readonly [param: string]: unknown;
 }
 
@@ -89,15 +96,15 @@ function invalid(message: string, cause?: unknown): ProtocolViolationError {
   return new ProtocolViolationError('INVALID_RESPONSE', message, cause === undefined ? undefined : { cause });
 }
 
-/** A whole number of seconds, from a JSON number or a numeric string; undefined when it is neither. */
+/** A whole number of seconds, from a JSON number or a numeric string ("1800", " 1800 "); undefined when it is neither. */
 function readSeconds(value: unknown): number | undefined {
   const n =
     typeof value === 'number'
       ? value
-      : typeof value === 'string' && /^\d+$/.test(value)
+      : typeof value === 'string' && /^\s*\d+\s*$/.test(value)
         ? Number(value)
         : NaN;
-  return Number.isInteger(n) && n >= 0 ? n : undefined;
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
 function isAbsoluteHttpUrl(value: string): boolean {
@@ -110,26 +117,82 @@ function isAbsoluteHttpUrl(value: string): boolean {
 }
 
 /**
+ * The names servers use for each RFC 8628 field, the RFC's first. `verification_url` is Google's (and
+ * draft-ietf-oauth-device-flow up to -06); `verification_url_complete` follows it.
+ * @see https://developers.google.com/identity/protocols/oauth2/limited-input-device#step-2:-handle-the-authorization-server-response
+ */
+const FIELD_NAMES = {
+  device_code: ['device_code'],
+  user_code: ['user_code'],
+  verification_uri: ['verification_uri', 'verification_url'],
+  verification_uri_complete: ['verification_uri_complete', 'verification_url_complete'],
+  expires_in: ['expires_in'],
+  interval: ['interval'],
+  message: ['message'],
+} as const;
+
+const WHO_USES: Readonly<Record<string, string>> = {
+  verification_url: 'Google’s name, from early drafts of the RFC',
+  verification_url_complete: 'the early drafts’ name',
+};
+
+/** The first of `names` present in `json`, with the name it was found under. */
+function pick(
+  json: Record<string, unknown>,
+  names: readonly string[],
+): { readonly name: string; readonly value: unknown } | undefined {
+  for (const name of names)
+    if (json[name] !== undefined && json[name] !== null) return { name, value: json[name] };
+  return undefined;
+}
+
+/** Reads a JSON object, or (as GitHub answers unless asked for JSON) form-encoded pairs. */
+function readBodyObject(
+  body: string,
+): { readonly json: Record<string, unknown>; readonly form: boolean } | { readonly problem: string } {
+  // A UTF-8 byte order mark is not JSON, but some servers put one first.
+  const text = body.replace(/^\uFEFF/, '');
+  try {
+    const json: unknown = JSON.parse(text);
+    return isObject(json) ? { json, form: false } : { problem: 'JSON that is not an object' };
+  } catch {
+    // RFC 8628 §3.2 says JSON (RFC 6749 §5.1's format); GitHub sends form-encoding unless asked for JSON.
+    const trimmed = text.trim();
+    if (/^[A-Za-z0-9_.-]+=[^\s]*(&[A-Za-z0-9_.-]+=[^\s]*)*$/.test(trimmed)) {
+      const json = Object.create(null) as Record<string, unknown>;
+      for (const [name, value] of new URLSearchParams(trimmed)) if (!(name in json)) json[name] = value;
+      return { json, form: true };
+    }
+    return {
+      problem:
+        trimmed === ''
+          ? 'an empty body'
+          : trimmed.startsWith('<')
+            ? 'an HTML page, not JSON (often a login page, a proxy or a wrong URL)'
+            : 'text that is not JSON',
+    };
+  }
+}
+
+/**
  * Reads the device authorization response: an error body becomes a `TokenEndpointError` with the
- * server's fields; a success must carry `device_code`, `user_code`, `verification_uri` and
- * `expires_in`; `interval` defaults to 5 seconds.
+ * server's fields; a success must carry a device code, a user code, a verification URI and a lifetime,
+ * under the RFC's names or the other names real servers use (said in `deviations`); `interval`
+ * defaults to 5 seconds.
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.2
  */
 export function parseDeviceAuthorizationResponse(
   response: Pick<RecordedResponse, 'status' | 'body'>,
 ): DeviceAuthorizationResponse {
-  let json: unknown;
-  try {
-    json = JSON.parse(response.body);
-  } catch (cause) {
-    throw invalid(
-      `The device code endpoint answered HTTP ${response.status} with ${response.body.trim() === '' ? 'an empty body' : 'text that is not JSON'}.`,
-      cause,
-    );
+  const read = readBodyObject(response.body);
+  if ('problem' in read) {
+    throw invalid(`The device code endpoint answered HTTP ${response.status} with ${read.problem}.`);
   }
-  if (!isObject(json)) {
-    throw invalid(
-      `The device code endpoint answered HTTP ${response.status} with JSON that is not an object.`,
+  const { json } = read;
+  const deviations: string[] = [];
+  if (read.form) {
+    deviations.push(
+      'The server answered form-encoded (name=value&…) instead of JSON (RFC 8628 §3.2); GitHub does this unless asked for JSON. Read it anyway.',
     );
   }
   // RFC 8628 §3.2: errors use the token endpoint's error format (RFC 6749 §5.2).
@@ -139,50 +202,122 @@ export function parseDeviceAuthorizationResponse(
   if (response.status < 200 || response.status > 299) {
     throw invalid(`The device code endpoint answered HTTP ${response.status} without an OAuth error field.`);
   }
-  // RFC 8628 §3.2: device_code, user_code, verification_uri and expires_in are REQUIRED.
-  for (const field of ['device_code', 'user_code', 'verification_uri'] as const) {
-    if (typeof json[field] !== 'string' || json[field] === '') {
-      throw invalid(
-        `The device authorization response has no “${field}” string (RFC 8628 §3.2 requires it).`,
+  const found = (field: keyof typeof FIELD_NAMES) => {
+    const hit = pick(json, FIELD_NAMES[field]);
+    if (hit !== undefined && hit.name !== field) {
+      deviations.push(
+        `The server sent ${hit.name} (${WHO_USES[hit.name] ?? 'not the RFC’s name'}) instead of RFC 8628’s ${field}; read it as ${field}.`,
       );
     }
+    return hit;
+  };
+  /** A required code: a non-empty string. */
+  const code = (field: 'device_code' | 'user_code'): string => {
+    const hit = found(field);
+    if (hit === undefined || hit.value === '') {
+      throw invalid(
+        `The device authorization response has no “${field}” (RFC 8628 §3.2 requires it), so there is ${field === 'user_code' ? 'no code to show the user' : 'nothing to poll with'}.`,
+      );
+    }
+    if (typeof hit.value !== 'string') {
+      throw invalid(`“${field}” should be a string, not ${quoteForMessage(hit.value)}.`);
+    }
+    return hit.value;
+  };
+  const deviceCode = code('device_code');
+  const userCode = code('user_code');
+
+  const url = (field: 'verification_uri' | 'verification_uri_complete'): string | undefined => {
+    const hit = found(field);
+    if (hit === undefined) return undefined;
+    if (typeof hit.value !== 'string' || hit.value.trim() === '') {
+      throw invalid(`“${hit.name}” should be an http(s) URL, not ${quoteForMessage(hit.value)}.`);
+    }
+    const value = hit.value.trim();
+    if (isAbsoluteHttpUrl(value)) return value;
+    // "example.com/device": a host and path without a scheme; a page the user opens is https.
+    if (/^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?(\/\S*)?$/i.test(value) && isAbsoluteHttpUrl(`https://${value}`)) {
+      deviations.push(
+        `“${hit.name}” had no scheme (${quoteForMessage(value)}); read it as https://${value}.`,
+      );
+      return `https://${value}`;
+    }
+    // Only http(s) is ever shown as a link: a javascript: or data: URL would run in this page.
+    throw invalid(`“${hit.name}” should be an http(s) URL, not ${quoteForMessage(value)}.`);
+  };
+  const complete = url('verification_uri_complete');
+  let verificationUri = url('verification_uri');
+  if (verificationUri === undefined) {
+    if (complete === undefined) {
+      throw invalid(
+        'The device authorization response has no “verification_uri” (nor Google’s “verification_url”): RFC 8628 §3.2 requires the address where the user types the code.',
+      );
+    }
+    deviations.push(
+      'The server sent only verification_uri_complete, not the verification_uri RFC 8628 §3.2 requires; its address is used for both.',
+    );
+    verificationUri = complete;
   }
-  const verificationUri = json['verification_uri'] as string;
-  if (!isAbsoluteHttpUrl(verificationUri)) {
-    throw invalid(`“verification_uri” should be an http(s) URL, not ${JSON.stringify(verificationUri)}.`);
-  }
-  if (json['expires_in'] === undefined) {
-    throw invalid('The device authorization response has no “expires_in” (RFC 8628 §3.2 requires it).');
-  }
-  const expiresIn = readSeconds(json['expires_in']);
-  if (expiresIn === undefined || expiresIn === 0) {
+
+  const expires = found('expires_in');
+  if (expires === undefined) {
     throw invalid(
-      `“expires_in” should be a positive number of seconds, not ${JSON.stringify(json['expires_in'])}.`,
+      'The device authorization response has no “expires_in” (RFC 8628 §3.2 requires it), so there is no telling how long to poll.',
     );
   }
-  // RFC 8628 §3.2: interval is OPTIONAL; when absent the client MUST use 5 seconds.
-  const interval =
-    json['interval'] === undefined ? DEFAULT_POLL_INTERVAL_SECONDS : readSeconds(json['interval']);
+  const expiresIn = readSeconds(expires.value);
+  if (expiresIn === undefined || expiresIn === 0) {
+    throw invalid(
+      `“expires_in” should be a positive number of seconds, not ${quoteForMessage(expires.value)}.`,
+    );
+  }
+  if (typeof expires.value === 'string') {
+    deviations.push(
+      `“expires_in” came as the string ${quoteForMessage(expires.value)}, not a number; read it as ${expiresIn} s.`,
+    );
+  }
+  // RFC 8628 §3.2: interval is OPTIONAL; "If no value is provided, clients MUST use 5 as the default."
+  const intervalHit = found('interval');
+  const interval = intervalHit === undefined ? DEFAULT_POLL_INTERVAL_SECONDS : readSeconds(intervalHit.value);
   if (interval === undefined) {
-    throw invalid(`“interval” should be a number of seconds, not ${JSON.stringify(json['interval'])}.`);
+    throw invalid(`“interval” should be a number of seconds, not ${quoteForMessage(intervalHit?.value)}.`);
   }
-  const complete = json['verification_uri_complete'];
-  if (complete !== undefined && (typeof complete !== 'string' || !isAbsoluteHttpUrl(complete))) {
-    throw invalid(`“verification_uri_complete” should be an http(s) URL, not ${JSON.stringify(complete)}.`);
+  if (intervalHit !== undefined && typeof intervalHit.value === 'string') {
+    deviations.push(
+      `“interval” came as the string ${quoteForMessage(intervalHit.value)}, not a number; read it as ${interval} s.`,
+    );
   }
-  const message = json['message'];
-  if (message !== undefined && typeof message !== 'string') {
-    throw invalid(`“message” should be a string, not ${JSON.stringify(message)}.`);
+  const messageHit = found('message');
+  let message: string | undefined;
+  if (messageHit !== undefined) {
+    if (typeof messageHit.value !== 'string') {
+      throw invalid(`“message” should be a string, not ${quoteForMessage(messageHit.value)}.`);
+    }
+    message = messageHit.value;
   }
+  const { message: _dropped, ...rest } = json;
   return {
-    ...json,
-    device_code: json['device_code'] as string,
-    user_code: json['user_code'] as string,
+    ...rest,
+    device_code: deviceCode,
+    user_code: userCode,
     verification_uri: verificationUri,
+    ...(complete === undefined ? {} : { verification_uri_complete: complete }),
     expires_in: expiresIn,
     // A server asking for 0 s would have the client hammer it; poll no faster than once a second.
     interval: Math.max(interval, 1),
+    ...(message === undefined ? {} : { message }),
+    deviations,
   };
+}
+
+/**
+ * A poll answer in form-encoding (GitHub's default, even for `authorization_pending`) as the JSON text
+ * RFC 6749 §5.1 / §5.2 specify, so the token response reader sees one format. JSON is left as it is.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ */
+export function normalizePollBody(body: string): string {
+  const read = readBodyObject(body);
+  return 'json' in read && read.form ? JSON.stringify(read.json) : body;
 }
 
 /**
@@ -202,7 +337,10 @@ export type PollResult =
  */
 export function parsePollResponse(response: Pick<RecordedResponse, 'status' | 'body'>): PollResult {
   try {
-    return { kind: 'tokens', tokens: parseTokenResponse(response) };
+    return {
+      kind: 'tokens',
+      tokens: parseTokenResponse({ status: response.status, body: normalizePollBody(response.body) }),
+    };
   } catch (error) {
     if (error instanceof TokenEndpointError) {
       // RFC 8628 §3.5: authorization_pending and slow_down mean "not yet"; every other error is final.

@@ -301,27 +301,60 @@ export function parseTokenResponse(response: ReadableResponse): TokenResponse {
       );
     }
   }
+  return readTokenSuccessFields(json);
+}
+
+/**
+ * The optional fields of a successful token response, read as real servers send them: `expires_in`
+ * as a number or a whole-number string ("3600", which some servers send), converted to a number;
+ * `scope` as a string, space- or (GitHub, Facebook) comma-separated, kept verbatim; `token_type` in
+ * any letter case. Anything else is refused with the field named.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ */
+export function readTokenSuccessFields(json: Record<string, unknown>): TokenResponse {
+  const out: Record<string, unknown> = { ...json };
   for (const field of ['expires_in', 'ext_expires_in'] as const) {
-    const value = json[field];
-    const valid =
-      value === undefined ||
-      (typeof value === 'number'
-        ? Number.isInteger(value) && value >= 0
-        : typeof value === 'string' && /^\d+$/.test(value));
-    if (!valid) {
+    const value = out[field];
+    if (value === undefined) continue;
+    const seconds =
+      typeof value === 'number'
+        ? value
+        : typeof value === 'string' && /^\s*\d+\s*$/.test(value)
+          ? Number(value)
+          : NaN;
+    if (!Number.isSafeInteger(seconds) || seconds < 0) {
       throw new ProtocolViolationError(
         'INVALID_RESPONSE',
         `“${field}” should be a whole number of seconds, not ${quoteForMessage(value)}.`,
       );
     }
+    // RFC 6749 §5.1: a number of seconds; a lax server's "3600" is read as the number it spells.
+    out[field] = seconds;
   }
   for (const field of ['refresh_token', 'id_token', 'scope'] as const) {
-    if (json[field] !== undefined && typeof json[field] !== 'string') {
+    if (out[field] !== undefined && typeof out[field] !== 'string') {
       throw new ProtocolViolationError(
         'INVALID_RESPONSE',
-        `“${field}” should be a string, not ${quoteForMessage(json[field])}.`,
+        `“${field}” should be a string, not ${quoteForMessage(out[field])}.`,
       );
     }
   }
-  return json as TokenResponse;
+  return out as TokenResponse;
+}
+
+/**
+ * The scopes of a `scope` value: RFC 6749 §3.3 separates them with spaces; GitHub and Facebook use
+ * commas, so both are split.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
+ */
+export function splitScope(scope: string): string[] {
+  return scope.split(/[\s,]+/).filter((s) => s !== '');
+}
+
+/**
+ * Whether a `token_type` is Bearer: RFC 6749 §5.1 says the value is case-insensitive.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ */
+export function isBearerTokenType(tokenType: string): boolean {
+  return tokenType.trim().toLowerCase() === 'bearer';
 }

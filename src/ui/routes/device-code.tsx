@@ -320,6 +320,16 @@ export default function DeviceCodePage() {
                 (<code>verification_uri_complete</code>, RFC 8628 §3.3.1). Entra does not send one.
               </p>
             )}
+            {authorization.deviations.length > 0 && (
+              <div className="note" role="note" aria-label="How this answer departs from RFC 8628">
+                <p>The server’s answer departs from RFC 8628; it was read anyway:</p>
+                <ul>
+                  {authorization.deviations.map((text) => (
+                    <li key={text}>{text}</li>
+                  ))}
+                </ul>
+              </div>
+            )}
             {authorization.message !== undefined && (
               <figure className="dc-message">
                 <figcaption>The server’s own message for the user:</figcaption>
