@@ -3,6 +3,12 @@ import type { RecordedRequest } from '../../protocol/http.ts';
 import { buildSnippet, SNIPPET_LANGUAGES, type SnippetLanguage } from '../../protocol/snippets.ts';
 import { CopyButton } from './copy-button.tsx';
 
+function isJsonBody(request: RecordedRequest): boolean {
+  return request.headers.some(
+    ([name, value]) => name.toLowerCase() === 'content-type' && value.includes('json'),
+  );
+}
+
 /** The request as PowerShell, curl or fetch, one click to copy; secrets follow the reveal toggle. */
 export function SnippetView({
   request,
@@ -36,6 +42,18 @@ export function SnippetView({
       {!revealed && request.secretFields.length > 0 && (
         <p className="help">
           Secrets show as placeholders such as &lt;client_secret&gt;; press “Reveal secrets” to copy them in.
+        </p>
+      )}
+      {language === 'powershell' && text.includes('[char]') && (
+        <p className="help">
+          <code>[char]0x…</code> stands for a character that would be invisible in the snippet (a tab, a line
+          break, a zero-width or direction mark); PowerShell joins the pieces with <code>+</code>.
+        </p>
+      )}
+      {language === 'curl' && text.includes('--data-raw') && !isJsonBody(request) && (
+        <p className="help">
+          Values with invisible characters are passed already form-encoded (<code>--data-raw</code>), so the
+          shell never sees them.
         </p>
       )}
       {language === 'fetch' && (
