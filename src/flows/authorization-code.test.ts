@@ -6,12 +6,16 @@ import {
   buildExchangeRequest,
   createAuthCodeContext,
   decideExchangeRoute,
+  fetchFormPostResponse,
+  formPostBlockedReason,
+  formPostIdFrom,
   isOwnCallback,
   makePkcePair,
   readCallback,
   readExchange,
   readPastedResponse,
   sendExchange,
+  signInBlockedReason,
   type AuthCodeContext,
 } from './authorization-code.ts';
 import { buildSequenceDiagram } from './diagram.ts';
@@ -256,5 +260,84 @@ describe('paste-the-redirect mode', () => {
     expect(() => readPastedResponse(ctx, 'code=abc&state=x')).toThrow(
       expect.objectContaining({ code: 'STATE_MISMATCH' }),
     );
+  });
+});
+
+describe('every response_mode and response_type the page offers works or is refused before sign-in', () => {
+  const APP = 'http://localhost:5173';
+  const ctx = (params: Record<string, string>) => {
+    const base = createAuthCodeContext({
+      authorizationEndpoint: 'https://login.example.com/authorize',
+      tokenEndpoint: 'https://login.example.com/token',
+      clientId: 'spa',
+      redirectUri: `${APP}/callback`,
+      clientSecret: '',
+      usePkce: true,
+    });
+    return { ...base, params: { ...base.params, ...params } };
+  };
+  const served = { formPostReceiver: true, appOrigin: APP };
+  const staticHost = { formPostReceiver: false, appOrigin: APP };
+
+  test.each(['', 'query', 'fragment', 'form_post'])(
+    'response_mode=%s with a local server: allowed',
+    (mode) => {
+      expect(signInBlockedReason(ctx({ response_mode: mode }), served)).toBeUndefined();
+    },
+  );
+
+  test('form_post without the local server: refused, naming why', () => {
+    expect(signInBlockedReason(ctx({ response_mode: 'form_post' }), staticHost)).toMatch(
+      /cannot read a POST.*without its local server/s,
+    );
+    expect(signInBlockedReason(ctx({ response_mode: 'fragment' }), staticHost)).toBeUndefined();
+  });
+
+  test('form_post to a redirect URI that is not this app: not blocked here (paste mode explains the network panel)', () => {
+    expect(
+      signInBlockedReason(
+        ctx({ response_mode: 'form_post', redirect_uri: 'http://localhost:1337/' }),
+        staticHost,
+      ),
+    ).toBeUndefined();
+    expect(
+      formPostBlockedReason({ response_mode: 'form_post', redirect_uri: 'http://localhost:1337/' }, served),
+    ).toMatch(/not this app’s callback/);
+  });
+
+  test('OAuth Multiple Response Types §5: code id_token in the query is refused; fragment and form_post warn', () => {
+    expect(
+      signInBlockedReason(ctx({ response_type: 'code id_token', response_mode: 'query' }), served),
+    ).toMatch(/query string/);
+    for (const mode of ['', 'fragment', 'form_post']) {
+      const c = ctx({ response_type: 'code id_token', response_mode: mode });
+      expect(signInBlockedReason(c, served)).toBeUndefined();
+      expect(buildAuthorizeStep(c).warnings.map((w) => w.parameter)).toContain('response_type');
+    }
+  });
+
+  test('a form_post answer is read like the query, and says it came as a form POST', () => {
+    const c = ctx({ state: 'st' });
+    const { authorizationResponse } = readCallback(c, { formPost: 'code=abc&state=st' });
+    expect(authorizationResponse).toMatchObject({ code: 'abc', responseMode: 'form_post' });
+  });
+
+  test('fetchFormPostResponse: 404 says the answer is gone (once, 60 s); no answer is a network error', async () => {
+    const gone = (() => Promise.resolve(new Response('{}', { status: 404 }))) as typeof fetch;
+    await expect(fetchFormPostResponse('A'.repeat(32), gone)).rejects.toMatchObject({
+      code: 'MISSING_PARAMETER',
+      message: expect.stringMatching(/only once and only for 60 seconds/),
+    });
+    const down = (() => Promise.reject(new TypeError('Failed to fetch'))) as typeof fetch;
+    await expect(fetchFormPostResponse('A'.repeat(32), down)).rejects.toMatchObject({
+      code: 'NETWORK_ERROR',
+    });
+    const ok = ((url: string) => {
+      expect(url).toBe(`/callback/form-post/${'A'.repeat(32)}`);
+      return Promise.resolve(new Response('code=x&state=y'));
+    }) as typeof fetch;
+    await expect(fetchFormPostResponse('A'.repeat(32), ok)).resolves.toEqual({ formPost: 'code=x&state=y' });
+    expect(formPostIdFrom(`${APP}/callback?form_post=${'A'.repeat(32)}`)).toBe('A'.repeat(32));
+    expect(formPostIdFrom(`${APP}/callback?form_post=../x`)).toBeUndefined();
   });
 });

@@ -258,10 +258,17 @@ export function authorizationParameters(ctx: AuthCodeContext): QueryParameter[] 
  */
 export function buildAuthorizeStep(ctx: AuthCodeContext): { url: URL; warnings: RequestWarning[] } {
   const parameters = authorizationParameters(ctx);
-  return {
-    url: buildAuthorizationUrl(ctx.authorizationEndpoint, parameters),
-    warnings: validateAuthorizationRequest(parameters),
-  };
+  const warnings = validateAuthorizationRequest(parameters);
+  if ((ctx.params['response_type'] ?? '').split(/\s+/).includes('id_token')) {
+    // OIDC Core §3.3.2.12: a hybrid ID token must be validated (nonce, c_hash) before use; this page
+    // does not use it — it redeems the code and checks the token endpoint's ID token instead.
+    warnings.push({
+      parameter: 'response_type',
+      message:
+        'With “code id_token” an ID token also comes back on the redirect. This page only redeems the code and does not check that first ID token; the Implicit and hybrid page shows it validated (nonce, c_hash).',
+    });
+  }
+  return { url: buildAuthorizationUrl(ctx.authorizationEndpoint, parameters), warnings };
 }
 
 /** The state this run sent, if any: the one the response must echo. */
