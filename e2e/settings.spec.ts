@@ -26,11 +26,28 @@ async function chooseAuthority(page: Page, name: string | RegExp) {
  * Settings → any OpenID provider → the sandbox's issuer URL → look up → use it. With `corsBlocked`,
  * the browser's own fetch of the document fails as a CORS refusal would, so the relay is asked.
  */
-async function useSandboxAsIssuer(page: Page, options: { corsBlocked?: boolean } = {}): Promise<string> {
+async function useSandboxAsIssuer(
+  page: Page,
+  options: {
+    corsBlocked?: boolean;
+    /** Serves the sandbox's document changed by this function, as another provider would publish it. */
+    rewrite?: (document: Record<string, unknown>) => Record<string, unknown>;
+  } = {},
+): Promise<string> {
   const origin = await sandboxOrigin(page);
   const issuer = `${origin}/${SANDBOX_TENANT.id}/v2.0`;
   if (options.corsBlocked === true)
     await page.route(`${issuer}/.well-known/**`, (route) => route.abort('failed'));
+  const rewrite = options.rewrite;
+  if (rewrite !== undefined) {
+    await page.route(`${issuer}/.well-known/openid-configuration`, async (route) => {
+      const original = (await (await route.fetch()).json()) as Record<string, unknown>;
+      await route.fulfill({
+        json: rewrite(original),
+        headers: { 'access-control-allow-origin': '*' },
+      });
+    });
+  }
   await page.goto('/settings');
   await chooseAuthority(page, 'Any OpenID provider, by its issuer URL');
   await page.getByRole('textbox', { name: 'Issuer URL' }).fill(issuer);
@@ -106,7 +123,7 @@ test.describe('settings: authorities, profiles, transfer', () => {
     await page.getByRole('button', { name: 'Redeem the code' }).click();
     await expect(page.getByText('Sent from the browser', { exact: true })).toBeVisible();
     await expect(
-      page.getByRole('region', { name: 'ID token' }).getByRole('row', { name: /\biss\b/ }),
+      page.getByRole('region', { name: 'ID token' }).getByRole('row', { name: /^iss\b/ }),
     ).toContainText(issuer);
     await expect(
       page.getByRole('region', { name: 'Access token' }).getByRole('row', { name: /\bscp\b/ }),
@@ -141,7 +158,7 @@ test.describe('settings: authorities, profiles, transfer', () => {
     await page.getByLabel(/^password/).fill(PASSWORD);
     await page.getByRole('button', { name: 'Send the password' }).click();
     await expect(
-      page.getByRole('region', { name: 'ID token' }).getByRole('row', { name: /\biss\b/ }),
+      page.getByRole('region', { name: 'ID token' }).getByRole('row', { name: /^iss\b/ }),
     ).toContainText(issuer);
 
     // Device code: the issuer's device_authorization_endpoint, a second tab for the user.
@@ -226,8 +243,108 @@ test.describe('settings: authorities, profiles, transfer', () => {
     await expect(checks).toContainText('nonce verified');
     await expect(checks).toContainText('at_hash verified');
     await expect(
-      page.getByRole('region', { name: 'ID token' }).getByRole('row', { name: /\biss\b/ }),
+      page.getByRole('region', { name: 'ID token' }).getByRole('row', { name: /^iss\b/ }),
     ).toContainText(issuer);
+    expect(errors).toEqual([]);
+  });
+
+  test('flows with this authority: the sandbox as a generic issuer lists what its document says, and a flow it does not list gets a note', async ({
+    page,
+  }) => {
+    await page.goto('/settings');
+    // The sandbox tenant itself (Entra-shaped, no document read): every flow offered.
+    const sandboxFlows = page.getByRole('list', { name: 'Flows with this authority' });
+    await expect(sandboxFlows.getByRole('listitem')).toHaveCount(8);
+    await expect(sandboxFlows.getByRole('listitem').filter({ hasText: 'Offered' })).toHaveCount(8);
+
+    await useSandboxAsIssuer(page);
+    // One list on the page: the looked-up document's.
+    const flows = page.getByRole('list', { name: 'Flows with this authority' });
+    await expect(flows).toHaveCount(1);
+    const row = (title: string) => flows.getByRole('listitem').filter({ hasText: title });
+    await expect(row('Authorization code (+ PKCE)')).toContainText('Offered');
+    await expect(row('Implicit and hybrid')).toContainText('Offered');
+    await expect(row('Call an API with a token')).toContainText('Offered');
+    // No grant_types_supported: the default is authorization_code and implicit only.
+    for (const title of [
+      'Client credentials',
+      'Device code',
+      'Resource owner password (ROPC)',
+      'Refresh token',
+    ])
+      await expect(row(title)).toContainText('Not advertised');
+    await expect(row('Resource owner password (ROPC)')).toContainText('grant_types_supported');
+
+    await page
+      .getByRole('navigation', { name: 'Flows' })
+      .getByRole('link', { name: 'Resource owner password (ROPC)' })
+      .click();
+    await expect(page.getByRole('note', { name: 'Not advertised' })).toContainText('password');
+    await expect(page.getByRole('button', { name: 'Send the password' })).toBeEnabled();
+    await expectNoAxeViolations(page, 'a flow page with the not-advertised note');
+  });
+
+  test('a provider without token_endpoint (implicit only, like Facebook): discovery succeeds, code flows are refused before any request', async ({
+    page,
+  }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const tokenRequests: string[] = [];
+    page.on('request', (request) => {
+      // Saving the issuer POSTs to /relay/allow; anything else would be a grant's request.
+      if (request.method() === 'POST' && !request.url().endsWith('/relay/allow'))
+        tokenRequests.push(request.url());
+    });
+    await useSandboxAsIssuer(page, {
+      rewrite: ({ token_endpoint: _t, device_authorization_endpoint: _d, ...rest }) => ({
+        ...rest,
+        response_types_supported: ['id_token', 'id_token token'],
+      }),
+    });
+    await expect(page.getByRole('list', { name: 'What the document lacks' })).toContainText(
+      'no token_endpoint',
+    );
+    const flows = page.getByRole('list', { name: 'Flows with this authority' });
+    const row = (title: string) => flows.getByRole('listitem').filter({ hasText: title });
+    await expect(row('Authorization code (+ PKCE)')).toContainText('Not available');
+    await expect(row('Authorization code (+ PKCE)')).toContainText(
+      'There is no token_endpoint, so no code can be redeemed: only the implicit flow works with this provider.',
+    );
+    await expect(row('Implicit and hybrid')).toContainText('Offered');
+    await expect(row('Device code')).toContainText('Not available');
+
+    await page
+      .getByRole('navigation', { name: 'Flows' })
+      .getByRole('link', { name: 'Authorization code (+ PKCE)' })
+      .click();
+    const notice = page.getByRole('status').filter({ hasText: 'Not available with this authority' });
+    await expect(notice).toContainText('token_endpoint');
+    await expect(notice.getByRole('link', { name: /Settings/ })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Sign in at the authorization server' })).toBeDisabled();
+    await expectNoAxeViolations(page, 'a flow page the authority cannot do');
+
+    await page
+      .getByRole('navigation', { name: 'Flows' })
+      .getByRole('link', { name: 'Refresh token' })
+      .click();
+    await expect(
+      page.getByRole('status').filter({ hasText: 'Not available with this authority' }),
+    ).toBeVisible();
+
+    await page
+      .getByRole('navigation', { name: 'Flows' })
+      .getByRole('link', { name: 'Implicit and hybrid' })
+      .click();
+    await expect(
+      page.getByRole('status').filter({ hasText: 'Not available with this authority' }),
+    ).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Sign in at the authorization server' })).toBeEnabled();
+    // A reload keeps the verdicts: the document's deciding fields are stored with the issuer.
+    await page.goto('/flows/authorization-code');
+    await expect(
+      page.getByRole('status').filter({ hasText: 'Not available with this authority' }),
+    ).toBeVisible();
+    expect(tokenRequests).toEqual([]);
     expect(errors).toEqual([]);
   });
 
@@ -251,6 +368,9 @@ test.describe('settings: authorities, profiles, transfer', () => {
     await page.getByRole('navigation', { name: 'Flows' }).getByRole('link', { name: 'Device code' }).click();
     await expect(page.getByText('This authority offers no device authorization endpoint')).toBeVisible();
     await expect(page.getByRole('button', { name: 'Request a device code' })).toHaveCount(0);
+    await expect(
+      page.getByRole('status').filter({ hasText: 'Not available with this authority' }),
+    ).toContainText('device_authorization_endpoint');
 
     await page.getByRole('navigation', { name: 'Flows' }).getByRole('link', { name: 'Settings' }).click();
     await expect(page.getByRole('textbox', { name: 'Token endpoint' })).toHaveValue(

@@ -18,6 +18,7 @@ const {
   expectedIssuer,
   restoreSettings,
   defaultSettings,
+  flowSupportFor,
 } = await import('./settings.ts');
 
 const SECRET = 'profile-secret-Zq8~value';
@@ -114,6 +115,31 @@ describe('endpoints for every authority kind', () => {
       endpoints: ISSUER_ENDPOINTS,
     });
     expect(expectedIssuer(useSettings.getState(), 'http://localhost:5174')).toBe('https://id.example.com');
+  });
+
+  test('an implicit-only issuer (no token endpoint) survives a reload with its flow verdicts', () => {
+    const { token: _t, ...implicitOnly } = ISSUER_ENDPOINTS;
+    const stored = {
+      authority: 'issuer',
+      issuer: {
+        issuer: 'https://id.example.com',
+        metadata: 'openid-configuration',
+        endpoints: implicitOnly,
+        // Only arrays of strings are kept; anything else in storage is dropped.
+        supportMetadata: {
+          response_types_supported: ['id_token'],
+          grant_types_supported: 'implicit',
+          x: [1],
+        },
+      },
+    };
+    const restored = restoreSettings(stored, defaultSettings());
+    expect(restored.authority).toBe('issuer');
+    expect(restored.issuer?.endpoints).toEqual(implicitOnly);
+    expect(restored.issuer?.supportMetadata).toEqual({ response_types_supported: ['id_token'] });
+    const support = flowSupportFor(restored, 'http://localhost:5174');
+    expect(support.find((s) => s.flow === 'authorization-code')?.status).toBe('unavailable');
+    expect(support.find((s) => s.flow === 'implicit')?.status).toBe('offered');
   });
 
   test('Entra: the cloud’s host with the tenant path', () => {

@@ -8,6 +8,7 @@ import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 import { validateStoredEndpoints, type MetadataKind } from '../protocol/discovery.ts';
 import { buildEntraEndpoints, ENTRA_GLOBAL_ORIGIN, type Endpoints } from '../protocol/endpoints.ts';
+import { assessFlowSupport, pickFlowSupportMetadata, type FlowSupport } from '../protocol/flow-support.ts';
 import { CALLBACK_PATH, SANDBOX_APPS, SANDBOX_TENANT, sandboxApp } from '../../server/sandbox/seed.ts';
 
 export type AuthorityKind = 'sandbox' | 'entra' | 'issuer' | 'manual';
@@ -20,6 +21,8 @@ export interface IssuerAuthority {
   readonly issuer: string;
   readonly metadata: MetadataKind;
   readonly endpoints: Endpoints;
+  /** The document's fields that decide which flows it supports (see `pickFlowSupportMetadata`). */
+  readonly supportMetadata?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A named app registration: which client the flows act as. */
@@ -207,7 +210,13 @@ function restoreIssuer(value: unknown): IssuerAuthority | null {
     value['metadata'] === 'oauth-authorization-server'
       ? 'oauth-authorization-server'
       : 'openid-configuration';
-  return { issuer: value['issuer'], metadata, endpoints };
+  const support = value['supportMetadata'];
+  return {
+    issuer: value['issuer'],
+    metadata,
+    endpoints,
+    ...(isRecord(support) ? { supportMetadata: pickFlowSupportMetadata(support) } : {}),
+  };
 }
 
 /** Reads what storage holds, field by field; anything odd falls back to the defaults. */
@@ -319,6 +328,20 @@ export function endpointsFor(
     settings.authority === 'entra' ? settings.entraOrigin : sandboxOrigin,
     settings.tenant,
   );
+}
+
+/**
+ * Which flows the authority in the settings supports: from its endpoints, and for a provider found
+ * by discovery from what its document lists.
+ */
+export function flowSupportFor(
+  settings: Pick<Settings, 'authority' | 'entraOrigin' | 'tenant'> &
+    Partial<Pick<Settings, 'issuer' | 'manualEndpoints'>>,
+  sandboxOrigin: string,
+): FlowSupport[] {
+  const endpoints = endpointsFor(settings, sandboxOrigin);
+  const metadata = settings.authority === 'issuer' ? settings.issuer?.supportMetadata : undefined;
+  return assessFlowSupport(endpoints, metadata);
 }
 
 /**

@@ -1,12 +1,17 @@
 import type { ReactNode } from 'react';
+import { Link } from 'react-router';
 import type { FlowDefinition } from '../../flows/types.ts';
 import type { StepStatus } from '../../state/flow-runs.ts';
+import { useLabConfig } from '../../state/lab-config.ts';
+import { flowSupportFor, useSettings } from '../../state/settings.ts';
 import { ShareStepLink } from '../settings/share-step-link.tsx';
 import { SequenceDiagram } from './sequence-diagram.tsx';
 
 /**
  * The frame every flow page shares: title, when to use it, a legacy warning where one applies, the
  * step list, a live region for step results, and the sequence diagram following the current step.
+ * When the authority in the settings cannot do this flow, a notice says why and the flow's controls
+ * are disabled, so no request is sent; when its document only does not list the flow, a note says so.
  */
 export function FlowPage(props: {
   flow: FlowDefinition;
@@ -18,6 +23,10 @@ export function FlowPage(props: {
   children: ReactNode;
 }) {
   const { flow, current, status } = props;
+  const settings = useSettings();
+  const sandboxOrigin = useLabConfig((s) => s.sandboxOrigin);
+  const support = flowSupportFor(settings, sandboxOrigin).find((s) => s.flow === flow.id);
+  const unavailable = support?.status === 'unavailable';
   return (
     <div className="flow-page">
       <div className="flow-main">
@@ -27,6 +36,18 @@ export function FlowPage(props: {
           <div className="legacy" role="note" aria-label="Legacy flow">
             <strong>Legacy — avoid in new apps.</strong> {flow.legacy}
           </div>
+        )}
+        {unavailable && (
+          <div className="flow-support-notice flow-support-unavailable" role="status">
+            <strong>Not available with this authority.</strong> {support.reason}{' '}
+            <Link to="/settings">Choose another authority in Settings</Link>.
+          </div>
+        )}
+        {support?.status === 'not-advertised' && (
+          <p className="flow-support-notice" role="note" aria-label="Not advertised">
+            <strong>Not advertised by this authority:</strong> {support.reason}{' '}
+            <Link to="/settings">Settings</Link> shows what it lists.
+          </p>
         )}
         {props.options !== undefined && <div className="flow-options">{props.options}</div>}
         <p className="visually-hidden" role="status" aria-live="polite">
@@ -46,7 +67,14 @@ export function FlowPage(props: {
             ))}
           </ol>
         </nav>
-        {props.children}
+        {unavailable ? (
+          // A disabled fieldset disables every control inside it: nothing can send the first request.
+          <fieldset disabled className="flow-support-disabled" aria-label="Flow controls (disabled)">
+            {props.children}
+          </fieldset>
+        ) : (
+          props.children
+        )}
         <ShareStepLink flowId={flow.id} step={current} />
       </div>
       <aside className="flow-diagram" aria-label="Sequence diagram">

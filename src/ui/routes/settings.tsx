@@ -2,8 +2,9 @@ import { useId, useState, type ReactNode } from 'react';
 import { SANDBOX_TENANT } from '../../../server/sandbox/seed.ts';
 import { ENTRA_CLOUD_ORIGINS, isSpecificTenant, TENANT_ALIASES } from '../../protocol/endpoints.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
-import { endpointsFor, useSettings, type AuthorityKind } from '../../state/settings.ts';
+import { endpointsFor, flowSupportFor, useSettings, type AuthorityKind } from '../../state/settings.ts';
 import { EndpointList } from '../settings/endpoint-list.tsx';
+import { FlowSupportList } from '../settings/flow-support-list.tsx';
 import { IssuerForm } from '../settings/issuer-form.tsx';
 import { ManualForm } from '../settings/manual-form.tsx';
 import { ProfilesEditor } from '../settings/profiles-editor.tsx';
@@ -28,6 +29,8 @@ export default function SettingsPage() {
   const endpoints = endpointsFor(settings, sandboxOrigin);
   // Which form is open. Sandbox and Entra apply at once; an issuer or typed endpoints once saved.
   const [shown, setShown] = useState<AuthorityKind>(settings.authority);
+  // While the issuer form shows a looked-up document, its flow list is the one on the page.
+  const [previewing, setPreviewing] = useState(false);
   const ids = { tenant: useId(), cloud: useId() };
 
   const choose = (kind: AuthorityKind) => {
@@ -123,11 +126,17 @@ export default function SettingsPage() {
           )}
         </div>
       )}
-      {shown === 'issuer' && <IssuerForm />}
+      {shown === 'issuer' && <IssuerForm onPreviewChange={setPreviewing} />}
       {shown === 'manual' && <ManualForm />}
 
       <h2>Endpoints in use</h2>
       <EndpointList endpoints={endpoints} />
+      {!(shown === 'issuer' && previewing) && (
+        <>
+          <h3>Flows with this authority</h3>
+          <FlowSupportList support={flowSupportFor(settings, sandboxOrigin)} />
+        </>
+      )}
 
       <ProfilesEditor />
       <TransferPanel />

@@ -1,6 +1,7 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { discoverAuthorizationServer, relayOriginsOf, type Discovery } from '../../protocol/discovery.ts';
 import { LabError } from '../../protocol/errors.ts';
+import { assessFlowSupport, pickFlowSupportMetadata } from '../../protocol/flow-support.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import {
   allowOnRelay,
@@ -10,6 +11,7 @@ import {
 } from '../../state/relay.ts';
 import { useSettings } from '../../state/settings.ts';
 import { EndpointList } from './endpoint-list.tsx';
+import { FlowSupportList } from './flow-support-list.tsx';
 
 type Phase =
   | { readonly kind: 'idle' }
@@ -27,14 +29,22 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Any OpenID provider by its issuer URL: look up, show what came back, then use it. */
-export function IssuerForm() {
+/**
+ * Any OpenID provider by its issuer URL: look up, show what came back and which flows it supports,
+ * then use it. `onPreviewChange` says when a looked-up document (and its flow list) is on screen.
+ */
+export function IssuerForm({ onPreviewChange }: { onPreviewChange?: (previewing: boolean) => void }) {
   const saved = useSettings((s) => s.issuer);
   const relay = useLabConfig((s) => s.relay);
   const [issuer, setIssuer] = useState(saved?.issuer ?? '');
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   const [saveStatus, setSaveStatus] = useState('');
   const ids = { issuer: useId(), json: useId() };
+  const previewing = phase.kind === 'found';
+  useEffect(() => {
+    onPreviewChange?.(previewing);
+  }, [previewing, onPreviewChange]);
+  useEffect(() => () => onPreviewChange?.(false), [onPreviewChange]);
 
   const lookUp = async (via: 'browser' | 'relay') => {
     setPhase({ kind: 'looking' });
@@ -73,9 +83,12 @@ export function IssuerForm() {
       setSaveStatus(`Not saved: ${messageOf(error)}`);
       return;
     }
-    useSettings
-      .getState()
-      .setIssuer({ issuer: discovery.issuer, metadata: discovery.kind, endpoints: discovery.endpoints });
+    useSettings.getState().setIssuer({
+      issuer: discovery.issuer,
+      metadata: discovery.kind,
+      endpoints: discovery.endpoints,
+      supportMetadata: pickFlowSupportMetadata(discovery.document),
+    });
     setSaveStatus(`Saved. Flows now use ${discovery.issuer}.`);
   };
 
@@ -150,8 +163,17 @@ export function IssuerForm() {
               ))}
             </p>
           )}
+          {phase.discovery.notes.length > 0 && (
+            <ul className="discovery-notes" aria-label="What the document lacks">
+              {phase.discovery.notes.map((note) => (
+                <li key={note}>{note}</li>
+              ))}
+            </ul>
+          )}
           <h3>Endpoints taken from it</h3>
           <EndpointList endpoints={phase.discovery.endpoints} />
+          <h3>Flows with this authority</h3>
+          <FlowSupportList support={assessFlowSupport(phase.discovery.endpoints, phase.discovery.document)} />
           <details>
             <summary>The document as returned</summary>
             <pre id={ids.json} tabIndex={0} aria-label="Discovery document">
