@@ -324,4 +324,35 @@ describe('what servers and people send (issue 8: callback parsing)', () => {
       expect(pasted.notes.length).toBeGreaterThan(0);
     }
   });
+
+  test('an address inside a sentence, and sentence punctuation after it, are taken apart', () => {
+    const url = `http://localhost:1337/?code=abc&state=${STATE}`;
+    for (const text of [
+      `Here is where it sent me: ${url}. Does it work?`,
+      `${url}.`,
+      `(${url})`,
+      `see <${url}>, thanks`,
+    ]) {
+      const pasted = parsePastedResponse(text);
+      expect(pasted.kind).toBe('parameters');
+      if (pasted.kind === 'parameters')
+        expect(validateAuthorizationResponse(pasted.read, { state: STATE }).code).toBe('abc');
+    }
+    // Two addresses: which one is meant cannot be told, so it is not guessed.
+    expect(() => parsePastedResponse(`${url} or ${url}`)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+  });
+
+  test('a long paste is read in linear time', () => {
+    const started = performance.now();
+    for (const text of ['a.'.repeat(50_000), `${'x://'.repeat(20_000)} y`, `${'a'.repeat(100_000)}\n?`]) {
+      try {
+        parsePastedResponse(text);
+      } catch (error) {
+        expect(error).toBeInstanceOf(LabError);
+      }
+    }
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
 });

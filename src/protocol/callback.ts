@@ -286,6 +286,33 @@ function unwrapOnce(text: string, notes: string[]): string {
   return text;
 }
 
+/**
+ * The one absolute URL (scheme://…) inside some prose; more than one is refused, as which one is meant
+ * cannot be told. Scans by index, not with a regex, so a long paste costs linear time.
+ */
+function singleAddressIn(text: string): string | undefined {
+  if (!/\s/.test(text)) return undefined;
+  const found: string[] = [];
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf('://', from);
+    if (at < 0) break;
+    let start = at;
+    while (start > 0 && at - start < 32 && /[A-Za-z0-9+.-]/.test(text[start - 1] ?? '')) start -= 1;
+    let end = at + 3;
+    while (end < text.length && !/[\s<>"“”‘’]/.test(text[end] ?? '')) end += 1;
+    if (start < at && /^[A-Za-z]/.test(text.slice(start))) found.push(text.slice(start, end));
+    if (found.length > 1) {
+      throw new InvalidInputError(
+        'pasted',
+        'The text holds more than one address: paste only the one the browser was sent back to.',
+      );
+    }
+    from = end;
+  }
+  return found[0];
+}
+
 /** Outlook and Teams rewrite links as safelinks.protection.outlook.com/?url=<the real one>. */
 function unwrapSafeLink(text: string, notes: string[]): string {
   try {
@@ -332,7 +359,29 @@ export function parsePastedResponse(pasted: string): PastedResponse {
     if (next === text) break;
     text = next;
   }
+  // Starting with a scheme, the whole paste is the address (a space in it is checked below); else an
+  // address may sit inside a sentence. Either way, two addresses are refused.
+  const inProse = singleAddressIn(text);
+  if (!SCHEME.test(text)) {
+    if (inProse !== undefined) {
+      notes.push('Took the address out of the text around it.');
+      text = inProse;
+      for (let i = 0; i < 4; i += 1) {
+        const next = unwrapOnce(text, notes);
+        if (next === text) break;
+        text = next;
+      }
+    }
+  }
   if (looksLikeAddress(text)) {
+    // Autolinkers (GitHub, chat apps) leave sentence punctuation out of a link; so does this.
+    const trimmed = text.replace(/[.,:;!?]+$/, '');
+    if (trimmed !== text && trimmed !== '') {
+      notes.push(
+        `Left out the “${text.slice(trimmed.length)}” at the end, which ends the sentence, not the address.`,
+      );
+      text = trimmed;
+    }
     if (/\s/.test(text)) {
       // An address never holds a raw space: some address bars show %20 as one.
       text = text.replace(/\s+/g, (run) => '%20'.repeat(run.length));
