@@ -136,7 +136,9 @@ describe('discovery', () => {
     const fetch = serve({ [`${ISSUER}/.well-known/openid-configuration`]: implicitOnly });
     const found = await discoverAuthorizationServer(ISSUER, fetch);
     expect(found.endpoints.token).toBeUndefined();
-    expect(found.notes.join(' ')).toMatch(/no token_endpoint, as allowed when only the implicit flow is used/);
+    expect(found.notes.join(' ')).toMatch(
+      /no token_endpoint, as allowed when only the implicit flow is used/,
+    );
     expect(() => requireEndpoint(found.endpoints, 'token')).toThrow(/publishes no token endpoint/);
     expect(relayOriginsOf(found.endpoints)).toEqual(['https://id.example.com']);
   });
@@ -157,11 +159,7 @@ describe('discovery', () => {
   });
 
   test('RFC 8414 §2: an authorization server document needs no subject types or signing algorithms', () => {
-    const {
-      subject_types_supported: _s,
-      id_token_signing_alg_values_supported: _a,
-      ...doc
-    } = oidcDocument();
+    const { subject_types_supported: _s, id_token_signing_alg_values_supported: _a, ...doc } = oidcDocument();
     expect(readMetadata(doc, ISSUER, 'oauth-authorization-server', 'x').endpoints.authorization).toBe(
       'https://id.example.com/tenant-a/authorize',
     );
@@ -173,7 +171,9 @@ describe('discovery', () => {
   test('OIDC Discovery §3: a string where a JSON array is required is refused, naming the field', () => {
     expect(() =>
       readMetadata(oidcDocument({ response_types_supported: 'code' }), ISSUER, 'openid-configuration', 'x'),
-    ).toThrow(/response_types_supported must be a JSON array of strings \(such as \["code"\]\), not the string “code”/);
+    ).toThrow(
+      /response_types_supported must be a JSON array of strings \(such as \["code"\]\), not the string “code”/,
+    );
     expect(() =>
       readMetadata(oidcDocument({ subject_types_supported: [1] }), ISSUER, 'openid-configuration', 'x'),
     ).toThrow(expect.objectContaining({ code: 'INVALID_RESPONSE' }));
@@ -235,12 +235,16 @@ describe('discovery', () => {
 
   test('null stands for absent: optional fields may be null, required ones may not', () => {
     expect(
-      readMetadata(oidcDocument({ jwks_uri: null, token_endpoint: null }), ISSUER, 'openid-configuration', 'x')
-        .endpoints,
+      readMetadata(
+        oidcDocument({ jwks_uri: null, token_endpoint: null }),
+        ISSUER,
+        'openid-configuration',
+        'x',
+      ).endpoints,
     ).toEqual({ authorization: 'https://id.example.com/tenant-a/authorize', discovery: 'x' });
-    expect(() =>
-      readMetadata(oidcDocument({ issuer: null }), ISSUER, 'openid-configuration', 'x'),
-    ).toThrow(/lacks required fields: issuer/);
+    expect(() => readMetadata(oidcDocument({ issuer: null }), ISSUER, 'openid-configuration', 'x')).toThrow(
+      /lacks required fields: issuer/,
+    );
   });
 
   test('an issuer that is not a string is refused by name', () => {
@@ -382,12 +386,15 @@ describe('discovery over the 13 real providers in test-fixtures/providers', () =
       const issuer = `https://login.microsoftonline.com/${name.replace('entra-', '')}/v2.0`;
       expect(() =>
         readMetadata(metadata, issuer, 'openid-configuration', `${issuer}/.well-known/openid-configuration`),
-      ).toThrow(/names the issuer “https:\/\/login\.microsoftonline\.com\/\{tenantid\}\/v2\.0”.*choose Microsoft Entra ID/);
+      ).toThrow(
+        /names the issuer “https:\/\/login\.microsoftonline\.com\/\{tenantid\}\/v2\.0”.*choose Microsoft Entra ID/,
+      );
     },
   );
 });
 
 describe('generated documents (fast-check)', () => {
+  const KINDS = ['openid-configuration', 'oauth-authorization-server'] as const;
   const REQUIRED_OIDC = [
     'issuer',
     'authorization_endpoint',
@@ -426,13 +433,19 @@ describe('generated documents (fast-check)', () => {
     'x_unknown',
   ];
 
+  // RFC 8414 §2 requires fewer fields than OIDC Discovery §3.
+  const REQUIRED_BY_KIND = {
+    'openid-configuration': REQUIRED_OIDC,
+    'oauth-authorization-server': ['issuer', 'authorization_endpoint', 'response_types_supported'],
+  } as const;
+
   test('removing any fields: it succeeds, or throws a ProtocolViolationError naming each missing required one', () => {
     fc.assert(
-      fc.property(documentArb, fc.subarray(fields), (doc, removed) => {
+      fc.property(documentArb, fc.subarray(fields), fc.constantFrom(...KINDS), (doc, removed, kind) => {
         const partial = Object.fromEntries(Object.entries(doc).filter(([key]) => !removed.includes(key)));
-        const missingRequired = REQUIRED_OIDC.filter((f) => removed.includes(f));
+        const missingRequired = REQUIRED_BY_KIND[kind].filter((f) => removed.includes(f));
         try {
-          const reading = readMetadata(partial, ISSUER, 'openid-configuration', 'u');
+          const reading = readMetadata(partial, ISSUER, kind, 'u');
           expect(missingRequired).toEqual([]);
           expect(reading.endpoints.token).toBe(partial['token_endpoint']);
           expect(reading.endpoints.jwks).toBe(partial['jwks_uri']);
