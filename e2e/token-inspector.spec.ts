@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { SignJWT } from 'jose';
 import { buildShapedKeySet } from '../src/protocol/test-support/shaped-key-set.ts';
+import { expectNoAxeViolations } from './support/axe.ts';
 import { expectNoSecretsLeft, recordConsole } from './support/secrets-audit.ts';
 
 const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -252,6 +253,7 @@ test.describe('token inspector: what kind of token, and whose conventions', () =
     await expect(view).toContainText(
       'the client must check its signature, issuer, audience (its own client id)',
     );
+    await expectNoAxeViolations(page, 'token inspector: kind chosen by keyboard');
 
     // Another token starts again from its own signals.
     await page
@@ -304,5 +306,25 @@ test.describe('token inspector: what kind of token, and whose conventions', () =
     await expect(claimRow(page, 'sub')).not.toContainText('Pairwise');
     await expect(claimRow(page, 'hd')).toContainText('Hosted domain');
     await expect(claimRow(page, 'email_verified')).toContainText('not a boolean');
+  });
+
+  test('on a flow page the kind comes from what the flow received, and the switch works there too', async ({
+    page,
+  }) => {
+    await accessTokenFromSandbox(page);
+    const idToken = page.getByRole('region', { name: 'ID token' });
+    await expect(idToken).toContainText('Treated as an ID token because it came back as the ID token.');
+    // The sandbox is Entra-shaped: its notes apply, and the reason is named.
+    await expect(idToken).toContainText('Explanations follow the conventions of Microsoft Entra ID');
+    const idAud = idToken.locator('tr', { has: page.locator('th code', { hasText: /^aud$/ }) });
+    await expect(idAud).toContainText('it must contain your client id');
+    await idToken.getByRole('radio', { name: 'ID token (as received)' }).focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect(idToken.getByRole('radio', { name: 'Access token' })).toBeChecked();
+    await expect(idAud).toContainText('the API (resource) this token is for');
+    const accessToken = page.getByRole('region', { name: 'Access token' });
+    await expect(accessToken).toContainText(
+      'Treated as an access token because it came back as the access token.',
+    );
   });
 });
