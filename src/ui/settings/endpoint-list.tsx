@@ -4,13 +4,13 @@ import type { Endpoints } from '../../protocol/endpoints.ts';
 export function EndpointList({ endpoints }: { endpoints: Endpoints }) {
   const rows: [string, string | undefined, string][] = [
     ['Authorization', endpoints.authorization, ''],
-    ['Token', endpoints.token, 'None: nothing can be redeemed, only the implicit flow works.'],
+    ['Token', endpoints.token, 'Not offered: nothing can be redeemed; only the implicit flow works.'],
     [
       'Device authorization',
       endpoints.deviceAuthorization,
       'Not offered: the device code flow is not available.',
     ],
-    ['Keys (JWKS)', endpoints.jwks, 'None: token signatures cannot be checked.'],
+    ['Keys (JWKS)', endpoints.jwks, 'Not offered: token signatures cannot be checked.'],
     ['Discovery', endpoints.discovery, 'None: typed by hand.'],
   ];
   return (
