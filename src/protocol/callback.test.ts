@@ -121,7 +121,9 @@ describe('what servers and people send (issue 8: callback parsing)', () => {
     htmlEscape: fc.boolean(),
   });
 
-  function decorate(url: string, d: fc.RecordValue<typeof decoration>): string {
+  type Decoration = typeof decoration extends fc.Arbitrary<infer T> ? T : never;
+
+  function decorate(url: string, d: Decoration): string {
     let text = d.htmlEscape ? url.replace(/&/g, '&amp;') : url;
     for (const at of d.breaks) {
       const i = at % (text.length + 1);
