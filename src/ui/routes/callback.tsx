@@ -114,18 +114,20 @@ export default function CallbackPage() {
     runs.start(flow.id, ctx, 'sign-in');
     if (formPostId !== undefined) window.history.replaceState(null, '', '/callback');
     const deps = { fetch, now: Date.now, relayAvailable: false, appOrigin: window.location.origin };
-    void runStep(async (c: AuthCodeContext) => readCallback(c, await readInput()), ctx, deps).then((result) => {
-      if (result.ok) {
-        runs.patch<AuthCodeContext>(flow.id, result.patch);
-        runs.setStep(flow.id, 'pkce', ctx.usePkce ? 'done' : 'skipped');
-        runs.setStep(flow.id, 'authorize', 'done');
-        runs.setStep(flow.id, 'sign-in', 'done', { current: 'exchange' });
-        savePendingRedirect(flow.id, { ...ctx, ...result.patch });
-      } else {
-        runs.setStep(flow.id, 'sign-in', 'failed', { failure: result.failure });
-      }
-      void navigate(flowPath(flow.id as FlowId), { replace: true });
-    });
+    void runStep(async (c: AuthCodeContext) => readCallback(c, await readInput()), ctx, deps).then(
+      (result) => {
+        if (result.ok) {
+          runs.patch<AuthCodeContext>(flow.id, result.patch);
+          runs.setStep(flow.id, 'pkce', ctx.usePkce ? 'done' : 'skipped');
+          runs.setStep(flow.id, 'authorize', 'done');
+          runs.setStep(flow.id, 'sign-in', 'done', { current: 'exchange' });
+          savePendingRedirect(flow.id, { ...ctx, ...result.patch });
+        } else {
+          runs.setStep(flow.id, 'sign-in', 'failed', { failure: result.failure });
+        }
+        void navigate(flowPath(flow.id as FlowId), { replace: true });
+      },
+    );
   }, [navigate, pending]);
 
   if (orphan === undefined) return <p role="status">Reading the authorization response…</p>;
