@@ -129,12 +129,14 @@ test.describe('token inspector', () => {
     await expect(page.getByRole('note')).toContainText('cannot lead to the issuer');
     await page.getByRole('button', { name: 'Verify the signature' }).click();
     await expect(page.getByText('Keys unavailable')).toBeVisible();
+    await expectNoAxeViolations(page, 'token inspector: iss is no URL, keys asked for');
 
     await page.getByLabel('Key set (JSON)').fill(JSON.stringify(shaped.jwks));
     await page.getByRole('button', { name: 'Verify the signature' }).click();
     const verdict = page.getByRole('status').filter({ hasText: 'Signature valid' });
     await expect(verdict).toContainText('Signed with ES256 by key #1');
     await expect(verdict).toContainText('in the pasted key set');
+    await expectNoAxeViolations(page, 'token inspector: verified with a pasted key set');
 
     for (const iss of [42, null, '', 'http://issuer.example', '🔑']) {
       await input.fill(await sign(iss));
