@@ -315,7 +315,7 @@ test.describe('token inspector: what kind of token, and whose conventions', () =
   }) => {
     await accessTokenFromSandbox(page);
     const idToken = page.getByRole('region', { name: 'ID token' });
-    await expect(idToken).toContainText('Treated as an ID token because it came back as the ID token.');
+    await expect(idToken).toContainText('Treated as an ID token because this page got it as the ID token.');
     // The sandbox is Entra-shaped: its notes apply, and the reason is named.
     await expect(idToken).toContainText('Explanations follow the conventions of Microsoft Entra ID');
     const idAud = idToken.locator('tr', { has: page.locator('th code', { hasText: /^aud$/ }) });
@@ -326,7 +326,7 @@ test.describe('token inspector: what kind of token, and whose conventions', () =
     await expect(idAud).toContainText('the API (resource) this token is for');
     const accessToken = page.getByRole('region', { name: 'Access token' });
     await expect(accessToken).toContainText(
-      'Treated as an access token because it came back as the access token.',
+      'Treated as an access token because this page got it as the access token.',
     );
   });
 });

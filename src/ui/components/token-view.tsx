@@ -24,7 +24,7 @@ export interface TokenViewProps {
    * over the token's own signals; leave it out to decide from the header and claims alone.
    */
   readonly kind?: 'access' | 'id' | 'refresh' | 'client-assertion';
-  /** How the page knows `kind`, as a phrase after "because": defaults to "it came back as the … token". */
+  /** How the page knows `kind`, as a phrase after "because": defaults to "this page got it as the … token". */
   readonly kindSource?: string;
   /** Heading level of the label; the tables' captions sit below it. Defaults to 3. */
   readonly headingLevel?: 2 | 3 | 4;
@@ -164,7 +164,7 @@ function article(word: string): string {
 function defaultHint(kind: TokenViewProps['kind'], source: string | undefined): KindHint | undefined {
   if (kind === undefined) return undefined;
   const word = TOKEN_KIND_LABEL[kind];
-  return { kind, source: source ?? `it came back as the ${word}` };
+  return { kind, source: source ?? `this page got it as the ${word}` };
 }
 
 /** Which kind the claims are explained as, why, and a control to choose another. */
