@@ -676,17 +676,17 @@ define('groups', {
 // https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-access-token.html
 // https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-id-token.html
 define('token_use', {
-  scope: 'standard',
+  scope: ['cognito'],
   meaning: 'Which token this is, as Amazon Cognito marks it: "access" or "id".',
 });
 define('cognito:groups', {
-  scope: 'standard',
+  scope: ['cognito'],
   meaning: 'The Cognito user pool groups the user belongs to; APIs often authorize on these.',
 });
-define('cognito:username', { scope: 'standard', meaning: "The user's user name in the Cognito user pool." });
-define('cognito:roles', { scope: 'standard', meaning: "IAM roles of the user's Cognito groups." });
+define('cognito:username', { scope: ['cognito'], meaning: "The user's user name in the Cognito user pool." });
+define('cognito:roles', { scope: ['cognito'], meaning: "IAM roles of the user's Cognito groups." });
 define('cognito:preferred_role', {
-  scope: 'standard',
+  scope: ['cognito'],
   meaning: "The IAM role of the user's highest-precedence Cognito group.",
 });
 define('username', {
