@@ -331,8 +331,10 @@ const SUB_MEANINGS = byKind(
 define('sub', { scope: 'standard', meaning: SUB_MEANINGS });
 define('sub', {
   // https://learn.microsoft.com/en-us/entra/identity-platform/access-token-claims-reference: sub is "a
-  // pairwise identifier that's unique to a particular application ID"; oid is "the user or service
-  // principal", the same across apps. In app-only tokens both name the app's service principal.
+  // pairwise identifier that's unique to a particular application ID" (its example: one user, two apps,
+  // two values); oid is "the verified identity of the user or service principal". The page says nothing
+  // more about sub without a user; in app-only tokens Entra sets sub to the service principal's object
+  // id, equal to oid, so there is no user to be pairwise about and the note must not claim it.
   scope: ENTRA,
   meaning: SUB_MEANINGS,
   note: (value, ctx) => {
