@@ -158,13 +158,15 @@ describe('parseTokenIssuer: every real iss form', () => {
     ['   ', /is empty/],
     ['null', /not a URL/],
     ['12345', /not a URL/],
-    ['urn:example:issuer', /“urn:” scheme/],
+    ['urn:example:issuer', /is a URN/],
     ['https://accounts google.com', /spaces/],
     ['發行者', /not a URL/],
     ['🔑', /not a URL/],
     ['/realms/x', /not a URL/],
     ['//issuer.example', /not a URL/],
     ['javascript:alert(1)', /“javascript:” scheme/],
+    ['localhost:8080', /no scheme/],
+    ['accounts.google.com:443:x', /scheme/],
   ])('%j cannot lead to keys, and the message says what to do', (iss, says) => {
     const parsed = parseTokenIssuer(iss);
     expect(parsed).toMatchObject({ kind: 'not-a-url', reason: expect.stringMatching(says) });

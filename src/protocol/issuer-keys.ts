@@ -122,6 +122,8 @@ export function parseTokenIssuer(iss: unknown): TokenIssuer {
     const issuer = `https://${iss}`;
     return { kind: 'url', iss, issuer, metadataUrls: buildIssuerMetadataUrls(issuer), variant: 'bare-host' };
   }
+  // "localhost:8080" parses as a URL whose scheme is "localhost:": it is a host and port, no scheme.
+  if (/^[a-z0-9.-]+:\d+(?:\/|$)/i.test(iss)) return notUrl('has no scheme (https://)');
   let url: URL;
   try {
     url = new URL(iss);
@@ -130,7 +132,9 @@ export function parseTokenIssuer(iss: unknown): TokenIssuer {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     return notUrl(
-      `uses the “${url.protocol}” scheme: it names the issuer but does not say where its keys are`,
+      url.protocol === 'urn:'
+        ? 'is a URN: it names the issuer but does not say where its keys are'
+        : `uses the “${url.protocol}” scheme, not https:, so it says nowhere where keys could be fetched`,
     );
   }
   const refused = refusal(url, `The token's iss ${shown}`);

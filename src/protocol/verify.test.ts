@@ -311,6 +311,12 @@ describe('keys that cannot be used are never reported as a bad signature', () =>
     expect(verdict.kind).toBe('unusable-key');
   });
 
+  test('RFC 8037 §3.1: an Ed448 key for an EdDSA token is unusable (jose lacks Ed448), not "no key"', async () => {
+    const token = `${part({ alg: 'EdDSA' })}.${part({ sub: 's' })}.${encodeBase64Url(new Uint8Array(114))}`;
+    const verdict = await verifyJwtSignature(token, set([{ kty: 'OKP', crv: 'Ed448', x: 'AAAA' }]));
+    expect(verdict).toMatchObject({ kind: 'unusable-key', reason: expect.stringMatching(/Ed448/) });
+  });
+
   test('one unusable candidate and one that does not match: not judged "invalid"', async () => {
     const [a, b] = keysOf('RS256');
     const verdict = await verifyJwtSignature(

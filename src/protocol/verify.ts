@@ -302,7 +302,8 @@ function keyMisfit(alg: string, key: Record<string, unknown>): string | undefine
   const what = crv === undefined ? `an ${kty} key` : `an ${kty} ${crv} key`;
   if (kty !== wanted.kty) return `it is ${what}; ${alg} needs an ${wanted.kty} key`;
   if (wanted.crv !== undefined && crv !== wanted.crv) {
-    if (alg === 'EdDSA' && crv === 'Ed448') return 'it is an Ed448 key, which jose cannot verify with';
+    // RFC 8037 §3.1: EdDSA also covers Ed448. Such a key may be the signer: it is tried, and found unusable.
+    if (alg === 'EdDSA' && crv === 'Ed448') return undefined;
     return `it is ${what}; ${alg} needs the ${wanted.crv} curve`;
   }
   const keyAlg = key['alg'];
@@ -350,6 +351,11 @@ function describeImportError(error: unknown): string {
 /** Imports one published key for `alg`: from its first x5c certificate when there is one, else its members. */
 async function importCandidate(key: Record<string, unknown>, alg: string): Promise<ImportedKey> {
   const kty = String(key['kty']);
+  if (kty === 'OKP' && key['crv'] === 'Ed448') {
+    throw new UnusableKeyError(
+      'it is an Ed448 key, and jose, the library this lab checks signatures with, cannot verify Ed448',
+    );
+  }
   const members = lookup(PUBLIC_MEMBERS, kty) ?? [];
   const pem = x5cPem(key['x5c']);
   if (pem !== undefined) {
