@@ -106,6 +106,10 @@ describe('detectIssuerFamily', () => {
     );
     expect(detectIssuerFamily({ iss: 'https://login.example.com/oauth2/default' }).family).toBe('generic');
     expect(detectIssuerFamily({ iss: 'https://id.example.com/auth/realms/master' }).family).toBe('keycloak');
+    // ForgeRock AM's realm paths are not Keycloak's.
+    expect(
+      detectIssuerFamily({ iss: 'https://id.example.com/am/oauth2/realms/root/realms/alpha' }).family,
+    ).toBe('generic');
   });
 
   test('a claim-based guess never overrides an issuer host that decided', () => {

@@ -182,7 +182,9 @@ export function detectIssuerFamily(payload: Readonly<Record<string, unknown>>): 
     if (COGNITO_HOST.test(host)) return { family: 'cognito', signal: `iss is on ${host}` };
     if (host.endsWith('.auth0.com')) return { family: 'auth0', signal: `iss is on ${host}` };
     if (OKTA_HOST.test(host)) return { family: 'okta', signal: `iss is on ${host}` };
-    if (/\/realms\/[^/]+/.test(path)) return { family: 'keycloak', signal: 'iss has a /realms/ path' };
+    // Keycloak's issuer is {base}/realms/{realm}; ForgeRock's .../oauth2/realms/root/realms/{realm} is not it.
+    if (/\/realms\/[^/]+\/?$/.test(path) && !path.includes('/oauth2/'))
+      return { family: 'keycloak', signal: 'iss ends in a Keycloak /realms/ path' };
     if (host.endsWith('.b2clogin.com')) return { family: 'entra-b2c', signal: `iss is on ${host}` };
     if (ENTRA_HOSTS.has(host) || host.endsWith('.ciamlogin.com')) {
       if (path.startsWith('/tfp/')) return { family: 'entra-b2c', signal: 'iss has a B2C /tfp/ path' };
@@ -672,6 +674,16 @@ define('session_state', { scope: ['keycloak'], meaning: "Keycloak's id of the us
 define('groups', {
   scope: ['keycloak'],
   meaning: 'Group paths of the user, when a group membership mapper adds them.',
+});
+
+// Kind marks of other servers (see token-kind.ts for their sources).
+define('tokenName', {
+  scope: 'standard',
+  meaning: 'ForgeRock\'s name for the kind of token: "access_token" or "id_token".',
+});
+define('tok_type', {
+  scope: 'standard',
+  meaning: 'Oracle\'s mark of the kind of token: "AT" for an access token.',
 });
 
 // Amazon Cognito:

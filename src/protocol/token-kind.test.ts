@@ -65,6 +65,15 @@ describe('decideTokenKind: each signal, strongest first', () => {
     expect(decideTokenKind({}, { token_use: 'id', scope: 'openid' }).kind).toBe('id');
   });
 
+  test('ForgeRock tokenName and Oracle tok_type', () => {
+    expect(decideTokenKind({}, { tokenName: 'id_token', scope: ['openid'] }).kind).toBe('id');
+    expect(decideTokenKind({}, { tokenName: 'access_token', nonce: 'n' }).kind).toBe('access');
+    expect(decideTokenKind({}, { tok_type: 'AT', nonce: 'n' })).toMatchObject({
+      kind: 'access',
+      signal: 'tok_type is "AT" (Oracle)',
+    });
+  });
+
   test('Entra idtyp app/user marks access tokens', () => {
     expect(decideTokenKind({}, { idtyp: 'app', roles: ['x'] }).signal).toMatch(/app-only/);
     expect(decideTokenKind({}, { idtyp: 'user' }).kind).toBe('access');

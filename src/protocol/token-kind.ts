@@ -155,6 +155,18 @@ function fromProviderTypeClaims(payload: Claims): KindDecision | undefined {
   if (use === 'access' || use === 'id') {
     return decided(use, `token_use is "${use}" (Amazon Cognito)`, 'high');
   }
+  // ForgeRock AM (now Ping Advanced Identity Cloud) names the token in tokenName, as the payloads shown
+  // in its /oauth2/idtokeninfo and introspection docs carry it; Oracle's identity domains mark access
+  // tokens with tok_type "AT": https://docs.oracle.com/en-us/iaas/Content/Identity/api-getstarted/AccessToken.htm
+  const tokenName = own(payload, 'tokenName');
+  if (tokenName === 'access_token' || tokenName === 'id_token') {
+    return decided(
+      tokenName === 'access_token' ? 'access' : 'id',
+      `tokenName is "${tokenName}" (ForgeRock)`,
+      'high',
+    );
+  }
+  if (own(payload, 'tok_type') === 'AT') return decided('access', 'tok_type is "AT" (Oracle)', 'high');
   // Entra's optional idtyp claim is only put in access tokens ("app" or "user").
   // https://learn.microsoft.com/en-us/entra/identity-platform/optional-claims-reference
   const idtyp = own(payload, 'idtyp');
