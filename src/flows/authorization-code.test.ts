@@ -1,6 +1,11 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { encodeBase64Url } from '../protocol/base64url.ts';
+import { pickFlowSupportMetadata } from '../protocol/flow-support.ts';
 import {
+  AUTHORIZE_PARAMETERS,
   authorizationCodeFlow,
   buildAuthorizeStep,
   buildExchangeRequest,
@@ -11,6 +16,7 @@ import {
   formPostIdFrom,
   isOwnCallback,
   makePkcePair,
+  metadataWarnings,
   readCallback,
   readExchange,
   readPastedResponse,
@@ -339,5 +345,63 @@ describe('every response_mode and response_type the page offers works or is refu
     await expect(fetchFormPostResponse('A'.repeat(32), ok)).resolves.toEqual({ formPost: 'code=x&state=y' });
     expect(formPostIdFrom(`${APP}/callback?form_post=${'A'.repeat(32)}`)).toBe('A'.repeat(32));
     expect(formPostIdFrom(`${APP}/callback?form_post=../x`)).toBeUndefined();
+  });
+});
+
+describe('offered values against the 13 real providers’ discovery documents (RFC 8414 §2)', () => {
+  const dir = fileURLToPath(new URL('../../test-fixtures/providers/', import.meta.url));
+  const providers = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => {
+      const { metadata } = JSON.parse(readFileSync(join(dir, f), 'utf8')) as {
+        metadata: Record<string, unknown>;
+      };
+      return [f.replace(/\.json$/, ''), metadata] as const;
+    });
+  const offered = (name: string) => AUTHORIZE_PARAMETERS.find((p) => p.name === name)?.options ?? [];
+
+  test('there are 13 providers', () => expect(providers).toHaveLength(13));
+
+  test.each(providers)(
+    '%s: a warning exactly for each offered value its document leaves out',
+    (_name, metadata) => {
+      const kept = pickFlowSupportMetadata(metadata);
+      const listed = (field: string) => metadata[field] as string[] | undefined;
+      for (const [parameter, field] of [
+        ['response_mode', 'response_modes_supported'],
+        ['code_challenge_method', 'code_challenge_methods_supported'],
+        ['response_type', 'response_types_supported'],
+      ] as const) {
+        for (const value of offered(parameter)) {
+          const warned = metadataWarnings({ [parameter]: value }, kept).some(
+            (w) => w.parameter === parameter,
+          );
+          const list = listed(field);
+          const words = (v: string) => v.split(' ').sort().join(' ');
+          const expected = value !== '' && list !== undefined && !list.some((v) => words(v) === words(value));
+          expect(warned, `${parameter}=${value}`).toBe(expected);
+        }
+      }
+    },
+  );
+
+  test('Spotify (query only, S256 only): form_post, fragment and plain are warned before sign-in', () => {
+    const spotify = providers.find(([name]) => name === 'spotify')?.[1] ?? {};
+    const base = createAuthCodeContext({
+      authorizationEndpoint: 'https://accounts.spotify.com/authorize',
+      tokenEndpoint: 'https://accounts.spotify.com/api/token',
+      authorizationMetadata: pickFlowSupportMetadata(spotify),
+      clientId: 'x',
+      redirectUri: 'http://localhost:5173/callback',
+      clientSecret: '',
+      usePkce: true,
+    });
+    const warned = (params: Record<string, string>) =>
+      buildAuthorizeStep({ ...base, params: { ...base.params, ...params } }).warnings.map((w) => w.parameter);
+    expect(warned({ response_mode: 'form_post' })).toContain('response_mode');
+    expect(warned({ response_mode: 'fragment' })).toContain('response_mode');
+    expect(warned({ response_mode: 'query' })).not.toContain('response_mode');
+    expect(warned({ code_challenge_method: 'plain' })).toContain('code_challenge_method');
+    expect(warned({ code_challenge_method: 'S256' })).not.toContain('code_challenge_method');
   });
 });

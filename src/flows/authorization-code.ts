@@ -175,6 +175,8 @@ export interface AuthCodeContext {
   readonly tokenEndpoint: string;
   /** The issuer the callback's `iss` must match, when known (RFC 9207). */
   readonly issuer?: string;
+  /** The discovery document's lists of accepted values (response types, modes, PKCE methods), if known. */
+  readonly authorizationMetadata?: AuthorizationMetadata;
   readonly usePkce: boolean;
   readonly clientSecret: string;
   /** Values of `AUTHORIZE_PARAMETERS`, by wire name. */
@@ -185,6 +187,59 @@ export interface AuthCodeContext {
   readonly authorizationResponse?: AuthorizationResponse;
   readonly exchange?: HttpExchange;
   readonly tokens?: TokenResponse;
+}
+
+/**
+ * What a discovery document says the authorization endpoint accepts, as kept in the settings.
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ */
+export type AuthorizationMetadata = Readonly<Record<string, readonly string[]>>;
+
+/**
+ * Warnings for parameter values the provider's discovery document does not list: a response_type
+ * (compared as a set of words), a response_mode, a PKCE method. The request is still built — the
+ * server's own answer is worth seeing — but the person knows before signing in. A list the document
+ * leaves out says nothing (Entra, for one, lists no PKCE methods yet supports S256).
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
+ */
+export function metadataWarnings(
+  params: Readonly<Record<string, string>>,
+  metadata: AuthorizationMetadata | undefined,
+  usePkce = true,
+): RequestWarning[] {
+  if (metadata === undefined) return [];
+  const warnings: RequestWarning[] = [];
+  const words = (value: string) => value.split(/\s+/).filter(Boolean).sort().join(' ');
+  const check = (
+    parameter: string,
+    field: string,
+    value: string,
+    same: (a: string, b: string) => boolean,
+  ) => {
+    const listed = metadata[field];
+    if (value === '' || listed === undefined || listed.some((v) => same(v, value))) return;
+    warnings.push({
+      parameter,
+      message: `The provider’s discovery document lists ${field} as ${listed.length === 0 ? 'empty' : listed.join(', ')}, without “${value}”: expect it to refuse ${parameter}=${value}, or to answer some other way.`,
+    });
+  };
+  check(
+    'response_type',
+    'response_types_supported',
+    params['response_type'] ?? '',
+    (a, b) => words(a) === words(b),
+  );
+  check('response_mode', 'response_modes_supported', params['response_mode'] ?? '', (a, b) => a === b);
+  if (usePkce) {
+    check(
+      'code_challenge_method',
+      'code_challenge_methods_supported',
+      params['code_challenge_method'] ?? '',
+      (a, b) => a === b,
+    );
+  }
+  return warnings;
 }
 
 /** Default scope: an ID token, a refresh token and Graph's User.Read, as the guide's examples ask. */
@@ -198,6 +253,7 @@ export function createAuthCodeContext(input: {
   authorizationEndpoint: string;
   tokenEndpoint: string;
   issuer?: string;
+  authorizationMetadata?: AuthorizationMetadata;
   clientId: string;
   redirectUri: string;
   clientSecret: string;
@@ -207,6 +263,9 @@ export function createAuthCodeContext(input: {
     authorizationEndpoint: input.authorizationEndpoint,
     tokenEndpoint: input.tokenEndpoint,
     ...(input.issuer === undefined ? {} : { issuer: input.issuer }),
+    ...(input.authorizationMetadata === undefined
+      ? {}
+      : { authorizationMetadata: input.authorizationMetadata }),
     usePkce: input.usePkce,
     clientSecret: input.clientSecret,
     params: {
@@ -258,7 +317,10 @@ export function authorizationParameters(ctx: AuthCodeContext): QueryParameter[] 
  */
 export function buildAuthorizeStep(ctx: AuthCodeContext): { url: URL; warnings: RequestWarning[] } {
   const parameters = authorizationParameters(ctx);
-  const warnings = validateAuthorizationRequest(parameters);
+  const warnings = [
+    ...validateAuthorizationRequest(parameters),
+    ...metadataWarnings(ctx.params, ctx.authorizationMetadata, ctx.usePkce),
+  ];
   if ((ctx.params['response_type'] ?? '').split(/\s+/).includes('id_token')) {
     // OIDC Core §3.3.2.12: a hybrid ID token must be validated (nonce, c_hash) before use; this page
     // does not use it — it redeems the code and checks the token endpoint's ID token instead.

@@ -36,8 +36,10 @@ import {
   decideExchangeRoute,
   formPostBlockedReason,
   readExchange,
+  metadataWarnings,
   sendExchange,
   type AuthCodeContext,
+  type AuthorizationMetadata,
   type FormPostEnvironment,
 } from './authorization-code.ts';
 import { catalogueEntry } from './registry.ts';
@@ -200,6 +202,8 @@ export interface ImplicitContext {
   readonly authorizationEndpoint: string;
   readonly tokenEndpoint: string;
   readonly issuer?: string;
+  /** The discovery document's lists of accepted values (response types, modes), if known. */
+  readonly authorizationMetadata?: AuthorizationMetadata;
   /** Values of `IMPLICIT_PARAMETERS`, by wire name. */
   readonly params: Readonly<Record<string, string>>;
   /** Hybrid redemption only; the sandbox's Legacy SPA has none. Memory only. */
@@ -221,6 +225,7 @@ export function createImplicitContext(input: {
   authorizationEndpoint: string;
   tokenEndpoint: string;
   issuer?: string;
+  authorizationMetadata?: AuthorizationMetadata;
   clientId: string;
   redirectUri: string;
   clientSecret?: string;
@@ -229,6 +234,9 @@ export function createImplicitContext(input: {
     authorizationEndpoint: input.authorizationEndpoint,
     tokenEndpoint: input.tokenEndpoint,
     ...(input.issuer === undefined ? {} : { issuer: input.issuer }),
+    ...(input.authorizationMetadata === undefined
+      ? {}
+      : { authorizationMetadata: input.authorizationMetadata }),
     clientSecret: input.clientSecret ?? '',
     params: {
       client_id: input.clientId,
@@ -287,6 +295,7 @@ export function buildImplicitAuthorizeStep(ctx: ImplicitContext): { url: URL; wa
   if (ctx.params['response_mode'] === 'query') {
     warnings.push({ parameter: 'response_mode', message: 'Tokens must never travel in the query string.' });
   }
+  warnings.push(...metadataWarnings(ctx.params, ctx.authorizationMetadata, false));
   return { url: buildAuthorizationUrl(ctx.authorizationEndpoint, parameters), warnings };
 }
 
@@ -296,6 +305,7 @@ export function redirectSafeImplicitContext(ctx: ImplicitContext): ImplicitConte
     authorizationEndpoint: ctx.authorizationEndpoint,
     tokenEndpoint: ctx.tokenEndpoint,
     ...(ctx.issuer === undefined ? {} : { issuer: ctx.issuer }),
+    ...(ctx.authorizationMetadata === undefined ? {} : { authorizationMetadata: ctx.authorizationMetadata }),
     params: ctx.params,
     clientSecret: '',
   };

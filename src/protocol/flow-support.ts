@@ -203,8 +203,16 @@ export function assessFlowSupport(
   return LAB_FLOW_IDS.map((flow) => assessOne(flow, endpoints, metadata));
 }
 
-/** The metadata fields `assessFlowSupport` reads: all that needs to be kept of a discovery document. */
-export const FLOW_SUPPORT_FIELDS = ['grant_types_supported', 'response_types_supported'] as const;
+/**
+ * The metadata fields kept of a discovery document: those `assessFlowSupport` reads, and the lists of
+ * parameter values the authorization endpoint accepts, which the flow pages warn against (RFC 8414 §2).
+ */
+export const FLOW_SUPPORT_FIELDS = [
+  'grant_types_supported',
+  'response_types_supported',
+  'response_modes_supported',
+  'code_challenge_methods_supported',
+] as const;
 
 /**
  * The fields of a metadata document that decide flow support, each kept only when it is a JSON

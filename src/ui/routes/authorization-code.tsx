@@ -57,10 +57,12 @@ function newContext(
   const issuer = expectedIssuer(settings, sandboxOrigin);
   const profile = activeProfile(settings);
   const confidential = settings.authority !== 'sandbox' && profile.platform === 'web';
+  const metadata = settings.authority === 'issuer' ? settings.issuer?.supportMetadata : undefined;
   const fresh = createAuthCodeContext({
     authorizationEndpoint: endpoints.authorization,
     tokenEndpoint: endpoints.token ?? '',
     ...(issuer === undefined ? {} : { issuer }),
+    ...(metadata === undefined ? {} : { authorizationMetadata: metadata }),
     clientId: settings.clientId,
     redirectUri: settings.redirectUri,
     // A web (confidential) profile keeps its secret with PKCE too: the code is then redeemed by the relay.

@@ -54,10 +54,12 @@ function newContext(sandboxOrigin: string, appName: SandboxAppName = 'Flow Lab L
   const endpoints = endpointsFor(settings, sandboxOrigin);
   const issuer = expectedIssuer(settings, sandboxOrigin);
   const client = clientFor(appName);
+  const metadata = settings.authority === 'issuer' ? settings.issuer?.supportMetadata : undefined;
   return createImplicitContext({
     authorizationEndpoint: endpoints.authorization,
     tokenEndpoint: endpoints.token ?? '',
     ...(issuer === undefined ? {} : { issuer }),
+    ...(metadata === undefined ? {} : { authorizationMetadata: metadata }),
     clientId: client.clientId,
     redirectUri: settings.authority === 'sandbox' ? defaultRedirectUri() : settings.redirectUri,
     clientSecret: client.clientSecret,
