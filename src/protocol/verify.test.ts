@@ -198,6 +198,16 @@ describe('RFC 7515 §4.1.4: kid, duplicates and keys without kid', () => {
     expect(verdict).toMatchObject({ kind: 'valid', kid: 'b', keyIndex: 1, tried: 2, candidates: 2 });
   });
 
+  test('RFC 6750 §2.1: a token pasted with its "Bearer " prefix verifies the same', async () => {
+    const [a] = keysOf('PS256');
+    const token = await sign('PS256', a.pair.privateKey, 'k');
+    const verdict = await verifyJwtSignature(
+      `Bearer ${token}`,
+      set([publish(a, { kid: 'k', material: 'both' })]),
+    );
+    expect(verdict).toMatchObject({ kind: 'valid', kid: 'k', fromCertificate: true });
+  });
+
   test('one key published twice (same kid): verifies, never "multiple matching keys"', async () => {
     const [a] = keysOf('RS256');
     const key = publish(a, { kid: 'k', alg: 'RS256', use: 'sig', material: 'jwk' });
@@ -309,6 +319,16 @@ describe('keys that cannot be used are never reported as a bad signature', () =>
       set([{ kty: 'AKP', alg: 'ML-DSA-44', pub: 'AAAA', kid: 'k' }]),
     );
     expect(verdict.kind).toBe('unusable-key');
+  });
+
+  test('RFC 7517 §4.7: an x5c-only EC key without crv: the certificate decides, right curve or wrong', async () => {
+    const [p256] = keysOf('ES256');
+    const [p384] = keysOf('ES384');
+    const token = await sign('ES256', p256.pair.privateKey);
+    const right = await verifyJwtSignature(token, set([{ kty: 'EC', x5c: [p256.certificate] }]));
+    expect(right).toMatchObject({ kind: 'valid', fromCertificate: true, thumbprint: p256.thumbprint });
+    const wrong = await verifyJwtSignature(token, set([{ kty: 'EC', x5c: [p384.certificate] }]));
+    expect(wrong.kind).toBe('unusable-key');
   });
 
   test('RFC 8037 §3.1: an Ed448 key for an EdDSA token is unusable (jose lacks Ed448), not "no key"', async () => {

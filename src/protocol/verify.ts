@@ -15,7 +15,7 @@ import {
   type JSONWebKeySet,
   type JWK,
 } from 'jose';
-import { decodeJwt } from './jwt.ts';
+import { decodeJwt, normalizeToken } from './jwt.ts';
 import { quoteForMessage } from './quote.ts';
 
 /** The outcome of a signature check. `notes` say what the lab noticed about the key set on the way. */
@@ -301,7 +301,9 @@ function keyMisfit(alg: string, key: Record<string, unknown>): string | undefine
   const crv = typeof key['crv'] === 'string' ? key['crv'] : undefined;
   const what = crv === undefined ? `an ${kty} key` : `an ${kty} ${crv} key`;
   if (kty !== wanted.kty) return `it is ${what}; ${alg} needs an ${wanted.kty} key`;
-  if (wanted.crv !== undefined && crv !== wanted.crv) {
+  // RFC 7517 §4.7: with x5c the certificate holds the key; a missing crv is then the certificate's to say.
+  const curveFromCertificate = crv === undefined && key['x5c'] !== undefined;
+  if (wanted.crv !== undefined && crv !== wanted.crv && !curveFromCertificate) {
     // RFC 8037 §3.1: EdDSA also covers Ed448. Such a key may be the signer: it is tried, and found unusable.
     if (alg === 'EdDSA' && crv === 'Ed448') return undefined;
     return `it is ${what}; ${alg} needs the ${wanted.crv} curve`;
@@ -478,7 +480,7 @@ export async function verifyJwtSignature(token: string, jwks: JSONWebKeySet): Pr
       continue;
     }
     try {
-      await compactVerify(token.trim(), imported.key, { algorithms: [alg] });
+      await compactVerify(normalizeToken(token), imported.key, { algorithms: [alg] });
     } catch (error) {
       if (error instanceof errors.JWSSignatureVerificationFailed) {
         mismatched += 1;
