@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
@@ -87,8 +88,14 @@ describe('detectIssuerFamily', () => {
         .family,
     ).toBe('entra-b2c');
     expect(
-      detectIssuerFamily({ iss: 'https://login.contoso.com/t/v2.0/', tfp: 'B2C_1A_signin' }).family,
+      detectIssuerFamily({ iss: `https://login.contoso.com/${TENANT}/v2.0/`, tfp: 'B2C_1A_signin' }).family,
     ).toBe('entra-b2c');
+    // A B2C-looking claim on an issuer of another shape does not make it B2C.
+    expect(detectIssuerFamily({ iss: 'https://gitlab.com', tfp: 'B2C_1A_signin' }).family).toBe('generic');
+    expect(detectIssuerFamily({ iss: 'https://gitlab.com', aud: 'https://graph.microsoft.com' }).family).toBe(
+      'generic',
+    );
+    expect(detectIssuerFamily({ aud: 'https://graph.microsoft.com/' }).family).toBe('entra');
   });
 
   test('the lab sandbox: an Entra-shaped issuer on localhost (tid in iss, ver 2.0)', () => {
@@ -120,6 +127,26 @@ describe('detectIssuerFamily', () => {
         aud: 'https://graph.microsoft.com',
       }).family,
     ).toBe('google');
+  });
+
+  test('the issuers of 13 real providers’ discovery documents', () => {
+    const expected: Record<string, IssuerFamily> = {
+      apple: 'apple',
+      google: 'google',
+      'entra-common': 'entra',
+      'entra-organizations': 'entra',
+    };
+    const dir = new URL('../../test-fixtures/providers/', import.meta.url);
+    const files = readdirSync(dir).filter((name) => name.endsWith('.json'));
+    expect(files).toHaveLength(13);
+    for (const file of files) {
+      const provider = file.replace(/\.json$/, '');
+      const { metadata } = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as {
+        metadata: { issuer: string };
+      };
+      const iss = metadata.issuer.replace('{tenantid}', TENANT);
+      expect(detectIssuerFamily({ iss }).family, provider).toBe(expected[provider] ?? 'generic');
+    }
   });
 
   test('no iss, or an iss that is not a URL', () => {
@@ -495,6 +522,17 @@ const KINDS: readonly TokenKind[] = ['access', 'id', 'refresh', 'logout', 'clien
 const anyValue = fc.oneof(
   fc.jsonValue(),
   fc.constantFrom(null, 'true', '1.0', 1, 1.7e12, '1736942400', [], {}),
+  // Values that would make an Entra note apply if the issuer were Entra.
+  fc.constantFrom(
+    '2.0',
+    'B2C_1_signin',
+    'b2c_1a_signup',
+    TENANT,
+    '9188040d-6c67-4c5b-b112-36a304b66dad',
+    'https://graph.microsoft.com/',
+    '00000003-0000-0000-c000-000000000000',
+    ['93f37b2a-8fb3-4e17-b0ae-d91ea5a94bb6'],
+  ),
   fc.array(fc.string(), { maxLength: 200 }),
 );
 const entraNames = fc.constantFrom(
@@ -522,6 +560,16 @@ const entraNames = fc.constantFrom(
   '_claim_names',
 );
 const NON_ENTRA_ISSUERS = [
+  // The non-Microsoft issuers of test-fixtures/providers, and the families with notes of their own.
+  'https://oauth.battle.net',
+  'https://discord.com',
+  'https://www.dropbox.com',
+  'https://www.facebook.com',
+  'https://gitlab.com',
+  'https://login.klarna.com',
+  'https://slack.com',
+  'https://accounts.spotify.com',
+  'https://web.verimi.de',
   'https://accounts.google.com',
   'accounts.google.com',
   'https://appleid.apple.com',
@@ -545,7 +593,7 @@ describe('explainClaim on generated claim sets', () => {
             const explained = explainClaim(name, value, { kind, payload });
             expect(explained.appliesTo).not.toMatch(/^entra/);
             expect(`${explained.meaning} ${explained.note ?? ''}`).not.toMatch(
-              /pairwise|Entra ID uses|v1\.0 tokens|Graph/i,
+              /[Pp]airwise|Entra ID uses|v1\.0 tokens|Microsoft Graph|object IDs/,
             );
           }
         },

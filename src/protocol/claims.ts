@@ -88,6 +88,7 @@ interface ClaimInfo {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const GUID_IN_PATH = /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\/|$)/i;
 const CONSUMERS_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
 
 function own(record: Readonly<Record<string, unknown>>, name: string): unknown {
@@ -193,9 +194,13 @@ export function detectIssuerFamily(payload: Readonly<Record<string, unknown>>): 
       return { family: 'entra', signal: `iss is on ${host}` };
     }
   }
-  // No issuer host decided; claims that only one family uses may (custom domains, the lab's sandbox).
+  // No issuer host decided. Claims only one family uses decide when the issuer itself has that family's
+  // shape: a B2C custom domain keeps the tenant id in its path (https://login.contoso.com/{tenant}/v2.0/),
+  // and so does the lab's Entra-shaped sandbox.
   const b2c = b2cClaimSignal(payload);
-  if (b2c !== undefined) return { family: 'entra-b2c', signal: b2c };
+  if (b2c !== undefined && (url === undefined ? iss === undefined : GUID_IN_PATH.test(path))) {
+    return { family: 'entra-b2c', signal: b2c };
+  }
   const tid = own(payload, 'tid');
   const ver = own(payload, 'ver');
   if (
@@ -210,7 +215,9 @@ export function detectIssuerFamily(payload: Readonly<Record<string, unknown>>): 
       signal: `iss contains the tenant id (tid) and ver is ${ver}, as in Entra tokens`,
     };
   }
-  if (isGraphAudience(own(payload, 'aud'))) return { family: 'entra', signal: 'aud is Microsoft Graph' };
+  if (iss === undefined && isGraphAudience(own(payload, 'aud'))) {
+    return { family: 'entra', signal: 'it names no issuer, and aud is Microsoft Graph' };
+  }
   if (
     path.includes('/oauth2/') &&
     (hasOwn(payload, 'cid') || hasOwn(payload, 'uid') || typeof own(payload, 'ver') === 'number')
