@@ -23,10 +23,11 @@ interface Answer {
 function send(
   method: string,
   path: string,
-  options: { body?: string; type?: string; host?: string } = {},
+  options: { body?: string; type?: string; host?: string; site?: string } = {},
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { Host: options.host ?? `localhost:${port}` };
+    if (options.site !== undefined) headers['Sec-Fetch-Site'] = options.site;
     if (options.type !== undefined) headers['Content-Type'] = options.type;
     const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
       let body = '';
@@ -143,6 +144,13 @@ describe('form_post receiver (OAuth 2.0 Form Post Response Mode §2)', () => {
     for (let i = 0; i < FORM_POST_MAX_ENTRIES; i += 1) await postAndId(`code=${i}`);
     expect(middleware.pending()).toBe(FORM_POST_MAX_ENTRIES);
     expect((await send('GET', `/callback/form-post/${first}`)).status).toBe(404);
+  });
+
+  test('a read from another site is refused and does not use up the id (Sec-Fetch-Site)', async () => {
+    const id = await postAndId('code=mine');
+    expect((await send('GET', `/callback/form-post/${id}`, { site: 'cross-site' })).status).toBe(403);
+    expect((await send('GET', `/callback/form-post/${id}`, { site: 'same-site' })).status).toBe(403);
+    expect((await send('GET', `/callback/form-post/${id}`, { site: 'same-origin' })).status).toBe(200);
   });
 
   test('other requests pass through: GET /callback (the page), POST elsewhere', async () => {

@@ -107,6 +107,13 @@ export function createFormPostMiddleware(options: FormPostOptions) {
     }
     prune();
     if (isRead) {
+      // Only this app's own page may collect a response: a browser marks a request from another
+      // site, which could not read the answer anyway but would use up the one-time id.
+      const site = req.headers['sec-fetch-site'];
+      if (site !== undefined && site !== 'same-origin') {
+        refusalPage(res, 403, 'Refused: only the app’s own page may read a form_post response.');
+        return;
+      }
       const id = path.slice(FORM_POST_READ_PREFIX.length);
       const entry = ID_PATTERN.test(id) ? store.get(id) : undefined;
       // Consumed on read: a second fetch, a reload or another tab finds nothing.
