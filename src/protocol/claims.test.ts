@@ -248,6 +248,12 @@ describe('explainClaim: standard claims', () => {
     expect(explained['groups']?.meaning).toMatch(/RFC 9068 §2\.2\.3\.1/);
     expect(explainClaim('roles', ['r'], 'access').meaning).toMatch(/RFC 9068/);
     expect(explainClaim('scope', ['a', 'b'], 'access').note).toMatch(/array/);
+    expect(
+      explainClaim('scp', 'read write', { kind: 'access', payload: { iss: 'https://as.example' } }),
+    ).toMatchObject({
+      appliesTo: 'standard',
+      meaning: expect.stringMatching(/instead of scope/),
+    });
   });
 
   test('RFC 8693 §4.1: act shows the actor chain; nested actors are history', () => {

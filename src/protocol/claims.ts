@@ -619,6 +619,11 @@ define('scope', {
       ? 'An array here, not the space-separated string RFC 8693 §4.2 defines: read it as a list.'
       : undefined,
 });
+define('scp', {
+  scope: 'standard',
+  meaning:
+    'Scopes granted, under the name several servers use instead of scope. An API checks the scope an operation needs is in it.',
+});
 define('groups', {
   // RFC 9068 §2.2.3.1 with the SCIM attribute of RFC 7643 §4.1.2
   scope: 'standard',
