@@ -539,6 +539,7 @@ export default function AuthorizationCodePage() {
           <FailurePanel
             failure={failureFor('sign-in')!}
             context="authorize"
+            endpoint={ctx.authorizationEndpoint}
             onRetry={startAgain}
             retryLabel="Start again"
           />

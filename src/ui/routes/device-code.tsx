@@ -22,6 +22,7 @@ import {
 } from '../../flows/device-code.ts';
 import { runStep } from '../../flows/runner.ts';
 import { cancelPolling, isPollDue, nextPollDelay, stopPolling } from '../../protocol/device.ts';
+import { describeUnreachable } from '../../protocol/errors.ts';
 import { useFlowRuns, type StepStatus } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { authorityForRun, clientFor, useSettings } from '../../state/settings.ts';
@@ -413,13 +414,16 @@ export default function DeviceCodePage() {
             </p>
             <HttpExchangeView
               exchange={
-                ctx.lastPoll ?? {
+                (pollFailure?.unreachable === undefined ? ctx.lastPoll : undefined) ?? {
                   request: buildPollRequest(ctx),
                   via: 'relay',
                   viaReason: decideDeviceRoute('token', deps).reason,
                   startedAt: 0,
                 }
               }
+              {...(pollFailure?.unreachable === undefined
+                ? {}
+                : { noAnswer: `${describeUnreachable(pollFailure.unreachable)}.` })}
             />
           </>
         )}

@@ -245,6 +245,7 @@ export default function ImplicitPage() {
           <FailurePanel
             failure={failureFor('sign-in')!}
             context="authorize"
+            endpoint={ctx.authorizationEndpoint}
             onRetry={() => startAgain()}
             retryLabel="Start again"
           />
