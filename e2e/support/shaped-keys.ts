@@ -148,6 +148,17 @@ export async function buildShapedKeySet(published: {
   return { jwks: { keys: jwks }, keys };
 }
 
+/**
+ * The key material members of a published key that are not base64url as RFC 7518 §6.2.1 and
+ * §6.3.1 require (Battle.net publishes n in standard base64 with padding). Shaped keys always use
+ * base64url: the shape kept is kty, alg, kid, x5c or n/e and the other members, not this defect.
+ */
+export function membersNotBase64Url(key: PublishedKey): string[] {
+  return ['n', 'e', 'x', 'y'].filter(
+    (member) => typeof key[member] === 'string' && !/^[A-Za-z0-9_-]+$/.test(key[member] as string),
+  );
+}
+
 /** A JWT signed with one shaped key; its header names the kid only if the published key had one. */
 export async function signWithShapedKey(key: ShapedKey, claims: Record<string, unknown>): Promise<string> {
   return new SignJWT(claims)

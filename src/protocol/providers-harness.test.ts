@@ -22,6 +22,7 @@ import { expectationFor, type ExpectedFlow } from '../../e2e/support/provider-ex
 import { startProviderIssuers, type ProviderIssuers } from '../../e2e/support/provider-issuers.ts';
 import {
   buildShapedKeySet,
+  membersNotBase64Url,
   signPretendingToBe,
   signWithShapedKey,
   type ShapedKeySet,
@@ -239,7 +240,11 @@ describe.each(FIXTURES.map((fixture) => [fixture.id, fixture] as const))(
       const first = fixture.jwks.keys[0]!;
       const token = await signPretendingToBe(first, claimsFor(issuers.issuer));
       const verdict = await verifyJwtSignature(token, fixture.jwks as never);
-      expect(verdict.kind).toBe('invalid');
+      if (membersNotBase64Url(first).length === 0) expect(verdict.kind).toBe('invalid');
+      // A member that is not base64url (RFC 7518 §6.3.1.1; Battle.net's n) is decoded leniently by
+      // Node's WebCrypto and refused by Chromium's: either way never "valid". The e2e half asserts
+      // what the browser says ("Key unusable", naming the member).
+      else expect(['invalid', 'unusable-key']).toContain(verdict.kind);
     });
 
     test('the key lookup for the token’s issuer goes discovery → jwks_uri on loopback', async () => {
