@@ -453,6 +453,12 @@ describe('who answered changes the explanation', () => {
   });
 });
 
+test('an error in a 200 (as GitHub sends it) is explained as an error, and the status is named', () => {
+  const explanation = explainFailure(tokenFailure({ error: 'invalid_grant' }, 200), 'token');
+  expect(explanation.title).toBe('Grant rejected');
+  expect(explanation.what).toMatch(/with HTTP 200, not the 400/);
+});
+
 describe('bodies that are not OAuth errors: the shape is explained', () => {
   test('a gateway’s HTML 502: a gateway or proxy answered, not the authorization server', () => {
     const failure: StepFailure = {

@@ -1380,6 +1380,16 @@ export function explainFailure(
       authority,
     };
   }
+  if (
+    failure.code === 'TOKEN_ENDPOINT_ERROR' &&
+    failure.status !== undefined &&
+    failure.status >= 200 &&
+    failure.status < 300
+  ) {
+    // RFC 6749 §5.2 answers errors with 400 (or 401); GitHub, among others, sends them with 200.
+    const note = ` The server sent this error with HTTP ${failure.status}, not the 400 RFC 6749 §5.2 asks for; it is an error all the same.`;
+    return { ...base, title, what: `${base.what}${note}`, matchedBy, authority };
+  }
   return { ...base, title, matchedBy, authority };
 }
 
