@@ -301,7 +301,7 @@ test.describe('settings: authorities, profiles, transfer', () => {
         response_types_supported: ['id_token', 'id_token token'],
       }),
     });
-    await expect(page.getByRole('list', { name: 'What the document lacks' })).toContainText(
+    await expect(page.getByRole('list', { name: 'Notes on the document' })).toContainText(
       'no token_endpoint',
     );
     const flows = page.getByRole('list', { name: 'Flows with this authority' });

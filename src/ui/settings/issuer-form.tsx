@@ -164,7 +164,7 @@ export function IssuerForm({ onPreviewChange }: { onPreviewChange?: (previewing:
             </p>
           )}
           {phase.discovery.notes.length > 0 && (
-            <ul className="discovery-notes" aria-label="What the document lacks">
+            <ul className="discovery-notes" aria-label="Notes on the document">
               {phase.discovery.notes.map((note) => (
                 <li key={note}>{note}</li>
               ))}
