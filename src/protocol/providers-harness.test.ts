@@ -124,6 +124,42 @@ test('rewriting moves the origin only: path, trailing slash, query and case stay
   );
 });
 
+test('generated issuers with paths and trailing slashes: served where the specs say, found there, nothing else asked', async () => {
+  const generic = FIXTURES.filter((f) => expectationFor(f.id).discovery.kind === 'found');
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom(...generic),
+      // Dot segments ("." and "..") are removed by every URL parser, so no issuer has them.
+      fc.array(
+        fc.stringMatching(/^[A-Za-z0-9._~-]{1,10}$/).filter((segment) => !/^\.+$/.test(segment)),
+        { maxLength: 3 },
+      ),
+      fc.boolean(),
+      fc.constantFrom('openid-configuration' as const, 'oauth-authorization-server' as const),
+      async (fixture, segments, trailing, wellKnown) => {
+        // The same published document, its issuer moved under a path (Keycloak, Okta and Auth0 shapes).
+        const original = fixture.metadata['issuer'] as string;
+        const path = `${segments.map((segment) => `/${segment}`).join('')}${trailing ? '/' : ''}`;
+        const moved = { ...fixture, metadata: { ...fixture.metadata, issuer: `${original}${path}` } };
+        const served = await startProviderIssuers(moved, { basePort: 0, wellKnown });
+        try {
+          const seen: string[] = [];
+          const result = await discoverAuthorizationServer(served.issuer, recordingFetch(seen));
+          const oidc = openIdConfigurationUrl(served.issuer);
+          expect(seen).toEqual(wellKnown === 'openid-configuration' ? [oidc] : [oidc, served.discoveryUrl]);
+          expect(result.url).toBe(served.discoveryUrl);
+          expect(result.issuer).toBe(served.issuer);
+          expect(result.endpoints.jwks).toBe(served.jwksUri);
+          expect(served.requests.filter((r) => r.status === 200)).toHaveLength(1);
+        } finally {
+          await served.close();
+        }
+      },
+    ),
+    { numRuns: 40 },
+  );
+});
+
 test('OIDC Discovery §4.1: a templated Entra issuer is published under its tenant alias', () => {
   const common = FIXTURES.find((f) => f.id === 'entra-common')!;
   expect(publishedIssuer(common.metadata)).toBe('https://login.microsoftonline.com/common/v2.0');
