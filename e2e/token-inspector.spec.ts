@@ -144,6 +144,14 @@ test.describe('token inspector', () => {
         typeof iss === 'string' && iss.startsWith('http') ? 'http, not https' : 'cannot lead to',
       );
     }
+    // A key the browser's WebCrypto rejects is named unusable, with a reason, never "Signature invalid".
+    await page
+      .getByLabel('Key set (JSON)')
+      .fill('{"keys":[{"kty":"EC","crv":"P-256","x":"AQAB","y":"AQAB"}]}');
+    await page.getByRole('button', { name: 'Verify the signature' }).click();
+    const unusable = page.getByRole('status').filter({ hasText: 'Key unusable' });
+    await expect(unusable).toContainText(/key #1: \S/);
+    await expect(unusable).not.toContainText(': .');
     await page.getByLabel('Key set (JSON)').fill('{"keys": 1');
     await page.getByRole('button', { name: 'Verify the signature' }).click();
     await expect(page.getByText(/not JSON/)).toBeVisible();

@@ -345,9 +345,11 @@ interface ImportedKey {
 }
 
 function describeImportError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof errors.JOSENotSupported) return `this runtime cannot use it (${message})`;
-  return message;
+  const message = (error instanceof Error ? error.message : String(error)).trim();
+  // Browsers' WebCrypto often rejects a malformed key with an empty message: name the error instead.
+  const said = message === '' ? `WebCrypto said ${error instanceof Error ? error.name : 'no more'}` : message;
+  if (error instanceof errors.JOSENotSupported) return `this runtime cannot use it (${said})`;
+  return message === '' ? `its members do not make a valid public key (${said})` : message;
 }
 
 /** Imports one published key for `alg`: from its first x5c certificate when there is one, else its members. */
