@@ -14,6 +14,7 @@ import {
   type StepKind,
 } from './explain-error.ts';
 import recorded from './__fixtures__/entra-errors.json';
+import providerErrors from './__fixtures__/provider-errors.json';
 
 /** One recorded Entra error, as quoted in a public issue thread. */
 interface Fixture {
@@ -628,4 +629,55 @@ describe('generated failures never throw and never give an empty headline', () =
       { numRuns: 500 },
     );
   });
+});
+
+/**
+ * One error body from a provider other than Entra, as quoted in a public thread (whitespace may
+ * differ). `url` is the provider's documented endpoint shape where the thread does not give one.
+ */
+interface ProviderFixture {
+  readonly source: string;
+  readonly status: number | null;
+  readonly step: StepKind;
+  readonly url: string;
+  readonly contentType: string | null;
+  readonly body: string;
+  readonly reconstructed?: string;
+  readonly expect: {
+    readonly authority: string;
+    readonly format: string;
+    readonly title?: string;
+    readonly what?: string;
+    /** Only for an error nobody documents: the general fallback, with the odd status named. */
+    readonly matchedBy?: string;
+  };
+}
+
+const PROVIDER_FIXTURES = providerErrors as readonly ProviderFixture[];
+
+describe('recorded errors of other providers (src/ui/__fixtures__/provider-errors.json)', () => {
+  test.each(PROVIDER_FIXTURES.map((f) => [`${f.expect.authority}: ${f.body.slice(0, 60)}`, f] as const))(
+    '%s',
+    (_name, fixture) => {
+      expect(fixture.source).toMatch(
+        /^https:\/\/(github\.com\/[^/]+\/[^/]+\/(issues|pull)\/\d+|gist\.github\.com\/)/,
+      );
+      const headers: [string, string][] =
+        fixture.contentType === null ? [] : [['content-type', fixture.contentType]];
+      let thrown: unknown;
+      try {
+        parseTokenResponse({ status: fixture.status ?? 400, body: fixture.body, headers });
+      } catch (error) {
+        thrown = error;
+      }
+      const failure = toStepFailure(thrown);
+      expect(failure.format).toBe(fixture.expect.format);
+      const explanation = explainFailure(failure, fixture.step, { endpoint: fixture.url });
+      expect(explanation.authority).toBe(fixture.expect.authority);
+      if (fixture.expect.matchedBy === undefined) expect(explanation.matchedBy).not.toBe('code');
+      else expect(explanation.matchedBy).toBe(fixture.expect.matchedBy);
+      if (fixture.expect.title !== undefined) expect(explanation.title).toBe(fixture.expect.title);
+      if (fixture.expect.what !== undefined) expect(explanation.what).toContain(fixture.expect.what);
+    },
+  );
 });

@@ -1371,26 +1371,25 @@ export function explainFailure(
         : '';
     return { ...base, title, what: `HTTP ${failure.status}: ${base.what}${gateway}`, matchedBy, authority };
   }
+  // RFC 6749 §5.2 answers errors with 400 (or 401); GitHub and others send them with 200.
+  const okStatus =
+    failure.code === 'TOKEN_ENDPOINT_ERROR' &&
+    failure.status !== undefined &&
+    failure.status >= 200 &&
+    failure.status < 300;
+  const note = okStatus
+    ? ` The server sent this error with HTTP ${failure.status}, not the 400 RFC 6749 §5.2 asks for; it is an error all the same.`
+    : '';
   if (error !== undefined && byError === undefined) {
     return {
       ...base,
       title,
-      what: `The server answered with error “${quoted(error)}”, which is not a standard OAuth error we know. ${base.what}`,
+      what: `The server answered with error “${quoted(error)}”, which is not a standard OAuth error we know. ${base.what}${note}`,
       matchedBy,
       authority,
     };
   }
-  if (
-    failure.code === 'TOKEN_ENDPOINT_ERROR' &&
-    failure.status !== undefined &&
-    failure.status >= 200 &&
-    failure.status < 300
-  ) {
-    // RFC 6749 §5.2 answers errors with 400 (or 401); GitHub, among others, sends them with 200.
-    const note = ` The server sent this error with HTTP ${failure.status}, not the 400 RFC 6749 §5.2 asks for; it is an error all the same.`;
-    return { ...base, title, what: `${base.what}${note}`, matchedBy, authority };
-  }
-  return { ...base, title, matchedBy, authority };
+  return { ...base, title, what: `${base.what}${note}`, matchedBy, authority };
 }
 
 function webSearch(query: string): string {
