@@ -108,6 +108,9 @@ describe('discovery', () => {
     });
     expect(await codeOf(discoverAuthorizationServer(ISSUER, fetch))).toBe('INVALID_RESPONSE');
     await expect(discoverAuthorizationServer(ISSUER, fetch)).rejects.toThrow(/must be identical/);
+    await expect(discoverAuthorizationServer(ISSUER, fetch)).rejects.toThrow(
+      `They differ only by a trailing slash: look up “${ISSUER}/” exactly.`,
+    );
   });
 
   test('OIDC Discovery §4.3: Entra’s templated issuer is refused with a pointer to the Entra preset', () => {

@@ -157,7 +157,12 @@ export interface MetadataReading {
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
  */
-export function readMetadata(body: unknown, issuer: string, kind: MetadataKind, url: string): MetadataReading {
+export function readMetadata(
+  body: unknown,
+  issuer: string,
+  kind: MetadataKind,
+  url: string,
+): MetadataReading {
   if (!isObject(body))
     throw new ProtocolViolationError('INVALID_RESPONSE', `${url} did not return a JSON object.`);
   const missing = REQUIRED_FIELDS[kind].filter(([field]) => absent(body[field]) || body[field] === '');
@@ -177,11 +182,12 @@ export function readMetadata(body: unknown, issuer: string, kind: MetadataKind, 
   // OIDC Discovery §4.3 / RFC 8414 §3.3: the issuer in the document MUST be identical to the one used to find it.
   if (named !== issuer) {
     const templated = named.includes('{tenantid}');
+    const slashOnly = named.replace(/\/+$/, '') === issuer.replace(/\/+$/, '');
     throw new ProtocolViolationError(
       'INVALID_RESPONSE',
       `The document names the issuer “${named}”, not “${issuer}”; they must be identical.${
         templated ? ' This is an Entra multi-tenant document: choose Microsoft Entra ID instead.' : ''
-      }`,
+      }${slashOnly ? ` They differ only by a trailing slash: look up “${named}” exactly.` : ''}`,
     );
   }
   const notes: string[] = [];
@@ -231,7 +237,9 @@ export function readMetadata(body: unknown, issuer: string, kind: MetadataKind, 
     );
   }
   if (taken.jwks === undefined)
-    notes.push('The document has no jwks_uri, so the lab cannot check the signatures of this issuer’s tokens.');
+    notes.push(
+      'The document has no jwks_uri, so the lab cannot check the signatures of this issuer’s tokens.',
+    );
   return {
     endpoints: {
       authorization: taken.authorization as string,
@@ -318,10 +326,7 @@ export function validateStoredEndpoints(input: TypedEndpoints & { readonly disco
   return { ...checkEndpoints(input, ['deviceAuthorization', 'token', 'jwks']), discovery };
 }
 
-function checkEndpoints(
-  input: TypedEndpoints,
-  optional: readonly (keyof TypedEndpoints)[],
-): Endpoints {
+function checkEndpoints(input: TypedEndpoints, optional: readonly (keyof TypedEndpoints)[]): Endpoints {
   const labels = {
     authorization: 'The authorization endpoint',
     token: 'The token endpoint',

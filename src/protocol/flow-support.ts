@@ -100,7 +100,10 @@ const NEEDS: Record<LabFlowId, Needs> = {
 const DEFAULT_GRANTS = ['authorization_code', 'implicit'];
 
 /** A field read as a JSON array of strings; undefined when absent or not such an array. */
-function stringList(metadata: Readonly<Record<string, unknown>> | undefined, field: string): string[] | undefined {
+function stringList(
+  metadata: Readonly<Record<string, unknown>> | undefined,
+  field: string,
+): string[] | undefined {
   const value = metadata?.[field];
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) return undefined;
   return value as string[];
