@@ -366,6 +366,9 @@ describe('keys by hand: a typed URL, or a pasted key set', () => {
     });
     const keys = await fetchKeysFromTypedUrl(`https://as.example${WELL_KNOWN}`, 'urn:x', undefined, net);
     expect(keys).toMatchObject({ jwksUri: 'https://keys.example/jwks', issuerCheck: { kind: 'mismatch' } });
+    // A token without a string iss has nothing to compare.
+    const noIss = await fetchKeysFromTypedUrl(`https://as.example${WELL_KNOWN}`, 42, undefined, net);
+    expect(noIss.issuerCheck).toBeUndefined();
   });
 
   test('a typed issuer URL is discovered', async () => {
@@ -383,6 +386,16 @@ describe('keys by hand: a typed URL, or a pasted key set', () => {
       discoveryUrl: `https://as.example/realms/x${WELL_KNOWN}`,
       issuerCheck: { kind: 'identical' },
     });
+  });
+
+  test('a typed issuer URL for a token without iss: keys found, no issuer comparison', async () => {
+    const net = stubFetch({
+      [`https://as.example${WELL_KNOWN}`]: doc('https://as.example'),
+      'https://keys.example/jwks': KEYS,
+    });
+    const keys = await fetchKeysFromTypedUrl('https://as.example', undefined, undefined, net);
+    expect(keys).toMatchObject({ source: 'typed-url', jwks: KEYS });
+    expect(keys.issuerCheck).toBeUndefined();
   });
 
   test.each([['keys.example/jwks'], ['/jwks'], ['http://keys.example/jwks'], ['ftp://keys.example'], ['']])(

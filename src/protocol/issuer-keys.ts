@@ -142,7 +142,10 @@ export function parseTokenIssuer(iss: unknown): TokenIssuer {
   return { kind: 'url', iss, issuer: iss, metadataUrls: buildIssuerMetadataUrls(iss) };
 }
 
-/** How the issuer a discovery document names compares with the token's iss. */
+/**
+ * How the issuer a discovery document names compares with the token's iss.
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
+ */
 export type IssuerCheck =
   | { readonly kind: 'identical' }
   | { readonly kind: 'variant'; readonly explanation: string }
@@ -195,10 +198,16 @@ export function compareIssuers(tokenIss: string, documentIssuer: string, tid: un
   };
 }
 
-/** Where a key set came from, for the verdict's wording. */
+/**
+ * Where a key set came from, for the verdict's wording.
+ * @see https://www.rfc-editor.org/rfc/rfc7517#section-5
+ */
 export type KeySource = 'token-iss' | 'typed-url' | 'pasted';
 
-/** A key set and how it was found. */
+/**
+ * A key set and how it was found.
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
+ */
 export interface IssuerKeys {
   readonly source: KeySource;
   /** The discovery document read on the way, when there was one. */
@@ -365,7 +374,7 @@ export async function fetchKeysFromTypedUrl(
       jwksUri,
       jwks,
       discoveredIssuer: expectedIssuerFromDiscovery(body['issuer'], tid),
-      issuerCheck: compareIssuers(iss, body['issuer'], tid),
+      ...(typeof tokenIss === 'string' ? { issuerCheck: compareIssuers(tokenIss, body['issuer'], tid) } : {}),
       attempts: [],
     };
   }
@@ -373,12 +382,14 @@ export async function fetchKeysFromTypedUrl(
   if (url.search !== '' || url.hash !== '') {
     throw new InvalidInputError('keysUrl', `${value} is neither a key set nor a discovery document.`);
   }
-  return fetchIssuerKeys(
+  const { issuerCheck, ...found } = await fetchIssuerKeys(
     { kind: 'url', iss, issuer: value, metadataUrls: buildIssuerMetadataUrls(value) },
     tid,
     fetchMetadata,
     'typed-url',
   );
+  // With no iss in the token there is nothing to compare the document's issuer with.
+  return typeof tokenIss === 'string' && issuerCheck !== undefined ? { ...found, issuerCheck } : found;
 }
 
 /**

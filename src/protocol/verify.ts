@@ -18,7 +18,10 @@ import {
 import { decodeJwt, normalizeToken } from './jwt.ts';
 import { quoteForMessage } from './quote.ts';
 
-/** The outcome of a signature check. `notes` say what the lab noticed about the key set on the way. */
+/**
+ * The outcome of a signature check. `notes` say what the lab noticed about the key set on the way.
+ * @see https://www.rfc-editor.org/rfc/rfc7515#section-5.2
+ */
 export type SignatureVerdict =
   | {
       readonly kind: 'valid';
@@ -183,7 +186,10 @@ export function precheckSignature(
   return explainAlgorithm(alg);
 }
 
-/** What the lab makes of one member of a key set before any token is checked against it. */
+/**
+ * What the lab makes of one member of a key set before any token is checked against it.
+ * @see https://www.rfc-editor.org/rfc/rfc7517#section-4
+ */
 export interface KeyReview {
   readonly index: number;
   readonly kid?: string;

@@ -8,7 +8,10 @@
 import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK } from 'jose';
 import { encodeBase64Url } from '../base64url.ts';
 
-/** A key set shaped like a published one, and what a test needs to sign as its issuer. */
+/**
+ * A key set shaped like a published one, and what a test needs to sign as its issuer.
+ * @see https://www.rfc-editor.org/rfc/rfc7517#section-5
+ */
 export interface ShapedKeySet {
   readonly jwks: JSONWebKeySet;
   /** Signs tokens that the key at `position` verifies. */
@@ -50,7 +53,10 @@ function base64(bytes: Uint8Array): string {
  * src/protocol/certificate.ts does.
  * @see https://www.rfc-editor.org/rfc/rfc5280#section-4.1
  */
-export async function generateTestCertificate(pair: CryptoKeyPair, alg: string): Promise<Uint8Array<ArrayBuffer>> {
+export async function generateTestCertificate(
+  pair: CryptoKeyPair,
+  alg: string,
+): Promise<Uint8Array<ArrayBuffer>> {
   await import('reflect-metadata');
   const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(crypto);

@@ -198,6 +198,11 @@ export function SignatureCheck({ token, decoded }: { readonly token: string; rea
           ) : (
             <p>{check.verdict.reason}</p>
           )}
+          {keys !== undefined && keys.attempts.length > 0 && keys.discoveryUrl !== undefined && (
+            <p>
+              The metadata was found at <code>{keys.discoveryUrl}</code> after {keys.attempts.join('; ')}.
+            </p>
+          )}
           {issuerCheck !== undefined && issuerCheck.kind !== 'identical' && (
             <p>
               {issuerCheck.kind === 'mismatch' ? (
