@@ -4,7 +4,12 @@
  * RFC 6761's `.invalid`, which resolves nowhere.
  */
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  createServer as createTcpServer,
+  type AddressInfo,
+  type Server as TcpServer,
+  type Socket,
+} from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { classifyConnectionError } from './forward.ts';
 import { createRelayMiddleware } from './index.ts';
@@ -14,7 +19,18 @@ const TOKEN = 'per-start-token-unreachable';
 let relayServer: Server;
 let relayPort = 0;
 let closedPort = 0;
+let plainPort = 0;
+let resetPort = 0;
+const tcpServers: TcpServer[] = [];
 const logs: string[] = [];
+
+/** A raw TCP server on loopback; `onConnection` decides what the relay's connection meets. */
+async function tcpServer(onConnection: (socket: Socket) => void): Promise<number> {
+  const server = createTcpServer(onConnection);
+  tcpServers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
 
 /** A port that was just listened on and closed again: connecting to it is refused. */
 async function freeClosedPort(): Promise<number> {
@@ -27,6 +43,14 @@ async function freeClosedPort(): Promise<number> {
 
 beforeAll(async () => {
   closedPort = await freeClosedPort();
+  // Answers a TLS ClientHello with plain HTTP: the handshake fails (wrong version number).
+  plainPort = await tcpServer((socket) => {
+    socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'));
+  });
+  // Accepts the connection, then drops it as soon as the request arrives.
+  resetPort = await tcpServer((socket) => {
+    socket.once('data', () => socket.resetAndDestroy());
+  });
   relayServer = createServer();
   await new Promise<void>((resolve) => relayServer.listen(0, '127.0.0.1', resolve));
   relayPort = (relayServer.address() as AddressInfo).port;
@@ -35,7 +59,12 @@ beforeAll(async () => {
     port: relayPort,
     token: TOKEN,
     // RFC 6761 §6.4: .invalid names never resolve. Both origins are allowlisted, so only the network fails.
-    extraOrigins: [`http://127.0.0.1:${closedPort}`, 'https://something.invalid'],
+    extraOrigins: [
+      `http://127.0.0.1:${closedPort}`,
+      'https://something.invalid',
+      `https://127.0.0.1:${plainPort}`,
+      `http://127.0.0.1:${resetPort}`,
+    ],
     timeoutMs: 3000,
     log: (line) => logs.push(line),
   });
@@ -44,6 +73,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((resolve) => relayServer.close(() => resolve()));
+  for (const server of tcpServers) await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
 function post(target: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
@@ -98,6 +128,18 @@ describe('relay: an upstream that cannot be reached', () => {
       cause: 'dns',
     });
     expect(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME']).toContain(body['detail']);
+  });
+
+  test('https to a port that answers in plain HTTP: cause "tls"', async () => {
+    const res = await post(`https://127.0.0.1:${plainPort}/oauth2/token`);
+    expect(res.status).toBe(502);
+    expect(JSON.parse(res.body)).toMatchObject({ host: `127.0.0.1:${plainPort}`, cause: 'tls' });
+  });
+
+  test('a connection dropped by the server: cause "reset"', async () => {
+    const res = await post(`http://127.0.0.1:${resetPort}/oauth2/token`);
+    expect(res.status).toBe(502);
+    expect(JSON.parse(res.body)).toMatchObject({ host: `127.0.0.1:${resetPort}`, cause: 'reset' });
   });
 
   test('the log names host and cause, never the body', () => {
