@@ -339,7 +339,8 @@ for (const fixture of FIXTURES) {
         // standard base64 with padding) cannot be imported by the browser: said as such, naming the
         // key and the member, never as a bad signature.
         await expect(verdict).toContainText('Key unusable');
-        expect(namesKid(await verdict.innerText(), String(first['kid']))).toBe(true);
+        const said = await verdict.innerText();
+        expect(namesKid(said, String(first['kid'])), `kid “${String(first['kid'])}” in: ${said}`).toBe(true);
         for (const member of malformed) await expect(verdict).toContainText(`"${member}"`);
       }
       expect(served.count(served.jwksUri, 'relay'), 'the published jwks_uri was read through the relay').toBe(
@@ -357,7 +358,9 @@ for (const fixture of FIXTURES) {
           await expect(verdict, `key ${key.index}`).toContainText('Signature valid');
           // Named by its thumbprint, and by its kid: in full, or cut and marked as cut (“abc…”).
           await expect(verdict).toContainText(key.thumbprint);
-          if (key.kid !== undefined) expect(namesKid(await verdict.innerText(), key.kid)).toBe(true);
+          const said = await verdict.innerText();
+          if (key.kid !== undefined)
+            expect(namesKid(said, key.kid), `kid “${key.kid}” in: ${said}`).toBe(true);
           await expect(verdict).toContainText(served.jwksUri);
         }
         // Only the document and the key set were asked for, at the URLs the document names.
