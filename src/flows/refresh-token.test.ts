@@ -198,4 +198,16 @@ describe('refresh token flow', () => {
   test('sequence diagram', () => {
     expect(buildSequenceDiagram(refreshTokenFlow.diagram)).toMatchSnapshot();
   });
+
+  test('a granted scope separated by commas (GitHub, Facebook) is read as a list, not one scope', () => {
+    const ctx = {
+      ...spaContext(),
+      grantedScope: 'openid,User.Read, Mail.Read',
+      scope: 'User.Read Mail.Read',
+    };
+    expect(validateRefreshRequest(ctx).map((w) => w.parameter)).not.toContain('scope');
+    expect(validateRefreshRequest({ ...ctx, scope: 'Files.Read' }).map((w) => w.parameter)).toContain(
+      'scope',
+    );
+  });
 });

@@ -8,7 +8,12 @@
 import type { QueryParameter, RequestWarning } from '../protocol/authorize.ts';
 import { InvalidInputError, ProtocolViolationError } from '../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
-import { buildTokenRequest, type ClientAuthentication, type TokenResponse } from '../protocol/token.ts';
+import {
+  buildTokenRequest,
+  splitScope,
+  type ClientAuthentication,
+  type TokenResponse,
+} from '../protocol/token.ts';
 import { sendRequest, type Route } from '../protocol/transport.ts';
 import { catalogueEntry } from './registry.ts';
 import type { FlowDeps } from './runner.ts';
@@ -179,7 +184,8 @@ export function validateRefreshRequest(ctx: RefreshContext): RequestWarning[] {
     });
   }
   if (ctx.grantedScope !== undefined && ctx.grantedScope.trim() !== '') {
-    const granted = new Set(ctx.grantedScope.split(/\s+/).filter(Boolean).map(qualifyScope));
+    // The granted scope comes from a server: GitHub and Facebook separate it with commas, not spaces.
+    const granted = new Set(splitScope(ctx.grantedScope).map(qualifyScope));
     // RFC 6749 §6: the scope MUST NOT include any scope not originally granted.
     const extra = asked.filter(
       (s) => !granted.has(qualifyScope(s)) && !OIDC_SCOPES.has(s) && !s.endsWith('/.default'),
