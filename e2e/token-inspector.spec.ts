@@ -252,10 +252,12 @@ test.describe('token inspector: what kind of token, and whose conventions', () =
       .fill(jwt({ alg: 'RS256' }, { iss: 'https://as.example/', sub: 'u1', aud: 'client-1' }));
     const view = decodedToken(page);
     // Nothing decides: the view says so and makes the choice prominent.
-    await expect(view).toContainText('Not sure what kind of token this is.');
+    await expect(view).toContainText(
+      'No signal: no header or claim says what kind of token this is; assumed an access token.',
+    );
     await expect(claimRow(page, 'aud')).toContainText('the API (resource)');
     const group = view.getByRole('group', { name: 'Explain as' });
-    await group.getByRole('radio', { name: 'Access token (detected)' }).focus();
+    await group.getByRole('radio', { name: 'Access token (assumed)' }).focus();
     await page.keyboard.press('ArrowRight');
     await expect(group.getByRole('radio', { name: 'ID token' })).toBeChecked();
     await expect(view).toContainText('Explained as an ID token, as you chose.');

@@ -200,8 +200,8 @@ function KindPanel({
           </>
         ) : undecided ? (
           <>
-            <strong>Not sure what kind of token this is.</strong> {capitalize(decision.signal)}. If it is
-            something else, choose below: the explanations change with the kind.
+            <strong>No signal:</strong> {decision.signal}. If it is something else, choose below: the
+            explanations change with the kind.
           </>
         ) : (
           <>
@@ -240,7 +240,9 @@ function KindPanel({
             {kind === decision.kind
               ? decision.confidence === 'hint'
                 ? ' (as received)'
-                : ' (detected)'
+                : decision.confidence === 'none'
+                  ? ' (assumed)'
+                  : ' (detected)'
               : ''}
           </label>
         ))}
