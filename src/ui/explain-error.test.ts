@@ -205,6 +205,16 @@ describe('OAuth errors without an AADSTS number', () => {
     );
   });
 
+  test.each([
+    ['invalid_grant', /device code was rejected/, /new device code/],
+    ['unauthorized_client', /device code grant/, /Allow public client flows/],
+    ['invalid_client', /polling client/, /Allow public client flows/],
+  ])('RFC 8628 §3.5: %s while polling is explained for a device code', (error, what, fix) => {
+    const explanation = explainFailure(tokenFailure({ error }), 'device-poll');
+    expect(explanation.what).toMatch(what);
+    expect(explanation.fix).toMatch(fix);
+  });
+
   test('RFC 8628 §3.5: slow_down says the interval grows by 5 seconds', () => {
     expect(explainFailure(tokenFailure({ error: 'slow_down' }), 'device-poll').what).toMatch(/5 seconds/);
   });
@@ -293,6 +303,7 @@ describe('the most reported AADSTS codes get a specific explanation, never the f
     [65001, 'token', /agreed/, /cannot ask for consent/],
     [70011, 'token', /scope/, /\.default/],
     [90014, 'authorize', /absent/, /authorization URL/],
+    [65001, 'device-poll', /agreed/, /verification page/],
   ])('AADSTS%i at %s', (code, context, what, fix) => {
     const explanation = explainFailure(
       tokenFailure({ error: 'invalid_client', error_codes: [code] }),

@@ -132,6 +132,8 @@ const BY_AADSTS: Readonly<Record<number, Entry>> = {
     fixFor: {
       token:
         'A token request cannot ask for consent. Sign in interactively once with the same scopes (or get admin consent), then repeat.',
+      'device-poll':
+        'Request a new device code and accept the permissions on the verification page — or have an admin grant consent for the tenant.',
     },
   },
   65004: {
@@ -614,18 +616,29 @@ const BY_ERROR: Readonly<Record<string, Entry>> = {
     what: 'The server could not authenticate the app: unknown client, wrong or missing credential, or an unsupported way of sending it.',
     fix: 'Check client_id and the secret or assertion — or whether the app is public and should send none.',
     whatFor: {
+      'device-poll':
+        'The server did not accept the polling client: the client_id is unknown there, or the app is confidential and the poll carries no credential.',
       authorize:
         'The server does not accept this client for the sign-in: the client_id is unknown there, or the app is not set up for what it asks.',
     },
-    fixFor: { authorize: 'Check the client_id and the tenant or issuer, and the app’s registration.' },
+    fixFor: {
+      authorize: 'Check the client_id and the tenant or issuer, and the app’s registration.',
+      'device-poll':
+        'Check the client_id; if the app is confidential, make it a public client (on Entra: “Allow public client flows”) or send its credential.',
+    },
   },
   invalid_grant: {
     title: 'Grant rejected',
     what: 'The code, refresh token, device code or assertion was rejected: wrong, expired, already used, or issued to another client or redirect URI.',
     fix: 'Start the flow again for a fresh grant.',
+    whatFor: {
+      'device-poll':
+        'The device code was rejected: it is not one this server issued to this client, it expired, or it was already redeemed.',
+    },
     fixFor: {
       token:
         'Start the flow again for a fresh code, and redeem it once with the same redirect_uri and code_verifier.',
+      'device-poll': 'Stop polling and request a new device code.',
     },
   },
   unauthorized_client: {
@@ -635,11 +648,15 @@ const BY_ERROR: Readonly<Record<string, Entry>> = {
     whatFor: {
       authorize: 'This app may not ask for this response type (RFC 6749 §4.1.2.1).',
       token: 'This app may not use this grant type (RFC 6749 §5.2).',
+      'device-poll':
+        'This app may not use the device code grant (RFC 8628 §3.5 lets the server say so while polling).',
     },
     fixFor: {
       authorize: 'Use response_type=code, or enable the response type on the app registration.',
       token:
         'Enable the grant for the app (e.g. public client flows for device code), or use a grant it allows.',
+      'device-poll':
+        'Enable the device code grant for the app (on Entra: “Allow public client flows”), then request a new code.',
     },
   },
   unsupported_grant_type: {
