@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { NetworkError } from './errors.ts';
 import type { RecordedRequest } from './http.ts';
 import { sendRequest, type FetchLike, type Route } from './transport.ts';
@@ -27,6 +27,8 @@ const relayAnswer =
   (body: string, status: number, headers: Record<string, string>): FetchLike =>
   () =>
     Promise.resolve(new Response(body, { status, headers }));
+
+afterEach(() => vi.unstubAllGlobals());
 
 describe('an authority that cannot be reached', () => {
   test.each([
@@ -87,6 +89,18 @@ describe('an authority that cannot be reached', () => {
     expect(error.unreachable).toEqual({
       host: 'login.microsoftonline.com',
       cause: 'unknown',
+      via: 'browser',
+    });
+  });
+
+  test('offline (navigator.onLine false): NETWORK_ERROR “this computer is offline”, not CORS', async () => {
+    vi.stubGlobal('navigator', { onLine: false });
+    const error = await failureOf(BROWSER, () => Promise.reject(new TypeError('Failed to fetch')));
+    expect(error.code).toBe('NETWORK_ERROR');
+    expect(error.message).toBe('Could not reach login.microsoftonline.com: this computer is offline.');
+    expect(error.unreachable).toEqual({
+      host: 'login.microsoftonline.com',
+      cause: 'offline',
       via: 'browser',
     });
   });
