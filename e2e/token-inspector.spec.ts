@@ -113,6 +113,51 @@ test.describe('token inspector', () => {
     expect(ownOrigin).toEqual([]);
   });
 
+  test('an Entra v1 token (iss https://sts.windows.net/{tid}/) is checked with the tenant’s metadata on login.microsoftonline.com', async ({
+    page,
+  }) => {
+    const tid = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    const entra = JSON.parse(readFileSync('test-fixtures/providers/entra-common.json', 'utf8')) as {
+      jwks: { keys: never[] };
+    };
+    // Entra's key sets publish x5c beside n/e, no alg: the shaped set keeps that, with our key last.
+    const shaped = await buildShapedKeySet(entra.jwks, { position: entra.jwks.keys.length - 1 });
+    const iss = `https://sts.windows.net/${tid}/`;
+    const token = await new SignJWT({ iss, tid, aud: 'api://x', appid: 'c', ver: '1.0' })
+      .setProtectedHeader({ alg: shaped.alg, kid: shaped.kid ?? '', typ: 'JWT' })
+      .sign(shaped.privateKey);
+    const cors = { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/json' };
+    const jwksUri = `https://login.microsoftonline.com/${tid}/discovery/keys`;
+    await page.route(`https://login.microsoftonline.com/${tid}/.well-known/openid-configuration`, (route) =>
+      route.fulfill({ headers: cors, body: JSON.stringify({ issuer: iss, jwks_uri: jwksUri }) }),
+    );
+    await page.route(jwksUri, (route) => route.fulfill({ headers: cors, body: JSON.stringify(shaped.jwks) }));
+    await page.goto('/tokens');
+    await page.getByLabel('Token', { exact: true }).fill(token);
+    await page.getByRole('button', { name: 'Verify the signature' }).click();
+    const verdict = page.getByRole('status').filter({ hasText: 'Signature valid' });
+    await expect(verdict).toContainText(
+      `number ${entra.jwks.keys.length} in the set, taken from its x5c certificate`,
+    );
+    await expect(verdict).toContainText(jwksUri);
+    await expect(verdict).not.toContainText('mismatch');
+  });
+
+  test('an http issuer off this machine is refused and never fetched', async ({ page }) => {
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+    await page.goto('/tokens');
+    await page
+      .getByLabel('Token', { exact: true })
+      .fill(`${part({ alg: 'RS256', kid: 'k' })}.${part({ iss: 'http://issuer.example/realms/x' })}.c2ln`);
+    await expect(page.getByRole('note')).toContainText('uses http, not https');
+    await page.getByRole('button', { name: 'Verify the signature' }).click();
+    await expect(page.getByText('Keys unavailable')).toBeVisible();
+    expect(requested.filter((url) => url.includes('issuer.example') || url.includes('.well-known'))).toEqual(
+      [],
+    );
+  });
+
   test('an iss that is no URL asks for keys; a pasted key set verifies offline', async ({ page }) => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
