@@ -74,6 +74,7 @@ export type ErrorBodyFormat =
 /**
  * Why a server could not be reached. `via` says whether the browser or the local relay tried: only
  * the relay can tell DNS from TLS from a refused connection; a browser hides the cause.
+ * @see https://fetch.spec.whatwg.org/#concept-network-error
  */
 export interface UnreachableDetail {
   readonly host: string;
@@ -83,7 +84,10 @@ export interface UnreachableDetail {
   readonly via: 'browser' | 'relay';
 }
 
-/** Why a host could not be reached; `unknown` is all a browser can say (it hides the cause). */
+/**
+ * Why a host could not be reached; `unknown` is all a browser can say (it hides the cause).
+ * @see https://fetch.spec.whatwg.org/#concept-network-error
+ */
 export type UnreachableCause =
   'dns' | 'refused' | 'reset' | 'timeout' | 'tls' | 'no-route' | 'offline' | 'unknown';
 
@@ -98,7 +102,10 @@ const UNREACHABLE_CAUSES: Readonly<Record<UnreachableCause, string>> = {
   unknown: 'no answer reached the browser',
 };
 
-/** Whether a value names one of the causes above (for reading the relay's JSON). */
+/**
+ * Whether a value names one of the causes above (for reading the relay's JSON).
+ * @see https://fetch.spec.whatwg.org/#concept-network-error
+ */
 export function isUnreachableCause(value: unknown): value is UnreachableCause {
   return typeof value === 'string' && Object.hasOwn(UNREACHABLE_CAUSES, value);
 }

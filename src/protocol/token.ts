@@ -86,7 +86,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A response as the parsers read it; headers are optional so a bare status and body can be checked. */
+/**
+ * A response as the parsers read it; headers are optional so a bare status and body can be checked.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ */
 export type ReadableResponse = Pick<RecordedResponse, 'status' | 'body'> &
   Partial<Pick<RecordedResponse, 'headers'>>;
 
@@ -103,7 +106,10 @@ export function withoutBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** What reading a body found: its shape, the error fields it holds (if any), and the parsed JSON. */
+/**
+ * What reading a body found: its shape, the error fields it holds (if any), and the parsed JSON.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
 export interface ErrorBodyReading {
   readonly format: ErrorBodyFormat;
   /** The error as OAuth fields; for shapes other than `oauth`, the wire fields are kept beside them. */
@@ -234,10 +240,16 @@ export function readErrorBody(response: ReadableResponse): ErrorBodyReading {
   return { format: 'text' };
 }
 
-/** Longest raw body kept with an error: enough for any real error page, bounded for storage. */
+/**
+ * Longest raw body kept with an error: enough for any real error page, bounded for storage.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
 export const MAX_KEPT_BODY = 100_000;
 
-/** The raw body as kept with an error: whole up to `MAX_KEPT_BODY` characters, then cut and marked. */
+/**
+ * The raw body as kept with an error: whole up to `MAX_KEPT_BODY` characters, then cut and marked.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
 export function keptBody(body: string): string {
   if (body.length <= MAX_KEPT_BODY) return body;
   return `${body.slice(0, MAX_KEPT_BODY)}\n… (${body.length - MAX_KEPT_BODY} more characters not kept)`;
