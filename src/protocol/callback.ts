@@ -19,7 +19,10 @@ import {
  */
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
 
-/** A successful authorization response, as read from the redirect URI. */
+/**
+ * A successful authorization response, as read from the redirect URI.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ */
 export interface AuthorizationResponse {
   readonly code: string;
   readonly state?: string;
@@ -31,7 +34,10 @@ export interface AuthorizationResponse {
   readonly issuerChecked?: boolean;
 }
 
-/** What the client expects to find in the callback. */
+/**
+ * What the client expects to find in the callback.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
+ */
 export interface CallbackExpectations {
   readonly state: string | undefined;
   /** When set and the response carries `iss`, the two must match (RFC 9207). */

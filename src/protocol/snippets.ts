@@ -23,8 +23,16 @@
  */
 import type { RecordedRequest } from './http.ts';
 
+/**
+ * The languages a request can be copied as.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#appendix-B
+ */
 export type SnippetLanguage = 'powershell' | 'curl' | 'fetch';
 
+/**
+ * The languages in the order the snippet view offers them, with their labels.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#appendix-B
+ */
 export const SNIPPET_LANGUAGES: readonly { readonly id: SnippetLanguage; readonly label: string }[] = [
   { id: 'powershell', label: 'PowerShell' },
   { id: 'curl', label: 'curl' },
@@ -264,7 +272,10 @@ export function buildFetchSnippet(request: RecordedRequest, reveal = false): str
   return lines.join('\n');
 }
 
-/** The request in one of the three languages. */
+/**
+ * The request in one of the three languages.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#appendix-B
+ */
 export function buildSnippet(language: SnippetLanguage, request: RecordedRequest, reveal = false): string {
   switch (language) {
     case 'powershell':
