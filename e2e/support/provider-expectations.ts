@@ -10,7 +10,8 @@
  *   On-behalf-of is a jwt-bearer grant (RFC 7523 §2.1).
  * - "Offered" otherwise; calling an API needs no endpoint of the authority.
  * The Entra multi-tenant documents are refused under a generic issuer (their issuer is a template);
- * under the Microsoft Entra ID authority every flow is offered, as its endpoints are all there.
+ * under the Microsoft Entra ID authority with the same alias, the flows Entra refuses without a
+ * specific tenant are not available (see entraAliasTable).
  */
 import { FLOWS, type FlowId } from '../../src/flows/registry.ts';
 
@@ -48,16 +49,30 @@ export interface ProviderExpectation {
   readonly flows: Table;
 }
 
-const ENTRA_ALL_OFFERED: Table = {
-  'authorization-code': O,
-  'client-credentials': O,
-  'call-api': O,
-  'device-code': O,
-  password: O,
-  implicit: O,
-  'refresh-token': O,
-  'on-behalf-of': O,
-};
+/** A flow Entra refuses on a tenant alias: the reason must say a tenant is needed. */
+const NEEDS_TENANT: ExpectedFlow = { status: 'unavailable', names: ['tenant'] };
+
+/**
+ * Entra under a tenant alias. Its endpoints are all there, but an alias names no tenant:
+ * - client credentials needs the tenant "in GUID or domain-name format" (AADSTS50059 on /common):
+ *   https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+ * - on-behalf-of: the app itself says it needs a specific tenant (the Settings tenant help), so the
+ *   list must not call it offered on an alias;
+ * - resource owner password: the tenant "can't be set to common or consumers, but may be set to
+ *   organizations" (AADSTS9001023): https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc
+ */
+function entraAliasTable(alias: 'common' | 'organizations'): Table {
+  return {
+    'authorization-code': O,
+    'client-credentials': NEEDS_TENANT,
+    'call-api': O,
+    'device-code': O,
+    password: alias === 'common' ? NEEDS_TENANT : O,
+    implicit: O,
+    'refresh-token': O,
+    'on-behalf-of': NEEDS_TENANT,
+  };
+}
 
 export const PROVIDER_EXPECTATIONS: Readonly<Record<string, ProviderExpectation>> = {
   // No grant_types_supported (default: code, implicit); response_types_supported ["code"]; no device endpoint.
@@ -116,10 +131,13 @@ export const PROVIDER_EXPECTATIONS: Readonly<Record<string, ProviderExpectation>
       'on-behalf-of': N,
     },
   },
-  'entra-common': { discovery: { kind: 'entra-template', tenant: 'common' }, flows: ENTRA_ALL_OFFERED },
+  'entra-common': {
+    discovery: { kind: 'entra-template', tenant: 'common' },
+    flows: entraAliasTable('common'),
+  },
   'entra-organizations': {
     discovery: { kind: 'entra-template', tenant: 'organizations' },
-    flows: ENTRA_ALL_OFFERED,
+    flows: entraAliasTable('organizations'),
   },
   // No token_endpoint (implicit-only, OIDC Discovery §3); response types id_token and "token id_token".
   facebook: {
