@@ -294,6 +294,31 @@ describe('keys that cannot be used are never reported as a bad signature', () =>
     });
   });
 
+  test('RFC 7518 §6.3.1: Battle.net publishes n in standard base64 with padding: unusable, naming the key and "n"', async () => {
+    const { jwks } = JSON.parse(readFileSync('test-fixtures/providers/battle-net.json', 'utf8')) as {
+      jwks: { keys: Record<string, unknown>[] };
+    };
+    const first = jwks.keys[0] ?? {};
+    const [signer] = keysOf('RS256');
+    const token = await sign('RS256', signer.pair.privateKey, String(first['kid']));
+    const verdict = await verifyJwtSignature(token, jwks as unknown as JSONWebKeySet);
+    expect(verdict).toMatchObject({
+      kind: 'unusable-key',
+      reason: expect.stringContaining('"n" is not base64url'),
+    });
+    expect(verdict.kind !== 'valid' && verdict.reason).toContain(`“${String(first['kid'])}”`);
+  });
+
+  test('a kid past 60 characters is cut in messages, and the cut is marked', async () => {
+    const [a] = keysOf('RS256');
+    const kid = `${'k'.repeat(70)}-tail`;
+    const verdict = await verifyJwtSignature(
+      await sign('RS256', a.pair.privateKey, kid),
+      set([publish(a, { kid, material: 'jwk' })]),
+    );
+    expect(verdict).toMatchObject({ kind: 'valid', kid, keyLabel: `“${'k'.repeat(59)}…”` });
+  });
+
   test('fast-check: any junk in the key members gives unusable-key or no-key, never invalid or valid', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -219,8 +219,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const LABEL_MAX = 60;
+
+/** A key's kid in quotes, cut (and marked “…”) past 60 characters; its position when it has none. */
 function keyLabel(index: number, kid: unknown): string {
-  return typeof kid === 'string' ? `“${quoteForMessage(kid, 60).slice(1, -1)}”` : `#${index + 1}`;
+  if (typeof kid !== 'string') return `#${index + 1}`;
+  const chars = Array.from(kid);
+  return chars.length <= LABEL_MAX ? `“${kid}”` : `“${chars.slice(0, LABEL_MAX - 1).join('')}…”`;
 }
 
 /**
@@ -367,6 +372,22 @@ async function importCandidate(key: Record<string, unknown>, alg: string): Promi
     );
   }
   const members = lookup(PUBLIC_MEMBERS, kty) ?? [];
+  // RFC 7518 §6.2.1 / §6.3.1 (and RFC 8037 §2): the key members are base64url, without padding.
+  const malformed = members.filter(
+    (m) =>
+      m !== 'crv' &&
+      m !== 'alg' &&
+      key[m] !== undefined &&
+      (typeof key[m] !== 'string' || !/^[A-Za-z0-9_-]+$/.test(key[m])),
+  );
+  if (malformed.length > 0) {
+    const standard = malformed.some((m) => typeof key[m] === 'string' && /[+/=]/.test(key[m]));
+    throw new UnusableKeyError(
+      `its ${malformed.map((m) => `"${m}"`).join(' and ')} ${malformed.length === 1 ? 'is' : 'are'} not base64url (RFC 7518 §6.3.1)${
+        standard ? ': it is standard base64, with “+”, “/” or “=” padding' : ''
+      }, so the browser cannot import the key`,
+    );
+  }
   const pem = x5cPem(key['x5c']);
   if (pem !== undefined) {
     let imported: CryptoKey;
