@@ -243,6 +243,15 @@ for (const fixture of FIXTURES) {
             documentEndpoints(served.metadata),
             served.discoveryUrl,
           );
+          // Before saving, the user is told every origin the relay will be allowed to reach for it.
+          const taken = documentEndpoints(served.metadata);
+          const origins = new Set(
+            [taken.token, taken.deviceAuthorization, taken.jwks, served.discoveryUrl]
+              .filter((url): url is string => url !== undefined)
+              .map((url) => new URL(url).origin),
+          );
+          const notice = found.getByText(/^Using it also adds/);
+          for (const origin of origins) await expect(notice).toContainText(origin);
         }
         await session.save();
         await expect(inUse).toBeVisible();
