@@ -346,6 +346,16 @@ describe('keys that cannot be used are never reported as a bad signature', () =>
     expect(verdict.kind).toBe('unusable-key');
   });
 
+  test('RFC 7517 §4.7: x5c beside an n published with a leading zero byte is the same key', async () => {
+    const [a] = keysOf('RS256');
+    const n = encodeBase64Url(new Uint8Array([0, ...Buffer.from(String(a.jwk.n), 'base64url')]));
+    const verdict = await verifyJwtSignature(
+      await sign('RS256', a.pair.privateKey, 'k'),
+      set([{ ...publish(a, { kid: 'k', material: 'both' }), n }]),
+    );
+    expect(verdict).toMatchObject({ kind: 'valid', fromCertificate: true });
+  });
+
   test('RFC 7517 §4.7: an x5c-only EC key without crv: the certificate decides, right curve or wrong', async () => {
     const [p256] = keysOf('ES256');
     const [p384] = keysOf('ES384');

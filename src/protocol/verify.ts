@@ -15,6 +15,7 @@ import {
   type JSONWebKeySet,
   type JWK,
 } from 'jose';
+import { decodeBase64Url } from './base64url.ts';
 import { decodeJwt, normalizeToken } from './jwt.ts';
 import { quoteForMessage } from './quote.ts';
 
@@ -349,6 +350,23 @@ function x5cPem(x5c: unknown): string | undefined {
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----`;
 }
 
+/**
+ * Whether two key members hold the same value: the same string, or the same integer once leading
+ * zero bytes are dropped (some issuers publish n with a leading 0x00, RFC 7518 §6.3.1.1 says not to).
+ */
+function sameMember(published: unknown, derived: unknown): boolean {
+  if (published === derived) return true;
+  if (typeof published !== 'string' || typeof derived !== 'string') return false;
+  try {
+    const strip = (bytes: Uint8Array) => bytes.slice(bytes.findIndex((b) => b !== 0));
+    const a = strip(decodeBase64Url(published));
+    const b = strip(decodeBase64Url(derived));
+    return a.length === b.length && a.every((byte, i) => byte === b[i]);
+  } catch {
+    return false;
+  }
+}
+
 interface ImportedKey {
   readonly key: CryptoKey | Uint8Array;
   readonly publicJwk: JWK;
@@ -401,7 +419,8 @@ async function importCandidate(key: Record<string, unknown>, alg: string): Promi
     const derived = await exportJWK(imported);
     // RFC 7517 §4.7: the certificate's key MUST match the other members when both are present.
     const differ = members.filter(
-      (m) => m !== 'alg' && key[m] !== undefined && key[m] !== (derived as Record<string, unknown>)[m],
+      (m) =>
+        m !== 'alg' && key[m] !== undefined && !sameMember(key[m], (derived as Record<string, unknown>)[m]),
     );
     if (differ.length > 0) {
       throw new UnusableKeyError(
