@@ -309,6 +309,18 @@ describe('keys that cannot be used are never reported as a bad signature', () =>
     expect(verdict.kind !== 'valid' && verdict.reason).toContain(`“${String(first['kid'])}”`);
   });
 
+  test('RFC 8725 §3.10: a key the token brings in its header (jwk) is never used, and that is said', async () => {
+    const [a, b] = keysOf('ES256');
+    const token = await new SignJWT({ sub: 's' })
+      .setProtectedHeader({ alg: 'ES256', jwk: b.jwk })
+      .sign(b.pair.privateKey);
+    const verdict = await verifyJwtSignature(token, set([publish(a, { material: 'jwk' })]));
+    expect(verdict).toMatchObject({
+      kind: 'invalid',
+      notes: [expect.stringMatching(/own key reference \(jwk\)/)],
+    });
+  });
+
   test('a kid past 60 characters is cut in messages, and the cut is marked', async () => {
     const [a] = keysOf('RS256');
     const kid = `${'k'.repeat(70)}-tail`;

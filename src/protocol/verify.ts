@@ -503,7 +503,15 @@ export async function verifyJwtSignature(token: string, jwks: JSONWebKeySet): Pr
       }
     }
   }
-  const allNotes = kidNote === undefined ? notes : [kidNote, ...notes];
+  const brought = ['jwk', 'jku', 'x5u', 'x5c'].filter((member) => header[member] !== undefined);
+  // RFC 8725 §3.10: a key or key URL carried by the token itself proves nothing; only the issuer's set counts.
+  const headerNote =
+    brought.length === 0
+      ? []
+      : [
+          `The header carries its own key reference (${brought.join(', ')}): it was ignored, since anyone can put a key there. Only the issuer's key set was used.`,
+        ];
+  const allNotes = [...(kidNote === undefined ? [] : [kidNote]), ...headerNote, ...notes];
   const noteField = allNotes.length > 0 ? { notes: allNotes } : {};
 
   if (candidates.length === 0) {
