@@ -174,7 +174,7 @@ function readPowerShell(snippet: string): {
 function runCurlInSh(snippet: string): string[] {
   const script = `curl() { for a in "$@"; do printf '%s\\0' "$a"; done; }\n${snippet}\n`;
   const out = execFileSync('sh', ['-c', script], { encoding: 'buffer' });
-  return new TextDecoder('utf-8', { fatal: true }).decode(out).split('\0').slice(0, -1);
+  return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(out).split('\0').slice(0, -1);
 }
 
 /** The body curl would send for those arguments (curl encodes with %XX for all but A-Za-z0-9-._~). */
@@ -364,7 +364,7 @@ describe('quoting any Unicode value (issue 8: snippets)', () => {
         (values) => {
           const script = `printf '%s\\0' ${values.map(quotePosixShell).join(' ')}`;
           const out = execFileSync('sh', ['-c', script], { encoding: 'buffer' });
-          const printed = new TextDecoder('utf-8', { fatal: true }).decode(out).split('\0').slice(0, -1);
+          const printed = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(out).split('\0').slice(0, -1);
           expect(printed).toEqual(values.map(toWellFormed));
         },
       ),
