@@ -5,6 +5,7 @@ export default defineConfig({
     // Playwright specs live in e2e/ and must not be collected here.
     include: ['src/**/*.test.{ts,tsx}', 'server/**/*.test.ts'],
     environment: 'node',
+    setupFiles: ['./vitest.setup.ts'],
     testTimeout: 20_000,
   },
 });
