@@ -56,8 +56,8 @@ const NEEDS_TENANT: ExpectedFlow = { status: 'unavailable', names: ['tenant'] };
  * Entra under a tenant alias. Its endpoints are all there, but an alias names no tenant:
  * - client credentials needs the tenant "in GUID or domain-name format" (AADSTS50059 on /common):
  *   https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
- * - on-behalf-of: the app itself says it needs a specific tenant (the Settings tenant help), so the
- *   list must not call it offered on an alias;
+ * - on-behalf-of: Microsoft advises the tenant from the incoming token's tid, never /common or
+ *   /organizations: https://learn.microsoft.com/entra/msal/dotnet/acquiring-tokens/web-apps-apis/on-behalf-of-flow
  * - resource owner password: the tenant "can't be set to common or consumers, but may be set to
  *   organizations" (AADSTS9001023): https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc
  */

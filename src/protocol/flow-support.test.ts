@@ -195,3 +195,56 @@ describe('flow support', () => {
     );
   });
 });
+
+describe('Entra tenant aliases (client credentials, ROPC and on-behalf-of docs)', () => {
+  const entra = buildEntraEndpoints('https://login.microsoftonline.com', 'common');
+  const EXPECTED: Record<string, Partial<Record<LabFlowId, FlowSupportStatus>>> = {
+    common: { 'client-credentials': 'unavailable', password: 'unavailable', 'on-behalf-of': 'unavailable' },
+    organizations: { 'client-credentials': 'unavailable', 'on-behalf-of': 'unavailable' },
+    consumers: {
+      'client-credentials': 'unavailable',
+      password: 'unavailable',
+      'on-behalf-of': 'unavailable',
+    },
+  };
+
+  test.each(Object.keys(EXPECTED))(
+    '/%s: the flows that need a tenant say so and stay fixable in the run',
+    (alias) => {
+      const support = assessFlowSupport(entra, undefined, { entraTenant: alias });
+      for (const verdict of support) {
+        const expected = EXPECTED[alias]?.[verdict.flow] ?? 'offered';
+        expect(verdict.status, verdict.flow).toBe(expected);
+        if (expected === 'unavailable') {
+          expect(verdict.fixableInRun).toBe(true);
+          expect(verdict.reason).toContain(`/${alias}`);
+          expect(verdict.reason).toMatch(/tenant/);
+        }
+      }
+    },
+  );
+
+  test('any letter case and surrounding spaces name the same alias', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('common', 'organizations', 'consumers'),
+        fc.array(fc.boolean(), { minLength: 13, maxLength: 13 }),
+        fc.constantFrom('', ' ', '  '),
+        (alias, upper, pad) => {
+          const cased = [...alias].map((c, i) => (upper[i] === true ? c.toUpperCase() : c)).join('');
+          const support = assessFlowSupport(entra, undefined, { entraTenant: `${pad}${cased}${pad}` });
+          expect(support.find((s) => s.flow === 'client-credentials')?.status).toBe('unavailable');
+        },
+      ),
+    );
+  });
+
+  test('a tenant id or a domain offers every flow the endpoints allow', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uuid(), fc.domain()), (tenant) => {
+        const support = assessFlowSupport(entra, undefined, { entraTenant: tenant });
+        expect(support.every((s) => s.status === 'offered')).toBe(true);
+      }),
+    );
+  });
+});

@@ -32,7 +32,45 @@ export interface FlowSupport {
   readonly flow: LabFlowId;
   readonly status: FlowSupportStatus;
   readonly reason: string;
+  /**
+   * The verdict rests on a value a run may change (Entra's tenant), not on the authority itself: the
+   * flow page warns but leaves its controls usable, so the user can fix it there or see the error.
+   */
+  readonly fixableInRun?: boolean;
 }
+
+/** What else decides support: the tenant in an Entra-shaped path (Entra itself, or the sandbox). */
+export interface FlowSupportOptions {
+  readonly entraTenant?: string;
+}
+
+/**
+ * Flows Entra refuses, or advises against, on a tenant alias, with the alias values and the reason.
+ * Client credentials: "tenant … in GUID or domain-name format"
+ * https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+ * Password (ROPC): "you must use a tenant-specific endpoint … or the organizations endpoint"
+ * https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc
+ */
+const ENTRA_ALIAS_LIMITS: Partial<Record<LabFlowId, { aliases: readonly string[]; reason: string }>> = {
+  'client-credentials': {
+    aliases: ['common', 'organizations', 'consumers'],
+    reason:
+      'Entra issues app-only tokens only for one tenant: on /{alias} no tenant is named, and the answer is AADSTS50059. Use the tenant id or a verified domain.',
+  },
+  // On-behalf-of: Microsoft's guidance is to exchange in the tenant named by the incoming token's tid,
+  // not on /common or /organizations, since the user's token belongs to their home tenant:
+  // https://learn.microsoft.com/entra/msal/dotnet/acquiring-tokens/web-apps-apis/on-behalf-of-flow
+  'on-behalf-of': {
+    aliases: ['common', 'organizations', 'consumers'],
+    reason:
+      'The exchange belongs in the user’s own tenant (the tid in the incoming token), not on /{alias}: Microsoft advises a tenant id here.',
+  },
+  password: {
+    aliases: ['common', 'consumers'],
+    reason:
+      'Entra accepts passwords (ROPC) only for work or school accounts: use a tenant id, a domain or organizations, not /{alias}.',
+  },
+};
 
 /** What a flow needs from the authority. */
 interface Needs {
@@ -113,8 +151,19 @@ function assessOne(
   flow: LabFlowId,
   endpoints: Endpoints,
   metadata: Readonly<Record<string, unknown>> | undefined,
+  options: FlowSupportOptions,
 ): FlowSupport {
   const needs = NEEDS[flow];
+  const alias = options.entraTenant?.trim().toLowerCase() ?? '';
+  const limit = ENTRA_ALIAS_LIMITS[flow];
+  if (limit !== undefined && limit.aliases.includes(alias)) {
+    return {
+      flow,
+      status: 'unavailable',
+      reason: limit.reason.replace('{alias}', alias),
+      fixableInRun: true,
+    };
+  }
   if (flow === 'call-api')
     return {
       flow,
@@ -195,15 +244,17 @@ function assessOne(
 
 /**
  * One verdict per flow of the lab, in registry order. Without a metadata document (Entra, the
- * sandbox, endpoints typed by hand) only missing endpoints count.
+ * sandbox, endpoints typed by hand) only missing endpoints count, and for Entra-shaped authorities the
+ * tenant alias in `options.entraTenant`.
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
  */
 export function assessFlowSupport(
   endpoints: Endpoints,
   metadata?: Readonly<Record<string, unknown>>,
+  options: FlowSupportOptions = {},
 ): FlowSupport[] {
-  return LAB_FLOW_IDS.map((flow) => assessOne(flow, endpoints, metadata));
+  return LAB_FLOW_IDS.map((flow) => assessOne(flow, endpoints, metadata, options));
 }
 
 /**

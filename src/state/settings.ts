@@ -341,7 +341,8 @@ export function flowSupportFor(
 ): FlowSupport[] {
   const endpoints = endpointsFor(settings, sandboxOrigin);
   const metadata = settings.authority === 'issuer' ? settings.issuer?.supportMetadata : undefined;
-  return assessFlowSupport(endpoints, metadata);
+  const entraShaped = settings.authority === 'entra' || settings.authority === 'sandbox';
+  return assessFlowSupport(endpoints, metadata, entraShaped ? { entraTenant: settings.tenant } : {});
 }
 
 /**

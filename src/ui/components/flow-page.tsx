@@ -26,7 +26,10 @@ export function FlowPage(props: {
   const settings = useSettings();
   const sandboxOrigin = useLabConfig((s) => s.sandboxOrigin);
   const support = flowSupportFor(settings, sandboxOrigin).find((s) => s.flow === flow.id);
-  const unavailable = support?.status === 'unavailable';
+  // A verdict that rests on the run's own tenant warns only: the run can change the tenant, or send
+  // the request anyway to see the error Entra gives.
+  const unavailable = support?.status === 'unavailable' && support.fixableInRun !== true;
+  const tenantLimit = support?.status === 'unavailable' && support.fixableInRun === true;
   return (
     <div className="flow-page">
       <div className="flow-main">
@@ -41,6 +44,12 @@ export function FlowPage(props: {
           <div className="flow-support-notice flow-support-unavailable" role="status">
             <strong>Not available with this authority.</strong> {support.reason}{' '}
             <Link to="/settings">Choose another authority in Settings</Link>.
+          </div>
+        )}
+        {tenantLimit && (
+          <div className="flow-support-notice" role="status">
+            <strong>Not available on this tenant.</strong> {support.reason} Change the tenant in{' '}
+            <Link to="/settings">Settings</Link> or in the run below.
           </div>
         )}
         {support?.status === 'not-advertised' && (
