@@ -179,7 +179,7 @@ export const PROVIDER_EXPECTATIONS: Readonly<Record<string, ProviderExpectation>
       password: N,
       implicit: N,
       'refresh-token': O,
-      'on-behalf-of': O,
+      'on-behalf-of': N,
     },
   },
   // Lists authorization_code, implicit, client_credentials, refresh_token; no device endpoint.
@@ -221,7 +221,7 @@ export const PROVIDER_EXPECTATIONS: Readonly<Record<string, ProviderExpectation>
       password: N,
       implicit: NO_IMPLICIT_TYPE,
       'refresh-token': O,
-      'on-behalf-of': O,
+      'on-behalf-of': N,
     },
   },
   // Same grants as Klarna (both run Ory Hydra); one key without alg.

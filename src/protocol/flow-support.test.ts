@@ -57,11 +57,11 @@ const EXPECTED: Record<string, readonly FlowSupportStatus[]> = {
   // code only; lists password, client_credentials, "device_code" but has no device endpoint.
   gitlab: [O, O, O, U, O, U, O, N],
   // every response type; grants without implicit and password; jwt-bearer listed.
-  google: [O, N, O, O, N, N, O, O],
+  google: [O, N, O, O, N, N, O, N],
   klarna: [O, O, O, U, N, O, O, N],
   slack: [O, N, O, U, N, U, N, N],
   // code and none; refresh and jwt-bearer listed; no device endpoint although the URN is listed.
-  spotify: [O, N, O, U, N, U, O, O],
+  spotify: [O, N, O, U, N, U, O, N],
   verimi: [O, O, O, U, N, O, O, N],
 };
 
@@ -185,8 +185,12 @@ describe('flow support', () => {
             // Not advertised only ever because the list (or its default) leaves the grant out.
             const listed = grantList ?? ['authorization_code', 'implicit'];
             const grant = GRANT_OF[s.flow];
-            if (s.status === 'not-advertised') expect(listed).not.toContain(grant);
+            if (s.status === 'not-advertised' && s.flow !== 'on-behalf-of')
+              expect(listed).not.toContain(grant);
             if (s.status === 'offered' && grant !== undefined) expect(listed).toContain(grant);
+            // On-behalf-of is Microsoft's profile of jwt-bearer: never offered by a document of another shape.
+            if (s.flow === 'on-behalf-of' && s.status !== 'unavailable')
+              expect(s.status).toBe('not-advertised');
             if (s.flow === 'implicit' && !responseTypes.some((t) => /token/.test(t)))
               expect(s.status).toBe('unavailable');
           }
@@ -245,6 +249,57 @@ describe('Entra tenant aliases (client credentials, ROPC and on-behalf-of docs)'
         const support = assessFlowSupport(entra, undefined, { entraTenant: tenant });
         expect(support.every((s) => s.status === 'offered')).toBe(true);
       }),
+    );
+  });
+});
+
+describe('on-behalf-of beyond Entra', () => {
+  const endpoints: Endpoints = { authorization: 'https://as.example/a', token: 'https://as.example/t' };
+  const jwtBearer = ['authorization_code', 'urn:ietf:params:oauth:grant-type:jwt-bearer'];
+
+  test('Google lists jwt-bearer (service accounts): not advertised, and the reason says why', () => {
+    const google = provider('google');
+    const obo = assessFlowSupport(endpointsOf(google), google).find((s) => s.flow === 'on-behalf-of');
+    expect(obo?.status).toBe('not-advertised');
+    expect(obo?.reason).toMatch(/signed assertions such as service accounts/);
+  });
+
+  test('Battle.net lists RFC 8693 token exchange: the reason points to it', () => {
+    const battle = provider('battle-net');
+    const obo = assessFlowSupport(endpointsOf(battle), battle).find((s) => s.flow === 'on-behalf-of');
+    expect(obo?.reason).toMatch(/RFC 8693 token exchange/);
+  });
+
+  test('an Entra-shaped token endpoint (/{tenant}/oauth2/v2.0/token) that lists jwt-bearer offers it', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.uuid(), fc.domain()),
+        fc.constantFrom('https://login.microsoftonline.com', 'http://localhost:5174'),
+        (tenant, origin) => {
+          const entra = { ...endpoints, token: `${origin}/${tenant}/oauth2/v2.0/token` };
+          const metadata = { grant_types_supported: jwtBearer };
+          expect(assessFlowSupport(entra, metadata).find((s) => s.flow === 'on-behalf-of')?.status).toBe(
+            'offered',
+          );
+        },
+      ),
+    );
+  });
+
+  test('any other token endpoint never offers it, whatever the document lists', () => {
+    fc.assert(
+      fc.property(
+        fc.webUrl(),
+        fc.subarray([...jwtBearer, 'urn:ietf:params:oauth:grant-type:token-exchange']),
+        (token, grants) => {
+          fc.pre(!/^\/[^/]+\/oauth2\/v2\.0\/token$/.test(new URL(token).pathname));
+          const metadata = { grant_types_supported: grants };
+          const obo = assessFlowSupport({ ...endpoints, token }, metadata).find(
+            (s) => s.flow === 'on-behalf-of',
+          );
+          expect(obo?.status).toBe('not-advertised');
+        },
+      ),
     );
   });
 });

@@ -147,6 +147,37 @@ function stringList(
   return value as string[];
 }
 
+/** A token endpoint laid out as Entra's v2.0 (`/{tenant}/oauth2/v2.0/token`), as Entra and the sandbox have it. */
+function isEntraShapedTokenEndpoint(token: string | undefined): boolean {
+  if (token === undefined) return false;
+  try {
+    return /^\/[^/]+\/oauth2\/v2\.0\/token$/.test(new URL(token).pathname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * On-behalf-of is Microsoft's profile of RFC 7523's JWT bearer grant (`requested_token_use=on_behalf_of`).
+ * Other servers that list jwt-bearer use it for signed assertions (Google: service accounts), and the
+ * standard way to trade a user's token is RFC 8693 token exchange.
+ * https://learn.microsoft.com/entra/identity-platform/v2-oauth2-on-behalf-of-flow
+ */
+function onBehalfOfElsewhere(grants: readonly string[] | undefined): string {
+  const jwtBearer = grants?.includes('urn:ietf:params:oauth:grant-type:jwt-bearer') === true;
+  const exchange = grants?.includes('urn:ietf:params:oauth:grant-type:token-exchange') === true;
+  return [
+    'On-behalf-of is Microsoft’s use of the jwt-bearer grant (requested_token_use=on_behalf_of).',
+    jwtBearer
+      ? 'This document lists jwt-bearer, which other servers take for signed assertions such as service accounts, not for trading a user’s token.'
+      : 'This document does not list jwt-bearer.',
+    exchange ? 'It lists RFC 8693 token exchange, the standard way to trade a user’s token.' : '',
+    'It may still work.',
+  ]
+    .filter((part) => part !== '')
+    .join(' ');
+}
+
 function assessOne(
   flow: LabFlowId,
   endpoints: Endpoints,
@@ -210,6 +241,9 @@ function assessOne(
     return { flow, status: 'offered', reason: 'The authority has every endpoint this flow uses.' };
   }
   const grants = stringList(metadata, 'grant_types_supported');
+  if (flow === 'on-behalf-of' && !isEntraShapedTokenEndpoint(endpoints.token)) {
+    return { flow, status: 'not-advertised', reason: onBehalfOfElsewhere(grants) };
+  }
   if (grants === undefined) {
     if (DEFAULT_GRANTS.includes(grant)) {
       return {
