@@ -136,6 +136,28 @@ test.describe('client credentials flow', () => {
     await expect(page.getByLabel('scope')).toHaveValue('User.Read.All');
   });
 
+  test('a tenant alias in Settings: the flows list and the page say a tenant is needed, and the run can still fix it', async ({
+    page,
+  }) => {
+    await page.goto('/settings');
+    await page.getByLabel('Tenant', { exact: true }).fill('common');
+    const flows = page.getByRole('list', { name: 'Flows with this authority' });
+    await expect(flows.getByRole('listitem').filter({ hasText: 'Client credentials' })).toContainText(
+      'Not available',
+    );
+    await expect(flows.getByRole('listitem').filter({ hasText: 'Client credentials' })).toContainText(
+      'AADSTS50059',
+    );
+    await expect(flows.getByRole('listitem').filter({ hasText: 'Device code' })).toContainText('Offered');
+    await page.goto('/flows/client-credentials');
+    await expect(page.getByRole('status').filter({ hasText: 'Not available on this tenant' })).toContainText(
+      'tenant id',
+    );
+    // The run's own tenant can be changed here: nothing is disabled.
+    await expect(page.getByLabel('tenant')).toBeEnabled();
+    await expect(page.getByRole('button', { name: 'Request the token' })).toBeEnabled();
+  });
+
   test('the common tenant is warned about, then explained as AADSTS50059', async ({ page }) => {
     await page.goto('/flows/client-credentials');
     await page.getByLabel('tenant').fill('common');
