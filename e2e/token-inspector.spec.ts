@@ -260,7 +260,7 @@ test.describe('token inspector', () => {
 test.describe('token inspector: what kind of token, and whose conventions', () => {
   const jwt = (header: object, payload: object) => `${part(header)}.${part(payload)}.c2ln`;
   const decodedToken = (page: import('@playwright/test').Page) =>
-    page.getByRole('region', { name: 'Decoded token' });
+    page.getByRole('region', { name: 'The token', exact: true });
   const claimRow = (page: import('@playwright/test').Page, claim: string) =>
     decodedToken(page).locator('tr', {
       has: page.locator('th code', { hasText: new RegExp(`^${claim}$`) }),

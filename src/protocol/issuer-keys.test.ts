@@ -170,7 +170,9 @@ describe('parseTokenIssuer: every real iss form', () => {
   ])('%j cannot lead to keys, and the message says what to do', (iss, says) => {
     const parsed = parseTokenIssuer(iss);
     expect(parsed).toMatchObject({ kind: 'not-a-url', reason: expect.stringMatching(says) });
-    expect(parsed.kind !== 'url' && parsed.reason).toMatch(/Type the issuer or key set URL/);
+    expect(parsed.kind !== 'url' && parsed.reason).toMatch(
+      /Give the issuer or key set URL, or paste the key set, under “Keys from elsewhere”/,
+    );
   });
 
   test('fast-check: any https issuer leads only to absolute https URLs with one /.well-known/', () => {
@@ -386,6 +388,44 @@ describe('keys by hand: a typed URL, or a pasted key set', () => {
       discoveryUrl: `https://as.example/realms/x${WELL_KNOWN}`,
       issuerCheck: { kind: 'identical' },
     });
+  });
+
+  test('a typed key set URL that gets no answer is named first, and the messages join without stray stops', async () => {
+    const unreachable = async (url: string): Promise<MetadataAnswer> => {
+      throw new Error(`Could not reach ${new URL(url).host}: DNS lookup failed.`);
+    };
+    const error = await fetchKeysFromTypedUrl(
+      'https://www.googleapis.com/oauth2/v3/certs',
+      'accounts.google.com',
+      undefined,
+      unreachable,
+    ).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(Error);
+    const message = (error as Error).message;
+    expect(message).toMatch(
+      /^Could not read https:\/\/www\.googleapis\.com\/oauth2\/v3\/certs: Could not reach/,
+    );
+    expect(message).toMatch(/taken as an issuer instead/);
+    expect(message).not.toMatch(/\.\.|\.;|\.,/);
+    expect(message.match(/Keys from elsewhere/g)).toHaveLength(1);
+  });
+
+  test('a typed issuer whose own URL cannot be read (the relay fetches documents only) is still discovered', async () => {
+    const table: Record<string, unknown> = {
+      [`https://as.example${WELL_KNOWN}`]: doc('https://as.example'),
+      'https://keys.example/jwks': KEYS,
+    };
+    const relayLike = async (url: string): Promise<MetadataAnswer> => {
+      if (!(url in table)) throw new Error('The relay fetches only metadata documents and named key sets.');
+      return { status: 200, body: table[url] };
+    };
+    const keys = await fetchKeysFromTypedUrl(
+      'https://as.example',
+      'https://as.example',
+      undefined,
+      relayLike,
+    );
+    expect(keys).toMatchObject({ jwksUri: 'https://keys.example/jwks', issuerCheck: { kind: 'identical' } });
   });
 
   test('a typed issuer URL for a token without iss: keys found, no issuer comparison', async () => {

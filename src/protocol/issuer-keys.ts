@@ -7,7 +7,7 @@
  */
 import type { JSONWebKeySet } from 'jose';
 import type { FetchMetadata, MetadataAnswer } from './discovery.ts';
-import { InvalidInputError, LabError, ProtocolViolationError } from './errors.ts';
+import { InvalidInputError, LabError, NetworkError, ProtocolViolationError } from './errors.ts';
 import { quoteForMessage } from './quote.ts';
 
 /**
@@ -52,7 +52,7 @@ function describeValue(value: unknown): string {
 }
 
 const ASK_FOR_KEYS =
-  'Type the issuer or key set URL below, or paste the key set, to check the signature anyway.';
+  'Give the issuer or key set URL, or paste the key set, under “Keys from elsewhere” to check the signature anyway.';
 
 /**
  * The metadata URLs for an issuer: OIDC Discovery appends the well-known path (one slash, any
@@ -249,7 +249,9 @@ async function tryFetch(
             : `${url}: HTTP ${answer.status}`,
     };
   } catch (error) {
-    return { problem: `${url}: ${error instanceof Error ? error.message : String(error)}` };
+    // The message is joined with others: no sentence stop of its own.
+    const message = (error instanceof Error ? error.message : String(error)).replace(/[.\s]+$/, '');
+    return { problem: `${url}: ${message}` };
   }
 }
 
@@ -361,7 +363,8 @@ export async function fetchKeysFromTypedUrl(
   const refused = refusal(Object.assign(new URL(value), { search: '', hash: '' }), 'This URL');
   if (refused !== undefined) throw new InvalidInputError('keysUrl', refused);
   const iss = typeof tokenIss === 'string' ? tokenIss : value;
-  const { answer } = await tryFetch(value, fetchMetadata);
+  const first = await tryFetch(value, fetchMetadata);
+  const { answer } = first;
   const body = answer !== undefined && ok(answer) ? answer.body : undefined;
   if (isObject(body) && Array.isArray(body['keys'])) {
     return { source: 'typed-url', jwksUri: value, jwks: readKeySet(body, value), attempts: [] };
@@ -382,12 +385,28 @@ export async function fetchKeysFromTypedUrl(
   if (url.search !== '' || url.hash !== '') {
     throw new InvalidInputError('keysUrl', `${value} is neither a key set nor a discovery document.`);
   }
-  const { issuerCheck, ...found } = await fetchIssuerKeys(
-    { kind: 'url', iss, issuer: value, metadataUrls: buildIssuerMetadataUrls(value) },
-    tid,
-    fetchMetadata,
-    'typed-url',
-  );
+  let looked: IssuerKeys;
+  try {
+    looked = await fetchIssuerKeys(
+      { kind: 'url', iss, issuer: value, metadataUrls: buildIssuerMetadataUrls(value) },
+      tid,
+      fetchMetadata,
+      'typed-url',
+    );
+  } catch (error) {
+    // The URL itself got no answer (offline, CORS, the relay refused it): say that first, since it is
+    // what was typed, then why it did not work as an issuer either.
+    if (answer !== undefined && answer.status !== 0) throw error;
+    const asIssuer = (error instanceof Error ? error.message : String(error))
+      .replace(ASK_FOR_KEYS, '')
+      .replace(/[.\s]+$/, '');
+    throw new NetworkError(
+      'NETWORK_ERROR',
+      `Could not read ${first.problem ?? value}; taken as an issuer instead: ${asIssuer}. ${ASK_FOR_KEYS}`,
+      { cause: error },
+    );
+  }
+  const { issuerCheck, ...found } = looked;
   // With no iss in the token there is nothing to compare the document's issuer with.
   return typeof tokenIss === 'string' && issuerCheck !== undefined ? { ...found, issuerCheck } : found;
 }

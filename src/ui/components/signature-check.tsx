@@ -64,11 +64,27 @@ export function SignatureCheck({ token, decoded }: { readonly token: string; rea
     } catch (error) {
       failure = error;
     }
+    const why = (failure instanceof Error ? failure.message : `The browser could not read ${url}`).replace(
+      /[.\s]+$/,
+      '',
+    );
     if (!lab.relay) {
-      const why = failure instanceof Error ? failure.message : `The browser could not read ${url}.`;
-      throw new Error(`${why} No local relay is running to fetch it instead (start the app with npm start).`);
+      throw new Error(
+        `${why}. No local relay is running to fetch it instead (start the app with npm start).`,
+      );
     }
-    return fetchMetadataViaRelay(url);
+    try {
+      return await fetchMetadataViaRelay(url);
+    } catch (error) {
+      const relayWhy = (error instanceof Error ? error.message : String(error)).replace(/[.\s]+$/, '');
+      // Say both: what the browser met, and why the relay could not step in.
+      const allowlist = /allowlist/i.test(relayWhy)
+        ? ' To let the relay fetch it, add the issuer under Settings → Any OpenID provider, or paste the key set'
+        : '';
+      throw new Error(
+        `The browser could not read it (${why}), and the relay did not either: ${relayWhy}.${allowlist}`,
+      );
+    }
   };
 
   const resetVerdict = () => setCheck({ state: 'idle' });
@@ -91,7 +107,7 @@ export function SignatureCheck({ token, decoded }: { readonly token: string; rea
       } else {
         const reason = hasIss
           ? issuer.reason
-          : 'The token names no issuer (iss), so there is no key set to look up. Type the issuer or key set URL below, or paste the key set.';
+          : 'The token names no issuer (iss), so there is no key set to look up. Give the issuer or key set URL, or paste the key set, under “Keys from elsewhere”.';
         setCheck({ state: 'done', verdict: { kind: 'unavailable', reason } });
         return;
       }
@@ -110,7 +126,10 @@ export function SignatureCheck({ token, decoded }: { readonly token: string; rea
     <section className="signature-check" aria-labelledby="sig-title">
       <h2 id="sig-title">Signature</h2>
       {!hasIss ? (
-        <p>The token names no issuer (iss): give the issuer or its key set below to check the signature.</p>
+        <p>
+          The token names no issuer (iss): give the issuer or its key set under “Keys from elsewhere” to check
+          the signature.
+        </p>
       ) : issuer.kind === 'url' ? (
         <p>
           Keys are looked up from the issuer <code>{issuer.iss}</code>
@@ -174,8 +193,11 @@ export function SignatureCheck({ token, decoded }: { readonly token: string; rea
       <button
         type="button"
         className="primary"
-        onClick={() => void verify()}
-        disabled={check.state === 'running'}
+        // aria-disabled rather than disabled: a disabled button drops the keyboard focus to the page.
+        onClick={() => {
+          if (check.state !== 'running') void verify();
+        }}
+        aria-disabled={check.state === 'running'}
       >
         Verify the signature
       </button>
@@ -192,8 +214,8 @@ export function SignatureCheck({ token, decoded }: { readonly token: string; rea
               {check.verdict.candidates === 1
                 ? 'It was the only candidate key.'
                 : `${check.verdict.tried} of ${check.verdict.candidates} candidate keys tried.`}{' '}
-              A valid signature proves who issued the token; an API must still check aud, exp and its scopes
-              or roles.
+              A valid signature proves who issued the token, not that it is meant for you: still check iss,
+              aud and exp, and for an access token its scopes or roles.
             </p>
           ) : (
             <p>{check.verdict.reason}</p>

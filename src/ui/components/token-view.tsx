@@ -384,8 +384,8 @@ export function TokenView({ label, token, kind, kindSource, headingLevel = 3 }: 
                   {decoded.jwt.signature === '' ? '(empty: this token is not signed)' : decoded.jwt.signature}
                 </code>
                 <p className="lab-message lab-message--warning">
-                  This view only decodes the token; it does not verify the signature. Anyone can make a token
-                  that decodes like this one. {SIGNATURE_ADVICE[shownKind]}
+                  Decoding proves nothing by itself: anyone can make a token that decodes like this one. Only
+                  a checked signature says who issued it. {SIGNATURE_ADVICE[shownKind]}
                 </p>
               </div>
             </>

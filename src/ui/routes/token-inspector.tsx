@@ -81,7 +81,7 @@ export default function TokenInspectorPage() {
           {/* Keyed by the token: a new token starts a fresh check. */}
           <SignatureCheck key={normalized} token={normalized} decoded={decoded} />
           {/* No context here: the view decides the kind from the token's own header and claims. */}
-          <TokenView label="Decoded token" token={normalized} />
+          <TokenView label="The token" token={normalized} />
         </>
       )}
     </section>
