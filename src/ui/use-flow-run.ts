@@ -58,7 +58,7 @@ export function useFlowRunner<Ctx extends object>(flowId: string, create: () => 
       return { ...current, ...result.patch };
     }
     store.setStep(flowId, stepId, 'failed', { failure: result.failure });
-    setAnnouncement(options.failure ?? `Step failed: ${result.failure.message}`);
+    setAnnouncement(`${options.failure ?? 'The step failed.'} ${result.failure.message}`);
     return undefined;
   };
 

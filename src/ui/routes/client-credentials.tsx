@@ -168,7 +168,7 @@ export default function ClientCredentialsPage() {
 
   const requestToken = async () => {
     const sent = await execute('request', sendClientCredentialsRequest, {
-      failure: 'The token request was not sent.',
+      failure: 'The token request failed.',
     });
     if (sent === undefined) return;
     const read = await execute('request', readClientCredentialsResponse, {

@@ -186,7 +186,7 @@ export default function DeviceCodePage() {
 
   const requestCode = async () => {
     const sent = await execute('request', sendDeviceCodeRequest, {
-      failure: 'The device code request was not sent.',
+      failure: 'The device code request failed.',
     });
     if (sent === undefined) return;
     const read = await execute('request', readDeviceCodeResponse, {

@@ -155,7 +155,7 @@ export default function ImplicitPage() {
   const addToHistory = (tokens: TokenResponse) => addTokensToHistory(ctx, tokens);
 
   const redeem = async () => {
-    const sent = await execute('redeem', sendHybridRedeem, { failure: 'The token request was not sent.' });
+    const sent = await execute('redeem', sendHybridRedeem, { failure: 'The token request failed.' });
     if (sent === undefined) return;
     const read = await execute('redeem', readHybridRedeem, {
       next: 'tokens',

@@ -118,7 +118,7 @@ export default function OnBehalfOfPage() {
   };
 
   const redeemUserCode = async () => {
-    const sent = await execute('user-token', sendUserTokenRedeem, { failure: 'The code was not sent.' });
+    const sent = await execute('user-token', sendUserTokenRedeem, { failure: 'The code failed.' });
     if (sent === undefined) return;
     const read = await execute('user-token', readUserTokenRedeem, {
       next: 'check',
@@ -138,7 +138,7 @@ export default function OnBehalfOfPage() {
   };
 
   const exchangeToken = async () => {
-    const sent = await execute('exchange', sendOnBehalfOf, { failure: 'The exchange was not sent.' });
+    const sent = await execute('exchange', sendOnBehalfOf, { failure: 'The exchange failed.' });
     if (sent === undefined) return;
     const read = await execute('exchange', readOnBehalfOf, {
       next: 'tokens',

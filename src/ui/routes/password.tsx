@@ -57,7 +57,7 @@ export default function PasswordPage() {
   const send = async () => {
     useFlowRuns.getState().setStep(FLOW_ID, 'credentials', 'done');
     const sent = await execute('request', sendPasswordRequest, {
-      failure: 'The request was not sent.',
+      failure: 'The request failed.',
     });
     // Whatever happened, the password is gone from memory now (the step's patch already empties it).
     patch({ password: '' });

@@ -157,7 +157,7 @@ export default function RefreshTokenPage() {
     });
 
   const redeem = async () => {
-    const sent = await execute('request', sendRefresh, { failure: 'The refresh request was not sent.' });
+    const sent = await execute('request', sendRefresh, { failure: 'The refresh request failed.' });
     if (sent === undefined) return;
     const read = await execute('request', readRefresh, {
       next: 'tokens',
@@ -170,7 +170,7 @@ export default function RefreshTokenPage() {
   };
 
   const reuse = async () => {
-    const sent = await execute('reuse', sendReuse, { failure: 'The second request was not sent.' });
+    const sent = await execute('reuse', sendReuse, { failure: 'The second request failed.' });
     if (sent === undefined) return;
     const read = await execute('reuse', readReuse, {
       success: 'The old refresh token still worked: the client must discard it itself.',
