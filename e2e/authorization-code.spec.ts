@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { expectNoSecretsLeft, recordConsole, tokensOnPage } from './support/secrets-audit.ts';
 
 const USER = 'adele@flowlab-sandbox.onmicrosoft.com';
@@ -17,6 +17,28 @@ async function signInAtSandbox(
 }
 
 /** Signs in at the sandbox with keys only: type into the focused field, Tab, Enter. */
+/**
+ * Paste-the-redirect set-up: the Console app with a desktop loopback redirect URI (a stand-in
+ * listener at http://localhost:1337/), signed in in a new tab that ends on the listener with a code.
+ */
+async function signInAtLoopbackInNewTab(page: Page, context: BrowserContext): Promise<Page> {
+  await context.route('http://localhost:1337/**', (route) =>
+    route.fulfill({ status: 200, body: 'listener' }),
+  );
+  await page.goto('/flows/authorization-code');
+  await page.getByLabel('client_id').fill('1b6f9c2d-4e7a-4a35-8c91-0d2e5f7b3a68');
+  await page.getByLabel('redirect_uri').fill('http://localhost:1337/');
+  const popupPromise = context.waitForEvent('page');
+  await page.getByRole('button', { name: 'Open the sign-in page in a new tab' }).click();
+  const popup = await popupPromise;
+  await popup.getByLabel('Username').fill(USER);
+  await popup.getByLabel('Password').fill(PASSWORD);
+  await popup.getByRole('button', { name: 'Sign in' }).click();
+  await popup.getByRole('button', { name: 'Accept' }).click();
+  await popup.waitForURL(/^http:\/\/localhost:1337\/\?code=/);
+  return popup;
+}
+
 async function signInByKeyboard(page: Page) {
   await page.getByLabel('Username').press('Control+a');
   await page.keyboard.type(USER);
@@ -146,21 +168,7 @@ test.describe('authorization code flow', () => {
     page,
     context,
   }) => {
-    // Stand-in for the desktop app's local listener at http://localhost:1337/.
-    await context.route('http://localhost:1337/**', (route) =>
-      route.fulfill({ status: 200, body: 'listener' }),
-    );
-    await page.goto('/flows/authorization-code');
-    await page.getByLabel('client_id').fill('1b6f9c2d-4e7a-4a35-8c91-0d2e5f7b3a68');
-    await page.getByLabel('redirect_uri').fill('http://localhost:1337/');
-    const popupPromise = context.waitForEvent('page');
-    await page.getByRole('button', { name: 'Open the sign-in page in a new tab' }).click();
-    const popup = await popupPromise;
-    await popup.getByLabel('Username').fill(USER);
-    await popup.getByLabel('Password').fill(PASSWORD);
-    await popup.getByRole('button', { name: 'Sign in' }).click();
-    await popup.getByRole('button', { name: 'Accept' }).click();
-    await popup.waitForURL(/^http:\/\/localhost:1337\/\?code=/);
+    const popup = await signInAtLoopbackInNewTab(page, context);
     await page.getByLabel('Redirected URL (or just the code)').fill(popup.url());
     await page.getByRole('button', { name: 'Use this response' }).click();
     await expect(page.getByText('the state matches what this tab sent')).toBeVisible();
@@ -264,20 +272,7 @@ test.describe('authorization code flow', () => {
     page,
     context,
   }) => {
-    await context.route('http://localhost:1337/**', (route) =>
-      route.fulfill({ status: 200, body: 'listener' }),
-    );
-    await page.goto('/flows/authorization-code');
-    await page.getByLabel('client_id').fill('1b6f9c2d-4e7a-4a35-8c91-0d2e5f7b3a68');
-    await page.getByLabel('redirect_uri').fill('http://localhost:1337/');
-    const popupPromise = context.waitForEvent('page');
-    await page.getByRole('button', { name: 'Open the sign-in page in a new tab' }).click();
-    const popup = await popupPromise;
-    await popup.getByLabel('Username').fill(USER);
-    await popup.getByLabel('Password').fill(PASSWORD);
-    await popup.getByRole('button', { name: 'Sign in' }).click();
-    await popup.getByRole('button', { name: 'Accept' }).click();
-    await popup.waitForURL(/^http:\/\/localhost:1337\/\?code=/);
+    const popup = await signInAtLoopbackInNewTab(page, context);
     const url = popup.url().replace(/&/g, '&amp;');
     const wrapped = `  “${url.slice(0, 40)}\n   ${url.slice(40)}”  `;
     await page.getByLabel('Redirected URL (or just the code)').fill(wrapped);
