@@ -21,10 +21,6 @@ import {
   type ProviderFixture,
 } from './provider-fixtures.ts';
 
-/** The loopback ports the provider servers use: a fixed uncommon range, six per provider. */
-export const PROVIDER_PORT_BASE = 47300;
-export const PORTS_PER_PROVIDER = 6;
-
 /** Which well-known location holds the document (OIDC Discovery §4.1 or RFC 8414 §3.1). */
 export type WellKnown = 'openid-configuration' | 'oauth-authorization-server';
 
@@ -103,10 +99,6 @@ export async function startProviderIssuers(
   options: ProviderIssuerOptions,
 ): Promise<ProviderIssuers> {
   const published = originsNamed(fixture.metadata);
-  if (options.basePort !== 0 && published.length > PORTS_PER_PROVIDER)
-    throw new Error(
-      `${fixture.id} names ${published.length} origins; only ${PORTS_PER_PROVIDER} ports each.`,
-    );
   const requests: SeenRequest[] = [];
   let keys: 'published' | { readonly keys: readonly unknown[] } = 'published';
   let cors = options.cors === true;
@@ -201,19 +193,22 @@ export async function startProviderIssuers(
   };
 }
 
-/** Starts every provider on its fixed ports (provider i from PROVIDER_PORT_BASE + 6·i). */
+/**
+ * Starts every provider on ports the system picks. Fixed ports here would sit in Linux's ephemeral
+ * range (32768–60999), where a client socket of the same run can already hold one (EADDRINUSE).
+ */
 export async function startAllProviderIssuers(
   fixtures: readonly ProviderFixture[],
   options: (fixture: ProviderFixture) => Omit<ProviderIssuerOptions, 'basePort'> = () => ({}),
 ): Promise<Map<string, ProviderIssuers>> {
   const started = new Map<string, ProviderIssuers>();
   try {
-    for (const [index, fixture] of fixtures.entries()) {
+    for (const fixture of fixtures) {
       started.set(
         fixture.id,
         await startProviderIssuers(fixture, {
           ...options(fixture),
-          basePort: PROVIDER_PORT_BASE + PORTS_PER_PROVIDER * index,
+          basePort: 0,
         }),
       );
     }
