@@ -1,12 +1,16 @@
 /**
- * Sends one relayed request with Node's http/https, resolving the host name itself so the address
- * actually connected to is the one checked (no DNS-rebinding gap between check and connect). No
- * redirects are followed, no cookies are sent, and both time and response size are capped.
+ * Sends one relayed request with Node's http/https. Every connection passes one address check
+ * (`addressRefusal`) three times over: an IP-literal host before connecting (Node's `net.connect`
+ * never calls `lookup` for one), every address a host name resolves to (the resolver is ours, so the
+ * address connected to is the one checked: no DNS-rebinding gap), and the socket's actual peer once
+ * connected, before a byte of the request is written. No redirects are followed, no cookies are
+ * sent, and both time and response size are capped.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isForbiddenAddress, Refusal } from './policy.ts';
+import { isIP, type Socket } from 'node:net';
+import { addressRefusal, type AddressPolicy, Refusal } from './policy.ts';
 
 /** dns.lookup's shape with `all: true`, injectable for tests. */
 export type Resolver = (
@@ -19,8 +23,17 @@ export interface ForwardRequest {
   readonly method: 'GET' | 'POST';
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
-  /** Loopback and private addresses are allowed only for an origin the user added exactly (the sandbox). */
-  readonly allowPrivateAddresses: boolean;
+  /**
+   * The origin was added exactly as localhost, 127.0.0.1 or [::1] (the sandbox, a local test
+   * server): every address connected to must be loopback. Otherwise loopback, private and other
+   * special-purpose addresses are refused.
+   */
+  readonly loopbackOnly: boolean;
+  /**
+   * The address to connect to instead of resolving the host (the sandbox's listening address, since
+   * `localhost` may resolve to ::1 first while it listens on 127.0.0.1). Still address-checked.
+   */
+  readonly pinnedAddress?: string;
   readonly timeoutMs: number;
   readonly maxResponseBytes: number;
 }
@@ -68,12 +81,45 @@ export function classifyConnectionError(error: unknown): { cause: UnreachableCau
   return { cause: 'unknown', detail };
 }
 
-/** Forwards the request; resolves with the upstream answer or rejects with a `Refusal`. */
+/** What `forward` may be given besides the request: where names resolve and what this machine is. */
+export interface ForwardDependencies {
+  readonly resolver?: Resolver;
+  /** This machine's addresses, read at each check (default: `os.networkInterfaces()`). */
+  readonly localAddresses?: () => readonly string[];
+}
+
+/**
+ * Forwards the request; resolves with the upstream answer or rejects with a `Refusal` (403 when the
+ * address check refuses: nothing was connected to, or nothing was written) or an `Unreachable`.
+ */
 export function forward(
   request: ForwardRequest,
-  resolver: Resolver = systemResolver,
+  dependencies: ForwardDependencies = {},
 ): Promise<ForwardResponse> {
+  const policy: AddressPolicy = {
+    loopbackOnly: request.loopbackOnly,
+    ...(dependencies.localAddresses === undefined ? {} : { localAddresses: dependencies.localAddresses }),
+  };
+  const host = request.url.hostname;
+  const refused = (subject: string, reason: string) =>
+    new Refusal(
+      403,
+      `${subject} ${reason}. The relay connects to public addresses only, and to loopback only for an origin you added exactly as localhost, 127.0.0.1 or [::1]; use a public host name, or add the local server that way.`,
+    );
+  const pinned = request.pinnedAddress;
+  const resolver: Resolver =
+    pinned !== undefined
+      ? (_hostname, callback) => callback(null, [{ address: pinned, family: isIP(pinned) === 6 ? 6 : 4 }])
+      : (dependencies.resolver ?? systemResolver);
   return new Promise((resolve, reject) => {
+    // Node connects to an IP-literal host without calling `lookup`: check it here, before connecting.
+    if (isIP(host.replace(/^\[|\]$/g, '')) !== 0) {
+      const reason = addressRefusal(host, policy);
+      if (reason !== undefined) {
+        reject(refused(`${host} is`, reason));
+        return;
+      }
+    }
     const guardedLookup = (
       hostname: string,
       options: { all?: boolean },
@@ -84,18 +130,24 @@ export function forward(
           const { detail } = classifyConnectionError(error);
           return callback(new Unreachable(request.url.host, 'dns', detail), '', 0);
         }
-        const allowed = addresses.filter(
-          (a) => request.allowPrivateAddresses || !isForbiddenAddress(a.address),
-        );
-        if (allowed.length === 0 || allowed.length !== addresses.length) {
+        // One forbidden answer refuses the name: a rebinding server mixes a public and a private one.
+        const refusals = addresses.map((a) => ({
+          address: a.address,
+          reason: addressRefusal(a.address, policy),
+        }));
+        const bad = refusals.find((r) => r.reason !== undefined);
+        if (bad !== undefined || addresses.length === 0) {
           return callback(
-            new Refusal(403, `${hostname} resolves to an address on this machine or a private network.`),
+            refused(
+              `${hostname} resolves to ${bad?.address ?? 'no address'}, which is`,
+              bad?.reason ?? 'not an address',
+            ),
             '',
             0,
           );
         }
-        if (options.all === true) return callback(null, allowed);
-        const first = allowed[0] as LookupAddress;
+        if (options.all === true) return callback(null, addresses);
+        const first = addresses[0] as LookupAddress;
         return callback(null, first.address, first.family);
       });
     };
@@ -151,7 +203,20 @@ export function forward(
       const { cause, detail } = classifyConnectionError(error);
       return reject(new Unreachable(request.url.host, cause, detail));
     });
-    if (request.body !== undefined) req.write(request.body);
-    req.end();
+    // The last check, on the peer actually connected to: nothing is written before it passes.
+    req.on('socket', (socket: Socket) => {
+      const verify = (): void => {
+        const peer = socket.remoteAddress ?? '';
+        const reason = addressRefusal(peer, policy);
+        if (reason !== undefined) {
+          req.destroy(refused(`${request.url.host} connected to ${peer}, which is`, reason));
+          return;
+        }
+        if (request.body !== undefined) req.write(request.body);
+        req.end();
+      };
+      if (socket.connecting) socket.once('connect', verify);
+      else verify();
+    });
   });
 }

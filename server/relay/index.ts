@@ -7,7 +7,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { forward, Unreachable, type Resolver } from './forward.ts';
+import { forward, Unreachable, type ForwardDependencies, type Resolver } from './forward.ts';
 import {
   checkHostHeader,
   checkTarget,
@@ -40,6 +40,14 @@ export interface RelayOptions {
   readonly maxNamedKeySets?: number;
   readonly log?: (line: string) => void;
   readonly resolver?: Resolver;
+  /**
+   * Origin → the IP address to connect to for it, instead of resolving its host: the sandbox is
+   * `http://localhost:<port>` but listens on 127.0.0.1 only, and `localhost` may resolve to ::1
+   * first, where another process could be listening. The address check still applies.
+   */
+  readonly pinnedAddresses?: Readonly<Record<string, string>>;
+  /** This machine's addresses, read at each check (default: `os.networkInterfaces()`); for tests. */
+  readonly localAddresses?: () => readonly string[];
 }
 
 const LOOPBACK_PEERS = ['127.0.0.1', '::1', '::ffff:127.0.0.1'];
@@ -79,6 +87,7 @@ function reportUnreachable(res: ServerResponse, error: Unreachable): void {
     'Content-Type': 'application/json',
     'X-Relay-Unreachable': '1',
     'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
   });
   res.end(
     JSON.stringify({
@@ -95,6 +104,7 @@ function refuse(res: ServerResponse, status: number, reason: string): void {
     'Content-Type': 'text/plain; charset=utf-8',
     'X-Relay-Refused': '1',
     'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
   });
   res.end(reason);
 }
@@ -143,6 +153,10 @@ export function createRelayMiddleware(options: RelayOptions) {
     timeout: options.timeoutMs ?? 15_000,
   };
   const log = options.log ?? ((line: string) => console.log(line));
+  const dependencies: ForwardDependencies = {
+    ...(options.resolver === undefined ? {} : { resolver: options.resolver }),
+    ...(options.localAddresses === undefined ? {} : { localAddresses: options.localAddresses }),
+  };
 
   async function allow(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') throw new Refusal(405, 'Use POST to add an origin.');
@@ -152,10 +166,14 @@ export function createRelayMiddleware(options: RelayOptions) {
     } catch {
       throw new Refusal(400, 'Send JSON: { "origin": "https://…" }.');
     }
-    const origin = parseAllowableOrigin(typeof value === 'string' ? value : '');
+    const origin = parseAllowableOrigin(typeof value === 'string' ? value : '', options.localAddresses);
     added.add(origin);
     log(`relay: origin added to the allowlist: ${origin}`);
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    });
     res.end(JSON.stringify({ allowed: [...ENTRA_LOGIN_ORIGINS, ...added] }));
   }
 
@@ -189,18 +207,22 @@ export function createRelayMiddleware(options: RelayOptions) {
     // Entra wants an Origin for SPA-issued codes (AADSTS9002327) and none for others (AADSTS9002326).
     if (forwardOrigin !== undefined) headers['origin'] = forwardOrigin;
     const started = Date.now();
-    const loopbackAllowed = isAdded && ['localhost', '127.0.0.1', '[::1]'].includes(target.hostname);
+    // README: loopback only for an origin added exactly as localhost, 127.0.0.1 or [::1], and such
+    // an origin reaches loopback only; private addresses never.
+    const loopbackOnly = isAdded && ['localhost', '127.0.0.1', '[::1]'].includes(target.hostname);
+    const pinnedAddress = options.pinnedAddresses?.[target.origin];
     const upstream = await forward(
       {
         url: target,
         method: method === 'GET' ? 'GET' : 'POST',
         headers,
         ...(body === undefined ? {} : { body }),
-        allowPrivateAddresses: loopbackAllowed,
+        loopbackOnly,
+        ...(pinnedAddress === undefined ? {} : { pinnedAddress }),
         timeoutMs: limits.timeout,
         maxResponseBytes: limits.response,
       },
-      options.resolver,
+      dependencies,
     );
     if (method === 'GET') {
       const json = checkJsonShape(upstream.body);
@@ -218,7 +240,8 @@ export function createRelayMiddleware(options: RelayOptions) {
     log(
       `relay ${method} ${target.origin}${target.pathname} -> ${upstream.status} (${Date.now() - started} ms)`,
     );
-    const out: Record<string, string> = { 'X-Relay': '1' };
+    // The upstream's body is served on the app's origin: never let a browser sniff it into HTML or script.
+    const out: Record<string, string> = { 'X-Relay': '1', 'X-Content-Type-Options': 'nosniff' };
     for (const name of RETURNED_RESPONSE_HEADERS) {
       const value = upstream.headers[name];
       if (typeof value === 'string') out[name] = value;
