@@ -30,7 +30,8 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
       'import/no-cycle': 'error',
-      // The protocol core and the flow definitions never reach into state or UI (STYLE.md).
+      // The protocol core and the flow definitions never reach into state or UI (STYLE.md). The app
+      // learns the sandbox over HTTP, never from its source; the server may share src/protocol only.
       'import/no-restricted-paths': [
         'error',
         {
@@ -38,6 +39,12 @@ export default tseslint.config(
             { target: './src/protocol', from: ['./src/flows', './src/state', './src/ui'] },
             { target: './src/flows', from: ['./src/state', './src/ui'] },
             { target: './src/state', from: ['./src/ui'] },
+            {
+              target: './src',
+              from: './server',
+              message: 'The app reads the sandbox at run time (src/state/sandbox-directory.ts).',
+            },
+            { target: './server', from: ['./src/ui', './src/state'] },
           ],
         },
       ],

@@ -3,10 +3,13 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { AppRoutes } from './ui/router.tsx';
 import { ErrorBoundary } from './ui/error-boundary.tsx';
-import { loadLabConfig } from './state/lab-config.ts';
+import { loadLabConfig, useLabConfig } from './state/lab-config.ts';
+import { watchSandboxDirectory } from './state/sandbox-directory.ts';
 import './ui/app.css';
 
-void loadLabConfig();
+// The sandbox's directory (tenant, app registrations) is read from the sandbox the lab config names,
+// then kept current while the app is open.
+void loadLabConfig().then(() => watchSandboxDirectory(() => useLabConfig.getState().sandboxOrigin));
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element');

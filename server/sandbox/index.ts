@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Provider from 'oidc-provider';
 import { createMemoryAdapter, type ArtifactStore } from './adapter.ts';
+import { handleDirectoryRequest, isDirectoryPath } from './app-directory.ts';
 import {
   buildAuthorizationErrorResponse,
   checkAuthorizationRequest,
@@ -36,7 +37,7 @@ import { handleInteraction } from './interactions.ts';
 import { loadOrCreateKeys } from './keys.ts';
 import { errorPage } from './pages.ts';
 import { OBO_GRANT, OBO_GRANT_PARAMS, onBehalfOfGrantHandler } from './obo-grant.ts';
-import { buildDirectory, portalPage } from './portal.ts';
+import { portalPage } from './portal.ts';
 import { handlePortalRequest, PORTAL_API_PREFIX, type PortalState } from './portal-api.ts';
 import { buildProviderConfig, clientMetadata, INTERACTION_PREFIX, ROUTES } from './provider-config.ts';
 import { AppRegistry } from './registrations.ts';
@@ -254,15 +255,8 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
     await ctx.handle(mountRequest(req, inner, `/${SANDBOX_TENANT.id}${inner}`), res);
     return;
   }
-  if (pathname === '/directory.json') {
-    const cors = { 'access-control-allow-origin': '*', 'cache-control': 'no-store' };
-    if (method === 'OPTIONS') {
-      res
-        .writeHead(204, { ...cors, 'access-control-allow-methods': 'GET', 'access-control-max-age': '3600' })
-        .end();
-    } else {
-      sendJson(res, 200, buildDirectory(ctx.origin, portalState(ctx)), cors);
-    }
+  if (isDirectoryPath(pathname)) {
+    handleDirectoryRequest(req, res, pathname, ctx.origin, portalState(ctx));
     return;
   }
   if (pathname.startsWith(INTERACTION_PREFIX)) {

@@ -240,6 +240,19 @@ export class AppRegistry {
     return Date.parse(match.expiresAt) <= Date.now() ? 'expired' : 'valid';
   }
 
+  /**
+   * The value of the app's newest secret that has not expired, or undefined. Sandbox-only test data:
+   * the lab app reads it from `/app-directory/v1.json` (app-directory.ts) so a secret added on the portal works
+   * in its flows without being typed in.
+   */
+  newestSecretValue(clientId: string, now: number = Date.now()): string | undefined {
+    const live = (this.#apps.get(clientId)?.secrets ?? []).filter((s) => Date.parse(s.expiresAt) > now);
+    return live.reduce<ClientSecretWithValue | undefined>(
+      (newest, s) => (newest === undefined || s.createdAt >= newest.createdAt ? s : newest),
+      undefined,
+    )?.value;
+  }
+
   /** Applies a validated patch. */
   update(clientId: string, patch: AppPatch): RegistryResult {
     const app = this.#apps.get(clientId);

@@ -1,8 +1,9 @@
 /**
  * The sandbox tenant's directory as seeded at every start: one tenant, its users and its app
- * registrations. Pure data (no Node imports) so the app can read the same ids for its defaults.
+ * registrations. Pure data (no Node imports); the app reads the live ones from `/app-directory/v1.json`.
  * Every password and secret here is a sandbox-only value, published on purpose.
  */
+import { CALLBACK_PATH } from '../../src/protocol/callback-path.ts';
 
 export type Platform = 'spa' | 'web' | 'publicClient';
 
@@ -69,7 +70,8 @@ export const SANDBOX_TENANT = {
 } as const;
 
 export const DEFAULT_APP_ORIGIN = 'http://localhost:5173';
-export const CALLBACK_PATH = '/callback';
+// Shared with the app, which may not import server code (eslint.config.js).
+export { CALLBACK_PATH };
 
 export const GRAPH_RESOURCE: SandboxResource = {
   identifier: 'https://graph.microsoft.com',

@@ -32,7 +32,7 @@ import { buildTokenRequest, type ClientAuthentication, type TokenResponse } from
 import type { Route } from '../protocol/transport.ts';
 import { browserRoute, readTokenExchange, relayRoute, sendTokenRequest } from './token-request.ts';
 import type { FlowDeps } from './runner.ts';
-import { CALLBACK_PATH } from '../../server/sandbox/seed.ts';
+import { CALLBACK_PATH } from '../protocol/callback-path.ts';
 import { catalogueEntry } from './registry.ts';
 import type { FlowDefinition, ParameterDefinition } from './types.ts';
 

@@ -9,7 +9,6 @@ import { ENTRA_CLOUD_ORIGINS, type Endpoints } from '../protocol/endpoints.ts';
 import { InvalidInputError } from '../protocol/errors.ts';
 import { decodeBase64Url, encodeBase64Url } from '../protocol/base64url.ts';
 import { findFlow, type FlowId } from '../flows/registry.ts';
-import { SANDBOX_TENANT } from '../../server/sandbox/seed.ts';
 import type { AppProfile, AuthorityKind, Platform, Settings } from './settings.ts';
 
 export const SETTINGS_FILE_FORMAT = 'oauth-flow-lab/settings';
@@ -322,7 +321,8 @@ export function parseShareParameter(value: string): ShareLink {
 export function withAuthority(settings: Settings, authority: AuthorityTransfer): Settings {
   switch (authority.kind) {
     case 'sandbox':
-      return { ...settings, authority: 'sandbox', tenant: SANDBOX_TENANT.id };
+      // The sandbox's own tenant, whatever its directory says when a request is built.
+      return { ...settings, authority: 'sandbox', tenant: '' };
     case 'entra':
       return { ...settings, authority: 'entra', entraOrigin: authority.cloud, tenant: authority.tenant };
     case 'issuer':

@@ -19,7 +19,40 @@ const {
   restoreSettings,
   defaultSettings,
   flowSupportFor,
+  secretForRun,
+  tenantFor,
+  clientIdFor,
 } = await import('./settings.ts');
+const { useSandboxDirectory } = await import('./sandbox-directory.ts');
+
+const SANDBOX = 'http://localhost:5174';
+const TENANT_ID = '0e9a4c1d-7b2f-4e63-9d58-1a2b3c4d5e6f';
+const SPA_ID = 'aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa';
+const WEB_ID = 'bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb';
+const app = {
+  redirectUris: ['http://localhost:5173/callback'],
+  allowPublicClientFlows: false,
+  implicitIdTokens: false,
+  implicitAccessTokens: false,
+  exposedScopes: [],
+};
+const DIRECTORY = {
+  schemaVersion: 1,
+  tenant: { id: TENANT_ID, domain: 'class.onmicrosoft.com', displayName: 'Class sandbox' },
+  issuer: `${SANDBOX}/${TENANT_ID}/v2.0`,
+  portal: `${SANDBOX}/`,
+  apps: [
+    { ...app, clientId: SPA_ID, displayName: 'Flow Lab SPA', platform: 'spa', confidential: false },
+    {
+      ...app,
+      clientId: WEB_ID,
+      displayName: 'Flow Lab Web App',
+      platform: 'web',
+      confidential: true,
+      sandboxOnlySecret: 'rotated~one',
+    },
+  ],
+} as const;
 
 const SECRET = 'profile-secret-Zq8~value';
 const ISSUER_ENDPOINTS = {
@@ -35,6 +68,37 @@ function stored(): string {
 
 beforeEach(() => {
   useSettings.getState().reset();
+  useSandboxDirectory.setState({ status: 'idle', origin: '' }, true);
+});
+
+describe('the sandbox’s ids come from its directory, read at run time', () => {
+  test('before the directory is read: no tenant, no client id, no issuer to expect, no secret', () => {
+    const settings = useSettings.getState();
+    expect(settings.authority).toBe('sandbox');
+    expect(tenantFor(settings)).toBe('');
+    expect(clientIdFor(settings)).toBe('');
+    expect(expectedIssuer(settings, SANDBOX)).toBeUndefined();
+    expect(secretForRun(WEB_ID)).toBe('');
+  });
+
+  test('with the directory: its tenant, its SPA, its issuer; a typed tenant or client id wins', () => {
+    useSandboxDirectory.setState({ status: 'ready', origin: SANDBOX, directory: DIRECTORY });
+    const settings = useSettings.getState();
+    expect(tenantFor(settings)).toBe(TENANT_ID);
+    expect(clientIdFor(settings)).toBe(SPA_ID);
+    expect(currentEndpoints(SANDBOX).token).toBe(`${SANDBOX}/${TENANT_ID}/oauth2/v2.0/token`);
+    expect(authorityForRun(SANDBOX)).toEqual({ authorityOrigin: SANDBOX, tenant: TENANT_ID });
+    expect(expectedIssuer(settings, SANDBOX)).toBe(DIRECTORY.issuer);
+    // A directory read from another sandbox names no issuer for this one.
+    expect(expectedIssuer(settings, 'http://localhost:6000')).toBeUndefined();
+    useSettings.getState().update({ tenant: 'common', clientId: 'typed-client' });
+    expect(tenantFor(useSettings.getState())).toBe('common');
+    expect(clientIdFor(useSettings.getState())).toBe('typed-client');
+    // Outside the sandbox an empty tenant stays empty: the directory is the sandbox's only.
+    useSettings.getState().update({ authority: 'entra', tenant: '' });
+    expect(tenantFor(useSettings.getState())).toBe('');
+    expect(secretForRun(WEB_ID)).toBe('');
+  });
 });
 
 describe('app profiles', () => {
@@ -86,8 +150,20 @@ describe('app profiles', () => {
     expect(useSettings.getState().profiles).toHaveLength(1);
   });
 
-  test('clientFor: the sandbox’s seeded app in the sandbox, the active profile elsewhere', () => {
-    expect(clientFor('Flow Lab Web App').clientSecret).not.toBe('');
+  test('clientFor: the sandbox’s app as its directory lists it now, the active profile elsewhere', () => {
+    useSandboxDirectory.setState({ status: 'ready', origin: SANDBOX, directory: DIRECTORY });
+    expect(clientFor('Flow Lab Web App')).toEqual({ clientId: WEB_ID, clientSecret: 'rotated~one' });
+    // The portal rotated the secret: the next run reads the new value, no reload.
+    useSandboxDirectory.setState({
+      directory: {
+        ...DIRECTORY,
+        apps: DIRECTORY.apps.map((a) => ({ ...a, sandboxOnlySecret: 'rotated~two' })),
+      },
+    });
+    expect(clientFor('Flow Lab Web App').clientSecret).toBe('rotated~two');
+    expect(secretForRun(WEB_ID)).toBe('rotated~two');
+    // An app the directory does not list: the profile's client id, no secret.
+    expect(clientFor('Flow Lab Console')).toEqual({ clientId: SPA_ID, clientSecret: '' });
     useSettings.getState().setManualEndpoints(ISSUER_ENDPOINTS);
     useSettings.getState().update({ clientId: 'my-client', clientSecret: SECRET });
     useSettings

@@ -3,13 +3,19 @@
  * OpenID provider found by its issuer URL, or endpoints typed by hand. The app is one of several named
  * profiles. Non-secret settings persist in localStorage; a profile's client secret stays in memory
  * unless the user ticks "Remember on this device" for that profile.
+ *
+ * The sandbox's ids are not known here in advance: they come from its directory at run time
+ * (`sandbox-directory.ts`). An empty tenant under the sandbox authority means "the sandbox's own
+ * tenant", an empty client id "the sandbox's SPA registration"; both resolve when a request is built.
  */
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 import { validateStoredEndpoints, type MetadataKind } from '../protocol/discovery.ts';
 import { buildEntraEndpoints, ENTRA_GLOBAL_ORIGIN, type Endpoints } from '../protocol/endpoints.ts';
 import { assessFlowSupport, pickFlowSupportMetadata, type FlowSupport } from '../protocol/flow-support.ts';
-import { CALLBACK_PATH, SANDBOX_APPS, SANDBOX_TENANT, sandboxApp } from '../../server/sandbox/seed.ts';
+import { CALLBACK_PATH } from '../protocol/callback-path.ts';
+import { findSandboxApp } from '../protocol/sandbox-directory.ts';
+import { currentSandboxDirectory, sandboxAppNamed } from './sandbox-directory.ts';
 
 export type AuthorityKind = 'sandbox' | 'entra' | 'issuer' | 'manual';
 
@@ -53,7 +59,7 @@ export interface Settings {
   readonly manualEndpoints: Endpoints | null;
   readonly profiles: readonly AppProfile[];
   readonly activeProfileId: string;
-  /** The active profile's client id (kept in step with it). */
+  /** The active profile's client id (kept in step with it); empty in the sandbox: its SPA registration. */
   readonly clientId: string;
   /** The active profile's redirect URI (kept in step with it). */
   readonly redirectUri: string;
@@ -85,12 +91,15 @@ export function newProfileId(): string {
   return `p-${crypto.randomUUID()}`;
 }
 
-/** The profile every fresh start has: the sandbox's SPA registration on this app's callback. */
+/**
+ * The profile every fresh start has: the sandbox's SPA registration on this app's callback. Its client
+ * id is empty: in the sandbox that means the SPA registration its directory lists at the time of a run.
+ */
 export function defaultProfile(): AppProfile {
   return {
     id: 'sandbox-spa',
     name: 'Sandbox SPA',
-    clientId: sandboxApp('spa').clientId,
+    clientId: '',
     redirectUri: defaultRedirectUri(),
     platform: 'spa',
     scopes: '',
@@ -104,7 +113,8 @@ export function defaultSettings(): Settings {
   return {
     authority: 'sandbox',
     entraOrigin: ENTRA_GLOBAL_ORIGIN,
-    tenant: SANDBOX_TENANT.id,
+    // The sandbox's own tenant, read from its directory when a request is built.
+    tenant: '',
     issuer: null,
     manualEndpoints: null,
     profiles: [profile],
@@ -258,7 +268,7 @@ function migrate(stored: unknown, version: number): unknown {
     ...defaultProfile(),
     id: 'migrated',
     name: 'My app',
-    clientId: str(stored['clientId'], sandboxApp('spa').clientId),
+    clientId: str(stored['clientId'], ''),
     redirectUri: str(stored['redirectUri'], defaultRedirectUri()),
   };
   return { ...stored, profiles: [profile], activeProfileId: profile.id };
@@ -316,6 +326,29 @@ export function activeProfile(
   );
 }
 
+/** The sandbox's SPA registration, as its directory lists it now (undefined before it is read). */
+function sandboxSpaClientId(): string | undefined {
+  return currentSandboxDirectory()?.apps.find((app) => app.platform === 'spa')?.clientId;
+}
+
+/**
+ * The tenant requests go to: the one in the settings, or — under the sandbox with none typed — the
+ * sandbox's own tenant from its directory (empty until that has been read).
+ */
+export function tenantFor(settings: Pick<Settings, 'authority' | 'tenant'>): string {
+  if (settings.authority !== 'sandbox' || settings.tenant.trim() !== '') return settings.tenant;
+  return currentSandboxDirectory()?.tenant.id ?? '';
+}
+
+/**
+ * The client id a run starts with: the active profile's, or — under the sandbox with none typed — the
+ * SPA registration its directory lists.
+ */
+export function clientIdFor(settings: Pick<Settings, 'authority' | 'clientId'>): string {
+  if (settings.authority !== 'sandbox' || settings.clientId.trim() !== '') return settings.clientId;
+  return sandboxSpaClientId() ?? '';
+}
+
 /** The endpoints the settings point at; the sandbox origin comes from the app's runtime config. */
 export function endpointsFor(
   settings: Pick<Settings, 'authority' | 'entraOrigin' | 'tenant'> &
@@ -326,7 +359,7 @@ export function endpointsFor(
   if (settings.authority === 'manual' && settings.manualEndpoints != null) return settings.manualEndpoints;
   return buildEntraEndpoints(
     settings.authority === 'entra' ? settings.entraOrigin : sandboxOrigin,
-    settings.tenant,
+    tenantFor(settings),
   );
 }
 
@@ -342,7 +375,7 @@ export function flowSupportFor(
   const endpoints = endpointsFor(settings, sandboxOrigin);
   const metadata = settings.authority === 'issuer' ? settings.issuer?.supportMetadata : undefined;
   const entraShaped = settings.authority === 'entra' || settings.authority === 'sandbox';
-  return assessFlowSupport(endpoints, metadata, entraShaped ? { entraTenant: settings.tenant } : {});
+  return assessFlowSupport(endpoints, metadata, entraShaped ? { entraTenant: tenantFor(settings) } : {});
 }
 
 /**
@@ -355,7 +388,8 @@ export function authorityForRun(sandboxOrigin: string): {
   endpoints?: Endpoints;
 } {
   const settings = useSettings.getState();
-  if (settings.authority === 'sandbox') return { authorityOrigin: sandboxOrigin, tenant: settings.tenant };
+  if (settings.authority === 'sandbox')
+    return { authorityOrigin: sandboxOrigin, tenant: tenantFor(settings) };
   if (settings.authority === 'entra')
     return { authorityOrigin: settings.entraOrigin, tenant: settings.tenant };
   const endpoints = endpointsFor(settings, sandboxOrigin);
@@ -366,32 +400,46 @@ export function authorityForRun(sandboxOrigin: string): {
   };
 }
 
-/** The issuer the callback's `iss` must match, when it can be known in advance. */
+/**
+ * The issuer the callback's `iss` must match, when it can be known in advance: a generic issuer's, or
+ * the one the sandbox's directory names (RFC 9207 §2.4: compare with the issuer of the server the
+ * request was sent to).
+ */
 export function expectedIssuer(
   settings: Pick<Settings, 'authority' | 'tenant'> & Partial<Pick<Settings, 'issuer'>>,
   sandboxOrigin: string,
 ): string | undefined {
   if (settings.authority === 'issuer' && settings.issuer != null) return settings.issuer.issuer;
-  return settings.authority === 'sandbox' ? `${sandboxOrigin}/${SANDBOX_TENANT.id}/v2.0` : undefined;
+  if (settings.authority !== 'sandbox') return undefined;
+  const directory = currentSandboxDirectory();
+  // The directory read from another origin (the lab config changed since) says nothing about this one.
+  return directory !== undefined && new URL(directory.issuer).origin === new URL(sandboxOrigin).origin
+    ? directory.issuer
+    : undefined;
 }
 
 /**
  * The client secret a run starts with after the redirect wiped memory: the one typed in this page
- * session (or remembered on this device), or — for the sandbox's own apps only — its published secret.
+ * session (or remembered on this device), or — for the sandbox's own apps only — the sandbox-only
+ * secret its directory lists now (so a secret rotated on the portal is the one used).
  */
 export function secretForRun(clientId: string): string {
   const settings = useSettings.getState();
   if (settings.clientSecret !== '') return settings.clientSecret;
   if (settings.authority !== 'sandbox') return '';
-  return SANDBOX_APPS.find((app) => app.clientId === clientId)?.clientSecret ?? '';
+  return findSandboxApp(currentSandboxDirectory(), clientId)?.sandboxOnlySecret ?? '';
 }
 
-/** The sandbox app registrations by their display name, for flows that need a particular kind of app. */
-export type SandboxAppName = (typeof SANDBOX_APPS)[number]['displayName'];
+/**
+ * The sandbox app registrations the flows use, by display name (names are fixed; everything else is
+ * read from the sandbox's directory at run time).
+ */
+export type SandboxAppName =
+  'Flow Lab SPA' | 'Flow Lab Web App' | 'Flow Lab Console' | 'Flow Lab Legacy SPA' | 'Flow Lab API';
 
 /**
- * The client a flow starts with: in the sandbox, the seeded app registration made for that flow
- * (with its published sandbox secret); elsewhere, the active profile's client id, secret and scopes.
+ * The client a flow starts with: in the sandbox, the app registration made for that flow as its
+ * directory lists it now (with its sandbox-only secret); elsewhere, the active profile's client id, secret and scopes.
  */
 export function clientFor(appName: SandboxAppName): {
   clientId: string;
@@ -407,8 +455,8 @@ export function clientFor(appName: SandboxAppName): {
       ...(profile.scopes.trim() === '' ? {} : { scope: profile.scopes.trim() }),
     };
   }
-  const app = SANDBOX_APPS.find((a) => a.displayName === appName);
-  return { clientId: app?.clientId ?? settings.clientId, clientSecret: app?.clientSecret ?? '' };
+  const app = sandboxAppNamed(appName);
+  return { clientId: app?.clientId ?? clientIdFor(settings), clientSecret: app?.sandboxOnlySecret ?? '' };
 }
 
 /** The token endpoint and friends for the current settings, with the sandbox origin resolved. */

@@ -1,6 +1,7 @@
 import { lazy, Suspense, useEffect } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { ErrorBoundary } from './error-boundary.tsx';
+import { SandboxStatusNotice } from './components/sandbox-status-notice.tsx';
 import { FLOWS, flowPath } from '../flows/registry.ts';
 import { useLabConfig } from '../state/lab-config.ts';
 import { relayOriginsOf } from '../protocol/discovery.ts';
@@ -71,6 +72,9 @@ export function AppLayout() {
         </p>
       </header>
       <main id="main" tabIndex={-1}>
+        {(location.pathname === '/settings' || location.pathname.startsWith('/flows/')) && (
+          <SandboxStatusNotice />
+        )}
         <ErrorBoundary resetKey={location.pathname}>
           <Suspense fallback={<p role="status">Loading…</p>}>
             {share === null ? <Outlet /> : <SharePrompt value={share} />}

@@ -6,6 +6,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { runStep, type FlowDeps } from '../flows/runner.ts';
 import { useFlowRun, useFlowRuns } from '../state/flow-runs.ts';
 import { useLabConfig } from '../state/lab-config.ts';
+import { sandboxDirectorySettled, useSandboxDirectory } from '../state/sandbox-directory.ts';
+import { useSettings } from '../state/settings.ts';
 
 /** The real outside world for steps: the browser's fetch and clock, and whether the relay runs. */
 export function useFlowDeps(): FlowDeps {
@@ -30,7 +32,7 @@ export interface StepOptions {
 /** Starts (once the app's runtime config is known) and drives one flow's run. */
 export function useFlowRunner<Ctx extends object>(flowId: string, create: () => Ctx, firstStep: string) {
   const run = useFlowRun<Ctx>(flowId);
-  const loaded = useLabConfig((s) => s.loaded);
+  const loaded = useRunPrerequisites();
   const deps = useFlowDeps();
   const [announcement, setAnnouncement] = useState('');
   const store = useFlowRuns.getState();
@@ -84,4 +86,16 @@ export function useFlowRunner<Ctx extends object>(flowId: string, create: () => 
     announcement,
     announce: setAnnouncement,
   };
+}
+
+/**
+ * True once a run may start: the app's runtime config is read and, when the sandbox is the authority,
+ * the first read of its directory has an outcome (the client ids and tenant come from it). A failed read
+ * counts: the page then starts with what is known, under the notice that says the sandbox is unreachable.
+ */
+export function useRunPrerequisites(): boolean {
+  const loaded = useLabConfig((s) => s.loaded);
+  const sandbox = useSettings((s) => s.authority === 'sandbox');
+  const settled = useSandboxDirectory((s) => sandboxDirectorySettled(s.status));
+  return loaded && (!sandbox || settled);
 }

@@ -15,7 +15,7 @@ import {
   type AuthCodeContext,
 } from '../../flows/authorization-code.ts';
 import { runStep } from '../../flows/runner.ts';
-import { useFlowDeps } from '../use-flow-run.ts';
+import { useFlowDeps, useRunPrerequisites } from '../use-flow-run.ts';
 import type { QueryParameter } from '../../protocol/authorize.ts';
 import { validateCodeVerifier } from '../../protocol/pkce.ts';
 import { useFlowRun, useFlowRuns, type StepStatus } from '../../state/flow-runs.ts';
@@ -28,13 +28,17 @@ import {
 } from '../../state/pending-redirect.ts';
 import {
   activeProfile,
+  clientFor,
+  clientIdFor,
   endpointsFor,
   expectedIssuer,
   secretForRun,
   useSettings,
   type Settings,
 } from '../../state/settings.ts';
-import { SANDBOX_APPS, sandboxApp } from '../../../server/sandbox/seed.ts';
+import { findSandboxApp } from '../../protocol/sandbox-directory.ts';
+import { currentSandboxDirectory } from '../../state/sandbox-directory.ts';
+import { SandboxRegistrationCheck } from '../components/sandbox-registration-check.tsx';
 import { FailurePanel } from '../components/failure-panel.tsx';
 import { FlowPage } from '../components/flow-page.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
@@ -63,10 +67,10 @@ function newContext(
     tokenEndpoint: endpoints.token ?? '',
     ...(issuer === undefined ? {} : { issuer }),
     ...(metadata === undefined ? {} : { authorizationMetadata: metadata }),
-    clientId: settings.clientId,
+    clientId: clientIdFor(settings),
     redirectUri: settings.redirectUri,
     // A web (confidential) profile keeps its secret with PKCE too: the code is then redeemed by the relay.
-    clientSecret: usePkce && !confidential ? '' : secretForRun(settings.clientId),
+    clientSecret: usePkce && !confidential ? '' : secretForRun(clientIdFor(settings)),
     usePkce,
   });
   const scope = settings.authority === 'sandbox' ? '' : profile.scopes.trim();
@@ -96,9 +100,11 @@ export default function AuthorizationCodePage() {
   const [pasteNotes, setPasteNotes] = useState<readonly string[]>([]);
   const [announcement, setAnnouncement] = useState('');
   const store = useFlowRuns.getState();
+  const ready = useRunPrerequisites();
+  const authority = useSettings((s) => s.authority);
 
   useEffect(() => {
-    if (run !== undefined || !lab.loaded) return;
+    if (run !== undefined || !ready) return;
     const pending = peekPendingRedirect<AuthCodeContext>();
     if (pending?.flowId === FLOW_ID && pending.ctx.authorizationResponse !== undefined) {
       // A reload after the callback: pick the run up where it was, secret re-derived.
@@ -108,7 +114,7 @@ export default function AuthorizationCodePage() {
       return;
     }
     store.start(FLOW_ID, newContext(useSettings.getState(), lab.sandboxOrigin, true), 'pkce');
-  }, [run, lab.loaded, lab.sandboxOrigin, store]);
+  }, [run, ready, lab.sandboxOrigin, store]);
 
   if (run === undefined) return <p role="status">Preparing the flow…</p>;
   const ctx = run.ctx;
@@ -132,11 +138,12 @@ export default function AuthorizationCodePage() {
     const settings = useSettings.getState();
     let clientId = ctx.params['client_id'] ?? '';
     let secret = ctx.clientSecret;
-    if (settings.authority === 'sandbox' && SANDBOX_APPS.some((app) => app.clientId === clientId)) {
-      // In the sandbox, each variant has its own registration: the SPA for PKCE, the web app with a secret.
-      const app = sandboxApp(on ? 'spa' : 'web');
+    if (settings.authority === 'sandbox' && findSandboxApp(currentSandboxDirectory(), clientId)) {
+      // In the sandbox, each variant has its own registration: the SPA for PKCE, the web app with a secret
+      // (its newest one, as the sandbox's directory lists it now).
+      const app = clientFor(on ? 'Flow Lab SPA' : 'Flow Lab Web App');
       clientId = app.clientId;
-      secret = on ? '' : (app.clientSecret ?? '');
+      secret = on ? '' : app.clientSecret;
     }
     const { challenge: _dropped, ...base } = ctx;
     const next: AuthCodeContext = {
@@ -412,6 +419,12 @@ export default function AuthorizationCodePage() {
         </form>
         <UrlPreview url={authorize.url} focused={focusedParam} />
         <WarningsList warnings={authorize.warnings} />
+        {authority === 'sandbox' && (
+          <SandboxRegistrationCheck
+            clientId={ctx.params['client_id'] ?? ''}
+            redirectUri={ctx.params['redirect_uri'] ?? ''}
+          />
+        )}
       </StepSection>
 
       <StepSection {...stepProps('sign-in')}>

@@ -15,7 +15,8 @@ import {
   peekPendingRedirect,
   savePendingRedirect,
 } from '../../state/pending-redirect.ts';
-import { secretForRun } from '../../state/settings.ts';
+import { whenSandboxDirectorySettled } from '../../state/sandbox-directory.ts';
+import { secretForRun, useSettings } from '../../state/settings.ts';
 import type { RedirectOutcome } from '../../flows/types.ts';
 
 /** Flows that read their own redirect (tokens in the fragment, a first hop); all others are the code flow's. */
@@ -107,15 +108,22 @@ export default function CallbackPage() {
         .finally(() => void navigate(flowPath(flow.id as FlowId), { replace: true }));
       return;
     }
-    const ctx: AuthCodeContext = {
-      ...pending.ctx,
-      clientSecret: secretForRun(pending.ctx.params['client_id'] ?? ''),
-    };
-    runs.start(flow.id, ctx, 'sign-in');
-    if (formPostId !== undefined) window.history.replaceState(null, '', '/callback');
     const deps = { fetch, now: Date.now, relayAvailable: false, appOrigin: window.location.origin };
-    void runStep(async (c: AuthCodeContext) => readCallback(c, await readInput()), ctx, deps).then(
-      (result) => {
+    // A sandbox app's secret comes from the sandbox's directory, which this fresh page may still be reading.
+    const sandbox = useSettings.getState().authority === 'sandbox';
+    void (sandbox ? whenSandboxDirectorySettled() : Promise.resolve())
+      .then(() => {
+        const ctx: AuthCodeContext = {
+          ...pending.ctx,
+          clientSecret: secretForRun(pending.ctx.params['client_id'] ?? ''),
+        };
+        runs.start(flow.id, ctx, 'sign-in');
+        if (formPostId !== undefined) window.history.replaceState(null, '', '/callback');
+        return runStep(async (c: AuthCodeContext) => readCallback(c, await readInput()), ctx, deps).then(
+          (result) => ({ result, ctx }),
+        );
+      })
+      .then(({ result, ctx }) => {
         if (result.ok) {
           runs.patch<AuthCodeContext>(flow.id, result.patch);
           runs.setStep(flow.id, 'pkce', ctx.usePkce ? 'done' : 'skipped');
@@ -126,8 +134,7 @@ export default function CallbackPage() {
           runs.setStep(flow.id, 'sign-in', 'failed', { failure: result.failure });
         }
         void navigate(flowPath(flow.id as FlowId), { replace: true });
-      },
-    );
+      });
   }, [navigate, pending]);
 
   if (orphan === undefined) return <p role="status">Reading the authorization response…</p>;

@@ -1,8 +1,14 @@
 import { useId, useState, type ReactNode } from 'react';
-import { SANDBOX_TENANT } from '../../../server/sandbox/seed.ts';
 import { ENTRA_CLOUD_ORIGINS, isSpecificTenant, TENANT_ALIASES } from '../../protocol/endpoints.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
-import { endpointsFor, flowSupportFor, useSettings, type AuthorityKind } from '../../state/settings.ts';
+import { useSandboxDirectory } from '../../state/sandbox-directory.ts';
+import {
+  endpointsFor,
+  flowSupportFor,
+  tenantFor,
+  useSettings,
+  type AuthorityKind,
+} from '../../state/settings.ts';
 import { EndpointList } from '../settings/endpoint-list.tsx';
 import { FlowSupportList } from '../settings/flow-support-list.tsx';
 import { IssuerForm } from '../settings/issuer-form.tsx';
@@ -26,6 +32,9 @@ const KIND_NAMES: Record<AuthorityKind, string> = {
 export default function SettingsPage() {
   const settings = useSettings();
   const sandboxOrigin = useLabConfig((s) => s.sandboxOrigin);
+  // Re-render when the sandbox's directory changes: the tenant and endpoints below come from it.
+  const sandboxTenant = useSandboxDirectory((s) => s.directory?.tenant);
+  const tenant = tenantFor(settings);
   const endpoints = endpointsFor(settings, sandboxOrigin);
   // Which form is open. Sandbox and Entra apply at once; an issuer or typed endpoints once saved.
   const [shown, setShown] = useState<AuthorityKind>(settings.authority);
@@ -35,7 +44,8 @@ export default function SettingsPage() {
 
   const choose = (kind: AuthorityKind) => {
     setShown(kind);
-    if (kind === 'sandbox') settings.update({ authority: kind, tenant: SANDBOX_TENANT.id });
+    // An empty tenant is the sandbox's own, whatever its directory names when a request is built.
+    if (kind === 'sandbox') settings.update({ authority: kind, tenant: '' });
     if (kind === 'entra') {
       const tenant = settings.authority === 'entra' ? settings.tenant : 'organizations';
       settings.update({ authority: kind, tenant });
@@ -103,12 +113,15 @@ export default function SettingsPage() {
             aria-describedby={`${ids.tenant}-help`}
             onChange={(e) => settings.update({ tenant: e.target.value })}
             spellCheck={false}
+            {...(shown === 'sandbox' && sandboxTenant !== undefined
+              ? { placeholder: `${sandboxTenant.id} (${sandboxTenant.domain})` }
+              : {})}
           />
           <p id={`${ids.tenant}-help`} className="help">
             A tenant id (GUID), a domain such as contoso.onmicrosoft.com, or common / organizations /
             consumers.
-            {!isSpecificTenant(settings.tenant) &&
-              ' Client credentials and on-behalf-of need a specific tenant.'}
+            {shown === 'sandbox' && ' Empty: the sandbox’s own tenant.'}
+            {!isSpecificTenant(tenant) && ' Client credentials and on-behalf-of need a specific tenant.'}
           </p>
           {shown === 'entra' && (
             <div className="quick-picks" role="group" aria-label="Tenant aliases">

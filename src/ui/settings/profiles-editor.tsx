@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { SANDBOX_APPS } from '../../../server/sandbox/seed.ts';
+import { useSandboxDirectory } from '../../state/sandbox-directory.ts';
 import { activeProfile, defaultRedirectUri, useSettings, type Platform } from '../../state/settings.ts';
 import { SecretInput } from '../components/secret-input.tsx';
 import { WELL_KNOWN_CLIENTS, wellKnownNote } from './well-known-clients.ts';
@@ -14,6 +14,9 @@ const PLATFORMS: readonly { value: Platform; label: string }[] = [
 export function ProfilesEditor() {
   const settings = useSettings();
   const profile = activeProfile(settings);
+  // The sandbox's registrations as its portal has them now (none listed until its directory is read).
+  const sandboxApps = useSandboxDirectory((s) => s.directory?.apps) ?? [];
+  const sandboxSpa = sandboxApps.find((app) => app.platform === 'spa');
   const [preset, setPreset] = useState(WELL_KNOWN_CLIENTS[0]?.id ?? '');
   const base = useId();
   const id = (name: string) => `${base}-${name}`;
@@ -52,7 +55,7 @@ export function ProfilesEditor() {
       <h2 id={id('title')}>App profiles</h2>
       <p className="help">
         {settings.authority === 'sandbox'
-          ? 'In the sandbox each flow uses the seeded app made for it; the profile is used by the code flow.'
+          ? 'In the sandbox each flow uses the app registration made for it, as the sandbox lists it now; the profile is used by the code flow (no client id: the sandbox’s SPA).'
           : 'Flows start with the active profile’s client id, secret and scopes.'}
       </p>
       <div className="field">
@@ -110,20 +113,27 @@ export function ProfilesEditor() {
             value={profile.clientId}
             onChange={(e) => set({ clientId: e.target.value })}
             spellCheck={false}
+            {...(settings.authority === 'sandbox' && sandboxSpa !== undefined
+              ? { placeholder: `${sandboxSpa.clientId} (${sandboxSpa.displayName})` }
+              : {})}
           />
         </div>
         {settings.authority === 'sandbox' && (
           <div className="quick-picks" role="group" aria-label="Sandbox app registrations">
-            {SANDBOX_APPS.filter((app) => app.redirectUris.length > 0).map((app) => (
-              <button
-                key={app.clientId}
-                type="button"
-                aria-pressed={profile.clientId === app.clientId}
-                onClick={() => set({ clientId: app.clientId, clientSecret: app.clientSecret ?? '' })}
-              >
-                {app.displayName}
-              </button>
-            ))}
+            {sandboxApps
+              .filter((app) => app.redirectUris.length > 0)
+              .map((app) => (
+                <button
+                  key={app.clientId}
+                  type="button"
+                  aria-pressed={
+                    profile.clientId === app.clientId || (profile.clientId === '' && app === sandboxSpa)
+                  }
+                  onClick={() => set({ clientId: app.clientId, clientSecret: app.sandboxOnlySecret ?? '' })}
+                >
+                  {app.displayName}
+                </button>
+              ))}
           </div>
         )}
         <div className="field">
