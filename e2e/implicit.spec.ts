@@ -1,4 +1,7 @@
-import { expect, test, type Page } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, expect, test, type Page } from '@playwright/test';
 import { expectNoAxeViolations } from './support/axe.ts';
 import { expectNoSecretsLeft, recordConsole, tokensOnPage } from './support/secrets-audit.ts';
 
@@ -139,5 +142,63 @@ test.describe('implicit and hybrid flows', () => {
     await page.getByLabel('response_mode').selectOption('form_post');
     await expect(page.getByRole('note').filter({ hasText: 'without its local server' })).toBeVisible();
     await expect(page.getByRole('button', { name: 'Sign in at the authorization server' })).toBeDisabled();
+  });
+
+  // What the implicit route says about the browser's history database, checked in a real profile:
+  // replaceState cleans the tab, but the visit was recorded with its fragment as the page arrived.
+  test('fragment tokens stay in the browser history database; form_post ones never enter it', async ({
+    baseURL,
+  }, testInfo) => {
+    const profile = mkdtempSync(join(tmpdir(), 'flowlab-history-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      ...testInfo.project.use.launchOptions,
+      ...(baseURL === undefined ? {} : { baseURL }),
+    });
+    try {
+      // Chromium's history page folds redirect chains; a search lists every visit whose URL matches.
+      // After the first run the search has at least that run's visit, so the list is never empty.
+      const historyUrls = async (): Promise<string[]> => {
+        const history = await context.newPage();
+        await history.goto('chrome://history/?q=id_token');
+        const links = history.locator('history-item #link');
+        await expect(links.first()).toBeAttached();
+        const urls = await links.evaluateAll((elements) =>
+          elements.map((element) => (element as HTMLAnchorElement).href),
+        );
+        await history.close();
+        return urls;
+      };
+      const runImplicit = async (responseMode: 'fragment' | 'form_post'): Promise<string> => {
+        const page = await context.newPage();
+        await page.goto('/flows/implicit');
+        if (responseMode === 'form_post') await page.getByLabel('response_mode').selectOption('form_post');
+        else
+          await expect(
+            page.getByRole('note').filter({ hasText: 'That clean-up comes too late' }),
+          ).toContainText('No page can prevent this');
+        await page.getByRole('button', { name: 'Sign in at the authorization server' }).press('Enter');
+        await signInByKeyboard(page);
+        await expect(page).toHaveURL(/\/flows\/implicit$/);
+        await expect(page.getByRole('list', { name: 'Checks on the response' })).toContainText(
+          'at_hash verified',
+        );
+        const [accessToken] = await tokensOnPage(page);
+        expect(accessToken, 'the run shows its access token').toBeTruthy();
+        await page.close();
+        return accessToken ?? '';
+      };
+
+      const fragmentToken = await runImplicit('fragment');
+      const afterFragment = await historyUrls();
+      expect(afterFragment.some((url) => url.includes(fragmentToken))).toBe(true);
+
+      await context.clearCookies(); // a fresh sign-in, as the helper expects
+      const formPostToken = await runImplicit('form_post');
+      const afterFormPost = await historyUrls();
+      expect(afterFormPost.some((url) => url.includes(formPostToken))).toBe(false);
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
   });
 });

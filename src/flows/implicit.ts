@@ -125,7 +125,7 @@ export const implicitFlow = {
       id: 'sign-in',
       title: 'Sign in; tokens come back in the fragment',
       spec: 'RFC 6749 §4.2.2',
-      why: 'After sign-in the server redirects to redirect_uri#access_token=…&id_token=…. The app reads the fragment and wipes it from the address bar and history at once.',
+      why: 'After sign-in the server redirects to redirect_uri#access_token=…&id_token=…. The app reads the fragment and clears it from the address bar and this tab’s history entry at once, but the browser has already saved the whole address, tokens included, in its history database.',
     },
     {
       id: 'validate',

@@ -44,7 +44,7 @@ export const FLOWS = [
     whenToUse:
       'Only to understand an older single-page app that gets tokens straight from the sign-in redirect, in the URL fragment.',
     legacy:
-      'Tokens arrive in the URL fragment, where browser history, referrers, logs and extensions can see them; they cannot be bound to the client, no refresh token comes back, and silent renewal relies on third-party cookies that browsers now block. RFC 9700 §2.1.2 says clients should not use it. Use authorization code + PKCE instead.',
+      'Tokens arrive in the URL fragment, where referrers, logs and extensions can see them, and the browser writes that address into its history database before any script of the page runs, so no client can keep them out of it; they cannot be bound to the client, no refresh token comes back, and silent renewal relies on third-party cookies that browsers now block. RFC 9700 §2.1.2 says clients should not use it. Use authorization code + PKCE instead.',
   },
   {
     id: 'refresh-token',

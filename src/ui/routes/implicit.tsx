@@ -232,11 +232,21 @@ export default function ImplicitPage() {
             entry.
           </p>
         ) : (
-          <p>
-            The browser leaves for the authorization server and comes back to{' '}
-            <code>{ctx.params['redirect_uri']}</code> with the result after the <code>#</code>. The app reads
-            it, then removes it from the address bar and the history entry before doing anything else.
-          </p>
+          <>
+            <p>
+              The browser leaves for the authorization server and comes back to{' '}
+              <code>{ctx.params['redirect_uri']}</code> with the result after the <code>#</code>. The app
+              reads it, then removes it from the address bar and from this tab’s history entry before doing
+              anything else.
+            </p>
+            <p className="note implicit-history" role="note">
+              That clean-up comes too late for one copy: the browser records every address it visits in its
+              own history database as the page arrives, before any script runs. The tokens stay there,
+              readable by anyone with the browser profile, until that history is cleared. No page can prevent
+              this — one more reason the grant is legacy. With <code>response_mode=form_post</code> the tokens
+              travel in a POST body and never enter the history.
+            </p>
+          </>
         )}
         <button type="button" className="primary" onClick={signIn} disabled={blocked !== undefined}>
           Sign in at the authorization server
@@ -260,7 +270,7 @@ export default function ImplicitPage() {
             <p className="ok">
               {received.mode === 'form_post'
                 ? 'The response came as a form POST, read once from this app’s local server: it was never in the address bar or history.'
-                : 'The fragment was read and removed from the address bar and history.'}{' '}
+                : 'The fragment was read and removed from the address bar and this tab’s history entry (the browser’s history database keeps its own copy).'}{' '}
               The state matches what this tab sent.
             </p>
             <p>
