@@ -27,7 +27,10 @@ export const SECURITY_HEADERS = {
 
 export default defineConfig({
   plugins: [react()],
-  preview: { headers: SECURITY_HEADERS },
+  // Vite allows any localhost port cross-origin by default; this origin serves the relay token, so no
+  // other origin may read any of its answers.
+  server: { cors: false },
+  preview: { headers: SECURITY_HEADERS, cors: false },
   build: {
     target: 'es2022',
     // LAB_DIST_DIR lets parallel e2e runs each build and preview their own copy.

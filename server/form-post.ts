@@ -119,7 +119,11 @@ export function createFormPostMiddleware(options: FormPostOptions) {
       // Consumed on read: a second fetch, a reload or another tab finds nothing.
       if (entry !== undefined) store.delete(id);
       if (entry === undefined) {
-        res.writeHead(404, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+        res.writeHead(404, {
+          'Content-Type': 'application/json',
+          'Cache-Control': 'no-store',
+          'X-Content-Type-Options': 'nosniff',
+        });
         res.end(JSON.stringify({ error: 'not_found' }));
         return;
       }
@@ -168,6 +172,7 @@ export function createFormPostMiddleware(options: FormPostOptions) {
       Location: `${FORM_POST_CALLBACK_PATH}?form_post=${id}`,
       'Cache-Control': 'no-store',
       'Content-Length': '0',
+      'X-Content-Type-Options': 'nosniff',
     });
     res.end();
   };

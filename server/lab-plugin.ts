@@ -4,28 +4,69 @@
  * and receives form_post authorization responses for the callback page.
  */
 import { randomBytes } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Connect, Plugin } from 'vite';
 import { createFormPostMiddleware } from './form-post.ts';
-import { createRelayMiddleware } from './relay/index.ts';
+import { createRelayMiddleware, type RelayOptions } from './relay/index.ts';
 import { checkHostHeader, Refusal } from './relay/policy.ts';
 
 export interface LabPluginOptions {
   readonly appOrigins: readonly string[];
   readonly port: number;
+  /** `http://localhost:<port>`, as the sandbox names itself. */
   readonly sandboxOrigin: string;
+  /**
+   * The IP address the sandbox listens on (127.0.0.1): the relay connects there rather than to
+   * whatever `localhost` resolves to first (often ::1, where another process could listen).
+   */
+  readonly sandboxAddress: string;
+  /** For tests: the relay's resolver and this machine's addresses. */
+  readonly relay?: Pick<RelayOptions, 'resolver' | 'localAddresses' | 'log'>;
 }
 
 /** Path of the runtime configuration the app reads at start. */
 export const LAB_CONFIG_PATH = '/lab-config.json';
 
-/** Mounts `/lab-config.json`, the form_post receiver and the relay on both `vite dev` and `vite preview`. */
-export function labServerPlugin(options: LabPluginOptions): Plugin {
+/** On every answer of the app's origin: a browser never guesses a type (a relayed body, a JSON file). */
+const NOSNIFF = ['X-Content-Type-Options', 'nosniff'] as const;
+
+/**
+ * Who may read `/lab-config.json`, which carries the relay token: this machine's Host names only
+ * (DNS rebinding), no foreign Origin, and no request a browser marks as coming from another site.
+ * Another localhost port is the same site (Fetch Metadata §2.1 compares registrable domains), so
+ * `same-site` is refused too. A same-origin fetch says `same-origin`; a typed URL says `none`;
+ * tools (Playwright's readiness check) send neither header. Throws a `Refusal` with the status.
+ * @see https://w3c.github.io/webappsec-fetch-metadata/#sec-fetch-site-header
+ */
+export function checkLabConfigReader(
+  headers: IncomingMessage['headers'],
+  options: Pick<LabPluginOptions, 'appOrigins' | 'port'>,
+): void {
+  checkHostHeader(headers.host, options.port);
+  const origin = headers.origin;
+  if (origin !== undefined && !options.appOrigins.includes(origin))
+    throw new Refusal(403, 'Only pages of this app may read its configuration.');
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none')
+    throw new Refusal(403, 'Only pages of this app may read its configuration.');
+}
+
+/**
+ * The app server's own handler (connect-style): `/lab-config.json`, then form_post, then the relay;
+ * anything else goes to `next` (Vite's static files and index.html). Every answer carries nosniff.
+ */
+export function createLabMiddleware(
+  options: LabPluginOptions,
+): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   const token = randomBytes(24).toString('base64url');
   const relay = createRelayMiddleware({
     appOrigins: options.appOrigins,
     port: options.port,
     token,
     extraOrigins: [options.sandboxOrigin],
+    pinnedAddresses: { [new URL(options.sandboxOrigin).origin]: options.sandboxAddress },
+    ...options.relay,
   });
   const formPost = createFormPostMiddleware({ port: options.port });
   const config = JSON.stringify({
@@ -35,30 +76,42 @@ export function labServerPlugin(options: LabPluginOptions): Plugin {
     // This server receives response_mode=form_post at /callback (server/form-post.ts).
     formPost: true,
   });
-  const mount = (middlewares: Connect.Server): void => {
-    middlewares.use((req, res, next) => {
-      if ((req.url ?? '').split('?')[0] === LAB_CONFIG_PATH) {
-        try {
-          // The token is readable same-origin only; the Host check stops a DNS-rebound page reading it.
-          checkHostHeader(req.headers.host, options.port);
-        } catch (error) {
-          res.writeHead(error instanceof Refusal ? error.status : 400).end();
-          return;
-        }
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-        res.end(config);
+  return (req, res, next) => {
+    res.setHeader(...NOSNIFF);
+    if ((req.url ?? '').split('?')[0] === LAB_CONFIG_PATH) {
+      try {
+        checkLabConfigReader(req.headers, options);
+      } catch (error) {
+        // No body: the refusal must not carry the token, nor say more than the status.
+        res.writeHead(error instanceof Refusal ? error.status : 400, { 'Cache-Control': 'no-store' }).end();
         return;
       }
-      void formPost(req, res, () => void relay(req, res, next));
-    });
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      res.end(config);
+      return;
+    }
+    void formPost(req, res, () => void relay(req, res, next));
+  };
+}
+
+/** Mounts `/lab-config.json`, the form_post receiver and the relay on both `vite dev` and `vite preview`. */
+export function labServerPlugin(options: LabPluginOptions): Plugin {
+  const handler = createLabMiddleware(options);
+  const mount = (middlewares: Connect.Server, httpServer: EventEmitter | null): void => {
+    // Vite answers some requests before any plugin middleware (its Host check, its 404s): setting
+    // the header as the request arrives covers those too.
+    httpServer?.prependListener('request', (_req: IncomingMessage, res: ServerResponse) =>
+      res.setHeader(...NOSNIFF),
+    );
+    middlewares.use(handler);
   };
   return {
     name: 'oauth-flow-lab-server',
     configureServer(server) {
-      mount(server.middlewares);
+      mount(server.middlewares, server.httpServer);
     },
     configurePreviewServer(server) {
-      mount(server.middlewares);
+      mount(server.middlewares, server.httpServer);
     },
   };
 }

@@ -13,7 +13,13 @@ const sandboxPort = Number(process.env['SANDBOX_PORT'] ?? 5174);
 const appOrigins = [`http://localhost:${appPort}`, `http://127.0.0.1:${appPort}`];
 
 const sandbox = await startSandbox({ port: sandboxPort });
-const plugin = labServerPlugin({ appOrigins, port: appPort, sandboxOrigin: sandbox.origin });
+// startSandbox binds 127.0.0.1 only (server/sandbox/index.ts): the relay connects there, not to ::1.
+const plugin = labServerPlugin({
+  appOrigins,
+  port: appPort,
+  sandboxOrigin: sandbox.origin,
+  sandboxAddress: '127.0.0.1',
+});
 const serverOptions = { host: '127.0.0.1', port: appPort, strictPort: true };
 
 const app =

@@ -633,7 +633,7 @@ describe('localhost: the relay connects where the server listens, and only to lo
     const origin = `http://localhost:${port}`;
     const relay = await startRelay({
       extraOrigins: [origin],
-      resolver: (hostname, callback) =>
+      resolver: (_hostname, callback) =>
         callback(
           null,
           addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
@@ -652,7 +652,7 @@ describe('localhost: the relay connects where the server listens, and only to lo
     const origin = `http://localhost:${port}`;
     const relay = await startRelay({
       extraOrigins: [origin],
-      resolver: (hostname, callback) => callback(null, [{ address: '127.0.0.1', family: 4 }]),
+      resolver: (_hostname, callback) => callback(null, [{ address: '127.0.0.1', family: 4 }]),
     });
     v4Hits = 0;
     const res = await relay.call({ target: `${origin}/t/oauth2/v2.0/token` });
