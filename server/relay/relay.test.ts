@@ -184,6 +184,7 @@ describe('local relay: allowed paths', () => {
     const res = await call({ headers: { 'x-relay-target': token(UP, 't'), cookie: 'a=b' } });
     expect(res.status).toBe(200);
     expect(res.headers['x-relay']).toBe('1');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['set-cookie']).toBeUndefined();
     expect(JSON.parse(res.body)).toMatchObject({ access_token: 'a' });
     expect(upstreamHits[0]?.headers.cookie).toBeUndefined();
@@ -343,6 +344,24 @@ describe('local relay: refusal probes (each must be refused, and nothing reaches
     ],
     ['an IPv6 loopback literal', () => ({ headers: { 'x-relay-target': token('http://[::1]:5174') } }), 403],
     ['a decimal IP', () => ({ headers: { 'x-relay-target': token('http://2130706433') } }), 403],
+    ['a hex IP', () => ({ headers: { 'x-relay-target': token('http://0x7f.1') } }), 403],
+    ['an octal IP', () => ({ headers: { 'x-relay-target': token('http://0177.0.0.1') } }), 403],
+    ['a short IP', () => ({ headers: { 'x-relay-target': token('http://127.1') } }), 403],
+    [
+      'an IPv4-mapped loopback literal (hex form)',
+      () => ({ headers: { 'x-relay-target': token('http://[::ffff:7f00:1]:5174') } }),
+      403,
+    ],
+    [
+      'the metadata address behind NAT64',
+      () => ({ headers: { 'x-relay-target': token('http://[64:ff9b::a9fe:a9fe]') } }),
+      403,
+    ],
+    [
+      'the upstream on a loopback address other than the one allowed',
+      () => ({ headers: { 'x-relay-target': token(UP.replace('localhost', '127.0.0.2'), 't') } }),
+      403,
+    ],
     [
       'an allowlisted host on another port',
       () => ({ headers: { 'x-relay-target': token(UP.replace(/:\d+$/, ':1')) } }),
@@ -405,6 +424,42 @@ describe('local relay: refusal probes (each must be refused, and nothing reaches
       400,
     ],
     [
+      'adding an https origin on a loopback address other than 127.0.0.1',
+      () => ({
+        path: '/relay/allow',
+        headers: { 'content-type': 'application/json' },
+        body: '{"origin":"https://127.0.0.2:8443"}',
+      }),
+      403,
+    ],
+    [
+      'adding an IPv4-mapped loopback origin',
+      () => ({
+        path: '/relay/allow',
+        headers: { 'content-type': 'application/json' },
+        body: '{"origin":"https://[::ffff:7f00:1]:8443"}',
+      }),
+      403,
+    ],
+    [
+      'adding a private-network origin',
+      () => ({
+        path: '/relay/allow',
+        headers: { 'content-type': 'application/json' },
+        body: '{"origin":"https://192.168.1.1"}',
+      }),
+      403,
+    ],
+    [
+      'adding loopback spelled as one decimal number',
+      () => ({
+        path: '/relay/allow',
+        headers: { 'content-type': 'application/json' },
+        body: '{"origin":"http://2130706433:8080"}',
+      }),
+      400,
+    ],
+    [
       'adding an origin from another site',
       () => ({
         path: '/relay/allow',
@@ -420,6 +475,7 @@ describe('local relay: refusal probes (each must be refused, and nothing reaches
     const res = await call(probe());
     expect(res.status).toBe(status);
     expect(res.headers['x-relay-refused']).toBe('1');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(upstreamHits).toHaveLength(0);
   });
 
@@ -606,6 +662,21 @@ describe('forbidden addresses', () => {
     ['fe80::1', true],
     ['::ffff:10.0.0.1', true],
     ['::ffff:20.190.160.1', false],
+    ['::ffff:7f00:1', true],
+    ['::7f00:1', true],
+    ['fec0::1', true],
+    ['ff02::1', true],
+    ['64:ff9b::a00:1', true],
+    ['64:ff9b::14be:a001', false],
+    ['64:ff9b:1::1', true],
+    ['2002:a00:1::1', true],
+    ['2001:0:4136:e378::1', true],
+    ['2001:db8::1', true],
+    ['192.0.2.1', true],
+    ['198.51.100.1', true],
+    ['203.0.113.1', true],
+    ['192.88.99.1', true],
+    ['255.255.255.255', true],
     ['2603:1036::1', false],
     ['not-an-ip', true],
   ])('%s → %s', (ip, forbidden) => {

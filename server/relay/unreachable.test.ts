@@ -109,6 +109,7 @@ describe('relay: an upstream that cannot be reached', () => {
     expect(res.status).toBe(502);
     expect(res.headers['x-relay-refused']).toBeUndefined();
     expect(res.headers['x-relay-unreachable']).toBe('1');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(JSON.parse(res.body)).toEqual({
       relay_error: 'upstream_unreachable',
       host: `127.0.0.1:${closedPort}`,
