@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { aadsts, buildRedirectDescription, type EntraError } from './entra-errors.ts';
 import { formPostPage } from './pages.ts';
+import { redirectUriProblem } from './redirect-uri-rules.ts';
 import type { AppLookup } from './registrations.ts';
 import { resolveScopes, toProviderScope } from './scopes.ts';
 import { GRAPH_RESOURCE, SANDBOX_TENANT } from './seed.ts';
@@ -39,9 +40,12 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * Entra's redirect URI match: exact, except that the port of an `http://localhost` (loopback) URI is
- * ignored (RFC 8252 §7.3 lets native apps pick any port; Entra applies it to every platform).
+ * ignored (RFC 8252 §7.3 lets native apps pick any port; Entra applies it to every platform). A
+ * requested URI that could not be registered (a fragment, user information, … — redirect-uri-rules.ts)
+ * never matches, so the port rule cannot let `…/callback#x` or `http://user@localhost/…` through.
  */
 export function redirectUriMatches(registered: readonly string[], requested: string): boolean {
+  if (redirectUriProblem(requested) !== undefined) return false;
   let wanted: URL;
   try {
     wanted = new URL(requested);
@@ -85,6 +89,12 @@ export function checkAuthorizationRequest(input: URLSearchParams, findApp: AppLo
     if (app.redirectUris.length > 1) return { action: 'page', error: aadsts.noReplyAddressSent() };
     redirectUri = app.redirectUris[0] ?? '';
     params.set('redirect_uri', redirectUri);
+  }
+  // RFC 6749 §3.1.2: a redirect URI MUST NOT include a fragment. Entra answers AADSTS50011 on its page
+  // (such a URI cannot be registered, so it matches none); the message says why.
+  const problem = redirectUriProblem(redirectUri);
+  if (problem !== undefined) {
+    return { action: 'page', error: aadsts.redirectUriInvalid(redirectUri, app.clientId, problem) };
   }
   if (!redirectUriMatches(app.redirectUris, redirectUri)) {
     return { action: 'page', error: aadsts.redirectUriMismatch(redirectUri, app.clientId) };

@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { CertificateStore } from './certificates.ts';
+import { redirectUriProblem } from './redirect-uri-rules.ts';
 import { SANDBOX_APPS, SANDBOX_TENANT, type Platform, type SandboxApp } from './seed.ts';
 
 /** A client secret of an app registration ("Certificates & secrets" → "Client secrets"). */
@@ -75,9 +76,6 @@ export const PLATFORMS: readonly Platform[] = ['spa', 'web', 'publicClient'];
 /** Lifetimes the portal offers for a new secret (Entra: 90 days to 2 years; recommended 180 days). */
 export const SECRET_LIFETIME_DAYS = { default: 180, min: 1, max: 730 } as const;
 
-/** Entra's limit on a redirect URI's length. */
-const MAX_REDIRECT_URI_LENGTH = 256;
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const DAY_MS = 24 * 3600 * 1000;
 
 interface MutableApp {
@@ -122,29 +120,8 @@ function fromSeed(seed: SandboxApp, now: number): MutableApp {
   };
 }
 
-/**
- * Entra's rules for a redirect URI: absolute, `https` (or `http` for a loopback host only), no fragment,
- * no wildcard, at most 256 characters. Returns the problem, or undefined when the URI is acceptable.
- */
-export function redirectUriProblem(uri: string): string | undefined {
-  if (uri.length > MAX_REDIRECT_URI_LENGTH)
-    return `A redirect URI may have at most ${MAX_REDIRECT_URI_LENGTH} characters.`;
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    return `'${uri}' is not an absolute URI.`;
-  }
-  if (uri.includes('#')) return 'A redirect URI must not contain a fragment (#).';
-  if (uri.includes('*')) return 'A redirect URI must not contain a wildcard (*).';
-  if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:') {
-    return LOOPBACK_HOSTS.has(url.hostname)
-      ? undefined
-      : 'A redirect URI must use https; http is allowed only for localhost (http://localhost or http://127.0.0.1).';
-  }
-  return `A redirect URI must use https (or http for localhost), not '${url.protocol.replace(':', '')}'.`;
-}
+/** Entra's rules for a redirect URI (redirect-uri-rules.ts); re-exported for existing callers. */
+export { redirectUriProblem };
 
 /** Validates a JSON `PATCH` body: known fields only, with the right types; redirect URIs as Entra checks them. */
 export function parseAppPatch(
