@@ -1,13 +1,20 @@
 /**
  * In-memory storage for oidc-provider's artifacts (sessions, interactions, codes, grants, refresh tokens),
- * one store per sandbox instance. Expired entries are dropped lazily.
+ * one store per sandbox instance. Expired entries are dropped when read and, without being read, by a
+ * sweep: on a timer (unref'd, so it never keeps the process alive) and on writes once the sweep interval
+ * has passed, so a burst of short-lived flows leaves nothing behind once its artifacts expire.
  */
 import type { Adapter, AdapterConstructor, AdapterPayload, ClientMetadata } from 'oidc-provider';
 
 interface Entry {
   payload: AdapterPayload;
   readonly expiresAt: number | undefined;
+  /** Estimated bytes held: the key and the payload as JSON, UTF-16 in memory. */
+  bytes: number;
 }
+
+/** How often expired entries are swept without being read (milliseconds), unless overridden. */
+export const DEFAULT_SWEEP_INTERVAL_MS = 30_000;
 
 /** Options that change how artifacts behave. */
 export interface AdapterOptions {
@@ -23,11 +30,29 @@ export interface AdapterOptions {
    * changes, so edits on the portal apply without a restart.
    */
   readonly findClient: (clientId: string) => ClientMetadata | undefined;
+  /** Sweep interval in milliseconds (default {@link DEFAULT_SWEEP_INTERVAL_MS}). */
+  readonly sweepIntervalMs?: number;
+}
+
+/** The store's size, as the portal shows it. */
+export interface StoreStats {
+  /** Entries held (expired ones not yet swept included). */
+  readonly entries: number;
+  /** Rough bytes held by the entries: keys and payloads as JSON, two bytes a character. */
+  readonly bytes: number;
+  /** Entries per oidc-provider model (`Session`, `Grant`, `AuthorizationCode`, …). */
+  readonly byModel: Readonly<Record<string, number>>;
 }
 
 /** The store behind the adapter, exposed so the sandbox can look artifacts up before oidc-provider does. */
 export interface ArtifactStore {
   find(model: string, id: string): AdapterPayload | undefined;
+  /** Deletes every entry expired at `now` (epoch ms) with its index rows; returns how many went. */
+  sweep(now?: number): number;
+  /** Entries and estimated bytes now held. */
+  stats(): StoreStats;
+  /** Stops the sweep timer (the sandbox calls it on close). */
+  close(): void;
 }
 
 /** Creates one artifact store and the adapter class oidc-provider instantiates per model. */
@@ -39,11 +64,47 @@ export function createMemoryAdapter(options: AdapterOptions): {
   const byGrant = new Map<string, Set<string>>();
   const byUid = new Map<string, string>();
   const byUserCode = new Map<string, string>();
+  const sweepIntervalMs = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
+  let lastSweep = Date.now();
+
+  const sizeOf = (key: string, payload: AdapterPayload): number =>
+    2 * (key.length + JSON.stringify(payload).length);
+
+  /** Removes one entry and every index row that points at it. */
+  const remove = (key: string): void => {
+    const entry = entries.get(key);
+    if (!entry) return;
+    entries.delete(key);
+    const id = key.slice(key.indexOf(':') + 1);
+    const { grantId, uid, userCode } = entry.payload;
+    if (typeof grantId === 'string') {
+      const keys = byGrant.get(grantId);
+      keys?.delete(key);
+      if (keys?.size === 0) byGrant.delete(grantId);
+    }
+    if (typeof uid === 'string' && byUid.get(uid) === id) byUid.delete(uid);
+    if (typeof userCode === 'string' && byUserCode.get(userCode) === id) byUserCode.delete(userCode);
+  };
+
+  const sweep = (now = Date.now()): number => {
+    lastSweep = now;
+    let dropped = 0;
+    for (const [key, entry] of entries) {
+      if (entry.expiresAt !== undefined && entry.expiresAt <= now) {
+        remove(key);
+        dropped += 1;
+      }
+    }
+    return dropped;
+  };
+
+  const timer = setInterval(() => sweep(), sweepIntervalMs);
+  timer.unref();
 
   const get = (key: string): Entry | undefined => {
     const entry = entries.get(key);
     if (entry?.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
-      entries.delete(key);
+      remove(key);
       return undefined;
     }
     return entry;
@@ -62,7 +123,15 @@ export function createMemoryAdapter(options: AdapterOptions): {
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const key = this.#key(id);
-      entries.set(key, { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined });
+      const now = Date.now();
+      // Amortised: a busy sandbox sweeps on its writes even if the timer is late.
+      if (now - lastSweep >= sweepIntervalMs) sweep(now);
+      remove(key);
+      entries.set(key, {
+        payload,
+        expiresAt: expiresIn ? now + expiresIn * 1000 : undefined,
+        bytes: sizeOf(key, payload),
+      });
       if (payload.grantId) {
         const keys = byGrant.get(payload.grantId) ?? new Set<string>();
         keys.add(key);
@@ -90,21 +159,40 @@ export function createMemoryAdapter(options: AdapterOptions): {
     async consume(id: string): Promise<void> {
       if (this.#model === 'RefreshToken' && !options.rotateRefreshTokens()) return;
       const entry = get(this.#key(id));
-      if (entry) entry.payload = { ...entry.payload, consumed: Math.floor(Date.now() / 1000) };
+      if (entry) {
+        entry.payload = { ...entry.payload, consumed: Math.floor(Date.now() / 1000) };
+        entry.bytes = sizeOf(this.#key(id), entry.payload);
+      }
     }
 
     async destroy(id: string): Promise<void> {
-      entries.delete(this.#key(id));
+      remove(this.#key(id));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      for (const key of byGrant.get(grantId) ?? []) entries.delete(key);
+      for (const key of [...(byGrant.get(grantId) ?? [])]) remove(key);
       byGrant.delete(grantId);
     }
   }
 
+  const stats = (): StoreStats => {
+    let bytes = 0;
+    const byModel: Record<string, number> = {};
+    for (const [key, entry] of entries) {
+      bytes += entry.bytes;
+      const model = key.slice(0, key.indexOf(':'));
+      byModel[model] = (byModel[model] ?? 0) + 1;
+    }
+    return { entries: entries.size, bytes, byModel };
+  };
+
   return {
     Adapter: MemoryAdapter,
-    store: { find: (model, id) => get(`${model}:${id}`)?.payload },
+    store: {
+      find: (model, id) => get(`${model}:${id}`)?.payload,
+      sweep,
+      stats,
+      close: () => clearInterval(timer),
+    },
   };
 }

@@ -21,6 +21,9 @@ export type PollVerdict =
   | { readonly kind: 'expired' }
   | { readonly kind: 'slow_down'; readonly interval: number };
 
+/** How long an expired device code is remembered, so its polls still get `expired_token` (ms). */
+export const EXPIRED_CODE_MEMORY_MS = 3600_000;
+
 /** Device codes issued by one sandbox instance. */
 export class DevicePollRegistry {
   readonly #polls = new Map<string, DevicePoll>();
@@ -28,13 +31,30 @@ export class DevicePollRegistry {
   /** Remembers a device code just issued. */
   register(deviceCode: string, clientId: string, expiresInSeconds: number): void {
     const now = Date.now();
-    for (const [code, poll] of this.#polls) if (poll.expiresAt + 3600_000 < now) this.#polls.delete(code);
+    this.sweep(now);
     this.#polls.set(deviceCode, {
       clientId,
       expiresAt: now + expiresInSeconds * 1000,
       interval: DEVICE_POLL_INTERVAL,
       lastPollAt: undefined,
     });
+  }
+
+  /** Forgets device codes expired more than {@link EXPIRED_CODE_MEMORY_MS} before `now`; returns how many. */
+  sweep(now = Date.now()): number {
+    let dropped = 0;
+    for (const [code, poll] of this.#polls) {
+      if (poll.expiresAt + EXPIRED_CODE_MEMORY_MS < now) {
+        this.#polls.delete(code);
+        dropped += 1;
+      }
+    }
+    return dropped;
+  }
+
+  /** Device codes remembered. */
+  get size(): number {
+    return this.#polls.size;
   }
 
   /** Records a poll and says how to answer it. */

@@ -47,9 +47,32 @@ export const aadsts = {
       50011,
       `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. Make sure the redirect URI sent in the request matches one added to your application registration (the port of an http://localhost redirect URI is ignored).`,
     ),
+  /**
+   * A redirect URI that no app registration could hold (a fragment, RFC 6749 §3.1.2; user information; …).
+   * Entra has no code of its own for it: the URI matches nothing registered, so AADSTS50011
+   * (https://learn.microsoft.com/entra/identity-platform/reference-error-codes), with the reason added.
+   */
+  redirectUriInvalid: (redirectUri: string, clientId: string, problem: string) =>
+    e(
+      400,
+      'invalid_request',
+      50011,
+      `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}', and no redirect URI like it can be registered: ${problem}`,
+    ),
   noReplyAddressSent: () => e(400, 'invalid_request', 900971, 'No reply address provided.'),
   noReplyAddressRegistered: () =>
     e(400, 'invalid_request', 500113, 'No reply address is registered for the application.'),
+  /**
+   * Smart lockout (lockout.ts); Entra's wording, as its token endpoint and sign-in page give it
+   * (https://learn.microsoft.com/entra/identity-platform/reference-error-codes: 50053 IdsLocked).
+   */
+  accountLocked: () =>
+    e(
+      400,
+      'invalid_grant',
+      50053,
+      "The account is locked, you've tried to sign in too many times with an incorrect user ID or password.",
+    ),
   invalidCredentials: () =>
     e(400, 'invalid_grant', 50126, 'Error validating credentials due to invalid username or password.'),
   userNotFound: (username: string) =>

@@ -2,7 +2,8 @@
  * Small helpers for the plain `node:http` layer in front of oidc-provider: body buffering, handing a
  * (possibly rewritten) request to koa, and writing responses.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 
 /** A request as oidc-provider's mount-path logic needs it: `originalUrl` ends with `url`. */
@@ -78,14 +79,82 @@ export function sendJson(
   res.end(text);
 }
 
+/** The one inline script the sandbox serves: it submits a form_post page's form (pages.ts). */
+export const FORM_POST_SCRIPT = 'document.forms[0].submit()';
+
+/**
+ * The Content-Security-Policy of every sandbox response: nothing may load but inline styles and the
+ * form_post script (by its hash), and no page of any origin may frame a sandbox page (a device-code
+ * phishing page could otherwise frame /devicelogin; CSP Level 2 `frame-ancestors`).
+ */
+export const SANDBOX_CSP = [
+  "default-src 'none'",
+  "style-src 'unsafe-inline'",
+  `script-src 'sha256-${createHash('sha256').update(FORM_POST_SCRIPT).digest('base64')}'`,
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
+ * The headers every sandbox response carries, whoever writes it (our router, oidc-provider, koa's own
+ * error handler): CSP as above, `X-Frame-Options: DENY` for browsers without `frame-ancestors`,
+ * `nosniff` and `no-referrer` (authorization URLs carry codes and state; none may leak in a Referer).
+ * CORS is a separate matter: these headers do not stop a `fetch` from another origin.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': SANDBOX_CSP,
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+function hasHeader(headers: unknown, name: string): boolean {
+  if (Array.isArray(headers)) {
+    return headers.some((h, i) =>
+      Array.isArray(h)
+        ? String(h[0]).toLowerCase() === name
+        : i % 2 === 0 && String(h).toLowerCase() === name,
+    );
+  }
+  if (typeof headers !== 'object' || headers === null) return false;
+  return Object.keys(headers).some((k) => k.toLowerCase() === name);
+}
+
+/**
+ * Makes `res` send {@link SECURITY_HEADERS} whatever code writes it: each one is added just before the
+ * status line goes out unless the response already set it, and a CSP without `frame-ancestors` gets
+ * `frame-ancestors 'none'` appended. Hooks `writeHead`, which Node also calls for implicit headers
+ * (`res.end()` without `writeHead`, as koa does), so it survives koa clearing headers on an error.
+ */
+export function enforceSecurityHeaders(res: ServerResponse): void {
+  const writeHead = res.writeHead;
+  const patched = function writeHeadWithSecurityHeaders(
+    this: ServerResponse,
+    ...args: Parameters<ServerResponse['writeHead']>
+  ): ServerResponse {
+    const headers = args.find((a, i) => i > 0 && typeof a === 'object' && a !== null) as
+      OutgoingHttpHeaders | undefined;
+    if (!this.headersSent) {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+        if (!this.hasHeader(name) && !hasHeader(headers, name)) this.setHeader(name, value);
+      }
+      const csp = this.getHeader('content-security-policy');
+      if (typeof csp === 'string' && !/frame-ancestors/i.test(csp)) {
+        this.setHeader('content-security-policy', `${csp}; frame-ancestors 'none'`);
+      }
+    }
+    return writeHead.apply(this, args);
+  };
+  res.writeHead = patched as ServerResponse['writeHead'];
+}
+
 /** Writes an HTML response that may not be cached or framed. */
 export function sendHtml(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(html),
     'cache-control': 'no-store',
-    'x-frame-options': 'DENY',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    ...SECURITY_HEADERS,
   });
   res.end(html);
 }

@@ -24,6 +24,7 @@ import { ConsentStore } from './consents.ts';
 import { resolveTenantSegment, type TenantSegment } from './directory.ts';
 import { GRAPH_PREFIX, handleGraphRequest } from './graph-api.ts';
 import {
+  enforceSecurityHeaders,
   isFormBody,
   mountRequest,
   readBody,
@@ -35,6 +36,7 @@ import {
 } from './http-utils.ts';
 import { handleInteraction } from './interactions.ts';
 import { loadOrCreateKeys } from './keys.ts';
+import { SmartLockout } from './lockout.ts';
 import { errorPage } from './pages.ts';
 import { OBO_GRANT, OBO_GRANT_PARAMS, onBehalfOfGrantHandler } from './obo-grant.ts';
 import { portalPage } from './portal.ts';
@@ -88,8 +90,12 @@ interface Context {
   readonly registry: AppRegistry;
   readonly consents: ConsentStore;
   readonly devicePolls: DevicePollRegistry;
+  readonly lockout: SmartLockout;
   readonly verifyToken: SandboxTokenVerifier;
 }
+
+/** How often the sandbox's own maps (device polls, lockouts, pending MFA) are swept, in milliseconds. */
+const SWEEP_INTERVAL_MS = 30_000;
 
 function initialSettings(options: SandboxOptions): SandboxSettings {
   const requested = parseSettingsPatch({
@@ -111,6 +117,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const keys = await loadOrCreateKeys(dataDir);
   const ready: { context?: Context } = {};
   const server = createServer((req, res) => {
+    // Every response, including oidc-provider's own pages and koa's error answers (issue 9, item 5).
+    enforceSecurityHeaders(res);
     const { context } = ready;
     if (!context) {
       res.writeHead(503).end();
@@ -172,6 +180,16 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     if (!options.quiet) console.error('sandbox: oidc-provider server error', err);
   });
   const devicePolls = new DevicePollRegistry();
+  const lockout = new SmartLockout(() => settings);
+  const pendingMfa = new Map<string, string>();
+  // Issue 9 item 8: nothing the sandbox remembers may outlive its use. The artifact store sweeps itself
+  // (adapter.ts); these are the sandbox's own maps. Consents are bounded by users × apps.
+  const sweepTimer = setInterval(() => {
+    devicePolls.sweep();
+    lockout.sweep();
+    for (const uid of pendingMfa.keys()) if (!store.find('Interaction', uid)) pendingMfa.delete(uid);
+  }, SWEEP_INTERVAL_MS);
+  sweepTimer.unref();
   provider.use(
     entraShape(issuer, {
       deviceLoginUri: `${origin}${DEVICE_LOGIN_PATH}`,
@@ -184,12 +202,13 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     handle: provider.callback(),
     store,
     origin,
-    pendingMfa: new Map(),
+    pendingMfa,
     settings,
     certificates,
     registry,
     consents,
     devicePolls,
+    lockout,
     verifyToken: createSandboxTokenVerifier(keys.signingKey, issuer),
   };
 
@@ -201,6 +220,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     settings,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        clearInterval(sweepTimer);
+        store.close();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),
@@ -229,6 +250,18 @@ function portalState(ctx: Context): PortalState {
     registry: ctx.registry,
     consents: ctx.consents,
     origin: ctx.origin,
+    lockout: ctx.lockout,
+    memory: () => ({
+      store: ctx.store.stats(),
+      devicePolls: ctx.devicePolls.size,
+      lockouts: ctx.lockout.size,
+      pendingMfa: ctx.pendingMfa.size,
+    }),
+    sweep: () => {
+      ctx.store.sweep();
+      ctx.devicePolls.sweep();
+      ctx.lockout.sweep();
+    },
   };
 }
 
@@ -261,7 +294,13 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
   }
   if (pathname.startsWith(INTERACTION_PREFIX)) {
     await handleInteraction(
-      { provider: ctx.provider, pendingMfa: ctx.pendingMfa, consents: ctx.consents, settings: ctx.settings },
+      {
+        provider: ctx.provider,
+        pendingMfa: ctx.pendingMfa,
+        consents: ctx.consents,
+        settings: ctx.settings,
+        lockout: ctx.lockout,
+      },
       req,
       res,
       pathname,
@@ -394,6 +433,7 @@ async function token(
     registry: ctx.registry,
     consents: ctx.consents,
     devicePolls: ctx.devicePolls,
+    lockout: ctx.lockout,
     verifyToken: ctx.verifyToken,
     sandboxOrigin: ctx.origin,
   };

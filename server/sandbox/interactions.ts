@@ -8,6 +8,7 @@ import type { ConsentStore } from './consents.ts';
 import { aadsts, type EntraError } from './entra-errors.ts';
 import { appDisplayName, findUserById, findUserByName } from './directory.ts';
 import { readBody, sendHtml, sendRedirect } from './http-utils.ts';
+import type { SmartLockout } from './lockout.ts';
 import { consentPage, errorPage, mfaPage, signInPage } from './pages.ts';
 import { INTERACTION_PREFIX } from './provider-config.ts';
 import { describePermission } from './scopes.ts';
@@ -22,6 +23,8 @@ export interface InteractionDeps {
   readonly pendingMfa: Map<string, string>;
   readonly consents: ConsentStore;
   readonly settings: Readonly<SandboxSettings>;
+  /** Smart lockout: wrong passwords on the sign-in page count as on the password grant. */
+  readonly lockout: SmartLockout;
 }
 
 /** Handles one request below `/interaction/`. */
@@ -31,7 +34,7 @@ export async function handleInteraction(
   res: ServerResponse,
   pathname: string,
 ): Promise<void> {
-  const { provider, pendingMfa } = deps;
+  const { provider, pendingMfa, lockout } = deps;
   const [uid = '', step = ''] = pathname.slice(INTERACTION_PREFIX.length).split('/');
   let interaction: Interaction;
   try {
@@ -50,7 +53,7 @@ export async function handleInteraction(
 
   if (interaction.prompt.name === 'login') {
     if (form && step === 'login')
-      return submitCredentials(provider, pendingMfa, interaction, req, res, form, base);
+      return submitCredentials(provider, pendingMfa, lockout, interaction, req, res, form, base);
     if (form && step === 'mfa') return submitCode(provider, pendingMfa, interaction, req, res, form, base);
     sendHtml(
       res,
@@ -111,6 +114,7 @@ function requestedScopes(interaction: Interaction): string[] {
 async function submitCredentials(
   provider: Provider,
   pendingMfa: Map<string, string>,
+  lockout: SmartLockout,
   interaction: Interaction,
   req: IncomingMessage,
   res: ServerResponse,
@@ -126,7 +130,10 @@ async function submitCredentials(
       signInPage({ action: `${base}/login`, clientName: clientName(interaction), username, error }),
     );
   if (!user) return retry(aadsts.userNotFound(username));
-  if (form.get('password') !== user.password) return retry(aadsts.invalidCredentials());
+  const password = form.get('password') ?? '';
+  const verdict = lockout.attempt(user.oid, password === user.password, password);
+  if (verdict.kind === 'locked') return retry(aadsts.accountLocked());
+  if (verdict.kind === 'wrong') return retry(aadsts.invalidCredentials());
   if (user.mfaRequired) {
     pendingMfa.set(interaction.uid, user.oid);
     sendHtml(

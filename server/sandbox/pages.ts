@@ -5,6 +5,7 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { buildEntraErrorBody, type EntraError } from './entra-errors.ts';
 import { mapProviderError } from './error-mapping.ts';
+import { FORM_POST_SCRIPT } from './http-utils.ts';
 import { SANDBOX_TENANT } from './seed.ts';
 
 /** Escapes text for HTML element content and double-quoted attribute values. */
@@ -156,14 +157,14 @@ export function consentPage(input: {
 
 /**
  * An authorization response in the form_post response mode (OAuth 2.0 Form Post Response Mode §2): a
- * form the browser posts to the redirect URI. A small script submits it; with scripts blocked by the
- * page's CSP the person presses Continue.
+ * form the browser posts to the redirect URI. A small script submits it (the sandbox's CSP allows it by
+ * its hash); with scripts off the person presses Continue.
  */
 export function formPostPage(action: string, fields: URLSearchParams): string {
   const inputs = [...fields]
     .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
     .join('');
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Returning to the app</title></head><body><form method="post" action="${escapeHtml(action)}">${inputs}<p>Sandbox tenant: returning to the app.</p><button type="submit">Continue</button></form><script>document.forms[0].submit()</script></body></html>`;
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Returning to the app</title></head><body><form method="post" action="${escapeHtml(action)}">${inputs}<p>Sandbox tenant: returning to the app.</p><button type="submit">Continue</button></form><script>${FORM_POST_SCRIPT}</script></body></html>`;
 }
 
 /** Entra's error page for requests that cannot be sent back to the app (e.g. AADSTS50011). */

@@ -10,7 +10,16 @@ import { parseCertificate, summarizeCertificate, type CertificateStore } from '.
 import type { ConsentStore } from './consents.ts';
 import { findUserById, findUserByName } from './directory.ts';
 import { isFormBody, readBody, sendHtml, sendJson, sendRedirect } from './http-utils.ts';
-import { appView, buildDirectory, portalPage, type PortalFlash, type PortalView } from './portal.ts';
+import type { SmartLockout } from './lockout.ts';
+import {
+  appView,
+  buildDirectory,
+  lockoutViews,
+  portalPage,
+  type MemoryReport,
+  type PortalFlash,
+  type PortalView,
+} from './portal.ts';
 import { allPermissions } from './provider-config.ts';
 import {
   parseAppPatch,
@@ -28,6 +37,10 @@ export interface PortalState extends PortalView {
   readonly consents: ConsentStore;
   /** The sandbox's own origin (to render the portal page after a form post). */
   readonly origin: string;
+  readonly lockout: SmartLockout;
+  readonly memory: () => MemoryReport;
+  /** Removes every expired entry now (the store and the sandbox's own maps). */
+  readonly sweep: () => void;
 }
 
 /** Path prefix of the portal API. */
@@ -93,6 +106,8 @@ export async function handlePortalRequest(
   const r: PortalRequest = { state, req, res, method, reply, fromForm: isFormBody(req) };
   if (path[0] === 'settings' && path.length === 1) return settingsRoute(r);
   if (path[0] === 'reset' && path.length === 1) return resetRoute(r);
+  if (path[0] === 'lockouts' && path.length <= 3) return lockoutsRoute(r, path[1], path[2]);
+  if (path[0] === 'memory' && path.length <= 2) return memoryRoute(r, path[1]);
   if (path[0] === 'apps' && path.length === 1) {
     if (method !== 'GET') return badMethod(reply, 'GET');
     return reply(
@@ -180,6 +195,46 @@ async function settingsRoute(r: PortalRequest): Promise<void> {
   Object.assign(state.settings, parsed.patch);
   if (r.fromForm) return sendRedirect(r.res, '/#settings', 303);
   reply(200, { ...state.settings });
+}
+
+/**
+ * `GET /portal/lockouts`: accounts with smart lockout state; `DELETE /portal/lockouts/{user}` (or the
+ * portal form's `POST …/{user}/delete`) unlocks one, `{user}` a user principal name or object id.
+ */
+function lockoutsRoute(r: PortalRequest, item: string | undefined, action: string | undefined): void {
+  const { state, reply } = r;
+  if (item === undefined || item === '') {
+    if (action !== undefined) return notFound(reply, 'portal endpoint there');
+    if (r.method !== 'GET') return badMethod(reply, 'GET');
+    return reply(200, lockoutViews(state.lockout));
+  }
+  if (action !== undefined && action !== 'delete') return notFound(reply, 'portal endpoint there');
+  const remove = r.method === 'DELETE' || (r.method === 'POST' && action === 'delete');
+  if (!remove) return badMethod(reply, 'DELETE');
+  const name = safeDecode(item);
+  const user = name === undefined ? undefined : (findUserByName(name) ?? findUserById(name));
+  if (!user) {
+    const message = `No user '${name ?? item}' in the sandbox tenant.`;
+    if (r.fromForm) return answerForm(r, undefined, message);
+    return notFound(reply, `user '${name ?? item}' in the sandbox tenant`);
+  }
+  state.lockout.unlock(user.oid);
+  if (r.fromForm) return sendRedirect(r.res, '/#lockouts', 303);
+  reply(200, lockoutViews(state.lockout));
+}
+
+/** `GET /portal/memory`: what the sandbox holds; `POST /portal/memory/sweep` removes expired entries now. */
+function memoryRoute(r: PortalRequest, action: string | undefined): void {
+  const { state, reply } = r;
+  if (action === undefined || action === '') {
+    if (r.method !== 'GET') return badMethod(reply, 'GET');
+    return reply(200, state.memory());
+  }
+  if (action !== 'sweep') return notFound(reply, 'portal endpoint there');
+  if (r.method !== 'POST') return badMethod(reply, 'POST');
+  state.sweep();
+  if (r.fromForm) return sendRedirect(r.res, '/#memory', 303);
+  reply(200, state.memory());
 }
 
 /** `POST /portal/reset`: the seeded app registrations, no added certificates, no recorded consent. */

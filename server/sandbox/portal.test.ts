@@ -31,12 +31,16 @@ describe('portal and directory.json: the new parts', () => {
       graphMe: `${sandbox.origin}/v1.0/me`,
       graphUsers: `${sandbox.origin}/v1.0/users`,
       portalSettings: `${sandbox.origin}/portal/settings`,
+      portalLockouts: `${sandbox.origin}/portal/lockouts`,
+      portalMemory: `${sandbox.origin}/portal/memory`,
       portalCertificates: `${sandbox.origin}/portal/apps/{clientId}/certificates`,
     });
     expect(d.settings).toEqual({
       rotateRefreshTokens: false,
       deviceCodeLifetimeSeconds: 900,
       rememberConsent: false,
+      lockoutThreshold: 10,
+      lockoutDurationSeconds: 60,
     });
     const legacy = d.apps.find((a) => a.clientId === '4e8d1c7a-6f2b-4a93-b5d0-8c1e7f3a2b96');
     expect(legacy).toMatchObject({

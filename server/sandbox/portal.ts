@@ -3,16 +3,46 @@
  * and certificates, endpoints, runtime settings) as an HTML page at `/` and as JSON at
  * `/directory.json`. All secrets are sandbox-only.
  */
+import type { StoreStats } from './adapter.ts';
 import { CertificateStore, summarizeCertificate, type CertificateSummary } from './certificates.ts';
 import { ConsentStore } from './consents.ts';
 import { DEVICE_LOGIN_PATH } from './device-flow.ts';
-import { SANDBOX_APIS, servicePrincipalId } from './directory.ts';
+import { findUserById, SANDBOX_APIS, servicePrincipalId } from './directory.ts';
 import { GRAPH_ENDPOINTS } from './graph-api.ts';
+import type { SmartLockout } from './lockout.ts';
 import { layout, escapeHtml } from './pages.ts';
 import { ROUTES } from './provider-config.ts';
 import { AppRegistry, PLATFORMS, SECRET_LIFETIME_DAYS, type AppRegistration } from './registrations.ts';
 import { SANDBOX_TENANT, SANDBOX_USERS, type Platform } from './seed.ts';
-import { DEFAULT_SETTINGS, DEVICE_CODE_LIFETIME_RANGE, type SandboxSettings } from './settings.ts';
+import {
+  DEFAULT_SETTINGS,
+  DEVICE_CODE_LIFETIME_RANGE,
+  LOCKOUT_DURATION_RANGE,
+  LOCKOUT_THRESHOLD_RANGE,
+  type SandboxSettings,
+} from './settings.ts';
+
+/** What the sandbox holds in memory: the artifact store and its own maps (issue 9 item 8). */
+export interface MemoryReport {
+  /** oidc-provider's artifacts (sessions, interactions, codes, grants, refresh tokens). */
+  readonly store: StoreStats;
+  /** Device codes remembered for polling. */
+  readonly devicePolls: number;
+  /** Accounts with smart lockout failures or a lockout. */
+  readonly lockouts: number;
+  /** Sign-ins waiting for a verification code. */
+  readonly pendingMfa: number;
+}
+
+/** One account with smart lockout state, as the portal lists it. */
+export interface LockoutView {
+  readonly userPrincipalName: string;
+  readonly objectId: string;
+  readonly failures: number;
+  readonly locked: boolean;
+  /** ISO 8601 end of the lockout, when locked. */
+  readonly lockedUntil?: string;
+}
 
 /** The runtime state the portal shows besides the seeded users and tenant. */
 export interface PortalView {
@@ -20,6 +50,27 @@ export interface PortalView {
   readonly certificates: CertificateStore;
   readonly registry: AppRegistry;
   readonly consents: ConsentStore;
+  /** Smart lockout of a running instance (absent for the seeded listing). */
+  readonly lockout?: SmartLockout;
+  /** The instance's memory use now (absent for the seeded listing). */
+  readonly memory?: () => MemoryReport;
+}
+
+/** The accounts with smart lockout failures or a lockout now, locked ones first. */
+export function lockoutViews(lockout: SmartLockout, now = Date.now()): LockoutView[] {
+  return lockout.list(now).map((entry) => {
+    const user = findUserById(entry.userId);
+    const locked = entry.lockedUntil !== undefined && entry.lockedUntil > now;
+    return {
+      userPrincipalName: user?.userPrincipalName ?? entry.userId,
+      objectId: entry.userId,
+      failures: entry.failures,
+      locked,
+      ...(locked && entry.lockedUntil !== undefined
+        ? { lockedUntil: new Date(entry.lockedUntil).toISOString() }
+        : {}),
+    };
+  });
 }
 
 /** A client secret as listed (the value only for the seeded one, which is published test data). */
@@ -77,6 +128,10 @@ export interface SandboxDirectory {
   /** The sandbox's own management API and Graph look-alike. */
   readonly sandboxEndpoints: Readonly<Record<string, string>>;
   readonly settings: Readonly<SandboxSettings>;
+  /** Accounts with smart lockout failures or a lockout (a running instance only). */
+  readonly lockouts?: readonly LockoutView[];
+  /** Memory held now (a running instance only). */
+  readonly memory?: MemoryReport;
   readonly users: readonly {
     readonly userPrincipalName: string;
     readonly displayName: string;
@@ -113,6 +168,8 @@ export function sandboxEndpoints(origin: string): Record<string, string> {
     graphMe: `${origin}${GRAPH_ENDPOINTS.me}`,
     graphUsers: `${origin}${GRAPH_ENDPOINTS.users}`,
     portalSettings: `${origin}/portal/settings`,
+    portalLockouts: `${origin}/portal/lockouts`,
+    portalMemory: `${origin}/portal/memory`,
     portalCertificates: `${origin}/portal/apps/{clientId}/certificates`,
   };
 }
@@ -183,6 +240,8 @@ export function buildDirectory(origin: string, view: PortalView = seededView()):
     endpoints: tenantEndpoints(origin),
     sandboxEndpoints: sandboxEndpoints(origin),
     settings: { ...view.settings },
+    ...(view.lockout ? { lockouts: lockoutViews(view.lockout) } : {}),
+    ...(view.memory ? { memory: view.memory() } : {}),
     users: SANDBOX_USERS.map((u) => ({
       userPrincipalName: u.userPrincipalName,
       displayName: u.displayName,
@@ -279,9 +338,41 @@ function settingsForm(settings: Readonly<SandboxSettings>): string {
 <p class="hint" id="remember-consent-hint">On is Entra's behaviour: a user who accepted the consent page is not asked again, even in a new browser session. Off (the default): each new browser session shows the consent step. Consent granted or revoked below applies either way.</p>
 <label for="deviceCodeLifetimeSeconds">Device code lifetime (seconds)</label>
 <input id="deviceCodeLifetimeSeconds" name="deviceCodeLifetimeSeconds" type="number" min="${min}" max="${max}" step="1" required value="${settings.deviceCodeLifetimeSeconds}">
+<label for="lockoutThreshold">Smart lockout threshold (wrong passwords)</label>
+<p class="hint" id="lockout-threshold-hint">After this many different wrong passwords for one account, sign-in and the password grant answer AADSTS50053 for the lockout duration, even with the right password. Entra's default is 10; retyping one of the last three wrong passwords is not counted again.</p>
+<input id="lockoutThreshold" name="lockoutThreshold" type="number" min="${LOCKOUT_THRESHOLD_RANGE.min}" max="${LOCKOUT_THRESHOLD_RANGE.max}" step="1" required value="${settings.lockoutThreshold}" aria-describedby="lockout-threshold-hint">
+<label for="lockoutDurationSeconds">Smart lockout duration (seconds)</label>
+<input id="lockoutDurationSeconds" name="lockoutDurationSeconds" type="number" min="${LOCKOUT_DURATION_RANGE.min}" max="${LOCKOUT_DURATION_RANGE.max}" step="1" required value="${settings.lockoutDurationSeconds}">
 <button type="submit" class="primary">Save settings</button>
 </form>
 <p class="hint">Also as JSON: <code>GET</code>/<code>POST /portal/settings</code>. Changes apply to new requests at once.</p>`;
+}
+
+function lockoutSection(lockouts: readonly LockoutView[]): string {
+  if (lockouts.length === 0) {
+    return '<p>No account has wrong passwords counted or is locked.</p>';
+  }
+  const rows = lockouts
+    .map(
+      (l) =>
+        `<tr><td><code>${e(l.userPrincipalName)}</code></td><td>${l.failures}</td><td>${l.locked ? `Locked until ${e(l.lockedUntil ?? '')}` : 'Not locked'}</td><td><form method="post" action="/portal/lockouts/${e(encodeURIComponent(l.objectId))}/delete"><button type="submit" class="secondary" aria-label="Unlock ${e(l.userPrincipalName)}">Unlock</button></form></td></tr>`,
+    )
+    .join('');
+  return `<table><thead><tr><th scope="col">User</th><th scope="col">Wrong passwords counted</th><th scope="col">State</th><th scope="col">Action</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function memorySection(memory: MemoryReport): string {
+  const models = Object.entries(memory.store.byModel)
+    .map(([model, count]) => `${e(model)} ${count}`)
+    .join(', ');
+  return `<table><tbody>
+<tr><th scope="row">Artifact store entries</th><td>${memory.store.entries}${models ? ` (${models})` : ''}</td></tr>
+<tr><th scope="row">Artifact store size (estimate)</th><td>${(memory.store.bytes / 1024).toFixed(1)} KiB</td></tr>
+<tr><th scope="row">Device codes remembered</th><td>${memory.devicePolls}</td></tr>
+<tr><th scope="row">Accounts with lockout state</th><td>${memory.lockouts}</td></tr>
+<tr><th scope="row">Sign-ins waiting for a code</th><td>${memory.pendingMfa}</td></tr>
+</tbody></table>
+<p class="hint">Expired entries are removed every 30 seconds and on writes, without being read. Also as JSON: <code>GET /portal/memory</code>; <code>POST /portal/memory/sweep</code> removes them now.</p>`;
 }
 
 function flashBlock(flash: PortalFlash | undefined, clientId: string | undefined): string {
@@ -449,6 +540,11 @@ ${flashBlock(flash, undefined)}
 <p class="hint">Device login page for the device code flow: <a href="${e(d.sandboxEndpoints['deviceLogin'] ?? '')}">${e(d.sandboxEndpoints['deviceLogin'] ?? '')}</a>. Graph look-alike: <code>GET /v1.0/me</code> (delegated, <code>User.Read</code>) and <code>GET /v1.0/users</code> (app-only, role <code>User.Read.All</code>).</p>
 <h2 id="settings">Settings</h2>
 ${settingsForm(d.settings)}
+<h2 id="lockouts">Smart lockout</h2>
+${d.lockouts ? lockoutSection(d.lockouts) : '<p>Shown for a running sandbox.</p>'}
+<p class="hint">Also as JSON: <code>GET /portal/lockouts</code>; <code>DELETE /portal/lockouts/{user}</code> unlocks.</p>
+<h2 id="memory">Memory</h2>
+${d.memory ? memorySection(d.memory) : '<p>Shown for a running sandbox.</p>'}
 <h2>Users</h2>
 <table><thead><tr><th scope="col">Name</th><th scope="col">Username</th><th scope="col">Password (sandbox-only)</th><th scope="col">MFA</th><th scope="col">Object id</th></tr></thead><tbody>${users}</tbody></table>
 <h2 id="apps">App registrations</h2>

@@ -9,6 +9,7 @@ import { aadsts, type EntraError } from './entra-errors.ts';
 import { apiByIdentifier, findUserByName, type TenantSegment } from './directory.ts';
 import { issueUserTokens } from './issue-user-tokens.ts';
 import { OIDC_SCOPES, resolveScopes } from './scopes.ts';
+import type { SmartLockout } from './lockout.ts';
 import type { AppRegistration } from './registrations.ts';
 import { GRAPH_RESOURCE } from './seed.ts';
 
@@ -37,11 +38,16 @@ export function applyUserScope(app: AppRegistration, params: URLSearchParams): E
   return undefined;
 }
 
-/** Entra's checks on a password grant request; rewrites the scope for the handler. */
+/**
+ * Entra's checks on a password grant request; rewrites the scope for the handler. Every password checked
+ * for an existing user goes through smart lockout: a locked account gets AADSTS50053 (`invalid_grant`,
+ * 400) even with the right password.
+ */
 export function checkPassword(
   app: AppRegistration,
   params: URLSearchParams,
   tenant: TenantSegment,
+  lockout: SmartLockout,
 ): EntraError | undefined {
   if (tenant.kind === 'alias' && tenant.segment !== 'organizations') return aadsts.grantNotOnCommon();
   const username = params.get('username');
@@ -52,7 +58,9 @@ export function checkPassword(
   if (scopeError) return scopeError;
   const user = findUserByName(username);
   if (!user) return aadsts.userNotFound(username);
-  if (password !== user.password) return aadsts.invalidCredentials();
+  const verdict = lockout.attempt(user.oid, password === user.password, password);
+  if (verdict.kind === 'locked') return aadsts.accountLocked();
+  if (verdict.kind === 'wrong') return aadsts.invalidCredentials();
   if (user.mfaRequired) {
     const api = apiByIdentifier(params.get('resource') ?? '');
     return aadsts.mfaRequired(api?.appId ?? GRAPH_RESOURCE.appId);

@@ -60,6 +60,8 @@ describe('runtime settings: /portal/settings', () => {
       rotateRefreshTokens: false,
       deviceCodeLifetimeSeconds: 900,
       rememberConsent: false,
+      lockoutThreshold: 10,
+      lockoutDurationSeconds: 60,
     });
     expect(sandbox.settings.deviceCodeLifetimeSeconds).toBe(900);
   });
@@ -105,6 +107,8 @@ describe('runtime settings: /portal/settings', () => {
       rotateRefreshTokens: true,
       deviceCodeLifetimeSeconds: 900,
       rememberConsent: false,
+      lockoutThreshold: 10,
+      lockoutDurationSeconds: 60,
     });
     const rotated = await firstRefreshToken();
     expect((await refresh(rotated)).status).toBe(200);
@@ -134,6 +138,8 @@ describe('runtime settings: /portal/settings', () => {
       rotateRefreshTokens: false,
       deviceCodeLifetimeSeconds: 120,
       rememberConsent: false,
+      lockoutThreshold: 10,
+      lockoutDurationSeconds: 60,
     });
     const directory = (await (await fetch(`${sandbox.origin}/directory.json`)).json()) as Record<
       string,
@@ -151,6 +157,8 @@ describe('runtime settings: /portal/settings', () => {
         rotateRefreshTokens: true,
         deviceCodeLifetimeSeconds: 60,
         rememberConsent: false,
+        lockoutThreshold: 10,
+        lockoutDurationSeconds: 60,
       });
     } finally {
       await other.stop();

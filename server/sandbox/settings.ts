@@ -19,6 +19,13 @@ export interface SandboxSettings {
    * applies either way.
    */
   rememberConsent: boolean;
+  /**
+   * Smart lockout: distinct wrong passwords for one account before it is locked (AADSTS50053). Entra's
+   * default is 10 (https://learn.microsoft.com/entra/identity/authentication/howto-password-smart-lockout).
+   */
+  lockoutThreshold: number;
+  /** Smart lockout: seconds a locked account stays locked; Entra starts at 60. */
+  lockoutDurationSeconds: number;
 }
 
 /** Entra's behaviour. */
@@ -26,10 +33,28 @@ export const DEFAULT_SETTINGS: Readonly<SandboxSettings> = {
   rotateRefreshTokens: false,
   deviceCodeLifetimeSeconds: 900,
   rememberConsent: false,
+  lockoutThreshold: 10,
+  lockoutDurationSeconds: 60,
 };
 
 /** Bounds for `deviceCodeLifetimeSeconds` (1 s lets a test see expiry quickly; one hour is plenty). */
 export const DEVICE_CODE_LIFETIME_RANGE = { min: 1, max: 3600 } as const;
+
+/** Bounds for `lockoutThreshold` (Entra's admin center takes up to 999; 1 locks on the first miss). */
+export const LOCKOUT_THRESHOLD_RANGE = { min: 1, max: 999 } as const;
+
+/** Bounds for `lockoutDurationSeconds` (1 s lets a test see a lockout end; a day is plenty). */
+export const LOCKOUT_DURATION_RANGE = { min: 1, max: 86_400 } as const;
+
+const INTEGER_SETTINGS = {
+  deviceCodeLifetimeSeconds: DEVICE_CODE_LIFETIME_RANGE,
+  lockoutThreshold: LOCKOUT_THRESHOLD_RANGE,
+  lockoutDurationSeconds: LOCKOUT_DURATION_RANGE,
+} as const;
+
+type IntegerSetting = keyof typeof INTEGER_SETTINGS;
+
+const isIntegerSetting = (key: string): key is IntegerSetting => Object.hasOwn(INTEGER_SETTINGS, key);
 
 /** The outcome of validating a settings change. */
 export type SettingsPatchResult =
@@ -46,12 +71,12 @@ export function parseSettingsPatch(input: unknown): SettingsPatchResult {
     if (key === 'rotateRefreshTokens' || key === 'rememberConsent') {
       if (typeof value !== 'boolean') return { ok: false, message: `${key} must be a boolean.` };
       patch[key] = value;
-    } else if (key === 'deviceCodeLifetimeSeconds') {
-      const { min, max } = DEVICE_CODE_LIFETIME_RANGE;
+    } else if (isIntegerSetting(key)) {
+      const { min, max } = INTEGER_SETTINGS[key];
       if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-        return { ok: false, message: `deviceCodeLifetimeSeconds must be an integer from ${min} to ${max}.` };
+        return { ok: false, message: `${key} must be an integer from ${min} to ${max}.` };
       }
-      patch.deviceCodeLifetimeSeconds = value;
+      patch[key] = value;
     } else {
       return { ok: false, message: `Unknown setting '${key}'.` };
     }
@@ -61,10 +86,14 @@ export function parseSettingsPatch(input: unknown): SettingsPatchResult {
 
 /** Reads the portal's HTML form: an unchecked checkbox is absent, so absence means false. */
 export function parseSettingsForm(form: URLSearchParams): SettingsPatchResult {
-  const lifetime = form.get('deviceCodeLifetimeSeconds');
+  const numbers: Partial<Record<IntegerSetting, number>> = {};
+  for (const key of Object.keys(INTEGER_SETTINGS) as IntegerSetting[]) {
+    const value = form.get(key);
+    if (value !== null && value.trim() !== '') numbers[key] = Number(value);
+  }
   return parseSettingsPatch({
     rotateRefreshTokens: form.has('rotateRefreshTokens'),
     rememberConsent: form.has('rememberConsent'),
-    ...(lifetime === null || lifetime === '' ? {} : { deviceCodeLifetimeSeconds: Number(lifetime) }),
+    ...numbers,
   });
 }

@@ -12,6 +12,7 @@ import { checkDevicePoll, DEVICE_CODE_GRANT } from './device-flow.ts';
 import type { DevicePollRegistry } from './device-polling.ts';
 import { aadsts, type EntraError } from './entra-errors.ts';
 import { findApi, findUserByName, type TenantSegment } from './directory.ts';
+import type { SmartLockout } from './lockout.ts';
 import { checkOnBehalfOf, OBO_GRANT } from './obo-grant.ts';
 import type { AppRegistration, AppRegistry } from './registrations.ts';
 import { checkPassword } from './ropc-grant.ts';
@@ -47,6 +48,8 @@ export interface TokenGateDeps {
   readonly registry: AppRegistry;
   readonly consents: ConsentStore;
   readonly devicePolls: DevicePollRegistry;
+  /** Smart lockout counters (the password grant counts wrong passwords there). */
+  readonly lockout: SmartLockout;
   readonly verifyToken: SandboxTokenVerifier;
   /** The sandbox's own origin, `http://localhost:<port>` (client assertion audiences). */
   readonly sandboxOrigin: string;
@@ -129,7 +132,9 @@ async function checkGrant(
     case 'client_credentials':
       return checkClientCredentials(params, tenant);
     case 'password':
-      return checkPassword(app, params, tenant) ?? checkPasswordConsent(app, params, deps.consents);
+      return (
+        checkPassword(app, params, tenant, deps.lockout) ?? checkPasswordConsent(app, params, deps.consents)
+      );
     case DEVICE_CODE_GRANT:
       return checkDevicePoll(app, params, deps.devicePolls, deps.store);
     case OBO_GRANT:
