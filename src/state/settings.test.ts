@@ -98,6 +98,11 @@ describe('the sandbox’s ids come from its directory, read at run time', () => 
     useSettings.getState().update({ authority: 'entra', tenant: '' });
     expect(tenantFor(useSettings.getState())).toBe('');
     expect(secretForRun(WEB_ID)).toBe('');
+    // The default profile is the sandbox's SPA wherever its endpoints are reached from; a blank new one is not.
+    useSettings.getState().update({ clientId: '' });
+    expect(clientIdFor(useSettings.getState())).toBe(SPA_ID);
+    useSettings.getState().addProfile({ ...useSettings.getState().profiles[0]!, name: 'Blank' });
+    expect(clientIdFor(useSettings.getState())).toBe('');
   });
 });
 

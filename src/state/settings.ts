@@ -81,6 +81,9 @@ interface SettingsStore extends Settings {
   selectProfile(id: string): void;
 }
 
+/** The id of the profile every fresh start has (see {@link defaultProfile}). */
+export const DEFAULT_PROFILE_ID = 'sandbox-spa';
+
 /** The callback URI on this app's own origin. */
 export function defaultRedirectUri(): string {
   return `${window.location.origin}${CALLBACK_PATH}`;
@@ -97,7 +100,7 @@ export function newProfileId(): string {
  */
 export function defaultProfile(): AppProfile {
   return {
-    id: 'sandbox-spa',
+    id: DEFAULT_PROFILE_ID,
     name: 'Sandbox SPA',
     clientId: '',
     redirectUri: defaultRedirectUri(),
@@ -341,11 +344,13 @@ export function tenantFor(settings: Pick<Settings, 'authority' | 'tenant'>): str
 }
 
 /**
- * The client id a run starts with: the active profile's, or — under the sandbox with none typed — the
- * SPA registration its directory lists.
+ * The client id a run starts with: the active profile's, or, when it has none, the sandbox's SPA
+ * registration as its directory lists it — under the sandbox authority, and for the default profile
+ * under any authority (it is the sandbox's SPA, wherever its endpoints are reached from).
  */
-export function clientIdFor(settings: Pick<Settings, 'authority' | 'clientId'>): string {
-  if (settings.authority !== 'sandbox' || settings.clientId.trim() !== '') return settings.clientId;
+export function clientIdFor(settings: Pick<Settings, 'authority' | 'clientId' | 'activeProfileId'>): string {
+  if (settings.clientId.trim() !== '') return settings.clientId;
+  if (settings.authority !== 'sandbox' && settings.activeProfileId !== DEFAULT_PROFILE_ID) return '';
   return sandboxSpaClientId() ?? '';
 }
 
@@ -450,7 +455,7 @@ export function clientFor(appName: SandboxAppName): {
   if (settings.authority !== 'sandbox') {
     const profile = activeProfile(settings);
     return {
-      clientId: profile.clientId,
+      clientId: clientIdFor(settings),
       clientSecret: profile.clientSecret,
       ...(profile.scopes.trim() === '' ? {} : { scope: profile.scopes.trim() }),
     };

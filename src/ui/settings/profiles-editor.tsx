@@ -1,6 +1,12 @@
 import { useId, useState } from 'react';
 import { useSandboxDirectory } from '../../state/sandbox-directory.ts';
-import { activeProfile, defaultRedirectUri, useSettings, type Platform } from '../../state/settings.ts';
+import {
+  activeProfile,
+  DEFAULT_PROFILE_ID,
+  defaultRedirectUri,
+  useSettings,
+  type Platform,
+} from '../../state/settings.ts';
 import { SecretInput } from '../components/secret-input.tsx';
 import { WELL_KNOWN_CLIENTS, wellKnownNote } from './well-known-clients.ts';
 
@@ -113,7 +119,8 @@ export function ProfilesEditor() {
             value={profile.clientId}
             onChange={(e) => set({ clientId: e.target.value })}
             spellCheck={false}
-            {...(settings.authority === 'sandbox' && sandboxSpa !== undefined
+            {...((settings.authority === 'sandbox' || profile.id === DEFAULT_PROFILE_ID) &&
+            sandboxSpa !== undefined
               ? { placeholder: `${sandboxSpa.clientId} (${sandboxSpa.displayName})` }
               : {})}
           />
