@@ -367,6 +367,8 @@ export function addressRefusal(address: string, policy: AddressPolicy): string |
     }
     if (groups.slice(0, 7).every((g) => g === 0) && (groups[7] ?? 0) <= 1)
       reason = groups[7] === 1 ? 'a loopback address' : 'the unspecified address';
+    // RFC 4291 §2.5.5.1 deprecated ::a.b.c.d and no host is reached that way on purpose: refused
+    // wholesale rather than decoded, so ::127.0.0.1 and ::10.0.0.1 never slip through.
     else if (groups.slice(0, 6).every((g) => g === 0))
       reason = 'a deprecated IPv4-compatible IPv6 address (RFC 4291 §2.5.5.1)';
     else if (!V6_GLOBAL_UNICAST.check(ip, 'ipv6'))
