@@ -94,8 +94,12 @@ export async function handlePortalRequest(
       .end();
     return;
   }
-  // A page on another site must not change the sandbox (form posts need no preflight).
-  if (method !== 'GET' && origin !== undefined && !LOCAL_ORIGIN.test(origin)) {
+  // A page on another site must not change the sandbox (form posts need no preflight). The portal's own
+  // pages send `Referrer-Policy: no-referrer`, under which a browser serialises the Origin of their form
+  // posts as "null" (Fetch §3.1, "serializing a request origin"); such a post is the portal's own only when
+  // the browser also says `Sec-Fetch-Site: same-origin`, a header no page can set.
+  const ownPage = origin === 'null' && req.headers['sec-fetch-site'] === 'same-origin';
+  if (method !== 'GET' && origin !== undefined && !LOCAL_ORIGIN.test(origin) && !ownPage) {
     reply(403, {
       error: 'forbidden',
       error_description: `Origin '${origin}' may not change sandbox settings.`,

@@ -346,6 +346,22 @@ describe('security headers on every sandbox response (issue 9 item 5)', () => {
     }
   });
 
+  test('no-referrer makes the portal’s own form posts say Origin: null; only Sec-Fetch-Site: same-origin lets them through', async () => {
+    const post = (headers: Record<string, string>) =>
+      probe(`${sandbox.origin}/portal/settings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams({ deviceCodeLifetimeSeconds: '900' }),
+      });
+    expect((await post({ origin: 'null', 'sec-fetch-site': 'same-origin' })).status).toBe(303);
+    expect((await post({ origin: 'null', 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await post({ origin: 'null', 'sec-fetch-site': 'same-site' })).status).toBe(403);
+    expect((await post({ origin: 'null' })).status).toBe(403);
+    expect((await post({ origin: 'https://evil.example', 'sec-fetch-site': 'same-origin' })).status).toBe(
+      403,
+    );
+  });
+
   afterAll(() => {
     console.info(
       `security headers: ${checked.length} responses checked, ${refused} of them refusals (≥ 400)`,
