@@ -100,6 +100,40 @@ test.describe('resource owner password flow', () => {
     await expectPasswordGone(page, ADELE.username, [WRONG_PASSWORD], consoleLines);
   });
 
+  test('smart lockout: after the threshold even the right password gets AADSTS50053, explained', async ({
+    page,
+    request,
+  }) => {
+    const lab = (await (await request.get('/lab-config.json')).json()) as { sandboxOrigin: string };
+    const appOrigin = new URL(test.info().project.use.baseURL ?? 'http://localhost:47173').origin;
+    const portal = (path: string, method: 'POST' | 'DELETE', data?: unknown) =>
+      request.fetch(`${lab.sandboxOrigin}/portal/${path}`, {
+        method,
+        headers: { origin: appOrigin },
+        ...(data === undefined ? {} : { data }),
+      });
+    const consoleLines = recordConsole(page);
+    // Start from no counted failures (the wrong-password case above counts one for Adele).
+    expect((await portal(`lockouts/${encodeURIComponent(ADELE.username)}`, 'DELETE')).status()).toBe(200);
+    expect((await portal('settings', 'POST', { lockoutThreshold: 2 })).status()).toBe(200);
+    try {
+      await sendPassword(page, ADELE.username, `${WRONG_PASSWORD}-a`);
+      await expect(page.getByRole('alert')).toContainText('AADSTS50126');
+      await sendPassword(page, ADELE.username, `${WRONG_PASSWORD}-b`);
+      await expect(page.getByRole('alert')).toContainText('AADSTS50053');
+      await sendPassword(page, ADELE.username, ADELE.password);
+      const alert = page.getByRole('alert');
+      await expect(alert).toContainText('AADSTS50053');
+      await expect(alert).toContainText('Account locked or sign-in blocked');
+      await expect(alert).toContainText('too many wrong passwords');
+      await expect(alert).toContainText('invalid_grant');
+      await expectPasswordGone(page, ADELE.username, [ADELE.password], consoleLines);
+    } finally {
+      await portal('settings', 'POST', { lockoutThreshold: 10, lockoutDurationSeconds: 60 });
+      await portal(`lockouts/${encodeURIComponent(ADELE.username)}`, 'DELETE');
+    }
+  });
+
   test('common is warned about before sending', async ({ page }) => {
     await page.goto('/flows/password');
     await page.getByLabel('tenant').fill('common');

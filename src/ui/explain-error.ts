@@ -443,7 +443,7 @@ const BY_AADSTS: Readonly<Record<number, Entry>> = {
   50053: {
     title: 'Account locked or sign-in blocked',
     what: 'Entra locked the account for a while after too many wrong passwords, or it blocks sign-ins from this IP address as malicious.',
-    fix: 'Wait and try again with the right password; an admin can check the sign-in log (by correlation id) and unblock it.',
+    fix: 'Wait for the lockout to end (a minute at first, longer after repeats) and try again with the right password; until then even the right one is refused. An admin can check the sign-in log (by correlation id). In the sandbox, the portal’s Smart lockout section unlocks the account.',
   },
   50055: {
     title: 'Password expired',
