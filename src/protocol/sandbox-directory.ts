@@ -6,16 +6,28 @@
  */
 import { InvalidInputError } from './errors.ts';
 
-/** Where the sandbox serves the app's directory, relative to its origin. */
+/**
+ * Where the sandbox serves the app's directory, relative to its origin; polled with If-None-Match.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-13.1.2
+ */
 export const SANDBOX_DIRECTORY_PATH = '/app-directory/v1.json';
 
-/** The schema version this app reads. */
+/**
+ * The schema version this app reads; any other is refused with the reason.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/quickstart-register-app
+ */
 export const SANDBOX_DIRECTORY_SCHEMA_VERSION = 1;
 
-/** The platform an app registration is on (Entra's "Authentication" blade). */
+/**
+ * The platform an app registration is on (Entra's "Authentication" blade).
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/how-to-add-redirect-uri
+ */
 export type SandboxPlatform = 'spa' | 'web' | 'publicClient';
 
-/** One app registration of the sandbox tenant. */
+/**
+ * One app registration of the sandbox tenant, as its portal has it now.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/quickstart-register-app
+ */
 export interface SandboxDirectoryApp {
   readonly clientId: string;
   readonly displayName: string;
@@ -31,7 +43,10 @@ export interface SandboxDirectoryApp {
   readonly sandboxOnlySecret?: string;
 }
 
-/** The whole document, as checked. */
+/**
+ * The whole document, as checked: the tenant, its v2.0 issuer, the portal and the app registrations.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-protocols-oidc
+ */
 export interface SandboxDirectory {
   readonly schemaVersion: typeof SANDBOX_DIRECTORY_SCHEMA_VERSION;
   readonly tenant: { readonly id: string; readonly domain: string; readonly displayName: string };
@@ -139,7 +154,10 @@ export function parseSandboxDirectory(json: unknown): SandboxDirectory {
   };
 }
 
-/** The app registration with this client id (GUIDs compare case-insensitively, as Entra does). */
+/**
+ * The app registration with this client id (GUIDs compare case-insensitively, as Entra does).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.2
+ */
 export function findSandboxApp(
   directory: SandboxDirectory | undefined,
   clientId: string,
