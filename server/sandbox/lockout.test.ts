@@ -29,11 +29,13 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sandbox.stop();
-  console.info(`smart lockout: ${probes.sent} password attempts sent, ${probes.locked} answered AADSTS50053`);
+  console.info(
+    `smart lockout: ${probes.sent} password attempts sent, ${probes.refused} refused, ${probes.locked} of them with AADSTS50053`,
+  );
 });
 
 const adele = SANDBOX_USERS[0]!;
-const probes = { sent: 0, locked: 0 };
+const probes = { sent: 0, refused: 0, locked: 0 };
 
 async function settings(patch: Record<string, unknown>): Promise<void> {
   const res = await fetch(`${sandbox.origin}/portal/settings`, {
@@ -66,6 +68,7 @@ async function ropc(password: string, username = adele.userPrincipalName) {
     scope: 'openid User.Read',
   });
   probes.sent += 1;
+  if (res.status >= 400) probes.refused += 1;
   if ((res.body['error_codes'] as number[] | undefined)?.includes(50053)) probes.locked += 1;
   return res;
 }
@@ -115,6 +118,7 @@ describe('smart lockout over HTTP (password grant and sign-in page)', () => {
     for (const [i, username] of names.entries()) {
       page = asPage(await browser.go(formAction(page), { username, password: `nope-${i}` }));
       probes.sent += 1;
+      probes.refused += 1;
     }
     expect(page.html).toContain('AADSTS50053');
     expect(page.html).toContain('The account is locked');
@@ -124,6 +128,7 @@ describe('smart lockout over HTTP (password grant and sign-in page)', () => {
     );
     probes.sent += 1;
     expect(page.html).toContain('AADSTS50053');
+    probes.refused += 1;
     probes.locked += 1;
     // The same account is locked for the password grant too.
     expectEntraError((await ropc(adele.password)).body, 'invalid_grant', 50053);
