@@ -184,11 +184,10 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const pendingMfa = new Map<string, string>();
   // Issue 9 item 8: nothing the sandbox remembers may outlive its use. The artifact store sweeps itself
   // (adapter.ts); these are the sandbox's own maps. Consents are bounded by users × apps.
-  const sweepTimer = setInterval(() => {
-    devicePolls.sweep();
-    lockout.sweep();
-    for (const uid of pendingMfa.keys()) if (!store.find('Interaction', uid)) pendingMfa.delete(uid);
-  }, SWEEP_INTERVAL_MS);
+  const sweepTimer = setInterval(
+    () => sweepOwnMaps({ store, devicePolls, lockout, pendingMfa }),
+    SWEEP_INTERVAL_MS,
+  );
   sweepTimer.unref();
   provider.use(
     entraShape(issuer, {
@@ -243,6 +242,21 @@ function allowLoopbackImplicitRedirects(provider: Provider): void {
   };
 }
 
+/**
+ * Sweeps the sandbox's own maps: expired device codes, ended lockouts, and verification-code steps whose
+ * interaction has expired from the store (a sign-in abandoned at the code page).
+ */
+function sweepOwnMaps(
+  maps: Pick<Context, 'store' | 'devicePolls' | 'lockout' | 'pendingMfa'>,
+  now = Date.now(),
+): void {
+  maps.devicePolls.sweep(now);
+  maps.lockout.sweep(now);
+  for (const uid of maps.pendingMfa.keys()) {
+    if (!maps.store.find('Interaction', uid)) maps.pendingMfa.delete(uid);
+  }
+}
+
 function portalState(ctx: Context): PortalState {
   return {
     settings: ctx.settings,
@@ -259,8 +273,7 @@ function portalState(ctx: Context): PortalState {
     }),
     sweep: () => {
       ctx.store.sweep();
-      ctx.devicePolls.sweep();
-      ctx.lockout.sweep();
+      sweepOwnMaps(ctx);
     },
   };
 }

@@ -5,9 +5,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createMemoryAdapter } from './adapter.ts';
 import { DevicePollRegistry, EXPIRED_CODE_MEMORY_MS } from './device-polling.ts';
+import { SANDBOX_USERS } from './seed.ts';
 import {
+  asPage,
   Browser,
   endpoint,
+  formAction,
   generatePkce,
   signIn,
   SPA,
@@ -158,6 +161,30 @@ describe('over HTTP: code flows, then their artifacts expire and leave', () => {
     const after = await memory();
     expect(after.store.entries).toBeLessThanOrEqual(start.store.entries + 2);
     expect(after.store.bytes).toBeLessThan(grown.store.bytes / 10);
+  });
+
+  test('a sign-in abandoned at the verification-code page is forgotten once its interaction expires', async () => {
+    vi.useRealTimers();
+    const megan = SANDBOX_USERS.find((u) => u.mfaRequired)!;
+    const browser = new Browser(sandbox);
+    const query = new URLSearchParams({
+      client_id: SPA.clientId,
+      response_type: 'code',
+      redirect_uri: TEST_REDIRECT_URI,
+      scope: 'openid',
+      code_challenge: generatePkce().challenge,
+      code_challenge_method: 'S256',
+    });
+    const login = asPage(await browser.go(`${endpoint(sandbox, '/oauth2/v2.0/authorize')}?${query}`));
+    const codePage = asPage(
+      await browser.go(formAction(login), { username: megan.userPrincipalName, password: megan.password }),
+    );
+    expect(codePage.html).toContain('name="otc"');
+    expect((await memory()).pendingMfa).toBe(1);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 2 * 3600 * 1000);
+    await fetch(`${sandbox.origin}/portal/memory/sweep`, { method: 'POST' });
+    expect((await memory()).pendingMfa).toBe(0);
   });
 
   test('POST /portal/memory/sweep sweeps now; GET only reports', async () => {
