@@ -17,7 +17,7 @@ async function sandboxOrigin(request: APIRequestContext): Promise<string> {
 /** The portal's JSON API, called as the portal page's own scripts-free forms would be: same shape, JSON. */
 async function portal(
   request: APIRequestContext,
-  method: 'POST' | 'DELETE' | 'GET',
+  method: 'POST' | 'DELETE' | 'GET' | 'PATCH',
   path: string,
   data?: unknown,
 ) {
@@ -122,6 +122,25 @@ test.describe('the app learns the sandbox at run time', () => {
     await expect(page.getByRole('list', { name: 'Redirect URIs registered on Flow Lab SPA' })).toContainText(
       'https://app.example.com/cb',
     );
+  });
+
+  test('the SPA moved to the Web platform on the portal: the code page warns of AADSTS9002326 before sign-in', async ({
+    page,
+    request,
+  }) => {
+    await page.goto('/flows/authorization-code');
+    await expect(page.getByRole('checkbox', { name: /Use PKCE/ })).toBeChecked();
+    const changed = nextDirectoryChange(page);
+    await portal(request, 'PATCH', `apps/${SPA.clientId}`, { platform: 'web' });
+    await changed;
+    const lesson = page.getByRole('note', { name: 'AADSTS9002326 ahead' });
+    await expect(lesson).toContainText('Flow Lab SPA');
+    await expect(lesson).toContainText('on the Web platform now');
+    // Moved back: the warning goes, without a reload.
+    const back = nextDirectoryChange(page);
+    await portal(request, 'PATCH', `apps/${SPA.clientId}`, { platform: 'spa' });
+    await back;
+    await expect(lesson).toHaveCount(0);
   });
 
   test('the sandbox unreachable: one plain notice on Settings and flow pages; another authority still works', async ({

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { InvalidInputError } from './errors.ts';
 import {
+  checkAgainstRegistration,
   findSandboxApp,
   isRedirectUriRegistered,
   parseSandboxDirectory,
@@ -186,6 +187,53 @@ describe('isRedirectUriRegistered: Entra’s match (exact; a localhost port may 
           ).toBe(a === b || (a === 443 && b === 443));
         },
       ),
+    );
+  });
+});
+
+describe('checkAgainstRegistration: what the sandbox will refuse, from its registration as listed now', () => {
+  const directory = parseSandboxDirectory(validDocument());
+  const callback = 'http://localhost:47321/callback';
+  const codes = (request: Parameters<typeof checkAgainstRegistration>[1]) =>
+    checkAgainstRegistration(directory, request).map((f) => f.aadsts);
+
+  test('a registered SPA redeeming from the browser: nothing to say', () => {
+    expect(codes({ clientId: SPA_ID, redirectUri: callback, sendsOrigin: true })).toEqual([]);
+  });
+
+  test('AADSTS700016 for a client id the tenant does not have; nothing before the directory is read', () => {
+    expect(
+      codes({ clientId: ' 00000000-0000-0000-0000-000000000000 ', redirectUri: callback, sendsOrigin: true }),
+    ).toEqual([700016]);
+    expect(
+      checkAgainstRegistration(undefined, { clientId: SPA_ID, redirectUri: 'x', sendsOrigin: true }),
+    ).toEqual([]);
+  });
+
+  test('AADSTS50011 names the registration with its URIs as they are now; AADSTS9002326 for a non-SPA from a browser', () => {
+    const findings = checkAgainstRegistration(directory, {
+      clientId: 'bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb',
+      redirectUri: callback,
+      sendsOrigin: true,
+    });
+    expect(findings.map((f) => f.aadsts)).toEqual([50011, 9002326]);
+    expect(findings[0]).toMatchObject({
+      app: { displayName: 'Flow Lab API', redirectUris: [] },
+      redirectUri: callback,
+    });
+    // Redeemed by a server (no Origin): no 9002326.
+    expect(
+      codes({ clientId: 'bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb', redirectUri: callback, sendsOrigin: false }),
+    ).toEqual([50011]);
+  });
+
+  test('property: 50011 exactly when the redirect URI is not registered, for any URI', () => {
+    fc.assert(
+      fc.property(fc.webUrl({ withQueryParameters: true }), fc.boolean(), (uri, sendsOrigin) => {
+        const found = codes({ clientId: SPA_ID, redirectUri: uri, sendsOrigin });
+        expect(found.includes(50011)).toBe(!isRedirectUriRegistered(['http://localhost:5173/callback'], uri));
+        expect(found.includes(9002326)).toBe(false);
+      }),
     );
   });
 });

@@ -191,3 +191,32 @@ export function isRedirectUriRegistered(registered: readonly string[], redirectU
     );
   });
 }
+
+/** What the sandbox will refuse in a request, judged from its registration as listed now. */
+export type RegistrationFinding =
+  | { readonly aadsts: 700016; readonly clientId: string }
+  | { readonly aadsts: 50011; readonly app: SandboxDirectoryApp; readonly redirectUri: string }
+  | { readonly aadsts: 9002326; readonly app: SandboxDirectoryApp };
+
+/**
+ * Compares an authorization code request with the sandbox's registration of its client, before it is
+ * sent: an unknown client id (AADSTS700016), a redirect URI not registered (AADSTS50011), and a code
+ * that will be redeemed with an Origin header by an app not on the SPA platform (AADSTS9002326). The
+ * request is still sent if the user wants: this is a warning, as the sandbox's answer is the lesson.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow#redirect-uris-for-single-page-apps-spas
+ */
+export function checkAgainstRegistration(
+  directory: SandboxDirectory | undefined,
+  request: { readonly clientId: string; readonly redirectUri: string; readonly sendsOrigin: boolean },
+): RegistrationFinding[] {
+  if (directory === undefined || request.clientId.trim() === '') return [];
+  const app = findSandboxApp(directory, request.clientId);
+  if (app === undefined) return [{ aadsts: 700016, clientId: request.clientId.trim() }];
+  const findings: RegistrationFinding[] = [];
+  if (request.redirectUri !== '' && !isRedirectUriRegistered(app.redirectUris, request.redirectUri))
+    findings.push({ aadsts: 50011, app, redirectUri: request.redirectUri });
+  // Entra: only a code issued to an SPA redirect URI may be redeemed cross-origin.
+  if (request.sendsOrigin && app.platform !== 'spa') findings.push({ aadsts: 9002326, app });
+  return findings;
+}

@@ -423,6 +423,7 @@ export default function AuthorizationCodePage() {
           <SandboxRegistrationCheck
             clientId={ctx.params['client_id'] ?? ''}
             redirectUri={ctx.params['redirect_uri'] ?? ''}
+            sendsOrigin={route.via === 'browser' || route.forwardOrigin !== undefined}
           />
         )}
       </StepSection>
