@@ -143,6 +143,27 @@ test.describe('the app learns the sandbox at run time', () => {
     await expect(lesson).toHaveCount(0);
   });
 
+  test('the sandbox back after being unreachable: the notice goes and the flow starts afresh with its registrations', async ({
+    page,
+  }) => {
+    await page.route(`**${DIRECTORY}`, (route) => route.abort('connectionrefused'));
+    await page.goto('/flows/client-credentials');
+    const notice = page.getByRole('status').filter({ hasText: 'The sandbox is not reachable.' });
+    await expect(notice).toBeVisible();
+    await expect(page.getByLabel('client_id')).toHaveValue('');
+
+    const back = nextDirectoryChange(page);
+    await page.unroute(`**${DIRECTORY}`);
+    await back;
+    await expect(notice).toHaveCount(0);
+    await expect(page.getByLabel('client_id')).toHaveValue(WEB.clientId);
+    await expect(page.getByLabel('tenant')).toHaveValue(SANDBOX_TENANT.id);
+    await page.getByRole('button', { name: 'Request the token' }).click();
+    await expect(
+      page.getByRole('region', { name: 'Access token' }).getByRole('row', { name: /\broles\b/ }),
+    ).toContainText('User.Read.All');
+  });
+
   test('the sandbox unreachable: one plain notice on Settings and flow pages; another authority still works', async ({
     page,
     request,
