@@ -10,10 +10,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CALLBACK_PATH } from '../src/protocol/callback-path.ts';
 import { checkHostHeader, Refusal } from './relay/policy.ts';
 
-/** Where the authorization server POSTs (the app's redirect URI path). */
-export const FORM_POST_CALLBACK_PATH = '/callback';
+/** Where the authorization server POSTs: the app's redirect URI path, shared with the app. */
+export const FORM_POST_CALLBACK_PATH = CALLBACK_PATH;
 /** Where the callback page fetches a stored response, followed by its id. */
 export const FORM_POST_READ_PREFIX = '/callback/form-post/';
 /** A form with a code, an ID token and an access token fits easily; anything bigger is not a response. */
