@@ -274,7 +274,7 @@ describe('platform', () => {
 });
 
 describe('implicit grant check boxes', () => {
-  test('"ID tokens" off → AADSTS700054; "Access tokens" off → AADSTS70005; on again → sign-in page', async () => {
+  test('"ID tokens" off → AADSTS700054; "Access tokens" off → AADSTS700051; on again → sign-in page', async () => {
     const implicit = (responseType: string): string =>
       authorizeUrl({ client_id: LEGACY.clientId, response_type: responseType, scope: 'openid User.Read' });
     const errorOf = async (url: string): Promise<URLSearchParams> => {
@@ -287,7 +287,7 @@ describe('implicit grant check boxes', () => {
     expect(idToken.get('error')).toBe('unsupported_response_type');
     expect(idToken.get('error_description')).toMatch(/^AADSTS700054:/);
     const token = await errorOf(implicit('token'));
-    expect(token.get('error_description')).toMatch(/^AADSTS70005:/);
+    expect(token.get('error_description')).toMatch(/^AADSTS700051:/);
 
     await patchApp(LEGACY.clientId, { implicitIdTokens: true, implicitAccessTokens: true });
     for (const responseType of ['id_token', 'token', 'id_token token']) {
@@ -324,12 +324,16 @@ describe('allow public client flows', () => {
 
     await patchApp(CONSOLE.clientId, { allowPublicClientFlows: true });
     expect((await deviceCode()).status).toBe(200);
+    // The password grant needs recorded consent (AADSTS65001 otherwise): grant it on the portal.
+    expectEntraError((await ropc()).body, 'invalid_grant', 65001);
+    await portal('POST', `apps/${CONSOLE.clientId}/consents`, { user: adele.oid });
     expect((await ropc()).status).toBe(200);
   });
 
   test('on for the SPA: ROPC without a credential is accepted (oidc-provider follows the new grant types)', async () => {
     expectEntraError((await ropc(SPA.clientId)).body, 'invalid_client', 7000218);
     await patchApp(SPA.clientId, { allowPublicClientFlows: true });
+    await portal('POST', `apps/${SPA.clientId}/consents`, { user: adele.oid });
     expect((await ropc(SPA.clientId)).status).toBe(200);
   });
 });

@@ -33,6 +33,44 @@ export type ResponseMode = 'query' | 'fragment' | 'form_post';
  */
 export const TOKEN_ONLY_MARKER = 'x_sandbox_token_only';
 
+/**
+ * OpenID PAPE's multi-factor policy URI, used inside the sandbox as the `acr_values` of a sign-in that
+ * must include MFA: a `claims` challenge (`access_token.polids` or `acrs`) is turned into it, since
+ * oidc-provider keeps `acr_values` for the interaction and has no use for Entra's `claims` here.
+ */
+export const MFA_ACR = 'http://schemas.openid.net/pape/policies/2007/06/multi-factor';
+
+/**
+ * Reads a `claims` request parameter (OIDC Core §5.5) for a Conditional Access challenge: Entra's
+ * `access_token.polids` or `access_token.acrs` asked as essential
+ * (https://learn.microsoft.com/entra/identity-platform/claims-challenge). `undefined` when it asks for
+ * none; an error message when it is not a JSON object.
+ */
+export function readClaimsChallenge(
+  claims: string,
+): { readonly stepUp: boolean } | { readonly problem: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(claims);
+  } catch {
+    return { problem: "the 'claims' parameter is not valid JSON" };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { problem: "the 'claims' parameter must be a JSON object" };
+  }
+  const accessToken = (parsed as Record<string, unknown>)['access_token'];
+  if (typeof accessToken !== 'object' || accessToken === null) return { stepUp: false };
+  const asks = (name: string): boolean => {
+    const request = (accessToken as Record<string, unknown>)[name];
+    return (
+      typeof request === 'object' &&
+      request !== null &&
+      (request as Record<string, unknown>)['essential'] === true
+    );
+  };
+  return { stepUp: asks('polids') || asks('acrs') };
+}
+
 /** The order oidc-provider expects the members of a response type in. */
 const RESPONSE_TYPE_ORDER = ['code', 'id_token', 'token'] as const;
 
@@ -183,6 +221,19 @@ export function checkAuthorizationRequest(input: URLSearchParams, findApp: AppLo
       params.set('code_challenge_method', 'S256');
     } else if (method !== 'S256') {
       return fail(aadsts.pkceInvalid(`unsupported code_challenge_method '${method}'`));
+    }
+  }
+
+  const claims = params.get('claims');
+  params.delete('claims');
+  if (claims !== null) {
+    const challenge = readClaimsChallenge(claims);
+    if ('problem' in challenge) return fail(aadsts.generic('invalid_request', challenge.problem));
+    if (challenge.stepUp) {
+      // A Conditional Access claims challenge: sign in again (a session without MFA does not satisfy it)
+      // and do MFA (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-on-behalf-of-flow).
+      params.set('prompt', 'login');
+      params.set('acr_values', MFA_ACR);
     }
   }
 

@@ -3,9 +3,9 @@
  * consent), outside any browser session, one store per sandbox instance. oidc-provider's own grants
  * live in a session; `loadExistingGrant` (provider-config.ts) and the token gate consult this store.
  *
- * A user and app start with no decision recorded: the consent page is shown in each new browser session
- * (as before this store existed) and the password grant is let through. A revoked pair has no consent:
- * the consent page returns and silent grants get AADSTS65001.
+ * A user and app start with no decision recorded: the consent page is shown in each new browser session,
+ * and the password grant, which cannot show one, gets AADSTS65001. A revoked pair has no consent: the
+ * consent page returns and silent grants get AADSTS65001.
  */
 
 /** What the store says about one user and app. */
@@ -25,12 +25,15 @@ export class ConsentStore {
   readonly #granted = new Map<string, Set<string>>();
   readonly #revoked = new Set<string>();
   readonly #admin = new Set<string>();
+  /** Accepted on the consent page with "Remember consent" off: enough for the password grant only. */
+  readonly #accepted = new Map<string, Set<string>>();
 
   /** Forgets every decision (the seeded directory has none). */
   reset(): void {
     this.#granted.clear();
     this.#revoked.clear();
     this.#admin.clear();
+    this.#accepted.clear();
   }
 
   /** The consent that applies to `userId` signing in to `clientId`; admin consent wins. */
@@ -63,15 +66,24 @@ export class ConsentStore {
     this.#granted.set(k, set);
   }
 
-  /** The user accepted the consent page: a revocation no longer applies. */
-  clearRevocation(userId: string, clientId: string): void {
-    this.#revoked.delete(key(userId, clientId));
+  /**
+   * The user accepted the consent page for `scopes` with "Remember consent" off: a revocation no longer
+   * applies, and the password grant may use the consent (Entra records it), while a new browser session
+   * still shows the page (the lab's walkthroughs rely on it).
+   */
+  acceptedOnPage(userId: string, clientId: string, scopes: Iterable<string>): void {
+    const k = key(userId, clientId);
+    this.#revoked.delete(k);
+    const set = this.#accepted.get(k) ?? new Set<string>();
+    for (const s of scopes) set.add(s);
+    this.#accepted.set(k, set);
   }
 
   /** Removes the user's consent: the next sign-in asks again and silent grants fail (AADSTS65001). */
   revoke(userId: string, clientId: string): void {
     const k = key(userId, clientId);
     this.#granted.delete(k);
+    this.#accepted.delete(k);
     this.#revoked.add(k);
   }
 
@@ -84,7 +96,22 @@ export class ConsentStore {
   }
 
   /**
-   * Whether a grant without a consent page (password, refresh token) may issue `scopes`: yes under admin
+   * Whether recorded consent covers `scopes`: admin consent, or the user's own consent to every one of
+   * them. The password grant needs this (it cannot show a consent page; AADSTS65001 otherwise).
+   */
+  covers(userId: string, clientId: string, scopes: readonly string[]): boolean {
+    const state = this.state(userId, clientId);
+    if (state.kind === 'admin') return true;
+    if (state.kind === 'revoked') return false;
+    const granted = new Set([
+      ...(state.kind === 'granted' ? state.scopes : []),
+      ...(this.#accepted.get(key(userId, clientId)) ?? []),
+    ]);
+    return scopes.every((s) => granted.has(s));
+  }
+
+  /**
+   * Whether a refresh token grant may issue `scopes`: yes under admin
    * consent, when the user consented to every one of them, or when nothing was ever decided.
    */
   allowsSilent(userId: string, clientId: string, scopes: readonly string[]): boolean {

@@ -143,7 +143,13 @@ describe('device authorization grant (RFC 8628) as Entra runs it', () => {
     expect(pending.status).toBe(400);
     expectEntraError(pending.body, 'authorization_pending', 70016);
     const tooSoon = await poll(String(body['device_code']));
-    expectEntraError(tooSoon.body, 'slow_down', 50196);
+    expect(tooSoon.status).toBe(400);
+    // Entra documents no AADSTS code for slow_down (and 50196 is LoopDetected): the RFC's error alone.
+    expect(tooSoon.body['error']).toBe('slow_down');
+    expect(tooSoon.body).not.toHaveProperty('error_codes');
+    expect(tooSoon.body).not.toHaveProperty('error_uri');
+    expect(String(tooSoon.body['error_description'])).not.toMatch(/AADSTS/);
+    expect(tooSoon.body['trace_id']).toEqual(expect.any(String));
     expect(String(tooSoon.body['error_description'])).toContain('10 seconds');
     expect(tooSoon.body).not.toHaveProperty('interval');
     const stillTooSoon = await poll(String(body['device_code']));

@@ -8,7 +8,11 @@ import { randomUUID } from 'node:crypto';
 export interface EntraError {
   readonly status: number;
   readonly error: string;
-  readonly code: number;
+  /**
+   * The AADSTS number, or `null` for an answer Entra documents no code for (RFC 8628 `slow_down`): its
+   * body then carries the RFC 6749 §5.2 fields and Entra's trace fields, without `error_codes`.
+   */
+  readonly code: number | null;
   readonly message: string;
   /** Extra body fields some errors carry, e.g. `suberror` and a `claims` challenge (AADSTS50076). */
   readonly extra?: Readonly<Record<string, string>>;
@@ -18,11 +22,12 @@ export interface EntraError {
 export interface EntraErrorBody {
   readonly error: string;
   readonly error_description: string;
-  readonly error_codes: readonly number[];
+  /** Absent when the answer has no AADSTS code (see {@link EntraError.code}). */
+  readonly error_codes?: readonly number[];
   readonly timestamp: string;
   readonly trace_id: string;
   readonly correlation_id: string;
-  readonly error_uri: string;
+  readonly error_uri?: string;
   readonly [field: string]: unknown;
 }
 
@@ -214,13 +219,20 @@ export const aadsts = {
       500112,
       `The reply address '${redirectUri}' does not match the reply address provided when requesting the authorization code.`,
     ),
-  consentRequired: (clientId: string, appName: string) =>
-    e(
+  /**
+   * Consent missing for a grant that cannot show a consent page (password, refresh token). The password
+   * grant adds `suberror: consent_required`
+   * (https://learn.microsoft.com/entra/identity-platform/reference-error-codes#handling-error-codes-in-your-application).
+   */
+  consentRequired: (clientId: string, appName: string): EntraError => ({
+    ...e(
       400,
       'invalid_grant',
       65001,
       `The user or administrator has not consented to use the application with ID '${clientId}' named '${appName}'. Send an interactive authorization request for this user and resource.`,
     ),
+    extra: { suberror: 'consent_required' },
+  }),
   resourceParameter: () =>
     e(400, 'invalid_request', 901002, "The 'resource' request parameter is not supported."),
   clientCredentialsScope: (scope: string) =>
@@ -261,7 +273,9 @@ export const aadsts = {
     e(
       400,
       'unsupported_response_type',
-      responseType.includes('token') && !responseType.includes('id_token') ? 70005 : 700054,
+      // https://learn.microsoft.com/entra/identity-platform/reference-error-codes: 700051
+      // (response_type 'token' not enabled) and 700054 (response_type 'id_token' not enabled).
+      responseType.split(' ').includes('token') ? 700051 : 700054,
       `response_type '${responseType}' is not enabled for the application.`,
     ),
   invalidResponseMode: (mode: string) =>
@@ -292,6 +306,45 @@ export const aadsts = {
     // Entra's ROPC answer for an MFA user: a claims challenge the app must take to an interactive sign-in.
     extra: { suberror: 'basic_action', claims: MFA_CLAIMS_CHALLENGE },
   }),
+  /**
+   * On-behalf-of when a Conditional Access policy on the downstream API needs MFA the user's sign-in did
+   * not include, and the user has an MFA method: `interaction_required`, AADSTS50076, and a `claims`
+   * challenge the middle tier hands back to the client, shaped as Microsoft's OBO page shows it
+   * (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-on-behalf-of-flow#error-response-example).
+   */
+  oboMfaRequired: (resourceAppId: string, policyId: string): EntraError => ({
+    ...e(
+      400,
+      'interaction_required',
+      50076,
+      `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${resourceAppId}'.`,
+    ),
+    extra: { claims: policyChallenge(policyId) },
+  }),
+  /**
+   * As {@link aadsts.oboMfaRequired} for a user with no MFA method registered: AADSTS50079, the code
+   * Microsoft's OBO page shows, "must enroll in multi-factor authentication".
+   */
+  oboMfaEnrollment: (resourceAppId: string, policyId: string): EntraError => ({
+    ...e(
+      400,
+      'interaction_required',
+      50079,
+      `Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication to access '${resourceAppId}'.`,
+    ),
+    extra: { claims: policyChallenge(policyId) },
+  }),
+  /**
+   * Sign-in asked for MFA (a claims challenge) by a user with no MFA method to use; shown on the sign-in
+   * page (https://learn.microsoft.com/entra/identity-platform/reference-error-codes AADSTS50079).
+   */
+  mfaEnrollmentRequired: () =>
+    e(
+      400,
+      'interaction_required',
+      50079,
+      'Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication. The sandbox has no MFA registration: sign in as a user with an MFA method (Megan Bowen).',
+    ),
   authorizationPending: () =>
     e(
       400,
@@ -299,12 +352,40 @@ export const aadsts = {
       70016,
       'OAuth 2.0 device flow error. Authorization is pending. Continue polling.',
     ),
-  slowDown: (interval: number) =>
+  /**
+   * RFC 8628 §3.5 `slow_down`. Entra's device code page lists no `slow_down` and no AADSTS code for it
+   * (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code#expected-errors); 50196
+   * (LoopDetected) is about repeated identical sign-ins, not polling. So the sandbox sends the RFC's
+   * error with no AADSTS code rather than borrow an unrelated one.
+   */
+  slowDown: (interval: number): EntraError => ({
+    status: 400,
+    error: 'slow_down',
+    code: null,
+    message: `The client polled the token endpoint sooner than the polling interval allows. Wait at least ${interval} seconds between polls (RFC 8628 §3.5).`,
+  }),
+  /**
+   * A refresh token of a single-page app past its fixed lifetime (24 hours in Entra, counted from the
+   * sign-in; https://learn.microsoft.com/entra/identity-platform/reference-error-codes AADSTS700084,
+   * https://learn.microsoft.com/entra/identity-platform/refresh-tokens#token-lifetime).
+   */
+  spaRefreshTokenExpired: (lifetimeSeconds: number, issuedAt: Date) =>
     e(
       400,
-      'slow_down',
-      50196,
-      `The client polled the token endpoint sooner than the polling interval allows. Wait at least ${interval} seconds between polls (RFC 8628 §3.5).`,
+      'invalid_grant',
+      700084,
+      `The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of ${formatLifetime(lifetimeSeconds)}, which can't be extended. It is now expired and a new sign in request must be sent by the SPA to the sign in page. The token was issued on ${issuedAt.toISOString()}.`,
+    ),
+  /**
+   * A request with an HTTP method the endpoint does not take (a GET on the token endpoint):
+   * https://learn.microsoft.com/entra/identity-platform/reference-error-codes AADSTS900561.
+   */
+  wrongMethod: (allowed: string, received: string) =>
+    e(
+      400,
+      'invalid_request',
+      900561,
+      `The endpoint only accepts ${allowed} requests. Received a ${received} request.`,
     ),
   deviceCodeExpired: () => e(400, 'expired_token', 70019, 'Verification code expired.'),
   badVerificationCode: (detail: string) =>
@@ -366,11 +447,12 @@ export const aadsts = {
       700054,
       `response_type 'id_token' is not enabled for the application '${clientId}'. Enable "ID tokens (used for implicit and hybrid flows)" on the app registration.`,
     ),
+  /** https://learn.microsoft.com/entra/identity-platform/reference-error-codes: AADSTS700051. */
   implicitAccessTokenDisabled: (clientId: string) =>
     e(
       400,
       'unsupported_response_type',
-      70005,
+      700051,
       `response_type 'token' is not enabled for the application '${clientId}'. Enable "Access tokens (used for implicit flows)" on the app registration.`,
     ),
   queryWithToken: (responseType: string) =>
@@ -381,6 +463,20 @@ export const aadsts = {
       `response_mode 'query' is not allowed with response_type '${responseType}': tokens must not appear in a query string. Use 'fragment' or 'form_post'.`,
     ),
 } as const;
+
+/** A `claims` challenge naming one Conditional Access policy (the OBO page's `polids` shape). */
+function policyChallenge(policyId: string): string {
+  return JSON.stringify({ access_token: { polids: { essential: true, values: [policyId] } } });
+}
+
+/** A lifetime as Entra words it: `1.00:00:00` for a day, `00:05:00` for five minutes. */
+function formatLifetime(seconds: number): string {
+  const days = Math.floor(seconds / 86_400);
+  const rest = seconds % 86_400;
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  const hms = `${pad(Math.floor(rest / 3600))}:${pad(Math.floor((rest % 3600) / 60))}:${pad(rest % 60)}`;
+  return days > 0 ? `${days}.${hms}` : hms;
+}
 
 /** Entra's timestamp format: `2024-05-01 12:34:56Z`. */
 export function formatEntraTimestamp(date: Date): string {
@@ -395,9 +491,20 @@ export function buildEntraErrorBody(err: EntraError, clientRequestId?: string): 
   const timestamp = formatEntraTimestamp(now);
   const traceId = randomUUID();
   const correlationId = clientRequestId && GUID.test(clientRequestId) ? clientRequestId : randomUUID();
+  const trace = `\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`;
+  if (err.code === null) {
+    return {
+      error: err.error,
+      error_description: `${err.message}${trace}`,
+      timestamp,
+      trace_id: traceId,
+      correlation_id: correlationId,
+      ...err.extra,
+    };
+  }
   return {
     error: err.error,
-    error_description: `AADSTS${err.code}: ${err.message}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,
+    error_description: `AADSTS${err.code}: ${err.message}${trace}`,
     error_codes: [err.code],
     timestamp,
     trace_id: traceId,

@@ -346,6 +346,11 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
     await token(ctx, req, res, mount, tenant);
     return;
   }
+  // https://learn.microsoft.com/entra/identity-platform/reference-error-codes AADSTS900561: the token
+  // endpoint takes POST only (a CORS preflight still reaches oidc-provider).
+  if (sub === ROUTES.token && method !== 'OPTIONS') {
+    return sendEntraError(req, res, aadsts.wrongMethod('POST', method), false);
+  }
   if (sub === ROUTES.device_authorization) {
     await deviceAuthorization(ctx, req, res, mount);
     return;
@@ -449,6 +454,7 @@ async function token(
     lockout: ctx.lockout,
     verifyToken: ctx.verifyToken,
     sandboxOrigin: ctx.origin,
+    settings: ctx.settings,
   };
   const decision = await checkTokenRequest(
     { params: new URLSearchParams(body), authorization: req.headers.authorization, origin, tenant },

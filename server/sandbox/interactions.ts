@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { ConsentStore } from './consents.ts';
+import { MFA_ACR } from './authorize-gate.ts';
 import { aadsts, type EntraError } from './entra-errors.ts';
 import { appDisplayName, findUserById, findUserByName } from './directory.ts';
 import { readBody, sendHtml, sendRedirect } from './http-utils.ts';
@@ -134,7 +135,10 @@ async function submitCredentials(
   const verdict = lockout.attempt(user.oid, password === user.password, password);
   if (verdict.kind === 'locked') return retry(aadsts.accountLocked());
   if (verdict.kind === 'wrong') return retry(aadsts.invalidCredentials());
-  if (user.mfaRequired) {
+  // Per-user MFA, or a Conditional Access claims challenge the authorize gate turned into `acr_values`.
+  const acrValues = String(interaction.params['acr_values'] ?? '').split(' ');
+  if (user.mfaRequired || acrValues.includes(MFA_ACR)) {
+    if (!user.mfaCode) return retry(aadsts.mfaEnrollmentRequired());
     pendingMfa.set(interaction.uid, user.oid);
     sendHtml(
       res,
@@ -226,6 +230,6 @@ async function submitConsent(
   ];
   // Entra keeps consent per user and app; the sandbox does when "Remember consent" is on.
   if (settings.rememberConsent) consents.grant(accountId, clientId, accepted);
-  else consents.clearRevocation(accountId, clientId);
+  else consents.acceptedOnPage(accountId, clientId, accepted);
   await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
 }

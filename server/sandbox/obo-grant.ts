@@ -6,12 +6,13 @@
 import { decodeJwt } from 'jose';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { aadsts, type EntraError } from './entra-errors.ts';
-import { findUserById, type TenantSegment } from './directory.ts';
+import { apiByIdentifier, findUserById, type TenantSegment } from './directory.ts';
 import { issueUserTokens } from './issue-user-tokens.ts';
 import { applyUserScope } from './ropc-grant.ts';
 import { OIDC_SCOPES } from './scopes.ts';
 import type { AppRegistration } from './registrations.ts';
-import { GRAPH_RESOURCE } from './seed.ts';
+import { GRAPH_RESOURCE, SANDBOX_TENANT } from './seed.ts';
+import type { SandboxSettings } from './settings.ts';
 import type { SandboxTokenVerifier } from './token-verifier.ts';
 
 /** RFC 7523 §2.1 grant type. */
@@ -22,12 +23,52 @@ export const OBO_GRANT_PARAMS = ['assertion', 'requested_token_use', 'scope', 'r
 
 const OIDC_SET: ReadonlySet<string> = new Set(OIDC_SCOPES);
 
+/**
+ * The id of the sandbox's Conditional Access policy "require MFA for the selected APIs" (portal setting
+ * `mfaRequiredApis`): the value of the `polids` claims challenge it answers with. A stable GUID derived
+ * from the tenant, our own value in the shape Microsoft's OBO page shows.
+ */
+export const MFA_POLICY_ID = `${SANDBOX_TENANT.id.slice(0, 24)}c0a1f0a5e1f0`;
+
+/**
+ * Whether the sign-in behind an incoming token included MFA: its `amr` claim (RFC 8176 §2) lists `mfa`.
+ * v1.0 access tokens carry `amr`; v2.0 ones do not, and Entra decides from its own sign-in session
+ * (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference, amr: v1.0 only), so
+ * for a v2.0 token the sandbox, which has no session behind a token, finds no MFA.
+ */
+export function assertionHasMfa(payload: Readonly<Record<string, unknown>>): boolean {
+  const amr = payload['amr'];
+  return Array.isArray(amr) && amr.includes('mfa');
+}
+
+/**
+ * Conditional Access on the downstream API: when the portal marks it as requiring MFA and the incoming
+ * token's sign-in had none, Entra answers the middle tier `interaction_required` with a claims challenge
+ * (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-on-behalf-of-flow#error-response-example):
+ * AADSTS50076 when the user has an MFA method to use, AADSTS50079 when they must register one first
+ * (https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
+ */
+export function conditionalAccessError(
+  resource: string,
+  payload: Readonly<Record<string, unknown>>,
+  settings: Readonly<Pick<SandboxSettings, 'mfaRequiredApis'>>,
+): EntraError | undefined {
+  if (!settings.mfaRequiredApis.includes(resource) || assertionHasMfa(payload)) return undefined;
+  const api = apiByIdentifier(resource);
+  const user = findUserById(String(payload['oid'] ?? ''));
+  const appId = api?.appId ?? resource;
+  return user?.mfaCode
+    ? aadsts.oboMfaRequired(appId, MFA_POLICY_ID)
+    : aadsts.oboMfaEnrollment(appId, MFA_POLICY_ID);
+}
+
 /** Entra's checks on an on-behalf-of request; rewrites the scope for the handler. */
 export async function checkOnBehalfOf(
   app: AppRegistration,
   params: URLSearchParams,
   tenant: TenantSegment,
   verifyToken: SandboxTokenVerifier,
+  settings: Readonly<Pick<SandboxSettings, 'mfaRequiredApis'>>,
 ): Promise<EntraError | undefined> {
   // Entra: OBO runs against the tenant (or organizations) endpoint, not /common or /consumers.
   if (tenant.kind === 'alias' && tenant.segment !== 'organizations') return aadsts.grantNotOnCommon();
@@ -52,7 +93,9 @@ export async function checkOnBehalfOf(
   if (!findUserById(String(payload['oid'] ?? ''))) {
     return aadsts.oboInvalidSignature('The assertion names a user the sandbox tenant does not have.');
   }
-  return applyUserScope(app, params);
+  const scopeError = applyUserScope(app, params);
+  if (scopeError) return scopeError;
+  return conditionalAccessError(params.get('resource') ?? GRAPH_RESOURCE.identifier, payload, settings);
 }
 
 /** oidc-provider grant handler: the gate has verified the assertion and rewritten the scope. */

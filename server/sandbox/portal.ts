@@ -343,6 +343,14 @@ function settingsForm(settings: Readonly<SandboxSettings>): string {
 <input id="lockoutThreshold" name="lockoutThreshold" type="number" min="${LOCKOUT_THRESHOLD_RANGE.min}" max="${LOCKOUT_THRESHOLD_RANGE.max}" step="1" required value="${settings.lockoutThreshold}" aria-describedby="lockout-threshold-hint">
 <label for="lockoutDurationSeconds">Smart lockout duration (seconds)</label>
 <input id="lockoutDurationSeconds" name="lockoutDurationSeconds" type="number" min="${LOCKOUT_DURATION_RANGE.min}" max="${LOCKOUT_DURATION_RANGE.max}" step="1" required value="${settings.lockoutDurationSeconds}">
+<label for="spaRefreshTokenLifetimeSeconds">SPA refresh token lifetime (seconds)</label>
+<input id="spaRefreshTokenLifetimeSeconds" name="spaRefreshTokenLifetimeSeconds" type="number" min="1" max="86400" step="1" required value="${settings.spaRefreshTokenLifetimeSeconds}" aria-describedby="spa-rt-hint">
+<p class="hint" id="spa-rt-hint">Entra gives a single-page app's refresh tokens a fixed 24 hours (86400) from the sign-in; after that the token endpoint answers AADSTS700084.</p>
+<fieldset><legend>Conditional Access: APIs that require MFA</legend>
+<input type="hidden" name="mfaRequiredApisListed" value="1">
+${SANDBOX_APIS.map((api, i) => `<p><input id="mfa-api-${i}" name="mfaRequiredApis" type="checkbox" value="${escapeHtml(api.identifier)}"${settings.mfaRequiredApis.includes(api.identifier) ? ' checked' : ''} aria-describedby="mfa-api-hint"> <label for="mfa-api-${i}" style="display:inline">${escapeHtml(api.displayName)} requires MFA</label></p>`).join('\n')}
+<p class="hint" id="mfa-api-hint">An on-behalf-of request for a checked API, carrying a token from a sign-in without MFA, gets AADSTS50076 (AADSTS50079 for a user with no MFA method) and a claims challenge.</p>
+</fieldset>
 <button type="submit" class="primary">Save settings</button>
 </form>
 <p class="hint">Also as JSON: <code>GET</code>/<code>POST /portal/settings</code>. Changes apply to new requests at once.</p>`;

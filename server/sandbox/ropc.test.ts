@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GRAPH_RESOURCE, SANDBOX_TENANT, SANDBOX_USERS } from './seed.ts';
@@ -14,8 +15,23 @@ import {
 } from './test-support.ts';
 
 let sandbox: TestSandbox;
+
+/** The portal's consent API: grant (POST) or revoke (DELETE) a user's consent to an app. */
+async function consent(method: 'POST' | 'DELETE', clientId: string, user: string): Promise<number> {
+  const path = method === 'POST' ? 'consents' : `consents/${encodeURIComponent(user)}`;
+  const res = await fetch(`${sandbox.origin}/portal/apps/${clientId}/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', origin: 'http://localhost:5173' },
+    ...(method === 'POST' ? { body: JSON.stringify({ user }) } : {}),
+  });
+  return res.status;
+}
+
 beforeAll(async () => {
   sandbox = await startTestSandbox();
+  // The password grant cannot show a consent page: these tests start from consent granted on the portal.
+  for (const app of [CONSOLE, WEB])
+    expect(await consent('POST', app.clientId, SANDBOX_USERS[0]!.oid)).toBe(200);
 });
 afterAll(async () => {
   await sandbox.stop();
@@ -130,6 +146,59 @@ describe('resource owner password credentials (RFC 6749 §4.3), Entra rules', ()
     const res = await tokenRequest(sandbox, password(), { origin: TEST_ORIGIN });
     expectEntraError(res.body, 'invalid_request', 9002326);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  test('AADSTS65001 consent_required: no consent recorded for the user and app; the portal grant lifts it, a revoke brings it back', async () => {
+    // Generated cases: every seeded user, the apps that may use the password grant, any scope they list.
+    const cases = fc.record({
+      user: fc.constantFrom(...SANDBOX_USERS.filter((u) => !u.mfaRequired)),
+      app: fc.constantFrom(CONSOLE, WEB),
+      withOidc: fc.subarray(['openid', 'profile', 'offline_access']),
+    });
+    await fc.assert(
+      fc.asyncProperty(cases, async ({ user, app, withOidc }) => {
+        const graph = app.delegatedPermissions['https://graph.microsoft.com'] ?? [];
+        const request = password({
+          client_id: app.clientId,
+          ...(app.clientSecret ? { client_secret: app.clientSecret } : {}),
+          username: user.userPrincipalName,
+          password: user.password,
+          scope: [...withOidc, graph[0] ?? 'User.Read'].join(' '),
+        });
+        expect(await consent('DELETE', app.clientId, user.oid)).toBe(200);
+        const refused = await tokenRequest(sandbox, request);
+        expect(refused.status).toBe(400);
+        expectEntraError(refused.body, 'invalid_grant', 65001);
+        expect(refused.body['suberror']).toBe('consent_required');
+        expect(String(refused.body['error_description'])).toContain(`'${app.clientId}'`);
+        expect(await consent('POST', app.clientId, user.oid)).toBe(200);
+        expect((await tokenRequest(sandbox, request)).status).toBe(200);
+      }),
+      { numRuns: 8 },
+    );
+  });
+
+  test('AADSTS65001: a user who never consented (fresh sandbox state) is refused until an admin consents for everyone', async () => {
+    const other = SANDBOX_USERS.find((u) => !u.mfaRequired && u.oid !== adele.oid);
+    const user = other ?? adele;
+    if (!other) await consent('DELETE', CONSOLE.clientId, adele.oid);
+    const request = password({ username: user.userPrincipalName, password: user.password });
+    expectEntraError((await tokenRequest(sandbox, request)).body, 'invalid_grant', 65001);
+    const admin = await fetch(`${sandbox.origin}/portal/apps/${CONSOLE.clientId}/consents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://localhost:5173' },
+      body: JSON.stringify({ admin: true }),
+    });
+    expect(admin.status).toBe(200);
+    try {
+      expect((await tokenRequest(sandbox, request)).status).toBe(200);
+    } finally {
+      await fetch(`${sandbox.origin}/portal/apps/${CONSOLE.clientId}/consents/admin`, {
+        method: 'DELETE',
+        headers: { origin: 'http://localhost:5173' },
+      });
+      expect(await consent('POST', CONSOLE.clientId, adele.oid)).toBe(200);
+    }
   });
 
   test('AADSTS650057: a permission the app does not have configured', async () => {

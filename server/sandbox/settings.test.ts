@@ -62,6 +62,8 @@ describe('runtime settings: /portal/settings', () => {
       rememberConsent: false,
       lockoutThreshold: 10,
       lockoutDurationSeconds: 60,
+      spaRefreshTokenLifetimeSeconds: 86_400,
+      mfaRequiredApis: [],
     });
     expect(sandbox.settings.deviceCodeLifetimeSeconds).toBe(900);
   });
@@ -109,6 +111,8 @@ describe('runtime settings: /portal/settings', () => {
       rememberConsent: false,
       lockoutThreshold: 10,
       lockoutDurationSeconds: 60,
+      spaRefreshTokenLifetimeSeconds: 86_400,
+      mfaRequiredApis: [],
     });
     const rotated = await firstRefreshToken();
     expect((await refresh(rotated)).status).toBe(200);
@@ -140,6 +144,8 @@ describe('runtime settings: /portal/settings', () => {
       rememberConsent: false,
       lockoutThreshold: 10,
       lockoutDurationSeconds: 60,
+      spaRefreshTokenLifetimeSeconds: 86_400,
+      mfaRequiredApis: [],
     });
     const directory = (await (await fetch(`${sandbox.origin}/directory.json`)).json()) as Record<
       string,
@@ -159,6 +165,8 @@ describe('runtime settings: /portal/settings', () => {
         rememberConsent: false,
         lockoutThreshold: 10,
         lockoutDurationSeconds: 60,
+        spaRefreshTokenLifetimeSeconds: 86_400,
+        mfaRequiredApis: [],
       });
     } finally {
       await other.stop();

@@ -26,6 +26,18 @@ export interface SandboxSettings {
   lockoutThreshold: number;
   /** Smart lockout: seconds a locked account stays locked; Entra starts at 60. */
   lockoutDurationSeconds: number;
+  /**
+   * Fixed lifetime of a single-page app's refresh token, counted from the sign-in; past it the token
+   * endpoint answers AADSTS700084. Entra: 24 hours
+   * (https://learn.microsoft.com/entra/identity-platform/refresh-tokens#token-lifetime).
+   */
+  spaRefreshTokenLifetimeSeconds: number;
+  /**
+   * APIs (resource identifiers, e.g. `https://graph.microsoft.com`) behind a Conditional Access policy
+   * that requires MFA: an on-behalf-of request for one of them with a token from a sign-in without MFA
+   * gets AADSTS50076 / 50079 and a claims challenge. None by default.
+   */
+  mfaRequiredApis: string[];
 }
 
 /** Entra's behaviour. */
@@ -35,7 +47,12 @@ export const DEFAULT_SETTINGS: Readonly<SandboxSettings> = {
   rememberConsent: false,
   lockoutThreshold: 10,
   lockoutDurationSeconds: 60,
+  spaRefreshTokenLifetimeSeconds: 86_400,
+  mfaRequiredApis: [],
 };
+
+/** Bounds for `spaRefreshTokenLifetimeSeconds` (1 s lets a test see AADSTS700084; Entra's 24 h at most). */
+export const SPA_REFRESH_LIFETIME_RANGE = { min: 1, max: 86_400 } as const;
 
 /** Bounds for `deviceCodeLifetimeSeconds` (1 s lets a test see expiry quickly; one hour is plenty). */
 export const DEVICE_CODE_LIFETIME_RANGE = { min: 1, max: 3600 } as const;
@@ -50,6 +67,7 @@ const INTEGER_SETTINGS = {
   deviceCodeLifetimeSeconds: DEVICE_CODE_LIFETIME_RANGE,
   lockoutThreshold: LOCKOUT_THRESHOLD_RANGE,
   lockoutDurationSeconds: LOCKOUT_DURATION_RANGE,
+  spaRefreshTokenLifetimeSeconds: SPA_REFRESH_LIFETIME_RANGE,
 } as const;
 
 type IntegerSetting = keyof typeof INTEGER_SETTINGS;
@@ -71,6 +89,15 @@ export function parseSettingsPatch(input: unknown): SettingsPatchResult {
     if (key === 'rotateRefreshTokens' || key === 'rememberConsent') {
       if (typeof value !== 'boolean') return { ok: false, message: `${key} must be a boolean.` };
       patch[key] = value;
+    } else if (key === 'mfaRequiredApis') {
+      if (
+        !Array.isArray(value) ||
+        value.length > 20 ||
+        !value.every((v) => typeof v === 'string' && v.length <= 300)
+      ) {
+        return { ok: false, message: 'mfaRequiredApis must be a list of at most 20 API identifiers.' };
+      }
+      patch.mfaRequiredApis = [...new Set(value as string[])];
     } else if (isIntegerSetting(key)) {
       const { min, max } = INTEGER_SETTINGS[key];
       if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -94,6 +121,8 @@ export function parseSettingsForm(form: URLSearchParams): SettingsPatchResult {
   return parseSettingsPatch({
     rotateRefreshTokens: form.has('rotateRefreshTokens'),
     rememberConsent: form.has('rememberConsent'),
+    // One check box per API; the hidden marker says the form listed them (absent: leave the setting).
+    ...(form.has('mfaRequiredApisListed') ? { mfaRequiredApis: form.getAll('mfaRequiredApis') } : {}),
     ...numbers,
   });
 }

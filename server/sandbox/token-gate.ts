@@ -19,6 +19,7 @@ import { checkPassword } from './ropc-grant.ts';
 import { OIDC_SCOPES, resolveScopes, toProviderScope } from './scopes.ts';
 import { SANDBOX_TENANT } from './seed.ts';
 import type { ClientCredentialKind } from './request-marks.ts';
+import type { SandboxSettings } from './settings.ts';
 import type { SandboxTokenVerifier } from './token-verifier.ts';
 
 /** What to do with a token request. */
@@ -53,6 +54,8 @@ export interface TokenGateDeps {
   readonly verifyToken: SandboxTokenVerifier;
   /** The sandbox's own origin, `http://localhost:<port>` (client assertion audiences). */
   readonly sandboxOrigin: string;
+  /** Runtime settings (SPA refresh token lifetime, APIs that require MFA). */
+  readonly settings: Readonly<SandboxSettings>;
 }
 
 const USER_GRANTS = new Set(['authorization_code', 'refresh_token']);
@@ -128,7 +131,7 @@ async function checkGrant(
     case 'authorization_code':
       return checkCode(app, params, deps.store);
     case 'refresh_token':
-      return checkRefreshToken(app, params, deps.store, deps.consents);
+      return checkRefreshToken(app, params, deps);
     case 'client_credentials':
       return checkClientCredentials(params, tenant);
     case 'password':
@@ -138,7 +141,7 @@ async function checkGrant(
     case DEVICE_CODE_GRANT:
       return checkDevicePoll(app, params, deps.devicePolls, deps.store);
     case OBO_GRANT:
-      return checkOnBehalfOf(app, params, tenant, deps.verifyToken);
+      return checkOnBehalfOf(app, params, tenant, deps.verifyToken, deps.settings);
     default:
       return undefined;
   }
@@ -204,7 +207,12 @@ function permissionsOf(scope: string | null | undefined): string[] {
   return (scope ?? '').split(' ').filter((s) => s && !OIDC_SET.has(s));
 }
 
-/** Entra: the password grant cannot show a consent page, so consent must exist (AADSTS65001). */
+/**
+ * Entra: the password grant cannot show a consent page, so consent must already be recorded — by the
+ * user in an earlier interactive sign-in, on the portal, or by an admin for everyone — or the answer is
+ * AADSTS65001 with `suberror: consent_required`
+ * (https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc: "the user must have consented").
+ */
 function checkPasswordConsent(
   app: AppRegistration,
   params: URLSearchParams,
@@ -212,7 +220,7 @@ function checkPasswordConsent(
 ): EntraError | undefined {
   const user = findUserByName(params.get('username') ?? '');
   if (!user) return undefined;
-  return consents.allowsSilent(user.oid, app.clientId, permissionsOf(params.get('scope')))
+  return consents.covers(user.oid, app.clientId, permissionsOf(params.get('scope')))
     ? undefined
     : aadsts.consentRequired(app.clientId, app.displayName);
 }
@@ -253,8 +261,7 @@ function checkCode(
 function checkRefreshToken(
   app: AppRegistration,
   params: URLSearchParams,
-  store: ArtifactStore,
-  consents: ConsentStore,
+  { store, consents, settings }: TokenGateDeps,
 ): EntraError | undefined {
   const token = params.get('refresh_token');
   if (!token) return aadsts.missingParameter('refresh_token');
@@ -262,6 +269,15 @@ function checkRefreshToken(
   if (!stored || stored.clientId !== app.clientId)
     return aadsts.malformed('refresh_token is unknown to the sandbox or was issued to another client');
   if (isExpired(stored)) return aadsts.expiredGrant();
+  // Entra: a single-page app's refresh token has a fixed lifetime from the sign-in, which redeeming it
+  // does not extend (https://learn.microsoft.com/entra/identity-platform/refresh-tokens#token-lifetime).
+  if (app.platform === 'spa') {
+    const signedInAt = typeof stored['authTime'] === 'number' ? stored['authTime'] : stored.iat;
+    const lifetime = settings.spaRefreshTokenLifetimeSeconds;
+    if (typeof signedInAt === 'number' && (signedInAt + lifetime) * 1000 <= Date.now()) {
+      return aadsts.spaRefreshTokenExpired(lifetime, new Date(signedInAt * 1000));
+    }
+  }
   const scopeError = applyScope(app, params);
   if (scopeError) return scopeError;
   // Entra: revoking consent stops refresh tokens issued under it (AADSTS65001), until consent returns.
