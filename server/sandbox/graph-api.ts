@@ -125,8 +125,10 @@ export async function handleGraphRequest(
     fail({ status: 401, code: 'InvalidAuthenticationToken', message: 'Access token is empty.' });
     return;
   }
+  // Graph checks its own tokens' signature over the hashed header nonce (graph-token.ts).
   const verified = await verifyToken(match[1], {
     audience: [GRAPH_RESOURCE.appId, GRAPH_RESOURCE.identifier],
+    graphNonce: true,
   });
   if (!verified.ok) {
     const message =

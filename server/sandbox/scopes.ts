@@ -137,3 +137,26 @@ export function requireApi(identifier: string): SandboxApi {
   if (!api) throw new Error(`Unknown resource ${identifier}`);
   return api;
 }
+
+/**
+ * The `scope` of a token response as Entra writes it: the granted permissions (a `.default` request already
+ * expanded to them) with Microsoft Graph's bare (`User.Read`, not `https://graph.microsoft.com/User.Read`),
+ * other APIs' fully qualified, each once; then the OIDC scopes asked for, except `offline_access`, which
+ * Entra answers with a refresh token rather than echoes. Any other value in `oidcAsked` is ignored.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow#successful-response-2
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/scopes-oidc#the-default-scope
+ */
+export function entraScopeEcho(permissions: readonly string[], oidcAsked: readonly string[]): string {
+  const graphPrefix = `${GRAPH_RESOURCE.identifier}/`;
+  const echoed: string[] = [];
+  for (const permission of permissions) {
+    if (permission === '' || OIDC_SET.has(permission)) continue;
+    const shown = permission.startsWith(graphPrefix) ? permission.slice(graphPrefix.length) : permission;
+    pushUnique(echoed, shown);
+  }
+  for (const scope of oidcAsked) {
+    const lower = scope.toLowerCase();
+    if (OIDC_SET.has(lower) && lower !== 'offline_access') pushUnique(echoed, lower);
+  }
+  return echoed.join(' ');
+}

@@ -1,8 +1,13 @@
 /**
  * Verifies access tokens the sandbox itself issued (RFC 7519 §7.2): signature against the sandbox's own
- * signing key, issuer, `exp`/`nbf`. Used by the on-behalf-of grant and by the Graph-like API.
+ * signing key, issuer (the tenant's v2.0 or v1.0 one: an API's registration decides which version its
+ * tokens have), `exp`/`nbf`. Used by the on-behalf-of grant and by the Graph-like API, which checks Graph's
+ * header-nonce tokens as Graph does (graph-token.ts).
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/access-tokens#validate-the-issuer
  */
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import { graphSigningInput } from './graph-token.ts';
+import { sandboxV1Issuer } from './issuers.ts';
 
 /** Why a token was refused. */
 export type TokenRejection = 'malformed' | 'signature' | 'expired' | 'not_yet_valid' | 'issuer' | 'audience';
@@ -12,14 +17,28 @@ export type TokenVerification =
   | { readonly ok: true; readonly payload: JWTPayload }
   | { readonly ok: false; readonly reason: TokenRejection; readonly detail: string };
 
-/** Verifies sandbox-issued JWTs. */
-export type SandboxTokenVerifier = (
-  token: string,
-  options?: { readonly audience?: readonly string[] },
-) => Promise<TokenVerification>;
+/** What a verification also checks. */
+export interface VerifyOptions {
+  /** Accepted `aud` values; any when absent. */
+  readonly audience?: readonly string[];
+  /**
+   * Check the signature as Microsoft Graph does: over the header with its `nonce` replaced by the nonce's
+   * hash. Only Graph does this; any other API fails such a token's signature, as it would with Entra.
+   */
+  readonly graphNonce?: boolean;
+}
 
-/** Builds a verifier for tokens signed with `signingKey` (its private members are dropped). */
+/** Verifies sandbox-issued JWTs. */
+export type SandboxTokenVerifier = (token: string, options?: VerifyOptions) => Promise<TokenVerification>;
+
+/**
+ * Builds a verifier for tokens signed with `signingKey` (its private members are dropped). `issuer` is the
+ * tenant's v2.0 issuer (`{origin}/{tid}/v2.0`); its v1.0 counterpart (issuers.ts) is accepted too.
+ */
 export function createSandboxTokenVerifier(signingKey: JWK, issuer: string): SandboxTokenVerifier {
+  const v2 = /^(.*)\/([^/]+)\/v2\.0$/.exec(issuer);
+  const issuers =
+    v2?.[1] !== undefined && v2[2] !== undefined ? [issuer, sandboxV1Issuer(v2[1], v2[2])] : [issuer];
   const publicKey: JWK = {
     kty: signingKey.kty,
     n: signingKey.n,
@@ -30,8 +49,8 @@ export function createSandboxTokenVerifier(signingKey: JWK, issuer: string): San
   const keys = createLocalJWKSet({ keys: [publicKey] });
   return async (token, options = {}) => {
     try {
-      const { payload } = await jwtVerify(token, keys, {
-        issuer,
+      const { payload } = await jwtVerify(options.graphNonce ? graphSigningInput(token) : token, keys, {
+        issuer: issuers,
         algorithms: ['RS256'],
         clockTolerance: 5,
         ...(options.audience ? { audience: [...options.audience] } : {}),
