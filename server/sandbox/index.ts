@@ -414,12 +414,8 @@ async function deviceAuthorization(
     return;
   }
   if (req.method !== 'POST') {
-    sendEntraError(
-      req,
-      res,
-      aadsts.generic('invalid_request', 'the device code endpoint accepts POST only'),
-      false,
-    );
+    // AADSTS900561 (https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
+    sendEntraError(req, res, aadsts.wrongMethod('POST', req.method ?? 'GET'), false);
     return;
   }
   const body = isFormBody(req) ? (await readBody(req)).toString('utf8') : '';

@@ -16,8 +16,13 @@ export interface SandboxUser {
   readonly password: string;
   /** Sign-in asks for a second factor; ROPC cannot satisfy it (AADSTS50076). */
   readonly mfaRequired: boolean;
-  /** The sandbox's fixed one-time code for users with MFA. */
+  /** The sandbox's fixed one-time code for users with an MFA method registered. */
   readonly mfaCode?: string;
+  /**
+   * A directory role that may consent for the whole organisation (Entra's Global / Cloud Application
+   * Administrator), so admin-only permissions can be granted on the consent page.
+   */
+  readonly admin?: boolean;
 }
 
 export interface ExposedScope {
@@ -102,6 +107,28 @@ export const SANDBOX_USERS: readonly SandboxUser[] = [
     password: 'Sandbox-Megan-1',
     mfaRequired: true,
     mfaCode: '246810',
+  },
+  {
+    // MFA method registered but not required at every sign-in: asked for it only when a Conditional
+    // Access claims challenge demands it (the on-behalf-of walkthrough).
+    oid: '5d7c3e18-9f42-4a6b-8e21-7b0f4c9d2a63',
+    userPrincipalName: 'alex@flowlab-sandbox.onmicrosoft.com',
+    displayName: 'Alex Wilber',
+    givenName: 'Alex',
+    surname: 'Wilber',
+    password: 'Sandbox-Alex-1',
+    mfaRequired: false,
+    mfaCode: '135790',
+  },
+  {
+    oid: '9a2f6c40-1e7b-4d38-b5c9-3f8e0a1d7b25',
+    userPrincipalName: 'isaiah@flowlab-sandbox.onmicrosoft.com',
+    displayName: 'Isaiah Langer (admin)',
+    givenName: 'Isaiah',
+    surname: 'Langer',
+    password: 'Sandbox-Isaiah-1',
+    mfaRequired: false,
+    admin: true,
   },
 ];
 
