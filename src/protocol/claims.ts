@@ -5,6 +5,8 @@
  * view; never used to accept or reject a token.
  */
 
+import { parseEntraV1Issuer } from './issuer-version.ts';
+
 /**
  * What a JWT is for, which changes what its claims mean.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDToken
@@ -320,6 +322,8 @@ define('iss', {
     if (typeof value !== 'string') return undefined;
     if (/^https:\/\/sts\.(windows\.net|chinacloudapi\.cn)\//.test(value))
       return 'This is the Entra v1.0 issuer format.';
+    if (parseEntraV1Issuer(value)?.sandbox === true)
+      return 'This is the Entra v1.0 issuer format, in the lab sandbox’s copy of https://sts.windows.net/{tid}/.';
     if (/\/v2\.0\/?$/.test(value)) return 'This is the Entra v2.0 issuer format.';
     return undefined;
   },

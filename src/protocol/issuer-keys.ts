@@ -8,6 +8,7 @@
 import type { JSONWebKeySet } from 'jose';
 import type { FetchMetadata, MetadataAnswer } from './discovery.ts';
 import { InvalidInputError, LabError, NetworkError, ProtocolViolationError } from './errors.ts';
+import { parseEntraV1Issuer } from './issuer-version.ts';
 import { quoteForMessage } from './quote.ts';
 
 /**
@@ -58,12 +59,17 @@ const ASK_FOR_KEYS =
  * The metadata URLs for an issuer: OIDC Discovery appends the well-known path (one slash, any
  * terminating "/" removed); RFC 8414 inserts its own between the host and the path. Entra v1's
  * `https://sts.windows.net/{tid}/` publishes its metadata on login.microsoftonline.com (China:
- * sts.chinacloudapi.cn on login.partner.microsoftonline.cn).
+ * sts.chinacloudapi.cn on login.partner.microsoftonline.cn); the lab sandbox's `{origin}/sts/{tid}/` on
+ * `{origin}/{tid}/`.
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationRequest
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-3.1
  * @see https://learn.microsoft.com/entra/identity-platform/access-tokens#validate-the-issuer
  */
 export function buildIssuerMetadataUrls(issuer: string): string[] {
+  // The lab sandbox's copy of sts.windows.net ({origin}/sts/{tid}/) publishes its v1.0 metadata where
+  // Entra does, below the tenant: {origin}/{tid}/.well-known/openid-configuration.
+  const sandboxV1 = parseEntraV1Issuer(issuer);
+  if (sandboxV1?.sandbox === true) return [sandboxV1.metadataUrl];
   const [, v1Host, tenant] = ENTRA_V1.exec(issuer) ?? [];
   if (v1Host !== undefined && tenant !== undefined) {
     return (ENTRA_V1_METADATA_HOSTS[v1Host] ?? []).map(

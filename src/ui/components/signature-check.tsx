@@ -7,6 +7,7 @@ import {
   parseTokenIssuer,
   type IssuerKeys,
 } from '../../protocol/issuer-keys.ts';
+import { explainV1AccessTokenIssuer } from '../../protocol/issuer-version.ts';
 import type { DecodedJwt } from '../../protocol/jwt.ts';
 import { precheckSignature, verifyJwtSignature, type SignatureVerdict } from '../../protocol/verify.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
@@ -52,6 +53,7 @@ export function SignatureCheck({ token, decoded }: { readonly token: string; rea
   const iss = decoded.payload['iss'];
   const tid = decoded.payload['tid'];
   const issuer = parseTokenIssuer(iss);
+  const v1IssuerNote = explainV1AccessTokenIssuer(decoded.payload);
 
   /**
    * Straight from the browser first. Only when the browser gets no answer at all (CORS, network)
@@ -144,6 +146,12 @@ export function SignatureCheck({ token, decoded }: { readonly token: string; rea
       ) : (
         <p className="note" role="note">
           {issuer.reason}
+        </p>
+      )}
+
+      {v1IssuerNote !== undefined && (
+        <p className="note" role="note">
+          {v1IssuerNote}
         </p>
       )}
 

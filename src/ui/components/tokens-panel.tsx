@@ -1,5 +1,26 @@
+import { decodeClientInfo } from '../../protocol/client-info.ts';
 import type { TokenResponse } from '../../protocol/token.ts';
 import { TokenView } from './token-view.tsx';
+
+/** Entra's client_info (sent when the request had client_info=1), decoded. */
+function ClientInfoEntry({ value }: { readonly value: unknown }) {
+  const info = decodeClientInfo(value);
+  return (
+    <>
+      <dt>client_info</dt>
+      <dd>
+        {info.ok ? (
+          <>
+            uid <code>{info.uid}</code> (the user’s object id), utid <code>{info.utid}</code> (their home
+            tenant): the account id MSAL caches tokens under is <code>{info.homeAccountId}</code>.
+          </>
+        ) : (
+          info.reason
+        )}
+      </dd>
+    </>
+  );
+}
 
 /** A token response: its metadata, then each token decoded; says why a token is absent. */
 export function TokensPanel(props: { tokens: TokenResponse; noIdToken?: string; noRefreshToken?: string }) {
@@ -13,6 +34,7 @@ export function TokensPanel(props: { tokens: TokenResponse; noIdToken?: string; 
         <dd>{tokens.scope ?? '(not returned)'}</dd>
         <dt>expires_in</dt>
         <dd>{tokens.expires_in === undefined ? '(not returned)' : `${String(tokens.expires_in)} seconds`}</dd>
+        {tokens['client_info'] !== undefined && <ClientInfoEntry value={tokens['client_info']} />}
       </dl>
       <TokenView label="Access token" token={tokens.access_token} kind="access" />
       {tokens.id_token !== undefined ? (

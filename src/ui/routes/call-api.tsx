@@ -11,6 +11,8 @@ import {
   requirementFor,
   type CallApiContext,
 } from '../../flows/call-api.ts';
+import { explainV1AccessTokenIssuer } from '../../protocol/issuer-version.ts';
+import { classifyToken, decodeJwt, normalizeToken } from '../../protocol/jwt.ts';
 import { useFlowRuns } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { FlowPage } from '../components/flow-page.tsx';
@@ -35,6 +37,17 @@ function useNow(): number {
   return now;
 }
 
+/** The v1.0-issuer lesson for the token about to be sent, when it is a v1.0 API access token. */
+function issuerNoteFor(token: string): string | undefined {
+  const clean = normalizeToken(token);
+  if (classifyToken(clean) !== 'jwt') return undefined;
+  try {
+    return explainV1AccessTokenIssuer(decodeJwt(clean).payload);
+  } catch {
+    return undefined;
+  }
+}
+
 function verdict(ok: boolean | undefined): string {
   if (ok === undefined) return 'cannot tell';
   return ok ? 'passes' : 'fails';
@@ -53,6 +66,7 @@ export default function CallApiPage() {
   const requirement = requirementFor(ctx.url, targets);
   const checks = checkTokenForApi(ctx.token, requirement, now);
   const problems = checks.filter((c) => c.ok === false);
+  const issuerNote = issuerNoteFor(ctx.token);
   // The answer is read as of when it arrived, so an expiry verdict does not change afterwards.
   const answeredAt = (exchange: NonNullable<CallApiContext['exchange']>) =>
     exchange.startedAt + (exchange.durationMs ?? 0);
@@ -198,6 +212,11 @@ export default function CallApiPage() {
         {requirement === undefined && (
           <p className="help">
             This URL is not one the page knows, so only the expiry can be checked in advance.
+          </p>
+        )}
+        {issuerNote !== undefined && (
+          <p className="note" role="note">
+            {issuerNote}
           </p>
         )}
         {problems.length > 0 && (
