@@ -83,7 +83,10 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
  * never matches, so the port rule cannot let `…/callback#x` or `http://user@localhost/…` through.
  */
 export function redirectUriMatches(registered: readonly string[], requested: string): boolean {
-  if (redirectUriProblem(requested) !== undefined) return false;
+  // The loosest platform's rules (custom schemes allowed): the app's own platform rules were applied when
+  // its URIs were registered and, for the request, by checkAuthorizationRequest; here only exact matches
+  // of registered URIs, or the loopback port rule, let a URI through.
+  if (redirectUriProblem(requested, 'publicClient') !== undefined) return false;
   let wanted: URL;
   try {
     wanted = new URL(requested);
@@ -130,7 +133,7 @@ export function checkAuthorizationRequest(input: URLSearchParams, findApp: AppLo
   }
   // RFC 6749 §3.1.2: a redirect URI MUST NOT include a fragment. Entra answers AADSTS50011 on its page
   // (such a URI cannot be registered, so it matches none); the message says why.
-  const problem = redirectUriProblem(redirectUri);
+  const problem = redirectUriProblem(redirectUri, app.platform);
   if (problem !== undefined) {
     return { action: 'page', error: aadsts.redirectUriInvalid(redirectUri, app.clientId, problem) };
   }
