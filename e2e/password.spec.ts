@@ -1,10 +1,32 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { expectNoAxeViolations } from './support/axe.ts';
 import { expectNoSecretsLeft, recordConsole, tokensOnPage } from './support/secrets-audit.ts';
 
 const ADELE = { username: 'adele@flowlab-sandbox.onmicrosoft.com', password: 'Sandbox-Adele-1' };
 const MEGAN = { username: 'megan@flowlab-sandbox.onmicrosoft.com', password: 'Sandbox-Megan-1' };
 const WRONG_PASSWORD = 'Not-Adeles-Password-9';
+/** The sandbox's console app, the client the password page uses. */
+const CONSOLE_CLIENT_ID = '1b6f9c2d-4e7a-4a35-8c91-0d2e5f7b3a68';
+
+/** The sandbox portal's JSON API, called as the app's own origin (the portal lets it through). */
+async function portalApi(request: APIRequestContext) {
+  const lab = (await (await request.get('/lab-config.json')).json()) as { sandboxOrigin: string };
+  const appOrigin = new URL(test.info().project.use.baseURL ?? 'http://localhost:47173').origin;
+  return (path: string, method: 'POST' | 'DELETE', data?: unknown) =>
+    request.fetch(`${lab.sandboxOrigin}/portal/${path}`, {
+      method,
+      headers: { origin: appOrigin },
+      ...(data === undefined ? {} : { data }),
+    });
+}
+
+/** Records Adele's consent to the console on the portal: the password grant cannot ask for it. */
+async function grantConsent(request: APIRequestContext) {
+  const portal = await portalApi(request);
+  expect(
+    (await portal(`apps/${CONSOLE_CLIENT_ID}/consents`, 'POST', { user: ADELE.username })).status(),
+  ).toBe(200);
+}
 
 /** The password input, found by its label (the field's wire name). */
 const passwordField = (page: Page) => page.getByLabel(/^password/);
@@ -50,9 +72,37 @@ test.describe('resource owner password flow', () => {
     await expect(page.getByText(/AADSTS9002326/).first()).toBeVisible();
   });
 
+  test('no consent recorded: AADSTS65001 explained — the password grant cannot show a consent page', async ({
+    page,
+    request,
+  }) => {
+    const portal = await portalApi(request);
+    const consoleLines = recordConsole(page);
+    expect(
+      (
+        await portal(`apps/${CONSOLE_CLIENT_ID}/consents/${encodeURIComponent(ADELE.username)}`, 'DELETE')
+      ).status(),
+    ).toBe(200);
+    try {
+      await sendPassword(page, ADELE.username, ADELE.password);
+      const alert = page.getByRole('alert');
+      await expect(alert).toContainText('AADSTS65001');
+      await expect(alert).toContainText('Consent missing');
+      await expect(alert).toContainText('invalid_grant');
+      await expect(alert).toContainText(/cannot show a consent page/);
+      await expectNoAxeViolations(page, 'password: consent missing');
+      await expectPasswordGone(page, ADELE.username, [ADELE.password], consoleLines);
+    } finally {
+      await grantConsent(request);
+    }
+  });
+
   test('adele: tokens, password masked in the preview and cleared after sending (keyboard only)', async ({
     page,
+    request,
   }) => {
+    // Consent recorded first (on the portal, as an admin or an earlier interactive sign-in would).
+    await grantConsent(request);
     const consoleLines = recordConsole(page);
     await page.goto('/flows/password');
     await page.getByLabel('username').fill(ADELE.username);
@@ -104,14 +154,8 @@ test.describe('resource owner password flow', () => {
     page,
     request,
   }) => {
-    const lab = (await (await request.get('/lab-config.json')).json()) as { sandboxOrigin: string };
-    const appOrigin = new URL(test.info().project.use.baseURL ?? 'http://localhost:47173').origin;
-    const portal = (path: string, method: 'POST' | 'DELETE', data?: unknown) =>
-      request.fetch(`${lab.sandboxOrigin}/portal/${path}`, {
-        method,
-        headers: { origin: appOrigin },
-        ...(data === undefined ? {} : { data }),
-      });
+    const portal = await portalApi(request);
+    await grantConsent(request);
     const consoleLines = recordConsole(page);
     // Start from no counted failures (the wrong-password case above counts one for Adele).
     expect((await portal(`lockouts/${encodeURIComponent(ADELE.username)}`, 'DELETE')).status()).toBe(200);

@@ -38,6 +38,12 @@ const REQUIRED_AADSTS = [
   50020, 50053, 50055, 50056, 50057, 50076, 50105, 50128, 50148, 50158, 50173, 53000, 65004, 70000, 70002,
   70011, 700024, 700082, 7000218, 90072, 90094, 500011, 500133, 530003, 650052, 1002016, 16000, 50072, 50074,
   50078, 50089, 50097, 50132, 50133, 51004, 65002, 70043, 7000112, 7000229,
+  // Every code the sandbox produces (docs/aadsts-sandbox.md, checked by server/sandbox/aadsts-table.test.ts).
+  50011, 50013, 50020, 50034, 50053, 50058, 50059, 50074, 50076, 50079, 50126, 50194, 54005, 65001, 65004,
+  70000, 70003, 70008, 70011, 70016, 70018, 70019, 90002, 90014, 500011, 500112, 500113, 500133, 501481,
+  501491, 650057, 700016, 700021, 700022, 700024, 700025, 700027, 700051, 700054, 700084, 900142, 900144,
+  900561, 900971, 901002, 1002012, 7000215, 7000218, 7000222, 9001023, 9002313, 9002325, 9002326, 9002327,
+  9002331,
 ];
 
 /** A token endpoint failure as the runner builds it from a `TokenEndpointError`. */
@@ -300,7 +306,7 @@ describe('the most reported AADSTS codes get a specific explanation, never the f
     [50011, 'authorize', /not one of the URIs registered/, /SPA platform/],
     [50011, 'token', /not one of the URIs registered/, /same redirect_uri/],
     [65001, 'authorize', /agreed/, /interactive sign-in/],
-    [65001, 'token', /agreed/, /cannot ask for consent/],
+    [65001, 'token', /agreed/, /cannot show a consent page/],
     [70011, 'token', /scope/, /\.default/],
     [90014, 'authorize', /absent/, /authorization URL/],
     [65001, 'device-poll', /agreed/, /verification page/],

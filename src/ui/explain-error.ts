@@ -117,13 +117,18 @@ const BY_AADSTS: Readonly<Record<number, Entry>> = {
     fix: 'Sign the user in interactively (authorization code with PKCE, or device code).',
     fixFor: {
       token:
-        'Sign the user in interactively (code with PKCE or device code). In an on-behalf-of exchange, pass the claims value back to the client so it can sign in again.',
+        'Sign the user in interactively (code with PKCE or device code). In an on-behalf-of exchange, the middle tier cannot show a prompt: it returns the claims value to its client (a 401 with WWW-Authenticate … claims=), and the client signs in again with that claims parameter.',
     },
   },
+  // https://learn.microsoft.com/entra/identity-platform/v2-oauth2-on-behalf-of-flow#error-response-example
   50079: {
     title: 'User must set up MFA',
-    what: 'The account has to register a second factor before it can get tokens, and only an interactive sign-in can walk the user through that.',
+    what: 'A policy wants multi-factor authentication and the account has no second factor registered yet; only an interactive sign-in can walk the user through that.',
     fix: 'Sign in interactively once and complete the setup, then try again.',
+    fixFor: {
+      token:
+        'In an on-behalf-of exchange the middle tier cannot show that page: it returns the claims value to its client, which signs in again with it and lets the user register a second factor.',
+    },
   },
   65001: {
     title: 'Consent missing',
@@ -131,7 +136,7 @@ const BY_AADSTS: Readonly<Record<number, Entry>> = {
     fix: 'Run an interactive sign-in so the user can accept, or have an admin grant consent for the tenant.',
     fixFor: {
       token:
-        'A token request cannot ask for consent. Sign in interactively once with the same scopes (or get admin consent), then repeat.',
+        'A token request cannot show a consent page — the password grant included. Sign in interactively once with the same scopes, or record consent (an admin for everyone, or the sandbox portal), then repeat.',
       'device-poll':
         'Request a new device code and accept the permissions on the verification page — or have an admin grant consent for the tenant.',
     },
@@ -432,6 +437,33 @@ const BY_AADSTS: Readonly<Record<number, Entry>> = {
     what: 'The user did not finish before the device code ran out (expires_in, 15 minutes on Entra).',
     fix: 'Request a new device code and sign in sooner.',
   },
+  // https://learn.microsoft.com/entra/identity-platform/reference-error-codes (500112, 501491, 70003,
+  // 9002331).
+  500112: {
+    title: 'Redirect URI differs from the sign-in’s',
+    what: 'The code is redeemed with a redirect_uri other than the one the authorization request used; they must be the same string (RFC 6749 §4.1.3).',
+    fix: 'Send exactly the redirect_uri of the authorization request when redeeming the code.',
+  },
+  501491: {
+    title: 'PKCE challenge malformed',
+    what: 'code_challenge must be 43 to 128 characters of letters, digits and - . _ ~ (RFC 7636 §4.2), and the method S256 or plain.',
+    fix: 'Send the base64url SHA-256 of the verifier, without padding, with code_challenge_method=S256.',
+  },
+  70003: {
+    title: 'Grant type not supported',
+    what: 'grant_type names a grant Entra does not run at this endpoint, or it is misspelled.',
+    fix: 'Use one of authorization_code, refresh_token, client_credentials, password, the device code or the JWT bearer grant URN.',
+  },
+  9002331: {
+    title: 'App is for personal accounts only',
+    what: 'The app registration accepts personal Microsoft accounts only, so work and school tenants do not serve it.',
+    fix: 'Use the /consumers endpoint, or change the supported account types on the app registration.',
+  },
+  900561: {
+    title: 'Wrong HTTP method',
+    what: 'The endpoint takes POST only, and the request came with another method (a GET, often a link followed or a page reloaded).',
+    fix: 'Send the request as a POST with a form-encoded body.',
+  },
   50196: {
     title: 'Request loop detected',
     what: 'The same request arrived too often in a short time, so Entra stopped answering it for a while.',
@@ -730,7 +762,7 @@ const BY_ERROR: Readonly<Record<string, Entry>> = {
   },
   slow_down: {
     title: 'Polling too fast',
-    what: 'The client polled sooner than allowed. Still a pending state, but the interval must grow by 5 seconds (RFC 8628 §3.5).',
+    what: 'The client polled sooner than allowed. Still a pending state, but the interval must grow by 5 seconds (RFC 8628 §3.5). Entra documents no AADSTS code for it.',
     fix: 'Add 5 seconds to the interval and keep polling.',
   },
   authorization_declined: {
