@@ -233,6 +233,16 @@ export function checkAuthorizationRequest(input: URLSearchParams, findApp: AppLo
     const challenge = readClaimsChallenge(claims);
     if ('problem' in challenge) return fail(aadsts.generic('invalid_request', challenge.problem));
     if (challenge.stepUp) {
+      // oidc-provider takes acr_values only with `openid` (OIDC Core §3.1.2.1), and the sandbox has no
+      // other way to carry the demand to its sign-in page; MSAL always asks for openid.
+      if (!openid) {
+        return fail(
+          aadsts.generic(
+            'invalid_request',
+            "the sandbox answers a claims challenge only in a sign-in that asks for 'openid' (MSAL always does): add openid to the scope",
+          ),
+        );
+      }
       // A Conditional Access claims challenge: sign in again (a session without MFA does not satisfy it)
       // and do MFA (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-on-behalf-of-flow).
       params.set('prompt', 'login');

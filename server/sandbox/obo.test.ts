@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { MFA_POLICY_ID } from './obo-grant.ts';
 import { API_APP_ID, GRAPH_RESOURCE, SANDBOX_TENANT, SANDBOX_USERS } from './seed.ts';
 import {
   buildClientAssertion,
@@ -9,7 +11,13 @@ import {
 } from './test-fixtures.ts';
 import {
   API,
+  asPage,
+  asRedirect,
+  Browser,
   endpoint,
+  formAction,
+  generatePkce,
+  signIn,
   SPA,
   spaCode,
   startTestSandbox,
@@ -162,5 +170,172 @@ describe('on-behalf-of (Entra jwt-bearer, requested_token_use=on_behalf_of)', ()
     expect(res.status).toBe(200);
     expect(decodeJwt(String(res.body['access_token']))['azpacr']).toBe('2');
     expectEntraError((await tokenRequest(sandbox, withoutSecret)).body, 'invalid_client', 7000218);
+  });
+});
+
+describe('Conditional Access on the downstream API: MFA (portal setting mfaRequiredApis)', () => {
+  const alex = SANDBOX_USERS.find((u) => u.userPrincipalName.startsWith('alex@'))!;
+
+  async function setMfaApis(apis: readonly string[]): Promise<void> {
+    const res = await fetch(`${sandbox.origin}/portal/settings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://localhost:5173' },
+      body: JSON.stringify({ mfaRequiredApis: apis }),
+    });
+    expect(res.status).toBe(200);
+  }
+
+  /** Token A for the Flow Lab API from an interactive sign-in (password only) of `user`. */
+  async function tokenFor(user: { userPrincipalName: string; password: string }): Promise<string> {
+    const pkce = generatePkce();
+    const url = await signIn(sandbox, new Browser(sandbox), {
+      scope: `api://${API_APP_ID}/access_as_user`,
+      pkce,
+      username: user.userPrincipalName,
+      password: user.password,
+    });
+    const res = await tokenRequest(
+      sandbox,
+      {
+        client_id: SPA.clientId,
+        grant_type: 'authorization_code',
+        code: url.searchParams.get('code') ?? '',
+        code_verifier: pkce.verifier,
+        redirect_uri: TEST_REDIRECT_URI,
+      },
+      { origin: TEST_ORIGIN },
+    );
+    expect(res.status).toBe(200);
+    return String(res.body['access_token']);
+  }
+
+  function expectChallenge(body: Record<string, unknown>, code: number): void {
+    expectEntraError(body, 'interaction_required', code);
+    // Microsoft's OBO page: the claims value names the policy under access_token.polids.
+    const claims = JSON.parse(String(body['claims'])) as {
+      access_token: { polids: { essential: boolean; values: string[] } };
+    };
+    expect(claims.access_token.polids).toEqual({ essential: true, values: [MFA_POLICY_ID] });
+    expect(String(body['error_description'])).toContain(`'${GRAPH_RESOURCE.appId}'`);
+  }
+
+  test('AADSTS50076 + claims for a user with an MFA method whose sign-in had none; AADSTS50079 for a user with none', async () => {
+    const alexToken = await tokenFor(alex);
+    await setMfaApis([GRAPH_RESOURCE.identifier]);
+    try {
+      const challenged = await tokenRequest(sandbox, obo(alexToken));
+      expect(challenged.status).toBe(400);
+      expectChallenge(challenged.body, 50076);
+      expect(String(challenged.body['error_description'])).toContain(
+        'you must use multi-factor authentication',
+      );
+      const enroll = await tokenRequest(sandbox, obo(userToken));
+      expectChallenge(enroll.body, 50079);
+      expect(String(enroll.body['error_description'])).toContain(
+        'you must enroll in multi-factor authentication',
+      );
+    } finally {
+      await setMfaApis([]);
+    }
+    expect((await tokenRequest(sandbox, obo(alexToken))).status).toBe(200);
+  });
+
+  test('an assertion from a sign-in with MFA (amr holds mfa) satisfies the policy', async () => {
+    const withMfa = await signWithSandboxKey(sandbox, { ...decodeJwt(userToken), amr: ['pwd', 'mfa'] });
+    const withoutMfa = await signWithSandboxKey(sandbox, { ...decodeJwt(userToken), amr: ['pwd'] });
+    await setMfaApis([GRAPH_RESOURCE.identifier]);
+    try {
+      expect((await tokenRequest(sandbox, obo(withMfa))).status).toBe(200);
+      expectChallenge((await tokenRequest(sandbox, obo(withoutMfa))).body, 50079);
+    } finally {
+      await setMfaApis([]);
+    }
+  });
+
+  test('generated: the challenge comes exactly when the downstream API is among those requiring MFA', async () => {
+    const identifiers = [GRAPH_RESOURCE.identifier, `api://${API_APP_ID}`, 'https://unknown.example'];
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.subarray(identifiers), async (apis) => {
+          await setMfaApis(apis);
+          const res = await tokenRequest(sandbox, obo(userToken));
+          if (apis.includes(GRAPH_RESOURCE.identifier)) expectChallenge(res.body, 50079);
+          else expect(res.status).toBe(200);
+        }),
+        { numRuns: 8 },
+      );
+    } finally {
+      await setMfaApis([]);
+    }
+  });
+
+  test('a claims challenge at /authorize makes a user with an MFA method do MFA (without it: none asked)', async () => {
+    const query = (extra: Record<string, string>) =>
+      `${endpoint(sandbox, '/oauth2/v2.0/authorize')}?${new URLSearchParams({
+        client_id: SPA.clientId,
+        response_type: 'code',
+        redirect_uri: TEST_REDIRECT_URI,
+        scope: `openid api://${API_APP_ID}/access_as_user`,
+        code_challenge: generatePkce().challenge,
+        code_challenge_method: 'S256',
+        ...extra,
+      })}`;
+    const credentials = { username: alex.userPrincipalName, password: alex.password };
+    const plain = new Browser(sandbox);
+    const plainLogin = asPage(await plain.go(query({})));
+    const afterPassword = await plain.go(formAction(plainLogin), credentials);
+    expect('html' in afterPassword ? afterPassword.html : '').not.toContain('name="otc"');
+
+    const claims = JSON.stringify({ access_token: { polids: { essential: true, values: [MFA_POLICY_ID] } } });
+    const stepUp = new Browser(sandbox);
+    const login = asPage(await stepUp.go(query({ claims })));
+    const mfa = asPage(await stepUp.go(formAction(login), credentials));
+    expect(mfa.html).toContain('name="otc"');
+    const done = await stepUp.go(formAction(mfa), { otc: alex.mfaCode ?? '' });
+    const next = 'redirectedTo' in done ? new URL(done.redirectedTo) : undefined;
+    if (next === undefined) {
+      // The consent page may come first; accept it.
+      const redirected = asRedirect(await stepUp.go(formAction(asPage(done)), { action: 'accept' }));
+      expect(redirected.searchParams.get('code')).toBeTruthy();
+    } else {
+      expect(next.searchParams.get('code')).toBeTruthy();
+    }
+  });
+
+  test('a step-up claims challenge without openid is refused with the reason (a sandbox limit)', async () => {
+    const claims = JSON.stringify({ access_token: { polids: { essential: true, values: [MFA_POLICY_ID] } } });
+    const res = await fetch(
+      `${endpoint(sandbox, '/oauth2/v2.0/authorize')}?${new URLSearchParams({
+        client_id: SPA.clientId,
+        response_type: 'code',
+        redirect_uri: TEST_REDIRECT_URI,
+        scope: `api://${API_APP_ID}/access_as_user`,
+        code_challenge: generatePkce().challenge,
+        code_challenge_method: 'S256',
+        claims,
+      })}`,
+      { redirect: 'manual' },
+    );
+    const location = new URL(res.headers.get('location') ?? '');
+    expect(location.searchParams.get('error')).toBe('invalid_request');
+    expect(location.searchParams.get('error_description')).toContain('add openid to the scope');
+  });
+
+  test('a claims parameter that is not a JSON object is refused on the redirect', async () => {
+    const res = await fetch(
+      `${endpoint(sandbox, '/oauth2/v2.0/authorize')}?${new URLSearchParams({
+        client_id: SPA.clientId,
+        response_type: 'code',
+        redirect_uri: TEST_REDIRECT_URI,
+        scope: 'openid',
+        code_challenge: generatePkce().challenge,
+        code_challenge_method: 'S256',
+        claims: '{not json',
+      })}`,
+      { redirect: 'manual' },
+    );
+    const location = new URL(res.headers.get('location') ?? '');
+    expect(location.searchParams.get('error')).toBe('invalid_request');
+    expect(location.searchParams.get('error_description')).toContain("'claims' parameter is not valid JSON");
   });
 });
