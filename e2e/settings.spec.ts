@@ -32,6 +32,8 @@ async function useSandboxAsIssuer(
     corsBlocked?: boolean;
     /** Serves the sandbox's document changed by this function, as another provider would publish it. */
     rewrite?: (document: Record<string, unknown>) => Record<string, unknown>;
+    /** Runs with the document as returned open, before the issuer is used. */
+    inspect?: (page: Page) => Promise<void>;
   } = {},
 ): Promise<string> {
   const origin = await sandboxOrigin(page);
@@ -65,6 +67,7 @@ async function useSandboxAsIssuer(
   await expect(page.getByText('The issuer matches')).toBeVisible();
   await page.getByText('The document as returned').click();
   await expect(page.getByLabel('Discovery document')).toContainText('"authorization_endpoint"');
+  await options.inspect?.(page);
   await page.getByRole('button', { name: 'Use this issuer' }).click();
   await expect(page.getByText(`Saved. Flows now use ${issuer}.`)).toBeVisible();
   await expect(page.getByText(/^Flows use an OpenID provider found by its issuer URL/)).toBeVisible();
@@ -137,6 +140,41 @@ test.describe('settings: authorities, profiles, transfer', () => {
     // The profile's secret was not remembered: storage, URL and history hold neither it nor a token.
     await expectNoSecretsLeft(page, [WEB_SECRET, ...(await tokensOnPage(page))], consoleLines);
     expect(errors).toEqual([]);
+  });
+
+  test('the sandbox publishes as Entra: userinfo and end session endpoints in its document, and an ID token verifies from its key’s x5c certificate', async ({
+    page,
+  }) => {
+    const origin = await sandboxOrigin(page);
+    const issuer = await useSandboxAsIssuer(page, {
+      inspect: async (p) => {
+        const document = p.getByLabel('Discovery document');
+        await expect(document).toContainText(`"userinfo_endpoint": "${origin}/oidc/userinfo"`);
+        await expect(document).toContainText(
+          `"end_session_endpoint": "${origin}/${SANDBOX_TENANT.id}/oauth2/v2.0/logout"`,
+        );
+        await expect(document).toContainText('"frontchannel_logout_supported": true');
+      },
+    });
+    await page
+      .getByRole('navigation', { name: 'Flows' })
+      .getByRole('link', { name: 'Authorization code (+ PKCE)' })
+      .click();
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).click();
+    await page.getByLabel('Username').fill(USER);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Accept' }).click();
+    await page.getByRole('button', { name: 'Redeem the code' }).click();
+    const idToken = page.getByRole('region', { name: 'ID token' });
+    await expect(idToken.getByRole('row', { name: /^iss\b/ })).toContainText(issuer);
+    const value = await idToken.getByRole('textbox').inputValue();
+    await page.getByRole('link', { name: 'Token inspector' }).click();
+    await page.getByLabel('Token', { exact: true }).fill(value);
+    await page.getByRole('button', { name: 'Verify the signature' }).click();
+    const verdict = page.getByRole('status').filter({ hasText: 'Signature valid' });
+    await expect(verdict).toContainText('taken from its x5c certificate');
+    await expect(verdict).toContainText('discovery/v2.0/keys');
   });
 
   test('the sandbox as a generic issuer: password, device code, refresh and an API call all go through', async ({
