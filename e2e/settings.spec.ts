@@ -177,6 +177,23 @@ test.describe('settings: authorities, profiles, transfer', () => {
     await expect(verdict).toContainText('discovery/v2.0/keys');
   });
 
+  test('tenant common with the single-tenant SPA: the sign-in comes back with AADSTS50194, explained, before any password is asked', async ({
+    page,
+  }) => {
+    await page.goto('/settings');
+    await page.getByLabel('Tenant', { exact: true }).fill('common');
+    await page
+      .getByRole('navigation', { name: 'Flows' })
+      .getByRole('link', { name: 'Authorization code (+ PKCE)' })
+      .click();
+    await expect(page.locator('.url-preview')).toContainText('/common/oauth2/v2.0/authorize');
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).click();
+    await expect(page).toHaveURL(/\/flows\/authorization-code$/);
+    const alert = page.getByRole('alert').filter({ hasText: 'AADSTS50194' });
+    await expect(alert).toContainText('Single-tenant app');
+    await expect(page.getByLabel('Username')).toHaveCount(0);
+  });
+
   test('the sandbox as a generic issuer: password, device code, refresh and an API call all go through', async ({
     page,
     context,
