@@ -66,6 +66,8 @@ describe('OpenID Connect Discovery 1.0 §4, Entra-shaped', () => {
       [SANDBOX_TENANT.domain, `${sandbox.origin}/${SANDBOX_TENANT.id}/v2.0`],
       ['common', `${sandbox.origin}/{tenantid}/v2.0`],
       ['organizations', `${sandbox.origin}/{tenantid}/v2.0`],
+      // Entra's consumer keys name the consumer tenant; the sandbox has none, so the template stands in.
+      ['consumers', `${sandbox.origin}/{tenantid}/v2.0`],
     ] as const) {
       const res = await fetch(`${sandbox.origin}/${tenant}/discovery/v2.0/keys`);
       expect(res.status).toBe(200);
@@ -108,7 +110,7 @@ describe('OpenID Connect Discovery 1.0 §4, Entra-shaped', () => {
 
   test("discovery has Entra's members: userinfo_endpoint and end_session_endpoint, front-channel logout", async () => {
     const entra = ENTRA_COMMON.metadata as Record<string, unknown>;
-    for (const tenant of [SANDBOX_TENANT.id, 'common', 'organizations']) {
+    for (const tenant of [SANDBOX_TENANT.id, 'common', 'organizations', 'consumers']) {
       const doc = await discovery(tenant);
       const segment = tenant;
       expect(doc['userinfo_endpoint']).toBe(`${sandbox.origin}/oidc/userinfo`);
