@@ -359,7 +359,8 @@ describe('client secrets', () => {
 
     const ok = await clientCredentials(value ?? '');
     expect(ok.status).toBe(200);
-    expect(decodeJwt(String(ok.body['access_token']))['azpacr']).toBe('1');
+    // A Graph token is v1.0: the credential type is in appidacr (access-token-claims-reference).
+    expect(decodeJwt(String(ok.body['access_token']))['appidacr']).toBe('1');
     const basic = `Basic ${Buffer.from(`${WEB.clientId}:${encodeURIComponent(value ?? '')}`).toString('base64')}`;
     expect((await clientCredentials('', { authorization: basic })).status).toBe(200);
     // The secret's id is not its value (Entra's hint in the AADSTS7000215 text).

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { graphSigningInput } from './graph-token.ts';
 import { GRAPH_RESOURCE, SANDBOX_TENANT } from './seed.ts';
 import {
   buildClientAssertion,
@@ -115,7 +116,7 @@ describe('client assertions (RFC 7523 §2.2) against registered certificates', (
   });
 
   test.each(['PS256', 'RS256'] as const)(
-    '%s assertion named by x5t#S256 → token with azpacr "2"',
+    '%s assertion named by x5t#S256 → token with appidacr "2" (a v1.0 Graph token)',
     async (alg) => {
       const res = await tokenRequest(
         sandbox,
@@ -123,12 +124,12 @@ describe('client assertions (RFC 7523 §2.2) against registered certificates', (
       );
       expect(res.status).toBe(200);
       const jwks = createRemoteJWKSet(new URL(endpoint(sandbox, '/discovery/v2.0/keys')));
-      const { payload } = await jwtVerify(String(res.body['access_token']), jwks, {
-        audience: GRAPH_RESOURCE.appId,
+      const { payload } = await jwtVerify(graphSigningInput(String(res.body['access_token'])), jwks, {
+        audience: GRAPH_RESOURCE.identifier,
       });
       expect(payload).toMatchObject({
-        azp: WEB.clientId,
-        azpacr: '2',
+        appid: WEB.clientId,
+        appidacr: '2',
         roles: ['User.Read.All'],
         idtyp: 'app',
       });
@@ -144,7 +145,7 @@ describe('client assertions (RFC 7523 §2.2) against registered certificates', (
       const { client_id: _omitted, ...params } = assertionRequest(assertion);
       const res = await tokenRequest(sandbox, params);
       expect(res.status).toBe(200);
-      expect(decodeJwt(String(res.body['access_token']))['azpacr']).toBe('2');
+      expect(decodeJwt(String(res.body['access_token']))['appidacr']).toBe('2');
     }
   });
 

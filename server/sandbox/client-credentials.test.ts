@@ -1,6 +1,8 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { servicePrincipalId } from './directory.ts';
+import { graphSigningInput } from './graph-token.ts';
+import { sandboxV1Issuer } from './issuers.ts';
 import { GRAPH_RESOURCE, SANDBOX_TENANT } from './seed.ts';
 import { expectEntraError } from './test-fixtures.ts';
 import {
@@ -31,12 +33,13 @@ function credentials(app: typeof WEB, scope: string): Record<string, string> {
   };
 }
 
+/** Verifies an app-only Graph token as Graph does: v1.0 issuer, signature over the hashed header nonce. */
 async function verify(token: unknown) {
   const jwks = createRemoteJWKSet(new URL(endpoint(sandbox, '/discovery/v2.0/keys')));
   return (
-    await jwtVerify(String(token), jwks, {
-      issuer: `${sandbox.origin}/${SANDBOX_TENANT.id}/v2.0`,
-      audience: GRAPH_RESOURCE.appId,
+    await jwtVerify(graphSigningInput(String(token)), jwks, {
+      issuer: sandboxV1Issuer(sandbox.origin, SANDBOX_TENANT.id),
+      audience: GRAPH_RESOURCE.identifier,
     })
   ).payload;
 }
@@ -60,12 +63,13 @@ describe('client credentials (RFC 6749 §4.4) as Entra issues them', () => {
       idtyp: 'app',
       oid: principal,
       sub: principal,
-      azp: WEB.clientId,
-      azpacr: '1',
+      appid: WEB.clientId,
+      appidacr: '1',
       tid: SANDBOX_TENANT.id,
-      ver: '2.0',
+      ver: '1.0',
     });
-    for (const claim of ['scp', 'name', 'preferred_username']) expect(payload).not.toHaveProperty(claim);
+    for (const claim of ['scp', 'name', 'preferred_username', 'azp', 'azpacr'])
+      expect(payload).not.toHaveProperty(claim);
   });
 
   test('an app with no application permissions gets a token without roles (as Entra)', async () => {

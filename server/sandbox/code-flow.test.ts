@@ -1,4 +1,6 @@
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
+import { graphSigningInput } from './graph-token.ts';
+import { sandboxV1Issuer } from './issuers.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { API_APP_ID, GRAPH_RESOURCE, SANDBOX_TENANT, SANDBOX_USERS } from './seed.ts';
 import {
@@ -35,7 +37,7 @@ function jwks() {
 }
 
 describe('authorization code + PKCE (RFC 7636) for the SPA, as Entra', () => {
-  test('code → tokens: Entra v2 access-token claims, id token nonce, refresh token, CORS', async () => {
+  test('code → tokens: a v1.0 Graph access token, v2.0 ID token with nonce, refresh token, CORS', async () => {
     const { code, verifier } = await spaCode(sandbox);
     const res = await tokenRequest(
       sandbox,
@@ -55,8 +57,9 @@ describe('authorization code + PKCE (RFC 7636) for the SPA, as Entra', () => {
     expect(res.headers.get('pragma')).toBe('no-cache');
     const body = res.body;
     expect(body['token_type']).toBe('Bearer');
+    // Entra echoes Graph permissions bare and does not echo offline_access (it answers with a refresh token).
     expect(String(body['scope']).split(' ').sort()).toEqual(
-      ['https://graph.microsoft.com/User.Read', 'openid', 'profile', 'email', 'offline_access'].sort(),
+      ['User.Read', 'openid', 'profile', 'email'].sort(),
     );
     expect(body['expires_in']).toBeGreaterThanOrEqual(3600);
     expect(body['ext_expires_in']).toBe(body['expires_in']);
@@ -64,20 +67,31 @@ describe('authorization code + PKCE (RFC 7636) for the SPA, as Entra', () => {
 
     const accessToken = String(body['access_token']);
     const header = decodeProtectedHeader(accessToken);
-    expect(header).toMatchObject({ typ: 'JWT', alg: 'RS256' });
+    expect(header).toMatchObject({ typ: 'JWT', alg: 'RS256', nonce: expect.any(String) });
     expect(typeof header.kid).toBe('string');
+    expect(header.x5t).toBe(header.kid);
     const issuer = `${sandbox.origin}/${SANDBOX_TENANT.id}/v2.0`;
-    const { payload } = await jwtVerify(accessToken, jwks(), { issuer, audience: GRAPH_RESOURCE.appId });
+    // A Graph token: only a validator that hashes the header nonce (Graph) finds the signature good.
+    await expect(jwtVerify(accessToken, jwks())).rejects.toBeInstanceOf(
+      joseErrors.JWSSignatureVerificationFailed,
+    );
+    const { payload } = await jwtVerify(graphSigningInput(accessToken), jwks(), {
+      issuer: sandboxV1Issuer(sandbox.origin, SANDBOX_TENANT.id),
+      audience: GRAPH_RESOURCE.identifier,
+    });
     expect(payload).toMatchObject({
       tid: SANDBOX_TENANT.id,
       oid: adele.oid,
-      azp: SPA.clientId,
-      azpacr: '0',
+      appid: SPA.clientId,
+      appidacr: '0',
       scp: 'User.Read',
       name: adele.displayName,
-      preferred_username: adele.userPrincipalName,
-      ver: '2.0',
+      upn: adele.userPrincipalName,
+      unique_name: adele.userPrincipalName,
+      ver: '1.0',
     });
+    expect(payload).not.toHaveProperty('azp');
+    expect(payload).not.toHaveProperty('azpacr');
     expect(payload.nbf).toBe(payload.iat);
     expect(typeof payload['uti']).toBe('string');
     expect(typeof payload.sub).toBe('string');
@@ -149,10 +163,10 @@ describe('authorization code + PKCE (RFC 7636) for the SPA, as Entra', () => {
     expect(res.status).toBe(200);
     expect(res.body['refresh_token']).toBeUndefined();
     expect(res.body['id_token']).toEqual(expect.any(String));
-    expect(res.body['scope']).toBe('https://graph.microsoft.com/User.Read openid');
+    expect(res.body['scope']).toBe('User.Read openid');
   });
 
-  test('api://<API_APP_ID>/access_as_user gives a token whose aud is the API app id', async () => {
+  test("api://<API_APP_ID>/access_as_user gives a v1.0 token (Entra's default) whose aud is the App ID URI", async () => {
     const scope = `api://${API_APP_ID}/access_as_user`;
     const { code, verifier } = await spaCode(sandbox, scope);
     const res = await tokenRequest(
@@ -169,8 +183,13 @@ describe('authorization code + PKCE (RFC 7636) for the SPA, as Entra', () => {
     );
     expect(res.status).toBe(200);
     expect(res.body['id_token']).toBeUndefined();
-    const { payload } = await jwtVerify(String(res.body['access_token']), jwks(), { audience: API_APP_ID });
+    const { payload } = await jwtVerify(String(res.body['access_token']), jwks(), {
+      audience: `api://${API_APP_ID}`,
+      issuer: sandboxV1Issuer(sandbox.origin, SANDBOX_TENANT.id),
+    });
     expect(payload['scp']).toBe('access_as_user');
+    expect(payload['ver']).toBe('1.0');
+    expect(res.body['scope']).toBe(scope);
   });
 
   test('RFC 7636 §4.2 plain method: verifier equal to the challenge is accepted', async () => {
@@ -246,7 +265,7 @@ describe('sign-in pages', () => {
 });
 
 describe('confidential and public clients', () => {
-  test('web app redeems its code with client_secret_basic; azpacr is "1"', async () => {
+  test('web app redeems its code with client_secret_basic; appidacr is "1" (a v1.0 Graph token)', async () => {
     const url = await signIn(sandbox, new Browser(sandbox), {
       clientId: WEB.clientId,
       scope: 'openid https://graph.microsoft.com/.default',
@@ -266,12 +285,12 @@ describe('confidential and public clients', () => {
     );
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
-    const { payload } = await jwtVerify(String(res.body['access_token']), jwks(), {
-      audience: GRAPH_RESOURCE.appId,
+    const { payload } = await jwtVerify(graphSigningInput(String(res.body['access_token'])), jwks(), {
+      audience: GRAPH_RESOURCE.identifier,
     });
     expect(payload).toMatchObject({
-      azp: WEB.clientId,
-      azpacr: '1',
+      appid: WEB.clientId,
+      appidacr: '1',
       scp: 'User.Read Mail.Read Calendars.Read',
     });
   });
@@ -301,9 +320,10 @@ describe('confidential and public clients', () => {
     });
     expect(res.status).toBe(200);
     expect(res.body['refresh_token']).toBeUndefined();
-    const { payload } = await jwtVerify(String(res.body['access_token']), jwks(), {
-      audience: GRAPH_RESOURCE.appId,
+    const { payload } = await jwtVerify(graphSigningInput(String(res.body['access_token'])), jwks(), {
+      audience: GRAPH_RESOURCE.identifier,
     });
-    expect(payload).toMatchObject({ roles: ['User.Read.All'], idtyp: 'app', azpacr: '1' });
+    expect(payload).toMatchObject({ roles: ['User.Read.All'], idtyp: 'app', appidacr: '1', ver: '1.0' });
+    expect(payload).not.toHaveProperty('scp');
   });
 });

@@ -195,7 +195,8 @@ describe('200 concurrent authorization code + PKCE flows', () => {
       expect(id['oid']).toBe(r.user.oid);
       expect(id['preferred_username']).toBe(r.user.userPrincipalName);
       expect(access['oid']).toBe(r.user.oid);
-      expect(access['azp']).toBe(SPA.clientId);
+      // A Graph token is v1.0: appid names the client (access-token-claims-reference).
+      expect(access['appid']).toBe(SPA.clientId);
       // Megan was asked for her verification code in every jar; Adele never.
       expect(r.askedForCode, `flow ${r.index}`).toBe(r.user.mfaRequired);
       const set = subs.get(r.user.oid) ?? new Set();

@@ -1,6 +1,8 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GRAPH_RESOURCE, SANDBOX_TENANT, SANDBOX_USERS } from './seed.ts';
+import { graphSigningInput } from './graph-token.ts';
+import { sandboxV1Issuer } from './issuers.ts';
 import { expectEntraError } from './test-fixtures.ts';
 import {
   asPage,
@@ -109,17 +111,17 @@ describe('device authorization grant (RFC 8628) as Entra runs it', () => {
 
     const res = await poll(String(body['device_code']));
     expect(res.status).toBe(200);
-    expect(String(res.body['scope']).split(' ').sort()).toEqual(
-      ['https://graph.microsoft.com/User.Read', 'openid', 'profile', 'offline_access'].sort(),
-    );
+    // Entra's scope echo: Graph permissions bare, offline_access not echoed (the refresh token answers it).
+    expect(String(res.body['scope']).split(' ').sort()).toEqual(['User.Read', 'openid', 'profile'].sort());
     expect(res.body['refresh_token']).toEqual(expect.any(String));
     const jwks = createRemoteJWKSet(new URL(endpoint(sandbox, '/discovery/v2.0/keys')));
     const issuer = `${sandbox.origin}/${SANDBOX_TENANT.id}/v2.0`;
-    const { payload } = await jwtVerify(String(res.body['access_token']), jwks, {
-      issuer,
-      audience: GRAPH_RESOURCE.appId,
+    // A v1.0 Graph token, checked as Graph checks it (graph-token.ts).
+    const { payload } = await jwtVerify(graphSigningInput(String(res.body['access_token'])), jwks, {
+      issuer: sandboxV1Issuer(sandbox.origin, SANDBOX_TENANT.id),
+      audience: GRAPH_RESOURCE.identifier,
     });
-    expect(payload).toMatchObject({ oid: adele.oid, scp: 'User.Read', azp: CONSOLE.clientId });
+    expect(payload).toMatchObject({ oid: adele.oid, scp: 'User.Read', appid: CONSOLE.clientId });
     const { payload: id } = await jwtVerify(String(res.body['id_token']), jwks, {
       issuer,
       audience: CONSOLE.clientId,

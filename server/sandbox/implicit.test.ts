@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { graphSigningInput } from './graph-token.ts';
+import { sandboxV1Issuer } from './issuers.ts';
 import { GRAPH_RESOURCE, SANDBOX_TENANT, SANDBOX_USERS } from './seed.ts';
 import {
   asPage,
@@ -26,6 +28,8 @@ afterAll(async () => {
 });
 
 const adele = SANDBOX_USERS[0]!;
+/** Entra's session_state is a GUID. */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function jwks() {
   return createRemoteJWKSet(new URL(endpoint(sandbox, '/discovery/v2.0/keys')));
@@ -51,7 +55,7 @@ async function implicit(
 }
 
 describe('implicit and hybrid flows (OIDC Core §3.2, §3.3), Entra settings', () => {
-  test('id_token token: fragment with the access token fields, an ID token with nonce and at_hash, no iss', async () => {
+  test('id_token token: fragment with the access token fields and session_state, an ID token with nonce and at_hash (no s_hash), no iss', async () => {
     const fragment = await implicit('id_token token');
     for (const field of ['access_token', 'token_type', 'expires_in', 'scope', 'id_token', 'state']) {
       expect(fragment.get(field), field).toBeTruthy();
@@ -59,24 +63,29 @@ describe('implicit and hybrid flows (OIDC Core §3.2, §3.3), Entra settings', (
     expect(fragment.get('iss')).toBeNull();
     expect(fragment.get('token_type')).toBe('Bearer');
     expect(fragment.get('state')).toBe('state-123');
-    expect(fragment.get('scope')?.split(' ').sort()).toEqual(
-      ['https://graph.microsoft.com/User.Read', 'openid', 'profile'].sort(),
-    );
+    expect(fragment.get('scope')?.split(' ').sort()).toEqual(['User.Read', 'openid', 'profile'].sort());
+    expect(fragment.get('session_state')).toMatch(GUID);
     const accessToken = fragment.get('access_token') ?? '';
     const issuer = `${sandbox.origin}/${SANDBOX_TENANT.id}/v2.0`;
-    const { payload } = await jwtVerify(accessToken, jwks(), { issuer, audience: GRAPH_RESOURCE.appId });
+    // A Graph token: v1.0, checked as Graph checks it (over the hashed header nonce).
+    expect(decodeProtectedHeader(accessToken)['nonce']).toEqual(expect.any(String));
+    const { payload } = await jwtVerify(graphSigningInput(accessToken), jwks(), {
+      issuer: sandboxV1Issuer(sandbox.origin, SANDBOX_TENANT.id),
+      audience: GRAPH_RESOURCE.identifier,
+    });
     expect(payload).toMatchObject({
       oid: adele.oid,
       scp: 'User.Read',
-      azp: LEGACY.clientId,
-      azpacr: '0',
-      ver: '2.0',
+      appid: LEGACY.clientId,
+      appidacr: '0',
+      ver: '1.0',
     });
     const { payload: id } = await jwtVerify(fragment.get('id_token') ?? '', jwks(), {
       issuer,
       audience: LEGACY.clientId,
     });
     expect(id).toMatchObject({ nonce: 'nonce-456', at_hash: halfHash(accessToken), oid: adele.oid });
+    expect(id).not.toHaveProperty('s_hash');
   });
 
   test('token alone (Entra allows it): access token fields and state, no ID token, openid not reported', async () => {
@@ -85,19 +94,25 @@ describe('implicit and hybrid flows (OIDC Core §3.2, §3.3), Entra settings', (
       'access_token',
       'expires_in',
       'scope',
+      'session_state',
       'state',
       'token_type',
     ]);
-    expect(fragment.get('scope')).toBe('https://graph.microsoft.com/User.Read');
-    const { payload } = await jwtVerify(fragment.get('access_token') ?? '', jwks(), {
-      audience: GRAPH_RESOURCE.appId,
+    expect(fragment.get('scope')).toBe('User.Read');
+    const { payload } = await jwtVerify(graphSigningInput(fragment.get('access_token') ?? ''), jwks(), {
+      audience: GRAPH_RESOURCE.identifier,
     });
     expect(payload['scp']).toBe('User.Read');
   });
 
   test('id_token alone: only the ID token and state', async () => {
     const fragment = await implicit('id_token', { scope: 'openid profile' });
-    expect([...fragment.keys()].sort()).toEqual(['id_token', 'state']);
+    expect([...fragment.keys()].sort()).toEqual(['id_token', 'session_state', 'state']);
+    const { payload: id } = await jwtVerify(fragment.get('id_token') ?? '', jwks(), {
+      audience: LEGACY.clientId,
+    });
+    // Entra's ID tokens carry no s_hash, though state came with the ID token (oidc-provider would add it).
+    expect(id).not.toHaveProperty('s_hash');
   });
 
   test('code id_token (hybrid): code in the fragment, ID token with c_hash; the code is redeemable', async () => {
@@ -107,6 +122,8 @@ describe('implicit and hybrid flows (OIDC Core §3.2, §3.3), Entra settings', (
       audience: LEGACY.clientId,
     });
     expect(id['c_hash']).toBe(halfHash(code));
+    expect(id).not.toHaveProperty('s_hash');
+    expect(fragment.get('session_state')).toMatch(GUID);
     const res = await tokenRequest(sandbox, {
       client_id: LEGACY.clientId,
       grant_type: 'authorization_code',
@@ -151,16 +168,16 @@ describe('implicit and hybrid flows (OIDC Core §3.2, §3.3), Entra settings', (
     expect(fragment.get('error_description')).toMatch(/^AADSTS90014: /);
   });
 
-  test('AADSTS700054 / AADSTS70005: the app registration has ID / access tokens for implicit off', async () => {
+  test('AADSTS700054 / AADSTS700051: the app registration has ID / access tokens for implicit off', async () => {
     const spaIdToken = await implicit('id_token', { clientId: SPA.clientId });
     expect(spaIdToken.get('error')).toBe('unsupported_response_type');
     expect(spaIdToken.get('error_description')).toMatch(/^AADSTS700054: /);
     const spaToken = await implicit('token', { clientId: SPA.clientId });
-    expect(spaToken.get('error_description')).toMatch(/^AADSTS70005: /);
+    expect(spaToken.get('error_description')).toMatch(/^AADSTS700051: /);
     // The web app has ID tokens on and access tokens off.
     const webToken = await implicit('id_token token', { clientId: WEB.clientId });
     expect(webToken.get('error')).toBe('unsupported_response_type');
-    expect(webToken.get('error_description')).toMatch(/^AADSTS70005: /);
+    expect(webToken.get('error_description')).toMatch(/^AADSTS700051: /);
     const webIdToken = await implicit('id_token', { clientId: WEB.clientId, scope: 'openid' });
     expect(webIdToken.get('id_token')).toBeTruthy();
   });

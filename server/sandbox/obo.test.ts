@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { graphSigningInput } from './graph-token.ts';
+import { sandboxV1Issuer } from './issuers.ts';
 import { MFA_POLICY_ID } from './obo-grant.ts';
 import { API_APP_ID, GRAPH_RESOURCE, SANDBOX_TENANT, SANDBOX_USERS } from './seed.ts';
 import {
@@ -69,22 +71,23 @@ function obo(assertion: string, extra: Record<string, string> = {}): Record<stri
 
 describe('on-behalf-of (Entra jwt-bearer, requested_token_use=on_behalf_of)', () => {
   test('the API trades the user token for a Graph token of the same user; no refresh or ID token', async () => {
-    expect(decodeJwt(userToken)['aud']).toBe(API_APP_ID);
+    // The Flow Lab API accepts v1.0 tokens (Entra's default): aud is its App ID URI.
+    expect(decodeJwt(userToken)['aud']).toBe(`api://${API_APP_ID}`);
     const res = await tokenRequest(sandbox, obo(userToken));
     expect(res.status).toBe(200);
     expect(res.body['refresh_token']).toBeUndefined();
     expect(res.body['id_token']).toBeUndefined();
-    expect(res.body['scope']).toBe('https://graph.microsoft.com/User.Read');
+    expect(res.body['scope']).toBe('User.Read');
     const jwks = createRemoteJWKSet(new URL(endpoint(sandbox, '/discovery/v2.0/keys')));
-    const { payload } = await jwtVerify(String(res.body['access_token']), jwks, {
-      issuer: `${sandbox.origin}/${SANDBOX_TENANT.id}/v2.0`,
-      audience: GRAPH_RESOURCE.appId,
+    const { payload } = await jwtVerify(graphSigningInput(String(res.body['access_token'])), jwks, {
+      issuer: sandboxV1Issuer(sandbox.origin, SANDBOX_TENANT.id),
+      audience: GRAPH_RESOURCE.identifier,
     });
     expect(payload).toMatchObject({
       oid: adele.oid,
       tid: SANDBOX_TENANT.id,
-      azp: API_APP_ID,
-      azpacr: '1',
+      appid: API_APP_ID,
+      appidacr: '1',
       scp: 'User.Read',
     });
   });
@@ -104,9 +107,19 @@ describe('on-behalf-of (Entra jwt-bearer, requested_token_use=on_behalf_of)', ()
     expectEntraError(res.body, 'invalid_client', 650057);
   });
 
-  test('AADSTS50013: the assertion was issued for another audience (a Graph token)', async () => {
+  test('AADSTS50013: a Graph token as the assertion fails signature validation (its header nonce)', async () => {
     const graph = await tokenRequest(sandbox, obo(userToken));
     const res = await tokenRequest(sandbox, obo(String(graph.body['access_token'])));
+    expectEntraError(res.body, 'invalid_grant', 50013);
+    expect(String(res.body['error_description'])).toContain('Assertion failed signature validation');
+  });
+
+  test('AADSTS50013: the assertion was issued for another audience', async () => {
+    const otherAudience = await signWithSandboxKey(sandbox, {
+      ...decodeJwt(userToken),
+      aud: GRAPH_RESOURCE.appId,
+    });
+    const res = await tokenRequest(sandbox, obo(otherAudience));
     expectEntraError(res.body, 'invalid_grant', 50013);
     expect(String(res.body['error_description'])).toContain(
       'Assertion audience does not match the Client app',
@@ -120,7 +133,7 @@ describe('on-behalf-of (Entra jwt-bearer, requested_token_use=on_behalf_of)', ()
       grant_type: 'client_credentials',
       scope: `api://${API_APP_ID}/.default`,
     });
-    expect(decodeJwt(String(appOnly.body['access_token']))['aud']).toBe(API_APP_ID);
+    expect(decodeJwt(String(appOnly.body['access_token']))['aud']).toBe(`api://${API_APP_ID}`);
     const res = await tokenRequest(sandbox, obo(String(appOnly.body['access_token'])));
     expectEntraError(res.body, 'invalid_grant', 50013);
     expect(String(res.body['error_description'])).toContain('app-only');
@@ -154,7 +167,7 @@ describe('on-behalf-of (Entra jwt-bearer, requested_token_use=on_behalf_of)', ()
     expectEntraError(browser.body, 'invalid_request', 9002326);
   });
 
-  test('the API may authenticate with a certificate (azpacr "2"); without a credential → AADSTS7000218', async () => {
+  test('the API may authenticate with a certificate (appidacr "2"); without a credential → AADSTS7000218', async () => {
     const upload = await fetch(`${sandbox.origin}/portal/apps/${API_APP_ID}/certificates`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -168,7 +181,7 @@ describe('on-behalf-of (Entra jwt-bearer, requested_token_use=on_behalf_of)', ()
       client_assertion: await buildClientAssertion(sandbox, API_APP_ID),
     });
     expect(res.status).toBe(200);
-    expect(decodeJwt(String(res.body['access_token']))['azpacr']).toBe('2');
+    expect(decodeJwt(String(res.body['access_token']))['appidacr']).toBe('2');
     expectEntraError((await tokenRequest(sandbox, withoutSecret)).body, 'invalid_client', 7000218);
   });
 });
