@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { SANDBOX_USERS } from '../server/sandbox/seed.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
 import { expectNoSecretsLeft, recordConsole } from './support/secrets-audit.ts';
 
@@ -71,6 +72,28 @@ test.describe('call an API', () => {
     );
   });
 
+  test('a v1.0 token for the Flow Lab API: the page explains why a v2.0-configured validator refuses its issuer', async ({
+    page,
+  }) => {
+    await page.goto('/flows/authorization-code');
+    await page.getByLabel('scope').fill('openid api://9e4d2a71-3c58-4b0f-8d16-2a7f5e9c3b40/access_as_user');
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).press('Enter');
+    await signInByKeyboard(page);
+    await page.getByRole('button', { name: 'Redeem the code' }).press('Enter');
+    await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible();
+    await openInApp(page, 'Call an API with a token');
+    const picker = page.getByLabel('Use the access token from an earlier run');
+    await picker.selectOption({ label: await picker.locator('option').nth(1).innerText() });
+    const note = page.getByRole('note').filter({ hasText: 'This is a v1.0 access token' });
+    await expect(note).toContainText('/sts/');
+    await expect(note).toContainText('accessTokenAcceptedVersion to 2');
+    // It is not a Graph token: the Graph look-alike's audience check says so before sending.
+    await expect(
+      page.getByRole('table', { name: /What the API will check/ }).getByRole('row', { name: /^aud\b/ }),
+    ).toContainText('fails');
+    await expectNoAxeViolations(page, 'call an API: v1.0 issuer explained');
+  });
+
   test('a pasted garbage token: 401 invalid_token, explained', async ({ page }) => {
     await page.goto('/flows/call-api');
     await page.getByLabel('Access token to send').fill('garbage');
@@ -120,6 +143,9 @@ test.describe('call an API', () => {
       page.getByRole('table', { name: /What the API will check/ }).getByRole('row', { name: /^roles\b/ }),
     ).toContainText('passes');
     await page.getByRole('button', { name: 'Send the request' }).press('Enter');
-    await expect(page.getByText('HTTP 200: the API accepted the token.')).toContainText('2 users');
+    // Every user of the seeded directory, however many it holds.
+    await expect(page.getByText('HTTP 200: the API accepted the token.')).toContainText(
+      `${SANDBOX_USERS.length} users`,
+    );
   });
 });

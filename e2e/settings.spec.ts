@@ -271,7 +271,7 @@ test.describe('settings: authorities, profiles, transfer', () => {
     await page.getByRole('button', { name: 'Exchange the token (on-behalf-of)' }).click();
     await expect(page.getByText('Sent through the local relay', { exact: true })).toBeVisible();
     await expect(
-      page.getByRole('region', { name: 'Access token' }).getByRole('row', { name: /\bazp\b/ }),
+      page.getByRole('region', { name: 'Access token' }).getByRole('row', { name: /\bappid\b/ }),
     ).toContainText(API_APP.clientId);
     expect(errors).toEqual([]);
   });

@@ -20,23 +20,66 @@ async function accessTokenFromSandbox(page: import('@playwright/test').Page): Pr
 }
 
 test.describe('token inspector', () => {
-  test('verifies a sandbox access token against the issuer keys, and spots tampering', async ({ page }) => {
+  test('a sandbox Graph token says why it cannot be verified; the ID token verifies and tampering is spotted', async ({
+    page,
+  }) => {
     const token = await accessTokenFromSandbox(page);
+    const idToken = await page.getByRole('region', { name: 'ID token' }).getByRole('textbox').inputValue();
     await page.getByRole('link', { name: 'Token inspector' }).click();
+    // Graph tokens are v1.0 with a header nonce, as Entra issues them: only Graph checks their signature.
     await page.getByLabel('Token', { exact: true }).fill(`Bearer ${token}`);
     await expect(page.getByRole('row', { name: /\bscp\b/ })).toContainText('User.Read');
+    await expect(page.getByRole('row', { name: /\bver\b/ })).toContainText('1.0');
+    await page.getByRole('button', { name: 'Verify the signature' }).click();
+    const verdict = page.getByRole('status').filter({ hasText: 'Not verifiable by design' });
+    await expect(verdict).toContainText('only Graph can check its signature');
+    await expect(page.getByText('Signature invalid')).toHaveCount(0);
+
+    await page.getByLabel('Token', { exact: true }).fill(idToken);
     await page.getByRole('button', { name: 'Verify the signature' }).click();
     await expect(page.getByText('Signature valid')).toBeVisible();
     await expect(page.getByText(/discovery\/v2\.0\/keys/)).toBeVisible();
 
-    const [h, , s] = token.split('.');
+    const [h, p, s] = idToken.split('.');
+    const claims = JSON.parse(Buffer.from(p ?? '', 'base64url').toString()) as Record<string, unknown>;
     await page
       .getByLabel('Token', { exact: true })
-      .fill(
-        `${h}.${part({ aud: '00000003-0000-0000-c000-000000000000', iss: JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()).iss, scp: 'Directory.ReadWrite.All' })}.${s}`,
-      );
+      .fill(`${h}.${part({ ...claims, name: 'Somebody Else' })}.${s}`);
     await page.getByRole('button', { name: 'Verify the signature' }).click();
     await expect(page.getByText('Signature invalid')).toBeVisible();
+  });
+
+  test('a v1.0 token for the Flow Lab API explains its issuer, and verifies with the v1.0 metadata', async ({
+    page,
+  }) => {
+    await page.goto('/flows/authorization-code');
+    await page.getByLabel('scope').fill('openid api://9e4d2a71-3c58-4b0f-8d16-2a7f5e9c3b40/access_as_user');
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).click();
+    await page.getByLabel('Username').fill('adele@flowlab-sandbox.onmicrosoft.com');
+    await page.getByLabel('Password').fill('Sandbox-Adele-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Accept' }).click();
+    await page.getByRole('button', { name: 'Redeem the code' }).click();
+    const token = await page.getByRole('region', { name: 'Access token' }).getByRole('textbox').inputValue();
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    expect(claims['ver']).toBe('1.0');
+    expect(String(claims['iss'])).toMatch(/\/sts\/[0-9a-f-]{36}\/$/);
+
+    await page.getByRole('link', { name: 'Token inspector' }).click();
+    await page.getByLabel('Token', { exact: true }).fill(token);
+    const note = page.getByRole('note').filter({ hasText: 'This is a v1.0 access token' });
+    await expect(note).toContainText(String(claims['iss']));
+    await expect(note).toContainText('/v2.0');
+    await expect(note).toContainText('accessTokenAcceptedVersion to 2');
+    await expect(note).toContainText('accept the v1.0 issuer');
+    await expect(page.getByRole('row', { name: /\biss\b/ })).toContainText('v1.0 issuer format');
+    await page.getByRole('button', { name: 'Verify the signature' }).click();
+    await expect(page.getByText('Signature valid')).toBeVisible();
+    await expect(page.getByText(/\/\.well-known\/openid-configuration/).first()).toBeVisible();
+    await expectNoAxeViolations(page, 'token inspector: a v1.0 API token');
   });
 
   test('reads a token from #id_token= and clears it from the address bar', async ({ page }) => {
