@@ -63,7 +63,7 @@ async function clientOf(
     const payload = verified.ok
       ? verified.payload
       : verified.reason === 'expired'
-        ? decodeJwt(hint)
+        ? decodeOrNothing(hint)
         : undefined;
     const aud = payload?.aud;
     const first = Array.isArray(aud) ? aud[0] : aud;
@@ -71,6 +71,14 @@ async function clientOf(
   }
   const signedInTo = Object.keys(session?.authorizations ?? {});
   return signedInTo.length === 1 ? signedInTo[0] : undefined;
+}
+
+function decodeOrNothing(token: string): ReturnType<typeof decodeJwt> | undefined {
+  try {
+    return decodeJwt(token);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Decides a sign-out request (the session is ended by the caller's `endSession` first). */

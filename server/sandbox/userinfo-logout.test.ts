@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { decodeJwt } from 'jose';
+import { redirectUriMatches } from './authorize-gate.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROUTES } from './provider-config.ts';
 import { SANDBOX_TENANT, SANDBOX_USERS } from './seed.ts';
@@ -163,6 +165,48 @@ describe('sign-out (https://learn.microsoft.com/entra/identity-platform/v2-proto
       expect(out.html).toContain('not one of the app’s registered redirect URIs');
       expect(asPage(await browser.go(authorizeUrl())).html).toContain('name="password"');
     }
+  });
+
+  test('generated requests: the browser is only ever sent to a redirect URI registered for the app named', async () => {
+    const uri = fc.oneof(
+      fc.webUrl({ withFragments: true, withQueryParameters: true }),
+      fc.string({ maxLength: 40 }),
+      fc.integer({ min: 1, max: 65535 }).map((port) => `http://localhost:${port}/callback`),
+      fc.constantFrom(
+        TEST_REDIRECT_URI,
+        'javascript:alert(1)',
+        '//evil.example/',
+        `${TEST_REDIRECT_URI}?x=1`,
+      ),
+    );
+    const hint = fc.oneof(fc.constant(undefined), fc.string({ maxLength: 30 }), fc.constant('a.b.c'));
+    const client = fc.constantFrom(undefined, SPA.clientId, WEB.clientId, 'not-a-guid', '');
+    await fc.assert(
+      fc.asyncProperty(uri, hint, client, fc.boolean(), async (target, idTokenHint, clientId, post) => {
+        const params: Record<string, string> = { post_logout_redirect_uri: target, state: 's' };
+        if (idTokenHint !== undefined) params['id_token_hint'] = idTokenHint;
+        if (clientId !== undefined) params['client_id'] = clientId;
+        const url = endpoint(sandbox, ROUTES.end_session);
+        const res = post
+          ? await fetch(url, { method: 'POST', body: new URLSearchParams(params), redirect: 'manual' })
+          : await fetch(`${url}?${new URLSearchParams(params)}`, { redirect: 'manual' });
+        if (res.status === 302) {
+          const app = [SPA, WEB].find((a) => a.clientId === clientId);
+          expect(app, target).toBeDefined();
+          const location = new URL(res.headers.get('location') ?? '');
+          expect(location.searchParams.get('state')).toBe('s');
+          location.searchParams.delete('state');
+          const asked = new URL(target);
+          asked.searchParams.delete('state');
+          expect(location.href).toBe(asked.href);
+          expect(redirectUriMatches(app!.redirectUris, target)).toBe(true);
+        } else {
+          expect(res.status, target).toBe(200);
+          expect(await res.text()).toContain('You signed out of your account');
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 
   test('POST with client_id, an unknown app, and no session at all', async () => {
