@@ -1047,6 +1047,28 @@ const ROWS: readonly Row[] = [
     },
   },
   {
+    code: 90094,
+    answer: 'page',
+    status: 200,
+    error: '(page)',
+    request: 'sign-in asking for Directory.ReadWrite.All (admin-only) by a user who is not an administrator',
+    doc: ERRORS_PAGE,
+    produce: async () => {
+      const browser = new Browser(sandbox);
+      const first = asPage(
+        await browser.go(
+          `${endpoint(sandbox, '/oauth2/v2.0/authorize')}?${new URLSearchParams(
+            spaAuthorize({ scope: 'openid Directory.ReadWrite.All' }),
+          )}`,
+        ),
+      );
+      const page = asPage(
+        await browser.go(formAction(first), { username: adele.userPrincipalName, password: adele.password }),
+      );
+      return { status: page.status, error: '(page)', code: codeIn(page.html) };
+    },
+  },
+  {
     // Last: it locks Megan for a second (and waits that second out).
     code: 50053,
     answer: 'token JSON',

@@ -182,7 +182,8 @@ export function checkAuthorizationRequest(input: URLSearchParams, findApp: AppLo
 
   const scope = params.get('scope');
   if (!scope?.trim()) return fail(aadsts.missingParameter('scope'));
-  const resolved = resolveScopes(app, scope);
+  // An interactive sign-in may ask for permissions beyond the registered list: the consent page asks.
+  const resolved = resolveScopes(app, scope, { dynamic: true });
   if (!resolved.ok) return fail(resolved.error);
   const openid = resolved.scopes.oidc.includes('openid');
   // OIDC Core §3.2.2.1 / §3.3.2.11: an ID token from the authorization endpoint needs `openid` and a nonce.

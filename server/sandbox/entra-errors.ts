@@ -249,6 +249,18 @@ export const aadsts = {
       50059,
       'No tenant-identifying information found in either the request or implied by any provided credentials.',
     ),
+  /**
+   * A user who may not consent asked for an admin-only permission: Entra's "Need admin approval" page
+   * (https://learn.microsoft.com/entra/identity-platform/reference-error-codes AADSTS90094,
+   * https://learn.microsoft.com/entra/identity/enterprise-apps/configure-admin-consent-workflow).
+   */
+  adminConsentRequired: (appName: string, scopes: readonly string[]) =>
+    e(
+      400,
+      'access_denied',
+      90094,
+      `Administrator consent is required. '${appName}' needs permission to access resources in your organization that only an admin can grant (${scopes.join(', ')}). Ask an admin to grant permission to this app before you can use it.`,
+    ),
   consentDeclined: () => e(400, 'access_denied', 65004, 'User declined to consent to access the app.'),
   expiredGrant: () =>
     e(

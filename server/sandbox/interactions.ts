@@ -12,7 +12,7 @@ import { readBody, sendHtml, sendRedirect } from './http-utils.ts';
 import type { SmartLockout } from './lockout.ts';
 import { consentPage, errorPage, mfaPage, signInPage } from './pages.ts';
 import { INTERACTION_PREFIX } from './provider-config.ts';
-import { describePermission } from './scopes.ts';
+import { describePermission, isAdminOnly } from './scopes.ts';
 import type { SandboxSettings } from './settings.ts';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -68,8 +68,14 @@ export async function handleInteraction(
     return;
   }
   if (interaction.prompt.name === 'consent') {
-    if (form && step === 'consent') return submitConsent(deps, interaction, req, res, form);
     const user = findUserById(interaction.session?.accountId ?? '');
+    // Admin-only permissions: only an administrator may consent; anyone else gets "Need admin approval".
+    const adminOnly = requestedScopes(interaction).filter(isAdminOnly);
+    if (adminOnly.length > 0 && user?.admin !== true) {
+      sendHtml(res, 200, errorPage(aadsts.adminConsentRequired(clientName(interaction), adminOnly)));
+      return;
+    }
+    if (form && step === 'consent') return submitConsent(deps, interaction, req, res, form);
     sendHtml(
       res,
       200,

@@ -26,6 +26,13 @@ import {
 let sandbox: TestSandbox;
 beforeAll(async () => {
   sandbox = await startTestSandbox();
+  // The password grant needs recorded consent (AADSTS65001 otherwise): Adele's, granted on the portal.
+  const granted = await fetch(`${sandbox.origin}/portal/apps/${CONSOLE.clientId}/consents`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: 'http://localhost:5173' },
+    body: JSON.stringify({ user: SANDBOX_USERS[0]!.oid }),
+  });
+  expect(granted.status).toBe(200);
 });
 afterAll(async () => {
   await sandbox.stop();

@@ -101,7 +101,7 @@ export async function checkOnBehalfOf(
 /** oidc-provider grant handler: the gate has verified the assertion and rewritten the scope. */
 export async function onBehalfOfGrantHandler(ctx: KoaContextWithOIDC): Promise<void> {
   const params = ctx.oidc.params ?? {};
-  const { oid } = decodeJwt(String(params['assertion'] ?? ''));
+  const { oid, amr } = decodeJwt(String(params['assertion'] ?? ''));
   const scopes = String(params['scope'] ?? '')
     .split(' ')
     .filter(Boolean);
@@ -111,6 +111,7 @@ export async function onBehalfOfGrantHandler(ctx: KoaContextWithOIDC): Promise<v
     oidcScopes: scopes.filter((s) => OIDC_SET.has(s)),
     resource: String(params['resource'] ?? GRAPH_RESOURCE.identifier),
     resourceScopes: scopes.filter((s) => !OIDC_SET.has(s)),
-    amr: ['pwd'],
+    // The downstream token is for the same sign-in: it keeps the methods the assertion records.
+    amr: Array.isArray(amr) && amr.every((m) => typeof m === 'string') ? amr : ['pwd'],
   });
 }

@@ -41,6 +41,8 @@ describe('portal and directory.json: the new parts', () => {
       rememberConsent: false,
       lockoutThreshold: 10,
       lockoutDurationSeconds: 60,
+      spaRefreshTokenLifetimeSeconds: 86_400,
+      mfaRequiredApis: [],
     });
     const legacy = d.apps.find((a) => a.clientId === '4e8d1c7a-6f2b-4a93-b5d0-8c1e7f3a2b96');
     expect(legacy).toMatchObject({

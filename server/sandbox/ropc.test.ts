@@ -179,25 +179,25 @@ describe('resource owner password credentials (RFC 6749 §4.3), Entra rules', ()
   });
 
   test('AADSTS65001: a user who never consented (fresh sandbox state) is refused until an admin consents for everyone', async () => {
-    const other = SANDBOX_USERS.find((u) => !u.mfaRequired && u.oid !== adele.oid);
-    const user = other ?? adele;
-    if (!other) await consent('DELETE', CONSOLE.clientId, adele.oid);
+    // The portal's reset forgets every consent decision: back to the seeded state, where none exists.
+    expect((await fetch(`${sandbox.origin}/portal/reset`, { method: 'POST' })).status).toBe(200);
+    const user = SANDBOX_USERS.find((u) => !u.mfaRequired && u.oid !== adele.oid) ?? adele;
     const request = password({ username: user.userPrincipalName, password: user.password });
-    expectEntraError((await tokenRequest(sandbox, request)).body, 'invalid_grant', 65001);
-    const admin = await fetch(`${sandbox.origin}/portal/apps/${CONSOLE.clientId}/consents`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: 'http://localhost:5173' },
-      body: JSON.stringify({ admin: true }),
-    });
-    expect(admin.status).toBe(200);
     try {
+      expectEntraError((await tokenRequest(sandbox, request)).body, 'invalid_grant', 65001);
+      const admin = await fetch(`${sandbox.origin}/portal/apps/${CONSOLE.clientId}/consents`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'http://localhost:5173' },
+        body: JSON.stringify({ admin: true }),
+      });
+      expect(admin.status).toBe(200);
       expect((await tokenRequest(sandbox, request)).status).toBe(200);
     } finally {
       await fetch(`${sandbox.origin}/portal/apps/${CONSOLE.clientId}/consents/admin`, {
         method: 'DELETE',
         headers: { origin: 'http://localhost:5173' },
       });
-      expect(await consent('POST', CONSOLE.clientId, adele.oid)).toBe(200);
+      for (const app of [CONSOLE, WEB]) expect(await consent('POST', app.clientId, adele.oid)).toBe(200);
     }
   });
 

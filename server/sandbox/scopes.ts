@@ -7,7 +7,7 @@
 import { aadsts, type EntraError } from './entra-errors.ts';
 import { apiByIdentifier, findApi, type SandboxApi } from './directory.ts';
 import type { AppRegistration } from './registrations.ts';
-import { GRAPH_RESOURCE, SANDBOX_TENANT } from './seed.ts';
+import { GRAPH_RESOURCE, SANDBOX_APPS, SANDBOX_TENANT } from './seed.ts';
 
 /** The OpenID Connect scopes Entra handles itself. */
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
@@ -41,11 +41,27 @@ export function permissionValue(scope: string): string {
   return splitPermission(scope)?.value ?? scope;
 }
 
+/** How {@link resolveScopes} treats a permission the app registration does not list. */
+export interface ResolveOptions {
+  /**
+   * Dynamic (incremental) consent: an interactive request may ask for any delegated permission the API
+   * exposes, and the consent page lists what is new
+   * (https://learn.microsoft.com/entra/identity-platform/consent-types-developer#incremental-and-dynamic-user-consent).
+   * Off for grants that cannot show a consent page (password, on-behalf-of): AADSTS650057 there.
+   * `.default` always means the registered list, so it is AADSTS650057 without one either way.
+   */
+  readonly dynamic?: boolean;
+}
+
 /**
- * Resolves a space-separated scope parameter for `app`. Only permissions listed in the app's
- * `delegatedPermissions` can be granted: the sandbox models admin-configured permissions, not dynamic consent.
+ * Resolves a space-separated scope parameter for `app`. Without `dynamic`, only permissions listed in
+ * the app's `delegatedPermissions` can be asked for (AADSTS650057 otherwise).
  */
-export function resolveScopes(app: AppRegistration, scopeParam: string): ScopeResolution {
+export function resolveScopes(
+  app: AppRegistration,
+  scopeParam: string,
+  options: ResolveOptions = {},
+): ScopeResolution {
   const oidc: string[] = [];
   const resources = new Map<string, string[]>();
   const defaults = new Set<string>();
@@ -79,7 +95,9 @@ export function resolveScopes(app: AppRegistration, scopeParam: string): ScopeRe
     } else {
       const canonical = api.delegatedScopes.find((s) => s.toLowerCase() === value.toLowerCase());
       if (!canonical) return { ok: false, error: aadsts.invalidScope(raw) };
-      if (!configured.includes(canonical)) return { ok: false, error: permissionError(app, raw) };
+      if (!configured.includes(canonical) && !options.dynamic) {
+        return { ok: false, error: permissionError(app, raw) };
+      }
       explicit.add(api.identifier);
       pushUnique(list, `${api.identifier}/${canonical}`);
     }
@@ -130,6 +148,21 @@ const OIDC_DESCRIPTIONS: Readonly<Record<string, string>> = {
   email: 'View your email address',
   offline_access: 'Maintain access to data you have given it access to',
 };
+
+/**
+ * Whether a fully-qualified permission needs an administrator's consent: Graph's admin-only scopes and
+ * API scopes whose "Who can consent" is "Admins only"
+ * (https://learn.microsoft.com/entra/identity-platform/permissions-consent-overview#admin-restricted-permissions).
+ */
+export function isAdminOnly(scope: string): boolean {
+  const parts = splitPermission(scope);
+  if (!parts) return false;
+  if (parts.api.identifier === GRAPH_RESOURCE.identifier) {
+    return (GRAPH_RESOURCE.adminOnlyScopes ?? []).includes(parts.value);
+  }
+  const app = SANDBOX_APPS.find((a) => a.identifierUri === parts.api.identifier);
+  return (app?.exposedScopes ?? []).some((s) => s.value === parts.value && s.adminOnly === true);
+}
 
 /** The API for a resource indicator the provider hands back (always one the sandbox registered). */
 export function requireApi(identifier: string): SandboxApi {

@@ -28,6 +28,8 @@ export interface SandboxUser {
 export interface ExposedScope {
   readonly value: string;
   readonly description: string;
+  /** "Who can consent: Admins only" on the API's scope: a user cannot consent to it (AADSTS90094). */
+  readonly adminOnly?: boolean;
 }
 
 export interface AppRole {
@@ -65,6 +67,8 @@ export interface SandboxResource {
   /** The GUID that is the token's `aud` (Entra v2 puts the API's client id there). */
   readonly appId: string;
   readonly delegatedScopes: readonly string[];
+  /** Delegated scopes only an administrator may consent to (Graph's `Directory.ReadWrite.All`). */
+  readonly adminOnlyScopes?: readonly string[];
   readonly appRoles: readonly string[];
 }
 
@@ -82,7 +86,9 @@ export const GRAPH_RESOURCE: SandboxResource = {
   identifier: 'https://graph.microsoft.com',
   displayName: 'Microsoft Graph (sandbox copy)',
   appId: '00000003-0000-0000-c000-000000000000',
-  delegatedScopes: ['User.Read', 'Mail.Read', 'Calendars.Read'],
+  delegatedScopes: ['User.Read', 'Mail.Read', 'Calendars.Read', 'Directory.ReadWrite.All'],
+  // https://learn.microsoft.com/graph/permissions-reference#directoryreadwriteall: admin consent required.
+  adminOnlyScopes: ['Directory.ReadWrite.All'],
   appRoles: ['User.Read.All'],
 };
 
@@ -209,7 +215,14 @@ export const SANDBOX_APPS: readonly SandboxApp[] = [
     implicitIdTokens: false,
     implicitAccessTokens: false,
     identifierUri: `api://${API_APP_ID}`,
-    exposedScopes: [{ value: 'access_as_user', description: 'Call the Flow Lab API as the signed-in user.' }],
+    exposedScopes: [
+      { value: 'access_as_user', description: 'Call the Flow Lab API as the signed-in user.' },
+      {
+        value: 'Tasks.ReadWrite.All',
+        description: "Read and change every user's tasks in the Flow Lab API.",
+        adminOnly: true,
+      },
+    ],
     appRoles: [{ value: 'Tasks.Read.All', description: 'Read every task (application permission).' }],
     delegatedPermissions: {
       'https://graph.microsoft.com': ['User.Read'],

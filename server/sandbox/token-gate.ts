@@ -229,7 +229,8 @@ function checkPasswordConsent(
 function applyScope(app: AppRegistration, params: URLSearchParams): EntraError | undefined {
   const scope = params.get('scope');
   if (!scope?.trim()) return undefined;
-  const resolved = resolveScopes(app, scope);
+  // The code or refresh token covers what was consented, dynamically too; oidc-provider checks the grant.
+  const resolved = resolveScopes(app, scope, { dynamic: true });
   if (!resolved.ok) return resolved.error;
   const resources = [...resolved.scopes.resources.keys()];
   if (resources.length > 1) return aadsts.multipleResources(scope);
