@@ -100,10 +100,27 @@ describe('client credentials flow', () => {
       roles: ['User.Read.All'],
       idtyp: 'app',
       azpacr: '2',
+      credentialClaim: 'azpacr',
       hasRefreshToken: false,
       hasIdToken: false,
       decoded: true,
     });
+  });
+
+  test('access-token-claims-reference: a v1.0 token (Graph) names the credential in appidacr', () => {
+    for (const [value, claim] of [
+      ['0', 'appidacr'],
+      ['1', 'appidacr'],
+      ['2', 'appidacr'],
+    ] as const) {
+      const part = (o: object) =>
+        btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+      const token = `${part({ alg: 'RS256', nonce: 'n' })}.${part({ ver: '1.0', appidacr: value, roles: ['User.Read.All'] })}.c2ln`;
+      expect(describeAppOnlyToken({ access_token: token, token_type: 'Bearer' })).toMatchObject({
+        azpacr: value,
+        credentialClaim: claim,
+      });
+    }
   });
 
   test('RFC 7523 §2.2: certificate variant end to end — generate, register, sign, send; the assertion verifies', async () => {

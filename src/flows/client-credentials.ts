@@ -484,6 +484,8 @@ export interface AppOnlyTokenFacts {
   readonly idtyp?: string;
   /** How the client authenticated: 1 secret, 2 certificate. */
   readonly azpacr?: string;
+  /** The claim that said it: `azpacr` in v2.0 tokens, `appidacr` in v1.0 ones (Graph's are v1.0). */
+  readonly credentialClaim?: 'azpacr' | 'appidacr';
   readonly hasRefreshToken: boolean;
   readonly hasIdToken: boolean;
   /** False when the access token is not a readable JWT (then only the response fields are known). */
@@ -511,7 +513,12 @@ export function describeAppOnlyToken(tokens: TokenResponse): AppOnlyTokenFacts {
       decoded: true,
       ...(typeof claims['scp'] === 'string' ? { scp: claims['scp'] } : {}),
       ...(typeof claims['idtyp'] === 'string' ? { idtyp: claims['idtyp'] } : {}),
-      ...(claims['azpacr'] === undefined ? {} : { azpacr: String(claims['azpacr']) }),
+      // access-token-claims-reference: azpacr (v2.0) and appidacr (v1.0) carry the same value.
+      ...(claims['azpacr'] !== undefined
+        ? { azpacr: String(claims['azpacr']), credentialClaim: 'azpacr' as const }
+        : claims['appidacr'] !== undefined
+          ? { azpacr: String(claims['appidacr']), credentialClaim: 'appidacr' as const }
+          : {}),
     };
   } catch {
     return { ...base, roles: [], decoded: false };

@@ -523,7 +523,7 @@ export default function ClientCredentialsPage() {
               </li>
               {facts.azpacr !== undefined && (
                 <li>
-                  <code>azpacr</code> {facts.azpacr}:{' '}
+                  <code>{facts.credentialClaim ?? 'azpacr'}</code> {facts.azpacr}:{' '}
                   {facts.azpacr === '2'
                     ? 'the app proved itself with a certificate.'
                     : facts.azpacr === '1'
