@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { encodeBase64Url } from '../protocol/base64url.ts';
 import { buildSequenceDiagram } from './diagram.ts';
 import {
+  buildClaimsChallengeHeader,
   buildOboRequest,
   callDownstreamApi,
   checkAssertion,
@@ -10,12 +12,14 @@ import {
   decideOboRoute,
   onBehalfOfFlow,
   prepareUserSignIn,
+  readClaimsChallenge,
   readOnBehalfOf,
   readUserTokenRedeem,
   readUserTokenRedirect,
   redirectSafeOboContext,
   sendOnBehalfOf,
   sendUserTokenRedeem,
+  withClaimsChallenge,
   type OboContext,
 } from './on-behalf-of.ts';
 import { runStep, type FlowDeps } from './runner.ts';
@@ -203,5 +207,97 @@ describe('on-behalf-of flow', () => {
 
   test('sequence diagram', () => {
     expect(buildSequenceDiagram(onBehalfOfFlow.diagram)).toMatchSnapshot();
+  });
+});
+
+describe('claims challenge (Conditional Access on API B)', () => {
+  // https://learn.microsoft.com/entra/identity-platform/v2-oauth2-on-behalf-of-flow#error-response-example
+  const CLAIMS =
+    '{"access_token":{"polids":{"essential":true,"values":["9ab03e19-ed42-4168-b6b7-7001fb3e933a"]}}}';
+
+  test('Microsoft OBO page: interaction_required with claims is read as a challenge naming the policy', () => {
+    const challenge = readClaimsChallenge({
+      error: 'interaction_required',
+      error_codes: [50079],
+      claims: CLAIMS,
+    });
+    expect(challenge).toEqual({
+      claims: CLAIMS,
+      code: 50079,
+      policyIds: ['9ab03e19-ed42-4168-b6b7-7001fb3e933a'],
+      authContexts: [],
+    });
+  });
+
+  test('acrs (authentication context) and capolids are read too; no claims, or not JSON → no challenge', () => {
+    const acrs = readClaimsChallenge({
+      error: 'interaction_required',
+      claims: '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}',
+    });
+    expect(acrs?.authContexts).toEqual(['c1']);
+    const capolids = readClaimsChallenge({
+      error: 'invalid_grant',
+      claims: '{"access_token":{"capolids":{"essential":true,"values":["p"]}}}',
+    });
+    expect(capolids?.policyIds).toEqual(['p']);
+    expect(readClaimsChallenge({ error: 'interaction_required' })).toBeUndefined();
+    expect(readClaimsChallenge({ error: 'interaction_required', claims: '{oops' })).toBeUndefined();
+    expect(readClaimsChallenge({ error: 'interaction_required', claims: '[1]' })).toBeUndefined();
+    expect(readClaimsChallenge(undefined)).toBeUndefined();
+  });
+
+  test('generated: any claims value never throws, and a JSON object always yields a challenge carrying it verbatim', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.json()), fc.option(fc.integer()), (claims, code) => {
+        const challenge = readClaimsChallenge({
+          error: 'interaction_required',
+          claims,
+          ...(code === null ? {} : { error_codes: [code] }),
+        });
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(claims);
+        } catch {
+          parsed = undefined;
+        }
+        const isObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+        expect(challenge !== undefined).toBe(isObject && claims.trim() !== '');
+        if (challenge) expect(challenge.claims).toBe(claims);
+      }),
+    );
+  });
+
+  test('claims-challenge page: API A answers 401 with WWW-Authenticate carrying the claims base64-encoded', () => {
+    const challenge = readClaimsChallenge({ error: 'interaction_required', claims: CLAIMS })!;
+    const header = buildClaimsChallengeHeader(challenge, 'https://login.example/authorize', 'spa');
+    expect(header).toMatch(
+      /^Bearer realm="", authorization_uri="https:\/\/login\.example\/authorize", client_id="spa", error="insufficient_claims", claims="/,
+    );
+    const encoded = /claims="([^"]+)"/.exec(header)?.[1] ?? '';
+    expect(atob(encoded)).toBe(CLAIMS);
+  });
+
+  test('the client answers with hop 1 again: claims= in the authorization URL, the old tokens dropped', async () => {
+    const challenge = readClaimsChallenge({ error: 'interaction_required', claims: CLAIMS })!;
+    const before: OboContext = {
+      ...context(),
+      assertion: jwt({ aud: API, scp: 'access_as_user', ...USER }),
+      assertionSource: 'sign-in',
+      tokens: { access_token: 'b', token_type: 'Bearer' },
+    };
+    const next = withClaimsChallenge(withClaimsChallenge(before, challenge), challenge);
+    expect(next.assertion).toBe('');
+    expect(next.tokens).toBeUndefined();
+    expect(next.assertionSource).toBeUndefined();
+    expect(next.signIn.extraParams.filter(([name]) => name === 'claims')).toEqual([['claims', CLAIMS]]);
+    const prepared = await runStep(
+      prepareUserSignIn,
+      next,
+      stubDeps(() => json({})),
+    );
+    expect(prepared.ok).toBe(true);
+    if (prepared.ok) expect(prepared.patch.url.searchParams.get('claims')).toBe(CLAIMS);
+    // The claims value survives the redirect (it is no secret); tokens do not.
+    expect(redirectSafeOboContext(next).signIn.extraParams).toEqual([['claims', CLAIMS]]);
   });
 });

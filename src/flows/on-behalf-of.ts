@@ -6,7 +6,7 @@
  * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-on-behalf-of-flow
  */
 import type { QueryParameter, RequestWarning } from '../protocol/authorize.ts';
-import { LabError, ProtocolViolationError } from '../protocol/errors.ts';
+import { LabError, ProtocolViolationError, type OAuthErrorFields } from '../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
 import { decodeJwt } from '../protocol/jwt.ts';
 import { buildTokenRequest, type TokenResponse } from '../protocol/token.ts';
@@ -436,4 +436,82 @@ export async function callDownstreamApi(
     throw new ProtocolViolationError('MISSING_PARAMETER', 'There is no token for API B yet: do hop 2 first.');
   }
   return { apiCall: await sendRequest(buildDownstreamCall(ctx), decideApiRoute(), deps.fetch, deps.now) };
+}
+
+/** A Conditional Access claims challenge Entra gave API A instead of Token B. */
+export interface ClaimsChallenge {
+  /** The `claims` value, verbatim: the JSON the client must send back at /authorize. */
+  readonly claims: string;
+  /** The AADSTS code (50076: do MFA; 50079: register a second factor first), when present. */
+  readonly code?: number;
+  /** The policy ids the challenge names (`access_token.polids` or `capolids` values), for display. */
+  readonly policyIds: readonly string[];
+  /** Authentication context ids (`access_token.acrs`), when the challenge names those instead. */
+  readonly authContexts: readonly string[];
+}
+
+function stringValues(request: unknown): string[] {
+  if (typeof request !== 'object' || request === null) return [];
+  const { values, value } = request as { values?: unknown; value?: unknown };
+  const list = Array.isArray(values) ? values : value === undefined ? [] : [value];
+  return list.filter((v): v is string => typeof v === 'string');
+}
+
+/**
+ * Reads a claims challenge from a refused exchange: `interaction_required` (or `invalid_grant`) with a
+ * `claims` JSON object. Undefined for any other error, or when `claims` is absent or not JSON.
+ * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-on-behalf-of-flow#error-response-example
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#ClaimsParameter
+ */
+export function readClaimsChallenge(fields: OAuthErrorFields | undefined): ClaimsChallenge | undefined {
+  if (fields === undefined || typeof fields.claims !== 'string' || fields.claims.trim() === '')
+    return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fields.claims);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const accessToken = (parsed as Record<string, unknown>)['access_token'];
+  const requests =
+    typeof accessToken === 'object' && accessToken !== null ? (accessToken as Record<string, unknown>) : {};
+  const code = fields.error_codes?.[0];
+  return {
+    claims: fields.claims,
+    ...(typeof code === 'number' ? { code } : {}),
+    policyIds: [...stringValues(requests['polids']), ...stringValues(requests['capolids'])],
+    authContexts: stringValues(requests['acrs']),
+  };
+}
+
+/**
+ * The answer API A gives its client when it holds a claims challenge: 401 with a `WWW-Authenticate`
+ * Bearer challenge carrying the claims, base64-encoded, and `error="insufficient_claims"`.
+ * @see https://learn.microsoft.com/entra/identity-platform/claims-challenge
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ */
+export function buildClaimsChallengeHeader(
+  challenge: ClaimsChallenge,
+  authorizationEndpoint: string,
+  clientId: string,
+): string {
+  const encoded = btoa(String.fromCharCode(...new TextEncoder().encode(challenge.claims)));
+  return `Bearer realm="", authorization_uri="${authorizationEndpoint}", client_id="${clientId}", error="insufficient_claims", claims="${encoded}"`;
+}
+
+/**
+ * The client's answer to the challenge: hop 1 again with `claims=` added to the authorization request
+ * (and a fresh sign-in, so the policy is evaluated anew); the old incoming token and hop 2's results are
+ * dropped.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#ClaimsParameter
+ */
+export function withClaimsChallenge(ctx: OboContext, challenge: ClaimsChallenge): OboContext {
+  const extraParams = [
+    ...ctx.signIn.extraParams.filter(([name]) => name !== 'claims'),
+    ['claims', challenge.claims] as const,
+  ];
+  const { exchange: _e, tokens: _t, authorizationResponse: _r, ...signIn } = ctx.signIn;
+  const { exchange: _x, tokens: _b, apiCall: _c, assertionSource: _s, ...rest } = ctx;
+  return { ...rest, signIn: { ...signIn, extraParams }, assertion: '' };
 }

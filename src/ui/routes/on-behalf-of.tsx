@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef } from 'react';
 import { buildExchangeRequest, decideExchangeRoute } from '../../flows/authorization-code.ts';
 import {
+  buildClaimsChallengeHeader,
   buildOboRequest,
   callDownstreamApi,
   checkAssertion,
@@ -10,11 +11,14 @@ import {
   OBO_PARAMETERS,
   onBehalfOfFlow as flow,
   prepareUserSignIn,
+  readClaimsChallenge,
   readOnBehalfOf,
   readUserTokenRedeem,
   redirectSafeOboContext,
   sendOnBehalfOf,
   sendUserTokenRedeem,
+  withClaimsChallenge,
+  type ClaimsChallenge,
   type OboContext,
 } from '../../flows/on-behalf-of.ts';
 import { runStep } from '../../flows/runner.ts';
@@ -103,15 +107,15 @@ export default function OnBehalfOfPage() {
     );
   };
 
-  const getUserToken = async () => {
+  const getUserToken = async (from: OboContext = ctx) => {
     const store = useFlowRuns.getState();
     store.setStep(FLOW_ID, 'user-token', 'running', { current: 'user-token' });
-    const prepared = await runStep(prepareUserSignIn, ctx, deps);
+    const prepared = await runStep(prepareUserSignIn, from, deps);
     if (!prepared.ok) {
       store.setStep(FLOW_ID, 'user-token', 'failed', { failure: prepared.failure });
       return;
     }
-    const next = { ...ctx, signIn: prepared.patch.signIn };
+    const next = { ...from, signIn: prepared.patch.signIn };
     // Only hop 1's request and verifier wait in sessionStorage; no secret, no token.
     savePendingRedirect(FLOW_ID, redirectSafeOboContext(next));
     window.location.assign(prepared.patch.url.toString());
@@ -164,8 +168,17 @@ export default function OnBehalfOfPage() {
       failure: 'The call to API B got no answer.',
     });
 
+  // The client's answer to a claims challenge: hop 1 again, with the challenge in the sign-in request.
+  const answerChallenge = (challenge: ClaimsChallenge) => {
+    const next = withClaimsChallenge(ctx, challenge);
+    patch(next);
+    void getUserToken(next);
+  };
+
   const signIn = ctx.signIn;
   const code = signIn.authorizationResponse?.code;
+  const challenge = readClaimsChallenge(failureFor('exchange')?.fields);
+  const sentClaims = signIn.extraParams.find(([name]) => name === 'claims')?.[1];
   const check = checkAssertion(ctx.assertion, ctx.clientId);
   const comparison = ctx.tokens === undefined ? [] : compareTokens(ctx.assertion, ctx.tokens.access_token);
   const values: Record<string, string> = {
@@ -217,6 +230,12 @@ export default function OnBehalfOfPage() {
             onRetry={startAgain}
             retryLabel="Start again"
           />
+        )}
+        {sentClaims !== undefined && (
+          <p className="note" role="note" aria-label="Claims challenge in this sign-in">
+            This sign-in carries the claims challenge (<code>claims={sentClaims}</code>): Entra asks for the
+            second factor the policy wants before it issues the code.
+          </p>
         )}
         <p>Or use an access token from an earlier run, or paste one:</p>
         <TokenPicker
@@ -332,6 +351,44 @@ export default function OnBehalfOfPage() {
           onSend={() => void exchangeToken()}
           disabled={ctx.assertion === ''}
         />
+        {challenge !== undefined && (
+          <section className="obo-challenge" aria-labelledby="obo-challenge-title">
+            <h3 id="obo-challenge-title">Claims challenge: the user must sign in again</h3>
+            <p>
+              A Conditional Access policy on API B wants more than the user’s sign-in gave
+              {challenge.code === 50079
+                ? ' — a second factor the account has not registered yet'
+                : ' — multi-factor authentication'}
+              . API A has no browser and cannot show the prompt, so Entra answered with a <code>claims</code>{' '}
+              value instead of Token B.
+            </p>
+            <ol>
+              <li>
+                API A answers its client <code>401</code> and passes the challenge on, unchanged:
+                <pre style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+                  WWW-Authenticate:{' '}
+                  {buildClaimsChallengeHeader(
+                    challenge,
+                    ctx.signIn.authorizationEndpoint,
+                    ctx.signIn.params['client_id'] ?? '',
+                  )}
+                </pre>
+              </li>
+              <li>
+                The client signs the user in again, adding <code>claims={challenge.claims}</code> to the
+                authorization request.
+              </li>
+              <li>Entra asks for the second factor; the new Token A records it.</li>
+              <li>API A exchanges the new Token A, and this time gets Token B.</li>
+            </ol>
+            {challenge.policyIds.length > 0 && (
+              <p className="help">Policy named in the challenge: {challenge.policyIds.join(', ')}.</p>
+            )}
+            <button type="button" className="primary" onClick={() => answerChallenge(challenge)}>
+              Sign in again with the claims challenge
+            </button>
+          </section>
+        )}
       </StepSection>
 
       <StepSection {...stepProps('tokens')}>
