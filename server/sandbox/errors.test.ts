@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { SANDBOX_TENANT } from './seed.ts';
 import {
   asPage,
@@ -270,5 +271,133 @@ describe('authorization endpoint errors', () => {
     );
     expectEntraError(res.body, 'invalid_request', 90002);
     expect(SANDBOX_TENANT.domain).not.toBe('nope.onmicrosoft.com');
+  });
+});
+
+describe('issue 10 item 9: the codes Entra uses', () => {
+  test('generated: any method but POST on the token or device code endpoint → AADSTS900561 (invalid_request)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH'),
+        fc.constantFrom('/oauth2/v2.0/token', '/oauth2/v2.0/devicecode'),
+        fc.constantFrom(SANDBOX_TENANT.id, SANDBOX_TENANT.domain, 'organizations'),
+        async (method, path, tenant) => {
+          const res = await fetch(endpoint(sandbox, path, tenant), { method });
+          expect(res.status).toBe(400);
+          const body = (await res.json()) as Record<string, unknown>;
+          expectEntraError(body, 'invalid_request', 900561);
+          expect(String(body['error_description'])).toContain(
+            `The endpoint only accepts POST requests. Received a ${method} request.`,
+          );
+        },
+      ),
+      { numRuns: 12 },
+    );
+    // A CORS preflight is not a wrong method: the SPA's token requests need it.
+    const preflight = await fetch(endpoint(sandbox, '/oauth2/v2.0/token'), {
+      method: 'OPTIONS',
+      headers: { origin: TEST_ORIGIN, 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBeLessThan(300);
+  });
+
+  test('generated: every response_type holding token, for an app with access tokens off → AADSTS700051', async () => {
+    // The Web app allows ID tokens for implicit but not access tokens.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('token', 'id_token token', 'token id_token', 'code token', 'code id_token token'),
+        async (responseType) => {
+          const res = await fetch(
+            `${endpoint(sandbox, '/oauth2/v2.0/authorize')}?${new URLSearchParams({
+              client_id: WEB.clientId,
+              response_type: responseType,
+              redirect_uri: TEST_REDIRECT_URI,
+              scope: 'openid User.Read',
+              nonce: 'n',
+            })}`,
+            { redirect: 'manual' },
+          );
+          const location = new URL(res.headers.get('location') ?? '');
+          const fields = new URLSearchParams(location.hash.slice(1) || location.search);
+          expect(fields.get('error')).toBe('unsupported_response_type');
+          expect(fields.get('error_description')).toMatch(/^AADSTS700051: /);
+        },
+      ),
+      { numRuns: 5 },
+    );
+  });
+
+  test("AADSTS700084: an SPA refresh token works until its fixed lifetime from the sign-in, then not; a Web app's is not limited so", async () => {
+    const setLifetime = async (seconds: number) =>
+      expect(
+        (
+          await fetch(`${sandbox.origin}/portal/settings`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', origin: 'http://localhost:5173' },
+            body: JSON.stringify({ spaRefreshTokenLifetimeSeconds: seconds }),
+          })
+        ).status,
+      ).toBe(200);
+    await setLifetime(3600);
+    try {
+      const { code, verifier } = await spaCode(sandbox);
+      const issued = await redeem(code, verifier);
+      const refresh = () =>
+        tokenRequest(
+          sandbox,
+          {
+            client_id: SPA.clientId,
+            grant_type: 'refresh_token',
+            refresh_token: String(issued.body['refresh_token']),
+          },
+          { origin: TEST_ORIGIN },
+        );
+      const start = Date.now();
+      vi.useFakeTimers({ toFake: ['Date'], now: start + 3590_000 });
+      // Redeeming it does not extend the lifetime: the new one still counts from the sign-in.
+      const early = await refresh();
+      expect(early.status).toBe(200);
+      vi.setSystemTime(start + 3610_000);
+      const late = await refresh();
+      expect(late.status).toBe(400);
+      expectEntraError(late.body, 'invalid_grant', 700084);
+      expect(String(late.body['error_description'])).toContain('fixed, limited lifetime of 01:00:00');
+      const again = await tokenRequest(
+        sandbox,
+        {
+          client_id: SPA.clientId,
+          grant_type: 'refresh_token',
+          refresh_token: String(early.body['refresh_token']),
+        },
+        { origin: TEST_ORIGIN },
+      );
+      expectEntraError(again.body, 'invalid_grant', 700084);
+      vi.useRealTimers();
+
+      // A Web app's refresh token is not an SPA's: a day and more later it still works.
+      const url = await signIn(sandbox, new Browser(sandbox), {
+        clientId: WEB.clientId,
+        scope: 'openid offline_access User.Read',
+      });
+      const web = await tokenRequest(sandbox, {
+        client_id: WEB.clientId,
+        client_secret: WEB.clientSecret ?? '',
+        grant_type: 'authorization_code',
+        code: url.searchParams.get('code') ?? '',
+        redirect_uri: TEST_REDIRECT_URI,
+      });
+      expect(web.status).toBe(200);
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 25 * 3600_000 });
+      const webRefresh = await tokenRequest(sandbox, {
+        client_id: WEB.clientId,
+        client_secret: WEB.clientSecret ?? '',
+        grant_type: 'refresh_token',
+        refresh_token: String(web.body['refresh_token']),
+      });
+      expect(webRefresh.status).toBe(200);
+    } finally {
+      vi.useRealTimers();
+      await setLifetime(86_400);
+    }
   });
 });
