@@ -67,6 +67,12 @@ test.describe('authorization code flow', () => {
 
     await expect(page).toHaveURL(/\/flows\/authorization-code$/);
     await expect(page.getByText('the state matches what this tab sent')).toBeVisible();
+    // Entra's session_state (a GUID) comes with the code and is listed with the other parameters.
+    await expect(
+      page
+        .getByRole('table', { name: /Parameters on the redirect/ })
+        .getByRole('row', { name: /session_state/ }),
+    ).toContainText(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
     await expect(page.getByText('Will be sent from the browser')).toBeVisible();
     await page.getByRole('button', { name: 'Redeem the code' }).click();
     await expect(page.getByText('Sent from the browser', { exact: true })).toBeVisible();
