@@ -194,3 +194,26 @@ describe('admin-only permissions', () => {
     },
   );
 });
+
+describe("the tenant's user consent setting", () => {
+  test('"Users can consent to apps" off: a user gets AADSTS90094 for any permission, an administrator still consents', async () => {
+    const set = async (userConsentAllowed: boolean) => {
+      const res = await fetch(`${sandbox.origin}/portal/settings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'http://localhost:5173' },
+        body: JSON.stringify({ userConsentAllowed }),
+      });
+      expect(res.status).toBe(200);
+    };
+    await set(false);
+    try {
+      const refused = asPage((await startSignIn('openid User.Read')).afterLogin);
+      expect(refused.html).toContain('AADSTS90094');
+      const admin = asPage((await startSignIn('openid User.Read', isaiah)).afterLogin);
+      expect(admin.html).toContain('name="action"');
+    } finally {
+      await set(true);
+    }
+    expect(asPage((await startSignIn('openid User.Read')).afterLogin).html).toContain('name="action"');
+  });
+});

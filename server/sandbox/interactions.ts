@@ -70,7 +70,9 @@ export async function handleInteraction(
   if (interaction.prompt.name === 'consent') {
     const user = findUserById(interaction.session?.accountId ?? '');
     // Admin-only permissions: only an administrator may consent; anyone else gets "Need admin approval".
-    const adminOnly = requestedScopes(interaction).filter(isAdminOnly);
+    // With user consent off for the tenant, every permission needs one.
+    const requested = requestedScopes(interaction);
+    const adminOnly = deps.settings.userConsentAllowed ? requested.filter(isAdminOnly) : requested;
     if (adminOnly.length > 0 && user?.admin !== true) {
       sendHtml(res, 200, errorPage(aadsts.adminConsentRequired(clientName(interaction), adminOnly)));
       return;

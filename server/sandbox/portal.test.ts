@@ -43,6 +43,7 @@ describe('portal and directory.json: the new parts', () => {
       lockoutDurationSeconds: 60,
       spaRefreshTokenLifetimeSeconds: 86_400,
       mfaRequiredApis: [],
+      userConsentAllowed: true,
     });
     const legacy = d.apps.find((a) => a.clientId === '4e8d1c7a-6f2b-4a93-b5d0-8c1e7f3a2b96');
     expect(legacy).toMatchObject({

@@ -336,6 +336,8 @@ function settingsForm(settings: Readonly<SandboxSettings>): string {
 <p class="hint" id="rotate-hint">Off is Entra's behaviour: a redeemed refresh token stays valid. On: it stops working (AADSTS70008).</p>
 <p><input id="rememberConsent" name="rememberConsent" type="checkbox"${settings.rememberConsent ? ' checked' : ''} aria-describedby="remember-consent-hint"> <label for="rememberConsent" style="display:inline">Remember consent per user and app</label></p>
 <p class="hint" id="remember-consent-hint">On is Entra's behaviour: a user who accepted the consent page is not asked again, even in a new browser session. Off (the default): each new browser session shows the consent step. Consent granted or revoked below applies either way.</p>
+<p><input id="userConsentAllowed" name="userConsentAllowed" type="checkbox"${settings.userConsentAllowed ? ' checked' : ''} aria-describedby="user-consent-hint"> <label for="userConsentAllowed" style="display:inline">Users can consent to apps</label></p>
+<p class="hint" id="user-consent-hint">On is Entra's default. Off: only an administrator (Isaiah) may consent; anyone else sees "Need admin approval" (AADSTS90094). Admin-only permissions need an administrator either way.</p>
 <label for="deviceCodeLifetimeSeconds">Device code lifetime (seconds)</label>
 <input id="deviceCodeLifetimeSeconds" name="deviceCodeLifetimeSeconds" type="number" min="${min}" max="${max}" step="1" required value="${settings.deviceCodeLifetimeSeconds}">
 <label for="lockoutThreshold">Smart lockout threshold (wrong passwords)</label>

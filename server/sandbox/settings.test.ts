@@ -64,6 +64,7 @@ describe('runtime settings: /portal/settings', () => {
       lockoutDurationSeconds: 60,
       spaRefreshTokenLifetimeSeconds: 86_400,
       mfaRequiredApis: [],
+      userConsentAllowed: true,
     });
     expect(sandbox.settings.deviceCodeLifetimeSeconds).toBe(900);
   });
@@ -113,6 +114,7 @@ describe('runtime settings: /portal/settings', () => {
       lockoutDurationSeconds: 60,
       spaRefreshTokenLifetimeSeconds: 86_400,
       mfaRequiredApis: [],
+      userConsentAllowed: true,
     });
     const rotated = await firstRefreshToken();
     expect((await refresh(rotated)).status).toBe(200);
@@ -133,7 +135,8 @@ describe('runtime settings: /portal/settings', () => {
       method: 'POST',
       redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ deviceCodeLifetimeSeconds: '120' }),
+      // The page's "Users can consent to apps" box is checked by default, so the browser sends it.
+      body: new URLSearchParams({ deviceCodeLifetimeSeconds: '120', userConsentAllowed: 'on' }),
     });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/#settings');
@@ -146,6 +149,7 @@ describe('runtime settings: /portal/settings', () => {
       lockoutDurationSeconds: 60,
       spaRefreshTokenLifetimeSeconds: 86_400,
       mfaRequiredApis: [],
+      userConsentAllowed: true,
     });
     const directory = (await (await fetch(`${sandbox.origin}/directory.json`)).json()) as Record<
       string,
@@ -167,6 +171,7 @@ describe('runtime settings: /portal/settings', () => {
         lockoutDurationSeconds: 60,
         spaRefreshTokenLifetimeSeconds: 86_400,
         mfaRequiredApis: [],
+        userConsentAllowed: true,
       });
     } finally {
       await other.stop();

@@ -38,6 +38,12 @@ export interface SandboxSettings {
    * gets AADSTS50076 / 50079 and a claims challenge. None by default.
    */
   mfaRequiredApis: string[];
+  /**
+   * The tenant's "Users can consent to apps" (Enterprise applications → Consent and permissions). Off:
+   * only an administrator may consent, anyone else gets "Need admin approval" (AADSTS90094)
+   * (https://learn.microsoft.com/entra/identity/enterprise-apps/configure-user-consent). On by default.
+   */
+  userConsentAllowed: boolean;
 }
 
 /** Entra's behaviour. */
@@ -49,6 +55,7 @@ export const DEFAULT_SETTINGS: Readonly<SandboxSettings> = {
   lockoutDurationSeconds: 60,
   spaRefreshTokenLifetimeSeconds: 86_400,
   mfaRequiredApis: [],
+  userConsentAllowed: true,
 };
 
 /** Bounds for `spaRefreshTokenLifetimeSeconds` (1 s lets a test see AADSTS700084; Entra's 24 h at most). */
@@ -86,7 +93,7 @@ export function parseSettingsPatch(input: unknown): SettingsPatchResult {
   }
   const patch: Partial<SandboxSettings> = {};
   for (const [key, value] of Object.entries(input)) {
-    if (key === 'rotateRefreshTokens' || key === 'rememberConsent') {
+    if (key === 'rotateRefreshTokens' || key === 'rememberConsent' || key === 'userConsentAllowed') {
       if (typeof value !== 'boolean') return { ok: false, message: `${key} must be a boolean.` };
       patch[key] = value;
     } else if (key === 'mfaRequiredApis') {
@@ -121,6 +128,7 @@ export function parseSettingsForm(form: URLSearchParams): SettingsPatchResult {
   return parseSettingsPatch({
     rotateRefreshTokens: form.has('rotateRefreshTokens'),
     rememberConsent: form.has('rememberConsent'),
+    userConsentAllowed: form.has('userConsentAllowed'),
     // One check box per API; the hidden marker says the form listed them (absent: leave the setting).
     ...(form.has('mfaRequiredApisListed') ? { mfaRequiredApis: form.getAll('mfaRequiredApis') } : {}),
     ...numbers,
