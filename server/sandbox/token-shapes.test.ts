@@ -329,7 +329,7 @@ describe('item 5: session_state, client_info, no s_hash', () => {
       scope: 'openid User.Read',
       pkce: generatePkce(),
       extra: { prompt: 'consent' },
-      consent: 'deny',
+      consent: 'cancel',
     });
     expect(denied.searchParams.get('error')).toEqual(expect.any(String));
     expect(denied.searchParams.has('session_state')).toBe(false);
