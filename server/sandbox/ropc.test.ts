@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GRAPH_RESOURCE, SANDBOX_TENANT, SANDBOX_USERS } from './seed.ts';
+import { graphSigningInput } from './graph-token.ts';
+import { sandboxV1Issuer } from './issuers.ts';
 import { expectEntraError } from './test-fixtures.ts';
 import {
   CONSOLE,
@@ -57,16 +59,21 @@ describe('resource owner password credentials (RFC 6749 §4.3), Entra rules', ()
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
     expect(res.body).toMatchObject({ token_type: 'Bearer', ext_expires_in: res.body['expires_in'] });
-    expect(String(res.body['scope']).split(' ').sort()).toEqual(
-      ['https://graph.microsoft.com/User.Read', 'openid', 'profile', 'offline_access'].sort(),
-    );
+    // Entra's scope echo: Graph permissions bare, offline_access not echoed (the refresh token answers it).
+    expect(String(res.body['scope']).split(' ').sort()).toEqual(['User.Read', 'openid', 'profile'].sort());
     const jwks = createRemoteJWKSet(new URL(endpoint(sandbox, '/discovery/v2.0/keys')));
     const issuer = `${sandbox.origin}/${SANDBOX_TENANT.id}/v2.0`;
-    const { payload } = await jwtVerify(String(res.body['access_token']), jwks, {
-      issuer,
-      audience: GRAPH_RESOURCE.appId,
+    // A v1.0 Graph token, checked as Graph checks it (graph-token.ts).
+    const { payload } = await jwtVerify(graphSigningInput(String(res.body['access_token'])), jwks, {
+      issuer: sandboxV1Issuer(sandbox.origin, SANDBOX_TENANT.id),
+      audience: GRAPH_RESOURCE.identifier,
     });
-    expect(payload).toMatchObject({ oid: adele.oid, scp: 'User.Read', azp: CONSOLE.clientId, azpacr: '0' });
+    expect(payload).toMatchObject({
+      oid: adele.oid,
+      scp: 'User.Read',
+      appid: CONSOLE.clientId,
+      appidacr: '0',
+    });
     const { payload: id } = await jwtVerify(String(res.body['id_token']), jwks, {
       issuer,
       audience: CONSOLE.clientId,
@@ -87,7 +94,7 @@ describe('resource owner password credentials (RFC 6749 §4.3), Entra rules', ()
     expect(res.status).toBe(200);
     expect(res.body['refresh_token']).toBeUndefined();
     expect(res.body['id_token']).toBeUndefined();
-    expect(res.body['scope']).toBe('https://graph.microsoft.com/User.Read');
+    expect(res.body['scope']).toBe('User.Read');
   });
 
   test('/organizations and the domain work; a confidential client uses its secret (azpacr "1")', async () => {
