@@ -32,6 +32,8 @@ export interface AppDirectoryApp {
   readonly identifierUri?: string;
   /** Delegated scopes the app exposes as an API (values only, without the identifier). */
   readonly exposedScopes: readonly string[];
+  /** For an API (with `identifierUri`): the access token version Entra issues for it; null = v1.0. */
+  readonly accessTokenAcceptedVersion?: 1 | 2 | null;
   /**
    * The newest unexpired secret's value: sandbox-only test data, so the lab's flows work after a secret
    * is rotated on the portal. A real Entra tenant never hands a secret out again after creating it.
@@ -76,7 +78,9 @@ export function buildAppDirectory(
         implicitIdTokens: app.implicitIdTokens,
         implicitAccessTokens: app.implicitAccessTokens,
         confidential: app.confidential,
-        ...(app.identifierUri === undefined ? {} : { identifierUri: app.identifierUri }),
+        ...(app.identifierUri === undefined
+          ? {}
+          : { identifierUri: app.identifierUri, accessTokenAcceptedVersion: app.accessTokenAcceptedVersion }),
         exposedScopes: app.exposedScopes,
         ...(secret === undefined ? {} : { sandboxOnlySecret: secret }),
       };
