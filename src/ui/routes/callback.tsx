@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import {
   fetchFormPostResponse,
@@ -66,6 +66,12 @@ export default function CallbackPage() {
       ? orphanParameters(window.location.href)
       : undefined,
   );
+  // Keep no code in the address bar or history of a response nobody asked for. A layout effect runs
+  // after the commit and before the first paint (a render may be thrown away; a commit is not), so no
+  // frame ever shows the explanation beside an address that still holds the code.
+  useLayoutEffect(() => {
+    if (orphan !== undefined) window.history.replaceState(null, '', '/callback');
+  }, [orphan]);
 
   useEffect(() => {
     if (handled.current) return;
@@ -76,11 +82,7 @@ export default function CallbackPage() {
     const formPostId = formPostIdFrom(href);
     const readInput = (): Promise<CallbackInput> =>
       formPostId === undefined ? Promise.resolve(href) : fetchFormPostResponse(formPostId, fetch);
-    if (pending === undefined || flow === undefined) {
-      // Keep no code in the address bar or history of a response nobody asked for.
-      window.history.replaceState(null, '', '/callback');
-      return;
-    }
+    if (pending === undefined || flow === undefined) return; // the address was cleaned on arrival
     const runs = useFlowRuns.getState();
     const loadHandler = CALLBACK_HANDLERS[flow.id as FlowId];
     if (loadHandler !== undefined) {
