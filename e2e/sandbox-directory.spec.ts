@@ -89,6 +89,31 @@ test.describe('the app learns the sandbox at run time', () => {
     );
   });
 
+  test('a page already open when the secret is rotated takes the new one, says so, and its request succeeds', async ({
+    page,
+    request,
+  }) => {
+    await page.goto('/flows/client-credentials');
+    await expect(page.getByText('Will go through the local relay')).toBeVisible();
+    const changed = nextDirectoryChange(page);
+    await portal(request, 'POST', `apps/${WEB.clientId}/secrets`, { description: 'rotated in e2e' });
+    const secrets = (await (await portal(request, 'GET', `apps/${WEB.clientId}/secrets`)).json()) as {
+      id: string;
+      description: string;
+    }[];
+    for (const s of secrets.filter((s) => s.description !== 'rotated in e2e'))
+      await portal(request, 'DELETE', `apps/${WEB.clientId}/secrets/${s.id}`);
+    await changed;
+    await expect(page.getByRole('status').filter({ hasText: 'changed on the sandbox portal' })).toContainText(
+      'Flow Lab Web App',
+    );
+    await page.getByRole('button', { name: 'Request the token' }).press('Enter');
+    await expect(page.getByText('Sent through the local relay', { exact: true })).toBeVisible();
+    // With the old value still in the run this would be AADSTS7000215 (invalid client secret).
+    await expect(page.getByRole('region', { name: 'Access token' })).toBeVisible();
+    await expect(page.getByText(/AADSTS7000215/)).toHaveCount(0);
+  });
+
   test('the SPA redirect URI removed on the portal: the code page shows the AADSTS50011 lesson with the registration as it is now', async ({
     page,
     request,

@@ -4,6 +4,7 @@
  * each flow page starts afresh with the registrations the sandbox lists. A run with any step done is
  * the user's work and stays.
  */
+import { create } from 'zustand';
 import { useFlowRuns } from './flow-runs.ts';
 import { useSandboxDirectory, type SandboxDirectoryStatus } from './sandbox-directory.ts';
 
@@ -18,5 +19,51 @@ export function restartRunsWhenSandboxReturns(): () => void {
       const untouched = Object.values(run.status).every((s) => s === 'idle' || s === 'failed');
       if (untouched) store.remove(flowId);
     }
+  });
+}
+
+/** What {@link followRotatedSandboxSecrets} last changed, for the notice beside the flows. */
+export interface SecretChangeNotice {
+  /** Display names of the apps whose sandbox secret changed on the portal. */
+  readonly apps: readonly string[];
+  /** Flow ids whose open run now holds the new secret (or none, when the app has none left). */
+  readonly flows: readonly string[];
+}
+
+export const useSecretChangeNotice = create<{ notice?: SecretChangeNotice | undefined }>(() => ({}));
+
+/**
+ * Open runs copy a sandbox app's secret when they start. When the portal rotates or removes that
+ * secret, a run still holding the old value would fail with AADSTS7000215 and a misleading lesson.
+ * Any run whose `clientSecret` is exactly an old sandbox value takes the new one (or an empty field
+ * when the app has no secret left); a value the user typed is never touched. Starts watching;
+ * returns a function that stops it.
+ */
+export function followRotatedSandboxSecrets(): () => void {
+  return useSandboxDirectory.subscribe((state, previous) => {
+    const before = previous.directory;
+    const after = state.directory;
+    if (before === undefined || after === undefined || before === after) return;
+    if (previous.origin !== state.origin) return;
+    const replaced = new Map<string, { readonly next: string; readonly app: string }>();
+    for (const old of before.apps) {
+      if (old.sandboxOnlySecret === undefined || old.sandboxOnlySecret === '') continue;
+      const now = after.apps.find((app) => app.clientId === old.clientId);
+      const next = now?.sandboxOnlySecret ?? '';
+      if (next !== old.sandboxOnlySecret) replaced.set(old.sandboxOnlySecret, { next, app: old.displayName });
+    }
+    if (replaced.size === 0) return;
+    const store = useFlowRuns.getState();
+    const flows: string[] = [];
+    const apps = new Set<string>();
+    for (const [flowId, run] of Object.entries(store.runs)) {
+      const held = (run.ctx as { clientSecret?: unknown } | undefined)?.clientSecret;
+      const change = typeof held === 'string' ? replaced.get(held) : undefined;
+      if (change === undefined) continue;
+      store.patch<{ clientSecret: string }>(flowId, { clientSecret: change.next });
+      flows.push(flowId);
+      apps.add(change.app);
+    }
+    if (flows.length > 0) useSecretChangeNotice.setState({ notice: { apps: [...apps], flows } });
   });
 }
