@@ -54,6 +54,13 @@ function originOf(v2Issuer: string): string {
   return v2Issuer.replace(/\/[^/]+\/v2\.0$/, '');
 }
 
+/** v1.0's `amr`: how the user signed in, as the code, refresh token or device code recorded it. */
+function signInMethods(ctx: KoaContextWithOIDC): { amr?: string[] } {
+  const { entities } = ctx.oidc;
+  const amr = (entities.AuthorizationCode ?? entities.RefreshToken ?? entities.DeviceCode)?.amr;
+  return Array.isArray(amr) && amr.length > 0 ? { amr: amr.map(String) } : {};
+}
+
 /** The delegated scopes a user token carries, without resource prefixes, as `scp` has them. */
 function delegatedScopes(ctx: KoaContextWithOIDC, scope: unknown): string[] {
   const scp = String(scope ?? '')
@@ -137,7 +144,7 @@ export function shapeAccessToken(
     jwt.payload = {
       ...base,
       ...client,
-      ...(v1 ? { amr: ['pwd'], family_name: user?.surname, given_name: user?.givenName } : {}),
+      ...(v1 ? { ...signInMethods(ctx), family_name: user?.surname, given_name: user?.givenName } : {}),
       name: user?.displayName,
       oid: user?.oid,
       ...(v1 ? {} : { preferred_username: user?.userPrincipalName }),

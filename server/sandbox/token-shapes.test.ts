@@ -19,8 +19,11 @@ import { entraScopeEcho, OIDC_SCOPES } from './scopes.ts';
 import { API_APP_ID, GRAPH_RESOURCE, SANDBOX_TENANT, SANDBOX_USERS } from './seed.ts';
 import {
   API,
+  asPage,
+  asRedirect,
   Browser,
   endpoint,
+  formAction,
   generatePkce,
   signIn,
   SPA,
@@ -134,6 +137,45 @@ describe('item 1: Graph access tokens are v1.0 with a header nonce only Graph ca
       }),
       { numRuns: 12 },
     );
+  });
+
+  test('v1.0 amr says how the user signed in: pwd for Adele, pwd and mfa for Megan (verification code)', async () => {
+    const megan = SANDBOX_USERS.find((u) => u.mfaRequired && u.mfaCode !== undefined)!;
+    const pkce = generatePkce();
+    const browser = new Browser(sandbox);
+    const query = new URLSearchParams({
+      client_id: SPA.clientId,
+      response_type: 'code',
+      redirect_uri: TEST_REDIRECT_URI,
+      scope: 'openid User.Read',
+      state: 's',
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
+    });
+    let page = asPage(await browser.go(`${endpoint(sandbox, '/oauth2/v2.0/authorize')}?${query}`));
+    page = asPage(
+      await browser.go(formAction(page), { username: megan.userPrincipalName, password: megan.password }),
+    );
+    let next = await browser.go(formAction(page), { otc: megan.mfaCode ?? '' });
+    if (!('redirectedTo' in next) && next.html.includes('name="action"')) {
+      next = await browser.go(formAction(next), { action: 'accept' });
+    }
+    const code = asRedirect(next).searchParams.get('code') ?? '';
+    const res = await tokenRequest(
+      sandbox,
+      {
+        client_id: SPA.clientId,
+        grant_type: 'authorization_code',
+        code,
+        code_verifier: pkce.verifier,
+        redirect_uri: TEST_REDIRECT_URI,
+      },
+      { origin: TEST_ORIGIN },
+    );
+    expect(res.status).toBe(200);
+    expect(decodeJwt(String(res.body['access_token']))['amr']).toEqual(['pwd', 'mfa']);
+    const adeles = decodeJwt(String((await redeem('openid User.Read')).body['access_token']));
+    expect(adeles['amr']).toEqual(['pwd']);
   });
 
   test('the nonce is signed as its SHA-256: a token whose header nonce is changed fails at Graph', async () => {
