@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { explainHeader, explainClaim, detectIssuerFamily } from './claims.ts';
 import { buildIssuerMetadataUrls } from './issuer-keys.ts';
 import { explainV1AccessTokenIssuer, parseEntraV1Issuer } from './issuer-version.ts';
+import { decideTokenKind } from './token-kind.ts';
 import { precheckSignature } from './verify.ts';
 
 const tenant = fc.uuid();
@@ -111,6 +112,25 @@ describe('Entra v1.0 issuers (access-tokens#validate-the-issuer)', () => {
           'only Graph can check its signature',
         );
         expect(explainHeader('nonce', 'abc', 'entra').note).toContain('nobody but Graph');
+      }),
+    );
+  });
+
+  test('token kind: the sandbox’s v1.0 user and app-only tokens are access tokens, read as Entra’s', () => {
+    fc.assert(
+      fc.property(loopback, tenant, fc.boolean(), ({ host, port }, tid, appOnly) => {
+        const payload = {
+          iss: `http://${host}:${port}/sts/${tid}/`,
+          aud: appOnly ? 'https://graph.microsoft.com' : `api://${tid}`,
+          tid,
+          ver: '1.0',
+          appid: tid,
+          appidacr: appOnly ? '1' : '0',
+          ...(appOnly ? { idtyp: 'app', roles: ['User.Read.All'] } : { scp: 'access_as_user', upn: 'a@b.c' }),
+        };
+        const decision = decideTokenKind({ alg: 'RS256', typ: 'JWT', kid: 'k', x5t: 'k' }, payload);
+        expect(decision.kind).toBe('access');
+        expect(decision.confidence).not.toBe('none');
       }),
     );
   });
