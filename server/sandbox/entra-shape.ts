@@ -11,8 +11,10 @@ import { buildDeviceAuthorizationResponse } from './device-flow.ts';
 import { buildEntraErrorBody, buildRedirectDescription } from './entra-errors.ts';
 import { mapProviderError } from './error-mapping.ts';
 import { formPostPage } from './pages.ts';
-import { OIDC_SCOPES } from './scopes.ts';
-import { SANDBOX_TENANT } from './seed.ts';
+import { publishedV2Issuer, shapeJwks, shapeV2Discovery } from './published-metadata.ts';
+import { revealGraphNonce } from './graph-token.ts';
+import { buildClientInfo, sessionStateFor, wantsClientInfo } from './response-extras.ts';
+import { entraScopeEcho } from './scopes.ts';
 
 type Next = () => Promise<unknown>;
 type Middleware = (ctx: KoaContextWithOIDC, next: Next) => Promise<void>;
@@ -27,8 +29,6 @@ const ERROR_EVENTS = [
   'code_verification.error',
   'device_resume.error',
 ] as const;
-
-const OIDC_SET: ReadonlySet<string> = new Set(OIDC_SCOPES);
 
 /** Remembers each error oidc-provider handles on its request context, for the shaping middleware. */
 export function captureProviderErrors(provider: Provider, onServerError: (err: unknown) => void): void {
@@ -54,75 +54,25 @@ function reshapeTokenResponse(
   const model = entities.AuthorizationCode ?? entities.RefreshToken ?? entities.DeviceCode;
   const askedNow =
     typeof params?.['scope'] === 'string' && entities.RefreshToken ? params['scope'].split(' ') : undefined;
-  const oidcScopes = [...(askedNow ?? model?.scopes ?? [])].filter(
-    (s) => OIDC_SET.has(s) && (s !== 'offline_access' || body['refresh_token'] !== undefined),
-  );
-  const permissions = typeof body['scope'] === 'string' ? body['scope'].split(' ').filter(Boolean) : [];
-  const scope = [...permissions, ...oidcScopes].join(' ');
+  const granted = typeof body['scope'] === 'string' ? body['scope'].split(' ').filter(Boolean) : [];
+  // Custom grants (ROPC, on-behalf-of) list the OIDC scopes they issued for in the body's scope.
+  const scope = entraScopeEcho(granted, [...(askedNow ?? model?.scopes ?? granted)]);
   const expiresIn = body['expires_in'];
+  const accountId = entities.AccessToken?.accountId ?? model?.accountId;
+  const clientInfo =
+    accountId !== undefined && !entities.ClientCredentials && wantsClientInfo(ctx.oidc.body)
+      ? { client_info: buildClientInfo(accountId) }
+      : {};
   return {
     token_type: body['token_type'],
     ...(scope && !entities.ClientCredentials ? { scope } : {}),
     expires_in: expiresIn,
     ext_expires_in: expiresIn,
-    access_token: body['access_token'],
+    access_token:
+      typeof body['access_token'] === 'string' ? revealGraphNonce(body['access_token']) : undefined,
     ...(body['refresh_token'] === undefined ? {} : { refresh_token: body['refresh_token'] }),
     ...(body['id_token'] === undefined ? {} : { id_token: body['id_token'] }),
-  };
-}
-
-function reshapeDiscovery(
-  ctx: KoaContextWithOIDC,
-  body: Record<string, unknown>,
-  issuer: string,
-): Record<string, unknown> {
-  const segment = tenantSegment(ctx);
-  // Entra: the multi-tenant documents publish a templated issuer; clients substitute the token's `tid`.
-  const shownIssuer =
-    segment === 'common' || segment === 'organizations'
-      ? issuer.replace(SANDBOX_TENANT.id, '{tenantid}')
-      : issuer;
-  return {
-    token_endpoint: body['token_endpoint'],
-    token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
-    jwks_uri: body['jwks_uri'],
-    response_modes_supported: ['query', 'fragment', 'form_post'],
-    subject_types_supported: ['pairwise'],
-    id_token_signing_alg_values_supported: ['RS256'],
-    response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
-    scopes_supported: [...OIDC_SCOPES],
-    issuer: shownIssuer,
-    request_uri_parameter_supported: false,
-    authorization_endpoint: body['authorization_endpoint'],
-    ...(body['device_authorization_endpoint']
-      ? { device_authorization_endpoint: body['device_authorization_endpoint'] }
-      : {}),
-    ...(body['end_session_endpoint'] ? { end_session_endpoint: body['end_session_endpoint'] } : {}),
-    // Not in Entra's document; published because the sandbox accepts both methods (RFC 8414 §2).
-    code_challenge_methods_supported: ['plain', 'S256'],
-    claims_supported: [
-      'sub',
-      'iss',
-      'aud',
-      'exp',
-      'iat',
-      'nbf',
-      'auth_time',
-      'nonce',
-      'name',
-      'preferred_username',
-      'email',
-      'oid',
-      'tid',
-      'ver',
-      'uti',
-      'sid',
-      'c_hash',
-      'at_hash',
-    ],
-    tenant_region_scope: 'NA',
-    cloud_instance_name: 'sandbox.localhost',
-    msgraph_host: 'graph.microsoft.com',
+    ...clientInfo,
   };
 }
 
@@ -144,13 +94,15 @@ function shapeAuthorizationFields(ctx: KoaContextWithOIDC, fields: URLSearchPara
   const marker = ctx.oidc?.params?.[TOKEN_ONLY_MARKER];
   if (marker) fields.delete('id_token');
   if (fields.has('access_token')) {
+    fields.set('access_token', revealGraphNonce(fields.get('access_token') ?? ''));
     const asked = String(ctx.oidc?.params?.['scope'] ?? '').split(' ');
-    const oidc = asked.filter(
-      (s) => OIDC_SET.has(s) && s !== 'offline_access' && !(s === 'openid' && marker === 'openid-added'),
-    );
+    const oidc = asked.filter((s) => !(s === 'openid' && marker === 'openid-added'));
     const permissions = (fields.get('scope') ?? '').split(' ').filter(Boolean);
-    fields.set('scope', [...permissions, ...oidc].join(' '));
+    fields.set('scope', entraScopeEcho(permissions, oidc));
   }
+  // Entra answers a successful sign-in with the session's session_state (OIDC Session Management §3).
+  const sessionUid = ctx.oidc?.session?.uid;
+  if (!fields.has('error') && sessionUid) fields.set('session_state', sessionStateFor(sessionUid));
   return true;
 }
 
@@ -206,6 +158,7 @@ export interface EntraShapeOptions {
 
 /** Builds the middleware; `issuer` is the provider's issuer (the tenant GUID one). */
 export function entraShape(issuer: string, options: EntraShapeOptions): Middleware {
+  const { origin } = new URL(issuer);
   return async function shapeLikeEntra(ctx, next) {
     await next();
     const route = ctx.oidc?.route;
@@ -245,11 +198,13 @@ export function entraShape(issuer: string, options: EntraShapeOptions): Middlewa
       return;
     }
     if (route === 'discovery' && isObject) {
-      ctx.body = reshapeDiscovery(ctx, body as Record<string, unknown>, issuer);
+      ctx.body = shapeV2Discovery(origin, tenantSegment(ctx), body as Record<string, unknown>);
       ctx.set('Access-Control-Allow-Origin', '*');
       return;
     }
     if (route === 'jwks') {
+      if (isObject && ctx.status === 200)
+        ctx.body = shapeJwks(body, publishedV2Issuer(origin, tenantSegment(ctx)));
       ctx.set('Access-Control-Allow-Origin', '*');
       return;
     }

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { JWK } from 'jose';
 import Provider from 'oidc-provider';
 import { createMemoryAdapter, type ArtifactStore } from './adapter.ts';
 import { handleDirectoryRequest, isDirectoryPath } from './app-directory.ts';
@@ -36,6 +37,13 @@ import {
 } from './http-utils.ts';
 import { handleInteraction } from './interactions.ts';
 import { loadOrCreateKeys } from './keys.ts';
+import { applyEntraIdTokenRules } from './response-extras.ts';
+import { handleLogout } from './logout.ts';
+import { USERINFO_PATH } from './published-metadata.ts';
+import { handleUserInfo } from './userinfo.ts';
+import { handleV1Request, isV1Path } from './v1-endpoints.ts';
+import { checkTokenAudience } from './tenant-audience.ts';
+import { answerAudienceAtAuthorize, refuseConsumersSignIn } from './tenant-sign-in.ts';
 import { SmartLockout } from './lockout.ts';
 import { errorPage } from './pages.ts';
 import { OBO_GRANT, OBO_GRANT_PARAMS, onBehalfOfGrantHandler } from './obo-grant.ts';
@@ -92,6 +100,8 @@ interface Context {
   readonly devicePolls: DevicePollRegistry;
   readonly lockout: SmartLockout;
   readonly verifyToken: SandboxTokenVerifier;
+  /** The signing key's public members and certificate, for the v1 key set. */
+  readonly publicSigningKey: JWK;
 }
 
 /** How often the sandbox's own maps (device polls, lockouts, pending MFA) are swept, in milliseconds. */
@@ -174,6 +184,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     return redirectUriMatches(this.redirectUris ?? [], value);
   };
   allowLoopbackImplicitRedirects(provider);
+  applyEntraIdTokenRules(provider);
   provider.registerGrantType(PASSWORD_GRANT, passwordGrantHandler, PASSWORD_GRANT_PARAMS);
   provider.registerGrantType(OBO_GRANT, onBehalfOfGrantHandler, OBO_GRANT_PARAMS);
   captureProviderErrors(provider, (err) => {
@@ -209,6 +220,14 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     devicePolls,
     lockout,
     verifyToken: createSandboxTokenVerifier(keys.signingKey, issuer),
+    publicSigningKey: {
+      kty: keys.signingKey.kty,
+      use: 'sig',
+      kid: keys.x5t,
+      n: keys.signingKey.n,
+      e: keys.signingKey.e,
+      x5c: keys.signingKey.x5c,
+    } as JWK,
   };
 
   if (!options.quiet) console.log(`Sandbox tenant listening on ${origin} (issuer ${issuer})`);
@@ -229,7 +248,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
 /**
  * Entra accepts http://localhost redirect URIs for the implicit flow; oidc-provider refuses them for
- * implicit clients (OAuth 2.0 Security BCP advice), so those two schema checks are waived.
+ * implicit clients (OAuth 2.0 Security BCP advice), so those two schema checks are waived, as is its rule
+ * against custom schemes for web clients (registration applies Entra's per-platform rules).
  */
 function allowLoopbackImplicitRedirects(provider: Provider): void {
   const schema = (
@@ -238,6 +258,9 @@ function allowLoopbackImplicitRedirects(provider: Provider): void {
   const invalidate = schema.invalidate;
   schema.invalidate = function invalidateUnlessLoopbackImplicit(message: string, code?: string): void {
     if (code === 'implicit-force-https' || code === 'implicit-forbid-localhost') return;
+    // Custom-scheme redirect URIs (mobile and desktop platform) on oidc-provider's `web` clients: the
+    // sandbox's own per-platform rules (redirect-uri-rules.ts) already decided at registration.
+    if (message.endsWith(' must only contain web uris')) return;
     invalidate.call(this, message, code);
   };
 }
@@ -291,6 +314,10 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
     await handlePortalRequest(portalState(ctx), req, res, pathname);
     return;
   }
+  if (pathname === USERINFO_PATH) {
+    await handleUserInfo(ctx.verifyToken, ctx.origin, req, res);
+    return;
+  }
   if (pathname.startsWith(GRAPH_PREFIX)) {
     await handleGraphRequest(ctx.verifyToken, ctx.origin, req, res, pathname);
     return;
@@ -306,6 +333,8 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
     return;
   }
   if (pathname.startsWith(INTERACTION_PREFIX)) {
+    // A sign-in begun on /consumers cannot sign a sandbox (work) account in (tenant-audience.ts).
+    if (await refuseConsumersSignIn(ctx.provider, ctx.registry.find, req, res, pathname)) return;
     await handleInteraction(
       {
         provider: ctx.provider,
@@ -338,8 +367,25 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
     await ctx.handle(mountRequest(req, inner, `${mount}${inner}`), res);
     return;
   }
+  if (sub === ROUTES.end_session && (method === 'GET' || method === 'POST')) {
+    await handleLogout(
+      { provider: ctx.provider, findApp: ctx.registry.find, verifyToken: ctx.verifyToken },
+      req,
+      res,
+    );
+    return;
+  }
+  if (isV1Path(sub)) {
+    handleV1Request(res, req, {
+      origin: ctx.origin,
+      segment: tenant.segment,
+      sub,
+      publicKey: ctx.publicSigningKey,
+    });
+    return;
+  }
   if (sub === ROUTES.authorization && (method === 'GET' || method === 'POST')) {
-    await authorize(ctx, req, res, mount, url);
+    await authorize(ctx, req, res, mount, url, tenant);
     return;
   }
   if (sub === ROUTES.token && method === 'POST') {
@@ -373,6 +419,7 @@ async function authorize(
   res: ServerResponse,
   mount: string,
   url: URL,
+  tenant: TenantSegment,
 ): Promise<void> {
   const isPost = req.method === 'POST';
   const params = isPost ? new URLSearchParams((await readBody(req)).toString('utf8')) : url.searchParams;
@@ -387,6 +434,8 @@ async function authorize(
     else sendHtml(res, 200, response.html);
     return;
   }
+  // The app's supported account types against /common, /organizations, /consumers (tenant-audience.ts).
+  if (answerAudienceAtAuthorize(tenant, decision.params, ctx.registry.find, res)) return;
   let forwarded: MountedRequest;
   if (isPost) {
     forwarded = replayRequest(
@@ -460,6 +509,26 @@ async function token(
     // Set before oidc-provider runs: its CORS middleware then leaves CORS to us (the gate decided).
     res.setHeader('Access-Control-Allow-Origin', decision.allowOrigin);
     res.setHeader('Vary', 'Origin');
+  }
+  // A user grant by an app on a tenant segment its supported account types exclude (tenant-audience.ts).
+  const audience =
+    decision.action === 'error'
+      ? undefined
+      : checkTokenAudience(tenant, new URLSearchParams(body), ctx.registry.find);
+  if (audience) {
+    const noStore = { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' };
+    if (audience.kind === 'entra') {
+      const requestId = req.headers['client-request-id'];
+      sendJson(
+        res,
+        audience.error.status,
+        buildEntraErrorBody(audience.error, typeof requestId === 'string' ? requestId : undefined),
+        noStore,
+      );
+    } else if (audience.kind === 'consumers-client') {
+      sendJson(res, 400, { error: audience.error, error_description: audience.message }, noStore);
+    }
+    return;
   }
   if (decision.action === 'error') {
     const requestId = req.headers['client-request-id'];

@@ -26,4 +26,5 @@ export function sandboxV1Issuer(origin: string, tenantId: string): string {
 }
 
 /** The path pattern of a v1 issuer of the sandbox's shape: `/sts/{tid}/`; group 1 is the tenant id. */
-export const SANDBOX_V1_ISSUER_PATH = /^\/sts\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/$/i;
+export const SANDBOX_V1_ISSUER_PATH =
+  /^\/sts\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/$/i;

@@ -254,8 +254,19 @@ function resetRoute(r: PortalRequest): void {
 /** Reads the portal page's authentication form: unchecked boxes are absent, so absence means false. */
 function parseAppForm(fields: Record<string, unknown>): ReturnType<typeof parseAppPatch> {
   const platform = fields['platform'];
+  const audience = fields['signInAudience'];
+  const version = fields['accessTokenAcceptedVersion'];
+  // The form posts "null", "1" or "2"; anything else is handed on as is, for parseAppPatch's message.
+  const versions: Readonly<Record<string, 1 | 2 | null>> = { null: null, '1': 1, '2': 2 };
   return parseAppPatch({
     ...(typeof platform === 'string' ? { platform } : {}),
+    ...(audience === undefined ? {} : { signInAudience: audience }),
+    ...(version === undefined
+      ? {}
+      : {
+          accessTokenAcceptedVersion:
+            typeof version === 'string' && Object.hasOwn(versions, version) ? versions[version] : version,
+        }),
     implicitIdTokens: 'implicitIdTokens' in fields,
     implicitAccessTokens: 'implicitAccessTokens' in fields,
     allowPublicClientFlows: 'allowPublicClientFlows' in fields,

@@ -21,6 +21,7 @@ import {
   LOCKOUT_THRESHOLD_RANGE,
   type SandboxSettings,
 } from './settings.ts';
+import { SIGN_IN_AUDIENCE_LABELS, SIGN_IN_AUDIENCES, type SignInAudience } from './tenant-audience.ts';
 
 /** What the sandbox holds in memory: the artifact store and its own maps (issue 9 item 8). */
 export interface MemoryReport {
@@ -108,6 +109,8 @@ export interface AppView {
   readonly allowPublicClientFlows: boolean;
   readonly implicitIdTokens: boolean;
   readonly implicitAccessTokens: boolean;
+  /** "Supported account types" (tenant-audience.ts). */
+  readonly signInAudience: SignInAudience;
   /** Web platform with a secret or certificate: must authenticate at the token endpoint. */
   readonly confidential: boolean;
   /** Object id of the app's service principal (`oid`/`sub` of its app-only tokens). */
@@ -116,6 +119,8 @@ export interface AppView {
   readonly consent: ConsentView;
   readonly identifierUri?: string;
   readonly exposedScopes: readonly string[];
+  /** For an API: the access token version it accepts (manifest `requestedAccessTokenVersion`); null = v1.0. */
+  readonly accessTokenAcceptedVersion: 1 | 2 | null;
   readonly delegatedPermissions: Readonly<Record<string, readonly string[]>>;
   readonly applicationPermissions: Readonly<Record<string, readonly string[]>>;
 }
@@ -220,12 +225,14 @@ export function appView(app: AppRegistration, view: PortalView): AppView {
     allowPublicClientFlows: app.allowPublicClientFlows,
     implicitIdTokens: app.implicitIdTokens,
     implicitAccessTokens: app.implicitAccessTokens,
+    signInAudience: app.signInAudience,
     confidential: app.confidential,
     servicePrincipalId: servicePrincipalId(app),
     certificates: view.certificates.list(app.clientId).map(summarizeCertificate),
     consent: consentView(app, view.consents),
     ...(app.identifierUri === undefined ? {} : { identifierUri: app.identifierUri }),
     exposedScopes: (app.exposedScopes ?? []).map((s) => s.value),
+    accessTokenAcceptedVersion: app.accessTokenAcceptedVersion,
     delegatedPermissions: app.delegatedPermissions,
     applicationPermissions: app.applicationPermissions,
   };
@@ -404,8 +411,13 @@ function authenticationForm(a: AppView): string {
     hint: string,
   ): string =>
     `<p><input type="checkbox" id="${id(name)}" name="${name}"${a[name] ? ' checked' : ''} aria-describedby="${id(`${name}-hint`)}"> <label class="inline" for="${id(name)}">${e(label)}</label><br><span class="hint" id="${id(`${name}-hint`)}">${e(hint)}</span></p>`;
+  const audiences = SIGN_IN_AUDIENCES.map(
+    (v) =>
+      `<p><input type="radio" id="${id(`audience-${v}`)}" name="signInAudience" value="${v}"${a.signInAudience === v ? ' checked' : ''}> <label class="inline" for="${id(`audience-${v}`)}">${e(SIGN_IN_AUDIENCE_LABELS[v])}</label> <code>${v}</code></p>`,
+  ).join('');
   return `<form method="post" action="${appPath(a.clientId)}">
 <fieldset><legend>Platform</legend>${radios}</fieldset>
+<fieldset><legend>Supported account types</legend>${audiences}<p class="hint">Single tenant on /common or /organizations: AADSTS50194. /consumers signs in personal accounts only; every sandbox user is a work account (AADSTS50020).</p></fieldset>
 <fieldset><legend>Implicit grant and hybrid flows</legend>
 ${box('implicitIdTokens', 'ID tokens (used for implicit and hybrid flows)', 'Off: response_type id_token is refused (AADSTS700054).')}
 ${box('implicitAccessTokens', 'Access tokens (used for implicit flows)', 'Off: response_type token is refused (AADSTS70005).')}
@@ -413,8 +425,34 @@ ${box('implicitAccessTokens', 'Access tokens (used for implicit flows)', 'Off: r
 <fieldset><legend>Advanced settings</legend>
 ${box('allowPublicClientFlows', 'Allow public client flows', 'Device code and ROPC without a credential. Off: AADSTS7000218.')}
 </fieldset>
+${a.identifierUri ? tokenVersionFieldset(a, id) : ''}
 <button type="submit" class="primary">Save authentication settings</button>
 </form>`;
+}
+
+/**
+ * "Expose an API": the access token version Entra issues for this API (manifest `requestedAccessTokenVersion`,
+ * shown as `accessTokenAcceptedVersion` in the older manifest). Not set means v1.0.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/reference-microsoft-graph-app-manifest#api-attributes
+ */
+function tokenVersionFieldset(a: AppView, id: (name: string) => string): string {
+  const options: readonly [string, string, string][] = [
+    [
+      'null',
+      'Not set (v1.0, the default)',
+      `v1.0 tokens: iss is the sts-shaped v1.0 issuer, aud is ${a.identifierUri ?? 'the App ID URI'}.`,
+    ],
+    ['1', '1 (v1.0)', 'The same as not set.'],
+    ['2', '2 (v2.0)', `v2.0 tokens: iss is the v2.0 issuer of the discovery document, aud is ${a.clientId}.`],
+  ];
+  const current = String(a.accessTokenAcceptedVersion);
+  const radios = options
+    .map(
+      ([value, label, hint]) =>
+        `<p><input type="radio" id="${id(`atv-${value}`)}" name="accessTokenAcceptedVersion" value="${value}"${current === value ? ' checked' : ''} aria-describedby="${id(`atv-${value}-hint`)}"> <label class="inline" for="${id(`atv-${value}`)}">${e(label)}</label><br><span class="hint" id="${id(`atv-${value}-hint`)}">${e(hint)}</span></p>`,
+    )
+    .join('');
+  return `<fieldset><legend>Access token version (accessTokenAcceptedVersion)</legend>${radios}</fieldset>`;
 }
 
 function redirectUriSection(a: AppView): string {
@@ -503,9 +541,11 @@ ${flashBlock(flash, a.clientId)}
 <tr><th scope="row">Platform</th><td>${e(PLATFORM_LABEL[a.platform])}</td></tr>
 <tr><th scope="row">Client secret (sandbox-only)</th><td>${a.clientSecret ? `<code>${e(a.clientSecret)}</code>` : a.confidential ? 'see Client secrets' : 'none (public client)'}</td></tr>
 <tr><th scope="row">Redirect URIs</th><td>${list(a.redirectUris)}</td></tr>
+<tr><th scope="row">Supported account types</th><td>${e(SIGN_IN_AUDIENCE_LABELS[a.signInAudience])} (<code>${a.signInAudience}</code>)</td></tr>
 <tr><th scope="row">Allow public client flows</th><td>${a.allowPublicClientFlows ? 'Yes' : 'No'}</td></tr>
 <tr><th scope="row">Implicit grant: ID tokens / access tokens</th><td>${a.implicitIdTokens ? 'Yes' : 'No'} / ${a.implicitAccessTokens ? 'Yes' : 'No'}</td></tr>
 <tr><th scope="row">Exposed scopes</th><td>${a.identifierUri ? list(a.exposedScopes.map((s) => `${a.identifierUri}/${s}`)) : 'none'}</td></tr>
+${a.identifierUri ? `<tr><th scope="row">Access token version (accessTokenAcceptedVersion)</th><td>${a.accessTokenAcceptedVersion === 2 ? '2 (v2.0)' : a.accessTokenAcceptedVersion === 1 ? '1 (v1.0)' : 'not set (v1.0)'}</td></tr>` : ''}
 <tr><th scope="row">Delegated permissions</th><td>${permissions(a.delegatedPermissions)}</td></tr>
 <tr><th scope="row">Application permissions</th><td>${permissions(a.applicationPermissions)}</td></tr>
 ${a.platform === 'web' ? `<tr><th scope="row">Certificates</th><td>${certificateRows(a.clientId, a.certificates)}</td></tr>` : ''}

@@ -14,16 +14,18 @@ import type {
   ResourceServer,
   ResponseType,
 } from 'oidc-provider';
+import { shapeAccessToken, type UnsignedJwt } from './access-token-claims.ts';
 import { TOKEN_ONLY_MARKER } from './authorize-gate.ts';
+import { TENANT_ALIAS_PARAM } from './tenant-audience.ts';
 import { successSource, userCodeConfirmSource, userCodeInputSource } from './device-pages.ts';
 import type { ConsentStore } from './consents.ts';
-import { findUserById, servicePrincipalId } from './directory.ts';
+import { findUserById } from './directory.ts';
 import type { SandboxKeys } from './keys.ts';
 import { renderProviderError } from './pages.ts';
 import { clientCredentialOf } from './request-marks.ts';
 import type { SandboxSettings } from './settings.ts';
 import type { AppRegistration, AppRegistry } from './registrations.ts';
-import { OIDC_SCOPES, permissionValue, requireApi, splitPermission } from './scopes.ts';
+import { OIDC_SCOPES, requireApi, splitPermission } from './scopes.ts';
 import { SANDBOX_TENANT } from './seed.ts';
 
 /** Entra's paths below `/{tenant}`; the provider is mounted at `/{tenant}`. */
@@ -176,70 +178,27 @@ async function findAccount(ctx: KoaContextWithOIDC, id: string): Promise<Account
   };
 }
 
-/** Rewrites the JWT oidc-provider built into Entra's v2 access-token shape. */
+/**
+ * Rewrites the JWT oidc-provider built into Entra's access-token shape, in the version Entra issues for
+ * its resource (access-token-claims.ts).
+ */
 async function entraAccessToken(
   registry: AppRegistry,
+  kid: string | undefined,
   ctx: KoaContextWithOIDC,
   token: Parameters<NonNullable<NonNullable<NonNullable<Configuration['formats']>['customizers']>['jwt']>>[1],
-  jwt: { header?: Record<string, unknown> | undefined; payload: Record<string, unknown> },
-): Promise<{ header?: Record<string, unknown> | undefined; payload: Record<string, unknown> }> {
-  const { payload } = jwt;
-  const clientId = String(payload['client_id']);
-  const app = registry.find(clientId);
-  const aud = String(payload['aud']);
-  const iat = Number(payload['iat']);
-  const base = {
-    aud,
-    iss: payload['iss'],
-    iat,
-    nbf: iat,
-    exp: payload['exp'],
-    azp: clientId,
-    azpacr: azpacr(ctx, app),
-  };
+  jwt: UnsignedJwt,
+): Promise<UnsignedJwt> {
   // `identifier()` exists at runtime (lib/helpers/resource_server.js) but not in @types/oidc-provider.
   const resource = (token.resourceServer as { identifier?: () => string } | undefined)?.identifier?.();
-  if (token.kind === 'ClientCredentials') {
-    const roles = resource && app ? [...(app.applicationPermissions[resource] ?? [])] : [];
-    // Entra: app-only tokens name the app's service principal in `oid` and `sub`; no roles when none granted.
-    const principal = app ? servicePrincipalId(app) : clientId;
-    jwt.payload = {
-      ...base,
-      idtyp: 'app',
-      oid: principal,
-      ...(roles.length ? { roles } : {}),
-      sub: principal,
-      tid: SANDBOX_TENANT.id,
-      uti: newUti(),
-      ver: '2.0',
-    };
-  } else {
-    const user = findUserById(String(token.accountId));
-    let scp = String(payload['scope'] ?? '')
-      .split(' ')
-      .filter(Boolean)
-      .map(permissionValue);
-    if (scp.length === 0) {
-      // Entra: a sign-in-only request (OIDC scopes alone) yields a Graph token scoped to them.
-      const { entities } = ctx.oidc;
-      const model = entities.RefreshToken ?? entities.AuthorizationCode ?? entities.DeviceCode;
-      const asked = typeof ctx.oidc.params?.['scope'] === 'string' ? ctx.oidc.params['scope'].split(' ') : [];
-      scp = [...(model?.scopes ?? asked)].filter((s) => s === 'openid' || s === 'profile' || s === 'email');
-    }
-    jwt.payload = {
-      ...base,
-      name: user?.displayName,
-      oid: user?.oid,
-      preferred_username: user?.userPrincipalName,
-      scp: scp.join(' '),
-      sub: pairwiseSubject(String(token.accountId), aud),
-      tid: SANDBOX_TENANT.id,
-      uti: newUti(),
-      ver: '2.0',
-    };
-  }
-  jwt.header = { ...jwt.header, typ: 'JWT' };
-  return jwt;
+  const app = registry.find(String(jwt.payload['client_id']));
+  return shapeAccessToken(
+    registry,
+    ctx,
+    { kind: token.kind, accountId: 'accountId' in token ? token.accountId : undefined, resource },
+    jwt,
+    { credential: azpacr(ctx, app), pairwiseSubject, kid },
+  );
 }
 
 /** Builds the oidc-provider configuration for one sandbox instance. */
@@ -293,6 +252,8 @@ export function buildProviderConfig({
       client_info: null,
       [RESTORE_OFFLINE_ACCESS]: restoreOfflineAccess,
       [TOKEN_ONLY_MARKER]: null,
+      // The tenant alias a sign-in began on, for the sign-in page's account-type check (tenant-audience.ts).
+      [TENANT_ALIAS_PARAM]: null,
     },
     features: {
       devInteractions: { enabled: false },
@@ -318,7 +279,11 @@ export function buildProviderConfig({
         useGrantedResource: () => true,
       },
     },
-    formats: { customizers: { jwt: (ctx, token, jwt) => entraAccessToken(registry, ctx, token, jwt) } },
+    formats: {
+      customizers: {
+        jwt: (ctx, token, jwt) => entraAccessToken(registry, keys.signingKey.kid, ctx, token, jwt),
+      },
+    },
     clientBasedCORS: (_ctx, _origin, client) => registry.find(client.clientId)?.platform === 'spa',
     // Every refresh issues a new refresh token; the adapter decides whether the old one is consumed.
     rotateRefreshToken: true,

@@ -7,6 +7,12 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { CertificateStore } from './certificates.ts';
 import { redirectUriProblem } from './redirect-uri-rules.ts';
 import { SANDBOX_APPS, SANDBOX_TENANT, type Platform, type SandboxApp } from './seed.ts';
+import {
+  DEFAULT_SIGN_IN_AUDIENCE,
+  isSignInAudience,
+  SIGN_IN_AUDIENCES,
+  type SignInAudience,
+} from './tenant-audience.ts';
 
 /** A client secret of an app registration ("Certificates & secrets" → "Client secrets"). */
 export interface ClientSecret {
@@ -36,6 +42,8 @@ export interface AppRegistration {
   readonly description: string;
   readonly redirectUris: readonly string[];
   readonly allowPublicClientFlows: boolean;
+  /** "Supported account types" (tenant-audience.ts): which tenant segments the app may sign in on. */
+  readonly signInAudience: SignInAudience;
   readonly implicitIdTokens: boolean;
   readonly implicitAccessTokens: boolean;
   readonly identifierUri?: string;
@@ -43,6 +51,12 @@ export interface AppRegistration {
   readonly appRoles?: SandboxApp['appRoles'];
   readonly delegatedPermissions: SandboxApp['delegatedPermissions'];
   readonly applicationPermissions: SandboxApp['applicationPermissions'];
+  /**
+   * For an app that exposes an API: the access token version Entra issues for it (manifest
+   * `requestedAccessTokenVersion`, Graph `api.requestedAccessTokenVersion`); null means v1.0, Entra's default.
+   * @see https://learn.microsoft.com/en-us/entra/identity-platform/reference-microsoft-graph-app-manifest#api-attributes
+   */
+  readonly accessTokenAcceptedVersion: AccessTokenVersion | null;
   readonly secrets: readonly ClientSecret[];
   /** The seeded secret's value while that secret is still registered (published test data). */
   readonly seededSecret?: string;
@@ -52,6 +66,9 @@ export interface AppRegistration {
    */
   readonly confidential: boolean;
 }
+
+/** The access token versions an API may accept (`accessTokenAcceptedVersion`). */
+export type AccessTokenVersion = 1 | 2;
 
 /** Looks an app registration up by client id (case-insensitive, as Entra compares GUIDs). */
 export type AppLookup = (clientId: string | undefined) => AppRegistration | undefined;
@@ -63,6 +80,8 @@ export interface AppPatch {
   implicitIdTokens?: boolean;
   implicitAccessTokens?: boolean;
   allowPublicClientFlows?: boolean;
+  accessTokenAcceptedVersion?: AccessTokenVersion | null;
+  signInAudience?: SignInAudience;
 }
 
 /** Outcome of a registry change: the new snapshot, or why it was refused. */
@@ -85,6 +104,8 @@ interface MutableApp {
   allowPublicClientFlows: boolean;
   implicitIdTokens: boolean;
   implicitAccessTokens: boolean;
+  accessTokenAcceptedVersion: AccessTokenVersion | null;
+  signInAudience: SignInAudience;
   secrets: ClientSecretWithValue[];
 }
 
@@ -116,6 +137,8 @@ function fromSeed(seed: SandboxApp, now: number): MutableApp {
     allowPublicClientFlows: seed.allowPublicClientFlows,
     implicitIdTokens: seed.implicitIdTokens,
     implicitAccessTokens: seed.implicitAccessTokens,
+    accessTokenAcceptedVersion: seed.accessTokenAcceptedVersion ?? null,
+    signInAudience: seed.signInAudience ?? DEFAULT_SIGN_IN_AUDIENCE,
     secrets,
   };
 }
@@ -143,12 +166,21 @@ export function parseAppPatch(
     ) {
       if (typeof value !== 'boolean') return { ok: false, message: `${key} must be a boolean.` };
       patch[key] = value;
+    } else if (key === 'signInAudience') {
+      if (!isSignInAudience(value))
+        return { ok: false, message: `signInAudience must be one of ${SIGN_IN_AUDIENCES.join(', ')}.` };
+      patch.signInAudience = value;
+    } else if (key === 'accessTokenAcceptedVersion') {
+      if (value !== null && value !== 1 && value !== 2)
+        return { ok: false, message: 'accessTokenAcceptedVersion must be null, 1 or 2.' };
+      patch.accessTokenAcceptedVersion = value;
     } else if (key === 'redirectUris') {
       if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
         return { ok: false, message: 'redirectUris must be an array of strings.' };
       const uris = (value as string[]).map((v) => v.trim());
+      // The platform may be in the same patch; update() checks the URIs against the final platform.
       for (const uri of uris) {
-        const problem = redirectUriProblem(uri);
+        const problem = redirectUriProblem(uri, 'publicClient');
         if (problem) return { ok: false, message: problem };
       }
       if (new Set(uris).size !== uris.length) return { ok: false, message: 'redirectUris has duplicates.' };
@@ -234,11 +266,21 @@ export class AppRegistry {
   update(clientId: string, patch: AppPatch): RegistryResult {
     const app = this.#apps.get(clientId);
     if (!app) return notFound(clientId);
+    // Redirect URIs belong to a platform (https://learn.microsoft.com/entra/identity-platform/how-to-add-redirect-uri):
+    // a custom scheme stays on "Mobile and desktop applications", so a switch away from it is refused.
+    const platform = patch.platform ?? app.platform;
+    for (const uri of patch.redirectUris ?? app.redirectUris) {
+      const problem = redirectUriProblem(uri, platform);
+      if (problem) return { ok: false, status: 400, message: `${uri}: ${problem}` };
+    }
     if (patch.platform !== undefined) app.platform = patch.platform;
     if (patch.redirectUris !== undefined) app.redirectUris = [...patch.redirectUris];
     if (patch.implicitIdTokens !== undefined) app.implicitIdTokens = patch.implicitIdTokens;
     if (patch.implicitAccessTokens !== undefined) app.implicitAccessTokens = patch.implicitAccessTokens;
     if (patch.allowPublicClientFlows !== undefined) app.allowPublicClientFlows = patch.allowPublicClientFlows;
+    if (patch.accessTokenAcceptedVersion !== undefined)
+      app.accessTokenAcceptedVersion = patch.accessTokenAcceptedVersion;
+    if (patch.signInAudience !== undefined) app.signInAudience = patch.signInAudience;
     return { ok: true, value: this.#snapshot(app) };
   }
 
@@ -247,7 +289,7 @@ export class AppRegistry {
     const app = this.#apps.get(clientId);
     if (!app) return notFound(clientId);
     const value = uri.trim();
-    const problem = redirectUriProblem(value);
+    const problem = redirectUriProblem(value, app.platform);
     if (problem) return { ok: false, status: 400, message: problem };
     if (app.redirectUris.includes(value))
       return { ok: false, status: 400, message: `'${value}' is already registered.` };
@@ -313,6 +355,7 @@ export class AppRegistry {
       description: seed.description,
       redirectUris: [...app.redirectUris],
       allowPublicClientFlows: app.allowPublicClientFlows,
+      signInAudience: app.signInAudience,
       implicitIdTokens: app.implicitIdTokens,
       implicitAccessTokens: app.implicitAccessTokens,
       ...(seed.identifierUri === undefined ? {} : { identifierUri: seed.identifierUri }),
@@ -320,6 +363,7 @@ export class AppRegistry {
       ...(seed.appRoles === undefined ? {} : { appRoles: seed.appRoles }),
       delegatedPermissions: seed.delegatedPermissions,
       applicationPermissions: seed.applicationPermissions,
+      accessTokenAcceptedVersion: app.accessTokenAcceptedVersion,
       secrets: app.secrets.map(({ value: _value, ...summary }) => summary),
       ...(seeded ? { seededSecret: seeded.value } : {}),
       confidential: app.platform === 'web' && hasCredential,

@@ -4,6 +4,7 @@
  * Every password and secret here is a sandbox-only value, published on purpose.
  */
 import { CALLBACK_PATH } from '../../src/protocol/callback-path.ts';
+import type { SignInAudience } from './sign-in-audience.ts';
 
 export type Platform = 'spa' | 'web' | 'publicClient';
 
@@ -54,6 +55,10 @@ export interface SandboxApp {
   readonly identifierUri?: string;
   readonly exposedScopes?: readonly ExposedScope[];
   readonly appRoles?: readonly AppRole[];
+  /** "Supported account types"; absent: AzureADMyOrg, Entra's default for a new registration. */
+  readonly signInAudience?: SignInAudience;
+  /** For an API: the access token version it accepts (null or absent: v1.0, Entra's default). */
+  readonly accessTokenAcceptedVersion?: 1 | 2 | null;
   /** API permissions: resource identifier → delegated scope values it may ask for. */
   readonly delegatedPermissions: Readonly<Record<string, readonly string[]>>;
   /** API permissions granted as application roles (client credentials). */
@@ -142,6 +147,8 @@ export const SANDBOX_APPS: readonly SandboxApp[] = [
   {
     clientId: '2d5f7b3e-8a41-4c6f-9e20-5b7c1d3a9f01',
     displayName: 'Flow Lab SPA',
+    // Single tenant, Entra's default: /common and /organizations answer AADSTS50194.
+    signInAudience: 'AzureADMyOrg',
     platform: 'spa',
     description:
       'Single-page application. Its redirect URI is on the SPA platform, so a browser may redeem its codes with PKCE.',
@@ -158,6 +165,8 @@ export const SANDBOX_APPS: readonly SandboxApp[] = [
   {
     clientId: '7c3a1e5d-2b9f-4d68-a05e-3f8b6c1d9e27',
     displayName: 'Flow Lab Web App',
+    // A web app offered to other organisations: sign-in on /organizations and /common works.
+    signInAudience: 'AzureADMultipleOrgs',
     platform: 'web',
     description:
       'Confidential web application with a client secret. Its codes must be redeemed by a server, not a browser.',
@@ -176,6 +185,8 @@ export const SANDBOX_APPS: readonly SandboxApp[] = [
   {
     clientId: '1b6f9c2d-4e7a-4a35-8c91-0d2e5f7b3a68',
     displayName: 'Flow Lab Console',
+    // Like Azure PowerShell: work accounts and personal accounts (so /consumers reaches its sign-in page).
+    signInAudience: 'AzureADandPersonalMicrosoftAccount',
     platform: 'publicClient',
     description:
       'Public client, like Azure PowerShell: no secret, a loopback redirect URI, public client flows allowed.',
@@ -191,6 +202,8 @@ export const SANDBOX_APPS: readonly SandboxApp[] = [
   {
     clientId: '4e8d1c7a-6f2b-4a93-b5d0-8c1e7f3a2b96',
     displayName: 'Flow Lab Legacy SPA',
+    // Single tenant, Entra's default: /common and /organizations answer AADSTS50194.
+    signInAudience: 'AzureADMyOrg',
     platform: 'web',
     description:
       'An older JavaScript app using the implicit and hybrid flows: ID tokens and access tokens are enabled for implicit grant.',
@@ -206,6 +219,8 @@ export const SANDBOX_APPS: readonly SandboxApp[] = [
   {
     clientId: API_APP_ID,
     displayName: 'Flow Lab API',
+    // Multitenant, so the on-behalf-of hop works on /organizations.
+    signInAudience: 'AzureADMultipleOrgs',
     platform: 'web',
     description:
       'A web API (the middle tier for on-behalf-of). Exposes access_as_user and calls Graph with its own secret.',
