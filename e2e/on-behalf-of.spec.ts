@@ -169,6 +169,12 @@ test.describe('on-behalf-of', () => {
       );
       await page.getByRole('button', { name: 'Redeem the code for the user token' }).press('Enter');
       await expect(page.getByText('The token was issued to API A for a user')).toBeVisible();
+      // The new Token A records the second factor, so the same exchange now passes the policy.
+      await page.getByRole('button', { name: 'Exchange the token (on-behalf-of)' }).press('Enter');
+      await expect(page.getByText('Sent through the local relay', { exact: true })).toBeVisible();
+      const compare = page.getByRole('table', { name: /side by side/ });
+      await expect(compare.getByRole('row', { name: /\baud\b/ })).toContainText('different');
+      await expect(page.getByRole('alert')).toHaveCount(0);
       expect(errors).toEqual([]);
     } finally {
       await requireMfaFor(request, []);

@@ -135,11 +135,40 @@ describe('on-behalf-of flow', () => {
     const rows = compareTokens(ctx.assertion, ctx.tokens?.access_token ?? '');
     expect(rows.find((r) => r.claim === 'oid')).toMatchObject({ same: true, incoming: USER.oid });
     expect(rows.find((r) => r.claim === 'aud')?.same).toBe(false);
+    // Claims neither token has are left out.
+    for (const row of rows) expect(row.incoming !== undefined || row.outgoing !== undefined).toBe(true);
 
     ctx = { ...ctx, ...(await callDownstreamApi(ctx, deps)) };
     expect(deps.calls[2]?.url).toBe('http://localhost:5174/v1.0/me');
     expect(new Headers(deps.calls[2]?.init.headers).get('Authorization')).toBe(`Bearer ${tokenB}`);
     expect(ctx.apiCall?.response?.status).toBe(200);
+  });
+
+  test('compareTokens: a v2.0 token beside a v1.0 one shows the user and client under both spellings', () => {
+    const v2 = jwt({
+      ver: '2.0',
+      oid: 'o',
+      tid: 't',
+      preferred_username: 'a@b',
+      azp: 'spa',
+      aud: API,
+      scp: 'x',
+    });
+    const v1 = jwt({
+      ver: '1.0',
+      oid: 'o',
+      tid: 't',
+      upn: 'a@b',
+      appid: API,
+      aud: 'https://graph.microsoft.com',
+    });
+    const rows = Object.fromEntries(compareTokens(v2, v1).map((r) => [r.claim, r]));
+    expect(rows['oid']?.same).toBe(true);
+    expect(rows['ver']).toMatchObject({ incoming: '2.0', outgoing: '1.0', same: false });
+    expect(rows['preferred_username']).toMatchObject({ incoming: 'a@b', outgoing: undefined });
+    expect(rows['upn']).toMatchObject({ incoming: undefined, outgoing: 'a@b' });
+    expect(rows['appid']).toMatchObject({ outgoing: API });
+    expect(rows['iss']).toBeUndefined();
   });
 
   test('checkAssertion: a Graph token and an app-only token are flagged before sending', () => {

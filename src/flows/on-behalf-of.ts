@@ -391,10 +391,25 @@ export interface ClaimComparison {
   readonly same: boolean;
 }
 
-const COMPARED_CLAIMS = ['oid', 'tid', 'preferred_username', 'aud', 'azp', 'scp'];
+// v2.0 tokens name the user in preferred_username and the client in azp; v1.0 tokens (Graph's, and an
+// API's unless it accepts v2.0) use upn and appid instead, and carry ver and a different iss.
+// https://learn.microsoft.com/en-us/entra/identity-platform/access-token-claims-reference
+const COMPARED_CLAIMS = [
+  'ver',
+  'iss',
+  'oid',
+  'tid',
+  'preferred_username',
+  'upn',
+  'aud',
+  'azp',
+  'appid',
+  'scp',
+];
 
 /**
- * The two tokens side by side: the user claims stay, the audience and authorized party change.
+ * The two tokens side by side: the user claims stay, the audience and the client change. Only claims
+ * found in at least one of them are listed, so a v1.0 token beside a v2.0 one shows what each uses.
  * @see https://www.rfc-editor.org/rfc/rfc7519#section-4.1
  */
 export function compareTokens(incoming: string, outgoing: string): ClaimComparison[] {
@@ -407,7 +422,7 @@ export function compareTokens(incoming: string, outgoing: string): ClaimComparis
   };
   const a = claims(incoming);
   const b = claims(outgoing);
-  return COMPARED_CLAIMS.map((claim) => ({
+  return COMPARED_CLAIMS.filter((claim) => a[claim] !== undefined || b[claim] !== undefined).map((claim) => ({
     claim,
     incoming: a[claim],
     outgoing: b[claim],
