@@ -63,13 +63,20 @@ test.describe('sandbox portal: break it on purpose, then fix it', () => {
     const token = (password: string) =>
       request.post(`${origin}/organizations/oauth2/v2.0/token`, {
         form: {
-          client_id: '1b6f9c2d-4e7a-4a35-8c91-0d2e5f7b3a68',
+          client_id: consoleApp,
           grant_type: 'password',
           username: user,
           password,
           scope: 'openid User.Read',
         },
       });
+    // The password grant cannot show a consent page (AADSTS65001 otherwise): consent recorded first.
+    const consoleApp = '1b6f9c2d-4e7a-4a35-8c91-0d2e5f7b3a68';
+    const consent = await request.post(`${origin}/portal/apps/${consoleApp}/consents`, {
+      headers: { origin: appOrigin },
+      data: { user },
+    });
+    expect(consent.status()).toBe(200);
     await page.goto(`${origin}/`);
     await page.getByLabel('Smart lockout threshold (wrong passwords)').fill('3');
     await page.getByRole('button', { name: 'Save settings' }).click();
@@ -94,6 +101,9 @@ test.describe('sandbox portal: break it on purpose, then fix it', () => {
         data: { lockoutThreshold: 10, lockoutDurationSeconds: 60 },
       });
       await request.delete(`${origin}/portal/lockouts/${encodeURIComponent(user)}`, {
+        headers: { origin: appOrigin },
+      });
+      await request.delete(`${origin}/portal/apps/${consoleApp}/consents/${encodeURIComponent(user)}`, {
         headers: { origin: appOrigin },
       });
     }

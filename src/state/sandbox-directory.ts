@@ -40,6 +40,8 @@ export const DIRECTORY_TIMEOUT_MS = 5000;
 export const DIRECTORY_POLL_MS = 3000;
 
 let inFlight: Promise<void> | undefined;
+/** Reads in a row that got no answer since the last one that did. */
+let missedInARow = 0;
 
 function unreachable(origin: string, cause: unknown): string {
   const why =
@@ -63,9 +65,14 @@ async function read(origin: string, fetchFn: typeof fetch): Promise<void> {
       signal: AbortSignal.timeout(DIRECTORY_TIMEOUT_MS),
     });
   } catch (cause) {
+    missedInARow += 1;
+    // One poll without an answer while the directory was fine is a busy machine more often than a
+    // stopped sandbox: the next poll decides. A first read, or a second miss, says unreachable.
+    if (sameOrigin && before.status === 'ready' && missedInARow < 2) return;
     useSandboxDirectory.setState({ status: 'unreachable', problem: unreachable(origin, cause) });
     return;
   }
+  missedInARow = 0;
   // RFC 9110 §15.4.5: 304 means the representation we hold is still the current one.
   if (response.status === 304 && useSandboxDirectory.getState().directory !== undefined) {
     if (useSandboxDirectory.getState().status !== 'ready')

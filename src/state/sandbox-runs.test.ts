@@ -8,7 +8,8 @@ import {
 } from './sandbox-runs.ts';
 
 test('the sandbox back after a failed read: runs with nothing done start afresh; one with progress stays', () => {
-  const stop = restartRunsWhenSandboxReturns();
+  let sandbox = true;
+  const stop = restartRunsWhenSandboxReturns(() => sandbox);
   const runs = useFlowRuns.getState();
   runs.start('client-credentials', { clientId: '' }, 'request');
   runs.setStep('client-credentials', 'request', 'failed');
@@ -29,10 +30,21 @@ test('the sandbox back after a failed read: runs with nothing done start afresh;
   runs.start('device-code', { clientId: 'x' }, 'request');
   useSandboxDirectory.setState({ status: 'ready', etag: '"b"' });
   expect(Object.keys(useFlowRuns.getState().runs).sort()).toEqual(['device-code', 'password']);
+  // Under another authority a failed run is the user's work, even when the sandbox comes back.
+  sandbox = false;
+  runs.start('client-credentials', { clientId: 'typed' }, 'request');
+  runs.setStep('client-credentials', 'request', 'failed');
+  useSandboxDirectory.setState({ status: 'unreachable' });
+  useSandboxDirectory.setState({ status: 'ready' });
+  expect(Object.keys(useFlowRuns.getState().runs)).toContain('client-credentials');
   stop();
   useSandboxDirectory.setState({ status: 'invalid' });
   useSandboxDirectory.setState({ status: 'ready' });
-  expect(Object.keys(useFlowRuns.getState().runs).sort()).toEqual(['device-code', 'password']);
+  expect(Object.keys(useFlowRuns.getState().runs).sort()).toEqual([
+    'client-credentials',
+    'device-code',
+    'password',
+  ]);
 });
 
 test('a secret rotated or removed on the portal reaches the open runs that held the old value; a typed one stays', () => {

@@ -10,10 +10,16 @@ import { useSandboxDirectory, type SandboxDirectoryStatus } from './sandbox-dire
 
 const FAILED: readonly SandboxDirectoryStatus[] = ['unreachable', 'invalid'];
 
-/** Starts watching; returns a function that stops it. */
-export function restartRunsWhenSandboxReturns(): () => void {
+/**
+ * Starts watching; returns a function that stops it. `sandboxIsAuthority` says whether the runs
+ * talk to the sandbox now; only then do they take their ids from its directory.
+ */
+export function restartRunsWhenSandboxReturns(sandboxIsAuthority: () => boolean): () => void {
   return useSandboxDirectory.subscribe((state, previous) => {
     if (state.status !== 'ready' || !FAILED.includes(previous.status)) return;
+    // Only runs against the sandbox take their ids from it; a run against another authority (even one
+    // that failed) is the user's work and stays.
+    if (!sandboxIsAuthority()) return;
     const store = useFlowRuns.getState();
     for (const [flowId, run] of Object.entries(store.runs)) {
       const untouched = Object.values(run.status).every((s) => s === 'idle' || s === 'failed');
