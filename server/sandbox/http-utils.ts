@@ -127,6 +127,12 @@ function hasHeader(headers: unknown, name: string): boolean {
  * (`res.end()` without `writeHead`, as koa does), so it survives koa clearing headers on an error.
  */
 export function enforceSecurityHeaders(res: ServerResponse): void {
+  // Set at once as well: oidc-provider adds the hash of each inline script it writes (its
+  // auto-submitting forms: the switch to another account, the device code confirmation) to a CSP it
+  // finds on the response; with none there yet, its script would be blocked and the page stay blank.
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+    if (!res.hasHeader(name)) res.setHeader(name, value);
+  }
   const writeHead = res.writeHead;
   const patched = function writeHeadWithSecurityHeaders(
     this: ServerResponse,

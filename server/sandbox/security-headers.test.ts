@@ -4,6 +4,7 @@
  * a CSP with `frame-ancestors 'none'`, `X-Frame-Options: DENY`, `nosniff` and `no-referrer`, while the
  * CORS answers the app relies on still come back.
  */
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -51,6 +52,21 @@ function expectSecurityHeaders(res: Response, label: string): void {
   if (res.status >= 400) refused += 1;
 }
 
+/**
+ * Every inline script of an HTML page must be allowed by the page's own CSP (by its hash): a blocked
+ * auto-submitting form leaves the user on a blank page (oidc-provider's account switch did).
+ */
+function expectInlineScriptsAllowed(csp: string, html: string, label: string): void {
+  for (const [, script] of html.matchAll(/<script>([\s\S]*?)<\/script>/g)) {
+    const hash = `'sha256-${createHash('sha256')
+      .update(script ?? '')
+      .digest('base64')}'`;
+    expect(csp, `${label}: an inline script the CSP blocks`).toContain(hash);
+    inlineScriptsChecked += 1;
+  }
+}
+let inlineScriptsChecked = 0;
+
 /** One request, headers asserted. */
 async function probe(url: string, init: RequestInit = {}, jar?: CookieJar): Promise<Response> {
   const res = await fetch(url, {
@@ -59,7 +75,12 @@ async function probe(url: string, init: RequestInit = {}, jar?: CookieJar): Prom
     headers: { ...(jar ? { cookie: jar.header() } : {}), ...(init.headers as Record<string, string>) },
   });
   jar?.store(res);
-  expectSecurityHeaders(res, `${init.method ?? 'GET'} ${new URL(url).pathname}`);
+  const label = `${init.method ?? 'GET'} ${new URL(url).pathname}`;
+  expectSecurityHeaders(res, label);
+  if ((res.headers.get('content-type') ?? '').includes('text/html')) {
+    const html = await res.clone().text();
+    expectInlineScriptsAllowed(res.headers.get('content-security-policy') ?? '', html, label);
+  }
   return res;
 }
 
@@ -296,6 +317,9 @@ describe('security headers on every sandbox response (issue 9 item 5)', () => {
     const success = await walk(jar, actionOf(consent), form({ action: 'accept' }));
     expect(success.page?.html).toContain('Return to your device');
     await walk(jar, `${sandbox.origin}${DEVICE_LOGIN_PATH}?user_code=${userCode}`);
+    // A code in the link: oidc-provider answers with a form that submits itself by an inline script.
+    await probe(`${sandbox.origin}${DEVICE_LOGIN_PATH}?user_code=${userCode}`, {}, jar);
+    expect(inlineScriptsChecked).toBeGreaterThan(0);
   });
 
   test('JSON answers the app reads cross-origin keep their CORS headers', async () => {
