@@ -54,6 +54,37 @@ function originOf(v2Issuer: string): string {
   return v2Issuer.replace(/\/[^/]+\/v2\.0$/, '');
 }
 
+/**
+ * How the user signed in behind each v2.0 user token still valid, by its `uti`. v2.0 tokens carry no
+ * `amr`, yet Entra still knows the sign-in behind one (Conditional Access on on-behalf-of decides from
+ * it); the sandbox remembers it here. Bounded: the oldest are forgotten past {@link METHODS_LIMIT}, and
+ * an expired token's entry is dropped when looked up.
+ */
+const methodsByUti = new Map<string, { readonly amr: readonly string[]; readonly exp: number }>();
+const METHODS_LIMIT = 20_000;
+
+/** The sign-in methods behind a v2.0 user token the sandbox issued (by `uti`), while it is valid. */
+export function signInMethodsOfToken(uti: unknown, nowSeconds = Date.now() / 1000): readonly string[] {
+  if (typeof uti !== 'string') return [];
+  const entry = methodsByUti.get(uti);
+  if (entry === undefined) return [];
+  if (entry.exp <= nowSeconds) {
+    methodsByUti.delete(uti);
+    return [];
+  }
+  return entry.amr;
+}
+
+function rememberSignInMethods(uti: string, amr: readonly string[] | undefined, exp: unknown): void {
+  if (amr === undefined || amr.length === 0 || typeof exp !== 'number') return;
+  methodsByUti.set(uti, { amr, exp });
+  while (methodsByUti.size > METHODS_LIMIT) {
+    const oldest = methodsByUti.keys().next().value;
+    if (oldest === undefined) break;
+    methodsByUti.delete(oldest);
+  }
+}
+
 /** v1.0's `amr`: how the user signed in, as the code, refresh token or device code recorded it. */
 function signInMethods(ctx: KoaContextWithOIDC): { amr?: string[] } {
   const { entities } = ctx.oidc;
@@ -62,17 +93,25 @@ function signInMethods(ctx: KoaContextWithOIDC): { amr?: string[] } {
 }
 
 /** The delegated scopes a user token carries, without resource prefixes, as `scp` has them. */
-function delegatedScopes(ctx: KoaContextWithOIDC, scope: unknown): string[] {
+function delegatedScopes(ctx: KoaContextWithOIDC, scope: unknown, graph: boolean): string[] {
   const scp = String(scope ?? '')
     .split(' ')
     .filter(Boolean)
     .map(permissionValue);
-  if (scp.length > 0) return scp;
-  // Entra: a sign-in-only request (OIDC scopes alone) yields a Graph token scoped to them.
+  if (!graph && scp.length > 0) return scp;
+  // Entra: a Graph token's scp also lists the OpenID scopes granted with it ("email openid profile
+  // User.Read"), which is what lets Graph's UserInfo return the profile and email claims; a sign-in-only
+  // request (OIDC scopes alone) yields a Graph token scoped to them.
+  // https://learn.microsoft.com/en-us/entra/identity-platform/userinfo
   const { entities } = ctx.oidc;
   const model = entities.RefreshToken ?? entities.AuthorizationCode ?? entities.DeviceCode;
   const asked = typeof ctx.oidc.params?.['scope'] === 'string' ? ctx.oidc.params['scope'].split(' ') : [];
-  return [...(model?.scopes ?? asked)].filter((s) => s === 'openid' || s === 'profile' || s === 'email');
+  // A refresh that names its scopes narrows the token to them (RFC 6749 §6); otherwise the grant's own.
+  const granted = entities.RefreshToken && asked.length > 0 ? asked : [...(model?.scopes ?? asked)];
+  const oidc = granted.filter(
+    (s) => s === 'openid' || s === 'profile' || s === 'email',
+  );
+  return [...new Set([...oidc, ...scp])];
 }
 
 /** What the shaping needs besides the token. */
@@ -140,7 +179,9 @@ export function shapeAccessToken(
     };
   } else {
     const user = findUserById(String(token.accountId));
-    const scp = delegatedScopes(ctx, payload['scope']);
+    const scp = delegatedScopes(ctx, payload['scope'], shape === 'graph-v1');
+    const uti = newUti();
+    if (!v1) rememberSignInMethods(uti, signInMethods(ctx).amr, payload['exp']);
     jwt.payload = {
       ...base,
       ...client,
@@ -153,7 +194,7 @@ export function shapeAccessToken(
       sub: pairwiseSubject(String(token.accountId), String(payload['aud'])),
       tid: SANDBOX_TENANT.id,
       ...(v1 ? { unique_name: user?.userPrincipalName, upn: user?.userPrincipalName } : {}),
-      uti: newUti(),
+      uti,
       ver,
     };
   }

@@ -84,7 +84,7 @@ describe('authorization code + PKCE (RFC 7636) for the SPA, as Entra', () => {
       oid: adele.oid,
       appid: SPA.clientId,
       appidacr: '0',
-      scp: 'User.Read',
+      scp: 'openid profile email User.Read',
       name: adele.displayName,
       upn: adele.userPrincipalName,
       unique_name: adele.userPrincipalName,
@@ -291,7 +291,7 @@ describe('confidential and public clients', () => {
     expect(payload).toMatchObject({
       appid: WEB.clientId,
       appidacr: '1',
-      scp: 'User.Read Mail.Read Calendars.Read',
+      scp: 'openid User.Read Mail.Read Calendars.Read',
     });
   });
 

@@ -121,7 +121,7 @@ describe('device authorization grant (RFC 8628) as Entra runs it', () => {
       issuer: sandboxV1Issuer(sandbox.origin, SANDBOX_TENANT.id),
       audience: GRAPH_RESOURCE.identifier,
     });
-    expect(payload).toMatchObject({ oid: adele.oid, scp: 'User.Read', appid: CONSOLE.clientId });
+    expect(payload).toMatchObject({ oid: adele.oid, scp: 'openid profile User.Read', appid: CONSOLE.clientId });
     const { payload: id } = await jwtVerify(String(res.body['id_token']), jwks, {
       issuer,
       audience: CONSOLE.clientId,

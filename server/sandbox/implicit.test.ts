@@ -75,7 +75,7 @@ describe('implicit and hybrid flows (OIDC Core §3.2, §3.3), Entra settings', (
     });
     expect(payload).toMatchObject({
       oid: adele.oid,
-      scp: 'User.Read',
+      scp: 'openid profile User.Read',
       appid: LEGACY.clientId,
       appidacr: '0',
       ver: '1.0',
@@ -102,7 +102,7 @@ describe('implicit and hybrid flows (OIDC Core §3.2, §3.3), Entra settings', (
     const { payload } = await jwtVerify(graphSigningInput(fragment.get('access_token') ?? ''), jwks(), {
       audience: GRAPH_RESOURCE.identifier,
     });
-    expect(payload['scp']).toBe('User.Read');
+    expect(payload['scp']).toBe('openid User.Read');
   });
 
   test('id_token alone: only the ID token and state', async () => {

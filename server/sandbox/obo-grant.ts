@@ -3,6 +3,7 @@
  * middle-tier API trades the user's access token it received (its own audience) for a downstream token
  * for the same user, limited to the API's configured delegated permissions.
  */
+import { signInMethodsOfToken } from './access-token-claims.ts';
 import { decodeJwt } from 'jose';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { aadsts, type EntraError } from './entra-errors.ts';
@@ -33,12 +34,13 @@ export const MFA_POLICY_ID = `${SANDBOX_TENANT.id.slice(0, 24)}c0a1f0a5e1f0`;
 /**
  * Whether the sign-in behind an incoming token included MFA: its `amr` claim (RFC 8176 §2) lists `mfa`.
  * v1.0 access tokens carry `amr`; v2.0 ones do not, and Entra decides from its own sign-in session
- * (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference, amr: v1.0 only), so
- * for a v2.0 token the sandbox, which has no session behind a token, finds no MFA.
+ * (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference, amr: v1.0 only):
+ * for a v2.0 token the sandbox looks up the sign-in it recorded for the token's `uti` when issuing it.
  */
 export function assertionHasMfa(payload: Readonly<Record<string, unknown>>): boolean {
   const amr = payload['amr'];
-  return Array.isArray(amr) && amr.includes('mfa');
+  if (Array.isArray(amr)) return amr.includes('mfa');
+  return signInMethodsOfToken(payload['uti']).includes('mfa');
 }
 
 /**

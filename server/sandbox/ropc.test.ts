@@ -70,7 +70,7 @@ describe('resource owner password credentials (RFC 6749 §4.3), Entra rules', ()
     });
     expect(payload).toMatchObject({
       oid: adele.oid,
-      scp: 'User.Read',
+      scp: 'openid profile User.Read',
       appid: CONSOLE.clientId,
       appidacr: '0',
     });

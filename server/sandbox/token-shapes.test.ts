@@ -129,7 +129,10 @@ describe('item 1: Graph access tokens are v1.0 with a header nonce only Graph ca
           oid: adele.oid,
           tid: SANDBOX_TENANT.id,
         });
-        expect(String(payload['scp']).split(' ').sort()).toEqual([...permissions].sort());
+        // Entra lists the OpenID scopes granted with a Graph token in its scp ("email openid profile
+        // User.Read"); offline_access never.
+        const granted = oidc.filter((s) => s !== 'offline_access');
+        expect(String(payload['scp']).split(' ').sort()).toEqual([...permissions, ...granted].sort());
         for (const claim of ['azp', 'azpacr', 'preferred_username'])
           expect(payload).not.toHaveProperty(claim);
         // Graph's /me needs User.Read (or a wider user permission); without it, 403 insufficient_scope.
@@ -245,6 +248,69 @@ describe("item 2: the API's accessTokenAcceptedVersion decides its tokens' versi
     expect(payload).not.toHaveProperty('appid');
     return payload;
   };
+
+  test('v2.0 tokens carry no amr, yet on-behalf-of under an MFA policy still knows the sign-in behind one', async () => {
+    const setMfaApis = (apis: string[]) =>
+      fetch(`${sandbox.origin}/portal/settings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: TEST_ORIGIN },
+        body: JSON.stringify({ mfaRequiredApis: apis }),
+      });
+    const megan = SANDBOX_USERS.find((u) => u.mfaRequired && u.mfaCode !== undefined)!;
+    const pkce = generatePkce();
+    const browser = new Browser(sandbox);
+    const query = new URLSearchParams({
+      client_id: SPA.clientId,
+      response_type: 'code',
+      redirect_uri: TEST_REDIRECT_URI,
+      scope: API_SCOPE,
+      state: 's',
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
+    });
+    expect((await setVersion(2)).status).toBe(200);
+    expect((await setMfaApis([GRAPH_RESOURCE.identifier])).status).toBe(200);
+    try {
+      let page = asPage(await browser.go(`${endpoint(sandbox, '/oauth2/v2.0/authorize')}?${query}`));
+      page = asPage(
+        await browser.go(formAction(page), { username: megan.userPrincipalName, password: megan.password }),
+      );
+      let next = await browser.go(formAction(page), { otc: megan.mfaCode ?? '' });
+      if (!('redirectedTo' in next) && next.html.includes('name="action"')) {
+        next = await browser.go(formAction(next), { action: 'accept' });
+      }
+      const code = asRedirect(next).searchParams.get('code') ?? '';
+      const res = await tokenRequest(
+        sandbox,
+        {
+          client_id: SPA.clientId,
+          grant_type: 'authorization_code',
+          code,
+          code_verifier: pkce.verifier,
+          redirect_uri: TEST_REDIRECT_URI,
+        },
+        { origin: TEST_ORIGIN },
+      );
+      const withMfa = String(res.body['access_token']);
+      expect(await expectV2(withMfa)).not.toHaveProperty('amr');
+      await oboWith(withMfa);
+
+      // Adele's v2.0 token: a password-only sign-in, so the policy answers with its challenge.
+      const passwordOnly = String((await redeem(API_SCOPE)).body['access_token']);
+      const refused = await tokenRequest(sandbox, {
+        client_id: API.clientId,
+        client_secret: API.clientSecret ?? '',
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        requested_token_use: 'on_behalf_of',
+        assertion: passwordOnly,
+        scope: 'https://graph.microsoft.com/.default',
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body['error']).toBe('interaction_required');
+    } finally {
+      expect((await setMfaApis([])).status).toBe(200);
+    }
+  });
 
   test('not set (Entra default) and 1 → v1.0; 2 → v2.0; the API trades either for Graph (OBO)', async () => {
     const portal = (await (await fetch(`${sandbox.origin}/portal/apps/${API_APP_ID}`)).json()) as Record<
