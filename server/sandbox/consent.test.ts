@@ -182,6 +182,8 @@ describe('admin-only permissions', () => {
     async (_n, scope, value) => {
       const refused = asPage((await startSignIn(scope)).afterLogin);
       expect(refused.html).toContain('AADSTS90094');
+      // Not the "could not be returned to the app safely" hint: the request is sound, an admin is needed.
+      expect(refused.html).toContain('Only an administrator can approve this permission');
       expect(refused.html).toContain('Administrator consent is required');
       expect(refused.html).not.toContain('name="action"');
 

@@ -173,7 +173,12 @@ export function errorPage(err: EntraError): string {
     'Sign in error',
     `<h1>Sorry, but we’re having trouble signing you in.</h1>
 ${errorBlock(err)}
-<p class="hint">The sandbox shows this page instead of redirecting because the request could not be returned to the app safely.</p>`,
+<p class="hint">${
+      err.code === 90094
+        ? // Entra's "Need admin approval" page: the request is sound, but only an administrator may consent.
+          'Only an administrator can approve this permission. Sign in again as an administrator (Isaiah in the sandbox) to consent for the organization, or go back to the app and ask without it.'
+        : 'The sandbox shows this page instead of redirecting because the request could not be returned to the app safely.'
+    }</p>`,
   );
 }
 

@@ -420,7 +420,7 @@ function authenticationForm(a: AppView): string {
 <fieldset><legend>Supported account types</legend>${audiences}<p class="hint">Single tenant on /common or /organizations: AADSTS50194. /consumers signs in personal accounts only; every sandbox user is a work account (AADSTS50020).</p></fieldset>
 <fieldset><legend>Implicit grant and hybrid flows</legend>
 ${box('implicitIdTokens', 'ID tokens (used for implicit and hybrid flows)', 'Off: response_type id_token is refused (AADSTS700054).')}
-${box('implicitAccessTokens', 'Access tokens (used for implicit flows)', 'Off: response_type token is refused (AADSTS70005).')}
+${box('implicitAccessTokens', 'Access tokens (used for implicit flows)', 'Off: response_type token is refused (AADSTS700051).')}
 </fieldset>
 <fieldset><legend>Advanced settings</legend>
 ${box('allowPublicClientFlows', 'Allow public client flows', 'Device code and ROPC without a credential. Off: AADSTS7000218.')}

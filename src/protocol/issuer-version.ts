@@ -88,6 +88,8 @@ export function explainV1AccessTokenIssuer(payload: Readonly<Record<string, unkn
   // ID tokens follow the endpoint, not the API; only access tokens carry scp or roles (or appid).
   const access = 'scp' in payload || 'roles' in payload || 'appid' in payload;
   if (!access) return undefined;
-  const where = v1.sandbox ? 'the sandbox portal (Expose an API)' : 'the API’s app registration manifest';
+  const where = v1.sandbox
+    ? 'the API’s registration on the sandbox portal (Access token version)'
+    : 'the API’s app registration manifest (api.requestedAccessTokenVersion in the current manifest format)';
   return `This is a v1.0 access token: its issuer is ${v1.issuer}, while the v2.0 discovery document names ${v1.v2Issuer}. An API that takes its expected issuer from the v2.0 metadata refuses this token even though the signature is good. Either set accessTokenAcceptedVersion to 2 in ${where}, so the API gets v2.0 tokens (aud is then its client id), or make the API accept the v1.0 issuer as well.`;
 }
