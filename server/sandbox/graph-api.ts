@@ -51,6 +51,36 @@ interface Failure {
   readonly scope?: string;
 }
 
+/** Graph's answer to a bearer token: its payload, or the 401 it gives (no token, or one it refuses). */
+export type GraphBearer =
+  | { readonly ok: true; readonly payload: JWTPayload }
+  | { readonly ok: false; readonly message: string; readonly invalidToken: boolean };
+
+/**
+ * Reads and checks the bearer token Graph (and its UserInfo endpoint) is called with: only a token
+ * issued for Graph, its signature checked over the hashed header nonce as Graph does (graph-token.ts).
+ * `invalidToken` is false when no token came at all (RFC 6750 §3.1: no error code then).
+ */
+export async function verifyGraphBearer(
+  verifyToken: SandboxTokenVerifier,
+  authorization: string | undefined,
+): Promise<GraphBearer> {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+  if (!match?.[1]) return { ok: false, message: 'Access token is empty.', invalidToken: false };
+  const verified = await verifyToken(match[1], {
+    audience: [GRAPH_RESOURCE.appId, GRAPH_RESOURCE.identifier],
+    graphNonce: true,
+  });
+  if (verified.ok) return { ok: true, payload: verified.payload };
+  const message =
+    verified.reason === 'expired'
+      ? 'Lifetime validation failed, the token is expired.'
+      : verified.reason === 'audience'
+        ? 'Invalid audience.'
+        : `Access token validation failure. ${verified.detail}`;
+  return { ok: false, message, invalidToken: true };
+}
+
 /** Handles one request below `/v1.0/`. */
 export async function handleGraphRequest(
   verifyToken: SandboxTokenVerifier,
@@ -120,24 +150,14 @@ export async function handleGraphRequest(
     fail({ status: 405, code: 'Request_BadRequest', message: 'The sandbox Graph supports GET only.' });
     return;
   }
-  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  if (!match?.[1]) {
-    fail({ status: 401, code: 'InvalidAuthenticationToken', message: 'Access token is empty.' });
-    return;
-  }
-  // Graph checks its own tokens' signature over the hashed header nonce (graph-token.ts).
-  const verified = await verifyToken(match[1], {
-    audience: [GRAPH_RESOURCE.appId, GRAPH_RESOURCE.identifier],
-    graphNonce: true,
-  });
+  const verified = await verifyGraphBearer(verifyToken, req.headers.authorization);
   if (!verified.ok) {
-    const message =
-      verified.reason === 'expired'
-        ? 'Lifetime validation failed, the token is expired.'
-        : verified.reason === 'audience'
-          ? 'Invalid audience.'
-          : `Access token validation failure. ${verified.detail}`;
-    fail({ status: 401, code: 'InvalidAuthenticationToken', message, challengeError: 'invalid_token' });
+    fail({
+      status: 401,
+      code: 'InvalidAuthenticationToken',
+      message: verified.message,
+      ...(verified.invalidToken ? { challengeError: 'invalid_token' } : {}),
+    });
     return;
   }
   const { payload } = verified;

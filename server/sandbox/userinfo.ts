@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { findUserById } from './directory.ts';
+import { verifyGraphBearer } from './graph-api.ts';
 import { sendJson } from './http-utils.ts';
 import { pairwiseSubject, ROUTES } from './provider-config.ts';
 import { GRAPH_RESOURCE, SANDBOX_TENANT } from './seed.ts';
@@ -101,25 +102,10 @@ export async function handleUserInfo(
     fail(405, 'Request_BadRequest', 'The UserInfo endpoint accepts GET and POST only.', false);
     return;
   }
-  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  if (!match?.[1]) {
-    fail(401, 'InvalidAuthenticationToken', 'Access token is empty.', false);
-    return;
-  }
   // Only a token issued for Graph is accepted: Graph's audience check (RFC 6750 §3.1 invalid_token).
-  // Graph checks its own tokens' signature over the hashed header nonce (graph-token.ts).
-  const verified = await verifyToken(match[1], {
-    audience: [GRAPH_RESOURCE.appId, GRAPH_RESOURCE.identifier],
-    graphNonce: true,
-  });
+  const verified = await verifyGraphBearer(verifyToken, req.headers.authorization);
   if (!verified.ok) {
-    const message =
-      verified.reason === 'expired'
-        ? 'Lifetime validation failed, the token is expired.'
-        : verified.reason === 'audience'
-          ? 'Invalid audience.'
-          : `Access token validation failure. ${verified.detail}`;
-    fail(401, 'InvalidAuthenticationToken', message, true);
+    fail(401, 'InvalidAuthenticationToken', verified.message, verified.invalidToken);
     return;
   }
   if (verified.payload['idtyp'] === 'app' || typeof verified.payload['scp'] !== 'string') {
