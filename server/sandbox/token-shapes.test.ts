@@ -81,6 +81,45 @@ async function setVersion(version: unknown): Promise<Response> {
   });
 }
 
+/**
+ * The code flow for the SPA as Megan, whose sign-in asks for her verification code: the token response
+ * of a sign-in with MFA (amr pwd and mfa).
+ */
+async function redeemWithMfa(scope: string) {
+  const megan = SANDBOX_USERS.find((u) => u.mfaRequired && u.mfaCode !== undefined)!;
+  const pkce = generatePkce();
+  const browser = new Browser(sandbox);
+  const query = new URLSearchParams({
+    client_id: SPA.clientId,
+    response_type: 'code',
+    redirect_uri: TEST_REDIRECT_URI,
+    scope,
+    state: 's',
+    code_challenge: pkce.challenge,
+    code_challenge_method: 'S256',
+  });
+  let page = asPage(await browser.go(`${endpoint(sandbox, '/oauth2/v2.0/authorize')}?${query}`));
+  page = asPage(
+    await browser.go(formAction(page), { username: megan.userPrincipalName, password: megan.password }),
+  );
+  let next = await browser.go(formAction(page), { otc: megan.mfaCode ?? '' });
+  if (!('redirectedTo' in next) && next.html.includes('name="action"')) {
+    next = await browser.go(formAction(next), { action: 'accept' });
+  }
+  const code = asRedirect(next).searchParams.get('code') ?? '';
+  return tokenRequest(
+    sandbox,
+    {
+      client_id: SPA.clientId,
+      grant_type: 'authorization_code',
+      code,
+      code_verifier: pkce.verifier,
+      redirect_uri: TEST_REDIRECT_URI,
+    },
+    { origin: TEST_ORIGIN },
+  );
+}
+
 async function oboWith(assertion: string): Promise<Record<string, unknown>> {
   const res = await tokenRequest(sandbox, {
     client_id: API.clientId,
@@ -143,38 +182,7 @@ describe('item 1: Graph access tokens are v1.0 with a header nonce only Graph ca
   });
 
   test('v1.0 amr says how the user signed in: pwd for Adele, pwd and mfa for Megan (verification code)', async () => {
-    const megan = SANDBOX_USERS.find((u) => u.mfaRequired && u.mfaCode !== undefined)!;
-    const pkce = generatePkce();
-    const browser = new Browser(sandbox);
-    const query = new URLSearchParams({
-      client_id: SPA.clientId,
-      response_type: 'code',
-      redirect_uri: TEST_REDIRECT_URI,
-      scope: 'openid User.Read',
-      state: 's',
-      code_challenge: pkce.challenge,
-      code_challenge_method: 'S256',
-    });
-    let page = asPage(await browser.go(`${endpoint(sandbox, '/oauth2/v2.0/authorize')}?${query}`));
-    page = asPage(
-      await browser.go(formAction(page), { username: megan.userPrincipalName, password: megan.password }),
-    );
-    let next = await browser.go(formAction(page), { otc: megan.mfaCode ?? '' });
-    if (!('redirectedTo' in next) && next.html.includes('name="action"')) {
-      next = await browser.go(formAction(next), { action: 'accept' });
-    }
-    const code = asRedirect(next).searchParams.get('code') ?? '';
-    const res = await tokenRequest(
-      sandbox,
-      {
-        client_id: SPA.clientId,
-        grant_type: 'authorization_code',
-        code,
-        code_verifier: pkce.verifier,
-        redirect_uri: TEST_REDIRECT_URI,
-      },
-      { origin: TEST_ORIGIN },
-    );
+    const res = await redeemWithMfa('openid User.Read');
     expect(res.status).toBe(200);
     expect(decodeJwt(String(res.body['access_token']))['amr']).toEqual(['pwd', 'mfa']);
     const adeles = decodeJwt(String((await redeem('openid User.Read')).body['access_token']));
@@ -256,41 +264,10 @@ describe("item 2: the API's accessTokenAcceptedVersion decides its tokens' versi
         headers: { 'content-type': 'application/json', origin: TEST_ORIGIN },
         body: JSON.stringify({ mfaRequiredApis: apis }),
       });
-    const megan = SANDBOX_USERS.find((u) => u.mfaRequired && u.mfaCode !== undefined)!;
-    const pkce = generatePkce();
-    const browser = new Browser(sandbox);
-    const query = new URLSearchParams({
-      client_id: SPA.clientId,
-      response_type: 'code',
-      redirect_uri: TEST_REDIRECT_URI,
-      scope: API_SCOPE,
-      state: 's',
-      code_challenge: pkce.challenge,
-      code_challenge_method: 'S256',
-    });
     expect((await setVersion(2)).status).toBe(200);
     expect((await setMfaApis([GRAPH_RESOURCE.identifier])).status).toBe(200);
     try {
-      let page = asPage(await browser.go(`${endpoint(sandbox, '/oauth2/v2.0/authorize')}?${query}`));
-      page = asPage(
-        await browser.go(formAction(page), { username: megan.userPrincipalName, password: megan.password }),
-      );
-      let next = await browser.go(formAction(page), { otc: megan.mfaCode ?? '' });
-      if (!('redirectedTo' in next) && next.html.includes('name="action"')) {
-        next = await browser.go(formAction(next), { action: 'accept' });
-      }
-      const code = asRedirect(next).searchParams.get('code') ?? '';
-      const res = await tokenRequest(
-        sandbox,
-        {
-          client_id: SPA.clientId,
-          grant_type: 'authorization_code',
-          code,
-          code_verifier: pkce.verifier,
-          redirect_uri: TEST_REDIRECT_URI,
-        },
-        { origin: TEST_ORIGIN },
-      );
+      const res = await redeemWithMfa(API_SCOPE);
       const withMfa = String(res.body['access_token']);
       expect(await expectV2(withMfa)).not.toHaveProperty('amr');
       await oboWith(withMfa);
