@@ -561,3 +561,52 @@ test.describe('settings: authorities, profiles, transfer', () => {
     await expectNoAxeViolations(page, 'settings for Entra ID');
   });
 });
+
+test.describe('settings: choosing a client fills what it implies', () => {
+  test('a sandbox registration fills its name, platform, redirect URI and secret, and says so; a Microsoft client too', async ({
+    page,
+  }) => {
+    await page.goto('/settings');
+    const registrations = page.getByRole('group', { name: 'Sandbox app registrations' });
+    await registrations.getByRole('button', { name: 'Flow Lab Web App' }).click();
+    await expect(page.getByLabel('Profile name')).toHaveValue('Flow Lab Web App');
+    await expect(page.getByLabel('Client id', { exact: true })).toHaveValue(WEB_APP.clientId);
+    await expect(page.getByLabel('Platform', { exact: true })).toHaveValue('web');
+    // This app's callback when the registration lists it, else the first it lists (and the status says so).
+    const callback = `${new URL(page.url()).origin}/callback`;
+    await expect(page.getByLabel('Redirect URI')).toHaveValue(
+      WEB_APP.redirectUris.includes(callback) ? callback : WEB_APP.redirectUris[0]!,
+    );
+    await expect(page.getByLabel('Client secret', { exact: true })).toHaveValue(WEB_SECRET);
+    await expect(page.getByRole('status').filter({ hasText: 'Filled in:' })).toContainText(
+      'platform web',
+    );
+
+    await registrations.getByRole('button', { name: 'Flow Lab Console' }).click();
+    await expect(page.getByLabel('Profile name')).toHaveValue('Flow Lab Console');
+    await expect(page.getByLabel('Platform', { exact: true })).toHaveValue('public');
+    await expect(page.getByLabel('Client secret', { exact: true })).toHaveValue('');
+    await expect(page.getByRole('status').filter({ hasText: 'Filled in:' })).toContainText(
+      'platform public client',
+    );
+
+    await page.getByLabel('Microsoft’s public clients').selectOption({ label: 'Graph Explorer' });
+    await page.getByRole('button', { name: 'Add as a profile' }).click();
+    await expect(page.getByLabel('Active profile', { exact: true }).locator('option:checked')).toHaveText(
+      'Graph Explorer',
+    );
+    await expect(page.getByLabel('Profile name')).toHaveValue('Graph Explorer');
+    await expect(page.getByLabel('Client id', { exact: true })).toHaveValue(
+      'de8bc8b5-d9f9-48b1-a8ad-b748da725064',
+    );
+    await expect(page.getByLabel('Redirect URI')).toHaveValue(
+      'https://developer.microsoft.com/en-us/graph/graph-explorer',
+    );
+    await expect(page.getByLabel('Platform', { exact: true })).toHaveValue('spa');
+    await expect(page.getByLabel('Default scopes')).toHaveValue('openid profile User.Read');
+    await expect(page.getByRole('status').filter({ hasText: 'Added the profile' })).toContainText(
+      'redirect URI https://developer.microsoft.com/en-us/graph/graph-explorer',
+    );
+    await expectNoAxeViolations(page, 'settings after choosing clients');
+  });
+});

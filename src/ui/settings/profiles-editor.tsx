@@ -8,7 +8,13 @@ import {
   type Platform,
 } from '../../state/settings.ts';
 import { SecretInput } from '../components/secret-input.tsx';
-import { WELL_KNOWN_CLIENTS, wellKnownNote } from './well-known-clients.ts';
+import {
+  describeProfileFill,
+  profileFromSandboxApp,
+  profileFromWellKnown,
+  WELL_KNOWN_CLIENTS,
+  wellKnownNote,
+} from './well-known-clients.ts';
 
 const PLATFORMS: readonly { value: Platform; label: string }[] = [
   { value: 'spa', label: 'Single-page application (redeems codes from the browser, PKCE)' },
@@ -24,6 +30,8 @@ export function ProfilesEditor() {
   const sandboxApps = useSandboxDirectory((s) => s.directory?.apps) ?? [];
   const sandboxSpa = sandboxApps.find((app) => app.platform === 'spa');
   const [preset, setPreset] = useState(WELL_KNOWN_CLIENTS[0]?.id ?? '');
+  // What the last choice of a client filled in, said where the choice was made.
+  const [filled, setFilled] = useState<{ where: 'preset' | 'sandbox'; text: string } | undefined>();
   const base = useId();
   const id = (name: string) => `${base}-${name}`;
   const note = wellKnownNote(profile.preset);
@@ -44,16 +52,21 @@ export function ProfilesEditor() {
   const addPreset = () => {
     const client = WELL_KNOWN_CLIENTS.find((c) => c.id === preset);
     if (client === undefined) return;
-    settings.addProfile({
-      name: client.name,
-      clientId: client.clientId,
-      redirectUri: client.redirectUri,
-      platform: client.platform,
-      scopes: '',
-      clientSecret: '',
-      rememberSecret: false,
-      preset: client.id,
-    });
+    const fill = profileFromWellKnown(client);
+    settings.addProfile({ clientSecret: '', rememberSecret: false, ...fill });
+    setFilled({ where: 'preset', text: `Added the profile “${fill.name}”. ${describeProfileFill(fill)}` });
+  };
+
+  const chooseSandboxApp = (app: (typeof sandboxApps)[number]) => {
+    // A sandbox registration is no Microsoft client: the preset (and its note) goes.
+    const fill = { ...profileFromSandboxApp(app, defaultRedirectUri()), preset: '' };
+    set(fill);
+    const callback = defaultRedirectUri();
+    const unlisted =
+      fill.redirectUri === callback
+        ? ''
+        : ` This app’s own callback (${callback}) is not among its redirect URIs: add it on the sandbox portal to sign in here.`;
+    setFilled({ where: 'sandbox', text: `${describeProfileFill(fill)}${unlisted}` });
   };
 
   return (
@@ -99,6 +112,9 @@ export function ProfilesEditor() {
           Add as a profile
         </button>
         <p className="help">{wellKnownNote(preset)}</p>
+        <p role="status" className="help">
+          {filled?.where === 'preset' ? filled.text : ''}
+        </p>
       </div>
 
       <fieldset>
@@ -136,12 +152,17 @@ export function ProfilesEditor() {
                   aria-pressed={
                     profile.clientId === app.clientId || (profile.clientId === '' && app === sandboxSpa)
                   }
-                  onClick={() => set({ clientId: app.clientId, clientSecret: app.sandboxOnlySecret ?? '' })}
+                  onClick={() => chooseSandboxApp(app)}
                 >
                   {app.displayName}
                 </button>
               ))}
           </div>
+        )}
+        {settings.authority === 'sandbox' && (
+          <p role="status" className="help">
+            {filled?.where === 'sandbox' ? filled.text : ''}
+          </p>
         )}
         <div className="field">
           <label htmlFor={id('redirect')}>Redirect URI</label>
