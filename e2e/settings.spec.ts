@@ -578,9 +578,7 @@ test.describe('settings: choosing a client fills what it implies', () => {
       WEB_APP.redirectUris.includes(callback) ? callback : WEB_APP.redirectUris[0]!,
     );
     await expect(page.getByLabel('Client secret', { exact: true })).toHaveValue(WEB_SECRET);
-    await expect(page.getByRole('status').filter({ hasText: 'Filled in:' })).toContainText(
-      'platform web',
-    );
+    await expect(page.getByRole('status').filter({ hasText: 'Filled in:' })).toContainText('platform web');
 
     await registrations.getByRole('button', { name: 'Flow Lab Console' }).click();
     await expect(page.getByLabel('Profile name')).toHaveValue('Flow Lab Console');
