@@ -43,6 +43,8 @@ export function TokenRequestPanel(props: {
       <button
         type="button"
         className="primary"
+        // The step's primary action: focused when the run moves on to this step (FlowPage).
+        data-next-action=""
         onClick={props.onSend}
         disabled={props.sending || props.disabled === true}
       >
