@@ -85,7 +85,8 @@ function participantIds(spec: DiagramSpec): Map<string, string> {
 
 /**
  * Builds Mermaid `sequenceDiagram` text: one participant per actor (id plus display alias), then
- * one arrow per message in order, `->>` for requests and `-->>` for replies.
+ * one arrow per message in order, `->>` for requests and `-->>` for replies, `-x` / `--x` for a request
+ * or reply that failed. Consecutive messages with the same `loop` label go inside one `loop … end` box.
  * @see https://mermaid.js.org/syntax/sequenceDiagram.html
  */
 export function buildSequenceDiagram(spec: DiagramSpec): string {
@@ -95,12 +96,20 @@ export function buildSequenceDiagram(spec: DiagramSpec): string {
   for (const [actorId, id] of ids) {
     lines.push(`  participant ${id} as ${escapeMermaidText(labels.get(actorId) ?? actorId, 'alias')}`);
   }
+  let openLoop: string | undefined;
   for (const message of spec.messages) {
-    const arrow = message.reply === true ? '-->>' : '->>';
+    if (message.loop !== openLoop) {
+      if (openLoop !== undefined) lines.push('  end');
+      if (message.loop !== undefined) lines.push(`  loop ${escapeMermaidText(message.loop)}`);
+      openLoop = message.loop;
+    }
+    const indent = openLoop === undefined ? '  ' : '    ';
+    const arrow = `${message.reply === true ? '--' : '-'}${message.failed === true ? 'x' : '>>'}`;
     lines.push(
-      `  ${ids.get(message.from) ?? ''}${arrow}${ids.get(message.to) ?? ''}: ${escapeMermaidText(message.text)}`,
+      `${indent}${ids.get(message.from) ?? ''}${arrow}${ids.get(message.to) ?? ''}: ${escapeMermaidText(message.text)}`,
     );
   }
+  if (openLoop !== undefined) lines.push('  end');
   return `${lines.join('\n')}\n`;
 }
 

@@ -19,6 +19,41 @@ export interface DiagramMessage {
   readonly step: string;
   /** A dashed reply arrow rather than a request. */
   readonly reply?: boolean;
+  /**
+   * Drawn only when the run's variants (FlowPage's `variants`) include this tag, e.g. `pkce`, `secret`,
+   * `certificate`: the diagram draws the variant the run uses, not every variant at once.
+   */
+  readonly variant?: string;
+  /**
+   * A planned HTTP request or its reply. Once the run has recorded the requests its step really sent, those
+   * recordings (method, path, status, error code, relay hop) are drawn in place of the planned pair.
+   */
+  readonly http?: boolean;
+  /** The request failed or was refused: drawn as an arrow ending in a cross. */
+  readonly failed?: boolean;
+  /** Consecutive messages with the same loop label are drawn inside one `loop` box with that label. */
+  readonly loop?: string;
+}
+
+/** One message the run really sent or received, for the live sequence diagram. */
+export interface RecordedMessage {
+  /** The step that was running when it was sent. */
+  readonly step: string;
+  /** HTTP method, or `navigation` for a full-page trip (the sign-in redirect). */
+  readonly method: string;
+  /** Where it went, without query or fragment (those can carry codes and tokens). */
+  readonly url: string;
+  readonly via: 'browser' | 'relay' | 'navigation';
+  /** The HTTP status of the answer; undefined when no answer came. */
+  readonly status?: number;
+  /** The error the answer carried (`error`, plus the AADSTS code when there is one), or why none came. */
+  readonly error?: string;
+  readonly at: number;
+  /** For messages recorded by hand: the diagram's sender, receiver and text. */
+  readonly from?: string;
+  readonly to?: string;
+  readonly label?: string;
+  readonly reply?: boolean;
 }
 
 export interface DiagramSpec {
@@ -44,6 +79,11 @@ export interface StepDefinition {
   /** Why the step exists, in a sentence or two. */
   readonly why: string;
   readonly spec: string;
+  /**
+   * The run-context keys (top-level keys of the flow's ctx) this step's result depends on. Changing one
+   * after the step ran marks the step, and every later step that ran, stale.
+   */
+  readonly inputs?: readonly string[];
 }
 
 /** What the home page, the navigation and the router need to know about a grant: the catalogue entry. */

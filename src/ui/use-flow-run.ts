@@ -3,18 +3,22 @@
  * runs a step through the runner so a throw becomes a failed step with an announcement.
  */
 import { useCallback, useEffect, useState } from 'react';
+import { recordingFetch } from '../state/recording-fetch.ts';
 import { runStep, type FlowDeps } from '../flows/runner.ts';
 import { useFlowRun, useFlowRuns } from '../state/flow-runs.ts';
 import { useLabConfig } from '../state/lab-config.ts';
 import { sandboxDirectorySettled, useSandboxDirectory } from '../state/sandbox-directory.ts';
 import { useSettings } from '../state/settings.ts';
 
-/** The real outside world for steps: the browser's fetch and clock, and whether the relay runs. */
-export function useFlowDeps(): FlowDeps {
+/**
+ * The real outside world for steps: the browser's fetch and clock, and whether the relay runs. Given a
+ * flow id, every request is also recorded into that flow's run (see `recordingFetch`).
+ */
+export function useFlowDeps(flowId?: string): FlowDeps {
   const relay = useLabConfig((s) => s.relay);
   const relayToken = useLabConfig((s) => s.relayToken);
   return {
-    fetch: (input, init) => fetch(input, init),
+    fetch: flowId === undefined ? (input, init) => fetch(input, init) : recordingFetch(flowId),
     now: () => Date.now(),
     relayAvailable: relay,
     relayToken,
@@ -33,7 +37,7 @@ export interface StepOptions {
 export function useFlowRunner<Ctx extends object>(flowId: string, create: () => Ctx, firstStep: string) {
   const run = useFlowRun<Ctx>(flowId);
   const loaded = useRunPrerequisites();
-  const deps = useFlowDeps();
+  const deps = useFlowDeps(flowId);
   const [announcement, setAnnouncement] = useState('');
   const store = useFlowRuns.getState();
 

@@ -8,6 +8,7 @@ const STATUS_TEXT: Record<StepStatus, string> = {
   done: 'done',
   failed: 'failed',
   skipped: 'skipped',
+  stale: 'stale — an input changed since it ran',
 };
 
 /** One step of a flow: number, title, why it exists, its status, and its body. */
