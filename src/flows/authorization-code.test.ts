@@ -6,11 +6,13 @@ import { encodeBase64Url } from '../protocol/base64url.ts';
 import { pickFlowSupportMetadata } from '../protocol/flow-support.ts';
 import {
   AUTHORIZE_PARAMETERS,
+  authCodeVariants,
   authorizationCodeFlow,
   buildAuthorizeStep,
   buildExchangeRequest,
   createAuthCodeContext,
   decideExchangeRoute,
+  effectiveResponseMode,
   fetchFormPostResponse,
   formPostBlockedReason,
   formPostIdFrom,
@@ -26,6 +28,7 @@ import {
 } from './authorization-code.ts';
 import { buildSequenceDiagram } from './diagram.ts';
 import { runStep, type FlowDeps } from './runner.ts';
+import type { DiagramMessage } from './types.ts';
 
 const endpoints = {
   authorizationEndpoint: 'http://localhost:5174/tenant/oauth2/v2.0/authorize',
@@ -208,8 +211,111 @@ describe('authorization code flow', () => {
     });
   });
 
-  test('sequence diagram text', () => {
-    expect(buildSequenceDiagram(authorizationCodeFlow.diagram)).toMatchSnapshot();
+  test('sequence diagram text, PKCE (SPA) and client secret (web app)', () => {
+    expect(buildSequenceDiagram(planned(context(true)))).toMatchSnapshot();
+    expect(buildSequenceDiagram(planned(context(false)))).toMatchSnapshot();
+  });
+});
+
+/** The diagram as the page draws it for a run: messages without a variant, or of the run's variants. */
+function planned(ctx: AuthCodeContext, appOrigin = 'http://localhost:5173') {
+  const variants = authCodeVariants(ctx, appOrigin);
+  const { diagram } = authorizationCodeFlow;
+  return {
+    ...diagram,
+    messages: diagram.messages.filter(
+      (m: DiagramMessage) => m.variant === undefined || variants.includes(m.variant),
+    ),
+  };
+}
+
+describe('the diagram draws the variant the run uses', () => {
+  const texts = (ctx: AuthCodeContext) => planned(ctx).messages.map((m) => m.text);
+
+  test('RFC 7636: PKCE off draws no code_verifier and no code_challenge; PKCE on draws both', () => {
+    expect(texts(context(false)).join('\n')).not.toMatch(/code_verifier|code_challenge/);
+    expect(texts(context(true)).join('\n')).toMatch(/code_verifier/);
+    expect(texts(context(true)).join('\n')).toMatch(/code_challenge/);
+  });
+
+  test('the client secret is drawn only when the run holds one', () => {
+    expect(texts(context(true)).join('\n')).not.toContain('client_secret');
+    expect(texts(context(false))).toContain('POST /token code + client_secret');
+    // A web profile keeps its secret with PKCE too: both go with the code.
+    expect(texts({ ...context(true), clientSecret: 's' })).toContain(
+      'POST /token code + code_verifier + client_secret',
+    );
+  });
+
+  test('exactly one token request and one return trip in every variant', () => {
+    for (const usePkce of [true, false])
+      for (const secret of ['', 's'])
+        for (const mode of ['', 'query', 'fragment', 'form_post']) {
+          const base = context(usePkce);
+          const ctx = { ...base, clientSecret: secret, params: { ...base.params, response_mode: mode } };
+          const messages = planned(ctx).messages;
+          expect(messages.filter((m) => m.text.startsWith('POST /token'))).toHaveLength(1);
+          expect(
+            messages.filter((m) => m.step === 'sign-in' && m.from === 'as' && m.to === 'client'),
+          ).toHaveLength(1);
+          expect(messages.filter((m) => m.text.startsWith('GET /authorize'))).toHaveLength(1);
+        }
+  });
+
+  test('Form Post Response Mode §2: form_post returns by an auto-submitted POST, not a 302', () => {
+    const base = context(true);
+    const formPost = texts({ ...base, params: { ...base.params, response_mode: 'form_post' } });
+    expect(formPost.join('\n')).not.toMatch(/\b302\b/);
+    expect(formPost).toContain('auto-submitted form: POST redirect_uri, code and state in the body');
+    expect(texts({ ...base, params: { ...base.params, response_mode: 'fragment' } })).toContain(
+      '302 redirect_uri#code&state',
+    );
+    expect(texts(base)).toContain('302 redirect_uri?code&state');
+  });
+
+  test('paste-the-redirect: the user brings the address back, no redirect to this page is drawn', () => {
+    const base = context(false);
+    const desktop = { ...base, params: { ...base.params, redirect_uri: 'http://localhost:1337/' } };
+    expect(authCodeVariants(desktop, 'http://localhost:5173')).toContain('paste');
+    expect(texts(desktop)).toContain('pastes the address it ended on');
+    expect(texts(desktop).join('\n')).not.toContain('302 redirect_uri?code');
+  });
+
+  test('RFC 6749 §4.1: a response type with an ID token defaults to the fragment', () => {
+    expect(effectiveResponseMode({ response_type: 'code' })).toBe('query');
+    expect(effectiveResponseMode({ response_type: 'code id_token' })).toBe('fragment');
+    expect(effectiveResponseMode({ response_type: 'code', response_mode: 'form_post' })).toBe('form_post');
+  });
+
+  test('token requests are marked http so the recorded ones replace them', () => {
+    for (const m of authorizationCodeFlow.diagram.messages.filter((m) => m.step === 'exchange'))
+      expect(m).toMatchObject({ http: true });
+  });
+});
+
+describe('step inputs', () => {
+  const ctxKeys = new Set<string>([
+    ...Object.keys(context(true)),
+    'issuer',
+    'authorizationMetadata',
+    'challenge',
+    'authorizationResponse',
+    'exchange',
+    'tokens',
+  ]);
+
+  test('every step names the run-context keys its result depends on, and only real keys', () => {
+    for (const step of authorizationCodeFlow.steps) {
+      expect(step.inputs.length, step.id).toBeGreaterThan(0);
+      for (const key of step.inputs) expect(ctxKeys, `${step.id}: ${key}`).toContain(key);
+    }
+  });
+
+  test('a parameter edited after sign-in (scope, in params) makes sign-in stale; a new verifier makes PKCE stale', () => {
+    const inputsOf = (id: string) => authorizationCodeFlow.steps.find((s) => s.id === id)?.inputs ?? [];
+    expect(inputsOf('sign-in')).toContain('params');
+    expect(inputsOf('pkce')).toContain('codeVerifier');
+    expect(inputsOf('exchange')).toEqual(expect.arrayContaining(['clientSecret', 'authorizationResponse']));
   });
 });
 

@@ -17,6 +17,7 @@ import {
   type AuthorizationResponse,
   type CallbackInput,
   type FormPostCallback,
+  type ResponseMode,
 } from '../protocol/callback.ts';
 import { NetworkError, ProtocolViolationError } from '../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
@@ -123,30 +124,35 @@ export const authorizationCodeFlow = {
       title: 'Make the PKCE pair',
       spec: 'RFC 7636 §4.1–4.2',
       why: 'The browser invents a one-time secret (the code verifier) and sends only its hash. Whoever later redeems the code must show the secret, so a stolen code is worthless.',
+      inputs: ['usePkce', 'codeVerifier'],
     },
     {
       id: 'authorize',
       title: 'Build the authorization URL',
       spec: 'RFC 6749 §4.1.1',
       why: 'The request travels in the URL the browser opens: who the app is, where to come back, what it wants, and the values that protect the answer.',
+      inputs: ['authorizationEndpoint', 'usePkce', 'params', 'extraParams'],
     },
     {
       id: 'sign-in',
       title: 'Sign in and come back',
       spec: 'RFC 6749 §4.1.2',
       why: 'The user signs in and consents on the authorization server’s own page, then the browser is sent back to the redirect URI with a code — or an error — and the state.',
+      inputs: ['authorizationEndpoint', 'issuer', 'usePkce', 'params', 'extraParams', 'codeVerifier'],
     },
     {
       id: 'exchange',
       title: 'Exchange the code for tokens',
       spec: 'RFC 6749 §4.1.3',
       why: 'A direct POST to the token endpoint swaps the short-lived, single-use code (plus the verifier or the client secret) for tokens.',
+      inputs: ['tokenEndpoint', 'clientSecret', 'authorizationResponse'],
     },
     {
       id: 'tokens',
       title: 'Read the tokens',
       spec: 'RFC 6749 §5.1',
       why: 'The access token is for the API, the ID token tells the app who signed in, the refresh token gets new tokens later.',
+      inputs: ['exchange'],
     },
   ],
   diagram: {
@@ -156,14 +162,110 @@ export const authorizationCodeFlow = {
       { id: 'as', label: 'Authorization server' },
       { id: 'api', label: 'API' },
     ],
+    // Variant tags: see authCodeVariants.
     messages: [
-      { from: 'client', to: 'client', text: 'new code_verifier, S256 challenge', step: 'pkce' },
-      { from: 'client', to: 'as', text: 'GET /authorize … code_challenge', step: 'authorize' },
+      {
+        from: 'client',
+        to: 'client',
+        text: 'new code_verifier and its code_challenge',
+        step: 'pkce',
+        variant: 'pkce',
+      },
+      {
+        from: 'client',
+        to: 'as',
+        text: 'GET /authorize response_type=code, state, nonce, code_challenge',
+        step: 'authorize',
+        variant: 'pkce',
+      },
+      {
+        from: 'client',
+        to: 'as',
+        text: 'GET /authorize response_type=code, state, nonce',
+        step: 'authorize',
+        variant: 'no-pkce',
+      },
       { from: 'as', to: 'user', text: 'Sign-in, consent page', step: 'sign-in' },
       { from: 'user', to: 'as', text: 'Credentials, consent', step: 'sign-in' },
-      { from: 'as', to: 'client', text: '302 redirect_uri?code&state', step: 'sign-in', reply: true },
-      { from: 'client', to: 'as', text: 'POST /token code + verifier', step: 'exchange' },
-      { from: 'as', to: 'client', text: 'access, ID, refresh tokens', step: 'exchange', reply: true },
+      {
+        from: 'as',
+        to: 'client',
+        text: '302 redirect_uri?code&state',
+        step: 'sign-in',
+        reply: true,
+        variant: 'query',
+      },
+      {
+        from: 'as',
+        to: 'client',
+        text: '302 redirect_uri#code&state',
+        step: 'sign-in',
+        reply: true,
+        variant: 'fragment',
+      },
+      // Form Post Response Mode §2: a page whose script POSTs the answer; no redirect carries it.
+      {
+        from: 'as',
+        to: 'client',
+        text: 'auto-submitted form: POST redirect_uri, code and state in the body',
+        step: 'sign-in',
+        variant: 'form_post',
+      },
+      {
+        from: 'as',
+        to: 'user',
+        text: 'redirect to the other redirect_uri, code and state',
+        step: 'sign-in',
+        reply: true,
+        variant: 'paste',
+      },
+      {
+        from: 'user',
+        to: 'client',
+        text: 'pastes the address it ended on',
+        step: 'sign-in',
+        variant: 'paste',
+      },
+      {
+        from: 'client',
+        to: 'as',
+        text: 'POST /token code + code_verifier',
+        step: 'exchange',
+        variant: 'pkce-public',
+        http: true,
+      },
+      {
+        from: 'client',
+        to: 'as',
+        text: 'POST /token code + code_verifier + client_secret',
+        step: 'exchange',
+        variant: 'pkce-secret',
+        http: true,
+      },
+      {
+        from: 'client',
+        to: 'as',
+        text: 'POST /token code + client_secret',
+        step: 'exchange',
+        variant: 'no-pkce-secret',
+        http: true,
+      },
+      {
+        from: 'client',
+        to: 'as',
+        text: 'POST /token code alone (no verifier, no secret)',
+        step: 'exchange',
+        variant: 'no-pkce-public',
+        http: true,
+      },
+      {
+        from: 'as',
+        to: 'client',
+        text: 'access, ID, refresh tokens',
+        step: 'exchange',
+        reply: true,
+        http: true,
+      },
       { from: 'client', to: 'api', text: 'Bearer access token', step: 'tokens' },
     ],
   },
@@ -478,6 +580,36 @@ export function signInBlockedReason(ctx: AuthCodeContext, env: FormPostEnvironme
   }
   if (!isOwnCallback(ctx.params['redirect_uri'] ?? '', env.appOrigin)) return undefined;
   return formPostBlockedReason(ctx.params, env);
+}
+
+/**
+ * The response mode the server will use: the one asked for, else the response type's default — query
+ * for `code`, fragment once a token or an ID token comes back on the redirect.
+ * @see https://openid.net/specs/oauth-v2-multiple-response-types-1_0.html#ResponseModes
+ */
+export function effectiveResponseMode(params: Readonly<Record<string, string>>): ResponseMode {
+  const asked = params['response_mode'] ?? '';
+  if (asked === 'query' || asked === 'fragment' || asked === 'form_post') return asked;
+  const types = (params['response_type'] ?? '').split(/\s+/);
+  return types.includes('token') || types.includes('id_token') ? 'fragment' : 'query';
+}
+
+/**
+ * The sequence diagram's variant tags for this run: PKCE or not (`pkce` / `no-pkce`), a client secret or
+ * none (`secret` / `public`), both at once for the token request (`pkce-public`, `no-pkce-secret`…), and
+ * how the answer comes back (`query`, `fragment`, `form_post`, or `paste` when the redirect URI is not
+ * this app's callback).
+ */
+export function authCodeVariants(
+  ctx: Pick<AuthCodeContext, 'usePkce' | 'clientSecret' | 'params'>,
+  appOrigin: string,
+): string[] {
+  const pkce = ctx.usePkce ? 'pkce' : 'no-pkce';
+  const secret = ctx.clientSecret === '' ? 'public' : 'secret';
+  const back = isOwnCallback(ctx.params['redirect_uri'] ?? '', appOrigin)
+    ? effectiveResponseMode(ctx.params)
+    : 'paste';
+  return [pkce, secret, `${pkce}-${secret}`, back];
 }
 
 /**

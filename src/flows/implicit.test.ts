@@ -8,7 +8,9 @@ import {
   buildImplicitAuthorizeStep,
   createImplicitContext,
   decideHybridRoute,
+  IMPLICIT_RESPONSE_TYPES,
   implicitFlow,
+  implicitVariants,
   readHybridRedeem,
   readImplicitRedirect,
   redirectSafeImplicitContext,
@@ -16,6 +18,7 @@ import {
   type ImplicitContext,
 } from './implicit.ts';
 import type { FlowDeps } from './runner.ts';
+import type { DiagramMessage } from './types.ts';
 
 const CLIENT_ID = 'legacy-spa';
 const CALLBACK = 'http://localhost:5173/callback';
@@ -201,7 +204,99 @@ describe('implicit flow', () => {
     expect(safe).not.toContain('"a"');
   });
 
-  test('sequence diagram', () => {
-    expect(buildSequenceDiagram(implicitFlow.diagram)).toMatchSnapshot();
+  test('sequence diagram, id_token token in the fragment and code id_token by form_post', () => {
+    expect(buildSequenceDiagram(planned(context()))).toMatchSnapshot();
+    const hybrid = context('code id_token');
+    expect(
+      buildSequenceDiagram(planned({ ...hybrid, params: { ...hybrid.params, response_mode: 'form_post' } })),
+    ).toMatchSnapshot();
+  });
+});
+
+/** The diagram as the page draws it for a run: messages without a variant, or of the run's variants. */
+function planned(ctx: ImplicitContext) {
+  const variants = implicitVariants(ctx);
+  const { diagram } = implicitFlow;
+  return {
+    ...diagram,
+    messages: diagram.messages.filter(
+      (m: DiagramMessage) => m.variant === undefined || variants.includes(m.variant),
+    ),
+  };
+}
+
+describe('the diagram draws the variant the run uses', () => {
+  const texts = (ctx: ImplicitContext) => planned(ctx).messages.map((m) => m.text);
+  const withMode = (ctx: ImplicitContext, mode: string) => ({
+    ...ctx,
+    params: { ...ctx.params, response_mode: mode },
+  });
+
+  test('Form Post Response Mode §2: form_post comes back as an auto-submitted POST, never a 302', () => {
+    for (const type of IMPLICIT_RESPONSE_TYPES) {
+      const formPost = texts(withMode(context(type), 'form_post'));
+      expect(formPost.join('\n'), type).not.toMatch(/\b302\b/);
+      expect(formPost.join('\n'), type).not.toContain('wipe the fragment');
+      expect(
+        formPost.some((t) => t.startsWith('auto-submitted form: POST redirect_uri')),
+        type,
+      ).toBe(true);
+      const inFragment = texts(withMode(context(type), 'fragment'));
+      expect(
+        inFragment.filter((t) => t.startsWith('302 redirect_uri#')),
+        type,
+      ).toHaveLength(1);
+    }
+  });
+
+  test('one authorization request, one return trip and one check in every variant', () => {
+    for (const type of IMPLICIT_RESPONSE_TYPES)
+      for (const mode of ['fragment', 'form_post']) {
+        const messages = planned(withMode(context(type), mode)).messages;
+        expect(messages.filter((m) => m.text.startsWith('GET /authorize'))).toHaveLength(1);
+        expect(
+          messages.filter((m) => m.step === 'sign-in' && m.from === 'as' && m.to === 'client'),
+        ).toHaveLength(1);
+        expect(messages.filter((m) => m.text.startsWith('check state'))).toHaveLength(1);
+      }
+  });
+
+  test('OIDC Core §3.3: only the hybrid flow draws the token request; only an access token draws the API call', () => {
+    expect(texts(context('code id_token'))).toContain('POST /token code');
+    expect(texts(context('id_token token'))).not.toContain('POST /token code');
+    expect(texts(context('id_token token'))).toContain(
+      'GET /authorize response_type=id_token token, state, nonce',
+    );
+    expect(texts(context('id_token'))).not.toContain('Bearer access token');
+    expect(texts(context('token'))).toContain('302 redirect_uri#access_token&state');
+    expect(texts(context('code id_token'))).toContain('check state, nonce, c_hash');
+  });
+
+  test('the response type is compared as a set of words', () => {
+    expect(implicitVariants(context('token id_token'))).toContain('id_token token');
+  });
+
+  test('the hybrid token request is marked http so the recorded one replaces it', () => {
+    for (const m of implicitFlow.diagram.messages.filter((m) => m.step === 'redeem'))
+      expect(m).toMatchObject({ http: true });
+  });
+});
+
+describe('step inputs', () => {
+  test('every step names the run-context keys its result depends on, and only real keys', () => {
+    const keys = new Set([
+      ...Object.keys(context()),
+      'issuer',
+      'authorizationMetadata',
+      'received',
+      'exchange',
+      'tokens',
+    ]);
+    for (const step of implicitFlow.steps) {
+      expect(step.inputs.length, step.id).toBeGreaterThan(0);
+      for (const key of step.inputs) expect(keys, `${step.id}: ${key}`).toContain(key);
+    }
+    // A parameter edited after the sign-in (scope, nonce…) makes the sign-in and all after it stale.
+    expect(implicitFlow.steps.find((s) => s.id === 'sign-in')?.inputs).toContain('params');
   });
 });

@@ -111,6 +111,22 @@ export const IMPLICIT_PARAMETERS: readonly ParameterDefinition[] = [
   },
 ];
 
+/** What each response type brings back on the front channel, as the diagram names it. */
+const FRONT_CHANNEL: Readonly<Record<(typeof IMPLICIT_RESPONSE_TYPES)[number], string>> = {
+  'id_token token': 'access_token&id_token&state',
+  id_token: 'id_token&state',
+  token: 'access_token&state',
+  'code id_token': 'code&id_token&state',
+};
+
+/** What the client checks before it uses the answer, per response type (OIDC Core §3.2.2.8–11, §3.3.2.8–12). */
+const CHECKS: Readonly<Record<(typeof IMPLICIT_RESPONSE_TYPES)[number], string>> = {
+  'id_token token': 'check state, nonce, at_hash',
+  id_token: 'check state, nonce',
+  token: 'check state (nothing ties the token to a sign-in)',
+  'code id_token': 'check state, nonce, c_hash',
+};
+
 /** The flow as data: steps and sequence diagram. */
 export const implicitFlow = {
   ...catalogueEntry('implicit'),
@@ -120,30 +136,35 @@ export const implicitFlow = {
       title: 'Build the authorization URL',
       spec: 'OIDC Core §3.2.2.1',
       why: 'Same endpoint as the code flow, but response_type asks for tokens themselves. A nonce is mandatory because the ID token travels through the browser.',
+      inputs: ['authorizationEndpoint', 'params'],
     },
     {
       id: 'sign-in',
       title: 'Sign in; tokens come back in the fragment',
       spec: 'RFC 6749 §4.2.2',
       why: 'After sign-in the server redirects to redirect_uri#access_token=…&id_token=…. The app reads the fragment and clears it from the address bar and this tab’s history entry at once, but the browser has already saved the whole address, tokens included, in its history database.',
+      inputs: ['authorizationEndpoint', 'issuer', 'params'],
     },
     {
       id: 'validate',
       title: 'Check state, nonce and hashes',
       spec: 'OIDC Core §3.2.2.8–3.2.2.11',
       why: 'Nothing in the fragment is trusted until the state matches, the ID token carries our nonce, and at_hash / c_hash prove the access token and code belong to that ID token.',
+      inputs: ['issuer', 'params'],
     },
     {
       id: 'redeem',
       title: 'Redeem the code (hybrid only)',
       spec: 'OIDC Core §3.3.3',
       why: 'In the hybrid flow the front channel gave an ID token and a code; the code is swapped for tokens at the token endpoint, as in the code flow.',
+      inputs: ['tokenEndpoint', 'clientSecret', 'received'],
     },
     {
       id: 'tokens',
       title: 'Read the tokens',
       spec: 'OIDC Core §3.2.2.5',
       why: 'An access token and/or an ID token — and never a refresh token: to renew, the app must go back to /authorize.',
+      inputs: ['received', 'exchange'],
     },
   ],
   diagram: {
@@ -153,34 +174,92 @@ export const implicitFlow = {
       { id: 'as', label: 'Authorization server' },
       { id: 'api', label: 'API' },
     ],
+    // Variant tags: see implicitVariants. One message per response type, and per response mode for the return.
     messages: [
+      ...IMPLICIT_RESPONSE_TYPES.map((type) => ({
+        from: 'client',
+        to: 'as',
+        text: `GET /authorize response_type=${type}, state, nonce`,
+        step: 'authorize',
+        variant: type,
+      })),
+      { from: 'as', to: 'user', text: 'Sign-in, consent page', step: 'sign-in' },
+      { from: 'user', to: 'as', text: 'Credentials, consent', step: 'sign-in' },
+      ...IMPLICIT_RESPONSE_TYPES.flatMap((type) => [
+        {
+          from: 'as',
+          to: 'client',
+          text: `302 redirect_uri#${FRONT_CHANNEL[type]}`,
+          step: 'sign-in',
+          reply: true,
+          variant: `${type}/fragment`,
+        },
+        // Form Post Response Mode §2: a page whose script POSTs the answer; no redirect carries it.
+        {
+          from: 'as',
+          to: 'client',
+          text: `auto-submitted form: POST redirect_uri, ${FRONT_CHANNEL[type].replaceAll('&', ', ')} in the body`,
+          step: 'sign-in',
+          variant: `${type}/form_post`,
+        },
+      ]),
+      {
+        from: 'client',
+        to: 'client',
+        text: 'wipe the fragment from the address bar and history entry',
+        step: 'validate',
+        variant: 'fragment',
+      },
+      ...IMPLICIT_RESPONSE_TYPES.map((type) => ({
+        from: 'client',
+        to: 'client',
+        text: CHECKS[type],
+        step: 'validate',
+        variant: type,
+      })),
       {
         from: 'client',
         to: 'as',
-        text: 'GET /authorize response_type=id_token token, nonce',
-        step: 'authorize',
+        text: 'POST /token code',
+        step: 'redeem',
+        variant: 'hybrid',
+        http: true,
       },
-      { from: 'as', to: 'user', text: 'Sign-in, consent page', step: 'sign-in' },
-      { from: 'user', to: 'as', text: 'Credentials, consent', step: 'sign-in' },
       {
         from: 'as',
         to: 'client',
-        text: '302 redirect_uri#access_token&id_token&state',
-        step: 'sign-in',
+        text: 'access, ID tokens',
+        step: 'redeem',
         reply: true,
+        variant: 'hybrid',
+        http: true,
       },
-      {
-        from: 'client',
-        to: 'client',
-        text: 'wipe the fragment; check state, nonce, at_hash',
-        step: 'validate',
-      },
-      { from: 'client', to: 'as', text: 'POST /token code (hybrid only)', step: 'redeem' },
-      { from: 'as', to: 'client', text: 'access, ID tokens', step: 'redeem', reply: true },
-      { from: 'client', to: 'api', text: 'Bearer access token', step: 'tokens' },
+      { from: 'client', to: 'api', text: 'Bearer access token', step: 'tokens', variant: 'access-token' },
     ],
   },
 } as const satisfies FlowDefinition;
+
+/**
+ * The sequence diagram's variant tags for this run: the response type (`id_token token`, `code id_token`…),
+ * `implicit` or `hybrid`, the response mode (`fragment` / `form_post`) and both together
+ * (`code id_token/form_post`), and `access-token` when one will come back to call an API with.
+ */
+export function implicitVariants(ctx: Pick<ImplicitContext, 'params'>): string[] {
+  const typed = (ctx.params['response_type'] ?? '').split(/\s+/).filter(Boolean);
+  // Compared as a set of words: "token id_token" is "id_token token".
+  const type =
+    IMPLICIT_RESPONSE_TYPES.find((t) => t.split(' ').sort().join(' ') === [...typed].sort().join(' ')) ??
+    'id_token token';
+  const mode = ctx.params['response_mode'] === 'form_post' ? 'form_post' : 'fragment';
+  const hybrid = typed.includes('code');
+  return [
+    type,
+    hybrid ? 'hybrid' : 'implicit',
+    mode,
+    `${type}/${mode}`,
+    ...(typed.includes('token') || hybrid ? ['access-token'] : []),
+  ];
+}
 
 /** What came back on the front channel, once checked. Tokens live in memory only. */
 export interface FrontChannelResult {
