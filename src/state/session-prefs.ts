@@ -38,3 +38,23 @@ export const useSessionPrefs = create<SessionPrefs>()(
     },
   ),
 );
+
+/**
+ * The presenter switch an address carries: `?present=1` turns presenter mode on for the tab, `?present=0`
+ * off; any other value, or none, leaves it as it is.
+ */
+export function presentParam(search: string): boolean | undefined {
+  const value = new URLSearchParams(search).get('present');
+  return value === '1' ? true : value === '0' ? false : undefined;
+}
+
+/** Applies an address's `?present=` to the tab's preference; returns whether it changed anything. */
+export function applyPresentParam(search: string): boolean {
+  const wanted = presentParam(search);
+  if (wanted === undefined || wanted === useSessionPrefs.getState().presenter) return false;
+  useSessionPrefs.getState().setPresenter(wanted);
+  return true;
+}
+
+// The address the tab opened with decides before the first paint, so no secret flashes on screen.
+if (typeof window !== 'undefined') applyPresentParam(window.location.search);

@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { ErrorBoundary } from './error-boundary.tsx';
 import { SandboxStatusNotice } from './components/sandbox-status-notice.tsx';
+import { PresenterToggle } from './components/presenter-toggle.tsx';
 import { FLOWS, flowPath } from '../flows/registry.ts';
 import { useLabConfig } from '../state/lab-config.ts';
 import { relayOriginsOf } from '../protocol/discovery.ts';
@@ -70,6 +71,7 @@ export function AppLayout() {
             'Custom endpoints'
           )}
         </p>
+        <PresenterToggle />
       </header>
       <main id="main" tabIndex={-1}>
         {(location.pathname === '/settings' || location.pathname.startsWith('/flows/')) && (

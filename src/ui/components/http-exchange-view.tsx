@@ -1,6 +1,18 @@
-import { useId, useMemo, useState } from 'react';
+import { useId, useMemo, useState, type ReactNode } from 'react';
 import type { HttpExchange } from '../../protocol/http.ts';
+import {
+  CREDENTIAL_PARAMS,
+  findBodySecrets,
+  findHeaderSecrets,
+  findUrlSecrets,
+  isJwtShaped,
+  redactionMark,
+  splitSecrets,
+  type TextSegment,
+} from '../../protocol/redact.ts';
 import './components.css';
+import { CopyButton } from './copy-button.tsx';
+import { MaskedValue } from './masked-value.tsx';
 import { SnippetView } from './snippet-view.tsx';
 
 export interface HttpExchangeViewProps {
@@ -10,10 +22,6 @@ export interface HttpExchangeViewProps {
   /** The request was sent and no HTTP answer came back: why, in one line (host and cause). */
   readonly noAnswer?: string;
 }
-
-const MASK = '••••••';
-// Headers whose value starts with an auth scheme: the scheme is not secret and helps the reader.
-const SCHEMED_HEADERS = new Set(['authorization', 'proxy-authorization']);
 
 interface Param {
   readonly rawName: string;
@@ -46,14 +54,6 @@ function splitUrl(url: string): { base: string; query: string } {
   const hashless = url.split('#', 1)[0] ?? url;
   const q = hashless.indexOf('?');
   return q === -1 ? { base: url, query: '' } : { base: hashless.slice(0, q), query: hashless.slice(q + 1) };
-}
-
-function maskHeader(name: string, value: string): string {
-  if (SCHEMED_HEADERS.has(name.toLowerCase())) {
-    const scheme = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+/.exec(value);
-    if (scheme?.[1] !== undefined) return `${scheme[1]} ${MASK}`;
-  }
-  return MASK;
 }
 
 function isJsonContent(headers: HttpExchange['request']['headers'], body: string): boolean {
@@ -95,7 +95,7 @@ function ParamTable({
         </thead>
         <tbody>
           {params.map((param, index) => {
-            const masked = !revealed && isSecret(param.name);
+            const masked = param.hasValue && (isSecret(param.name) || isJwtShaped(param.value));
             return (
               <tr key={`${index}-${param.rawName}`}>
                 <th scope="row">
@@ -104,7 +104,7 @@ function ParamTable({
                 <td>
                   {masked ? (
                     <span className="http-exchange__masked">
-                      {MASK} <span className="lab-sr-only">(secret, hidden)</span>
+                      <MaskedValue value={param.value} label={param.name} revealed={revealed} />
                     </span>
                   ) : param.hasValue ? (
                     <code className="http-exchange__value">{param.value}</code>
@@ -125,17 +125,63 @@ function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
+/** Raw text with each credential as a MaskedValue (its own reveal), or in clear when all are revealed. */
+function renderSegments(segments: readonly TextSegment[], revealed: boolean): ReactNode[] {
+  return segments.map((segment, index) =>
+    segment.secret === undefined ? (
+      segment.text
+    ) : (
+      <MaskedValue key={index} value={segment.text} label={segment.secret} revealed={revealed} />
+    ),
+  );
+}
+
+/**
+ * Both copies of a raw text: masked (for a bug report or a slide) and as sent (to replay it). The second
+ * is offered because the raw view is a debugging tool; the clipboard is not the screen.
+ */
+function RawCopyButtons({
+  what,
+  segments,
+  targetId,
+}: {
+  readonly what: 'request' | 'response';
+  readonly segments: readonly TextSegment[];
+  readonly targetId: string;
+}) {
+  const real = segments.map((segment) => segment.text).join('');
+  if (real === '') return null;
+  const hasSecrets = segments.some((segment) => segment.secret !== undefined);
+  const masked = segments
+    .map((segment) => (segment.secret === undefined ? segment.text : redactionMark(segment.secret)))
+    .join('');
+  return (
+    <div className="http-exchange__copy">
+      {hasSecrets ? (
+        <>
+          <CopyButton text={masked} targetId={targetId} label={`Copy the ${what}, secrets redacted`} />
+          <CopyButton text={real} targetId={targetId} label={`Copy the ${what} with its secrets`} />
+        </>
+      ) : (
+        <CopyButton text={real} targetId={targetId} label={`Copy the ${what}`} />
+      )}
+    </div>
+  );
+}
+
 /** Shows one HTTP exchange as it went over the wire, with secrets masked until revealed. */
 export function HttpExchangeView(props: HttpExchangeViewProps) {
   const { exchange, headingLevel = 3 } = props;
   const [revealed, setRevealed] = useState(false);
   const requestId = useId();
   const responseId = useId();
+  const requestRawId = useId();
+  const responseRawId = useId();
   const Heading = `h${headingLevel}` as const;
   const { request, response } = exchange;
 
   const secrets = useMemo(
-    () => new Set(request.secretFields.map((f) => f.toLowerCase())),
+    () => new Set([...CREDENTIAL_PARAMS, ...request.secretFields.map((f) => f.toLowerCase())]),
     [request.secretFields],
   );
   const isSecretParam = (name: string): boolean => secrets.has(name.toLowerCase());
@@ -147,33 +193,47 @@ export function HttpExchangeView(props: HttpExchangeViewProps) {
   );
   const { base, query } = useMemo(() => splitUrl(request.url), [request.url]);
   const queryParams = useMemo(() => parseForm(query), [query]);
-  const hasSecrets = request.secretFields.length > 0;
 
-  const maskParams = (params: readonly Param[]): string =>
-    params
-      .map((p) => {
-        if (!p.hasValue) return p.rawName;
-        const value = !revealed && isSecretParam(p.name) ? MASK : p.rawValue;
-        return `${p.rawName}=${value}`;
-      })
-      .join('\n&');
-
-  const shownUrl = query === '' ? request.url : `${base}?${maskParams(queryParams).replace(/\n/g, '')}`;
-  const requestHeaders = request.headers
-    .map(
-      ([name, value]) =>
-        `${name}: ${!revealed && secrets.has(name.toLowerCase()) ? maskHeader(name, value) : value}`,
-    )
-    .join('\n');
-  const rawRequest = [
-    `${request.method} ${shownUrl}`,
-    requestHeaders,
-    ...(request.body === undefined
-      ? []
-      : ['', isFormBody ? maskParams(bodyParams) : prettyBody(request.headers, request.body)]),
-  ]
-    .filter((line, i) => i !== 1 || line !== '')
-    .join('\n');
+  // One rule for every raw view (redact.ts): credential parameters and members, credential headers and
+  // JWTs are masked in the request and the response alike, each with its own reveal.
+  const requestSegments = useMemo((): TextSegment[] => {
+    const extra = request.secretFields;
+    const out: TextSegment[] = [{ text: `${request.method} ` }];
+    out.push(...splitSecrets(request.url, findUrlSecrets(request.url, extra)));
+    for (const [name, value] of request.headers) {
+      out.push({ text: `\n${name}: ` }, ...splitSecrets(value, findHeaderSecrets(name, value, extra)));
+    }
+    if (request.body !== undefined) {
+      out.push({ text: '\n\n' });
+      if (isFormBody) {
+        // The body is one line joined by &; it is shown one parameter per line.
+        for (const segment of splitSecrets(
+          request.body,
+          findBodySecrets(request.body, 'application/x-www-form-urlencoded', extra),
+        ))
+          out.push(segment.secret === undefined ? { text: segment.text.replace(/&/g, '\n&') } : segment);
+      } else {
+        const pretty = prettyBody(request.headers, request.body);
+        out.push(...splitSecrets(pretty, findBodySecrets(pretty, 'application/json', extra)));
+      }
+    }
+    return out;
+  }, [request, isFormBody]);
+  const responseSegments = useMemo((): TextSegment[] | undefined => {
+    if (response === undefined) return undefined;
+    const out: TextSegment[] = [{ text: `HTTP ${response.status} ${response.statusText}`.trim() }];
+    for (const [name, value] of response.headers) {
+      out.push({ text: `\n${name}: ` }, ...splitSecrets(value, findHeaderSecrets(name, value)));
+    }
+    const pretty = prettyBody(response.headers, response.body);
+    const type = response.headers.find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
+    out.push({ text: '\n\n' }, ...splitSecrets(pretty, findBodySecrets(pretty, type)));
+    return out;
+  }, [response]);
+  const hasSecrets =
+    request.secretFields.length > 0 ||
+    requestSegments.some((segment) => segment.secret !== undefined) ||
+    (responseSegments?.some((segment) => segment.secret !== undefined) ?? false);
 
   // A preview of a request not sent yet has no start time (0): it is not "waiting" for anything.
   const noAnswer = response === undefined ? props.noAnswer : undefined;
@@ -223,9 +283,10 @@ export function HttpExchangeView(props: HttpExchangeViewProps) {
         <Heading id={requestId} className="http-exchange__heading">
           Request
         </Heading>
-        <pre className="lab-code http-exchange__raw" tabIndex={0}>
-          <code>{rawRequest}</code>
+        <pre className="lab-code http-exchange__raw" tabIndex={0} id={requestRawId}>
+          <code>{renderSegments(requestSegments, revealed)}</code>
         </pre>
+        <RawCopyButtons what="request" segments={requestSegments} targetId={requestRawId} />
         {request.body !== undefined && bodyParams.length > 0 ? (
           <>
             <p className="http-exchange__hint">
@@ -265,16 +326,10 @@ export function HttpExchangeView(props: HttpExchangeViewProps) {
             <p className={`http-exchange__status http-exchange__status--${statusClass}`}>
               {`HTTP ${response.status} ${response.statusText}`.trim()}
             </p>
-            <pre className="lab-code http-exchange__raw" tabIndex={0}>
-              <code>
-                {[
-                  `HTTP ${response.status} ${response.statusText}`.trim(),
-                  ...response.headers.map(([name, value]) => `${name}: ${value}`),
-                  '',
-                  prettyBody(response.headers, response.body),
-                ].join('\n')}
-              </code>
+            <pre className="lab-code http-exchange__raw" tabIndex={0} id={responseRawId}>
+              <code>{renderSegments(responseSegments ?? [], revealed)}</code>
             </pre>
+            <RawCopyButtons what="response" segments={responseSegments ?? []} targetId={responseRawId} />
           </>
         )}
       </div>

@@ -14,6 +14,7 @@ import type { DecodedJwt } from '../../protocol/jwt.ts';
 import { LabError } from '../../protocol/errors.ts';
 import './components.css';
 import { CopyButton } from './copy-button.tsx';
+import { useFieldMask } from './masked-value.tsx';
 
 export interface TokenViewProps {
   /** Heading text, e.g. "Access token". */
@@ -269,6 +270,8 @@ const SIGNATURE_ADVICE: Record<TokenKind, string> = {
 export function TokenView({ label, token, kind, kindSource, headingLevel = 3 }: TokenViewProps) {
   const headingId = useId();
   const textareaId = useId();
+  // Presenter mode: the encoded token is drawn as discs until its own reveal is pressed.
+  const mask = useFieldMask(`${label} (encoded)`, textareaId);
   const Heading = `h${headingLevel}` as const;
   const shape = classifyToken(token);
   const decoded = useMemo(() => (shape === 'jwt' ? safeDecode(token) : undefined), [shape, token]);
@@ -341,7 +344,7 @@ export function TokenView({ label, token, kind, kindSource, headingLevel = 3 }: 
             <label htmlFor={textareaId}>{`${label} (encoded)`}</label>
             <textarea
               id={textareaId}
-              className="token-view__textarea"
+              className={`token-view__textarea ${mask.className}`.trim()}
               readOnly
               value={token}
               rows={4}
@@ -349,6 +352,7 @@ export function TokenView({ label, token, kind, kindSource, headingLevel = 3 }: 
               autoComplete="off"
             />
             <div className="token-view__actions">
+              {mask.toggle}
               <CopyButton text={token} targetId={textareaId} />
             </div>
           </div>
