@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import { describe, expect, test } from 'vitest';
 import { encodeBase64Url } from '../protocol/base64url.ts';
+import type { CertificateCredential } from '../protocol/certificate.ts';
 import {
   buildCertificateRegistrationRequest,
   buildClientCredentialsRequest,
@@ -14,11 +15,13 @@ import {
   sendCertificateRegistration,
   sendClientCredentialsRequest,
   signAssertion,
+  signingKeyOf,
   tokenEndpointOf,
   validateClientCredentialsRequest,
   type ClientCredentialsContext,
 } from './client-credentials.ts';
 import { buildSequenceDiagram } from './diagram.ts';
+import { liveDiagramSpec, plannedDiagram } from './live-diagram.ts';
 import { runStep, type FlowDeps } from './runner.ts';
 
 const TENANT = '5f1c9e7a-0b3d-4c2e-9a61-7d8e2f4b6c10';
@@ -197,6 +200,47 @@ describe('client credentials flow', () => {
     expect(protectedHeader.alg).toBe('RS256');
   });
 
+  test('a certificate restored after a reload has no private key: signing is INVALID_INPUT, never a crash', async () => {
+    const deps = stubDeps(tokenResponse);
+    const made = { ...context({ credentialKind: 'certificate' }) };
+    const certificate = (await generateCertificate(made, deps)).certificate!;
+    expect(signingKeyOf(certificate, 'PS256')?.type).toBe('private');
+    // What sessionStorage gives back: the public parts, no CryptoKey (JSON has none).
+    const restored = JSON.parse(JSON.stringify(certificate)) as CertificateCredential;
+    expect(restored.pem).toBe(certificate.pem);
+    expect(signingKeyOf(restored, 'PS256')).toBeUndefined();
+    expect(signingKeyOf({ ...restored, signingKeys: undefined } as never, 'RS256')).toBeUndefined();
+    const result = await runStep(signAssertion, { ...made, certificate: restored }, deps);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.failure.code).toBe('INVALID_INPUT');
+      expect(result.failure.message).toContain('private key is gone');
+    }
+  });
+
+  test('step inputs: each names only context keys, and the request depends on the credential kind', () => {
+    const keys = new Set(
+      Object.keys({
+        ...context(),
+        certificate: 1,
+        registration: 1,
+        registered: 1,
+        assertion: 1,
+        exchange: 1,
+        tokens: 1,
+        endpoints: 1,
+      }),
+    );
+    for (const step of clientCredentialsFlow.steps)
+      for (const input of step.inputs) expect(keys, `${step.id}: ${input}`).toContain(input);
+    const inputsOf = (id: string) => clientCredentialsFlow.steps.find((s) => s.id === id)?.inputs ?? [];
+    expect(inputsOf('request')).toEqual(
+      expect.arrayContaining(['credentialKind', 'clientSecret', 'assertion', 'scope', 'tenant', 'clientId']),
+    );
+    expect(inputsOf('assertion')).toEqual(expect.arrayContaining(['certificate', 'algorithm', 'tenant']));
+    expect(inputsOf('register')).toEqual(expect.arrayContaining(['certificate', 'clientId']));
+  });
+
   test('fixed endpoints: the token URL (and assertion aud) comes from settings, no tenant rule', () => {
     const endpoints = {
       authorization: 'https://as.example/a',
@@ -349,7 +393,36 @@ describe('client credentials flow', () => {
     ).toMatchObject({ decoded: false, roles: [], hasRefreshToken: true });
   });
 
-  test('sequence diagram text', () => {
-    expect(buildSequenceDiagram(clientCredentialsFlow.diagram)).toMatchSnapshot();
+  test('sequence diagram text, client secret and certificate', () => {
+    expect(buildSequenceDiagram(plannedDiagram(clientCredentialsFlow.diagram, ['secret']))).toMatchSnapshot();
+    expect(
+      buildSequenceDiagram(plannedDiagram(clientCredentialsFlow.diagram, ['certificate'])),
+    ).toMatchSnapshot();
+  });
+
+  test('the diagram draws the credential the run uses: upload and assertion only with a certificate', () => {
+    const texts = (variant: string) =>
+      plannedDiagram(clientCredentialsFlow.diagram, [variant])
+        .messages.map((m) => m.text)
+        .join('\n');
+    expect(texts('secret')).not.toMatch(/certificate|assertion/i);
+    expect(texts('secret')).toContain('client_secret');
+    expect(texts('certificate')).toMatch(/Upload the certificate/);
+    expect(texts('certificate')).toMatch(/Sign assertion/);
+    expect(texts('certificate')).toContain('client_assertion');
+    expect(texts('certificate')).not.toContain('client_secret');
+  });
+
+  test('a secret run as it happened: its token request through the relay replaces the planned pair', () => {
+    const live = liveDiagramSpec(
+      clientCredentialsFlow.diagram,
+      [{ step: 'request', method: 'POST', url: TOKEN_ENDPOINT, via: 'relay', status: 200, at: 1 }],
+      ['secret'],
+    );
+    expect(live.actors.map((a) => a.id)).toEqual(['client', 'relay', 'as', 'api']);
+    const text = live.messages.map((m) => m.text);
+    expect(text).not.toContain('POST /token grant_type=client_credentials + client_secret');
+    expect(text).toContain('POST /5f1c9e7a…/oauth2/v2.0/token');
+    expect(text).toContain('200');
   });
 });

@@ -60,30 +60,54 @@ export const clientCredentialsFlow = {
       title: 'Choose the credential',
       spec: 'RFC 6749 §2.3 · RFC 7523 §2.2',
       why: 'A confidential client proves its identity with a secret it shares with the server, or with a private key only it holds (a certificate credential). Certificates are the safer choice: the private key never travels.',
+      // A new key pair depends on nothing the run holds; the kind and the secret are the request's inputs.
+      inputs: [],
     },
     {
       id: 'register',
       title: 'Register the certificate',
       spec: 'RFC 7523 §3',
       why: 'The server can only check a signature with a public key it already trusts, so the certificate (public part only) is uploaded to the app registration first.',
+      inputs: ['certificate', 'clientId', 'portalOrigin'],
     },
     {
       id: 'assertion',
       title: 'Sign the client assertion',
       spec: 'RFC 7523 §3',
       why: 'Instead of a secret, the client sends a short-lived JWT it signed itself. The server finds the certificate by its thumbprint and checks the signature and the claims.',
+      // RFC 7523 §3: aud is the token endpoint, so the authority and tenant are inputs too.
+      inputs: [
+        'certificate',
+        'algorithm',
+        'includeIat',
+        'clientId',
+        'authorityOrigin',
+        'tenant',
+        'endpoints',
+      ],
     },
     {
       id: 'request',
       title: 'Request the token',
       spec: 'RFC 6749 §4.4.2',
       why: 'One POST to the token endpoint, from a server: the grant type, the client, the resource’s /.default scope and the credential.',
+      inputs: [
+        'credentialKind',
+        'clientSecret',
+        'assertion',
+        'clientId',
+        'scope',
+        'authorityOrigin',
+        'tenant',
+        'endpoints',
+      ],
     },
     {
       id: 'token',
       title: 'Read the token',
       spec: 'RFC 6749 §4.4.3',
       why: 'An app-only access token: permissions arrive as roles, there is no user, so no ID token and no refresh token.',
+      inputs: ['tokens'],
     },
   ],
   diagram: {
@@ -96,21 +120,56 @@ export const clientCredentialsFlow = {
       {
         from: 'client',
         to: 'client',
-        text: 'Key pair + self-signed certificate (or a client secret)',
+        text: 'Client secret from the app registration',
         step: 'credential',
+        variant: 'secret',
       },
-      { from: 'client', to: 'as', text: 'Upload the certificate (public part only)', step: 'register' },
+      {
+        from: 'client',
+        to: 'client',
+        text: 'Key pair + self-signed certificate',
+        step: 'credential',
+        variant: 'certificate',
+      },
+      {
+        from: 'client',
+        to: 'as',
+        text: 'Upload the certificate (public part only)',
+        step: 'register',
+        variant: 'certificate',
+        http: true,
+      },
+      {
+        from: 'as',
+        to: 'client',
+        text: 'Certificate listed on the app',
+        step: 'register',
+        reply: true,
+        variant: 'certificate',
+        http: true,
+      },
       {
         from: 'client',
         to: 'client',
         text: 'Sign assertion: aud, iss = sub, jti, exp; x5t#S256',
         step: 'assertion',
+        variant: 'certificate',
       },
       {
         from: 'client',
         to: 'as',
-        text: 'POST /token grant_type=client_credentials + secret or assertion',
+        text: 'POST /token grant_type=client_credentials + client_secret',
         step: 'request',
+        variant: 'secret',
+        http: true,
+      },
+      {
+        from: 'client',
+        to: 'as',
+        text: 'POST /token grant_type=client_credentials + client_assertion',
+        step: 'request',
+        variant: 'certificate',
+        http: true,
       },
       {
         from: 'as',
@@ -118,6 +177,7 @@ export const clientCredentialsFlow = {
         text: 'Access token with roles (no refresh, no ID token)',
         step: 'request',
         reply: true,
+        http: true,
       },
       { from: 'client', to: 'api', text: 'Bearer access token', step: 'token' },
     ],
@@ -215,6 +275,23 @@ export async function generateCertificate(
     validityDays: 90,
   });
   return { certificate, registration: undefined, registered: undefined, assertion: undefined };
+}
+
+/**
+ * The certificate's private key for `algorithm`, or undefined when it is gone: it is a non-extractable
+ * CryptoKey held in this tab's memory, so a run restored after a reload has the certificate's public
+ * parts (PEM, thumbprints) and no key to sign with.
+ * @see https://www.w3.org/TR/WebCryptoAPI/#cryptokey-interface
+ */
+export function signingKeyOf(
+  certificate: CertificateCredential | undefined,
+  algorithm: AssertionAlgorithm,
+): CryptoKey | undefined {
+  const key: unknown = certificate?.signingKeys?.[algorithm];
+  // Duck-typed: Node 20 has no global CryptoKey, and a key that went through JSON is a bare object.
+  return typeof key === 'object' && key !== null && (key as { type?: unknown }).type === 'private'
+    ? (key as CryptoKey)
+    : undefined;
 }
 
 /** The sandbox portal's certificate API for an app. */
@@ -319,6 +396,13 @@ export async function signAssertion(
   if (ctx.certificate === undefined) {
     throw new ProtocolViolationError('MISSING_PARAMETER', 'There is no certificate yet: generate one first.');
   }
+  const signingKey = signingKeyOf(ctx.certificate, ctx.algorithm);
+  if (signingKey === undefined) {
+    throw new InvalidInputError(
+      'certificate',
+      'The certificate’s private key is gone: it lived only in this tab’s memory and the page was reloaded. Generate a new key pair and certificate (and register it) to sign again.',
+    );
+  }
   const { buildClientAssertionClaims, buildClientAssertionHeader, signClientAssertion } =
     await import('../protocol/client-assertion.ts');
   const header = buildClientAssertionHeader(ctx.algorithm, ctx.certificate.thumbprints.sha256Base64Url);
@@ -334,7 +418,7 @@ export async function signAssertion(
     assertion: {
       header,
       claims,
-      jwt: await signClientAssertion(header, claims, ctx.certificate.signingKeys[ctx.algorithm]),
+      jwt: await signClientAssertion(header, claims, signingKey),
     },
   };
 }

@@ -18,6 +18,7 @@ import {
   type DeviceCodeContext,
 } from './device-code.ts';
 import { buildSequenceDiagram } from './diagram.ts';
+import { liveDiagramSpec } from './live-diagram.ts';
 import { runStep, type FlowDeps } from './runner.ts';
 
 const TENANT = '5f1c9e7a-0b3d-4c2e-9a61-7d8e2f4b6c10';
@@ -271,5 +272,44 @@ describe('device code pieces', () => {
 
   test('sequence diagram', () => {
     expect(buildSequenceDiagram(deviceCodeFlow.diagram)).toMatchSnapshot();
+  });
+
+  test('RFC 8628 §3.5: recorded polls are drawn as one loop with their count, the tokens after it', () => {
+    const poll = (status: number, error?: string) => ({
+      step: 'poll',
+      method: 'POST',
+      url: 'http://localhost:5174/t/oauth2/v2.0/token',
+      via: 'relay' as const,
+      status,
+      ...(error === undefined ? {} : { error }),
+      at: 1,
+    });
+    const recorded = [
+      {
+        step: 'request',
+        method: 'POST',
+        url: 'http://localhost:5174/t/oauth2/v2.0/devicecode',
+        via: 'relay' as const,
+        status: 200,
+        at: 0,
+      },
+      poll(400, 'authorization_pending'),
+      poll(400, 'authorization_pending'),
+      poll(400, 'authorization_pending'),
+      poll(200),
+    ];
+    const text = buildSequenceDiagram(liveDiagramSpec(deviceCodeFlow.diagram, recorded, []));
+    expect(text.match(/^\s*loop /gm)).toHaveLength(1);
+    expect(text).toContain('loop 3 times');
+    expect(text).toContain('400 authorization_pending ×3');
+    expect(text).not.toContain('POST /token device_code (every interval)');
+    expect(text).toContain('Read access, ID and refresh tokens');
+  });
+
+  test('step inputs: a new request makes the shown code, the polls and the tokens stale', () => {
+    const inputsOf = (id: string) => deviceCodeFlow.steps.find((s) => s.id === id)?.inputs ?? [];
+    expect(inputsOf('request')).toEqual(expect.arrayContaining(['clientId', 'scope', 'tenant']));
+    expect(inputsOf('show-code')).toContain('authorization');
+    expect(inputsOf('poll')).toContain('authorization');
   });
 });

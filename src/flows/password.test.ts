@@ -198,4 +198,11 @@ describe('password grant', () => {
   test('sequence diagram', () => {
     expect(buildSequenceDiagram(passwordFlow.diagram)).toMatchSnapshot();
   });
+
+  test('step inputs: the password is no input (it is emptied after every send), the user name is', () => {
+    for (const step of passwordFlow.steps) expect(step.inputs).not.toContain('password');
+    expect(passwordFlow.steps.find((s) => s.id === 'request')?.inputs).toEqual(
+      expect.arrayContaining(['username', 'clientId', 'scope', 'tenant']),
+    );
+  });
 });

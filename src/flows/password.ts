@@ -66,18 +66,22 @@ export const passwordFlow = {
       title: 'The app collects the password',
       spec: 'RFC 6749 §4.3.1',
       why: 'The user types their password into the app itself, not into the authorization server’s page. This is the step every other grant exists to avoid.',
+      // Not the password: it is emptied after every send, which is no change of what was asked.
+      inputs: ['username'],
     },
     {
       id: 'request',
       title: 'Send the password to the token endpoint',
       spec: 'RFC 6749 §4.3.2',
       why: 'One POST with the user name and password. The server can only check the password: no MFA prompt, no consent page, no federated sign-in.',
+      inputs: ['username', 'clientId', 'scope', 'authorityOrigin', 'tenant', 'endpoints'],
     },
     {
       id: 'tokens',
       title: 'Read the tokens',
       spec: 'RFC 6749 §4.3.3',
       why: 'On success the answer is an ordinary token response; the password should now be forgotten.',
+      inputs: ['tokens'],
     },
   ],
   diagram: {
@@ -94,6 +98,7 @@ export const passwordFlow = {
         to: 'as',
         text: 'POST /token grant_type=password, username, password',
         step: 'request',
+        http: true,
       },
       {
         from: 'as',
@@ -101,6 +106,7 @@ export const passwordFlow = {
         text: 'access, ID, refresh tokens (or an error)',
         step: 'request',
         reply: true,
+        http: true,
       },
       { from: 'client', to: 'api', text: 'Bearer access token', step: 'tokens' },
     ],
