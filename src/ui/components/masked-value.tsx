@@ -52,11 +52,13 @@ export function MaskedValue({
 /**
  * Masking for a text area or input that holds a secret (a pasted token, a verifier): in presenter mode its
  * characters are drawn as discs (`-webkit-text-security`, the value itself untouched, still editable)
- * until the user presses the reveal button the hook returns. Outside presenter mode it changes nothing.
+ * until the user presses the reveal button the hook returns. Outside presenter mode it changes nothing,
+ * unless `when="always"` (a verifier the token request masks is masked where it is typed too).
  */
 export function useFieldMask(
   label: string,
   fieldId?: string,
+  when: 'always' | 'presenter' = 'presenter',
 ): {
   readonly masked: boolean;
   readonly className: string;
@@ -64,7 +66,7 @@ export function useFieldMask(
 } {
   const presenter = useSessionPrefs((s) => s.presenter);
   const [revealed, setRevealed] = useState(false);
-  if (!presenter) return { masked: false, className: '', toggle: null };
+  if (!presenter && when === 'presenter') return { masked: false, className: '', toggle: null };
   const masked = !revealed;
   return {
     masked,

@@ -41,6 +41,7 @@ import { currentSandboxDirectory } from '../../state/sandbox-directory.ts';
 import { SandboxRegistrationCheck } from '../components/sandbox-registration-check.tsx';
 import { FailurePanel } from '../components/failure-panel.tsx';
 import { FlowPage } from '../components/flow-page.tsx';
+import { MaskedValue, useFieldMask } from '../components/masked-value.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
 import { SecretInput } from '../components/secret-input.tsx';
 import { StepSection, stepSectionProps } from '../components/step-section.tsx';
@@ -116,6 +117,8 @@ export default function AuthorizationCodePage() {
     store.start(FLOW_ID, newContext(useSettings.getState(), lab.sandboxOrigin, true), 'pkce');
   }, [run, ready, lab.sandboxOrigin, store]);
 
+  // The token request masks the verifier; so does this step, where it is typed and shown.
+  const verifierMask = useFieldMask('code_verifier', 'code-verifier', 'always');
   if (run === undefined) return <p role="status">Preparing the flow…</p>;
   const ctx = run.ctx;
   const status = (id: string): StepStatus => run.status[id] ?? 'idle';
@@ -305,6 +308,7 @@ export default function AuthorizationCodePage() {
             </label>
             <input
               id="code-verifier"
+              className={verifierMask.className}
               value={ctx.codeVerifier}
               spellCheck={false}
               autoComplete="off"
@@ -313,6 +317,7 @@ export default function AuthorizationCodePage() {
                 patch({ codeVerifier: e.target.value, params: { ...ctx.params, code_challenge: '' } })
               }
             />
+            {verifierMask.toggle}
             <p id="code-verifier-help" className="help">
               43–128 characters from letters, digits and - . _ ~. Leave empty to draw 32 random bytes from
               WebCrypto.
@@ -345,7 +350,7 @@ export default function AuthorizationCodePage() {
             <dl className="pkce-result">
               <dt>code_verifier</dt>
               <dd>
-                <code>{ctx.codeVerifier}</code>
+                <MaskedValue value={ctx.codeVerifier} label="code_verifier" />
               </dd>
               {ctx.challenge.sha256Hex !== undefined && (
                 <>
