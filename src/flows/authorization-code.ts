@@ -177,6 +177,7 @@ export const authorizationCodeFlow = {
         text: 'GET /authorize response_type=code, state, nonce, code_challenge',
         step: 'authorize',
         variant: 'pkce',
+        http: true,
       },
       {
         from: 'client',
@@ -184,6 +185,7 @@ export const authorizationCodeFlow = {
         text: 'GET /authorize response_type=code, state, nonce',
         step: 'authorize',
         variant: 'no-pkce',
+        http: true,
       },
       { from: 'as', to: 'user', text: 'Sign-in, consent page', step: 'sign-in' },
       { from: 'user', to: 'as', text: 'Credentials, consent', step: 'sign-in' },
@@ -194,6 +196,7 @@ export const authorizationCodeFlow = {
         step: 'sign-in',
         reply: true,
         variant: 'query',
+        http: true,
       },
       {
         from: 'as',
@@ -202,6 +205,7 @@ export const authorizationCodeFlow = {
         step: 'sign-in',
         reply: true,
         variant: 'fragment',
+        http: true,
       },
       // Form Post Response Mode §2: a page whose script POSTs the answer; no redirect carries it.
       {
@@ -210,6 +214,7 @@ export const authorizationCodeFlow = {
         text: 'auto-submitted form: POST redirect_uri, code and state in the body',
         step: 'sign-in',
         variant: 'form_post',
+        http: true,
       },
       {
         from: 'as',

@@ -18,7 +18,7 @@ import {
   type ImplicitContext,
 } from './implicit.ts';
 import type { FlowDeps } from './runner.ts';
-import type { DiagramMessage } from './types.ts';
+import { plannedDiagram } from './live-diagram.ts';
 
 const CLIENT_ID = 'legacy-spa';
 const CALLBACK = 'http://localhost:5173/callback';
@@ -215,14 +215,7 @@ describe('implicit flow', () => {
 
 /** The diagram as the page draws it for a run: messages without a variant, or of the run's variants. */
 function planned(ctx: ImplicitContext) {
-  const variants = implicitVariants(ctx);
-  const { diagram } = implicitFlow;
-  return {
-    ...diagram,
-    messages: diagram.messages.filter(
-      (m: DiagramMessage) => m.variant === undefined || variants.includes(m.variant),
-    ),
-  };
+  return plannedDiagram(implicitFlow.diagram, implicitVariants(ctx));
 }
 
 describe('the diagram draws the variant the run uses', () => {
@@ -276,9 +269,14 @@ describe('the diagram draws the variant the run uses', () => {
     expect(implicitVariants(context('token id_token'))).toContain('id_token token');
   });
 
-  test('the hybrid token request is marked http so the recorded one replaces it', () => {
-    for (const m of implicitFlow.diagram.messages.filter((m) => m.step === 'redeem'))
-      expect(m).toMatchObject({ http: true });
+  test('the authorization request, the return trip and the hybrid token request are marked http', () => {
+    for (const m of implicitFlow.diagram.messages) {
+      const httpStep =
+        m.step === 'authorize' ||
+        m.step === 'redeem' ||
+        (m.step === 'sign-in' && m.from === 'as' && m.to === 'client');
+      expect('http' in m, m.text).toBe(httpStep);
+    }
   });
 });
 

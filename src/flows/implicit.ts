@@ -182,6 +182,7 @@ export const implicitFlow = {
         text: `GET /authorize response_type=${type}, state, nonce`,
         step: 'authorize',
         variant: type,
+        http: true,
       })),
       { from: 'as', to: 'user', text: 'Sign-in, consent page', step: 'sign-in' },
       { from: 'user', to: 'as', text: 'Credentials, consent', step: 'sign-in' },
@@ -193,6 +194,7 @@ export const implicitFlow = {
           step: 'sign-in',
           reply: true,
           variant: `${type}/fragment`,
+          http: true,
         },
         // Form Post Response Mode §2: a page whose script POSTs the answer; no redirect carries it.
         {
@@ -201,6 +203,7 @@ export const implicitFlow = {
           text: `auto-submitted form: POST redirect_uri, ${FRONT_CHANNEL[type].replaceAll('&', ', ')} in the body`,
           step: 'sign-in',
           variant: `${type}/form_post`,
+          http: true,
         },
       ]),
       {
