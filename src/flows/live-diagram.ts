@@ -41,11 +41,7 @@ function failed(message: RecordedMessage): boolean {
 }
 
 const sameRequest = (a: RecordedMessage, b: RecordedMessage): boolean =>
-  a.from === undefined &&
-  b.from === undefined &&
-  a.method === b.method &&
-  a.url === b.url &&
-  a.via === b.via;
+  a.from === undefined && b.from === undefined && a.method === b.method && a.url === b.url && a.via === b.via;
 
 /** One request and its answer as arrows, through the relay when it went that way. */
 function exchangeArrows(
@@ -71,7 +67,8 @@ function exchangeArrows(
           ]),
     ];
   }
-  if (noAnswer) return [{ ...common, from: ends.from, to: ends.to, text: `${request} — ${reply}`, failed: true }];
+  if (noAnswer)
+    return [{ ...common, from: ends.from, to: ends.to, text: `${request} — ${reply}`, failed: true }];
   return [
     { ...common, from: ends.from, to: ends.to, text: request },
     { ...common, from: ends.to, to: ends.from, text: reply, reply: true, failed: replyFailed },
@@ -86,9 +83,12 @@ function outcomeSummary(messages: readonly RecordedMessage[]): string {
 }
 
 /** The arrows for everything one step recorded, in order, with repeats folded into a loop. */
-function stepArrows(recorded: readonly RecordedMessage[], ends: { from: string; to: string }): DiagramMessage[] {
+function stepArrows(
+  recorded: readonly RecordedMessage[],
+  ends: { from: string; to: string },
+): DiagramMessage[] {
   const out: DiagramMessage[] = [];
-  for (let i = 0; i < recorded.length; ) {
+  for (let i = 0; i < recorded.length;) {
     const message = recorded[i] as RecordedMessage;
     if (message.from !== undefined && message.to !== undefined) {
       out.push({

@@ -61,6 +61,11 @@ export function describeSteps(flowId: string, steps: readonly StepDefinition[]):
   stepDefinitions.set(flowId, steps);
 }
 
+/** A step's title, once its flow's page told the store its steps; else its id. */
+export function stepTitle(flowId: string, stepId: string): string {
+  return stepDefinitions.get(flowId)?.find((step) => step.id === stepId)?.title ?? stepId;
+}
+
 /**
  * The statuses after a patch: every step that ran (done, failed, skipped) and depends on a changed key
  * becomes stale, and so does every step after it that ran.
@@ -70,7 +75,8 @@ export function staleAfterPatch(
   status: Readonly<Record<string, StepStatus>>,
   changedKeys: readonly string[],
 ): Readonly<Record<string, StepStatus>> {
-  const ran = (s: StepStatus | undefined) => s === 'done' || s === 'failed' || s === 'skipped' || s === 'stale';
+  const ran = (s: StepStatus | undefined) =>
+    s === 'done' || s === 'failed' || s === 'skipped' || s === 'stale';
   const first = steps.findIndex(
     (step) => ran(status[step.id]) && (step.inputs ?? []).some((key) => changedKeys.includes(key)),
   );

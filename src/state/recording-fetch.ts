@@ -10,7 +10,9 @@ import { useFlowRuns } from './flow-runs.ts';
 export function withoutQuery(url: string): string {
   try {
     const parsed = new URL(url, 'http://relative.invalid');
-    return parsed.origin === 'http://relative.invalid' ? parsed.pathname : `${parsed.origin}${parsed.pathname}`;
+    return parsed.origin === 'http://relative.invalid'
+      ? parsed.pathname
+      : `${parsed.origin}${parsed.pathname}`;
   } catch {
     return url.split(/[?#]/, 1)[0] ?? '';
   }
@@ -75,7 +77,9 @@ export function recordingFetch(flowId: string, fetchFn: FetchLike = (i, o) => fe
       return response;
     }
     if (viaRelay && response.headers.get('X-Relay-Refused') === '1') {
-      useFlowRuns.getState().record(flowId, { ...base, status: response.status, error: 'refused by the relay' });
+      useFlowRuns
+        .getState()
+        .record(flowId, { ...base, status: response.status, error: 'refused by the relay' });
       return response;
     }
     let error: string | undefined;

@@ -75,7 +75,10 @@ const TOKEN_IN_TEXT = namePattern([
 ]);
 
 /** Replaces credentials inside free text (raw bodies, URLs); tokens too unless `keepTokens`. */
-export function redactStoredText(text: string, keepTokens: boolean): { text: string; dropped: NotKeptItem[] } {
+export function redactStoredText(
+  text: string,
+  keepTokens: boolean,
+): { text: string; dropped: NotKeptItem[] } {
   const dropped = new Set<NotKeptItem>();
   const replace = (input: string, pattern: RegExp, item: NotKeptItem, mark: (prefix: string) => string) =>
     input.replace(pattern, (_match: string, prefix: unknown) => {
@@ -104,7 +107,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * A copy of `value` fit for sessionStorage, and what was left out. Secrets and non-JSON values (CryptoKey,
  * typed arrays, functions) are dropped wherever they are; tokens are dropped unless `keepTokens`.
  */
-export function storableValue(value: unknown, keepTokens: boolean): { value: unknown; dropped: NotKeptItem[] } {
+export function storableValue(
+  value: unknown,
+  keepTokens: boolean,
+): { value: unknown; dropped: NotKeptItem[] } {
   const dropped = new Set<NotKeptItem>();
   const walk = (input: unknown): unknown => {
     if (typeof input === 'string') {

@@ -1,11 +1,45 @@
-import type { ReactNode } from 'react';
+import { useEffect, useMemo, type ReactNode } from 'react';
 import { Link } from 'react-router';
+import { liveDiagramSpec } from '../../flows/live-diagram.ts';
 import type { FlowDefinition } from '../../flows/types.ts';
-import type { StepStatus } from '../../state/flow-runs.ts';
+import { describeSteps, useFlowRun, useFlowRuns, type StepStatus } from '../../state/flow-runs.ts';
+import { useSessionPrefs } from '../../state/session-prefs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { flowSupportFor, useSettings } from '../../state/settings.ts';
 import { ShareStepLink } from '../settings/share-step-link.tsx';
-import { SequenceDiagram } from './sequence-diagram.tsx';
+import { RunHistory } from './run-history.tsx';
+import { DiagramPanel } from './diagram-panel.tsx';
+
+const NO_VARIANTS: readonly string[] = [];
+
+/**
+ * Moves focus to what the user does next once a step finished and the run moved on: the element marked
+ * `data-next-action` in the current step (an enabled one), else the step's heading; scrolled into view.
+ */
+function focusNextAction(stepId: string): boolean {
+  const section = document.getElementById(`step-${stepId}`);
+  if (section === null) return false;
+  const action = [...section.querySelectorAll<HTMLElement>('[data-next-action]')].find(
+    (element) => !(element as HTMLButtonElement).disabled && element.offsetParent !== null,
+  );
+  const target = action ?? document.getElementById(`step-${stepId}-title`);
+  if (target === null) return false;
+  target.scrollIntoView({ block: 'center' });
+  target.focus({ preventScroll: true });
+  return true;
+}
+
+/** What a reload could not bring back, in words. */
+function notKeptText(items: readonly string[]): string {
+  const names = items.map((item) =>
+    item === 'tokens'
+      ? 'its tokens'
+      : item === 'secrets'
+        ? 'client secrets'
+        : 'private keys made in the browser',
+  );
+  return names.join(', ').replace(/, ([^,]*)$/, ' and $1');
+}
 
 /**
  * The frame every flow page shares: title, when to use it, a legacy warning where one applies, the
@@ -19,10 +53,35 @@ export function FlowPage(props: {
   status: Readonly<Record<string, StepStatus>>;
   onGoTo: (stepId: string) => void;
   announcement: string;
+  /** The variant the run uses (e.g. `pkce`, `secret`, `certificate`): the diagram draws only its messages. */
+  variants?: readonly string[];
   options?: ReactNode;
   children: ReactNode;
 }) {
   const { flow, current, status } = props;
+  const variants = props.variants ?? NO_VARIANTS;
+  describeSteps(flow.id, flow.steps);
+  const run = useFlowRun<unknown>(flow.id);
+  const recorded = run?.recorded;
+  const variantKey = variants.join(' ');
+  // Only a new recording or another variant draws again; moving between steps only moves the highlight.
+  const spec = useMemo(
+    () => liveDiagramSpec(flow.diagram, recorded ?? [], variantKey === '' ? [] : variantKey.split(' ')),
+    [flow.diagram, recorded, variantKey],
+  );
+  const keepTokens = useSessionPrefs((s) => s.keepTokens);
+  const setKeepTokens = useSessionPrefs((s) => s.setKeepTokens);
+  const focusPending = run?.focusPending === true;
+  const runCurrent = run?.current;
+
+  useEffect(() => {
+    if (!focusPending || runCurrent === undefined) return;
+    // After the commit that shows the new step's controls.
+    const frame = window.requestAnimationFrame(() => {
+      if (focusNextAction(runCurrent)) useFlowRuns.getState().focusHandled(flow.id);
+    });
+    return () => window.cancelAnimationFrame(frame);
+  }, [focusPending, runCurrent, flow.id]);
   const settings = useSettings();
   const sandboxOrigin = useLabConfig((s) => s.sandboxOrigin);
   const support = flowSupportFor(settings, sandboxOrigin).find((s) => s.flow === flow.id);
@@ -58,6 +117,22 @@ export function FlowPage(props: {
             <Link to="/settings">Settings</Link> shows what it lists.
           </p>
         )}
+        {run?.notKept !== undefined && run.notKept.length > 0 && (
+          <div className="lab-message lab-message--warning" role="status">
+            <p>
+              <strong>This run came back from a reload without {notKeptText(run.notKept)}.</strong> Its steps,
+              requests and answers are here;{' '}
+              {run.notKept.includes('tokens') && !keepTokens
+                ? 'tokens stay in memory unless you keep them in this tab, so run the step that got them again.'
+                : 'secrets and keys are never stored: enter or make them again to send a new request.'}
+            </p>
+            {run.notKept.includes('tokens') && !keepTokens && (
+              <button type="button" onClick={() => setKeepTokens(true)}>
+                Keep tokens in this tab from now on
+              </button>
+            )}
+          </div>
+        )}
         {props.options !== undefined && <div className="flow-options">{props.options}</div>}
         <p className="visually-hidden" role="status" aria-live="polite">
           {props.announcement}
@@ -76,6 +151,7 @@ export function FlowPage(props: {
             ))}
           </ol>
         </nav>
+        <RunHistory currentRunId={run?.runId} />
         {unavailable ? (
           // A disabled fieldset disables every control inside it: nothing can send the first request.
           <fieldset disabled className="flow-support-disabled" aria-label="Flow controls (disabled)">
@@ -87,7 +163,7 @@ export function FlowPage(props: {
         <ShareStepLink flowId={flow.id} step={current} />
       </div>
       <aside className="flow-diagram" aria-label="Sequence diagram">
-        <SequenceDiagram spec={flow.diagram} currentStep={current} />
+        <DiagramPanel spec={spec} currentStep={current} title={flow.title} />
       </aside>
     </div>
   );

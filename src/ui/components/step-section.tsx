@@ -30,7 +30,8 @@ export function StepSection(props: {
       {...(current ? { 'aria-current': 'step' as const } : {})}
       onFocusCapture={props.onFocusStep}
     >
-      <h2 id={headingId}>
+      {/* Focusable by script only: the page moves focus here when the run reaches this step. */}
+      <h2 id={headingId} tabIndex={-1}>
         <span className="step-number" aria-hidden="true">
           {index + 1}
         </span>
