@@ -10,6 +10,8 @@
  *   code_verifier, the authorization code until it is redeemed, a pending device_code.
  */
 
+import { CREDENTIAL_HEADERS, findBodySecrets, findUrlSecrets, redactSpans } from '../protocol/redact.ts';
+
 /** The marker a value not kept is replaced with inside text (raw bodies, headers). */
 export const NOT_KEPT = '[not kept across reloads]';
 
@@ -47,54 +49,35 @@ const TOKEN_NAMES = new Set([
   'usertoken',
 ]);
 
-// Headers whose whole value is a credential (RFC 9110 §11.6.2; RFC 9449 §4.1; RFC 6265 §5.4).
-const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'dpop', 'cookie', 'set-cookie']);
+// What the flow itself must keep across the redirect or a reload, though the views mask them.
+const FLOW_KEEPS = new Set(['code', 'code_verifier', 'device_code']);
+const ALWAYS_SECRET = new Set(['client_secret', 'password']);
 
-// A compact JWS/JWE (RFC 7515 §7.1, RFC 7516 §7.1): base64url header starting `eyJ`, then 2 or 4 more parts.
-const JWT_IN_TEXT = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?/g;
-
-function namePattern(names: readonly string[]): { form: RegExp; json: RegExp } {
-  const alternatives = names.join('|');
-  return {
-    // application/x-www-form-urlencoded pairs and URL queries.
-    form: new RegExp(`((?:^|[?&#\\s])(?:${alternatives})=)[^&#\\s]*`, 'gi'),
-    // "name": "value" in JSON.
-    json: new RegExp(`("(?:${alternatives})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'),
-  };
-}
-
-const SECRET_IN_TEXT = namePattern(['client_secret', 'password']);
-const TOKEN_IN_TEXT = namePattern([
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'client_assertion',
-  'assertion',
-  'subject_token',
-  'actor_token',
-]);
-
-/** Replaces credentials inside free text (raw bodies, URLs); tokens too unless `keepTokens`. */
+/**
+ * Replaces credentials inside free text (raw bodies, URLs, header values) with `NOT_KEPT`: client secrets
+ * and passwords always; tokens and any JWT-shaped string unless `keepTokens`. Found by the same rules the
+ * views mask with (protocol/redact.ts); a JSON text stays valid JSON.
+ */
 export function redactStoredText(
   text: string,
   keepTokens: boolean,
 ): { text: string; dropped: NotKeptItem[] } {
+  const spans = /^https?:\/\//i.test(text) ? findUrlSecrets(text) : findBodySecrets(text, '');
   const dropped = new Set<NotKeptItem>();
-  const replace = (input: string, pattern: RegExp, item: NotKeptItem, mark: (prefix: string) => string) =>
-    input.replace(pattern, (_match: string, prefix: unknown) => {
-      dropped.add(item);
-      return mark(typeof prefix === 'string' ? prefix : '');
-    });
-  const inForm = (prefix: string) => `${prefix}${NOT_KEPT}`;
-  const inJson = (prefix: string) => `${prefix}"${NOT_KEPT}"`;
-  let out = replace(text, SECRET_IN_TEXT.form, 'secrets', inForm);
-  out = replace(out, SECRET_IN_TEXT.json, 'secrets', inJson);
-  if (!keepTokens) {
-    out = replace(out, TOKEN_IN_TEXT.form, 'tokens', inForm);
-    out = replace(out, TOKEN_IN_TEXT.json, 'tokens', inJson);
-    out = replace(out, JWT_IN_TEXT, 'tokens', () => NOT_KEPT);
-  }
-  return { text: out, dropped: [...dropped] };
+  const leave = spans.filter((span) => {
+    const name = span.name.toLowerCase();
+    if (FLOW_KEEPS.has(name)) return false;
+    if (ALWAYS_SECRET.has(name)) {
+      dropped.add('secrets');
+      return true;
+    }
+    if (keepTokens) return false;
+    dropped.add('tokens');
+    return true;
+  });
+  return leave.length === 0
+    ? { text, dropped: [] }
+    : { text: redactSpans(text, leave, () => NOT_KEPT), dropped: [...dropped] };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
