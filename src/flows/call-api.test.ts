@@ -5,6 +5,7 @@ import {
   buildApiRequest,
   callApi,
   callApiFlow,
+  callApiVariant,
   checkTokenForApi,
   createCallApiContext,
   readApiResponse,
@@ -12,6 +13,7 @@ import {
   type CallApiContext,
 } from './call-api.ts';
 import { buildSequenceDiagram } from './diagram.ts';
+import { liveDiagramSpec, plannedDiagram } from './live-diagram.ts';
 import { runStep, type FlowDeps } from './runner.ts';
 
 const SANDBOX = 'http://localhost:5174';
@@ -219,5 +221,49 @@ describe('call an API', () => {
 
   test('sequence diagram text', () => {
     expect(buildSequenceDiagram(callApiFlow.diagram)).toMatchSnapshot();
+  });
+
+  test('the diagram draws the API the run calls: /me checks scp, /users checks roles, another URL only exp', () => {
+    expect(callApiVariant(ME.url)).toBe('api-me');
+    expect(callApiVariant('https://graph.microsoft.com/v1.0/me/')).toBe('api-me');
+    expect(callApiVariant(USERS.url)).toBe('api-users');
+    expect(callApiVariant('https://example.com/api')).toBe('api-other');
+    expect(callApiVariant('not a url')).toBe('api-other');
+    for (const variant of ['api-me', 'api-users', 'api-other'] as const) {
+      const text = buildSequenceDiagram(plannedDiagram(callApiFlow.diagram, [variant]));
+      expect(text.match(/Authorization#58; Bearer token/g)).toHaveLength(1);
+      expect(text).toMatchSnapshot(variant);
+    }
+  });
+
+  test('the request really sent replaces the planned one in the diagram, with its status', () => {
+    const spec = liveDiagramSpec(
+      callApiFlow.diagram,
+      [
+        {
+          step: 'call',
+          method: 'GET',
+          url: USERS.url,
+          via: 'browser',
+          status: 403,
+          error: 'insufficient_scope',
+          at: NOW,
+        },
+      ],
+      ['api-users'],
+    );
+    const text = buildSequenceDiagram(spec);
+    expect(text).toContain('GET /v1.0/users');
+    expect(text).not.toContain('Bearer token');
+    expect(text).toContain('403');
+  });
+
+  test('every step that uses the token or the URL names them as inputs, so a change marks it stale', () => {
+    const inputs = Object.fromEntries(callApiFlow.steps.map((s) => [s.id, 'inputs' in s ? s.inputs : []]));
+    expect(inputs['call']).toEqual(expect.arrayContaining(['token', 'url']));
+    expect(inputs['response']).toEqual(expect.arrayContaining(['token', 'url']));
+    const keys = Object.keys(createCallApiContext(SANDBOX));
+    for (const step of callApiFlow.steps)
+      for (const key of 'inputs' in step ? step.inputs : []) expect(keys).toContain(key);
   });
 });

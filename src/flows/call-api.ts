@@ -28,18 +28,21 @@ export const callApiFlow = {
       title: 'Choose the API and check the token',
       spec: 'RFC 6750 §2.1',
       why: 'Before sending, compare what the API will check — audience, expiry, scopes or roles — with what the token says.',
+      inputs: ['token', 'url'],
     },
     {
       id: 'call',
       title: 'Call the API',
       spec: 'RFC 6750 §2.1',
       why: 'The token goes in the Authorization header as “Bearer <token>”. The API checks its signature, issuer, audience, expiry and permissions.',
+      inputs: ['token', 'url'],
     },
     {
       id: 'response',
       title: 'Read the answer',
       spec: 'RFC 6750 §3',
       why: 'A 200 carries the data. A 401 or 403 carries a WWW-Authenticate header saying what was wrong with the token.',
+      inputs: ['token', 'url'],
     },
   ],
   diagram: {
@@ -50,15 +53,47 @@ export const callApiFlow = {
     ],
     messages: [
       { from: 'as', to: 'client', text: 'Access token (from an earlier run)', step: 'token', reply: true },
-      { from: 'client', to: 'client', text: 'Check aud, exp, scp or roles', step: 'request' },
-      { from: 'client', to: 'api', text: 'GET /v1.0/… Authorization: Bearer token', step: 'call' },
+      { from: 'client', to: 'client', text: 'Check aud, exp, scp', step: 'request', variant: 'api-me' },
+      { from: 'client', to: 'client', text: 'Check aud, exp, roles', step: 'request', variant: 'api-users' },
+      { from: 'client', to: 'client', text: 'Check exp', step: 'request', variant: 'api-other' },
+      {
+        from: 'client',
+        to: 'api',
+        text: 'GET /v1.0/me Authorization: Bearer token',
+        step: 'call',
+        variant: 'api-me',
+        http: true,
+      },
+      {
+        from: 'client',
+        to: 'api',
+        text: 'GET /v1.0/users Authorization: Bearer token',
+        step: 'call',
+        variant: 'api-users',
+        http: true,
+      },
+      {
+        from: 'client',
+        to: 'api',
+        text: 'GET (your URL) Authorization: Bearer token',
+        step: 'call',
+        variant: 'api-other',
+        http: true,
+      },
       { from: 'api', to: 'api', text: 'Validate signature, iss, aud, exp, permissions', step: 'call' },
       {
         from: 'api',
         to: 'client',
         text: '200 JSON, or 401/403 + WWW-Authenticate',
-        step: 'response',
+        step: 'call',
         reply: true,
+        http: true,
+      },
+      {
+        from: 'client',
+        to: 'client',
+        text: 'Read the status and WWW-Authenticate',
+        step: 'response',
       },
     ],
   },
@@ -144,6 +179,22 @@ export interface CallApiContext {
 export function createCallApiContext(sandboxOrigin: string): CallApiContext {
   const first = apiTargets(sandboxOrigin)[0];
   return { token: '', targetId: first?.id ?? 'custom', url: first?.url ?? '' };
+}
+
+/**
+ * The diagram variant of a run: which API it calls (its path decides what is checked: `scp` for /me,
+ * `roles` for /users, only the expiry for a URL the page does not know).
+ */
+export function callApiVariant(url: string): 'api-me' | 'api-users' | 'api-other' {
+  let path: string;
+  try {
+    path = new URL(url.trim()).pathname.replace(/\/+$/, '');
+  } catch {
+    return 'api-other';
+  }
+  if (path.endsWith('/v1.0/me')) return 'api-me';
+  if (path.endsWith('/v1.0/users')) return 'api-users';
+  return 'api-other';
 }
 
 /** One thing the API will check, with what the token says and whether it passes. */

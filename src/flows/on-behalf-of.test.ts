@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { encodeBase64Url } from '../protocol/base64url.ts';
 import { buildSequenceDiagram } from './diagram.ts';
+import { plannedDiagram } from './live-diagram.ts';
 import {
   buildClaimsChallengeHeader,
   buildOboRequest,
@@ -11,6 +12,7 @@ import {
   createOboContext,
   decideOboRoute,
   onBehalfOfFlow,
+  oboVariant,
   prepareUserSignIn,
   readClaimsChallenge,
   readOnBehalfOf,
@@ -236,6 +238,33 @@ describe('on-behalf-of flow', () => {
 
   test('sequence diagram', () => {
     expect(buildSequenceDiagram(onBehalfOfFlow.diagram)).toMatchSnapshot();
+  });
+
+  test('the diagram draws where Token A came from: hop 1’s sign-in, or an earlier run / a paste', () => {
+    expect(oboVariant({})).toBe('sign-in');
+    expect(oboVariant({ assertionSource: 'sign-in' })).toBe('sign-in');
+    expect(oboVariant({ assertionSource: 'earlier-run' })).toBe('earlier-token');
+    expect(oboVariant({ assertionSource: 'pasted' })).toBe('earlier-token');
+    const signIn = buildSequenceDiagram(plannedDiagram(onBehalfOfFlow.diagram, ['sign-in']));
+    expect(signIn).toContain('code + code_verifier');
+    expect(signIn).not.toContain('from an earlier run');
+    const earlier = buildSequenceDiagram(plannedDiagram(onBehalfOfFlow.diagram, ['earlier-token']));
+    expect(earlier).toContain('from an earlier run');
+    expect(earlier).not.toContain('code_verifier');
+  });
+
+  test('the exchange and what follows depend on Token A and API A’s credential: a change marks them stale', () => {
+    const inputs = (id: string) => {
+      const step = onBehalfOfFlow.steps.find((s) => s.id === id);
+      return step !== undefined && 'inputs' in step ? step.inputs : [];
+    };
+    expect(inputs('exchange')).toEqual(
+      expect.arrayContaining(['assertion', 'clientId', 'clientSecret', 'scope']),
+    );
+    expect(inputs('call')).toEqual(expect.arrayContaining(['tokens', 'apiUrl']));
+    const keys = [...Object.keys(context()), 'tokens'];
+    for (const step of onBehalfOfFlow.steps)
+      for (const key of 'inputs' in step ? step.inputs : []) expect(keys).toContain(key);
   });
 });
 

@@ -80,24 +80,28 @@ export const onBehalfOfFlow = {
       title: 'API A validates the incoming token',
       spec: 'RFC 9068 §4',
       why: 'Before using a token, API A checks it was issued for API A (aud) and for a user (scp). Entra checks the same when it exchanges it.',
+      inputs: ['assertion', 'clientId'],
     },
     {
       id: 'exchange',
       title: 'Hop 2: API A exchanges it for a token for API B',
       spec: 'RFC 7523 §2.1',
       why: 'API A must not forward the user’s token to API B. It asks Entra for a new token for API B, proving itself with its own secret and the user’s token.',
+      inputs: ['assertion', 'clientId', 'clientSecret', 'scope', 'tokenEndpoint'],
     },
     {
       id: 'tokens',
       title: 'Compare the two tokens',
       spec: 'RFC 7519 §4.1',
       why: 'Same user (oid, tid), new audience (API B), new authorized party (API A).',
+      inputs: ['assertion', 'tokens'],
     },
     {
       id: 'call',
       title: 'API A calls API B',
       spec: 'RFC 6750 §2.1',
       why: 'API A uses the new token for API B only, then answers the client.',
+      inputs: ['tokens', 'apiUrl'],
     },
   ],
   diagram: {
@@ -108,8 +112,37 @@ export const onBehalfOfFlow = {
       { id: 'apiB', label: 'API B (Graph)' },
     ],
     messages: [
-      { from: 'client', to: 'as', text: 'Sign in, scope api://API-A/access_as_user', step: 'user-token' },
-      { from: 'as', to: 'client', text: 'Token A (aud = API A)', step: 'user-token', reply: true },
+      {
+        from: 'client',
+        to: 'as',
+        text: 'Sign in, scope api://API-A/access_as_user',
+        step: 'user-token',
+        variant: 'sign-in',
+      },
+      {
+        from: 'client',
+        to: 'as',
+        text: 'POST /token code + code_verifier',
+        step: 'user-token',
+        variant: 'sign-in',
+        http: true,
+      },
+      {
+        from: 'as',
+        to: 'client',
+        text: 'Token A (aud = API A)',
+        step: 'user-token',
+        reply: true,
+        variant: 'sign-in',
+        http: true,
+      },
+      {
+        from: 'client',
+        to: 'client',
+        text: 'Token A from an earlier run, or pasted',
+        step: 'user-token',
+        variant: 'earlier-token',
+      },
       { from: 'client', to: 'apiA', text: 'Request with Token A', step: 'check' },
       { from: 'apiA', to: 'apiA', text: 'Validate Token A: aud, scp', step: 'check' },
       {
@@ -117,10 +150,18 @@ export const onBehalfOfFlow = {
         to: 'as',
         text: 'POST /token jwt-bearer, assertion = Token A, secret',
         step: 'exchange',
+        http: true,
       },
-      { from: 'as', to: 'apiA', text: 'Token B (aud = API B, same user)', step: 'exchange', reply: true },
-      { from: 'apiA', to: 'apiB', text: 'Request with Token B', step: 'call' },
-      { from: 'apiB', to: 'apiA', text: 'Data B', step: 'call', reply: true },
+      {
+        from: 'as',
+        to: 'apiA',
+        text: 'Token B (aud = API B, same user)',
+        step: 'exchange',
+        reply: true,
+        http: true,
+      },
+      { from: 'apiA', to: 'apiB', text: 'GET with Token B', step: 'call', http: true },
+      { from: 'apiB', to: 'apiA', text: 'Data B', step: 'call', reply: true, http: true },
       { from: 'apiA', to: 'client', text: 'Data A and B', step: 'call', reply: true },
     ],
   },
@@ -148,6 +189,16 @@ export interface OboContext {
   /** API B's URL for the closing call. */
   readonly apiUrl: string;
   readonly apiCall?: HttpExchange;
+}
+
+/**
+ * The diagram variant of a run: hop 1 signed in here (`sign-in`, also the plan before anything is
+ * chosen), or Token A came from an earlier run or was pasted (`earlier-token`).
+ */
+export function oboVariant(ctx: Pick<OboContext, 'assertionSource'>): 'sign-in' | 'earlier-token' {
+  return ctx.assertionSource === 'earlier-run' || ctx.assertionSource === 'pasted'
+    ? 'earlier-token'
+    : 'sign-in';
 }
 
 /** The scope hop 1 asks for: API A's delegated permission. */

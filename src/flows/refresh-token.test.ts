@@ -199,6 +199,19 @@ describe('refresh token flow', () => {
     expect(buildSequenceDiagram(refreshTokenFlow.diagram)).toMatchSnapshot();
   });
 
+  test('the redemption depends on the refresh token and the client: a change marks it and what follows stale', () => {
+    const inputs = (id: string) => {
+      const step = refreshTokenFlow.steps.find((s) => s.id === id);
+      return step !== undefined && 'inputs' in step ? step.inputs : [];
+    };
+    expect(inputs('request')).toEqual(
+      expect.arrayContaining(['refreshToken', 'clientId', 'clientSecret', 'scope', 'tokenEndpoint', 'spa']),
+    );
+    expect(inputs('reuse')).toEqual(['redeemedToken']);
+    // The redeemed token is the request's own result: the reuse step depends on it, not on the typed one.
+    expect(inputs('reuse')).not.toContain('refreshToken');
+  });
+
   test('a granted scope separated by commas (GitHub, Facebook) is read as a list, not one scope', () => {
     const ctx = {
       ...spaContext(),

@@ -63,6 +63,7 @@ export const refreshTokenFlow = {
       title: 'Redeem it at the token endpoint',
       spec: 'RFC 6749 §6',
       why: 'A POST with grant_type=refresh_token. No user, no browser redirect: the user stays signed in without being asked again.',
+      inputs: ['refreshToken', 'clientId', 'clientSecret', 'scope', 'tokenEndpoint', 'spa'],
     },
     {
       id: 'tokens',
@@ -75,6 +76,7 @@ export const refreshTokenFlow = {
       title: 'Try the old refresh token again',
       spec: 'RFC 9700 §4.14.2',
       why: 'Entra does not revoke a redeemed refresh token, so a leaked one keeps working. A server that rotates refresh tokens refuses the second use.',
+      inputs: ['redeemedToken'],
     },
   ],
   diagram: {
@@ -85,22 +87,24 @@ export const refreshTokenFlow = {
     ],
     messages: [
       { from: 'client', to: 'client', text: 'access token expiring; refresh token kept', step: 'token' },
-      { from: 'client', to: 'as', text: 'POST /token grant_type=refresh_token', step: 'request' },
+      { from: 'client', to: 'as', text: 'POST /token grant_type=refresh_token', step: 'request', http: true },
       {
         from: 'as',
         to: 'client',
         text: 'new access token + new refresh token',
         step: 'request',
         reply: true,
+        http: true,
       },
       { from: 'client', to: 'api', text: 'Bearer new access token', step: 'tokens' },
-      { from: 'client', to: 'as', text: 'POST /token with the OLD refresh token', step: 'reuse' },
+      { from: 'client', to: 'as', text: 'POST /token with the OLD refresh token', step: 'reuse', http: true },
       {
         from: 'as',
         to: 'client',
         text: 'Entra: new tokens again; rotation: invalid_grant',
         step: 'reuse',
         reply: true,
+        http: true,
       },
     ],
   },
