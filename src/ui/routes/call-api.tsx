@@ -4,6 +4,7 @@ import {
   buildApiRequest,
   callApi,
   callApiFlow as flow,
+  callApiVariant,
   checkTokenForApi,
   createCallApiContext,
   decideApiRoute,
@@ -83,6 +84,10 @@ export default function CallApiPage() {
   };
 
   const send = async () => {
+    // The token and the API the page shows are the ones sent: those two steps are done with them.
+    const store = useFlowRuns.getState();
+    store.setStep(FLOW_ID, 'token', 'done');
+    store.setStep(FLOW_ID, 'request', 'done');
     const done = await execute('call', callApi, { failure: 'The request got no answer.' });
     if (done?.exchange?.response === undefined) return;
     const result = readApiResponse(
@@ -100,11 +105,13 @@ export default function CallApiPage() {
     );
   };
 
+  // Everything the run held goes: the token, where it came from, the API and the answer. What Send
+  // sends is then only what the page shows again.
   const startAgain = () =>
     restart(
-      { ...createCallApiContext(sandboxOrigin), token: ctx.token, targetId: ctx.targetId, url: ctx.url },
+      createCallApiContext(sandboxOrigin),
       'token',
-      'Started again; the token and the URL are kept.',
+      'Started again: no token chosen, the first API selected.',
     );
 
   const displayName =
@@ -126,6 +133,7 @@ export default function CallApiPage() {
       status={run.status}
       onGoTo={goTo}
       announcement={announcement}
+      variants={[callApiVariant(ctx.url)]}
       options={
         <button type="button" onClick={startAgain}>
           Start again
@@ -155,7 +163,12 @@ export default function CallApiPage() {
       <StepSection {...stepProps('request')}>
         <div className="field">
           <label htmlFor="api-target">API</label>
-          <select id="api-target" value={ctx.targetId} onChange={(e) => chooseTarget(e.target.value)}>
+          <select
+            id="api-target"
+            value={ctx.targetId}
+            onChange={(e) => chooseTarget(e.target.value)}
+            data-next-action
+          >
             {targets.map((t) => (
               <option key={t.id} value={t.id}>
                 {t.label}

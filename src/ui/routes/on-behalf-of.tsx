@@ -10,6 +10,7 @@ import {
   decideOboRoute,
   OBO_PARAMETERS,
   onBehalfOfFlow as flow,
+  oboVariant,
   prepareUserSignIn,
   readClaimsChallenge,
   readOnBehalfOf,
@@ -25,6 +26,7 @@ import { runStep } from '../../flows/runner.ts';
 import { useFlowRuns } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { clearPendingRedirect, savePendingRedirect } from '../../state/pending-redirect.ts';
+import { useSandboxDirectory } from '../../state/sandbox-directory.ts';
 import {
   clientFor,
   defaultRedirectUri,
@@ -66,6 +68,52 @@ function newContext(sandboxOrigin: string): OboContext {
   });
 }
 
+/** Moves focus to step 1's next action (sign in, redeem, or the picker), scrolled into view. */
+function focusUserTokenStep() {
+  const section = document.getElementById('step-user-token');
+  const target =
+    [...(section?.querySelectorAll<HTMLElement>('[data-next-action]') ?? [])].find(
+      (element) => !(element as HTMLButtonElement).disabled,
+    ) ?? document.getElementById('step-user-token-title');
+  target?.scrollIntoView({ block: 'center' });
+  target?.focus({ preventScroll: true });
+}
+
+/**
+ * Which sandbox user to sign in as, for each case the page teaches. The app's view of the sandbox lists
+ * apps, not users, so the names are said here and the passwords left to the portal.
+ */
+function SandboxUsersNote({ portal }: { portal: string | undefined }) {
+  return (
+    <details className="obo-users">
+      <summary>Which sandbox user to sign in as</summary>
+      <ul>
+        <li>
+          <strong>Adele Vance</strong> (<code>adele@flowlab-sandbox.onmicrosoft.com</code>): the plain
+          exchange, no policy in the way.
+        </li>
+        <li>
+          <strong>Alex Wilber</strong> (<code>alex@flowlab-sandbox.onmicrosoft.com</code>): the claims
+          challenge. With Graph behind the sandbox’s MFA policy (portal settings), his sign-in asks no second
+          factor, so the exchange is refused with AADSTS50076 until he signs in again with the challenge.
+        </li>
+        <li>
+          <strong>Megan Bowen</strong> (<code>megan@flowlab-sandbox.onmicrosoft.com</code>): always signs in
+          with MFA, so her token passes that policy at once.
+        </li>
+        <li>
+          <strong>Isaiah Langer</strong> (<code>isaiah@flowlab-sandbox.onmicrosoft.com</code>), the
+          administrator: consent on behalf of the tenant when the users may not consent.
+        </li>
+      </ul>
+      <p className="help">
+        Their passwords and second-factor codes are on the{' '}
+        {portal === undefined ? 'sandbox portal' : <a href={portal}>sandbox portal</a>} (sandbox-only values).
+      </p>
+    </details>
+  );
+}
+
 function show(value: unknown): string {
   if (value === undefined) return '(absent)';
   return typeof value === 'string' ? value : JSON.stringify(value);
@@ -77,6 +125,8 @@ export default function OnBehalfOfPage() {
   const { run, ctx, deps, patch, execute, restart, failureFor, statusOf, goTo, announcement, announce } =
     useFlowRunner<OboContext>(FLOW_ID, create, 'user-token');
   const secretRestored = useRef(false);
+  const sandbox = useSettings((s) => s.authority === 'sandbox');
+  const portal = useSandboxDirectory((s) => s.directory?.portal);
 
   // Back from hop 1's redirect, API A's secret (never stored) is filled in again from the sandbox seed.
   useEffect(() => {
@@ -125,12 +175,14 @@ export default function OnBehalfOfPage() {
     const sent = await execute('user-token', sendUserTokenRedeem, { failure: 'The code failed.' });
     if (sent === undefined) return;
     const read = await execute('user-token', readUserTokenRedeem, {
-      next: 'check',
+      next: 'exchange',
       success: 'User token for API A received; it is now the incoming token.',
       failure: 'The token endpoint refused the code.',
     });
     const tokens = read?.signIn.tokens;
     if (tokens === undefined) return;
+    // API A's checks are read from the token as soon as it is here: the exchange is what comes next.
+    useFlowRuns.getState().setStep(FLOW_ID, 'check', 'done');
     useTokenHistory.getState().add({
       flowId: FLOW_ID,
       flowTitle: `${flow.title} (hop 1)`,
@@ -142,6 +194,13 @@ export default function OnBehalfOfPage() {
   };
 
   const exchangeToken = async () => {
+    if (ctx.assertion.trim() === '') {
+      // Nothing to exchange yet: say so and take the user to where Token A comes from.
+      goTo('user-token');
+      announce('The exchange needs the user’s token first: sign in in step 1, or choose a token there.');
+      focusUserTokenStep();
+      return;
+    }
     const sent = await execute('exchange', sendOnBehalfOf, { failure: 'The exchange failed.' });
     if (sent === undefined) return;
     const read = await execute('exchange', readOnBehalfOf, {
@@ -195,6 +254,7 @@ export default function OnBehalfOfPage() {
       status={run.status}
       onGoTo={goTo}
       announcement={announcement}
+      variants={[oboVariant(ctx)]}
       options={
         <button type="button" onClick={startAgain}>
           Start again
@@ -206,7 +266,13 @@ export default function OnBehalfOfPage() {
           The client (here the SPA registration) signs the user in with code + PKCE and asks for{' '}
           <code>{signIn.params['scope']}</code>, so the access token is issued for API A.
         </p>
-        <button type="button" className="primary" onClick={() => void getUserToken()}>
+        {sandbox && <SandboxUsersNote portal={portal} />}
+        <button
+          type="button"
+          className="primary"
+          onClick={() => void getUserToken()}
+          {...(code === undefined || ctx.assertionSource !== undefined ? { 'data-next-action': true } : {})}
+        >
           Get a user token for the API
         </button>
         {code !== undefined && ctx.assertionSource === undefined && (
@@ -244,7 +310,10 @@ export default function OnBehalfOfPage() {
           value={ctx.assertion}
           onChange={(value, entry) => {
             patch({ assertion: value, assertionSource: entry === undefined ? 'pasted' : 'earlier-run' });
-            if (value !== '') announce('Incoming token set; see API A’s checks below.');
+            if (value === '') return;
+            // API A's checks are read from the token at once; the step is done, the exchange comes next.
+            useFlowRuns.getState().setStep(FLOW_ID, 'check', 'done');
+            announce('Incoming token set; see API A’s checks below, then exchange it in step 3.');
           }}
         />
       </StepSection>
@@ -254,45 +323,47 @@ export default function OnBehalfOfPage() {
           <p>No incoming token yet.</p>
         ) : (
           <>
-            <table className="lab-table obo-check">
-              <caption>What API A checks before it exchanges the token</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Claim</th>
-                  <th scope="col">In the token</th>
-                  <th scope="col">Expected</th>
-                  <th scope="col">Verdict</th>
-                </tr>
-              </thead>
-              <tbody>
-                <tr>
-                  <th scope="row">
-                    <code>aud</code>
-                  </th>
-                  <td className="wrap">{show(check.aud)}</td>
-                  <td className="wrap">
-                    {ctx.clientId} or api://{ctx.clientId}
-                  </td>
-                  <td>{check.audienceOk ? 'passes' : 'fails'}</td>
-                </tr>
-                <tr>
-                  <th scope="row">
-                    <code>scp</code> (a user token)
-                  </th>
-                  <td className="wrap">{show(check.scp)}</td>
-                  <td>delegated scopes, not app roles</td>
-                  <td>{check.userToken ? 'passes' : 'fails'}</td>
-                </tr>
-                <tr>
-                  <th scope="row">
-                    <code>oid</code>
-                  </th>
-                  <td className="wrap">{show(check.oid)}</td>
-                  <td>the user to act for</td>
-                  <td>{check.oid === undefined ? 'fails' : 'passes'}</td>
-                </tr>
-              </tbody>
-            </table>
+            <div className="obo-table-scroll">
+              <table className="lab-table obo-check">
+                <caption>What API A checks before it exchanges the token</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Claim</th>
+                    <th scope="col">In the token</th>
+                    <th scope="col">Expected</th>
+                    <th scope="col">Verdict</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <tr>
+                    <th scope="row">
+                      <code>aud</code>
+                    </th>
+                    <td className="wrap">{show(check.aud)}</td>
+                    <td className="wrap">
+                      {ctx.clientId} or api://{ctx.clientId}
+                    </td>
+                    <td>{check.audienceOk ? 'passes' : 'fails'}</td>
+                  </tr>
+                  <tr>
+                    <th scope="row">
+                      <code>scp</code> (a user token)
+                    </th>
+                    <td className="wrap">{show(check.scp)}</td>
+                    <td>delegated scopes, not app roles</td>
+                    <td>{check.userToken ? 'passes' : 'fails'}</td>
+                  </tr>
+                  <tr>
+                    <th scope="row">
+                      <code>oid</code>
+                    </th>
+                    <td className="wrap">{show(check.oid)}</td>
+                    <td>the user to act for</td>
+                    <td>{check.oid === undefined ? 'fails' : 'passes'}</td>
+                  </tr>
+                </tbody>
+              </table>
+            </div>
             {check.problems.length > 0 ? (
               <ul className="warnings" aria-label="Problems with the incoming token">
                 {check.problems.map((p) => (
@@ -336,6 +407,25 @@ export default function OnBehalfOfPage() {
             />
           </div>
         </form>
+        {ctx.assertion === '' && (
+          <div className="obo-needs-token" role="note" aria-label="What the exchange needs">
+            <p>
+              <strong>The exchange needs the user’s token (Token A) first.</strong> Get it in step 1: sign in
+              there, or choose an access token from an earlier run, or paste one.
+            </p>
+            <button
+              type="button"
+              className="primary"
+              data-next-action
+              onClick={() => {
+                goTo('user-token');
+                focusUserTokenStep();
+              }}
+            >
+              Get the user’s token (step 1)
+            </button>
+          </div>
+        )}
         {check.problems.length > 0 && ctx.assertion !== '' && (
           <p className="warning">
             The incoming token fails API A’s checks (see above): expect Entra to refuse it.
@@ -349,7 +439,6 @@ export default function OnBehalfOfPage() {
           sending={statusOf('exchange') === 'running'}
           sendLabel="Exchange the token (on-behalf-of)"
           onSend={() => void exchangeToken()}
-          disabled={ctx.assertion === ''}
         />
         {challenge !== undefined && (
           <section className="obo-challenge" aria-labelledby="obo-challenge-title">
@@ -396,29 +485,31 @@ export default function OnBehalfOfPage() {
           <p>No token for API B yet.</p>
         ) : (
           <>
-            <table className="lab-table obo-compare">
-              <caption>Token A (incoming) and Token B (from the exchange), side by side</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Claim</th>
-                  <th scope="col">Token A</th>
-                  <th scope="col">Token B</th>
-                  <th scope="col">Same?</th>
-                </tr>
-              </thead>
-              <tbody>
-                {comparison.map((row) => (
-                  <tr key={row.claim}>
-                    <th scope="row">
-                      <code>{row.claim}</code>
-                    </th>
-                    <td className="wrap">{show(row.incoming)}</td>
-                    <td className="wrap">{show(row.outgoing)}</td>
-                    <td>{row.same ? 'same' : 'different'}</td>
+            <div className="obo-table-scroll">
+              <table className="lab-table obo-compare">
+                <caption>Token A (incoming) and Token B (from the exchange), side by side</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Claim</th>
+                    <th scope="col">Token A</th>
+                    <th scope="col">Token B</th>
+                    <th scope="col">Same?</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {comparison.map((row) => (
+                    <tr key={row.claim}>
+                      <th scope="row">
+                        <code>{row.claim}</code>
+                      </th>
+                      <td className="wrap">{show(row.incoming)}</td>
+                      <td className="wrap">{show(row.outgoing)}</td>
+                      <td>{row.same ? 'same' : 'different'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
             <p>
               Same user (<code>oid</code>, <code>tid</code>), new audience (API B) and a new authorized party
               (API A instead of the client). API A uses Token B for API B only and never passes it on.

@@ -216,6 +216,13 @@ export default function RefreshTokenPage() {
       }
     >
       <StepSection {...stepProps('token')}>
+        {run.notKept?.includes('tokens') === true && ctx.refreshToken === '' && (
+          <p className="note" role="note" aria-label="Refresh token not kept">
+            The refresh token this run held before the reload was not kept: tokens survive a reload only when
+            you keep them in this tab (the run history above). Choose it again from a run of this tab, or sign
+            in again for a new one.
+          </p>
+        )}
         <TokenPicker
           kind="refresh_token"
           label="Refresh token to redeem"
