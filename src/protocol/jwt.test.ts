@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { InvalidJwtError } from './errors.ts';
-import { classifyToken, decodeJwt, isPast, normalizeToken } from './jwt.ts';
+import fc from 'fast-check';
+import { classifyToken, decodeJwt, describeTokenShape, isPast, normalizeToken } from './jwt.ts';
 
 // RFC 7519 §3.1: the example JWT (HS256; header and claims contain CRLF line breaks).
 const RFC7519_EXAMPLE =
@@ -194,5 +195,99 @@ describe('isPast', () => {
     expect(isPast(1000, 1_000_000)).toBe(true);
     expect(isPast(1000, 999_999)).toBe(false);
     expect(isPast('1000', 2_000_000)).toBe(false);
+  });
+});
+
+describe('describeTokenShape on generated strings', () => {
+  const bytes = (min: number) => fc.uint8Array({ minLength: min, maxLength: 64 });
+  const part = (value: unknown) => b64url(JSON.stringify(value));
+  const jsonObject = fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), {
+    maxKeys: 5,
+  });
+  const notObject = fc.oneof(
+    fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 4 }),
+    fc.integer(),
+    fc.string({ maxLength: 12 }),
+    fc.boolean(),
+    fc.constant(null),
+  );
+  const randomToken = bytes(12).map((b) =>
+    btoa(String.fromCharCode(...b))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, ''),
+  );
+
+  test('fast-check: a JOSE header, a claims object and a signature make a JWT', () => {
+    fc.assert(
+      fc.property(jsonObject, jsonObject, randomToken, (header, payload, sig) => {
+        expect(classifyToken(`${part({ alg: 'RS256', ...header })}.${part(payload)}.${sig}`)).toBe('jwt');
+      }),
+    );
+  });
+
+  test('fast-check: RFC 7516 §9: five parts after a JOSE header are a JWE, named as such', () => {
+    fc.assert(
+      fc.property(fc.array(randomToken, { minLength: 4, maxLength: 4 }), (rest) => {
+        const reading = describeTokenShape([part({ alg: 'RSA-OAEP', enc: 'A256GCM' }), ...rest].join('.'));
+        expect(reading.shape).toBe('jwe');
+        expect(reading.reason).toMatch(/encrypted/);
+      }),
+    );
+  });
+
+  test('fast-check: two dotted words (hello.world) are not a JWT, and not called opaque', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z]{1,7}\.[a-z]{1,7}$/), (text) => {
+        const reading = describeTokenShape(text);
+        expect(reading.shape).toBe('not-jwt');
+        expect(reading.reason).toMatch(/2 dot-separated parts.*a JWT has 3/);
+      }),
+    );
+    expect(describeTokenShape('hello.world').reason).toMatch(/too short to be a token/);
+  });
+
+  test('fast-check: RFC 7519 §7.2: a first part that is JSON but not an object is not a JWT, with the reason', () => {
+    fc.assert(
+      fc.property(notObject, jsonObject, randomToken, (header, payload, sig) => {
+        const reading = describeTokenShape(`${part(header)}.${part(payload)}.${sig}`);
+        expect(reading.shape).toBe('not-jwt');
+        expect(reading.reason).toMatch(
+          /not a JOSE header \(it decodes to JSON but to (an array|a number|a string|a boolean|null), not an object\)/,
+        );
+      }),
+    );
+  });
+
+  test('fast-check: a claims part after a header that is not base64url JSON is not a JWT', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z$!*]{1,12}$/), jsonObject, randomToken, (first, payload, sig) => {
+        const reading = describeTokenShape(`${first}.${part({ sub: 'x', ...payload })}.${sig}`);
+        expect(reading.shape).toBe('not-jwt');
+        expect(reading.reason).toMatch(/^it has three dot-separated parts like a JWT, but its first part/);
+      }),
+    );
+  });
+
+  test('fast-check: RFC 6749 §10.10: long random strings without JWT structure are opaque, said why', () => {
+    fc.assert(
+      fc.property(randomToken, fc.constantFrom('', '0.', 'ya29.', 'M.C105_BAY.'), (token, prefix) => {
+        fc.pre(!token.startsWith('eyJ') && /[A-Z]/.test(token) && /[a-z0-9]/.test(token));
+        const reading = describeTokenShape(prefix + token);
+        fc.pre(!(prefix + token).split('.').some((p) => p.startsWith('eyJ')));
+        expect(reading.shape).toBe('opaque');
+        expect(reading.reason).toMatch(/long and random/);
+      }),
+    );
+  });
+
+  test('fast-check: never throws, and every shape but jwt and empty has a reason', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (text) => {
+        const reading = describeTokenShape(text);
+        if (reading.shape !== 'jwt' && reading.shape !== 'empty') expect(reading.reason).not.toBe('');
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -20,10 +20,22 @@ export interface DecodedJwt {
 }
 
 /**
- * What a token string looks like from the outside.
+ * What a token string looks like from the outside: a JWT (it starts with a JOSE header; it may still
+ * fail to decode), a five-part JWE, an opaque token (no JWT structure, shaped like a token), a string
+ * that is `not-jwt` (dots or JSON that promise a JWT, or nothing shaped like a token at all), or empty.
  * @see https://www.rfc-editor.org/rfc/rfc7516#section-9
  */
-export type TokenShape = 'jwt' | 'jwe' | 'opaque' | 'empty';
+export type TokenShape = 'jwt' | 'jwe' | 'opaque' | 'not-jwt' | 'empty';
+
+/**
+ * A token's shape and the reason, in a sentence, for the shapes that need one (`not-jwt`, `opaque`).
+ * @see https://www.rfc-editor.org/rfc/rfc7519#section-7.2
+ */
+export interface TokenShapeReading {
+  readonly shape: TokenShape;
+  /** Why it is (or is not) a JWT; empty for `jwt` and `empty`. */
+  readonly reason: string;
+}
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 const BEARER_PREFIX = /^bearer(?:\s+|$)/i;
@@ -140,18 +152,117 @@ function looksLikeJoseHeader(part: string): boolean {
   }
 }
 
+/** The part decoded as base64url JSON (any JSON value), or undefined when it is not that. */
+function partJson(part: string): { readonly value: unknown } | undefined {
+  if (part === '' || !BASE64URL.test(part) || part.length % 4 === 1) return undefined;
+  try {
+    return { value: jwtDecode<unknown>(`${part}.`, { header: true }) };
+  } catch {
+    return undefined;
+  }
+}
+
+// RFC 6750 §2.1 b64token (A-Z a-z 0-9 - . _ ~ + / then =), plus the ! * $ of Microsoft account tokens.
+const TOKEN_CHARS = /^[A-Za-z0-9\-._~+/!*$]+=*$/;
+/** Shorter than this, a string is a word, not a credential (RFC 6749 §10.10 wants them unguessable). */
+const MIN_OPAQUE_LENGTH = 16;
+
+/** Random tokens mix at least two of: lower case, upper case, digits. */
+function mixesCharacterClasses(text: string): boolean {
+  return [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(text)).length >= 2;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** Why the first part is not a JOSE header, in words (the decoder's own reason when it has one). */
+function headerProblem(first: string, clean: string): string {
+  if (first === '') return 'its first part is empty';
+  try {
+    decodePart(clean, 'header', first);
+    return 'its first part is a JSON object but not a JOSE header';
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return `its first part is not a JOSE header (${message.replace(/^The header /, 'it ').replace(/\.$/, '')})`;
+  }
+}
+
 /**
- * Says what a token string is: a JWT (JOSE header then claims; it may still fail to decode), a
- * five-part encrypted JWE, an opaque string only its issuer can read (Entra refresh tokens), or empty.
+ * Says what a token string is, and why: a JWT (its first part is a JOSE header; it may still fail to
+ * decode), a five-part encrypted JWE, an opaque token only its issuer can read (no JWT structure, but
+ * long and random like Entra's refresh tokens, Google's ya29 access tokens or RFC 6749's examples), a
+ * string that is not a JWT (dots or base64url JSON that promise one, or too short and plain to be a
+ * token), or empty. Never throws.
+ * @see https://www.rfc-editor.org/rfc/rfc7519#section-7.2
+ * @see https://www.rfc-editor.org/rfc/rfc7662#section-1
+ */
+export function describeTokenShape(token: string): TokenShapeReading {
+  const clean = normalizeToken(token);
+  if (clean === '') return { shape: 'empty', reason: '' };
+  const parts = clean.split('.');
+  const first = parts[0] ?? '';
+  if (looksLikeJoseHeader(first)) {
+    // RFC 7516 §9: five parts with a JOSE header is a JWE; anything else starting so is meant as a JWT.
+    return parts.length === 5
+      ? {
+          shape: 'jwe',
+          reason:
+            'it has 5 parts and a JOSE header: an encrypted JWT (JWE, RFC 7516), readable only with the decryption key',
+        }
+      : { shape: 'jwt', reason: '' };
+  }
+  const space = clean.search(/\s/);
+  if (space !== -1) {
+    return {
+      shape: 'not-jwt',
+      reason: `it holds whitespace at position ${space + 1}; a JWT, like any token, is one unbroken string`,
+    };
+  }
+  // Parts that decode to JSON promise a JWT that is not there: say what is wrong instead of "opaque".
+  const jsonParts = parts.flatMap((part, index) => {
+    const json = partJson(part);
+    const structured = json !== undefined && typeof json.value === 'object' && json.value !== null;
+    return structured || (json !== undefined && index === 0 && parts.length === 3) || part.startsWith('eyJ')
+      ? [index]
+      : [];
+  });
+  const dots = parts.length - 1;
+  if (jsonParts.length > 0) {
+    const shape =
+      parts.length === 3
+        ? 'three dot-separated parts like a JWT, but'
+        : `${plural(parts.length, 'dot-separated part')} (a JWT has 3: header.payload.signature), and`;
+    return { shape: 'not-jwt', reason: `it has ${shape} ${headerProblem(first, clean)}` };
+  }
+  if (clean.length >= MIN_OPAQUE_LENGTH && TOKEN_CHARS.test(clean) && mixesCharacterClasses(clean)) {
+    return {
+      shape: 'opaque',
+      reason:
+        dots === 0
+          ? 'it has no JWT structure (no dots, no JOSE header) and is long and random, as tokens are'
+          : `it has ${plural(dots, 'dot')} but no JOSE header or JSON part, and is long and random, as tokens are`,
+    };
+  }
+  const why =
+    dots === 0
+      ? 'it has no dots'
+      : `it has ${plural(parts.length, 'dot-separated part')} (a JWT has 3: header.payload.signature) and ${headerProblem(first, clean)}`;
+  const stray = clean.replace(/=+$/, '').search(/[^A-Za-z0-9\-._~+/!*$]/);
+  const notToken = !TOKEN_CHARS.test(clean)
+    ? `it holds ${describeCharacter(clean.charAt(Math.max(stray, 0)))} at position ${stray + 1}, which no token uses`
+    : clean.length < MIN_OPAQUE_LENGTH
+      ? `at ${plural(clean.length, 'character')} it is too short to be a token`
+      : 'it is too plain (one kind of character) to be a random token';
+  return { shape: 'not-jwt', reason: `${why}; nor is it an opaque token: ${notToken}` };
+}
+
+/**
+ * The shape alone, as {@link describeTokenShape} decides it.
  * @see https://www.rfc-editor.org/rfc/rfc7519#section-7.2
  */
 export function classifyToken(token: string): TokenShape {
-  const clean = normalizeToken(token);
-  if (clean === '') return 'empty';
-  const parts = clean.split('.');
-  const first = parts[0] ?? '';
-  if (!looksLikeJoseHeader(first)) return 'opaque';
-  return parts.length === 5 ? 'jwe' : 'jwt';
+  return describeTokenShape(token).shape;
 }
 
 /**

@@ -191,7 +191,7 @@ function expectRejected(token: string, says: RegExp): void {
   const explanation = explainFailure(toStepFailure(error));
   expect(explanation.title).toBe('Malformed token');
   // The shape test the UI runs first never throws either.
-  expect(['jwt', 'jwe', 'opaque', 'empty']).toContain(classifyToken(token));
+  expect(['jwt', 'jwe', 'opaque', 'not-jwt', 'empty']).toContain(classifyToken(token));
 }
 
 describe('decodeJwt refuses malformed and hostile tokens with a precise message', () => {
@@ -403,7 +403,7 @@ describe('normalizeToken and classifyToken never throw', () => {
   };
   test.each(Object.entries(INPUTS))('%s', (_name, input) => {
     expect(typeof normalizeToken(input)).toBe('string');
-    expect(['jwt', 'jwe', 'opaque', 'empty']).toContain(classifyToken(input));
+    expect(['jwt', 'jwe', 'opaque', 'not-jwt', 'empty']).toContain(classifyToken(input));
   });
 });
 
