@@ -1,6 +1,7 @@
 /**
  * Plain-language explanations of the claims found in JWTs (access tokens, ID tokens, logout tokens,
- * client assertions) and of the JOSE header parameters. Every explanation knows which issuers it is
+ * client assertions, request objects, DPoP proofs, and JWTs of no known kind) and of the JOSE header
+ * parameters, each for what it means in that kind of token. Every explanation knows which issuers it is
  * true for: a note that holds for Entra ID is never shown on a Google or Okta token. Used by the token
  * view; never used to accept or reject a token.
  */
@@ -8,11 +9,33 @@
 import { parseEntraV1Issuer } from './issuer-version.ts';
 
 /**
- * What a JWT is for, which changes what its claims mean.
+ * What a JWT is for, which changes what its claims mean. `jwt` is a JWT whose kind is not known: its
+ * claims get RFC 7519's general meanings, never those of one kind.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDToken
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-2
+ * @see https://www.rfc-editor.org/rfc/rfc9101#section-4
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.2
  */
-export type TokenKind = 'access' | 'id' | 'refresh' | 'logout' | 'client-assertion';
+export type TokenKind =
+  'access' | 'id' | 'refresh' | 'logout' | 'client-assertion' | 'request-object' | 'dpop-proof' | 'jwt';
+
+/**
+ * Every token kind, in the order the UI lists them.
+ * @see https://www.rfc-editor.org/rfc/rfc7519#section-4
+ */
+export const TOKEN_KINDS: readonly TokenKind[] = [
+  'access',
+  'id',
+  'refresh',
+  'logout',
+  'client-assertion',
+  'request-object',
+  'dpop-proof',
+  'jwt',
+];
+
+/** Kinds the client writes and signs itself: an issuer family's conventions never apply to them. */
+const CLIENT_MADE: ReadonlySet<TokenKind> = new Set(['client-assertion', 'request-object', 'dpop-proof']);
 
 /**
  * A family of authorization servers whose tokens share conventions beyond the standards.
@@ -82,6 +105,12 @@ interface Ctx {
 interface ClaimInfo {
   /** 'standard' = true for every issuer; otherwise only for these families. */
   readonly scope: 'standard' | readonly IssuerFamily[];
+  /**
+   * The token kinds the entry holds for. Left out, a standard entry holds for every kind, and a
+   * family's for every kind the authorization server issues, never for a JWT the client made itself
+   * (assertion, request object, DPoP proof).
+   */
+  readonly kinds?: readonly TokenKind[];
   readonly meaning: string | ((ctx: Ctx, value: unknown) => string);
   readonly isTime?: boolean;
   readonly note?: (value: unknown, ctx: Ctx) => string | undefined;
@@ -303,21 +332,39 @@ const ENTRA = ['entra'] as const;
 const MICROSOFT = ['entra', 'entra-b2c'] as const;
 
 // RFC 7519 §4.1 registered claims, with what each kind of token uses them for.
-define('iss', {
-  scope: 'standard',
-  meaning: byKind(
-    {
-      // RFC 7523 §3: a client assertion's iss is the client id.
-      'client-assertion':
-        'Issuer: here the client itself, by its client id. It signed this assertion to prove who it is.',
-    },
-    'Issuer: the authorization server that created and signed the token.',
-  ),
-});
+// iss, sub and aud say something different in every kind: each kind has its own text, and a JWT of
+// unknown kind gets RFC 7519's general one.
+const ISS_MEANINGS: Readonly<Record<TokenKind, string>> = {
+  access:
+    'Issuer: the authorization server that issued this access token. The API accepts only issuers it trusts.',
+  // OIDC Core §3.1.3.7 step 2: it must exactly match the issuer the client discovered.
+  id: 'Issuer: the OpenID provider that signed the user in; it must equal exactly the issuer the client discovered.',
+  refresh:
+    'Issuer: the authorization server, the only party that reads this refresh token when it comes back.',
+  // OIDC Back-Channel Logout §2.6: validated as an ID token's iss.
+  logout: 'Issuer: the OpenID provider whose session ended; the same issuer as in the ID tokens it gave you.',
+  // RFC 7523 §3: a client assertion's iss is the client id.
+  'client-assertion':
+    'Issuer: here the client itself, by its client id. It signed this assertion to prove who it is.',
+  // RFC 9101 §4: iss, when present, is the client id of the client that signed the request object.
+  'request-object':
+    'Issuer: the client that signed this authorization request, by its client id (RFC 9101 §4).',
+  // RFC 9449 §4.2 lists the claims of a proof; iss is not one of them.
+  'dpop-proof':
+    'Not a DPoP proof claim (RFC 9449 §4.2 names jti, htm, htu, iat, ath, nonce): the server ignores it.',
+  jwt: 'Issuer: the principal that issued this JWT (RFC 7519 §4.1.1); who that is depends on what the JWT is for.',
+};
+const ENTRA_ISS_MEANINGS: Partial<Record<TokenKind, string>> = {
+  access:
+    'Issuer: the Entra tenant’s token service that issued this access token, and the tenant it signed for. The API accepts only issuers it trusts.',
+  id: 'Issuer: the Entra tenant that signed the user in, as its discovery document names it; the client compares it exactly.',
+  refresh: 'Issuer: the Entra tenant, the only party that reads this refresh token when it comes back.',
+};
+define('iss', { scope: 'standard', meaning: (ctx) => ISS_MEANINGS[ctx.kind] });
 define('iss', {
   scope: MICROSOFT,
-  meaning:
-    'Issuer: the authorization server that created and signed the token, and the tenant it signed for.',
+  kinds: ['access', 'id', 'refresh'],
+  meaning: (ctx) => ENTRA_ISS_MEANINGS[ctx.kind] ?? ISS_MEANINGS[ctx.kind],
   note: (value) => {
     if (typeof value !== 'string') return undefined;
     if (/^https:\/\/sts\.(windows\.net|chinacloudapi\.cn)\//.test(value))
@@ -329,18 +376,21 @@ define('iss', {
   },
 });
 
-const SUB_MEANINGS = byKind(
-  {
-    id: 'Subject: the identifier of the signed-in user at this issuer; with iss, the key a client stores for the user.',
-    access: 'Subject: who the token is about: a user, or the client itself when no user is involved.',
-    refresh: 'Subject: the user the refresh token was issued for.',
-    // OIDC Back-Channel Logout §2.4: sub, sid or both.
-    logout: 'Subject: the user whose session at the issuer ended.',
-    'client-assertion':
-      'Subject: the client id again. In a client assertion iss and sub are both the client.',
-  },
-  'Subject: who the token is about.',
-);
+const SUB_TEXT: Readonly<Record<TokenKind, string>> = {
+  id: 'Subject: the identifier of the signed-in user at this issuer; with iss, the key a client stores for the user.',
+  access: 'Subject: who the token is about: a user, or the client itself when no user is involved.',
+  refresh: 'Subject: the user the refresh token was issued for.',
+  // OIDC Back-Channel Logout §2.4: sub, sid or both.
+  logout: 'Subject: the user whose session at the issuer ended.',
+  'client-assertion': 'Subject: the client id again. In a client assertion iss and sub are both the client.',
+  // RFC 9101 does not define sub for request objects.
+  'request-object':
+    'Subject: not defined for a request object (RFC 9101); an authorization server that does not document it ignores it.',
+  'dpop-proof':
+    'Not a DPoP proof claim (RFC 9449 §4.2): a proof is about a request, not a subject; the server ignores it.',
+  jwt: 'Subject: the principal this JWT is about (RFC 7519 §4.1.2); who that is depends on what the JWT is for.',
+};
+const SUB_MEANINGS = (ctx: Ctx): string => SUB_TEXT[ctx.kind];
 define('sub', { scope: 'standard', meaning: SUB_MEANINGS });
 define('sub', {
   // https://learn.microsoft.com/en-us/entra/identity-platform/access-token-claims-reference: sub is "a
@@ -349,9 +399,10 @@ define('sub', {
   // more about sub without a user; in app-only tokens Entra sets sub to the service principal's object
   // id, equal to oid, so there is no user to be pairwise about and the note must not claim it.
   scope: ENTRA,
+  // Pairwise is what Entra says of sub in its access and ID tokens, nothing else.
+  kinds: ['access', 'id'],
   meaning: SUB_MEANINGS,
   note: (value, ctx) => {
-    if (ctx.kind === 'client-assertion') return undefined;
     const oid = own(ctx.payload, 'oid');
     if (typeof value === 'string' && value !== '' && value === oid) {
       return 'Equal to oid: the token is about an app (its service principal), not a user. Nothing is pairwise here.';
@@ -389,18 +440,22 @@ define('sub', {
       : undefined,
 });
 
-const AUD_MEANINGS = byKind(
-  {
-    id: 'Audience: the client the ID token was issued to; it must contain your client id.',
-    access: 'Audience: the API (resource) this token is for; any other API must reject it.',
-    refresh: 'Audience: the server that takes this refresh token back, normally the issuer itself.',
-    logout: 'Audience: the client that must process this logout, by its client id.',
-    // RFC 7523 §3: "The JWT MUST contain an aud claim containing a value that identifies the authorization server".
-    'client-assertion':
-      'Audience: the authorization server that must accept this assertion, usually by its token endpoint URL.',
-  },
-  'Audience: who the token is meant for; every other recipient must reject it.',
-);
+const AUD_TEXT: Readonly<Record<TokenKind, string>> = {
+  id: 'Audience: the client the ID token was issued to; it must contain your client id.',
+  access: 'Audience: the API (resource) this token is for; any other API must reject it.',
+  refresh: 'Audience: the server that takes this refresh token back, normally the issuer itself.',
+  logout: 'Audience: the client that must process this logout, by its client id.',
+  // RFC 7523 §3: "The JWT MUST contain an aud claim containing a value that identifies the authorization server".
+  'client-assertion':
+    'Audience: the authorization server that must accept this assertion, usually by its token endpoint URL.',
+  // RFC 9101 §4: "the aud value SHOULD be or include the authorization server's issuer identifier".
+  'request-object':
+    'Audience: the authorization server this request is for, by its issuer identifier (RFC 9101 §4); another server must refuse it.',
+  'dpop-proof':
+    'Not a DPoP proof claim (RFC 9449 §4.2): a proof names its target with htm and htu instead; the server ignores aud.',
+  jwt: 'Audience: the recipients this JWT is intended for (RFC 7519 §4.1.3); a recipient it does not name must reject it.',
+};
+const AUD_MEANINGS = (ctx: Ctx): string => AUD_TEXT[ctx.kind];
 function audienceNote(value: unknown, ctx: Ctx): string | undefined {
   const list = strings(value);
   if (Array.isArray(value) && list.length > 1) {
@@ -434,7 +489,16 @@ define('aud', {
 });
 define('exp', {
   scope: 'standard',
-  meaning: 'Expiry: after this time the token must not be accepted.',
+  meaning: byKind(
+    {
+      // RFC 7523 §3: the server MUST reject a JWT past exp; Entra's assertions live minutes.
+      'client-assertion':
+        'Expiry: after this time the authorization server refuses the assertion. Keep it short (minutes): a leaked assertion is usable until then.',
+      'request-object':
+        'Expiry: after this time the authorization server refuses this request object (RFC 9101 §10.2 asks for a short life).',
+    },
+    'Expiry: after this time the token must not be accepted.',
+  ),
   isTime: true,
 });
 define('nbf', {
@@ -442,12 +506,30 @@ define('nbf', {
   meaning: 'Not before: the token must not be accepted before this time.',
   isTime: true,
 });
-define('iat', { scope: 'standard', meaning: 'Issued at: when the token was created.', isTime: true });
+define('iat', {
+  scope: 'standard',
+  meaning: byKind(
+    {
+      // RFC 9449 §4.3 (check 11): the proof must be recent, within a window the server chooses.
+      'dpop-proof':
+        'Issued at: when the client made this proof. The server accepts only proofs made within a short window.',
+      'client-assertion': 'Issued at: when the client signed this assertion.',
+    },
+    'Issued at: when the token was created.',
+  ),
+  isTime: true,
+});
 define('jti', {
   scope: 'standard',
   meaning: byKind(
-    // RFC 7523 §3: the server may keep used jti values to refuse a replayed assertion.
-    { 'client-assertion': 'JWT ID: unique per assertion, so the server can refuse one that is sent twice.' },
+    {
+      // RFC 7523 §3: the server may keep used jti values to refuse a replayed assertion.
+      'client-assertion':
+        'JWT ID: unique per assertion and usable once: the server can refuse one that is sent twice.',
+      // RFC 9449 §4.2: jti makes replay detection possible; §11.1 the server stores the ones it saw.
+      'dpop-proof':
+        'JWT ID: unique per proof; the server keeps the ones it has seen to refuse a replayed proof.',
+    },
     'JWT ID: a unique identifier for this token, useful to spot replays.',
   ),
 });
@@ -463,6 +545,14 @@ define('nonce', {
   meaning: byKind(
     {
       id: 'The random value the client sent in the authorization request, echoed back to tie this ID token to that request.',
+      // OIDC Back-Channel Logout §2.4: "A nonce Claim MUST NOT be present".
+      logout:
+        'Must not be here: a logout token never carries a nonce (OIDC Back-Channel Logout §2.4), so it cannot pass for an ID token. Reject it.',
+      'request-object':
+        'The random value the ID token must echo back; in a signed request object nobody can change it on the way.',
+      // RFC 9449 §8: a nonce the server handed out in the DPoP-Nonce header.
+      'dpop-proof':
+        'The nonce the server handed out in its DPoP-Nonce header, proving the proof was made after it asked (RFC 9449 §8).',
     },
     'A value echoed from the request; outside an ID token it carries no meaning for the client.',
   ),
@@ -525,15 +615,62 @@ define('azp', {
 define('sid', {
   scope: 'standard',
   meaning: byKind(
-    { logout: 'Session ID at the issuer: end every local session tied to it.' },
+    {
+      logout: 'Session ID at the issuer: end every local session tied to it (OIDC Back-Channel Logout §2.4).',
+    },
     "Session ID: identifies the user's sign-in session; used to match logout notifications.",
   ),
 });
 define('events', {
   // OIDC Back-Channel Logout §2.4: the events claim holds the back-channel logout event.
   scope: 'standard',
-  meaning: 'Security events this token reports; a logout token carries the back-channel logout event here.',
+  meaning: byKind(
+    {
+      logout:
+        'The event this token reports: the back-channel logout event, whose presence is what makes it a logout token (its value is an empty object).',
+    },
+    'Security events this token reports; a logout token carries the back-channel logout event here.',
+  ),
 });
+
+// RFC 9449 §4.2: the claims of a DPoP proof.
+define('htm', {
+  scope: 'standard',
+  meaning: 'The HTTP method of the request this proof goes with, such as POST; the server compares it.',
+});
+define('htu', {
+  scope: 'standard',
+  meaning:
+    'The URL of the request this proof goes with, without query or fragment; the server compares it with the URL it was called on.',
+});
+define('ath', {
+  scope: 'standard',
+  meaning:
+    'Access token hash: the base64url SHA-256 of the access token sent with this proof, tying the two together.',
+});
+
+// RFC 9101 §4 with RFC 6749 §4.1.1 and OIDC Core §3.1.2.1: a request object holds the authorization
+// request's own parameters, signed.
+const REQUEST_PARAMETERS: readonly (readonly [string, string])[] = [
+  ['response_type', 'Which grant the client starts: "code" for the authorization code flow.'],
+  ['redirect_uri', 'Where the authorization server sends the browser back; it must be registered.'],
+  ['scope', 'The scopes the client asks for, space-separated.'],
+  ['state', 'The value the client will find again on the redirect, to tie it to this request (CSRF).'],
+  ['code_challenge', 'The PKCE challenge: the code will only be redeemed with the matching verifier.'],
+  ['code_challenge_method', 'How the PKCE challenge was derived from the verifier: S256.'],
+  ['response_mode', 'How the response comes back: query, fragment or form_post.'],
+  ['prompt', 'Whether to force a sign-in, a consent or an account choice.'],
+  ['login_hint', 'The account the client expects to sign in, to pre-fill the sign-in page.'],
+  ['max_age', 'The longest time since the user last signed in that the client accepts, in seconds.'],
+  ['claims', 'Individual claims the client asks for in the ID token or at UserInfo (OIDC Core §5.5).'],
+];
+for (const [name, meaning] of REQUEST_PARAMETERS) {
+  define(name, {
+    scope: 'standard',
+    kinds: ['request-object'],
+    meaning: `Authorization request parameter, signed: ${meaning}`,
+  });
+}
 define('name', { scope: 'standard', meaning: "The user's full name, for display only." });
 define('given_name', { scope: 'standard', meaning: "The user's first name." });
 define('family_name', { scope: 'standard', meaning: "The user's last name." });
@@ -605,9 +742,15 @@ define('_claim_sources', {
 
 // RFC 9068 §2.2 (JWT access tokens), RFC 8693 §4 (token exchange), RFC 7800 (proof of possession)
 define('client_id', {
-  // RFC 9068 §2.2 / RFC 8693 §4.3
+  // RFC 9068 §2.2 / RFC 8693 §4.3; RFC 9101 §5: a request object's client_id must match the request's.
   scope: 'standard',
-  meaning: 'The client id of the app that requested this token.',
+  meaning: byKind(
+    {
+      'request-object':
+        'The client sending this request; it must be the same as the client_id outside the request object (RFC 9101 §5).',
+    },
+    'The client id of the app that requested this token.',
+  ),
 });
 define('client_id', {
   // https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-access-token.html
@@ -977,7 +1120,7 @@ const BOOLEAN_CLAIMS = new Set([
 
 /** The explanation to use for a claim name that has none of its own. */
 function fallback(name: string, ctx: Ctx): ClaimInfo {
-  if (ctx.family === 'entra' && name.startsWith('xms_')) {
+  if (ctx.family === 'entra' && name.startsWith('xms_') && !CLIENT_MADE.has(ctx.kind)) {
     // https://learn.microsoft.com/en-us/entra/identity-platform/optional-claims-reference
     return {
       scope: ENTRA,
@@ -985,7 +1128,7 @@ function fallback(name: string, ctx: Ctx): ClaimInfo {
     };
   }
   if (/^https?:\/\//i.test(name)) {
-    if (ctx.family === 'auth0') {
+    if (ctx.family === 'auth0' && !CLIENT_MADE.has(ctx.kind)) {
       // https://auth0.com/docs/secure/tokens/json-web-tokens/create-custom-claims
       return {
         scope: ['auth0'],
@@ -1014,11 +1157,20 @@ function fallback(name: string, ctx: Ctx): ClaimInfo {
   return { scope: 'standard', meaning: UNKNOWN_CLAIM };
 }
 
+/** Whether a family's entry holds for this kind of token (see `ClaimInfo.kinds`). */
+function holdsForKind(info: ClaimInfo, kind: TokenKind): boolean {
+  return info.kinds === undefined ? !CLIENT_MADE.has(kind) : info.kinds.includes(kind);
+}
+
 function pick(name: string, ctx: Ctx): ClaimInfo {
   const infos = CLAIMS.get(name) ?? [];
   return (
-    infos.find((info) => info.scope !== 'standard' && info.scope.includes(ctx.family)) ??
-    infos.find((info) => info.scope === 'standard') ??
+    infos.find(
+      (info) => info.scope !== 'standard' && info.scope.includes(ctx.family) && holdsForKind(info, ctx.kind),
+    ) ??
+    infos.find(
+      (info) => info.scope === 'standard' && (info.kinds === undefined || info.kinds.includes(ctx.kind)),
+    ) ??
     fallback(name, ctx)
   );
 }
@@ -1142,6 +1294,9 @@ const HEADER = new Map<string, ClaimInfo>([
         if (typ === 'at+jwt') return 'at+jwt: an access token in the RFC 9068 profile.';
         if (typ === 'logout+jwt') return 'logout+jwt: a back-channel logout token.';
         if (typ === 'dpop+jwt') return 'dpop+jwt: a DPoP proof (RFC 9449), not a token to send as a bearer.';
+        // RFC 9101 §10.8: the media type of a request object.
+        if (typ === 'oauth-authz-req+jwt')
+          return 'oauth-authz-req+jwt: a signed authorization request (request object, RFC 9101).';
         return undefined;
       },
     },
@@ -1157,21 +1312,61 @@ const HEADER = new Map<string, ClaimInfo>([
     'kid',
     {
       scope: 'standard',
-      meaning: "Key ID: which of the issuer's published signing keys (its JWKS) signed this token.",
+      meaning: byKind(
+        {
+          'client-assertion':
+            "Key ID: which of the client's registered keys signed this assertion; the server looks it up in what the client registered.",
+          'request-object': "Key ID: which of the client's keys signed this request object.",
+          'dpop-proof': 'Key ID: a name for the proof key; the key itself is in jwk.',
+        },
+        "Key ID: which of the issuer's published signing keys (its JWKS) signed this token.",
+      ),
     },
   ],
   [
     'x5t',
-    { scope: 'standard', meaning: 'The SHA-1 thumbprint of the signing certificate, base64url-encoded.' },
+    {
+      scope: 'standard',
+      meaning: byKind(
+        {
+          'client-assertion':
+            'The SHA-1 thumbprint of the certificate the client registered; the server finds the public key by it (Entra’s older form of x5t#S256).',
+        },
+        'The SHA-1 thumbprint of the signing certificate, base64url-encoded.',
+      ),
+    },
   ],
   [
     'x5t#S256',
-    { scope: 'standard', meaning: 'The SHA-256 thumbprint of the signing certificate, base64url-encoded.' },
+    {
+      scope: 'standard',
+      meaning: byKind(
+        {
+          // RFC 7515 §4.1.8; Entra reads it to pick the certificate uploaded to the app registration.
+          'client-assertion':
+            'The SHA-256 thumbprint of the certificate the client registered (RFC 7515 §4.1.8); the server finds the public key to check this assertion by it.',
+        },
+        'The SHA-256 thumbprint of the signing certificate, base64url-encoded.',
+      ),
+    },
   ],
   ['x5c', { scope: 'standard', meaning: 'The signing certificate chain itself, embedded in the token.' }],
   ['x5u', { scope: 'standard', meaning: 'A URL where the signing certificate chain can be fetched.' }],
   ['jku', { scope: 'standard', meaning: 'A URL of the key set holding the signing key.' }],
-  ['jwk', { scope: 'standard', meaning: 'The signing public key, embedded in the token.' }],
+  [
+    'jwk',
+    {
+      scope: 'standard',
+      meaning: byKind(
+        {
+          // RFC 9449 §4.2: the public key the proof is signed with; the token is bound to its thumbprint.
+          'dpop-proof':
+            'The public key this proof is signed with. The access token gets bound to its thumbprint (cnf.jkt), so only the holder of the private key can use it.',
+        },
+        'The signing public key, embedded in the token.',
+      ),
+    },
+  ],
   [
     'crit',
     { scope: 'standard', meaning: 'Header parameters the reader must understand, or else reject the token.' },
@@ -1191,19 +1386,22 @@ const HEADER = new Map<string, ClaimInfo>([
 ]);
 
 /**
- * Explains one JOSE header parameter of a JWT. The issuer family (from the payload) scopes the few
- * parameters only one issuer uses, such as Microsoft Graph's header nonce.
+ * Explains one JOSE header parameter of a JWT, for the token's kind (a client assertion's x5t#S256
+ * names the client's certificate, a DPoP proof's jwk its own key). The issuer family (from the
+ * payload) scopes the few parameters only one issuer uses, such as Microsoft Graph's header nonce.
  * @see https://www.rfc-editor.org/rfc/rfc7515#section-4.1
  */
 export function explainHeader(
   name: string,
   value: unknown,
   family: IssuerFamily = 'generic',
+  kind: TokenKind = 'jwt',
 ): ClaimExplanation {
-  const ctx: Ctx = { kind: 'access', family, payload: {} };
+  const ctx: Ctx = { kind, family, payload: {} };
   const info = HEADER.get(name);
   const usable =
-    info !== undefined && (info.scope === 'standard' || info.scope.includes(family))
+    info !== undefined &&
+    (info.scope === 'standard' || (info.scope.includes(family) && holdsForKind(info, kind)))
       ? info
       : {
           scope: 'standard' as const,

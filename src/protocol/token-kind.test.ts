@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { decideTokenKind } from './token-kind.ts';
+import { decideTokenKind, TOKEN_KINDS } from './token-kind.ts';
 import type { TokenKind } from './token-kind.ts';
 import { PROVIDER_TOKENS } from './test-support/token-shapes.ts';
 
-const KINDS: readonly TokenKind[] = ['access', 'id', 'refresh', 'logout', 'client-assertion'];
+const KINDS: readonly TokenKind[] = TOKEN_KINDS;
 
 describe('decideTokenKind on real providers’ token shapes', () => {
   test.each(PROVIDER_TOKENS.map((t) => [t.name, t] as const))('%s', (_name, token) => {
@@ -122,12 +122,13 @@ describe('decideTokenKind: each signal, strongest first', () => {
     expect(decideTokenKind({}, { iss: 'c', sub: 'c', aud: 'api', scope: 'x' }).kind).toBe('access');
   });
 
-  test('no signal: says so, assumes an access token', () => {
+  test('no signal: says so, and it is a JWT of unknown kind, never assumed an access token', () => {
     const decision = decideTokenKind({ alg: 'RS256' }, { iss: 'https://as.example', sub: 'u', aud: 'x' });
     expect(decision).toEqual({
-      kind: 'access',
+      kind: 'jwt',
       confidence: 'none',
-      signal: 'no header or claim says what kind of token this is; assumed an access token',
+      signal:
+        'no header or claim says what kind of token this is, so its claims get the general meanings of RFC 7519',
     });
   });
 

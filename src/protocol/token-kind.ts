@@ -1,12 +1,13 @@
 /**
- * Decides what a JWT is for (access token, ID token, logout token, client assertion, refresh token)
- * from every standard and provider signal in its header and claims, and says which signal decided.
- * A context hint (which response field it came from) wins over any guess.
+ * Decides what a JWT is for (access token, ID token, logout token, client assertion, refresh token,
+ * request object, DPoP proof) from every standard and provider signal in its header and claims, and
+ * says which signal decided; a JWT nothing decides is a JWT of unknown kind, never assumed an access
+ * token. A context hint (which response field it came from) wins over any guess.
  */
 
 import { detectIssuerFamily, type TokenKind } from './claims.ts';
 
-export type { TokenKind } from './claims.ts';
+export { TOKEN_KINDS, type TokenKind } from './claims.ts';
 
 /**
  * How sure the decision is: `hint` = the flow said so; `high` = a header or claim that exists to say
@@ -42,6 +43,9 @@ export const TOKEN_KIND_LABEL: Readonly<Record<TokenKind, string>> = {
   refresh: 'refresh token',
   logout: 'logout token',
   'client-assertion': 'client assertion',
+  'request-object': 'request object (JAR)',
+  'dpop-proof': 'DPoP proof',
+  jwt: 'JWT of unknown kind',
 };
 
 // OIDC Back-Channel Logout 1.0 §2.4
@@ -100,6 +104,36 @@ function fromHeader(header: Claims): KindDecision | undefined {
   // OIDC Back-Channel Logout §2.4: logout tokens SHOULD be explicitly typed "logout+jwt".
   if (typ === 'logout+jwt')
     return decided('logout', `header typ is ${quote(raw)} (OIDC Back-Channel Logout §2.4)`, 'high');
+  // RFC 9449 §4.2: a DPoP proof's typ MUST be "dpop+jwt".
+  if (typ === 'dpop+jwt') return decided('dpop-proof', `header typ is ${quote(raw)} (RFC 9449 §4.2)`, 'high');
+  // RFC 9101 §10.8: request objects are typed "oauth-authz-req+jwt".
+  if (typ === 'oauth-authz-req+jwt')
+    return decided('request-object', `header typ is ${quote(raw)} (RFC 9101 §10.8)`, 'high');
+  return undefined;
+}
+
+function fromDpopShape(header: Claims, payload: Claims): KindDecision | undefined {
+  // RFC 9449 §4.2: a proof carries its public key in jwk and names the request with htm and htu.
+  if (has(payload, 'htm') && has(payload, 'htu') && own(header, 'jwk') !== undefined) {
+    return decided(
+      'dpop-proof',
+      'it carries htm and htu and its key in the header jwk, as a DPoP proof (RFC 9449 §4.2)',
+      'medium',
+    );
+  }
+  return undefined;
+}
+
+function fromRequestObject(payload: Claims): KindDecision | undefined {
+  // RFC 9101 §4: a request object holds the authorization request's parameters; response_type and
+  // client_id are required in the request, and only a request carries response_type.
+  if (has(payload, 'response_type') && has(payload, 'client_id')) {
+    return decided(
+      'request-object',
+      'it carries response_type and client_id, the parameters of an authorization request (RFC 9101 §4)',
+      'medium',
+    );
+  }
   return undefined;
 }
 
@@ -254,6 +288,33 @@ function fromWeakIdClaims(payload: Claims, family: string): KindDecision | undef
   return undefined;
 }
 
+const V1_CLAIMS = ['appid', 'appidacr', 'upn', 'unique_name'] as const;
+const V2_CLAIMS = ['azp', 'azpacr'] as const;
+
+/**
+ * Which Entra access token version a payload has, and the claims that show it: v1.0 tokens name the
+ * client in appid/appidacr and the user in upn/unique_name; v2.0 tokens use azp/azpacr. Undefined when
+ * the token shows neither (not an Entra access token, or too few claims).
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/access-token-claims-reference
+ */
+export function describeAccessTokenVersion(
+  payload: Readonly<Record<string, unknown>>,
+): { readonly version: '1.0' | '2.0'; readonly signal: string } | undefined {
+  const ver = own(payload, 'ver');
+  const v1 = V1_CLAIMS.filter((name) => has(payload, name));
+  const v2 = V2_CLAIMS.filter((name) => has(payload, name));
+  const shown = (names: readonly string[]) => (names.length === 0 ? '' : `, with ${names.join(', ')}`);
+  if (ver === '1.0' || (ver === undefined && v1.length > 0 && v2.length === 0)) {
+    const why = ver === '1.0' ? 'ver is "1.0"' : 'no ver claim';
+    return { version: '1.0', signal: `${why}${shown(v1)} (v2.0 tokens use azp and azpacr)` };
+  }
+  if (ver === '2.0' || (ver === undefined && v2.length > 0 && v1.length === 0)) {
+    const why = ver === '2.0' ? 'ver is "2.0"' : 'no ver claim';
+    return { version: '2.0', signal: `${why}${shown(v2)} (v1.0 tokens use appid, appidacr and upn)` };
+  }
+  return undefined;
+}
+
 /**
  * Decides whether a JWT is an access token, ID token, logout token, client assertion or refresh token:
  * a hint from the flow wins; then the JOSE `typ` header, dedicated claims (`events`, Keycloak `typ`,
@@ -275,15 +336,25 @@ export function decideTokenKind(
     return (
       fromHeader(header) ??
       fromLogoutEvent(payload) ??
+      fromDpopShape(header, payload) ??
+      fromRequestObject(payload) ??
       fromClientAssertion(payload) ??
       fromProviderTypeClaims(payload) ??
       fromEntraShape(payload, family) ??
       fromOidcClaims(payload) ??
       fromAccessClaims(payload) ??
       fromWeakIdClaims(payload, family) ??
-      decided('access', 'no header or claim says what kind of token this is; assumed an access token', 'none')
+      decided(
+        'jwt',
+        'no header or claim says what kind of token this is, so its claims get the general meanings of RFC 7519',
+        'none',
+      )
     );
   } catch {
-    return decided('access', 'the token could not be read for signals; assumed an access token', 'none');
+    return decided(
+      'jwt',
+      'the token could not be read for signals; its claims get the general meanings of RFC 7519',
+      'none',
+    );
   }
 }
