@@ -107,7 +107,7 @@ test.describe('token inspector', () => {
     await input.fill(`${part({ alg: 'RSA-OAEP', enc: 'A256GCM' })}.a.b.c.d`);
     await expect(page.getByText('This is an encrypted token (JWE, five parts)')).toBeVisible();
     await input.fill('0.AQIAQlcOnozlzaRJYyo5YQkAlJ6L0qukwqUJBuu8vu36tbWSgk8');
-    await expect(page.getByText('This is an opaque token, not a JWT')).toBeVisible();
+    await expect(page.getByText('An opaque token, not a JWT')).toBeVisible();
     await input.fill('<script>alert(1)</script>');
     await input.fill('');
     expect(errors).toEqual([]);
@@ -339,13 +339,19 @@ test.describe('token inspector: what kind of token, and whose conventions', () =
       .getByLabel('Token', { exact: true })
       .fill(jwt({ alg: 'RS256' }, { iss: 'https://as.example/', sub: 'u1', aud: 'client-1' }));
     const view = decodedToken(page);
-    // Nothing decides: the view says so and makes the choice prominent.
+    // Nothing decides: the view says so, makes the choice prominent, and explains the claims as any
+    // JWT's (RFC 7519), never as an access token's.
     await expect(view).toContainText(
-      'No signal: no header or claim says what kind of token this is; assumed an access token.',
+      'No signal: no header or claim says what kind of token this is, so its claims get the general meanings of RFC 7519.',
     );
-    await expect(claimRow(page, 'aud')).toContainText('the API (resource)');
+    await expect(claimRow(page, 'aud')).toContainText('RFC 7519 §4.1.3');
+    await expect(claimRow(page, 'aud')).not.toContainText('the API (resource)');
     const group = view.getByRole('group', { name: 'Explain as' });
-    await group.getByRole('radio', { name: 'Access token (assumed)' }).focus();
+    await group.getByRole('radio', { name: 'JWT of unknown kind (assumed)' }).focus();
+    // The last choice wraps round to the first (access token), then on to the ID token.
+    await page.keyboard.press('ArrowRight');
+    await expect(group.getByRole('radio', { name: 'Access token' })).toBeChecked();
+    await expect(claimRow(page, 'aud')).toContainText('the API (resource)');
     await page.keyboard.press('ArrowRight');
     await expect(group.getByRole('radio', { name: 'ID token' })).toBeChecked();
     await expect(view).toContainText('Explained as an ID token, as you chose.');

@@ -12,6 +12,7 @@ import type { DecodedJwt } from '../../protocol/jwt.ts';
 import { precheckSignature, verifyJwtSignature, type SignatureVerdict } from '../../protocol/verify.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { fetchMetadataDirect, fetchMetadataViaRelay } from '../../state/relay.ts';
+import type { SignatureStatus } from './token-view.tsx';
 
 type Check =
   | { readonly state: 'idle' }
@@ -42,9 +43,52 @@ function keysOrigin(keys: IssuerKeys | undefined) {
   );
 }
 
+/** Where the key came from, as plain text for the token view's note. */
+function keysOriginText(keys: IssuerKeys | undefined): string {
+  if (keys === undefined) return '';
+  return keys.source === 'pasted'
+    ? ' in the pasted key set'
+    : ` from ${keys.jwksUri ?? 'the issuer’s key set'}`;
+}
+
+/**
+ * What a check found, for the words the token view shows beside the claims: valid (with the key and
+ * where it came from), invalid (a signature that does not match, or none at all), or undecided.
+ */
+function signatureStatusOf(check: Check): SignatureStatus {
+  if (check.state !== 'done') return { state: 'unchecked' };
+  const verdict = check.verdict;
+  switch (verdict.kind) {
+    case 'valid':
+      return {
+        state: 'valid',
+        key: `signed with ${verdict.alg} by key ${verdict.keyLabel}${keysOriginText(check.keys)}`,
+      };
+    case 'invalid':
+      return { state: 'invalid', finding: 'invalid' };
+    case 'unsigned':
+      return { state: 'invalid', finding: 'not signed' };
+    default:
+      return { state: 'undecided', reason: `${VERDICT_TITLE[verdict.kind]}: ${verdict.reason}` };
+  }
+}
+
 /** The signature part of the token inspector: where the keys come from, and the verdict. */
-export function SignatureCheck({ token, decoded }: { readonly token: string; readonly decoded: DecodedJwt }) {
-  const [check, setCheck] = useState<Check>({ state: 'idle' });
+export function SignatureCheck({
+  token,
+  decoded,
+  onStatus,
+}: {
+  readonly token: string;
+  readonly decoded: DecodedJwt;
+  /** Told every time the verdict changes, so the words beside the claims follow it. */
+  readonly onStatus?: (status: SignatureStatus) => void;
+}) {
+  const [check, setCheckState] = useState<Check>({ state: 'idle' });
+  const setCheck = (next: Check) => {
+    setCheckState(next);
+    onStatus?.(signatureStatusOf(next));
+  };
   const [keysUrl, setKeysUrl] = useState('');
   const [keysJson, setKeysJson] = useState('');
   const lab = useLabConfig();

@@ -7,9 +7,14 @@ import {
   ISSUER_FAMILY_LABEL,
 } from '../../protocol/claims.ts';
 import type { ClaimExplanation } from '../../protocol/claims.ts';
-import { decideTokenKind, TOKEN_KIND_LABEL } from '../../protocol/token-kind.ts';
+import {
+  decideTokenKind,
+  describeAccessTokenVersion,
+  TOKEN_KIND_LABEL,
+  TOKEN_KINDS,
+} from '../../protocol/token-kind.ts';
 import type { KindDecision, KindHint, TokenKind } from '../../protocol/token-kind.ts';
-import { classifyToken, decodeJwt, isPast } from '../../protocol/jwt.ts';
+import { decodeJwt, describeTokenShape, isPast } from '../../protocol/jwt.ts';
 import type { DecodedJwt } from '../../protocol/jwt.ts';
 import { LabError } from '../../protocol/errors.ts';
 import './components.css';
@@ -24,17 +29,35 @@ export interface TokenViewProps {
    * What the token was received as, when the page knows it (the field of the token response). It wins
    * over the token's own signals; leave it out to decide from the header and claims alone.
    */
-  readonly kind?: 'access' | 'id' | 'refresh' | 'client-assertion';
+  readonly kind?: TokenKind;
   /** How the page knows `kind`, as a phrase after "because": defaults to "this page got it as the … token". */
   readonly kindSource?: string;
   /** Heading level of the label; the tables' captions sit below it. Defaults to 3. */
   readonly headingLevel?: 2 | 3 | 4;
+  /**
+   * What a signature check on this page found, so the view's own words follow it. Left out, nothing
+   * on the page checks the signature and the view says so.
+   */
+  readonly signature?: SignatureStatus;
 }
+
+/**
+ * Where the signature of the shown token stands on this page: nothing checks it here (`none`), a check
+ * is offered but not run yet (`unchecked`), it was checked (`valid`, naming the key and where it came
+ * from; `invalid`), or a check ran and could not decide (`undecided`, with the reason).
+ */
+export type SignatureStatus =
+  | { readonly state: 'none' }
+  | { readonly state: 'unchecked' }
+  | { readonly state: 'valid'; readonly key: string }
+  | { readonly state: 'invalid'; readonly finding: 'invalid' | 'not signed' }
+  | { readonly state: 'undecided'; readonly reason: string };
 
 type Decoded =
   { readonly ok: true; readonly jwt: DecodedJwt } | { readonly ok: false; readonly message: string };
 
 const RELATIVE_TIME_REFRESH_MS = 30_000;
+const NOT_CHECKED_HERE: SignatureStatus = { state: 'none' };
 
 function safeDecode(token: string): Decoded {
   try {
@@ -141,22 +164,27 @@ function ClaimTable({
   );
 }
 
+// RFC 7662: an API that receives an opaque token asks its issuer what it means (introspection).
+const OPAQUE =
+  'An opaque token: only its issuer can read it; an API that receives one asks the issuer what it means (token introspection, RFC 7662).';
+
 function opaqueExplanation(kind: TokenViewProps['kind']): string {
   switch (kind) {
     case undefined:
-      return 'This is an opaque token, not a JWT: only the server that issued it (or an API that asks that server) can read it.';
-    case 'client-assertion':
-      return 'This is not a JWT. A client assertion must be a signed JWT, so something is wrong here.';
+    case 'jwt':
+      return OPAQUE;
     case 'refresh':
-      return 'This is an opaque token, not a JWT: only the authorization server that issued it can read it. That is normal for Entra refresh tokens; the client just stores it and sends it back.';
-    case 'id':
-      return 'This is an opaque token, not a JWT. An ID token must be a JWT that the client can read, so something is wrong here.';
+      return `${OPAQUE} That is normal for Entra refresh tokens: the client just stores it and sends it back.`;
     case 'access':
-      return 'This is an opaque token, not a JWT: only the authorization server (or an API that asks it) can read it. The client should never need to look inside an access token anyway.';
+      return `${OPAQUE} The client never needs to look inside an access token anyway.`;
+    case 'id':
+    case 'logout':
+    case 'client-assertion':
+    case 'request-object':
+    case 'dpop-proof':
+      return `Yet ${article(TOKEN_KIND_LABEL[kind])} ${TOKEN_KIND_LABEL[kind]} must be a signed JWT: something is wrong here.`;
   }
 }
-
-const KIND_CHOICES: readonly TokenKind[] = ['access', 'id', 'refresh', 'logout', 'client-assertion'];
 
 function article(word: string): string {
   return /^[aeiou]/i.test(word) || word.startsWith('ID') ? 'an' : 'a';
@@ -175,6 +203,7 @@ function KindPanel({
   onChoose,
   family,
   ownSignals,
+  accessVersion,
 }: {
   readonly decision: KindDecision;
   /** The token's own signals, when a hint decided instead: shown if they point elsewhere. */
@@ -182,6 +211,8 @@ function KindPanel({
   readonly shown: TokenKind;
   readonly onChoose: (kind: TokenKind) => void;
   readonly family: { readonly label: string; readonly signal: string } | undefined;
+  /** For an access token: the Entra version its claims have, and which claims show it. */
+  readonly accessVersion: { readonly version: string; readonly signal: string } | undefined;
 }) {
   const groupName = useId();
   const chosen = shown !== decision.kind;
@@ -221,6 +252,11 @@ function KindPanel({
           </>
         ) : null}
       </p>
+      {shown === 'access' && accessVersion !== undefined ? (
+        <p className="token-view__kind-version">
+          Read as an Entra <strong>v{accessVersion.version}</strong> access token: {accessVersion.signal}.
+        </p>
+      ) : null}
       {family === undefined ? null : (
         <p className="token-view__kind-issuer">
           Explanations follow the conventions of <strong>{family.label}</strong>: {family.signal}.
@@ -228,7 +264,7 @@ function KindPanel({
       )}
       <fieldset className="token-view__kind-choice">
         <legend>Explain as</legend>
-        {KIND_CHOICES.map((kind) => (
+        {TOKEN_KINDS.map((kind) => (
           <label key={kind} className="choice">
             <input
               type="radio"
@@ -264,16 +300,70 @@ const SIGNATURE_ADVICE: Record<TokenKind, string> = {
     'Before ending any session, the client must check its signature, issuer, audience (its own client id), iat and the logout event.',
   'client-assertion':
     'The authorization server checks its signature against the key registered for the client, and its aud, exp and jti.',
+  'request-object':
+    'The authorization server checks its signature against the client’s registered keys, and its aud, exp and client_id.',
+  'dpop-proof':
+    'The server checks its signature with the key in its own header (jwk), then htm, htu, iat and that jti was not seen before.',
+  jwt: 'Whoever receives it must check its signature against the issuer’s keys, then whatever its kind requires.',
 };
 
+/** What the view says about the signature, following what the page found (never a fixed text). */
+function SignatureNote({ status, advice }: { readonly status: SignatureStatus; readonly advice: string }) {
+  switch (status.state) {
+    case 'valid':
+      return (
+        <p className="lab-message" data-signature="valid">
+          <strong>Signature verified above: valid</strong>, {status.key}. That proves who signed it, not that
+          it is meant for you or still good. {advice}
+        </p>
+      );
+    case 'invalid':
+      return (
+        <p className="lab-message lab-message--danger" data-signature="invalid">
+          <strong>Signature checked above: {status.finding}.</strong> Nothing below can be trusted: anyone
+          could have written these claims.
+        </p>
+      );
+    case 'undecided':
+      return (
+        <p className="lab-message lab-message--warning" data-signature="undecided">
+          <strong>The signature could not be checked:</strong> {status.reason} Until it is, the claims below
+          are unproven. {advice}
+        </p>
+      );
+    case 'unchecked':
+      return (
+        <p className="lab-message lab-message--warning" data-signature="unchecked">
+          <strong>Not verified yet:</strong> decoding proves nothing by itself; anyone can make a token that
+          decodes like this one. “Verify the signature” above checks it. {advice}
+        </p>
+      );
+    case 'none':
+      return (
+        <p className="lab-message lab-message--warning" data-signature="none">
+          <strong>Not verified here:</strong> this view decodes the token without checking its signature, and
+          anyone can make a token that decodes like this one. {advice}
+        </p>
+      );
+  }
+}
+
 /** Shows a token: decoded header and claims for a JWT, an explanation otherwise. Never throws. */
-export function TokenView({ label, token, kind, kindSource, headingLevel = 3 }: TokenViewProps) {
+export function TokenView({
+  label,
+  token,
+  kind,
+  kindSource,
+  headingLevel = 3,
+  signature = NOT_CHECKED_HERE,
+}: TokenViewProps) {
   const headingId = useId();
   const textareaId = useId();
   // Presenter mode: the encoded token is drawn as discs until its own reveal is pressed.
   const mask = useFieldMask(`${label} (encoded)`, textareaId);
   const Heading = `h${headingLevel}` as const;
-  const shape = classifyToken(token);
+  const reading = describeTokenShape(token);
+  const shape = reading.shape;
   const decoded = useMemo(() => (shape === 'jwt' ? safeDecode(token) : undefined), [shape, token]);
   const hasTimes = decoded?.ok === true;
   const now = useNow(hasTimes);
@@ -305,10 +395,10 @@ export function TokenView({ label, token, kind, kindSource, headingLevel = 3 }: 
     () =>
       decoded?.ok === true
         ? Object.entries(decoded.jwt.header).map(([name, value]) =>
-            explainHeader(name, value, issuer?.family ?? 'generic'),
+            explainHeader(name, value, issuer?.family ?? 'generic', shownKind),
           )
         : [],
-    [decoded, issuer],
+    [decoded, issuer, shownKind],
   );
   const payloadClaims = useMemo(
     () =>
@@ -356,16 +446,26 @@ export function TokenView({ label, token, kind, kindSource, headingLevel = 3 }: 
               <CopyButton text={token} targetId={textareaId} />
             </div>
           </div>
-          {shape === 'opaque' ? <p className="lab-message">{opaqueExplanation(kind)}</p> : null}
+          {shape === 'opaque' ? (
+            <p className="lab-message" data-shape="opaque">
+              Not a JWT: {reading.reason}. {opaqueExplanation(kind)}
+            </p>
+          ) : null}
+          {shape === 'not-jwt' ? (
+            <div className="lab-message lab-message--danger" data-shape="not-jwt">
+              <p className="lab-message__title">Not a JWT, nor an opaque token</p>
+              <p>Not a JWT: {reading.reason}.</p>
+            </div>
+          ) : null}
           {shape === 'jwe' ? (
-            <p className="lab-message">
-              This is an encrypted token (a JWE, five parts). Only the party holding the decryption key can
-              read its claims, so this view cannot show them.
+            <p className="lab-message" data-shape="jwe">
+              Not a JWT this view can read: {reading.reason}. Its claims are encrypted, so this view cannot
+              show them.
             </p>
           ) : null}
           {decoded?.ok === false ? (
-            <div className="lab-message lab-message--danger">
-              <p className="lab-message__title">This token looks like a JWT but cannot be decoded.</p>
+            <div className="lab-message lab-message--danger" data-shape="malformed">
+              <p className="lab-message__title">Not a JWT: it starts like one, but cannot be decoded</p>
               <p>{decoded.message}</p>
             </div>
           ) : null}
@@ -378,6 +478,9 @@ export function TokenView({ label, token, kind, kindSource, headingLevel = 3 }: 
                   onChoose={(next) => setChoice({ token, kind: next })}
                   family={family}
                   ownSignals={ownSignals}
+                  accessVersion={
+                    issuer?.family === 'entra' ? describeAccessTokenVersion(decoded.jwt.payload) : undefined
+                  }
                 />
               )}
               <ClaimTable caption="Header" claims={headerClaims} values={decoded.jwt.header} now={now} />
@@ -387,10 +490,7 @@ export function TokenView({ label, token, kind, kindSource, headingLevel = 3 }: 
                 <code className="token-view__value">
                   {decoded.jwt.signature === '' ? '(empty: this token is not signed)' : decoded.jwt.signature}
                 </code>
-                <p className="lab-message lab-message--warning">
-                  Decoding proves nothing by itself: anyone can make a token that decodes like this one. Only
-                  a checked signature says who issued it. {SIGNATURE_ADVICE[shownKind]}
-                </p>
+                <SignatureNote status={signature} advice={SIGNATURE_ADVICE[shownKind]} />
               </div>
             </>
           ) : null}

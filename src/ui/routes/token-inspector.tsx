@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from 'react';
-import { classifyToken, decodeJwt, normalizeToken } from '../../protocol/jwt.ts';
+import { decodeJwt, describeTokenShape, normalizeToken } from '../../protocol/jwt.ts';
 import { SignatureCheck } from '../components/signature-check.tsx';
-import { TokenView } from '../components/token-view.tsx';
+import { TokenView, type SignatureStatus } from '../components/token-view.tsx';
 
 /** A token handed over in the fragment, as jwt.ms accepts it: #access_token=… or #id_token=… */
 function fragmentToken(): string {
@@ -11,6 +11,8 @@ function fragmentToken(): string {
 
 export default function TokenInspectorPage() {
   const [token, setToken] = useState(fragmentToken);
+  // The verdict belongs to one token: another token starts unchecked.
+  const [signature, setSignature] = useState<{ readonly token: string; readonly status: SignatureStatus }>();
   const ids = { input: useId(), help: useId() };
 
   useEffect(() => {
@@ -19,7 +21,8 @@ export default function TokenInspectorPage() {
   }, []);
 
   const normalized = normalizeToken(token);
-  const shape = classifyToken(normalized);
+  const reading = describeTokenShape(normalized);
+  const shape = reading.shape;
   let decoded: ReturnType<typeof decodeJwt> | undefined;
   let problem: string | undefined;
   if (shape === 'jwt') {
@@ -59,29 +62,44 @@ export default function TokenInspectorPage() {
       {shape === 'empty' && <p>Nothing to inspect yet.</p>}
       {shape === 'jwe' && (
         <p className="note" role="status">
-          This is an encrypted token (JWE, five parts). Only the party it was encrypted for can read it — an
-          API receiving it, or Entra for tokens meant for itself. There is nothing to decode here.
+          This is an encrypted token (JWE, five parts), not a JWT this page can read: {reading.reason}. Only
+          the party it was encrypted for can read it — an API receiving it, or Entra for tokens meant for
+          itself. There is nothing to decode here.
         </p>
       )}
       {shape === 'opaque' && (
         <p className="note" role="status">
-          This is an opaque token, not a JWT: its content is meaningful only to the server that issued it
-          (Entra’s refresh tokens and authorization codes look like this). It cannot be decoded or verified
-          here.
+          An opaque token, not a JWT: {reading.reason}. Only its issuer can read it (Entra’s refresh tokens
+          and authorization codes look like this); an API that receives one asks the issuer what it means
+          (token introspection, RFC 7662). It cannot be decoded or verified here.
+        </p>
+      )}
+      {shape === 'not-jwt' && (
+        <p className="note" role="status">
+          Not a JWT: {reading.reason}. There is nothing to decode or verify here.
         </p>
       )}
       {problem !== undefined && (
         <div className="failure" role="alert">
           <h2>Not a well-formed JWT</h2>
-          <p>{problem}</p>
+          <p>Not a JWT: it starts like one (a JOSE header), but cannot be decoded. {problem}</p>
         </div>
       )}
       {decoded !== undefined && (
         <>
           {/* Keyed by the token: a new token starts a fresh check. */}
-          <SignatureCheck key={normalized} token={normalized} decoded={decoded} />
+          <SignatureCheck
+            key={normalized}
+            token={normalized}
+            decoded={decoded}
+            onStatus={(status) => setSignature({ token: normalized, status })}
+          />
           {/* No context here: the view decides the kind from the token's own header and claims. */}
-          <TokenView label="The token" token={normalized} />
+          <TokenView
+            label="The token"
+            token={normalized}
+            signature={signature?.token === normalized ? signature.status : { state: 'unchecked' }}
+          />
         </>
       )}
     </section>
