@@ -8,7 +8,9 @@ import { quoteForMessage } from './quote.ts';
 import {
   AuthorizationResponseError,
   InvalidInputError,
+  LabError,
   ProtocolViolationError,
+  type ErrorCode,
   type OAuthErrorFields,
 } from './errors.ts';
 
@@ -236,7 +238,13 @@ export function parseAuthorizationResponse(
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
  */
 export type PastedResponse =
-  | { readonly kind: 'parameters'; readonly read: CallbackParameters; readonly notes: readonly string[] }
+  | {
+      readonly kind: 'parameters';
+      readonly read: CallbackParameters;
+      readonly notes: readonly string[];
+      /** The absolute address the parameters came from, when the paste was one. */
+      readonly address?: string;
+    }
   | { readonly kind: 'code'; readonly code: string; readonly notes: readonly string[] };
 
 /** Invisible characters a chat window or a document adds to copied text; none belongs in a URL. */
@@ -398,7 +406,9 @@ export function parsePastedResponse(pasted: string): PastedResponse {
       notes.push('Turned the HTML-escaped “&amp;” back into “&”.');
     }
     text = unwrapSafeLink(text, notes);
-    if (SCHEME.test(text)) return { kind: 'parameters', read: readCallbackParameters(text), notes };
+    if (SCHEME.test(text)) {
+      return { kind: 'parameters', read: readCallbackParameters(text), notes, address: text };
+    }
     if (text.startsWith('/')) {
       notes.push('Read a path without the origin.');
       return { kind: 'parameters', read: readCallbackParameters(`http://localhost${text}`), notes };
@@ -450,4 +460,264 @@ export function parsePastedResponse(pasted: string): PastedResponse {
     }
   }
   return { kind: 'code', code: text, notes };
+}
+
+/**
+ * Each way a paste in paste-the-redirect mode can fail, told apart so each gets its own words: nothing
+ * pasted, not an address, an address with nothing in it, one with parameters but no response, a
+ * response from another redirect URI, a response without state, a state that differs (the real CSRF
+ * case), a response with the state but neither code nor error, a repeated parameter.
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
+ */
+export type PasteProblemKind =
+  | 'empty'
+  | 'not-an-address'
+  | 'no-parameters'
+  | 'not-a-response'
+  | 'other-redirect-uri'
+  | 'state-missing'
+  | 'state-mismatch'
+  | 'no-code'
+  | 'repeated-parameter';
+
+/**
+ * What went wrong with a paste, in words: a title, what happened, and what to do.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ */
+export interface PasteProblem {
+  readonly kind: PasteProblemKind;
+  readonly title: string;
+  readonly what: string;
+  readonly fix: string;
+}
+
+const PASTE_CODES: Readonly<Record<PasteProblemKind, ErrorCode>> = {
+  empty: 'INVALID_INPUT',
+  'not-an-address': 'INVALID_INPUT',
+  'no-parameters': 'MISSING_PARAMETER',
+  'not-a-response': 'MISSING_PARAMETER',
+  'other-redirect-uri': 'INVALID_INPUT',
+  'state-missing': 'MISSING_PARAMETER',
+  'state-mismatch': 'STATE_MISMATCH',
+  'no-code': 'MISSING_PARAMETER',
+  'repeated-parameter': 'DUPLICATE_PARAMETER',
+};
+
+/**
+ * A paste that cannot be used, with the problem told in words; its message is `what`.
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
+ */
+export class PastedResponseError extends LabError {
+  readonly problem: PasteProblem;
+
+  constructor(problem: PasteProblem) {
+    super(PASTE_CODES[problem.kind], problem.what);
+    this.problem = problem;
+  }
+}
+
+/**
+ * What a pasted answer is checked against: the state this sign-in sent, the issuer it signed in at,
+ * and the redirect URI it asked the server to come back to.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
+ */
+export interface PasteExpectations extends CallbackExpectations {
+  readonly redirectUri?: string;
+}
+
+/**
+ * A pasted answer that can be used: the response, whether its state was compared (not for a bare
+ * code), and what was cleaned from the paste.
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
+ */
+export interface PastedAuthorizationResponse {
+  readonly authorizationResponse: AuthorizationResponse;
+  readonly stateChecked: boolean;
+  readonly notes: readonly string[];
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Whether an address is at the redirect URI: same scheme, host and path; on a loopback host any port,
+ * as RFC 8252 §7.3 asks and Entra does.
+ */
+function atRedirectUri(address: string, redirectUri: string): boolean {
+  let at: URL;
+  let expected: URL;
+  try {
+    at = new URL(address);
+    expected = new URL(redirectUri);
+  } catch {
+    return true;
+  }
+  const port = LOOPBACK.has(expected.hostname) ? '' : expected.port;
+  return (
+    at.protocol === expected.protocol &&
+    at.hostname === expected.hostname &&
+    (port === '' ? true : at.port === port) &&
+    at.pathname.replace(/\/$/, '') === expected.pathname.replace(/\/$/, '')
+  );
+}
+
+/** The first characters of a value, enough to compare two states by eye without showing them whole. */
+function glimpse(value: string): string {
+  return quoteForMessage(value.length > 12 ? `${value.slice(0, 8)}…` : value, 20);
+}
+
+function refuse(problem: PasteProblem): never {
+  throw new PastedResponseError(problem);
+}
+
+const COPY_AGAIN =
+  'Go back to the sign-in tab, wait until its page has loaded (or failed to: the address is what counts), and copy the whole address from the address bar.';
+
+/** The parse step's refusals, as paste problems. */
+function parsePasted(pasted: string): PastedResponse {
+  try {
+    return parsePastedResponse(pasted);
+  } catch (error) {
+    if (error instanceof ProtocolViolationError && error.code === 'DUPLICATE_PARAMETER') {
+      refuse({
+        kind: 'repeated-parameter',
+        title: 'A parameter appears twice in the pasted address',
+        what: error.message,
+        fix: `Copy the address again; if it still repeats a parameter, do not use it: sign in again from this page. ${COPY_AGAIN}`,
+      });
+    }
+    if (error instanceof InvalidInputError && pasted.trim() === '') {
+      refuse({
+        kind: 'empty',
+        title: 'Nothing was pasted',
+        what: 'The box is empty.',
+        fix: 'Paste the whole address you were redirected to, or the code from it.',
+      });
+    }
+    if (error instanceof LabError && error.message.includes('more than one address')) {
+      refuse({
+        kind: 'not-an-address',
+        title: 'More than one address was pasted',
+        what: 'The text holds more than one address, and which one is the answer cannot be told.',
+        fix: 'Paste only the address the browser was sent back to at the end of the sign-in.',
+      });
+    }
+    if (error instanceof LabError) {
+      refuse({
+        kind: 'not-an-address',
+        title: 'That is not an address',
+        what: `${error.message.replace(/:.*$/, '')}: what was pasted is not a web address, a query (“?code=…”), a fragment (“#code=…”) or a bare code.`,
+        fix: 'Paste the full address from the browser’s address bar, or only the part from “?” or “#” on.',
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Reads and checks what a person pasted in paste-the-redirect mode, telling each bad paste apart: an
+ * address with no parameters, one that is not an authorization response, one for another redirect
+ * URI, a missing state, a different state (the CSRF case, RFC 6749 §10.12), no code. An error response
+ * is thrown as the server's error even without its state, as it carries no code to misuse. Throws
+ * `PastedResponseError` (or `AuthorizationResponseError`); a bare code is returned with its state unchecked.
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
+ */
+export function readPastedAuthorizationResponse(
+  pasted: string,
+  expected: PasteExpectations,
+): PastedAuthorizationResponse {
+  const read = parsePasted(pasted);
+  if (read.kind === 'code') {
+    return {
+      authorizationResponse: { code: read.code, responseMode: 'query', params: { code: read.code } },
+      stateChecked: false,
+      notes: read.notes,
+    };
+  }
+  const { params } = read.read;
+  const names = Object.keys(params);
+  const where = read.address === undefined ? 'What was pasted' : 'The pasted address';
+  if (names.length === 0) {
+    refuse({
+      kind: 'no-parameters',
+      title: 'The address holds no answer',
+      what: `${where} has no query and no fragment: no code, no error, no state. It is the redirect URI itself, or it was copied before the sign-in finished.`,
+      fix: `${COPY_AGAIN} Its address holds “code=” and “state=” once the server sends the browser back.`,
+    });
+  }
+  if (!RESPONSE_FIELDS.some((name) => params[name] !== undefined)) {
+    const listed = names.slice(0, 5).map((n) => quoteForMessage(n, 30));
+    refuse({
+      kind: 'not-a-response',
+      title: 'The address is not an answer from the sign-in',
+      what: `${where} carries ${listed.join(', ')}${names.length > 5 ? ', …' : ''} but no code, no error and no state: it is not an authorization response.`,
+      fix: `Copy the address of the page the sign-in ends on, not of another page. ${COPY_AGAIN}`,
+    });
+  }
+  const state = params['state'];
+  const error = params['error'];
+  const code = params['code'];
+  // RFC 6749 §4.1.3: a code is bound to the redirect_uri of its request; redeemed with another it fails.
+  if (
+    read.address !== undefined &&
+    expected.redirectUri !== undefined &&
+    expected.redirectUri !== '' &&
+    (code !== undefined || error !== undefined) &&
+    !atRedirectUri(read.address, expected.redirectUri)
+  ) {
+    let landed = read.address;
+    try {
+      const url = new URL(read.address);
+      landed = `${url.origin}${url.pathname}`;
+    } catch {
+      // Kept as pasted.
+    }
+    refuse({
+      kind: 'other-redirect-uri',
+      title: 'This answer went to another redirect URI',
+      what: `The pasted address is at ${quoteForMessage(landed)}, but this sign-in asked the server to come back to ${quoteForMessage(expected.redirectUri)}. It belongs to another sign-in (another app or profile), and a code only redeems with the redirect URI it was issued for (RFC 6749 §4.1.3; Entra answers invalid_grant).`,
+      fix: 'Paste the address from the tab this page opened (“Open the sign-in page in a new tab”). If the app really uses that redirect URI, set redirect_uri in the first step to it and sign in again.',
+    });
+  }
+  // RFC 6749 §10.12: the client MUST check state before acting on the response.
+  if (expected.state !== undefined && state !== undefined && state !== expected.state) {
+    refuse({
+      kind: 'state-mismatch',
+      title: 'State mismatch — the answer is not for this sign-in',
+      what: `The state in the pasted address (${glimpse(state)}) is not the one this sign-in sent (${glimpse(expected.state)}). A response from an older sign-in tab looks like this, and so does a forged one (CSRF, RFC 6749 §10.12): the code is not used.`,
+      fix: 'Open the sign-in page again from this step, sign in in that tab, and paste the address it ends on.',
+    });
+  }
+  if (expected.state !== undefined && state === undefined && error === undefined) {
+    refuse({
+      kind: 'state-missing',
+      title: 'The pasted address has no state',
+      what: `It carries ${code === undefined ? 'no code' : 'a code'} but no state, and this sign-in sent one. Without it the answer cannot be tied to this sign-in (RFC 6749 §10.12). Most likely the address was cut short when copying: state usually comes after the code.`,
+      fix: `${COPY_AGAIN} If the whole address really has no state, the server did not return it: sign in again from this page.`,
+    });
+  }
+  const issuerChecked = checkResponseIssuer(params, expected.issuer);
+  if (error !== undefined) {
+    // The server's own error: shown as it is, with its AADSTS number explained.
+    throw new AuthorizationResponseError({ ...params, error });
+  }
+  if (code === undefined || code === '') {
+    refuse({
+      kind: 'no-code',
+      title: 'The answer has no code',
+      what: `The pasted address carries the state of this sign-in but ${code === '' ? 'an empty code' : 'no code'} and no error: RFC 6749 §4.1.2 requires one of the two.`,
+      fix: COPY_AGAIN,
+    });
+  }
+  return {
+    authorizationResponse: {
+      code,
+      responseMode: read.read.mode,
+      params,
+      ...(state === undefined ? {} : { state }),
+      ...(issuerChecked ? { issuerChecked } : {}),
+    },
+    stateChecked: true,
+    notes: read.notes,
+  };
 }
