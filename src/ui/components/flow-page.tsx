@@ -7,6 +7,7 @@ import { useSessionPrefs } from '../../state/session-prefs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { flowSupportFor, useSettings } from '../../state/settings.ts';
 import { ShareStepLink } from '../settings/share-step-link.tsx';
+import { ExportRun } from './export-run.tsx';
 import { RunHistory } from './run-history.tsx';
 import { DiagramPanel } from './diagram-panel.tsx';
 
@@ -161,6 +162,7 @@ export function FlowPage(props: {
           props.children
         )}
         <ShareStepLink flowId={flow.id} step={current} />
+        <ExportRun flow={flow} run={run} variants={variants} />
       </div>
       <aside className="flow-diagram" aria-label="Sequence diagram">
         <DiagramPanel spec={spec} currentStep={current} title={flow.title} />
