@@ -125,6 +125,11 @@ interface FlowRunsStore {
   landOn(flowId: string, stepId: string): void;
   /** Merges a patch into a run's context; steps whose inputs changed go stale. */
   patch<Ctx>(flowId: string, patch: Partial<Ctx>): void;
+  /**
+   * Puts back into a restored run a value the reload dropped and that can be had again unchanged (a
+   * sandbox-only secret from the sandbox's directory): no step goes stale, and `resolved` leaves the note.
+   */
+  restore<Ctx>(flowId: string, patch: Partial<Ctx>, resolved: readonly NotKeptItem[]): void;
   setStep(
     flowId: string,
     stepId: string,
@@ -215,6 +220,19 @@ export const useFlowRuns = create<FlowRunsStore>()(
           const steps = stepDefinitions.get(flowId) ?? [];
           const status = staleAfterPatch(steps, run.status, changed);
           const next: FlowRun<unknown> = { ...run, ctx: { ...before, ...patch }, status };
+          return { runs: { ...s.runs, [flowId]: next } };
+        }),
+      restore: (flowId, patch, resolved) =>
+        set((s) => {
+          const run = s.runs[flowId];
+          if (run === undefined) return s;
+          const { notKept, ...rest } = run;
+          const left = (notKept ?? []).filter((item) => !resolved.includes(item));
+          const next: FlowRun<unknown> = {
+            ...rest,
+            ctx: { ...(run.ctx as object), ...patch },
+            ...(left.length === 0 ? {} : { notKept: left }),
+          };
           return { runs: { ...s.runs, [flowId]: next } };
         }),
       setStep: (flowId, stepId, status, options = {}) =>

@@ -87,3 +87,19 @@ describe('what a run may write to sessionStorage', () => {
     expect(redactStoredText('{"id_token":"eyJa.eyJb.c"}', true).text).toBe('{"id_token":"eyJa.eyJb.c"}');
   });
 });
+
+test('recorded headers: a bearer token follows the token rule, Basic credentials are never kept', () => {
+  const headers = [
+    ['Authorization', 'Bearer eyJa.eyJb.c'],
+    ['Content-Type', 'application/json'],
+  ];
+  expect(storableValue({ headers }, true)).toEqual({ value: { headers }, dropped: [] });
+  expect(storableValue({ headers }, false)).toEqual({
+    value: { headers: [['Authorization', NOT_KEPT], headers[1]] },
+    dropped: ['tokens'],
+  });
+  expect(storableValue({ headers: [['Authorization', 'Basic YTpi']] }, true)).toEqual({
+    value: { headers: [['Authorization', NOT_KEPT]] },
+    dropped: ['secrets'],
+  });
+});

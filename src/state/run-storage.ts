@@ -103,14 +103,17 @@ export function storableValue(
     }
     if (input === null || typeof input === 'number' || typeof input === 'boolean') return input;
     if (Array.isArray(input)) {
-      // A header as recorded: [name, value].
+      // A header as recorded: [name, value]. A bearer or DPoP token is a token; anything else
+      // (Basic client id and secret, a cookie) a secret.
       if (
         input.length === 2 &&
         typeof input[0] === 'string' &&
         typeof input[1] === 'string' &&
         CREDENTIAL_HEADERS.has(input[0].toLowerCase())
       ) {
-        dropped.add('secrets');
+        const bearer = /^(?:Bearer|DPoP)\s/i.test(input[1]) || input[0].toLowerCase() === 'dpop';
+        if (bearer && keepTokens) return input;
+        dropped.add(bearer ? 'tokens' : 'secrets');
         return [input[0], NOT_KEPT];
       }
       return input.map(walk).filter((item) => item !== undefined);

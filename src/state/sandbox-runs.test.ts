@@ -1,11 +1,25 @@
-import { expect, test } from 'vitest';
-import { useFlowRuns } from './flow-runs.ts';
-import { useSandboxDirectory } from './sandbox-directory.ts';
-import {
+import { expect, test, vi } from 'vitest';
+
+// The settings store (for remembered secrets) reads window and both storages when it is created.
+const memory = () => {
+  const map = new Map<string, string>();
+  return {
+    getItem: (key: string) => map.get(key) ?? null,
+    setItem: (key: string, value: string) => void map.set(key, value),
+    removeItem: (key: string) => void map.delete(key),
+  };
+};
+vi.stubGlobal('localStorage', memory());
+vi.stubGlobal('sessionStorage', memory());
+vi.stubGlobal('window', { location: { origin: 'http://localhost:5173' } });
+const { useFlowRuns } = await import('./flow-runs.ts');
+const { useSandboxDirectory } = await import('./sandbox-directory.ts');
+const {
   followRotatedSandboxSecrets,
+  refillRestoredSecrets,
   restartRunsWhenSandboxReturns,
   useSecretChangeNotice,
-} from './sandbox-runs.ts';
+} = await import('./sandbox-runs.ts');
 
 test('the sandbox back after a failed read: runs with nothing done start afresh; one with progress stays', () => {
   let sandbox = true;
@@ -93,5 +107,51 @@ test('a secret rotated or removed on the portal reaches the open runs that held 
     apps: ['Web App', 'API A'],
     flows: ['client-credentials', 'on-behalf-of'],
   });
+  stop();
+});
+
+test('a run restored without its sandbox-only secret gets it back from the directory, no step going stale', () => {
+  const webApp = {
+    clientId: 'web',
+    displayName: 'Web App',
+    platform: 'web' as const,
+    redirectUris: [],
+    allowPublicClientFlows: false,
+    implicitIdTokens: false,
+    implicitAccessTokens: false,
+    confidential: true,
+    exposedScopes: [],
+    sandboxOnlySecret: 'sandbox-web',
+  };
+  useSandboxDirectory.setState({ status: 'loading', directory: undefined } as never);
+  const restored = {
+    flowId: 'client-credentials',
+    runId: 'r1',
+    startedAt: 1,
+    ctx: { clientId: 'web', clientSecret: '' },
+    current: 'token',
+    status: { request: 'done' as const },
+    recorded: [],
+    notKept: ['secrets' as const, 'tokens' as const],
+  };
+  const typed = { ...restored, flowId: 'refresh-token', ctx: { clientId: 'elsewhere', clientSecret: '' } };
+  useFlowRuns.setState({ runs: { 'client-credentials': restored, 'refresh-token': typed } });
+  const stop = refillRestoredSecrets();
+  // Not known yet: nothing to put back.
+  expect(useFlowRuns.getState().runs['client-credentials']?.ctx).toEqual({
+    clientId: 'web',
+    clientSecret: '',
+  });
+  useSandboxDirectory.setState({
+    status: 'ready',
+    origin: 'http://localhost:5174',
+    directory: { ...(useSandboxDirectory.getState().directory ?? {}), apps: [webApp] } as never,
+  });
+  const run = useFlowRuns.getState().runs['client-credentials'];
+  expect(run?.ctx).toEqual({ clientId: 'web', clientSecret: 'sandbox-web' });
+  expect(run?.status).toEqual({ request: 'done' });
+  expect(run?.notKept).toEqual(['tokens']);
+  // A client the sandbox does not know keeps its note: the user must give the secret again.
+  expect(useFlowRuns.getState().runs['refresh-token']?.notKept).toEqual(['secrets', 'tokens']);
   stop();
 });

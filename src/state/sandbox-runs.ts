@@ -7,6 +7,7 @@
 import { create } from 'zustand';
 import { useFlowRuns } from './flow-runs.ts';
 import { useSandboxDirectory, type SandboxDirectoryStatus } from './sandbox-directory.ts';
+import { secretForRun } from './settings.ts';
 
 const FAILED: readonly SandboxDirectoryStatus[] = ['unreachable', 'invalid'];
 
@@ -71,5 +72,38 @@ export function followRotatedSandboxSecrets(): () => void {
       apps.add(change.app);
     }
     if (flows.length > 0) useSecretChangeNotice.setState({ notice: { apps: [...apps], flows } });
+  });
+}
+
+/** The client id a run's context holds: `clientId`, or `params.client_id` for the redirect flows. */
+function clientIdOf(ctx: unknown): string | undefined {
+  if (typeof ctx !== 'object' || ctx === null) return undefined;
+  const { clientId, params } = ctx as { clientId?: unknown; params?: { client_id?: unknown } };
+  if (typeof clientId === 'string') return clientId;
+  return typeof params?.client_id === 'string' ? params.client_id : undefined;
+}
+
+/**
+ * A run restored after a reload lost its client secret (secrets are never stored). Where the secret can
+ * be had again unchanged — a sandbox app's sandbox-only secret from the directory, or a profile secret the
+ * user chose to remember — it is put back, without marking any step stale; otherwise the run's notice
+ * asks for it. Runs once now and again whenever the sandbox's directory is read. Returns a stop function.
+ */
+export function refillRestoredSecrets(): () => void {
+  const refill = (): void => {
+    const store = useFlowRuns.getState();
+    for (const [flowId, run] of Object.entries(store.runs)) {
+      if (run.notKept?.includes('secrets') !== true) continue;
+      const held = (run.ctx as { clientSecret?: unknown } | undefined)?.clientSecret;
+      const clientId = clientIdOf(run.ctx);
+      if (held !== '' || clientId === undefined) continue;
+      const secret = secretForRun(clientId);
+      if (secret !== '')
+        store.restore<{ clientSecret: string }>(flowId, { clientSecret: secret }, ['secrets']);
+    }
+  };
+  refill();
+  return useSandboxDirectory.subscribe((state, previous) => {
+    if (state.directory !== undefined && state.directory !== previous.directory) refill();
   });
 }
