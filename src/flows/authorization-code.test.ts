@@ -274,6 +274,13 @@ describe('the diagram draws the variant the run uses', () => {
     expect(texts(desktop).join('\n')).not.toContain('302 redirect_uri?code');
   });
 
+  test('every tag is one word: the page passes them joined by spaces', () => {
+    for (const usePkce of [true, false])
+      for (const tag of authCodeVariants(context(usePkce), 'http://localhost:5173'))
+        expect(tag).not.toMatch(/\s/);
+    for (const m of authorizationCodeFlow.diagram.messages) expect(m.variant ?? '').not.toMatch(/\s/);
+  });
+
   test('RFC 6749 §4.1: a response type with an ID token defaults to the fragment', () => {
     expect(effectiveResponseMode({ response_type: 'code' })).toBe('query');
     expect(effectiveResponseMode({ response_type: 'code id_token' })).toBe('fragment');
@@ -346,9 +353,18 @@ describe('paste-the-redirect mode', () => {
     expect(() => readPastedResponse(ctx, 'http://localhost:1337/?code=abc&state=other')).toThrow(
       expect.objectContaining({ code: 'STATE_MISMATCH' }),
     );
+    // An error pasted without its state is the server's error, explained as such: it carries no code to
+    // misuse, and calling it a state mismatch would hide what the server said.
     expect(() =>
       readPastedResponse(ctx, 'http://localhost:1337/?error=access_denied&error_description=AADSTS65004'),
-    ).toThrow(expect.objectContaining({ code: 'STATE_MISMATCH' }));
+    ).toThrow(expect.objectContaining({ code: 'AUTHORIZATION_RESPONSE_ERROR' }));
+    // A code without its state is still refused.
+    expect(() => readPastedResponse(ctx, 'http://localhost:1337/?code=abc')).toThrow(
+      expect.objectContaining({
+        code: 'MISSING_PARAMETER',
+        problem: expect.objectContaining({ kind: 'state-missing' }),
+      }),
+    );
   });
 
   test('a bare code is accepted but flagged as unchecked; junk is refused with INVALID_INPUT', () => {

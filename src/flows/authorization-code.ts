@@ -12,8 +12,8 @@ import {
 } from '../protocol/authorize.ts';
 import {
   parseAuthorizationResponse,
-  parsePastedResponse,
-  validateAuthorizationResponse,
+  readCallbackParameters,
+  readPastedAuthorizationResponse,
   type AuthorizationResponse,
   type CallbackInput,
   type FormPostCallback,
@@ -34,6 +34,7 @@ import type { Route } from '../protocol/transport.ts';
 import { browserRoute, readTokenExchange, relayRoute, sendTokenRequest } from './token-request.ts';
 import type { FlowDeps } from './runner.ts';
 import { CALLBACK_PATH } from '../protocol/callback-path.ts';
+import { diagramPath } from './live-diagram.ts';
 import { catalogueEntry } from './registry.ts';
 import type { FlowDefinition, ParameterDefinition } from './types.ts';
 
@@ -292,6 +293,8 @@ export interface AuthCodeContext {
   readonly codeVerifier: string;
   readonly challenge?: CodeChallenge;
   readonly authorizationResponse?: AuthorizationResponse;
+  /** Paste-the-redirect mode: whether the pasted answer's state could be checked, and what was cleaned. */
+  readonly pastedResponse?: { readonly stateChecked: boolean; readonly notes: readonly string[] };
   readonly exchange?: HttpExchange;
   readonly tokens?: TokenResponse;
 }
@@ -461,6 +464,57 @@ export function readCallback(
   return { authorizationResponse: parseAuthorizationResponse(callback, expectations(ctx)) };
 }
 
+/** The parameters the diagram names on a recorded authorization request: what protects the answer. */
+const NAMED_ON_NAVIGATION = ['state', 'nonce', 'code_challenge', 'response_mode', 'prompt'];
+
+/**
+ * The text of the browser's navigation to the authorization endpoint, as the live diagram draws it: the
+ * path (tenant ids shortened), the response type and the names of the values that protect the answer —
+ * never their values.
+ */
+export function navigationLabel(url: URL): string {
+  const type = url.searchParams.get('response_type') ?? '';
+  const named = NAMED_ON_NAVIGATION.filter((name) => (url.searchParams.get(name) ?? '') !== '').map((name) =>
+    name === 'response_mode' || name === 'prompt' ? `${name}=${url.searchParams.get(name)}` : name,
+  );
+  return [`GET ${diagramPath(url.toString())} response_type=${type}`, ...named].join(', ');
+}
+
+/**
+ * The return trip as the live diagram draws it once it happened: a redirect with the names of the
+ * parameters in its query or fragment, or the auto-submitted POST of form_post (Form Post Response Mode
+ * §2: no redirect carries the answer), and the error it carried or the check it failed. Never a value.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ */
+export function returnTripMessage(
+  input: CallbackInput | undefined,
+  error: string | undefined,
+): { method: 'GET' | 'POST'; label: string; reply: boolean; error?: string } {
+  let read: { mode: ResponseMode; params: Readonly<Record<string, string>> } | undefined;
+  try {
+    read = input === undefined ? undefined : readCallbackParameters(input);
+  } catch {
+    read = undefined;
+  }
+  const names = Object.keys(read?.params ?? {});
+  const failed = error === undefined ? {} : { error };
+  if (read?.mode === 'form_post' || (typeof input === 'object' && input !== null)) {
+    return {
+      method: 'POST',
+      label: `auto-submitted form: POST ${CALLBACK_PATH}, ${names.length === 0 ? 'no parameters' : names.join(', ')} in the body`,
+      reply: false,
+      ...failed,
+    };
+  }
+  const separator = read?.mode === 'fragment' ? '#' : '?';
+  return {
+    method: 'GET',
+    label: `redirect to ${CALLBACK_PATH}${names.length === 0 ? '' : `${separator}${names.join('&')}`}`,
+    reply: true,
+    ...failed,
+  };
+}
+
 /** Where the callback page fetches a form_post response the local server received (server/form-post.ts). */
 export const FORM_POST_READ_PATH = '/callback/form-post/';
 
@@ -530,19 +584,11 @@ export function readPastedResponse(
   ctx: AuthCodeContext,
   pasted: string,
 ): Pick<AuthCodeContext, 'authorizationResponse'> & { stateChecked: boolean; notes: readonly string[] } {
-  const read = parsePastedResponse(pasted);
-  if (read.kind === 'parameters') {
-    return {
-      authorizationResponse: validateAuthorizationResponse(read.read, expectations(ctx)),
-      stateChecked: true,
-      notes: read.notes,
-    };
-  }
-  return {
-    authorizationResponse: { code: read.code, responseMode: 'query', params: { code: read.code } },
-    stateChecked: false,
-    notes: read.notes,
-  };
+  // Each bad paste is told apart (no answer, another redirect URI, no state, another state…).
+  return readPastedAuthorizationResponse(pasted, {
+    ...expectations(ctx),
+    redirectUri: ctx.params['redirect_uri'] ?? '',
+  });
 }
 
 /** What the page knows about where it runs, for the form_post decision. */

@@ -266,7 +266,13 @@ describe('the diagram draws the variant the run uses', () => {
   });
 
   test('the response type is compared as a set of words', () => {
-    expect(implicitVariants(context('token id_token'))).toContain('id_token token');
+    expect(implicitVariants(context('token id_token'))).toContain('id_token+token');
+  });
+
+  test('every tag is one word: the page passes them joined by spaces', () => {
+    for (const type of IMPLICIT_RESPONSE_TYPES)
+      for (const tag of implicitVariants(context(type))) expect(tag).not.toMatch(/\s/);
+    for (const m of implicitFlow.diagram.messages) expect(m.variant ?? '').not.toMatch(/\s/);
   });
 
   test('the authorization request, the return trip and the hybrid token request are marked http', () => {

@@ -127,6 +127,11 @@ const CHECKS: Readonly<Record<(typeof IMPLICIT_RESPONSE_TYPES)[number], string>>
   'code id_token': 'check state, nonce, c_hash',
 };
 
+/** A response type as a variant tag: one word (`id_token+token`), as in the URL. */
+function variantTag(responseType: string): string {
+  return responseType.replaceAll(' ', '+');
+}
+
 /** The flow as data: steps and sequence diagram. */
 export const implicitFlow = {
   ...catalogueEntry('implicit'),
@@ -181,7 +186,7 @@ export const implicitFlow = {
         to: 'as',
         text: `GET /authorize response_type=${type}, state, nonce`,
         step: 'authorize',
-        variant: type,
+        variant: variantTag(type),
         http: true,
       })),
       { from: 'as', to: 'user', text: 'Sign-in, consent page', step: 'sign-in' },
@@ -193,7 +198,7 @@ export const implicitFlow = {
           text: `302 redirect_uri#${FRONT_CHANNEL[type]}`,
           step: 'sign-in',
           reply: true,
-          variant: `${type}/fragment`,
+          variant: `${variantTag(type)}/fragment`,
           http: true,
         },
         // Form Post Response Mode §2: a page whose script POSTs the answer; no redirect carries it.
@@ -202,7 +207,7 @@ export const implicitFlow = {
           to: 'client',
           text: `auto-submitted form: POST redirect_uri, ${FRONT_CHANNEL[type].replaceAll('&', ', ')} in the body`,
           step: 'sign-in',
-          variant: `${type}/form_post`,
+          variant: `${variantTag(type)}/form_post`,
           http: true,
         },
       ]),
@@ -218,7 +223,7 @@ export const implicitFlow = {
         to: 'client',
         text: CHECKS[type],
         step: 'validate',
-        variant: type,
+        variant: variantTag(type),
       })),
       {
         from: 'client',
@@ -243,9 +248,10 @@ export const implicitFlow = {
 } as const satisfies FlowDefinition;
 
 /**
- * The sequence diagram's variant tags for this run: the response type (`id_token token`, `code id_token`…),
- * `implicit` or `hybrid`, the response mode (`fragment` / `form_post`) and both together
- * (`code id_token/form_post`), and `access-token` when one will come back to call an API with.
+ * The sequence diagram's variant tags for this run, each one word: the response type as in the URL
+ * (`id_token+token`, `code+id_token`…), `implicit` or `hybrid`, the response mode (`fragment` /
+ * `form_post`) and both together (`code+id_token/form_post`), and `access-token` when one will come back
+ * to call an API with.
  */
 export function implicitVariants(ctx: Pick<ImplicitContext, 'params'>): string[] {
   const typed = (ctx.params['response_type'] ?? '').split(/\s+/).filter(Boolean);
@@ -256,10 +262,10 @@ export function implicitVariants(ctx: Pick<ImplicitContext, 'params'>): string[]
   const mode = ctx.params['response_mode'] === 'form_post' ? 'form_post' : 'fragment';
   const hybrid = typed.includes('code');
   return [
-    type,
+    variantTag(type),
     hybrid ? 'hybrid' : 'implicit',
     mode,
-    `${type}/${mode}`,
+    `${variantTag(type)}/${mode}`,
     ...(typed.includes('token') || hybrid ? ['access-token'] : []),
   ];
 }
