@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import {
   AUTHORIZE_PARAMETERS,
+  authCodeVariants,
   authorizationCodeFlow as flow,
   buildAuthorizeStep,
   buildExchangeRequest,
@@ -8,6 +9,7 @@ import {
   decideExchangeRoute,
   isOwnCallback,
   makePkcePair,
+  navigationLabel,
   readExchange,
   readPastedResponse,
   sendExchange,
@@ -18,12 +20,12 @@ import { runStep } from '../../flows/runner.ts';
 import { useFlowDeps, useRunPrerequisites } from '../use-flow-run.ts';
 import type { QueryParameter } from '../../protocol/authorize.ts';
 import { validateCodeVerifier } from '../../protocol/pkce.ts';
-import { useFlowRun, useFlowRuns, type StepStatus } from '../../state/flow-runs.ts';
+import { useFlowRun, useFlowRuns, type FlowRun, type StepStatus } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { useTokenHistory } from '../../state/token-history.ts';
 import {
   clearPendingRedirect,
-  peekPendingRedirect,
+  restoreDroppedSecret,
   savePendingRedirect,
 } from '../../state/pending-redirect.ts';
 import {
@@ -40,9 +42,12 @@ import { findSandboxApp } from '../../protocol/sandbox-directory.ts';
 import { currentSandboxDirectory } from '../../state/sandbox-directory.ts';
 import { SandboxRegistrationCheck } from '../components/sandbox-registration-check.tsx';
 import { FailurePanel } from '../components/failure-panel.tsx';
+import { PastePanel } from '../components/paste-problem-panel.tsx';
+import { PastedResponseError, type PasteProblem } from '../../protocol/callback.ts';
 import { FlowPage } from '../components/flow-page.tsx';
 import { MaskedValue, useFieldMask } from '../components/masked-value.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
+import { RedirectTokenNotice } from '../components/redirect-token-notice.tsx';
 import { SecretInput } from '../components/secret-input.tsx';
 import { StepSection, stepSectionProps } from '../components/step-section.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
@@ -91,31 +96,45 @@ function newContext(
   };
 }
 
+/** What a new sign-in makes obsolete: the previous answer, exchange and tokens go, their steps are idle again. */
+function clearAfterSignIn(ctx: AuthCodeContext): void {
+  const store = useFlowRuns.getState();
+  const results = ['authorizationResponse', 'pastedResponse', 'exchange', 'tokens'] as const;
+  if (results.every((key) => ctx[key] === undefined)) return;
+  // Removed, not kept beside a new code they do not belong to.
+  store.patch(FLOW_ID, Object.fromEntries(results.map((key) => [key, undefined])));
+  for (const step of ['exchange', 'tokens']) store.setStep(FLOW_ID, step, 'idle');
+}
+
 export default function AuthorizationCodePage() {
   const run = useFlowRun<AuthCodeContext>(FLOW_ID);
   const lab = useLabConfig();
-  const flowDeps = useFlowDeps();
+  const flowDeps = useFlowDeps(FLOW_ID);
   const [focusedParam, setFocusedParam] = useState<string | undefined>();
   const [pasted, setPasted] = useState('');
-  const [stateUnchecked, setStateUnchecked] = useState(false);
-  const [pasteNotes, setPasteNotes] = useState<readonly string[]>([]);
+  // Why the last paste could not be used, in its own words (no answer, no state, another state…).
+  const [pasteProblem, setPasteProblem] = useState<PasteProblem | undefined>();
   const [announcement, setAnnouncement] = useState('');
   const store = useFlowRuns.getState();
   const ready = useRunPrerequisites();
   const authority = useSettings((s) => s.authority);
+  const runId = run?.runId;
 
   useEffect(() => {
     if (run !== undefined || !ready) return;
-    const pending = peekPendingRedirect<AuthCodeContext>();
-    if (pending?.flowId === FLOW_ID && pending.ctx.authorizationResponse !== undefined) {
-      // A reload after the callback: pick the run up where it was, secret re-derived.
-      const ctx = { ...pending.ctx, clientSecret: secretForRun(pending.ctx.params['client_id'] ?? '') };
-      store.start(FLOW_ID, ctx, 'exchange');
-      store.setStep(FLOW_ID, 'sign-in', 'done');
-      return;
-    }
     store.start(FLOW_ID, newContext(useSettings.getState(), lab.sandboxOrigin, true), 'pkce');
   }, [run, ready, lab.sandboxOrigin, store]);
+
+  // A run restored after the redirect or a reload comes back without its client secret (never stored):
+  // the same one is filled in again where the settings or the sandbox's directory hold it.
+  useEffect(() => {
+    if (runId === undefined || !ready) return;
+    const restored = useFlowRuns.getState().runs[FLOW_ID] as FlowRun<AuthCodeContext> | undefined;
+    if (restored?.notKept?.includes('secrets') !== true || restored.ctx.clientSecret !== '') return;
+    const secret = secretForRun(restored.ctx.params['client_id'] ?? '');
+    if (secret === '') return;
+    restoreDroppedSecret(FLOW_ID, 'clientSecret', secret);
+  }, [runId, ready]);
 
   // The token request masks the verifier; so does this step, where it is typed and shown.
   const verifierMask = useFieldMask('code_verifier', 'code-verifier', 'always');
@@ -127,8 +146,16 @@ export default function AuthorizationCodePage() {
   const setParam = (name: string, value: string) => patch({ params: { ...ctx.params, [name]: value } });
   const announce = (text: string) => setAnnouncement(text);
 
+  /** Forgets what the page itself holds beside the run: typed paste, focused field, notes. */
+  const clearLocal = () => {
+    setPasted('');
+    setFocusedParam(undefined);
+    setPasteProblem(undefined);
+  };
+
   const startAgain = () => {
     clearPendingRedirect();
+    clearLocal();
     store.start(
       FLOW_ID,
       newContext(useSettings.getState(), lab.sandboxOrigin, ctx.usePkce, ctx),
@@ -161,6 +188,8 @@ export default function AuthorizationCodePage() {
         code_challenge_method: on ? 'S256' : '',
       },
     };
+    clearPendingRedirect();
+    clearLocal();
     store.start(FLOW_ID, next, on ? 'pkce' : 'authorize');
     announce(
       on
@@ -175,7 +204,9 @@ export default function AuthorizationCodePage() {
     if (result.ok) {
       patch(result.patch);
       store.setStep(FLOW_ID, 'pkce', 'done', { current: 'authorize' });
-      announce('Code verifier and S256 challenge are ready; the challenge is now in the authorization URL.');
+      announce(
+        `Code verifier and ${result.patch.challenge?.method ?? 'S256'} challenge are ready; the challenge is now in the authorization URL.`,
+      );
     } else {
       store.setStep(FLOW_ID, 'pkce', 'failed', { failure: result.failure });
     }
@@ -197,13 +228,29 @@ export default function AuthorizationCodePage() {
     return { ...ctx, ...result.patch };
   };
 
+  /** Records the browser's trip to the authorization endpoint, for the live diagram. */
+  const recordNavigation = (url: URL) =>
+    store.record(FLOW_ID, {
+      step: 'authorize',
+      method: 'GET',
+      url: `${url.origin}${url.pathname}`,
+      via: 'navigation',
+      from: 'client',
+      to: 'as',
+      label: navigationLabel(url),
+    });
+
   const signIn = async () => {
     const current = await withPkcePair();
     if (current === undefined) return;
+    const url = buildAuthorizeStep(current).url;
+    clearAfterSignIn(current);
     store.setStep(FLOW_ID, 'authorize', 'done');
     store.setStep(FLOW_ID, 'sign-in', 'running', { current: 'sign-in' });
+    recordNavigation(url);
+    // The run waits in the store (this tab's sessionStorage); the marker names it for the callback.
     savePendingRedirect(FLOW_ID, current);
-    window.location.assign(buildAuthorizeStep(current).url.toString());
+    window.location.assign(url.toString());
   };
 
   const pasteMode = !isOwnCallback(ctx.params['redirect_uri'] ?? '', flowDeps.appOrigin);
@@ -215,22 +262,36 @@ export default function AuthorizationCodePage() {
   const openSignInTab = async () => {
     const current = await withPkcePair();
     if (current === undefined) return;
+    const url = buildAuthorizeStep(current).url;
+    clearAfterSignIn(current);
     store.setStep(FLOW_ID, 'authorize', 'done', { current: 'sign-in' });
-    window.open(buildAuthorizeStep(current).url.toString(), '_blank', 'noopener,noreferrer');
+    recordNavigation(url);
+    window.open(url.toString(), '_blank', 'noopener,noreferrer');
     announce('The sign-in page opened in a new tab. Paste the address it ends on here.');
   };
 
   const applyPasted = async () => {
-    const result = await runStep((c: AuthCodeContext) => readPastedResponse(c, pasted), ctx, flowDeps);
+    let problem: PasteProblem | undefined;
+    const result = await runStep(
+      (c: AuthCodeContext) => {
+        try {
+          return readPastedResponse(c, pasted);
+        } catch (error) {
+          if (error instanceof PastedResponseError) problem = error.problem;
+          throw error;
+        }
+      },
+      ctx,
+      flowDeps,
+    );
+    setPasteProblem(problem);
     if (!result.ok) {
       store.setStep(FLOW_ID, 'sign-in', 'failed', { failure: result.failure });
       announce('The pasted response could not be used.');
       return;
     }
     const { stateChecked, notes, ...rest } = result.patch;
-    patch(rest);
-    setStateUnchecked(!stateChecked);
-    setPasteNotes(notes);
+    patch({ ...rest, pastedResponse: { stateChecked, notes } });
     store.setStep(FLOW_ID, 'authorize', 'done');
     store.setStep(FLOW_ID, 'sign-in', 'done', { current: 'exchange' });
     announce('Code read from the pasted response; next, redeem it.');
@@ -262,12 +323,12 @@ export default function AuthorizationCodePage() {
       spa: ctx.usePkce && ctx.clientSecret === '',
       tokens: read.patch.tokens,
     });
-    clearPendingRedirect();
     store.setStep(FLOW_ID, 'exchange', 'done');
     store.setStep(FLOW_ID, 'tokens', 'done', { current: 'tokens' });
     announce('Tokens received and decoded.');
   };
 
+  const pasteNotes = ctx.pastedResponse?.notes ?? [];
   const setExtra = (index: number, value: QueryParameter) =>
     patch({ extraParams: ctx.extraParams.map((p, i) => (i === index ? value : p)) });
 
@@ -281,6 +342,7 @@ export default function AuthorizationCodePage() {
       status={run.status}
       onGoTo={(id) => store.goTo(FLOW_ID, id)}
       announcement={announcement}
+      variants={authCodeVariants(ctx, flowDeps.appOrigin)}
       options={
         <>
           <label className="choice">
@@ -331,7 +393,13 @@ export default function AuthorizationCodePage() {
             <select
               id="challenge-method"
               value={ctx.params['code_challenge_method'] === 'plain' ? 'plain' : 'S256'}
-              onChange={(e) => setParam('code_challenge_method', e.target.value)}
+              onChange={(e) => {
+                // The challenge made with the other method no longer matches: make it again.
+                patch({
+                  params: { ...ctx.params, code_challenge_method: e.target.value, code_challenge: '' },
+                });
+                if (status('pkce') === 'done') store.setStep(FLOW_ID, 'pkce', 'stale');
+              }}
             >
               <option value="S256">S256 (SHA-256, recommended)</option>
               <option value="plain">plain (the verifier itself)</option>
@@ -343,7 +411,7 @@ export default function AuthorizationCodePage() {
               </p>
             )}
           </div>
-          <button type="button" onClick={() => void doPkce()}>
+          <button type="button" data-next-action="" onClick={() => void doPkce()}>
             Generate verifier and challenge
           </button>
           {ctx.challenge !== undefined && ctx.params['code_challenge'] !== '' && (
@@ -457,6 +525,7 @@ export default function AuthorizationCodePage() {
               <label htmlFor="pasted-response">Redirected URL (or just the code)</label>
               <textarea
                 id="pasted-response"
+                data-next-action=""
                 rows={3}
                 value={pasted}
                 spellCheck={false}
@@ -478,7 +547,7 @@ export default function AuthorizationCodePage() {
                 Read from your paste: {pasteNotes.join(' ')}
               </p>
             )}
-            {stateUnchecked && (
+            {ctx.pastedResponse?.stateChecked === false && (
               <p className="warning">
                 Only a code was pasted, so its state could not be compared with this run’s. Paste the whole
                 URL to keep the CSRF check.
@@ -504,9 +573,11 @@ export default function AuthorizationCodePage() {
                 {signInBlocked}
               </p>
             )}
+            <RedirectTokenNotice />
             <button
               type="button"
               className="primary"
+              data-next-action=""
               onClick={() => void signIn()}
               disabled={signInBlocked !== undefined}
             >
@@ -517,7 +588,7 @@ export default function AuthorizationCodePage() {
         {ctx.authorizationResponse !== undefined && (
           <div className="callback-result">
             <p className="ok">
-              {stateUnchecked
+              {ctx.pastedResponse?.stateChecked === false
                 ? 'Got a code (its state could not be checked)'
                 : 'Came back with a code; the state matches what this tab sent'}
               {ctx.authorizationResponse.issuerChecked === true &&
@@ -554,7 +625,14 @@ export default function AuthorizationCodePage() {
             </table>
           </div>
         )}
-        {failureFor('sign-in') !== undefined && (
+        {failureFor('sign-in') !== undefined && pasteMode && pasteProblem !== undefined && (
+          <PastePanel
+            problem={pasteProblem}
+            onStartAgain={startAgain}
+            onPasteAgain={() => document.getElementById('pasted-response')?.focus()}
+          />
+        )}
+        {failureFor('sign-in') !== undefined && !(pasteMode && pasteProblem !== undefined) && (
           <FailurePanel
             failure={failureFor('sign-in')!}
             context="authorize"
@@ -574,6 +652,12 @@ export default function AuthorizationCodePage() {
               value={ctx.clientSecret}
               onChange={(value) => patch({ clientSecret: value })}
             />
+            {run.notKept?.includes('secrets') === true && (
+              <p className="help">
+                A client secret is never stored, so a reload drops it; it is filled in again from the settings
+                or the sandbox’s directory where they hold it.
+              </p>
+            )}
           </div>
         )}
         {ctx.authorizationResponse === undefined ? (
@@ -598,7 +682,16 @@ export default function AuthorizationCodePage() {
       </StepSection>
 
       <StepSection {...stepProps('tokens')}>
-        {ctx.tokens === undefined ? <p>No tokens yet.</p> : <TokensPanel tokens={ctx.tokens} />}
+        {ctx.tokens !== undefined ? (
+          <TokensPanel tokens={ctx.tokens} />
+        ) : status('tokens') === 'idle' ? (
+          <p>No tokens yet.</p>
+        ) : (
+          <p className="note">
+            The tokens of this run were not kept across the reload (tokens stay in memory unless this tab
+            keeps them), so they are not shown. Sign in again to get new ones.
+          </p>
+        )}
       </StepSection>
     </FlowPage>
   );

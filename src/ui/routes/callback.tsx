@@ -4,16 +4,18 @@ import {
   fetchFormPostResponse,
   formPostIdFrom,
   readCallback,
+  returnTripMessage,
   type AuthCodeContext,
 } from '../../flows/authorization-code.ts';
-import { runStep, toStepFailure } from '../../flows/runner.ts';
+import { runStep, toStepFailure, type StepFailure } from '../../flows/runner.ts';
+import { CALLBACK_PATH } from '../../protocol/callback-path.ts';
 import { flowPath, findFlow, type FlowId } from '../../flows/registry.ts';
 import { readCallbackParameters, type CallbackInput } from '../../protocol/callback.ts';
 import { useFlowRuns } from '../../state/flow-runs.ts';
 import {
   clearPendingRedirect,
   peekPendingRedirect,
-  savePendingRedirect,
+  runAwaitingRedirect,
 } from '../../state/pending-redirect.ts';
 import { whenSandboxDirectorySettled } from '../../state/sandbox-directory.ts';
 import { secretForRun, useSettings } from '../../state/settings.ts';
@@ -40,6 +42,67 @@ const CALLBACK_HANDLERS: Partial<
   },
 };
 
+/**
+ * Hands a flow's redirect outcome to its run: to the run that left, when it is still there (only what
+ * the answer changed is patched, so nothing it did not touch goes stale), else to a new run.
+ */
+function applyOutcome(flowId: string, outcome: RedirectOutcome<unknown>, waitingCtx: unknown): void {
+  const runs = useFlowRuns.getState();
+  if (waitingCtx !== undefined) {
+    const before = waitingCtx as Record<string, unknown>;
+    const changed = Object.fromEntries(
+      Object.entries(outcome.ctx as Record<string, unknown>).filter(
+        ([key, value]) => JSON.stringify(value) !== JSON.stringify(before[key]),
+      ),
+    );
+    runs.patch(flowId, changed);
+  } else {
+    runs.start(flowId, outcome.ctx, outcome.current);
+  }
+  const entries = Object.entries(outcome.status);
+  entries.forEach(([stepId, status], index) => {
+    const last = index === entries.length - 1 && outcome.failure === undefined;
+    runs.setStep(flowId, stepId, status, last ? { current: outcome.current } : {});
+  });
+  if (outcome.failure !== undefined) {
+    runs.setStep(flowId, outcome.failure.stepId, 'failed', {
+      failure: outcome.failure.failure,
+      current: outcome.current,
+    });
+  } else if (entries.length === 0) {
+    runs.goTo(flowId, outcome.current);
+  }
+}
+
+/** Records the trip back from the authorization server into the run, for the live diagram. */
+function recordReturn(
+  flowId: string,
+  input: CallbackInput | undefined,
+  failure: StepFailure | undefined,
+): void {
+  const error =
+    failure === undefined
+      ? undefined
+      : [failure.fields?.error ?? failure.code, aadstsOf(failure)].filter(Boolean).join(' ');
+  const trip = returnTripMessage(input, error);
+  useFlowRuns.getState().record(flowId, {
+    step: 'sign-in',
+    method: trip.method,
+    url: `${window.location.origin}${CALLBACK_PATH}`,
+    via: 'navigation',
+    from: 'as',
+    to: 'client',
+    label: trip.label,
+    ...(trip.reply ? { reply: true } : {}),
+    ...(trip.error === undefined ? {} : { error: trip.error }),
+  });
+}
+
+/** Entra's AADSTS number of a failure, when its description names one. */
+function aadstsOf(failure: StepFailure): string | undefined {
+  return /AADSTS\d+/.exec(String(failure.fields?.['error_description'] ?? ''))?.[0];
+}
+
 /** The parameters of a response nobody in this tab asked for, without its code. */
 function orphanParameters(href: string): Record<string, string> {
   try {
@@ -53,8 +116,9 @@ function orphanParameters(href: string): Record<string, string> {
 /**
  * The redirect URI. Reads code / state / error from the query or fragment — or, for
  * response_mode=form_post, from the form the local server received and hands over once — checks them
- * against the run saved before the redirect, puts the result into the flow run and moves on to the flow
- * page, replacing this history entry so the code does not linger in the back button.
+ * against what the waiting run sent, hands the result to that same run (restored from this tab's
+ * sessionStorage with its steps, statuses and recordings) and moves on to the flow page on the next
+ * action, replacing this history entry so the code does not linger in the back button.
  */
 export default function CallbackPage() {
   const navigate = useNavigate();
@@ -83,60 +147,76 @@ export default function CallbackPage() {
     const readInput = (): Promise<CallbackInput> =>
       formPostId === undefined ? Promise.resolve(href) : fetchFormPostResponse(formPostId, fetch);
     if (pending === undefined || flow === undefined) return; // the address was cleaned on arrival
-    const runs = useFlowRuns.getState();
-    const loadHandler = CALLBACK_HANDLERS[flow.id as FlowId];
+    const flowId = flow.id as FlowId;
+    clearPendingRedirect();
+    // The run that left for the authorization server, restored by the store; the answer goes to it.
+    const waiting = runAwaitingRedirect(pending);
+    const loadHandler = CALLBACK_HANDLERS[flowId];
     if (loadHandler !== undefined) {
       // Tokens may be in the fragment: out of the address bar and this history entry before anything else.
       window.history.replaceState(null, '', '/callback');
-      clearPendingRedirect();
+      const sent = waiting?.ctx ?? pending.ctx;
+      let input: CallbackInput | undefined;
       void readInput()
         .then(
-          async (input) => (await loadHandler())(pending.ctx, input),
+          async (read) => {
+            input = read;
+            return (await loadHandler())(sent, read);
+          },
           (error: unknown): RedirectOutcome<unknown> => ({
-            ctx: pending.ctx,
+            ctx: sent,
             current: 'sign-in',
             status: { authorize: 'done' },
             failure: { stepId: 'sign-in', failure: toStepFailure(error) },
           }),
         )
         .then((outcome) => {
-          runs.start(flow.id, outcome.ctx, outcome.current);
-          for (const [stepId, status] of Object.entries(outcome.status))
-            runs.setStep(flow.id, stepId, status);
-          if (outcome.failure !== undefined)
-            runs.setStep(flow.id, outcome.failure.stepId, 'failed', { failure: outcome.failure.failure });
+          applyOutcome(flowId, outcome, waiting?.ctx);
+          recordReturn(flowId, input, outcome.failure?.failure);
         })
-        .catch(() => runs.remove(flow.id))
-        .finally(() => void navigate(flowPath(flow.id as FlowId), { replace: true }));
+        .catch(() => useFlowRuns.getState().remove(flowId))
+        .finally(() => void navigate(flowPath(flowId), { replace: true }));
       return;
     }
     const deps = { fetch, now: Date.now, relayAvailable: false, appOrigin: window.location.origin };
     // A sandbox app's secret comes from the sandbox's directory, which this fresh page may still be reading.
     const sandbox = useSettings.getState().authority === 'sandbox';
-    void (sandbox ? whenSandboxDirectorySettled() : Promise.resolve())
-      .then(() => {
-        const ctx: AuthCodeContext = {
-          ...pending.ctx,
-          clientSecret: secretForRun(pending.ctx.params['client_id'] ?? ''),
-        };
-        runs.start(flow.id, ctx, 'sign-in');
-        if (formPostId !== undefined) window.history.replaceState(null, '', '/callback');
-        return runStep(async (c: AuthCodeContext) => readCallback(c, await readInput()), ctx, deps).then(
-          (result) => ({ result, ctx }),
-        );
-      })
-      .then(({ result, ctx }) => {
-        if (result.ok) {
-          runs.patch<AuthCodeContext>(flow.id, result.patch);
-          runs.setStep(flow.id, 'pkce', ctx.usePkce ? 'done' : 'skipped');
-          runs.setStep(flow.id, 'authorize', 'done');
-          runs.setStep(flow.id, 'sign-in', 'done', { current: 'exchange' });
-          savePendingRedirect(flow.id, { ...ctx, ...result.patch });
-        } else {
-          runs.setStep(flow.id, 'sign-in', 'failed', { failure: result.failure });
-        }
-        void navigate(flowPath(flow.id as FlowId), { replace: true });
-      });
+    void (sandbox ? whenSandboxDirectorySettled() : Promise.resolve()).then(async () => {
+      const runs = useFlowRuns.getState();
+      let ctx: AuthCodeContext;
+      if (waiting !== undefined) {
+        ctx = waiting.ctx as AuthCodeContext;
+      } else {
+        // The run is not in the store any more: it starts again from what it sent, secret re-derived.
+        const sentCtx = pending.ctx as AuthCodeContext;
+        ctx = { ...sentCtx, clientSecret: secretForRun(sentCtx.params['client_id'] ?? '') };
+        runs.start(flowId, ctx, 'sign-in');
+      }
+      if (formPostId !== undefined) window.history.replaceState(null, '', '/callback');
+      let input: CallbackInput | undefined;
+      const result = await runStep(
+        async (c: AuthCodeContext) => {
+          input = await readInput();
+          return readCallback(c, input);
+        },
+        ctx,
+        deps,
+      );
+      const store = useFlowRuns.getState();
+      if (result.ok) {
+        store.patch<AuthCodeContext>(flowId, result.patch);
+        if (store.runs[flowId]?.status['pkce'] !== 'done')
+          store.setStep(flowId, 'pkce', ctx.usePkce ? 'done' : 'skipped');
+        store.setStep(flowId, 'authorize', 'done');
+        recordReturn(flowId, input, undefined);
+        // Moving on to the exchange: the flow page brings "Redeem the code" into view and focuses it.
+        store.setStep(flowId, 'sign-in', 'done', { current: 'exchange' });
+      } else {
+        recordReturn(flowId, input, result.failure);
+        store.setStep(flowId, 'sign-in', 'failed', { failure: result.failure, current: 'sign-in' });
+      }
+      void navigate(flowPath(flowId), { replace: true });
+    });
   }, [navigate, pending]);
 
   if (orphan === undefined) return <p role="status">Reading the authorization response…</p>;

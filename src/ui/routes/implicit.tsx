@@ -7,6 +7,7 @@ import {
   decideHybridRoute,
   IMPLICIT_PARAMETERS,
   implicitFlow as flow,
+  implicitVariants,
   isHybrid,
   readHybridRedeem,
   redirectSafeImplicitContext,
@@ -14,10 +15,15 @@ import {
   type FrontChannelResult,
   type ImplicitContext,
 } from '../../flows/implicit.ts';
+import { navigationLabel } from '../../flows/authorization-code.ts';
 import type { TokenResponse } from '../../protocol/token.ts';
-import { useFlowRuns } from '../../state/flow-runs.ts';
+import { useFlowRuns, type FlowRun } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
-import { clearPendingRedirect, savePendingRedirect } from '../../state/pending-redirect.ts';
+import {
+  clearPendingRedirect,
+  restoreDroppedSecret,
+  savePendingRedirect,
+} from '../../state/pending-redirect.ts';
 import {
   clientFor,
   defaultRedirectUri,
@@ -30,13 +36,14 @@ import { useTokenHistory } from '../../state/token-history.ts';
 import { FailurePanel } from '../components/failure-panel.tsx';
 import { FlowPage } from '../components/flow-page.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
+import { RedirectTokenNotice } from '../components/redirect-token-notice.tsx';
 import { SecretInput } from '../components/secret-input.tsx';
 import { StepSection, stepSectionProps } from '../components/step-section.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
 import { TokensPanel } from '../components/tokens-panel.tsx';
 import { TokenView } from '../components/token-view.tsx';
 import { UrlPreview } from '../components/url-preview.tsx';
-import { useFlowRunner } from '../use-flow-run.ts';
+import { useFlowRunner, useRunPrerequisites } from '../use-flow-run.ts';
 import './implicit.css';
 import { WarningsList } from '../components/warnings-list.tsx';
 
@@ -79,14 +86,24 @@ function addTokensToHistory(ctx: ImplicitContext, tokens: TokenResponse): void {
 
 /** The fragment's access token (and ID token) as a token response, when there is an access token. */
 function frontChannelTokens(received: FrontChannelResult): TokenResponse | undefined {
-  if (received.accessToken === undefined) return undefined;
+  // Empty: a reload did not bring it back (tokens are kept only when the user chose so).
+  if (received.accessToken === undefined || received.accessToken === '') return undefined;
   return {
     access_token: received.accessToken,
     token_type: received.tokenType ?? 'Bearer',
     ...(received.scope === undefined ? {} : { scope: received.scope }),
     ...(received.expiresIn === undefined ? {} : { expires_in: Number(received.expiresIn) }),
-    ...(received.idToken === undefined ? {} : { id_token: received.idToken }),
+    ...(received.idToken === undefined || received.idToken === '' ? {} : { id_token: received.idToken }),
   };
+}
+
+/** What a new sign-in makes obsolete: the previous answer, redemption and tokens go, their steps are idle. */
+function clearAfterSignIn(ctx: ImplicitContext): void {
+  const store = useFlowRuns.getState();
+  const results = ['received', 'exchange', 'tokens'] as const;
+  if (results.every((key) => ctx[key] === undefined)) return;
+  store.patch(FLOW_ID, Object.fromEntries(results.map((key) => [key, undefined])));
+  for (const step of ['validate', 'redeem', 'tokens']) store.setStep(FLOW_ID, step, 'idle');
 }
 
 export default function ImplicitPage() {
@@ -98,6 +115,17 @@ export default function ImplicitPage() {
   const [focusedParam, setFocusedParam] = useState<string | undefined>();
   const authority = useSettings((s) => s.authority);
   const received = run?.ctx.received;
+  const runId = run?.runId;
+  const ready = useRunPrerequisites();
+
+  // A restored run comes back without its client secret (never stored): filled in again from the directory.
+  useEffect(() => {
+    if (runId === undefined || !ready) return;
+    const restored = useFlowRuns.getState().runs[FLOW_ID] as FlowRun<ImplicitContext> | undefined;
+    if (restored?.notKept?.includes('secrets') !== true || restored.ctx.clientSecret !== '') return;
+    const app = APPS.find((a) => clientFor(a.name).clientId === restored.ctx.params['client_id']);
+    if (app !== undefined) restoreDroppedSecret(FLOW_ID, 'clientSecret', clientFor(app.name).clientSecret);
+  }, [runId, ready]);
 
   // Validated tokens from the fragment join the history once, so other flows can use them.
   useEffect(() => {
@@ -120,6 +148,7 @@ export default function ImplicitPage() {
 
   const startAgain = (message = 'Started again with fresh state and nonce; your parameters are kept.') => {
     clearPendingRedirect();
+    setFocusedParam(undefined);
     const fresh = newContext(sandboxOrigin);
     restart(
       {
@@ -145,11 +174,22 @@ export default function ImplicitPage() {
 
   const signIn = () => {
     const store = useFlowRuns.getState();
+    clearAfterSignIn(ctx);
     store.setStep(FLOW_ID, 'authorize', 'done');
     store.setStep(FLOW_ID, 'sign-in', 'running', { current: 'sign-in' });
-    // Only endpoints and parameters wait in sessionStorage; the tokens will come back in the fragment.
+    const url = authorize.url;
+    store.record(FLOW_ID, {
+      step: 'authorize',
+      method: 'GET',
+      url: `${url.origin}${url.pathname}`,
+      via: 'navigation',
+      from: 'client',
+      to: 'as',
+      label: navigationLabel(url),
+    });
+    // The run waits in the store; the marker names it for the callback, with endpoints and parameters only.
     savePendingRedirect(FLOW_ID, redirectSafeImplicitContext(ctx));
-    window.location.assign(authorize.url.toString());
+    window.location.assign(url.toString());
   };
 
   const addToHistory = (tokens: TokenResponse) => addTokensToHistory(ctx, tokens);
@@ -174,6 +214,7 @@ export default function ImplicitPage() {
       status={shownStatus}
       onGoTo={goTo}
       announcement={announcement}
+      variants={implicitVariants(ctx)}
       options={
         <>
           {authority === 'sandbox' && (
@@ -248,7 +289,14 @@ export default function ImplicitPage() {
             </p>
           </>
         )}
-        <button type="button" className="primary" onClick={signIn} disabled={blocked !== undefined}>
+        <RedirectTokenNotice />
+        <button
+          type="button"
+          className="primary"
+          data-next-action=""
+          onClick={signIn}
+          disabled={blocked !== undefined}
+        >
           Sign in at the authorization server
         </button>
         {failureFor('sign-in') !== undefined && (
@@ -354,11 +402,17 @@ export default function ImplicitPage() {
         {received !== undefined && (
           <div className="implicit-front">
             <h3>From the fragment</h3>
-            {received.accessToken !== undefined && (
+            {received.accessToken !== undefined && received.accessToken !== '' && (
               <TokenView label="Access token" token={received.accessToken} kind="access" headingLevel={4} />
             )}
-            {received.idToken !== undefined && (
+            {received.idToken !== undefined && received.idToken !== '' && (
               <TokenView label="ID token" token={received.idToken} kind="id" headingLevel={4} />
+            )}
+            {(received.accessToken === '' || received.idToken === '') && (
+              <p className="note">
+                The tokens of this run were not kept across the reload (tokens stay in memory unless this tab
+                keeps them), so they are not shown. Sign in again to get new ones.
+              </p>
             )}
             {received.code !== undefined && (
               <p>A code ({received.code.length} characters), bound to the ID token by c_hash.</p>
