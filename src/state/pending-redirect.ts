@@ -61,18 +61,3 @@ export function runAwaitingRedirect(pending: PendingRedirect<unknown>) {
   const run = useFlowRuns.getState().runs[pending.flowId];
   return run !== undefined && pending.runId !== undefined && run.runId === pending.runId ? run : undefined;
 }
-
-/**
- * Puts back a client secret the run came back without (secrets are never stored), without marking any
- * step stale: it stands for the value the steps used, not an edit. The page says that it was filled again.
- */
-export function restoreDroppedSecret(flowId: string, key: string, secret: string): void {
-  if (secret === '') return;
-  useFlowRuns.setState((s) => {
-    const run = s.runs[flowId];
-    if (run === undefined) return s;
-    const ctx = run.ctx as Record<string, unknown>;
-    if (ctx[key] !== '') return s;
-    return { runs: { ...s.runs, [flowId]: { ...run, ctx: { ...ctx, [key]: secret } } } };
-  });
-}

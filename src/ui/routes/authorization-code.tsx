@@ -20,14 +20,10 @@ import { runStep } from '../../flows/runner.ts';
 import { useFlowDeps, useRunPrerequisites } from '../use-flow-run.ts';
 import type { QueryParameter } from '../../protocol/authorize.ts';
 import { validateCodeVerifier } from '../../protocol/pkce.ts';
-import { useFlowRun, useFlowRuns, type FlowRun, type StepStatus } from '../../state/flow-runs.ts';
+import { useFlowRun, useFlowRuns, type StepStatus } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { useTokenHistory } from '../../state/token-history.ts';
-import {
-  clearPendingRedirect,
-  restoreDroppedSecret,
-  savePendingRedirect,
-} from '../../state/pending-redirect.ts';
+import { clearPendingRedirect, savePendingRedirect } from '../../state/pending-redirect.ts';
 import {
   activeProfile,
   clientFor,
@@ -118,23 +114,11 @@ export default function AuthorizationCodePage() {
   const store = useFlowRuns.getState();
   const ready = useRunPrerequisites();
   const authority = useSettings((s) => s.authority);
-  const runId = run?.runId;
 
   useEffect(() => {
     if (run !== undefined || !ready) return;
     store.start(FLOW_ID, newContext(useSettings.getState(), lab.sandboxOrigin, true), 'pkce');
   }, [run, ready, lab.sandboxOrigin, store]);
-
-  // A run restored after the redirect or a reload comes back without its client secret (never stored):
-  // the same one is filled in again where the settings or the sandbox's directory hold it.
-  useEffect(() => {
-    if (runId === undefined || !ready) return;
-    const restored = useFlowRuns.getState().runs[FLOW_ID] as FlowRun<AuthCodeContext> | undefined;
-    if (restored?.notKept?.includes('secrets') !== true || restored.ctx.clientSecret !== '') return;
-    const secret = secretForRun(restored.ctx.params['client_id'] ?? '');
-    if (secret === '') return;
-    restoreDroppedSecret(FLOW_ID, 'clientSecret', secret);
-  }, [runId, ready]);
 
   // The token request masks the verifier; so does this step, where it is typed and shown.
   const verifierMask = useFieldMask('code_verifier', 'code-verifier', 'always');
@@ -654,8 +638,8 @@ export default function AuthorizationCodePage() {
             />
             {run.notKept?.includes('secrets') === true && (
               <p className="help">
-                A client secret is never stored, so a reload drops it; it is filled in again from the settings
-                or the sandbox’s directory where they hold it.
+                A client secret is never stored, so the reload dropped it, and neither the settings nor the
+                sandbox’s directory hold it to fill it in again: enter it to redeem the code.
               </p>
             )}
           </div>

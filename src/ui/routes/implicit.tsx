@@ -17,13 +17,9 @@ import {
 } from '../../flows/implicit.ts';
 import { navigationLabel } from '../../flows/authorization-code.ts';
 import type { TokenResponse } from '../../protocol/token.ts';
-import { useFlowRuns, type FlowRun } from '../../state/flow-runs.ts';
+import { useFlowRuns } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
-import {
-  clearPendingRedirect,
-  restoreDroppedSecret,
-  savePendingRedirect,
-} from '../../state/pending-redirect.ts';
+import { clearPendingRedirect, savePendingRedirect } from '../../state/pending-redirect.ts';
 import {
   clientFor,
   defaultRedirectUri,
@@ -43,7 +39,7 @@ import { TokenRequestPanel } from '../components/token-request-panel.tsx';
 import { TokensPanel } from '../components/tokens-panel.tsx';
 import { TokenView } from '../components/token-view.tsx';
 import { UrlPreview } from '../components/url-preview.tsx';
-import { useFlowRunner, useRunPrerequisites } from '../use-flow-run.ts';
+import { useFlowRunner } from '../use-flow-run.ts';
 import './implicit.css';
 import { WarningsList } from '../components/warnings-list.tsx';
 
@@ -115,17 +111,6 @@ export default function ImplicitPage() {
   const [focusedParam, setFocusedParam] = useState<string | undefined>();
   const authority = useSettings((s) => s.authority);
   const received = run?.ctx.received;
-  const runId = run?.runId;
-  const ready = useRunPrerequisites();
-
-  // A restored run comes back without its client secret (never stored): filled in again from the directory.
-  useEffect(() => {
-    if (runId === undefined || !ready) return;
-    const restored = useFlowRuns.getState().runs[FLOW_ID] as FlowRun<ImplicitContext> | undefined;
-    if (restored?.notKept?.includes('secrets') !== true || restored.ctx.clientSecret !== '') return;
-    const app = APPS.find((a) => clientFor(a.name).clientId === restored.ctx.params['client_id']);
-    if (app !== undefined) restoreDroppedSecret(FLOW_ID, 'clientSecret', clientFor(app.name).clientSecret);
-  }, [runId, ready]);
 
   // Validated tokens from the fragment join the history once, so other flows can use them.
   useEffect(() => {
