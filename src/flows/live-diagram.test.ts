@@ -92,7 +92,7 @@ describe('the diagram of a run', () => {
   test('a request that got no answer is one failed arrow saying why', () => {
     const live = liveDiagramSpec(
       spec,
-      [{ ...poll(0), status: undefined, error: 'no answer' } as RecordedMessage],
+      [{ step: 'poll', method: 'POST', url: poll(0).url, via: 'browser', at: 0, error: 'no answer' }],
       [],
     );
     const sent = live.messages.filter((m) => m.step === 'poll');
