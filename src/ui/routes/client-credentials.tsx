@@ -14,8 +14,10 @@ import {
   sendCertificateRegistration,
   sendClientCredentialsRequest,
   signAssertion,
+  signingKeyOf,
   tokenEndpointOf,
   validateClientCredentialsRequest,
+  type AppOnlyTokenFacts,
   type ClientCredentialsContext,
   type CredentialKind,
 } from '../../flows/client-credentials.ts';
@@ -102,8 +104,12 @@ export default function ClientCredentialsPage() {
   if (run === undefined || ctx === undefined) return <p role="status">Preparing the flow…</p>;
 
   const isCertificate = ctx.credentialKind === 'certificate';
-  const status = (id: StepId): StepStatus =>
-    !isCertificate && CERTIFICATE_ONLY.includes(id) ? 'skipped' : statusOf(id);
+  const status = (id: StepId): StepStatus => {
+    if (!isCertificate && CERTIFICATE_ONLY.includes(id)) return 'skipped';
+    // With a secret, step 1 is the secret itself: its work is done once a request has used it.
+    if (!isCertificate && id === 'credential') return statusOf('request') === 'idle' ? 'idle' : 'done';
+    return statusOf(id);
+  };
   const shownStatus = Object.fromEntries(flow.steps.map((s) => [s.id, status(s.id)]));
   const stepProps = (id: StepId) => stepSectionProps(flow.steps, id, status(id), run.current, goTo);
 
@@ -119,7 +125,9 @@ export default function ClientCredentialsPage() {
 
   const startAgain = () => {
     const fresh = newContext(sandboxOrigin);
-    // Keep what the user typed and the certificate (its key is still in memory); drop results.
+    // Keep what the user typed; every result goes (certificate, upload, assertion, token), and the run's
+    // statuses, recordings and failures with it (a new run). The page's own state goes with the remount.
+    setFocusedParam(undefined);
     restart(
       {
         ...fresh,
@@ -131,12 +139,9 @@ export default function ClientCredentialsPage() {
         credentialKind: ctx.credentialKind,
         algorithm: ctx.algorithm,
         includeIat: ctx.includeIat,
-        certificate: ctx.certificate,
-        registration: ctx.registration,
-        registered: ctx.registered,
       },
       'credential',
-      'Started again; your inputs and certificate are kept.',
+      'Started again: your inputs are kept; the certificate, the assertion and the token are cleared.',
     );
   };
 
@@ -202,12 +207,73 @@ export default function ClientCredentialsPage() {
   const warnings = validateClientCredentialsRequest(ctx, now);
   const route = decideTokenRoute(deps);
   const certificate = ctx.certificate;
+  // A run restored after a reload keeps the certificate's public parts, never its private key.
+  const keyGone = certificate !== undefined && signingKeyOf(certificate, ctx.algorithm) === undefined;
+  const requestStale = statusOf('request') === 'stale';
   const facts = ctx.tokens === undefined ? undefined : describeAppOnlyToken(ctx.tokens);
   const tokenEndpoint = tokenEndpointOf(ctx);
 
+  const tokenFacts = (tokens: NonNullable<ClientCredentialsContext['tokens']>, facts: AppOnlyTokenFacts) => (
+    <>
+      <ul className="cc-token-facts" aria-label="What this token is">
+        <li>
+          {facts.roles.length > 0 ? (
+            <>
+              Permissions arrive as <code>roles</code> (application permissions):{' '}
+              <strong>{facts.roles.join(', ')}</strong>.
+            </>
+          ) : facts.decoded ? (
+            <>
+              No <code>roles</code> claim: no application permission on this resource has been granted to the
+              app (admin consent is needed).
+            </>
+          ) : (
+            <>The access token is not a readable JWT, so its roles cannot be shown.</>
+          )}
+        </li>
+        <li>
+          {facts.scp === undefined ? (
+            <>
+              No <code>scp</code>: scopes are delegated permissions, which need a user, and there is none.
+            </>
+          ) : (
+            <>
+              Unexpected <code>scp</code> ({facts.scp}) in an app-only token.
+            </>
+          )}
+        </li>
+        {facts.azpacr !== undefined && (
+          <li>
+            <code>{facts.credentialClaim ?? 'azpacr'}</code> {facts.azpacr}:{' '}
+            {facts.azpacr === '2'
+              ? 'the app proved itself with a certificate.'
+              : facts.azpacr === '1'
+                ? 'the app proved itself with a client secret.'
+                : 'see the claim table.'}
+          </li>
+        )}
+        <li>
+          No refresh token: the app can ask again with its credential whenever it likes, so there is nothing
+          to refresh.
+        </li>
+        <li>No ID token: an ID token describes a signed-in user, and no user signed in.</li>
+      </ul>
+      <TokensPanel
+        tokens={tokens}
+        noIdToken="No ID token: the client credentials grant has no user to describe."
+        noRefreshToken="No refresh token: the app just repeats this request with its own credential."
+      />
+      <p>
+        The token is in this tab’s history: the “Call an API” page can send it to <code>/v1.0/users</code>.
+      </p>
+    </>
+  );
+
   return (
     <FlowPage
+      key={run.runId}
       flow={flow}
+      variants={[ctx.credentialKind]}
       current={run.current}
       status={shownStatus}
       onGoTo={goTo}
@@ -270,7 +336,20 @@ export default function ClientCredentialsPage() {
               certificate. The private key is held as a non-extractable key in this tab only: it is never
               shown, stored or sent, and it is gone when you reload.
             </p>
-            <button type="button" onClick={generate} disabled={statusOf('credential') === 'running'}>
+            {keyGone && (
+              <p className="warning" role="note" aria-label="Private key gone">
+                <strong>The private key is gone.</strong> It was a non-extractable key in this tab’s memory,
+                and the page has been reloaded since: the certificate below is only its public part, so it can
+                no longer sign. Generate a new key pair and certificate (then register it and sign again).
+              </p>
+            )}
+            <button
+              type="button"
+              className={certificate === undefined || keyGone ? 'primary' : undefined}
+              data-next-action=""
+              onClick={generate}
+              disabled={statusOf('credential') === 'running'}
+            >
               {certificate === undefined
                 ? 'Generate a key pair and certificate'
                 : 'Generate a new key pair and certificate'}
@@ -333,6 +412,7 @@ export default function ClientCredentialsPage() {
                 <button
                   type="button"
                   className="primary"
+                  data-next-action=""
                   onClick={() => void register()}
                   disabled={certificate === undefined || statusOf('register') === 'running'}
                 >
@@ -399,10 +479,22 @@ export default function ClientCredentialsPage() {
               <code>{ctx.clientId}</code> (iss and sub), valid for 10 minutes from now, with a fresh random
               jti.
             </p>
-            <button type="button" onClick={sign} disabled={certificate === undefined}>
+            <button
+              type="button"
+              className="primary"
+              data-next-action=""
+              onClick={sign}
+              disabled={certificate === undefined || keyGone}
+            >
               {ctx.assertion === undefined ? 'Sign the client assertion' : 'Sign a fresh client assertion'}
             </button>
             {certificate === undefined && <p className="help">Generate a certificate first (step 1).</p>}
+            {keyGone && (
+              <p className="help">
+                The certificate’s private key did not survive the reload: generate a new one in step 1 to
+                sign.
+              </p>
+            )}
             {ctx.assertion !== undefined && (
               <>
                 <div className="lab-table-scroll">
@@ -480,73 +572,30 @@ export default function ClientCredentialsPage() {
         <TokenRequestPanel
           request={buildClientCredentialsRequest(ctx)}
           route={route}
-          exchange={ctx.exchange}
-          failure={failureFor('request')}
+          exchange={requestStale ? undefined : ctx.exchange}
+          failure={requestStale ? undefined : failureFor('request')}
           sending={statusOf('request') === 'running'}
           sendLabel="Request the token"
           onSend={() => void requestToken()}
         />
+        {requestStale && ctx.exchange !== undefined && (
+          <details className="stale-result">
+            <summary>Stale: the earlier request and its answer, sent before the inputs changed</summary>
+            <HttpExchangeView exchange={ctx.exchange} />
+          </details>
+        )}
       </StepSection>
 
       <StepSection {...stepProps('token')}>
         {ctx.tokens === undefined || facts === undefined ? (
           <p>No token yet.</p>
+        ) : status('token') === 'stale' ? (
+          <details className="stale-result">
+            <summary>Stale: the token from the earlier request, before the inputs changed</summary>
+            {tokenFacts(ctx.tokens, facts)}
+          </details>
         ) : (
-          <>
-            <ul className="cc-token-facts" aria-label="What this token is">
-              <li>
-                {facts.roles.length > 0 ? (
-                  <>
-                    Permissions arrive as <code>roles</code> (application permissions):{' '}
-                    <strong>{facts.roles.join(', ')}</strong>.
-                  </>
-                ) : facts.decoded ? (
-                  <>
-                    No <code>roles</code> claim: no application permission on this resource has been granted
-                    to the app (admin consent is needed).
-                  </>
-                ) : (
-                  <>The access token is not a readable JWT, so its roles cannot be shown.</>
-                )}
-              </li>
-              <li>
-                {facts.scp === undefined ? (
-                  <>
-                    No <code>scp</code>: scopes are delegated permissions, which need a user, and there is
-                    none.
-                  </>
-                ) : (
-                  <>
-                    Unexpected <code>scp</code> ({facts.scp}) in an app-only token.
-                  </>
-                )}
-              </li>
-              {facts.azpacr !== undefined && (
-                <li>
-                  <code>{facts.credentialClaim ?? 'azpacr'}</code> {facts.azpacr}:{' '}
-                  {facts.azpacr === '2'
-                    ? 'the app proved itself with a certificate.'
-                    : facts.azpacr === '1'
-                      ? 'the app proved itself with a client secret.'
-                      : 'see the claim table.'}
-                </li>
-              )}
-              <li>
-                No refresh token: the app can ask again with its credential whenever it likes, so there is
-                nothing to refresh.
-              </li>
-              <li>No ID token: an ID token describes a signed-in user, and no user signed in.</li>
-            </ul>
-            <TokensPanel
-              tokens={ctx.tokens}
-              noIdToken="No ID token: the client credentials grant has no user to describe."
-              noRefreshToken="No refresh token: the app just repeats this request with its own credential."
-            />
-            <p>
-              The token is in this tab’s history: the “Call an API” page can send it to{' '}
-              <code>/v1.0/users</code>.
-            </p>
-          </>
+          tokenFacts(ctx.tokens, facts)
         )}
       </StepSection>
     </FlowPage>

@@ -18,6 +18,8 @@ import { useLabConfig } from '../../state/lab-config.ts';
 import { authorityForRun, clientFor, useSettings } from '../../state/settings.ts';
 import { useTokenHistory } from '../../state/token-history.ts';
 import { FlowPage } from '../components/flow-page.tsx';
+import { MaskedValue } from '../components/masked-value.tsx';
+import { HttpExchangeView } from '../components/http-exchange-view.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
 import { SecretInput } from '../components/secret-input.tsx';
 import { StepSection, stepSectionProps } from '../components/step-section.tsx';
@@ -93,12 +95,14 @@ export default function PasswordPage() {
     if (name === 'scope') patch({ scope: value });
   };
   const warnings = validatePasswordRequest(ctx);
-  const failure = failureFor('request');
+  const requestStale = statusOf('request') === 'stale';
+  const failure = requestStale ? undefined : failureFor('request');
   const needsMfa = failure !== undefined && aadstsNumber(failure) === 50076;
   const sandbox = useSettings.getState().authority === 'sandbox';
 
   return (
     <FlowPage
+      key={run.runId}
       flow={flow}
       current={run.current}
       status={shownStatus}
@@ -139,9 +143,11 @@ export default function PasswordPage() {
           </div>
           {sandbox && (
             <p className="help">
-              Sandbox users: <code>adele@flowlab-sandbox.onmicrosoft.com</code> / <code>Sandbox-Adele-1</code>{' '}
-              works; <code>megan@flowlab-sandbox.onmicrosoft.com</code> / <code>Sandbox-Megan-1</code> needs
-              MFA, which this grant cannot do.
+              Sandbox users: <code>adele@flowlab-sandbox.onmicrosoft.com</code> /{' '}
+              <MaskedValue value="Sandbox-Adele-1" label="Adele’s password" when="presenter" /> works;{' '}
+              <code>megan@flowlab-sandbox.onmicrosoft.com</code> /{' '}
+              <MaskedValue value="Sandbox-Megan-1" label="Megan’s password" when="presenter" /> needs MFA,
+              which this grant cannot do.
             </p>
           )}
         </form>
@@ -165,13 +171,19 @@ export default function PasswordPage() {
         <TokenRequestPanel
           request={buildPasswordRequest(ctx)}
           route={decidePasswordRoute(deps)}
-          exchange={ctx.exchange}
+          exchange={requestStale ? undefined : ctx.exchange}
           failure={failure}
           sending={statusOf('request') === 'running'}
           sendLabel="Send the password"
           onSend={() => void send()}
         />
-        {ctx.exchange !== undefined && (
+        {requestStale && ctx.exchange !== undefined && (
+          <details className="stale-result">
+            <summary>Stale: the earlier request and its answer, sent before the inputs changed</summary>
+            <HttpExchangeView exchange={ctx.exchange} />
+          </details>
+        )}
+        {!requestStale && ctx.exchange !== undefined && (
           <p className="help">
             The recorded request shows “(cleared after sending)” where the password was: it is no longer in
             memory. Type it again to send another request.
@@ -190,6 +202,11 @@ export default function PasswordPage() {
       <StepSection {...stepProps('tokens')}>
         {ctx.tokens === undefined ? (
           <p>No tokens yet.</p>
+        ) : status('tokens') === 'stale' ? (
+          <details className="stale-result">
+            <summary>Stale: the tokens from the earlier request, before the inputs changed</summary>
+            <TokensPanel tokens={ctx.tokens} />
+          </details>
         ) : (
           <>
             <TokensPanel tokens={ctx.tokens} />
