@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { useSessionPrefs } from '../../state/session-prefs.ts';
 import { useTokenHistory, type LostTokens, type ObtainedTokens } from '../../state/token-history.ts';
+import { useFieldMask } from './masked-value.tsx';
 import './token-picker.css';
 
 type Kind = 'access_token' | 'refresh_token';
@@ -64,6 +65,8 @@ export function TokenPicker(props: {
   const entries = all.filter((e) => typeof e.tokens[props.kind] === 'string');
   const without = all.filter((e) => typeof e.tokens[props.kind] !== 'string');
   const ids = { select: useId(), text: useId(), help: useId() };
+  // Presenter mode: the token is drawn as discs until its own reveal.
+  const mask = useFieldMask(props.label, ids.text);
   const selected = entries.find((e) => e.tokens[props.kind] === props.value);
   return (
     <div className="token-picker">
@@ -100,6 +103,7 @@ export function TokenPicker(props: {
         <label htmlFor={ids.text}>{props.label}</label>
         <textarea
           id={ids.text}
+          className={mask.className}
           value={props.value}
           rows={5}
           spellCheck={false}
@@ -107,6 +111,7 @@ export function TokenPicker(props: {
           aria-describedby={ids.help}
           onChange={(e) => props.onChange(e.target.value.trim(), undefined)}
         />
+        {mask.toggle}
         <p id={ids.help} className="help">
           {keepTokens
             ? 'Kept in this tab’s sessionStorage (you chose to keep tokens), gone when the tab closes; never put in any URL.'

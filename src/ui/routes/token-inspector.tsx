@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { decodeJwt, describeTokenShape, normalizeToken } from '../../protocol/jwt.ts';
+import { useFieldMask } from '../components/masked-value.tsx';
 import { SignatureCheck } from '../components/signature-check.tsx';
 import { TokenView, type SignatureStatus } from '../components/token-view.tsx';
 
@@ -14,6 +15,8 @@ export default function TokenInspectorPage() {
   // The verdict belongs to one token: another token starts unchecked.
   const [signature, setSignature] = useState<{ readonly token: string; readonly status: SignatureStatus }>();
   const ids = { input: useId(), help: useId() };
+  // Presenter mode: the pasted token is drawn as discs until its own reveal.
+  const tokenMask = useFieldMask('the pasted token', ids.input);
 
   useEffect(() => {
     // A token that arrived in the fragment must not stay in the address bar or history.
@@ -44,6 +47,7 @@ export default function TokenInspectorPage() {
         <label htmlFor={ids.input}>Token</label>
         <textarea
           id={ids.input}
+          className={tokenMask.className}
           rows={5}
           value={token}
           spellCheck={false}
@@ -53,6 +57,7 @@ export default function TokenInspectorPage() {
             setToken(e.target.value);
           }}
         />
+        {tokenMask.toggle}
         <p id={ids.help} className="help">
           A JWT (three dot-separated parts). A leading “Bearer ” is ignored. You can also open this page as
           /tokens#access_token=… or #id_token=…; the token is then removed from the address bar.
