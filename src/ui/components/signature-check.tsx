@@ -43,12 +43,31 @@ function keysOrigin(keys: IssuerKeys | undefined) {
   );
 }
 
-/** Where the key came from, as plain text for the token view's note. */
+/** Why a check could not decide, in a few words of its own (the verdict above has the title and details). */
+const UNDECIDED_BECAUSE: Record<
+  Exclude<SignatureVerdict['kind'], 'valid' | 'invalid' | 'unsigned'>,
+  string
+> = {
+  'no-key': 'none of the keys found fits it',
+  'unusable-key': 'the key that fits cannot be used here',
+  'needs-secret': 'it is signed with a shared secret this page does not have',
+  'unsupported-alg': 'its algorithm cannot be checked here',
+  'not-verifiable': 'only its audience can check it, by design',
+  unavailable: 'no key set could be read for it',
+};
+
+/** Where the key came from, in words for the token view's note (the verdict itself names the URL). */
 function keysOriginText(keys: IssuerKeys | undefined): string {
-  if (keys === undefined) return '';
-  return keys.source === 'pasted'
-    ? ' in the pasted key set'
-    : ` from ${keys.jwksUri ?? 'the issuer’s key set'}`;
+  switch (keys?.source) {
+    case undefined:
+      return '';
+    case 'pasted':
+      return ' in the pasted key set';
+    case 'typed-url':
+      return ' from the key set at the URL you gave';
+    case 'token-iss':
+      return ' from the issuer’s published key set';
+  }
 }
 
 /**
@@ -69,7 +88,7 @@ function signatureStatusOf(check: Check): SignatureStatus {
     case 'unsigned':
       return { state: 'invalid', finding: 'not signed' };
     default:
-      return { state: 'undecided', reason: `${VERDICT_TITLE[verdict.kind]}: ${verdict.reason}` };
+      return { state: 'undecided', reason: UNDECIDED_BECAUSE[verdict.kind] };
   }
 }
 

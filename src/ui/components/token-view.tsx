@@ -51,6 +51,7 @@ export type SignatureStatus =
   | { readonly state: 'unchecked' }
   | { readonly state: 'valid'; readonly key: string }
   | { readonly state: 'invalid'; readonly finding: 'invalid' | 'not signed' }
+  /** `reason` is a short phrase ("no matching key"); the check itself says the rest. */
   | { readonly state: 'undecided'; readonly reason: string };
 
 type Decoded =
@@ -327,8 +328,8 @@ function SignatureNote({ status, advice }: { readonly status: SignatureStatus; r
     case 'undecided':
       return (
         <p className="lab-message lab-message--warning" data-signature="undecided">
-          <strong>The signature could not be checked:</strong> {status.reason} Until it is, the claims below
-          are unproven. {advice}
+          <strong>The signature could not be checked</strong> ({status.reason}; the reason is above). Until it
+          is, the claims below are unproven. {advice}
         </p>
       );
     case 'unchecked':
