@@ -51,6 +51,11 @@ async function diagramTexts(page: Page): Promise<string[]> {
   return page.locator('.flow-diagram .sequence-diagram').first().locator('ol li').allTextContents();
 }
 
+/** The flow page's polite live region, where step results are announced. */
+function liveRegion(page: Page): Locator {
+  return page.locator('.flow-main p.visually-hidden[aria-live="polite"]');
+}
+
 async function expectNoHorizontalScroll(page: Page) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow, 'page wider than the viewport').toBeLessThanOrEqual(0);
@@ -91,6 +96,7 @@ test.describe('runs survive the sign-in redirect', () => {
     const notice = page.getByRole('note', { name: 'Tokens across the redirect' });
     await expect(notice).toContainText('will be lost with that reload');
     await expect(notice).toContainText('Client credentials');
+    await expectNoAxeViolations(page, 'code flow: the sign-in step warns that tokens will be lost');
     await notice.getByRole('button', { name: 'Keep tokens in this tab' }).click();
     await expect(notice).toContainText('This tab keeps tokens across reloads');
 
@@ -211,6 +217,31 @@ test.describe('a reload at any step loses nothing', () => {
   });
 });
 
+test.describe('a reload at any step of the implicit flow loses nothing', () => {
+  test('after the redirect: the checks and statuses come back; the tokens only when kept, and the page says so', async ({
+    page,
+  }) => {
+    await page.goto('/flows/implicit');
+    await page.getByLabel('scope').fill('openid User.Read');
+    await page.reload();
+    await expect(page.getByLabel('scope')).toHaveValue('openid User.Read');
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).click();
+    await signInAtSandbox(page);
+    await expect(page).toHaveURL(/\/flows\/implicit$/);
+    await expect(page.getByRole('region', { name: 'Access token' })).toBeVisible();
+
+    await page.reload();
+    const checks = page.getByRole('list', { name: 'Checks on the response' });
+    await expect(checks).toContainText('nonce verified');
+    await expect(checks).toContainText('at_hash verified');
+    await expect(badge(page, 'Check state, nonce and hashes')).toHaveText('done');
+    await expect(badge(page, 'Read the tokens')).toHaveText('done');
+    await expect(page.getByLabel('scope')).toHaveValue('openid User.Read');
+    await expect(page.getByText('The tokens of this run were not kept across the reload')).toBeVisible();
+    await expect(page.getByRole('region', { name: 'Access token' })).toHaveCount(0);
+  });
+});
+
 test.describe('steps never stay "done" on old inputs', () => {
   test('editing scope after the tokens marks sign-in, exchange and tokens stale, not the PKCE pair', async ({
     page,
@@ -315,6 +346,7 @@ for (const viewport of VIEWPORTS) {
       const redeem = page.getByRole('button', { name: 'Redeem the code' });
       await expect(redeem).toBeFocused();
       await expect(redeem).toBeInViewport();
+      await expect(liveRegion(page)).toHaveText(/Next: redeem the code/);
       await expectNoHorizontalScroll(page);
       await page.keyboard.press('Enter');
       const tokensHeading = page.locator('#step-tokens-title');

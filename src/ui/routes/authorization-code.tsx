@@ -20,7 +20,7 @@ import { runStep } from '../../flows/runner.ts';
 import { useFlowDeps, useRunPrerequisites } from '../use-flow-run.ts';
 import type { QueryParameter } from '../../protocol/authorize.ts';
 import { validateCodeVerifier } from '../../protocol/pkce.ts';
-import { useFlowRun, useFlowRuns, type StepStatus } from '../../state/flow-runs.ts';
+import { useFlowRun, useFlowRuns, type FlowRun, type StepStatus } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { useTokenHistory } from '../../state/token-history.ts';
 import { clearPendingRedirect, savePendingRedirect } from '../../state/pending-redirect.ts';
@@ -119,6 +119,21 @@ export default function AuthorizationCodePage() {
     if (run !== undefined || !ready) return;
     store.start(FLOW_ID, newContext(useSettings.getState(), lab.sandboxOrigin, true), 'pkce');
   }, [run, ready, lab.sandboxOrigin, store]);
+
+  // Arriving from the callback: say where the run is, as focus moves to its next action.
+  useEffect(() => {
+    const arrived = useFlowRuns.getState().runs[FLOW_ID] as FlowRun<AuthCodeContext> | undefined;
+    if (arrived?.focusPending !== true && arrived?.failure?.stepId !== 'sign-in') return;
+    const text =
+      arrived.status['sign-in'] === 'done'
+        ? 'Back from the authorization server with a code; the state matches. Next: redeem the code.'
+        : arrived.status['sign-in'] === 'failed'
+          ? `The sign-in did not return a code. ${arrived.failure?.failure.message ?? ''}`
+          : '';
+    if (text === '') return;
+    const frame = window.requestAnimationFrame(() => setAnnouncement(text));
+    return () => window.cancelAnimationFrame(frame);
+  }, []);
 
   // The token request masks the verifier; so does this step, where it is typed and shown.
   const verifierMask = useFieldMask('code_verifier', 'code-verifier', 'always');

@@ -17,7 +17,7 @@ import {
 } from '../../flows/implicit.ts';
 import { navigationLabel } from '../../flows/authorization-code.ts';
 import type { TokenResponse } from '../../protocol/token.ts';
-import { useFlowRuns } from '../../state/flow-runs.ts';
+import { useFlowRuns, type FlowRun } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { clearPendingRedirect, savePendingRedirect } from '../../state/pending-redirect.ts';
 import {
@@ -106,11 +106,29 @@ export default function ImplicitPage() {
   const sandboxOrigin = useLabConfig((s) => s.sandboxOrigin);
   const formPostReceiver = useLabConfig((s) => s.formPost);
   const create = useCallback(() => newContext(sandboxOrigin), [sandboxOrigin]);
-  const { run, ctx, deps, patch, execute, restart, failureFor, statusOf, goTo, announcement } =
+  const { run, ctx, deps, patch, execute, restart, failureFor, statusOf, goTo, announcement, announce } =
     useFlowRunner<ImplicitContext>(FLOW_ID, create, 'authorize');
   const [focusedParam, setFocusedParam] = useState<string | undefined>();
   const authority = useSettings((s) => s.authority);
   const received = run?.ctx.received;
+
+  // Arriving from the callback: say where the run is, as focus moves to its next action.
+  useEffect(() => {
+    const arrived = useFlowRuns.getState().runs[FLOW_ID] as FlowRun<ImplicitContext> | undefined;
+    if (arrived === undefined) return;
+    const failed = arrived.failure?.stepId;
+    let text = '';
+    if (arrived.focusPending === true && arrived.status['validate'] === 'done') {
+      text = isHybrid(arrived.ctx)
+        ? 'Back from the authorization server: state, nonce and c_hash check out. Next: redeem the code.'
+        : 'Back from the authorization server: the response checks out, and its tokens are decoded below.';
+    } else if (failed === 'sign-in' || failed === 'validate') {
+      text = `The response from the authorization server was not used. ${arrived.failure?.failure.message ?? ''}`;
+    }
+    if (text === '') return;
+    const frame = window.requestAnimationFrame(() => announce(text));
+    return () => window.cancelAnimationFrame(frame);
+  }, [announce]);
 
   // Validated tokens from the fragment join the history once, so other flows can use them.
   useEffect(() => {
