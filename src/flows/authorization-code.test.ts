@@ -19,9 +19,11 @@ import {
   isOwnCallback,
   makePkcePair,
   metadataWarnings,
+  navigationLabel,
   readCallback,
   readExchange,
   readPastedResponse,
+  returnTripMessage,
   sendExchange,
   signInBlockedReason,
   type AuthCodeContext,
@@ -294,6 +296,63 @@ describe('the diagram draws the variant the run uses', () => {
     // The sign-in pages are not recorded; the pasted address comes back by hand.
     expect(http('sign-in')).toEqual([false, false, true, true, true, false, false]);
     expect(new Set(http('exchange'))).toEqual(new Set([true]));
+  });
+});
+
+describe('what the live diagram records of the redirect', () => {
+  test('the navigation names the response type and what protects the answer, never a value', () => {
+    const ctx = context(true);
+    const url = buildAuthorizeStep({
+      ...ctx,
+      params: { ...ctx.params, code_challenge: 'CHALLENGE', prompt: 'consent' },
+    }).url;
+    const label = navigationLabel(url);
+    expect(label).toBe(
+      'GET /tenant/oauth2/v2.0/authorize response_type=code, state, nonce, code_challenge, response_mode=query, prompt=consent',
+    );
+    expect(label).not.toContain(ctx.params['state']);
+    expect(label).not.toContain('CHALLENGE');
+  });
+
+  test('RFC 6749 §4.1.2: the redirect back lists its parameter names, never the code', () => {
+    const trip = returnTripMessage(
+      'http://localhost:5173/callback?code=SECRET-CODE&state=s1&session_state=x',
+      undefined,
+    );
+    expect(trip).toEqual({
+      method: 'GET',
+      label: 'redirect to /callback?code&state&session_state',
+      reply: true,
+    });
+    expect(returnTripMessage('http://localhost:5173/callback#code=c&state=s', undefined).label).toBe(
+      'redirect to /callback#code&state',
+    );
+  });
+
+  test('RFC 6749 §4.1.2.1: a refusal carries its error', () => {
+    expect(
+      returnTripMessage(
+        'http://localhost:5173/callback?error=access_denied&state=s',
+        'access_denied AADSTS65004',
+      ),
+    ).toEqual({
+      method: 'GET',
+      label: 'redirect to /callback?error&state',
+      reply: true,
+      error: 'access_denied AADSTS65004',
+    });
+  });
+
+  test('Form Post Response Mode §2: an auto-submitted POST, not a redirect; an answer that never came says so', () => {
+    expect(returnTripMessage({ formPost: 'code=SECRET&state=s' }, undefined)).toEqual({
+      method: 'POST',
+      label: 'auto-submitted form: POST /callback, code, state in the body',
+      reply: false,
+    });
+    expect(returnTripMessage(undefined, 'MISSING_PARAMETER')).toMatchObject({
+      label: 'redirect to /callback',
+      error: 'MISSING_PARAMETER',
+    });
   });
 });
 
