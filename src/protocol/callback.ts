@@ -658,6 +658,9 @@ export function readPastedAuthorizationResponse(
   const error = params['error'];
   const code = params['code'];
   // RFC 6749 §4.1.3: a code is bound to the redirect_uri of its request; redeemed with another it fails.
+  // With this sign-in's state the answer is this sign-in's wherever it was copied from; without it, an
+  // address at another redirect URI is another sign-in's (another app, profile or tool).
+  let elsewhere: string | undefined;
   if (
     read.address !== undefined &&
     expected.redirectUri !== undefined &&
@@ -665,27 +668,32 @@ export function readPastedAuthorizationResponse(
     (code !== undefined || error !== undefined) &&
     !atRedirectUri(read.address, expected.redirectUri)
   ) {
-    let landed = read.address;
     try {
       const url = new URL(read.address);
-      landed = `${url.origin}${url.pathname}`;
+      elsewhere = `${url.origin === 'null' ? `${url.protocol}//${url.host}` : url.origin}${url.pathname}`;
     } catch {
-      // Kept as pasted.
+      elsewhere = read.address;
     }
-    refuse({
-      kind: 'other-redirect-uri',
-      title: 'This answer went to another redirect URI',
-      what: `The pasted address is at ${quoteForMessage(landed)}, but this sign-in asked the server to come back to ${quoteForMessage(expected.redirectUri)}. It belongs to another sign-in (another app or profile), and a code only redeems with the redirect URI it was issued for (RFC 6749 §4.1.3; Entra answers invalid_grant).`,
-      fix: 'Paste the address from the tab this page opened (“Open the sign-in page in a new tab”). If the app really uses that redirect URI, set redirect_uri in the first step to it and sign in again.',
-    });
   }
+  const otherRedirect =
+    elsewhere === undefined
+      ? ''
+      : ` It is also at ${quoteForMessage(elsewhere)}, not at this sign-in’s redirect URI ${quoteForMessage(expected.redirectUri ?? '')}: most likely another app’s or another tool’s sign-in.`;
   // RFC 6749 §10.12: the client MUST check state before acting on the response.
   if (expected.state !== undefined && state !== undefined && state !== expected.state) {
     refuse({
       kind: 'state-mismatch',
       title: 'State mismatch — the answer is not for this sign-in',
-      what: `The state in the pasted address (${glimpse(state)}) is not the one this sign-in sent (${glimpse(expected.state)}). A response from an older sign-in tab looks like this, and so does a forged one (CSRF, RFC 6749 §10.12): the code is not used.`,
+      what: `The state in the pasted address (${glimpse(state)}) is not the one this sign-in sent (${glimpse(expected.state)}). A response from an older sign-in tab looks like this, and so does a forged one (CSRF, RFC 6749 §10.12): the code is not used.${otherRedirect}`,
       fix: 'Open the sign-in page again from this step, sign in in that tab, and paste the address it ends on.',
+    });
+  }
+  if (expected.state !== undefined && state === undefined && elsewhere !== undefined) {
+    refuse({
+      kind: 'other-redirect-uri',
+      title: 'This answer went to another redirect URI',
+      what: `The pasted address is at ${quoteForMessage(elsewhere)}, but this sign-in asked the server to come back to ${quoteForMessage(expected.redirectUri)}, and it carries no state to tie it to this sign-in. It belongs to another sign-in (another app, profile or tool), and a code only redeems with the redirect URI it was issued for (RFC 6749 §4.1.3; Entra answers invalid_grant).`,
+      fix: 'Paste the address from the tab this page opened (“Open the sign-in page in a new tab”). If the app really uses that redirect URI, set redirect_uri in the first step to it and sign in again.',
     });
   }
   if (expected.state !== undefined && state === undefined && error === undefined) {

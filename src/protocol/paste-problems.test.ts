@@ -97,19 +97,31 @@ describe('each kind of bad paste gets its own problem (RFC 8252 §7.3, RFC 6749 
     );
   });
 
-  test('fast-check: RFC 6749 §4.1.3: a code that went to another redirect URI is named so', () => {
+  test('fast-check: RFC 6749 §4.1.3: a code without state at another redirect URI is named so', () => {
     fc.assert(
       fc.property(
         fc.constantFrom('https://oauth.pstmn.io/v1/callback', 'https://app.example/cb', 'ms-appx-web://x/y'),
         value,
-        (url, code) => {
-          expect(problemOf(`${url}?code=${code}&state=${STATE}`)).toBe('other-redirect-uri');
+        fc.boolean(),
+        (url, code, withOtherState) => {
+          if (withOtherState) {
+            // Another state stays the CSRF case, and says where the address was.
+            const pasted = `${url}?code=${code}&state=other-${code}`;
+            expect(problemOf(pasted)).toBe('state-mismatch');
+            expect(() => readPastedAuthorizationResponse(pasted, EXPECTED)).toThrow(
+              /not at this sign-in’s redirect URI/,
+            );
+          } else {
+            expect(problemOf(`${url}?code=${code}`)).toBe('other-redirect-uri');
+          }
         },
       ),
     );
     // RFC 8252 §7.3: any port on a loopback redirect URI is the same redirect URI.
-    expect(problemOf(`http://localhost:53124/?code=abc&state=${STATE}`)).toBe('ok');
-    expect(problemOf(`http://localhost/other?code=abc&state=${STATE}`)).toBe('other-redirect-uri');
+    expect(problemOf('http://localhost:53124/?code=abc')).toBe('state-missing');
+    expect(problemOf('http://localhost/other?code=abc')).toBe('other-redirect-uri');
+    // With this sign-in's state the answer is this sign-in's, wherever it was copied from.
+    expect(problemOf(`http://localhost/other?code=abc&state=${STATE}`)).toBe('ok');
   });
 
   test('fast-check: text that is no address, query or code is "not an address"', () => {
