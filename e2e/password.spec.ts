@@ -37,7 +37,11 @@ async function sendPassword(page: Page, username: string, password: string) {
   await expect(page.getByRole('heading', { level: 1, name: 'Resource owner password (ROPC)' })).toBeVisible();
   await page.getByLabel('username').fill(username);
   await passwordField(page).fill(password);
+  // The run from an earlier send comes back with the page (sessionStorage): wait for this send's answer,
+  // not the restored one.
+  const answered = page.waitForResponse((response) => response.url().endsWith('/relay/forward'));
   await page.getByRole('button', { name: 'Send the password' }).press('Enter');
+  await answered;
   await expect(page.getByText('Sent through the local relay', { exact: true })).toBeVisible();
 }
 
