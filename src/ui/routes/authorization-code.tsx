@@ -137,6 +137,8 @@ export default function AuthorizationCodePage() {
 
   // The token request masks the verifier; so does this step, where it is typed and shown.
   const verifierMask = useFieldMask('code_verifier', 'code-verifier', 'always');
+  // Presenter mode: a pasted redirect carries the code; drawn as discs until its own reveal.
+  const pastedMask = useFieldMask('the pasted address', 'pasted-response');
   if (run === undefined) return <p role="status">Preparing the flow…</p>;
   const ctx = run.ctx;
   const status = (id: string): StepStatus => run.status[id] ?? 'idle';
@@ -524,6 +526,7 @@ export default function AuthorizationCodePage() {
               <label htmlFor="pasted-response">Redirected URL (or just the code)</label>
               <textarea
                 id="pasted-response"
+                className={pastedMask.className}
                 data-next-action=""
                 rows={3}
                 value={pasted}
@@ -532,6 +535,7 @@ export default function AuthorizationCodePage() {
                 aria-describedby="pasted-response-help"
                 onChange={(e) => setPasted(e.target.value)}
               />
+              {pastedMask.toggle}
               <p id="pasted-response-help" className="help">
                 The whole address, or only the part from “?” or “#” on, or only{' '}
                 <code>code=…&amp;state=…</code>. Quotes, angle brackets, line breaks and “&amp;amp;” from a
