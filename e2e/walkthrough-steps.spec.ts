@@ -316,6 +316,28 @@ test.describe('runs that survive a reload', () => {
     }
   });
 
+  test('client credentials: a reload keeps the secret run, never the secret in storage; the sandbox’s comes back from its directory', async ({
+    page,
+  }) => {
+    await page.goto('/flows/client-credentials');
+    await page.getByRole('button', { name: 'Request the token' }).click();
+    await expect(page.getByRole('region', { name: 'Access token' })).toBeVisible();
+    const stored = () => page.evaluate(() => JSON.stringify({ ...sessionStorage }));
+    expect(await stored()).not.toContain(WEB_APP.clientSecret ?? '');
+
+    await page.reload();
+    for (const title of ['Choose the credential', 'Request the token', 'Read the token'])
+      await expect(badge(page, title)).toHaveText('done');
+    await expect(page.getByLabel('Client secret (kept in memory only)')).toHaveValue(
+      WEB_APP.clientSecret ?? '',
+    );
+    await expect(page.getByRole('note', { name: 'Secret not kept' })).toHaveCount(0);
+    expect(await stored()).not.toContain(WEB_APP.clientSecret ?? '');
+    await page.getByRole('button', { name: 'Request the token' }).click();
+    await expect(page.getByRole('region', { name: 'Access token' })).toBeVisible();
+    await expect(page.getByRole('alert')).toHaveCount(0);
+  });
+
   test('password: a reload keeps the run and the user name, never the password', async ({
     page,
     request,

@@ -328,6 +328,12 @@ export default function ClientCredentialsPage() {
               The secret’s value (not its id) from the app registration. A shared secret can leak from config
               files and logs; a certificate cannot leak this way, because its private key never travels.
             </p>
+            {ctx.clientSecret === '' && run.notKept?.includes('secrets') === true && (
+              <p className="help" role="note" aria-label="Secret not kept">
+                The secret was not kept across the reload (secrets never are): type it again to send a new
+                request.
+              </p>
+            )}
           </div>
         ) : (
           <>
