@@ -31,6 +31,7 @@ import {
 import { buildSequenceDiagram } from './diagram.ts';
 import { runStep, type FlowDeps } from './runner.ts';
 import { plannedDiagram } from './live-diagram.ts';
+import type { DiagramMessage } from './types.ts';
 
 const endpoints = {
   authorizationEndpoint: 'http://localhost:5174/tenant/oauth2/v2.0/authorize',
@@ -280,7 +281,8 @@ describe('the diagram draws the variant the run uses', () => {
     for (const usePkce of [true, false])
       for (const tag of authCodeVariants(context(usePkce), 'http://localhost:5173'))
         expect(tag).not.toMatch(/\s/);
-    for (const m of authorizationCodeFlow.diagram.messages) expect(m.variant ?? '').not.toMatch(/\s/);
+    const messages: readonly DiagramMessage[] = authorizationCodeFlow.diagram.messages;
+    for (const m of messages) expect(m.variant ?? '').not.toMatch(/\s/);
   });
 
   test('RFC 6749 §4.1: a response type with an ID token defaults to the fragment', () => {
