@@ -118,6 +118,7 @@ export const onBehalfOfFlow = {
         text: 'Sign in, scope api://API-A/access_as_user',
         step: 'user-token',
         variant: 'sign-in',
+        http: true,
       },
       {
         from: 'client',
@@ -176,19 +177,19 @@ export interface OboContext {
   readonly signIn: AuthCodeContext;
   /** The incoming user token (Token A). */
   readonly assertion: string;
-  readonly assertionSource?: AssertionSource;
+  readonly assertionSource?: AssertionSource | undefined;
   readonly tokenEndpoint: string;
   /** API A's client id. */
   readonly clientId: string;
   /** API A's secret: memory only. */
   readonly clientSecret: string;
   readonly scope: string;
-  readonly exchange?: HttpExchange;
+  readonly exchange?: HttpExchange | undefined;
   /** Token B. */
-  readonly tokens?: TokenResponse;
+  readonly tokens?: TokenResponse | undefined;
   /** API B's URL for the closing call. */
   readonly apiUrl: string;
-  readonly apiCall?: HttpExchange;
+  readonly apiCall?: HttpExchange | undefined;
 }
 
 /**

@@ -86,7 +86,8 @@ function recordReturn(
       : [failure.fields?.error ?? failure.code, aadstsOf(failure)].filter(Boolean).join(' ');
   const trip = returnTripMessage(input, error);
   useFlowRuns.getState().record(flowId, {
-    step: 'sign-in',
+    // On-behalf-of signs in during its hop 1; the other redirect flows have a step named sign-in.
+    step: flowId === 'on-behalf-of' ? 'user-token' : 'sign-in',
     method: trip.method,
     url: `${window.location.origin}${CALLBACK_PATH}`,
     via: 'navigation',

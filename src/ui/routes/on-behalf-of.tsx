@@ -1,5 +1,9 @@
 import { useCallback, useEffect, useRef } from 'react';
-import { buildExchangeRequest, decideExchangeRoute } from '../../flows/authorization-code.ts';
+import {
+  buildExchangeRequest,
+  decideExchangeRoute,
+  navigationLabel,
+} from '../../flows/authorization-code.ts';
 import {
   buildClaimsChallengeHeader,
   buildOboRequest,
@@ -166,9 +170,29 @@ export default function OnBehalfOfPage() {
       return;
     }
     const next = { ...from, signIn: prepared.patch.signIn };
-    // Only hop 1's request and verifier wait in sessionStorage; no secret, no token.
+    // The run that leaves holds the new verifier (the callback hands the answer to it); the Token A and
+    // the hop 2 results of an earlier sign-in go, so nothing shown belongs to another sign-in.
+    store.patch<OboContext>(FLOW_ID, {
+      signIn: next.signIn,
+      assertion: '',
+      assertionSource: undefined,
+      exchange: undefined,
+      tokens: undefined,
+      apiCall: undefined,
+    });
+    const url = prepared.patch.url;
+    store.record(FLOW_ID, {
+      step: 'user-token',
+      method: 'GET',
+      url: `${url.origin}${url.pathname}`,
+      via: 'navigation',
+      from: 'client',
+      to: 'as',
+      label: navigationLabel(url),
+    });
+    // The marker names the run; only hop 1's request and verifier go with it, no secret, no token.
     savePendingRedirect(FLOW_ID, redirectSafeOboContext(next));
-    window.location.assign(prepared.patch.url.toString());
+    window.location.assign(url.toString());
   };
 
   const redeemUserCode = async () => {
