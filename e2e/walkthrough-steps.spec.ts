@@ -182,7 +182,45 @@ for (const size of SIZES) {
       await expect(page.getByText(/QR encoder library|No QR code here/)).toHaveCount(0);
       await expectNoHorizontalScroll(page);
       await expectNoAxeViolations(page, `device code: code shown at ${size.width}`);
-      await page.getByRole('button', { name: 'Cancel polling' }).click();
+
+      // A changed request: polling for the earlier code stops, and what followed from it is stale.
+      await page.getByLabel('scope').fill('openid offline_access');
+      await expect(page.getByTestId('poll-state')).toHaveText('Cancelled: no more polls will be sent');
+      for (const title of ['Request a device code', 'Show the code to the user', 'Poll for the tokens'])
+        await expect(badge(page, title)).toHaveText('stale');
+      await expect(page.locator('#step-show-code details.stale-result > summary')).toContainText('Stale');
+      await expect(page.getByTestId('user-code')).toBeHidden();
+      await expect(page.getByRole('button', { name: 'Request a new code' }).first()).toBeVisible();
+    });
+
+    test('device code: once the user signs in on the second device, the tokens are focused and in view', async ({
+      page,
+      context,
+    }) => {
+      await page.goto('/flows/device-code');
+      await page.getByRole('button', { name: 'Request a device code' }).click();
+      const userCode = (await page.getByTestId('user-code').textContent()) ?? '';
+      const [verification] = await Promise.all([
+        context.waitForEvent('page'),
+        page.getByRole('link', { name: `${SANDBOX}/devicelogin` }).click(),
+      ]);
+      await verification.getByLabel('Code').fill(userCode);
+      await verification.getByRole('button', { name: 'Next' }).click();
+      await verification.getByLabel('Username').fill(ADELE.username);
+      await verification.getByLabel('Password').fill(ADELE.password);
+      await verification.getByRole('button', { name: 'Sign in' }).click();
+      const accept = verification.getByRole('button', { name: 'Accept' });
+      const signedIn = verification.getByRole('heading', { name: "You're signed in" });
+      // Consent may already be recorded for Adele (another spec grants it on the portal).
+      await expect(accept.or(signedIn)).toBeVisible();
+      if (await accept.isVisible()) await accept.click();
+      await expect(signedIn).toBeVisible();
+      await verification.close();
+      await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible({ timeout: 20_000 });
+      await page.bringToFront();
+      await expectFocusedInView(page, /Read the tokens/);
+      await expect(badge(page, 'Poll for the tokens')).toHaveText('done');
+      await expectNoHorizontalScroll(page);
     });
 
     test('password: after sending, the tokens are focused and in view; a new user name makes the run stale', async ({
