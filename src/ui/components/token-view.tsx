@@ -308,6 +308,12 @@ const SIGNATURE_ADVICE: Record<TokenKind, string> = {
   jwt: 'Whoever receives it must check its signature against the issuer’s keys, then whatever its kind requires.',
 };
 
+/** RFC 7519 §6: an unsecured JWT (alg "none", empty signature) has nothing to verify. */
+function isUnsigned(jwt: DecodedJwt): boolean {
+  const alg = jwt.header['alg'];
+  return jwt.signature === '' || (typeof alg === 'string' && alg.toLowerCase() === 'none');
+}
+
 /** What the view says about the signature, following what the page found (never a fixed text). */
 function SignatureNote({ status, advice }: { readonly status: SignatureStatus; readonly advice: string }) {
   switch (status.state) {
@@ -491,7 +497,14 @@ export function TokenView({
                 <code className="token-view__value">
                   {decoded.jwt.signature === '' ? '(empty: this token is not signed)' : decoded.jwt.signature}
                 </code>
-                <SignatureNote status={signature} advice={SIGNATURE_ADVICE[shownKind]} />
+                {isUnsigned(decoded.jwt) ? (
+                  <p className="lab-message lab-message--danger" data-signature="unsigned">
+                    <strong>Unsigned token:</strong> there is no signature to check, so anyone could have
+                    written this token. Nothing may accept it (RFC 8725 §3.1).
+                  </p>
+                ) : (
+                  <SignatureNote status={signature} advice={SIGNATURE_ADVICE[shownKind]} />
+                )}
               </div>
             </>
           ) : null}
