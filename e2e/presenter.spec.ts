@@ -425,6 +425,28 @@ test.describe('the screen audit in presenter mode, after every flow', () => {
   });
 });
 
+test.describe('presenter mode in Settings', () => {
+  test.use({ viewport: { width: 1280, height: 720 } });
+
+  test('a sandbox app chosen for a profile: its secret stays masked, with its own reveal', async ({
+    page,
+  }) => {
+    await page.goto('/settings?present=1');
+    await page
+      .getByRole('group', { name: 'Sandbox app registrations' })
+      .getByRole('button', { name: 'Flow Lab Web App' })
+      .first()
+      .click();
+    const secret = page.getByLabel('Client secret', { exact: true }).first();
+    await expect(secret).toHaveValue(WEB_APP.clientSecret ?? '');
+    await expectScreenClean(
+      page,
+      new Set([WEB_APP.clientSecret ?? '']),
+      'choosing a sandbox app in Settings',
+    );
+  });
+});
+
 test.describe('export this run', () => {
   test('client credentials: the Markdown download has the run and no secret or token', async ({
     page,
