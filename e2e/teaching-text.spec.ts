@@ -165,6 +165,16 @@ test.describe('teaching texts', () => {
     await expect(view).not.toContainText(/valid, signed with/);
   });
 
+  test('an unsigned token (alg none) is said to be unsigned, never "not verified yet"', async ({ page }) => {
+    await page.goto('/tokens');
+    await page
+      .getByLabel('Token', { exact: true })
+      .fill(`${part({ alg: 'none' })}.${part({ iss: 'https://issuer.example', sub: 'u' })}.`);
+    const view = page.getByRole('region', { name: 'The token' });
+    await expect(view).toContainText('Unsigned token: there is no signature to check');
+    await expect(view).not.toContainText(/not verified yet|verified above/i);
+  });
+
   test('client credentials, certificate: the assertion is explained as a client assertion (RFC 7523 §3)', async ({
     page,
   }) => {
