@@ -475,6 +475,9 @@ test.describe('export this run', () => {
     ]);
     const page2 = readFileSync(await html.path(), 'utf8');
     expect(page2).toContain('<h1>Client credentials: a run</h1>');
+    // The diagram as drawn on the page, with no script.
+    expect(page2).toMatch(/<div class="diagram"><svg[\s\S]*<\/svg><\/div>/);
+    expect(page2).not.toMatch(/<script/i);
     for (const value of [...credentials].filter((v) => v.length >= 8)) expect(page2).not.toContain(value);
   });
 });

@@ -62,7 +62,11 @@ export function ExportRun({
     if (format === 'md') {
       download(buildRunMarkdown(input), exportFileName(flow.id, now, 'md'), 'text/markdown;charset=utf-8');
     } else {
-      const svg = document.querySelector('.sequence-diagram__canvas svg')?.outerHTML;
+      // The diagram beside the steps (the full-size dialog draws a copy only while open).
+      const svg = (
+        document.querySelector('.flow-diagram .sequence-diagram__canvas svg') ??
+        document.querySelector('.sequence-diagram__canvas svg')
+      )?.outerHTML;
       download(buildRunHtml(input, svg), exportFileName(flow.id, now, 'html'), 'text/html;charset=utf-8');
     }
     setSaid(`Saved ${format === 'md' ? 'Markdown' : 'HTML'}, tokens and secrets redacted.`);
