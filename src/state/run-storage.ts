@@ -47,6 +47,8 @@ const TOKEN_NAMES = new Set([
   'actor_token',
   'subjecttoken',
   'usertoken',
+  // The refresh token a refresh run redeemed (refresh-token.ts), kept to try it a second time.
+  'redeemedtoken',
 ]);
 
 // What the flow itself must keep across the redirect or a reload, though the views mask them.

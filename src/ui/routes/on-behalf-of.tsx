@@ -93,21 +93,21 @@ function SandboxUsersNote({ portal }: { portal: string | undefined }) {
       <summary>Which sandbox user to sign in as</summary>
       <ul>
         <li>
-          <strong>Adele Vance</strong> (<code>adele@flowlab-sandbox.onmicrosoft.com</code>): the plain
-          exchange, no policy in the way.
+          <strong>Adele</strong> (<code>adele@flowlab-sandbox.onmicrosoft.com</code>): the plain exchange, no
+          policy in the way.
         </li>
         <li>
-          <strong>Alex Wilber</strong> (<code>alex@flowlab-sandbox.onmicrosoft.com</code>): the claims
-          challenge. With Graph behind the sandbox’s MFA policy (portal settings), his sign-in asks no second
-          factor, so the exchange is refused with AADSTS50076 until he signs in again with the challenge.
+          <strong>Alex</strong> (<code>alex@flowlab-sandbox.onmicrosoft.com</code>): the claims challenge.
+          With Graph behind the sandbox’s MFA policy (portal settings), his sign-in asks no second factor, so
+          the exchange is refused with AADSTS50076 until he signs in again with the challenge.
         </li>
         <li>
-          <strong>Megan Bowen</strong> (<code>megan@flowlab-sandbox.onmicrosoft.com</code>): always signs in
-          with MFA, so her token passes that policy at once.
+          <strong>Megan</strong> (<code>megan@flowlab-sandbox.onmicrosoft.com</code>): always signs in with
+          MFA, so her token passes that policy at once.
         </li>
         <li>
-          <strong>Isaiah Langer</strong> (<code>isaiah@flowlab-sandbox.onmicrosoft.com</code>), the
-          administrator: consent on behalf of the tenant when the users may not consent.
+          <strong>Isaiah</strong> (<code>isaiah@flowlab-sandbox.onmicrosoft.com</code>), the administrator:
+          consent on behalf of the tenant when the users may not consent.
         </li>
       </ul>
       <p className="help">
