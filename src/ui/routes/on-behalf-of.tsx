@@ -562,7 +562,7 @@ export default function OnBehalfOfPage() {
           Sent from the browser here because Graph and the sandbox API accept cross-origin calls; in real life
           API A’s server makes it.
         </p>
-        <button type="button" onClick={callApi} disabled={ctx.tokens === undefined}>
+        <button type="button" onClick={callApi} disabled={ctx.tokens === undefined} data-next-action>
           Call API B with the new token
         </button>
         {ctx.apiCall !== undefined && <HttpExchangeView exchange={ctx.apiCall} />}

@@ -317,6 +317,7 @@ export default function RefreshTokenPage() {
         </p>
         <button
           type="button"
+          data-next-action
           onClick={() => void reuse()}
           disabled={ctx.redeemedToken === undefined || statusOf('reuse') === 'running'}
         >
