@@ -175,6 +175,38 @@ test.describe('teaching texts', () => {
     await expect(view).not.toContainText(/not verified yet|verified above/i);
   });
 
+  test('the inspector names a DPoP proof, a request object and a logout token, each explained as itself', async ({
+    page,
+  }) => {
+    await page.goto('/tokens');
+    const input = page.getByLabel('Token', { exact: true });
+    const view = page.getByRole('region', { name: 'The token' });
+    const row = (name: string) => view.getByRole('row', { name: new RegExp(`^${name}\\b`) });
+
+    await input.fill(
+      `${part({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' } })}.${part({ jti: 'j1', htm: 'POST', htu: 'https://as.example/token', iat: 1_700_000_000 })}.c2ln`,
+    );
+    await expect(view).toContainText(
+      'Treated as a DPoP proof because header typ is dpop+jwt (RFC 9449 §4.2)',
+    );
+    await expect(row('htm')).toContainText('The HTTP method of the request this proof goes with');
+    await expect(row('jwk')).toContainText('bound to its thumbprint');
+
+    await input.fill(
+      `${part({ typ: 'oauth-authz-req+jwt', alg: 'RS256' })}.${part({ iss: 'client-1', aud: 'https://as.example', response_type: 'code', client_id: 'client-1', state: 's' })}.c2ln`,
+    );
+    await expect(view).toContainText('Treated as a request object (JAR)');
+    await expect(row('aud')).toContainText('by its issuer identifier (RFC 9101 §4)');
+    await expect(row('iss')).toContainText('the client that signed this authorization request');
+
+    await input.fill(
+      `${part({ typ: 'logout+jwt', alg: 'RS256' })}.${part({ iss: 'https://op.example', aud: 'client-1', sid: 's1', iat: 1_700_000_000, jti: 'j', events: { 'http://schemas.openid.net/event/backchannel-logout': {} }, nonce: 'n' })}.c2ln`,
+    );
+    await expect(view).toContainText('Treated as a logout token');
+    await expect(row('nonce')).toContainText('Must not be here');
+    await expect(row('events')).toContainText('makes it a logout token');
+  });
+
   test('client credentials, certificate: the assertion is explained as a client assertion (RFC 7523 §3)', async ({
     page,
   }) => {
