@@ -74,7 +74,7 @@ export function useFieldMask(
     toggle: (
       <button
         type="button"
-        className="masked-value__reveal"
+        className="lab-button masked-value__field-reveal"
         aria-pressed={revealed}
         {...(fieldId === undefined ? {} : { 'aria-controls': fieldId })}
         onClick={() => setRevealed((on) => !on)}
