@@ -270,6 +270,8 @@ test.describe('runs that survive a reload', () => {
     await expect(items.filter({ hasText: /POST \/[0-9a-f]{8}….*\/oauth2\/v2\.0\/token$/ })).toHaveCount(2);
     await expect(items.filter({ hasText: /400 authorization_pending[^×]* ×2$/ }).first()).toBeAttached();
     await expect(items.filter({ hasText: 'every interval' })).toHaveCount(0);
+    // The list read out in place of the drawing says the requests repeat, as the drawn loop box does.
+    await expect(items.filter({ hasText: /\(in a loop, [2-9] times\)/ }).first()).toBeAttached();
 
     await page.reload();
     await expect(code).toHaveText(userCode);

@@ -355,7 +355,8 @@ export function SequenceDiagram({
                 className={current.has(index) ? 'is-current' : undefined}
               >
                 {labels.get(message.from) ?? message.from} → {labels.get(message.to) ?? message.to}
-                {message.reply === true ? ' (reply)' : ''}: {message.text}
+                {message.reply === true ? ' (reply)' : ''}
+                {message.loop === undefined ? '' : ` (in a loop, ${message.loop})`}: {message.text}
               </li>
             ))}
           </ol>
