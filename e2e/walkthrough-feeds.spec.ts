@@ -251,7 +251,7 @@ for (const viewport of VIEWPORTS) {
       }
     });
 
-    test('on-behalf-of: the exchange is reachable without hunting — without Token A it says so and takes focus to step 1; after the redemption focus is on the exchange', async ({
+    test('on-behalf-of: the exchange is reachable without hunting — without Token A it says so and takes focus to step 1; back from the sign-in focus is on Redeem, after it on the exchange', async ({
       page,
     }) => {
       await page.goto('/flows/on-behalf-of');
@@ -277,7 +277,11 @@ for (const viewport of VIEWPORTS) {
       await page.getByLabel('Password').press('Enter');
       await page.getByRole('button', { name: 'Accept' }).press('Enter');
       await expect(page.getByText('Came back with a code')).toBeVisible();
-      await page.getByRole('button', { name: 'Redeem the code for the user token' }).press('Enter');
+      // Back from the sign-in, the next action is in view and focused.
+      const redeem = page.getByRole('button', { name: 'Redeem the code for the user token' });
+      await expect(redeem).toBeFocused();
+      await expect(redeem).toBeInViewport();
+      await redeem.press('Enter');
       await expect(page.getByText('The token was issued to API A for a user')).toBeVisible();
       await expect(exchange).toBeFocused();
       await expect(exchange).toBeInViewport();

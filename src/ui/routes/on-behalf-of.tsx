@@ -141,6 +141,30 @@ export default function OnBehalfOfPage() {
     }
   }, [ctx, patch]);
 
+  // Back from hop 1's sign-in (or reloaded before redeeming): the code is waiting, so focus goes to
+  // "Redeem", in view, and the page says where the run is.
+  const arrivalHandled = useRef(false);
+  const waitingCode =
+    ctx !== undefined &&
+    ctx.signIn.authorizationResponse?.code !== undefined &&
+    ctx.assertionSource === undefined &&
+    ctx.signIn.exchange === undefined;
+  useEffect(() => {
+    if (arrivalHandled.current || ctx === undefined) return;
+    if (!waitingCode) {
+      arrivalHandled.current = true;
+      return;
+    }
+    const frame = window.requestAnimationFrame(() => {
+      arrivalHandled.current = true;
+      focusUserTokenStep();
+      announce(
+        'Back from the authorization server with a code; the state matches. Next: redeem it for the user token.',
+      );
+    });
+    return () => window.cancelAnimationFrame(frame);
+  }, [ctx, waitingCode, announce]);
+
   if (run === undefined || ctx === undefined) return <p role="status">Preparing the flow…</p>;
 
   const stepProps = (id: StepId) => stepSectionProps(flow.steps, id, statusOf(id), run.current, goTo);
