@@ -201,6 +201,12 @@ test.describe('Call an API: Start again, then Send', () => {
     const chosen = await page.getByLabel('Access token to send').inputValue();
     expect(await sendAndCapture(page)).toBe(`Bearer ${chosen}`);
     await expect(page.getByText('HTTP 200: the API accepted the token.')).toBeVisible();
+    // The diagram draws this run: the API it called (scp checked, not roles) and the answer it got.
+    const diagram = page.getByRole('complementary', { name: 'Sequence diagram' }).getByRole('list');
+    await expect(diagram).toContainText('Check aud, exp, scp');
+    await expect(diagram).not.toContainText('roles');
+    await expect(diagram.getByRole('listitem').filter({ hasText: 'GET /v1.0/me' })).toHaveCount(1);
+    await expect(diagram).toContainText('(reply): 200');
 
     // An input the answer depended on changes: the steps that used it are stale, never "done".
     await page.getByLabel('Access token to send').fill(longToken());
