@@ -267,3 +267,12 @@ describe('call an API', () => {
       for (const key of 'inputs' in step ? step.inputs : []) expect(keys).toContain(key);
   });
 });
+
+test('a token the page cannot read is named for its shape: not a JWT, encrypted, or opaque — never guessed', () => {
+  const check = (token: string) => checkTokenForApi(token, ME.requirement, NOW)[0];
+  expect(check('hello.world')).toMatchObject({ actual: 'not a JWT', ok: undefined });
+  expect(check('hello.world')?.message).toMatch(/^Not a JWT: it has 2 dot-separated parts/);
+  expect(check('eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d')).toMatchObject({ actual: 'encrypted (JWE)' });
+  expect(check('Zm9vYmFy0123456789abcdefghijkLMNOP_-xyz12')).toMatchObject({ actual: 'opaque' });
+  expect(check('Zm9vYmFy0123456789abcdefghijkLMNOP_-xyz12')?.message).toMatch(/RFC 7662/);
+});

@@ -6,7 +6,7 @@
 import { findBearerChallenge, parseWwwAuthenticate, type BearerChallenge } from '../protocol/bearer.ts';
 import { LabError } from '../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
-import { classifyToken, decodeJwt, isPast, normalizeToken } from '../protocol/jwt.ts';
+import { classifyToken, decodeJwt, describeTokenShape, isPast, normalizeToken } from '../protocol/jwt.ts';
 import { sendRequest, type Route } from '../protocol/transport.ts';
 import { catalogueEntry } from './registry.ts';
 import type { FlowDeps } from './runner.ts';
@@ -236,14 +236,22 @@ export function checkTokenForApi(
     ];
   }
   if (classifyToken(clean) !== 'jwt') {
+    // Name the shape as the token inspector does: a malformed string is not an opaque token.
+    const reading = describeTokenShape(clean);
+    const message =
+      reading.shape === 'not-jwt'
+        ? `Not a JWT: ${reading.reason}. An API that expects a JWT rejects it (401 invalid_token).`
+        : reading.shape === 'jwe'
+          ? 'Encrypted (JWE, RFC 7516): only the API, holding the decryption key, can read it and tell whether it is good.'
+          : `An opaque token: ${reading.reason}. Only its issuer (or the API, by introspection, RFC 7662) can read it.`;
     return [
       {
         claim: 'token',
         expected: 'a JWT',
-        actual: 'not a JWT',
+        actual:
+          reading.shape === 'not-jwt' ? 'not a JWT' : reading.shape === 'jwe' ? 'encrypted (JWE)' : 'opaque',
         ok: undefined,
-        message:
-          'This token cannot be read here (opaque or encrypted); only the API can tell whether it is good.',
+        message,
       },
     ];
   }
