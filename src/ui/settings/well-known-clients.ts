@@ -12,7 +12,10 @@ export interface WellKnownClient {
   readonly clientId: string;
   readonly redirectUri: string;
   readonly platform: AppProfile['platform'];
-  /** The scopes the client itself asks for by default, where Microsoft documents them. */
+  /**
+   * The scopes to start with, only where Microsoft documents what the client asks for. None is listed
+   * today: each flow's own default applies, rather than a guess presented as the client's behaviour.
+   */
   readonly scopes?: string;
   /** One line: what it can do from this browser. */
   readonly note: string;
@@ -25,7 +28,6 @@ export const WELL_KNOWN_CLIENTS: readonly WellKnownClient[] = [
     clientId: '04b07795-8ddb-461a-bbee-02f9e1bf7b46',
     redirectUri: 'http://localhost',
     platform: 'public',
-    scopes: 'https://management.core.windows.net//.default',
     note: 'Device code works. Sign-in redirects to http://localhost: paste that address back into the code flow.',
   },
   {
@@ -34,7 +36,6 @@ export const WELL_KNOWN_CLIENTS: readonly WellKnownClient[] = [
     clientId: '1950a258-227b-4e31-a9cf-717495945fc2',
     redirectUri: 'https://login.microsoftonline.com/common/oauth2/nativeclient',
     platform: 'public',
-    scopes: 'https://management.core.windows.net//.default',
     note: 'Device code works. Its redirect is native or loopback: paste the address back into the code flow.',
   },
   {
@@ -43,7 +44,6 @@ export const WELL_KNOWN_CLIENTS: readonly WellKnownClient[] = [
     clientId: 'de8bc8b5-d9f9-48b1-a8ad-b748da725064',
     redirectUri: 'https://developer.microsoft.com/en-us/graph/graph-explorer',
     platform: 'spa',
-    scopes: 'openid profile User.Read',
     note: 'A single-page app on Microsoft’s site: its redirect is not this app’s, so expect a redirect mismatch here.',
   },
   {
@@ -60,7 +60,6 @@ export const WELL_KNOWN_CLIENTS: readonly WellKnownClient[] = [
     clientId: '14d82eec-204b-4c2f-b7e8-296a70dab67e',
     redirectUri: 'http://localhost',
     platform: 'public',
-    scopes: 'https://graph.microsoft.com/.default',
     note: 'The client of the Graph PowerShell SDK: device code works; for sign-in, paste the address back.',
   },
   {
