@@ -1,4 +1,4 @@
-import { useEffect, useMemo, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { liveDiagramSpec } from '../../flows/live-diagram.ts';
 import type { FlowDefinition } from '../../flows/types.ts';
@@ -74,6 +74,22 @@ export function FlowPage(props: {
   const setKeepTokens = useSessionPrefs((s) => s.setKeepTokens);
   const focusPending = run?.focusPending === true;
   const runCurrent = run?.current;
+
+  const failure = run?.failure;
+  // The failure the page opened with (a restored run) is not news: only a new one is brought into view.
+  const seenFailure = useRef(failure);
+  useEffect(() => {
+    if (failure === undefined || failure === seenFailure.current) return;
+    seenFailure.current = failure;
+    // A step failed: focus stays on the button that sent it (trying again is the next action), and the
+    // explanation, announced by its alert role, is brought into view beside it.
+    const frame = window.requestAnimationFrame(() => {
+      document
+        .querySelector(`#step-${CSS.escape(failure.stepId)} .failure`)
+        ?.scrollIntoView({ block: 'nearest' });
+    });
+    return () => window.cancelAnimationFrame(frame);
+  }, [failure]);
 
   useEffect(() => {
     if (!focusPending || runCurrent === undefined) return;
