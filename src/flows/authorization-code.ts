@@ -36,7 +36,7 @@ import type { FlowDeps } from './runner.ts';
 import { CALLBACK_PATH } from '../protocol/callback-path.ts';
 import { diagramPath } from './live-diagram.ts';
 import { catalogueEntry } from './registry.ts';
-import type { FlowDefinition, ParameterDefinition } from './types.ts';
+import type { FlowDefinition, ParameterDefinition, RecordedMessage } from './types.ts';
 
 /** The authorization request parameters the step shows as fields, in URL order. */
 export const AUTHORIZE_PARAMETERS: readonly ParameterDefinition[] = [
@@ -478,6 +478,22 @@ export function navigationLabel(url: URL): string {
     name === 'response_mode' || name === 'prompt' ? `${name}=${url.searchParams.get(name)}` : name,
   );
   return [`GET ${diagramPath(url.toString())} response_type=${type}`, ...named].join(', ');
+}
+
+/**
+ * The browser's navigation to the authorization endpoint as a run records it for the live diagram: from
+ * the client to the authorization server, labelled by {@link navigationLabel} (never a value).
+ */
+export function navigationRecord(url: URL, step: string): Omit<RecordedMessage, 'at'> {
+  return {
+    step,
+    method: 'GET',
+    url: `${url.origin}${url.pathname}`,
+    via: 'navigation',
+    from: 'client',
+    to: 'as',
+    label: navigationLabel(url),
+  };
 }
 
 /**

@@ -1,8 +1,12 @@
 import { useCallback, useId, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { messageIndexesForStep } from '../../flows/diagram.ts';
 import type { DiagramSpec } from '../../flows/types.ts';
 import { useSessionPrefs } from '../../state/session-prefs.ts';
-import { cloneDiagram, scrollIntoContainer, SequenceDiagram } from './sequence-diagram.tsx';
+import {
+  cloneDiagram,
+  DiagramMessageList,
+  scrollIntoContainer,
+  SequenceDiagram,
+} from './sequence-diagram.tsx';
 import './diagram-panel.css';
 
 export interface DiagramPanelProps {
@@ -191,8 +195,6 @@ export function DiagramPanel({ spec, currentStep, title }: DiagramPanelProps) {
   };
 
   const percent = `${Math.round(zoom * 100)}%`;
-  const labels = new Map(spec.actors.map((actor) => [actor.id, actor.label] as const));
-  const current = new Set(currentStep === undefined ? [] : messageIndexesForStep(spec, currentStep));
   const heading = title === undefined ? 'Sequence diagram' : `Sequence diagram: ${title}`;
 
   return (
@@ -289,19 +291,11 @@ export function DiagramPanel({ spec, currentStep, title }: DiagramPanelProps) {
                 className="sequence-diagram__canvas diagram-dialog__canvas"
                 aria-hidden="true"
               />
-              <ol className={hasCopy ? 'lab-sr-only' : 'sequence-diagram__list'}>
-                {spec.messages.map((message, index) => (
-                  <li
-                    key={index}
-                    aria-current={current.has(index) ? 'step' : undefined}
-                    className={current.has(index) ? 'is-current' : undefined}
-                  >
-                    {labels.get(message.from) ?? message.from} → {labels.get(message.to) ?? message.to}
-                    {message.reply === true ? ' (reply)' : ''}
-                    {message.loop === undefined ? '' : ` (in a loop, ${message.loop})`}: {message.text}
-                  </li>
-                ))}
-              </ol>
+              <DiagramMessageList
+                spec={spec}
+                currentStep={currentStep}
+                className={hasCopy ? 'lab-sr-only' : 'sequence-diagram__list'}
+              />
             </div>
           </div>
         ) : null}

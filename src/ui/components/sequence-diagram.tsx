@@ -252,6 +252,38 @@ interface RenderState {
  * elements (and scrolls the stage to them). A new spec keeps the old drawing on screen until the new
  * one is ready. The ordered list of messages is the text alternative.
  */
+/**
+ * The diagram's messages as an ordered list, in reading order: the text alternative to the drawing (read
+ * by screen readers while the drawing is shown, and shown itself when mermaid could not draw).
+ */
+export function DiagramMessageList({
+  spec,
+  currentStep,
+  className,
+}: {
+  readonly spec: DiagramSpec;
+  readonly currentStep: string | undefined;
+  readonly className: string;
+}) {
+  const labels = new Map(spec.actors.map((actor) => [actor.id, actor.label] as const));
+  const current = new Set(currentStep === undefined ? [] : messageIndexesForStep(spec, currentStep));
+  return (
+    <ol className={className}>
+      {spec.messages.map((message, index) => (
+        <li
+          key={index}
+          aria-current={current.has(index) ? 'step' : undefined}
+          className={current.has(index) ? 'is-current' : undefined}
+        >
+          {labels.get(message.from) ?? message.from} → {labels.get(message.to) ?? message.to}
+          {message.reply === true ? ' (reply)' : ''}
+          {message.loop === undefined ? '' : ` (in a loop, ${message.loop})`}: {message.text}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
 export function SequenceDiagram({
   spec,
   currentStep,
@@ -316,9 +348,6 @@ export function SequenceDiagram({
     onDrawnRef.current?.(status === 'ready' ? svg : undefined);
   }, [status, rendered, currentStep, drawnSpec]);
 
-  const labels = new Map(drawnSpec.actors.map((actor) => [actor.id, actor.label] as const));
-  const current = new Set(currentStep === undefined ? [] : messageIndexesForStep(drawnSpec, currentStep));
-
   return (
     <figure className="sequence-diagram">
       <div className="sequence-diagram__header">
@@ -347,19 +376,11 @@ export function SequenceDiagram({
             // The list below carries the same content in reading order; the SVG would be read out of order.
             aria-hidden="true"
           />
-          <ol className={status === 'ready' ? 'lab-sr-only' : 'sequence-diagram__list'}>
-            {drawnSpec.messages.map((message, index) => (
-              <li
-                key={index}
-                aria-current={current.has(index) ? 'step' : undefined}
-                className={current.has(index) ? 'is-current' : undefined}
-              >
-                {labels.get(message.from) ?? message.from} → {labels.get(message.to) ?? message.to}
-                {message.reply === true ? ' (reply)' : ''}
-                {message.loop === undefined ? '' : ` (in a loop, ${message.loop})`}: {message.text}
-              </li>
-            ))}
-          </ol>
+          <DiagramMessageList
+            spec={drawnSpec}
+            currentStep={currentStep}
+            className={status === 'ready' ? 'lab-sr-only' : 'sequence-diagram__list'}
+          />
         </div>
       </div>
     </figure>

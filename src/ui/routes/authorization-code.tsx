@@ -9,7 +9,7 @@ import {
   decideExchangeRoute,
   isOwnCallback,
   makePkcePair,
-  navigationLabel,
+  navigationRecord,
   readExchange,
   readPastedResponse,
   sendExchange,
@@ -230,16 +230,7 @@ export default function AuthorizationCodePage() {
   };
 
   /** Records the browser's trip to the authorization endpoint, for the live diagram. */
-  const recordNavigation = (url: URL) =>
-    store.record(FLOW_ID, {
-      step: 'authorize',
-      method: 'GET',
-      url: `${url.origin}${url.pathname}`,
-      via: 'navigation',
-      from: 'client',
-      to: 'as',
-      label: navigationLabel(url),
-    });
+  const recordNavigation = (url: URL) => store.record(FLOW_ID, navigationRecord(url, 'authorize'));
 
   const signIn = async () => {
     const current = await withPkcePair();

@@ -15,7 +15,7 @@ import {
   type FrontChannelResult,
   type ImplicitContext,
 } from '../../flows/implicit.ts';
-import { navigationLabel } from '../../flows/authorization-code.ts';
+import { navigationRecord } from '../../flows/authorization-code.ts';
 import type { TokenResponse } from '../../protocol/token.ts';
 import { useFlowRuns, type FlowRun } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
@@ -181,15 +181,7 @@ export default function ImplicitPage() {
     store.setStep(FLOW_ID, 'authorize', 'done');
     store.setStep(FLOW_ID, 'sign-in', 'running', { current: 'sign-in' });
     const url = authorize.url;
-    store.record(FLOW_ID, {
-      step: 'authorize',
-      method: 'GET',
-      url: `${url.origin}${url.pathname}`,
-      via: 'navigation',
-      from: 'client',
-      to: 'as',
-      label: navigationLabel(url),
-    });
+    store.record(FLOW_ID, navigationRecord(url, 'authorize'));
     // The run waits in the store; the marker names it for the callback, with endpoints and parameters only.
     savePendingRedirect(FLOW_ID, redirectSafeImplicitContext(ctx));
     window.location.assign(url.toString());

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef } from 'react';
 import {
   buildExchangeRequest,
   decideExchangeRoute,
-  navigationLabel,
+  navigationRecord,
 } from '../../flows/authorization-code.ts';
 import {
   buildClaimsChallengeHeader,
@@ -205,15 +205,7 @@ export default function OnBehalfOfPage() {
       apiCall: undefined,
     });
     const url = prepared.patch.url;
-    store.record(FLOW_ID, {
-      step: 'user-token',
-      method: 'GET',
-      url: `${url.origin}${url.pathname}`,
-      via: 'navigation',
-      from: 'client',
-      to: 'as',
-      label: navigationLabel(url),
-    });
+    store.record(FLOW_ID, navigationRecord(url, 'user-token'));
     // The marker names the run; only hop 1's request and verifier go with it, no secret, no token.
     savePendingRedirect(FLOW_ID, redirectSafeOboContext(next));
     window.location.assign(url.toString());
