@@ -1,13 +1,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { FLOWS } from '../src/flows/registry.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
-
-/** The sizes the issue was tried at: two projector-like screens and a phone. */
-const VIEWPORTS = [
-  { name: '1366×900', width: 1366, height: 900 },
-  { name: '1280×720', width: 1280, height: 720 },
-  { name: '390×844', width: 390, height: 844 },
-] as const;
+import { VIEWPORTS, expectNoHorizontalScroll, sizeOf } from './support/layout.ts';
 
 const FLOWS_TESTED = ['authorization-code', 'device-code'] as const;
 
@@ -26,14 +20,6 @@ async function labelSize(svg: Locator): Promise<{ fontPx: number; boxPx: number;
   });
 }
 
-async function expectNoPageScrollSideways(page: Page): Promise<void> {
-  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    clientWidth: document.documentElement.clientWidth,
-  }));
-  expect(scrollWidth, 'page width').toBeLessThanOrEqual(clientWidth);
-}
-
 /** The control that opens the full-size view at this width: in the column, or fixed on a phone. */
 function opener(page: Page, phone: boolean): Locator {
   return phone
@@ -44,7 +30,7 @@ function opener(page: Page, phone: boolean): Locator {
 for (const viewport of VIEWPORTS) {
   const phone = viewport.width <= 700;
   test.describe(`sequence diagram at ${viewport.name}`, () => {
-    test.use({ viewport: { width: viewport.width, height: viewport.height } });
+    test.use({ viewport: sizeOf(viewport) });
 
     for (const flowId of FLOWS_TESTED) {
       test(`${flowId}: labels are at least 14 px in place, no sideways page scroll`, async ({ page }) => {
@@ -55,7 +41,7 @@ for (const viewport of VIEWPORTS) {
         expect(size.scale, 'the SVG is never shrunk').toBeGreaterThanOrEqual(1);
         expect(size.fontPx).toBeGreaterThanOrEqual(14);
         expect(size.boxPx).toBeGreaterThanOrEqual(14);
-        await expectNoPageScrollSideways(page);
+        await expectNoHorizontalScroll(page);
         if (!phone) {
           // Beside the steps, the whole diagram's width fits its column: nothing to scroll sideways.
           const stage = page.locator('.flow-diagram .sequence-diagram__stage');

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { E2E_SANDBOX_PORT } from '../playwright.config.ts';
 import { SANDBOX_APPS } from '../server/sandbox/seed.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
+import { VIEWPORTS, sizeOf } from './support/layout.ts';
 
 /*
  * Presenter mode and the screen audit (issue 11, problem 5): in presenter mode, after every flow run
@@ -33,12 +34,6 @@ const CREDENTIAL_NAMES = [
   'subject_token',
   'actor_token',
 ];
-
-const VIEWPORTS = [
-  { name: '1366×900', width: 1366, height: 900 },
-  { name: '1280×720 (projector)', width: 1280, height: 720 },
-  { name: '390×844 (phone)', width: 390, height: 844 },
-] as const;
 
 /** Credentials in a form-encoded text or a URL's query and fragment. */
 function fromForm(text: string, into: Set<string>): void {
@@ -202,7 +197,7 @@ async function portal(request: APIRequestContext, path: string, data: unknown): 
 test.describe('presenter mode', () => {
   for (const viewport of VIEWPORTS) {
     test.describe(viewport.name, () => {
-      test.use({ viewport: { width: viewport.width, height: viewport.height } });
+      test.use({ viewport: sizeOf(viewport) });
 
       test('the header toggle and ?present=1 / ?present=0 switch it for the tab, with larger type', async ({
         page,

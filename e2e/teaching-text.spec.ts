@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { SANDBOX_APPS } from '../server/sandbox/seed.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
+import { VIEWPORTS, expectNoHorizontalScroll, sizeOf } from './support/layout.ts';
 
 // Issue 11, problem 6 and the claims table of problem 7: texts that contradict themselves or the token
 // they explain, and a claims table wider than a phone.
@@ -10,12 +11,6 @@ import { expectNoAxeViolations } from './support/axe.ts';
 const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const WEB_APP = SANDBOX_APPS.find((app) => app.displayName === 'Flow Lab Web App')!;
 const CONSOLE_APP = SANDBOX_APPS.find((app) => app.displayName === 'Flow Lab Console')!;
-
-const VIEWPORTS = [
-  { name: '1366×900', width: 1366, height: 900 },
-  { name: '1280×720', width: 1280, height: 720 },
-  { name: '390×844', width: 390, height: 844 },
-] as const;
 
 /** A token with what makes claims tables wide: long URLs, a GUID list, 20 scopes, a URL-named claim. */
 function longToken(): string {
@@ -34,17 +29,9 @@ function longToken(): string {
   })}.c2lnbmF0dXJl`;
 }
 
-async function expectNoHorizontalScroll(page: Page, where: string): Promise<void> {
-  const sizes = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    inner: window.innerWidth,
-  }));
-  expect(sizes.scroll, `${where}: page wider than the window`).toBeLessThanOrEqual(sizes.inner);
-}
-
 for (const viewport of VIEWPORTS) {
   test.describe(`teaching texts at ${viewport.name}`, () => {
-    test.use({ viewport: { width: viewport.width, height: viewport.height } });
+    test.use({ viewport: sizeOf(viewport) });
 
     test('the claims table of a long token fits the window; axe is clean on /tokens', async ({ page }) => {
       await page.goto('/tokens');

@@ -1,15 +1,9 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { SANDBOX_USERS } from '../server/sandbox/seed.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
+import { VIEWPORTS, expectNoHorizontalScroll, sizeOf } from './support/layout.ts';
 
 const ADELE = SANDBOX_USERS.find((u) => u.userPrincipalName.startsWith('adele@'))!;
-
-/** The three sizes the walk-through was tried at: a laptop, a projector, a phone. */
-const VIEWPORTS = [
-  { width: 1366, height: 900 },
-  { width: 1280, height: 720 },
-  { width: 390, height: 844 },
-] as const;
 
 /** A JWT-shaped token long enough to wrap many times (never verified: only its shape matters here). */
 function longToken(claims: Record<string, unknown> = {}): string {
@@ -68,28 +62,6 @@ async function shareOfStep(page: Page, stepId: string, control: Locator): Promis
     return section.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
   });
   return controlWidth / stepWidth;
-}
-
-async function expectNoHorizontalScroll(page: Page) {
-  const { scrollWidth, innerWidth, widest } = await page.evaluate(() => {
-    // The outermost elements that stick out on the right, to name the culprit when there is one.
-    const sticksOut = (el: Element | null) =>
-      el !== null && el.getBoundingClientRect().right > window.innerWidth + 1;
-    const out = [...document.querySelectorAll<HTMLElement>('body *')].filter(
-      (el) => sticksOut(el) && !sticksOut(el.parentElement) && el.closest('svg') === null,
-    );
-    return {
-      scrollWidth: document.documentElement.scrollWidth,
-      innerWidth: window.innerWidth,
-      widest: out
-        .slice(0, 5)
-        .map(
-          (el) =>
-            `${el.tagName.toLowerCase()}.${String(el.className)} (${Math.round(el.getBoundingClientRect().right)}px)`,
-        ),
-    };
-  });
-  expect(scrollWidth, `the page scrolls sideways: ${widest.join(', ')}`).toBeLessThanOrEqual(innerWidth);
 }
 
 test.describe('runs feed each other across reloads', () => {
@@ -232,7 +204,7 @@ test.describe('Call an API: Start again, then Send', () => {
 
 for (const viewport of VIEWPORTS) {
   test.describe(`at ${viewport.width}×${viewport.height}`, () => {
-    test.use({ viewport });
+    test.use({ viewport: sizeOf(viewport) });
 
     test('token text areas on Call an API and on-behalf-of take the step’s width, monospace and wrapping; no sideways scroll', async ({
       page,

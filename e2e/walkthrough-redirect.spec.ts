@@ -1,6 +1,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { E2E_SANDBOX_PORT } from '../playwright.config.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
+import { VIEWPORTS, expectNoHorizontalScroll, sizeOf, stepBadge } from './support/layout.ts';
 
 /**
  * Issue 11 on the pages the sign-in redirect leaves and comes back to (code flow, implicit/hybrid,
@@ -10,12 +11,6 @@ import { expectNoAxeViolations } from './support/axe.ts';
 
 const USER = 'adele@flowlab-sandbox.onmicrosoft.com';
 const PASSWORD = 'Sandbox-Adele-1';
-
-const VIEWPORTS = [
-  { name: 'laptop 1366×900', width: 1366, height: 900 },
-  { name: 'projector 1280×720', width: 1280, height: 720 },
-  { name: 'phone 390×844', width: 390, height: 844 },
-] as const;
 
 /**
  * Signs in at the sandbox and answers its consent page — each only when the sandbox asks (a second sign-in
@@ -37,15 +32,6 @@ async function signInAtSandbox(page: Page, consent: 'Accept' | 'Cancel' = 'Accep
   if (await consentButton.isVisible()) await consentButton.click();
 }
 
-/** The step list's badge of one step. */
-function badge(page: Page, title: string): Locator {
-  return page
-    .getByRole('navigation', { name: 'Steps' })
-    .getByRole('listitem')
-    .filter({ hasText: title })
-    .locator('.badge');
-}
-
 /** The side diagram's text alternative: one item per message, as drawn. */
 async function diagramTexts(page: Page): Promise<string[]> {
   return page.locator('.flow-diagram .sequence-diagram').first().locator('ol li').allTextContents();
@@ -54,11 +40,6 @@ async function diagramTexts(page: Page): Promise<string[]> {
 /** The flow page's polite live region, where step results are announced. */
 function liveRegion(page: Page): Locator {
   return page.locator('.flow-main p.visually-hidden[aria-live="polite"]');
-}
-
-async function expectNoHorizontalScroll(page: Page) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow, 'page wider than the viewport').toBeLessThanOrEqual(0);
 }
 
 /** Client credentials with the sandbox web app's secret, up to its token. */
@@ -150,7 +131,7 @@ test.describe('a reload at any step loses nothing', () => {
     await expect(page.getByLabel('scope')).toHaveValue('openid profile offline_access User.Read');
     await expect(page.getByTestId('code-challenge')).toHaveText(challenge);
     await expect(page.getByRole('textbox', { name: 'state', exact: true })).toHaveValue(state);
-    await expect(badge(page, 'Make the PKCE pair')).toHaveText('done');
+    await expect(stepBadge(page, 'Make the PKCE pair')).toHaveText('done');
 
     await page.getByRole('button', { name: 'Sign in at the authorization server' }).click();
     await signInAtSandbox(page);
@@ -158,8 +139,8 @@ test.describe('a reload at any step loses nothing', () => {
 
     await page.reload();
     await expect(page.getByText('the state matches what this tab sent')).toBeVisible();
-    await expect(badge(page, 'Make the PKCE pair')).toHaveText('done');
-    await expect(badge(page, 'Sign in and come back')).toHaveText('done');
+    await expect(stepBadge(page, 'Make the PKCE pair')).toHaveText('done');
+    await expect(stepBadge(page, 'Sign in and come back')).toHaveText('done');
     await expect(page.getByTestId('code-challenge')).toHaveText(challenge);
 
     // The code waited across the reload and is still redeemable; tokens are kept from here on.
@@ -170,8 +151,8 @@ test.describe('a reload at any step loses nothing', () => {
 
     await page.reload();
     await expect(page.getByRole('region', { name: 'Access token' })).toBeVisible();
-    await expect(badge(page, 'Exchange the code for tokens')).toHaveText('done');
-    await expect(badge(page, 'Read the tokens')).toHaveText('done');
+    await expect(stepBadge(page, 'Exchange the code for tokens')).toHaveText('done');
+    await expect(stepBadge(page, 'Read the tokens')).toHaveText('done');
     await expect(page.getByLabel('scope')).toHaveValue('openid profile offline_access User.Read');
     await expect(page.getByText(/came back from a reload without/)).toHaveCount(0);
   });
@@ -182,7 +163,7 @@ test.describe('a reload at any step loses nothing', () => {
     await page.goto('/flows/authorization-code');
     await codeFlowToTokens(page);
     await page.reload();
-    await expect(badge(page, 'Exchange the code for tokens')).toHaveText('done');
+    await expect(stepBadge(page, 'Exchange the code for tokens')).toHaveText('done');
     await expect(page.getByText(/came back from a reload without .*tokens/)).toBeVisible();
     await expect(page.getByText('The tokens of this run were not kept across the reload')).toBeVisible();
     await expect(page.getByRole('region', { name: 'Access token' })).toHaveCount(0);
@@ -203,11 +184,11 @@ test.describe('a reload at any step loses nothing', () => {
     for (const when of ['on return', 'after a reload']) {
       if (when === 'after a reload') await page.reload();
       await expect(page.getByRole('alert'), when).toContainText('access_denied');
-      await expect(badge(page, 'Make the PKCE pair'), when).toHaveText('done');
-      await expect(badge(page, 'Build the authorization URL'), when).toHaveText('done');
-      await expect(badge(page, 'Sign in and come back'), when).toHaveText('failed');
-      await expect(badge(page, 'Exchange the code for tokens'), when).toHaveText('idle');
-      await expect(badge(page, 'Read the tokens'), when).toHaveText('idle');
+      await expect(stepBadge(page, 'Make the PKCE pair'), when).toHaveText('done');
+      await expect(stepBadge(page, 'Build the authorization URL'), when).toHaveText('done');
+      await expect(stepBadge(page, 'Sign in and come back'), when).toHaveText('failed');
+      await expect(stepBadge(page, 'Exchange the code for tokens'), when).toHaveText('idle');
+      await expect(stepBadge(page, 'Read the tokens'), when).toHaveText('idle');
       await expect(page.getByRole('button', { name: 'Redeem the code' }), when).toHaveCount(0);
       await expect(page.getByRole('region', { name: 'Access token' }), when).toHaveCount(0);
       await expect(page.getByText('No tokens yet.'), when).toBeVisible();
@@ -234,8 +215,8 @@ test.describe('a reload at any step of the implicit flow loses nothing', () => {
     const checks = page.getByRole('list', { name: 'Checks on the response' });
     await expect(checks).toContainText('nonce verified');
     await expect(checks).toContainText('at_hash verified');
-    await expect(badge(page, 'Check state, nonce and hashes')).toHaveText('done');
-    await expect(badge(page, 'Read the tokens')).toHaveText('done');
+    await expect(stepBadge(page, 'Check state, nonce and hashes')).toHaveText('done');
+    await expect(stepBadge(page, 'Read the tokens')).toHaveText('done');
     await expect(page.getByLabel('scope')).toHaveValue('openid User.Read');
     await expect(page.getByText('The tokens of this run were not kept across the reload')).toBeVisible();
     await expect(page.getByRole('region', { name: 'Access token' })).toHaveCount(0);
@@ -248,7 +229,7 @@ test.describe('steps never stay "done" on old inputs', () => {
   }) => {
     await page.goto('/flows/authorization-code');
     await codeFlowToTokens(page);
-    await expect(badge(page, 'Read the tokens')).toHaveText('done');
+    await expect(stepBadge(page, 'Read the tokens')).toHaveText('done');
     await page.getByLabel('scope').fill('openid User.Read');
     for (const title of [
       'Build the authorization URL',
@@ -256,8 +237,8 @@ test.describe('steps never stay "done" on old inputs', () => {
       'Exchange the code for tokens',
       'Read the tokens',
     ])
-      await expect(badge(page, title), title).toHaveText('stale');
-    await expect(badge(page, 'Make the PKCE pair')).toHaveText('done');
+      await expect(stepBadge(page, title), title).toHaveText('stale');
+    await expect(stepBadge(page, 'Make the PKCE pair')).toHaveText('done');
     await expect(page.locator('#step-exchange-title')).toContainText('stale');
   });
 
@@ -271,7 +252,7 @@ test.describe('steps never stay "done" on old inputs', () => {
     await page.getByRole('button', { name: 'Start again' }).first().click();
     await expect(page.getByLabel('Redirected URL (or just the code)')).toHaveValue('');
     await expect(page.getByTestId('code-challenge')).toHaveCount(0);
-    await expect(badge(page, 'Make the PKCE pair')).toHaveText('idle');
+    await expect(stepBadge(page, 'Make the PKCE pair')).toHaveText('idle');
     // Parameters the user typed are kept on purpose.
     await expect(page.getByLabel('redirect_uri')).toHaveValue('http://localhost:1337/');
   });
@@ -333,7 +314,7 @@ test.describe('the diagram follows the run', () => {
 
 for (const viewport of VIEWPORTS) {
   test.describe(`where am I, ${viewport.name}`, () => {
-    test.use({ viewport: { width: viewport.width, height: viewport.height } });
+    test.use({ viewport: sizeOf(viewport) });
 
     test('after the sign-in redirect, "Redeem the code" is in view and focused; after it, the tokens', async ({
       page,

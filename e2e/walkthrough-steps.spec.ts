@@ -2,6 +2,7 @@ import { expect, test, type APIRequestContext, type Locator, type Page } from '@
 import { E2E_SANDBOX_PORT } from '../playwright.config.ts';
 import { SANDBOX_APPS } from '../server/sandbox/seed.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
+import { VIEWPORTS, expectNoHorizontalScroll, sizeOf, stepBadge } from './support/layout.ts';
 
 /**
  * Client credentials, device code and password as a learner walks through them: steps go stale when an
@@ -15,21 +16,6 @@ const CONSOLE_APP = SANDBOX_APPS.find((app) => app.displayName === 'Flow Lab Con
 const CERTIFICATES = `${SANDBOX}/portal/apps/${WEB_APP.clientId}/certificates`;
 const ADELE = { username: 'adele@flowlab-sandbox.onmicrosoft.com', password: 'Sandbox-Adele-1' };
 
-const SIZES = [
-  { width: 1366, height: 900 },
-  { width: 1280, height: 720 },
-  { width: 390, height: 844 },
-] as const;
-
-/** The step list's badge for a step, by its title. */
-function badge(page: Page, title: string): Locator {
-  return page
-    .getByRole('navigation', { name: 'Steps' })
-    .getByRole('listitem')
-    .filter({ hasText: title })
-    .locator('.badge');
-}
-
 /** The sequence diagram's text alternative: one item per drawn message, in order. */
 function diagramItems(page: Page): Locator {
   return page.locator('.sequence-diagram ol li');
@@ -39,13 +25,6 @@ async function expectFocusedInView(page: Page, name: string | RegExp): Promise<v
   const focused = page.locator(':focus');
   await expect(focused).toHaveAccessibleName(name);
   await expect(focused).toBeInViewport();
-}
-
-async function expectNoHorizontalScroll(page: Page): Promise<void> {
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  expect(overflow, 'horizontal overflow in px').toBeLessThanOrEqual(0);
 }
 
 async function chooseCertificate(page: Page): Promise<void> {
@@ -69,9 +48,9 @@ async function grantConsent(request: APIRequestContext, baseURL: string | undefi
   expect(answer.status()).toBe(200);
 }
 
-for (const size of SIZES) {
+for (const size of VIEWPORTS) {
   test.describe(`at ${size.width}×${size.height}`, () => {
-    test.use({ viewport: size });
+    test.use({ viewport: sizeOf(size) });
 
     test('client credentials: a secret run, then the certificate — steps 4 and 5 go stale, the secret’s answer is not shown as current; Start again clears it all', async ({
       page,
@@ -87,9 +66,9 @@ for (const size of SIZES) {
       await page.getByRole('button', { name: 'Request the token' }).click();
       await expect(page.getByRole('region', { name: 'Access token' })).toBeVisible();
       await expectFocusedInView(page, /Read the token/);
-      await expect(badge(page, 'Choose the credential')).toHaveText('done');
-      await expect(badge(page, 'Request the token')).toHaveText('done');
-      await expect(badge(page, 'Read the token')).toHaveText('done');
+      await expect(stepBadge(page, 'Choose the credential')).toHaveText('done');
+      await expect(stepBadge(page, 'Request the token')).toHaveText('done');
+      await expect(stepBadge(page, 'Read the token')).toHaveText('done');
       // Drawn as it happened: the token request through the relay, with its status.
       await expect(items.filter({ hasText: /POST \/[0-9a-f]{8}….*\/oauth2\/v2\.0\/token/ })).toHaveCount(2);
       await expect(items.filter({ hasText: 'Local relay' }).first()).toBeAttached();
@@ -98,8 +77,8 @@ for (const size of SIZES) {
       await expectNoHorizontalScroll(page);
 
       await chooseCertificate(page);
-      await expect(badge(page, 'Request the token')).toHaveText('stale');
-      await expect(badge(page, 'Read the token')).toHaveText('stale');
+      await expect(stepBadge(page, 'Request the token')).toHaveText('stale');
+      await expect(stepBadge(page, 'Read the token')).toHaveText('stale');
       await expect(page.locator('#step-request h2')).toContainText('stale');
       await expect(page.locator('#step-token h2')).toContainText('stale');
       // The secret's answer is kept for reference only, folded under a "stale" mark.
@@ -124,7 +103,7 @@ for (const size of SIZES) {
         'Request the token',
         'Read the token',
       ])
-        await expect(badge(page, title)).toHaveText('idle');
+        await expect(stepBadge(page, title)).toHaveText('idle');
       await expect(page.locator('details.stale-result')).toHaveCount(0);
       await expect(items.filter({ hasText: 'Local relay' })).toHaveCount(0);
       await expect(page.getByRole('radio', { name: /Certificate/ })).toBeChecked();
@@ -187,7 +166,7 @@ for (const size of SIZES) {
       await page.getByLabel('scope').fill('openid offline_access');
       await expect(page.getByTestId('poll-state')).toHaveText('Cancelled: no more polls will be sent');
       for (const title of ['Request a device code', 'Show the code to the user', 'Poll for the tokens'])
-        await expect(badge(page, title)).toHaveText('stale');
+        await expect(stepBadge(page, title)).toHaveText('stale');
       await expect(page.locator('#step-show-code details.stale-result > summary')).toContainText('Stale');
       await expect(page.getByTestId('user-code')).toBeHidden();
       await expect(page.getByRole('button', { name: 'Request a new code' }).first()).toBeVisible();
@@ -219,7 +198,7 @@ for (const size of SIZES) {
       await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible({ timeout: 20_000 });
       await page.bringToFront();
       await expectFocusedInView(page, /Read the tokens/);
-      await expect(badge(page, 'Poll for the tokens')).toHaveText('done');
+      await expect(stepBadge(page, 'Poll for the tokens')).toHaveText('done');
       await expectNoHorizontalScroll(page);
     });
 
@@ -235,13 +214,13 @@ for (const size of SIZES) {
       await page.getByRole('button', { name: 'Send the password' }).click();
       await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible();
       await expectFocusedInView(page, /Read the tokens/);
-      await expect(badge(page, 'The app collects the password')).toHaveText('done');
-      await expect(badge(page, 'Send the password')).toHaveText('done');
+      await expect(stepBadge(page, 'The app collects the password')).toHaveText('done');
+      await expect(stepBadge(page, 'Send the password')).toHaveText('done');
       await expectNoHorizontalScroll(page);
 
       await page.getByLabel('username').fill('megan@flowlab-sandbox.onmicrosoft.com');
       for (const title of ['The app collects the password', 'Send the password', 'Read the tokens'])
-        await expect(badge(page, title)).toHaveText('stale');
+        await expect(stepBadge(page, title)).toHaveText('stale');
       await expect(page.getByRole('heading', { name: 'Access token' })).toBeHidden();
       await expect(page.locator('#step-tokens details.stale-result > summary')).toContainText('Stale');
     });
@@ -338,7 +317,7 @@ test.describe('runs that survive a reload', () => {
       await page.reload();
       await expect(page.getByRole('radio', { name: /Certificate/ })).toBeChecked();
       await expect(thumbprint).toHaveText(first);
-      await expect(badge(page, 'Register the certificate')).toHaveText('done');
+      await expect(stepBadge(page, 'Register the certificate')).toHaveText('done');
       await expect(page.getByRole('note', { name: 'Private key gone' })).toContainText(
         'The private key is gone',
       );
@@ -348,7 +327,7 @@ test.describe('runs that survive a reload', () => {
       await expect(thumbprint).not.toHaveText(first);
       registered.push((await thumbprint.textContent()) ?? '');
       await expect(page.getByRole('note', { name: 'Private key gone' })).toHaveCount(0);
-      await expect(badge(page, 'Register the certificate')).toHaveText('stale');
+      await expect(stepBadge(page, 'Register the certificate')).toHaveText('stale');
       await expect(page.getByRole('button', { name: 'Sign the client assertion' })).toBeEnabled();
       expect(errors).toEqual([]);
     } finally {
@@ -367,7 +346,7 @@ test.describe('runs that survive a reload', () => {
 
     await page.reload();
     for (const title of ['Choose the credential', 'Request the token', 'Read the token'])
-      await expect(badge(page, title)).toHaveText('done');
+      await expect(stepBadge(page, title)).toHaveText('done');
     await expect(page.getByLabel('Client secret (kept in memory only)')).toHaveValue(
       WEB_APP.clientSecret ?? '',
     );
@@ -395,7 +374,7 @@ test.describe('runs that survive a reload', () => {
     await page.reload();
     await expect(page.getByLabel('username')).toHaveValue(ADELE.username);
     await expect(page.getByLabel(/^password/)).toHaveValue('');
-    await expect(badge(page, 'Send the password')).toHaveText('done');
+    await expect(stepBadge(page, 'Send the password')).toHaveText('done');
     await expect(page.getByText('(cleared after sending)').first()).toBeAttached();
     expect(await page.evaluate(() => JSON.stringify({ ...sessionStorage }))).not.toContain(ADELE.password);
   });
