@@ -274,10 +274,10 @@ test.describe('the diagram follows the run', () => {
     await expect(page.getByRole('region', { name: 'Access token' })).toBeVisible();
     const texts = (await diagramTexts(page)).join('\n');
     // What happened: the navigation, the redirect back with its parameter names, the token request via the relay.
-    expect(texts).toMatch(/GET \/[^\n]*\/authorize response_type=code, state, nonce/);
+    expect(texts).toMatch(/GET …\/authorize response_type=code, state, nonce/);
     expect(texts).toMatch(/redirect to \/callback\?code&state/);
     expect(texts).toContain('Local relay');
-    expect(texts).toMatch(/POST \/[^\n]*\/token/);
+    expect(texts).toMatch(/POST …\/token/);
     expect(texts).not.toMatch(/code_verifier|code_challenge/);
   });
 

@@ -70,7 +70,7 @@ for (const size of VIEWPORTS) {
       await expect(stepBadge(page, 'Request the token')).toHaveText('done');
       await expect(stepBadge(page, 'Read the token')).toHaveText('done');
       // Drawn as it happened: the token request through the relay, with its status.
-      await expect(items.filter({ hasText: /POST \/[0-9a-f]{8}….*\/oauth2\/v2\.0\/token/ })).toHaveCount(2);
+      await expect(items.filter({ hasText: /POST …\/token/ })).toHaveCount(2);
       await expect(items.filter({ hasText: 'Local relay' }).first()).toBeAttached();
       await expect(items.filter({ hasText: /: 200$/ }).first()).toBeAttached();
       await expect(items.filter({ hasText: /Upload the certificate|assertion/ })).toHaveCount(0);
@@ -139,7 +139,7 @@ for (const size of VIEWPORTS) {
 
         const items = diagramItems(page);
         await expect(items.filter({ hasText: 'Key pair + self-signed certificate' })).toHaveCount(1);
-        await expect(items.filter({ hasText: /POST \/portal\/apps\/.*\/certificates/ })).toHaveCount(1);
+        await expect(items.filter({ hasText: /POST …\/certificates/ })).toHaveCount(1);
         await expect(items.filter({ hasText: 'Sign assertion' })).toHaveCount(1);
         await expect(items.filter({ hasText: /client_secret|Client secret/ })).toHaveCount(0);
         await expectNoHorizontalScroll(page);
@@ -246,7 +246,7 @@ test.describe('runs that survive a reload', () => {
 
     const items = diagramItems(page);
     // Two polls, one loop: the request drawn once (device → relay → server), the answers counted.
-    await expect(items.filter({ hasText: /POST \/[0-9a-f]{8}….*\/oauth2\/v2\.0\/token$/ })).toHaveCount(2);
+    await expect(items.filter({ hasText: /POST …\/token$/ })).toHaveCount(2);
     await expect(items.filter({ hasText: /400 authorization_pending[^×]* ×2$/ }).first()).toBeAttached();
     await expect(items.filter({ hasText: 'every interval' })).toHaveCount(0);
     // The list read out in place of the drawing says the requests repeat, as the drawn loop box does.

@@ -309,11 +309,15 @@ describe('what the live diagram records of the redirect', () => {
       params: { ...ctx.params, code_challenge: 'CHALLENGE', prompt: 'consent' },
     }).url;
     const label = navigationLabel(url);
-    expect(label).toBe(
-      'GET /tenant/oauth2/v2.0/authorize response_type=code, state, nonce, code_challenge, response_mode=query, prompt=consent',
-    );
+    expect(label).toBe('GET …/authorize response_type=code, state, nonce, code_challenge, prompt=consent');
     expect(label).not.toContain(ctx.params['state']);
     expect(label).not.toContain('CHALLENGE');
+    // A mode other than the response type's default is named.
+    const formPost = buildAuthorizeStep({
+      ...ctx,
+      params: { ...ctx.params, response_mode: 'form_post' },
+    }).url;
+    expect(navigationLabel(formPost)).toContain('response_mode=form_post');
   });
 
   test('RFC 6749 §4.1.2: the redirect back lists its parameter names, never the code', () => {

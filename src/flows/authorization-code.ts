@@ -474,7 +474,13 @@ const NAMED_ON_NAVIGATION = ['state', 'nonce', 'code_challenge', 'response_mode'
  */
 export function navigationLabel(url: URL): string {
   const type = url.searchParams.get('response_type') ?? '';
-  const named = NAMED_ON_NAVIGATION.filter((name) => (url.searchParams.get(name) ?? '') !== '').map((name) =>
+  // OAuth 2.0 Multiple Response Type Encoding Practices §5: query is the default for `code`, fragment
+  // for any type with a token in it; only a mode other than the default is worth naming.
+  const defaultMode = type === 'code' || type === 'none' ? 'query' : 'fragment';
+  const named = NAMED_ON_NAVIGATION.filter((name) => {
+    const value = url.searchParams.get(name) ?? '';
+    return value !== '' && !(name === 'response_mode' && value === defaultMode);
+  }).map((name) =>
     name === 'response_mode' || name === 'prompt' ? `${name}=${url.searchParams.get(name)}` : name,
   );
   return [`GET ${diagramPath(url.toString())} response_type=${type}`, ...named].join(', ');

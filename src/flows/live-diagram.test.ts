@@ -47,7 +47,7 @@ describe('the diagram of a run', () => {
     expect(live.map((m) => m.text)).toEqual([
       'Make code_verifier',
       'Authorize with code_challenge',
-      'POST /5f1c9e7a…/oauth2/v2.0/token',
+      'POST …/token',
       '200',
       'Read the tokens',
     ]);
@@ -64,7 +64,7 @@ describe('the diagram of a run', () => {
     ];
     const live = liveDiagramSpec(spec, recorded, []).messages.filter((m) => m.step === 'poll');
     expect(live).toHaveLength(4);
-    expect(live[0]).toMatchObject({ loop: '4 times', text: 'POST /5f1c9e7a…/oauth2/v2.0/token' });
+    expect(live[0]).toMatchObject({ loop: '4 times', text: 'POST …/token' });
     expect(live[1]).toMatchObject({
       loop: '4 times',
       text: '400 authorization_pending AADSTS70016 ×3, 400 slow_down ×1',
@@ -101,7 +101,7 @@ describe('the diagram of a run', () => {
         from: 'app',
         to: 'as',
         step: 'poll',
-        text: 'POST /5f1c9e7a…/oauth2/v2.0/token — no answer',
+        text: 'POST …/token — no answer',
         failed: true,
       },
     ]);
@@ -144,10 +144,10 @@ describe('the diagram of a run', () => {
     expect(live[2]).toMatchObject({ reply: true, failed: true });
   });
 
-  test('paths keep their meaning and lose only the length of tenant GUIDs', () => {
-    expect(diagramPath('https://login.microsoftonline.com/common/oauth2/v2.0/token?x=1')).toBe(
-      '/common/oauth2/v2.0/token',
-    );
+  test('paths short enough to stay whole between lifelines: the last segment, or a short path as it is', () => {
+    expect(diagramPath('https://login.microsoftonline.com/common/oauth2/v2.0/token?x=1')).toBe('…/token');
+    expect(diagramPath('http://localhost:5174/portal/apps/1b6f/certificates')).toBe('…/certificates');
     expect(diagramPath('/relay/forward')).toBe('/relay/forward');
+    expect(diagramPath('https://graph.microsoft.com/v1.0/me')).toBe('/v1.0/me');
   });
 });

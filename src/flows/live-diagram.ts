@@ -18,17 +18,20 @@ export function plannedDiagram(spec: DiagramSpec, variants: readonly string[]): 
   };
 }
 
-const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-
-/** A URL as the diagram labels it: its path, with tenant GUIDs shortened to their first 8 characters. */
+/**
+ * A URL as the diagram labels it: its last path segment (`…/token`, `…/authorize`), or the whole path when
+ * it is one or two segments (`/v1.0/me`). Labels wrap between lifelines at about 20 characters, and a
+ * tenant id or `oauth2/v2.0` would break mid-word; the raw request beside the step has the full URL.
+ */
 export function diagramPath(url: string): string {
   let path: string;
   try {
     path = new URL(url, 'http://relative.invalid').pathname;
   } catch {
-    path = url;
+    path = url.split(/[?#]/, 1)[0] ?? '';
   }
-  return path.replace(GUID, (guid) => `${guid.slice(0, 8)}…`);
+  const segments = path.split('/').filter((segment) => segment !== '');
+  return segments.length <= 2 ? path : `…/${segments.at(-1) ?? ''}`;
 }
 
 function answerText(message: RecordedMessage): string {
