@@ -19,7 +19,7 @@ import type { DecodedJwt } from '../../protocol/jwt.ts';
 import { LabError } from '../../protocol/errors.ts';
 import './components.css';
 import { CopyButton } from './copy-button.tsx';
-import { useFieldMask } from './masked-value.tsx';
+import { MaskedValue, useFieldMask } from './masked-value.tsx';
 
 export interface TokenViewProps {
   /** Heading text, e.g. "Access token". */
@@ -494,9 +494,13 @@ export function TokenView({
               <ClaimTable caption="Payload" claims={payloadClaims} values={decoded.jwt.payload} now={now} />
               <div className="token-view__signature">
                 <p className="token-view__signature-label">Signature</p>
-                <code className="token-view__value">
-                  {decoded.jwt.signature === '' ? '(empty: this token is not signed)' : decoded.jwt.signature}
-                </code>
+                {decoded.jwt.signature === '' ? (
+                  <code className="token-view__value">(empty: this token is not signed)</code>
+                ) : (
+                  // In presenter mode the signature is masked too: with the header and claims on screen,
+                  // it is the one part missing to rebuild the whole token.
+                  <MaskedValue value={decoded.jwt.signature} label="the signature" when="presenter" />
+                )}
                 {isUnsigned(decoded.jwt) ? (
                   <p className="lab-message lab-message--danger" data-signature="unsigned">
                     <strong>Unsigned token:</strong> there is no signature to check, so anyone could have
