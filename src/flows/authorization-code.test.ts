@@ -327,11 +327,11 @@ describe('what the live diagram records of the redirect', () => {
     );
     expect(trip).toEqual({
       method: 'GET',
-      label: 'redirect to /callback?code&state&session_state',
+      label: 'redirect to /callback, code, state, session_state in the query',
       reply: true,
     });
     expect(returnTripMessage('http://localhost:5173/callback#code=c&state=s', undefined).label).toBe(
-      'redirect to /callback#code&state',
+      'redirect to /callback, code, state in the fragment',
     );
   });
 
@@ -343,7 +343,7 @@ describe('what the live diagram records of the redirect', () => {
       ),
     ).toEqual({
       method: 'GET',
-      label: 'redirect to /callback?error&state',
+      label: 'redirect to /callback, error, state in the query',
       reply: true,
       error: 'access_denied AADSTS65004',
     });

@@ -528,10 +528,11 @@ export function returnTripMessage(
       ...failed,
     };
   }
-  const separator = read?.mode === 'fragment' ? '#' : '?';
+  // Names separated by spaces, so the label wraps between them rather than in the middle of one.
+  const where = read?.mode === 'fragment' ? 'fragment' : 'query';
   return {
     method: 'GET',
-    label: `redirect to ${CALLBACK_PATH}${names.length === 0 ? '' : `${separator}${names.join('&')}`}`,
+    label: `redirect to ${CALLBACK_PATH}${names.length === 0 ? '' : `, ${names.join(', ')} in the ${where}`}`,
     reply: true,
     ...failed,
   };

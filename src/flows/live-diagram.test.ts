@@ -89,6 +89,25 @@ describe('the diagram of a run', () => {
     ]);
   });
 
+  test('the same answer every pass is named once; a failure then a success is two exchanges, no loop', () => {
+    const same = liveDiagramSpec(spec, [poll(400, 'slow_down', 1), poll(400, 'slow_down', 2)], []).messages;
+    expect(same.filter((m) => m.step === 'poll').map((m) => [m.text, m.loop])).toEqual([
+      ['POST …/token', '2 times'],
+      ['400 slow_down', '2 times'],
+    ]);
+    const retried = liveDiagramSpec(
+      spec,
+      [poll(401, 'invalid_client', 1), poll(200, undefined, 2)],
+      [],
+    ).messages;
+    expect(retried.filter((m) => m.step === 'poll').map((m) => [m.text, m.loop])).toEqual([
+      ['POST …/token', undefined],
+      ['401 invalid_client', undefined],
+      ['POST …/token', undefined],
+      ['200', undefined],
+    ]);
+  });
+
   test('a request that got no answer is one failed arrow saying why', () => {
     const live = liveDiagramSpec(
       spec,

@@ -78,10 +78,14 @@ function exchangeArrows(
   ];
 }
 
-/** Counts outcomes for a folded loop's reply: `400 authorization_pending ×5, 400 slow_down ×1`. */
+/**
+ * A folded loop's reply: the one answer when every pass got the same (the loop's label has the count), else
+ * each answer with its count: `400 authorization_pending ×5, 400 slow_down ×1`.
+ */
 function outcomeSummary(messages: readonly RecordedMessage[]): string {
   const counts = new Map<string, number>();
   for (const m of messages) counts.set(answerText(m), (counts.get(answerText(m)) ?? 0) + 1);
+  if (counts.size === 1) return [...counts.keys()][0] ?? '';
   return [...counts].map(([text, n]) => `${text} ×${n}`).join(', ');
 }
 
@@ -97,7 +101,11 @@ function stepArrows(
       out.push({
         from: message.from,
         to: message.to,
-        text: message.label ?? `${message.method} ${diagramPath(message.url)}`,
+        text: `${message.label ?? `${message.method} ${diagramPath(message.url)}`}${
+          message.error === undefined || (message.label ?? '').includes(message.error)
+            ? ''
+            : ` — ${message.error}`
+        }`,
         step: message.step,
         ...(message.reply === true ? { reply: true } : {}),
         ...(message.error !== undefined ? { failed: true } : {}),
@@ -115,14 +123,16 @@ function stepArrows(
       const last = group.at(-1) as RecordedMessage;
       const lastDiffers = answerText(last) !== answerText(group.at(-2) as RecordedMessage);
       const folded = lastDiffers ? group.slice(0, -1) : group;
-      const label = folded.length === 1 ? undefined : `${folded.length} times`;
-      out.push(
-        ...exchangeArrows(folded[0] as RecordedMessage, ends, {
-          ...(label === undefined ? {} : { loop: label }),
-          replyText: outcomeSummary(folded),
-          replyFailed: folded.some(failed),
-        }),
-      );
+      // One request before a different last answer (a failure, then success) is no loop: two exchanges.
+      if (folded.length === 1) out.push(...exchangeArrows(folded[0] as RecordedMessage, ends));
+      else
+        out.push(
+          ...exchangeArrows(folded[0] as RecordedMessage, ends, {
+            loop: `${folded.length} times`,
+            replyText: outcomeSummary(folded),
+            replyFailed: folded.some(failed),
+          }),
+        );
       if (lastDiffers) out.push(...exchangeArrows(last, ends));
     }
     i = end;

@@ -33,7 +33,7 @@ export interface FlowRun<Ctx> {
   readonly recorded: readonly RecordedMessage[];
   /** Set on a run restored from storage: what the reload could not bring back. */
   readonly notKept?: readonly NotKeptItem[];
-  /** A step finished and the run moved on; the page focuses the next action once, then clears it. */
+  /** A step finished and the run moved on, or a step failed; the page focuses its action once, then clears it. */
   readonly focusPending?: boolean;
 }
 
@@ -45,6 +45,8 @@ export interface RunSummary {
   readonly updatedAt: number;
   /** How the run stands: the last step that changed, and its status. */
   readonly lastStep?: string;
+  /** That step's title, taken while its page was open (a reload forgets the flow's step list). */
+  readonly lastStepTitle?: string;
   readonly lastStatus?: StepStatus;
   /** Every step that finished, failed or went stale. */
   readonly done: number;
@@ -198,11 +200,8 @@ export const useFlowRuns = create<FlowRunsStore>()(
             status: {},
             recorded: [],
           };
-          return {
-            runs: { ...s.runs, [flowId]: run },
-            landingSteps: otherLandings,
-            history: [summarise(run, now), ...s.history].slice(0, HISTORY_LIMIT),
-          };
+          // The history lists a run once one of its steps ran: opening a page is not a run.
+          return { runs: { ...s.runs, [flowId]: run }, landingSteps: otherLandings };
         }),
       landOn: (flowId, stepId) =>
         set((s) => {
@@ -219,7 +218,12 @@ export const useFlowRuns = create<FlowRunsStore>()(
           );
           const steps = stepDefinitions.get(flowId) ?? [];
           const status = staleAfterPatch(steps, run.status, changed);
-          const next: FlowRun<unknown> = { ...run, ctx: { ...before, ...patch }, status };
+          // What stale steps sent no longer describes this run: the diagram goes back to their plan.
+          const recorded =
+            status === run.status
+              ? run.recorded
+              : run.recorded.filter((m) => status[m.step] !== 'stale' || run.status[m.step] === 'stale');
+          const next: FlowRun<unknown> = { ...run, ctx: { ...before, ...patch }, status, recorded };
           return { runs: { ...s.runs, [flowId]: next } };
         }),
       restore: (flowId, patch, resolved) =>
@@ -240,10 +244,13 @@ export const useFlowRuns = create<FlowRunsStore>()(
           const run = s.runs[flowId];
           if (run === undefined) return s;
           const { failure: _previous, ...rest } = run;
+          // Focus follows a step that moved the run on, and a failure (also one the callback page records
+          // before the flow's page opens): the failed step's action — trying again — comes into view.
           const advancing =
-            options.current !== undefined &&
-            options.current !== run.current &&
-            (status === 'done' || status === 'skipped');
+            (options.current !== undefined &&
+              options.current !== run.current &&
+              (status === 'done' || status === 'skipped')) ||
+            status === 'failed';
           const next: FlowRun<unknown> = {
             ...rest,
             status: { ...run.status, [stepId]: status },
@@ -252,7 +259,12 @@ export const useFlowRuns = create<FlowRunsStore>()(
             ...(advancing ? { focusPending: true } : {}),
           };
           const now = Date.now();
-          const summary = { ...summarise(next, now), lastStep: stepId, lastStatus: status };
+          const summary = {
+            ...summarise(next, now),
+            lastStep: stepId,
+            lastStepTitle: stepTitle(flowId, stepId),
+            lastStatus: status,
+          };
           const history = s.history.some((h) => h.runId === run.runId)
             ? s.history.map((h) => (h.runId === run.runId ? summary : h))
             : [summary, ...s.history].slice(0, HISTORY_LIMIT);
