@@ -6,7 +6,7 @@ import { useTokenHistory } from '../../state/token-history.ts';
 
 function outcome(summary: RunSummary): string {
   if (summary.lastStatus === undefined || summary.lastStep === undefined) return 'not started';
-  const step = `“${stepTitle(summary.flowId, summary.lastStep)}”`;
+  const step = `“${summary.lastStepTitle ?? stepTitle(summary.flowId, summary.lastStep)}”`;
   if (summary.failed) return `failed at ${step}`;
   if (summary.lastStatus === 'running') return `running ${step}`;
   return `${summary.done} step${summary.done === 1 ? '' : 's'} done, last ${step} (${summary.lastStatus})`;
