@@ -144,7 +144,11 @@ const BY_AADSTS: Readonly<Record<number, Entry>> = {
   65004: {
     title: 'Consent declined',
     what: 'The user pressed Cancel on the consent page, so the app got no code and no tokens.',
-    fix: 'Start the sign-in again (or request a new device code) and accept — or ask for fewer permissions.',
+    fix: 'Start the sign-in again and accept — or ask for fewer permissions.',
+    fixFor: {
+      'device-poll':
+        'Request a new device code and accept on the verification page — or ask for fewer permissions.',
+    },
   },
   50126: {
     title: 'Wrong user name or password',

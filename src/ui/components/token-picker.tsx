@@ -83,7 +83,7 @@ export function TokenPicker(props: {
         >
           <option value="">
             {entries.length === 0
-              ? `(no earlier run of this tab has a ${KIND_LABEL[props.kind]} yet)`
+              ? `(no earlier run of this tab has ${props.kind === 'access_token' ? 'an' : 'a'} ${KIND_LABEL[props.kind]} yet)`
               : '(choose a run, or paste below)'}
           </option>
           {entries.map((entry) => (
