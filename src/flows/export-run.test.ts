@@ -229,6 +229,8 @@ describe('export this run', () => {
     const html = buildRunHtml(args, '<svg onload="alert(1)"><script>alert(2)</script><text>x</text></svg>');
     expect(html).toContain('<svg><text>x</text></svg>');
     expect(html).not.toMatch(/<script|onload=/);
+    // One main landmark around the whole report (axe: landmark-one-main, region).
+    expect(html).toMatch(/<body><main>\n<h1>[\s\S]*<\/main><\/body><\/html>$/);
     expect(exportFileName('client-credentials', new Date('2026-11-30T15:04:05Z'), 'html')).toBe(
       'flow-lab-client-credentials-2026-11-30T15-04.html',
     );

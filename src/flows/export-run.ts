@@ -359,7 +359,8 @@ export function buildRunHtml(input: RunExportInput, svg?: string): string {
       'pre{background:#f2f4f7;padding:.75rem;overflow:auto;white-space:pre-wrap;overflow-wrap:anywhere}' +
       'table{border-collapse:collapse}td,th{border:1px solid #c9ced6;padding:.25rem .5rem;text-align:left}' +
       '.diagram svg{max-width:100%;height:auto}</style>',
-    '</head><body>',
+    // One main landmark holds the whole report, so a screen reader's landmarks reach all of it.
+    '</head><body><main>',
     `<h1>${e(report.title)}: a run</h1>`,
     `<ul><li>Exported: ${e(report.date)}</li><li>Authority: ${e(report.authority)}</li>` +
       `<li>Secrets and tokens are redacted (shown as ${e(redactionMark('name'))}).</li></ul>`,
@@ -399,7 +400,7 @@ export function buildRunHtml(input: RunExportInput, svg?: string): string {
   parts.push(
     `<details${svg === undefined ? ' open' : ''}><summary>Mermaid text</summary><pre>${e(report.mermaid)}</pre></details>`,
   );
-  parts.push('</body></html>');
+  parts.push('</main></body></html>');
   return parts.join('\n');
 }
 
