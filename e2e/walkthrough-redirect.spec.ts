@@ -197,6 +197,13 @@ test.describe('a reload at any step loses nothing', () => {
     expect((await diagramTexts(page)).join('\n')).toMatch(
       /redirect to \/callback, [^\n]*error[^\n]*access_denied/,
     );
+    // By keyboard, "Start again" in the explanation goes with the failure it explains: focus lands on
+    // the new run's first action, never on <body>.
+    await page.getByRole('alert').getByRole('button', { name: 'Start again' }).focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).not.toBe('BODY');
+    await expect(page.locator(':focus')).toBeInViewport();
   });
 });
 

@@ -75,6 +75,22 @@ export function FlowPage(props: {
   const focusPending = run?.focusPending === true;
   const runCurrent = run?.current;
 
+  // "Start again" (or a retry that starts a new run) can remove the very button that was pressed, such
+  // as the one inside a failure's explanation: focus then goes to the first step's action, not to <body>.
+  const runId = run?.runId;
+  const firstRunId = useRef(runId);
+  useEffect(() => {
+    if (runId === undefined || runId === firstRunId.current || runCurrent === undefined) return;
+    firstRunId.current = runId;
+    const frame = window.requestAnimationFrame(() => {
+      const active = document.activeElement;
+      if (active === null || active === document.body || !active.isConnected) focusNextAction(runCurrent);
+    });
+    return () => window.cancelAnimationFrame(frame);
+    // Only a new run matters here; where it starts is read when it starts.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [runId]);
+
   const failure = run?.failure;
   // The failure the page opened with (a restored run) is not news: only a new one is brought into view.
   const seenFailure = useRef(failure);
