@@ -11,14 +11,11 @@ import {
   findExchanges,
   type ExportableRun,
 } from './export-run.ts';
+import { encodeBase64Url } from '../protocol/base64url.ts';
 
 const TOKEN_ENDPOINT = 'http://localhost:5174/5f1c9e7a-0b3d-4c2e-9a61-7d8e2f4b6c10/oauth2/v2.0/token';
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('');
-const base64url = (text: string): string =>
-  btoa(String.fromCharCode(...new TextEncoder().encode(text)))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
+const base64url = (text: string): string => encodeBase64Url(new TextEncoder().encode(text));
 
 const opaque = fc.string({ unit: fc.constantFrom(...B64URL, '.', '~'), minLength: 16, maxLength: 60 });
 const jwt = fc

@@ -14,15 +14,12 @@ import {
   redactText,
   splitSecrets,
 } from './redact.ts';
+import { encodeBase64Url } from './base64url.ts';
 
 const CREDENTIALS = [...CREDENTIAL_PARAMS];
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('');
 
-const base64url = (text: string): string =>
-  btoa(String.fromCharCode(...new TextEncoder().encode(text)))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
+const base64url = (text: string): string => encodeBase64Url(new TextEncoder().encode(text));
 
 /** A secret value: long enough that finding it elsewhere by chance is not a worry. */
 const secretValue = fc.string({ unit: fc.constantFrom(...B64URL, '.', '~'), minLength: 12, maxLength: 40 });
