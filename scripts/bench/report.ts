@@ -3,7 +3,8 @@
  * details for the JSON file. The summary table is printed from the figures alone.
  */
 
-export type Unit = 'KB' | 'ms' | 'score' | 'CLS' | '/s' | 'count';
+/** 'ratio' is one figure over another of the same run, printed as 1.23×. */
+export type Unit = 'KB' | 'ms' | 'score' | 'CLS' | '/s' | 'count' | 'ratio';
 
 /** A target such as "≤ 100 KB": the figure meets it when `value op limit`. */
 export interface Target {
@@ -64,6 +65,8 @@ export function formatValue(value: number | undefined, unit: Unit): string {
       return `${value < 100 ? value.toFixed(1) : Math.round(value).toString()} ms`;
     case 'CLS':
       return value.toFixed(4);
+    case 'ratio':
+      return `${value.toFixed(2)}×`;
     case '/s':
       return `${Math.round(value).toLocaleString('en-US')}/s`;
     case 'score':
