@@ -203,6 +203,8 @@ export function DiagramPanel({ spec, currentStep, title }: DiagramPanelProps) {
         spec={spec}
         currentStep={currentStep}
         onDrawn={onDrawn}
+        // Out of view (below the steps on a phone), mermaid waits; the full-size view needs it now.
+        drawNow={open}
         actions={
           <button
             type="button"

@@ -1,7 +1,23 @@
 import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { buildSequenceDiagram, messageIndexesForStep } from '../../flows/diagram.ts';
 import type { DiagramSpec } from '../../flows/types.ts';
+import {
+  ACTOR_MARGIN_PX,
+  ACTOR_WIDTH_PX,
+  diagramKey,
+  drawableText,
+  FONT_SIZE_PX,
+  MERMAID_CONFIG,
+  STORED_DIAGRAM_ID,
+  STORED_DIAGRAM_PATH,
+  withDiagramId,
+  WRAP_PADDING_PX,
+  type DiagramStoreIndex,
+} from './sequence-diagram-config.ts';
+import storeIndex from './sequence-diagram-store.json';
 import './components.css';
+
+export { drawableText };
 
 export interface SequenceDiagramProps {
   readonly spec: DiagramSpec;
@@ -10,22 +26,18 @@ export interface SequenceDiagramProps {
   readonly caption?: string;
   /** Controls shown beside the caption (the panel's "full size" button). */
   readonly actions?: ReactNode;
-  /** Called with the drawn SVG each time mermaid draws one (undefined when drawing failed). */
+  /** Called with the drawn SVG each time a drawing is shown (undefined when drawing failed). */
   readonly onDrawn?: (svg: SVGSVGElement | undefined) => void;
+  /**
+   * Draw with mermaid even while the diagram is out of view (the full-size view is open). Stored
+   * drawings are shown at once either way.
+   */
+  readonly drawNow?: boolean;
 }
 
 type MermaidApi = (typeof import('mermaid'))['default'];
 
-/*
- * Layout, measured on mermaid 11 (neutral theme). Message text is drawn at 14 px and the SVG is never
- * scaled down, so the text stays 14 px wherever it is shown. Labels wrap inside the space between two
- * lifelines (`wrap`), so participants sit 126 px apart and a four-participant diagram is about 515 px
- * wide: it fits the side column at 1280 px and wider, where unwrapped labels needed 800–1,500 px.
- */
-const FONT_SIZE_PX = 14;
-const ACTOR_WIDTH_PX = 110;
-const ACTOR_MARGIN_PX = 16;
-const WRAP_PADDING_PX = 10;
+const STORE = storeIndex as DiagramStoreIndex;
 const MESSAGE_FONT = `${FONT_SIZE_PX}px "trebuchet ms", verdana, arial, sans-serif`;
 // Heights measured for that configuration: the top actor row and margins, each message, each extra
 // wrapped line, the loop drawn around a self-message, and each loop box.
@@ -38,32 +50,15 @@ const LOOP_HEIGHT_PX = 55;
 // a canvas, as here): a self-message, a message to the next participant; farther ones by the gap.
 const SELF_WRAP_PX = 98;
 const NEXT_WRAP_PX = 134;
+// How near the viewport the diagram must come before mermaid draws it.
+const IN_VIEW_MARGIN = '300px 0px';
 
 let mermaidPromise: Promise<MermaidApi> | undefined;
 
 /** Loads mermaid on first use only (it is large) and configures it once. */
 function loadMermaid(): Promise<MermaidApi> {
   mermaidPromise ??= import('mermaid').then(({ default: mermaid }) => {
-    mermaid.initialize({
-      startOnLoad: false,
-      securityLevel: 'strict',
-      theme: 'neutral',
-      // mermaid sets every sequence font size from this one.
-      fontSize: FONT_SIZE_PX,
-      sequence: {
-        // Drawn at its natural size (width and height attributes), not scaled to the column.
-        useMaxWidth: false,
-        wrap: true,
-        width: ACTOR_WIDTH_PX,
-        actorMargin: ACTOR_MARGIN_PX,
-        wrapPadding: WRAP_PADDING_PX,
-        diagramMarginX: 8,
-        diagramMarginY: 8,
-        // The actor row at the bottom would repeat the top one; the column is short enough already.
-        mirrorActors: false,
-      },
-      suppressErrorRendering: true,
-    });
+    mermaid.initialize(structuredClone(MERMAID_CONFIG) as Parameters<MermaidApi['initialize']>[0]);
     return mermaid;
   });
   // A failed import (offline, chunk missing) may succeed on a later attempt.
@@ -73,11 +68,9 @@ function loadMermaid(): Promise<MermaidApi> {
   return mermaidPromise;
 }
 
-let renderCount = 0;
-
 /**
  * Waits until the browser is idle (at most 1.5 s): the page's form paints and becomes usable first,
- * and mermaid's download and parse don't compete with it.
+ * and mermaid's download, evaluation and drawing don't compete with it.
  */
 function whenIdle(): Promise<void> {
   return new Promise((resolve) => {
@@ -85,6 +78,69 @@ function whenIdle(): Promise<void> {
       window.requestIdleCallback(() => resolve(), { timeout: 1500 });
     else window.setTimeout(resolve, 200);
   });
+}
+
+/** SVG markup as drawn, and the id it was drawn under (renamed on insertion: see `withDiagramId`). */
+interface Drawing {
+  readonly svg: string;
+  readonly id: string;
+}
+
+/** Drawings by key (`diagramKey`), in flight or done: one text is fetched or drawn once per page load. */
+const drawings = new Map<string, Promise<Drawing>>();
+/** Keys whose stored drawing could not be fetched: mermaid draws them instead. */
+const unavailable = new Set<string>();
+let drawCount = 0;
+
+/** The stored drawing of `key`, as `npm run render-diagrams` wrote it to public/diagrams. */
+async function fetchStored(key: string): Promise<Drawing> {
+  const response = await fetch(`${STORED_DIAGRAM_PATH}/${key}.svg`);
+  const svg = await response.text();
+  if (!response.ok || !svg.trimStart().startsWith('<svg')) throw new Error(`No stored diagram ${key}`);
+  return { svg, id: STORED_DIAGRAM_ID };
+}
+
+/**
+ * Draws with mermaid when the browser is idle, in separate tasks: loading (and evaluating) mermaid is
+ * one, drawing another, so their long tasks do not add up.
+ */
+async function drawWithMermaid(text: string): Promise<Drawing> {
+  await whenIdle();
+  const mermaid = await loadMermaid();
+  await whenIdle();
+  drawCount += 1;
+  const id = `lab-drawn-${drawCount}`;
+  try {
+    const { svg } = await mermaid.render(id, text);
+    return { svg, id };
+  } catch (error) {
+    // mermaid can leave its temporary render container behind when it fails.
+    document.getElementById(`d${id}`)?.remove();
+    throw error;
+  }
+}
+
+/**
+ * The drawing of `text` (key `key`): from memory, else the stored one when there is one, else mermaid's
+ * — but only when `mayDraw` (the diagram is in view or wanted); undefined until then.
+ */
+function drawingFor(key: string, text: string, mayDraw: boolean): Promise<Drawing> | undefined {
+  const known = drawings.get(key);
+  if (known !== undefined) return known;
+  const stored = STORE.diagrams[key] !== undefined && !unavailable.has(key);
+  if (!stored && !mayDraw) return undefined;
+  const task = stored ? fetchStored(key) : drawWithMermaid(text);
+  drawings.set(key, task);
+  task.catch(() => {
+    drawings.delete(key);
+    if (stored) unavailable.add(key);
+  });
+  return task;
+}
+
+/** The natural size of the stored drawing of `key`, if there is one. */
+export function storedDiagramSize(key: string): { width: number; height: number } | undefined {
+  return STORE.diagrams[key];
 }
 
 /**
@@ -116,32 +172,6 @@ export function countWrappedLines(text: string, maxWidth: number, measure: (s: s
   }
   lines.push(line);
   return Math.max(1, lines.filter((l) => l !== '').length);
-}
-
-// A message statement of the builder's output: `  from->>to: label` (also `-->>`, `-x`, `--x`).
-const MESSAGE_STATEMENT = /^(\s*[^\s:]+?(?:-->>|->>|--x|-x)[^\s:]+?: )(.*)$/;
-
-/**
- * The builder's text with `:` and `%` written plainly inside message labels. The builder writes them
- * as entity codes (`#58;`), which mermaid draws as the character, but with labels wrapped mermaid may
- * break a long word in the middle of its code and draw garbage. Inside a label both are plain text to
- * the grammar, except a label starting with `:` or `wrap:`, and `%%`, which stay escaped.
- */
-export function drawableText(text: string): string {
-  return text
-    .split('\n')
-    .map((statement) => {
-      const match = MESSAGE_STATEMENT.exec(statement);
-      if (match === null) return statement;
-      const [, head = '', label = ''] = match;
-      let plain = label.replaceAll('#58;', ':');
-      // `: x` or `wrap: x` at the start of a label would be read as (part of) a directive.
-      plain = plain.replace(/^(\s*(?:(?:no)?wrap)?):/i, '$1#58;');
-      const withPercent = plain.replaceAll('#37;', '%');
-      if (!withPercent.includes('%%')) plain = withPercent;
-      return head + plain;
-    })
-    .join('\n');
 }
 
 /**
@@ -240,18 +270,6 @@ export function scrollIntoContainer(container: HTMLElement, target: Element): vo
     container.scrollLeft += rect.left - box.left - Math.max(0, (box.width - rect.width) / 2);
 }
 
-interface RenderState {
-  readonly text: string;
-  readonly spec: DiagramSpec;
-  readonly status: 'ready' | 'failed';
-}
-
-/**
- * The flow's sequence diagram, drawn by mermaid once per spec text at its natural size; the stage
- * scrolls when it is larger. Changing `currentStep` only moves a CSS class between the existing SVG
- * elements (and scrolls the stage to them). A new spec keeps the old drawing on screen until the new
- * one is ready. The ordered list of messages is the text alternative.
- */
 /**
  * The diagram's messages as an ordered list, in reading order: the text alternative to the drawing (read
  * by screen readers while the drawing is shown, and shown itself when mermaid could not draw).
@@ -284,23 +302,45 @@ export function DiagramMessageList({
   );
 }
 
+interface RenderState {
+  readonly key: string;
+  readonly spec: DiagramSpec;
+  readonly status: 'ready' | 'failed';
+}
+
+/**
+ * The flow's sequence diagram at its natural size; the stage scrolls when it is larger. A planned
+ * diagram (no step has sent anything yet) is a drawing stored at build time (`npm run render-diagrams`),
+ * fetched at once; any other text is drawn by mermaid once it is near the viewport (or `drawNow`) and
+ * the browser is idle, once per text. Changing `currentStep` only moves a CSS class between the existing
+ * SVG elements (and scrolls the stage to them). A new spec keeps the old drawing on screen until the new
+ * one is ready. The ordered list of messages is the text alternative.
+ */
 export function SequenceDiagram({
   spec,
   currentStep,
   caption = 'Sequence of messages in this flow',
   actions,
   onDrawn,
+  drawNow = false,
 }: SequenceDiagramProps) {
   const text = useMemo(() => drawableText(buildSequenceDiagram(spec)), [spec]);
+  const key = useMemo(() => diagramKey(text), [text]);
   const baseId = `seq-${useId().replace(/[^A-Za-z0-9_-]/g, '')}`;
   const stageRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLDivElement>(null);
   const onDrawnRef = useRef(onDrawn);
   const [rendered, setRendered] = useState<RenderState | undefined>(undefined);
+  const [inView, setInView] = useState(false);
   // Until the first drawing lands, the list stands in for it; later drawings replace it in place.
   const status = rendered?.status ?? 'loading';
   const drawnSpec = rendered?.spec ?? spec;
-  const reservedHeight = useMemo(() => estimateDiagramHeight(spec, measureLabel), [spec]);
+  // A stored drawing's size is known exactly; otherwise it is estimated from the labels.
+  const reservedHeight = useMemo(
+    () => storedDiagramSize(key)?.height ?? estimateDiagramHeight(spec, measureLabel),
+    [key, spec],
+  );
+  const mayDraw = inView || drawNow;
 
   const specRef = useRef(spec);
   useLayoutEffect(() => {
@@ -309,32 +349,54 @@ export function SequenceDiagram({
   });
 
   useEffect(() => {
+    const stage = stageRef.current;
+    if (stage === null || typeof IntersectionObserver !== 'function') {
+      setInView(true);
+      return undefined;
+    }
+    const observer = new IntersectionObserver(
+      (entries) => {
+        const last = entries.at(-1);
+        if (last !== undefined) setInView(last.isIntersecting);
+      },
+      { rootMargin: IN_VIEW_MARGIN },
+    );
+    observer.observe(stage);
+    return () => observer.disconnect();
+  }, []);
+
+  useEffect(() => {
     let cancelled = false;
-    renderCount += 1;
-    const id = `${baseId}-${renderCount}`;
     // The spec this text was built from (the effect runs again only when the text changes).
     const drawn = specRef.current;
-    whenIdle()
-      .then(loadMermaid)
-      .then((mermaid) => mermaid.render(id, text))
-      .then(({ svg }) => {
-        const canvas = canvasRef.current;
-        if (cancelled || canvas === null) return;
-        // mermaid output under securityLevel 'strict' is sanitised (DOMPurify) before it is returned.
-        canvas.innerHTML = svg;
-        setRendered({ text, spec: drawn, status: 'ready' });
-      })
+    const show = (drawing: Drawing) => {
+      const canvas = canvasRef.current;
+      if (cancelled || canvas === null) return;
+      drawCount += 1;
+      // Markup drawn by mermaid under securityLevel 'strict' (sanitised with DOMPurify), now or at build
+      // time; each copy on the page gets its own id, which scopes its styles and markers.
+      canvas.innerHTML = withDiagramId(drawing.svg, drawing.id, `${baseId}-${drawCount}`);
+      setRendered({ key, spec: drawn, status: 'ready' });
+    };
+    const fail = () => {
+      if (cancelled) return;
+      canvasRef.current?.replaceChildren();
+      setRendered({ key, spec: drawn, status: 'failed' });
+    };
+    const task = drawingFor(key, text, mayDraw);
+    if (task === undefined) return undefined;
+    task
       .catch(() => {
-        // mermaid can leave its temporary render container behind when it fails.
-        document.getElementById(`d${id}`)?.remove();
-        if (cancelled) return;
-        canvasRef.current?.replaceChildren();
-        setRendered({ text, spec: drawn, status: 'failed' });
-      });
+        // A stored drawing that could not be fetched: mermaid's, when allowed (else this effect runs
+        // again once the diagram comes into view).
+        if (!unavailable.has(key)) throw new Error('drawing failed');
+        return drawingFor(key, text, mayDraw) ?? new Promise<never>(() => undefined);
+      })
+      .then(show, fail);
     return () => {
       cancelled = true;
     };
-  }, [text, baseId]);
+  }, [key, text, baseId, mayDraw]);
 
   useEffect(() => {
     const svg = canvasRef.current?.querySelector('svg') ?? undefined;
@@ -377,7 +439,8 @@ export function SequenceDiagram({
             aria-hidden="true"
           />
           <DiagramMessageList
-            spec={drawnSpec}
+            // The run as it is now, even while an earlier drawing is still on screen.
+            spec={spec}
             currentStep={currentStep}
             className={status === 'ready' ? 'lab-sr-only' : 'sequence-diagram__list'}
           />

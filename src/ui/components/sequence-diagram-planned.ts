@@ -1,0 +1,90 @@
+/**
+ * Every planned sequence diagram a flow page can show before any step has sent anything: each flow
+ * with each combination of variant tags its route can pass (PKCE or not, a secret or not, how the
+ * answer comes back, …). The build-time renderer draws these; the store's test checks none is missing.
+ * Not imported by the app: it would pull every flow into one chunk.
+ */
+import { buildSequenceDiagram } from '../../flows/diagram.ts';
+import { plannedDiagram } from '../../flows/live-diagram.ts';
+import { authCodeVariants, authorizationCodeFlow } from '../../flows/authorization-code.ts';
+import { callApiFlow, callApiVariant } from '../../flows/call-api.ts';
+import { clientCredentialsFlow, type CredentialKind } from '../../flows/client-credentials.ts';
+import { deviceCodeFlow } from '../../flows/device-code.ts';
+import { IMPLICIT_RESPONSE_TYPES, implicitFlow, implicitVariants } from '../../flows/implicit.ts';
+import { onBehalfOfFlow, oboVariant, type AssertionSource } from '../../flows/on-behalf-of.ts';
+import { passwordFlow } from '../../flows/password.ts';
+import { refreshTokenFlow } from '../../flows/refresh-token.ts';
+import type { DiagramSpec } from '../../flows/types.ts';
+import { diagramKey, drawableText } from './sequence-diagram-config.ts';
+
+export interface PlannedDiagram {
+  readonly flowId: string;
+  readonly variants: readonly string[];
+  /** The text the page gives mermaid. */
+  readonly text: string;
+  readonly key: string;
+}
+
+const APP_ORIGIN = 'http://localhost';
+const OWN_CALLBACK = `${APP_ORIGIN}/callback`;
+
+/** The variant tags each route can pass before a step ran, from the routes' own variant functions. */
+function variantSets(): { flowId: string; diagram: DiagramSpec; variants: string[][] }[] {
+  const authCode: string[][] = [];
+  for (const usePkce of [true, false])
+    for (const clientSecret of ['', 'secret'])
+      for (const [redirect, mode] of [
+        [OWN_CALLBACK, 'query'],
+        [OWN_CALLBACK, 'fragment'],
+        [OWN_CALLBACK, 'form_post'],
+        ['https://elsewhere.example/cb', 'query'],
+      ] as const)
+        authCode.push(
+          authCodeVariants(
+            { usePkce, clientSecret, params: { redirect_uri: redirect, response_mode: mode } },
+            APP_ORIGIN,
+          ),
+        );
+  const implicit = IMPLICIT_RESPONSE_TYPES.flatMap((type) =>
+    ['fragment', 'form_post'].map((mode) =>
+      implicitVariants({ params: { response_type: type, response_mode: mode } }),
+    ),
+  );
+  const kinds: CredentialKind[] = ['secret', 'certificate'];
+  const sources: AssertionSource[] = ['sign-in', 'earlier-run', 'pasted'];
+  const apiUrls = [
+    'https://graph.microsoft.com/v1.0/me',
+    'https://graph.microsoft.com/v1.0/users',
+    'https://api.example/x',
+  ];
+  return [
+    { flowId: 'authorization-code', diagram: authorizationCodeFlow.diagram, variants: authCode },
+    { flowId: 'client-credentials', diagram: clientCredentialsFlow.diagram, variants: kinds.map((k) => [k]) },
+    { flowId: 'call-api', diagram: callApiFlow.diagram, variants: apiUrls.map((u) => [callApiVariant(u)]) },
+    { flowId: 'device-code', diagram: deviceCodeFlow.diagram, variants: [[]] },
+    { flowId: 'password', diagram: passwordFlow.diagram, variants: [[]] },
+    { flowId: 'implicit', diagram: implicitFlow.diagram, variants: implicit },
+    { flowId: 'refresh-token', diagram: refreshTokenFlow.diagram, variants: [[]] },
+    {
+      flowId: 'on-behalf-of',
+      diagram: onBehalfOfFlow.diagram,
+      variants: sources.map((assertionSource) => [oboVariant({ assertionSource })]),
+    },
+  ];
+}
+
+/** Each distinct planned diagram once (variant sets that draw the same text share it), in flow order. */
+export function plannedDiagrams(): PlannedDiagram[] {
+  const seen = new Set<string>();
+  const out: PlannedDiagram[] = [];
+  for (const { flowId, diagram, variants } of variantSets()) {
+    for (const tags of variants) {
+      const text = drawableText(buildSequenceDiagram(plannedDiagram(diagram, tags)));
+      const key = diagramKey(text);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ flowId, variants: tags, text, key });
+    }
+  }
+  return out;
+}
