@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { mermaidSequenceOnly } from './build/mermaid-sequence-only.ts';
 
 /**
  * Headers of the built app (npm start serves it with them; a static host should copy them). No
@@ -26,7 +27,7 @@ export const SECURITY_HEADERS = {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), mermaidSequenceOnly()],
   // Vite allows any localhost port cross-origin by default; this origin serves the relay token, so no
   // other origin may read any of its answers.
   server: { cors: false },
