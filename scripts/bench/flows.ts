@@ -96,7 +96,7 @@ function installFlowTimers(): void {
 /** A page whose clicks are timed: `clickTimed` clicks and returns when the page saw the click. */
 interface TimedPage {
   readonly page: Page;
-  clickTimed(name: string): Promise<number>;
+  clickTimed(name: string, options?: { readonly react?: boolean }): Promise<number>;
 }
 
 async function inFreshPage<T>(browser: Browser, run: (timed: TimedPage) => Promise<T>): Promise<T> {
@@ -112,9 +112,10 @@ async function inFreshPage<T>(browser: Browser, run: (timed: TimedPage) => Promi
     const page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     /** Clicks the button named `name`; the wall-clock time the page saw the click. */
-    const clickTimed = async (name: string) => {
+    const clickTimed = async (name: string, options: { readonly react?: boolean } = {}) => {
       const button = page.getByRole('button', { name, exact: true });
       await button.waitFor();
+      if (options.react === true) await reactRendered(page, name);
       const before = clicks.length;
       const seen = new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
@@ -135,6 +136,21 @@ async function inFreshPage<T>(browser: Browser, run: (timed: TimedPage) => Promi
   } finally {
     await context.close();
   }
+}
+
+/**
+ * Waits until React drew the button named `name`: a page prerendered at build time shows its buttons
+ * before its code runs, and a click then does nothing. (A person is slower than that; the automation
+ * is not.) React keeps an element's props under a `__reactProps$…` key.
+ */
+async function reactRendered(page: Page, name: string): Promise<void> {
+  await page.waitForFunction(
+    (label) =>
+      [...document.querySelectorAll('button')].some(
+        (b) => b.textContent?.trim() === label && Object.keys(b).some((k) => k.startsWith('__reactProps$')),
+      ),
+    name,
+  );
 }
 
 /** Waits for the decoded token on screen; the wall-clock time of the frame that showed it. */
@@ -211,10 +227,13 @@ function authCodeInApp(browser: Browser, targets: FlowTargets, onAuthorize: (url
     });
     await page.goto(`${targets.appOrigin}/flows/authorization-code`);
     // Not timed: the verifier is made before the sign-in, on the step before it.
-    await page.getByRole('button', { name: 'Generate verifier and challenge' }).click();
+    const pkce = 'Generate verifier and challenge';
+    await page.getByRole('button', { name: pkce }).waitFor();
+    await reactRendered(page, pkce);
+    await page.getByRole('button', { name: pkce }).click();
     await page.getByTestId('code-challenge').waitFor();
     const at: Record<string, number> = {};
-    const start = await clickTimed(SIGN_IN_BUTTON);
+    const start = await clickTimed(SIGN_IN_BUTTON, { react: true });
     await signInAndConsent(page, at);
     const redeem = page.getByRole('button', { name: 'Redeem the code' });
     await redeem.waitFor();
@@ -226,7 +245,7 @@ function authCodeInApp(browser: Browser, targets: FlowTargets, onAuthorize: (url
       return at !== undefined && at > 0 ? at : undefined;
     });
     at['redeem shown'] = Number(await redeemShown.jsonValue());
-    at['redeem clicked'] = await clickTimed('Redeem the code');
+    at['redeem clicked'] = await clickTimed('Redeem the code', { react: true });
     const end = await tokensShown(page);
     const token = await resourceTimes(page, TOKEN_PATH);
     at['token request sent'] = token.sent;
@@ -372,7 +391,7 @@ function clientCredentials(browser: Browser, targets: FlowTargets) {
         };
     });
     await page.goto(`${targets.appOrigin}/flows/client-credentials`);
-    const start = await clickTimed('Request the token');
+    const start = await clickTimed('Request the token', { react: true });
     const app = runFrom(start, await tokensShown(page), {});
     if (seen === undefined) throw new Error('the app sent no token request');
     const request = seen;
