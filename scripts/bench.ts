@@ -3,29 +3,43 @@
  * bench-results/bench.json. A benchmark, not a test: a missed target is reported, never fatal; it exits
  * non-zero only when a section could not be measured at all.
  *
- *   1. bundle      what each route loads; the form usable before mermaid; layout shift  (bench/bundle.ts)
- *   2. lighthouse  mobile scores, LCP and TBT, median of 3                            (bench/lighthouse.ts)
+ *   1. bundle      what each route loads, before the diagram too; the form usable before mermaid;
+ *                  layout shift; build warnings; chunks no route loads                 (bench/bundle.ts)
+ *   2. lighthouse  every route and a minimal Vite + React reference page built in the same run: mobile
+ *                  scores, LCP (also against the reference's), TBT, CLS, median of 3  (bench/lighthouse.ts)
  *   3. flows       auth code + PKCE and client credentials vs their HTTP floor         (bench/flows.ts)
  *   4. diagram     first render of the SVG, highlight moves                             (bench/diagram.ts)
  *   5. throughput  client-credentials tokens/s from the sandbox alone                   (bench/throughput.ts)
+ *   6. startup     `npm start` from a built tree to the app answering                  (bench/startup.ts)
  *
  * They run in the order 1, 3, 4 (one Playwright Chromium), 2 (Lighthouse's own Chromium, one at a time),
- * then 5 once the app's servers are stopped; the summary lists them 1 to 5.
- * `npm run bench -- --only=bundle,diagram` runs some sections only.
+ * then 5 and 6 once the app's servers are stopped; the summary lists them 1 to 6.
+ * `npm run bench -- --only=bundle,diagram` runs some sections only; `--runs=N` sets Lighthouse's runs
+ * per page (3).
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import type { Browser } from '@playwright/test';
-import { benchBundle } from './bench/bundle.ts';
+import { benchBundle, benchUnusedChunks } from './bench/bundle.ts';
 import { launchChromium } from './bench/chromium.ts';
 import { benchDiagram } from './bench/diagram.ts';
 import { benchFlows } from './bench/flows.ts';
 import { benchLighthouse } from './bench/lighthouse.ts';
 import { figureFor, heading, isMet, printSummary, type Figure, type SectionResult } from './bench/report.ts';
 import { benchThroughput } from './bench/throughput.ts';
-import { buildApp, DIST_DIR, startApp, stopAll, type Started } from './bench/servers.ts';
+import {
+  buildApp,
+  buildReference,
+  DIST_DIR,
+  REFERENCE_DIST_DIR,
+  startApp,
+  startReference,
+  stopAll,
+  type BuildOutput,
+  type Started,
+} from './bench/servers.ts';
 
-const SECTIONS = ['bundle', 'lighthouse', 'flows', 'diagram', 'throughput'] as const;
+const SECTIONS = ['bundle', 'lighthouse', 'flows', 'diagram', 'throughput', 'startup'] as const;
 type SectionName = (typeof SECTIONS)[number];
 const OUTPUT = 'bench-results/bench.json';
 
@@ -60,10 +74,23 @@ async function section(name: SectionName, run: () => Promise<SectionResult>): Pr
   }
 }
 
-/** Stops every server the bench started and removes its build (`eslint .` would lint a left-over one). */
+/** Stops every server the bench started and removes its builds (`eslint .` would lint a left-over one). */
 async function cleanUp(): Promise<void> {
   await stopAll();
   rmSync(DIST_DIR, { recursive: true, force: true });
+  rmSync(REFERENCE_DIST_DIR, { recursive: true, force: true });
+}
+
+/**
+ * Section 6, loaded by its path: the bench still runs, and reports the section as not measured, in a
+ * tree where scripts/bench/startup.ts is missing.
+ */
+async function benchStartup(): Promise<SectionResult> {
+  const url = new URL('./bench/startup.ts', import.meta.url);
+  if (!existsSync(url)) throw new Error('scripts/bench/startup.ts is missing');
+  const module = (await import(url.href)) as { benchStartup?: () => Promise<SectionResult> };
+  if (module.benchStartup === undefined) throw new Error('scripts/bench/startup.ts has no benchStartup');
+  return module.benchStartup();
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
@@ -75,11 +102,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
 const APP_SECTIONS: readonly SectionName[] = ['bundle', 'lighthouse', 'flows', 'diagram'];
 let app: Started | undefined;
 let browser: Browser | undefined;
+let build: BuildOutput | undefined;
+/** Why the reference page cannot be measured, when it cannot. */
+let referenceError: string | undefined;
 try {
   if (APP_SECTIONS.some((s) => chosen.has(s))) {
     heading('Building the app and starting sandbox + app + relay');
     try {
-      await buildApp();
+      build = await buildApp();
       app = await startApp();
       console.log(`App at ${app.origin} (build in ${DIST_DIR}/)`);
     } catch (error) {
@@ -90,22 +120,63 @@ try {
         if (chosen.has(name))
           results[name] = { error: `app not built or started: ${message.split('\n')[0]}` };
     }
+    if (chosen.has('lighthouse')) {
+      try {
+        await buildReference();
+        console.log(`Reference page built in ${REFERENCE_DIST_DIR}/`);
+      } catch (error) {
+        referenceError = error instanceof Error ? error.message : String(error);
+        console.error(`The reference page could not be built: ${referenceError}`);
+      }
+    }
     if (app !== undefined && (chosen.has('bundle') || chosen.has('flows') || chosen.has('diagram')))
       browser = await launchChromium();
   }
   if (browser !== undefined) {
     const b = browser;
-    await section('bundle', () => benchBundle(b));
+    await section('bundle', () => benchBundle(b, build));
     await section('flows', () => benchFlows(b));
     await section('diagram', () => benchDiagram(b));
+    // Counted once every page of this Chromium has loaded: a chunk a clicked step loads is one in use.
+    const bundle = results.bundle;
+    if (bundle !== undefined && !('error' in bundle)) {
+      const walks = (['bundle', 'flows', 'diagram'] as const).filter((name) => chosen.has(name));
+      try {
+        const unused = benchUnusedChunks(walks);
+        results.bundle = {
+          figures: [...bundle.figures, ...unused.figures],
+          details: { ...(bundle.details as object), ...(unused.details as object) },
+        };
+      } catch (error) {
+        console.error(`\nchunks no route loads: could not be measured: ${String(error)}`);
+      }
+    }
     await browser.close();
     browser = undefined;
   }
-  if (app !== undefined) await section('lighthouse', benchLighthouse);
+  if (app !== undefined)
+    await section('lighthouse', async () => {
+      // Served only while Lighthouse runs; without it the app's figures are still measured.
+      let reference: Started | undefined;
+      if (referenceError === undefined)
+        try {
+          reference = await startReference();
+        } catch (error) {
+          referenceError = error instanceof Error ? error.message : String(error);
+        }
+      if (referenceError !== undefined)
+        console.error(`The reference page is not measured: ${referenceError.split('\n')[0]}`);
+      try {
+        return await benchLighthouse(reference?.origin);
+      } finally {
+        await reference?.stop();
+      }
+    });
   await app?.stop();
   app = undefined;
   // The app's servers are stopped first: the sandbox under load gets the machine to itself.
   await section('throughput', benchThroughput);
+  await section('startup', benchStartup);
 } finally {
   await browser?.close();
   await cleanUp();

@@ -1,24 +1,42 @@
 /**
  * Section 1, bundle: every chunk's size, what each route loads (counted from the requests headless
- * Chromium makes, sized from the built files, gzip level 9), whether a flow page's form is usable
- * before mermaid's chunk has arrived, and the layout shift until the diagram's SVG is in the DOM.
+ * Chromium makes, sized from the built files, gzip level 9), the JS each flow route loads before its
+ * diagram is needed against the landing page's, whether a flow page's form is usable before mermaid's
+ * chunk has arrived, the layout shift until the diagram's SVG is in the DOM, the build's warnings, and the
+ * chunks of the build that no route loads.
+ *
+ * "Before the diagram" leaves out what only the diagram loads: read from Vite's manifest, every chunk
+ * reached from a dynamic entry that is mermaid or a module of ours named for the diagram
+ * (DIAGRAM_MODULE), and reached from no entry of the app without going through one.
+ *
+ * A chunk "no route loads" is one no page of the run's Playwright Chromium requested (section 1's walk of
+ * every route, and the flows and diagram sections when they ran: see benchUnusedChunks) and that no
+ * `import()` written in src/** reaches with its static imports: a feature loaded on demand (the QR
+ * code, the certificate parser) is allowed; a chunk only a library's own `import()` can reach (mermaid's
+ * diagram types the app never draws) is not.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, normalize, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from '@playwright/test';
 import { FLOWS, flowPath } from '../../src/flows/registry.ts';
-import { newBenchContext } from './chromium.ts';
+import { newBenchContext, requestedPaths } from './chromium.ts';
 import { addProbe, cumulativeShift, readProbe, waitForDiagram, type ProbeResult } from './page-probe.ts';
 import { figureFor, heading, kb, median, printFigures, type Figure, type SectionResult } from './report.ts';
-import { APP_ORIGIN, DIST_DIR } from './servers.ts';
+import { APP_ORIGIN, BENCH_ROUTES, DIST_DIR, type BuildOutput } from './servers.ts';
 
 const SECTION = 'Bundle';
 const figure = figureFor(SECTION);
 const LANDING_TARGET_KB = 100;
+/** JS a flow route loads before its diagram is needed, as a multiple of the landing page's. */
+const FLOW_JS_RATIO_TARGET = 1.5;
 const LARGEST_SHOWN = 15;
 const FLOW_ROUTES = FLOWS.map((flow) => flowPath(flow.id));
-const ROUTES = [...new Set(['/', '/flows/authorization-code', '/tokens', ...FLOW_ROUTES])];
+const ROUTES = BENCH_ROUTES;
+/** A module of ours loaded on demand for the diagram alone (its manifest key). */
+const DIAGRAM_MODULE = /^src\/.*(diagram|mermaid)/i;
+const MERMAID_MODULE = /^node_modules\/mermaid\//;
+const SOURCE_DIR = 'src';
 /**
  * Whether the form is usable before mermaid arrives is judged under Lighthouse's mobile "slow 4G" profile
  * (150 ms RTT, 1.6 Mbps down, 750 kbps up) and 4× CPU slowdown: on loopback mermaid's chunk lands within
@@ -43,10 +61,14 @@ export interface Asset {
 
 interface ManifestChunk {
   readonly file: string;
+  readonly isEntry?: boolean;
+  readonly isDynamicEntry?: boolean;
   readonly imports?: readonly string[];
   readonly dynamicImports?: readonly string[];
   readonly css?: readonly string[];
 }
+
+type Manifest = Record<string, ManifestChunk>;
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -67,41 +89,171 @@ function readAssets(): Map<string, Asset> {
   return assets;
 }
 
-/**
- * From Vite's manifest: the chunk `import('mermaid')` loads, and every chunk only mermaid needs (what it
- * imports, statically or on demand, that the app does not reach without going through mermaid).
- */
-function mermaidChunks(): { core: string; all: Set<string> } {
-  const manifest = JSON.parse(readFileSync(join(DIST_DIR, '.vite/manifest.json'), 'utf8')) as Record<
-    string,
-    ManifestChunk
-  >;
+function readManifest(): Manifest {
+  return JSON.parse(readFileSync(join(DIST_DIR, '.vite/manifest.json'), 'utf8')) as Manifest;
+}
+
+/** Manifest keys reached from `starts`, through static imports and, with `dynamic`, `import()` too. */
+function closure(
+  manifest: Manifest,
+  starts: Iterable<string>,
+  options: { dynamic: boolean; stop?: ReadonlySet<string> },
+): Set<string> {
+  const seen = new Set<string>();
+  const visit = (key: string): void => {
+    if (seen.has(key) || options.stop?.has(key) === true) return;
+    seen.add(key);
+    const chunk = manifest[key];
+    for (const next of [...(chunk?.imports ?? []), ...(options.dynamic ? (chunk?.dynamicImports ?? []) : [])])
+      visit(next);
+  };
+  for (const key of starts) visit(key);
+  return seen;
+}
+
+/** The URL paths of the chunks (and their CSS) behind some manifest keys. */
+function filesOf(manifest: Manifest, keys: Iterable<string>): Set<string> {
+  return new Set(
+    [...keys]
+      .flatMap((key) => [manifest[key]?.file, ...(manifest[key]?.css ?? [])])
+      .filter((f) => f !== undefined)
+      .map((f) => `/${f}`),
+  );
+}
+
+/** What only `roots` need: reached from them, and from no entry of the app without going through them. */
+function onlyThrough(manifest: Manifest, roots: ReadonlySet<string>): Set<string> {
+  const entries = Object.keys(manifest).filter((key) => manifest[key]?.isEntry === true);
+  const app = filesOf(manifest, closure(manifest, entries, { dynamic: true, stop: roots }));
+  return new Set(
+    [...filesOf(manifest, closure(manifest, roots, { dynamic: true }))].filter((f) => !app.has(f)),
+  );
+}
+
+interface MermaidChunks {
+  /** The chunk `import('mermaid')` loads; undefined when mermaid is not in the build. */
+  readonly core: string | undefined;
+  /** Every chunk only mermaid needs (what it imports, statically or on demand, that the app does not reach). */
+  readonly all: ReadonlySet<string>;
+}
+
+function mermaidChunks(manifest: Manifest): MermaidChunks {
   const entry = Object.keys(manifest).find((key) =>
     key.endsWith('node_modules/mermaid/dist/mermaid.core.mjs'),
   );
-  if (entry === undefined) throw new Error('mermaid.core is not a chunk of its own in the manifest');
-  const closure = (start: string, stop?: string): Set<string> => {
-    const seen = new Set<string>();
-    const visit = (key: string): void => {
-      if (seen.has(key) || key === stop) return;
-      seen.add(key);
-      const chunk = manifest[key];
-      for (const next of [...(chunk?.imports ?? []), ...(chunk?.dynamicImports ?? [])]) visit(next);
-    };
-    visit(start);
-    return seen;
+  if (entry === undefined) return { core: undefined, all: new Set() };
+  return { core: `/${manifest[entry]?.file ?? ''}`, all: onlyThrough(manifest, new Set([entry])) };
+}
+
+/** The dynamic entries that load the diagram, and every chunk only they need. */
+function diagramChunks(manifest: Manifest): { roots: string[]; files: Set<string> } {
+  const roots = Object.keys(manifest).filter(
+    (key) =>
+      manifest[key]?.isDynamicEntry === true &&
+      (DIAGRAM_MODULE.test(key) || (MERMAID_MODULE.test(key) && key.endsWith('mermaid.core.mjs'))),
+  );
+  return { roots, files: onlyThrough(manifest, new Set(roots)) };
+}
+
+function sourceFiles(dir: string): string[] {
+  return listFiles(dir).filter((path) => /\.(ts|tsx|js|jsx)$/.test(path) && !/\.test\.[jt]sx?$/.test(path));
+}
+
+/**
+ * A package's entry for the browser as Vite picks it: `exports` under the browser / import / module /
+ * default conditions, else `module`, else `main` (through the `browser` field's map when it has one).
+ * Paths relative to the package's folder, most likely first.
+ */
+function packageEntries(packageDir: string, subpath: string): string[] {
+  let pkg: {
+    exports?: unknown;
+    module?: string;
+    main?: string;
+    browser?: string | Record<string, string | false>;
   };
-  const app = closure('index.html', entry);
-  const files = (keys: Iterable<string>) =>
-    new Set(
-      [...keys]
-        .flatMap((key) => [manifest[key]?.file, ...(manifest[key]?.css ?? [])])
-        .filter((f) => f !== undefined)
-        .map((f) => `/${f}`),
+  try {
+    pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as typeof pkg;
+  } catch {
+    return [];
+  }
+  const pick = (value: unknown): string | undefined => {
+    if (typeof value === 'string') return value;
+    if (Array.isArray(value)) return value.map(pick).find((v) => v !== undefined);
+    if (typeof value === 'object' && value !== null) {
+      const conditions = value as Record<string, unknown>;
+      for (const condition of ['browser', 'import', 'module', 'default'])
+        if (condition in conditions) {
+          const found = pick(conditions[condition]);
+          if (found !== undefined) return found;
+        }
+    }
+    return undefined;
+  };
+  const { exports } = pkg;
+  const bySubpath =
+    typeof exports === 'object' && exports !== null && Object.keys(exports).some((k) => k.startsWith('.'))
+      ? (exports as Record<string, unknown>)[subpath]
+      : subpath === '.'
+        ? exports
+        : undefined;
+  const candidates = [pick(bySubpath)];
+  if (subpath === '.') {
+    const browserMap = typeof pkg.browser === 'object' ? pkg.browser : {};
+    const mapped = (path: string | undefined) => {
+      if (path === undefined) return undefined;
+      const key = `./${normalize(path)}`;
+      const to = browserMap[key];
+      return typeof to === 'string' ? to : path;
+    };
+    candidates.push(
+      typeof pkg.browser === 'string' ? pkg.browser : undefined,
+      mapped(pkg.module),
+      mapped(pkg.main),
     );
-  const appFiles = files(app);
-  const core = `/${manifest[entry]?.file ?? ''}`;
-  return { core, all: new Set([...files(closure(entry))].filter((f) => !appFiles.has(f))) };
+  } else candidates.push(subpath);
+  return candidates.filter((c) => c !== undefined).map((c) => normalize(c));
+}
+
+/** The manifest key an `import()` specifier written in `file` resolves to, if it is a chunk's. */
+function resolveDynamicImport(manifest: Manifest, file: string, specifier: string): string | undefined {
+  const candidates: string[] = [];
+  if (specifier.startsWith('.')) {
+    const base = relative('.', join(dirname(file), specifier)).replace(/\\/g, '/');
+    candidates.push(
+      base,
+      base.replace(/\.js$/, '.ts'),
+      base.replace(/\.js$/, '.tsx'),
+      ...['.ts', '.tsx', '.js', '/index.ts', '/index.tsx'].map((ext) => `${base}${ext}`),
+    );
+  } else {
+    const parts = specifier.split('/');
+    const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? '');
+    const rest = parts.slice(specifier.startsWith('@') ? 2 : 1).join('/');
+    const dir = join('node_modules', name);
+    for (const entry of packageEntries(dir, rest === '' ? '.' : `./${rest}`))
+      candidates.push(join(dir, entry).replace(/\\/g, '/'));
+  }
+  return candidates.find((key) => manifest[key] !== undefined);
+}
+
+/**
+ * Chunks that some `import()` written in src/** may load: the chunk each one resolves to and its static
+ * imports. `unresolved` lists the specifiers that match no chunk (inlined by the bundler, or a type).
+ */
+function onDemandChunks(manifest: Manifest): { files: Set<string>; unresolved: string[] } {
+  const keys = new Set<string>();
+  const unresolved: string[] = [];
+  // `typeof import('x')` is a type; any other import('literal') is a load on demand.
+  const dynamicImport = /(?<!typeof\s*)\bimport\(\s*(['"`])([^'"`]+)\1\s*\)/g;
+  for (const file of sourceFiles(SOURCE_DIR)) {
+    for (const match of readFileSync(file, 'utf8').matchAll(dynamicImport)) {
+      const specifier = match[2] ?? '';
+      const key = resolveDynamicImport(manifest, file, specifier);
+      if (key === undefined) unresolved.push(`${file}: import('${specifier}')`);
+      else keys.add(key);
+    }
+  }
+  return { files: filesOf(manifest, closure(manifest, keys, { dynamic: false })), unresolved };
 }
 
 interface RouteLoad {
@@ -114,6 +266,8 @@ interface RouteLoad {
   readonly cssRaw: number;
   /** JS this route loads that belongs to mermaid (loaded on demand for the diagram). */
   readonly mermaidJsGzip: number;
+  /** JS this route loads that only the diagram needs (mermaid's included): see diagramChunks. */
+  readonly diagramJsGzip: number;
   readonly flow?: FlowTiming;
 }
 
@@ -130,9 +284,9 @@ interface FlowTiming {
   readonly lcp: ProbeResult['lcp'];
 }
 
-function flowTiming(probe: ProbeResult, mermaid: { core: string; all: Set<string> }): FlowTiming {
+function flowTiming(probe: ProbeResult, mermaid: MermaidChunks): FlowTiming {
   const ends = probe.resources.filter((r) => mermaid.all.has(r.path)).map((r) => r.responseEnd);
-  const core = probe.resources.find((r) => r.path === mermaid.core);
+  const core = mermaid.core === undefined ? undefined : probe.resources.find((r) => r.path === mermaid.core);
   return {
     controlAt: probe.firstControlAt,
     interactiveAt: probe.interactiveAt,
@@ -150,7 +304,8 @@ async function loadRoute(
   browser: Browser,
   route: string,
   assets: Map<string, Asset>,
-  mermaid: { core: string; all: Set<string> },
+  mermaid: MermaidChunks,
+  diagramOnly: ReadonlySet<string>,
   throttle = false,
 ): Promise<RouteLoad> {
   const context = await newBenchContext(browser);
@@ -165,7 +320,8 @@ async function loadRoute(
     });
     const isFlow = FLOW_ROUTES.includes(route);
     await page.goto(`${APP_ORIGIN}${route}`, { waitUntil: 'load' });
-    if (isFlow) await waitForDiagram(page, throttle ? 60_000 : 30_000);
+    // A diagram that never shows is reported by its missing timings, not by losing the whole section.
+    if (isFlow) await waitForDiagram(page, throttle ? 60_000 : 30_000).catch(() => undefined);
     await page.waitForLoadState('networkidle');
     const used = [...new Set(requested)].map((file) => assets.get(file)).filter((a) => a !== undefined);
     const js = used.filter((a) => a.file.endsWith('.js'));
@@ -181,6 +337,10 @@ async function loadRoute(
       cssRaw: sum(css, 'raw'),
       mermaidJsGzip: sum(
         js.filter((a) => mermaid.all.has(a.file)),
+        'gzip',
+      ),
+      diagramJsGzip: sum(
+        js.filter((a) => diagramOnly.has(a.file)),
         'gzip',
       ),
       ...(isFlow ? { flow: flowTiming(await readProbe(page), mermaid) } : {}),
@@ -209,10 +369,31 @@ function printTiming(indent: string, f: FlowTiming): void {
     );
 }
 
-export async function benchBundle(browser: Browser): Promise<SectionResult> {
+/** Names, wrapped to lines of about 110 characters, each line indented. */
+function wrapped(names: readonly string[], indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const name of names) {
+    if (line !== '' && line.length + name.length + 2 > 110) {
+      lines.push(`${indent}${line},`);
+      line = '';
+    }
+    line = line === '' ? name : `${line}, ${name}`;
+  }
+  if (line !== '') lines.push(`${indent}${line}`);
+  return lines.join('\n');
+}
+
+/**
+ * Section 1. `build` is what `vite build` printed (its warnings are counted); undefined when the bench
+ * did not capture it, and then the warnings are not measured.
+ */
+export async function benchBundle(browser: Browser, build: BuildOutput | undefined): Promise<SectionResult> {
   heading('1. Bundle: what each route loads');
   const assets = readAssets();
-  const mermaid = mermaidChunks();
+  const manifest = readManifest();
+  const mermaid = mermaidChunks(manifest);
+  const diagram = diagramChunks(manifest);
   const chunks = [...assets.values()].sort((a, b) => b.gzip - a.gzip);
   const total = (key: 'raw' | 'gzip') => chunks.reduce((s, a) => s + a[key], 0);
   console.log(
@@ -224,11 +405,13 @@ export async function benchBundle(browser: Browser): Promise<SectionResult> {
     );
 
   const loads: RouteLoad[] = [];
-  for (const route of ROUTES) loads.push(await loadRoute(browser, route, assets, mermaid));
-  console.log('\nPer route on loopback (JS gzip / raw, of which mermaid; CSS gzip / raw):');
+  for (const route of ROUTES) loads.push(await loadRoute(browser, route, assets, mermaid, diagram.files));
+  console.log(
+    '\nPer route on loopback (JS gzip / raw, of which mermaid, and gzip before the diagram is needed; CSS gzip / raw):',
+  );
   for (const r of loads) {
     console.log(
-      `  ${r.route.padEnd(28)} JS ${kb(r.jsGzip).toFixed(1).padStart(6)} / ${kb(r.jsRaw).toFixed(1).padStart(7)} KB in ${String(r.js.length).padStart(2)} files (mermaid ${kb(r.mermaidJsGzip).toFixed(1)} KB gzip); CSS ${kb(r.cssGzip).toFixed(1)} / ${kb(r.cssRaw).toFixed(1)} KB`,
+      `  ${r.route.padEnd(28)} JS ${kb(r.jsGzip).toFixed(1).padStart(6)} / ${kb(r.jsRaw).toFixed(1).padStart(7)} KB in ${String(r.js.length).padStart(2)} files (mermaid ${kb(r.mermaidJsGzip).toFixed(1)} KB gzip; before the diagram ${kb(r.jsGzip - r.diagramJsGzip).toFixed(1)} KB); CSS ${kb(r.cssGzip).toFixed(1)} / ${kb(r.cssRaw).toFixed(1)} KB`,
     );
     if (r.flow !== undefined) printTiming(`${''.padEnd(28)} `, r.flow);
   }
@@ -239,7 +422,7 @@ export async function benchBundle(browser: Browser): Promise<SectionResult> {
   const throttled: { route: string; timing: FlowTiming }[] = [];
   const throttledRoutes = [...FLOW_ROUTES, ...Array<string>(THROTTLED_RUNS - 1).fill(THROTTLED_ROUTE)];
   for (const route of throttledRoutes) {
-    const load = await loadRoute(browser, route, assets, mermaid, true);
+    const load = await loadRoute(browser, route, assets, mermaid, diagram.files, true);
     if (load.flow === undefined) continue;
     throttled.push({ route, timing: load.flow });
     printTiming(`${route.padEnd(28)} `, load.flow);
@@ -264,6 +447,31 @@ export async function benchBundle(browser: Browser): Promise<SectionResult> {
     list.length === 0 ? undefined : Math.max(...list.map((l) => l.timing.cls));
   const landing = loads.find((r) => r.route === '/');
 
+  // JS before the diagram is needed, flow routes against the landing page.
+  const beforeDiagram = (r: RouteLoad) => kb(r.jsGzip - r.diagramJsGzip);
+  const landingBefore = landing === undefined ? undefined : beforeDiagram(landing);
+  const flowLoads = loads.filter((r) => FLOW_ROUTES.includes(r.route));
+  const ratios = flowLoads.map((r) => ({
+    route: r.route,
+    ratio: landingBefore === undefined || landingBefore === 0 ? undefined : beforeDiagram(r) / landingBefore,
+  }));
+  const worst = ratios.reduce<{ route: string; ratio: number } | undefined>(
+    (w, r) =>
+      r.ratio !== undefined && (w === undefined || r.ratio > w.ratio)
+        ? { route: r.route, ratio: r.ratio }
+        : w,
+    undefined,
+  );
+  console.log(
+    `\nWhat only the diagram loads (left out of "before the diagram"): the chunks behind ${diagram.roots.length === 0 ? 'no dynamic entry (none is mermaid or named for the diagram)' : diagram.roots.join(', ')}; ${diagram.files.size} files.`,
+  );
+
+  // Build warnings, as `vite build` printed them.
+  if (build !== undefined) {
+    console.log(`\nBuild warnings (${build.warnings.length}):`);
+    for (const warning of build.warnings) console.log(`  ${warning}`);
+  }
+
   const figures: Figure[] = [
     figure('landing JS (gzip)', landing === undefined ? undefined : kb(landing.jsGzip), 'KB', {
       op: '<=',
@@ -283,6 +491,37 @@ export async function benchBundle(browser: Browser): Promise<SectionResult> {
           note: `mermaid ${kb(r.mermaidJsGzip).toFixed(1)} KB of it; CSS ${kb(r.cssGzip).toFixed(1)} KB`,
         }),
       ),
+    figure('landing JS before the diagram is needed (gzip)', landingBefore, 'KB'),
+    ...flowLoads.map((r, i) =>
+      figure(
+        `${r.route} JS before the diagram is needed (gzip)`,
+        beforeDiagram(r),
+        'KB',
+        landingBefore === undefined
+          ? undefined
+          : {
+              op: '<=',
+              limit: FLOW_JS_RATIO_TARGET * landingBefore,
+              basis: `${FLOW_JS_RATIO_TARGET}× landing`,
+            },
+        { note: `${ratios[i]?.ratio?.toFixed(2) ?? 'n/a'}× landing's` },
+      ),
+    ),
+    figure(
+      'flow routes: JS before the diagram / landing JS (worst)',
+      worst?.ratio,
+      'ratio',
+      { op: '<=', limit: FLOW_JS_RATIO_TARGET },
+      worst === undefined ? { note: 'the landing page gave no JS' } : { note: worst.route },
+    ),
+    figure(
+      'build warnings',
+      build?.warnings.length,
+      'count',
+      { op: '=', limit: 0 },
+      build === undefined ? { note: 'the build output was not captured' } : {},
+    ),
+
     figure(`${THROTTLED_ROUTE} form usable (slow 4G, median)`, pick('interactiveAt'), 'ms'),
     figure(`${THROTTLED_ROUTE} mermaid chunk loaded (slow 4G, median)`, pick('mermaidCoreAt'), 'ms'),
     figure(`${THROTTLED_ROUTE} form usable before mermaid by (median)`, mainLead, 'ms', {
@@ -314,8 +553,66 @@ export async function benchBundle(browser: Browser): Promise<SectionResult> {
     details: {
       chunks,
       mermaidCore: mermaid.core,
+      diagramRoots: diagram.roots,
+      buildWarnings: build?.warnings,
       routes: loads,
       throttled: { network: SLOW_4G, cpuSlowdown: CPU_SLOWDOWN, loads: throttled },
+    },
+  };
+}
+
+/**
+ * The bundle section's last figure, taken once every Playwright section has run: the chunks of the build
+ * that no page of this run requested (requestedPaths) and that no `import()` written in src/** reaches.
+ * `walks` names the sections whose pages were counted.
+ */
+export function benchUnusedChunks(walks: readonly string[]): SectionResult {
+  heading(`1b. Bundle: chunks no route loads (pages of ${walks.join(', ')})`);
+  const assets = readAssets();
+  const manifest = readManifest();
+  const onDemand = onDemandChunks(manifest);
+  const loaded = requestedPaths;
+  const chunkFiles = [...filesOf(manifest, Object.keys(manifest))].filter((f) => f.endsWith('.js'));
+  const unused = chunkFiles
+    .filter((f) => !loaded.has(f) && !onDemand.files.has(f))
+    .map((f) => assets.get(f) ?? { file: f, raw: 0, gzip: 0 })
+    .sort((a, b) => a.file.localeCompare(b.file));
+  const allowed = chunkFiles.filter((f) => !loaded.has(f) && onDemand.files.has(f)).sort();
+  const unusedGzip = unused.reduce((n, a) => n + a.gzip, 0);
+  const short = (file: string) => file.replace(/^\/assets\//, '');
+  console.log(
+    `${unused.length} of ${chunkFiles.length} JS chunks, ${kb(unusedGzip).toFixed(1)} KB gzip, neither requested by a page of this run nor reached by an import() in ${SOURCE_DIR}/${unused.length === 0 ? '.' : ':'}`,
+  );
+  if (unused.length > 0)
+    console.log(
+      wrapped(
+        unused.map((a) => short(a.file)),
+        '  ',
+      ),
+    );
+  console.log(
+    `Not requested but reached by an import() in ${SOURCE_DIR}/ (features loaded on demand, allowed): ${allowed.length === 0 ? 'none' : ''}`,
+  );
+  if (allowed.length > 0) console.log(wrapped(allowed.map(short), '  '));
+  for (const line of onDemand.unresolved) console.log(`  import() that matches no chunk (inlined): ${line}`);
+  const figures = [
+    figure(
+      'chunks no route loads',
+      unused.length,
+      'count',
+      { op: '=', limit: 0 },
+      { note: `${kb(unusedGzip).toFixed(1)} KB gzip; pages of ${walks.join(', ')}` },
+    ),
+  ];
+  console.log('');
+  printFigures(figures);
+  return {
+    figures,
+    details: {
+      walks,
+      unusedChunks: unused,
+      onDemandNotLoaded: allowed,
+      unresolvedImports: onDemand.unresolved,
     },
   };
 }
