@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { mermaidSequenceOnly } from './build/mermaid-sequence-only.ts';
+import { prerenderPlugin } from './build/prerender.ts';
 
 /**
  * Headers of the built app (npm start serves it with them; a static host should copy them). No
@@ -27,7 +28,7 @@ export const SECURITY_HEADERS = {
 };
 
 export default defineConfig({
-  plugins: [react(), mermaidSequenceOnly()],
+  plugins: [react(), mermaidSequenceOnly(), prerenderPlugin()],
   // Vite allows any localhost port cross-origin by default; this origin serves the relay token, so no
   // other origin may read any of its answers.
   server: { cors: false },

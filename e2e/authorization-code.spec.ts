@@ -1,5 +1,6 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { expectNoSecretsLeft, recordConsole, tokensOnPage } from './support/secrets-audit.ts';
+import { withoutEmbeddedBoot } from './support/boot.ts';
 
 const USER = 'adele@flowlab-sandbox.onmicrosoft.com';
 const PASSWORD = 'Sandbox-Adele-1';
@@ -242,6 +243,7 @@ test.describe('authorization code flow', () => {
     page,
   }) => {
     const config = (await (await page.request.get('/lab-config.json')).json()) as Record<string, unknown>;
+    await withoutEmbeddedBoot(page);
     await page.route('**/lab-config.json', (route) =>
       route.fulfill({ json: { sandboxOrigin: config['sandboxOrigin'], relay: false } }),
     );

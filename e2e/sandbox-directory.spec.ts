@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { SANDBOX_APPS, SANDBOX_TENANT } from '../server/sandbox/seed.ts';
 import { expectNoSecretsLeft, recordConsole, tokensOnPage } from './support/secrets-audit.ts';
+import { withoutEmbeddedBoot } from './support/boot.ts';
 
 const USER = 'adele@flowlab-sandbox.onmicrosoft.com';
 const PASSWORD = 'Sandbox-Adele-1';
@@ -171,6 +172,7 @@ test.describe('the app learns the sandbox at run time', () => {
   test('the sandbox back after being unreachable: the notice goes and the flow starts afresh with its registrations', async ({
     page,
   }) => {
+    await withoutEmbeddedBoot(page);
     await page.route(`**${DIRECTORY}`, (route) => route.abort('connectionrefused'));
     await page.goto('/flows/client-credentials');
     const notice = page.getByRole('status').filter({ hasText: 'The sandbox is not reachable.' });
@@ -193,6 +195,7 @@ test.describe('the app learns the sandbox at run time', () => {
     page,
     request,
   }) => {
+    await withoutEmbeddedBoot(page);
     await page.route(`**${DIRECTORY}`, (route) => route.abort('connectionrefused'));
     await page.goto('/settings');
     const notice = page.getByRole('status').filter({ hasText: 'The sandbox is not reachable.' });

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type Response } from '@playwright/test';
+import { withoutEmbeddedBoot } from './support/boot.ts';
 
 test.describe('security headers', () => {
   test('the built app is served with a strict CSP and no-referrer, and no page breaks it', async ({
@@ -74,7 +75,23 @@ test.describe('security headers', () => {
     }
   });
 
-  test('the app itself still reads its configuration and offers the relay', async ({ page }) => {
+  test('pages carry the configuration only for requests /lab-config.json would answer', async ({
+    request,
+  }) => {
+    const boot = /<script type="application\/json" id="lab-boot">([^<]*)<\/script>/;
+    const page = (headers: Record<string, string>) =>
+      request.get('/flows/client-credentials', { headers: { accept: 'text/html', ...headers } });
+    for (const site of ['none', 'same-origin']) {
+      const embedded = boot.exec(await (await page({ 'sec-fetch-site': site })).text())?.[1];
+      expect(JSON.parse(embedded ?? '{}')).toMatchObject({ config: { relayToken: expect.any(String) } });
+    }
+    for (const site of ['same-site', 'cross-site'])
+      expect(await (await page({ 'sec-fetch-site': site })).text()).not.toContain('relayToken');
+    expect(await (await page({ origin: 'http://localhost:5999' })).text()).not.toContain('relayToken');
+  });
+
+  test('without it in the page, the app reads its configuration and offers the relay', async ({ page }) => {
+    await withoutEmbeddedBoot(page);
     const config = page.waitForResponse((r) => r.url().endsWith('/lab-config.json'));
     await page.goto('/');
     const response = await config;

@@ -6,8 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
 import type { Connect, Plugin } from 'vite';
 import { createFormPostMiddleware } from './form-post.ts';
+import { createPageMiddleware } from './page-html.ts';
 import { createRelayMiddleware, type RelayOptions } from './relay/index.ts';
 import { checkHostHeader, Refusal } from './relay/policy.ts';
 
@@ -56,9 +58,7 @@ export function checkLabConfigReader(
  * The app server's own handler (connect-style): `/lab-config.json`, then form_post, then the relay;
  * anything else goes to `next` (Vite's static files and index.html). Every answer carries nosniff.
  */
-export function createLabMiddleware(
-  options: LabPluginOptions,
-): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+export function createLabMiddleware(options: LabPluginOptions): LabMiddleware {
   const token = randomBytes(24).toString('base64url');
   const relay = createRelayMiddleware({
     appOrigins: options.appOrigins,
@@ -76,7 +76,7 @@ export function createLabMiddleware(
     // This server receives response_mode=form_post at /callback (server/form-post.ts).
     formPost: true,
   });
-  return (req, res, next) => {
+  const handler = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     res.setHeader(...NOSNIFF);
     if ((req.url ?? '').split('?')[0] === LAB_CONFIG_PATH) {
       try {
@@ -92,7 +92,21 @@ export function createLabMiddleware(
     }
     void formPost(req, res, () => void relay(req, res, next));
   };
+  const configFor = (req: IncomingMessage): string | undefined => {
+    try {
+      checkLabConfigReader(req.headers, options);
+      return config;
+    } catch {
+      return undefined;
+    }
+  };
+  return Object.assign(handler, { configFor });
 }
+
+/** The lab server's handler, and the lab config as a given request may read it (undefined: refused). */
+export type LabMiddleware = ((req: IncomingMessage, res: ServerResponse, next: () => void) => void) & {
+  readonly configFor: (req: IncomingMessage) => string | undefined;
+};
 
 /** Mounts `/lab-config.json`, the form_post receiver and the relay on both `vite dev` and `vite preview`. */
 export function labServerPlugin(options: LabPluginOptions): Plugin {
@@ -112,6 +126,18 @@ export function labServerPlugin(options: LabPluginOptions): Plugin {
     },
     configurePreviewServer(server) {
       mount(server.middlewares, server.httpServer);
+      // Pages: prerendered ones with the runtime data embedded (server/page-html.ts), before Vite's
+      // own HTML fallback, which would answer every path with the home page.
+      server.middlewares.use(
+        createPageMiddleware({
+          outDir: resolve(server.config.root, server.config.build.outDir),
+          appOrigin: options.appOrigins[0] ?? `http://localhost:${options.port}`,
+          sandboxOrigin: options.sandboxOrigin,
+          sandboxAddress: options.sandboxAddress,
+          headers: server.config.preview.headers ?? {},
+          configFor: handler.configFor,
+        }),
+      );
     },
   };
 }

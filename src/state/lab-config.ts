@@ -29,19 +29,26 @@ export async function loadLabConfig(fetchFn: typeof fetch = fetch): Promise<void
   try {
     const response = await fetchFn('/lab-config.json', { cache: 'no-store' });
     const json: unknown = response.ok ? await response.json() : undefined;
-    if (typeof json === 'object' && json !== null) {
-      const { sandboxOrigin, relay, relayToken, formPost } = json as Record<string, unknown>;
-      useLabConfig.setState({
-        sandboxOrigin: typeof sandboxOrigin === 'string' ? sandboxOrigin : DEFAULT_SANDBOX_ORIGIN,
-        relay: relay === true && typeof relayToken === 'string',
-        relayToken: typeof relayToken === 'string' ? relayToken : '',
-        formPost: formPost === true,
-        loaded: true,
-      });
-      return;
-    }
+    if (applyLabConfig(json)) return;
   } catch {
     // No server behind the app: static hosting. Defaults stand.
   }
   useLabConfig.setState({ loaded: true });
+}
+
+/**
+ * Takes the config as `/lab-config.json` gives it (or as the app server embeds it in the page); false,
+ * and nothing changed, when `json` is not an object.
+ */
+export function applyLabConfig(json: unknown): boolean {
+  if (typeof json !== 'object' || json === null) return false;
+  const { sandboxOrigin, relay, relayToken, formPost } = json as Record<string, unknown>;
+  useLabConfig.setState({
+    sandboxOrigin: typeof sandboxOrigin === 'string' ? sandboxOrigin : DEFAULT_SANDBOX_ORIGIN,
+    relay: relay === true && typeof relayToken === 'string',
+    relayToken: typeof relayToken === 'string' ? relayToken : '',
+    formPost: formPost === true,
+    loaded: true,
+  });
+  return true;
 }

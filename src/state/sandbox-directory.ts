@@ -104,6 +104,21 @@ async function read(origin: string, fetchFn: typeof fetch): Promise<void> {
 }
 
 /**
+ * Takes a directory the app server embedded in the page (read from `origin` as the page was served),
+ * so the first render has it without a request; the regular reads take over from there. Returns false,
+ * and changes nothing, when `json` is not a directory this app can use.
+ */
+export function acceptEmbeddedDirectory(origin: string, json: unknown, etag: string | undefined): boolean {
+  try {
+    const directory = parseSandboxDirectory(json);
+    useSandboxDirectory.setState({ status: 'ready', origin, directory, etag, problem: undefined }, true);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Reads the sandbox's directory at `origin` now; one read at a time (a call during a read joins it).
  * Never throws: the outcome is the store's `status` and `problem`.
  */

@@ -1,15 +1,64 @@
-import { lazy } from 'react';
+import { lazy, useState, type ComponentType } from 'react';
 import { Route, Routes } from 'react-router';
 import { FLOWS, flowPath } from '../flows/registry.ts';
 import { FLOW_PAGES } from './flow-routes.ts';
 import { AppLayout } from './app-layout.tsx';
 import { Home } from './routes/home.tsx';
 
-const SettingsPage = lazy(() => import('./routes/settings.tsx'));
-const CallbackPage = lazy(() => import('./routes/callback.tsx'));
-const NotFound = lazy(() => import('./routes/not-found.tsx'));
-const TokenInspectorPage = lazy(() => import('./routes/token-inspector.tsx'));
-const flowPages = FLOWS.map((flow) => ({ path: flowPath(flow.id), Page: lazy(FLOW_PAGES[flow.id]) }));
+interface LazyRoute {
+  readonly Page: ComponentType;
+  /** Loads the page's code; afterwards the page renders at once, without suspending. */
+  readonly preload: () => Promise<void>;
+}
+
+/** A page loaded on demand that can also be loaded ahead of its first render (see {@link preloadRoute}). */
+function lazyRoute(load: () => Promise<{ default: ComponentType }>): LazyRoute {
+  let loaded: ComponentType | undefined;
+  const Lazy = lazy(async () => {
+    const module = await load();
+    loaded = module.default;
+    return module;
+  });
+  function Page() {
+    // Chosen once per mount: switching component types later would remount the page and lose its state.
+    const [Component] = useState<ComponentType>(() => loaded ?? Lazy);
+    return <Component />;
+  }
+  return {
+    Page,
+    preload: async () => {
+      loaded ??= (await load()).default;
+    },
+  };
+}
+
+const settingsRoute = lazyRoute(() => import('./routes/settings.tsx'));
+const callbackRoute = lazyRoute(() => import('./routes/callback.tsx'));
+const notFoundRoute = lazyRoute(() => import('./routes/not-found.tsx'));
+const tokensRoute = lazyRoute(() => import('./routes/token-inspector.tsx'));
+const flowPages = FLOWS.map((flow) => ({ path: flowPath(flow.id), ...lazyRoute(FLOW_PAGES[flow.id]) }));
+const SettingsPage = settingsRoute.Page;
+const CallbackPage = callbackRoute.Page;
+const NotFound = notFoundRoute.Page;
+const TokenInspectorPage = tokensRoute.Page;
+
+/**
+ * Loads the code of the page at `pathname` (nothing for the home page, which is in the main bundle).
+ * Never rejects: a page that fails to load shows its error where it renders.
+ */
+export async function preloadRoute(pathname: string): Promise<void> {
+  const route =
+    pathname === '/'
+      ? undefined
+      : pathname === '/settings'
+        ? settingsRoute
+        : pathname === '/callback'
+          ? callbackRoute
+          : pathname === '/tokens'
+            ? tokensRoute
+            : (flowPages.find((p) => p.path === pathname) ?? notFoundRoute);
+  await route?.preload().catch(() => undefined);
+}
 
 /** The route table: home, settings, the redirect URI, and one route per registered flow. */
 export function AppRoutes() {

@@ -2,10 +2,10 @@
  * The glue between a flow page and the flow-runs store: starts the run, patches its context, and
  * runs a step through the runner so a throw becomes a failed step with an announcement.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useLayoutEffect, useMemo, useState } from 'react';
 import { recordingFetch } from '../state/recording-fetch.ts';
 import { runStep, type FlowDeps } from '../flows/runner.ts';
-import { useFlowRun, useFlowRuns } from '../state/flow-runs.ts';
+import { useFlowRun, useFlowRuns, type FlowRun } from '../state/flow-runs.ts';
 import { useLabConfig } from '../state/lab-config.ts';
 import { sandboxDirectorySettled, useSandboxDirectory } from '../state/sandbox-directory.ts';
 import { useSettings } from '../state/settings.ts';
@@ -35,15 +35,12 @@ export interface StepOptions {
 
 /** Starts (once the app's runtime config is known) and drives one flow's run. */
 export function useFlowRunner<Ctx extends object>(flowId: string, create: () => Ctx, firstStep: string) {
-  const run = useFlowRun<Ctx>(flowId);
+  const stored = useFlowRun<Ctx>(flowId);
   const loaded = useRunPrerequisites();
   const deps = useFlowDeps(flowId);
   const [announcement, setAnnouncement] = useState('');
   const store = useFlowRuns.getState();
-
-  useEffect(() => {
-    if (run === undefined && loaded) useFlowRuns.getState().start(flowId, create(), firstStep);
-  }, [run, loaded, flowId, create, firstStep]);
+  const run = useProvisionalRun(flowId, stored, loaded, create, firstStep);
 
   const patch = useCallback((p: Partial<Ctx>) => useFlowRuns.getState().patch<Ctx>(flowId, p), [flowId]);
 
@@ -90,6 +87,36 @@ export function useFlowRunner<Ctx extends object>(flowId: string, create: () => 
     announcement,
     announce: setAnnouncement,
   };
+}
+
+/**
+ * The run to draw: the stored one, or — on the first render, before the store has one — the run that
+ * is about to be started, so the first paint (and the page prerendered at build time) shows the whole
+ * page instead of a "Preparing" line. The start itself happens in a layout effect, before the browser
+ * paints, with the same context.
+ */
+export function useProvisionalRun<Ctx>(
+  flowId: string,
+  stored: FlowRun<Ctx> | undefined,
+  ready: boolean,
+  create: () => Ctx,
+  firstStep: string,
+): FlowRun<Ctx> | undefined {
+  const missing = stored === undefined && ready;
+  // Made again only when the store loses the run (a reset): each start gets a fresh context.
+  const provisional = useMemo(
+    () => (missing ? provisionalRun(flowId, create(), firstStep) : undefined),
+    [missing, flowId, create, firstStep],
+  );
+  useLayoutEffect(() => {
+    if (provisional !== undefined) useFlowRuns.getState().start(flowId, provisional.ctx, firstStep);
+  }, [provisional, flowId, firstStep]);
+  return stored ?? provisional;
+}
+
+function provisionalRun<Ctx>(flowId: string, ctx: Ctx, current: string): FlowRun<Ctx> {
+  const landing = useFlowRuns.getState().landingSteps[flowId];
+  return { flowId, runId: 'provisional', startedAt: 0, ctx, current: landing ?? current, status: {}, recorded: [] };
 }
 
 /**

@@ -1,0 +1,181 @@
+/**
+ * Prerendering at build time: each route's page, as a first-time visitor sees it, is rendered to HTML
+ * (src/entry-server.tsx) and written next to index.html, so the browser paints the page from the HTML
+ * alone, before any script has loaded; the app then renders the same page over it (src/main.tsx).
+ * Each page also carries, in its <head>, the styles it needs (inlined: no stylesheet request delays the
+ * first paint) and a modulepreload of every chunk its route loads (fetched at once, not one after the
+ * other as each import is discovered).
+ *
+ * Files written (served by the app server, server/page-html.ts, which also embeds runtime data):
+ *   index.html                    the home page
+ *   flows/<flow id>.html, tokens.html, settings.html
+ *   app-shell.html                no page drawn: /callback and any unknown path, drawn by the app alone
+ *
+ * Pages are rendered with the sandbox's real directory, read from a sandbox started for the build on a
+ * free port with its own data folder; its origin and this app's are written as the defaults
+ * (SANDBOX_DEFAULT_ORIGIN, APP_DEFAULT_ORIGIN) for the server to replace with the real ones. Client
+ * secrets are left out of the directory the pages are drawn with.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createServer, type Plugin, type ResolvedConfig, type Rollup } from 'vite';
+import { installPrerenderGlobals, setPrerenderLocation } from './prerender-globals.ts';
+
+/** The origins prerendered pages are written with; the app server swaps in the real ones. */
+export const APP_DEFAULT_ORIGIN = 'http://localhost:5173';
+export const SANDBOX_DEFAULT_ORIGIN = 'http://localhost:5174';
+/** The page written for paths that have no prerendered page of their own. */
+export const APP_SHELL_FILE = 'app-shell.html';
+
+/** One prerendered route: its path, the module of its page (undefined: in the main bundle), its file. */
+export interface PrerenderRoute {
+  readonly path: string;
+  readonly module: string | undefined;
+  readonly file: string;
+}
+
+/** The routes to prerender, from the flow registry (a new flow is prerendered without a change here). */
+export async function prerenderRoutes(
+  load: (id: string) => Promise<Record<string, unknown>>,
+): Promise<PrerenderRoute[]> {
+  const registry = (await load('/src/flows/registry.ts')) as typeof import('../src/flows/registry.ts');
+  return [
+    { path: '/', module: undefined, file: 'index.html' },
+    ...registry.FLOWS.map((flow) => ({
+      path: registry.flowPath(flow.id),
+      module: `src/ui/routes/${flow.id}.tsx`,
+      file: `${registry.flowPath(flow.id).slice(1)}.html`,
+    })),
+    { path: '/tokens', module: 'src/ui/routes/token-inspector.tsx', file: 'tokens.html' },
+    { path: '/settings', module: 'src/ui/routes/settings.tsx', file: 'settings.html' },
+  ];
+}
+
+const STYLESHEET = /<link rel="stylesheet"[^>]*href="([^"]+)"[^>]*>/g;
+const ROOT = '<div id="root"></div>';
+
+/** `</style` inside CSS would end the element early; CSS never needs it. */
+function styleElement(css: string): string {
+  return `<style>${css.replaceAll('</style', '<\\/style')}</style>`;
+}
+
+/** The chunks `file` loads at once (static imports, transitively), itself included. */
+function staticClosure(bundle: Rollup.OutputBundle, file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  const chunk = bundle[file];
+  if (chunk?.type === 'chunk') for (const imported of chunk.imports) staticClosure(bundle, imported, seen);
+  return seen;
+}
+
+function cssOf(bundle: Rollup.OutputBundle, files: Iterable<string>): string[] {
+  const css: string[] = [];
+  for (const file of files) {
+    const chunk = bundle[file];
+    if (chunk?.type !== 'chunk') continue;
+    for (const sheet of chunk.viteMetadata?.importedCss ?? []) if (!css.includes(sheet)) css.push(sheet);
+  }
+  return css;
+}
+
+/** Reads the sandbox's directory as the app reads it, from a sandbox started for the occasion. */
+async function readSandboxDirectory(): Promise<{ origin: string; body: Record<string, unknown> }> {
+  const { startSandbox } = await import('../server/sandbox/index.ts');
+  const { SANDBOX_DIRECTORY_PATH } = await import('../src/protocol/sandbox-directory.ts');
+  const dataDir = mkdtempSync(join(tmpdir(), 'flow-lab-prerender-'));
+  const sandbox = await startSandbox({ port: 0, dataDir, quiet: true });
+  try {
+    const response = await fetch(`${sandbox.origin}${SANDBOX_DIRECTORY_PATH}`);
+    if (!response.ok) throw new Error(`the sandbox answered ${response.status} for its directory`);
+    const body = (await response.json()) as Record<string, unknown>;
+    // Pages are files on disk: no secret goes into them, not even a sandbox one.
+    if (Array.isArray(body['apps']))
+      body['apps'] = body['apps'].map((app: Record<string, unknown>) => {
+        const { sandboxOnlySecret: _secret, ...rest } = app;
+        return rest;
+      });
+    return { origin: sandbox.origin, body };
+  } finally {
+    await sandbox.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The build plugin; does nothing in `vite dev` or in an SSR build. */
+export function prerenderPlugin(): Plugin {
+  let config: ResolvedConfig;
+  return {
+    name: 'flow-lab-prerender',
+    apply: 'build',
+    configResolved(resolved) {
+      config = resolved;
+    },
+    async writeBundle(options, bundle) {
+      if (config.build.ssr) return;
+      const outDir = options.dir ?? config.build.outDir;
+      const template = readFileSync(join(outDir, 'index.html'), 'utf8');
+      if (!template.includes(ROOT)) throw new Error(`index.html has no ${ROOT} to render into`);
+      // The main bundle's styles, inlined in every page (they were a render-blocking request).
+      const withStyles = template.replace(STYLESHEET, (_link, href: string) =>
+        styleElement(readFileSync(join(outDir, href), 'utf8')),
+      );
+      writeFileSync(join(outDir, APP_SHELL_FILE), withStyles);
+      const entry = Object.values(bundle).find((c) => c.type === 'chunk' && c.isEntry);
+      const inMain = entry === undefined ? new Set<string>() : staticClosure(bundle, entry.fileName);
+
+      const directory = await readSandboxDirectory();
+      const restore = installPrerenderGlobals(new URL(`${APP_DEFAULT_ORIGIN}/`));
+      const server = await createServer({
+        configFile: false,
+        root: config.root,
+        logLevel: 'warn',
+        server: { middlewareMode: true, hmr: false, ws: false },
+        appType: 'custom',
+        optimizeDeps: { noDiscovery: true, include: [] },
+        resolve: { alias: [{ find: /^zustand$/, replacement: join(import.meta.dirname, 'zustand-prerender.ts') }] },
+        // The alias must reach the stores' own imports: load zustand through Vite, not Node.
+        ssr: { noExternal: ['zustand'] },
+      });
+      try {
+        const load = (id: string) => server.ssrLoadModule(id);
+        const entryServer = (await load('/src/entry-server.tsx')) as typeof import('../src/entry-server.tsx');
+        entryServer.seedStores(
+          { sandboxOrigin: directory.origin, relay: true, relayToken: '', formPost: true },
+          directory.origin,
+          directory.body,
+        );
+        for (const route of await prerenderRoutes(load)) {
+          setPrerenderLocation(new URL(`${APP_DEFAULT_ORIGIN}${route.path}`));
+          const html = (await entryServer.renderRoute(route.path)).replaceAll(
+            directory.origin,
+            SANDBOX_DEFAULT_ORIGIN,
+          );
+          const modulePath = route.module === undefined ? undefined : join(config.root, route.module);
+          const chunk = Object.values(bundle).find(
+            (c): c is Rollup.OutputChunk =>
+              modulePath !== undefined && c.type === 'chunk' && c.facadeModuleId === modulePath,
+          );
+          if (route.module !== undefined && chunk === undefined)
+            throw new Error(`no chunk in the build for ${route.module}`);
+          const own = chunk === undefined ? [] : [...staticClosure(bundle, chunk.fileName)].filter((f) => !inMain.has(f));
+          const head = [
+            ...cssOf(bundle, own).map((sheet) => styleElement(readFileSync(join(outDir, sheet), 'utf8'))),
+            ...own.map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`),
+          ].join('\n    ');
+          const page = withStyles
+            .replace('</head>', `  ${head}\n  </head>`)
+            // inert until the app renders over it: a click or keystroke on the drawn page before the
+            // script runs would be lost when the app replaces it, so the drawn page takes none.
+            .replace(ROOT, `<div id="root"><div inert>${html}</div></div>`);
+          const target = join(outDir, route.file);
+          mkdirSync(dirname(target), { recursive: true });
+          writeFileSync(target, page);
+        }
+      } finally {
+        await server.close();
+        restore();
+      }
+    },
+  };
+}

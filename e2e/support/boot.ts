@@ -1,0 +1,21 @@
+import type { Page } from '@playwright/test';
+
+/**
+ * Pages served by the app server carry the lab config and the sandbox's directory (src/ui/boot.ts).
+ * A test that fakes `/lab-config.json` or the directory's answer strips them first, so the app reads
+ * both over the network, where the test's routes answer — as it does when served without them.
+ */
+export async function withoutEmbeddedBoot(page: Page): Promise<void> {
+  await page.route(
+    (url) => !/\.[a-z0-9]+$/i.test(url.pathname),
+    async (route) => {
+      if (route.request().resourceType() !== 'document') return route.fallback();
+      const response = await route.fetch();
+      const html = (await response.text()).replace(
+        /<script type="application\/json" id="lab-boot">[\s\S]*?<\/script>/,
+        '',
+      );
+      return route.fulfill({ response, body: html });
+    },
+  );
+}
