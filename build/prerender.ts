@@ -133,7 +133,9 @@ export function prerenderPlugin(): Plugin {
         server: { middlewareMode: true, hmr: false, ws: false },
         appType: 'custom',
         optimizeDeps: { noDiscovery: true, include: [] },
-        resolve: { alias: [{ find: /^zustand$/, replacement: join(import.meta.dirname, 'zustand-prerender.ts') }] },
+        resolve: {
+          alias: [{ find: /^zustand$/, replacement: join(import.meta.dirname, 'zustand-prerender.ts') }],
+        },
         // The alias must reach the stores' own imports: load zustand through Vite, not Node.
         ssr: { noExternal: ['zustand'] },
       });
@@ -158,7 +160,10 @@ export function prerenderPlugin(): Plugin {
           );
           if (route.module !== undefined && chunk === undefined)
             throw new Error(`no chunk in the build for ${route.module}`);
-          const own = chunk === undefined ? [] : [...staticClosure(bundle, chunk.fileName)].filter((f) => !inMain.has(f));
+          const own =
+            chunk === undefined
+              ? []
+              : [...staticClosure(bundle, chunk.fileName)].filter((f) => !inMain.has(f));
           const head = [
             ...cssOf(bundle, own).map((sheet) => styleElement(readFileSync(join(outDir, sheet), 'utf8'))),
             ...own.map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`),

@@ -20,7 +20,7 @@ export function create<T>(initializer: StateCreator<T, [], []>): Hook<T>;
 export function create<T>(initializer?: StateCreator<T, [], []>): unknown {
   const build = (init: StateCreator<T, [], []>): Hook<T> => {
     const api = createStore(init);
-    const useBoundStore = <U,>(selector: (state: T) => U = (s) => s as unknown as U) =>
+    const useBoundStore = <U>(selector: (state: T) => U = (s) => s as unknown as U) =>
       useStore(api, selector);
     return Object.assign(useBoundStore, api) as Hook<T>;
   };

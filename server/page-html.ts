@@ -100,7 +100,10 @@ export function createPageMiddleware(
       if (config !== undefined) {
         const directory = await readDirectory(options);
         const boot = embeddedJson({ config: JSON.parse(config) as unknown, directory });
-        html = html.replace('</body>', `<script type="application/json" id="lab-boot">${boot}</script>\n  </body>`);
+        html = html.replace(
+          '</body>',
+          `<script type="application/json" id="lab-boot">${boot}</script>\n  </body>`,
+        );
       }
       for (const [name, value] of Object.entries(options.headers))
         if (value !== undefined) res.setHeader(name, value);
