@@ -33,6 +33,10 @@ export interface PrerenderRoute {
   readonly path: string;
   readonly module: string | undefined;
   readonly file: string;
+  /** false: nothing drawn (the page depends on its address), only its code preloaded. */
+  readonly draw?: boolean;
+  /** Pages the user lands on next, preloaded too. */
+  readonly next?: readonly string[];
 }
 
 /** The routes to prerender, from the flow registry (a new flow is prerendered without a change here). */
@@ -49,6 +53,15 @@ export async function prerenderRoutes(
     })),
     { path: '/tokens', module: 'src/ui/routes/token-inspector.tsx', file: 'tokens.html' },
     { path: '/settings', module: 'src/ui/routes/settings.tsx', file: 'settings.html' },
+    // The redirect URI: what it shows depends on the answer in its address, and it hands the run to
+    // the flow's page (most often the code flow's) within a moment.
+    {
+      path: '/callback',
+      module: 'src/ui/routes/callback.tsx',
+      file: 'callback.html',
+      draw: false,
+      next: ['src/ui/routes/authorization-code.tsx'],
+    },
   ];
 }
 
@@ -149,21 +162,25 @@ export function prerenderPlugin(): Plugin {
         );
         for (const route of await prerenderRoutes(load)) {
           setPrerenderLocation(new URL(`${APP_DEFAULT_ORIGIN}${route.path}`));
-          const html = (await entryServer.renderRoute(route.path)).replaceAll(
-            directory.origin,
-            SANDBOX_DEFAULT_ORIGIN,
-          );
-          const modulePath = route.module === undefined ? undefined : join(config.root, route.module);
-          const chunk = Object.values(bundle).find(
-            (c): c is Rollup.OutputChunk =>
-              modulePath !== undefined && c.type === 'chunk' && c.facadeModuleId === modulePath,
-          );
-          if (route.module !== undefined && chunk === undefined)
-            throw new Error(`no chunk in the build for ${route.module}`);
-          const own =
-            chunk === undefined
-              ? []
-              : [...staticClosure(bundle, chunk.fileName)].filter((f) => !inMain.has(f));
+          const html =
+            route.draw === false
+              ? undefined
+              : (await entryServer.renderRoute(route.path)).replaceAll(
+                  directory.origin,
+                  SANDBOX_DEFAULT_ORIGIN,
+                );
+          const chunkOf = (module: string) => {
+            const modulePath = join(config.root, module);
+            const chunk = Object.values(bundle).find(
+              (c): c is Rollup.OutputChunk => c.type === 'chunk' && c.facadeModuleId === modulePath,
+            );
+            if (chunk === undefined) throw new Error(`no chunk in the build for ${module}`);
+            return chunk.fileName;
+          };
+          const modules = [...(route.module === undefined ? [] : [route.module]), ...(route.next ?? [])];
+          const own = [
+            ...new Set(modules.flatMap((module) => [...staticClosure(bundle, chunkOf(module))])),
+          ].filter((f) => !inMain.has(f));
           const head = [
             ...cssOf(bundle, own).map((sheet) => styleElement(readFileSync(join(outDir, sheet), 'utf8'))),
             ...own.map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`),
@@ -172,7 +189,7 @@ export function prerenderPlugin(): Plugin {
             .replace('</head>', `  ${head}\n  </head>`)
             // inert until the app renders over it: a click or keystroke on the drawn page before the
             // script runs would be lost when the app replaces it, so the drawn page takes none.
-            .replace(ROOT, `<div id="root"><div inert>${html}</div></div>`);
+            .replace(ROOT, html === undefined ? ROOT : `<div id="root"><div inert>${html}</div></div>`);
           const target = join(outDir, route.file);
           mkdirSync(dirname(target), { recursive: true });
           writeFileSync(target, page);
