@@ -20,6 +20,7 @@ import {
 import { whenSandboxDirectorySettled } from '../../state/sandbox-directory.ts';
 import { secretForRun, useSettings } from '../../state/settings.ts';
 import type { RedirectOutcome } from '../../flows/types.ts';
+import { preloadRoute } from '../router.tsx';
 
 /** Flows that read their own redirect (tokens in the fragment, a first hop); all others are the code flow's. */
 const CALLBACK_HANDLERS: Partial<
@@ -150,6 +151,10 @@ export default function CallbackPage() {
     if (pending === undefined || flow === undefined) return; // the address was cleaned on arrival
     const flowId = flow.id as FlowId;
     clearPendingRedirect();
+    // The flow page's code loads while the answer is read, so the page it moves on to draws at once
+    // instead of suspending (and waiting out React's fallback throttle) after the answer is handled.
+    const pageLoaded = preloadRoute(flowPath(flowId));
+    const moveOn = () => void pageLoaded.then(() => navigate(flowPath(flowId), { replace: true }));
     // The run that left for the authorization server, restored by the store; the answer goes to it.
     const waiting = runAwaitingRedirect(pending);
     const loadHandler = CALLBACK_HANDLERS[flowId];
@@ -176,13 +181,17 @@ export default function CallbackPage() {
           recordReturn(flowId, input, outcome.failure?.failure);
         })
         .catch(() => useFlowRuns.getState().remove(flowId))
-        .finally(() => void navigate(flowPath(flowId), { replace: true }));
+        .finally(moveOn);
       return;
     }
     const deps = { fetch, now: Date.now, relayAvailable: false, appOrigin: window.location.origin };
-    // A sandbox app's secret comes from the sandbox's directory, which this fresh page may still be reading.
-    const sandbox = useSettings.getState().authority === 'sandbox';
-    void (sandbox ? whenSandboxDirectorySettled() : Promise.resolve()).then(async () => {
+    // A sandbox app's secret comes from the sandbox's directory, which this fresh page may still be
+    // reading: wait for it only when the run lacks one (started again, or its secret was not kept). An
+    // SPA run with PKCE has none to wait for.
+    const needsDirectory =
+      useSettings.getState().authority === 'sandbox' &&
+      (waiting === undefined || waiting.notKept?.includes('secrets') === true);
+    void (needsDirectory ? whenSandboxDirectorySettled() : Promise.resolve()).then(async () => {
       const runs = useFlowRuns.getState();
       let ctx: AuthCodeContext;
       if (waiting !== undefined) {
@@ -216,7 +225,7 @@ export default function CallbackPage() {
         recordReturn(flowId, input, result.failure);
         store.setStep(flowId, 'sign-in', 'failed', { failure: result.failure, current: 'sign-in' });
       }
-      void navigate(flowPath(flowId), { replace: true });
+      moveOn();
     });
   }, [navigate, pending]);
 
