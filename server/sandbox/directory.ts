@@ -49,7 +49,22 @@ export function findUserById(oid: string): SandboxUser | undefined {
  * from its client id (Entra puts it in `oid` and `sub` of app-only tokens).
  */
 export function servicePrincipalId(app: { readonly clientId: string }): string {
-  const hex = createHash('sha256').update(`${SANDBOX_TENANT.id}|sp|${app.clientId}`).digest('hex');
+  let id = servicePrincipalIds.get(app.clientId);
+  if (id === undefined) {
+    id = deriveServicePrincipalId(app.clientId);
+    servicePrincipalIds.set(app.clientId, id);
+  }
+  return id;
+}
+
+/**
+ * Derived once per client id, since every app-only token names its app's service principal; bounded by
+ * the registered apps (the portal edits them but adds none).
+ */
+const servicePrincipalIds = new Map<string, string>();
+
+function deriveServicePrincipalId(clientId: string): string {
+  const hex = createHash('sha256').update(`${SANDBOX_TENANT.id}|sp|${clientId}`).digest('hex');
   // Shaped as an RFC 9562 version 4 / variant 10 UUID so it looks like any other object id.
   const variant = ((parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JWK } from 'jose';
-import Provider from 'oidc-provider';
+import Provider, { type ClientMetadata } from 'oidc-provider';
 import { createMemoryAdapter, type ArtifactStore } from './adapter.ts';
 import { handleDirectoryRequest, isDirectoryPath } from './app-directory.ts';
 import {
@@ -50,7 +50,7 @@ import { OBO_GRANT, OBO_GRANT_PARAMS, onBehalfOfGrantHandler } from './obo-grant
 import { portalPage } from './portal.ts';
 import { handlePortalRequest, PORTAL_API_PREFIX, type PortalState } from './portal-api.ts';
 import { buildProviderConfig, clientMetadata, INTERACTION_PREFIX, ROUTES } from './provider-config.ts';
-import { AppRegistry } from './registrations.ts';
+import { AppRegistry, type AppRegistration } from './registrations.ts';
 import { markClientCredential } from './request-marks.ts';
 import { PASSWORD_GRANT, PASSWORD_GRANT_PARAMS, passwordGrantHandler } from './ropc-grant.ts';
 import { DEFAULT_SETTINGS, parseSettingsPatch, type SandboxSettings } from './settings.ts';
@@ -164,17 +164,28 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const certificates = new CertificateStore();
   const registry = new AppRegistry(certificates);
   const consents = new ConsentStore();
+  // One metadata object per registration snapshot (registrations.ts keeps a snapshot until the app
+  // changes), so the client oidc-provider built from it can be reused without hashing it again.
+  const metadataBySnapshot = new WeakMap<AppRegistration, ClientMetadata>();
+  const metadataOf = (clientId: string): ClientMetadata | undefined => {
+    const app = registry.find(clientId);
+    if (!app) return undefined;
+    let metadata = metadataBySnapshot.get(app);
+    if (!metadata) {
+      metadata = clientMetadata(app, registry.internalSecret(app.clientId));
+      metadataBySnapshot.set(app, metadata);
+    }
+    return metadata;
+  };
   const { Adapter, store } = createMemoryAdapter({
     rotateRefreshTokens: () => settings.rotateRefreshTokens,
-    findClient: (clientId) => {
-      const app = registry.find(clientId);
-      return app && clientMetadata(app, registry.internalSecret(app.clientId));
-    },
+    findClient: metadataOf,
   });
   const provider = new Provider(
     issuer,
     buildProviderConfig({ keys, adapter: Adapter, port, settings, registry, consents }),
   );
+  reuseClientsPerMetadata(provider, metadataOf);
   // Entra's redirect URI rule (localhost port ignored) must hold inside oidc-provider too, for every
   // client: its own rule applies only to native clients.
   provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(
@@ -243,6 +254,34 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),
+  };
+}
+
+/**
+ * oidc-provider looks the client up on nearly every request and, for clients read through the adapter,
+ * fingerprints the metadata (object-hash, SHA-256 over every member) to find the client it built from
+ * the same metadata before. The metadata here is one object per registration snapshot, so its identity
+ * already says whether it changed: the client built for it is kept with it, and the library's own
+ * lookup (fingerprint, validation, its cache) runs only for metadata it has not seen.
+ */
+function reuseClientsPerMetadata(
+  provider: Provider,
+  metadataOf: (clientId: string) => ClientMetadata | undefined,
+): void {
+  type Client = InstanceType<Provider['Client']>;
+  const Client = provider.Client as unknown as { find(id: unknown): Promise<Client | undefined> };
+  const find = Client.find.bind(Client);
+  const built = new WeakMap<ClientMetadata, Client>();
+  Client.find = async function findClient(id: unknown): Promise<Client | undefined> {
+    if (typeof id !== 'string') return undefined;
+    const metadata = metadataOf(id);
+    if (!metadata) return undefined;
+    const known = built.get(metadata);
+    if (known) return known;
+    const client = await find(id);
+    // Kept only when the library built it from this very metadata (it read the same snapshot).
+    if (client && metadataOf(id) === metadata) built.set(metadata, client);
+    return client;
   };
 }
 
@@ -490,6 +529,8 @@ async function token(
 ): Promise<void> {
   const origin = req.headers.origin;
   const body = isFormBody(req) ? (await readBody(req)).toString('utf8') : '';
+  // Parsed once: the gate works on its own copy, the audience check reads it as sent.
+  const params = new URLSearchParams(body);
   const deps: TokenGateDeps = {
     store: ctx.store,
     certificates: ctx.certificates,
@@ -502,7 +543,7 @@ async function token(
     settings: ctx.settings,
   };
   const decision = await checkTokenRequest(
-    { params: new URLSearchParams(body), authorization: req.headers.authorization, origin, tenant },
+    { params, authorization: req.headers.authorization, origin, tenant },
     deps,
   );
   if (decision.allowOrigin !== undefined) {
@@ -514,7 +555,7 @@ async function token(
   const audience =
     decision.action === 'error'
       ? undefined
-      : checkTokenAudience(tenant, new URLSearchParams(body), ctx.registry.find);
+      : checkTokenAudience(tenant, params, ctx.registry.find);
   if (audience) {
     const noStore = { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' };
     if (audience.kind === 'entra') {

@@ -209,6 +209,13 @@ export class AppRegistry {
   readonly #apps = new Map<string, MutableApp>();
   /** The secret oidc-provider's client metadata holds; the token gate checks the real ones first. */
   readonly #internalSecrets = new Map<string, string>();
+  /**
+   * The current snapshot of each app, made on first lookup after a change: a token request looks its
+   * app up several times, and oidc-provider rebuilds its client whenever the snapshot is a new object.
+   * Dropped by every change below; `withCertificate` is re-checked on lookup, as certificates are
+   * registered elsewhere (certificates.ts).
+   */
+  readonly #snapshots = new Map<string, { readonly withCertificate: boolean; readonly app: AppRegistration }>();
 
   constructor(certificates: CertificateStore) {
     this.#certificates = certificates;
@@ -221,6 +228,7 @@ export class AppRegistry {
   reset(): void {
     const now = Date.now();
     this.#apps.clear();
+    this.#snapshots.clear();
     for (const seed of SANDBOX_APPS) this.#apps.set(seed.clientId, fromSeed(seed, now));
   }
 
@@ -228,12 +236,12 @@ export class AppRegistry {
   readonly find: AppLookup = (clientId) => {
     if (!clientId) return undefined;
     const app = this.#apps.get(clientId.toLowerCase());
-    return app ? this.#snapshot(app) : undefined;
+    return app ? this.#current(app) : undefined;
   };
 
   /** Every app registration, in seed order. */
   list(): AppRegistration[] {
-    return [...this.#apps.values()].map((app) => this.#snapshot(app));
+    return [...this.#apps.values()].map((app) => this.#current(app));
   }
 
   /** The client secret oidc-provider knows for a confidential client (never shown to anyone). */
@@ -281,7 +289,7 @@ export class AppRegistry {
     if (patch.accessTokenAcceptedVersion !== undefined)
       app.accessTokenAcceptedVersion = patch.accessTokenAcceptedVersion;
     if (patch.signInAudience !== undefined) app.signInAudience = patch.signInAudience;
-    return { ok: true, value: this.#snapshot(app) };
+    return { ok: true, value: this.#changed(app) };
   }
 
   /** Registers one more redirect URI. */
@@ -294,7 +302,7 @@ export class AppRegistry {
     if (app.redirectUris.includes(value))
       return { ok: false, status: 400, message: `'${value}' is already registered.` };
     app.redirectUris.push(value);
-    return { ok: true, value: this.#snapshot(app) };
+    return { ok: true, value: this.#changed(app) };
   }
 
   /** Removes a redirect URI (exact string). */
@@ -304,7 +312,7 @@ export class AppRegistry {
     if (!app.redirectUris.includes(uri))
       return { ok: false, status: 404, message: `'${uri}' is not a redirect URI of this app.` };
     app.redirectUris = app.redirectUris.filter((u) => u !== uri);
-    return { ok: true, value: this.#snapshot(app) };
+    return { ok: true, value: this.#changed(app) };
   }
 
   /** Creates a client secret; the value is returned this once. */
@@ -331,6 +339,7 @@ export class AppRegistry {
       value,
     };
     app.secrets.push(secret);
+    this.#changed(app);
     return { ok: true, value: secret };
   }
 
@@ -341,19 +350,35 @@ export class AppRegistry {
     if (!app.secrets.some((s) => s.id === secretId))
       return { ok: false, status: 404, message: `No client secret with id '${secretId}'.` };
     app.secrets = app.secrets.filter((s) => s.id !== secretId);
-    return { ok: true, value: this.#snapshot(app) };
+    return { ok: true, value: this.#changed(app) };
   }
 
-  #snapshot(app: MutableApp): AppRegistration {
+  #current(app: MutableApp): AppRegistration {
+    const withCertificate = this.#certificates.list(app.seed.clientId).length > 0;
+    const kept = this.#snapshots.get(app.seed.clientId);
+    if (kept?.withCertificate === withCertificate) return kept.app;
+    const snapshot = this.#snapshot(app, withCertificate);
+    this.#snapshots.set(app.seed.clientId, { withCertificate, app: snapshot });
+    return snapshot;
+  }
+
+  /** Forgets the app's snapshot after a change and returns the new one. */
+  #changed(app: MutableApp): AppRegistration {
+    this.#snapshots.delete(app.seed.clientId);
+    return this.#current(app);
+  }
+
+  /** Frozen: one snapshot is shared by every lookup until the app changes. */
+  #snapshot(app: MutableApp, withCertificate: boolean): AppRegistration {
     const { seed } = app;
     const seeded = app.secrets.find((s) => s.seeded);
-    const hasCredential = app.secrets.length > 0 || this.#certificates.list(seed.clientId).length > 0;
-    return {
+    const hasCredential = app.secrets.length > 0 || withCertificate;
+    return Object.freeze({
       clientId: seed.clientId,
       displayName: seed.displayName,
       platform: app.platform,
       description: seed.description,
-      redirectUris: [...app.redirectUris],
+      redirectUris: Object.freeze([...app.redirectUris]),
       allowPublicClientFlows: app.allowPublicClientFlows,
       signInAudience: app.signInAudience,
       implicitIdTokens: app.implicitIdTokens,
@@ -364,10 +389,10 @@ export class AppRegistry {
       delegatedPermissions: seed.delegatedPermissions,
       applicationPermissions: seed.applicationPermissions,
       accessTokenAcceptedVersion: app.accessTokenAcceptedVersion,
-      secrets: app.secrets.map(({ value: _value, ...summary }) => summary),
+      secrets: Object.freeze(app.secrets.map(({ value: _value, ...summary }) => Object.freeze(summary))),
       ...(seeded ? { seededSecret: seeded.value } : {}),
       confidential: app.platform === 'web' && hasCredential,
-    };
+    });
   }
 }
 
