@@ -9,8 +9,6 @@ import type { Adapter, AdapterConstructor, AdapterPayload, ClientMetadata } from
 interface Entry {
   payload: AdapterPayload;
   readonly expiresAt: number | undefined;
-  /** Estimated bytes held: the key and the payload as JSON, UTF-16 in memory. */
-  bytes: number;
 }
 
 /** How often expired entries are swept without being read (milliseconds), unless overridden. */
@@ -38,7 +36,10 @@ export interface AdapterOptions {
 export interface StoreStats {
   /** Entries held (expired ones not yet swept included). */
   readonly entries: number;
-  /** Rough bytes held by the entries: keys and payloads as JSON, two bytes a character. */
+  /**
+   * Rough bytes held by the entries: keys and payloads as JSON, two bytes a character. Measured when
+   * asked, not on every write: a sign-in writes several artifacts and the portal rarely asks.
+   */
   readonly bytes: number;
   /** Entries per oidc-provider model (`Session`, `Grant`, `AuthorizationCode`, …). */
   readonly byModel: Readonly<Record<string, number>>;
@@ -127,11 +128,7 @@ export function createMemoryAdapter(options: AdapterOptions): {
       // Amortised: a busy sandbox sweeps on its writes even if the timer is late.
       if (now - lastSweep >= sweepIntervalMs) sweep(now);
       remove(key);
-      entries.set(key, {
-        payload,
-        expiresAt: expiresIn ? now + expiresIn * 1000 : undefined,
-        bytes: sizeOf(key, payload),
-      });
+      entries.set(key, { payload, expiresAt: expiresIn ? now + expiresIn * 1000 : undefined });
       if (payload.grantId) {
         const keys = byGrant.get(payload.grantId) ?? new Set<string>();
         keys.add(key);
@@ -159,10 +156,7 @@ export function createMemoryAdapter(options: AdapterOptions): {
     async consume(id: string): Promise<void> {
       if (this.#model === 'RefreshToken' && !options.rotateRefreshTokens()) return;
       const entry = get(this.#key(id));
-      if (entry) {
-        entry.payload = { ...entry.payload, consumed: Math.floor(Date.now() / 1000) };
-        entry.bytes = sizeOf(this.#key(id), entry.payload);
-      }
+      if (entry) entry.payload = { ...entry.payload, consumed: Math.floor(Date.now() / 1000) };
     }
 
     async destroy(id: string): Promise<void> {
@@ -179,7 +173,7 @@ export function createMemoryAdapter(options: AdapterOptions): {
     let bytes = 0;
     const byModel: Record<string, number> = {};
     for (const [key, entry] of entries) {
-      bytes += entry.bytes;
+      bytes += sizeOf(key, entry.payload);
       const model = key.slice(0, key.indexOf(':'));
       byModel[model] = (byModel[model] ?? 0) + 1;
     }

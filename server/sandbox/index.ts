@@ -35,7 +35,7 @@ import {
   sendRedirect,
   type MountedRequest,
 } from './http-utils.ts';
-import { handleInteraction } from './interactions.ts';
+import { findInteraction, handleInteraction } from './interactions.ts';
 import { loadOrCreateKeys } from './keys.ts';
 import { applyEntraIdTokenRules } from './response-extras.ts';
 import { handleLogout } from './logout.ts';
@@ -372,8 +372,9 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
     return;
   }
   if (pathname.startsWith(INTERACTION_PREFIX)) {
+    const interaction = await findInteraction(ctx.provider, req, res);
     // A sign-in begun on /consumers cannot sign a sandbox (work) account in (tenant-audience.ts).
-    if (await refuseConsumersSignIn(ctx.provider, ctx.registry.find, req, res, pathname)) return;
+    if (await refuseConsumersSignIn(interaction, ctx.registry.find, req, res, pathname)) return;
     await handleInteraction(
       {
         provider: ctx.provider,
@@ -385,6 +386,7 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
       req,
       res,
       pathname,
+      interaction,
     );
     return;
   }

@@ -15,7 +15,24 @@ import { INTERACTION_PREFIX } from './provider-config.ts';
 import { describePermission, isAdminOnly } from './scopes.ts';
 import type { SandboxSettings } from './settings.ts';
 
-type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+/** An interaction as oidc-provider's `interactionDetails` returns it. */
+export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/**
+ * The interaction of a request below `/interaction/`, or undefined when its cookie is missing or the
+ * interaction has expired. Looked up once per request (a signed cookie and a store read).
+ */
+export async function findInteraction(
+  provider: Provider,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<Interaction | undefined> {
+  try {
+    return await provider.interactionDetails(req, res);
+  } catch {
+    return undefined;
+  }
+}
 
 /** What the interaction pages work with. */
 export interface InteractionDeps {
@@ -28,23 +45,17 @@ export interface InteractionDeps {
   readonly lockout: SmartLockout;
 }
 
-/** Handles one request below `/interaction/`. */
+/** Handles one request below `/interaction/`; `interaction` is {@link findInteraction}'s answer. */
 export async function handleInteraction(
   deps: InteractionDeps,
   req: IncomingMessage,
   res: ServerResponse,
   pathname: string,
+  interaction: Interaction | undefined,
 ): Promise<void> {
   const { provider, pendingMfa, lockout } = deps;
   const [uid = '', step = ''] = pathname.slice(INTERACTION_PREFIX.length).split('/');
-  let interaction: Interaction;
-  try {
-    interaction = await provider.interactionDetails(req, res);
-  } catch {
-    sendHtml(res, 400, errorPage(sessionExpired()));
-    return;
-  }
-  if (interaction.uid !== uid) {
+  if (interaction?.uid !== uid) {
     sendHtml(res, 400, errorPage(sessionExpired()));
     return;
   }

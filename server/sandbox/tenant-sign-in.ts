@@ -4,11 +4,11 @@
  * `/consumers`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type Provider from 'oidc-provider';
 import { buildAuthorizationErrorResponse, type ResponseMode } from './authorize-gate.ts';
 import type { TenantSegment } from './directory.ts';
 import { readBody, sendHtml, sendRedirect } from './http-utils.ts';
 import { escapeHtml, layout, signInPage } from './pages.ts';
+import type { Interaction } from './interactions.ts';
 import { INTERACTION_PREFIX } from './provider-config.ts';
 import type { AppLookup } from './registrations.ts';
 import { checkSignInAudience, TENANT_ALIAS_PARAM, workAccountOnConsumers } from './tenant-audience.ts';
@@ -75,7 +75,7 @@ export function answerAudienceAtAuthorize(
  * the account does not exist in the consumer tenant). Returns true when it answered.
  */
 export async function refuseConsumersSignIn(
-  provider: Provider,
+  interaction: Interaction | undefined,
   findApp: AppLookup,
   req: IncomingMessage,
   res: ServerResponse,
@@ -83,13 +83,8 @@ export async function refuseConsumersSignIn(
 ): Promise<boolean> {
   const [uid = '', step = ''] = pathname.slice(INTERACTION_PREFIX.length).split('/');
   if (req.method !== 'POST' || step !== 'login') return false;
-  let interaction: Awaited<ReturnType<Provider['interactionDetails']>>;
-  try {
-    interaction = await provider.interactionDetails(req, res);
-  } catch {
-    return false; // the interaction pages explain an expired sign-in
-  }
-  if (interaction.uid !== uid || interaction.params[TENANT_ALIAS_PARAM] !== 'consumers') return false;
+  // No interaction: the interaction pages explain an expired sign-in.
+  if (interaction?.uid !== uid || interaction.params[TENANT_ALIAS_PARAM] !== 'consumers') return false;
   const app = findApp(String(interaction.params['client_id'] ?? ''));
   if (!app) return false;
   const username = new URLSearchParams((await readBody(req)).toString('utf8')).get('username')?.trim() ?? '';
