@@ -1,14 +1,14 @@
 import { useState } from 'react';
-import {
-  buildRunHtml,
-  buildRunMarkdown,
-  exportFileName,
-  type ExportableRun,
-} from '../../flows/export-run.ts';
+import type { ExportableRun } from '../../flows/export-run.ts';
 import type { FlowDefinition } from '../../flows/types.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { useSettings } from '../../state/settings.ts';
 import './export-run.css';
+
+// The report builders (Markdown, HTML) are needed only on a click: loaded when a button is pointed at or
+// focused, so they are there by the click.
+const loadExport = () => import('../../flows/export-run.ts');
+const preloadExport = () => void loadExport().catch(() => undefined);
 
 /** The authority in one line, as the export names it. */
 function useAuthorityLine(): string {
@@ -56,7 +56,8 @@ export function ExportRun({
   const authority = useAuthorityLine();
   const [said, setSaid] = useState('');
   if (run === undefined) return null;
-  const save = (format: 'md' | 'html'): void => {
+  const save = async (format: 'md' | 'html'): Promise<void> => {
+    const { buildRunHtml, buildRunMarkdown, exportFileName } = await loadExport();
     const now = new Date();
     const input = { flow, run, variants, authority, now };
     if (format === 'md') {
@@ -72,11 +73,17 @@ export function ExportRun({
     setSaid(`Saved ${format === 'md' ? 'Markdown' : 'HTML'}, tokens and secrets redacted.`);
   };
   return (
-    <div className="export-run" role="group" aria-label="Export this run">
-      <button type="button" className="lab-button" onClick={() => save('md')}>
+    <div
+      className="export-run"
+      role="group"
+      aria-label="Export this run"
+      onPointerOver={preloadExport}
+      onFocus={preloadExport}
+    >
+      <button type="button" className="lab-button" onClick={() => void save('md')}>
         Export this run (Markdown)
       </button>
-      <button type="button" className="lab-button" onClick={() => save('html')}>
+      <button type="button" className="lab-button" onClick={() => void save('html')}>
         Export as HTML
       </button>
       <span className="help">Steps, requests, answers and the diagram; tokens and secrets redacted.</span>

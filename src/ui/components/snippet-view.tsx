@@ -1,13 +1,12 @@
-import { useId, useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import type { RecordedRequest } from '../../protocol/http.ts';
-import { buildSnippet, SNIPPET_LANGUAGES, type SnippetLanguage } from '../../protocol/snippets.ts';
-import { CopyButton } from './copy-button.tsx';
+import type { SnippetLanguage } from '../../protocol/snippets.ts';
 
-function isJsonBody(request: RecordedRequest): boolean {
-  return request.headers.some(
-    ([name, value]) => name.toLowerCase() === 'content-type' && value.includes('json'),
-  );
-}
+// The snippet builders are only needed once someone opens the box: loaded when its summary is pointed
+// at or focused (so it is usually there by the click), else on opening.
+const loadBody = () => import('./snippet-body.tsx');
+const SnippetBody = lazy(async () => ({ default: (await loadBody()).SnippetBody }));
+const preloadBody = () => void loadBody().catch(() => undefined);
 
 /** The request as PowerShell, curl or fetch, one click to copy; secrets follow the reveal toggle. */
 export function SnippetView({
@@ -17,50 +16,17 @@ export function SnippetView({
   readonly request: RecordedRequest;
   readonly revealed: boolean;
 }) {
+  const [open, setOpen] = useState(false);
   const [language, setLanguage] = useState<SnippetLanguage>('powershell');
-  const codeId = useId();
-  const text = buildSnippet(language, request, revealed);
   return (
-    <details className="snippets">
-      <summary>Send it yourself: PowerShell, curl or fetch</summary>
-      <div role="group" aria-label="Snippet language" className="snippets__languages">
-        {SNIPPET_LANGUAGES.map((l) => (
-          <button key={l.id} type="button" aria-pressed={language === l.id} onClick={() => setLanguage(l.id)}>
-            {l.label}
-          </button>
-        ))}
-      </div>
-      <pre
-        className="lab-code"
-        id={codeId}
-        tabIndex={0}
-        aria-label={`${SNIPPET_LANGUAGES.find((l) => l.id === language)?.label ?? ''} snippet`}
-      >
-        <code>{text}</code>
-      </pre>
-      <CopyButton text={text} targetId={codeId} label="Copy snippet" />
-      {!revealed && request.secretFields.length > 0 && (
-        <p className="help">
-          Secrets show as placeholders such as &lt;client_secret&gt;; press “Reveal secrets” to copy them in.
-        </p>
-      )}
-      {language === 'powershell' && text.includes('[char]') && (
-        <p className="help">
-          <code>[char]0x…</code> stands for a character that would be invisible in the snippet (a tab, a line
-          break, a zero-width or direction mark); PowerShell joins the pieces with <code>+</code>.
-        </p>
-      )}
-      {language === 'curl' && text.includes('--data-raw') && !isJsonBody(request) && (
-        <p className="help">
-          Values with invisible characters are passed already form-encoded (<code>--data-raw</code>), so the
-          shell never sees them.
-        </p>
-      )}
-      {language === 'fetch' && (
-        <p className="help">
-          From a web page, fetch is bound by CORS: Entra answers token requests cross-origin only for SPA
-          clients.
-        </p>
+    <details className="snippets" onToggle={(event) => setOpen(event.currentTarget.open)}>
+      <summary onPointerEnter={preloadBody} onFocus={preloadBody}>
+        Send it yourself: PowerShell, curl or fetch
+      </summary>
+      {open && (
+        <Suspense fallback={<p className="help">Loading the snippets…</p>}>
+          <SnippetBody request={request} revealed={revealed} language={language} onLanguage={setLanguage} />
+        </Suspense>
       )}
     </details>
   );
