@@ -26,7 +26,7 @@ import { APP_ORIGIN } from './servers.ts';
 
 const SECTION = 'Flows';
 const figure = figureFor(SECTION);
-const RUNS = 5;
+const RUNS = 7;
 /** Issue 12: the code flow within 1.5× its floor, client credentials within 2× theirs. */
 const AUTH_CODE_MAX_RATIO = 1.5;
 const CLIENT_CREDENTIALS_MAX_RATIO = 2;
