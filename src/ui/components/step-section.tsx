@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { StepDefinition } from '../../flows/types.ts';
 import type { StepStatus } from '../../state/flow-runs.ts';
+import { preloadOnButtonIntent } from './on-demand.tsx';
 
 const STATUS_TEXT: Record<StepStatus, string> = {
   idle: 'not run yet',
@@ -28,7 +29,12 @@ export function StepSection(props: {
       className={`step step-${status}${current ? ' is-current' : ''}`}
       aria-labelledby={headingId}
       {...(current ? { 'aria-current': 'step' as const } : {})}
-      onFocusCapture={props.onFocusStep}
+      onFocusCapture={(event) => {
+        preloadOnButtonIntent(event);
+        props.onFocusStep();
+      }}
+      onPointerOverCapture={preloadOnButtonIntent}
+      onClickCapture={preloadOnButtonIntent}
     >
       {/* Focusable by script only: the page moves focus here when the run reaches this step. */}
       <h2 id={headingId} tabIndex={-1}>

@@ -3,7 +3,7 @@ import type { HttpExchange, RecordedRequest } from '../../protocol/http.ts';
 import type { Route } from '../../protocol/transport.ts';
 import { describeUnreachable } from '../../protocol/errors.ts';
 import type { StepKind } from '../explain-error.ts';
-import { FailurePanel } from './failure-panel.tsx';
+import { FailurePanel } from './on-demand.tsx';
 import { HttpExchangeView } from './http-exchange-view.tsx';
 
 /**

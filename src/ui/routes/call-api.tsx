@@ -17,10 +17,10 @@ import { classifyToken, decodeJwt, normalizeToken } from '../../protocol/jwt.ts'
 import { useFlowRuns } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { FlowPage } from '../components/flow-page.tsx';
+import { TokenView, useOnDemandParts } from '../components/on-demand.tsx';
 import { StepSection, stepSectionProps } from '../components/step-section.tsx';
 import { TokenPicker } from '../components/token-picker.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
-import { TokenView } from '../components/token-view.tsx';
 import { useFlowRunner } from '../use-flow-run.ts';
 import './call-api.css';
 
@@ -59,6 +59,7 @@ export default function CallApiPage() {
   const create = useCallback(() => createCallApiContext(sandboxOrigin), [sandboxOrigin]);
   const { run, ctx, patch, execute, restart, failureFor, statusOf, goTo, announcement, announce } =
     useFlowRunner<CallApiContext>(FLOW_ID, create, 'token');
+  useOnDemandParts({ failure: run?.failure !== undefined, tokens: ctx !== undefined && ctx.token !== '' });
   const now = useNow();
 
   if (run === undefined || ctx === undefined) return <p role="status">Preparing the flow…</p>;

@@ -21,22 +21,26 @@ import {
   type ClientCredentialsContext,
   type CredentialKind,
 } from '../../flows/client-credentials.ts';
-import { CLIENT_ASSERTION_FIELDS } from '../../protocol/client-assertion.ts';
 import type { AssertionAlgorithm } from '../../protocol/certificate.ts';
 import type { StepStatus } from '../../state/flow-runs.ts';
 import { useFlowRuns } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { authorityForRun, clientFor, useSettings } from '../../state/settings.ts';
 import { useTokenHistory } from '../../state/token-history.ts';
-import { FailurePanel } from '../components/failure-panel.tsx';
 import { FlowPage } from '../components/flow-page.tsx';
 import { HttpExchangeView } from '../components/http-exchange-view.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
 import { SecretInput } from '../components/secret-input.tsx';
 import { StepSection, stepSectionProps } from '../components/step-section.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
-import { TokensPanel } from '../components/tokens-panel.tsx';
-import { TokenView } from '../components/token-view.tsx';
+import {
+  ClientAssertionTable,
+  FailurePanel,
+  preloadAssertion,
+  TokensPanel,
+  TokenView,
+  useOnDemandParts,
+} from '../components/on-demand.tsx';
 import { useFlowRunner } from '../use-flow-run.ts';
 import './client-credentials.css';
 import { WarningsList } from '../components/warnings-list.tsx';
@@ -100,6 +104,11 @@ export default function ClientCredentialsPage() {
   const pemId = useId();
   const now = useNow();
   const [focusedParam, setFocusedParam] = useState<string | undefined>();
+  useOnDemandParts({
+    failure: run?.failure !== undefined,
+    tokens: ctx?.tokens !== undefined || ctx?.assertion !== undefined,
+    assertion: ctx?.assertion !== undefined,
+  });
 
   if (run === undefined || ctx === undefined) return <p role="status">Preparing the flow…</p>;
 
@@ -114,6 +123,8 @@ export default function ClientCredentialsPage() {
   const stepProps = (id: StepId) => stepSectionProps(flow.steps, id, status(id), run.current, goTo);
 
   const setKind = (kind: CredentialKind) => {
+    // The assertion's code is needed a few steps on; it arrives while the certificate is made.
+    if (kind === 'certificate') preloadAssertion();
     patch({ credentialKind: kind });
     goTo('credential');
     announce(
@@ -164,12 +175,14 @@ export default function ClientCredentialsPage() {
     });
   };
 
-  const sign = () =>
+  const sign = () => {
+    preloadAssertion();
     void execute('assertion', signAssertion, {
       next: 'request',
       success: 'Client assertion signed; it is now the credential in the token request.',
       failure: 'The client assertion could not be signed.',
     });
+  };
 
   const requestToken = async () => {
     const sent = await execute('request', sendClientCredentialsRequest, {
@@ -503,43 +516,7 @@ export default function ClientCredentialsPage() {
             )}
             {ctx.assertion !== undefined && (
               <>
-                <div className="lab-table-scroll">
-                  <table className="lab-table">
-                    <caption>What the assertion says, and why</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Field</th>
-                        <th scope="col">Value</th>
-                        <th scope="col">Meaning</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {CLIENT_ASSERTION_FIELDS.map((field) => {
-                        const fromHeader = (ctx.assertion?.header as unknown as Record<string, unknown>)[
-                          field.name
-                        ];
-                        const fromClaims = (ctx.assertion?.claims as unknown as Record<string, unknown>)[
-                          field.name
-                        ];
-                        const value = fromHeader ?? fromClaims;
-                        if (value === undefined) return null;
-                        return (
-                          <tr key={field.name}>
-                            <th scope="row">
-                              <code>{field.name}</code>
-                            </th>
-                            <td className="wrap">
-                              <code>{String(value)}</code>
-                            </td>
-                            <td>
-                              {field.meaning} <span className="spec">{field.spec}</span>
-                            </td>
-                          </tr>
-                        );
-                      })}
-                    </tbody>
-                  </table>
-                </div>
+                <ClientAssertionTable assertion={ctx.assertion} />
                 <TokenView
                   label="Client assertion"
                   token={ctx.assertion.jwt}

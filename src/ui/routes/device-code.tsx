@@ -20,7 +20,7 @@ import {
   validateDeviceAuthorizationRequest,
   type DeviceCodeContext,
 } from '../../flows/device-code.ts';
-import { runStep } from '../../flows/runner.ts';
+import { runStep, type StepFailure } from '../../flows/runner.ts';
 import { cancelPolling, isPollDue, nextPollDelay, stopPolling } from '../../protocol/device.ts';
 import { describeUnreachable } from '../../protocol/errors.ts';
 import { useFlowRuns, type StepStatus } from '../../state/flow-runs.ts';
@@ -28,15 +28,13 @@ import { useLabConfig } from '../../state/lab-config.ts';
 import { authorityForRun, clientFor, useSettings } from '../../state/settings.ts';
 import { useTokenHistory } from '../../state/token-history.ts';
 import { CopyButton } from '../components/copy-button.tsx';
-import { FailurePanel } from '../components/failure-panel.tsx';
 import { FlowPage } from '../components/flow-page.tsx';
+import { FailurePanel, loadExplainError, TokensPanel, useOnDemandParts } from '../components/on-demand.tsx';
 import { MaskedValue } from '../components/masked-value.tsx';
 import { HttpExchangeView } from '../components/http-exchange-view.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
 import { StepSection, stepSectionProps } from '../components/step-section.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
-import { TokensPanel } from '../components/tokens-panel.tsx';
-import { explainFailure } from '../explain-error.ts';
 import { useFlowRunner } from '../use-flow-run.ts';
 import './device-code.css';
 import { WarningsList } from '../components/warnings-list.tsx';
@@ -154,6 +152,7 @@ export default function DeviceCodePage() {
   const create = useCallback(() => newContext(sandboxOrigin), [sandboxOrigin]);
   const { run, ctx, deps, patch, execute, restart, failureFor, statusOf, goTo, announcement, announce } =
     useFlowRunner<DeviceCodeContext>(FLOW_ID, create, 'request');
+  useOnDemandParts({ failure: run?.failure !== undefined, tokens: ctx?.tokens !== undefined });
   const codeId = useId();
   const [focusedParam, setFocusedParam] = useState<string | undefined>();
   const polling = ctx?.polling;
@@ -162,6 +161,12 @@ export default function DeviceCodePage() {
   // Still pending when the page was reloaded: polling waits to be resumed.
   const paused = polling?.status === 'polling' && pendingCode !== undefined && !liveCodes.has(pendingCode);
   const now = useTicking(polling?.status === 'polling');
+  /** Says why polling stopped, in the explainer's words (its code loads with the failure's panel). */
+  const announceStop = (failure: StepFailure) => {
+    void loadExplainError().then(({ explainFailure }) =>
+      announce(`Polling stopped: ${explainFailure(failure, 'device-poll').title}.`),
+    );
+  };
 
   /** Polling has ended: tokens into history, or the reason as an explained failure. */
   const finish = async (done: DeviceCodeContext) => {
@@ -175,7 +180,7 @@ export default function DeviceCodePage() {
     const outcome = await runStep(readPollOutcome, done, deps);
     if (!outcome.ok) {
       store.setStep(FLOW_ID, 'poll', 'failed', { failure: outcome.failure, current: 'poll' });
-      announce(`Polling stopped: ${explainFailure(outcome.failure, 'device-poll').title}.`);
+      announceStop(outcome.failure);
       return;
     }
     if (outcome.patch.tokens === undefined) return;
@@ -216,7 +221,7 @@ export default function DeviceCodePage() {
       if (latest.polling !== undefined && latest.authorization?.device_code === deviceCode) {
         patch({ polling: stopPolling(latest.polling, result.failure.code) });
         store.setStep(FLOW_ID, 'poll', 'failed', { failure: result.failure });
-        announce(`Polling stopped: ${explainFailure(result.failure, 'device-poll').title}.`);
+        announceStop(result.failure);
       }
       return;
     }

@@ -29,15 +29,13 @@ import {
   type SandboxAppName,
 } from '../../state/settings.ts';
 import { useTokenHistory } from '../../state/token-history.ts';
-import { FailurePanel } from '../components/failure-panel.tsx';
 import { FlowPage } from '../components/flow-page.tsx';
+import { FailurePanel, TokensPanel, TokenView, useOnDemandParts } from '../components/on-demand.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
 import { RedirectTokenNotice } from '../components/redirect-token-notice.tsx';
 import { SecretInput } from '../components/secret-input.tsx';
 import { StepSection, stepSectionProps } from '../components/step-section.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
-import { TokensPanel } from '../components/tokens-panel.tsx';
-import { TokenView } from '../components/token-view.tsx';
 import { UrlPreview } from '../components/url-preview.tsx';
 import { useFlowRunner } from '../use-flow-run.ts';
 import './implicit.css';
@@ -108,6 +106,10 @@ export default function ImplicitPage() {
   const create = useCallback(() => newContext(sandboxOrigin), [sandboxOrigin]);
   const { run, ctx, deps, patch, execute, restart, failureFor, statusOf, goTo, announcement, announce } =
     useFlowRunner<ImplicitContext>(FLOW_ID, create, 'authorize');
+  useOnDemandParts({
+    failure: run?.failure !== undefined,
+    tokens: ctx?.tokens !== undefined || ctx?.received !== undefined,
+  });
   const [focusedParam, setFocusedParam] = useState<string | undefined>();
   const authority = useSettings((s) => s.authority);
   const received = run?.ctx.received;

@@ -39,15 +39,14 @@ import {
   useSettings,
 } from '../../state/settings.ts';
 import { useTokenHistory } from '../../state/token-history.ts';
-import { FailurePanel } from '../components/failure-panel.tsx';
 import { FlowPage } from '../components/flow-page.tsx';
+import { FailurePanel, TokensPanel, useOnDemandParts } from '../components/on-demand.tsx';
 import { HttpExchangeView } from '../components/http-exchange-view.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
 import { SecretInput } from '../components/secret-input.tsx';
 import { StepSection, stepSectionProps } from '../components/step-section.tsx';
 import { TokenPicker } from '../components/token-picker.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
-import { TokensPanel } from '../components/tokens-panel.tsx';
 import { useFlowRunner } from '../use-flow-run.ts';
 import './on-behalf-of.css';
 
@@ -128,6 +127,7 @@ export default function OnBehalfOfPage() {
   const create = useCallback(() => newContext(sandboxOrigin), [sandboxOrigin]);
   const { run, ctx, deps, patch, execute, restart, failureFor, statusOf, goTo, announcement, announce } =
     useFlowRunner<OboContext>(FLOW_ID, create, 'user-token');
+  useOnDemandParts({ failure: run?.failure !== undefined, tokens: ctx?.tokens !== undefined });
   const secretRestored = useRef(false);
   const sandbox = useSettings((s) => s.authority === 'sandbox');
   const portal = useSandboxDirectory((s) => s.directory?.portal);

@@ -18,14 +18,13 @@ import { useLabConfig } from '../../state/lab-config.ts';
 import { authorityForRun, clientFor, useSettings } from '../../state/settings.ts';
 import { useTokenHistory } from '../../state/token-history.ts';
 import { FlowPage } from '../components/flow-page.tsx';
+import { TokensPanel, useOnDemandParts, WhenAadsts } from '../components/on-demand.tsx';
 import { MaskedValue } from '../components/masked-value.tsx';
 import { HttpExchangeView } from '../components/http-exchange-view.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
 import { SecretInput } from '../components/secret-input.tsx';
 import { StepSection, stepSectionProps } from '../components/step-section.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
-import { TokensPanel } from '../components/tokens-panel.tsx';
-import { aadstsNumber } from '../explain-error.ts';
 import { useFlowRunner } from '../use-flow-run.ts';
 import './password.css';
 import { WarningsList } from '../components/warnings-list.tsx';
@@ -46,6 +45,7 @@ export default function PasswordPage() {
   const create = useCallback(() => newContext(sandboxOrigin), [sandboxOrigin]);
   const { run, ctx, deps, patch, execute, failureFor, statusOf, goTo, announcement, announce } =
     useFlowRunner<PasswordContext>(FLOW_ID, create, 'credentials');
+  useOnDemandParts({ failure: run?.failure !== undefined, tokens: ctx?.tokens !== undefined });
 
   // Leaving the page forgets the password: it must not outlive the form that asked for it.
   useEffect(() => () => useFlowRuns.getState().patch<PasswordContext>(FLOW_ID, { password: '' }), []);
@@ -97,7 +97,6 @@ export default function PasswordPage() {
   const warnings = validatePasswordRequest(ctx);
   const requestStale = statusOf('request') === 'stale';
   const failure = requestStale ? undefined : failureFor('request');
-  const needsMfa = failure !== undefined && aadstsNumber(failure) === 50076;
   const sandbox = useSettings.getState().authority === 'sandbox';
 
   return (
@@ -189,13 +188,15 @@ export default function PasswordPage() {
             memory. Type it again to send another request.
           </p>
         )}
-        {needsMfa && (
-          <p className="ropc-mfa" role="note">
-            MFA required — ROPC cannot do MFA; use an interactive flow:{' '}
-            <Link to={flowPath('authorization-code')}>authorization code with PKCE</Link> or{' '}
-            <Link to={flowPath('device-code')}>device code</Link>. The <code>claims</code> value above is the
-            challenge such a sign-in would have to satisfy.
-          </p>
+        {failure !== undefined && (
+          <WhenAadsts failure={failure} code={50076}>
+            <p className="ropc-mfa" role="note">
+              MFA required — ROPC cannot do MFA; use an interactive flow:{' '}
+              <Link to={flowPath('authorization-code')}>authorization code with PKCE</Link> or{' '}
+              <Link to={flowPath('device-code')}>device code</Link>. The <code>claims</code> value above is
+              the challenge such a sign-in would have to satisfy.
+            </p>
+          </WhenAadsts>
         )}
       </StepSection>
 

@@ -19,15 +19,14 @@ import { useFlowRuns } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { clientFor, currentEndpoints, secretForRun, useSettings } from '../../state/settings.ts';
 import { useTokenHistory, type ObtainedTokens } from '../../state/token-history.ts';
-import { FailurePanel } from '../components/failure-panel.tsx';
 import { FlowPage } from '../components/flow-page.tsx';
+import { FailurePanel, TokensPanel, useOnDemandParts } from '../components/on-demand.tsx';
 import { HttpExchangeView } from '../components/http-exchange-view.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
 import { SecretInput } from '../components/secret-input.tsx';
 import { StepSection, stepSectionProps } from '../components/step-section.tsx';
 import { TokenPicker } from '../components/token-picker.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
-import { TokensPanel } from '../components/tokens-panel.tsx';
 import { useFlowDeps, useFlowRunner } from '../use-flow-run.ts';
 import './refresh-token.css';
 import { WarningsList } from '../components/warnings-list.tsx';
@@ -119,6 +118,7 @@ export default function RefreshTokenPage() {
   const create = useCallback(() => newContext(sandboxOrigin), [sandboxOrigin]);
   const { run, ctx, deps, patch, execute, restart, failureFor, statusOf, goTo, announcement, announce } =
     useFlowRunner<RefreshContext>(FLOW_ID, create, 'token');
+  useOnDemandParts({ failure: run?.failure !== undefined, tokens: ctx?.tokens !== undefined });
 
   if (run === undefined || ctx === undefined) return <p role="status">Preparing the flow…</p>;
 
