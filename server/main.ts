@@ -22,10 +22,27 @@ const plugin = labServerPlugin({
 });
 const serverOptions = { host: '127.0.0.1', port: appPort, strictPort: true };
 
+/**
+ * The preview of the build, configured from vite.config.ts read as a plain module rather than by Vite's
+ * config loader, which bundles the file and its plugins' sources before running it: that was most of
+ * the time `npm start` took to answer. Preview needs only the config's `preview` and out dir; the
+ * plugins there act on builds, and the app server's own is passed here.
+ */
+async function startPreview() {
+  const { default: config } = await import('../vite.config.ts');
+  const outDir = config.build?.outDir;
+  return preview({
+    configFile: false,
+    plugins: [plugin],
+    ...(outDir === undefined ? {} : { build: { outDir } }),
+    preview: { ...config.preview, ...serverOptions, open: false },
+  });
+}
+
 const app =
   mode === 'dev'
     ? await createServer({ plugins: [plugin], server: serverOptions }).then((s) => s.listen())
-    : await preview({ plugins: [plugin], preview: { ...serverOptions, open: false } });
+    : await startPreview();
 
 console.log(`\nOAuth Flow Lab (${mode}) → http://localhost:${appPort}`);
 console.log(`Sandbox tenant portal → ${sandbox.origin}/`);
