@@ -37,17 +37,16 @@ import {
 import { findSandboxApp } from '../../protocol/sandbox-directory.ts';
 import { currentSandboxDirectory } from '../../state/sandbox-directory.ts';
 import { SandboxRegistrationCheck } from '../components/sandbox-registration-check.tsx';
-import { FailurePanel } from '../components/failure-panel.tsx';
 import { PastePanel } from '../components/paste-problem-panel.tsx';
 import { PastedResponseError, type PasteProblem } from '../../protocol/callback.ts';
 import { FlowPage } from '../components/flow-page.tsx';
+import { FailurePanel, TokensPanel, useOnDemandParts } from '../components/on-demand.tsx';
 import { MaskedValue, useFieldMask } from '../components/masked-value.tsx';
 import { ParameterField } from '../components/parameter-field.tsx';
 import { RedirectTokenNotice } from '../components/redirect-token-notice.tsx';
 import { SecretInput } from '../components/secret-input.tsx';
 import { StepSection, stepSectionProps } from '../components/step-section.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
-import { TokensPanel } from '../components/tokens-panel.tsx';
 import { UrlPreview } from '../components/url-preview.tsx';
 import { WarningsList } from '../components/warnings-list.tsx';
 
@@ -104,6 +103,7 @@ function clearAfterSignIn(ctx: AuthCodeContext): void {
 
 export default function AuthorizationCodePage() {
   const run = useFlowRun<AuthCodeContext>(FLOW_ID);
+  useOnDemandParts({ failure: run?.failure !== undefined, tokens: run?.ctx.tokens !== undefined });
   const lab = useLabConfig();
   const flowDeps = useFlowDeps(FLOW_ID);
   const [focusedParam, setFocusedParam] = useState<string | undefined>();
