@@ -3,8 +3,8 @@
  * (src/entry-server.tsx) and written next to index.html, so the browser paints the page from the HTML
  * alone, before any script has loaded; the app then renders the same page over it (src/main.tsx).
  * Each page also carries, in its <head>, the styles it needs (inlined: no stylesheet request delays the
- * first paint) and a modulepreload of every chunk its route loads (fetched at once, not one after the
- * other as each import is discovered).
+ * first paint). A page that is not drawn (the redirect URI's) preloads every chunk its route loads
+ * instead, fetched at once rather than one after the other as each import is discovered.
  *
  * Files written (served by the app server, server/page-html.ts, which also embeds runtime data):
  *   index.html                    the home page
@@ -183,7 +183,11 @@ export function prerenderPlugin(): Plugin {
           ].filter((f) => !inMain.has(f));
           const head = [
             ...cssOf(bundle, own).map((sheet) => styleElement(readFileSync(join(outDir, sheet), 'utf8'))),
-            ...own.map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`),
+            // A drawn page loads its route's code from the app's start-up (src/main.tsx), after its
+            // first paint: preload hints here would compete with the page itself for the first bytes.
+            ...(html === undefined
+              ? own.map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`)
+              : []),
           ].join('\n    ');
           const page = withStyles
             .replace('</head>', `  ${head}\n  </head>`)

@@ -2,7 +2,7 @@
  * The glue between a flow page and the flow-runs store: starts the run, patches its context, and
  * runs a step through the runner so a throw becomes a failed step with an announcement.
  */
-import { useCallback, useLayoutEffect, useMemo, useState } from 'react';
+import { useCallback, useLayoutEffect, useState } from 'react';
 import { recordingFetch } from '../state/recording-fetch.ts';
 import { runStep, type FlowDeps } from '../flows/runner.ts';
 import { useFlowRun, useFlowRuns, type FlowRun } from '../state/flow-runs.ts';
@@ -35,12 +35,10 @@ export interface StepOptions {
 
 /** Starts (once the app's runtime config is known) and drives one flow's run. */
 export function useFlowRunner<Ctx extends object>(flowId: string, create: () => Ctx, firstStep: string) {
-  const stored = useFlowRun<Ctx>(flowId);
-  const loaded = useRunPrerequisites();
+  const run = useStartedRun<Ctx>(flowId, create, firstStep);
   const deps = useFlowDeps(flowId);
   const [announcement, setAnnouncement] = useState('');
   const store = useFlowRuns.getState();
-  const run = useProvisionalRun(flowId, stored, loaded, create, firstStep);
 
   const patch = useCallback((p: Partial<Ctx>) => useFlowRuns.getState().patch<Ctx>(flowId, p), [flowId]);
 
@@ -90,33 +88,28 @@ export function useFlowRunner<Ctx extends object>(flowId: string, create: () => 
 }
 
 /**
- * The run to draw: the stored one, or — on the first render, before the store has one — the run that
- * is about to be started, so the first paint (and the page prerendered at build time) shows the whole
- * page instead of a "Preparing" line. The start itself happens in a layout effect, before the browser
- * paints, with the same context.
+ * The flow's run, started on the page's first render when none is stored (and the app's runtime config
+ * is known): started before it is read, so that first render — and the page prerendered at build time —
+ * draws the whole run at once rather than a "Preparing" line followed by a second, synchronous render.
+ * A run removed later (a reset elsewhere), or prerequisites that arrive later, start it after commit.
  */
-export function useProvisionalRun<Ctx>(
+export function useStartedRun<Ctx>(
   flowId: string,
-  stored: FlowRun<Ctx> | undefined,
-  ready: boolean,
   create: () => Ctx,
   firstStep: string,
 ): FlowRun<Ctx> | undefined {
-  const missing = stored === undefined && ready;
-  // Made again only when the store loses the run (a reset): each start gets a fresh context.
-  const provisional = useMemo(
-    () => (missing ? provisionalRun(flowId, create(), firstStep) : undefined),
-    [missing, flowId, create, firstStep],
-  );
+  const ready = useRunPrerequisites();
+  const startIfMissing = () => {
+    const store = useFlowRuns.getState();
+    if (ready && store.runs[flowId] === undefined) store.start(flowId, create(), firstStep);
+  };
+  // Once per mount, during render: nothing that reads this run has read it yet.
+  useState(startIfMissing);
+  const run = useFlowRun<Ctx>(flowId);
   useLayoutEffect(() => {
-    if (provisional !== undefined) useFlowRuns.getState().start(flowId, provisional.ctx, firstStep);
-  }, [provisional, flowId, firstStep]);
-  return stored ?? provisional;
-}
-
-function provisionalRun<Ctx>(flowId: string, ctx: Ctx, current: string): FlowRun<Ctx> {
-  const landing = useFlowRuns.getState().landingSteps[flowId];
-  return { flowId, runId: 'provisional', startedAt: 0, ctx, current: landing ?? current, status: {}, recorded: [] };
+    if (run === undefined && ready) useFlowRuns.getState().start(flowId, create(), firstStep);
+  }, [run, ready, flowId, create, firstStep]);
+  return run;
 }
 
 /**

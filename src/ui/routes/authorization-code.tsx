@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import {
   AUTHORIZE_PARAMETERS,
   authCodeVariants,
@@ -17,10 +17,10 @@ import {
   type AuthCodeContext,
 } from '../../flows/authorization-code.ts';
 import { runStep } from '../../flows/runner.ts';
-import { useFlowDeps, useRunPrerequisites } from '../use-flow-run.ts';
+import { useFlowDeps, useStartedRun } from '../use-flow-run.ts';
 import type { QueryParameter } from '../../protocol/authorize.ts';
 import { validateCodeVerifier } from '../../protocol/pkce.ts';
-import { useFlowRun, useFlowRuns, type FlowRun, type StepStatus } from '../../state/flow-runs.ts';
+import { useFlowRuns, type FlowRun, type StepStatus } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { useTokenHistory } from '../../state/token-history.ts';
 import { clearPendingRedirect, savePendingRedirect } from '../../state/pending-redirect.ts';
@@ -102,8 +102,6 @@ function clearAfterSignIn(ctx: AuthCodeContext): void {
 }
 
 export default function AuthorizationCodePage() {
-  const run = useFlowRun<AuthCodeContext>(FLOW_ID);
-  useOnDemandParts({ failure: run?.failure !== undefined, tokens: run?.ctx.tokens !== undefined });
   const lab = useLabConfig();
   const flowDeps = useFlowDeps(FLOW_ID);
   const [focusedParam, setFocusedParam] = useState<string | undefined>();
@@ -112,13 +110,14 @@ export default function AuthorizationCodePage() {
   const [pasteProblem, setPasteProblem] = useState<PasteProblem | undefined>();
   const [announcement, setAnnouncement] = useState('');
   const store = useFlowRuns.getState();
-  const ready = useRunPrerequisites();
   const authority = useSettings((s) => s.authority);
 
-  useEffect(() => {
-    if (run !== undefined || !ready) return;
-    store.start(FLOW_ID, newContext(useSettings.getState(), lab.sandboxOrigin, true), 'pkce');
-  }, [run, ready, lab.sandboxOrigin, store]);
+  const create = useCallback(
+    () => newContext(useSettings.getState(), lab.sandboxOrigin, true),
+    [lab.sandboxOrigin],
+  );
+  const run = useStartedRun<AuthCodeContext>(FLOW_ID, create, 'pkce');
+  useOnDemandParts({ failure: run?.failure !== undefined, tokens: run?.ctx.tokens !== undefined });
 
   // Arriving from the callback: say where the run is, as focus moves to its next action.
   useEffect(() => {
