@@ -201,7 +201,7 @@ function runFrom(start: number, end: number, at: Record<string, number>): Run {
 
 const TOKEN_PATH = '/oauth2/v2.0/token';
 
-/** Sign-in and consent at the sandbox, as both the app's run and the floor click them. */
+/** Sign-in, and consent if asked, at the sandbox, as both the app's run and the floor click them. */
 async function signInAndConsent(page: Page, at: Record<string, number>): Promise<void> {
   await page.getByLabel('Username').waitFor();
   const signInPage = await documentTimes(page);
@@ -209,9 +209,14 @@ async function signInAndConsent(page: Page, at: Record<string, number>): Promise
   at['sign-in page ready'] = signInPage.ready;
   await page.getByLabel('Username').fill(USER);
   await page.getByLabel('Password').fill(PASSWORD);
+  const authorizationServer = new URL(page.url()).origin;
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   const accept = page.getByRole('button', { name: 'Accept' });
-  await accept.waitFor();
+  // Consent only when the sandbox asks for it: else the sign-in goes straight back to the redirect URI.
+  const left = page.waitForURL((url) => url.origin !== authorizationServer);
+  const asked = await Promise.race([accept.waitFor().then(() => true), left.then(() => false)]);
+  left.catch(() => undefined);
+  if (!asked) return;
   const consentPage = await documentTimes(page);
   at['consent page requested'] = consentPage.requested;
   at['consent page ready'] = consentPage.ready;
