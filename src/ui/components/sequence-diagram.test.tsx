@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { buildSequenceDiagram } from '../../flows/diagram.ts';
 import type { DiagramSpec } from '../../flows/types.ts';
+import { diagramKey, withDiagramId } from './sequence-diagram-config.ts';
 import { countWrappedLines, drawableText, estimateDiagramHeight } from './sequence-diagram.tsx';
 
 /** Every character 8 px wide: enough to follow the wrapping rules without a canvas. */
@@ -105,5 +106,25 @@ describe('drawableText', () => {
       messages: [],
     };
     expect(drawableText(buildSequenceDiagram(spec))).toBe(buildSequenceDiagram(spec));
+  });
+});
+
+describe('stored drawings: key and id', () => {
+  test('the key is 28 hex digits, the same for the same text, another for another text', () => {
+    const text = 'sequenceDiagram\n  a->>b: hi\n';
+    expect(diagramKey(text)).toMatch(/^[0-9a-f]{28}$/);
+    expect(diagramKey(text)).toBe(diagramKey(`${text}`));
+    expect(diagramKey(text)).not.toBe(diagramKey(text.replace('hi', 'ho')));
+  });
+
+  test('withDiagramId renames the SVG, its scoped styles and its marker references', () => {
+    const svg =
+      '<svg id="lab-stored-diagram"><style>#lab-stored-diagram .x{}</style>' +
+      '<marker id="lab-stored-diagram-arrowhead"/><line marker-end="url(#lab-stored-diagram-arrowhead)"/></svg>';
+    const renamed = withDiagramId(svg, 'lab-stored-diagram', 'seq-r1-3');
+    expect(renamed).not.toContain('lab-stored-diagram');
+    expect(renamed).toContain('<svg id="seq-r1-3">');
+    expect(renamed).toContain('#seq-r1-3 .x{}');
+    expect(renamed).toContain('url(#seq-r1-3-arrowhead)');
   });
 });

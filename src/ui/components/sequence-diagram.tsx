@@ -330,6 +330,9 @@ export function SequenceDiagram({
   const stageRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLDivElement>(null);
   const onDrawnRef = useRef(onDrawn);
+  // The key of the drawing in the canvas: coming into view or opening the full-size view does not put
+  // the same drawing in again (a new SVG element would lose the highlight and anything holding the old).
+  const shownKeyRef = useRef<string | undefined>(undefined);
   const [rendered, setRendered] = useState<RenderState | undefined>(undefined);
   const [inView, setInView] = useState(false);
   // Until the first drawing lands, the list stands in for it; later drawings replace it in place.
@@ -366,6 +369,7 @@ export function SequenceDiagram({
   }, []);
 
   useEffect(() => {
+    if (shownKeyRef.current === key) return undefined;
     let cancelled = false;
     // The spec this text was built from (the effect runs again only when the text changes).
     const drawn = specRef.current;
@@ -376,11 +380,13 @@ export function SequenceDiagram({
       // Markup drawn by mermaid under securityLevel 'strict' (sanitised with DOMPurify), now or at build
       // time; each copy on the page gets its own id, which scopes its styles and markers.
       canvas.innerHTML = withDiagramId(drawing.svg, drawing.id, `${baseId}-${drawCount}`);
+      shownKeyRef.current = key;
       setRendered({ key, spec: drawn, status: 'ready' });
     };
     const fail = () => {
       if (cancelled) return;
       canvasRef.current?.replaceChildren();
+      shownKeyRef.current = undefined;
       setRendered({ key, spec: drawn, status: 'failed' });
     };
     const task = drawingFor(key, text, mayDraw);
