@@ -1,9 +1,9 @@
 /**
  * The parts of a flow page that only some states show — a failure's explanation, a decoded token, a
  * client assertion's fields — as components that load their code on first need, so a flow page opens
- * with the code of its form only. Each is also loaded on intent: when a button of a step is pointed at,
- * focused or pressed (its request is then on its way), so by the time an answer arrives the part is
- * there and renders in the same commit, without a fallback. A page whose restored run already shows
+ * with the code of its form only. Each is also loaded on intent: when a control of a step is pointed
+ * at, focused or pressed (its request is then about to go), so by the time an answer arrives the part
+ * is there and renders in the same commit, without a fallback. A page whose restored run already shows
  * such a part waits for it before its first render (`useOnDemandParts`), so nothing pops in after it.
  */
 import { Suspense, use, useState, type ComponentProps, type ReactNode, type SyntheticEvent } from 'react';
@@ -56,11 +56,13 @@ export function preloadStepResults(): void {
 }
 
 /**
- * For a step's section: a button in it pointed at, focused or pressed is the intent to send its
- * request, so what the answer may need starts loading now.
+ * For a step's section: one of its controls pointed at, focused or pressed is the intent to run the
+ * step (send its request, or paste a token that is then decoded), so what the result may need starts
+ * loading now. Text and headings pointed at on the way are not.
  */
-export function preloadOnButtonIntent(event: SyntheticEvent): void {
-  if (event.target instanceof Element && event.target.closest('button') !== null) preloadStepResults();
+export function preloadOnControlIntent(event: SyntheticEvent): void {
+  const control = 'button, input, textarea, select, summary';
+  if (event.target instanceof Element && event.target.closest(control) !== null) preloadStepResults();
 }
 
 /**

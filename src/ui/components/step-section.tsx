@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import type { StepDefinition } from '../../flows/types.ts';
 import type { StepStatus } from '../../state/flow-runs.ts';
-import { preloadOnButtonIntent } from './on-demand.tsx';
+import { preloadOnControlIntent } from './on-demand.tsx';
 
 const STATUS_TEXT: Record<StepStatus, string> = {
   idle: 'not run yet',
@@ -30,11 +30,11 @@ export function StepSection(props: {
       aria-labelledby={headingId}
       {...(current ? { 'aria-current': 'step' as const } : {})}
       onFocusCapture={(event) => {
-        preloadOnButtonIntent(event);
+        preloadOnControlIntent(event);
         props.onFocusStep();
       }}
-      onPointerOverCapture={preloadOnButtonIntent}
-      onClickCapture={preloadOnButtonIntent}
+      onPointerOverCapture={preloadOnControlIntent}
+      onClickCapture={preloadOnControlIntent}
     >
       {/* Focusable by script only: the page moves focus here when the run reaches this step. */}
       <h2 id={headingId} tabIndex={-1}>
