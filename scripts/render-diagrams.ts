@@ -22,6 +22,13 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SVG_DIR = join(ROOT, 'public', 'diagrams');
 const INDEX_FILE = join(ROOT, 'src', 'ui', 'components', 'sequence-diagram-store.json');
 
+/** The style sheets a flow page has loaded when it draws its diagram. */
+const APP_STYLE_SHEETS = [
+  'src/ui/app.css',
+  'src/ui/components/components.css',
+  'src/ui/components/diagram-panel.css',
+];
+
 const require = createRequire(import.meta.url);
 const MERMAID_DIR = dirname(require.resolve('mermaid/package.json'));
 
@@ -41,17 +48,23 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   const drawn = new Map<string, Drawn>();
   try {
-    const page = await browser.newPage();
-    // A blank page at the app's default font settings: mermaid measures its labels in the browser.
-    await page.setContent(
-      '<!doctype html><html lang="en"><head><meta charset="utf-8"></head><body></body></html>',
-    );
-    // mermaid's own browser build, the same version as the app's.
-    await page.addScriptTag({ path: join(MERMAID_DIR, 'dist', 'mermaid.min.js') });
-    await page.evaluate((config) => {
-      (globalThis as unknown as { mermaid: { initialize: (c: unknown) => void } }).mermaid.initialize(config);
-    }, MERMAID_CONFIG);
     for (const diagram of planned) {
+      // A fresh page for each: mermaid numbers its elements across drawings, and each stored drawing
+      // must be what a page drawing it first would get.
+      const page = await browser.newPage();
+      // A page with the app's own style sheets: mermaid measures its labels with the fonts the page
+      // inherits (the app's root font and line height), so a drawing made without them wraps differently.
+      await page.setContent(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"></head><body></body></html>',
+      );
+      for (const sheet of APP_STYLE_SHEETS) await page.addStyleTag({ path: join(ROOT, sheet) });
+      // mermaid's own browser build, the same version as the app's.
+      await page.addScriptTag({ path: join(MERMAID_DIR, 'dist', 'mermaid.min.js') });
+      await page.evaluate((config) => {
+        (globalThis as unknown as { mermaid: { initialize: (c: unknown) => void } }).mermaid.initialize(
+          config,
+        );
+      }, MERMAID_CONFIG);
       const svg = await page.evaluate(
         async ({ id, text }) =>
           (
@@ -68,6 +81,7 @@ async function main(): Promise<void> {
       const result = { svg, width: Number(viewBox?.[1]), height: Number(viewBox?.[2]) };
       if (!(result.width > 0 && result.height > 0))
         throw new Error(`mermaid drew ${diagram.flowId} [${diagram.variants.join(' ')}] without a size`);
+      await page.close();
       drawn.set(diagram.key, result);
       console.log(
         `  ${diagram.flowId} [${diagram.variants.join(' ')}]: ${diagram.key}.svg, ${Math.round(result.width)}×${Math.round(result.height)}, ${(result.svg.length / 1024).toFixed(1)} KB`,
