@@ -259,6 +259,10 @@ function authCodeInApp(browser: Browser, targets: FlowTargets, onAuthorize: (url
   });
 }
 
+/** How long the browser and servers get to finish with one run (a closed context, logs) before the next. */
+const SETTLE_MS = 300;
+const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+
 /** What the floor's bare pages serve for the current run. */
 interface FloorRun {
   authorizeUrl: string;
@@ -504,15 +508,27 @@ export async function benchFlows(
   const ccApp: Run[] = [];
   const ccFloor: Run[] = [];
   try {
-    for (let i = 0; i <= RUNS; i += 1) {
-      const app = await authCodeInApp(browser, targets, (url) => (appAuthorizeUrl = url));
+    const app = async () => {
+      await settle();
+      return authCodeInApp(browser, targets, (url) => (appAuthorizeUrl = url));
+    };
+    const floor = async () => {
       if (appAuthorizeUrl === undefined) throw new Error('the app sent the browser to no authorize URL');
       floorRun = floorRunFor(appAuthorizeUrl, floorOrigin);
-      const floor = await authCodeFloor(browser, floorOrigin);
+      await settle();
+      return authCodeFloor(browser, floorOrigin);
+    };
+    // The warm-up's app run goes first (the floor copies its authorize URL); then app and floor take
+    // turns going first, so neither always follows the other's leftovers.
+    for (let i = 0; i <= RUNS; i += 1) {
+      const appFirst = i % 2 === 0;
+      const first = appFirst ? await app() : await floor();
+      const second = appFirst ? await floor() : await app();
+      await settle();
       const cc = await clientCredentials(browser, targets);
       if (i === 0) continue; // warm-up
-      authCodeApp.push(app);
-      authCodeFloorRuns.push(floor);
+      authCodeApp.push(appFirst ? first : second);
+      authCodeFloorRuns.push(appFirst ? second : first);
       ccApp.push(cc.app);
       ccFloor.push(cc.floor);
     }
