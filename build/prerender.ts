@@ -27,6 +27,53 @@ export const APP_DEFAULT_ORIGIN = 'http://localhost:5173';
 export const SANDBOX_DEFAULT_ORIGIN = 'http://localhost:5174';
 /** The page written for paths that have no prerendered page of their own. */
 export const APP_SHELL_FILE = 'app-shell.html';
+/**
+ * The sandbox's ids (tenant, client ids) are not written into the build: each is a marker in the pages,
+ * listed in this file with what it stands for, and the app server writes the live value in its place.
+ */
+export const SANDBOX_IDS_FILE = 'sandbox-id-markers.json';
+
+/** What one marker stands for: the tenant's id, or the client id of the app with this display name. */
+export type SandboxIdMarker =
+  | { readonly marker: string; readonly of: 'tenant' }
+  | { readonly marker: string; readonly of: 'app'; readonly displayName: string };
+
+/** The markers for a directory as the sandbox serves it (`/app-directory/v1.json`), with their values. */
+export function sandboxIdMarkers(directory: unknown): { marker: SandboxIdMarker; value: string }[] {
+  const body = (typeof directory === 'object' && directory !== null ? directory : {}) as {
+    tenant?: { id?: unknown };
+    apps?: { clientId?: unknown; displayName?: unknown }[];
+  };
+  const found: { marker: SandboxIdMarker; value: string }[] = [];
+  const marker = () => `__sandbox_id_${found.length}__`;
+  if (typeof body.tenant?.id === 'string')
+    found.push({ marker: { marker: marker(), of: 'tenant' }, value: body.tenant.id });
+  for (const app of Array.isArray(body.apps) ? body.apps : [])
+    if (typeof app.clientId === 'string' && typeof app.displayName === 'string')
+      found.push({
+        marker: { marker: marker(), of: 'app', displayName: app.displayName },
+        value: app.clientId,
+      });
+  return found;
+}
+
+/** The live value of each marker in `directory` ('' when it has none: the app fills it in itself). */
+export function sandboxIdValues(
+  markers: readonly SandboxIdMarker[],
+  directory: unknown,
+): Map<string, string> {
+  const live = sandboxIdMarkers(directory);
+  const values = new Map<string, string>();
+  for (const m of markers) {
+    const match = live.find(({ marker }) =>
+      m.of === 'tenant'
+        ? marker.of === 'tenant'
+        : marker.of === 'app' && marker.displayName === m.displayName,
+    );
+    values.set(m.marker, match?.value ?? '');
+  }
+  return values;
+}
 
 /** One prerendered route: its path, the module of its page (undefined: in the main bundle), its file. */
 export interface PrerenderRoute {
@@ -138,6 +185,15 @@ export function prerenderPlugin(): Plugin {
       const inMain = entry === undefined ? new Set<string>() : staticClosure(bundle, entry.fileName);
 
       const directory = await readSandboxDirectory();
+      const markers = sandboxIdMarkers(directory.body);
+      writeFileSync(
+        join(outDir, SANDBOX_IDS_FILE),
+        `${JSON.stringify(
+          markers.map((m) => m.marker),
+          null,
+          2,
+        )}\n`,
+      );
       const restore = installPrerenderGlobals(new URL(`${APP_DEFAULT_ORIGIN}/`));
       const server = await createServer({
         configFile: false,
@@ -162,13 +218,14 @@ export function prerenderPlugin(): Plugin {
         );
         for (const route of await prerenderRoutes(load)) {
           setPrerenderLocation(new URL(`${APP_DEFAULT_ORIGIN}${route.path}`));
-          const html =
+          let html =
             route.draw === false
               ? undefined
               : (await entryServer.renderRoute(route.path)).replaceAll(
                   directory.origin,
                   SANDBOX_DEFAULT_ORIGIN,
                 );
+          for (const { marker, value } of markers) html = html?.replaceAll(value, marker.marker);
           const chunkOf = (module: string) => {
             const modulePath = join(config.root, module);
             const chunk = Object.values(bundle).find(

@@ -95,8 +95,9 @@ test.describe('security headers', () => {
     const config = page.waitForResponse((r) => r.url().endsWith('/lab-config.json'));
     await page.goto('/');
     const response = await config;
+    // Answered: the server refuses a request a browser marks as from another site (the test above and
+    // server/lab-plugin.test.ts); with this test's routes in place Playwright does not show that header.
     expect(response.status()).toBe(200);
-    expect(await response.request().headerValue('sec-fetch-site')).toBe('same-origin');
     expect(await response.json()).toMatchObject({ relay: true, relayToken: expect.any(String) });
   });
 

@@ -4,13 +4,23 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_DEFAULT_ORIGIN, APP_SHELL_FILE, SANDBOX_DEFAULT_ORIGIN } from '../build/prerender.ts';
+import {
+  APP_DEFAULT_ORIGIN,
+  APP_SHELL_FILE,
+  SANDBOX_DEFAULT_ORIGIN,
+  SANDBOX_IDS_FILE,
+  sandboxIdMarkers,
+} from '../build/prerender.ts';
 import { createPageMiddleware, pageFileFor } from './page-html.ts';
 
 let outDir: string;
 let server: Server;
 let origin: string;
-let directoryAnswer: { status: number; body: string } = { status: 200, body: '{"apps":[]}' };
+const DIRECTORY = JSON.stringify({
+  tenant: { id: 'tenant-1' },
+  apps: [{ displayName: 'SPA', clientId: 'spa-1' }],
+});
+let directoryAnswer: { status: number; body: string } = { status: 200, body: DIRECTORY };
 let directoryServer: Server;
 let directoryPort: number;
 
@@ -23,7 +33,17 @@ beforeAll(async () => {
   writeFileSync(join(outDir, APP_SHELL_FILE), page('shell'));
   writeFileSync(
     join(outDir, 'flows', 'device-code.html'),
-    page(`device ${APP_DEFAULT_ORIGIN}/callback ${SANDBOX_DEFAULT_ORIGIN}/portal`),
+    page(
+      `device ${APP_DEFAULT_ORIGIN}/callback ${SANDBOX_DEFAULT_ORIGIN}/portal __sandbox_id_0__ __sandbox_id_1__`,
+    ),
+  );
+  writeFileSync(
+    join(outDir, SANDBOX_IDS_FILE),
+    JSON.stringify(
+      sandboxIdMarkers({ tenant: { id: 'old' }, apps: [{ displayName: 'SPA', clientId: 'old' }] }).map(
+        (m) => m.marker,
+      ),
+    ),
   );
   directoryServer = createServer((_req, res) => {
     res.writeHead(directoryAnswer.status, { 'content-type': 'application/json', etag: '"t"' });
@@ -81,8 +101,10 @@ describe('createPageMiddleware', () => {
     expect(boot).not.toContain('</');
     expect(JSON.parse(boot)).toEqual({
       config: { relayToken: 't</script>' },
-      directory: { origin: `http://localhost:${directoryPort}`, etag: '"t"', body: { apps: [] } },
+      directory: { origin: `http://localhost:${directoryPort}`, etag: '"t"', body: JSON.parse(DIRECTORY) },
     });
+    // The sandbox's ids are never in the build: markers there, the live values here.
+    expect(html).toContain('tenant-1 spa-1');
   });
 
   it('embeds nothing for a request the lab config would refuse', async () => {
@@ -94,10 +116,13 @@ describe('createPageMiddleware', () => {
   it('leaves the directory out when the sandbox does not give it', async () => {
     directoryAnswer = { status: 503, body: '' };
     const html = await (await get('/callback')).text();
-    directoryAnswer = { status: 200, body: '{"apps":[]}' };
+    const device = await (await get('/flows/device-code')).text();
+    directoryAnswer = { status: 200, body: DIRECTORY };
     expect(html).toContain('shell');
     expect(html).toContain('"config"');
     expect(html).not.toContain('"directory"');
+    // Markers of ids the sandbox did not give become empty: the app fills them in once it reads them.
+    expect(device).not.toContain('__sandbox_id_');
   });
 
   it('hands anything but a page request to the next handler', async () => {

@@ -8,7 +8,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { join, normalize, sep } from 'node:path';
-import { APP_DEFAULT_ORIGIN, APP_SHELL_FILE, SANDBOX_DEFAULT_ORIGIN } from '../build/prerender.ts';
+import {
+  APP_DEFAULT_ORIGIN,
+  APP_SHELL_FILE,
+  SANDBOX_DEFAULT_ORIGIN,
+  SANDBOX_IDS_FILE,
+  sandboxIdValues,
+  type SandboxIdMarker,
+} from '../build/prerender.ts';
 import { SANDBOX_DIRECTORY_PATH } from '../src/protocol/sandbox-directory.ts';
 
 export interface PageOptions {
@@ -45,7 +52,10 @@ function embeddedJson(value: unknown): string {
   return JSON.stringify(value).replaceAll('<', '\\u003c');
 }
 
-async function readDirectory(options: PageOptions): Promise<unknown> {
+/** The directory as the sandbox gives it, with its entity tag; undefined when it does not answer in time. */
+async function readDirectory(
+  options: PageOptions,
+): Promise<{ origin: string; etag: string | undefined; body: unknown } | undefined> {
   const url = new URL(SANDBOX_DIRECTORY_PATH, options.sandboxOrigin);
   url.hostname = options.sandboxAddress;
   try {
@@ -77,6 +87,13 @@ export function createPageMiddleware(
     cache.set(file, { mtimeMs, html });
     return html;
   };
+  const markers = (): SandboxIdMarker[] => {
+    try {
+      return JSON.parse(readFileSync(join(options.outDir, SANDBOX_IDS_FILE), 'utf8')) as SandboxIdMarker[];
+    } catch {
+      return [];
+    }
+  };
   return (req, res, next) => {
     const accept = req.headers.accept ?? '';
     if ((req.method !== 'GET' && req.method !== 'HEAD') || !(accept.includes('text/html') || accept === ''))
@@ -96,9 +113,11 @@ export function createPageMiddleware(
       } catch {
         return next();
       }
+      const directory = await readDirectory(options);
+      for (const [marker, value] of sandboxIdValues(markers(), directory?.body))
+        html = html.replaceAll(marker, value);
       const config = options.configFor(req);
       if (config !== undefined) {
-        const directory = await readDirectory(options);
         const boot = embeddedJson({ config: JSON.parse(config) as unknown, directory });
         html = html.replace(
           '</body>',
