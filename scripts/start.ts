@@ -16,8 +16,19 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Everything the production build reads, besides node_modules (which package-lock.json pins). */
-const INPUT_PATHS = ['src', 'index.html', 'public', 'vite.config.ts', 'build', 'package-lock.json'];
+/**
+ * Everything the production build reads, besides node_modules (which package-lock.json pins). The
+ * sandbox is one: the prerender (build/prerender.ts) draws each page with the sandbox's directory.
+ */
+const INPUT_PATHS = [
+  'src',
+  'index.html',
+  'public',
+  'vite.config.ts',
+  'build',
+  'server/sandbox',
+  'package-lock.json',
+];
 /** Root files read by the build that are matched by name: every tsconfig, Vite's .env files. */
 const INPUT_NAMES = /^(tsconfig.*\.json|\.env(\..*)?)$/;
 /** Unit tests and their snapshots sit beside the code in src/ but are never part of the build. */
