@@ -17,7 +17,7 @@
  * `npm run bench -- --only=bundle,diagram` runs some sections only; `--runs=N` sets Lighthouse's runs
  * per page (3).
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import type { Browser } from '@playwright/test';
 import { benchBundle, benchUnusedChunks } from './bench/bundle.ts';
@@ -27,6 +27,7 @@ import { benchFlows } from './bench/flows.ts';
 import { benchLighthouse } from './bench/lighthouse.ts';
 import { figureFor, heading, isMet, printSummary, type Figure, type SectionResult } from './bench/report.ts';
 import { benchThroughput } from './bench/throughput.ts';
+import { benchStartup } from './bench/startup.ts';
 import {
   buildApp,
   buildReference,
@@ -79,18 +80,6 @@ async function cleanUp(): Promise<void> {
   await stopAll();
   rmSync(DIST_DIR, { recursive: true, force: true });
   rmSync(REFERENCE_DIST_DIR, { recursive: true, force: true });
-}
-
-/**
- * Section 6, loaded by its path: the bench still runs, and reports the section as not measured, in a
- * tree where scripts/bench/startup.ts is missing.
- */
-async function benchStartup(): Promise<SectionResult> {
-  const url = new URL('./bench/startup.ts', import.meta.url);
-  if (!existsSync(url)) throw new Error('scripts/bench/startup.ts is missing');
-  const module = (await import(url.href)) as { benchStartup?: () => Promise<SectionResult> };
-  if (module.benchStartup === undefined) throw new Error('scripts/bench/startup.ts has no benchStartup');
-  return module.benchStartup();
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
