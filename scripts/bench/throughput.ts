@@ -1,6 +1,8 @@
 /**
  * Section 5, the sandbox under load, alone in its own process so the load generators do not share its
- * event loop (they do share the machine's cores):
+ * event loop (they do share the machine's cores). First the bound the machine sets, measured in the same
+ * run: RS256 signatures per second on one core (each token is one signature, a code flow's token
+ * response two). Then:
  *
  *   a. client-credentials tokens/s: autocannon on loopback against the token endpoint, a short warm-up
  *      run first, then the measured run;
@@ -12,7 +14,7 @@
  *      half Megan with her verification code): a correctness figure under a burst, not a rate.
  */
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import autocannon from 'autocannon';
 import {
   CALLBACK_PATH,
@@ -69,6 +71,28 @@ function percentile(values: readonly number[], p: number): number {
 }
 
 const ms = (value: number): string => `${value < 10 ? value.toFixed(1) : Math.round(value).toString()} ms`;
+
+// ---------------------------------------------------------------------------------------------------
+// The machine's own bound: every token is one RS256 signature (a code flow's token response two).
+
+const SIGN_SECONDS = 1;
+
+/**
+ * RS256 signatures per second on one core of this machine, now: a fresh 2048-bit key (as the sandbox's)
+ * signing a token-sized payload synchronously for SIGN_SECONDS. Two cores sign at most twice that.
+ */
+function measureRs256(): number {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const payload = randomBytes(700);
+  for (let i = 0; i < 50; i += 1) sign('sha256', payload, privateKey);
+  let count = 0;
+  const started = performance.now();
+  while (performance.now() - started < SIGN_SECONDS * 1000) {
+    sign('sha256', payload, privateKey);
+    count += 1;
+  }
+  return count / ((performance.now() - started) / 1000);
+}
 
 // ---------------------------------------------------------------------------------------------------
 // a. client credentials
@@ -465,15 +489,29 @@ export async function measureSandbox(
   origin: string,
   parts: readonly ThroughputPart[] = ['a', 'b', 'c'],
 ): Promise<SectionResult> {
+  const rs256 = measureRs256();
+  console.log(
+    `\n  RS256 signatures on one core of this machine: ${Math.round(rs256)}/s (the sandbox's signing key size)`,
+  );
   const cc = parts.includes('a') ? await benchClientCredentials(origin) : undefined;
   const flows = parts.includes('b') ? await benchCodeFlows(new URL(origin)) : undefined;
   const atOnce = parts.includes('c') ? await benchAtOnce(new URL(origin)) : undefined;
-  const figures = [...(cc?.figures ?? []), ...(flows?.figures ?? []), ...(atOnce?.figures ?? [])];
+  const figures = [
+    figure('RS256 signatures per second, one core (the bound per core)', rs256, '/s'),
+    ...(cc?.figures ?? []),
+    ...(flows?.figures ?? []),
+    ...(atOnce?.figures ?? []),
+  ];
   console.log('');
   printFigures(figures);
   return {
     figures,
-    details: { clientCredentials: cc?.details, codeFlows: flows?.details, atOnce: atOnce?.details },
+    details: {
+      rs256PerSecondOneCore: rs256,
+      clientCredentials: cc?.details,
+      codeFlows: flows?.details,
+      atOnce: atOnce?.details,
+    },
   };
 }
 
