@@ -1,6 +1,6 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { expectNoSecretsLeft, recordConsole, tokensOnPage } from './support/secrets-audit.ts';
-import { withoutEmbeddedBoot } from './support/boot.ts';
+import { gotoWithoutEmbeddedBoot } from './support/boot.ts';
 
 const USER = 'adele@flowlab-sandbox.onmicrosoft.com';
 const PASSWORD = 'Sandbox-Adele-1';
@@ -243,11 +243,10 @@ test.describe('authorization code flow', () => {
     page,
   }) => {
     const config = (await (await page.request.get('/lab-config.json')).json()) as Record<string, unknown>;
-    await withoutEmbeddedBoot(page);
     await page.route('**/lab-config.json', (route) =>
       route.fulfill({ json: { sandboxOrigin: config['sandboxOrigin'], relay: false } }),
     );
-    await page.goto('/flows/authorization-code');
+    await gotoWithoutEmbeddedBoot(page, '/flows/authorization-code');
     await page.getByLabel('response_mode').selectOption('form_post');
     await expect(page.getByRole('alert')).toContainText('without its local server');
     await expect(page.getByRole('button', { name: 'Sign in at the authorization server' })).toBeDisabled();

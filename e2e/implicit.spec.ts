@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, expect, test, type Page } from '@playwright/test';
 import { expectNoAxeViolations } from './support/axe.ts';
 import { expectNoSecretsLeft, recordConsole, tokensOnPage } from './support/secrets-audit.ts';
-import { withoutEmbeddedBoot } from './support/boot.ts';
+import { gotoWithoutEmbeddedBoot } from './support/boot.ts';
 
 const USER = 'adele@flowlab-sandbox.onmicrosoft.com';
 const PASSWORD = 'Sandbox-Adele-1';
@@ -136,11 +136,10 @@ test.describe('implicit and hybrid flows', () => {
 
   test('form_post without the local server is explained and not sent', async ({ page }) => {
     const config = (await (await page.request.get('/lab-config.json')).json()) as Record<string, unknown>;
-    await withoutEmbeddedBoot(page);
     await page.route('**/lab-config.json', (route) =>
       route.fulfill({ json: { sandboxOrigin: config['sandboxOrigin'], relay: false } }),
     );
-    await page.goto('/flows/implicit');
+    await gotoWithoutEmbeddedBoot(page, '/flows/implicit');
     await page.getByLabel('response_mode').selectOption('form_post');
     await expect(page.getByRole('note').filter({ hasText: 'without its local server' })).toBeVisible();
     await expect(page.getByRole('button', { name: 'Sign in at the authorization server' })).toBeDisabled();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { SANDBOX_APPS, SANDBOX_TENANT } from '../server/sandbox/seed.ts';
 import { expectNoSecretsLeft, recordConsole, tokensOnPage } from './support/secrets-audit.ts';
-import { withoutEmbeddedBoot } from './support/boot.ts';
+import { gotoWithoutEmbeddedBoot } from './support/boot.ts';
 
 const USER = 'adele@flowlab-sandbox.onmicrosoft.com';
 const PASSWORD = 'Sandbox-Adele-1';
@@ -172,9 +172,8 @@ test.describe('the app learns the sandbox at run time', () => {
   test('the sandbox back after being unreachable: the notice goes and the flow starts afresh with its registrations', async ({
     page,
   }) => {
-    await withoutEmbeddedBoot(page);
     await page.route(`**${DIRECTORY}`, (route) => route.abort('connectionrefused'));
-    await page.goto('/flows/client-credentials');
+    await gotoWithoutEmbeddedBoot(page, '/flows/client-credentials');
     const notice = page.getByRole('status').filter({ hasText: 'The sandbox is not reachable.' });
     await expect(notice).toBeVisible();
     await expect(page.getByLabel('client_id')).toHaveValue('');
@@ -195,9 +194,8 @@ test.describe('the app learns the sandbox at run time', () => {
     page,
     request,
   }) => {
-    await withoutEmbeddedBoot(page);
     await page.route(`**${DIRECTORY}`, (route) => route.abort('connectionrefused'));
-    await page.goto('/settings');
+    await gotoWithoutEmbeddedBoot(page, '/settings');
     const notice = page.getByRole('status').filter({ hasText: 'The sandbox is not reachable.' });
     await expect(notice).toBeVisible();
     await expect(notice).toContainText('npm start');

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type Response } from '@playwright/test';
-import { withoutEmbeddedBoot } from './support/boot.ts';
+import { gotoWithoutEmbeddedBoot } from './support/boot.ts';
 
 test.describe('security headers', () => {
   test('the built app is served with a strict CSP and no-referrer, and no page breaks it', async ({
@@ -91,9 +91,8 @@ test.describe('security headers', () => {
   });
 
   test('without it in the page, the app reads its configuration and offers the relay', async ({ page }) => {
-    await withoutEmbeddedBoot(page);
     const config = page.waitForResponse((r) => r.url().endsWith('/lab-config.json'));
-    await page.goto('/');
+    await gotoWithoutEmbeddedBoot(page, '/');
     const response = await config;
     // Answered: the server refuses a request a browser marks as from another site (the test above and
     // server/lab-plugin.test.ts); with this test's routes in place Playwright does not show that header.

@@ -1,23 +1,26 @@
 import { test, type Page } from '@playwright/test';
 
 /**
- * Pages served by the app server carry the lab config and the sandbox's directory (src/ui/boot.ts).
- * A test that fakes `/lab-config.json` or the directory's answer strips them first, so the app reads
- * both over the network, where the test's routes answer — as it does when served without them. Only
- * the app's own page loads are touched.
+ * Opens `path` as a link from another site would: the app server then embeds neither the lab config
+ * nor the sandbox's directory in the page (src/ui/boot.ts, server/page-html.ts), and the app reads both
+ * over the network, where a test's routes can fake or refuse them. The step through the sandbox's
+ * portal makes the navigation same-site (Sec-Fetch-Site), which the server does not trust with the
+ * config; a page answered by a Playwright route instead would lose its loopback address space, and
+ * Chromium would then refuse its requests to the sandbox.
  */
-export async function withoutEmbeddedBoot(page: Page): Promise<void> {
-  const appOrigin = new URL(test.info().project.use.baseURL ?? 'http://localhost').origin;
-  await page.route(
-    (url) => url.origin === appOrigin && !/\.[a-z0-9]+$/i.test(url.pathname),
-    async (route) => {
-      if (route.request().resourceType() !== 'document') return route.fallback();
-      const response = await route.fetch();
-      const html = (await response.text()).replace(
-        /<script type="application\/json" id="lab-boot">[\s\S]*?<\/script>/,
-        '',
-      );
-      return route.fulfill({ response, body: html });
-    },
-  );
+export async function gotoWithoutEmbeddedBoot(page: Page, path: string): Promise<void> {
+  const base = test.info().project.use.baseURL ?? '';
+  const { sandboxOrigin } = (await (
+    await page.request.get(new URL('/lab-config.json', base).href)
+  ).json()) as {
+    sandboxOrigin: string;
+  };
+  await page.goto(`${sandboxOrigin}/`);
+  const target = new URL(path, base).href;
+  await Promise.all([
+    page.waitForURL(target),
+    page.evaluate((url) => {
+      window.location.href = url;
+    }, target),
+  ]);
 }
