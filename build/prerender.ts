@@ -19,7 +19,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createServer, type Plugin, type ResolvedConfig, type Rollup } from 'vite';
+import { createServer, type Plugin, type ResolvedConfig, type Rollup, type ViteDevServer } from 'vite';
 import { installPrerenderGlobals, setPrerenderLocation } from './prerender-globals.ts';
 
 /** The origins prerendered pages are written with; the app server swaps in the real ones. */
@@ -162,103 +162,171 @@ async function readSandboxDirectory(): Promise<{ origin: string; body: Record<st
   }
 }
 
+/** What the renders need, prepared while the bundle is being built (see `buildStart`). */
+interface Renderer {
+  readonly directory: { origin: string; body: Record<string, unknown> };
+  readonly load: (id: string) => Promise<Record<string, unknown>>;
+  readonly entryServer: typeof import('../src/entry-server.tsx');
+  close(): Promise<void>;
+}
+
+/**
+ * Reads the sandbox's directory, then loads the server entry with the directory seeded. Globals are set
+ * only once the sandbox is closed: no server code of ours runs while `window` exists.
+ */
+async function prepareRenderer(root: string): Promise<Renderer> {
+  const directory = await readSandboxDirectory();
+  const restore = installPrerenderGlobals(new URL(`${APP_DEFAULT_ORIGIN}/`));
+  let server: ViteDevServer | undefined;
+  try {
+    server = await createServer({
+      configFile: false,
+      root,
+      logLevel: 'warn',
+      server: { middlewareMode: true, hmr: false, ws: false },
+      appType: 'custom',
+      optimizeDeps: { noDiscovery: true, include: [] },
+      resolve: {
+        alias: [{ find: /^zustand$/, replacement: join(import.meta.dirname, 'zustand-prerender.ts') }],
+      },
+      // The alias must reach the stores' own imports: load zustand through Vite, not Node.
+      ssr: { noExternal: ['zustand'] },
+    });
+    const ssr = server;
+    const load = (id: string) => ssr.ssrLoadModule(id);
+    const entryServer = (await load('/src/entry-server.tsx')) as typeof import('../src/entry-server.tsx');
+    entryServer.seedStores(
+      { sandboxOrigin: directory.origin, relay: true, relayToken: '', formPost: true },
+      directory.origin,
+      directory.body,
+    );
+    return {
+      directory,
+      load,
+      entryServer,
+      close: async () => {
+        await ssr.close();
+        restore();
+      },
+    };
+  } catch (error) {
+    await server?.close();
+    restore();
+    throw error;
+  }
+}
+
 /** The build plugin; does nothing in `vite dev` or in an SSR build. */
 export function prerenderPlugin(): Plugin {
   let config: ResolvedConfig;
+  // Started with the build, so the sandbox and the server-side modules load while the bundle is made.
+  let renderer: Promise<Renderer> | undefined;
+  // The bundle as written; the pages are rendered once the build has closed (closeBundle).
+  let written: { outDir: string; bundle: Rollup.OutputBundle } | undefined;
+  const release = async () => {
+    const pending = renderer;
+    renderer = undefined;
+    await pending?.then((r) => r.close()).catch(() => undefined);
+  };
   return {
     name: 'flow-lab-prerender',
     apply: 'build',
     configResolved(resolved) {
       config = resolved;
     },
-    async writeBundle(options, bundle) {
+    buildStart() {
       if (config.build.ssr) return;
-      const outDir = options.dir ?? config.build.outDir;
-      const template = readFileSync(join(outDir, 'index.html'), 'utf8');
-      if (!template.includes(ROOT)) throw new Error(`index.html has no ${ROOT} to render into`);
-      // The main bundle's styles, inlined in every page (they were a render-blocking request).
-      const withStyles = template.replace(STYLESHEET, (_link, href: string) =>
-        styleElement(readFileSync(join(outDir, href), 'utf8')),
-      );
-      writeFileSync(join(outDir, APP_SHELL_FILE), withStyles);
-      const entry = Object.values(bundle).find((c) => c.type === 'chunk' && c.isEntry);
-      const inMain = entry === undefined ? new Set<string>() : staticClosure(bundle, entry.fileName);
-
-      const directory = await readSandboxDirectory();
-      const markers = sandboxIdMarkers(directory.body);
-      writeFileSync(
-        join(outDir, SANDBOX_IDS_FILE),
-        `${JSON.stringify(
-          markers.map((m) => m.marker),
-          null,
-          2,
-        )}\n`,
-      );
-      const restore = installPrerenderGlobals(new URL(`${APP_DEFAULT_ORIGIN}/`));
-      const server = await createServer({
-        configFile: false,
-        root: config.root,
-        logLevel: 'warn',
-        server: { middlewareMode: true, hmr: false, ws: false },
-        appType: 'custom',
-        optimizeDeps: { noDiscovery: true, include: [] },
-        resolve: {
-          alias: [{ find: /^zustand$/, replacement: join(import.meta.dirname, 'zustand-prerender.ts') }],
-        },
-        // The alias must reach the stores' own imports: load zustand through Vite, not Node.
-        ssr: { noExternal: ['zustand'] },
-      });
+      renderer = prepareRenderer(config.root);
+      // Awaited in writeBundle; a failure there is reported there, not as an unhandled rejection.
+      renderer.catch(() => undefined);
+    },
+    async buildEnd(error) {
+      if (error !== undefined) await release();
+    },
+    writeBundle(options, bundle) {
+      if (config.build.ssr || renderer === undefined) return;
+      written = { outDir: options.dir ?? config.build.outDir, bundle };
+    },
+    async closeBundle() {
+      if (written === undefined || renderer === undefined) return;
+      const { outDir, bundle } = written;
+      written = undefined;
       try {
-        const load = (id: string) => server.ssrLoadModule(id);
-        const entryServer = (await load('/src/entry-server.tsx')) as typeof import('../src/entry-server.tsx');
-        entryServer.seedStores(
-          { sandboxOrigin: directory.origin, relay: true, relayToken: '', formPost: true },
-          directory.origin,
-          directory.body,
-        );
-        for (const route of await prerenderRoutes(load)) {
-          setPrerenderLocation(new URL(`${APP_DEFAULT_ORIGIN}${route.path}`));
-          let html =
-            route.draw === false
-              ? undefined
-              : (await entryServer.renderRoute(route.path)).replaceAll(
-                  directory.origin,
-                  SANDBOX_DEFAULT_ORIGIN,
-                );
-          for (const { marker, value } of markers) html = html?.replaceAll(value, marker.marker);
-          const chunkOf = (module: string) => {
-            const modulePath = join(config.root, module);
-            const chunk = Object.values(bundle).find(
-              (c): c is Rollup.OutputChunk => c.type === 'chunk' && c.facadeModuleId === modulePath,
-            );
-            if (chunk === undefined) throw new Error(`no chunk in the build for ${module}`);
-            return chunk.fileName;
-          };
-          const modules = [...(route.module === undefined ? [] : [route.module]), ...(route.next ?? [])];
-          const own = [
-            ...new Set(modules.flatMap((module) => [...staticClosure(bundle, chunkOf(module))])),
-          ].filter((f) => !inMain.has(f));
-          const head = [
-            ...cssOf(bundle, own).map((sheet) => styleElement(readFileSync(join(outDir, sheet), 'utf8'))),
-            // A drawn page loads its route's code from the app's start-up (src/main.tsx), after its
-            // first paint: preload hints here would compete with the page itself for the first bytes.
-            ...(html === undefined
-              ? own.map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`)
-              : []),
-          ].join('\n    ');
-          const page = withStyles
-            .replace('</head>', `  ${head}\n  </head>`)
-            // inert until the app renders over it: a click or keystroke on the drawn page before the
-            // script runs would be lost when the app replaces it, so the drawn page takes none.
-            .replace(ROOT, html === undefined ? ROOT : `<div id="root"><div inert>${html}</div></div>`);
-          const target = join(outDir, route.file);
-          mkdirSync(dirname(target), { recursive: true });
-          writeFileSync(target, page);
-        }
+        await writePages(config, outDir, bundle, await renderer);
       } finally {
-        await server.close();
-        restore();
+        await release();
       }
     },
   };
+}
+
+/** Writes the app shell and every route's page into `outDir`. */
+async function writePages(
+  config: ResolvedConfig,
+  outDir: string,
+  bundle: Rollup.OutputBundle,
+  { directory, load, entryServer }: Renderer,
+): Promise<void> {
+  const template = readFileSync(join(outDir, 'index.html'), 'utf8');
+  if (!template.includes(ROOT)) throw new Error(`index.html has no ${ROOT} to render into`);
+  // The main bundle's styles, inlined in every page (they were a render-blocking request).
+  const withStyles = template.replace(STYLESHEET, (_link, href: string) =>
+    styleElement(readFileSync(join(outDir, href), 'utf8')),
+  );
+  writeFileSync(join(outDir, APP_SHELL_FILE), withStyles);
+  const entry = Object.values(bundle).find((c) => c.type === 'chunk' && c.isEntry);
+  const inMain = entry === undefined ? new Set<string>() : staticClosure(bundle, entry.fileName);
+  const markers = sandboxIdMarkers(directory.body);
+  writeFileSync(
+    join(outDir, SANDBOX_IDS_FILE),
+    `${JSON.stringify(
+      markers.map((m) => m.marker),
+      null,
+      2,
+    )}\n`,
+  );
+  for (const route of await prerenderRoutes(load)) {
+    setPrerenderLocation(new URL(`${APP_DEFAULT_ORIGIN}${route.path}`));
+    let html =
+      route.draw === false
+        ? undefined
+        : (await entryServer.renderRoute(route.path)).replaceAll(directory.origin, SANDBOX_DEFAULT_ORIGIN);
+    for (const { marker, value } of markers) html = html?.replaceAll(value, marker.marker);
+    const chunkOf = (module: string) => {
+      const modulePath = join(config.root, module);
+      const chunk = Object.values(bundle).find(
+        (c): c is Rollup.OutputChunk => c.type === 'chunk' && c.facadeModuleId === modulePath,
+      );
+      if (chunk === undefined) throw new Error(`no chunk in the build for ${module}`);
+      return chunk.fileName;
+    };
+    const modules = [...(route.module === undefined ? [] : [route.module]), ...(route.next ?? [])];
+    const own = [...new Set(modules.flatMap((module) => [...staticClosure(bundle, chunkOf(module))]))].filter(
+      (f) => !inMain.has(f),
+    );
+    const head = [
+      ...cssOf(bundle, own).map((sheet) => styleElement(readFileSync(join(outDir, sheet), 'utf8'))),
+      // A drawn page loads its route's code from the app's start-up (src/main.tsx), after its
+      // first paint: preload hints here would compete with the page itself for the first bytes.
+      ...(html === undefined
+        ? own.map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`)
+        : []),
+    ].join('\n    ');
+    const page = withStyles
+      .replace('</head>', `  ${head}\n  </head>`)
+      // Inert, hidden from assistive technology and its controls disabled until the app renders over
+      // it: a click or keystroke on the drawn page before the script runs would be lost when the app
+      // replaces it, so the drawn page takes none, and a screen reader (or a test looking for a
+      // control by its role) meets the app's page, not the picture of it. app.css lays the wrapper
+      // out as if it were not there.
+      .replace(
+        ROOT,
+        html === undefined
+          ? ROOT
+          : `<div id="root"><fieldset class="prerendered" disabled inert aria-hidden="true">${html}</fieldset></div>`,
+      );
+    const target = join(outDir, route.file);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, page);
+  }
 }

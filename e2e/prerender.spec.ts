@@ -16,7 +16,7 @@ test.describe('prerendered pages', () => {
     for (const { path, heading } of PAGES)
       test(`${path} is drawn from its HTML alone, inert until the app takes over`, async ({ page }) => {
         await page.goto(path);
-        const drawn = page.locator('#root > div[inert]');
+        const drawn = page.locator('#root > fieldset.prerendered[inert][disabled]');
         await expect(drawn.getByRole('heading', { level: 1, includeHidden: true })).toContainText(heading);
         // Inert: nothing in it can be focused or clicked, so nothing typed there is lost.
         await page.keyboard.press('Tab');
