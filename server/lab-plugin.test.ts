@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createLabMiddleware, LAB_CONFIG_PATH } from './lab-plugin.ts';
+import { buildFilesPolicy, createLabMiddleware, LAB_CONFIG_PATH } from './lab-plugin.ts';
 
 const servers: Server[] = [];
 let port = 0;
@@ -206,5 +206,35 @@ describe('the sandbox is reached where it listens', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(v4Hits).toBe(1);
     expect(v6Hits).toBe(0);
+  });
+});
+
+describe('buildFilesPolicy', () => {
+  async function answer(path: string, headers: Record<string, string> = {}) {
+    const server = createServer((req, res) =>
+      buildFilesPolicy(req, res, () => {
+        res.writeHead(200, { 'Cache-Control': 'no-cache', ETag: '"e"' });
+        res.end('file');
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      return await fetch(`http://127.0.0.1:${port}${path}`, { headers });
+    } finally {
+      server.close();
+    }
+  }
+
+  test('keeps hashed assets for a year, replacing the static server’s no-cache', async () => {
+    const response = await answer('/assets/index-DvXsh0LC.js');
+    expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(response.headers.get('etag')).toBe('"e"');
+  });
+
+  test('leaves other files to the static server, and does not serve the build’s bookkeeping', async () => {
+    expect((await answer('/favicon.svg')).headers.get('cache-control')).toBe('no-cache');
+    expect((await answer('/.vite/manifest.json')).status).toBe(404);
+    expect((await answer('/.vite/build-inputs.json?x=1')).status).toBe(404);
   });
 });

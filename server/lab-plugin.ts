@@ -108,6 +108,33 @@ export type LabMiddleware = ((req: IncomingMessage, res: ServerResponse, next: (
   readonly configFor: (req: IncomingMessage) => string | undefined;
 };
 
+/**
+ * The built app's own files: hashed assets (`/assets/name-<hash>.js`) never change under their name, so
+ * a browser keeps them for a year without asking again (a return from the sign-in page would otherwise
+ * revalidate some twenty chunks before the page can run); the build's bookkeeping (`/.vite/`: manifest,
+ * build inputs) is not served.
+ */
+export function buildFilesPolicy(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  const path = (req.url ?? '').split('?')[0] ?? '';
+  if (path.startsWith('/.vite/')) {
+    res.writeHead(404).end();
+    return;
+  }
+  if (path.startsWith('/assets/')) {
+    // Vite's static server writes its own Cache-Control with the status line; this one replaces it.
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.writeHead = ((...args: unknown[]) => {
+      for (const arg of args)
+        if (typeof arg === 'object' && arg !== null && !Array.isArray(arg))
+          for (const name of Object.keys(arg))
+            if (name.toLowerCase() === 'cache-control') Reflect.deleteProperty(arg, name);
+      res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      return writeHead(...args);
+    }) as typeof res.writeHead;
+  }
+  next();
+}
+
 /** Mounts `/lab-config.json`, the form_post receiver and the relay on both `vite dev` and `vite preview`. */
 export function labServerPlugin(options: LabPluginOptions): Plugin {
   const handler = createLabMiddleware(options);
@@ -126,6 +153,7 @@ export function labServerPlugin(options: LabPluginOptions): Plugin {
     },
     configurePreviewServer(server) {
       mount(server.middlewares, server.httpServer);
+      server.middlewares.use(buildFilesPolicy);
       // Pages: prerendered ones with the runtime data embedded (server/page-html.ts), before Vite's
       // own HTML fallback, which would answer every path with the home page.
       server.middlewares.use(
