@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +105,23 @@ describe('createPageMiddleware', () => {
     });
     // The sandbox's ids are never in the build: markers there, the live values here.
     expect(html).toContain('tenant-1 spa-1');
+  });
+
+  it('compresses the page for a client that takes gzip', async () => {
+    const response = await get('/flows/device-code', { 'accept-encoding': 'gzip' });
+    expect(response.headers.get('content-encoding')).toBe('gzip');
+    expect(await response.text()).toContain('device');
+    const plain = await new Promise<string>((resolve, reject) => {
+      request(`${origin}/`, { headers: { accept: 'text/html' } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve(`${res.headers['content-encoding'] ?? 'identity'} ${text}`));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(plain).toMatch(/^identity .*home/s);
   });
 
   it('embeds nothing for a request the lab config would refuse', async () => {
