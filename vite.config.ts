@@ -1,17 +1,20 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { mermaidSequenceOnly } from './build/mermaid-sequence-only.ts';
-import { prerenderPlugin } from './build/prerender.ts';
+import { createHash } from 'node:crypto';
+import { DEFERRED_START_SCRIPT, prerenderPlugin } from './build/prerender.ts';
 
 /**
  * Headers of the built app (npm start serves it with them; a static host should copy them). No
- * inline or remote script; inline styles only because mermaid writes a <style> into its SVG. Token
+ * remote script, and one inline script, allowed by its hash; inline styles because mermaid writes a
+ * <style> into its SVG and prerendered pages carry theirs. Token
  * requests may go to any https authority the user points the app at, and to the local sandbox.
  */
 export const SECURITY_HEADERS = {
   'Content-Security-Policy': [
     "default-src 'self'",
-    "script-src 'self'",
+    // The one inline script, the deferred start of prerendered pages (build/prerender.ts).
+    `script-src 'self' 'sha256-${createHash('sha256').update(DEFERRED_START_SCRIPT).digest('base64')}'`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self'",

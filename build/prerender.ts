@@ -25,6 +25,40 @@ import { installPrerenderGlobals, setPrerenderLocation } from './prerender-globa
 /** The origins prerendered pages are written with; the app server swaps in the real ones. */
 export const APP_DEFAULT_ORIGIN = 'http://localhost:5173';
 export const SANDBOX_DEFAULT_ORIGIN = 'http://localhost:5174';
+/**
+ * The only script a drawn page carries inline (its hash is in the CSP, vite.config.ts): once the page has
+ * painted, it preloads the main bundle's chunks and runs the main bundle. Scripts requested while the
+ * page is still parsed would share the first bytes with it and hold back its first paint; the app
+ * renders over the drawn page a little later instead. Its text never changes; what it loads is named
+ * in its data attributes.
+ */
+export const DEFERRED_START_SCRIPT =
+  "const s=document.querySelector('script[data-main]');" +
+  'requestAnimationFrame(()=>setTimeout(()=>{' +
+  "for(const h of JSON.parse(s.dataset.preload)){const l=document.createElement('link');l.rel='modulepreload';l.href=h;document.head.append(l)}" +
+  'import(s.dataset.main)}))';
+
+const MAIN_SCRIPT = /\s*<script type="module" crossorigin src="([^"]+)"><\/script>/;
+const MODULE_PRELOAD = /\s*<link rel="modulepreload" crossorigin href="([^"]+)">/g;
+
+/**
+ * `html` with its main script and the main bundle's preload links replaced by the deferred start
+ * (DEFERRED_START_SCRIPT) at the end of the body. Throws when the page has no main script.
+ */
+export function deferMainScript(html: string): string {
+  const main = MAIN_SCRIPT.exec(html)?.[1];
+  if (main === undefined) throw new Error('the page has no main module script to defer');
+  const preload = [...html.matchAll(MODULE_PRELOAD)].map((m) => m[1]);
+  const attribute = (value: string) => value.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
+  return html
+    .replace(MAIN_SCRIPT, '')
+    .replace(MODULE_PRELOAD, '')
+    .replace(
+      '</body>',
+      `<script type="module" data-main="${attribute(main)}" data-preload="${attribute(JSON.stringify(preload))}">${DEFERRED_START_SCRIPT}</script>\n  </body>`,
+    );
+}
+
 /** The page written for paths that have no prerendered page of their own. */
 export const APP_SHELL_FILE = 'app-shell.html';
 /**
@@ -312,7 +346,7 @@ async function writePages(
         ? own.map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`)
         : []),
     ].join('\n    ');
-    const page = withStyles
+    const page = (html === undefined ? withStyles : deferMainScript(withStyles))
       .replace('</head>', `  ${head}\n  </head>`)
       // Inert, hidden from assistive technology and its controls disabled until the app renders over
       // it: a click or keystroke on the drawn page before the script runs would be lost when the app

@@ -248,6 +248,8 @@ test.describe('presenter mode', () => {
         await reveal.focus();
         await reveal.press('Enter');
         await expect(reveal).toHaveAttribute('aria-pressed', 'true');
+        // The token response's body is read as it arrives (collectCredentials): wait for it.
+        await expect.poll(() => [...credentials].some((value) => value.startsWith('eyJ'))).toBe(true);
         const token = [...credentials].find((value) => value.startsWith('eyJ'))!;
         await expect(exchange).toContainText(token);
         await reveal.press('Space');
@@ -410,6 +412,8 @@ test.describe('the screen audit in presenter mode, after every flow', () => {
   test('/tokens with a pasted token', async ({ page, context }) => {
     const credentials = collectCredentials(context);
     await codeFlowTokens(page);
+    // The token response's body is read as it arrives (collectCredentials): wait for it.
+    await expect.poll(() => [...credentials].some((value) => value.startsWith('eyJ'))).toBe(true);
     const token = [...credentials].find((value) => value.startsWith('eyJ'))!;
     await openInApp(page, 'Token inspector');
     const input = page.getByLabel('Token', { exact: true });

@@ -106,7 +106,8 @@ test.describe('security headers', () => {
   }) => {
     const index = await page.goto('/');
     expect(index?.headers()['x-content-type-options']).toBe('nosniff');
-    const script = await page.locator('script[type="module"][src]').first().getAttribute('src');
+    // A prerendered page starts its main script once painted (build/prerender.ts): named in data-main.
+    const script = await page.locator('script[type="module"][data-main]').first().getAttribute('data-main');
     expect(script).toMatch(/\.js$/);
     const foreignOrigin = { origin: 'http://localhost:5999' };
     const answers = {
