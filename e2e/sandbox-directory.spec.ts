@@ -95,6 +95,8 @@ test.describe('the app learns the sandbox at run time', () => {
     request,
   }) => {
     await page.goto('/flows/client-credentials');
+    // The app's page, not the prerendered picture of it (whose text is there before the app runs).
+    await expect(page.getByRole('button', { name: 'Request the token' })).toBeVisible();
     await expect(page.getByText('Will go through the local relay')).toBeVisible();
     const changed = nextDirectoryChange(page);
     await portal(request, 'POST', `apps/${WEB.clientId}/secrets`, { description: 'rotated in e2e' });
