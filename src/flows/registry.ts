@@ -58,6 +58,30 @@ export const FLOWS = [
     whenToUse:
       'Your API received a user’s token and must call another API (such as Graph) as that same user.',
   },
+  {
+    id: 'dpop',
+    title: 'Sender-constrained tokens (DPoP)',
+    whenToUse:
+      'A stolen access token should be useless: the client proves, on every request, that it holds the private key the token is bound to.',
+  },
+  {
+    id: 'token-exchange',
+    title: 'Token exchange (RFC 8693)',
+    whenToUse:
+      'A service holds a token and needs another one — for a different audience, narrower, or acting for someone — from the same authorization server.',
+  },
+  {
+    id: 'token-management',
+    title: 'Userinfo, introspection, revocation, logout',
+    whenToUse:
+      'You hold tokens from a run and want to ask the server about them: who the user is, whether a token is still active, how to revoke it, how to sign out.',
+  },
+  {
+    id: 'dynamic-registration',
+    title: 'Dynamic client registration',
+    whenToUse:
+      'A client registers itself with the authorization server over HTTP (RFC 7591) instead of through an admin portal, then uses what it got.',
+  },
 ] as const satisfies readonly FlowCatalogueEntry[];
 
 /** The id of a registered flow, which is also its URL path segment. */

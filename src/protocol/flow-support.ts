@@ -19,6 +19,10 @@ export const LAB_FLOW_IDS = [
   'implicit',
   'refresh-token',
   'on-behalf-of',
+  'dpop',
+  'token-exchange',
+  'token-management',
+  'dynamic-registration',
 ] as const;
 
 /** A flow of the lab, by the id it has in the flow registry. */
@@ -132,6 +136,18 @@ const NEEDS: Record<LabFlowId, Needs> = {
     tokenUse: 'no token can be exchanged',
     responseType: CODE_ONLY,
   },
+  // RFC 9449 §5: a DPoP proof goes with a token request; which grant is the run's choice.
+  dpop: { token: true, tokenUse: 'no DPoP-bound token can be asked for' },
+  // RFC 8693 §2.1: the exchange is a token request with its own grant type.
+  'token-exchange': {
+    grant: 'urn:ietf:params:oauth:grant-type:token-exchange',
+    token: true,
+    tokenUse: 'no token can be exchanged',
+  },
+  // Userinfo, introspection, revocation and logout each have their own endpoint (provider-features.ts).
+  'token-management': {},
+  // RFC 7591 §3: registration has its own endpoint (provider-features.ts).
+  'dynamic-registration': {},
 };
 
 // OIDC Discovery §3 / RFC 8414 §2: when grant_types_supported is omitted, the default is these two.

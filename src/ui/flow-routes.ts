@@ -14,4 +14,8 @@ export const FLOW_PAGES: Readonly<Record<FlowId, () => Promise<{ default: Compon
   implicit: () => import('./routes/implicit.tsx'),
   'refresh-token': () => import('./routes/refresh-token.tsx'),
   'on-behalf-of': () => import('./routes/on-behalf-of.tsx'),
+  dpop: () => import('./routes/dpop.tsx'),
+  'token-exchange': () => import('./routes/token-exchange.tsx'),
+  'token-management': () => import('./routes/token-management.tsx'),
+  'dynamic-registration': () => import('./routes/dynamic-registration.tsx'),
 };

@@ -1,0 +1,11 @@
+import { tokenExchangeFlow as flow } from '../../flows/token-exchange.ts';
+
+/** Stub page, replaced while issue 13 is built. */
+export default function TokenExchangePage() {
+  return (
+    <section aria-labelledby="flow-title">
+      <h1 id="flow-title">{flow.title}</h1>
+      <p>{flow.whenToUse}</p>
+    </section>
+  );
+}
