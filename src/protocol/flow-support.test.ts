@@ -13,6 +13,7 @@ import {
   type FlowSupportStatus,
   type LabFlowId,
 } from './flow-support.ts';
+import { entraFeatureMetadata, pickFeatureMetadata } from './provider-features.ts';
 
 const PROVIDERS_DIR = new URL('../../test-fixtures/providers/', import.meta.url);
 function provider(name: string): Record<string, unknown> {
@@ -38,31 +39,33 @@ const U: FlowSupportStatus = 'unavailable';
  * Written by reading each document: its token and device endpoints, response_types_supported and
  * grant_types_supported (absent means authorization_code and implicit). Columns in registry order:
  * authorization-code, client-credentials, call-api, device-code, password, implicit, refresh-token,
- * on-behalf-of.
+ * on-behalf-of, then the feature routes: dpop (dpop_signing_alg_values_supported), token-exchange (its
+ * grant listed), token-management (any of userinfo, introspection, revocation, end_session endpoints),
+ * dynamic-registration (registration_endpoint). Battle.net lists the token-exchange grant.
  */
 const EXPECTED: Record<string, readonly FlowSupportStatus[]> = {
   // code only; no grant list; no device endpoint.
-  apple: [O, N, O, U, N, U, N, N],
+  apple: [O, N, O, U, N, U, N, N, N, N, O, U],
   // device endpoint and the URN device grant; no password, no jwt-bearer.
-  'battle-net': [O, O, O, O, N, O, O, N],
+  'battle-net': [O, O, O, O, N, O, O, N, N, O, O, U],
   // code and token; no grant list.
-  discord: [O, N, O, U, N, O, N, N],
+  discord: [O, N, O, U, N, O, N, N, N, N, U, U],
   // code only; lists authorization_code only; token endpoint on another host.
-  dropbox: [O, N, O, U, N, U, N, N],
+  dropbox: [O, N, O, U, N, U, N, N, N, N, U, U],
   // Entra's documents as documents: no grant list, a device endpoint, implicit response types.
-  'entra-common': [O, N, O, N, N, O, N, N],
-  'entra-organizations': [O, N, O, N, N, O, N, N],
+  'entra-common': [O, N, O, N, N, O, N, N, N, N, O, U],
+  'entra-organizations': [O, N, O, N, N, O, N, N, N, N, O, U],
   // no token_endpoint: only implicit works.
-  facebook: [U, U, O, U, U, O, U, U],
+  facebook: [U, U, O, U, U, O, U, U, U, U, U, U],
   // code only; lists password, client_credentials, "device_code" but has no device endpoint.
-  gitlab: [O, O, O, U, O, U, O, N],
+  gitlab: [O, O, O, U, O, U, O, N, N, N, O, U],
   // every response type; grants without implicit and password; jwt-bearer listed.
-  google: [O, N, O, O, N, N, O, N],
-  klarna: [O, O, O, U, N, O, O, N],
-  slack: [O, N, O, U, N, U, N, N],
+  google: [O, N, O, O, N, N, O, N, N, N, O, U],
+  klarna: [O, O, O, U, N, O, O, N, N, N, O, U],
+  slack: [O, N, O, U, N, U, N, N, N, N, O, U],
   // code and none; refresh and jwt-bearer listed; no device endpoint although the URN is listed.
-  spotify: [O, N, O, U, N, U, O, N],
-  verimi: [O, O, O, U, N, O, O, N],
+  spotify: [O, N, O, U, N, U, O, N, N, N, O, U],
+  verimi: [O, O, O, U, N, O, O, N, N, N, O, U],
 };
 
 const GRANT_OF: Record<LabFlowId, string | undefined> = {
@@ -74,6 +77,24 @@ const GRANT_OF: Record<LabFlowId, string | undefined> = {
   implicit: 'implicit',
   'refresh-token': 'refresh_token',
   'on-behalf-of': 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+  dpop: undefined,
+  'token-exchange': 'urn:ietf:params:oauth:grant-type:token-exchange',
+  'token-management': undefined,
+  'dynamic-registration': undefined,
+};
+
+/** Entra's published feature fields, as the app uses them for Entra and the sandbox tenant. */
+const ENTRA_FEATURES = entraFeatureMetadata({
+  userinfo: 'https://graph.microsoft.com/oidc/userinfo',
+  endSession: 'https://login.microsoftonline.com/common/oauth2/v2.0/logout',
+});
+
+/** The feature routes' verdicts for Entra: userinfo and logout only, no DPoP, token exchange or registration. */
+const ENTRA_FEATURE_FLOWS: Partial<Record<LabFlowId, FlowSupportStatus>> = {
+  dpop: 'not-advertised',
+  'token-exchange': 'not-advertised',
+  'token-management': 'offered',
+  'dynamic-registration': 'unavailable',
 };
 
 describe('flow support', () => {
@@ -95,7 +116,11 @@ describe('flow support', () => {
     expect(support.map((s) => s.flow)).toEqual([...LAB_FLOW_IDS]);
     expect(support.map((s) => s.status)).toEqual(expected);
     // Stored settings keep only the fields that decide: the verdicts do not change.
-    expect(assessFlowSupport(endpointsOf(metadata), pickFlowSupportMetadata(metadata))).toEqual(support);
+    expect(
+      assessFlowSupport(endpointsOf(metadata), pickFlowSupportMetadata(metadata), {
+        features: pickFeatureMetadata(metadata),
+      }),
+    ).toEqual(support);
   });
 
   test('OIDC Discovery §3: Facebook has no token_endpoint, and the reason says so exactly', () => {
@@ -130,15 +155,27 @@ describe('flow support', () => {
     expect(device?.reason).toMatch(/lists “device_code”, which is not the registered name/);
   });
 
-  test('Entra and the sandbox (no generic metadata): every flow offered', () => {
-    const support = assessFlowSupport(buildEntraEndpoints('https://login.microsoftonline.com', 'common'));
-    expect(support.every((s) => s.status === 'offered')).toBe(true);
+  test('Entra and the sandbox (Entra’s published feature fields): every grant offered, the features as Entra has them', () => {
+    const support = assessFlowSupport(
+      buildEntraEndpoints('https://login.microsoftonline.com', 'common'),
+      undefined,
+      {
+        features: ENTRA_FEATURES,
+      },
+    );
+    for (const verdict of support)
+      expect(verdict.status, verdict.flow).toBe(ENTRA_FEATURE_FLOWS[verdict.flow] ?? 'offered');
   });
 
   test('typed endpoints without a device endpoint: only device code is unavailable', () => {
     const { deviceAuthorization: _d, ...typed } = buildEntraEndpoints('https://as.example', 't');
     const unavailable = assessFlowSupport(typed).filter((s) => s.status === 'unavailable');
-    expect(unavailable.map((s) => s.flow)).toEqual(['device-code']);
+    // No document: nothing says where userinfo, introspection, revocation, logout or registration live.
+    expect(unavailable.map((s) => s.flow)).toEqual([
+      'device-code',
+      'token-management',
+      'dynamic-registration',
+    ]);
   });
 
   test('generated documents: one verdict per flow, and each rule holds', () => {
@@ -215,11 +252,11 @@ describe('Entra tenant aliases (client credentials, ROPC and on-behalf-of docs)'
   test.each(Object.keys(EXPECTED))(
     '/%s: the flows that need a tenant say so and stay fixable in the run',
     (alias) => {
-      const support = assessFlowSupport(entra, undefined, { entraTenant: alias });
+      const support = assessFlowSupport(entra, undefined, { entraTenant: alias, features: ENTRA_FEATURES });
       for (const verdict of support) {
-        const expected = EXPECTED[alias]?.[verdict.flow] ?? 'offered';
+        const expected = EXPECTED[alias]?.[verdict.flow] ?? ENTRA_FEATURE_FLOWS[verdict.flow] ?? 'offered';
         expect(verdict.status, verdict.flow).toBe(expected);
-        if (expected === 'unavailable') {
+        if (EXPECTED[alias]?.[verdict.flow] === 'unavailable') {
           expect(verdict.fixableInRun).toBe(true);
           expect(verdict.reason).toContain(`/${alias}`);
           expect(verdict.reason).toMatch(/tenant/);
@@ -246,8 +283,11 @@ describe('Entra tenant aliases (client credentials, ROPC and on-behalf-of docs)'
   test('a tenant id or a domain offers every flow the endpoints allow', () => {
     fc.assert(
       fc.property(fc.oneof(fc.uuid(), fc.domain()), (tenant) => {
-        const support = assessFlowSupport(entra, undefined, { entraTenant: tenant });
-        expect(support.every((s) => s.status === 'offered')).toBe(true);
+        const support = assessFlowSupport(entra, undefined, {
+          entraTenant: tenant,
+          features: ENTRA_FEATURES,
+        });
+        for (const s of support) expect(s.status).toBe(ENTRA_FEATURE_FLOWS[s.flow] ?? 'offered');
       }),
     );
   });

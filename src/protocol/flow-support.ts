@@ -8,6 +8,12 @@
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
  */
 import type { Endpoints } from './endpoints.ts';
+import {
+  assessFeature,
+  pickFeatureMetadata,
+  type FeatureMetadata,
+  type ProviderFeature,
+} from './provider-features.ts';
 
 /** Every flow of the lab, in the order of the flow registry (`src/flows/registry.ts`). */
 export const LAB_FLOW_IDS = [
@@ -46,6 +52,11 @@ export interface FlowSupport {
 /** What else decides support: the tenant in an Entra-shaped path (Entra itself, or the sandbox). */
 export interface FlowSupportOptions {
   readonly entraTenant?: string;
+  /**
+   * The authority's feature fields (`pickFeatureMetadata`; Entra's published ones for Entra-shaped
+   * authorities): they decide the flows that exist for a feature rather than a grant.
+   */
+  readonly features?: FeatureMetadata;
 }
 
 /**
@@ -194,6 +205,38 @@ function onBehalfOfElsewhere(grants: readonly string[] | undefined): string {
     .join(' ');
 }
 
+/** The features behind the flows that exist for one (everything the token management route can do). */
+const FLOW_FEATURES: Partial<Record<LabFlowId, readonly ProviderFeature[]>> = {
+  dpop: ['dpop'],
+  'token-exchange': ['token-exchange'],
+  'token-management': ['userinfo', 'introspection', 'revocation', 'logout'],
+  'dynamic-registration': ['registration'],
+};
+
+function assessByFeature(flow: LabFlowId, features: FeatureMetadata | undefined): FlowSupport | undefined {
+  const wanted = FLOW_FEATURES[flow];
+  if (wanted === undefined) return undefined;
+  const verdicts = wanted.map((feature) => assessFeature(feature, features));
+  if (verdicts.length === 1) {
+    const [only] = verdicts as [ReturnType<typeof assessFeature>];
+    return { flow, status: only.status, reason: only.reason };
+  }
+  const offered = verdicts.filter((v) => v.status === 'offered').map((v) => v.feature);
+  const missing = verdicts.filter((v) => v.status !== 'offered').map((v) => v.feature);
+  if (offered.length === 0)
+    return {
+      flow,
+      status: 'unavailable',
+      reason:
+        'The metadata lists none of userinfo_endpoint, introspection_endpoint, revocation_endpoint, end_session_endpoint.',
+    };
+  return {
+    flow,
+    status: 'offered',
+    reason: `Offers ${offered.join(', ')}${missing.length > 0 ? `; not ${missing.join(', ')}` : ''}.`,
+  };
+}
+
 function assessOne(
   flow: LabFlowId,
   endpoints: Endpoints,
@@ -252,6 +295,12 @@ function assessOne(
       };
     }
   }
+  // A whole document read here carries its own feature fields; stored settings pass them apart.
+  const byFeature = assessByFeature(
+    flow,
+    options.features ?? (metadata === undefined ? undefined : pickFeatureMetadata(metadata)),
+  );
+  if (byFeature !== undefined) return byFeature;
   const grant = needs.grant ?? '';
   if (metadata === undefined) {
     return { flow, status: 'offered', reason: 'The authority has every endpoint this flow uses.' };

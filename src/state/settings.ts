@@ -13,6 +13,14 @@ import { persist } from 'zustand/middleware';
 import { validateStoredEndpoints, type MetadataKind } from '../protocol/discovery.ts';
 import { buildEntraEndpoints, ENTRA_GLOBAL_ORIGIN, type Endpoints } from '../protocol/endpoints.ts';
 import { assessFlowSupport, pickFlowSupportMetadata, type FlowSupport } from '../protocol/flow-support.ts';
+import {
+  assessFeature,
+  entraFeatureMetadata,
+  pickFeatureMetadata,
+  type FeatureMetadata,
+  type FeatureVerdict,
+  type ProviderFeature,
+} from '../protocol/provider-features.ts';
 import { CALLBACK_PATH } from '../protocol/callback-path.ts';
 import { findSandboxApp } from '../protocol/sandbox-directory.ts';
 import { currentSandboxDirectory, sandboxAppNamed } from './sandbox-directory.ts';
@@ -29,6 +37,8 @@ export interface IssuerAuthority {
   readonly endpoints: Endpoints;
   /** The document's fields that decide which flows it supports (see `pickFlowSupportMetadata`). */
   readonly supportMetadata?: Readonly<Record<string, readonly string[]>>;
+  /** The document's fields that decide which features it offers (see `pickFeatureMetadata`). */
+  readonly featureMetadata?: FeatureMetadata;
 }
 
 /** A named app registration: which client the flows act as. */
@@ -224,11 +234,13 @@ function restoreIssuer(value: unknown): IssuerAuthority | null {
       ? 'oauth-authorization-server'
       : 'openid-configuration';
   const support = value['supportMetadata'];
+  const features = value['featureMetadata'];
   return {
     issuer: value['issuer'],
     metadata,
     endpoints,
     ...(isRecord(support) ? { supportMetadata: pickFlowSupportMetadata(support) } : {}),
+    ...(isRecord(features) ? { featureMetadata: pickFeatureMetadata(features) } : {}),
   };
 }
 
@@ -380,7 +392,43 @@ export function flowSupportFor(
   const endpoints = endpointsFor(settings, sandboxOrigin);
   const metadata = settings.authority === 'issuer' ? settings.issuer?.supportMetadata : undefined;
   const entraShaped = settings.authority === 'entra' || settings.authority === 'sandbox';
-  return assessFlowSupport(endpoints, metadata, entraShaped ? { entraTenant: tenantFor(settings) } : {});
+  const features = featureMetadataFor(settings, sandboxOrigin);
+  return assessFlowSupport(endpoints, metadata, {
+    ...(entraShaped ? { entraTenant: tenantFor(settings) } : {}),
+    ...(features === undefined ? {} : { features }),
+  });
+}
+
+/**
+ * The feature fields of the authority in the settings: a discovered issuer's own document; for Entra and
+ * the Entra-shaped sandbox, what Entra publishes, with the authority's userinfo and logout URLs; nothing
+ * for endpoints typed by hand.
+ */
+export function featureMetadataFor(
+  settings: Pick<Settings, 'authority' | 'entraOrigin' | 'tenant'> & Partial<Pick<Settings, 'issuer'>>,
+  sandboxOrigin: string,
+): FeatureMetadata | undefined {
+  if (settings.authority === 'issuer') return settings.issuer?.featureMetadata;
+  if (settings.authority === 'manual') return undefined;
+  const origin = settings.authority === 'sandbox' ? sandboxOrigin : settings.entraOrigin;
+  const tenant = encodeURIComponent(tenantFor(settings).trim());
+  return entraFeatureMetadata({
+    // The sandbox mirrors Graph's OIDC userinfo on its own origin; Entra's is Graph's.
+    userinfo:
+      settings.authority === 'sandbox'
+        ? `${sandboxOrigin}/oidc/userinfo`
+        : 'https://graph.microsoft.com/oidc/userinfo',
+    endSession: `${origin.replace(/\/+$/, '')}/${tenant}/oauth2/v2.0/logout`,
+  });
+}
+
+/** The verdict on one feature for the authority in the settings (see `assessFeature`). */
+export function featureVerdictFor(
+  feature: ProviderFeature,
+  settings: Pick<Settings, 'authority' | 'entraOrigin' | 'tenant'> & Partial<Pick<Settings, 'issuer'>>,
+  sandboxOrigin: string,
+): FeatureVerdict {
+  return assessFeature(feature, featureMetadataFor(settings, sandboxOrigin));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { pickFeatureMetadata } from '../../protocol/provider-features.ts';
 import { useEffect, useId, useState } from 'react';
 import { discoverAuthorizationServer, relayOriginsOf, type Discovery } from '../../protocol/discovery.ts';
 import { LabError } from '../../protocol/errors.ts';
@@ -88,6 +89,7 @@ export function IssuerForm({ onPreviewChange }: { onPreviewChange?: (previewing:
       metadata: discovery.kind,
       endpoints: discovery.endpoints,
       supportMetadata: pickFlowSupportMetadata(discovery.document),
+      featureMetadata: pickFeatureMetadata(discovery.document),
     });
     setSaveStatus(`Saved. Flows now use ${discovery.issuer}.`);
   };
