@@ -32,7 +32,28 @@ export type ClientAuthentication =
   | { readonly method: 'none' }
   | { readonly method: 'client_secret_post'; readonly clientSecret: string }
   | { readonly method: 'client_secret_basic'; readonly clientSecret: string }
+  | { readonly method: 'client_secret_jwt'; readonly clientAssertion: string }
   | { readonly method: 'private_key_jwt'; readonly clientAssertion: string };
+
+/**
+ * A value form-urlencoded as RFC 6749 Appendix B asks (WHATWG application/x-www-form-urlencoded:
+ * space as `+`, everything but letters, digits and `*-._` percent-encoded as UTF-8).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#appendix-B
+ */
+export function formUrlEncode(value: string): string {
+  return new URLSearchParams([['', value]]).toString().slice(1);
+}
+
+/**
+ * The Basic `Authorization` value for a client id and secret: each form-urlencoded, joined by a colon,
+ * then base64 (the encoded text is ASCII, so `btoa` takes it).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
+export function buildBasicAuthorization(clientId: string, clientSecret: string): string {
+  // RFC 6749 §2.3.1: id and secret are encoded with application/x-www-form-urlencoded, then used
+  // as the username and password of RFC 7617 Basic.
+  return `Basic ${btoa(`${formUrlEncode(clientId)}:${formUrlEncode(clientSecret)}`)}`;
+}
 
 /** Form fields whose values are secrets wherever they appear. */
 export const SECRET_FIELDS = [
@@ -67,12 +88,13 @@ export function buildTokenRequest(
   if (authentication.method === 'client_secret_post') {
     body.append('client_secret', authentication.clientSecret);
   } else if (authentication.method === 'client_secret_basic') {
-    // RFC 6749 §2.3.1: id and secret are form-urlencoded before being joined for Basic.
-    const id = encodeURIComponent(body.get('client_id') ?? '');
-    const secret = encodeURIComponent(authentication.clientSecret);
-    headers.push(['Authorization', `Basic ${btoa(`${id}:${secret}`)}`]);
-  } else if (authentication.method === 'private_key_jwt') {
-    // RFC 7523 §2.2: the assertion travels as client_assertion, typed by client_assertion_type.
+    headers.push([
+      'Authorization',
+      buildBasicAuthorization(body.get('client_id') ?? '', authentication.clientSecret),
+    ]);
+  } else if (authentication.method === 'private_key_jwt' || authentication.method === 'client_secret_jwt') {
+    // RFC 7523 §2.2 (OIDC Core §9 for both JWT methods): the assertion travels as client_assertion,
+    // typed by client_assertion_type.
     body.append('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
     body.append('client_assertion', authentication.clientAssertion);
   }
