@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'CORS_ERROR'
   | 'RELAY_UNAVAILABLE'
   | 'DEVICE_CODE_EXPIRED'
-  | 'HASH_MISMATCH';
+  | 'HASH_MISMATCH'
+  | 'REGISTRATION_ERROR';
 
 /** The base of every error the protocol core throws. */
 export class LabError extends Error {
@@ -151,6 +152,24 @@ export class TokenEndpointError extends LabError {
 
   constructor(status: number, fields: OAuthErrorFields, rawBody: string, format: ErrorBodyFormat = 'oauth') {
     super('TOKEN_ENDPOINT_ERROR', serverMessage(fields), { cause: rawBody });
+    this.status = status;
+    this.fields = fields;
+    this.format = format;
+  }
+}
+
+/**
+ * The registration endpoint refused the client metadata (RFC 7591 §3.2.2), or the client configuration
+ * endpoint refused a read or delete (RFC 7592 §2); `cause` holds the raw response text.
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-3.2.2
+ */
+export class RegistrationError extends LabError {
+  readonly status: number;
+  readonly fields: OAuthErrorFields;
+  readonly format: ErrorBodyFormat;
+
+  constructor(status: number, fields: OAuthErrorFields, rawBody: string, format: ErrorBodyFormat = 'oauth') {
+    super('REGISTRATION_ERROR', serverMessage(fields), { cause: rawBody });
     this.status = status;
     this.fields = fields;
     this.format = format;

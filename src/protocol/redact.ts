@@ -10,7 +10,8 @@ import type { HttpExchange, RecordedRequest, RecordedResponse } from './http.ts'
  * Parameter and JSON member names whose values are credentials: tokens (RFC 6749 §5.1, OIDC Core §3.1.3.3),
  * the authorization code (§4.1.2), the PKCE verifier (RFC 7636 §4.1), the device code (RFC 8628 §3.2),
  * client credentials (§2.3.1, RFC 7523 §2.2), grant assertions (RFC 7523 §2.1, on-behalf-of), the password
- * (§4.3.2), token exchange tokens (RFC 8693 §2.1) and the token of revocation and introspection (RFC 7009 §2.1).
+ * (§4.3.2), token exchange tokens (RFC 8693 §2.1), the token of revocation and introspection (RFC 7009 §2.1)
+ * and the registration access token of a dynamically registered client (RFC 7592 §3).
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.3
  */
 export const CREDENTIAL_PARAMS: ReadonlySet<string> = new Set([
@@ -27,6 +28,7 @@ export const CREDENTIAL_PARAMS: ReadonlySet<string> = new Set([
   'subject_token',
   'actor_token',
   'token',
+  'registration_access_token',
 ]);
 
 /**

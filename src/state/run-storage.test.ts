@@ -33,6 +33,25 @@ describe('what a run may write to sessionStorage', () => {
     );
   });
 
+  test('RFC 7592 §3: a registration access token never survives, as a field or a JSON member', () => {
+    fc.assert(
+      fc.property(secret, (registrationAccessToken) => {
+        const ctx = {
+          registrationAccessToken,
+          client: { client_id: 'c1', registration_access_token: registrationAccessToken },
+          exchange: {
+            response: { body: JSON.stringify({ registration_access_token: registrationAccessToken }) },
+          },
+        };
+        for (const keep of [true, false]) {
+          const stored = storableValue(ctx, keep);
+          expect(JSON.stringify(stored.value)).not.toContain(registrationAccessToken);
+          expect(stored.dropped).toContain('secrets');
+        }
+      }),
+    );
+  });
+
   test('tokens are left out unless kept, and kept verbatim when the user keeps them', () => {
     fc.assert(
       fc.property(token, token, (access, refresh) => {

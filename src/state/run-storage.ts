@@ -28,6 +28,9 @@ const SECRET_NAMES = new Set([
   'privatekeypem',
   'private_key',
   'keypair',
+  // RFC 7592 §3: it manages (reads, deletes) a dynamically registered client, like a credential.
+  'registration_access_token',
+  'registrationaccesstoken',
 ]);
 
 // Field names whose values are tokens (RFC 6749 §5.1, RFC 7523 §2.2, RFC 8693 §2.1).
@@ -53,7 +56,7 @@ const TOKEN_NAMES = new Set([
 
 // What the flow itself must keep across the redirect or a reload, though the views mask them.
 const FLOW_KEEPS = new Set(['code', 'code_verifier', 'device_code']);
-const ALWAYS_SECRET = new Set(['client_secret', 'password']);
+const ALWAYS_SECRET = new Set(['client_secret', 'password', 'registration_access_token']);
 
 /**
  * Replaces credentials inside free text (raw bodies, URLs, header values) with `NOT_KEPT`: client secrets

@@ -799,6 +799,27 @@ const BY_ERROR: Readonly<Record<string, Entry>> = {
     what: 'The resource the request names does not exist in the tenant, or is not set up to receive tokens.',
     fix: 'Check the resource or scope value — App ID URI or client id of the API.',
   },
+  // RFC 7591 §3.2.2: the errors of a refused dynamic client registration.
+  invalid_redirect_uri: {
+    title: 'Redirect URI refused',
+    what: 'The registration endpoint will not register one of the redirect_uris: not an absolute URI, a scheme or host its policy forbids (plain http, a fragment), or one that does not fit the grant types.',
+    fix: 'Send absolute URIs without a fragment that the server’s policy allows, such as this app’s own callback.',
+  },
+  invalid_client_metadata: {
+    title: 'Client metadata refused',
+    what: 'A metadata field has a value the server does not accept, or fields contradict each other (grant_types against response_types, an authentication method it does not support, private_key_jwt without keys).',
+    fix: 'Read the field the server’s description names, and pick values its metadata lists (token_endpoint_auth_methods_supported, grant_types_supported).',
+  },
+  invalid_software_statement: {
+    title: 'Software statement invalid',
+    what: 'The software_statement JWT could not be read or its signature did not verify.',
+    fix: 'Send a software statement signed by an issuer the server trusts, or none if it does not require one.',
+  },
+  unapproved_software_statement: {
+    title: 'Software statement not approved',
+    what: 'The software statement is valid, but the server does not accept statements from its issuer.',
+    fix: 'Get a statement from an issuer the server has approved.',
+  },
 };
 
 const BY_CODE: Readonly<Record<StepFailure['code'], Entry>> = {
@@ -887,6 +908,11 @@ const BY_CODE: Readonly<Record<StepFailure['code'], Entry>> = {
     title: 'Local relay unavailable',
     what: 'This request must be sent by a server, and the local relay did not take it.',
     fix: 'Run the app with `npm start` (it starts the relay), or copy the request and send it with curl.',
+  },
+  REGISTRATION_ERROR: {
+    title: 'The registration endpoint refused the request',
+    what: 'The registration endpoint (or the registration’s own URI) answered with an error (RFC 7591 §3.2.2, RFC 7592 §2).',
+    fix: 'Read the server’s description below, change the metadata or the token it names, and send again.',
   },
   BUG: {
     title: 'Unexpected error',
