@@ -7,8 +7,8 @@
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ClientAuthentication
  * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2
  */
-import { calculateJwkThumbprint, SignJWT, type JWK } from 'jose';
-import { buildClientAssertionClaims, type ClientAssertionClaims } from './client-assertion.ts';
+import type { JWK } from 'jose';
+import type { ClientAssertionClaims } from './client-assertion.ts';
 import { InvalidInputError, ProtocolViolationError } from './errors.ts';
 import type { HttpExchange, RecordedRequest } from './http.ts';
 import { buildBasicAuthorization, formUrlEncode, type ClientAuthentication } from './token.ts';
@@ -347,6 +347,8 @@ export async function generateClientKey(alg: ClientKeyAlgorithm): Promise<Client
   const bare: JWK = Object.fromEntries(
     Object.entries({ kty, crv, x, y, n, e }).filter(([, v]) => v !== undefined),
   );
+  // jose is loaded only now, so it stays out of the page bundles that show the choice.
+  const { calculateJwkThumbprint } = await import('jose');
   // RFC 7638 §3: the thumbprint names the key independently of how it is serialised.
   const kid = await calculateJwkThumbprint(bare, 'sha256');
   return { alg, kid, publicJwk: { ...bare, kid, alg, use: 'sig' }, privateKey: pair.privateKey };
@@ -419,6 +421,10 @@ export async function signJwtAssertion(
     throw new InvalidInputError('client_id', 'The client id is empty: the assertion’s iss and sub need it.');
   if (input.audience.trim() === '')
     throw new InvalidInputError('aud', 'There is no endpoint to address the assertion to (its aud).');
+  const [{ SignJWT }, { buildClientAssertionClaims }] = await Promise.all([
+    import('jose'),
+    import('./client-assertion.ts'),
+  ]);
   const claims = buildClientAssertionClaims({
     clientId: input.clientId,
     tokenEndpoint: input.audience,
