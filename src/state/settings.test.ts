@@ -182,6 +182,72 @@ describe('app profiles', () => {
   });
 });
 
+describe('an issuer preset (the standards sandbox)', () => {
+  const issuer = {
+    issuer: 'https://id.example.com',
+    metadata: 'openid-configuration' as const,
+    endpoints: ISSUER_ENDPOINTS,
+    featureMetadata: { registration_endpoint: 'https://id.example.com/reg' },
+  };
+  const presetProfiles = [
+    {
+      name: 'Preset: spa',
+      clientId: 'spa',
+      redirectUri: 'http://localhost:5173/callback',
+      platform: 'spa' as const,
+      scopes: 'openid',
+      clientSecret: '',
+      rememberSecret: false,
+      preset: 'p:spa',
+    },
+    {
+      name: 'Preset: web',
+      clientId: 'web',
+      redirectUri: 'http://localhost:5173/callback',
+      platform: 'web' as const,
+      scopes: 'api.read',
+      clientSecret: SECRET,
+      rememberSecret: false,
+      preset: 'p:web',
+    },
+  ];
+
+  test('makes the issuer the authority, adds the profiles and selects the named one', () => {
+    useSettings.getState().applyIssuerPreset(issuer, presetProfiles, 'p:spa');
+    const state = useSettings.getState();
+    expect(state.authority).toBe('issuer');
+    expect(state.issuer?.issuer).toBe('https://id.example.com');
+    expect(state.profiles.map((p) => p.clientId)).toEqual(['', 'spa', 'web']);
+    expect(state.clientId).toBe('spa');
+  });
+
+  test('applied again, it updates its profiles in place: no duplicates, same ids, secrets back', () => {
+    useSettings.getState().applyIssuerPreset(issuer, presetProfiles, 'p:spa');
+    const first = useSettings.getState().profiles;
+    const web = first.find((p) => p.preset === 'p:web')!;
+    useSettings.getState().updateProfile(web.id, { clientSecret: '', rememberSecret: true });
+    useSettings.getState().applyIssuerPreset(issuer, presetProfiles, 'p:web');
+    const again = useSettings.getState().profiles;
+    expect(again.map((p) => p.id)).toEqual(first.map((p) => p.id));
+    const webAgain = again.find((p) => p.preset === 'p:web')!;
+    expect(webAgain.clientSecret).toBe(SECRET);
+    // The user's choice to remember the secret is theirs, not the preset's.
+    expect(webAgain.rememberSecret).toBe(true);
+    expect(useSettings.getState().activeProfileId).toBe(web.id);
+  });
+
+  test('storage keeps the issuer, its features and the profiles, not the secrets', () => {
+    useSettings.getState().applyIssuerPreset(issuer, presetProfiles, 'p:spa');
+    expect(stored()).toContain('https://id.example.com/reg');
+    expect(stored()).toContain('p:web');
+    expect(stored()).not.toContain(SECRET);
+    const restored = restoreSettings(JSON.parse(stored()).state, defaultSettings());
+    expect(restored.authority).toBe('issuer');
+    expect(restored.issuer?.featureMetadata).toEqual(issuer.featureMetadata);
+    expect(restored.profiles.find((p) => p.preset === 'p:web')?.clientSecret).toBe('');
+  });
+});
+
 describe('endpoints for every authority kind', () => {
   test('issuer and manual: fixed endpoints, no tenant; the issuer is the expected iss', () => {
     useSettings.getState().setIssuer({

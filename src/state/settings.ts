@@ -85,6 +85,15 @@ interface SettingsStore extends Settings {
   setIssuer(issuer: IssuerAuthority): void;
   /** Makes checked hand-typed endpoints the authority. */
   setManualEndpoints(endpoints: Endpoints): void;
+  /**
+   * Makes a checked issuer the authority with a preset's profiles (see `mergePresetProfiles`), and
+   * makes the one whose `preset` is `activePreset` active.
+   */
+  applyIssuerPreset(
+    issuer: IssuerAuthority,
+    profiles: readonly Omit<AppProfile, 'id'>[],
+    activePreset: string,
+  ): void;
   addProfile(profile: Omit<AppProfile, 'id'>): string;
   updateProfile(id: string, patch: Partial<Omit<AppProfile, 'id'>>): void;
   removeProfile(id: string): void;
@@ -162,6 +171,25 @@ export function normalizeSettings(settings: Settings): Settings {
     redirectUri: active.redirectUri,
     clientSecret: active.clientSecret,
   };
+}
+
+/**
+ * A preset's profiles merged into the existing ones: a profile with the same `preset` marker is updated
+ * in place (same id, the user's "remember" choice kept), a new one is added. Applying a preset twice
+ * gives the same profiles as applying it once.
+ */
+export function mergePresetProfiles(
+  profiles: readonly AppProfile[],
+  incoming: readonly Omit<AppProfile, 'id'>[],
+): AppProfile[] {
+  const merged = [...profiles];
+  for (const profile of incoming) {
+    const at = profile.preset === undefined ? -1 : merged.findIndex((p) => p.preset === profile.preset);
+    const existing = merged[at];
+    if (existing === undefined) merged.push({ ...profile, id: newProfileId() });
+    else merged[at] = { ...profile, id: existing.id, rememberSecret: existing.rememberSecret };
+  }
+  return merged;
 }
 
 /** Applies a patch: the mirrored client fields are written to the active profile. */
@@ -298,6 +326,12 @@ export const useSettings = create<SettingsStore>()(
       update: (patch) => set((s) => patchSettings(s, patch)),
       reset: () => set(defaultSettings()),
       setIssuer: (issuer) => set((s) => normalizeSettings({ ...s, authority: 'issuer', issuer })),
+      applyIssuerPreset: (issuer, incoming, activePreset) =>
+        set((s) => {
+          const profiles = mergePresetProfiles(s.profiles, incoming);
+          const active = profiles.find((p) => p.preset === activePreset)?.id ?? s.activeProfileId;
+          return normalizeSettings({ ...s, authority: 'issuer', issuer, profiles, activeProfileId: active });
+        }),
       setManualEndpoints: (endpoints) =>
         set((s) => normalizeSettings({ ...s, authority: 'manual', manualEndpoints: endpoints })),
       addProfile: (profile) => {

@@ -14,6 +14,7 @@ import { FlowSupportList } from '../settings/flow-support-list.tsx';
 import { IssuerForm } from '../settings/issuer-form.tsx';
 import { ManualForm } from '../settings/manual-form.tsx';
 import { ProfilesEditor } from '../settings/profiles-editor.tsx';
+import { StandardsPreset, useStandardsPresetInUse } from '../settings/standards-preset.tsx';
 import { TransferPanel } from '../settings/transfer-panel.tsx';
 
 const CLOUD_LABELS: Record<(typeof ENTRA_CLOUD_ORIGINS)[number], string> = {
@@ -29,6 +30,9 @@ const KIND_NAMES: Record<AuthorityKind, string> = {
   manual: 'endpoints typed by hand',
 };
 
+/** A choice of the authority radios: an authority kind, or the standards sandbox (an issuer preset). */
+type Shown = AuthorityKind | 'standard';
+
 export default function SettingsPage() {
   const settings = useSettings();
   const sandboxOrigin = useLabConfig((s) => s.sandboxOrigin);
@@ -36,13 +40,17 @@ export default function SettingsPage() {
   const sandboxTenant = useSandboxDirectory((s) => s.directory?.tenant);
   const tenant = tenantFor(settings);
   const endpoints = endpointsFor(settings, sandboxOrigin);
-  // Which form is open. Sandbox and Entra apply at once; an issuer or typed endpoints once saved.
-  const [shown, setShown] = useState<AuthorityKind>(settings.authority);
+  // The saved issuer is the sandbox's standards issuer (the "Standards sandbox" preset).
+  const standardsInUse = useStandardsPresetInUse();
+  const inUse: Shown = standardsInUse ? 'standard' : settings.authority;
+  // Which form is open. Sandbox and Entra apply at once; an issuer, typed endpoints or the standards
+  // sandbox once saved.
+  const [shown, setShown] = useState<Shown>(inUse);
   // While the issuer form shows a looked-up document, its flow list is the one on the page.
   const [previewing, setPreviewing] = useState(false);
   const ids = { tenant: useId(), cloud: useId() };
 
-  const choose = (kind: AuthorityKind) => {
+  const choose = (kind: Shown) => {
     setShown(kind);
     // An empty tenant is the sandbox's own, whatever its directory names when a request is built.
     if (kind === 'sandbox') settings.update({ authority: kind, tenant: '' });
@@ -52,7 +60,7 @@ export default function SettingsPage() {
     }
   };
 
-  const radio = (kind: AuthorityKind, label: ReactNode) => (
+  const radio = (kind: Shown, label: ReactNode) => (
     <label className="choice">
       <input type="radio" name="authority" checked={shown === kind} onChange={() => choose(kind)} />
       {label}
@@ -72,18 +80,22 @@ export default function SettingsPage() {
             Sandbox tenant (local, behaves like Entra ID) — <a href={`${sandboxOrigin}/`}>open its portal</a>
           </>,
         )}
+        {radio(
+          'standard',
+          'Standards sandbox (local, a standards-only OpenID provider: PAR, JAR, JARM, DPoP, introspection, registration…)',
+        )}
         {radio('entra', 'Microsoft Entra ID (your tenant)')}
         {radio('issuer', 'Any OpenID provider, by its issuer URL')}
         {radio('manual', 'Endpoints typed by hand')}
       </fieldset>
       <p role="status" className="in-use">
-        Flows use {KIND_NAMES[settings.authority]}
+        Flows use {standardsInUse ? 'the standards sandbox' : KIND_NAMES[settings.authority]}
         {settings.authority === 'issuer' && settings.issuer !== null && (
           <>
             : <code>{settings.issuer.issuer}</code>
           </>
         )}
-        {shown !== settings.authority && ' until you save the form below'}.
+        {shown !== inUse && ' until you save the form below'}.
       </p>
 
       {shown === 'entra' && (
@@ -139,6 +151,7 @@ export default function SettingsPage() {
           )}
         </div>
       )}
+      {shown === 'standard' && <StandardsPreset />}
       {shown === 'issuer' && <IssuerForm onPreviewChange={setPreviewing} />}
       {shown === 'manual' && <ManualForm />}
 
