@@ -1,5 +1,28 @@
 import { Link } from 'react-router';
-import { FLOWS, flowPath } from '../../flows/registry.ts';
+import { FLOWS, flowPath, type FlowId } from '../../flows/registry.ts';
+
+/** The routes beyond RFC 6749's grants, listed under their own heading. */
+const BEYOND_THE_GUIDE: readonly FlowId[] = [
+  'dpop',
+  'token-exchange',
+  'token-management',
+  'dynamic-registration',
+];
+
+function FlowList({ flows }: { readonly flows: readonly (typeof FLOWS)[number][] }) {
+  return (
+    <ul className="flow-list">
+      {flows.map((flow) => (
+        <li key={flow.id}>
+          <h3>
+            <Link to={flowPath(flow.id)}>{flow.title}</Link>
+          </h3>
+          <p>{flow.whenToUse}</p>
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 export function Home() {
   return (
@@ -10,16 +33,15 @@ export function Home() {
         decoded claim by claim. It runs against the built-in sandbox tenant (no account needed) or your own
         Entra ID tenant — see <Link to="/settings">Settings</Link>.
       </p>
-      <ul className="flow-list">
-        {FLOWS.map((flow) => (
-          <li key={flow.id}>
-            <h2>
-              <Link to={flowPath(flow.id)}>{flow.title}</Link>
-            </h2>
-            <p>{flow.whenToUse}</p>
-          </li>
-        ))}
-      </ul>
+      <h2>The grants</h2>
+      <FlowList flows={FLOWS.filter((flow) => !BEYOND_THE_GUIDE.includes(flow.id))} />
+      <h2>Beyond the guide</h2>
+      <p>
+        What came after the core grants: sender-constrained tokens, token exchange, asking the server about a
+        token, registering a client over HTTP. Entra ID has few of them; the sandbox’s standards issuer (a
+        preset in <Link to="/settings">Settings</Link>) has them all.
+      </p>
+      <FlowList flows={FLOWS.filter((flow) => BEYOND_THE_GUIDE.includes(flow.id))} />
     </section>
   );
 }
