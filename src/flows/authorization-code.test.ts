@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, test } from 'vitest';
+import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT } from 'jose';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { generateRequestObjectKeyPair } from '../protocol/jar.ts';
 import { encodeBase64Url } from '../protocol/base64url.ts';
 import { pickFlowSupportMetadata } from '../protocol/flow-support.ts';
 import {
@@ -10,7 +12,9 @@ import {
   authorizationCodeFlow,
   buildAuthorizeStep,
   buildExchangeRequest,
+  buildPushRequest,
   createAuthCodeContext,
+  decidePushRoute,
   decideExchangeRoute,
   effectiveResponseMode,
   fetchFormPostResponse,
@@ -18,14 +22,21 @@ import {
   formPostIdFrom,
   isOwnCallback,
   makePkcePair,
+  makeRequestObject,
   metadataWarnings,
   navigationLabel,
+  pendingBeforeSignIn,
   readCallback,
+  readCallbackVerified,
   readExchange,
+  readPush,
+  requestFingerprint,
   readPastedResponse,
   returnTripMessage,
   sendExchange,
+  sendPush,
   signInBlockedReason,
+  standardsWarnings,
   type AuthCodeContext,
 } from './authorization-code.ts';
 import { buildSequenceDiagram } from './diagram.ts';
@@ -294,9 +305,11 @@ describe('the diagram draws the variant the run uses', () => {
   test('the authorization request, the return trip and the token request are marked http, so what the run records replaces them', () => {
     const http = (step: string) =>
       authorizationCodeFlow.diagram.messages.filter((m) => m.step === step).map((m) => 'http' in m);
-    expect(http('authorize')).toEqual([true, true]);
-    // The sign-in pages are not recorded; the pasted address comes back by hand.
-    expect(http('sign-in')).toEqual([false, false, true, true, true, false, false]);
+    // Signing the request object happens in the page; the four ways the browser leaves are recorded.
+    expect(http('authorize')).toEqual([false, true, true, true, true]);
+    expect(http('par')).toEqual([true, true]);
+    // The sign-in pages are not recorded, nor the JWT's verification; the pasted address comes back by hand.
+    expect(http('sign-in')).toEqual([false, false, true, true, true, true, true, true, false, false, false]);
     expect(new Set(http('exchange'))).toEqual(new Set([true]));
   });
 });
@@ -371,6 +384,10 @@ describe('step inputs', () => {
     'authorizationResponse',
     'exchange',
     'tokens',
+    'parEndpoint',
+    'usePar',
+    'jarAlg',
+    'clientAuthMethod',
   ]);
 
   test('every step names the run-context keys its result depends on, and only real keys', () => {
@@ -587,5 +604,319 @@ describe('offered values against the 13 real providers’ discovery documents (R
     expect(warned({ response_mode: 'query' })).not.toContain('response_mode');
     expect(warned({ code_challenge_method: 'plain' })).toContain('code_challenge_method');
     expect(warned({ code_challenge_method: 'S256' })).not.toContain('code_challenge_method');
+  });
+});
+
+describe('standards options: PAR, JAR, JARM, client authentication', () => {
+  const ISSUER = 'http://localhost:5174/standard';
+  const STANDARD = {
+    authorizationEndpoint: `${ISSUER}/auth`,
+    tokenEndpoint: `${ISSUER}/token`,
+  };
+  let serverKey: CryptoKey;
+  let serverJwks: { keys: object[] };
+  beforeAll(async () => {
+    const pair = await generateKeyPair('RS256');
+    serverKey = pair.privateKey;
+    serverJwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'as-1', alg: 'RS256' }] };
+  });
+
+  function standardContext(secret = 'sec:ret+/&%'): AuthCodeContext {
+    return createAuthCodeContext({
+      ...STANDARD,
+      issuer: ISSUER,
+      clientId: 'standard-post',
+      redirectUri: 'http://localhost:5173/callback',
+      clientSecret: secret,
+      usePkce: true,
+      standards: {
+        parEndpoint: `${ISSUER}/request`,
+        jwksUri: `${ISSUER}/jwks`,
+        corsFromBrowser: true,
+      },
+    });
+  }
+
+  function jarmJwt(claims: Record<string, unknown>): Promise<string> {
+    return new SignJWT({
+      iss: ISSUER,
+      aud: 'standard-post',
+      exp: Math.floor(Date.now() / 1000) + 300,
+      ...claims,
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: 'as-1' })
+      .sign(serverKey);
+  }
+
+  test('RFC 9126 §5: a required PAR is on from the start; without an endpoint it is off', () => {
+    const required = createAuthCodeContext({
+      ...STANDARD,
+      clientId: 'c',
+      redirectUri: 'http://localhost:5173/callback',
+      clientSecret: '',
+      usePkce: true,
+      standards: { parEndpoint: `${ISSUER}/request`, parRequired: true },
+    });
+    expect(required).toMatchObject({ usePar: true, parRequired: true });
+    expect(context(true).usePar).toBeUndefined();
+    expect(context(true).parEndpoint).toBeUndefined();
+  });
+
+  test('JAR + PAR + JARM + client_secret_basic, end to end against stubs', async () => {
+    let ctx: AuthCodeContext = {
+      ...standardContext(),
+      usePar: true,
+      jarAlg: 'HS256',
+      clientAuthMethod: 'client_secret_basic',
+      params: { ...standardContext().params, response_mode: 'jwt', scope: 'openid' },
+    };
+    ctx = { ...ctx, ...(await makePkcePair(ctx)) };
+    expect(pendingBeforeSignIn(ctx)).toEqual({ sign: true, push: true });
+
+    // RFC 9101 §4: the request object carries the parameters, iss = client_id, aud = issuer.
+    ctx = { ...ctx, ...(await makeRequestObject(ctx, { now: () => Date.now() })) };
+    expect(ctx.requestObject?.header).toEqual({ alg: 'HS256', typ: 'oauth-authz-req+jwt' });
+    expect(ctx.requestObject?.claims).toMatchObject({
+      iss: 'standard-post',
+      aud: ISSUER,
+      client_id: 'standard-post',
+      response_mode: 'jwt',
+      state: ctx.params['state'],
+      code_challenge: ctx.challenge?.challenge,
+    });
+    await jwtVerify(ctx.requestObject?.jwt ?? '', new TextEncoder().encode('sec:ret+/&%'));
+    expect(pendingBeforeSignIn(ctx)).toEqual({ sign: false, push: true });
+
+    // RFC 9126 §2.1 / §3: the push carries client_id + request, Basic with the form-encoded secret.
+    const pushDeps = stubDeps(
+      () =>
+        new Response(
+          JSON.stringify({ request_uri: 'urn:ietf:params:oauth:request_uri:abc', expires_in: 60 }),
+          {
+            status: 201,
+            headers: { 'content-type': 'application/json' },
+          },
+        ),
+    );
+    expect(decidePushRoute(ctx, pushDeps).via).toBe('browser');
+    ctx = { ...ctx, ...(await sendPush(ctx, pushDeps)) };
+    ctx = { ...ctx, ...readPush(ctx) };
+    const pushed = new URLSearchParams(String(pushDeps.calls[0]?.init.body));
+    expect([...pushed.keys()]).toEqual(['client_id', 'request']);
+    expect(new Headers(pushDeps.calls[0]?.init.headers).get('authorization')).toBe(
+      `Basic ${btoa('standard-post:sec%3Aret%2B%2F%26%25')}`,
+    );
+    expect(ctx.pushed).toMatchObject({
+      request_uri: 'urn:ietf:params:oauth:request_uri:abc',
+      expires_in: 60,
+    });
+    expect(pendingBeforeSignIn(ctx)).toEqual({ sign: false, push: false });
+
+    // RFC 9126 §4: the browser's URL carries only client_id and request_uri.
+    const url = buildAuthorizeStep(ctx).url;
+    expect([...url.searchParams.keys()]).toEqual(['client_id', 'request_uri']);
+    expect(navigationLabel(url)).toBe('GET /standard/auth client_id, request_uri');
+    expect(buildAuthorizeStep(ctx, 1_000).warnings).toEqual([]);
+
+    // JARM: the answer is verified with the issuer's keys, then read as code + state.
+    const response = await jarmJwt({ code: 'the-code', state: ctx.params['state'] });
+    const keysDeps = stubDeps(
+      () =>
+        new Response(JSON.stringify(serverJwks), {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        }),
+    );
+    const back = await readCallbackVerified(ctx, `http://localhost:5173/callback?response=${response}`, {
+      ...keysDeps,
+      now: Date.now,
+    });
+    expect(keysDeps.calls[0]?.url).toBe(`${ISSUER}/jwks`);
+    expect(back.authorizationResponse).toMatchObject({ code: 'the-code', issuerChecked: true });
+    expect(back.jarmResponse?.header).toMatchObject({ alg: 'RS256', kid: 'as-1' });
+    ctx = { ...ctx, ...back };
+
+    // The code is redeemed from the browser with the same client authentication.
+    expect(
+      decideExchangeRoute(
+        ctx,
+        stubDeps(() => new Response('')),
+      ).via,
+    ).toBe('browser');
+    const request = buildExchangeRequest(ctx);
+    expect(request.headers).toContainEqual([
+      'Authorization',
+      `Basic ${btoa('standard-post:sec%3Aret%2B%2F%26%25')}`,
+    ]);
+    expect(new URLSearchParams(request.body).has('client_secret')).toBe(false);
+    expect(new URLSearchParams(request.body).get('code_verifier')).toBe(ctx.codeVerifier);
+  });
+
+  test('JAR by value: the URL carries client_id + request; changed parameters ask for a new signature', async () => {
+    let ctx: AuthCodeContext = { ...standardContext(), jarAlg: 'HS256' };
+    ctx = { ...ctx, ...(await makePkcePair(ctx)) };
+    ctx = { ...ctx, ...(await makeRequestObject(ctx, { now: () => Date.now() })) };
+    expect([...buildAuthorizeStep(ctx).url.searchParams.keys()]).toEqual(['client_id', 'request']);
+    const changed = { ...ctx, params: { ...ctx.params, prompt: 'login' } };
+    expect(pendingBeforeSignIn(changed)).toEqual({ sign: true, push: false });
+    expect(buildAuthorizeStep(changed).warnings.map((w) => w.parameter)).toContain('request');
+  });
+
+  test('JAR: HS256 without a secret, or an asymmetric algorithm without a key, is INVALID_INPUT', async () => {
+    const noSecret = { ...standardContext(''), jarAlg: 'HS256' as const };
+    expect(
+      await runStep(
+        makeRequestObject,
+        noSecret,
+        stubDeps(() => new Response('')),
+      ),
+    ).toMatchObject({
+      ok: false,
+      failure: { code: 'INVALID_INPUT' },
+    });
+    const noKey = { ...standardContext(), jarAlg: 'ES256' as const };
+    expect(
+      await runStep(
+        makeRequestObject,
+        noKey,
+        stubDeps(() => new Response('')),
+      ),
+    ).toMatchObject({
+      ok: false,
+      failure: { code: 'INVALID_INPUT', message: expect.stringContaining('needs a key pair') },
+    });
+  });
+
+  test('JAR with a browser-made ES256 key: kid in the header, verifies with the public JWK', async () => {
+    const pair = await generateRequestObjectKeyPair('ES256');
+    let ctx: AuthCodeContext = { ...standardContext(), jarAlg: 'ES256', jarKey: pair };
+    ctx = { ...ctx, ...(await makeRequestObject(ctx, { now: () => Date.now() })) };
+    expect(ctx.requestObject?.header).toEqual({
+      alg: 'ES256',
+      typ: 'oauth-authz-req+jwt',
+      kid: pair.publicJwk.kid,
+    });
+    await jwtVerify(ctx.requestObject?.jwt ?? '', await importJWK(pair.publicJwk, 'ES256'));
+  });
+
+  test('RFC 9126 §2.3: a refused push keeps the exchange and the server’s error', async () => {
+    const ctx: AuthCodeContext = { ...standardContext(), usePar: true };
+    const deps = stubDeps(
+      () =>
+        new Response('{"error":"invalid_client","error_description":"client authentication failed"}', {
+          status: 401,
+          headers: { 'content-type': 'application/json' },
+        }),
+    );
+    const sent = await sendPush(ctx, deps);
+    expect(sent.pushed.exchange.response?.status).toBe(401);
+    expect(await runStep(readPush, { ...ctx, ...sent }, deps)).toMatchObject({
+      ok: false,
+      failure: { code: 'TOKEN_ENDPOINT_ERROR', fields: { error: 'invalid_client' }, status: 401 },
+    });
+  });
+
+  test('RFC 9126 §2.2 / §4: a used or expired request_uri is warned about before sign-in', () => {
+    const base: AuthCodeContext = {
+      ...standardContext(),
+      usePar: true,
+    };
+    const pushed = {
+      exchange: { request: buildPushRequest(base), via: 'browser' as const, viaReason: '', startedAt: 0 },
+      pushedAt: 1_000_000,
+      pushedFrom: requestFingerprint(base),
+      request_uri: 'urn:x',
+      expires_in: 60,
+    };
+    expect(standardsWarnings({ ...base, pushed }, 1_030_000)).toEqual([]);
+    expect(standardsWarnings({ ...base, pushed }, 1_061_000)[0]?.message).toMatch(/expired 60 seconds after/);
+    expect(standardsWarnings({ ...base, pushed: { ...pushed, used: true } }, 1_030_000)[0]?.message).toMatch(
+      /already used/,
+    );
+  });
+
+  test('JARM §4.4: a response from another issuer, or an error inside the JWT, is refused with its reason', async () => {
+    const ctx: AuthCodeContext = {
+      ...standardContext(),
+      params: { ...standardContext().params, response_mode: 'jwt' },
+    };
+    const deps = {
+      ...stubDeps(() => new Response(JSON.stringify(serverJwks), { status: 200 })),
+      now: Date.now,
+    };
+    const read = (jwtText: string) =>
+      runStep(
+        (c: AuthCodeContext) =>
+          readCallbackVerified(c, `http://localhost:5173/callback?response=${jwtText}`, deps),
+        ctx,
+        deps,
+      );
+    expect(
+      await read(await jarmJwt({ iss: 'http://evil.example', code: 'c', state: ctx.params['state'] })),
+    ).toMatchObject({
+      ok: false,
+      failure: { code: 'INVALID_RESPONSE', message: expect.stringContaining('mix-up') },
+    });
+    expect(
+      await read(
+        await jarmJwt({ error: 'access_denied', error_description: 'no', state: ctx.params['state'] }),
+      ),
+    ).toMatchObject({
+      ok: false,
+      failure: { code: 'AUTHORIZATION_RESPONSE_ERROR', fields: { error: 'access_denied' } },
+    });
+    expect(await read(await jarmJwt({ code: 'c', state: 'another' }))).toMatchObject({
+      ok: false,
+      failure: { code: 'STATE_MISMATCH' },
+    });
+    // Asked for JARM, answered without it: not used.
+    expect(
+      await runStep(
+        (c: AuthCodeContext) =>
+          readCallbackVerified(c, `http://localhost:5173/callback?code=c&state=${c.params['state']}`, deps),
+        ctx,
+        deps,
+      ),
+    ).toMatchObject({
+      ok: false,
+      failure: { code: 'INVALID_RESPONSE', message: expect.stringContaining('ignored JARM') },
+    });
+  });
+
+  test('RFC 9126 §4: invalid_request_uri without state is shown as the server’s error', async () => {
+    const ctx: AuthCodeContext = { ...standardContext(), usePar: true };
+    const deps = { ...stubDeps(() => new Response('')), now: Date.now };
+    expect(
+      await runStep(
+        (c: AuthCodeContext) =>
+          readCallbackVerified(
+            c,
+            'http://localhost:5173/callback?error=invalid_request_uri&error_description=gone',
+            deps,
+          ),
+        ctx,
+        deps,
+      ),
+    ).toMatchObject({
+      ok: false,
+      failure: { code: 'AUTHORIZATION_RESPONSE_ERROR', fields: { error: 'invalid_request_uri' } },
+    });
+  });
+
+  test('diagram variants: PAR replaces the URL message, JARM the redirect', () => {
+    const ctx: AuthCodeContext = {
+      ...standardContext(),
+      usePar: true,
+      jarAlg: 'HS256',
+      params: { ...standardContext().params, response_mode: 'form_post.jwt' },
+    };
+    expect(buildSequenceDiagram(planned(ctx))).toMatchSnapshot();
+    expect(authCodeVariants(context(true), 'http://localhost:5173')).toEqual([
+      'pkce',
+      'public',
+      'pkce-public',
+      'url-pkce',
+      'query',
+    ]);
   });
 });

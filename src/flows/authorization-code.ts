@@ -14,12 +14,18 @@ import {
   parseAuthorizationResponse,
   readCallbackParameters,
   readPastedAuthorizationResponse,
+  validateAuthorizationResponse,
   type AuthorizationResponse,
   type CallbackInput,
   type FormPostCallback,
   type ResponseMode,
 } from '../protocol/callback.ts';
-import { NetworkError, ProtocolViolationError } from '../protocol/errors.ts';
+import {
+  AuthorizationResponseError,
+  InvalidInputError,
+  NetworkError,
+  ProtocolViolationError,
+} from '../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
 import { decodeJwt } from '../protocol/jwt.ts';
 import {
@@ -29,8 +35,23 @@ import {
   type CodeChallenge,
   type CodeChallengeMethod,
 } from '../protocol/pkce.ts';
+import {
+  buildRequestObjectAuthorizationUrl,
+  buildRequestObjectClaims,
+  signRequestObject,
+  type RequestObjectAlgorithm,
+  type RequestObjectKeyPair,
+} from '../protocol/jar.ts';
+import { isJarmResponseMode, jarmCarrier, verifyJarmResponse } from '../protocol/jarm.ts';
+import {
+  buildPushedAuthorizationRequest,
+  buildPushedAuthorizationUrl,
+  calculateRequestUriSecondsLeft,
+  parsePushedAuthorizationResponse,
+} from '../protocol/par.ts';
 import { buildTokenRequest, type ClientAuthentication, type TokenResponse } from '../protocol/token.ts';
-import type { Route } from '../protocol/transport.ts';
+import { sendRequest, type Route } from '../protocol/transport.ts';
+import type { JSONWebKeySet } from 'jose';
 import { browserRoute, readTokenExchange, relayRoute, sendTokenRequest } from './token-request.ts';
 import type { FlowDeps } from './runner.ts';
 import { CALLBACK_PATH } from '../protocol/callback-path.ts';
@@ -132,21 +153,46 @@ export const authorizationCodeFlow = {
       title: 'Build the authorization URL',
       spec: 'RFC 6749 §4.1.1',
       why: 'The request travels in the URL the browser opens: who the app is, where to come back, what it wants, and the values that protect the answer.',
-      inputs: ['authorizationEndpoint', 'usePkce', 'params', 'extraParams'],
+      inputs: ['authorizationEndpoint', 'usePkce', 'params', 'extraParams', 'jarAlg'],
+    },
+    {
+      id: 'par',
+      title: 'Push the request (PAR)',
+      spec: 'RFC 9126 §2',
+      why: 'With pushed authorization requests the client first POSTs the whole request to the server, authenticating as at the token endpoint, and gets a one-time request_uri back: the browser’s URL then carries only that reference, so nothing in it can be read or changed on the way.',
+      inputs: [
+        'parEndpoint',
+        'usePar',
+        'usePkce',
+        'params',
+        'extraParams',
+        'jarAlg',
+        'clientSecret',
+        'clientAuthMethod',
+      ],
     },
     {
       id: 'sign-in',
       title: 'Sign in and come back',
       spec: 'RFC 6749 §4.1.2',
       why: 'The user signs in and consents on the authorization server’s own page, then the browser is sent back to the redirect URI with a code — or an error — and the state.',
-      inputs: ['authorizationEndpoint', 'issuer', 'usePkce', 'params', 'extraParams', 'codeVerifier'],
+      inputs: [
+        'authorizationEndpoint',
+        'issuer',
+        'usePkce',
+        'params',
+        'extraParams',
+        'codeVerifier',
+        'usePar',
+        'jarAlg',
+      ],
     },
     {
       id: 'exchange',
       title: 'Exchange the code for tokens',
       spec: 'RFC 6749 §4.1.3',
       why: 'A direct POST to the token endpoint swaps the short-lived, single-use code (plus the verifier or the client secret) for tokens.',
-      inputs: ['tokenEndpoint', 'clientSecret', 'authorizationResponse'],
+      inputs: ['tokenEndpoint', 'clientSecret', 'clientAuthMethod', 'authorizationResponse'],
     },
     {
       id: 'tokens',
@@ -172,12 +218,38 @@ export const authorizationCodeFlow = {
         step: 'pkce',
         variant: 'pkce',
       },
+      // JAR (RFC 9101 §4): the parameters signed into one JWT before they leave.
+      {
+        from: 'client',
+        to: 'client',
+        text: 'sign the request object (JAR)',
+        step: 'authorize',
+        variant: 'jar',
+      },
+      // PAR (RFC 9126 §2): the request goes to the server first, the URL then names it.
+      {
+        from: 'client',
+        to: 'as',
+        text: 'POST /par the request, client authentication',
+        step: 'par',
+        variant: 'par',
+        http: true,
+      },
+      {
+        from: 'as',
+        to: 'client',
+        text: '201 request_uri, expires_in',
+        step: 'par',
+        variant: 'par',
+        reply: true,
+        http: true,
+      },
       {
         from: 'client',
         to: 'as',
         text: 'GET /authorize response_type=code, state, nonce, code_challenge',
         step: 'authorize',
-        variant: 'pkce',
+        variant: 'url-pkce',
         http: true,
       },
       {
@@ -185,7 +257,23 @@ export const authorizationCodeFlow = {
         to: 'as',
         text: 'GET /authorize response_type=code, state, nonce',
         step: 'authorize',
-        variant: 'no-pkce',
+        variant: 'url-no-pkce',
+        http: true,
+      },
+      {
+        from: 'client',
+        to: 'as',
+        text: 'GET /authorize client_id, request (the signed request object)',
+        step: 'authorize',
+        variant: 'url-jar',
+        http: true,
+      },
+      {
+        from: 'client',
+        to: 'as',
+        text: 'GET /authorize client_id, request_uri',
+        step: 'authorize',
+        variant: 'url-par',
         http: true,
       },
       { from: 'as', to: 'user', text: 'Sign-in, consent page', step: 'sign-in' },
@@ -216,6 +304,40 @@ export const authorizationCodeFlow = {
         step: 'sign-in',
         variant: 'form_post',
         http: true,
+      },
+      // JARM §2.3: the answer is one JWT, `response`, signed by the server.
+      {
+        from: 'as',
+        to: 'client',
+        text: '302 redirect_uri?response=JWT',
+        step: 'sign-in',
+        reply: true,
+        variant: 'jarm-query',
+        http: true,
+      },
+      {
+        from: 'as',
+        to: 'client',
+        text: '302 redirect_uri#response=JWT',
+        step: 'sign-in',
+        reply: true,
+        variant: 'jarm-fragment',
+        http: true,
+      },
+      {
+        from: 'as',
+        to: 'client',
+        text: 'auto-submitted form: POST redirect_uri, response=JWT in the body',
+        step: 'sign-in',
+        variant: 'jarm-form_post',
+        http: true,
+      },
+      {
+        from: 'client',
+        to: 'client',
+        text: 'verify the response JWT (issuer keys, iss, aud, exp), read code and state',
+        step: 'sign-in',
+        variant: 'jarm',
       },
       {
         from: 'as',
@@ -297,6 +419,63 @@ export interface AuthCodeContext {
   readonly pastedResponse?: { readonly stateChecked: boolean; readonly notes: readonly string[] };
   readonly exchange?: HttpExchange;
   readonly tokens?: TokenResponse;
+  /** The provider's PAR endpoint, when its metadata names one (RFC 9126 §5). */
+  readonly parEndpoint?: string;
+  /** The provider requires PAR (require_pushed_authorization_requests): it cannot be switched off. */
+  readonly parRequired?: boolean;
+  /** Push the request before the browser leaves (RFC 9126). */
+  readonly usePar?: boolean;
+  /** Sign the request into a request object with this algorithm (RFC 9101); undefined: no JAR. */
+  readonly jarAlg?: RequestObjectAlgorithm;
+  /** The browser-made key pair for an asymmetric request object; its private key stays in memory. */
+  readonly jarKey?: RequestObjectKeyPair;
+  /** Whether `jarKey`'s public key was registered with the client (the standards sandbox's portal). */
+  readonly jarKeyRegistration?: HttpExchange;
+  /** The signed request object, what it was signed from, and when. */
+  readonly requestObject?: SignedRequestObject;
+  /** The push and its answer. */
+  readonly pushed?: PushedRequest;
+  /** The issuer's key set URL (jwks_uri), to verify a JARM response. */
+  readonly jwksUri?: string;
+  /** A JARM response, verified: its header and claims. */
+  readonly jarmResponse?: {
+    readonly header: Record<string, unknown>;
+    readonly claims: Record<string, unknown>;
+  };
+  /** How a confidential client authenticates at the PAR and token endpoints (default client_secret_post). */
+  readonly clientAuthMethod?: 'client_secret_post' | 'client_secret_basic';
+  /**
+   * The token and PAR endpoints answer a browser with CORS (the standards sandbox), so a confidential
+   * client's requests go from the page rather than through the relay.
+   */
+  readonly corsFromBrowser?: boolean;
+}
+
+/**
+ * A request object as signed: the JWT, its decoded parts, and the request it was made from.
+ * @see https://www.rfc-editor.org/rfc/rfc9101#section-4
+ */
+export interface SignedRequestObject {
+  readonly jwt: string;
+  readonly header: Record<string, unknown>;
+  readonly claims: Record<string, unknown>;
+  /** `requestFingerprint` of the run when it was signed: a change means it must be signed again. */
+  readonly signedFrom: string;
+}
+
+/**
+ * A pushed authorization request: the exchange, and once read the `request_uri` and its lifetime.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-2.2
+ */
+export interface PushedRequest {
+  readonly exchange: HttpExchange;
+  readonly pushedAt: number;
+  /** `requestFingerprint` of the run when it was pushed. */
+  readonly pushedFrom: string;
+  readonly request_uri?: string;
+  readonly expires_in?: number;
+  /** The browser was sent to the authorization endpoint with it (it is single-use, RFC 9126 §4). */
+  readonly used?: boolean;
 }
 
 /**
@@ -368,8 +547,25 @@ export function createAuthCodeContext(input: {
   redirectUri: string;
   clientSecret: string;
   usePkce: boolean;
+  /** Standards features the provider offers (PAR endpoint, key set for JARM); absent for Entra. */
+  standards?: {
+    readonly parEndpoint?: string;
+    readonly parRequired?: boolean;
+    readonly jwksUri?: string;
+    readonly corsFromBrowser?: boolean;
+  };
 }): AuthCodeContext {
+  const standards = input.standards;
   return {
+    ...(standards?.parEndpoint === undefined
+      ? {}
+      : {
+          parEndpoint: standards.parEndpoint,
+          // RFC 9126 §5: when the server requires PAR, every request must be pushed.
+          ...(standards.parRequired === true ? { parRequired: true, usePar: true } : {}),
+        }),
+    ...(standards?.jwksUri === undefined ? {} : { jwksUri: standards.jwksUri }),
+    ...(standards?.corsFromBrowser === true ? { corsFromBrowser: true } : {}),
     authorizationEndpoint: input.authorizationEndpoint,
     tokenEndpoint: input.tokenEndpoint,
     ...(input.issuer === undefined ? {} : { issuer: input.issuer }),
@@ -425,7 +621,10 @@ export function authorizationParameters(ctx: AuthCodeContext): QueryParameter[] 
  * Step "authorize": the URL the browser opens, and the warnings a careful client would raise.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
  */
-export function buildAuthorizeStep(ctx: AuthCodeContext): { url: URL; warnings: RequestWarning[] } {
+export function buildAuthorizeStep(
+  ctx: AuthCodeContext,
+  nowMs: number = Date.now(),
+): { url: URL; warnings: RequestWarning[] } {
   const parameters = authorizationParameters(ctx);
   const warnings = [
     ...validateAuthorizationRequest(parameters),
@@ -440,7 +639,247 @@ export function buildAuthorizeStep(ctx: AuthCodeContext): { url: URL; warnings: 
         'With “code id_token” an ID token also comes back on the redirect. This page only redeems the code and does not check that first ID token; the Implicit and hybrid page shows it validated (nonce, c_hash).',
     });
   }
-  return { url: buildAuthorizationUrl(ctx.authorizationEndpoint, parameters), warnings };
+  warnings.push(...standardsWarnings(ctx, nowMs));
+  return { url: signInUrl(ctx) ?? buildAuthorizationUrl(ctx.authorizationEndpoint, parameters), warnings };
+}
+
+/**
+ * What the request object and the push are made from: the parameters, the algorithm, the client's
+ * authentication. When it changes after signing or pushing, both must be made again.
+ */
+export function requestFingerprint(ctx: AuthCodeContext): string {
+  return JSON.stringify([
+    authorizationParameters(ctx),
+    ctx.jarAlg ?? '',
+    ctx.clientAuthMethod ?? '',
+    ctx.requestObject?.jwt ?? '',
+  ]);
+}
+
+/** The request object still matches the run's parameters. */
+function requestObjectFits(ctx: AuthCodeContext): boolean {
+  return (
+    ctx.requestObject !== undefined &&
+    ctx.requestObject.signedFrom === JSON.stringify([authorizationParameters(ctx), ctx.jarAlg ?? ''])
+  );
+}
+
+/** The pushed request still matches the run's parameters and has a request_uri. */
+function pushFits(ctx: AuthCodeContext): boolean {
+  return ctx.pushed?.request_uri !== undefined && ctx.pushed.pushedFrom === requestFingerprint(ctx);
+}
+
+/**
+ * Whether sign-in must sign or push first: JAR on without a request object that fits, PAR on without
+ * a push that fits. A used or expired request_uri is not pushed again here: that is the person's call.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-4
+ */
+export function pendingBeforeSignIn(ctx: AuthCodeContext): { sign: boolean; push: boolean } {
+  const sign = ctx.jarAlg !== undefined && !requestObjectFits(ctx);
+  return { sign, push: ctx.usePar === true && (sign || !pushFits(ctx)) };
+}
+
+/**
+ * The URL the browser opens when PAR or JAR is on and its part is ready: client_id + request_uri
+ * (RFC 9126 §4) or client_id + request (RFC 9101 §5); undefined for a plain request.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-4
+ * @see https://www.rfc-editor.org/rfc/rfc9101#section-5
+ */
+export function signInUrl(ctx: AuthCodeContext): URL | undefined {
+  const clientId = ctx.params['client_id'] ?? '';
+  if (ctx.usePar === true) {
+    const uri = ctx.pushed?.request_uri;
+    return uri === undefined
+      ? undefined
+      : buildPushedAuthorizationUrl(ctx.authorizationEndpoint, clientId, uri);
+  }
+  if (ctx.jarAlg !== undefined && ctx.requestObject !== undefined) {
+    return buildRequestObjectAuthorizationUrl(ctx.authorizationEndpoint, clientId, ctx.requestObject.jwt);
+  }
+  return undefined;
+}
+
+/**
+ * Warnings about PAR and JAR before the browser leaves: a request_uri already used or past its
+ * lifetime, a push or a request object made from other parameters, a JARM mode without a key set.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-2.2
+ */
+export function standardsWarnings(ctx: AuthCodeContext, nowMs: number = Date.now()): RequestWarning[] {
+  const warnings: RequestWarning[] = [];
+  const pushed = ctx.pushed;
+  if (ctx.usePar === true && pushed?.request_uri !== undefined) {
+    if (pushed.used === true) {
+      warnings.push({
+        parameter: 'request_uri',
+        message:
+          'This request_uri was already used for a sign-in. RFC 9126 §4 makes it one-time: expect invalid_request_uri. Push again for a fresh one.',
+      });
+    } else if (
+      pushed.expires_in !== undefined &&
+      calculateRequestUriSecondsLeft(pushed.pushedAt, pushed.expires_in, nowMs) < 0
+    ) {
+      warnings.push({
+        parameter: 'request_uri',
+        message: `This request_uri expired ${pushed.expires_in} seconds after the push (expires_in). Expect invalid_request_uri; push again for a fresh one.`,
+      });
+    }
+    if (!pushFits(ctx)) {
+      warnings.push({
+        parameter: 'request_uri',
+        message:
+          'The parameters changed after the push: the server holds the old request. Signing in pushes the current one again.',
+      });
+    }
+  }
+  if (ctx.jarAlg !== undefined && ctx.requestObject !== undefined && !requestObjectFits(ctx)) {
+    warnings.push({
+      parameter: 'request',
+      message: 'The parameters changed after the request object was signed. Signing in signs it again.',
+    });
+  }
+  if (isJarmResponseMode(ctx.params['response_mode'] ?? '') && ctx.jwksUri === undefined) {
+    warnings.push({
+      parameter: 'response_mode',
+      message:
+        'A JARM response is a JWT signed by the server, and this provider publishes no key set (jwks_uri) to check it with: the response would be refused.',
+    });
+  }
+  return warnings;
+}
+
+/**
+ * Step "authorize", JAR: signs the run's parameters into a request object (iss = client_id,
+ * aud = issuer), with the client secret (HS256) or the browser-made key pair.
+ * @see https://www.rfc-editor.org/rfc/rfc9101#section-4
+ */
+export async function makeRequestObject(
+  ctx: AuthCodeContext,
+  deps: Pick<FlowDeps, 'now'>,
+): Promise<Pick<AuthCodeContext, 'requestObject'>> {
+  const alg = ctx.jarAlg;
+  if (alg === undefined)
+    throw new InvalidInputError('jarAlg', 'Choose how to sign the request object first.');
+  if (ctx.issuer === undefined || ctx.issuer === '') {
+    throw new InvalidInputError(
+      'issuer',
+      'A request object is addressed to the issuer (its aud), and this authority’s issuer is not known: find the provider by its issuer URL in Settings.',
+    );
+  }
+  const clientId = ctx.params['client_id'] ?? '';
+  let key: Parameters<typeof signRequestObject>[1];
+  if (alg === 'HS256') {
+    key = { alg, clientSecret: ctx.clientSecret };
+  } else {
+    const pair = ctx.jarKey;
+    if (pair === undefined || pair.alg !== alg || typeof pair.privateKey !== 'object') {
+      throw new InvalidInputError(
+        'jarKey',
+        pair === undefined || pair.alg !== alg
+          ? `Signing with ${alg} needs a key pair: make one (and register its public key) first.`
+          : 'The private key is gone: it lived only in this tab’s memory and the page was reloaded. Make a new key pair and register it.',
+      );
+    }
+    key = { alg, privateKey: pair.privateKey, kid: pair.publicJwk.kid };
+  }
+  const parameters = authorizationParameters(ctx);
+  const claims = buildRequestObjectClaims({
+    parameters,
+    clientId,
+    issuer: ctx.issuer,
+    nowMs: deps.now(),
+    // RFC 9101 §10.2 (and RFC 7519 §4.1.7): a unique jti lets the server refuse a replayed object.
+    jti: crypto.randomUUID(),
+  });
+  const jwt = await signRequestObject(claims, key);
+  const decoded = decodeJwt(jwt);
+  return {
+    requestObject: {
+      jwt,
+      header: decoded.header,
+      claims: decoded.payload,
+      signedFrom: JSON.stringify([parameters, alg]),
+    },
+  };
+}
+
+/** How a confidential client authenticates (default client_secret_post); a public one sends its id only. */
+function clientAuthentication(ctx: AuthCodeContext): ClientAuthentication {
+  if (ctx.clientSecret === '') return { method: 'none' };
+  return { method: ctx.clientAuthMethod ?? 'client_secret_post', clientSecret: ctx.clientSecret };
+}
+
+/**
+ * The pushed request of step "par": the parameters (or only client_id + the request object, which
+ * carries them), authenticated as at the token endpoint.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-2.1
+ */
+export function buildPushRequest(ctx: AuthCodeContext): RecordedRequest {
+  const clientId = ctx.params['client_id'] ?? '';
+  // RFC 9126 §3: a request object is pushed as "request", with client_id beside it (RFC 9101 §5).
+  const parameters: QueryParameter[] =
+    ctx.jarAlg !== undefined && ctx.requestObject !== undefined
+      ? [
+          ['client_id', clientId],
+          ['request', ctx.requestObject.jwt],
+        ]
+      : authorizationParameters(ctx);
+  return buildPushedAuthorizationRequest(ctx.parEndpoint ?? '', parameters, clientAuthentication(ctx));
+}
+
+/**
+ * Where the push goes from: the browser for a public client or a provider that answers with CORS,
+ * else the relay — a client secret belongs on a server.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-2
+ */
+export function decidePushRoute(
+  ctx: AuthCodeContext,
+  deps: Pick<FlowDeps, 'relayAvailable' | 'relayToken'>,
+): Route {
+  if (ctx.clientSecret === '') {
+    return browserRoute('A public client pushes its request from the browser: it has no secret to keep.');
+  }
+  if (ctx.corsFromBrowser === true) {
+    return browserRoute(
+      'The standards sandbox answers its PAR endpoint with CORS, so this page sends the push itself. A real confidential client pushes from its server, where the secret lives.',
+    );
+  }
+  return relayRoute('A confidential client authenticates with its secret, which belongs on a server.', deps);
+}
+
+/**
+ * Step "par", first half: sends the push and records the exchange; only a missing answer throws.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-2.1
+ */
+export async function sendPush(
+  ctx: AuthCodeContext,
+  deps: FlowDeps,
+): Promise<Pick<AuthCodeContext, 'pushed'>> {
+  if (ctx.parEndpoint === undefined || ctx.parEndpoint === '') {
+    throw new InvalidInputError(
+      'parEndpoint',
+      'This provider names no pushed_authorization_request_endpoint, so there is nowhere to push the request (RFC 9126 §5). Switch PAR off.',
+    );
+  }
+  const pushedAt = deps.now();
+  const route = decidePushRoute(ctx, deps);
+  if (route.via === 'relay' && !deps.relayAvailable)
+    throw new NetworkError('RELAY_UNAVAILABLE', route.reason);
+  const exchange = await sendRequest(buildPushRequest(ctx), route, deps.fetch, deps.now);
+  return { pushed: { exchange, pushedAt, pushedFrom: requestFingerprint(ctx) } };
+}
+
+/**
+ * Step "par", second half: reads `request_uri` and `expires_in` from the answer (RFC 9126 §2.2); an
+ * error keeps the server's fields.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-2.2
+ */
+export function readPush(ctx: AuthCodeContext): Pick<AuthCodeContext, 'pushed'> {
+  const response = ctx.pushed?.exchange.response;
+  if (ctx.pushed === undefined || response === undefined) {
+    throw new ProtocolViolationError('INVALID_RESPONSE', 'No answer from the PAR endpoint was recorded.');
+  }
+  const read = parsePushedAuthorizationResponse(response);
+  return { pushed: { ...ctx.pushed, request_uri: read.request_uri, expires_in: read.expires_in } };
 }
 
 /** The state this run sent, if any: the one the response must echo. */
@@ -464,6 +903,97 @@ export function readCallback(
   return { authorizationResponse: parseAuthorizationResponse(callback, expectations(ctx)) };
 }
 
+/**
+ * Reads the issuer's key set for a JARM response, through the injected fetch.
+ * @see https://www.rfc-editor.org/rfc/rfc7517#section-5
+ */
+export async function fetchJarmKeys(jwksUri: string, deps: Pick<FlowDeps, 'fetch'>): Promise<JSONWebKeySet> {
+  let response: Response;
+  try {
+    response = await deps.fetch(jwksUri, { method: 'GET', headers: { Accept: 'application/json' } });
+  } catch (cause) {
+    throw new NetworkError(
+      'NETWORK_ERROR',
+      `The issuer’s key set (${jwksUri}) could not be read, so the signed response cannot be checked. Is the server reachable from this page?`,
+      { cause },
+    );
+  }
+  let json: unknown;
+  try {
+    json = await response.json();
+  } catch {
+    json = undefined;
+  }
+  if (
+    !response.ok ||
+    typeof json !== 'object' ||
+    json === null ||
+    !Array.isArray((json as { keys?: unknown }).keys)
+  ) {
+    throw new ProtocolViolationError(
+      'INVALID_RESPONSE',
+      `The issuer’s key set at ${jwksUri} answered HTTP ${response.status} without a “keys” array, so the signed response cannot be checked.`,
+    );
+  }
+  return json as JSONWebKeySet;
+}
+
+/**
+ * Step "sign-in", second half, for every response mode: a JARM response (`response=<JWT>`) is
+ * verified with the issuer's keys first and its claims read as the response; then state, issuer,
+ * error and code are checked as for any response.
+ * @see https://openid.net/specs/oauth-v2-jarm.html#section-4.4
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ */
+export async function readCallbackVerified(
+  ctx: AuthCodeContext,
+  callback: CallbackInput,
+  deps: Pick<FlowDeps, 'fetch' | 'now'>,
+): Promise<Pick<AuthCodeContext, 'authorizationResponse' | 'jarmResponse'>> {
+  const read = readCallbackParameters(callback);
+  const asked = ctx.params['response_mode'] ?? '';
+  const response = read.params['response'];
+  if (response === undefined) {
+    if (isJarmResponseMode(asked) && read.params['error'] === undefined) {
+      throw new ProtocolViolationError(
+        'INVALID_RESPONSE',
+        `This run asked for response_mode=${asked}, but the answer carries no “response” JWT: the server ignored JARM. An unsigned answer to a JARM request is not used.`,
+      );
+    }
+    // RFC 9126 §4: a request_uri the server cannot find leaves it without the pushed state to echo.
+    if (
+      ctx.usePar === true &&
+      read.params['error'] === 'invalid_request_uri' &&
+      read.params['state'] === undefined
+    ) {
+      throw new AuthorizationResponseError({ ...read.params, error: 'invalid_request_uri' });
+    }
+    return readCallback(ctx, callback);
+  }
+  if (ctx.jwksUri === undefined || ctx.issuer === undefined) {
+    throw new ProtocolViolationError(
+      'INVALID_RESPONSE',
+      'The answer is a JARM response (a signed JWT), but this authority’s issuer or key set (jwks_uri) is not known, so it cannot be checked and is not used.',
+    );
+  }
+  const jwks = await fetchJarmKeys(ctx.jwksUri, deps);
+  const verified = await verifyJarmResponse(response, {
+    issuer: ctx.issuer,
+    clientId: ctx.params['client_id'] ?? '',
+    jwks,
+    nowMs: deps.now(),
+  });
+  // JARM §2.1: code, state, iss — or an error — travel inside the JWT; they are checked as any response.
+  const authorizationResponse = validateAuthorizationResponse(
+    { mode: read.mode, params: { ...verified.params } },
+    expectations(ctx),
+  );
+  return {
+    authorizationResponse,
+    jarmResponse: { header: { ...verified.header }, claims: { ...verified.claims } },
+  };
+}
+
 /** The parameters the diagram names on a recorded authorization request: what protects the answer. */
 const NAMED_ON_NAVIGATION = ['state', 'nonce', 'code_challenge', 'response_mode', 'prompt'];
 
@@ -473,6 +1003,10 @@ const NAMED_ON_NAVIGATION = ['state', 'nonce', 'code_challenge', 'response_mode'
  * never their values.
  */
 export function navigationLabel(url: URL): string {
+  // RFC 9126 §4 / RFC 9101 §5: the request itself is elsewhere; only its reference or JWT is in the URL.
+  if (url.searchParams.has('request_uri')) return `GET ${diagramPath(url.toString())} client_id, request_uri`;
+  if (url.searchParams.has('request'))
+    return `GET ${diagramPath(url.toString())} client_id, request (signed request object)`;
   const type = url.searchParams.get('response_type') ?? '';
   // OAuth 2.0 Multiple Response Type Encoding Practices §5: query is the default for `code`, fragment
   // for any type with a token in it; only a mode other than the default is worth naming.
@@ -630,7 +1164,8 @@ export function formPostBlockedReason(
   params: Readonly<Record<string, string>>,
   env: FormPostEnvironment,
 ): string | undefined {
-  if (params['response_mode'] !== 'form_post') return undefined;
+  if (params['response_mode'] !== 'form_post' && params['response_mode'] !== 'form_post.jwt')
+    return undefined;
   if (!env.formPostReceiver) {
     return 'With form_post the authorization server answers with a page that POSTs the response to the redirect URI. A page in the browser cannot read a POST: it takes a server at the redirect URI. This copy of the app runs without its local server (npm start or npm run dev provides one), so the response would be lost. Choose fragment, or run the app locally.';
   }
@@ -675,15 +1210,22 @@ export function effectiveResponseMode(params: Readonly<Record<string, string>>):
  * this app's callback).
  */
 export function authCodeVariants(
-  ctx: Pick<AuthCodeContext, 'usePkce' | 'clientSecret' | 'params'>,
+  ctx: Pick<AuthCodeContext, 'usePkce' | 'clientSecret' | 'params' | 'usePar' | 'jarAlg'>,
   appOrigin: string,
 ): string[] {
   const pkce = ctx.usePkce ? 'pkce' : 'no-pkce';
   const secret = ctx.clientSecret === '' ? 'public' : 'secret';
-  const back = isOwnCallback(ctx.params['redirect_uri'] ?? '', appOrigin)
-    ? effectiveResponseMode(ctx.params)
-    : 'paste';
-  return [pkce, secret, `${pkce}-${secret}`, back];
+  const mode = ctx.params['response_mode'] ?? '';
+  const own = isOwnCallback(ctx.params['redirect_uri'] ?? '', appOrigin);
+  // JARM §2.3: the JWT travels in the query, the fragment or a form post, as the mode says.
+  const back = !own
+    ? ['paste']
+    : isJarmResponseMode(mode)
+      ? [`jarm-${jarmCarrier(mode, ctx.params['response_type'] ?? '')}`, 'jarm']
+      : [effectiveResponseMode(ctx.params)];
+  const front =
+    ctx.usePar === true ? ['par', 'url-par'] : ctx.jarAlg !== undefined ? ['url-jar'] : [`url-${pkce}`];
+  return [pkce, secret, `${pkce}-${secret}`, ...(ctx.jarAlg === undefined ? [] : ['jar']), ...front, ...back];
 }
 
 /**
@@ -703,6 +1245,11 @@ export function decideExchangeRoute(
   if (ctx.usePkce && ctx.clientSecret === '') {
     return browserRoute(
       'An SPA client with PKCE may redeem its code from the browser: Entra answers this request with CORS headers.',
+    );
+  }
+  if (ctx.corsFromBrowser === true) {
+    return browserRoute(
+      'The standards sandbox answers its token endpoint with CORS, so this page redeems the code itself. A real confidential client does this on its server, where the secret lives.',
     );
   }
   return relayRoute(
@@ -726,11 +1273,7 @@ export function buildExchangeRequest(ctx: AuthCodeContext): RecordedRequest {
     ['scope', ctx.params['scope'] ?? ''],
   ];
   if (ctx.usePkce) parameters.push(['code_verifier', ctx.codeVerifier]);
-  const auth: ClientAuthentication =
-    ctx.clientSecret === ''
-      ? { method: 'none' }
-      : { method: 'client_secret_post', clientSecret: ctx.clientSecret };
-  return buildTokenRequest(ctx.tokenEndpoint, parameters, auth);
+  return buildTokenRequest(ctx.tokenEndpoint, parameters, clientAuthentication(ctx));
 }
 
 /**
