@@ -70,8 +70,11 @@ export interface CallbackParameters {
   readonly params: Record<string, string>;
 }
 
-/** The names whose presence makes a set of parameters an authorization response. */
-const RESPONSE_FIELDS = ['code', 'error', 'state', 'id_token', 'access_token'];
+/**
+ * The names whose presence makes a set of parameters an authorization response; `response` is a
+ * JARM answer (JARM §2.3), its parameters inside one JWT.
+ */
+const RESPONSE_FIELDS = ['code', 'error', 'state', 'id_token', 'access_token', 'response'];
 
 /**
  * Reads `name=value&…` form-encoding (RFC 6749 Appendix B), refusing a repeated name.

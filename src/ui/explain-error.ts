@@ -647,6 +647,41 @@ const BY_ERROR: Readonly<Record<string, Entry>> = {
       api: 'Send the token once, in the Authorization: Bearer header, and nothing else the API does not expect.',
     },
   },
+  // RFC 9126 §4 / RFC 9101 §6.2: a request_uri the server cannot find, or finds used or expired.
+  invalid_request_uri: {
+    title: 'The request_uri is not valid (any more)',
+    what: 'The server could not use the request_uri: a pushed request’s request_uri is single-use and short-lived (expires_in), so one that was already used, has expired, or was pushed by another client is refused. The server could not read the pushed request, so it had no state to send back either.',
+    fix: 'Push the request again (step “Push the request”) and sign in within its expires_in seconds, once.',
+  },
+  // RFC 9101 §6.2 / OIDC Core §3.1.2.6: the request object failed the server's checks.
+  invalid_request_object: {
+    title: 'The request object was refused',
+    what: 'The signed request object (JAR) failed the server’s checks: its signature does not verify with the client’s secret or registered key, its algorithm is not the one registered, or its iss, aud, exp or client_id do not fit.',
+    fix: 'Read the description below. For HS256, check the client secret; for a key pair, register its public key with the client before signing; aud must be the issuer exactly and iss the client_id.',
+    variants: [
+      {
+        when: /could not validate|signature|no matching key|key/i,
+        what: 'The request object’s signature did not verify: the server has no key that checks it.',
+        fix: 'For HS256, sign with the client’s current secret. For ES256 / PS256 / RS256, register the public key of the key pair that signed it (its kid) with the client, then sign again.',
+      },
+      {
+        when: /claims are invalid|aud|iss|exp|nbf/i,
+        what: 'The request object’s claims do not fit: aud must be the issuer, iss the client_id, and exp in the future.',
+        fix: 'Sign the request object again just before signing in, addressed to this issuer.',
+      },
+    ],
+  },
+  // OIDC Core §3.1.2.6: the server does not take request objects by value or by reference.
+  request_not_supported: {
+    title: 'Request objects not supported',
+    what: 'The server does not take the request parameter (a signed request object sent by value).',
+    fix: 'Switch JAR off for this provider, or push the request instead if it offers PAR.',
+  },
+  request_uri_not_supported: {
+    title: 'request_uri not supported',
+    what: 'The server does not take the request_uri parameter, so a pushed request or a request object by reference cannot be named in the URL.',
+    fix: 'Switch PAR off for this provider and send the parameters in the URL.',
+  },
   invalid_client: {
     title: 'Client authentication failed',
     what: 'The server could not authenticate the app: unknown client, wrong or missing credential, or an unsupported way of sending it.',

@@ -3,7 +3,7 @@ import { Link, useNavigate } from 'react-router';
 import {
   fetchFormPostResponse,
   formPostIdFrom,
-  readCallback,
+  readCallbackVerified,
   returnTripMessage,
   type AuthCodeContext,
 } from '../../flows/authorization-code.ts';
@@ -207,7 +207,8 @@ export default function CallbackPage() {
       const result = await runStep(
         async (c: AuthCodeContext) => {
           input = await readInput();
-          return readCallback(c, input);
+          // A JARM answer is verified with the issuer's keys before its code and state are read.
+          return readCallbackVerified(c, input, deps);
         },
         ctx,
         deps,
