@@ -4,7 +4,8 @@
  * them and the server knows the client wrote them.
  * @see https://www.rfc-editor.org/rfc/rfc9101
  */
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+// jose is loaded when a key is made or an object signed, so it stays out of the page's first bundle.
+import type { JWK } from 'jose';
 import type { QueryParameter } from './authorize.ts';
 import { buildAuthorizationUrl } from './authorize.ts';
 import { InvalidInputError } from './errors.ts';
@@ -58,6 +59,7 @@ export interface RequestObjectKeyPair {
 export async function generateRequestObjectKeyPair(
   alg: Exclude<RequestObjectAlgorithm, 'HS256'>,
 ): Promise<RequestObjectKeyPair> {
+  const { calculateJwkThumbprint, exportJWK, generateKeyPair } = await import('jose');
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: false });
   const jwk = await exportJWK(publicKey);
   // RFC 7638 §3: the thumbprint names the key without a registry of ids.
@@ -136,6 +138,7 @@ export async function signRequestObject(
   } else {
     signingKey = key.privateKey;
   }
+  const { SignJWT } = await import('jose');
   try {
     return await new SignJWT({ ...claims }).setProtectedHeader(header).sign(signingKey);
   } catch (cause) {

@@ -4,7 +4,8 @@
  * the way and that it was meant for this client.
  * @see https://openid.net/specs/oauth-v2-jarm.html
  */
-import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet } from 'jose';
+// jose is loaded when a response is verified, so it stays out of the page's first bundle.
+import type { JSONWebKeySet } from 'jose';
 import { ProtocolViolationError } from './errors.ts';
 import { decodeJwt } from './jwt.ts';
 import { quoteForMessage } from './quote.ts';
@@ -98,6 +99,7 @@ export async function verifyJarmResponse(
         : `The JARM response is signed with ${quoteForMessage(String(alg), 20)}, which this app cannot check against the issuer’s public keys.`,
     );
   }
+  const { createLocalJWKSet, jwtVerify } = await import('jose');
   try {
     const { payload, protectedHeader } = await jwtVerify(response, createLocalJWKSet(expected.jwks), {
       // JARM §4.4: iss MUST be the authorization server, aud MUST contain the client id, exp not past.
@@ -119,25 +121,25 @@ export async function verifyJarmResponse(
   }
 }
 
-/** Says which JARM check failed, in words that point at the likely cause. */
+/** Says which JARM check failed, in words that point at the likely cause (jose's error codes). */
 function jarmFailureMessage(cause: unknown, expected: { issuer: string; clientId: string }): string {
-  // JWTExpired is a JWTClaimValidationFailed too: asked first.
-  if (cause instanceof joseErrors.JWTExpired) {
+  const { code, claim, reason } = (cause ?? {}) as { code?: unknown; claim?: unknown; reason?: unknown };
+  if (code === 'ERR_JWT_EXPIRED') {
     return 'The JARM response has expired (its exp is past): it took too long to come back, or this computer’s clock is off. Start the sign-in again.';
   }
-  if (cause instanceof joseErrors.JWTClaimValidationFailed) {
-    if (cause.claim === 'iss')
+  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') {
+    if (claim === 'iss')
       return `The JARM response was issued by someone other than ${quoteForMessage(expected.issuer)} (its iss differs), so it may come from another server (a mix-up): it is not used.`;
-    if (cause.claim === 'aud')
+    if (claim === 'aud')
       return `The JARM response is addressed to another client (its aud is not ${quoteForMessage(expected.clientId)}): it is not used.`;
-    if (cause.claim === 'exp')
+    if (claim === 'exp')
       return 'The JARM response has no expiry (exp), which JARM §2.1 requires: it is not used.';
-    return `The JARM response's ${cause.claim} claim fails its check (${cause.reason}): it is not used.`;
+    return `The JARM response's ${String(claim)} claim fails its check (${String(reason)}): it is not used.`;
   }
-  if (cause instanceof joseErrors.JWKSNoMatchingKey) {
+  if (code === 'ERR_JWKS_NO_MATCHING_KEY') {
     return 'None of the issuer’s published keys matches the JARM response’s kid and algorithm, so its signature cannot be checked: it is not used.';
   }
-  if (cause instanceof joseErrors.JWSSignatureVerificationFailed) {
+  if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') {
     return 'The JARM response’s signature does not verify with the issuer’s key: it was changed on the way, or signed by someone else. It is not used.';
   }
   return `The JARM response could not be verified: ${cause instanceof Error ? cause.message : String(cause)}.`;
