@@ -823,6 +823,36 @@ const BY_ERROR: Readonly<Record<string, Entry>> = {
     title: 'Token rejected by the API',
     what: 'The API could not accept the access token: missing, expired, revoked, wrongly signed, or meant for another API (aud) (RFC 6750 §3.1).',
     fix: 'Get a fresh token for this API and send it as Authorization: Bearer.',
+    // RFC 9449 §7.1, §7.2: a sender-constrained token refused for its binding, not its contents.
+    variants: [
+      {
+        when: /\bas Bearer\b|DPoP-bound/i,
+        what: 'The token is bound to a DPoP key (its cnf.jkt), so the API will not take it as a plain Bearer token: whoever holds only the token cannot use it (RFC 9449 §7.2).',
+        fix: 'Send it as Authorization: DPoP with a fresh proof signed by the key it is bound to.',
+      },
+      {
+        when: /another key|jkt/i,
+        what: 'The proof is valid, but it was signed by a key other than the one the token is bound to (its thumbprint is not the token’s cnf.jkt) (RFC 9449 §7.1).',
+        fix: 'Sign the proof with the key pair the token was issued for; a token cannot move to a new key.',
+      },
+      {
+        when: /not DPoP-bound/i,
+        what: 'The token has no DPoP binding (no cnf.jkt), so the API will not take it under the DPoP scheme.',
+        fix: 'Send it as Authorization: Bearer, or ask for a DPoP-bound token with a proof at the token endpoint.',
+      },
+    ],
+  },
+  // RFC 9449 §8, §9: the server wants a nonce it chose in the next proof; a retry, not a failure.
+  use_dpop_nonce: {
+    title: 'The server wants its nonce in the proof',
+    what: 'The server (or the API) accepts DPoP proofs only with a nonce it hands out, to be sure the proof was made just now. It sent one in the DPoP-Nonce header of this answer (RFC 9449 §8).',
+    fix: 'Sign a new proof with that value as its nonce claim and send the same request again.',
+  },
+  // RFC 9449 §5, §7.1: the proof itself is wrong.
+  invalid_dpop_proof: {
+    title: 'DPoP proof rejected',
+    what: 'The DPoP proof is missing or wrong: not signed by the key in its jwk, for another method (htm) or URL (htu), too old (iat), used before (jti), or without the hash of the access token (ath) on an API call (RFC 9449 §4.3).',
+    fix: 'Sign a fresh proof for exactly this request — the same method and URL without its query, a new jti, the current time and, for an API, ath — and send it once.',
   },
   insufficient_scope: {
     title: 'Missing permission',
