@@ -10,7 +10,6 @@ import {
   decodeBasicCredentials,
   describeClientAuthentication,
   generateClientKey,
-  offeredClientAuthMethods,
   privateKeyOf,
   readKeyRegistration,
   sandboxJwksRegistrationUrl,
@@ -89,10 +88,6 @@ describe('client_secret_basic encoding', () => {
 
 describe('offered methods', () => {
   test('RFC 8414 §2: client_secret_basic when token_endpoint_auth_methods_supported is absent', () => {
-    expect(offeredClientAuthMethods({})).toEqual(['client_secret_basic']);
-    expect(offeredClientAuthMethods({ token_endpoint_auth_methods_supported: ['none', 7] })).toEqual([
-      'none',
-    ]);
     const verdicts = assessClientAuthMethods({ issuer: 'https://id.example' });
     expect(verdicts.filter((v) => v.offered).map((v) => v.method)).toEqual(['client_secret_basic']);
     expect(verdicts.find((v) => v.method === 'private_key_jwt')?.reason).toMatch(/RFC 8414 §2/);
@@ -128,6 +123,22 @@ describe('offered methods', () => {
     ]);
     expect(verdicts.find((v) => v.method === 'client_secret_jwt')?.reason).toMatch(/Entra does not support/);
     expect(verdicts.find((v) => v.method === 'private_key_jwt')?.reason).toMatch(/certificate/);
+  });
+
+  test('introspection: its own list when published, else the token endpoint’s', () => {
+    const metadata = {
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'private_key_jwt'],
+      introspection_endpoint_auth_methods_supported: ['client_secret_post'],
+    };
+    const offered = (endpoint: 'token' | 'introspection' | 'revocation') =>
+      assessClientAuthMethods(metadata, { endpoint })
+        .filter((v) => v.offered)
+        .map((v) => v.method);
+    expect(offered('introspection')).toEqual(['client_secret_post']);
+    expect(offered('revocation')).toEqual(['client_secret_basic', 'private_key_jwt']);
+    expect(assessClientAuthMethods(metadata, { endpoint: 'introspection' })[0]?.reason).toMatch(
+      /introspection_endpoint_auth_methods_supported/,
+    );
   });
 
   test('no metadata (endpoints typed by hand): every method may be tried, and that is said', () => {

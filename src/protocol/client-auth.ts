@@ -10,15 +10,18 @@
 import type { JWK } from 'jose';
 import type { ClientAssertionClaims } from './client-assertion.ts';
 import { InvalidInputError, ProtocolViolationError } from './errors.ts';
+import {
+  CLIENT_AUTH_METHODS,
+  clientAuthMethods,
+  type AuthenticatedEndpoint,
+  type ClientAuthMethod,
+  type FeatureMetadata,
+} from './provider-features.ts';
 import type { HttpExchange, RecordedRequest } from './http.ts';
 import { buildBasicAuthorization, formUrlEncode, type ClientAuthentication } from './token.ts';
 
-/**
- * A client authentication method, as `token_endpoint_auth_method` names it.
- * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
- */
-export type ClientAuthMethod =
-  'none' | 'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'private_key_jwt';
+export type { ClientAuthMethod } from './provider-features.ts';
+export { CLIENT_AUTH_METHODS };
 
 /**
  * The methods a confidential client may choose from, in the order the page lists them.
@@ -29,15 +32,6 @@ export const CONFIDENTIAL_AUTH_METHODS = [
   'client_secret_post',
   'client_secret_jwt',
   'private_key_jwt',
-] as const satisfies readonly ClientAuthMethod[];
-
-/**
- * Every method, `none` (a public client) first.
- * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
- */
-export const CLIENT_AUTH_METHODS = [
-  'none',
-  ...CONFIDENTIAL_AUTH_METHODS,
 ] as const satisfies readonly ClientAuthMethod[];
 
 /**
@@ -89,21 +83,6 @@ export const CLIENT_AUTH_METHOD_INFO: Readonly<
 // Which methods a provider offers
 
 /**
- * The methods a provider's metadata lists for its token endpoint; RFC 8414 §2 (and OIDC Discovery
- * §3) make client_secret_basic the default when the field is absent.
- * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
- */
-export function offeredClientAuthMethods(
-  metadata: Readonly<Record<string, unknown>> | undefined,
-  field = 'token_endpoint_auth_methods_supported',
-): readonly string[] {
-  const listed = metadata?.[field];
-  if (Array.isArray(listed)) return listed.filter((m): m is string => typeof m === 'string');
-  // RFC 8414 §2: "If omitted, the default is client_secret_basic".
-  return ['client_secret_basic'];
-}
-
-/**
  * One method's verdict for the current provider: offered, or why not.
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
  */
@@ -122,8 +101,12 @@ export interface ClientAuthMethodAssessment {
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/certificate-credentials
  */
 export function assessClientAuthMethods(
-  metadata: Readonly<Record<string, unknown>> | undefined,
-  options: { readonly entra?: boolean; readonly methods?: readonly ClientAuthMethod[] } = {},
+  metadata: FeatureMetadata | undefined,
+  options: {
+    readonly entra?: boolean;
+    readonly methods?: readonly ClientAuthMethod[];
+    readonly endpoint?: AuthenticatedEndpoint;
+  } = {},
 ): ClientAuthMethodAssessment[] {
   const methods = options.methods ?? CONFIDENTIAL_AUTH_METHODS;
   if (options.entra === true) {
@@ -157,8 +140,12 @@ export function assessClientAuthMethods(
       reason: 'No discovery document says which methods this server accepts: try it and read the answer.',
     }));
   }
-  const offered = offeredClientAuthMethods(metadata);
-  const defaulted = !Array.isArray(metadata['token_endpoint_auth_methods_supported']);
+  const endpoint = options.endpoint ?? 'token';
+  // RFC 8414 §2: without token_endpoint_auth_methods_supported the default is client_secret_basic.
+  const offered: readonly string[] = clientAuthMethods(metadata, endpoint);
+  const ownField = `${endpoint}_endpoint_auth_methods_supported`;
+  const field = Array.isArray(metadata[ownField]) ? ownField : 'token_endpoint_auth_methods_supported';
+  const defaulted = !Array.isArray(metadata[field]);
   return methods.map((method) =>
     offered.includes(method)
       ? { method, offered: true }
@@ -167,7 +154,7 @@ export function assessClientAuthMethods(
           offered: false,
           reason: defaulted
             ? 'Not listed: the metadata has no token_endpoint_auth_methods_supported, which means client_secret_basic only (RFC 8414 §2).'
-            : `Not listed in the provider’s token_endpoint_auth_methods_supported (${offered.join(', ') || 'empty'}).`,
+            : `Not listed in the provider’s ${field} (${offered.join(', ') || 'no method the lab knows'}).`,
         },
   );
 }
