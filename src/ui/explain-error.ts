@@ -864,6 +864,12 @@ const BY_ERROR: Readonly<Record<string, Entry>> = {
     what: 'The resource the request names does not exist in the tenant, or is not set up to receive tokens.',
     fix: 'Check the resource or scope value — App ID URI or client id of the API.',
   },
+  // RFC 7009 §2.2.1: the revocation endpoint does not revoke this kind of token.
+  unsupported_token_type: {
+    title: 'Token type not revocable here',
+    what: 'The server does not revoke this kind of token (many revoke refresh tokens only); the token was not revoked and stays valid until it expires.',
+    fix: 'Revoke the refresh token instead, or wait for the access token to expire; check the token_type_hint.',
+  },
   // RFC 7591 §3.2.2: the errors of a refused dynamic client registration.
   invalid_redirect_uri: {
     title: 'Redirect URI refused',

@@ -41,6 +41,8 @@ const CALLBACK_HANDLERS: Partial<
           : String(callback),
       );
   },
+  // RP-initiated logout comes back to this callback with only its state (OIDC RP-Initiated Logout §3).
+  'token-management': async () => (await import('../../flows/token-management.ts')).readLogoutReturn,
 };
 
 /**
@@ -87,8 +89,8 @@ function recordReturn(
       : [failure.fields?.error ?? failure.code, aadstsOf(failure)].filter(Boolean).join(' ');
   const trip = returnTripMessage(input, error);
   useFlowRuns.getState().record(flowId, {
-    // On-behalf-of signs in during its hop 1; the other redirect flows have a step named sign-in.
-    step: flowId === 'on-behalf-of' ? 'user-token' : 'sign-in',
+    // On-behalf-of signs in during its hop 1, token management signs out; the others have a sign-in step.
+    step: flowId === 'on-behalf-of' ? 'user-token' : flowId === 'token-management' ? 'logout' : 'sign-in',
     method: trip.method,
     url: `${window.location.origin}${CALLBACK_PATH}`,
     via: 'navigation',
