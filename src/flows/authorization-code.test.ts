@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT } from 'jose';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { generateClientKey } from '../protocol/client-auth.ts';
 import { generateRequestObjectKeyPair } from '../protocol/jar.ts';
 import { encodeBase64Url } from '../protocol/base64url.ts';
 import { pickFlowSupportMetadata } from '../protocol/flow-support.ts';
@@ -901,6 +902,37 @@ describe('standards options: PAR, JAR, JARM, client authentication', () => {
       ok: false,
       failure: { code: 'AUTHORIZATION_RESPONSE_ERROR', fields: { error: 'invalid_request_uri' } },
     });
+  });
+
+  test('RFC 7523 §3 / RFC 9126 §2: JWT client authentication signs a fresh assertion per endpoint', async () => {
+    const key = await generateClientKey('ES256');
+    const ctx: AuthCodeContext = {
+      ...standardContext(''),
+      usePar: true,
+      clientAuthMethod: 'private_key_jwt',
+      clientKey: key,
+    };
+    const deps = stubDeps(
+      () =>
+        new Response(JSON.stringify({ request_uri: 'urn:x', expires_in: 60 }), {
+          status: 201,
+          headers: { 'content-type': 'application/json' },
+        }),
+    );
+    await sendPush(ctx, deps);
+    const pushBody = new URLSearchParams(String(deps.calls[0]?.init.body));
+    expect(pushBody.get('client_assertion_type')).toBe(
+      'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    );
+    const pushed = await jwtVerify(
+      pushBody.get('client_assertion') ?? '',
+      await importJWK(key.publicJwk, 'ES256'),
+      // The stub clock reads 1 s after the epoch.
+      { currentDate: new Date(1_000) },
+    );
+    expect(pushed.payload).toMatchObject({ iss: 'standard-post', sub: 'standard-post', aud: ISSUER });
+    // The preview shows where the assertion goes before one is signed.
+    expect(new URLSearchParams(buildExchangeRequest(ctx).body).has('client_assertion_type')).toBe(true);
   });
 
   test('diagram variants: PAR replaces the URL message, JARM the redirect', () => {

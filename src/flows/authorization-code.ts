@@ -36,6 +36,12 @@ import {
   type CodeChallengeMethod,
 } from '../protocol/pkce.ts';
 import {
+  buildClientAuthentication,
+  clientAuthenticationOf,
+  type ClientAuthMethod,
+  type ClientKey,
+} from '../protocol/client-auth.ts';
+import {
   buildRequestObjectAuthorizationUrl,
   buildRequestObjectClaims,
   signRequestObject,
@@ -442,8 +448,13 @@ export interface AuthCodeContext {
     readonly header: Record<string, unknown>;
     readonly claims: Record<string, unknown>;
   };
-  /** How a confidential client authenticates at the PAR and token endpoints (default client_secret_post). */
-  readonly clientAuthMethod?: 'client_secret_post' | 'client_secret_basic';
+  /**
+   * How the client authenticates at the PAR and token endpoints; undefined: client_secret_post with a
+   * secret, none without (the Entra behaviour).
+   */
+  readonly clientAuthMethod?: ClientAuthMethod;
+  /** private_key_jwt's key pair made in the browser (memory only). */
+  readonly clientKey?: ClientKey;
   /**
    * The token and PAR endpoints answer a browser with CORS (the standards sandbox), so a confidential
    * client's requests go from the page rather than through the relay.
@@ -802,10 +813,32 @@ export async function makeRequestObject(
   };
 }
 
-/** How a confidential client authenticates (default client_secret_post); a public one sends its id only. */
+/** The client authentication method of the run: the chosen one, else the secret in the body, else none. */
+export function authMethodOf(ctx: AuthCodeContext): ClientAuthMethod {
+  return ctx.clientAuthMethod ?? (ctx.clientSecret === '' ? 'none' : 'client_secret_post');
+}
+
+/** The client authentication as previewed: a JWT method shows an empty assertion until it is sent. */
 function clientAuthentication(ctx: AuthCodeContext): ClientAuthentication {
-  if (ctx.clientSecret === '') return { method: 'none' };
-  return { method: ctx.clientAuthMethod ?? 'client_secret_post', clientSecret: ctx.clientSecret };
+  return clientAuthenticationOf(authMethodOf(ctx), ctx.clientSecret, undefined);
+}
+
+/**
+ * The client authentication as sent: a JWT method signs a fresh assertion addressed to `audience`.
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
+ */
+async function signedClientAuthentication(
+  ctx: AuthCodeContext,
+  audience: string,
+  deps: Pick<FlowDeps, 'now'>,
+): Promise<ClientAuthentication> {
+  return buildClientAuthentication(authMethodOf(ctx), {
+    clientId: ctx.params['client_id'] ?? '',
+    clientSecret: ctx.clientSecret,
+    key: ctx.clientKey,
+    audience,
+    nowMs: deps.now(),
+  });
 }
 
 /**
@@ -813,7 +846,10 @@ function clientAuthentication(ctx: AuthCodeContext): ClientAuthentication {
  * carries them), authenticated as at the token endpoint.
  * @see https://www.rfc-editor.org/rfc/rfc9126#section-2.1
  */
-export function buildPushRequest(ctx: AuthCodeContext): RecordedRequest {
+export function buildPushRequest(
+  ctx: AuthCodeContext,
+  auth: ClientAuthentication = clientAuthentication(ctx),
+): RecordedRequest {
   const clientId = ctx.params['client_id'] ?? '';
   // RFC 9126 §3: a request object is pushed as "request", with client_id beside it (RFC 9101 §5).
   const parameters: QueryParameter[] =
@@ -823,7 +859,7 @@ export function buildPushRequest(ctx: AuthCodeContext): RecordedRequest {
           ['request', ctx.requestObject.jwt],
         ]
       : authorizationParameters(ctx);
-  return buildPushedAuthorizationRequest(ctx.parEndpoint ?? '', parameters, clientAuthentication(ctx));
+  return buildPushedAuthorizationRequest(ctx.parEndpoint ?? '', parameters, auth);
 }
 
 /**
@@ -864,7 +900,9 @@ export async function sendPush(
   const route = decidePushRoute(ctx, deps);
   if (route.via === 'relay' && !deps.relayAvailable)
     throw new NetworkError('RELAY_UNAVAILABLE', route.reason);
-  const exchange = await sendRequest(buildPushRequest(ctx), route, deps.fetch, deps.now);
+  // RFC 9126 §2: an assertion sent to the PAR endpoint may name the issuer as its audience.
+  const auth = await signedClientAuthentication(ctx, ctx.issuer ?? ctx.parEndpoint, deps);
+  const exchange = await sendRequest(buildPushRequest(ctx, auth), route, deps.fetch, deps.now);
   return { pushed: { exchange, pushedAt, pushedFrom: requestFingerprint(ctx) } };
 }
 
@@ -1263,7 +1301,10 @@ export function decideExchangeRoute(
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.5
  */
-export function buildExchangeRequest(ctx: AuthCodeContext): RecordedRequest {
+export function buildExchangeRequest(
+  ctx: AuthCodeContext,
+  auth: ClientAuthentication = clientAuthentication(ctx),
+): RecordedRequest {
   const code = ctx.authorizationResponse?.code ?? '';
   const parameters: QueryParameter[] = [
     ['grant_type', 'authorization_code'],
@@ -1273,7 +1314,7 @@ export function buildExchangeRequest(ctx: AuthCodeContext): RecordedRequest {
     ['scope', ctx.params['scope'] ?? ''],
   ];
   if (ctx.usePkce) parameters.push(['code_verifier', ctx.codeVerifier]);
-  return buildTokenRequest(ctx.tokenEndpoint, parameters, clientAuthentication(ctx));
+  return buildTokenRequest(ctx.tokenEndpoint, parameters, auth);
 }
 
 /**
@@ -1291,8 +1332,9 @@ export async function sendExchange(
       'There is no authorization code yet: sign in first.',
     );
   }
+  const auth = await signedClientAuthentication(ctx, ctx.tokenEndpoint, deps);
   return {
-    exchange: await sendTokenRequest(buildExchangeRequest(ctx), decideExchangeRoute(ctx, deps), deps),
+    exchange: await sendTokenRequest(buildExchangeRequest(ctx, auth), decideExchangeRoute(ctx, deps), deps),
   };
 }
 
