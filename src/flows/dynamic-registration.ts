@@ -73,6 +73,52 @@ export const REGISTRATION_PARAMETERS: readonly ParameterDefinition[] = [
   },
 ];
 
+/**
+ * The fields of the client information the answer step explains, in reading order.
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-3.2.1
+ */
+export const CLIENT_INFORMATION_FIELDS: readonly {
+  readonly name: string;
+  readonly spec: string;
+  readonly meaning: string;
+  /** A credential: shown masked, kept in memory only. */
+  readonly secret?: boolean;
+}[] = [
+  {
+    name: 'client_id',
+    spec: 'RFC 7591 §3.2.1',
+    meaning: 'The identifier the server chose. Not a secret: it goes in every request the client makes.',
+  },
+  {
+    name: 'client_secret',
+    spec: 'RFC 7591 §3.2.1',
+    meaning: 'The secret of a confidential client; none for a public one (token_endpoint_auth_method none).',
+    secret: true,
+  },
+  {
+    name: 'client_id_issued_at',
+    spec: 'RFC 7591 §3.2.1',
+    meaning: 'When the client id was issued, in seconds since 1970.',
+  },
+  {
+    name: 'client_secret_expires_at',
+    spec: 'RFC 7591 §3.2.1',
+    meaning: 'When the secret stops working; 0 means never. Required whenever a secret is issued.',
+  },
+  {
+    name: 'registration_access_token',
+    spec: 'RFC 7592 §3',
+    meaning:
+      'A bearer token that lets the client read, change or delete this registration. Keep it like a secret.',
+    secret: true,
+  },
+  {
+    name: 'registration_client_uri',
+    spec: 'RFC 7592 §3',
+    meaning: 'The URI of this registration, where that token is sent.',
+  },
+];
+
 /** Grant types the page offers as choices (those the provider lists are marked). */
 export const GRANT_TYPE_CHOICES = [
   'authorization_code',
