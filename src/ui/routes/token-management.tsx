@@ -105,21 +105,11 @@ function newContext(sandboxOrigin: string, features: ProviderFeatures): TokenMan
 
 /** Each method judged for introspection and revocation, from the provider's metadata. */
 function authVerdicts(features: ProviderFeatures): ClientAuthMethodAssessment[] {
-  if (features.entraShaped || features.metadata === undefined)
-    return assessClientAuthMethods(features.metadata, {
-      entra: features.entraShaped,
-      methods: CLIENT_AUTH_METHODS,
-    });
-  const offered = features.authMethods('introspection');
-  return CLIENT_AUTH_METHODS.map((method) =>
-    offered.includes(method)
-      ? { method, offered: true }
-      : {
-          method,
-          offered: false,
-          reason: `Not listed for introspection and revocation by this provider (${offered.join(', ') || 'none listed'}).`,
-        },
-  );
+  return assessClientAuthMethods(features.metadata, {
+    entra: features.entraShaped,
+    methods: CLIENT_AUTH_METHODS,
+    endpoint: 'introspection',
+  });
 }
 
 /** What the provider's metadata says about a feature, before the step offers to try it. */
