@@ -57,6 +57,8 @@ import { DEFAULT_SETTINGS, parseSettingsPatch, type SandboxSettings } from './se
 import { checkTokenRequest, type TokenGateDeps } from './token-gate.ts';
 import { createSandboxTokenVerifier, type SandboxTokenVerifier } from './token-verifier.ts';
 import { SANDBOX_TENANT } from './seed.ts';
+import type { StandardSettings } from './standard/config.ts';
+import { createStandardIssuer, type StandardIssuer } from './standard/issuer.ts';
 
 /** Options for {@link startSandbox}. */
 export interface SandboxOptions {
@@ -70,6 +72,8 @@ export interface SandboxOptions {
   readonly rotateRefreshTokens?: boolean;
   /** Device code lifetime in seconds (default 900, as Entra); also a runtime setting on the portal. */
   readonly deviceCodeLifetimeSeconds?: number;
+  /** Initial settings of the standards issuer at `/standard` (standard/config.ts). */
+  readonly standard?: Partial<StandardSettings>;
 }
 
 /** A running sandbox. */
@@ -80,6 +84,8 @@ export interface RunningSandbox {
   readonly issuer: string;
   /** The live runtime settings (the portal's `/portal/settings` changes the same object). */
   readonly settings: Readonly<SandboxSettings>;
+  /** The standards-only OpenID provider at `${origin}/standard` (standard/issuer.ts). */
+  readonly standard: StandardIssuer;
   close(): Promise<void>;
 }
 
@@ -102,6 +108,7 @@ interface Context {
   readonly verifyToken: SandboxTokenVerifier;
   /** The signing key's public members and certificate, for the v1 key set. */
   readonly publicSigningKey: JWK;
+  readonly standard: StandardIssuer;
 }
 
 /** How often the sandbox's own maps (device polls, lockouts, pending MFA) are swept, in milliseconds. */
@@ -218,7 +225,15 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         devicePolls.register(deviceCode, clientId, expiresIn),
     }) as Parameters<Provider['use']>[0],
   );
+  const standard = await createStandardIssuer({
+    origin,
+    port,
+    dataDir,
+    ...(options.quiet === undefined ? {} : { quiet: options.quiet }),
+    ...(options.standard ? { settings: options.standard } : {}),
+  });
   ready.context = {
+    standard,
     provider,
     handle: provider.callback(),
     store,
@@ -247,10 +262,12 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     port,
     issuer,
     settings,
+    standard,
     close: () =>
       new Promise<void>((resolve, reject) => {
         clearInterval(sweepTimer);
         store.close();
+        standard.close();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),
@@ -347,6 +364,11 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
 
   if (pathname === '/' && (method === 'GET' || method === 'HEAD')) {
     sendHtml(res, 200, portalPage(ctx.origin, portalState(ctx)));
+    return;
+  }
+  // The standards-only issuer at /standard (and its RFC 8414 metadata path), apart from the tenant.
+  if (ctx.standard.owns(pathname)) {
+    await ctx.standard.route(req, res, url);
     return;
   }
   if (pathname.startsWith(PORTAL_API_PREFIX)) {

@@ -578,6 +578,7 @@ export function portalPage(origin: string, view?: PortalView, flash?: PortalFlas
     'Sandbox portal',
     `<h1>${e(d.tenant.displayName)} — sandbox portal</h1>
 <p>${e(d.notice)} The same data is available as <a href="/directory.json">directory.json</a>.</p>
+<p>Beside this Entra-shaped tenant runs a plain standards-only OpenID provider (PAR, JAR, JARM, DPoP, introspection, revocation, dynamic registration): see the <a href="/standard/portal">standards sandbox portal</a>.</p>
 ${flashBlock(flash, undefined)}
 <h2>Tenant</h2>
 <table><tbody>

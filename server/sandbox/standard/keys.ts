@@ -1,0 +1,87 @@
+/**
+ * The standards issuer's own key material, kept on disk beside the Entra tenant's (`standard-keys.json`)
+ * so its tokens stay verifiable across restarts: an RSA key (RS256 and PS256 signatures) and a P-256 key
+ * (ES256), the cookie-signing keys and the secret DPoP nonces are derived from. Generated on first start.
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+
+/** The standards issuer's persisted secrets. */
+export interface StandardKeys {
+  /** Private signing keys with `kid` (RFC 7638 thumbprint) and `use: sig`: RSA first, then EC P-256. */
+  readonly signingKeys: readonly JWK[];
+  readonly cookieKeys: readonly string[];
+  /** RFC 9449 §8: the server's nonces are derived from this 32-byte secret (base64url). */
+  readonly dpopNonceSecret: string;
+}
+
+const FILE_NAME = 'standard-keys.json';
+
+/** Loads the keys from `dataDir`, generating and saving them (mode 0600) on first use. */
+export async function loadOrCreateStandardKeys(dataDir: string): Promise<StandardKeys> {
+  const path = join(dataDir, FILE_NAME);
+  const existing = await readKeyFile(path);
+  if (existing) return existing;
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+  const signingKeys = await Promise.all(
+    [rsa as JWK, ec as JWK].map(async (jwk) => ({
+      ...jwk,
+      kid: await calculateJwkThumbprint(jwk),
+      use: 'sig',
+    })),
+  );
+  const keys: StandardKeys = {
+    signingKeys,
+    cookieKeys: [randomBytes(32).toString('base64url'), randomBytes(32).toString('base64url')],
+    dpopNonceSecret: randomBytes(32).toString('base64url'),
+  };
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(path, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+  return keys;
+}
+
+/** The public members of the signing keys (what `jwks_uri` publishes). */
+export function publicJwks(keys: StandardKeys): { readonly keys: readonly JWK[] } {
+  return {
+    keys: keys.signingKeys.map((k) => {
+      const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub } = k;
+      return pub;
+    }),
+  };
+}
+
+async function readKeyFile(path: string): Promise<StandardKeys | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  let parsed: Partial<StandardKeys>;
+  try {
+    parsed = JSON.parse(text) as Partial<StandardKeys>;
+  } catch {
+    throw new Error(
+      `${path} is not JSON, so not a standards sandbox key file; delete it to generate new keys`,
+    );
+  }
+  if (
+    !Array.isArray(parsed.signingKeys) ||
+    parsed.signingKeys.length === 0 ||
+    !parsed.signingKeys.every((k) => typeof k.d === 'string') ||
+    !Array.isArray(parsed.cookieKeys) ||
+    typeof parsed.dpopNonceSecret !== 'string' ||
+    Buffer.from(parsed.dpopNonceSecret, 'base64url').length !== 32
+  ) {
+    throw new Error(`${path} is not a standards sandbox key file; delete it to generate new keys`);
+  }
+  return {
+    signingKeys: parsed.signingKeys,
+    cookieKeys: parsed.cookieKeys,
+    dpopNonceSecret: parsed.dpopNonceSecret,
+  };
+}
