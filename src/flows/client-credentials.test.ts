@@ -23,6 +23,7 @@ import {
 import { buildSequenceDiagram } from './diagram.ts';
 import { liveDiagramSpec, plannedDiagram } from './live-diagram.ts';
 import { runStep, type FlowDeps } from './runner.ts';
+import { decodeBasicCredentials, generateClientKey } from '../protocol/client-auth.ts';
 
 const TENANT = '5f1c9e7a-0b3d-4c2e-9a61-7d8e2f4b6c10';
 const ORIGIN = 'http://localhost:5174';
@@ -229,6 +230,8 @@ describe('client credentials flow', () => {
         exchange: 1,
         tokens: 1,
         endpoints: 1,
+        authMethod: 1,
+        clientKey: 1,
       }),
     );
     for (const step of clientCredentialsFlow.steps)
@@ -424,5 +427,99 @@ describe('client credentials flow', () => {
     expect(text).not.toContain('POST /token grant_type=client_credentials + client_secret');
     expect(text).toContain('POST …/token');
     expect(text).toContain('200');
+  });
+});
+
+describe('client credentials against a standards issuer (any client authentication method)', () => {
+  const ISSUER = `${ORIGIN}/standard`;
+  const STANDARD_TOKEN = `${ISSUER}/token`;
+  const endpoints = { authorization: `${ISSUER}/auth`, token: STANDARD_TOKEN };
+  const standard = (patch: Partial<ClientCredentialsContext> = {}): ClientCredentialsContext => ({
+    ...createClientCredentialsContext({
+      authorityOrigin: ORIGIN,
+      tenant: '',
+      endpoints,
+      clientId: 'standard-basic',
+      clientSecret: 'sandbox-only:Basic+Secret/&=%25',
+      authMethod: 'client_secret_basic',
+      scope: 'api.read',
+    }),
+    ...patch,
+  });
+  const body = (deps: { calls: Call[] }) => new URLSearchParams(String(deps.calls[0]?.init.body));
+  const ok = () =>
+    new Response(
+      JSON.stringify({ token_type: 'Bearer', expires_in: 600, access_token: 'at', scope: 'api.read' }),
+    );
+
+  test('RFC 6749 §2.3.1: client_secret_basic sends the form-encoded id and secret in Basic, not in the body', async () => {
+    const ctx = standard();
+    expect(validateClientCredentialsRequest(ctx, Date.now())).toEqual([]);
+    const deps = stubDeps(ok);
+    const sent = { ...ctx, ...(await sendClientCredentialsRequest(ctx, deps)) };
+    const authorization = new Headers(deps.calls[0]?.init.headers).get('Authorization') ?? '';
+    expect(decodeBasicCredentials(authorization)).toEqual({
+      clientId: 'standard-basic',
+      clientSecret: 'sandbox-only:Basic+Secret/&=%25',
+    });
+    expect(authorization).toBe(`Basic ${btoa('standard-basic:sandbox-only%3ABasic%2BSecret%2F%26%3D%2525')}`);
+    expect(body(deps).has('client_secret')).toBe(false);
+    expect(body(deps).get('scope')).toBe('api.read');
+    expect(readClientCredentialsResponse(sent).tokens?.access_token).toBe('at');
+  });
+
+  test('client_secret_post: the secret in the body; no Entra scope or tenant warnings', async () => {
+    const ctx = standard({ authMethod: 'client_secret_post', clientId: 'standard-post', clientSecret: 'p' });
+    expect(validateClientCredentialsRequest(ctx, Date.now())).toEqual([]);
+    const deps = stubDeps(ok);
+    await sendClientCredentialsRequest(ctx, deps);
+    expect(body(deps).get('client_secret')).toBe('p');
+    expect(new Headers(deps.calls[0]?.init.headers).has('Authorization')).toBe(false);
+  });
+
+  test('OIDC Core §9: client_secret_jwt signs a fresh HS256 assertion for each request', async () => {
+    const ctx = standard({
+      authMethod: 'client_secret_jwt',
+      clientId: 'standard-jwt',
+      clientSecret: 'k'.repeat(32),
+    });
+    const deps = stubDeps(ok);
+    const first = await sendClientCredentialsRequest(ctx, deps);
+    const second = await sendClientCredentialsRequest({ ...ctx, ...first }, deps);
+    expect(first.jwtAssertion?.claims.jti).not.toBe(second.jwtAssertion?.claims.jti);
+    const assertion = body(deps).get('client_assertion') ?? '';
+    expect(assertion).toBe(first.jwtAssertion?.jwt);
+    const { payload, protectedHeader } = await jwtVerify(assertion, new TextEncoder().encode('k'.repeat(32)));
+    expect(protectedHeader.alg).toBe('HS256');
+    expect(payload).toMatchObject({ iss: 'standard-jwt', sub: 'standard-jwt', aud: STANDARD_TOKEN });
+    expect(body(deps).has('client_secret')).toBe(false);
+  });
+
+  test('RFC 7523 §2.2: private_key_jwt needs a key; with one, the assertion names it by kid', async () => {
+    const noKey = standard({
+      authMethod: 'private_key_jwt',
+      clientId: 'standard-private-key',
+      clientSecret: '',
+    });
+    expect(validateClientCredentialsRequest(noKey, Date.now()).map((w) => w.parameter)).toEqual([
+      'client_assertion',
+    ]);
+    const refused = await runStep(sendClientCredentialsRequest, noKey, stubDeps(ok));
+    expect(refused).toMatchObject({ ok: false, failure: { code: 'INVALID_INPUT' } });
+    const clientKey = await generateClientKey('ES256');
+    const deps = stubDeps(ok);
+    const sent = await sendClientCredentialsRequest({ ...noKey, clientKey }, deps);
+    expect(sent.jwtAssertion?.header).toEqual({ alg: 'ES256', typ: 'JWT', kid: clientKey.kid });
+    expect(body(deps).get('client_assertion_type')).toBe(
+      'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    );
+  });
+
+  test('a public client is told that client credentials need a credential', () => {
+    const warnings = validateClientCredentialsRequest(
+      standard({ authMethod: 'none', clientSecret: '' }),
+      Date.now(),
+    );
+    expect(warnings.map((w) => w.message).join(' ')).toMatch(/public client/);
   });
 });

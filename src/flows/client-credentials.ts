@@ -7,6 +7,13 @@
 import type { QueryParameter, RequestWarning } from '../protocol/authorize.ts';
 import type { AssertionAlgorithm, CertificateCredential } from '../protocol/certificate.ts';
 import type { ClientAssertionClaims, ClientAssertionHeader } from '../protocol/client-assertion.ts';
+import {
+  clientAuthenticationOf,
+  staleAssertionReasons,
+  type ClientAuthMethod,
+  type ClientKey,
+  type JwtAssertion,
+} from '../protocol/client-auth.ts';
 import { isSpecificTenant, resolveEndpoints, type Endpoints } from '../protocol/endpoints.ts';
 import { InvalidInputError, ProtocolViolationError } from '../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
@@ -93,6 +100,8 @@ export const clientCredentialsFlow = {
       why: 'One POST to the token endpoint, from a server: the grant type, the client, the resource’s /.default scope and the credential.',
       inputs: [
         'credentialKind',
+        'authMethod',
+        'clientKey',
         'clientSecret',
         'assertion',
         'clientId',
@@ -220,6 +229,23 @@ export interface ClientCredentialsContext {
   readonly assertion?: SignedAssertion | undefined;
   readonly exchange?: HttpExchange | undefined;
   readonly tokens?: TokenResponse | undefined;
+  /**
+   * Set when the authority is not Entra-shaped (a discovered issuer, the standards sandbox, endpoints
+   * typed by hand): the client authenticates with any standard method instead of Entra's secret or
+   * certificate, and `credentialKind` plays no part.
+   */
+  readonly authMethod?: ClientAuthMethod | undefined;
+  /** private_key_jwt's key pair, made in this browser; the private key is memory only. */
+  readonly clientKey?: ClientKey | undefined;
+  /** The JWT assertion of client_secret_jwt or private_key_jwt: the last one signed (and sent). */
+  readonly jwtAssertion?: JwtAssertion | undefined;
+}
+
+/** The JWT methods, whose credential is an assertion signed per request. */
+export function isJwtMethod(
+  method: ClientAuthMethod | undefined,
+): method is 'client_secret_jwt' | 'private_key_jwt' {
+  return method === 'client_secret_jwt' || method === 'private_key_jwt';
 }
 
 /** Graph's `.default`: every application permission granted to the app on Microsoft Graph. */
@@ -233,14 +259,18 @@ export function createClientCredentialsContext(input: {
   clientSecret: string;
   portalOrigin?: string;
   endpoints?: Endpoints;
+  /** A method for a non-Entra authority (see `ClientCredentialsContext.authMethod`). */
+  authMethod?: ClientAuthMethod;
+  scope?: string;
 }): ClientCredentialsContext {
   return {
     authorityOrigin: input.authorityOrigin,
     tenant: input.tenant,
     ...(input.endpoints === undefined ? {} : { endpoints: input.endpoints }),
     clientId: input.clientId,
-    scope: DEFAULT_CLIENT_CREDENTIALS_SCOPE,
+    scope: input.scope ?? DEFAULT_CLIENT_CREDENTIALS_SCOPE,
     credentialKind: 'secret',
+    ...(input.authMethod === undefined ? {} : { authMethod: input.authMethod }),
     clientSecret: input.clientSecret,
     algorithm: 'PS256',
     includeIat: false,
@@ -445,9 +475,11 @@ export function buildClientCredentialsRequest(ctx: ClientCredentialsContext): Re
     ['scope', ctx.scope],
   ];
   const auth: ClientAuthentication =
-    ctx.credentialKind === 'secret'
-      ? { method: 'client_secret_post', clientSecret: ctx.clientSecret }
-      : { method: 'private_key_jwt', clientAssertion: ctx.assertion?.jwt ?? '' };
+    ctx.authMethod !== undefined
+      ? clientAuthenticationOf(ctx.authMethod, ctx.clientSecret, ctx.jwtAssertion)
+      : ctx.credentialKind === 'secret'
+        ? { method: 'client_secret_post', clientSecret: ctx.clientSecret }
+        : { method: 'private_key_jwt', clientAssertion: ctx.assertion?.jwt ?? '' };
   return buildTokenRequest(tokenEndpointOf(ctx), parameters, auth);
 }
 
@@ -460,6 +492,7 @@ export function validateClientCredentialsRequest(
   ctx: ClientCredentialsContext,
   nowMs: number,
 ): RequestWarning[] {
+  if (ctx.authMethod !== undefined) return validateStandardRequest(ctx, ctx.authMethod, nowMs);
   const warnings: RequestWarning[] = [];
   const scopes = ctx.scope.split(/\s+/).filter((s) => s !== '');
   if (scopes.length === 0) {
@@ -530,14 +563,100 @@ export function validateClientCredentialsRequest(
 }
 
 /**
+ * The checks for a non-Entra authority: a client id, the secret the method needs, a key for
+ * private_key_jwt; an assertion already signed is re-signed when sent, so only its staleness is told.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
+function validateStandardRequest(
+  ctx: ClientCredentialsContext,
+  method: ClientAuthMethod,
+  nowMs: number,
+): RequestWarning[] {
+  const warnings: RequestWarning[] = [];
+  if (ctx.clientId.trim() === '')
+    warnings.push({ parameter: 'client_id', message: 'The client id is empty.' });
+  if (method === 'none') {
+    warnings.push({
+      parameter: 'client_id',
+      message:
+        'A public client cannot use client credentials: with nothing to prove who it is, the server answers unauthorized_client or invalid_client (RFC 6749 §4.4).',
+    });
+  } else if (method !== 'private_key_jwt' && ctx.clientSecret === '') {
+    warnings.push({
+      parameter: 'client_secret',
+      message: `${method} needs the client secret, and it is empty.`,
+    });
+  }
+  if (method === 'private_key_jwt' && ctx.clientKey === undefined) {
+    warnings.push({
+      parameter: 'client_assertion',
+      message: 'No key pair yet: generate one and register its public key (step 1).',
+    });
+  }
+  if (isJwtMethod(method) && ctx.jwtAssertion !== undefined) {
+    const reasons = staleAssertionReasons(ctx.jwtAssertion, {
+      clientId: ctx.clientId,
+      audience: tokenEndpointOf(ctx),
+      method,
+      key: ctx.clientKey,
+      nowMs,
+    });
+    if (reasons.length > 0) {
+      warnings.push({
+        parameter: 'client_assertion',
+        message: `The assertion shown no longer fits (${reasons.join('; ')}): a fresh one is signed when the request is sent.`,
+      });
+    }
+  }
+  return warnings;
+}
+
+/**
+ * For the JWT methods, a fresh assertion signed for this request: RFC 7523 §3 lets a server refuse a
+ * jti it has seen, so every request gets its own.
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
+ */
+export async function signStandardAssertion(
+  ctx: ClientCredentialsContext,
+  deps: Pick<FlowDeps, 'now'>,
+): Promise<Pick<ClientCredentialsContext, 'jwtAssertion'>> {
+  if (!isJwtMethod(ctx.authMethod)) return { jwtAssertion: undefined };
+  const { signJwtAssertion } = await import('../protocol/client-auth.ts');
+  return {
+    jwtAssertion: await signJwtAssertion(ctx.authMethod, {
+      clientId: ctx.clientId,
+      clientSecret: ctx.clientSecret,
+      key: ctx.clientKey,
+      // RFC 7523 §3: the token endpoint identifies the authorization server as the audience.
+      audience: tokenEndpointOf(ctx),
+      nowMs: deps.now(),
+    }),
+  };
+}
+
+/**
  * Step "request", first half: sends the token request through the relay and records the exchange.
+ * For a non-Entra authority with a JWT method, signs the assertion it sends first.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4.2
  */
 export async function sendClientCredentialsRequest(
   ctx: ClientCredentialsContext,
   deps: FlowDeps,
-): Promise<Pick<ClientCredentialsContext, 'exchange' | 'tokens'>> {
-  if (ctx.credentialKind === 'certificate' && ctx.assertion === undefined) {
+): Promise<Pick<ClientCredentialsContext, 'exchange' | 'tokens' | 'jwtAssertion'>> {
+  if (isJwtMethod(ctx.authMethod)) {
+    const signed = await signStandardAssertion(ctx, deps);
+    const withAssertion = { ...ctx, ...signed };
+    return {
+      ...signed,
+      exchange: await sendTokenRequest(
+        buildClientCredentialsRequest(withAssertion),
+        decideTokenRoute(deps),
+        deps,
+      ),
+      tokens: undefined,
+    };
+  }
+  if (ctx.authMethod === undefined && ctx.credentialKind === 'certificate' && ctx.assertion === undefined) {
     throw new ProtocolViolationError(
       'MISSING_PARAMETER',
       'There is no client assertion yet: generate a certificate and sign an assertion first.',
