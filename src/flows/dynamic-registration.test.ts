@@ -119,7 +119,7 @@ describe('dynamic client registration, end to end against a stub server', () => 
       grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_post',
-      scope: 'openid profile email offline_access api.read',
+      scope: 'openid profile email offline_access',
     });
 
     ctx = await step(ctx, readRegistration, deps);
@@ -129,7 +129,7 @@ describe('dynamic client registration, end to end against a stub server', () => 
     expect(ctx.differences).toEqual([
       {
         field: 'scope',
-        requested: 'openid profile email offline_access api.read',
+        requested: 'openid profile email offline_access',
         registered: 'openid profile',
       },
     ]);

@@ -289,7 +289,9 @@ export function createDynamicRegistrationContext(input: {
     responseTypes: ['code'],
     // The lab's client credentials page sends its secret in the body; RFC 7591's default is Basic.
     authMethod: 'client_secret_post',
-    scope: 'openid profile email offline_access api.read',
+    // The server's own scopes: a resource's scope (api.read) is asked for at the token endpoint, and
+    // oidc-provider refuses it in client metadata (invalid_client_metadata).
+    scope: 'openid profile email offline_access',
     jwks: '',
   };
 }

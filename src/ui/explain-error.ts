@@ -880,6 +880,18 @@ const BY_ERROR: Readonly<Record<string, Entry>> = {
     title: 'Client metadata refused',
     what: 'A metadata field has a value the server does not accept, or fields contradict each other (grant_types against response_types, an authentication method it does not support, private_key_jwt without keys).',
     fix: 'Read the field the server’s description names, and pick values its metadata lists (token_endpoint_auth_methods_supported, grant_types_supported).',
+    variants: [
+      {
+        when: /redirect_uri/i,
+        what: 'The server refused a redirect URI (a fragment, a scheme or host its policy forbids). RFC 7591 §3.2.2 names this invalid_redirect_uri; some servers, oidc-provider among them, answer invalid_client_metadata.',
+        fix: 'Send absolute URIs without a fragment that the server’s policy allows, such as this app’s own callback.',
+      },
+      {
+        when: /scope/i,
+        what: 'The server refused the scope list: a client may register only scopes the server itself lists in scopes_supported. An API’s scope is asked for later, at the token endpoint.',
+        fix: 'Keep only scopes from the server’s scopes_supported in the registration.',
+      },
+    ],
   },
   invalid_software_statement: {
     title: 'Software statement invalid',
