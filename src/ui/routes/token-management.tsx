@@ -580,9 +580,10 @@ export default function TokenManagementPage() {
         />
         <p className="help">
           Revoking a refresh token should also end the access tokens of the same grant (RFC 7009 §2.1:
-          SHOULD); revoking an access token may or may not take its refresh token along. A JWT access token
-          stays readable and, to an API that only checks its signature, valid until it expires: only
-          introspection learns it was revoked.
+          SHOULD); revoking an access token may or may not take its refresh token along. A JWT access token is
+          checked by the API itself (signature, issuer, audience, expiry), so revoking it changes nothing for
+          an API that does not ask the server — and some servers, this sandbox among them, do not keep JWT
+          access tokens at all: their introspection answers inactive for them.
         </p>
         <TokenRequestPanel
           request={buildRevocationPreview(ctx)}
