@@ -81,6 +81,7 @@ export async function createStandardIssuer(options: StandardIssuerOptions): Prom
     buildStandardConfig({ keys, adapter: Adapter, port: options.port, resource, settings }),
   );
   allowLoopbackPorts(provider);
+  limitPushedRequestLifetime(provider, settings);
   const registered = new Set(BUILT_IN_GRANTS);
   const register = provider.registerGrantType.bind(provider);
   provider.registerGrantType = (name, ...rest) => {
@@ -181,6 +182,28 @@ function registrationCors(req: IncomingMessage, res: ServerResponse): boolean {
   });
   res.end();
   return true;
+}
+
+/**
+ * RFC 9126 §2.2: `expires_in` of a pushed request is the server's choice; oidc-provider fixes it at 60 s.
+ * The sandbox shortens it to the runtime setting, in the store and in the answer, so an expired
+ * `request_uri` can be shown without waiting a minute.
+ */
+function limitPushedRequestLifetime(provider: Provider, settings: Readonly<StandardSettings>): void {
+  const model = provider.PushedAuthorizationRequest.prototype as unknown as {
+    save(ttl?: number): Promise<string>;
+  };
+  const save = model.save;
+  model.save = function saveWithSandboxLifetime(this: unknown, ttl?: number): Promise<string> {
+    return save.call(this, Math.min(ttl ?? 60, settings.parRequestUriLifetimeSeconds));
+  };
+  provider.use(async (ctx, next) => {
+    await next();
+    const body = ctx.body as { expires_in?: unknown } | undefined;
+    if (ctx.oidc?.route === 'pushed_authorization_request' && typeof body?.expires_in === 'number') {
+      body.expires_in = Math.min(body.expires_in, settings.parRequestUriLifetimeSeconds);
+    }
+  });
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
