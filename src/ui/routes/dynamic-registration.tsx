@@ -237,7 +237,8 @@ export default function DynamicRegistrationPage() {
     }
     const text = `${existing === undefined ? 'Added' : 'Updated'} the app profile “${fill.name}” and made it active${secret === '' ? '' : '; its secret is in memory only, gone on reload'}.`;
     setProfileNote(text);
-    continueTo('use', 'manage', text);
+    // The visible status beside the button says what was done; the step's own live region stays quiet.
+    continueTo('use', 'manage', '');
   };
 
   const grants = new Set(ctx.grantTypes);
