@@ -13,6 +13,7 @@ import {
   readApiVerdict,
   readDirectoryClients,
   readDpopServer,
+  readDpopTokenResponse,
   readRetriedToken,
   retryWithNonce,
   sendDpopTokenRequest,
@@ -188,6 +189,7 @@ describe('the DPoP flow against a stub standards server', () => {
     expect(validateDpopTokenRequest(ctx, Date.now())).toEqual([]);
 
     ctx = await step(sendDpopTokenRequest, ctx, deps);
+    ctx = await step(readDpopTokenResponse, ctx, deps);
     expect(ctx.tokenChallenge).toMatchObject({ error: 'use_dpop_nonce', nonce: 'as-nonce' });
     expect(ctx.tokens).toBeUndefined();
     const sent = calls.find((c) => c.url === TOKEN_ENDPOINT)!;
@@ -244,6 +246,7 @@ describe('the DPoP flow against a stub standards server', () => {
     ctx = await step(makeKeyPair, ctx, deps);
     ctx = await step(signTokenProof, ctx, deps);
     ctx = await step(sendDpopTokenRequest, ctx, deps);
+    ctx = await step(readDpopTokenResponse, ctx, deps);
     expect(ctx.tokenChallenge).toBeUndefined();
     expect(ctx.binding?.matches).toBe(true);
   });
@@ -288,7 +291,8 @@ describe('the DPoP flow against a stub standards server', () => {
     };
     ctx = await step(makeKeyPair, ctx, deps);
     ctx = await step(signTokenProof, ctx, deps);
-    const result = await runStep(sendDpopTokenRequest, ctx, deps);
+    ctx = await step(sendDpopTokenRequest, ctx, deps);
+    const result = await runStep(readDpopTokenResponse, ctx, deps);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.failure).toMatchObject({ code: 'INVALID_RESPONSE' });
   });

@@ -575,9 +575,9 @@ export function validateDpopTokenRequest(ctx: DpopContext, nowMs: number): Reque
 }
 
 /**
- * Step "token": sends the token request with the proof. A `use_dpop_nonce` answer is not a failure but
- * the next step's reason; any other answer is read as a token response.
- * @see https://www.rfc-editor.org/rfc/rfc9449#section-8
+ * Step "token", first half: sends the token request with the proof and records the answer, whatever it
+ * is (read by `readDpopTokenResponse`).
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
  */
 export async function sendDpopTokenRequest(ctx: DpopContext, deps: FlowDeps): Promise<Partial<DpopContext>> {
   if (ctx.tokenProof === undefined) {
@@ -588,24 +588,30 @@ export async function sendDpopTokenRequest(ctx: DpopContext, deps: FlowDeps): Pr
     decideDpopRoute(),
     deps,
   );
-  const challenge = exchange.response === undefined ? undefined : readDpopChallenge(exchange.response);
-  const cleared = {
+  return {
+    tokenExchange: exchange,
+    tokenChallenge: exchange.response === undefined ? undefined : readDpopChallenge(exchange.response),
+    tokens: undefined,
+    binding: undefined,
     retryProof: undefined,
     retryExchange: undefined,
     apiAttempts: undefined,
     apiNonce: undefined,
     misuse: undefined,
   };
-  if (isNonceChallenge(challenge)) {
-    return {
-      ...cleared,
-      tokenExchange: exchange,
-      tokenChallenge: challenge,
-      tokens: undefined,
-      binding: undefined,
-    };
+}
+
+/**
+ * Step "token", second half: a `use_dpop_nonce` answer is not a failure but the next step's reason;
+ * any other answer is read as a token response bound to this key.
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-8
+ */
+export function readDpopTokenResponse(ctx: DpopContext): Pick<DpopContext, 'tokens' | 'binding'> {
+  if (isNonceChallenge(ctx.tokenChallenge)) return { tokens: undefined, binding: undefined };
+  if (ctx.tokenExchange === undefined) {
+    throw new ProtocolViolationError('INVALID_RESPONSE', 'No token response was recorded.');
   }
-  return { ...cleared, tokenExchange: exchange, tokenChallenge: challenge, ...readBoundToken(exchange, ctx) };
+  return readBoundToken(ctx.tokenExchange, ctx);
 }
 
 /** Reads a token response and checks its binding to the run's key. */

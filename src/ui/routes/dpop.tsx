@@ -12,6 +12,7 @@ import {
   misuseToken,
   readApiVerdict,
   readDpopServer,
+  readDpopTokenResponse,
   readRetriedToken,
   requireKeyPair,
   retryWithNonce,
@@ -241,12 +242,16 @@ export default function DpopPage() {
     }
     const sent = await execute('token', sendDpopTokenRequest, { failure: 'The token request failed.' });
     if (sent === undefined) return;
-    if (sent.tokenChallenge?.error === 'use_dpop_nonce' && sent.tokens === undefined) {
+    const read = await execute('token', readDpopTokenResponse, {
+      failure: 'The token endpoint refused the request.',
+    });
+    if (read === undefined) return;
+    if (read.tokens === undefined) {
       goTo('nonce');
       announce('The server answered use_dpop_nonce and sent a nonce: retry with it in step 5.');
       return;
     }
-    recordTokens(sent);
+    recordTokens(read);
     goTo('bound');
     announce('DPoP-bound token received on the first request (the server asked for no nonce).');
   };
