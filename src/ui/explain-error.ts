@@ -864,6 +864,12 @@ const BY_ERROR: Readonly<Record<string, Entry>> = {
     what: 'The resource the request names does not exist in the tenant, or is not set up to receive tokens.',
     fix: 'Check the resource or scope value — App ID URI or client id of the API.',
   },
+  // RFC 8707 §2 and RFC 8693 §2.2.2: the server will not issue a token for the named target.
+  invalid_target: {
+    title: 'Unknown target',
+    what: 'The server will not issue a token for the resource or audience the request names: it does not know it, this client may not get tokens for it, or the request names several targets and the server takes one.',
+    fix: 'Name one resource or audience the server knows (its metadata or documentation lists them), or leave both out to get its default.',
+  },
   // RFC 7009 §2.2.1: the revocation endpoint does not revoke this kind of token.
   unsupported_token_type: {
     title: 'Token type not revocable here',
