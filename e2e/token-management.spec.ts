@@ -1,10 +1,12 @@
 import { expect, test, type Page } from '@playwright/test';
+import { E2E_SANDBOX_PORT } from '../playwright.config.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
 import { expectNoSecretsLeft, recordConsole } from './support/secrets-audit.ts';
 
 const USER = 'adele@flowlab-sandbox.onmicrosoft.com';
 const PASSWORD = 'Sandbox-Adele-1';
 const TITLE = 'Userinfo, introspection, revocation, logout';
+const SANDBOX = `http://localhost:${E2E_SANDBOX_PORT}`;
 
 /** Makes the standards sandbox the authority with the keyboard (Settings, its preset). */
 async function useStandardsSandbox(page: Page) {
@@ -128,6 +130,41 @@ test.describe('token management', () => {
     expect(errors).toEqual([]);
     // The ID token is a hint in the logout URL by design (it names the user; it is not a credential).
     await expectNoSecretsLeft(page, [accessToken, refreshToken], consoleLines);
+  });
+
+  test('standards sandbox: a wrong client secret is refused (invalid_client); an unknown token is only “inactive”', async ({
+    page,
+    request,
+  }) => {
+    const consoleLines = recordConsole(page);
+    const directory = (await (await request.get(`${SANDBOX}/standard/directory.json`)).json()) as {
+      clients: { client_id: string; client_secret?: string }[];
+    };
+    const secret = directory.clients.find((c) => c.client_id === 'standard-basic')?.client_secret ?? '';
+    expect(secret).not.toBe('');
+    await useStandardsSandbox(page);
+    await page.getByRole('navigation').getByRole('link', { name: TITLE }).first().press('Enter');
+    await expect(page.getByRole('heading', { level: 1, name: TITLE })).toBeVisible();
+
+    const unknown = 'not-a-token-this-server-issued-0123456789';
+    await page.getByLabel('Access token', { exact: true }).fill(unknown);
+    await page.getByLabel('Client id (the client the tokens were issued to)').fill('standard-basic');
+    await chooseRadio(page, 'Client authentication at introspection and revocation', 'client_secret_basic');
+    await page.getByLabel('Client secret (kept in memory only)').fill('wrong-secret');
+    await page.getByRole('button', { name: 'Introspect the token' }).press('Enter');
+    const step = page.locator('#step-introspect');
+    await expect(step.getByRole('heading', { name: 'Client authentication failed' })).toBeVisible();
+    await expect(step).toContainText('invalid_client');
+
+    // RFC 6749 §2.3.1: the right secret, form-encoded in the Basic header, is accepted.
+    await page.getByLabel('Client secret (kept in memory only)').fill(secret);
+    await page.getByRole('button', { name: 'Introspect the token' }).press('Enter');
+    await expect(page.getByText(/^active: false — the token is not usable/)).toBeVisible();
+    const answer = page.getByRole('table', { name: 'The introspection answer (RFC 7662 §2.2)' });
+    // RFC 7662 §2.2: nothing but `active` (one header row, one member row).
+    await expect(answer.getByRole('row')).toHaveCount(2);
+    await expectNoAxeViolations(page, 'token-management: introspection refused, then inactive');
+    await expectNoSecretsLeft(page, [secret, unknown], consoleLines);
   });
 
   test('Entra-shaped sandbox: introspection and revocation are said to be missing, with what Entra offers', async ({
