@@ -44,6 +44,7 @@ import { activeProfile, clientFor, currentEndpoints, useSettings } from '../../s
 import type { ObtainedTokens } from '../../state/token-history.ts';
 import { ClientAuthChoice } from '../components/client-auth-choice.tsx';
 import { FlowPage } from '../components/flow-page.tsx';
+import { useFieldMask } from '../components/masked-value.tsx';
 import { FailurePanel, useOnDemandParts } from '../components/on-demand.tsx';
 import { SecretInput } from '../components/secret-input.tsx';
 import { StepSection, stepSectionProps } from '../components/step-section.tsx';
@@ -150,6 +151,25 @@ function FeatureNote({ feature, features }: { feature: ProviderFeature; features
         You can still type an endpoint below and send the request, to see what the server says.
       </p>
     </div>
+  );
+}
+
+/** The ID token, drawn as discs in presenter mode until revealed, as the token pickers are. */
+function IdTokenField(props: { value: string; onChange: (value: string) => void }) {
+  const mask = useFieldMask('ID token', 'tm-id-token');
+  return (
+    <>
+      <textarea
+        id="tm-id-token"
+        className={mask.className}
+        rows={3}
+        spellCheck={false}
+        autoComplete="off"
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value.trim())}
+      />
+      {mask.toggle}
+    </>
   );
 }
 
@@ -305,7 +325,12 @@ export default function TokenManagementPage() {
 
   const logoutPreview = (() => {
     try {
-      return buildEndSessionUrl(ctx.endSessionEndpoint, logoutInput(ctx, '(made when you sign out)'));
+      // The ID token is shortened in the preview (it is long, and a presenter's screen is shared).
+      const hint = ctx.idToken === '' ? '' : `${ctx.idToken.slice(0, 16)}...`;
+      return buildEndSessionUrl(ctx.endSessionEndpoint, {
+        ...logoutInput(ctx, '(made when you sign out)'),
+        idTokenHint: hint,
+      });
     } catch {
       return undefined;
     }
@@ -385,14 +410,7 @@ export default function TokenManagementPage() {
         />
         <div className="field">
           <label htmlFor="tm-id-token">ID token (the logout hint, and the sub UserInfo must match)</label>
-          <textarea
-            id="tm-id-token"
-            rows={3}
-            spellCheck={false}
-            autoComplete="off"
-            value={ctx.idToken}
-            onChange={(e) => patch({ idToken: e.target.value.trim() })}
-          />
+          <IdTokenField value={ctx.idToken} onChange={(idToken) => patch({ idToken })} />
         </div>
         <div className="field">
           <label htmlFor="tm-client-id">Client id (the client the tokens were issued to)</label>
@@ -722,6 +740,10 @@ export default function TokenManagementPage() {
             </dl>
             <WarningsList warnings={validateLogoutRequest(logoutInput(ctx, 'state'))} />
             {logoutPreview !== undefined && <UrlPreview url={logoutPreview} />}
+            <p className="help">
+              The preview shortens id_token_hint; the whole ID token is sent. It travels in the URL, so it
+              lands in the browser’s history and the provider’s logs: it names the user but grants nothing.
+            </p>
             <p className="help">
               A full-page trip: the browser leaves this app for the provider, which may ask you to confirm,
               then comes back to this app’s callback, which brings you here.
