@@ -1,8 +1,12 @@
 import { expect, test, type Page } from '@playwright/test';
+import { E2E_SANDBOX_PORT } from '../playwright.config.ts';
+import { SANDBOX_TENANT } from '../server/sandbox/seed.ts';
 import { SEEDED_CLIENTS } from '../server/sandbox/standard/clients.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
 import { expectNoSecretsLeft, recordConsole, tokensOnPage } from './support/secrets-audit.ts';
 
+const SANDBOX = `http://localhost:${E2E_SANDBOX_PORT}`;
+const ISSUER = `${SANDBOX}/standard`;
 const POST_SECRET = SEEDED_CLIENTS.find((c) => c.client_id === 'standard-post')?.client_secret ?? '';
 
 /** Presses Enter on a button found by its name, as a keyboard user would after tabbing to it. */
@@ -115,5 +119,49 @@ test.describe('DPoP flow against the standards sandbox', () => {
     await press(page, 'Sign a fresh proof and request again');
     await expect(page.getByText('The server refused this first request with use_dpop_nonce')).toBeVisible();
     await expectNoAxeViolations(page, 'dpop: wrong secret');
+  });
+
+  test('with the standards sandbox preset as the authority, the page uses it and says nothing about Entra', async ({
+    page,
+  }) => {
+    await page.goto('/settings');
+    const radio = page.getByRole('radio', { name: /^Standards sandbox/ });
+    await radio.focus();
+    await radio.press('Space');
+    await page.getByRole('button', { name: 'Use the standards sandbox' }).press('Enter');
+    await expect(page.getByText(`Saved. Flows now use ${ISSUER}`)).toBeVisible();
+    // In-app navigation: the settings' secrets live in memory as long as the page.
+    await page.getByRole('link', { name: 'Sender-constrained tokens (DPoP)' }).first().click();
+    await expect(
+      page.getByRole('heading', { level: 1, name: 'Sender-constrained tokens (DPoP)' }),
+    ).toBeVisible();
+    await expect(page.getByRole('note', { name: 'Entra and DPoP' })).toHaveCount(0);
+    await expect(page.getByLabel('Authorization server (issuer)')).toHaveValue(ISSUER);
+    await getBoundToken(page);
+    await press(page, 'Call the API with a fresh proof');
+    await expect(page.getByText('Accepted (HTTP 200).')).toBeVisible();
+    await expectNoAxeViolations(page, 'dpop: standards preset');
+  });
+
+  test('a server that does not advertise DPoP is named as such, and the page stays usable', async ({
+    page,
+  }) => {
+    await page.goto('/flows/dpop');
+    const issuer = page.getByLabel('Authorization server (issuer)');
+    await issuer.fill(`${SANDBOX}/${SANDBOX_TENANT.id}/v2.0`);
+    await press(page, 'Read the server’s metadata');
+    await expect(page.getByRole('note', { name: 'DPoP not advertised' })).toContainText(
+      'This server does not advertise DPoP',
+    );
+    await expect(page.getByText('(not listed)')).toBeVisible();
+    // Still possible to go on: a key and a proof for its token endpoint.
+    await press(page, 'Make the key pair');
+    await press(page, 'Sign the proof');
+    await expect(
+      page
+        .getByRole('table', { name: 'The proof for the token request, decoded' })
+        .getByRole('row', { name: /^htu/ }),
+    ).toContainText(`${SANDBOX}/${SANDBOX_TENANT.id}/oauth2/v2.0/token`);
+    await expectNoAxeViolations(page, 'dpop: not advertised');
   });
 });

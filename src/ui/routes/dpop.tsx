@@ -332,7 +332,14 @@ export default function DpopPage() {
             value={ctx.issuer}
             spellCheck={false}
             autoComplete="off"
-            onChange={(e) => patch({ issuer: e.target.value, dpopAlgorithms: undefined })}
+            onChange={(e) =>
+              patch({
+                issuer: e.target.value,
+                dpopAlgorithms: undefined,
+                // Only the standards sandbox publishes a directory of clients to start with.
+                directoryUrl: e.target.value.trim() === standard.issuer ? standard.directoryUrl : undefined,
+              })
+            }
           />
         </div>
         <button
