@@ -167,11 +167,22 @@ test.describe('token management', () => {
     await expectNoSecretsLeft(page, [secret, unknown], consoleLines);
   });
 
-  test('Entra-shaped sandbox: introspection and revocation are said to be missing, with what Entra offers', async ({
+  test('Entra-shaped sandbox: UserInfo and logout work; introspection and revocation are said to be missing', async ({
     page,
   }) => {
-    await page.goto('/flows/token-management');
-    await expect(page.getByRole('heading', { level: 1, name: TITLE })).toBeVisible();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    // The default authority: the Entra-shaped sandbox tenant, its SPA registration.
+    await page.goto('/flows/authorization-code');
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).press('Enter');
+    await page.getByLabel('Username').fill(USER);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Password').press('Enter');
+    await page.getByRole('button', { name: 'Accept' }).press('Enter');
+    await page.getByRole('button', { name: 'Redeem the code' }).press('Enter');
+    await expect(page.getByRole('heading', { name: 'Refresh token' })).toBeVisible();
+    await openTokenManagement(page);
+
     const introspection = page.getByRole('note', { name: 'introspection not offered' });
     await expect(introspection).toContainText('Entra ID has no introspection endpoint');
     const revocation = page.getByRole('note', { name: 'revocation not offered' });
@@ -180,12 +191,24 @@ test.describe('token management', () => {
       'href',
       'https://learn.microsoft.com/graph/api/user-revokesigninsessions',
     );
-    // Userinfo and logout are offered by Entra (and its sandbox).
+    // Entra offers userinfo (on Graph) and logout.
     await expect(page.getByRole('note', { name: 'userinfo not offered' })).toHaveCount(0);
     await expect(page.getByRole('note', { name: 'logout not offered' })).toHaveCount(0);
+
+    const picker = page.getByLabel('Use the access token from an earlier run');
+    await picker.selectOption({ label: await picker.locator('option').nth(1).innerText() });
+    await page.getByRole('button', { name: 'Ask UserInfo' }).press('Enter');
+    await expect(page.getByText('The sub matches the ID token’s')).toBeVisible();
+
     // Sending anyway is refused before any request: there is no endpoint.
     await page.getByRole('button', { name: 'Introspect the token' }).press('Enter');
     await expect(page.locator('#step-introspect')).toContainText('introspection_endpoint');
     await expectNoAxeViolations(page, 'token-management: Entra-shaped authority');
+
+    // Entra's logout returns straight to the registered redirect URI with the state.
+    await page.getByRole('button', { name: 'Sign out at the provider' }).press('Enter');
+    await expect(page).toHaveURL(/\/flows\/token-management$/);
+    await expect(page.getByRole('status', { name: 'Signed out' })).toBeVisible();
+    expect(errors).toEqual([]);
   });
 });
