@@ -15,7 +15,9 @@ import {
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestSandbox, type TestSandbox } from '../test-support.ts';
+import { SANDBOX_USERS } from '../seed.ts';
 import { SEEDED_CLIENTS } from './clients.ts';
+import { codeFor, REDIRECT_URI } from './test-support.ts';
 import { TOKEN_EXCHANGE_GRANT, TOKEN_TYPE } from './token-exchange.ts';
 
 let sandbox: TestSandbox;
@@ -132,6 +134,38 @@ describe('token exchange (RFC 8693) at the standards issuer', () => {
     expect(claims['sub']).toBe(decodeJwt(subject)['sub']);
     expect(claims['client_id']).toBe(post.client_id);
     expect(claims['act']).toBeUndefined();
+  });
+
+  test('a user’s tokens from the code flow: her access token (opaque, then for the API) and her ID token', async () => {
+    const adele = SANDBOX_USERS[0]!;
+    const signIn = async (scope: string, resourceParam: Record<string, string>) => {
+      const { code, verifier } = await codeFor(sandbox, 'standard-spa', { scope, ...resourceParam });
+      const res = await form(tokenEndpoint, {
+        client_id: 'standard-spa',
+        grant_type: 'authorization_code',
+        code,
+        code_verifier: verifier,
+        redirect_uri: REDIRECT_URI,
+        ...resourceParam,
+      });
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    // Signed in for userinfo only: an opaque token without the API's scope cannot be traded up to it.
+    const plain = await signIn('openid profile', {});
+    const opaque = await exchange(String(plain['access_token']));
+    expect(opaque.body['error']).toBe('invalid_scope');
+    // Her ID token names her; exchanged, the new token is hers, for the API.
+    const byId = await exchange(String(plain['id_token']), { subject_token_type: TOKEN_TYPE.idToken });
+    expect(byId.status).toBe(200);
+    expect((await verified(String(byId.body['access_token'])))['sub']).toBe(adele.oid);
+    // Signed in for the API: the JWT access token is exchanged by the middle tier, still hers.
+    const forApi = await signIn('openid api.read', { resource });
+    const res = await exchange(String(forApi['access_token']));
+    expect(res.status).toBe(200);
+    const claims = await verified(String(res.body['access_token']));
+    expect(claims['sub']).toBe(adele.oid);
+    expect(claims['client_id']).toBe(post.client_id);
   });
 
   test('§4.1 delegation: the actor token’s subject is the act claim', async () => {
