@@ -2,7 +2,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { STANDARD_API_PATH } from './resource-api.ts';
-import { endpointOf, postForm, secretOf, startStandardSandbox, type TestSandbox } from './test-support.ts';
+import {
+  APP_ORIGIN,
+  codeFor,
+  endpointOf,
+  postForm,
+  REDIRECT_URI,
+  secretOf,
+  startStandardSandbox,
+  type TestSandbox,
+} from './test-support.ts';
 
 let sandbox: TestSandbox;
 let tokenEndpoint: string;
@@ -286,5 +295,53 @@ describe('the protected resource /standard/api/me (RFC 9449 §7, §9)', () => {
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-headers')).toMatch(/dpop/);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
+  });
+});
+
+describe('a public client’s refresh token is bound to its DPoP key (RFC 9449 §5)', () => {
+  /** Sends a token request with the nonce dance, from the app's origin (a browser client). */
+  async function withNonce(key: Key, form: Record<string, string>) {
+    const headers = { origin: APP_ORIGIN };
+    const first = await postForm(tokenEndpoint, form, {
+      ...headers,
+      DPoP: await proof(key, 'POST', tokenEndpoint),
+    });
+    if (first.body['error'] !== 'use_dpop_nonce') return first;
+    const nonce = first.headers.get('dpop-nonce') ?? undefined;
+    return postForm(tokenEndpoint, form, {
+      ...headers,
+      DPoP: await proof(key, 'POST', tokenEndpoint, { nonce }),
+    });
+  }
+
+  test('the code redeemed with a proof gives a DPoP token; a refresh needs a proof from the same key', async () => {
+    const key = await newKey();
+    // OIDC Core §11: offline_access gives a refresh token only with prompt=consent.
+    const { code, verifier } = await codeFor(sandbox, 'standard-spa', { prompt: 'consent' });
+    const redeemed = await withNonce(key, {
+      grant_type: 'authorization_code',
+      client_id: 'standard-spa',
+      code,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: verifier,
+    });
+    expect(redeemed.status).toBe(200);
+    expect(redeemed.body['token_type']).toBe('DPoP');
+    expect(typeof redeemed.body['refresh_token']).toBe('string');
+    const refreshToken = String(redeemed.body['refresh_token']);
+    const refresh = { grant_type: 'refresh_token', client_id: 'standard-spa', refresh_token: refreshToken };
+
+    // Another key: the refresh token is bound to the first one.
+    const stolen = await withNonce(await newKey(), refresh);
+    expect(stolen.status).toBe(400);
+    expect(stolen.body['error']).toBe('invalid_grant');
+
+    // No proof at all: also refused.
+    const bare = await postForm(tokenEndpoint, refresh, { origin: APP_ORIGIN });
+    expect(bare.status).toBe(400);
+
+    const renewed = await withNonce(key, refresh);
+    expect(renewed.status).toBe(200);
+    expect(renewed.body['token_type']).toBe('DPoP');
   });
 });
