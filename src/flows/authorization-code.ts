@@ -911,7 +911,7 @@ export async function sendPush(
  * error keeps the server's fields.
  * @see https://www.rfc-editor.org/rfc/rfc9126#section-2.2
  */
-export function readPush(ctx: AuthCodeContext): Pick<AuthCodeContext, 'pushed'> {
+export function readPush(ctx: AuthCodeContext): { pushed: PushedRequest } {
   const response = ctx.pushed?.exchange.response;
   if (ctx.pushed === undefined || response === undefined) {
     throw new ProtocolViolationError('INVALID_RESPONSE', 'No answer from the PAR endpoint was recorded.');
@@ -946,9 +946,11 @@ export function readCallback(
  * @see https://www.rfc-editor.org/rfc/rfc7517#section-5
  */
 export async function fetchJarmKeys(jwksUri: string, deps: Pick<FlowDeps, 'fetch'>): Promise<JSONWebKeySet> {
+  // Called unbound: a window's own fetch refuses to run with another `this`.
+  const fetchFn = deps.fetch;
   let response: Response;
   try {
-    response = await deps.fetch(jwksUri, { method: 'GET', headers: { Accept: 'application/json' } });
+    response = await fetchFn(jwksUri, { method: 'GET', headers: { Accept: 'application/json' } });
   } catch (cause) {
     throw new NetworkError(
       'NETWORK_ERROR',

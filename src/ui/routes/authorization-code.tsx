@@ -2,20 +2,38 @@ import { useCallback, useEffect, useState } from 'react';
 import {
   AUTHORIZE_PARAMETERS,
   authCodeVariants,
+  authMethodOf,
   authorizationCodeFlow as flow,
   buildAuthorizeStep,
   buildExchangeRequest,
+  buildPushRequest,
   createAuthCodeContext,
   decideExchangeRoute,
+  decidePushRoute,
   isOwnCallback,
   makePkcePair,
+  makeRequestObject,
   navigationRecord,
+  pendingBeforeSignIn,
   readExchange,
   readPastedResponse,
+  readPush,
   sendExchange,
+  sendPush,
   signInBlockedReason,
   type AuthCodeContext,
 } from '../../flows/authorization-code.ts';
+import { assessClientAuthMethods, sandboxJwksRegistrationUrl } from '../../protocol/client-auth.ts';
+import { assessFeature } from '../../protocol/provider-features.ts';
+import { useProviderFeatures } from '../../state/provider-features.ts';
+import { ClientAuthChoice } from '../components/client-auth-choice.tsx';
+import {
+  JarmResult,
+  offeredJarmModes,
+  PushedRequestResult,
+  StandardsOptions,
+} from './authorization-code-standards.tsx';
+import './authorization-code.css';
 import { runStep } from '../../flows/runner.ts';
 import { useFlowDeps, useStartedRun } from '../use-flow-run.ts';
 import type { QueryParameter } from '../../protocol/authorize.ts';
@@ -30,6 +48,7 @@ import {
   clientIdFor,
   endpointsFor,
   expectedIssuer,
+  featureMetadataFor,
   secretForRun,
   useSettings,
   type Settings,
@@ -63,6 +82,7 @@ function newContext(
   const profile = activeProfile(settings);
   const confidential = settings.authority !== 'sandbox' && profile.platform === 'web';
   const metadata = settings.authority === 'issuer' ? settings.issuer?.supportMetadata : undefined;
+  const standards = standardsOf(settings, sandboxOrigin, endpoints.jwks);
   const fresh = createAuthCodeContext({
     authorizationEndpoint: endpoints.authorization,
     tokenEndpoint: endpoints.token ?? '',
@@ -73,9 +93,21 @@ function newContext(
     // A web (confidential) profile keeps its secret with PKCE too: the code is then redeemed by the relay.
     clientSecret: usePkce && !confidential ? '' : secretForRun(clientIdFor(settings)),
     usePkce,
+    ...(standards === undefined ? {} : { standards }),
   });
+  // Beyond Entra, a confidential client chooses how it authenticates (helper C's ClientAuthChoice).
+  const authMethod =
+    standards !== undefined && confidential
+      ? {
+          clientAuthMethod:
+            fresh.clientSecret === '' ? ('private_key_jwt' as const) : ('client_secret_post' as const),
+        }
+      : {};
   const scope = settings.authority === 'sandbox' ? '' : profile.scopes.trim();
-  if (keep === undefined) return scope === '' ? fresh : { ...fresh, params: { ...fresh.params, scope } };
+  if (keep === undefined) {
+    const base = { ...fresh, ...authMethod };
+    return scope === '' ? base : { ...base, params: { ...base.params, scope } };
+  }
   // Starting again keeps what the user typed, with fresh one-time values.
   return {
     ...fresh,
@@ -88,13 +120,48 @@ function newContext(
       code_challenge: '',
     },
     extraParams: keep.extraParams,
+    // The standards options chosen stay; what was signed or pushed for the old run does not.
+    ...(keep.usePar === undefined || fresh.parEndpoint === undefined
+      ? {}
+      : { usePar: fresh.parRequired === true || keep.usePar }),
+    ...(keep.jarAlg === undefined ? {} : { jarAlg: keep.jarAlg }),
+    ...(keep.jarKey === undefined ? {} : { jarKey: keep.jarKey }),
+    ...(keep.clientAuthMethod === undefined ? {} : { clientAuthMethod: keep.clientAuthMethod }),
+    ...(keep.clientKey === undefined ? {} : { clientKey: keep.clientKey }),
   };
+}
+
+/**
+ * What a generic issuer offers beyond RFC 6749 for this flow: its PAR endpoint (and whether it
+ * requires PAR), its key set for JARM, and whether it is the standards sandbox (whose token and PAR
+ * endpoints answer a browser with CORS). Undefined for Entra and the Entra-shaped sandbox: their runs
+ * stay as they were.
+ */
+function standardsOf(
+  settings: Settings,
+  sandboxOrigin: string,
+  jwksUri: string | undefined,
+): Parameters<typeof createAuthCodeContext>[0]['standards'] {
+  if (settings.authority !== 'issuer' || settings.issuer == null) return undefined;
+  const par = assessFeature('par', featureMetadataFor(settings, sandboxOrigin));
+  return {
+    ...(par.status === 'offered' && par.endpoint !== undefined
+      ? { parEndpoint: par.endpoint, parRequired: par.required === true }
+      : {}),
+    ...(jwksUri === undefined ? {} : { jwksUri }),
+    ...(isStandardsSandbox(settings.issuer.issuer, sandboxOrigin) ? { corsFromBrowser: true } : {}),
+  };
+}
+
+/** The sandbox's standards-only issuer (`/standard`) of this sandbox origin. */
+function isStandardsSandbox(issuer: string, sandboxOrigin: string): boolean {
+  return issuer.replace(/\/+$/, '') === `${sandboxOrigin.replace(/\/+$/, '')}/standard`;
 }
 
 /** What a new sign-in makes obsolete: the previous answer, exchange and tokens go, their steps are idle again. */
 function clearAfterSignIn(ctx: AuthCodeContext): void {
   const store = useFlowRuns.getState();
-  const results = ['authorizationResponse', 'pastedResponse', 'exchange', 'tokens'] as const;
+  const results = ['authorizationResponse', 'pastedResponse', 'jarmResponse', 'exchange', 'tokens'] as const;
   if (results.every((key) => ctx[key] === undefined)) return;
   // Removed, not kept beside a new code they do not belong to.
   store.patch(FLOW_ID, Object.fromEntries(results.map((key) => [key, undefined])));
@@ -111,6 +178,8 @@ export default function AuthorizationCodePage() {
   const [announcement, setAnnouncement] = useState('');
   const store = useFlowRuns.getState();
   const authority = useSettings((s) => s.authority);
+  const features = useProviderFeatures();
+  const savedIssuer = useSettings((s) => s.issuer?.issuer);
 
   const create = useCallback(
     () => newContext(useSettings.getState(), lab.sandboxOrigin, true),
@@ -142,7 +211,9 @@ export default function AuthorizationCodePage() {
   const ctx = run.ctx;
   const status = (id: string): StepStatus => run.status[id] ?? 'idle';
   const failureFor = (id: string) => (run.failure?.stepId === id ? run.failure.failure : undefined);
-  const patch = (p: Partial<AuthCodeContext>) => store.patch<AuthCodeContext>(FLOW_ID, p);
+  // An undefined value removes the field (the store's patch drops it).
+  const patch = (p: { [K in keyof AuthCodeContext]?: AuthCodeContext[K] | undefined }) =>
+    store.patch<AuthCodeContext>(FLOW_ID, p as Partial<AuthCodeContext>);
   const setParam = (name: string, value: string) => patch({ params: { ...ctx.params, [name]: value } });
   const announce = (text: string) => setAnnouncement(text);
 
@@ -231,10 +302,75 @@ export default function AuthorizationCodePage() {
   /** Records the browser's trip to the authorization endpoint, for the live diagram. */
   const recordNavigation = (url: URL) => store.record(FLOW_ID, navigationRecord(url, 'authorize'));
 
-  const signIn = async () => {
-    const current = await withPkcePair();
+  /** JAR: signs the request object; undefined (the authorize step failed) if it could not be. */
+  const signRequest = async (from: AuthCodeContext): Promise<AuthCodeContext | undefined> => {
+    const result = await runStep(makeRequestObject, from, flowDeps);
+    if (!result.ok) {
+      store.setStep(FLOW_ID, 'authorize', 'failed', { failure: result.failure, current: 'authorize' });
+      announce('The request object could not be signed.');
+      return undefined;
+    }
+    patch(result.patch);
+    return { ...from, ...result.patch };
+  };
+
+  /** PAR: pushes the request and reads the request_uri; undefined (the step failed) if it did not work. */
+  const pushRequest = async (from: AuthCodeContext): Promise<AuthCodeContext | undefined> => {
+    store.setStep(FLOW_ID, 'par', 'running', { current: 'par' });
+    announce('Pushing the authorization request…');
+    const sent = await runStep(sendPush, from, flowDeps);
+    if (!sent.ok) {
+      store.setStep(FLOW_ID, 'par', 'failed', { failure: sent.failure });
+      announce('The push failed.');
+      return undefined;
+    }
+    patch(sent.patch);
+    const read = await runStep(readPush, { ...from, ...sent.patch }, flowDeps);
+    if (!read.ok) {
+      store.setStep(FLOW_ID, 'par', 'failed', { failure: read.failure });
+      announce('The PAR endpoint refused the request.');
+      return undefined;
+    }
+    patch(read.patch);
+    store.setStep(FLOW_ID, 'par', 'done');
+    announce(
+      `Pushed: the server answered with a request_uri valid for ${read.patch.pushed.expires_in ?? '?'} seconds.`,
+    );
+    return { ...from, ...read.patch };
+  };
+
+  /** What sign-in needs first: the PKCE pair, the request object (JAR), the push (PAR). */
+  const readyToLeave = async (): Promise<AuthCodeContext | undefined> => {
+    let current = await withPkcePair();
+    if (current === undefined) return undefined;
+    const pending = pendingBeforeSignIn(current);
+    if (pending.sign) current = await signRequest(current);
+    if (current === undefined) return undefined;
+    if (pending.push) current = await pushRequest(current);
+    return current;
+  };
+
+  const push = async () => {
+    let current = await withPkcePair();
+    if (current !== undefined && pendingBeforeSignIn(current).sign) current = await signRequest(current);
     if (current === undefined) return;
-    const url = buildAuthorizeStep(current).url;
+    const pushed = await pushRequest(current);
+    if (pushed !== undefined) store.setStep(FLOW_ID, 'par', 'done', { current: 'sign-in' });
+  };
+
+  /** RFC 9126 §4: a request_uri is single-use; the run remembers it left with it. */
+  const markPushUsed = (current: AuthCodeContext): AuthCodeContext => {
+    if (current.usePar !== true || current.pushed === undefined) return current;
+    const used = { ...current, pushed: { ...current.pushed, used: true } };
+    patch({ pushed: used.pushed });
+    return used;
+  };
+
+  const signIn = async () => {
+    const ready = await readyToLeave();
+    if (ready === undefined) return;
+    const url = buildAuthorizeStep(ready).url;
+    const current = markPushUsed(ready);
     clearAfterSignIn(current);
     store.setStep(FLOW_ID, 'authorize', 'done');
     store.setStep(FLOW_ID, 'sign-in', 'running', { current: 'sign-in' });
@@ -251,9 +387,10 @@ export default function AuthorizationCodePage() {
   });
   const formPost = ctx.params['response_mode'] === 'form_post';
   const openSignInTab = async () => {
-    const current = await withPkcePair();
-    if (current === undefined) return;
-    const url = buildAuthorizeStep(current).url;
+    const ready = await readyToLeave();
+    if (ready === undefined) return;
+    const url = buildAuthorizeStep(ready).url;
+    const current = markPushUsed(ready);
     clearAfterSignIn(current);
     store.setStep(FLOW_ID, 'authorize', 'done', { current: 'sign-in' });
     recordNavigation(url);
@@ -325,6 +462,31 @@ export default function AuthorizationCodePage() {
 
   const stepProps = (id: (typeof flow.steps)[number]['id']) =>
     stepSectionProps(flow.steps, id, status(id), run.current, (step) => store.goTo(FLOW_ID, step));
+
+  // Beyond Entra: JARM modes join response_mode's choices, and a confidential client picks its method.
+  const jarmModes = offeredJarmModes(features);
+  const parameterDefinitions = AUTHORIZE_PARAMETERS.filter(
+    (p) => ctx.usePkce || !p.name.startsWith('code_challenge'),
+  ).map((definition) =>
+    definition.name === 'response_mode' && jarmModes.length > 0
+      ? {
+          ...definition,
+          options: [...(definition.options ?? []), ...jarmModes],
+          explanation: `${definition.explanation} The .jwt modes (JARM) return one JWT signed by the server instead.`,
+          spec: `${definition.spec}, JARM §2.3`,
+        }
+      : definition,
+  );
+  const standardsRun = authority === 'issuer';
+  const confidentialStandards = standardsRun && ctx.clientAuthMethod !== undefined;
+  const keyRegistrationUrl =
+    ctx.corsFromBrowser === true && savedIssuer !== undefined
+      ? sandboxJwksRegistrationUrl(savedIssuer, ctx.params['client_id'] ?? '')
+      : undefined;
+  const showSecretField =
+    !ctx.usePkce ||
+    (confidentialStandards && authMethodOf(ctx) !== 'none' && authMethodOf(ctx) !== 'private_key_jwt');
+  const pushRoute = decidePushRoute(ctx, flowDeps);
 
   return (
     <FlowPage
@@ -437,17 +599,15 @@ export default function AuthorizationCodePage() {
           onSubmit={(e) => e.preventDefault()}
           aria-label="Authorization request parameters"
         >
-          {AUTHORIZE_PARAMETERS.filter((p) => ctx.usePkce || !p.name.startsWith('code_challenge')).map(
-            (definition) => (
-              <ParameterField
-                key={definition.name}
-                definition={definition}
-                value={ctx.params[definition.name] ?? ''}
-                onChange={(value) => setParam(definition.name, value)}
-                onFocus={() => setFocusedParam(definition.name)}
-              />
-            ),
-          )}
+          {parameterDefinitions.map((definition) => (
+            <ParameterField
+              key={definition.name}
+              definition={definition}
+              value={ctx.params[definition.name] ?? ''}
+              onChange={(value) => setParam(definition.name, value)}
+              onFocus={() => setFocusedParam(definition.name)}
+            />
+          ))}
           <fieldset className="extra-params">
             <legend>Extra parameters</legend>
             {ctx.extraParams.map(([name, value], i) => (
@@ -481,14 +641,77 @@ export default function AuthorizationCodePage() {
             </button>
           </fieldset>
         </form>
+        {standardsRun ? (
+          <StandardsOptions
+            ctx={ctx}
+            features={features}
+            patch={patch}
+            deps={flowDeps}
+            keyRegistrationUrl={keyRegistrationUrl}
+            announce={announce}
+          />
+        ) : (
+          <p className="note standards-note">
+            PAR, JAR and JARM: {features.explain('par')} {features.explain('jar')} {features.explain('jarm')}
+          </p>
+        )}
+        {confidentialStandards && (
+          <ClientAuthChoice
+            verdicts={assessClientAuthMethods(features.metadata, { entra: features.entraShaped })}
+            method={authMethodOf(ctx)}
+            onMethodChange={(clientAuthMethod) => patch({ clientAuthMethod })}
+            clientId={ctx.params['client_id'] ?? ''}
+            clientSecret={ctx.clientSecret}
+            clientKey={ctx.clientKey}
+            onClientKeyChange={(clientKey) => patch({ clientKey })}
+            keyRegistrationUrl={keyRegistrationUrl}
+            deps={flowDeps}
+            legend="Client authentication (at the PAR and token endpoints)"
+          />
+        )}
+        {(ctx.usePar === true || ctx.jarAlg !== undefined) && (
+          <p className="note">
+            {ctx.usePar === true
+              ? 'With PAR the browser’s URL below carries only client_id and the request_uri, once the request is pushed (step “Push the request”, or signing in pushes it).'
+              : 'With JAR the browser’s URL below carries only client_id and the signed request object, once it is signed (signing in signs it).'}
+          </p>
+        )}
         <UrlPreview url={authorize.url} focused={focusedParam} />
         <WarningsList warnings={authorize.warnings} />
+        {failureFor('authorize') !== undefined && (
+          <FailurePanel failure={failureFor('authorize')!} context="authorize" />
+        )}
         {authority === 'sandbox' && (
           <SandboxRegistrationCheck
             clientId={ctx.params['client_id'] ?? ''}
             redirectUri={ctx.params['redirect_uri'] ?? ''}
             sendsOrigin={route.via === 'browser' || route.forwardOrigin !== undefined}
           />
+        )}
+      </StepSection>
+
+      <StepSection {...stepProps('par')}>
+        {ctx.usePar !== true ? (
+          <p>
+            {ctx.parEndpoint === undefined
+              ? features.explain('par')
+              : 'PAR is off for this run: the parameters travel in the URL. Tick “Push the request first” in the authorization step to push them.'}
+          </p>
+        ) : (
+          <>
+            <TokenRequestPanel
+              request={buildPushRequest(ctx)}
+              route={pushRoute}
+              exchange={ctx.pushed?.exchange}
+              failure={failureFor('par')}
+              sending={status('par') === 'running'}
+              sendLabel={ctx.pushed === undefined ? 'Push the request' : 'Push the request again'}
+              onSend={() => void push()}
+              onRetry={startAgain}
+              retryLabel="Start again"
+            />
+            {ctx.pushed !== undefined && <PushedRequestResult pushed={ctx.pushed} />}
+          </>
         )}
       </StepSection>
 
@@ -588,6 +811,7 @@ export default function AuthorizationCodePage() {
                 ', and the issuer (iss) is the expected one'}
               .
             </p>
+            {ctx.jarmResponse !== undefined && <JarmResult jarm={ctx.jarmResponse} />}
             {ctx.authorizationResponse.responseMode === 'form_post' && (
               <p className="note">
                 The answer came as a form POST (response_mode=form_post), not in the URL: the code never sat
@@ -637,7 +861,7 @@ export default function AuthorizationCodePage() {
       </StepSection>
 
       <StepSection {...stepProps('exchange')}>
-        {!ctx.usePkce && (
+        {showSecretField && (
           <div className="field">
             <label htmlFor="exchange-secret">Client secret (kept in memory only)</label>
             <SecretInput
