@@ -167,6 +167,14 @@ describe('token management flow', () => {
     expect(forged.failure?.failure.code).toBe('STATE_MISMATCH');
   });
 
+  test('an endpoint that is not an absolute URL is refused before sending', async () => {
+    const deps = stubDeps();
+    const result = await runStep(revokeToken, { ...base(), revocationEndpoint: 'token/revocation' }, deps);
+    expect(!result.ok && result.failure.code).toBe('INVALID_INPUT');
+    expect(!result.ok && result.failure.message).toMatch(/absolute http\(s\) URL/);
+    expect(deps.calls).toEqual([]);
+  });
+
   test('RFC 7009 §2.2: revoking needs a token first; reintrospect needs a revocation', async () => {
     const deps = stubDeps();
     const revoke = await runStep(revokeToken, { ...base(), refreshToken: '' }, deps);

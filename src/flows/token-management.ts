@@ -363,12 +363,24 @@ export function tokenOfKind(ctx: TokenManagementContext, kind: TokenTypeHint): s
 }
 
 function requireEndpoint(url: string, field: string, what: string): string {
-  if (url.trim() === '')
+  const trimmed = url.trim();
+  if (trimmed === '')
     throw new InvalidInputError(
       field,
       `There is no ${what} to call: the provider’s metadata lists no ${field}.`,
     );
-  return url.trim();
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(trimmed);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:'))
+    throw new InvalidInputError(
+      field,
+      `The ${what} is not an absolute http(s) URL: take ${field} from the provider’s discovery document.`,
+    );
+  return trimmed;
 }
 
 function requireToken(token: string, kind: TokenTypeHint): string {
