@@ -698,3 +698,49 @@ describe('recorded errors of other providers (src/ui/__fixtures__/provider-error
     },
   );
 });
+
+describe('dynamic client registration errors (RFC 7591 §3.2.2, RFC 7592 §2)', () => {
+  const failure = (fields: OAuthErrorFields, status = 400): StepFailure => ({
+    code: 'REGISTRATION_ERROR',
+    message: String(fields.error_description ?? fields.error),
+    fields,
+    status,
+  });
+
+  test('each RFC 7591 error code has its own explanation, with no web search offered', () => {
+    for (const error of [
+      'invalid_redirect_uri',
+      'invalid_client_metadata',
+      'invalid_software_statement',
+      'unapproved_software_statement',
+    ]) {
+      expect(explainFailure(failure({ error })).matchedBy).toBe('error');
+      expect(lookupLinks(failure({ error }))).toEqual([]);
+    }
+  });
+
+  test('oidc-provider’s invalid_client_metadata is told apart by what its description names', () => {
+    expect(
+      explainFailure(
+        failure({
+          error: 'invalid_client_metadata',
+          error_description: 'redirect_uris must not contain fragments',
+        }),
+      ).what,
+    ).toMatch(/invalid_redirect_uri/);
+    expect(
+      explainFailure(
+        failure({
+          error: 'invalid_client_metadata',
+          error_description: 'scope must only contain Authorization Server supported scope values',
+        }),
+      ).fix,
+    ).toMatch(/scopes_supported/);
+  });
+
+  test('a refused registration access token is explained as one, not as an API’s token', () => {
+    const explanation = explainFailure(failure({ error: 'invalid_token' }, 401));
+    expect(explanation.what).toMatch(/registration access token/);
+    expect(explanation.what).not.toMatch(/\bAPI\b/);
+  });
+});

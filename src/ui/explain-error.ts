@@ -9,7 +9,7 @@ import type { StepFailure } from '../flows/runner.ts';
 import { describeUnreachable, type ErrorBodyFormat, type UnreachableDetail } from '../protocol/errors.ts';
 
 /** The kind of step that failed; some fixes differ by step (an `invalid_request` at /authorize is not one at an API). */
-export type StepKind = 'authorize' | 'token' | 'device-poll' | 'api' | 'network';
+export type StepKind = 'authorize' | 'token' | 'device-poll' | 'api' | 'network' | 'registration';
 
 /** Who answered: explanations of the same `error` differ between servers. */
 export type Authority = 'entra' | 'sandbox' | 'okta' | 'auth0' | 'google' | 'github' | 'keycloak' | 'generic';
@@ -823,6 +823,13 @@ const BY_ERROR: Readonly<Record<string, Entry>> = {
     title: 'Token rejected by the API',
     what: 'The API could not accept the access token: missing, expired, revoked, wrongly signed, or meant for another API (aud) (RFC 6750 §3.1).',
     fix: 'Get a fresh token for this API and send it as Authorization: Bearer.',
+    whatFor: {
+      registration:
+        'The registration endpoint did not accept the registration access token: the registration was deleted, the token was rotated, or it is not this client’s (RFC 7592 §2).',
+    },
+    fixFor: {
+      registration: 'Use the registration access token of the latest answer, or register the client again.',
+    },
     // RFC 9449 §7.1, §7.2: a sender-constrained token refused for its binding, not its contents.
     variants: [
       {
@@ -1410,6 +1417,7 @@ function impliedContext(failure: StepFailure): StepKind | undefined {
   if (failure.unreachable !== undefined) return 'network';
   if (failure.code === 'AUTHORIZATION_RESPONSE_ERROR') return 'authorize';
   if (failure.code === 'TOKEN_ENDPOINT_ERROR') return 'token';
+  if (failure.code === 'REGISTRATION_ERROR') return 'registration';
   return undefined;
 }
 

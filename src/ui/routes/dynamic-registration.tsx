@@ -300,6 +300,7 @@ export default function DynamicRegistrationPage() {
             <textarea
               id={ids.redirects}
               rows={2}
+              className="dcr-textarea"
               value={ctx.redirectUris}
               spellCheck={false}
               onChange={(e) => patch({ redirectUris: e.target.value })}
@@ -368,6 +369,7 @@ export default function DynamicRegistrationPage() {
             <textarea
               id={ids.jwks}
               rows={3}
+              className="dcr-textarea"
               value={ctx.jwks}
               spellCheck={false}
               placeholder='{"keys": [{"kty": "EC", "crv": "P-256", "x": "…", "y": "…"}]}'
@@ -414,6 +416,7 @@ export default function DynamicRegistrationPage() {
           sending={statusOf('register') === 'running'}
           sendLabel="Register the client"
           onSend={() => void register()}
+          context="registration"
           disabled={ctx.registrationEndpoint.trim() === ''}
         />
       </StepSection>
@@ -542,7 +545,7 @@ export default function DynamicRegistrationPage() {
             )}
             {ctx.readExchange !== undefined && (
               <section aria-label="Read back">
-                <h3>Read back</h3>
+                <h3>Read back (the latest read)</h3>
                 <HttpExchangeView exchange={ctx.readExchange} headingLevel={4} />
               </section>
             )}
