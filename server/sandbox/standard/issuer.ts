@@ -11,7 +11,6 @@ import { SANDBOX_USERS } from '../seed.ts';
 import { SeededClientStore } from './clients.ts';
 import { buildStandardConfig, DEFAULT_STANDARD_SETTINGS, type StandardSettings } from './config.ts';
 import { handleStandardInteraction, STANDARD_INTERACTION_PREFIX } from './interactions.ts';
-import { handleJwtAccessTokens } from './jwt-introspection.ts';
 import { loadOrCreateStandardKeys, publicJwks } from './keys.ts';
 import {
   handleStandardPortalApi,
@@ -83,7 +82,6 @@ export async function createStandardIssuer(options: StandardIssuerOptions): Prom
   );
   allowLoopbackPorts(provider);
   limitPushedRequestLifetime(provider, settings);
-  handleJwtAccessTokens(provider, issuer, publicJwks(keys));
   const registered = new Set(BUILT_IN_GRANTS);
   const register = provider.registerGrantType.bind(provider);
   provider.registerGrantType = (name, ...rest) => {
