@@ -91,6 +91,21 @@ const ASSERTION_FIELDS: readonly { name: string; spec: string; meaning: string }
   { name: 'iat', spec: 'RFC 7519 §4.1.6', meaning: 'When it was made.' },
 ];
 
+/** A signed JWT client assertion: its fields explained, then the token decoded. */
+export function JwtAssertionView({ assertion }: { readonly assertion: JwtAssertion }) {
+  return (
+    <>
+      <AssertionTable assertion={assertion} />
+      <TokenView
+        label="Client assertion"
+        token={assertion.jwt}
+        kind="client-assertion"
+        kindSource="this page signed it as the client assertion"
+      />
+    </>
+  );
+}
+
 function AssertionTable({ assertion }: { readonly assertion: JwtAssertion }) {
   const header = assertion.header as unknown as Readonly<Record<string, unknown>>;
   const claims = assertion.claims as unknown as Readonly<Record<string, unknown>>;
@@ -456,17 +471,7 @@ export function ClientAuthChoice(props: ClientAuthChoiceProps) {
       </div>
       {method === 'client_secret_basic' && <BasicSteps clientId={clientId} clientSecret={clientSecret} />}
       {method === 'private_key_jwt' && <KeyPairPanel {...props} idBase={idBase} />}
-      {shownAssertion !== undefined && (
-        <>
-          <AssertionTable assertion={shownAssertion} />
-          <TokenView
-            label="Client assertion"
-            token={shownAssertion.jwt}
-            kind="client-assertion"
-            kindSource="this page signed it as the client assertion"
-          />
-        </>
-      )}
+      {shownAssertion !== undefined && <JwtAssertionView assertion={shownAssertion} />}
     </div>
   );
 }

@@ -13,8 +13,10 @@ import {
   readClientCredentialsResponse,
   sendCertificateRegistration,
   sendClientCredentialsRequest,
+  isJwtMethod,
   signAssertion,
   signingKeyOf,
+  signStandardAssertion,
   tokenEndpointOf,
   validateClientCredentialsRequest,
   type AppOnlyTokenFacts,
@@ -22,10 +24,19 @@ import {
   type CredentialKind,
 } from '../../flows/client-credentials.ts';
 import type { AssertionAlgorithm } from '../../protocol/certificate.ts';
+import {
+  assessClientAuthMethods,
+  CONFIDENTIAL_AUTH_METHODS,
+  sandboxJwksRegistrationUrl,
+  type ClientAuthMethod,
+} from '../../protocol/client-auth.ts';
+import { clientAuthMethods } from '../../protocol/provider-features.ts';
+import type { ParameterDefinition } from '../../flows/types.ts';
+import { useProviderFeatures } from '../../state/provider-features.ts';
 import type { StepStatus } from '../../state/flow-runs.ts';
 import { useFlowRuns } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
-import { authorityForRun, clientFor, useSettings } from '../../state/settings.ts';
+import { authorityForRun, clientFor, featureMetadataFor, useSettings } from '../../state/settings.ts';
 import { useTokenHistory } from '../../state/token-history.ts';
 import { FlowPage } from '../components/flow-page.tsx';
 import { HttpExchangeView } from '../components/http-exchange-view.tsx';
@@ -44,21 +55,68 @@ import {
 import { useFlowRunner } from '../use-flow-run.ts';
 import './client-credentials.css';
 import { WarningsList } from '../components/warnings-list.tsx';
+import { ClientAuthChoice, JwtAssertionView } from '../components/client-auth-choice.tsx';
 
 const FLOW_ID = flow.id;
 type StepId = (typeof flow.steps)[number]['id'];
 const CERTIFICATE_ONLY: readonly StepId[] = ['register', 'assertion'];
 
+/** The standards sandbox's seeded clients, each registered for one method: a run starts with its own. */
+const SEEDED_METHODS: Readonly<Record<string, ClientAuthMethod>> = {
+  'standard-basic': 'client_secret_basic',
+  'standard-post': 'client_secret_post',
+  'standard-jwt': 'client_secret_jwt',
+  'standard-private-key': 'private_key_jwt',
+};
+
+/**
+ * A non-Entra authority's first method: a seeded standards sandbox client's own, else client_secret_post
+ * when listed, else the first the provider lists.
+ */
+function initialMethod(sandboxOrigin: string, clientId: string): ClientAuthMethod {
+  const settings = useSettings.getState();
+  const offered = clientAuthMethods(featureMetadataFor(settings, sandboxOrigin)).filter((m) => m !== 'none');
+  const seeded =
+    settings.issuer?.issuer === standardIssuerOf(sandboxOrigin) ? SEEDED_METHODS[clientId] : undefined;
+  // The secret in the body is what this page sent before the choice existed; keep it first when offered.
+  return (
+    seeded ??
+    (offered.includes('client_secret_post') ? 'client_secret_post' : offered[0]) ??
+    'client_secret_basic'
+  );
+}
+
+/** The standards sandbox's issuer for this sandbox origin. */
+function standardIssuerOf(sandboxOrigin: string): string {
+  return `${sandboxOrigin.replace(/\/+$/, '')}/standard`;
+}
+
 function newContext(sandboxOrigin: string): ClientCredentialsContext {
-  const sandbox = useSettings.getState().authority === 'sandbox';
+  const authority = useSettings.getState().authority;
+  const sandbox = authority === 'sandbox';
+  // Entra and its sandbox keep their own credential choice (secret or certificate); others any method.
+  const entraShaped = sandbox || authority === 'entra';
   const client = clientFor('Flow Lab Web App');
   const fresh = createClientCredentialsContext({
     ...authorityForRun(sandboxOrigin),
     clientId: client.clientId,
     clientSecret: client.clientSecret,
     ...(sandbox ? { portalOrigin: sandboxOrigin } : {}),
+    // Graph's /.default means nothing to another server: its own default scope unless the profile names one.
+    ...(entraShaped ? {} : { authMethod: initialMethod(sandboxOrigin, client.clientId), scope: '' }),
   });
   return client.scope === undefined ? fresh : { ...fresh, scope: client.scope };
+}
+
+/** The scope field's words for a non-Entra authority, where /.default means nothing. */
+function standardDefinition(definition: ParameterDefinition): ParameterDefinition {
+  if (definition.name !== 'scope') return definition;
+  return {
+    ...definition,
+    required: false,
+    explanation:
+      'The scopes the app asks for itself, as the server defines them (the standards sandbox: api.read, for its API). Optional: without it the server picks its default.',
+  };
 }
 
 /** The current time, refreshed every 15 s, so expiry warnings stay true without an impure render. */
@@ -103,6 +161,8 @@ export default function ClientCredentialsPage() {
     useFlowRunner<ClientCredentialsContext>(FLOW_ID, create, 'credential');
   const pemId = useId();
   const now = useNow();
+  const features = useProviderFeatures();
+  const issuer = useSettings((s) => (s.authority === 'issuer' ? s.issuer?.issuer : undefined));
   const [focusedParam, setFocusedParam] = useState<string | undefined>();
   useOnDemandParts({
     failure: run?.failure !== undefined,
@@ -112,8 +172,16 @@ export default function ClientCredentialsPage() {
 
   if (run === undefined || ctx === undefined) return <p role="status">Preparing the flow…</p>;
 
-  const isCertificate = ctx.credentialKind === 'certificate';
+  const standardMethod = ctx.authMethod;
+  const standard = standardMethod !== undefined;
+  const isCertificate = !standard && ctx.credentialKind === 'certificate';
   const status = (id: StepId): StepStatus => {
+    if (standard) {
+      // The key is made and registered in step 1; the assertion is signed again with each request.
+      if (id === 'register') return 'skipped';
+      if (id === 'assertion' && !isJwtMethod(standardMethod)) return 'skipped';
+      if (id === 'credential') return statusOf('request') === 'idle' ? 'idle' : 'done';
+    }
     if (!isCertificate && CERTIFICATE_ONLY.includes(id)) return 'skipped';
     // With a secret, step 1 is the secret itself: its work is done once a request has used it.
     if (!isCertificate && id === 'credential') return statusOf('request') === 'idle' ? 'idle' : 'done';
@@ -148,6 +216,8 @@ export default function ClientCredentialsPage() {
         scope: ctx.scope,
         clientSecret: ctx.clientSecret,
         credentialKind: ctx.credentialKind,
+        ...(ctx.authMethod === undefined ? {} : { authMethod: ctx.authMethod }),
+        ...(ctx.clientKey === undefined ? {} : { clientKey: ctx.clientKey }),
         algorithm: ctx.algorithm,
         includeIat: ctx.includeIat,
       },
@@ -174,6 +244,19 @@ export default function ClientCredentialsPage() {
       failure: 'The sandbox refused the certificate.',
     });
   };
+
+  const setMethod = (authMethod: ClientAuthMethod) => {
+    patch({ authMethod });
+    goTo('credential');
+    announce(`Client authentication: ${authMethod}.`);
+  };
+
+  const signStandard = () =>
+    void execute('assertion', signStandardAssertion, {
+      next: 'request',
+      success: 'Client assertion signed; each request signs a fresh one like it.',
+      failure: 'The client assertion could not be signed.',
+    });
 
   const sign = () => {
     preloadAssertion();
@@ -226,49 +309,25 @@ export default function ClientCredentialsPage() {
   const facts = ctx.tokens === undefined ? undefined : describeAppOnlyToken(ctx.tokens);
   const tokenEndpoint = tokenEndpointOf(ctx);
 
-  const tokenFacts = (tokens: NonNullable<ClientCredentialsContext['tokens']>, facts: AppOnlyTokenFacts) => (
+  const standardTokenFacts = (tokens: NonNullable<ClientCredentialsContext['tokens']>) => (
     <>
       <ul className="cc-token-facts" aria-label="What this token is">
         <li>
-          {facts.roles.length > 0 ? (
+          {tokens.scope === undefined ? (
             <>
-              Permissions arrive as <code>roles</code> (application permissions):{' '}
-              <strong>{facts.roles.join(', ')}</strong>.
-            </>
-          ) : facts.decoded ? (
-            <>
-              No <code>roles</code> claim: no application permission on this resource has been granted to the
-              app (admin consent is needed).
-            </>
-          ) : (
-            <>The access token is not a readable JWT, so its roles cannot be shown.</>
-          )}
-        </li>
-        <li>
-          {facts.scp === undefined ? (
-            <>
-              No <code>scp</code>: scopes are delegated permissions, which need a user, and there is none.
+              No <code>scope</code> in the answer: it is the one asked for (RFC 6749 §5.1).
             </>
           ) : (
             <>
-              Unexpected <code>scp</code> ({facts.scp}) in an app-only token.
+              Granted scope: <code>{tokens.scope}</code>.
             </>
           )}
         </li>
-        {facts.azpacr !== undefined && (
-          <li>
-            <code>{facts.credentialClaim ?? 'azpacr'}</code> {facts.azpacr}:{' '}
-            {facts.azpacr === '2'
-              ? 'the app proved itself with a certificate.'
-              : facts.azpacr === '1'
-                ? 'the app proved itself with a client secret.'
-                : 'see the claim table.'}
-          </li>
-        )}
         <li>
-          No refresh token: the app can ask again with its credential whenever it likes, so there is nothing
-          to refresh.
+          It was issued to <code>{ctx.clientId}</code> after it proved itself with{' '}
+          <code>{standardMethod}</code>; no user took part.
         </li>
+        <li>No refresh token: the app can ask again with its credential whenever it likes.</li>
         <li>No ID token: an ID token describes a signed-in user, and no user signed in.</li>
       </ul>
       <TokensPanel
@@ -276,59 +335,166 @@ export default function ClientCredentialsPage() {
         noIdToken="No ID token: the client credentials grant has no user to describe."
         noRefreshToken="No refresh token: the app just repeats this request with its own credential."
       />
-      <p>
-        The token is in this tab’s history: the “Call an API” page can send it to <code>/v1.0/users</code>.
-      </p>
     </>
   );
+
+  const tokenFacts = (tokens: NonNullable<ClientCredentialsContext['tokens']>, facts: AppOnlyTokenFacts) =>
+    standard ? (
+      standardTokenFacts(tokens)
+    ) : (
+      <>
+        <ul className="cc-token-facts" aria-label="What this token is">
+          <li>
+            {facts.roles.length > 0 ? (
+              <>
+                Permissions arrive as <code>roles</code> (application permissions):{' '}
+                <strong>{facts.roles.join(', ')}</strong>.
+              </>
+            ) : facts.decoded ? (
+              <>
+                No <code>roles</code> claim: no application permission on this resource has been granted to
+                the app (admin consent is needed).
+              </>
+            ) : (
+              <>The access token is not a readable JWT, so its roles cannot be shown.</>
+            )}
+          </li>
+          <li>
+            {facts.scp === undefined ? (
+              <>
+                No <code>scp</code>: scopes are delegated permissions, which need a user, and there is none.
+              </>
+            ) : (
+              <>
+                Unexpected <code>scp</code> ({facts.scp}) in an app-only token.
+              </>
+            )}
+          </li>
+          {facts.azpacr !== undefined && (
+            <li>
+              <code>{facts.credentialClaim ?? 'azpacr'}</code> {facts.azpacr}:{' '}
+              {facts.azpacr === '2'
+                ? 'the app proved itself with a certificate.'
+                : facts.azpacr === '1'
+                  ? 'the app proved itself with a client secret.'
+                  : 'see the claim table.'}
+            </li>
+          )}
+          <li>
+            No refresh token: the app can ask again with its credential whenever it likes, so there is nothing
+            to refresh.
+          </li>
+          <li>No ID token: an ID token describes a signed-in user, and no user signed in.</li>
+        </ul>
+        <TokensPanel
+          tokens={tokens}
+          noIdToken="No ID token: the client credentials grant has no user to describe."
+          noRefreshToken="No refresh token: the app just repeats this request with its own credential."
+        />
+        <p>
+          The token is in this tab’s history: the “Call an API” page can send it to <code>/v1.0/users</code>.
+        </p>
+      </>
+    );
 
   return (
     <FlowPage
       key={run.runId}
       flow={flow}
-      variants={[ctx.credentialKind]}
+      variants={[standard ? (isJwtMethod(standardMethod) ? 'certificate' : 'secret') : ctx.credentialKind]}
       current={run.current}
       status={shownStatus}
       onGoTo={goTo}
       announcement={announcement}
       options={
         <>
-          <fieldset className="cc-kind">
-            <legend>Credential</legend>
-            <label className="choice">
-              <input
-                type="radio"
-                name="cc-kind"
-                value="secret"
-                checked={!isCertificate}
-                onChange={() => setKind('secret')}
-              />
-              Client secret
-            </label>
-            <label className="choice">
-              <input
-                type="radio"
-                name="cc-kind"
-                value="certificate"
-                checked={isCertificate}
-                onChange={() => setKind('certificate')}
-              />
-              Certificate (signed client assertion)
-            </label>
-          </fieldset>
+          {!standard && (
+            <fieldset className="cc-kind">
+              <legend>Credential</legend>
+              <label className="choice">
+                <input
+                  type="radio"
+                  name="cc-kind"
+                  value="secret"
+                  checked={!isCertificate}
+                  onChange={() => setKind('secret')}
+                />
+                Client secret
+              </label>
+              <label className="choice">
+                <input
+                  type="radio"
+                  name="cc-kind"
+                  value="certificate"
+                  checked={isCertificate}
+                  onChange={() => setKind('certificate')}
+                />
+                Certificate (signed client assertion)
+              </label>
+            </fieldset>
+          )}
           <button type="button" onClick={startAgain}>
             Start again
           </button>
         </>
       }
     >
-      <p className="note">
-        No user takes part: the app asks for a token for itself. That request must come from a server — Entra
-        refuses it from a browser (AADSTS9002326) — so this page sends it through the local relay.
-      </p>
+      {standard ? (
+        <p className="note">
+          No user takes part: the app asks for a token for itself, proving who it is with the method chosen in
+          step 1 — among those the provider’s metadata lists. A confidential client sends this from a server,
+          so this page sends it through the local relay.
+        </p>
+      ) : (
+        <p className="note">
+          No user takes part: the app asks for a token for itself. That request must come from a server —
+          Entra refuses it from a browser (AADSTS9002326) — so this page sends it through the local relay.
+        </p>
+      )}
 
       <StepSection {...stepProps('credential')}>
-        {!isCertificate ? (
+        {standard ? (
+          <>
+            {standardMethod !== 'private_key_jwt' && standardMethod !== 'none' && (
+              <div className="field">
+                <label htmlFor="cc-secret">Client secret (kept in memory only)</label>
+                <SecretInput
+                  id="cc-secret"
+                  value={ctx.clientSecret}
+                  onChange={(value) => patch({ clientSecret: value })}
+                  describedBy="cc-secret-help"
+                />
+                <p id="cc-secret-help" className="help">
+                  {standardMethod === 'client_secret_jwt'
+                    ? 'The secret is the key of the HS256 signature; it never travels itself.'
+                    : 'The secret the server issued with the client.'}
+                </p>
+              </div>
+            )}
+            <ClientAuthChoice
+              verdicts={assessClientAuthMethods(features.metadata, { methods: CONFIDENTIAL_AUTH_METHODS })}
+              method={standardMethod}
+              onMethodChange={setMethod}
+              clientId={ctx.clientId}
+              clientSecret={ctx.clientSecret}
+              clientKey={ctx.clientKey}
+              onClientKeyChange={(clientKey) => patch({ clientKey })}
+              keyRegistrationUrl={
+                issuer !== undefined && issuer === standardIssuerOf(sandboxOrigin)
+                  ? sandboxJwksRegistrationUrl(issuer, ctx.clientId)
+                  : undefined
+              }
+              deps={deps}
+            />
+            <p className="help">
+              A client is registered for one method (its <code>token_endpoint_auth_method</code>). Servers
+              differ on the others: oidc-provider, behind the standards sandbox, takes Basic and post alike
+              for a secret, and either JWT method for an assertion, but refuses a secret from a client
+              registered for an assertion (and the reverse). The standards sandbox has one client per method,
+              named after it.
+            </p>
+          </>
+        ) : !isCertificate ? (
           <div className="field">
             <label htmlFor="cc-secret">Client secret (kept in memory only)</label>
             <SecretInput
@@ -407,7 +573,13 @@ export default function ClientCredentialsPage() {
       </StepSection>
 
       <StepSection {...stepProps('register')}>
-        {!isCertificate ? (
+        {standard ? (
+          <p>
+            {standardMethod === 'private_key_jwt'
+              ? 'Done beside the key pair in step 1: the server needs the public key (a JWK) before it can check a signature.'
+              : 'Not needed: no key pair with this method.'}
+          </p>
+        ) : !isCertificate ? (
           <p>Not needed with a client secret: the secret was created on the app registration itself.</p>
         ) : (
           <>
@@ -463,7 +635,34 @@ export default function ClientCredentialsPage() {
       </StepSection>
 
       <StepSection {...stepProps('assertion')}>
-        {!isCertificate ? (
+        {standard ? (
+          isJwtMethod(standardMethod) ? (
+            <>
+              <p>
+                The assertion will say: for <code>{tokenEndpoint}</code> (aud), from and about{' '}
+                <code>{ctx.clientId}</code> (iss and sub), valid for 10 minutes, with a fresh random jti —
+                signed{' '}
+                {standardMethod === 'client_secret_jwt'
+                  ? 'with HMAC SHA-256 keyed by the client secret'
+                  : 'with the private key made in step 1'}
+                . Each request signs a new one: a server may refuse a jti it has already seen.
+              </p>
+              <button
+                type="button"
+                data-next-action=""
+                onClick={signStandard}
+                disabled={statusOf('assertion') === 'running'}
+              >
+                {ctx.jwtAssertion === undefined ? 'Sign a client assertion to see it' : 'Sign a fresh one'}
+              </button>
+              {ctx.jwtAssertion !== undefined && ctx.jwtAssertion.method === standardMethod && (
+                <JwtAssertionView assertion={ctx.jwtAssertion} />
+              )}
+            </>
+          ) : (
+            <p>Not needed with {standardMethod}.</p>
+          )
+        ) : !isCertificate ? (
           <p>Not needed with a client secret.</p>
         ) : (
           <>
@@ -532,20 +731,20 @@ export default function ClientCredentialsPage() {
 
       <StepSection {...stepProps('request')}>
         <form className="params" onSubmit={(e) => e.preventDefault()} aria-label="Token request parameters">
-          {CLIENT_CREDENTIALS_PARAMETERS.filter(
-            (d) => ctx.endpoints === undefined || d.name !== 'tenant',
-          ).map((definition) => (
-            <ParameterField
-              key={definition.name}
-              definition={definition}
-              value={values[definition.name] ?? ''}
-              onChange={(value) => setValue(definition.name, value)}
-              onFocus={() => setFocusedParam(definition.name)}
-              disabled={definition.name === 'grant_type'}
-            />
-          ))}
+          {CLIENT_CREDENTIALS_PARAMETERS.filter((d) => ctx.endpoints === undefined || d.name !== 'tenant')
+            .map((d) => (standard ? standardDefinition(d) : d))
+            .map((definition) => (
+              <ParameterField
+                key={definition.name}
+                definition={definition}
+                value={values[definition.name] ?? ''}
+                onChange={(value) => setValue(definition.name, value)}
+                onFocus={() => setFocusedParam(definition.name)}
+                disabled={definition.name === 'grant_type'}
+              />
+            ))}
         </form>
-        {focusedParam === 'scope' && (
+        {focusedParam === 'scope' && !standard && (
           <p className="help">
             Examples: <code>https://graph.microsoft.com/.default</code> for Microsoft Graph,{' '}
             <code>api://&lt;app id&gt;/.default</code> for your own API.
