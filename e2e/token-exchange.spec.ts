@@ -57,7 +57,9 @@ test.describe('token exchange', () => {
     );
 
     // Step 1: the subject token from the client credentials run.
-    const picker = page.getByLabel('Use the access token from an earlier run').first();
+    const picker = page
+      .getByRole('group', { name: 'The subject token' })
+      .getByLabel('Use the access token from an earlier run');
     await picker.focus();
     await picker.selectOption({ label: await picker.locator('option').nth(1).innerText() });
     await expect(page.getByLabel('Subject token (subject_token)', { exact: true })).toHaveValue(subjectToken);
@@ -77,7 +79,9 @@ test.describe('token exchange', () => {
     const delegation = page.getByRole('radio', { name: /^Someone acting for the subject/ });
     await delegation.focus();
     await delegation.press('Space');
-    const actorPicker = page.getByLabel('Use the access token from an earlier run').nth(1);
+    const actorPicker = page
+      .getByRole('group', { name: 'The actor token' })
+      .getByLabel('Use the access token from an earlier run');
     await actorPicker.focus();
     await actorPicker.selectOption({ label: await actorPicker.locator('option').nth(1).innerText() });
     await expect(page.getByLabel('Actor token (actor_token)', { exact: true })).not.toHaveValue('');

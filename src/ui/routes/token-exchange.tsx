@@ -380,36 +380,47 @@ export default function TokenExchangePage() {
           The subject token names who the new token will be about. A service that received a user’s token
           trades it here for one fit for the next hop: another audience, fewer scopes.
         </p>
-        <TokenPicker
-          kind="access_token"
-          label="Subject token (subject_token)"
-          value={ctx.subject.token}
-          onChange={(value, entry) => {
-            setSubject({
-              token: value,
-              tokenType: entry === undefined ? ctx.subject.tokenType : TOKEN_TYPES.access_token,
-              source: entry === undefined ? 'pasted' : 'earlier-run',
-            });
-            if (value !== '') {
+        <fieldset className="token-exchange__token">
+          <legend>The subject token</legend>
+          <TokenPicker
+            kind="access_token"
+            label="Subject token (subject_token)"
+            value={ctx.subject.token}
+            onChange={(value, entry) => {
+              setSubject({
+                token: value,
+                tokenType: entry === undefined ? ctx.subject.tokenType : TOKEN_TYPES.access_token,
+                source: entry === undefined ? 'pasted' : 'earlier-run',
+              });
+              if (value !== '') {
+                useFlowRuns.getState().setStep(FLOW_ID, 'subject', 'done');
+                announce('Subject token set. Next: decide whether someone acts for the subject (step 2).');
+              }
+            }}
+          />
+          <IdTokenPicker
+            onPick={(token) => {
+              setSubject({ token, tokenType: TOKEN_TYPES.id_token, source: 'earlier-run' });
               useFlowRuns.getState().setStep(FLOW_ID, 'subject', 'done');
-              announce('Subject token set. Next: decide whether someone acts for the subject (step 2).');
-            }
-          }}
-        />
-        <IdTokenPicker
-          onPick={(token) => {
-            setSubject({ token, tokenType: TOKEN_TYPES.id_token, source: 'earlier-run' });
-            useFlowRuns.getState().setStep(FLOW_ID, 'subject', 'done');
-            announce('An ID token is the subject token now; its type is set to id_token.');
-          }}
-        />
-        <TokenTypeSelect
-          label="Its type (subject_token_type)"
-          value={ctx.subject.tokenType}
-          onChange={(tokenType) => setSubject({ ...ctx.subject, tokenType })}
-        />
+              announce('An ID token is the subject token now; its type is set to id_token.');
+            }}
+          />
+          <TokenTypeSelect
+            label="Its type (subject_token_type)"
+            value={ctx.subject.tokenType}
+            onChange={(tokenType) => setSubject({ ...ctx.subject, tokenType })}
+          />
+        </fieldset>
         {ctx.subject.token !== '' && (
-          <TokenView label="Subject token" token={ctx.subject.token} kind="access" />
+          <TokenView
+            label="Subject token"
+            token={ctx.subject.token}
+            {...(ctx.subject.tokenType === TOKEN_TYPES.id_token
+              ? { kind: 'id' as const }
+              : ctx.subject.tokenType === TOKEN_TYPES.access_token
+                ? { kind: 'access' as const }
+                : {})}
+          />
         )}
       </StepSection>
 
@@ -454,7 +465,8 @@ export default function TokenExchangePage() {
           </label>
         </fieldset>
         {(delegating || actorWanted) && (
-          <>
+          <fieldset className="token-exchange__token">
+            <legend>The actor token</legend>
             <TokenPicker
               kind="access_token"
               label="Actor token (actor_token)"
@@ -476,7 +488,7 @@ export default function TokenExchangePage() {
               value={ctx.actor.tokenType}
               onChange={(tokenType) => setActor({ ...ctx.actor, tokenType })}
             />
-          </>
+          </fieldset>
         )}
         <p className="help">
           {delegating
