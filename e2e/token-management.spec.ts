@@ -155,6 +155,7 @@ test.describe('token management', () => {
     const step = page.locator('#step-introspect');
     await expect(step.getByRole('heading', { name: 'Client authentication failed' })).toBeVisible();
     await expect(step).toContainText('invalid_client');
+    await expect(step.getByRole('note', { name: 'Client authentication refused' })).toBeVisible();
 
     // RFC 6749 §2.3.1: the right secret, form-encoded in the Basic header, is accepted.
     await page.getByLabel('Client secret (kept in memory only)').fill(secret);

@@ -264,6 +264,19 @@ function InvalidGrantNote({ failure }: { failure: StepFailure | undefined }) {
   );
 }
 
+/** After invalid_client: a client is registered with one authentication method, and only that one works. */
+function InvalidClientNote({ failure }: { failure: StepFailure | undefined }) {
+  if (failure?.fields?.error !== 'invalid_client') return null;
+  return (
+    <p className="note" role="note" aria-label="Client authentication refused">
+      Each client is registered with one authentication method (its token_endpoint_auth_method), and the
+      server refuses the others, as it refuses a wrong secret or an unregistered key. Choose the method this
+      client was registered with in step 1; a public client sends only its client_id and may introspect or
+      revoke its own tokens only.
+    </p>
+  );
+}
+
 export default function TokenManagementPage() {
   const sandboxOrigin = useLabConfig((s) => s.sandboxOrigin);
   const features = useProviderFeatures();
@@ -579,6 +592,7 @@ export default function TokenManagementPage() {
             })
           }
         />
+        <InvalidClientNote failure={failureFor('introspect')} />
         {ctx.introspection !== undefined && (
           <IntrospectionTable
             reading={ctx.introspection}
@@ -618,6 +632,7 @@ export default function TokenManagementPage() {
             })
           }
         />
+        <InvalidClientNote failure={failureFor('revoke')} />
         {ctx.revocation !== undefined && (
           <p className="ok" role="status">
             HTTP 200: revoked. The server answers the same for a token it does not know or already revoked
