@@ -24,6 +24,7 @@ let sandbox: TestSandbox;
 let issuer: string;
 let tokenEndpoint: string;
 let revocationEndpoint: string;
+let registrationEndpoint: string;
 let jwksUri: string;
 let resource: string;
 
@@ -104,6 +105,7 @@ beforeAll(async () => {
   >;
   tokenEndpoint = String(metadata['token_endpoint']);
   revocationEndpoint = String(metadata['revocation_endpoint']);
+  registrationEndpoint = String(metadata['registration_endpoint']);
   jwksUri = String(metadata['jwks_uri']);
   expect(metadata['grant_types_supported']).toContain(TOKEN_EXCHANGE_GRANT);
 });
@@ -295,7 +297,7 @@ describe('token exchange (RFC 8693) at the standards issuer', () => {
     });
     expect(wrongSecret.status).toBe(401);
     expect(wrongSecret.body['error']).toBe('invalid_client');
-    // The public client is not registered for the grant; oidc-provider refuses before the handler runs.
+    // The seeded public client is not registered for the grant: oidc-provider refuses it first.
     const spa = await form(tokenEndpoint, {
       client_id: 'standard-spa',
       grant_type: TOKEN_EXCHANGE_GRANT,
@@ -303,6 +305,29 @@ describe('token exchange (RFC 8693) at the standards issuer', () => {
       subject_token_type: TOKEN_TYPE.accessToken,
     });
     expect(spa.status).toBe(400);
-    expect(['unauthorized_client', 'invalid_request']).toContain(spa.body['error']);
+    expect(spa.body['error']).toBe('invalid_request');
+    expect(String(spa.body['error_description'])).toContain('grant type is not allowed');
+    // A public client registered with the grant (RFC 7591) is refused by the grant itself.
+    const registration = await fetch(registrationEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_name: 'public exchanger',
+        redirect_uris: [REDIRECT_URI],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', TOKEN_EXCHANGE_GRANT],
+        response_types: ['code'],
+      }),
+    });
+    expect(registration.status).toBe(201);
+    const registered = (await registration.json()) as { client_id: string };
+    const publicExchange = await form(tokenEndpoint, {
+      client_id: registered.client_id,
+      grant_type: TOKEN_EXCHANGE_GRANT,
+      subject_token: subject,
+      subject_token_type: TOKEN_TYPE.accessToken,
+    });
+    expect(publicExchange.status).toBe(400);
+    expect(publicExchange.body['error']).toBe('unauthorized_client');
   });
 });
