@@ -488,6 +488,18 @@ export default function DynamicRegistrationPage() {
               Keep <code>{client.client_id}</code> as an app profile: the flows start with the active
               profile’s client id, secret and scopes.
             </p>
+            <p className="help">
+              It was registered with <code>token_endpoint_auth_method</code>{' '}
+              <code>{show(client.token_endpoint_auth_method ?? 'client_secret_basic')}</code>: the server
+              accepts only that method for this client, so pick the same one on the flow page.{' '}
+              <span className="spec">RFC 7591 §2</span>
+            </p>
+            {client.token_endpoint_auth_method !== 'none' && client.client_secret === '' && (
+              <p className="note" role="note">
+                The client secret was not kept across the reload (secrets stay in memory only): the profile
+                gets no secret. Register a new client to get one.
+              </p>
+            )}
             <button type="button" className="primary" data-next-action="" onClick={() => keepClient(client)}>
               Use this client: add it as an app profile
             </button>

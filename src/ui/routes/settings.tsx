@@ -82,7 +82,10 @@ export default function SettingsPage() {
         )}
         {radio(
           'standard',
-          'Standards sandbox (local, a standards-only OpenID provider: PAR, JAR, JARM, DPoP, introspection, registration…)',
+          <>
+            Standards sandbox (local, a standards-only OpenID provider: PAR, JAR, JARM, DPoP, introspection,
+            registration…) — <a href={`${sandboxOrigin}/standard/portal`}>open its portal</a>
+          </>,
         )}
         {radio('entra', 'Microsoft Entra ID (your tenant)')}
         {radio('issuer', 'Any OpenID provider, by its issuer URL')}
