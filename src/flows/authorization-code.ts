@@ -166,16 +166,7 @@ export const authorizationCodeFlow = {
       title: 'Push the request (PAR)',
       spec: 'RFC 9126 §2',
       why: 'With pushed authorization requests the client first POSTs the whole request to the server, authenticating as at the token endpoint, and gets a one-time request_uri back: the browser’s URL then carries only that reference, so nothing in it can be read or changed on the way.',
-      inputs: [
-        'parEndpoint',
-        'usePar',
-        'usePkce',
-        'params',
-        'extraParams',
-        'jarAlg',
-        'clientSecret',
-        'clientAuthMethod',
-      ],
+      inputs: ['parEndpoint', 'usePar', 'usePkce', 'params', 'extraParams', 'jarAlg'],
     },
     {
       id: 'sign-in',

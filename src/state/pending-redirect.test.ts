@@ -83,6 +83,7 @@ describe('the redirect flows go stale as their inputs say', () => {
     expect(status).toEqual({
       pkce: 'done',
       authorize: 'stale',
+      par: 'stale',
       'sign-in': 'stale',
       exchange: 'stale',
       tokens: 'stale',
@@ -93,7 +94,7 @@ describe('the redirect flows go stale as their inputs say', () => {
     const status = staleAfterPatch(authorizationCodeFlow.steps, allDone(authorizationCodeFlow.steps), [
       'codeVerifier',
     ]);
-    expect(Object.values(status)).toEqual(['stale', 'stale', 'stale', 'stale', 'stale']);
+    expect(Object.values(status)).toEqual(['stale', 'stale', 'stale', 'stale', 'stale', 'stale']);
   });
 
   test('code flow: another client secret after the exchange makes the exchange and tokens stale only', () => {
