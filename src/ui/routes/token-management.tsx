@@ -723,9 +723,11 @@ export default function TokenManagementPage() {
         <FeatureNote feature="logout" features={features} />
         {ctx.loggedOut === true ? (
           <p className="ok" role="status" aria-label="Signed out">
-            Signed out: the provider ended the session and sent the browser back here with the same state. A
-            new sign-in will ask for the password again. Tokens already issued are a separate matter — that is
-            what revocation was for.
+            Back from the provider with the state this request sent: it handled the logout. If you confirmed,
+            your session there has ended and the next sign-in asks for the password again; if you chose to
+            stay signed in, the provider may have signed out only this client. Tokens are a separate matter:
+            an access token lives until it expires unless revoked, and a refresh token granted with
+            offline_access is meant to outlive the session (OIDC Core §11) — that is what revocation is for.
           </p>
         ) : (
           <>
