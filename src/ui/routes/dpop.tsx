@@ -235,8 +235,9 @@ export default function DpopPage() {
   };
 
   const requestToken = async () => {
-    // A proof is good for one request (its jti): a second send signs a fresh one first.
-    if (ctx.tokenExchange !== undefined || ctx.tokenProof === undefined) {
+    // A proof is good for one request (its jti) at one URL: a second send, or a new endpoint, signs a fresh one.
+    const stale = ctx.tokenProof?.claims.htu !== ctx.tokenEndpoint.split(/[?#]/)[0];
+    if (ctx.tokenExchange !== undefined || ctx.tokenProof === undefined || stale) {
       const signed = await execute('proof', signTokenProof, { failure: 'The proof could not be signed.' });
       if (signed === undefined) return;
     }
@@ -290,7 +291,15 @@ export default function DpopPage() {
     resource: ctx.resource,
   };
   const setValue = (name: string, value: string) => {
-    if (name === 'grant_type') patch({ grant: value as DpopGrant });
+    if (name === 'grant_type') {
+      const grant = value as DpopGrant;
+      // A refresh token carries its own grant: scope and resource narrow it only when typed on purpose.
+      patch(grant === 'refresh_token' ? { grant, scope: '', resource: '' } : { grant });
+      if (grant === 'refresh_token')
+        announce(
+          'Refresh token grant: pick a refresh token; scope and resource were cleared (optional here).',
+        );
+    }
     if (name === 'client_id') patch({ clientId: value });
     if (name === 'scope') patch({ scope: value });
     if (name === 'resource') patch({ resource: value });
@@ -506,7 +515,19 @@ export default function DpopPage() {
               kind="refresh_token"
               label="Refresh token to redeem"
               value={ctx.refreshToken}
-              onChange={(value) => patch({ refreshToken: value })}
+              onChange={(value, entry) =>
+                patch(
+                  entry === undefined
+                    ? { refreshToken: value }
+                    : {
+                        refreshToken: value,
+                        clientId: entry.clientId,
+                        // Issued to a browser app: a public client, which sends no secret.
+                        ...(entry.spa ? { clientAuth: 'none' as const } : {}),
+                        ...(entry.tokenEndpoint === '' ? {} : { tokenEndpoint: entry.tokenEndpoint }),
+                      },
+                )
+              }
             />
             <p className="help">
               For a public client the server binds the refresh token to the key too (RFC 9449 §5): every later
