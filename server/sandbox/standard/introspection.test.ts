@@ -234,6 +234,23 @@ describe('RP-initiated logout: the client checks (RP-Initiated Logout §2)', () 
     expect(back.searchParams.get('state')).toBe('bye-2');
   });
 
+  test('OIDC Core §11: a refresh token granted with offline_access outlives the logout', async () => {
+    const browser = new Browser(sandbox);
+    const tokens = await spaTokens(browser);
+    const query = new URLSearchParams({
+      id_token_hint: tokens['id_token'] ?? '',
+      post_logout_redirect_uri: `${APP_ORIGIN}/callback`,
+      state: 'bye-3',
+    });
+    const page = await browser.go(`${endpoint('end_session_endpoint')}?${query}`);
+    if ('redirectedTo' in page) throw new Error(`expected the logout page, went to ${page.redirectedTo}`);
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page.html)?.[1] ?? '';
+    const done = await browser.go(formAction(page), { xsrf, logout: 'yes' });
+    expect('redirectedTo' in done).toBe(true);
+    const refreshed = await refreshAsSpa(tokens['refresh_token'] ?? '');
+    expect(refreshed.status).toBe(200);
+  });
+
   test('an id_token_hint whose audience is not the client_id sent with it is refused', async () => {
     const browser = new Browser(sandbox);
     const tokens = await spaTokens(browser);
