@@ -148,6 +148,37 @@ test.describe('authorization code flow: PAR, JAR and JARM against the standards 
     await expectNoSecretsLeft(page, [secret, ...(await tokensOnPage(page))], consoleLines);
   });
 
+  test('PAR + form_post.jwt with client_secret_basic (standard-basic): the secret form-encoded at both endpoints', async ({
+    page,
+  }) => {
+    const consoleLines = recordConsole(page);
+    const secret = await secretOf(page, 'standard-basic');
+    expect(secret).toMatch(/[:+/&%]/);
+    await useStandardsSandbox(page, 'standard-basic');
+    await openCodeFlow(page);
+    await page.getByRole('textbox', { name: /^scope\b/ }).fill('openid profile');
+    await page
+      .getByRole('group', { name: 'Client authentication (at the PAR and token endpoints)' })
+      .getByRole('radio', { name: 'client_secret_basic' })
+      .check();
+    await page.getByRole('checkbox', { name: 'Push the request first (PAR, RFC 9126)' }).check();
+    await page.getByRole('combobox', { name: 'response_mode' }).selectOption('form_post.jwt');
+    await page.getByRole('button', { name: 'Push the request', exact: true }).click();
+    const parStep = page.locator('#step-par');
+    await expect(parStep.getByText(/^urn:ietf:params:oauth:request_uri:/)).toBeVisible();
+    await expect(parStep.getByText('Authorization: Basic', { exact: false }).first()).toBeVisible();
+
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).click();
+    await signInAtStandardSandbox(page);
+    // Form Post Response Mode + JARM: the JWT was POSTed to this app's local server, then verified.
+    await expect(page.getByText('The answer came as one signed JWT (JARM)')).toBeVisible();
+    await expect(page.getByText('the state matches what this tab sent')).toBeVisible();
+    await page.getByLabel('Client secret (kept in memory only)').fill(secret);
+    await page.getByRole('button', { name: 'Redeem the code' }).click();
+    await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible();
+    await expectNoSecretsLeft(page, [secret, ...(await tokensOnPage(page))], consoleLines);
+  });
+
   test('JAR pushed, signed with an ES256 key pair made in the browser and registered on the client', async ({
     page,
   }) => {

@@ -360,6 +360,8 @@ export default function AuthorizationCodePage() {
 
   /** RFC 9126 §4: a request_uri is single-use; the run remembers it left with it. */
   const markPushUsed = (current: AuthCodeContext): AuthCodeContext => {
+    // Without PAR the push is not part of this sign-in.
+    if (current.usePar !== true) store.setStep(FLOW_ID, 'par', 'skipped');
     if (current.usePar !== true || current.pushed === undefined) return current;
     const used = { ...current, pushed: { ...current.pushed, used: true } };
     patch({ pushed: used.pushed });
