@@ -224,3 +224,63 @@ describe('refresh token flow', () => {
     );
   });
 });
+
+describe('refresh against a standards issuer (any client authentication method)', () => {
+  const STANDARD_TOKEN = 'http://localhost:5174/standard/token';
+  const standard = (patch: Partial<RefreshContext>): RefreshContext => ({
+    ...createRefreshContext({
+      tokenEndpoint: STANDARD_TOKEN,
+      clientId: 'standard-basic',
+      clientSecret: 'a+b',
+      spa: false,
+      authMethod: 'client_secret_basic',
+    }),
+    refreshToken: 'rt-1',
+    ...patch,
+  });
+  const ok = () => json({ token_type: 'Bearer', access_token: 'at', refresh_token: 'rt-2' });
+
+  test('RFC 6749 §6 with client_secret_basic: the form-encoded secret in the header, not the body', async () => {
+    const deps = stubDeps(ok);
+    await sendRefresh(standard({}), deps);
+    const headers = new Headers(deps.calls[0]?.init.headers);
+    expect(headers.get('X-Relay-Target')).toBe(STANDARD_TOKEN);
+    expect(headers.get('Authorization')).toBe(`Basic ${btoa('standard-basic:a%2Bb')}`);
+    expect(String(deps.calls[0]?.init.body)).not.toContain('client_secret');
+  });
+
+  test('a public client (none) sends only its client id, even with a secret typed', () => {
+    const request = buildRefreshRequest(standard({ authMethod: 'none', spa: true }));
+    expect(request.body).toBe('grant_type=refresh_token&client_id=standard-basic&refresh_token=rt-1');
+    expect(validateRefreshRequest(standard({ authMethod: 'none', spa: true }))).toEqual([]);
+  });
+
+  test('OIDC Core §9: client_secret_jwt signs a fresh assertion for the refresh and again for the reuse', async () => {
+    const deps = stubDeps(ok);
+    let ctx = standard({ authMethod: 'client_secret_jwt', clientId: 'standard-jwt' });
+    ctx = { ...ctx, ...(await sendRefresh(ctx, deps)) };
+    const first = ctx.jwtAssertion;
+    expect(first?.claims).toMatchObject({ iss: 'standard-jwt', sub: 'standard-jwt', aud: STANDARD_TOKEN });
+    ctx = { ...ctx, ...(await sendReuse(ctx, deps)) };
+    expect(ctx.jwtAssertion?.claims.jti).not.toBe(first?.claims.jti);
+    for (const call of deps.calls) {
+      const body = new URLSearchParams(String(call.init.body));
+      expect(body.get('client_assertion_type')).toBe(
+        'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      );
+      expect(body.has('client_secret')).toBe(false);
+    }
+  });
+
+  test('private_key_jwt without a key: a warning, and the send refused with the reason', async () => {
+    const ctx = standard({ authMethod: 'private_key_jwt', clientSecret: '' });
+    expect(validateRefreshRequest(ctx).map((w) => w.parameter)).toEqual(['client_assertion']);
+    const result = await runStep(sendRefresh, ctx, stubDeps(ok));
+    expect(result).toMatchObject({ ok: false, failure: { code: 'INVALID_INPUT' } });
+  });
+
+  test('client_secret_post with no secret is warned about', () => {
+    const warnings = validateRefreshRequest(standard({ authMethod: 'client_secret_post', clientSecret: '' }));
+    expect(warnings.map((w) => w.parameter)).toEqual(['client_secret']);
+  });
+});

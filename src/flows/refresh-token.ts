@@ -6,6 +6,12 @@
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
  */
 import type { QueryParameter, RequestWarning } from '../protocol/authorize.ts';
+import {
+  clientAuthenticationOf,
+  type ClientAuthMethod,
+  type ClientKey,
+  type JwtAssertion,
+} from '../protocol/client-auth.ts';
 import { InvalidInputError, ProtocolViolationError } from '../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
 import {
@@ -63,7 +69,16 @@ export const refreshTokenFlow = {
       title: 'Redeem it at the token endpoint',
       spec: 'RFC 6749 §6',
       why: 'A POST with grant_type=refresh_token. No user, no browser redirect: the user stays signed in without being asked again.',
-      inputs: ['refreshToken', 'clientId', 'clientSecret', 'scope', 'tokenEndpoint', 'spa'],
+      inputs: [
+        'refreshToken',
+        'clientId',
+        'clientSecret',
+        'scope',
+        'tokenEndpoint',
+        'spa',
+        'authMethod',
+        'clientKey',
+      ],
     },
     {
       id: 'tokens',
@@ -128,6 +143,15 @@ export interface RefreshContext {
   readonly tokens?: TokenResponse;
   readonly reuseExchange?: HttpExchange;
   readonly reuseTokens?: TokenResponse;
+  /**
+   * Set when the authority is not Entra-shaped: how the client authenticates (any standard method,
+   * `none` for a public client). Unset, an empty secret means a public client, as Entra has it.
+   */
+  readonly authMethod?: ClientAuthMethod | undefined;
+  /** private_key_jwt's key pair, made in this browser; the private key is memory only. */
+  readonly clientKey?: ClientKey | undefined;
+  /** The last JWT client assertion signed and sent (client_secret_jwt, private_key_jwt). */
+  readonly jwtAssertion?: JwtAssertion | undefined;
 }
 
 /**
@@ -139,6 +163,8 @@ export function createRefreshContext(input: {
   clientId: string;
   clientSecret?: string;
   spa: boolean;
+  /** A method for a non-Entra authority (see `RefreshContext.authMethod`). */
+  authMethod?: ClientAuthMethod;
 }): RefreshContext {
   return {
     tokenEndpoint: input.tokenEndpoint,
@@ -147,6 +173,7 @@ export function createRefreshContext(input: {
     refreshToken: '',
     scope: '',
     spa: input.spa,
+    ...(input.authMethod === undefined ? {} : { authMethod: input.authMethod }),
   };
 }
 
@@ -201,7 +228,25 @@ export function validateRefreshRequest(ctx: RefreshContext): RequestWarning[] {
       });
     }
   }
-  if (ctx.spa && ctx.clientSecret !== '') {
+  if (ctx.authMethod !== undefined) {
+    if (
+      (ctx.authMethod === 'client_secret_basic' ||
+        ctx.authMethod === 'client_secret_post' ||
+        ctx.authMethod === 'client_secret_jwt') &&
+      ctx.clientSecret === ''
+    ) {
+      warnings.push({
+        parameter: 'client_secret',
+        message: `${ctx.authMethod} needs the client secret, and it is empty.`,
+      });
+    }
+    if (ctx.authMethod === 'private_key_jwt' && ctx.clientKey === undefined) {
+      warnings.push({
+        parameter: 'client_assertion',
+        message: 'No key pair yet: generate one and register its public key.',
+      });
+    }
+  } else if (ctx.spa && ctx.clientSecret !== '') {
     warnings.push({
       parameter: 'client_secret',
       message: 'An SPA is a public client: a secret is refused (AADSTS700025).',
@@ -226,9 +271,11 @@ export function buildRefreshRequest(
   ];
   // RFC 6749 §6: a confidential client MUST authenticate when it refreshes.
   const auth: ClientAuthentication =
-    ctx.clientSecret === ''
-      ? { method: 'none' }
-      : { method: 'client_secret_post', clientSecret: ctx.clientSecret };
+    ctx.authMethod !== undefined
+      ? clientAuthenticationOf(ctx.authMethod, ctx.clientSecret, ctx.jwtAssertion)
+      : ctx.clientSecret === ''
+        ? { method: 'none' }
+        : { method: 'client_secret_post', clientSecret: ctx.clientSecret };
   return buildTokenRequest(ctx.tokenEndpoint, parameters, auth);
 }
 
@@ -261,16 +308,42 @@ function requireToken(token: string): void {
 }
 
 /**
+ * For client_secret_jwt and private_key_jwt, a fresh assertion for one request (RFC 7523 §3: a server
+ * may refuse a jti it has seen); nothing for the other methods.
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
+ */
+export async function signRefreshAssertion(
+  ctx: RefreshContext,
+  deps: Pick<FlowDeps, 'now'>,
+): Promise<Pick<RefreshContext, 'jwtAssertion'>> {
+  const method = ctx.authMethod;
+  if (method !== 'client_secret_jwt' && method !== 'private_key_jwt') return {};
+  const { signJwtAssertion } = await import('../protocol/client-auth.ts');
+  return {
+    jwtAssertion: await signJwtAssertion(method, {
+      clientId: ctx.clientId.trim(),
+      clientSecret: ctx.clientSecret,
+      key: ctx.clientKey,
+      // RFC 7523 §3: the token endpoint identifies the authorization server as the audience.
+      audience: ctx.tokenEndpoint.trim(),
+      nowMs: deps.now(),
+    }),
+  };
+}
+
+/**
  * Step "request", first half: sends the refresh request and remembers which token it redeemed.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
  */
 export async function sendRefresh(
   ctx: RefreshContext,
   deps: FlowDeps,
-): Promise<Pick<RefreshContext, 'exchange' | 'redeemedToken'>> {
+): Promise<Pick<RefreshContext, 'exchange' | 'redeemedToken' | 'jwtAssertion'>> {
   requireToken(ctx.refreshToken);
-  const exchange = await sendTokenRequest(buildRefreshRequest(ctx), decideRefreshRoute(ctx, deps), deps);
-  return { exchange, redeemedToken: ctx.refreshToken.trim() };
+  const signed = await signRefreshAssertion(ctx, deps);
+  const request = buildRefreshRequest({ ...ctx, ...signed });
+  const exchange = await sendTokenRequest(request, decideRefreshRoute(ctx, deps), deps);
+  return { ...signed, exchange, redeemedToken: ctx.refreshToken.trim() };
 }
 
 /**
@@ -288,16 +361,18 @@ export function readRefresh(ctx: RefreshContext): Pick<RefreshContext, 'tokens'>
 export async function sendReuse(
   ctx: RefreshContext,
   deps: FlowDeps,
-): Promise<Pick<RefreshContext, 'reuseExchange'>> {
+): Promise<Pick<RefreshContext, 'reuseExchange' | 'jwtAssertion'>> {
   if (ctx.redeemedToken === undefined) {
     throw new ProtocolViolationError(
       'MISSING_PARAMETER',
       'Redeem a refresh token first; then this step sends the same one again.',
     );
   }
+  const signed = await signRefreshAssertion(ctx, deps);
   return {
+    ...signed,
     reuseExchange: await sendTokenRequest(
-      buildRefreshRequest(ctx, ctx.redeemedToken),
+      buildRefreshRequest({ ...ctx, ...signed }, ctx.redeemedToken),
       decideRefreshRoute(ctx, deps),
       deps,
     ),
