@@ -73,6 +73,8 @@ test.describe('token exchange', () => {
     await expect(result).toContainText(ACCESS_TOKEN_TYPE);
     await expect(result).toContainText('impersonation');
     await expect(result.getByRole('table', { name: /side by side/ })).toContainText('client_id');
+    const issuedToken = await page.getByLabel('Issued token (encoded)').inputValue();
+    expect(issuedToken).not.toBe(subjectToken);
     await expectNoAxeViolations(page, 'token-exchange: impersonation');
 
     // Step 2: delegation. The actor is the token just issued (a second run entry); act names its subject.
@@ -95,10 +97,11 @@ test.describe('token exchange', () => {
     await page.getByRole('button', { name: 'Exchange the token' }).press('Enter');
     await expect(page.locator('#step-exchange')).toContainText('invalid_target');
     await expect(page.locator('#step-exchange')).toContainText('Unknown target');
+    await expect(result).toContainText('the server refused the last request');
     await expectNoAxeViolations(page, 'token-exchange: invalid_target');
 
     expect(errors).toEqual([]);
-    await expectNoSecretsLeft(page, [subjectToken, POST.client_secret!], consoleLines);
+    await expectNoSecretsLeft(page, [subjectToken, issuedToken, POST.client_secret!], consoleLines);
   });
 
   test('Entra-shaped sandbox: the page says Entra has no token exchange and points to on-behalf-of', async ({

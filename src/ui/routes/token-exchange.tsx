@@ -614,7 +614,11 @@ export default function TokenExchangePage() {
 
       <StepSection {...stepProps('result')}>
         {tokens === undefined ? (
-          <p>No token issued yet.</p>
+          <p>
+            {failureFor('exchange') === undefined
+              ? 'No token issued yet.'
+              : 'No token: the server refused the last request (its answer and what it means are in step 3).'}
+          </p>
         ) : (
           <>
             <dl className="token-meta">
