@@ -22,6 +22,8 @@ button.secondary{background:#fff;color:#2f5fb3}
 :focus-visible{outline:3px solid #1b1b1b;outline-offset:2px}
 .error{color:#a80000;border-left:4px solid #a80000;padding:.25rem .75rem;margin:1rem 0}
 code{background:#f2f2f2;padding:0 .2rem;word-break:break-all}
+td code{word-break:normal;overflow-wrap:anywhere}
+td.nowrap code{white-space:nowrap;overflow-wrap:normal}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}
 th,td{border:1px solid #8a8a8a;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#ececec}

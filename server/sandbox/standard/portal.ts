@@ -8,7 +8,13 @@ import type { JWK } from 'jose';
 import { escapeHtml } from '../pages.ts';
 import { readBody, sendHtml, sendJson } from '../http-utils.ts';
 import { SANDBOX_USERS } from '../seed.ts';
-import { CLIENT_SCOPE, SEEDED_CLIENTS, type SeededClientStore } from './clients.ts';
+import {
+  APP_POST_LOGOUT_REDIRECT_URIS,
+  APP_REDIRECT_URI,
+  CLIENT_SCOPE,
+  SEEDED_CLIENTS,
+  type SeededClientStore,
+} from './clients.ts';
 import type { StandardSettings } from './config.ts';
 import { standardLayout } from './pages.ts';
 
@@ -19,6 +25,9 @@ export const STANDARD_PORTAL_API_PREFIX = '/standard/portal/api/';
 
 /** RFC 7517 §9.2 / RFC 7518 §6: members that make a JWK private (or symmetric); refused here. */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'] as const;
+
+/** The prefix of the URN grant types (RFC 8628, RFC 8693), left out in the portal's table. */
+const URN_GRANT_PREFIX = 'urn:ietf:params:oauth:grant-type:';
 
 const LOCAL_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
 
@@ -137,8 +146,7 @@ export function standardPortalPage(state: StandardPortalState): string {
     const keys = m?.jwks?.keys?.length;
     return `<tr><td><code>${escapeHtml(c.client_id)}</code><br>${escapeHtml(c.client_name)}</td>
 <td><code>${escapeHtml(c.token_endpoint_auth_method)}</code>${c.client_secret ? `<br>secret: <code>${escapeHtml(c.client_secret)}</code>` : ''}${keys === undefined ? '' : `<br>${keys} public key(s) registered`}</td>
-<td>${(m?.grant_types ?? []).map((g) => `<code>${escapeHtml(g)}</code>`).join('<br>')}</td>
-<td>${(m?.redirect_uris ?? []).map((u) => `<code>${escapeHtml(u)}</code>`).join('<br>')}</td>
+<td class="nowrap">${(m?.grant_types ?? []).map((g) => `<code>${escapeHtml(g.replace(URN_GRANT_PREFIX, ''))}</code>`).join('<br>')}</td>
 <td>${escapeHtml(c.note)}</td></tr>`;
   }).join('\n');
   const users = SANDBOX_USERS.map(
@@ -151,9 +159,10 @@ export function standardPortalPage(state: StandardPortalState): string {
 <p>Issuer <code>${escapeHtml(state.issuer)}</code> — discovery at <a href="${escapeHtml(state.issuer)}/.well-known/openid-configuration"><code>/standard/.well-known/openid-configuration</code></a>. Back to the <a href="/">sandbox tenant portal</a>.</p>
 <p class="hint">Sandbox-only test data: the secrets and passwords below are published on purpose and work only here.</p>
 <h2>Clients</h2>
-<p class="hint">Redirect URIs on localhost match on any port. Every client may ask for <code>${escapeHtml(CLIENT_SCOPE)}</code>; <code>api.read</code> belongs to the resource <code>${escapeHtml(state.issuer)}/api</code>.</p>
-<table><thead><tr><th scope="col">Client</th><th scope="col">Authentication</th><th scope="col">Grants</th><th scope="col">Redirect URIs</th><th scope="col">Note</th></tr></thead>
+<p class="hint">Every seeded client has the redirect URI <code>${escapeHtml(APP_REDIRECT_URI)}</code> (on localhost any port matches) and the post-logout redirect URIs ${APP_POST_LOGOUT_REDIRECT_URIS.map((u) => `<code>${escapeHtml(u)}</code>`).join(' and ')}. Every client may ask for <code>${escapeHtml(CLIENT_SCOPE)}</code>; <code>api.read</code> belongs to the resource <code>${escapeHtml(state.issuer)}/api</code>.</p>
+<table><thead><tr><th scope="col">Client</th><th scope="col">Authentication</th><th scope="col">Grants</th><th scope="col">Note</th></tr></thead>
 <tbody>${clients}</tbody></table>
+<p class="hint"><code>device_code</code> and <code>token-exchange</code> stand for the grant types <code>${URN_GRANT_PREFIX}device_code</code> and <code>${URN_GRANT_PREFIX}token-exchange</code>.</p>
 <h2>Users</h2>
 <table><thead><tr><th scope="col">Name</th><th scope="col">Username</th><th scope="col">Password</th></tr></thead>
 <tbody>${users}</tbody></table>
