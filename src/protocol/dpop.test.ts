@@ -162,6 +162,33 @@ describe('proofs', () => {
     );
   });
 
+  test('property: any method, URL, nonce and token round-trip through a verified proof', async () => {
+    const pair = await getKey();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'POST', 'PUT', 'delete'),
+        fc.webUrl({ withQueryParameters: true, withFragments: true }),
+        fc.option(fc.string({ minLength: 1, maxLength: 40 }), { nil: undefined }),
+        fc.option(fc.string({ minLength: 1, maxLength: 80 }), { nil: undefined }),
+        async (htm, url, nonce, accessToken) => {
+          const proof = await buildDpopProof(pair, { htm, htu: url, nonce, accessToken, nowMs: NOW });
+          const { payload } = await jwtVerify(proof.jwt, EmbeddedJWK, {
+            typ: 'dpop+jwt',
+            currentDate: new Date(NOW),
+          });
+          expect(payload).toEqual(proof.claims);
+          expect(payload['htm']).toBe(htm.toUpperCase());
+          expect(payload['htu']).toBe(buildDpopHtu(url));
+          expect(payload['nonce']).toBe(nonce);
+          expect(payload['ath']).toBe(
+            accessToken === undefined ? undefined : await calculateAccessTokenHash(accessToken),
+          );
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   test('property: ath is 43 base64url characters for any token', async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ minLength: 1, maxLength: 200 }), async (token) => {
