@@ -1129,8 +1129,8 @@ function checkPublicMetadata(registration: AppRegistration, options: CheckOption
           },
     );
   }
-  const publicFlow =
-    credentialNeeded(options.flow, registration) === undefined && options.flow !== 'refresh-token';
+  // A browser or desktop app cannot keep a secret (RFC 8252 §8.5; RFC 9700 §2.1.1): it must be public.
+  const publicFlow = options.flow === 'spa-code' || options.flow === 'desktop-code';
   if (publicFlow && registration.tokenEndpointAuthMethod !== 'none') {
     findings.push({
       id: 'auth-method',

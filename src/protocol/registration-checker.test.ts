@@ -1,0 +1,275 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { parseAppManifest, type AppRegistration } from './app-manifest.ts';
+import {
+  CHECKED_FLOWS,
+  checkRegistration,
+  parseScopeList,
+  type CheckedFlow,
+  type Finding,
+  type TenantChoice,
+} from './registration-checker.ts';
+
+const DIR = new URL('../../test-fixtures/manifests/', import.meta.url);
+const read = (file: string) => readFileSync(new URL(file, DIR), 'utf8');
+
+interface Case {
+  readonly file: string;
+  readonly flow: CheckedFlow;
+  readonly tenant: TenantChoice;
+  readonly scopes: string;
+  readonly redirectUri?: string;
+  readonly problems: readonly string[];
+  readonly warnings: readonly string[];
+}
+const EXPECTATIONS = JSON.parse(read('expectations.json')) as {
+  readonly now: string;
+  readonly cases: readonly Case[];
+  readonly unreadable: readonly { readonly file: string; readonly code: string }[];
+};
+const NOW = new Date(EXPECTATIONS.now);
+
+function registration(file: string): AppRegistration {
+  const reading = parseAppManifest(read(file));
+  if (!reading.ok) throw new Error(`${file}: ${reading.problem.message}`);
+  return reading.registration;
+}
+
+function run(c: Case): Finding[] {
+  return checkRegistration(registration(c.file), {
+    flow: c.flow,
+    tenant: c.tenant,
+    scopes: parseScopeList(c.scopes),
+    ...(c.redirectUri === undefined ? {} : { redirectUri: c.redirectUri }),
+    now: NOW,
+  });
+}
+
+const ids = (findings: readonly Finding[], severity: Finding['severity']) =>
+  findings.filter((f) => f.severity === severity).map((f) => f.id);
+
+describe('the corpus (test-fixtures/manifests/expectations.json)', () => {
+  test.each(
+    EXPECTATIONS.cases.map(
+      (c) => [`${c.file} · ${c.flow} · ${c.tenant} · ${c.scopes || '(no scope)'}`, c] as const,
+    ),
+  )('%s', (_name, c) => {
+    const findings = run(c);
+    expect(ids(findings, 'problem').sort()).toEqual([...c.problems].sort());
+    expect(ids(findings, 'warning').sort()).toEqual([...c.warnings].sort());
+    // Every problem and warning says what to do.
+    for (const f of findings.filter((x) => x.severity !== 'pass')) expect(f.fix).toBeTruthy();
+  });
+
+  test('every manifest of the folder is in a case, there are at least 24, and each finding id is shown broken', () => {
+    const files = new Set(EXPECTATIONS.cases.map((c) => c.file));
+    const inFolder = readdirSync(DIR).filter((f) => f.endsWith('.json') && f !== 'expectations.json');
+    expect(inFolder.filter((f) => !files.has(f))).toEqual([]);
+    expect(files.size).toBeGreaterThanOrEqual(24);
+    const raised = new Set(EXPECTATIONS.cases.flatMap((c) => [...c.problems, ...c.warnings]));
+    const all = new Set(EXPECTATIONS.cases.flatMap((c) => run(c).map((f) => f.id)));
+    // A check that never fails in the corpus is not tested.
+    expect([...all].filter((id) => !raised.has(id))).toEqual([]);
+  });
+
+  test.each(EXPECTATIONS.unreadable.map((u) => [u.file, u.code] as const))(
+    '%s cannot be read: %s',
+    (file, code) => {
+      const reading = parseAppManifest(read(file));
+      expect(reading.ok ? 'read' : reading.problem.code).toBe(code);
+    },
+  );
+});
+
+describe('the AADSTS number each mistake produces', () => {
+  const finding = (c: Partial<Case> & Pick<Case, 'file' | 'flow'>, id: string) =>
+    run({ tenant: 'tenant', scopes: 'openid User.Read', problems: [], warnings: [], ...c }).find(
+      (f) => f.id === id && f.severity !== 'pass',
+    );
+
+  test.each([
+    [{ file: 'graph-spa-on-web.json', flow: 'spa-code' }, 'redirect-platform', 9002326],
+    [{ file: 'graph-web-uri-on-spa.json', flow: 'web-code' }, 'redirect-platform', 9002327],
+    [{ file: 'aad-desktop-installed-client.json', flow: 'web-code' }, 'redirect-platform', 700025],
+    [{ file: 'graph-desktop-on-web.json', flow: 'desktop-code' }, 'redirect-platform', 7000218],
+    [{ file: 'graph-no-redirect.json', flow: 'web-code' }, 'redirect-none', 500113],
+    [{ file: 'graph-spa-wildcard.json', flow: 'spa-code' }, 'redirect-wildcard', 50011],
+    [{ file: 'aad-implicit-off.json', flow: 'implicit' }, 'implicit-id-token', 700054],
+    [{ file: 'aad-implicit-off.json', flow: 'implicit' }, 'implicit-access-token', 700051],
+    [{ file: 'graph-device-public-off.json', flow: 'device-code' }, 'public-client-flows', 7000218],
+    [{ file: 'graph-spa-good.json', flow: 'spa-code', tenant: 'common' }, 'audience-tenant', 50194],
+    [{ file: 'graph-device-good.json', flow: 'device-code', tenant: 'consumers' }, 'audience-tenant', 700016],
+    [{ file: 'graph-spa-personal-only.json', flow: 'spa-code' }, 'audience-tenant', 9002331],
+    [
+      {
+        file: 'graph-daemon-good.json',
+        flow: 'client-credentials-secret',
+        tenant: 'common',
+        scopes: 'https://graph.microsoft.com/.default',
+      },
+      'tenant-required',
+      9001023,
+    ],
+    [
+      {
+        file: 'graph-daemon-good.json',
+        flow: 'client-credentials-secret',
+        tenant: 'organizations',
+        scopes: 'https://graph.microsoft.com/.default',
+      },
+      'tenant-required',
+      50059,
+    ],
+    [
+      { file: 'graph-daemon-good.json', flow: 'client-credentials-secret', scopes: 'User.Read.All' },
+      'scope-default',
+      1002012,
+    ],
+    [{ file: 'graph-obo-no-api.json', flow: 'on-behalf-of', scopes: 'Mail.Read' }, 'scope-consent', 65001],
+    [{ file: 'graph-obo-no-api.json', flow: 'on-behalf-of', scopes: 'User.Read' }, 'obo-api', 50013],
+    [{ file: 'graph-web-secret-expired.json', flow: 'web-code' }, 'secret-expiry', 7000222],
+    [{ file: 'graph-web-no-credential.json', flow: 'web-code' }, 'credential-missing', 7000218],
+    [
+      {
+        file: 'graph-daemon-cert-missing.json',
+        flow: 'client-credentials-certificate',
+        scopes: 'https://graph.microsoft.com/.default',
+      },
+      'certificate-missing',
+      700027,
+    ],
+    [
+      {
+        file: 'aad-daemon-cert-expired.json',
+        flow: 'client-credentials-certificate',
+        scopes: 'https://graph.microsoft.com/.default',
+      },
+      'certificate-expiry',
+      700027,
+    ],
+    [
+      {
+        file: 'graph-spa-good.json',
+        flow: 'spa-code',
+        scopes: 'User.Read api://9e4d2a71-3c58-4b0f-8d16-2a7f5e9c3b40/x',
+      },
+      'scope-several-apis',
+      700022,
+    ],
+  ] as const)('%j %s → AADSTS%i', (c, id, aadsts) => {
+    expect(finding(c as Case, id)?.aadsts).toBe(aadsts);
+  });
+
+  test('generic metadata cites no AADSTS: those are Entra’s', () => {
+    const findings = run({
+      file: 'metadata-cc-secret-expired.json',
+      flow: 'client-credentials-secret',
+      tenant: 'tenant',
+      scopes: '',
+      problems: [],
+      warnings: [],
+    });
+    expect(findings.find((f) => f.id === 'secret-expiry')?.severity).toBe('problem');
+    expect(findings.every((f) => f.aadsts === undefined)).toBe(true);
+  });
+
+  test('the manifest field to change is named in the pasted format’s spelling', () => {
+    const graph = run({
+      file: 'graph-device-public-off.json',
+      flow: 'device-code',
+      tenant: 'tenant',
+      scopes: '',
+      problems: [],
+      warnings: [],
+    });
+    expect(graph.find((f) => f.id === 'public-client-flows')?.field).toBe('isFallbackPublicClient');
+    const aad = run({
+      file: 'aad-ropc-public-off.json',
+      flow: 'password',
+      tenant: 'tenant',
+      scopes: '',
+      problems: [],
+      warnings: [],
+    });
+    expect(aad.find((f) => f.id === 'public-client-flows')?.field).toBe('allowPublicClient');
+  });
+});
+
+describe('expiry is relative to the injected time', () => {
+  test('the same secret is fine, then ending soon, then expired', () => {
+    const app = registration('graph-web-secret-expiring.json');
+    const at = (iso: string) =>
+      checkRegistration(app, { flow: 'web-code', tenant: 'tenant', scopes: [], now: new Date(iso) }).find(
+        (f) => f.id === 'secret-expiry',
+      )?.severity;
+    expect(at('2026-01-01T00:00:00Z')).toBe('pass');
+    expect(at('2026-06-01T00:00:00Z')).toBe('warning');
+    expect(at('2026-06-15T00:00:00Z')).toBe('problem');
+  });
+});
+
+describe('robustness', () => {
+  const flows = Object.keys(CHECKED_FLOWS) as CheckedFlow[];
+  const tenants: TenantChoice[] = ['tenant', 'common', 'organizations', 'consumers'];
+  test('property: any JSON that reads as a registration is checked without throwing, for every flow and tenant', () => {
+    const manifestish = fc.record(
+      {
+        appId: fc.uuid(),
+        signInAudience: fc.constantFrom(
+          'AzureADMyOrg',
+          'AzureADMultipleOrgs',
+          'PersonalMicrosoftAccount',
+          'AzureADandPersonalMicrosoftAccount',
+        ),
+        spa: fc.record({ redirectUris: fc.array(fc.webUrl()) }),
+        web: fc.record({ redirectUris: fc.array(fc.oneof(fc.webUrl(), fc.string())) }),
+        replyUrlsWithType: fc.array(
+          fc.record({ url: fc.string(), type: fc.constantFrom('Web', 'Spa', 'InstalledClient') }),
+        ),
+        redirect_uris: fc.array(fc.string()),
+        grant_types: fc.array(fc.string()),
+        isFallbackPublicClient: fc.option(fc.boolean()),
+        identifierUris: fc.array(fc.string()),
+        passwordCredentials: fc.array(
+          fc.record({ endDateTime: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()) }),
+        ),
+        requiredResourceAccess: fc.array(
+          fc.record({
+            resourceAppId: fc.uuid(),
+            resourceAccess: fc.array(
+              fc.record({ id: fc.uuid(), type: fc.constantFrom('Scope', 'Role', 'x') }),
+            ),
+          }),
+        ),
+        extra: fc.jsonValue(),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(
+        manifestish,
+        fc.constantFrom(...flows),
+        fc.constantFrom(...tenants),
+        fc.array(fc.string()),
+        fc.string(),
+        (json, flow, tenant, scopes, redirectUri) => {
+          const reading = parseAppManifest(JSON.stringify(json));
+          if (!reading.ok) return;
+          const findings = checkRegistration(reading.registration, {
+            flow,
+            tenant,
+            scopes,
+            redirectUri,
+            now: NOW,
+          });
+          for (const f of findings) {
+            expect(['pass', 'problem', 'warning']).toContain(f.severity);
+            if (f.aadsts !== undefined) expect(Number.isInteger(f.aadsts)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
