@@ -307,3 +307,15 @@ describe('key registration (standards sandbox portal)', () => {
     expect(() => readKeyRegistration(exchange(200, '{"keys":[]}'), key)).toThrow(ProtocolViolationError);
   });
 });
+
+test('none is left to try when not listed: servers take public clients without saying so', () => {
+  const [none] = assessClientAuthMethods(
+    { token_endpoint_auth_methods_supported: ['client_secret_post'] },
+    { methods: ['none'] },
+  );
+  expect(none).toMatchObject({
+    method: 'none',
+    offered: true,
+    reason: expect.stringMatching(/public clients/),
+  });
+});

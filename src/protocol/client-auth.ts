@@ -149,13 +149,20 @@ export function assessClientAuthMethods(
   return methods.map((method) =>
     offered.includes(method)
       ? { method, offered: true }
-      : {
-          method,
-          offered: false,
-          reason: defaulted
-            ? 'Not listed: the metadata has no token_endpoint_auth_methods_supported, which means client_secret_basic only (RFC 8414 §2).'
-            : `Not listed in the provider’s ${field} (${offered.join(', ') || 'no method the lab knows'}).`,
-        },
+      : method === 'none'
+        ? {
+            method,
+            offered: true,
+            // Entra, for one, takes public clients without listing "none".
+            reason: `Not listed in ${field}, but servers often take public clients without saying so.`,
+          }
+        : {
+            method,
+            offered: false,
+            reason: defaulted
+              ? 'Not listed: the metadata has no token_endpoint_auth_methods_supported, which means client_secret_basic only (RFC 8414 §2).'
+              : `Not listed in the provider’s ${field} (${offered.join(', ') || 'no method the lab knows'}).`,
+          },
   );
 }
 

@@ -33,6 +33,7 @@ import {
   generateClientKey,
   privateKeyOf,
   readKeyRegistration,
+  sandboxJwksRegistrationUrl,
   type ClientAuthMethod,
   type ClientAuthMethodAssessment,
   type ClientKey,
@@ -40,6 +41,8 @@ import {
   type JwtAssertion,
 } from '../../protocol/client-auth.ts';
 import type { HttpExchange } from '../../protocol/http.ts';
+import { clientAuthMethods } from '../../protocol/provider-features.ts';
+import { featureMetadataFor, useSettings } from '../../state/settings.ts';
 import { sendRequest } from '../../protocol/transport.ts';
 import { toStepFailure, type FlowDeps, type StepFailure } from '../../flows/runner.ts';
 import { browserRoute } from '../../flows/token-request.ts';
@@ -47,6 +50,53 @@ import { HttpExchangeView } from './http-exchange-view.tsx';
 import { MaskedValue } from './masked-value.tsx';
 import { FailurePanel, TokenView } from './on-demand.tsx';
 import './client-auth-choice.css';
+
+/** The standards sandbox's issuer for a sandbox origin. */
+function standardsIssuerOf(sandboxOrigin: string): string {
+  return `${sandboxOrigin.replace(/\/+$/, '')}/standard`;
+}
+
+/** The standards sandbox's seeded clients, each registered for one method: a run starts with its own. */
+const SEEDED_METHODS: Readonly<Record<string, ClientAuthMethod>> = {
+  'standard-basic': 'client_secret_basic',
+  'standard-post': 'client_secret_post',
+  'standard-jwt': 'client_secret_jwt',
+  'standard-private-key': 'private_key_jwt',
+  'standard-spa': 'none',
+};
+
+/**
+ * The method a run starts with for the current (non-Entra) authority: a public client's `none`; a seeded
+ * standards sandbox client's own; else client_secret_post when listed (what the pages sent before the
+ * choice existed), else the first the provider lists.
+ */
+export function initialClientAuthMethod(
+  sandboxOrigin: string,
+  clientId: string,
+  options: { readonly publicClient?: boolean } = {},
+): ClientAuthMethod {
+  const settings = useSettings.getState();
+  if (settings.authority === 'issuer' && settings.issuer?.issuer === standardsIssuerOf(sandboxOrigin)) {
+    const seeded = SEEDED_METHODS[clientId];
+    if (seeded !== undefined) return seeded;
+  }
+  if (options.publicClient === true) return 'none';
+  const offered = clientAuthMethods(featureMetadataFor(settings, sandboxOrigin)).filter((m) => m !== 'none');
+  return offered.includes('client_secret_post')
+    ? 'client_secret_post'
+    : (offered[0] ?? 'client_secret_basic');
+}
+
+/** Where the public key can be registered from the app: the standards sandbox's portal API, else nowhere. */
+export function standardsKeyRegistrationUrl(
+  sandboxOrigin: string,
+  issuer: string | undefined,
+  clientId: string,
+): string | undefined {
+  return issuer !== undefined && issuer === standardsIssuerOf(sandboxOrigin)
+    ? sandboxJwksRegistrationUrl(issuer, clientId)
+    : undefined;
+}
 
 export interface ClientAuthChoiceProps {
   readonly verdicts: readonly ClientAuthMethodAssessment[];

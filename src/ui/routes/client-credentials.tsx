@@ -27,16 +27,14 @@ import type { AssertionAlgorithm } from '../../protocol/certificate.ts';
 import {
   assessClientAuthMethods,
   CONFIDENTIAL_AUTH_METHODS,
-  sandboxJwksRegistrationUrl,
   type ClientAuthMethod,
 } from '../../protocol/client-auth.ts';
-import { clientAuthMethods } from '../../protocol/provider-features.ts';
 import type { ParameterDefinition } from '../../flows/types.ts';
 import { useProviderFeatures } from '../../state/provider-features.ts';
 import type { StepStatus } from '../../state/flow-runs.ts';
 import { useFlowRuns } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
-import { authorityForRun, clientFor, featureMetadataFor, useSettings } from '../../state/settings.ts';
+import { authorityForRun, clientFor, useSettings } from '../../state/settings.ts';
 import { useTokenHistory } from '../../state/token-history.ts';
 import { FlowPage } from '../components/flow-page.tsx';
 import { HttpExchangeView } from '../components/http-exchange-view.tsx';
@@ -55,41 +53,16 @@ import {
 import { useFlowRunner } from '../use-flow-run.ts';
 import './client-credentials.css';
 import { WarningsList } from '../components/warnings-list.tsx';
-import { ClientAuthChoice, JwtAssertionView } from '../components/client-auth-choice.tsx';
+import {
+  ClientAuthChoice,
+  initialClientAuthMethod,
+  JwtAssertionView,
+  standardsKeyRegistrationUrl,
+} from '../components/client-auth-choice.tsx';
 
 const FLOW_ID = flow.id;
 type StepId = (typeof flow.steps)[number]['id'];
 const CERTIFICATE_ONLY: readonly StepId[] = ['register', 'assertion'];
-
-/** The standards sandbox's seeded clients, each registered for one method: a run starts with its own. */
-const SEEDED_METHODS: Readonly<Record<string, ClientAuthMethod>> = {
-  'standard-basic': 'client_secret_basic',
-  'standard-post': 'client_secret_post',
-  'standard-jwt': 'client_secret_jwt',
-  'standard-private-key': 'private_key_jwt',
-};
-
-/**
- * A non-Entra authority's first method: a seeded standards sandbox client's own, else client_secret_post
- * when listed, else the first the provider lists.
- */
-function initialMethod(sandboxOrigin: string, clientId: string): ClientAuthMethod {
-  const settings = useSettings.getState();
-  const offered = clientAuthMethods(featureMetadataFor(settings, sandboxOrigin)).filter((m) => m !== 'none');
-  const seeded =
-    settings.issuer?.issuer === standardIssuerOf(sandboxOrigin) ? SEEDED_METHODS[clientId] : undefined;
-  // The secret in the body is what this page sent before the choice existed; keep it first when offered.
-  return (
-    seeded ??
-    (offered.includes('client_secret_post') ? 'client_secret_post' : offered[0]) ??
-    'client_secret_basic'
-  );
-}
-
-/** The standards sandbox's issuer for this sandbox origin. */
-function standardIssuerOf(sandboxOrigin: string): string {
-  return `${sandboxOrigin.replace(/\/+$/, '')}/standard`;
-}
 
 function newContext(sandboxOrigin: string): ClientCredentialsContext {
   const authority = useSettings.getState().authority;
@@ -103,7 +76,9 @@ function newContext(sandboxOrigin: string): ClientCredentialsContext {
     clientSecret: client.clientSecret,
     ...(sandbox ? { portalOrigin: sandboxOrigin } : {}),
     // Graph's /.default means nothing to another server: its own default scope unless the profile names one.
-    ...(entraShaped ? {} : { authMethod: initialMethod(sandboxOrigin, client.clientId), scope: '' }),
+    ...(entraShaped
+      ? {}
+      : { authMethod: initialClientAuthMethod(sandboxOrigin, client.clientId), scope: '' }),
   });
   return client.scope === undefined ? fresh : { ...fresh, scope: client.scope };
 }
@@ -479,11 +454,7 @@ export default function ClientCredentialsPage() {
               clientSecret={ctx.clientSecret}
               clientKey={ctx.clientKey}
               onClientKeyChange={(clientKey) => patch({ clientKey })}
-              keyRegistrationUrl={
-                issuer !== undefined && issuer === standardIssuerOf(sandboxOrigin)
-                  ? sandboxJwksRegistrationUrl(issuer, ctx.clientId)
-                  : undefined
-              }
+              keyRegistrationUrl={standardsKeyRegistrationUrl(sandboxOrigin, issuer, ctx.clientId)}
               deps={deps}
             />
             <p className="help">

@@ -15,6 +15,17 @@ import {
 } from '../../flows/refresh-token.ts';
 import { toStepFailure, type StepFailure } from '../../flows/runner.ts';
 import type { TokenResponse } from '../../protocol/token.ts';
+import {
+  assessClientAuthMethods,
+  CONFIDENTIAL_AUTH_METHODS,
+  type ClientAuthMethod,
+} from '../../protocol/client-auth.ts';
+import { useProviderFeatures } from '../../state/provider-features.ts';
+import {
+  ClientAuthChoice,
+  initialClientAuthMethod,
+  standardsKeyRegistrationUrl,
+} from '../components/client-auth-choice.tsx';
 import { useFlowRuns } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { clientFor, currentEndpoints, secretForRun, useSettings } from '../../state/settings.ts';
@@ -34,11 +45,24 @@ import { WarningsList } from '../components/warnings-list.tsx';
 const FLOW_ID = flow.id;
 type StepId = (typeof flow.steps)[number]['id'];
 
+/** Entra and its sandbox keep "a secret means client_secret_post"; other authorities any method. */
+function isEntraShaped(): boolean {
+  const authority = useSettings.getState().authority;
+  return authority === 'sandbox' || authority === 'entra';
+}
+
+/** The methods a refresh may use: a public client's `none` first, then the confidential ones. */
+const REFRESH_AUTH_METHODS: readonly ClientAuthMethod[] = ['none', ...CONFIDENTIAL_AUTH_METHODS];
+
 function newContext(sandboxOrigin: string): RefreshContext {
+  const clientId = clientFor('Flow Lab SPA').clientId;
   return createRefreshContext({
     tokenEndpoint: currentEndpoints(sandboxOrigin).token ?? '',
-    clientId: clientFor('Flow Lab SPA').clientId,
+    clientId,
     spa: true,
+    ...(isEntraShaped()
+      ? {}
+      : { authMethod: initialClientAuthMethod(sandboxOrigin, clientId, { publicClient: true }) }),
   });
 }
 
@@ -119,6 +143,8 @@ export default function RefreshTokenPage() {
   const { run, ctx, deps, patch, execute, restart, failureFor, statusOf, goTo, announcement, announce } =
     useFlowRunner<RefreshContext>(FLOW_ID, create, 'token');
   useOnDemandParts({ failure: run?.failure !== undefined, tokens: ctx?.tokens !== undefined });
+  const features = useProviderFeatures();
+  const issuer = useSettings((s) => (s.authority === 'issuer' ? s.issuer?.issuer : undefined));
 
   if (run === undefined || ctx === undefined) return <p role="status">Preparing the flow…</p>;
 
@@ -138,6 +164,15 @@ export default function RefreshTokenPage() {
         tokenEndpoint: entry.tokenEndpoint,
         spa: entry.spa,
         clientSecret: entry.spa ? '' : secretForRun(entry.clientId),
+        ...(ctx.authMethod === undefined
+          ? {}
+          : {
+              // A client with no secret in the settings is taken for a public one, as before the choice.
+              authMethod: initialClientAuthMethod(sandboxOrigin, entry.clientId, {
+                publicClient: entry.spa || secretForRun(entry.clientId) === '',
+              }),
+              jwtAssertion: undefined,
+            }),
         ...(entry.tokens.scope === undefined ? {} : { grantedScope: entry.tokens.scope }),
         scope: ctx.scope,
       },
@@ -264,7 +299,9 @@ export default function RefreshTokenPage() {
               />
             );
           })}
-          {!ctx.spa && (
+          {(ctx.authMethod === undefined
+            ? !ctx.spa
+            : ctx.authMethod !== 'none' && ctx.authMethod !== 'private_key_jwt') && (
             <div className="field">
               <label htmlFor="refresh-secret">
                 Client secret (confidential clients; kept in memory only)
@@ -277,6 +314,23 @@ export default function RefreshTokenPage() {
             </div>
           )}
         </form>
+        {ctx.authMethod !== undefined && (
+          <ClientAuthChoice
+            verdicts={assessClientAuthMethods(features.metadata, { methods: REFRESH_AUTH_METHODS })}
+            method={ctx.authMethod}
+            onMethodChange={(authMethod) => {
+              patch({ authMethod });
+              announce(`Client authentication: ${authMethod}.`);
+            }}
+            clientId={ctx.clientId}
+            clientSecret={ctx.clientSecret}
+            clientKey={ctx.clientKey}
+            onClientKeyChange={(clientKey) => patch({ clientKey })}
+            keyRegistrationUrl={standardsKeyRegistrationUrl(sandboxOrigin, issuer, ctx.clientId)}
+            assertion={ctx.jwtAssertion}
+            deps={deps}
+          />
+        )}
         <p className="help">
           Narrowing: ask for fewer scopes than were granted (for example <code>openid User.Read</code>) and
           the new access token carries only those. You cannot widen the grant here, and Entra issues one
