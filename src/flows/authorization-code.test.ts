@@ -763,6 +763,33 @@ describe('standards options: PAR, JAR, JARM, client authentication', () => {
     expect(buildAuthorizeStep(changed).warnings.map((w) => w.parameter)).toContain('request');
   });
 
+  test('a request object whose JWT was let go before the redirect is signed again, without a stale warning', async () => {
+    let ctx: AuthCodeContext = { ...standardContext(), jarAlg: 'HS256', usePar: true };
+    ctx = { ...ctx, ...(await makeRequestObject(ctx, { now: () => Date.now() })) };
+    const pushed = {
+      exchange: { request: buildPushRequest(ctx), via: 'browser' as const, viaReason: '', startedAt: 0 },
+      pushedAt: 1_000,
+      pushedFrom: requestFingerprint(ctx),
+      request_uri: 'urn:x',
+      expires_in: 60,
+      used: true,
+    };
+    const back: AuthCodeContext = {
+      ...ctx,
+      pushed,
+      requestObject: {
+        ...(ctx.requestObject as NonNullable<AuthCodeContext['requestObject']>),
+        jwt: '',
+        signedFrom: '',
+      },
+    };
+    expect(pendingBeforeSignIn(back)).toEqual({ sign: true, push: true });
+    expect(standardsWarnings(back, 2_000).map((w) => w.message)).toEqual([
+      expect.stringContaining('already used'),
+    ]);
+    expect(new URLSearchParams(buildPushRequest(back).body).has('request')).toBe(false);
+  });
+
   test('JAR: HS256 without a secret, or an asymmetric algorithm without a key, is INVALID_INPUT', async () => {
     const noSecret = { ...standardContext(''), jarAlg: 'HS256' as const };
     expect(

@@ -662,6 +662,7 @@ export function requestFingerprint(ctx: AuthCodeContext): string {
 function requestObjectFits(ctx: AuthCodeContext): boolean {
   return (
     ctx.requestObject !== undefined &&
+    ctx.requestObject.jwt !== '' &&
     ctx.requestObject.signedFrom === JSON.stringify([authorizationParameters(ctx), ctx.jarAlg ?? ''])
   );
 }
@@ -695,7 +696,8 @@ export function signInUrl(ctx: AuthCodeContext): URL | undefined {
       ? undefined
       : buildPushedAuthorizationUrl(ctx.authorizationEndpoint, clientId, uri);
   }
-  if (ctx.jarAlg !== undefined && ctx.requestObject !== undefined) {
+  // An object whose JWT was let go when the page was left is signed again at the next sign-in.
+  if (ctx.jarAlg !== undefined && ctx.requestObject !== undefined && ctx.requestObject.jwt !== '') {
     return buildRequestObjectAuthorizationUrl(ctx.authorizationEndpoint, clientId, ctx.requestObject.jwt);
   }
   return undefined;
@@ -725,7 +727,7 @@ export function standardsWarnings(ctx: AuthCodeContext, nowMs: number = Date.now
         message: `This request_uri expired ${pushed.expires_in} seconds after the push (expires_in). Expect invalid_request_uri; push again for a fresh one.`,
       });
     }
-    if (!pushFits(ctx)) {
+    if (pushed.used !== true && !pushFits(ctx)) {
       warnings.push({
         parameter: 'request_uri',
         message:
@@ -733,7 +735,12 @@ export function standardsWarnings(ctx: AuthCodeContext, nowMs: number = Date.now
       });
     }
   }
-  if (ctx.jarAlg !== undefined && ctx.requestObject !== undefined && !requestObjectFits(ctx)) {
+  if (
+    ctx.jarAlg !== undefined &&
+    ctx.requestObject !== undefined &&
+    ctx.requestObject.jwt !== '' &&
+    !requestObjectFits(ctx)
+  ) {
     warnings.push({
       parameter: 'request',
       message: 'The parameters changed after the request object was signed. Signing in signs it again.',
@@ -844,7 +851,7 @@ export function buildPushRequest(
   const clientId = ctx.params['client_id'] ?? '';
   // RFC 9126 §3: a request object is pushed as "request", with client_id beside it (RFC 9101 §5).
   const parameters: QueryParameter[] =
-    ctx.jarAlg !== undefined && ctx.requestObject !== undefined
+    ctx.jarAlg !== undefined && ctx.requestObject !== undefined && ctx.requestObject.jwt !== ''
       ? [
           ['client_id', clientId],
           ['request', ctx.requestObject.jwt],

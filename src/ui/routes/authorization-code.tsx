@@ -368,11 +368,23 @@ export default function AuthorizationCodePage() {
     return used;
   };
 
+  /**
+   * Before the page is left: the request object's JWT is dropped (it is not needed again — a later
+   * sign-in signs a fresh one), so the run kept across the redirect holds no JWT it would have to
+   * leave out and report as a token not kept; its decoded header and claims stay to be shown.
+   */
+  const withoutRequestObjectJwt = (current: AuthCodeContext): AuthCodeContext => {
+    if (current.requestObject === undefined) return current;
+    const requestObject = { ...current.requestObject, jwt: '', signedFrom: '' };
+    patch({ requestObject });
+    return { ...current, requestObject };
+  };
+
   const signIn = async () => {
     const ready = await readyToLeave();
     if (ready === undefined) return;
     const url = buildAuthorizeStep(ready).url;
-    const current = markPushUsed(ready);
+    const current = withoutRequestObjectJwt(markPushUsed(ready));
     clearAfterSignIn(current);
     store.setStep(FLOW_ID, 'authorize', 'done');
     store.setStep(FLOW_ID, 'sign-in', 'running', { current: 'sign-in' });
