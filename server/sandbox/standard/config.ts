@@ -37,6 +37,22 @@ export const DEFAULT_STANDARD_SETTINGS: Readonly<StandardSettings> = {
 const SIGNING_ALGS = ['HS256', 'RS256', 'PS256', 'ES256'] as const;
 const ASYMMETRIC_ALGS = ['RS256', 'PS256', 'ES256'] as const;
 
+/** Client metadata holding URLs the sandbox itself requests (RFC 7591 §2, Back-Channel Logout §2.2). */
+const OUTBOUND_URI_METADATA = ['jwks_uri', 'sector_identifier_uri', 'backchannel_logout_uri'] as const;
+
+function isLoopbackUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** Inputs of {@link buildStandardConfig}. */
 export interface StandardConfigInput {
   readonly keys: StandardKeys;
@@ -180,6 +196,19 @@ export function buildStandardConfig({
         },
         // Without `resource` a code with `openid` gives an opaque token for userinfo.
         useGrantedResource: () => false,
+      },
+    },
+    // The sandbox fetches a client's jwks_uri and sector_identifier_uri and posts logout tokens to its
+    // backchannel_logout_uri: open registration must not make it call anything but this machine.
+    extraClientMetadata: {
+      properties: [...OUTBOUND_URI_METADATA],
+      validator: (_ctx, key, value) => {
+        if (!(OUTBOUND_URI_METADATA as readonly string[]).includes(key) || value === undefined) return;
+        if (!isLoopbackUrl(value)) {
+          throw new errors.InvalidClientMetadata(
+            `${key} must be an http(s) URL on localhost, 127.0.0.1 or [::1]: the sandbox calls it and only calls this machine`,
+          );
+        }
       },
     },
     // A local sandbox: every client may call the token, PAR, introspection, revocation and userinfo

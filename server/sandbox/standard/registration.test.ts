@@ -85,6 +85,20 @@ describe('RFC 7591 dynamic client registration and RFC 7592 management', () => {
     expect(String(bad.body['error'])).toMatch(/invalid_redirect_uri|invalid_client_metadata/);
   });
 
+  test('URLs the sandbox would call itself must be on this machine', async () => {
+    for (const member of ['jwks_uri', 'backchannel_logout_uri', 'sector_identifier_uri']) {
+      const res = await register({
+        redirect_uris: ['http://localhost:5173/callback'],
+        [member]: 'https://example.com/somewhere',
+      });
+      expect(res.status, member).toBe(400);
+      expect(res.body['error'], member).toBe('invalid_client_metadata');
+      expect(String(res.body['error_description']), member).toContain(
+        `${member} must be an http(s) URL on localhost`,
+      );
+    }
+  });
+
   test('the registration endpoint answers a CORS preflight', async () => {
     const res = await fetch(String(doc['registration_endpoint']), {
       method: 'OPTIONS',
