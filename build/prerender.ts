@@ -8,7 +8,7 @@
  *
  * Files written (served by the app server, server/page-html.ts, which also embeds runtime data):
  *   index.html                    the home page
- *   flows/<flow id>.html, tokens.html, settings.html
+ *   flows/<flow id>.html, tokens.html, registration-check.html, settings.html
  *   app-shell.html                no page drawn: /callback and any unknown path, drawn by the app alone
  *
  * Pages are rendered with the sandbox's real directory, read from a sandbox started for the build on a
@@ -133,6 +133,11 @@ export async function prerenderRoutes(
       file: `${registry.flowPath(flow.id).slice(1)}.html`,
     })),
     { path: '/tokens', module: 'src/ui/routes/token-inspector.tsx', file: 'tokens.html' },
+    {
+      path: '/registration-check',
+      module: 'src/ui/routes/registration-check.tsx',
+      file: 'registration-check.html',
+    },
     { path: '/settings', module: 'src/ui/routes/settings.tsx', file: 'settings.html' },
     // The redirect URI: what it shows depends on the answer in its address, and it hands the run to
     // the flow's page (most often the code flow's) within a moment.

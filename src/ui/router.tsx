@@ -36,11 +36,13 @@ const settingsRoute = lazyRoute(() => import('./routes/settings.tsx'));
 const callbackRoute = lazyRoute(() => import('./routes/callback.tsx'));
 const notFoundRoute = lazyRoute(() => import('./routes/not-found.tsx'));
 const tokensRoute = lazyRoute(() => import('./routes/token-inspector.tsx'));
+const registrationCheckRoute = lazyRoute(() => import('./routes/registration-check.tsx'));
 const flowPages = FLOWS.map((flow) => ({ path: flowPath(flow.id), ...lazyRoute(FLOW_PAGES[flow.id]) }));
 const SettingsPage = settingsRoute.Page;
 const CallbackPage = callbackRoute.Page;
 const NotFound = notFoundRoute.Page;
 const TokenInspectorPage = tokensRoute.Page;
+const RegistrationCheckPage = registrationCheckRoute.Page;
 
 /**
  * Loads the code of the page at `pathname` (nothing for the home page, which is in the main bundle).
@@ -56,7 +58,9 @@ export async function preloadRoute(pathname: string): Promise<void> {
           ? callbackRoute
           : pathname === '/tokens'
             ? tokensRoute
-            : (flowPages.find((p) => p.path === pathname) ?? notFoundRoute);
+            : pathname === '/registration-check'
+              ? registrationCheckRoute
+              : (flowPages.find((p) => p.path === pathname) ?? notFoundRoute);
   await route?.preload().catch(() => undefined);
 }
 
@@ -69,6 +73,7 @@ export function AppRoutes() {
         <Route path="/settings" element={<SettingsPage />} />
         <Route path="/callback" element={<CallbackPage />} />
         <Route path="/tokens" element={<TokenInspectorPage />} />
+        <Route path="/registration-check" element={<RegistrationCheckPage />} />
         {flowPages.map(({ path, Page }) => (
           <Route key={path} path={path} element={<Page />} />
         ))}

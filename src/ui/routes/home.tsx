@@ -42,6 +42,12 @@ export function Home() {
         preset in <Link to="/settings">Settings</Link>) has them all.
       </p>
       <FlowList flows={FLOWS.filter((flow) => BEYOND_THE_GUIDE.includes(flow.id))} />
+      <h2>Debugging your own app</h2>
+      <p>
+        Sign-in fails with an AADSTS error? Paste the app registration’s manifest into the{' '}
+        <Link to="/registration-check">registration checker</Link>: pick the flow and tenant you use, and it
+        lists what Entra will refuse and how to fix it, without sending the manifest anywhere.
+      </p>
     </section>
   );
 }

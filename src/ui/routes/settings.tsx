@@ -1,4 +1,5 @@
 import { useId, useState, type ReactNode } from 'react';
+import { Link } from 'react-router';
 import { ENTRA_CLOUD_ORIGINS, isSpecificTenant, TENANT_ALIASES } from '../../protocol/endpoints.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { useSandboxDirectory } from '../../state/sandbox-directory.ts';
@@ -71,6 +72,10 @@ export default function SettingsPage() {
     <section aria-labelledby="settings-title" className="settings">
       <h1 id="settings-title">Settings</h1>
       <p className="lede">Where the requests go, and as which app registration.</p>
+      <p>
+        Your own registration refused by Entra? The <Link to="/registration-check">registration checker</Link>{' '}
+        reads its manifest and says which setting is wrong for your flow.
+      </p>
 
       <fieldset>
         <legend>Authority</legend>
