@@ -91,7 +91,10 @@ test.describe('dynamic client registration (RFC 7591, RFC 7592) against the stan
     await expect(
       page.getByRole('region', { name: 'Delete' }).getByText('HTTP 204 No Content').first(),
     ).toBeVisible();
-    await expect(page.getByRole('note').filter({ hasText: 'The registration is gone' })).toBeVisible();
+    const gone = page.getByRole('note', { name: 'Registration deleted' });
+    await expect(gone).toContainText('The registration is gone');
+    await gone.getByRole('button', { name: 'Remove the app profile made from it' }).press('Enter');
+    await expect(gone.getByRole('button')).toHaveCount(0);
 
     // Deleted: reading it again is refused, and the refusal is explained.
     await page.getByRole('button', { name: 'Read the registration (GET)' }).press('Enter');

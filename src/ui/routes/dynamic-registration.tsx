@@ -158,6 +158,7 @@ export default function DynamicRegistrationPage() {
   const [initialAccessToken, setInitialAccessToken] = useState('');
   const [managing, setManaging] = useState<'read' | 'delete'>('read');
   const [profileNote, setProfileNote] = useState('');
+  const profiles = useSettings((s) => s.profiles);
   const ids = { redirects: useId(), jwks: useId(), iat: useId(), grants: useId(), responses: useId() };
 
   if (run === undefined || ctx === undefined) return <p role="status">Preparing the flow…</p>;
@@ -239,6 +240,15 @@ export default function DynamicRegistrationPage() {
     setProfileNote(text);
     // The visible status beside the button says what was done; the step's own live region stays quiet.
     continueTo('use', 'manage', '');
+  };
+
+  const profileOf = (registered: ClientInformation) =>
+    profiles.find((p) => p.preset === `registered:${registered.client_id}`);
+  const removeProfile = (registered: ClientInformation) => {
+    const profile = profileOf(registered);
+    if (profile === undefined) return;
+    useSettings.getState().removeProfile(profile.id);
+    announce(`Removed the app profile “${profile.name}”.`);
   };
 
   const grants = new Set(ctx.grantTypes);
@@ -568,11 +578,17 @@ export default function DynamicRegistrationPage() {
               </section>
             )}
             {ctx.deleted === true && (
-              <p className="note" role="note">
-                The registration is gone: <code>{client.client_id}</code> and its secret no longer work, and a
-                read now answers <code>invalid_token</code> or <code>invalid_client</code>. The app profile
-                made from it is still in <Link to="/settings">Settings</Link>; remove it there.
-              </p>
+              <div className="note" role="note" aria-label="Registration deleted">
+                <p>
+                  The registration is gone: <code>{client.client_id}</code> and its secret no longer work, and
+                  a read now answers <code>invalid_token</code>.
+                </p>
+                {profileOf(client) !== undefined && (
+                  <button type="button" onClick={() => removeProfile(client)}>
+                    Remove the app profile made from it
+                  </button>
+                )}
+              </div>
             )}
             {manageFailure !== undefined && (
               <FailurePanel
