@@ -6,6 +6,9 @@ import { expectNoSecretsLeft, recordConsole } from './support/secrets-audit.ts';
 const TITLE = 'Token exchange (RFC 8693)';
 const POST = SEEDED_CLIENTS.find((client) => client.client_id === 'standard-post')!;
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
+const USER = 'adele@flowlab-sandbox.onmicrosoft.com';
+const PASSWORD = 'Sandbox-Adele-1';
 
 /** Makes the standards sandbox the authority with the keyboard (Settings, its preset). */
 async function useStandardsSandbox(page: Page) {
@@ -40,6 +43,20 @@ async function clientCredentialsToken(page: Page): Promise<string> {
   const token = page.getByLabel('Access token (encoded)').first();
   await expect(token).not.toHaveValue('');
   return token.inputValue();
+}
+
+/** The authorization code flow as the public standard-spa client: Adele's access and ID tokens. */
+async function signInWithCodeFlow(page: Page) {
+  await openFlow(page, 'Authorization code');
+  // A fresh consent each time, whatever an earlier test left in the sandbox.
+  await page.getByRole('combobox', { name: 'prompt' }).selectOption('consent');
+  await page.getByRole('button', { name: 'Sign in at the authorization server' }).press('Enter');
+  await page.getByLabel('Username').fill(USER);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Password').press('Enter');
+  await page.getByRole('button', { name: 'Allow' }).press('Enter');
+  await page.getByRole('button', { name: 'Redeem the code' }).press('Enter');
+  await expect(page.getByRole('heading', { name: 'ID token' })).toBeVisible();
 }
 
 test.describe('token exchange', () => {
@@ -102,6 +119,35 @@ test.describe('token exchange', () => {
 
     expect(errors).toEqual([]);
     await expectNoSecretsLeft(page, [subjectToken, issuedToken, POST.client_secret!], consoleLines);
+  });
+
+  test('a user’s ID token from the code flow, exchanged by a service for an access token that is still hers', async ({
+    page,
+  }) => {
+    const consoleLines = recordConsole(page);
+    await useStandardsSandbox(page);
+    await signInWithCodeFlow(page);
+    await openFlow(page, TITLE);
+    const subject = page.getByRole('group', { name: 'The subject token' });
+    const idPicker = subject.getByLabel('Or use the ID token of an earlier run');
+    await idPicker.focus();
+    await idPicker.selectOption({ label: await idPicker.locator('option').nth(1).innerText() });
+    await expect(subject.getByLabel('Its type (subject_token_type)')).toHaveValue(ID_TOKEN_TYPE);
+    const idToken = await subject.getByLabel('Subject token (subject_token)', { exact: true }).inputValue();
+
+    // The exchanging service is a confidential client: standard-post, from the preset's profiles.
+    const profile = page.getByLabel('Act as an app profile');
+    await profile.focus();
+    await profile.selectOption({ label: 'Standards sandbox: standard-post (standard-post)' });
+    await expect(page.getByLabel('Client id', { exact: true })).toHaveValue('standard-post');
+    // The sign-in's round trip forgot the preset's secrets (memory only); the sandbox's directory gives it back.
+    await expect(page.getByLabel('Client secret (kept in memory only)')).toHaveValue(POST.client_secret!);
+    await page.getByRole('button', { name: 'Exchange the token' }).press('Enter');
+    const table = page.locator('#step-result').getByRole('table', { name: /side by side/ });
+    await expect(table.getByRole('row', { name: /^sub\b/ })).toContainText('same');
+    await expect(table.getByRole('row', { name: /^aud\b/ })).toContainText('/standard/api');
+    await expectNoAxeViolations(page, 'token-exchange: ID token exchanged');
+    await expectNoSecretsLeft(page, [idToken, POST.client_secret!], consoleLines);
   });
 
   test('Entra-shaped sandbox: the page says Entra has no token exchange and points to on-behalf-of', async ({

@@ -1,4 +1,4 @@
-import { useCallback, useId, useMemo, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import {
   assessClientAuthMethods,
@@ -39,6 +39,7 @@ import { SecretInput } from '../components/secret-input.tsx';
 import { StepSection, stepSectionProps } from '../components/step-section.tsx';
 import { TokenPicker } from '../components/token-picker.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
+import { parseStandardDirectory } from '../settings/standard-directory.ts';
 import { useFlowRunner } from '../use-flow-run.ts';
 import './token-exchange.css';
 
@@ -95,6 +96,22 @@ function newContext(sandboxOrigin: string, features: ProviderFeatures): TokenExc
     authMethod: methodFor(profile.clientId, features.authMethods()),
     ...(standard ? { resource: `${standardIssuerOf(sandboxOrigin)}/api`, scope: 'api.read' } : {}),
   });
+}
+
+/**
+ * The sandbox-only secret the standards sandbox's directory publishes for one of its seeded clients
+ * (secrets live in memory, so a sign-in's full-page trip forgets them).
+ */
+async function sandboxSecretOf(standardIssuer: string, clientId: string): Promise<string> {
+  const response = await fetch(`${standardIssuer}/directory.json`, {
+    cache: 'no-store',
+    credentials: 'omit',
+  });
+  if (!response.ok) throw new Error(`the directory answered HTTP ${response.status}`);
+  const directory = parseStandardDirectory(await response.json().catch(() => undefined));
+  const secret = directory.clients.find((client) => client.clientId === clientId)?.secret;
+  if (secret === undefined) throw new Error(`the directory lists no secret for ${clientId}`);
+  return secret;
 }
 
 function authVerdicts(features: ProviderFeatures): ClientAuthMethodAssessment[] {
@@ -283,6 +300,38 @@ export default function TokenExchangePage() {
   const verdicts = useMemo(() => authVerdicts(features), [features]);
   const profiles = useSettings((s) => s.profiles);
   const [actorWanted, setActorWanted] = useState(false);
+  const standard = features.metadata?.['issuer'] === standardIssuerOf(sandboxOrigin);
+
+  const fillSandboxSecret = useCallback(
+    async (clientId: string) => {
+      try {
+        const clientSecret = await sandboxSecretOf(standardIssuerOf(sandboxOrigin), clientId);
+        // Only if the client is still the one asked about and nothing was typed meanwhile.
+        const current = useFlowRuns.getState().runs[FLOW_ID]?.ctx as TokenExchangeContext | undefined;
+        if (current?.clientId !== clientId || current.clientSecret !== '') return;
+        patch({ clientSecret });
+        announce(
+          `The sandbox-only secret of ${clientId} is filled in from the sandbox’s directory (memory only).`,
+        );
+      } catch (error) {
+        announce(
+          `The standards sandbox’s directory could not be read (${error instanceof Error ? error.message : String(error)}): type the secret.`,
+        );
+      }
+    },
+    [sandboxOrigin, patch, announce],
+  );
+
+  // Secrets live in memory: after a sign-in's round trip a seeded client's is gone. The standards
+  // sandbox publishes its sandbox-only secrets, so it is filled in again from its directory.
+  const secretRestored = useRef(false);
+  useEffect(() => {
+    if (ctx === undefined || secretRestored.current) return;
+    secretRestored.current = true;
+    if (standard && ctx.clientSecret === '' && STANDARD_CLIENT_METHODS[ctx.clientId] !== undefined) {
+      void fillSandboxSecret(ctx.clientId);
+    }
+  }, [ctx, standard, fillSandboxSecret]);
 
   if (run === undefined || ctx === undefined) return <p role="status">Preparing the flow…</p>;
 
@@ -328,6 +377,8 @@ export default function TokenExchangePage() {
       assertion: undefined,
     });
     announce(`Client ${profile.clientId} chosen.`);
+    if (standard && profile.clientSecret === '' && STANDARD_CLIENT_METHODS[profile.clientId] !== undefined)
+      void fillSandboxSecret(profile.clientId);
   };
 
   const exchangeToken = async () => {
@@ -590,6 +641,11 @@ export default function TokenExchangePage() {
               value={ctx.clientSecret}
               onChange={(clientSecret) => patch({ clientSecret })}
             />
+            {standard && ctx.clientSecret === '' && STANDARD_CLIENT_METHODS[ctx.clientId] !== undefined && (
+              <button type="button" onClick={() => void fillSandboxSecret(ctx.clientId)}>
+                Fill in {ctx.clientId}’s sandbox-only secret
+              </button>
+            )}
           </div>
         )}
         {warnings.length > 0 && (
