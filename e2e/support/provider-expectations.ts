@@ -9,6 +9,9 @@
  *   (when absent it defaults to ["authorization_code", "implicit"]: OIDC Discovery §3, RFC 8414 §2).
  *   On-behalf-of is a jwt-bearer grant (RFC 7523 §2.1).
  * - "Offered" otherwise; calling an API needs no endpoint of the authority.
+ * - The feature routes: DPoP by dpop_signing_alg_values_supported (RFC 9449 §5.1), token exchange by its
+ *   grant listed (Battle.net lists it), token management by any of the userinfo, introspection,
+ *   revocation and end-session endpoints, dynamic registration by registration_endpoint (RFC 7591).
  * The Entra multi-tenant documents are refused under a generic issuer (their issuer is a template);
  * under the Microsoft Entra ID authority with the same alias, the flows Entra refuses without a
  * specific tenant are not available (see entraAliasTable).
@@ -35,6 +38,11 @@ const N: ExpectedFlow = { status: 'not-advertised' };
 const NO_TOKEN: ExpectedFlow = { status: 'unavailable', names: ['token_endpoint'] };
 const NO_DEVICE: ExpectedFlow = { status: 'unavailable', names: ['device_authorization_endpoint'] };
 const NO_IMPLICIT_TYPE: ExpectedFlow = { status: 'unavailable', names: ['response_types_supported'] };
+const NO_REGISTRATION: ExpectedFlow = { status: 'unavailable', names: ['registration_endpoint'] };
+const NO_TOKEN_TOOLS: ExpectedFlow = {
+  status: 'unavailable',
+  names: ['userinfo_endpoint', 'introspection_endpoint', 'revocation_endpoint', 'end_session_endpoint'],
+};
 
 type Table = Readonly<Record<FlowId, ExpectedFlow>>;
 
@@ -71,6 +79,11 @@ function entraAliasTable(alias: 'common' | 'organizations'): Table {
     implicit: O,
     'refresh-token': O,
     'on-behalf-of': NEEDS_TENANT,
+    // Entra's published fields: userinfo and logout, no DPoP, token exchange or registration endpoint.
+    dpop: N,
+    'token-exchange': N,
+    'token-management': O,
+    'dynamic-registration': NO_REGISTRATION,
   };
 }
 
@@ -87,6 +100,10 @@ export const PROVIDER_EXPECTATIONS: Readonly<Record<string, ProviderExpectation>
       implicit: NO_IMPLICIT_TYPE,
       'refresh-token': N,
       'on-behalf-of': N,
+      dpop: N,
+      'token-exchange': N,
+      'token-management': O,
+      'dynamic-registration': NO_REGISTRATION,
     },
   },
   // Lists authorization_code, client_credentials, implicit, the device_code URN, refresh_token; has a device endpoint.
@@ -101,6 +118,10 @@ export const PROVIDER_EXPECTATIONS: Readonly<Record<string, ProviderExpectation>
       implicit: O,
       'refresh-token': O,
       'on-behalf-of': N,
+      dpop: N,
+      'token-exchange': O,
+      'token-management': O,
+      'dynamic-registration': NO_REGISTRATION,
     },
   },
   // No grant_types_supported; response types code and token; no device endpoint.
@@ -115,6 +136,10 @@ export const PROVIDER_EXPECTATIONS: Readonly<Record<string, ProviderExpectation>
       implicit: O,
       'refresh-token': N,
       'on-behalf-of': N,
+      dpop: N,
+      'token-exchange': N,
+      'token-management': NO_TOKEN_TOOLS,
+      'dynamic-registration': NO_REGISTRATION,
     },
   },
   // grant_types_supported ["authorization_code"], response types ["code"]; token endpoint on another host.
@@ -129,6 +154,10 @@ export const PROVIDER_EXPECTATIONS: Readonly<Record<string, ProviderExpectation>
       implicit: NO_IMPLICIT_TYPE,
       'refresh-token': N,
       'on-behalf-of': N,
+      dpop: N,
+      'token-exchange': N,
+      'token-management': NO_TOKEN_TOOLS,
+      'dynamic-registration': NO_REGISTRATION,
     },
   },
   'entra-common': {
@@ -151,6 +180,10 @@ export const PROVIDER_EXPECTATIONS: Readonly<Record<string, ProviderExpectation>
       implicit: O,
       'refresh-token': NO_TOKEN,
       'on-behalf-of': NO_TOKEN,
+      dpop: NO_TOKEN,
+      'token-exchange': NO_TOKEN,
+      'token-management': NO_TOKEN_TOOLS,
+      'dynamic-registration': NO_REGISTRATION,
     },
   },
   // Lists password, client_credentials, refresh_token and "device_code" but has no device endpoint; response types ["code"].
@@ -165,6 +198,10 @@ export const PROVIDER_EXPECTATIONS: Readonly<Record<string, ProviderExpectation>
       implicit: NO_IMPLICIT_TYPE,
       'refresh-token': O,
       'on-behalf-of': N,
+      dpop: N,
+      'token-exchange': N,
+      'token-management': O,
+      'dynamic-registration': NO_REGISTRATION,
     },
   },
   // Lists authorization_code, refresh_token, the device_code URN and jwt-bearer (not implicit, though
@@ -180,6 +217,10 @@ export const PROVIDER_EXPECTATIONS: Readonly<Record<string, ProviderExpectation>
       implicit: N,
       'refresh-token': O,
       'on-behalf-of': N,
+      dpop: N,
+      'token-exchange': N,
+      'token-management': O,
+      'dynamic-registration': NO_REGISTRATION,
     },
   },
   // Lists authorization_code, implicit, client_credentials, refresh_token; no device endpoint.
@@ -194,6 +235,10 @@ export const PROVIDER_EXPECTATIONS: Readonly<Record<string, ProviderExpectation>
       implicit: O,
       'refresh-token': O,
       'on-behalf-of': N,
+      dpop: N,
+      'token-exchange': N,
+      'token-management': O,
+      'dynamic-registration': NO_REGISTRATION,
     },
   },
   // grant_types_supported ["authorization_code"], response types ["code"].
@@ -208,6 +253,10 @@ export const PROVIDER_EXPECTATIONS: Readonly<Record<string, ProviderExpectation>
       implicit: NO_IMPLICIT_TYPE,
       'refresh-token': N,
       'on-behalf-of': N,
+      dpop: N,
+      'token-exchange': N,
+      'token-management': O,
+      'dynamic-registration': NO_REGISTRATION,
     },
   },
   // Lists the device_code URN but publishes no device endpoint; lists jwt-bearer; response types code, none.
@@ -222,6 +271,10 @@ export const PROVIDER_EXPECTATIONS: Readonly<Record<string, ProviderExpectation>
       implicit: NO_IMPLICIT_TYPE,
       'refresh-token': O,
       'on-behalf-of': N,
+      dpop: N,
+      'token-exchange': N,
+      'token-management': O,
+      'dynamic-registration': NO_REGISTRATION,
     },
   },
   // Same grants as Klarna (both run Ory Hydra); one key without alg.
@@ -236,6 +289,10 @@ export const PROVIDER_EXPECTATIONS: Readonly<Record<string, ProviderExpectation>
       implicit: O,
       'refresh-token': O,
       'on-behalf-of': N,
+      dpop: N,
+      'token-exchange': N,
+      'token-management': O,
+      'dynamic-registration': NO_REGISTRATION,
     },
   },
 };

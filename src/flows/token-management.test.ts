@@ -205,7 +205,7 @@ describe('token management flow', () => {
   test('previews name the token as a secret; JWT methods leave the assertion to sending', () => {
     expect(buildIntrospectionPreview(base(), 'access_token').secretFields).toContain('token');
     const preview = buildRevocationPreview({ ...base(), authMethod: 'none' });
-    expect(form({ body: preview.body }).get('client_id')).toBe('standard-basic');
+    expect(form({ body: preview.body ?? null }).get('client_id')).toBe('standard-basic');
   });
 
   test('the local sandbox answers the browser; another provider goes through the relay', () => {
