@@ -51,8 +51,15 @@ export interface RelayOptions {
 }
 
 const LOOPBACK_PEERS = ['127.0.0.1', '::1', '::ffff:127.0.0.1'];
-const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'authorization'];
-const RETURNED_RESPONSE_HEADERS = ['content-type', 'cache-control', 'pragma', 'www-authenticate'];
+// RFC 9449 §4.1: a DPoP proof travels in the DPoP header; §8: the server's nonce comes back in DPoP-Nonce.
+const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'authorization', 'dpop'];
+const RETURNED_RESPONSE_HEADERS = [
+  'content-type',
+  'cache-control',
+  'pragma',
+  'www-authenticate',
+  'dpop-nonce',
+];
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];

@@ -52,6 +52,7 @@ beforeAll(async () => {
           'content-type': 'application/json',
           'set-cookie': 'session=1',
           'cache-control': 'no-store',
+          ...(req.headers['dpop'] === undefined ? {} : { 'dpop-nonce': 'server-nonce-1' }),
         });
         res.end('{"access_token":"a","token_type":"Bearer"}');
         return;
@@ -191,6 +192,15 @@ describe('local relay: allowed paths', () => {
     expect(upstreamHits[0]?.headers.origin).toBeUndefined();
     expect(upstreamHits[0]?.headers['x-relay-token']).toBeUndefined();
     expect(upstreamHits[0]?.body).toContain('client_secret=top-secret-value');
+  });
+
+  test('RFC 9449: forwards the DPoP proof and returns the server’s DPoP-Nonce', async () => {
+    upstreamHits.length = 0;
+    const res = await call({
+      headers: { 'x-relay-target': token(UP, 't'), dpop: 'eyJ0eXAiOiJkcG9wK2p3dCJ9.e30.sig' },
+    });
+    expect(upstreamHits[0]?.headers['dpop']).toBe('eyJ0eXAiOiJkcG9wK2p3dCJ9.e30.sig');
+    expect(res.headers['dpop-nonce']).toBe('server-nonce-1');
   });
 
   test("sends the app's Origin only when asked (SPA redemption, AADSTS9002327)", async () => {
