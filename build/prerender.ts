@@ -8,7 +8,8 @@
  *
  * Files written (served by the app server, server/page-html.ts, which also embeds runtime data):
  *   index.html                    the home page
- *   flows/<flow id>.html, tokens.html, registration-check.html, settings.html
+ *   flows/<flow id>.html, tokens.html, registration-check.html, settings.html,
+ *   attacks.html, attacks/<attack id>.html
  *   app-shell.html                no page drawn: /callback and any unknown path, drawn by the app alone
  *
  * Pages are rendered with the sandbox's real directory, read from a sandbox started for the build on a
@@ -125,6 +126,9 @@ export async function prerenderRoutes(
   load: (id: string) => Promise<Record<string, unknown>>,
 ): Promise<PrerenderRoute[]> {
   const registry = (await load('/src/flows/registry.ts')) as typeof import('../src/flows/registry.ts');
+  const attacks = (await load(
+    '/src/flows/attacks/registry.ts',
+  )) as typeof import('../src/flows/attacks/registry.ts');
   return [
     { path: '/', module: undefined, file: 'index.html' },
     ...registry.FLOWS.map((flow) => ({
@@ -138,6 +142,13 @@ export async function prerenderRoutes(
       module: 'src/ui/routes/registration-check.tsx',
       file: 'registration-check.html',
     },
+    { path: attacks.ATTACKS_PATH, module: 'src/ui/routes/attacks.tsx', file: 'attacks.html' },
+    // Each attack's page draws its catalogue entry; its steps load with it.
+    ...attacks.builtAttacks().map((attack) => ({
+      path: attacks.attackPath(attack.id),
+      module: 'src/ui/routes/attack.tsx',
+      file: `${attacks.attackPath(attack.id).slice(1)}.html`,
+    })),
     { path: '/settings', module: 'src/ui/routes/settings.tsx', file: 'settings.html' },
     // The redirect URI: what it shows depends on the answer in its address, and it hands the run to
     // the flow's page (most often the code flow's) within a moment.

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { JWK } from 'jose';
 import Provider, { type ClientMetadata } from 'oidc-provider';
 import { createMemoryAdapter, type ArtifactStore } from './adapter.ts';
+import { ATTACK_LAB_PREFIX, AttackLab, handleAttackLabRequest } from './attack-lab.ts';
 import { handleDirectoryRequest, isDirectoryPath } from './app-directory.ts';
 import {
   buildAuthorizationErrorResponse,
@@ -86,6 +87,8 @@ export interface RunningSandbox {
   readonly settings: Readonly<SandboxSettings>;
   /** The standards-only OpenID provider at `${origin}/standard` (standard/issuer.ts). */
   readonly standard: StandardIssuer;
+  /** The attack lab's vulnerable-mode switches (attack-lab.ts), all off unless a run turned one on. */
+  readonly attackLab: AttackLab;
   close(): Promise<void>;
 }
 
@@ -109,6 +112,7 @@ interface Context {
   /** The signing key's public members and certificate, for the v1 key set. */
   readonly publicSigningKey: JWK;
   readonly standard: StandardIssuer;
+  readonly attackLab: AttackLab;
 }
 
 /** How often the sandbox's own maps (device polls, lockouts, pending MFA) are swept, in milliseconds. */
@@ -232,8 +236,10 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     ...(options.quiet === undefined ? {} : { quiet: options.quiet }),
     ...(options.standard ? { settings: options.standard } : {}),
   });
+  const attackLab = new AttackLab();
   ready.context = {
     standard,
+    attackLab,
     provider,
     handle: provider.callback(),
     store,
@@ -263,6 +269,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     issuer,
     settings,
     standard,
+    attackLab,
     close: () =>
       new Promise<void>((resolve, reject) => {
         clearInterval(sweepTimer);
@@ -369,6 +376,10 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
   // The standards-only issuer at /standard (and its RFC 8414 metadata path), apart from the tenant.
   if (ctx.standard.owns(pathname)) {
     await ctx.standard.route(req, res, url);
+    return;
+  }
+  if (pathname.startsWith(ATTACK_LAB_PREFIX)) {
+    await handleAttackLabRequest({ attackLab: ctx.attackLab, origin: ctx.origin }, req, res, pathname);
     return;
   }
   if (pathname.startsWith(PORTAL_API_PREFIX)) {

@@ -1,6 +1,7 @@
 import { lazy, useState, type ComponentType } from 'react';
 import { Route, Routes } from 'react-router';
 import { FLOWS, flowPath } from '../flows/registry.ts';
+import { ATTACKS_PATH } from '../flows/attacks/registry.ts';
 import { FLOW_PAGES } from './flow-routes.ts';
 import { AppLayout } from './app-layout.tsx';
 import { Home } from './routes/home.tsx';
@@ -37,12 +38,16 @@ const callbackRoute = lazyRoute(() => import('./routes/callback.tsx'));
 const notFoundRoute = lazyRoute(() => import('./routes/not-found.tsx'));
 const tokensRoute = lazyRoute(() => import('./routes/token-inspector.tsx'));
 const registrationCheckRoute = lazyRoute(() => import('./routes/registration-check.tsx'));
+const attacksRoute = lazyRoute(() => import('./routes/attacks.tsx'));
+const attackRoute = lazyRoute(() => import('./routes/attack.tsx'));
 const flowPages = FLOWS.map((flow) => ({ path: flowPath(flow.id), ...lazyRoute(FLOW_PAGES[flow.id]) }));
 const SettingsPage = settingsRoute.Page;
 const CallbackPage = callbackRoute.Page;
 const NotFound = notFoundRoute.Page;
 const TokenInspectorPage = tokensRoute.Page;
 const RegistrationCheckPage = registrationCheckRoute.Page;
+const AttacksPage = attacksRoute.Page;
+const AttackPage = attackRoute.Page;
 
 /**
  * Loads the code of the page at `pathname` (nothing for the home page, which is in the main bundle).
@@ -60,7 +65,11 @@ export async function preloadRoute(pathname: string): Promise<void> {
             ? tokensRoute
             : pathname === '/registration-check'
               ? registrationCheckRoute
-              : (flowPages.find((p) => p.path === pathname) ?? notFoundRoute);
+              : pathname === ATTACKS_PATH
+                ? attacksRoute
+                : pathname.startsWith(`${ATTACKS_PATH}/`)
+                  ? attackRoute
+                  : (flowPages.find((p) => p.path === pathname) ?? notFoundRoute);
   await route?.preload().catch(() => undefined);
 }
 
@@ -74,6 +83,8 @@ export function AppRoutes() {
         <Route path="/callback" element={<CallbackPage />} />
         <Route path="/tokens" element={<TokenInspectorPage />} />
         <Route path="/registration-check" element={<RegistrationCheckPage />} />
+        <Route path={ATTACKS_PATH} element={<AttacksPage />} />
+        <Route path={`${ATTACKS_PATH}/:attackId`} element={<AttackPage />} />
         {flowPages.map(({ path, Page }) => (
           <Route key={path} path={path} element={<Page />} />
         ))}
