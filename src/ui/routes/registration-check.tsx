@@ -46,7 +46,10 @@ interface Result {
 function FindingItem({ finding }: { readonly finding: Finding }) {
   const title = finding.aadsts === undefined ? undefined : aadstsTitle(finding.aadsts);
   return (
-    <li className={`registration-check__finding registration-check__finding--${finding.severity}`}>
+    <li
+      className={`registration-check__finding registration-check__finding--${finding.severity}`}
+      data-finding={finding.id}
+    >
       <h4>
         <span className="registration-check__badge">
           {finding.severity === 'pass' ? 'Pass' : finding.severity === 'problem' ? 'Problem' : 'Warning'}
