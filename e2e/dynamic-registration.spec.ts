@@ -108,6 +108,31 @@ test.describe('dynamic client registration (RFC 7591, RFC 7592) against the stan
     );
   });
 
+  test('a reload brings the run back without the client secret and the registration access token', async ({
+    page,
+  }) => {
+    const consoleLines = recordConsole(page);
+    await useStandardsSandbox(page);
+    await openRegistration(page);
+    const { body } = await register(page);
+    const registered = body as unknown as Registered;
+    await expect(page.getByRole('table', { name: 'What the server registered' })).toBeVisible();
+
+    await page.reload();
+    await expect(page.getByText(/came back from a reload without client secrets/)).toBeVisible();
+    const table = page.getByRole('table', { name: 'What the server registered' });
+    await expect(table.getByRole('row', { name: /^client_id\b/ })).toContainText(registered.client_id);
+    await expectNoSecretsLeft(
+      page,
+      [registered.client_secret, registered.registration_access_token],
+      consoleLines,
+    );
+    // Without its token the registration cannot be managed from here, and the page says why.
+    await page.getByRole('button', { name: 'Read the registration (GET)' }).press('Enter');
+    await expect(page.getByRole('alert')).toContainText('not kept across a reload');
+    await expectNoAxeViolations(page, 'dynamic registration: after a reload');
+  });
+
   test('refused: an API scope in the metadata is invalid_client_metadata, explained', async ({ page }) => {
     const consoleLines = recordConsole(page);
     await useStandardsSandbox(page);

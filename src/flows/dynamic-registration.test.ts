@@ -137,11 +137,14 @@ describe('dynamic client registration, end to end against a stub server', () => 
     ctx = await step(ctx, sendReadBack, deps);
     expect(calls[1]).toMatchObject({ url: `${ENDPOINT}/dyn-1`, method: 'GET' });
     expect(calls[1]!.headers.get('Authorization')).toBe(`Bearer ${RAT}`);
+    // The kept exchange no longer carries the token (it was sent, as the stub saw).
+    expect(JSON.stringify(ctx.readExchange)).not.toContain(RAT);
     ctx = await step(ctx, readReadBack, deps);
     expect(ctx.readBack?.client_id).toBe('dyn-1');
 
     ctx = await step(ctx, sendDelete, deps);
     expect(calls[2]).toMatchObject({ method: 'DELETE' });
+    expect(JSON.stringify(ctx.deleteExchange)).not.toContain(RAT);
     ctx = await step(ctx, readDelete, deps);
     expect(ctx.deleted).toBe(true);
 

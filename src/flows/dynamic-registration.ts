@@ -496,6 +496,24 @@ export function buildManagementRequest(
 }
 
 /**
+ * What a recorded management request shows in place of the registration access token once sent.
+ * @see https://www.rfc-editor.org/rfc/rfc7592#section-3
+ */
+export const SENT_TOKEN_MARK = '(the registration access token: see the client information)';
+
+/**
+ * The exchange as kept: the Authorization header no longer carries the registration access token, so
+ * no copy of it outlives the client information that holds it (as the password flow clears its password).
+ * @see https://www.rfc-editor.org/rfc/rfc7592#section-3
+ */
+export function withoutRegistrationToken(exchange: HttpExchange): HttpExchange {
+  const headers = exchange.request.headers.map(([name, value]): readonly [string, string] =>
+    name.toLowerCase() === 'authorization' ? [name, `Bearer ${SENT_TOKEN_MARK}`] : [name, value],
+  );
+  return { ...exchange, request: { ...exchange.request, headers } };
+}
+
+/**
  * Step "manage", read: sends GET with the registration access token; the answer is read next.
  * @see https://www.rfc-editor.org/rfc/rfc7592#section-2.1
  */
@@ -505,10 +523,8 @@ export async function sendReadBack(
 ): Promise<Pick<DynamicRegistrationContext, 'readExchange' | 'readBack'>> {
   const { uri, token } = managed(ctx);
   const request = buildClientConfigurationRequest(uri, token, 'GET');
-  return {
-    readExchange: await send(request, decideRegistrationRoute(uri, ctx, deps), deps),
-    readBack: undefined,
-  };
+  const exchange = await send(request, decideRegistrationRoute(uri, ctx, deps), deps);
+  return { readExchange: withoutRegistrationToken(exchange), readBack: undefined };
 }
 
 /**
@@ -532,10 +548,8 @@ export async function sendDelete(
 ): Promise<Pick<DynamicRegistrationContext, 'deleteExchange' | 'deleted'>> {
   const { uri, token } = managed(ctx);
   const request = buildClientConfigurationRequest(uri, token, 'DELETE');
-  return {
-    deleteExchange: await send(request, decideRegistrationRoute(uri, ctx, deps), deps),
-    deleted: undefined,
-  };
+  const exchange = await send(request, decideRegistrationRoute(uri, ctx, deps), deps);
+  return { deleteExchange: withoutRegistrationToken(exchange), deleted: undefined };
 }
 
 /**
