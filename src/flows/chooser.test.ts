@@ -1,0 +1,236 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import {
+  askedQuestions,
+  buildChooserQuery,
+  decidedAnswers,
+  nextQuestion,
+  parseChooserQuery,
+  QUESTIONS,
+  RECOMMENDATIONS,
+  recommend,
+  type ChooserAnswers,
+  type QuestionId,
+  type Recommendation,
+} from './chooser.ts';
+import { FLOWS, type FlowId } from './registry.ts';
+
+/** Every way of answering: each question left open or given one of its values. */
+function everyAnswerSet(): ChooserAnswers[] {
+  let sets: Record<string, string>[] = [{}];
+  for (const question of QUESTIONS) {
+    const next: Record<string, string>[] = [];
+    for (const set of sets) {
+      next.push(set);
+      for (const option of question.options) next.push({ ...set, [question.id]: option.value });
+    }
+    sets = next;
+  }
+  return sets as ChooserAnswers[];
+}
+
+/** Answers the chooser's questions in the order it asks them, picking with `pick`. */
+function walk(pick: (id: QuestionId, values: readonly string[]) => string): {
+  answers: ChooserAnswers;
+  asked: QuestionId[];
+} {
+  const answers: Record<string, string> = {};
+  const asked: QuestionId[] = [];
+  for (let q = nextQuestion(answers); q !== undefined; q = nextQuestion(answers)) {
+    asked.push(q.id);
+    answers[q.id] = pick(
+      q.id,
+      q.options.map((o) => o.value),
+    );
+    if (asked.length > QUESTIONS.length) throw new Error('the chooser asks a question twice');
+  }
+  return { answers, asked };
+}
+
+/** Every path through the questions: each question asked answered every way. */
+function everyPath(): ChooserAnswers[] {
+  const done: ChooserAnswers[] = [];
+  const visit = (answers: Record<string, string>) => {
+    const q = nextQuestion(answers);
+    if (q === undefined) {
+      done.push(answers);
+      return;
+    }
+    for (const option of q.options) visit({ ...answers, [q.id]: option.value });
+  };
+  visit({});
+  return done;
+}
+
+const RECOMMENDATION_LIST: readonly Recommendation[] = Object.values(RECOMMENDATIONS);
+
+describe('chooser: every combination of answers', () => {
+  test('ends on exactly one recommendation once no question is open, and on none before', () => {
+    for (const answers of everyAnswerSet()) {
+      const open = nextQuestion(answers);
+      const result = recommend(answers);
+      if (open === undefined) {
+        expect(result, JSON.stringify(answers)).toBeDefined();
+        expect(RECOMMENDATION_LIST.filter((r) => r === result)).toHaveLength(1);
+      } else expect(result, JSON.stringify(answers)).toBeUndefined();
+    }
+  });
+
+  test('a full set of answers to all four questions always reaches a recommendation', () => {
+    const full = everyAnswerSet().filter((a) => QUESTIONS.every((q) => a[q.id] !== undefined));
+    expect(full).toHaveLength(6 * 2 * 2 * 2);
+    for (const answers of full) expect(recommend(answers), JSON.stringify(answers)).toBeDefined();
+  });
+
+  test('answering in the order asked ends within four questions, never asking a decided one', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { minLength: 4, maxLength: 4 }), (choices) => {
+        let i = 0;
+        const { answers, asked } = walk((_id, values) => values[(choices[i++] ?? 0) % values.length] ?? '');
+        expect(new Set(asked).size).toBe(asked.length);
+        const decided = decidedAnswers(answers).map((d) => d.id);
+        for (const id of asked) expect(decided).not.toContain(id);
+        expect(recommend(answers)).toBeDefined();
+      }),
+    );
+  });
+
+  test('every recommendation is reached by some path', () => {
+    const reached = new Set(everyPath().map((a) => recommend(a)?.id));
+    expect([...reached].sort()).toEqual(Object.keys(RECOMMENDATIONS).sort());
+  });
+
+  test('a decided answer wins over a contradicting one from a deep link', () => {
+    expect(recommend({ app: 'spa', secret: 'yes', user: 'no' })?.id).toBe('spa-code-pkce');
+    expect(recommend({ app: 'daemon', user: 'yes', secret: 'yes' })?.id).toBe('client-credentials');
+    expect(recommend({ app: 'native', user: 'yes', secret: 'yes', browser: 'no' })?.id).toBe(
+      'native-code-pkce',
+    );
+  });
+});
+
+describe('chooser: the grants it leads to', () => {
+  test.each([
+    [{ app: 'spa' }, 'spa-code-pkce', 'authorization-code'],
+    [{ app: 'web', user: 'yes' }, 'web-code-pkce-secret', 'authorization-code'],
+    [{ app: 'web', user: 'no' }, 'client-credentials', 'client-credentials'],
+    [{ app: 'native', user: 'yes' }, 'native-code-pkce', 'authorization-code'],
+    [{ app: 'native', user: 'no' }, 'public-no-user', 'client-credentials'],
+    [{ app: 'cli', user: 'yes', browser: 'yes' }, 'native-code-pkce', 'authorization-code'],
+    [{ app: 'cli', user: 'yes', browser: 'no' }, 'device-code', 'device-code'],
+    [{ app: 'cli', user: 'no', secret: 'yes' }, 'client-credentials', 'client-credentials'],
+    [{ app: 'cli', user: 'no', secret: 'no' }, 'public-no-user', 'client-credentials'],
+    [{ app: 'daemon', secret: 'yes' }, 'client-credentials', 'client-credentials'],
+    [{ app: 'daemon', secret: 'no' }, 'public-no-user', 'client-credentials'],
+    [{ app: 'api', user: 'yes' }, 'api-on-behalf-of', 'on-behalf-of'],
+    [{ app: 'api', user: 'no' }, 'client-credentials', 'client-credentials'],
+  ] as const)('%j → %s on /flows/%s', (answers, id, route) => {
+    const result = recommend(answers);
+    expect(result?.id).toBe(id);
+    expect(result?.route).toBe(route);
+  });
+
+  test('every grant of the lab is reachable from some recommendation (its route, a page to avoid, a next page)', () => {
+    const reachable = new Set<FlowId>();
+    for (const answers of everyPath()) {
+      const r = recommend(answers);
+      if (r === undefined) continue;
+      reachable.add(r.route);
+      for (const a of r.avoid) if (a.route !== undefined) reachable.add(a.route);
+      for (const next of r.related) reachable.add(next.route);
+    }
+    const grants = FLOWS.map((flow) => flow.id).filter((id) => id !== 'call-api');
+    for (const id of grants) expect(reachable, id).toContain(id);
+  });
+
+  test('implicit and ROPC are never recommended, only named as ones to avoid', () => {
+    for (const r of RECOMMENDATION_LIST) {
+      expect(r.route).not.toBe('implicit');
+      expect(r.route).not.toBe('password');
+    }
+    expect(RECOMMENDATION_LIST.filter((r) => r.avoid.some((a) => a.route === 'password'))).not.toHaveLength(
+      0,
+    );
+    expect(RECOMMENDATION_LIST.filter((r) => r.avoid.some((a) => a.route === 'implicit'))).not.toHaveLength(
+      0,
+    );
+  });
+});
+
+describe('chooser: citations and registration', () => {
+  test.each(RECOMMENDATION_LIST.map((r) => [r.id, r] as const))(
+    '%s cites RFC 9700 or Microsoft, and each avoidance cites its source',
+    (_id, r) => {
+      expect(r.cites.length).toBeGreaterThanOrEqual(1);
+      expect(
+        r.cites.some(
+          (c) =>
+            c.href.startsWith('https://www.rfc-editor.org/rfc/rfc9700#section-') ||
+            c.href.startsWith('https://learn.microsoft.com/'),
+        ),
+      ).toBe(true);
+      for (const c of [...r.cites, ...r.avoid.map((a) => a.cite)]) {
+        expect(() => new URL(c.href)).not.toThrow();
+        expect(new URL(c.href).protocol).toBe('https:');
+        expect(c.label).not.toBe('');
+      }
+      expect(r.avoid.length).toBeGreaterThanOrEqual(1);
+    },
+  );
+
+  test('RFC 9700 citations name the section their link points to', () => {
+    for (const r of RECOMMENDATION_LIST)
+      for (const c of [...r.cites, ...r.avoid.map((a) => a.cite)]) {
+        const match = /^RFC 9700 §([\d.]+):/.exec(c.label);
+        if (match !== null) expect(c.href).toBe(`https://www.rfc-editor.org/rfc/rfc9700#section-${match[1]}`);
+      }
+  });
+
+  test('a grant with a redirect has a redirect URI shape on a redirect platform; the others have none', () => {
+    for (const r of RECOMMENDATION_LIST) {
+      if (r.route === 'authorization-code') {
+        expect(r.platform).not.toBe('none');
+        expect(r.redirectUris.length).toBeGreaterThan(0);
+      } else {
+        expect(r.platform).toBe('none');
+        expect(r.redirectUris).toHaveLength(0);
+      }
+    }
+    expect(RECOMMENDATIONS['native-code-pkce'].redirectUris.map((u) => u.uri)).toEqual([
+      'http://localhost',
+      'msal{clientId}://auth',
+    ]);
+  });
+});
+
+describe('chooser: deep links', () => {
+  test('known values are read; unknown values and names are dropped, so the question is asked', () => {
+    expect(parseChooserQuery('?app=spa')).toEqual({ app: 'spa' });
+    expect(parseChooserQuery('?app=mainframe&user=yes')).toEqual({ user: 'yes' });
+    expect(parseChooserQuery('app=cli&user=maybe&browser=no&color=red')).toEqual({
+      app: 'cli',
+      browser: 'no',
+    });
+    expect(nextQuestion(parseChooserQuery('?app=mainframe'))?.id).toBe('app');
+    expect(nextQuestion(parseChooserQuery('?app=cli&user=maybe'))?.id).toBe('user');
+  });
+
+  test('the query holds only asked questions, and reading it back gives the same recommendation', () => {
+    expect(buildChooserQuery({ app: 'spa', secret: 'yes' })).toBe('?app=spa');
+    expect(buildChooserQuery({})).toBe('');
+    for (const answers of everyAnswerSet()) {
+      const back = parseChooserQuery(buildChooserQuery(answers));
+      expect(recommend(back)?.id, JSON.stringify(answers)).toBe(recommend(answers)?.id);
+      expect(nextQuestion(back)?.id).toBe(nextQuestion(answers)?.id);
+    }
+  });
+
+  test('any query string reads without throwing', () => {
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const answers = parseChooserQuery(text);
+        expect(askedQuestions(answers).length).toBeGreaterThan(0);
+      }),
+    );
+  });
+});
