@@ -56,6 +56,12 @@ function standardsIssuerOf(sandboxOrigin: string): string {
   return `${sandboxOrigin.replace(/\/+$/, '')}/standard`;
 }
 
+/** Whether the settings' authority is this sandbox's standards issuer. */
+export function usesStandardsSandbox(sandboxOrigin: string): boolean {
+  const settings = useSettings.getState();
+  return settings.authority === 'issuer' && settings.issuer?.issuer === standardsIssuerOf(sandboxOrigin);
+}
+
 /** The standards sandbox's seeded clients, each registered for one method: a run starts with its own. */
 const SEEDED_METHODS: Readonly<Record<string, ClientAuthMethod>> = {
   'standard-basic': 'client_secret_basic',
@@ -76,7 +82,7 @@ export function initialClientAuthMethod(
   options: { readonly publicClient?: boolean } = {},
 ): ClientAuthMethod {
   const settings = useSettings.getState();
-  if (settings.authority === 'issuer' && settings.issuer?.issuer === standardsIssuerOf(sandboxOrigin)) {
+  if (usesStandardsSandbox(sandboxOrigin)) {
     const seeded = SEEDED_METHODS[clientId];
     if (seeded !== undefined) return seeded;
   }

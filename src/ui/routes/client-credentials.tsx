@@ -58,6 +58,7 @@ import {
   initialClientAuthMethod,
   JwtAssertionView,
   standardsKeyRegistrationUrl,
+  usesStandardsSandbox,
 } from '../components/client-auth-choice.tsx';
 
 const FLOW_ID = flow.id;
@@ -75,10 +76,10 @@ function newContext(sandboxOrigin: string): ClientCredentialsContext {
     clientId: client.clientId,
     clientSecret: client.clientSecret,
     ...(sandbox ? { portalOrigin: sandboxOrigin } : {}),
-    // Graph's /.default means nothing to another server: its own default scope unless the profile names one.
-    ...(entraShaped
-      ? {}
-      : { authMethod: initialClientAuthMethod(sandboxOrigin, client.clientId), scope: '' }),
+    ...(entraShaped ? {} : { authMethod: initialClientAuthMethod(sandboxOrigin, client.clientId) }),
+    // Graph's /.default means nothing to the standards sandbox: its default scope unless the profile names
+    // one. Other issuers keep Graph's, as before (an Entra tenant found by its issuer URL needs it).
+    ...(usesStandardsSandbox(sandboxOrigin) ? { scope: '' } : {}),
   });
   return client.scope === undefined ? fresh : { ...fresh, scope: client.scope };
 }
