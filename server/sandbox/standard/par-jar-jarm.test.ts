@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   APP_ORIGIN,
   Browser,
+  clientAssertion,
+  generateClientKey,
   discover,
   generatePkce,
   postForm,
@@ -120,6 +122,46 @@ describe('RFC 9101 JWT-secured authorization requests (JAR)', () => {
     );
     const text = 'redirectedTo' in result ? decodeURIComponent(result.redirectedTo) : result.html;
     expect(text).toMatch(/invalid_request_object/);
+  });
+});
+
+describe('JAR with a registered key, and JAR pushed (RFC 9101 + RFC 9126 §3)', () => {
+  test('an ES256 request object from standard-private-key verifies against its registered key', async () => {
+    const { privateKey, publicJwk } = await generateClientKey();
+    const saved = await fetch(`${sandbox.origin}/standard/portal/api/clients/standard-private-key/jwks`, {
+      method: 'POST',
+      body: JSON.stringify({ keys: [publicJwk] }),
+    });
+    expect(saved.status).toBe(200);
+    const sign = (claims: Record<string, string>): Promise<string> =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', typ: 'oauth-authz-req+jwt' })
+        .setIssuer('standard-private-key')
+        .setAudience(issuer())
+        .setIssuedAt()
+        .setExpirationTime('2m')
+        .sign(privateKey);
+    const request = await sign(authorizationParams('standard-private-key'));
+    const back = await signInAt(
+      new Browser(sandbox),
+      authorizeWith({ client_id: 'standard-private-key', request }),
+    );
+    expect(back.searchParams.get('code')).toBeTruthy();
+
+    // Pushed: the signed request object goes to the PAR endpoint with a client assertion.
+    const assertion = await clientAssertion('standard-private-key', issuer(), { privateKey, alg: 'ES256' });
+    const pushed = await push({
+      client_id: 'standard-private-key',
+      request: await sign(authorizationParams('standard-private-key')),
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+    });
+    expect(pushed.status).toBe(201);
+    const viaPar = await signInAt(
+      new Browser(sandbox),
+      authorizeWith({ client_id: 'standard-private-key', request_uri: String(pushed.body['request_uri']) }),
+    );
+    expect(viaPar.searchParams.get('code')).toBeTruthy();
   });
 });
 
