@@ -5,7 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  calculateJwkThumbprint,
   createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
   decodeJwt,
   decodeProtectedHeader,
   importJWK,
@@ -199,6 +202,49 @@ describe('token exchange (RFC 8693) at the standards issuer', () => {
     expect(second.status).toBe(200);
     const claims = await verified(String(second.body['access_token']));
     expect(claims['act']).toEqual({ sub: 'service-77', act: { sub: post.client_id } });
+  });
+
+  test('RFC 9449 §6: a DPoP-bound subject token gives a token bound to the same key (cnf.jkt, token_type DPoP)', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const jwk = await exportJWK(publicKey);
+    const proof = (nonce?: string) =>
+      new SignJWT({
+        jti: crypto.randomUUID(),
+        htm: 'POST',
+        htu: tokenEndpoint,
+        iat: Math.floor(Date.now() / 1000),
+        ...(nonce === undefined ? {} : { nonce }),
+      })
+        .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk })
+        .sign(privateKey);
+    const params = {
+      client_id: post.client_id,
+      client_secret: post.client_secret ?? '',
+      grant_type: 'client_credentials',
+      scope: 'api.read',
+    };
+    const first = await fetch(tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', DPoP: await proof() },
+      body: new URLSearchParams(params),
+    });
+    const nonce = first.headers.get('dpop-nonce') ?? undefined;
+    const bound = first.ok
+      ? first
+      : await fetch(tokenEndpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', DPoP: await proof(nonce) },
+          body: new URLSearchParams(params),
+        });
+    expect(bound.status).toBe(200);
+    const subject = String(((await bound.json()) as Record<string, unknown>)['access_token']);
+    const jkt = await calculateJwkThumbprint(jwk);
+    expect(decodeJwt(subject)['cnf']).toEqual({ jkt });
+
+    const res = await exchange(subject);
+    expect(res.status).toBe(200);
+    expect(res.body['token_type']).toBe('DPoP');
+    expect((await verified(String(res.body['access_token'])))['cnf']).toEqual({ jkt });
   });
 
   test('client_secret_basic authenticates the exchange too (the secret form-encoded, RFC 6749 §2.3.1)', async () => {

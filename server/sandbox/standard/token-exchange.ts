@@ -90,6 +90,8 @@ interface CheckedToken {
   /** Its own `act` (it came from an earlier delegation), kept as history. */
   readonly act?: Record<string, unknown>;
   readonly mayAct?: Record<string, unknown>;
+  /** RFC 9449 §6: the thumbprint of the key the token is bound to (DPoP), if any. */
+  readonly jkt?: string;
 }
 
 function internals(provider: Provider): ProviderInternals {
@@ -154,8 +156,11 @@ async function checkJwt(
   const sub = text(payload['sub']);
   if (sub === '') throw new errors.InvalidRequest(`${which} names no subject (sub)`);
   const scope = text(payload['scope']);
+  const cnf = payload['cnf'];
+  const jkt = isObject(cnf) ? text(cnf['jkt']) : '';
   return {
     sub,
+    ...(jkt === '' ? {} : { jkt }),
     ...(isAccessToken ? { scope: scope === '' ? [] : scope.split(' ') } : {}),
     ...(isObject(payload['act']) ? { act: payload['act'] } : {}),
     ...(isObject(payload['may_act']) ? { mayAct: payload['may_act'] } : {}),
@@ -176,8 +181,12 @@ async function checkOpaque(
   if (grantId !== undefined && (await provider.Grant.find(grantId)) === undefined) {
     throw new errors.InvalidRequest(`${which} belongs to a grant that has been revoked`);
   }
-  const accountId = (stored as { accountId?: string }).accountId;
-  return { sub: accountId ?? stored.clientId ?? '', scope: stored.scope ? stored.scope.split(' ') : [] };
+  const { accountId, jkt } = stored as { accountId?: string; jkt?: string };
+  return {
+    sub: accountId ?? stored.clientId ?? '',
+    scope: stored.scope ? stored.scope.split(' ') : [],
+    ...(jkt ? { jkt } : {}),
+  };
 }
 
 async function checkToken(
@@ -303,14 +312,19 @@ export async function tokenExchangeHandler(ctx: KoaContextWithOIDC): Promise<voi
     scope: scopes.join(' '),
   });
   if (act !== undefined) ACTORS.set(at, act);
+  // A DPoP-bound subject token gives a token bound to the same key (RFC 9449 §6: cnf.jkt): an exchange
+  // must not turn a sender-constrained token into a bearer token for whoever presents it.
+  // `setThumbprint` exists at runtime (models/mixins/is_sender_constrained.js) but not in the types.
+  if (subject.jkt !== undefined)
+    (at as unknown as { setThumbprint(kind: 'jkt', value: string): void }).setThumbprint('jkt', subject.jkt);
   at.resourceServer = new ResourceServerImpl(identifier, info);
   ctx.oidc.entity('AccessToken', at);
   const accessToken = await at.save();
-  // RFC 8693 §2.2.1: issued_token_type is REQUIRED; token_type is Bearer for an access token.
+  // RFC 8693 §2.2.1: issued_token_type is REQUIRED; token_type is how to use it (Bearer, or DPoP).
   ctx.body = {
     access_token: accessToken,
     issued_token_type: TOKEN_TYPE.accessToken,
-    token_type: 'Bearer',
+    token_type: (at as unknown as { tokenType: string }).tokenType,
     expires_in: at.expiration,
     scope: scopes.join(' '),
   };
