@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { buildSequenceDiagram } from './diagram.ts';
 import {
@@ -210,6 +211,29 @@ describe('client metadata', () => {
     const { deps, calls } = stubServer();
     const result = await runStep((c, d) => sendRegistration(c, d), ctx, deps);
     expect(result).toMatchObject({ ok: false, failure: { code: 'INVALID_INPUT' } });
+    expect(calls).toEqual([]);
+  });
+
+  test('property: a key with any private or symmetric member is never registered', () => {
+    const member = fc.constantFrom('d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k');
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.string()), member, fc.string(), (rest, name, value) => {
+        const key = { kty: 'RSA', n: 'n', e: 'AQAB', ...rest, [name]: value };
+        expect(() => parseJwksInput(JSON.stringify({ keys: [{ kty: 'EC' }, key] }))).toThrow(
+          /private or symmetric/,
+        );
+      }),
+    );
+  });
+
+  test('an endpoint that is not an http(s) URL is refused before anything is sent', async () => {
+    const { deps, calls } = stubServer();
+    for (const registrationEndpoint of ['not a url', 'javascript:alert(1)', '']) {
+      const ctx = { ...fresh(), registrationEndpoint };
+      expect(validateDynamicRegistration(ctx).map((w) => w.parameter)).toContain('registration_endpoint');
+      const result = await runStep((c, d) => sendRegistration(c, d), ctx, deps);
+      expect(result).toMatchObject({ ok: false, failure: { code: 'INVALID_INPUT' } });
+    }
     expect(calls).toEqual([]);
   });
 

@@ -381,11 +381,9 @@ export function buildDynamicRegistrationRequest(
  */
 export function validateDynamicRegistration(ctx: DynamicRegistrationContext): RequestWarning[] {
   const warnings: RequestWarning[] = [];
-  if (ctx.registrationEndpoint.trim() === '')
-    warnings.push({
-      parameter: 'registration_endpoint',
-      message: 'There is no registration endpoint to send to.',
-    });
+  const endpointProblem = endpointProblemOf(ctx.registrationEndpoint);
+  if (endpointProblem !== undefined)
+    warnings.push({ parameter: 'registration_endpoint', message: endpointProblem });
   try {
     parseJwksInput(ctx.jwks);
   } catch (error) {
@@ -420,9 +418,23 @@ export function decideRegistrationRoute(
   );
 }
 
+/** Why a typed endpoint cannot be sent to, or undefined when it can. */
+function endpointProblemOf(url: string): string | undefined {
+  if (url.trim() === '') return 'There is no registration endpoint to send to.';
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return `“${url.trim().slice(0, 80)}” is not an absolute URL.`;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    return `The endpoint must be an http(s) URL, not ${parsed.protocol}.`;
+  return undefined;
+}
+
 async function send(request: RecordedRequest, route: Route, deps: FlowDeps): Promise<HttpExchange> {
-  if (request.url.trim() === '')
-    throw new InvalidInputError('registration_endpoint', 'There is no registration endpoint to send to.');
+  const problem = endpointProblemOf(request.url);
+  if (problem !== undefined) throw new InvalidInputError('registration_endpoint', problem);
   if (route.via === 'relay' && !deps.relayAvailable)
     throw new NetworkError('RELAY_UNAVAILABLE', route.reason);
   return sendRequest(request, route, deps.fetch, deps.now);
