@@ -171,3 +171,48 @@ test.describe('client authentication against the standards sandbox (client crede
     await expectNoAxeViolations(page, 'invalid_client');
   });
 });
+
+test.describe('client authentication against the standards sandbox (refresh token)', () => {
+  test.beforeEach(async ({ page }) => {
+    await useStandardsIssuer(page);
+  });
+
+  /** The refresh page for a confidential seeded client, a pasted refresh token and a method, by keyboard. */
+  async function refreshAs(page: Page, client: DirectoryClient, secret: string) {
+    await page.goto('/flows/refresh-token');
+    await expect(page.getByRole('heading', { level: 1, name: 'Refresh token' })).toBeVisible();
+    await page.getByLabel('Refresh token to redeem').fill('not-a-refresh-token');
+    const spa = page.getByRole('checkbox', { name: /Issued to an SPA/ });
+    await spa.focus();
+    await spa.press('Space');
+    await expect(spa).not.toBeChecked();
+    await page.getByLabel('client_id').fill(client.client_id);
+    const choice = page.getByRole('group', { name: 'Client authentication' });
+    const radio = choice.getByRole('radio', { name: client.token_endpoint_auth_method, exact: true });
+    await radio.focus();
+    await radio.press('Space');
+    await expect(radio).toBeChecked();
+    await page.getByLabel('Client secret (confidential clients; kept in memory only)').fill(secret);
+    await page.getByRole('button', { name: 'Redeem the refresh token' }).press('Enter');
+  }
+
+  test('client_secret_basic on a refresh: the client is authenticated, so the bad token is what is refused', async ({
+    page,
+  }) => {
+    const consoleLines = recordConsole(page);
+    const client = await clientFor(page, 'client_secret_basic');
+    await refreshAs(page, client, client.client_secret ?? '');
+    await expect(page.getByRole('alert')).toContainText('invalid_grant');
+    await expect(page.getByRole('table', { name: /client_secret_basic, step by step/ })).toBeVisible();
+    await expectNoAxeViolations(page, 'refresh with client_secret_basic: invalid_grant');
+    await expectNoSecretsLeft(page, [client.client_secret ?? ''], consoleLines);
+  });
+
+  test('a wrong secret on a refresh is invalid_client, before the token is even looked at', async ({
+    page,
+  }) => {
+    const client = await clientFor(page, 'client_secret_post');
+    await refreshAs(page, client, 'not-the-secret');
+    await expect(page.getByRole('alert')).toContainText('invalid_client');
+  });
+});
