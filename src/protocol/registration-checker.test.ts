@@ -94,33 +94,18 @@ describe('the AADSTS number each mistake produces', () => {
     [{ file: 'aad-desktop-installed-client.json', flow: 'web-code' }, 'redirect-platform', 700025],
     [{ file: 'graph-desktop-on-web.json', flow: 'desktop-code' }, 'redirect-platform', 7000218],
     [{ file: 'graph-no-redirect.json', flow: 'web-code' }, 'redirect-none', 500113],
-    [{ file: 'graph-spa-wildcard.json', flow: 'spa-code' }, 'redirect-wildcard', 50011],
+    [
+      { file: 'graph-spa-wildcard-personal.json', flow: 'spa-code', tenant: 'common' },
+      'redirect-wildcard',
+      50011,
+    ],
     [{ file: 'aad-implicit-off.json', flow: 'implicit' }, 'implicit-id-token', 700054],
     [{ file: 'aad-implicit-off.json', flow: 'implicit' }, 'implicit-access-token', 700051],
     [{ file: 'graph-device-public-off.json', flow: 'device-code' }, 'public-client-flows', 7000218],
     [{ file: 'graph-spa-good.json', flow: 'spa-code', tenant: 'common' }, 'audience-tenant', 50194],
     [{ file: 'graph-device-good.json', flow: 'device-code', tenant: 'consumers' }, 'audience-tenant', 700016],
     [{ file: 'graph-spa-personal-only.json', flow: 'spa-code' }, 'audience-tenant', 9002331],
-    [
-      {
-        file: 'graph-daemon-good.json',
-        flow: 'client-credentials-secret',
-        tenant: 'common',
-        scopes: 'https://graph.microsoft.com/.default',
-      },
-      'tenant-required',
-      9001023,
-    ],
-    [
-      {
-        file: 'graph-daemon-good.json',
-        flow: 'client-credentials-secret',
-        tenant: 'organizations',
-        scopes: 'https://graph.microsoft.com/.default',
-      },
-      'tenant-required',
-      50059,
-    ],
+    [{ file: 'aad-ropc-public-off.json', flow: 'password', tenant: 'consumers' }, 'tenant-required', 9001023],
     [
       { file: 'graph-daemon-good.json', flow: 'client-credentials-secret', scopes: 'User.Read.All' },
       'scope-default',
@@ -194,6 +179,24 @@ describe('the AADSTS number each mistake produces', () => {
     });
     expect(aad.find((f) => f.id === 'public-client-flows')?.field).toBe('allowPublicClient');
   });
+});
+
+describe('app-only tokens and the tenant', () => {
+  test.each(['common', 'organizations', 'consumers'] as const)(
+    'client credentials on /%s: a problem, with no AADSTS number claimed (Entra refuses or picks the home tenant)',
+    (tenant) => {
+      const f = run({
+        file: 'graph-daemon-good.json',
+        flow: 'client-credentials-secret',
+        tenant,
+        scopes: 'https://graph.microsoft.com/.default',
+        problems: [],
+        warnings: [],
+      }).find((x) => x.id === 'tenant-required');
+      expect(f?.severity).toBe('problem');
+      expect(f?.aadsts).toBeUndefined();
+    },
+  );
 });
 
 describe('expiry is relative to the injected time', () => {

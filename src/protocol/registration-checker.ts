@@ -372,16 +372,32 @@ function checkRedirects(registration: AppRegistration, options: CheckOptions): F
   }
   const wildcards = all.filter((r) => r.uri.includes('*'));
   if (wildcards.length > 0) {
-    // RFC 9700 §4.1.3: redirect URIs are compared by exact string matching; a pattern opens redirects.
-    findings.push({
-      id: 'redirect-wildcard',
-      severity: 'problem',
-      title: 'Wildcard in a redirect URI',
-      detail: `${wildcards.map((r) => r.uri).join(', ')} has a “*”. The v2.0 endpoint matches redirect URIs exactly, so the star is compared as a character and the address your app really uses does not match. Patterns would also let an attacker choose where codes go.`,
-      fix: 'Register each exact redirect URI the app uses, without wildcards.',
-      aadsts: 50011,
-      field: names?.[wildcards[0]?.platform ?? 'web'] ?? 'redirect_uris',
-    });
+    // RFC 9700 §4.1.3: the authorization server MUST compare redirect URIs by exact string matching.
+    // Entra (reply-url page) takes wildcards only for apps limited to work and school accounts, set in
+    // the manifest; for apps that also sign in personal accounts, and for generic servers, they do not match.
+    const tolerated =
+      registration.signInAudience === 'AzureADMyOrg' || registration.signInAudience === 'AzureADMultipleOrgs';
+    const listed = wildcards.map((r) => r.uri).join(', ');
+    findings.push(
+      tolerated
+        ? {
+            id: 'redirect-wildcard',
+            severity: 'warning',
+            title: 'Wildcard in a redirect URI',
+            detail: `${listed} has a “*”. Entra accepts it for work and school accounts, but then any matching host — a forgotten subdomain someone else takes over — can receive your users' codes and tokens.`,
+            fix: 'Register each exact redirect URI the app uses, without wildcards (use state to return to a page).',
+            field: names?.[wildcards[0]?.platform ?? 'web'] ?? 'redirect_uris',
+          }
+        : {
+            id: 'redirect-wildcard',
+            severity: 'problem',
+            title: 'Wildcard in a redirect URI',
+            detail: `${listed} has a “*”. ${registration.format === 'client-metadata' ? 'Servers following RFC 9700 compare redirect URIs exactly' : 'Entra does not support wildcards for apps that sign in personal accounts'}, so the address your app really uses does not match it.`,
+            fix: 'Register each exact redirect URI the app uses, without wildcards (use state to return to a page).',
+            ...(registration.format === 'client-metadata' ? {} : { aadsts: 50011 }),
+            field: names?.[wildcards[0]?.platform ?? 'web'] ?? 'redirect_uris',
+          },
+    );
   }
 
   if (traits.platforms === undefined) return findings;
@@ -647,27 +663,29 @@ function checkAudience(registration: AppRegistration, options: CheckOptions): Fi
   const flow = options.flow;
   const appOnly = flow === 'client-credentials-secret' || flow === 'client-credentials-certificate';
   if (appOnly || flow === 'password') {
-    const wrong =
-      tenant === 'common' || tenant === 'consumers'
-        ? 9001023
-        : appOnly && tenant === 'organizations'
-          ? 50059
-          : undefined;
+    // Microsoft's client credentials page makes {tenant} required; ROPC is refused on /common and
+    // /consumers with AADSTS9001023. With /common, an app-only request is refused or gets a token for
+    // the app's home tenant (MSAL.NET issue 1384), never for the tenant the caller meant.
+    const needsTenant = appOnly ? tenant !== 'tenant' : tenant === 'common' || tenant === 'consumers';
     findings.push(
-      wrong === undefined
+      !needsTenant
         ? pass('tenant-required', 'Tenant named', `${CHECKED_FLOWS[flow].label} works with ${segment}.`)
-        : {
-            id: 'tenant-required',
-            severity: 'problem',
-            title: `${appOnly ? 'App-only tokens' : 'The password grant'} need${appOnly ? '' : 's'} a tenant`,
-            detail: appOnly
-              ? `With no user, nothing tells Entra which tenant's copy of the app (and its granted permissions) to use: ${segment} names none.`
-              : `The password grant works for work and school accounts only, on a tenant or /organizations; ${segment} also means personal accounts.`,
-            fix: appOnly
-              ? 'Use the tenant id or domain in the authority URL.'
-              : 'Use your tenant id or /organizations.',
-            aadsts: wrong,
-          },
+        : appOnly
+          ? {
+              id: 'tenant-required',
+              severity: 'problem',
+              title: 'App-only tokens need a tenant',
+              detail: `With no user signing in, only the URL tells Entra which tenant's copy of the app (and the permissions granted there) to use, and ${segment} names none. Entra refuses the request, or issues a token for the app's home tenant instead of the one you meant.`,
+              fix: 'Put the tenant id or domain of the tenant whose data you want in the authority URL.',
+            }
+          : {
+              id: 'tenant-required',
+              severity: 'problem',
+              title: 'The password grant needs a tenant',
+              detail: `The password grant works for work and school accounts only, on a tenant or /organizations; ${segment} also means personal accounts.`,
+              fix: 'Use your tenant id or /organizations.',
+              aadsts: 9001023,
+            },
     );
   }
   return findings;
