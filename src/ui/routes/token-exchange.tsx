@@ -686,9 +686,11 @@ export default function TokenExchangePage() {
               <dt>token_type</dt>
               <dd>
                 {tokens.token_type}
-                {isUsableAsAccessToken(tokens)
-                  ? ' (send it as an access token)'
-                  : ' (N_A: not an access token; RFC 8693 §2.2.1)'}
+                {!isUsableAsAccessToken(tokens)
+                  ? ' (N_A: not an access token; RFC 8693 §2.2.1)'
+                  : tokens.token_type.toLowerCase() === 'dpop'
+                    ? ' (bound to the subject token’s key: send it with a DPoP proof signed by that key, RFC 9449 §7)'
+                    : ' (send it as an access token)'}
               </dd>
               <dt>scope</dt>
               <dd>{tokens.scope ?? '(not returned: the same as asked for)'}</dd>
