@@ -537,6 +537,12 @@ export default function DynamicRegistrationPage() {
       <StepSection {...stepProps('manage')}>
         {client === undefined ? (
           <p>Register a client first.</p>
+        ) : typeof client.registration_client_uri !== 'string' || client.registration_client_uri === '' ? (
+          <p className="note" role="note">
+            The server sent no <code>registration_client_uri</code> with this client: it does not offer
+            management of registrations (RFC 7592), so this client can only be changed the way the provider
+            documents. <span className="spec">RFC 7592 §3</span>
+          </p>
         ) : (
           <>
             <p>
