@@ -8,7 +8,7 @@
  *
  * Files written (served by the app server, server/page-html.ts, which also embeds runtime data):
  *   index.html                    the home page
- *   flows/<flow id>.html, tokens.html, registration-check.html, settings.html,
+ *   flows/<flow id>.html, tokens.html, choose.html, registration-check.html, settings.html,
  *   attacks.html, attacks/<attack id>.html
  *   app-shell.html                no page drawn: /callback and any unknown path, drawn by the app alone
  *
@@ -137,6 +137,7 @@ export async function prerenderRoutes(
       file: `${registry.flowPath(flow.id).slice(1)}.html`,
     })),
     { path: '/tokens', module: 'src/ui/routes/token-inspector.tsx', file: 'tokens.html' },
+    { path: '/choose', module: 'src/ui/routes/choose.tsx', file: 'choose.html' },
     {
       path: '/registration-check',
       module: 'src/ui/routes/registration-check.tsx',

@@ -45,6 +45,9 @@ export function AppLayout() {
         </NavLink>
         <nav aria-label="Flows">
           <ul>
+            <li>
+              <NavLink to="/choose">Which flow should I use?</NavLink>
+            </li>
             {FLOWS.map((flow) => (
               <li key={flow.id}>
                 <NavLink to={flowPath(flow.id)}>{flow.title}</NavLink>

@@ -37,6 +37,7 @@ const settingsRoute = lazyRoute(() => import('./routes/settings.tsx'));
 const callbackRoute = lazyRoute(() => import('./routes/callback.tsx'));
 const notFoundRoute = lazyRoute(() => import('./routes/not-found.tsx'));
 const tokensRoute = lazyRoute(() => import('./routes/token-inspector.tsx'));
+const chooseRoute = lazyRoute(() => import('./routes/choose.tsx'));
 const registrationCheckRoute = lazyRoute(() => import('./routes/registration-check.tsx'));
 const attacksRoute = lazyRoute(() => import('./routes/attacks.tsx'));
 const attackRoute = lazyRoute(() => import('./routes/attack.tsx'));
@@ -45,6 +46,7 @@ const SettingsPage = settingsRoute.Page;
 const CallbackPage = callbackRoute.Page;
 const NotFound = notFoundRoute.Page;
 const TokenInspectorPage = tokensRoute.Page;
+const ChoosePage = chooseRoute.Page;
 const RegistrationCheckPage = registrationCheckRoute.Page;
 const AttacksPage = attacksRoute.Page;
 const AttackPage = attackRoute.Page;
@@ -63,13 +65,15 @@ export async function preloadRoute(pathname: string): Promise<void> {
           ? callbackRoute
           : pathname === '/tokens'
             ? tokensRoute
-            : pathname === '/registration-check'
-              ? registrationCheckRoute
-              : pathname === ATTACKS_PATH
-                ? attacksRoute
-                : pathname.startsWith(`${ATTACKS_PATH}/`)
-                  ? attackRoute
-                  : (flowPages.find((p) => p.path === pathname) ?? notFoundRoute);
+            : pathname === '/choose'
+              ? chooseRoute
+              : pathname === '/registration-check'
+                ? registrationCheckRoute
+                : pathname === ATTACKS_PATH
+                  ? attacksRoute
+                  : pathname.startsWith(`${ATTACKS_PATH}/`)
+                    ? attackRoute
+                    : (flowPages.find((p) => p.path === pathname) ?? notFoundRoute);
   await route?.preload().catch(() => undefined);
 }
 
@@ -82,6 +86,7 @@ export function AppRoutes() {
         <Route path="/settings" element={<SettingsPage />} />
         <Route path="/callback" element={<CallbackPage />} />
         <Route path="/tokens" element={<TokenInspectorPage />} />
+        <Route path="/choose" element={<ChoosePage />} />
         <Route path="/registration-check" element={<RegistrationCheckPage />} />
         <Route path={ATTACKS_PATH} element={<AttacksPage />} />
         <Route path={`${ATTACKS_PATH}/:attackId`} element={<AttackPage />} />

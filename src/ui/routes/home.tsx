@@ -33,6 +33,13 @@ export function Home() {
         decoded claim by claim. It runs against the built-in sandbox tenant (no account needed) or your own
         Entra ID tenant — see <Link to="/settings">Settings</Link>.
       </p>
+      <p className="note home-chooser">
+        <strong>
+          <Link to="/choose">Which flow should I use?</Link>
+        </strong>{' '}
+        Up to four questions about your app lead to the grant to use, the ones to avoid, and how to register
+        it.
+      </p>
       <h2>The grants</h2>
       <FlowList flows={FLOWS.filter((flow) => !BEYOND_THE_GUIDE.includes(flow.id))} />
       <h2>Beyond the guide</h2>
