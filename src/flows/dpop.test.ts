@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { calculateAccessTokenHash } from '../protocol/dpop.ts';
 import { buildSequenceDiagram } from './diagram.ts';
 import {
+  decideDpopRoute,
   buildDpopApiRequest,
   buildDpopTokenRequest,
   callApiWithDpop,
@@ -344,5 +345,18 @@ describe('the DPoP flow against a stub standards server', () => {
 
   test('sequence diagram', () => {
     expect(buildSequenceDiagram(plannedDiagram(dpopFlow.diagram, []))).toMatchSnapshot();
+  });
+});
+
+describe('where the DPoP token request goes', () => {
+  test('the standards sandbox from the browser; any other provider through the relay, proof and all', () => {
+    const deps = { relayAvailable: true, relayToken: 't' };
+    expect(decideDpopRoute({ directoryUrl: 'http://localhost:5174/standard/directory.json' }, deps).via).toBe(
+      'browser',
+    );
+    const relayed = decideDpopRoute({}, deps);
+    expect(relayed).toMatchObject({ via: 'relay', relayToken: 't' });
+    expect(relayed.reason).toMatch(/DPoP header/);
+    expect(decideDpopRoute({}, { relayAvailable: false }).reason).toMatch(/No local relay/);
   });
 });

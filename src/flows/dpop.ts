@@ -27,7 +27,7 @@ import { buildTokenRequest, type ClientAuthentication, type TokenResponse } from
 import { sendRequest, type Route } from '../protocol/transport.ts';
 import { catalogueEntry } from './registry.ts';
 import type { FlowDeps } from './runner.ts';
-import { browserRoute, readTokenExchange, sendTokenRequest } from './token-request.ts';
+import { browserRoute, readTokenExchange, relayRoute, sendTokenRequest } from './token-request.ts';
 import type { FlowDefinition, ParameterDefinition } from './types.ts';
 
 /** The grant the DPoP-bound token is asked for with. */
@@ -523,12 +523,20 @@ export function buildDpopTokenRequest(ctx: DpopContext, proof: DpopProof | undef
 }
 
 /**
- * Why the request goes from the browser: the key that signs the proofs lives here.
+ * Browser or relay for the token request. The proof is signed in this tab either way (the relay passes
+ * the DPoP header on and returns DPoP-Nonce); the standards sandbox answers the browser (CORS), most
+ * providers do not, since a token request is a call a back end makes.
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.1
  */
-export function decideDpopRoute(): Route {
-  return browserRoute(
-    'The proof must be signed by the key in this tab, so the request goes straight from the browser; the server must allow it (CORS), as the standards sandbox does.',
+export function decideDpopRoute(
+  ctx: Pick<DpopContext, 'directoryUrl'>,
+  deps: Pick<FlowDeps, 'relayAvailable' | 'relayToken'>,
+): Route {
+  if (ctx.directoryUrl !== undefined)
+    return browserRoute('The standards sandbox answers token requests from the browser (CORS).');
+  return relayRoute(
+    'Most providers do not answer a token request from a browser (no CORS); the proof signed here goes along in the DPoP header.',
+    deps,
   );
 }
 
@@ -585,7 +593,7 @@ export async function sendDpopTokenRequest(ctx: DpopContext, deps: FlowDeps): Pr
   }
   const exchange = await sendTokenRequest(
     buildDpopTokenRequest(ctx, ctx.tokenProof),
-    decideDpopRoute(),
+    decideDpopRoute(ctx, deps),
     deps,
   );
   return {
@@ -641,7 +649,7 @@ export async function retryWithNonce(ctx: DpopContext, deps: FlowDeps): Promise<
   });
   const retryExchange = await sendTokenRequest(
     buildDpopTokenRequest(ctx, retryProof),
-    decideDpopRoute(),
+    decideDpopRoute(ctx, deps),
     deps,
   );
   return { retryProof, retryExchange, tokens: undefined, binding: undefined };

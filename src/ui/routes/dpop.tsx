@@ -160,7 +160,7 @@ function ApiAttemptView({ attempt, index, total }: { attempt: ApiAttempt; index:
 export default function DpopPage() {
   const sandboxOrigin = useLabConfig((s) => s.sandboxOrigin);
   const create = useCallback(() => newContext(sandboxOrigin), [sandboxOrigin]);
-  const { run, ctx, patch, execute, restart, failureFor, statusOf, goTo, announcement, announce } =
+  const { run, ctx, deps, patch, execute, restart, failureFor, statusOf, goTo, announcement, announce } =
     useFlowRunner<DpopContext>(FLOW_ID, create, 'server');
   const features = useProviderFeatures();
   const now = useNow();
@@ -538,7 +538,7 @@ export default function DpopPage() {
         <WarningsList warnings={warnings} />
         <TokenRequestPanel
           request={buildDpopTokenRequest(ctx, proofForPreview)}
-          route={decideDpopRoute()}
+          route={decideDpopRoute(ctx, deps)}
           exchange={ctx.tokenExchange}
           failure={failureFor('token')}
           sending={statusOf('token') === 'running'}
