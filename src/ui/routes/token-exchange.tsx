@@ -61,14 +61,16 @@ function standardIssuerOf(sandboxOrigin: string): string {
   return `${sandboxOrigin.replace(/\/+$/, '')}/standard`;
 }
 
-/** Profiles that can act as a confidential client here: a secret, or a seeded client with a key method. */
-function confidentialProfiles(): AppProfile[] {
-  return useSettings
-    .getState()
-    .profiles.filter(
-      (p) =>
-        p.clientId !== '' && (p.clientSecret !== '' || STANDARD_CLIENT_METHODS[p.clientId] !== undefined),
-    );
+/**
+ * Profiles that can act as a confidential client here: one with a secret, or — against the standards
+ * sandbox — one of its seeded confidential clients (its secret is filled in from the directory).
+ */
+function confidentialProfiles(profiles: readonly AppProfile[], standard: boolean): AppProfile[] {
+  return profiles.filter(
+    (p) =>
+      p.clientId !== '' &&
+      (p.clientSecret !== '' || (standard && STANDARD_CLIENT_METHODS[p.clientId] !== undefined)),
+  );
 }
 
 /** The method a client starts with: the one it is registered with when known, else the first offered. */
@@ -81,13 +83,12 @@ function newContext(sandboxOrigin: string, features: ProviderFeatures): TokenExc
   const active = activeProfile(settings);
   // The service that exchanges is a confidential client: the active profile if it is one, else the
   // first profile with a credential (the standards sandbox preset adds standard-post and friends).
+  const standard = features.metadata?.['issuer'] === standardIssuerOf(sandboxOrigin);
+  const candidates = confidentialProfiles(settings.profiles, standard);
   const profile =
     active.clientSecret !== ''
       ? active
-      : (confidentialProfiles().find((p) => p.clientId === 'standard-post') ??
-        confidentialProfiles()[0] ??
-        active);
-  const standard = features.metadata?.['issuer'] === standardIssuerOf(sandboxOrigin);
+      : (candidates.find((p) => p.clientId === 'standard-post') ?? candidates[0] ?? active);
   return createTokenExchangeContext({
     tokenEndpoint: currentEndpoints(sandboxOrigin).token ?? '',
     ...(typeof features.metadata?.['issuer'] === 'string' ? { issuer: features.metadata['issuer'] } : {}),
@@ -348,9 +349,7 @@ export default function TokenExchangePage() {
   const delegating = ctx.actor.token.trim() !== '';
   const subjectDelegation = ctx.subject.token === '' ? undefined : readDelegation(ctx.subject.token);
   const warnings = checkExchange(ctx);
-  const candidates = profiles.filter(
-    (p) => p.clientId !== '' && (p.clientSecret !== '' || STANDARD_CLIENT_METHODS[p.clientId] !== undefined),
-  );
+  const candidates = confidentialProfiles(profiles, standard);
 
   const setSubject = (subject: ExchangeToken) => patch({ subject });
   const setActor = (actor: ExchangeToken) => patch({ actor });
