@@ -7,6 +7,7 @@ import {
   buildCertificateRegistrationRequest,
   buildClientCredentialsRequest,
   clientCredentialsFlow,
+  clientCredentialsVariant,
   createClientCredentialsContext,
   describeAppOnlyToken,
   generateCertificate,
@@ -521,5 +522,24 @@ describe('client credentials against a standards issuer (any client authenticati
       Date.now(),
     );
     expect(warnings.map((w) => w.message).join(' ')).toMatch(/public client/);
+  });
+
+  test('the diagram draws the standard method the run uses: Basic header, HS256, or a JWK and its kid', () => {
+    const texts = (variant: string) =>
+      plannedDiagram(clientCredentialsFlow.diagram, [variant])
+        .messages.map((m) => m.text)
+        .join('\n');
+    expect(clientCredentialsVariant(standard({}))).toBe('basic');
+    expect(texts('basic')).toContain('Authorization: Basic');
+    expect(texts('basic')).not.toMatch(/certificate|assertion|client_secret\b/);
+    expect(clientCredentialsVariant(standard({ authMethod: 'client_secret_post' }))).toBe('secret');
+    expect(clientCredentialsVariant(standard({ authMethod: 'client_secret_jwt' }))).toBe('hmac');
+    expect(texts('hmac')).toMatch(/HS256 assertion/);
+    expect(texts('hmac')).not.toMatch(/certificate|Key pair/);
+    expect(clientCredentialsVariant(standard({ authMethod: 'private_key_jwt' }))).toBe('jwk');
+    expect(texts('jwk')).toMatch(/Register the public key \(JWK\)/);
+    expect(texts('jwk')).toContain('kid');
+    expect(texts('jwk')).not.toMatch(/certificate|x5t/);
+    expect(clientCredentialsVariant(context({ credentialKind: 'certificate' }))).toBe('certificate');
   });
 });

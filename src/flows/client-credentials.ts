@@ -136,9 +136,47 @@ export const clientCredentialsFlow = {
       {
         from: 'client',
         to: 'client',
+        text: 'Client secret from the registration',
+        step: 'credential',
+        variant: 'basic',
+      },
+      {
+        from: 'client',
+        to: 'client',
+        text: 'Client secret: the HMAC key',
+        step: 'credential',
+        variant: 'hmac',
+      },
+      {
+        from: 'client',
+        to: 'client',
         text: 'Key pair + self-signed certificate',
         step: 'credential',
         variant: 'certificate',
+      },
+      {
+        from: 'client',
+        to: 'client',
+        text: 'Key pair made in the browser',
+        step: 'credential',
+        variant: 'jwk',
+      },
+      {
+        from: 'client',
+        to: 'as',
+        text: 'Register the public key (JWK)',
+        step: 'credential',
+        variant: 'jwk',
+        http: true,
+      },
+      {
+        from: 'as',
+        to: 'client',
+        text: 'Key listed on the client',
+        step: 'credential',
+        reply: true,
+        variant: 'jwk',
+        http: true,
       },
       {
         from: 'client',
@@ -166,6 +204,20 @@ export const clientCredentialsFlow = {
       },
       {
         from: 'client',
+        to: 'client',
+        text: 'Sign assertion: aud, iss = sub, jti, exp; kid',
+        step: 'assertion',
+        variant: 'jwk',
+      },
+      {
+        from: 'client',
+        to: 'client',
+        text: 'HS256 assertion: aud, iss = sub, jti, exp',
+        step: 'assertion',
+        variant: 'hmac',
+      },
+      {
+        from: 'client',
         to: 'as',
         text: 'POST /token grant_type=client_credentials + client_secret',
         step: 'request',
@@ -175,9 +227,33 @@ export const clientCredentialsFlow = {
       {
         from: 'client',
         to: 'as',
+        text: 'POST /token grant_type=client_credentials, Authorization: Basic',
+        step: 'request',
+        variant: 'basic',
+        http: true,
+      },
+      {
+        from: 'client',
+        to: 'as',
         text: 'POST /token grant_type=client_credentials + client_assertion',
         step: 'request',
         variant: 'certificate',
+        http: true,
+      },
+      {
+        from: 'client',
+        to: 'as',
+        text: 'POST /token grant_type=client_credentials + client_assertion',
+        step: 'request',
+        variant: 'jwk',
+        http: true,
+      },
+      {
+        from: 'client',
+        to: 'as',
+        text: 'POST /token grant_type=client_credentials + client_assertion',
+        step: 'request',
+        variant: 'hmac',
         http: true,
       },
       {
@@ -239,6 +315,34 @@ export interface ClientCredentialsContext {
   readonly clientKey?: ClientKey | undefined;
   /** The JWT assertion of client_secret_jwt or private_key_jwt: the last one signed (and sent). */
   readonly jwtAssertion?: JwtAssertion | undefined;
+}
+
+/**
+ * The diagram variants a run can draw: Entra's two credential kinds, and for the standard methods
+ * `basic` (client_secret_basic), `secret` (client_secret_post), `hmac` (client_secret_jwt), `jwk`
+ * (private_key_jwt).
+ */
+export const CLIENT_CREDENTIALS_VARIANTS = ['secret', 'certificate', 'basic', 'hmac', 'jwk'] as const;
+
+/**
+ * The diagram variant of a run (see `CLIENT_CREDENTIALS_VARIANTS`).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
+export function clientCredentialsVariant(
+  ctx: Pick<ClientCredentialsContext, 'authMethod' | 'credentialKind'>,
+): (typeof CLIENT_CREDENTIALS_VARIANTS)[number] {
+  switch (ctx.authMethod) {
+    case undefined:
+      return ctx.credentialKind;
+    case 'client_secret_basic':
+      return 'basic';
+    case 'client_secret_jwt':
+      return 'hmac';
+    case 'private_key_jwt':
+      return 'jwk';
+    default:
+      return 'secret';
+  }
 }
 
 /** The JWT methods, whose credential is an assertion signed per request. */

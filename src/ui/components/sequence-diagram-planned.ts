@@ -8,7 +8,7 @@ import { buildSequenceDiagram } from '../../flows/diagram.ts';
 import { plannedDiagram } from '../../flows/live-diagram.ts';
 import { authCodeVariants, authorizationCodeFlow } from '../../flows/authorization-code.ts';
 import { callApiFlow, callApiVariant } from '../../flows/call-api.ts';
-import { clientCredentialsFlow, type CredentialKind } from '../../flows/client-credentials.ts';
+import { CLIENT_CREDENTIALS_VARIANTS, clientCredentialsFlow } from '../../flows/client-credentials.ts';
 import { deviceCodeFlow } from '../../flows/device-code.ts';
 import { IMPLICIT_RESPONSE_TYPES, implicitFlow, implicitVariants } from '../../flows/implicit.ts';
 import { onBehalfOfFlow, oboVariant, type AssertionSource } from '../../flows/on-behalf-of.ts';
@@ -50,7 +50,6 @@ function variantSets(): { flowId: string; diagram: DiagramSpec; variants: string
       implicitVariants({ params: { response_type: type, response_mode: mode } }),
     ),
   );
-  const kinds: CredentialKind[] = ['secret', 'certificate'];
   const sources: AssertionSource[] = ['sign-in', 'earlier-run', 'pasted'];
   const apiUrls = [
     'https://graph.microsoft.com/v1.0/me',
@@ -59,7 +58,11 @@ function variantSets(): { flowId: string; diagram: DiagramSpec; variants: string
   ];
   return [
     { flowId: 'authorization-code', diagram: authorizationCodeFlow.diagram, variants: authCode },
-    { flowId: 'client-credentials', diagram: clientCredentialsFlow.diagram, variants: kinds.map((k) => [k]) },
+    {
+      flowId: 'client-credentials',
+      diagram: clientCredentialsFlow.diagram,
+      variants: CLIENT_CREDENTIALS_VARIANTS.map((k) => [k]),
+    },
     { flowId: 'call-api', diagram: callApiFlow.diagram, variants: apiUrls.map((u) => [callApiVariant(u)]) },
     { flowId: 'device-code', diagram: deviceCodeFlow.diagram, variants: [[]] },
     { flowId: 'password', diagram: passwordFlow.diagram, variants: [[]] },

@@ -4,6 +4,7 @@ import {
   buildClientCredentialsRequest,
   CLIENT_CREDENTIALS_PARAMETERS,
   clientCredentialsFlow as flow,
+  clientCredentialsVariant,
   createClientCredentialsContext,
   decideTokenRoute,
   describeAppOnlyToken,
@@ -377,7 +378,7 @@ export default function ClientCredentialsPage() {
     <FlowPage
       key={run.runId}
       flow={flow}
-      variants={[standard ? (isJwtMethod(standardMethod) ? 'certificate' : 'secret') : ctx.credentialKind]}
+      variants={[clientCredentialsVariant(ctx)]}
       current={run.current}
       status={shownStatus}
       onGoTo={goTo}
