@@ -97,6 +97,7 @@ export default function RegistrationCheckPage() {
   const [scopesEdited, setScopesEdited] = useState(false);
   const [redirectUri, setRedirectUri] = useState('');
   const [fileNote, setFileNote] = useState<string>();
+  // A checklist belongs to the inputs it was made from: any change clears it until the next check.
   const [result, setResult] = useState<Result>();
   const resultsHeading = useRef<HTMLHeadingElement>(null);
 
@@ -127,6 +128,7 @@ export default function RegistrationCheckPage() {
     }
     try {
       setText(await file.text());
+      setResult(undefined);
       setFileNote(`Loaded ${file.name} into the box above (read in this page, not uploaded).`);
     } catch {
       setFileNote(`${file.name} could not be read. Paste its text into the box instead.`);
@@ -160,7 +162,10 @@ export default function RegistrationCheckPage() {
             spellCheck={false}
             autoComplete="off"
             aria-describedby={ids.manifestHelp}
-            onChange={(e) => setText(e.target.value)}
+            onChange={(e) => {
+              setText(e.target.value);
+              setResult(undefined);
+            }}
           />
           <p id={ids.manifestHelp} className="help">
             From the Entra admin center: App registrations → your app → Manifest (either the Microsoft Graph
@@ -191,6 +196,7 @@ export default function RegistrationCheckPage() {
               onChange={(e) => {
                 const next = e.target.value as CheckedFlow;
                 setFlow(next);
+                setResult(undefined);
                 if (!scopesEdited) setScopes(CHECKED_FLOWS[next].defaultScopes);
               }}
             >
@@ -206,7 +212,10 @@ export default function RegistrationCheckPage() {
             <select
               id={ids.tenant}
               value={tenant}
-              onChange={(e) => setTenant(e.target.value as TenantChoice)}
+              onChange={(e) => {
+                setTenant(e.target.value as TenantChoice);
+                setResult(undefined);
+              }}
             >
               {TENANTS.map((t) => (
                 <option key={t.value} value={t.value}>
@@ -227,6 +236,7 @@ export default function RegistrationCheckPage() {
             onChange={(e) => {
               setScopes(e.target.value);
               setScopesEdited(true);
+              setResult(undefined);
             }}
           />
           <p id={ids.scopesHelp} className="help">
@@ -243,7 +253,10 @@ export default function RegistrationCheckPage() {
             autoComplete="off"
             inputMode="url"
             aria-describedby={ids.redirectHelp}
-            onChange={(e) => setRedirectUri(e.target.value)}
+            onChange={(e) => {
+              setRedirectUri(e.target.value);
+              setResult(undefined);
+            }}
           />
           <p id={ids.redirectHelp} className="help">
             Given, it is compared exactly with the registered ones, as Entra does.
