@@ -218,6 +218,9 @@ test.describe('authorization code flow: PAR, JAR and JARM against the standards 
 
   test('Entra-shaped sandbox: PAR, JAR and JARM are not offered, and the page says why', async ({ page }) => {
     await page.goto('/flows/authorization-code');
+    // The app's own page, not the prerendered picture it replaces (inert and hidden from axe).
+    await expect(page.locator('.flow-diagram svg')).toBeVisible();
+    await expect(page.getByRole('heading', { level: 1, name: 'Authorization code (+ PKCE)' })).toBeVisible();
     await expect(
       page.getByText(/Entra ID has no pushed authorization request endpoint/).first(),
     ).toBeVisible();
