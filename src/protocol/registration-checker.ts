@@ -302,6 +302,11 @@ function resolveScope(raw: string, registration: AppRegistration): AskedScope | 
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/** A flow's label inside a sentence: its first letter lower-cased, acronyms (ROPC, PKCE) kept. */
+function inSentence(label: string): string {
+  return label.charAt(0).toLowerCase() + label.slice(1);
+}
+
 function pass(id: FindingId, title: string, detail: string): Finding {
   return { id, severity: 'pass', title, detail };
 }
@@ -462,7 +467,7 @@ function checkRedirects(registration: AppRegistration, options: CheckOptions): F
       pass(
         'redirect-platform',
         'Redirect URI on the right platform',
-        `${onPlatform.length} redirect URI${onPlatform.length === 1 ? '' : 's'} where ${traits.label.toLowerCase()} needs ${onPlatform.length === 1 ? 'it' : 'them'}.`,
+        `${onPlatform.length} redirect URI${onPlatform.length === 1 ? '' : 's'} where ${inSentence(traits.label)} needs ${onPlatform.length === 1 ? 'it' : 'them'}.`,
       ),
     );
   }
@@ -586,7 +591,7 @@ function checkPublicClient(registration: AppRegistration, flow: CheckedFlow): Fi
             id: 'public-client-flows',
             severity: 'problem',
             title: 'Public client flows are off',
-            detail: `${CHECKED_FLOWS[flow].label} runs without a redirect URI, so Entra decides by ${field} whether the app is public. It is ${registration.publicClientFlows === false ? 'false' : 'not set'}, so Entra wants a client secret the device cannot keep.`,
+            detail: `${CHECKED_FLOWS[flow].label} runs without a redirect URI, so Entra decides by ${field} whether the app is public. It is ${registration.publicClientFlows === false ? 'false' : 'not set'}, so Entra wants a client secret, which an app on a user's device cannot keep.`,
             fix: `Turn on “Allow public client flows” (${field}: true).`,
             aadsts: 7000218,
             field,
@@ -896,7 +901,7 @@ function checkPermissions(registration: AppRegistration, options: CheckOptions):
       title: 'Scope not in the app’s permissions',
       detail: traits.interactive
         ? `${scope.raw} is not among the app’s configured delegated permissions. The user is asked to consent to it at sign-in; where only admins may consent, sign-in stops.`
-        : `${scope.raw} is not among the app’s configured delegated permissions, and ${traits.label.toLowerCase()} has no page where a user could consent, so Entra refuses.`,
+        : `${scope.raw} is not among the app’s configured delegated permissions, and ${inSentence(traits.label)} has no page where a user could consent, so Entra refuses.`,
       fix: 'Add the delegated permission to the app (API permissions) and grant consent — or ask only for permissions it has.',
       aadsts: 65001,
       field: 'requiredResourceAccess',
@@ -1081,7 +1086,7 @@ function checkAuthMethod(
       ? pass(
           'auth-method',
           'Client authentication fits',
-          `token_endpoint_auth_method ${method} suits ${CHECKED_FLOWS[options.flow].label.toLowerCase()}.`,
+          `token_endpoint_auth_method ${method} suits ${inSentence(CHECKED_FLOWS[options.flow].label)}.`,
         )
       : {
           id: 'auth-method',
@@ -1154,7 +1159,7 @@ function checkPublicMetadata(registration: AppRegistration, options: CheckOption
       id: 'auth-method',
       severity: 'warning',
       title: 'Registered as a confidential client',
-      detail: `token_endpoint_auth_method is ${registration.tokenEndpointAuthMethod ?? 'client_secret_basic'} (the default when absent), but ${traits.label.toLowerCase()} runs where a secret cannot be kept.`,
+      detail: `token_endpoint_auth_method is ${registration.tokenEndpointAuthMethod ?? 'client_secret_basic'} (the default when absent), but ${inSentence(traits.label)} runs where a secret cannot be kept.`,
       fix: 'Register this client with token_endpoint_auth_method "none" and use PKCE.',
       field: 'token_endpoint_auth_method',
     });
