@@ -46,6 +46,9 @@ const app =
 
 console.log(`\nOAuth Flow Lab (${mode}) → http://localhost:${appPort}`);
 console.log(`Sandbox tenant portal → ${sandbox.origin}/`);
+console.log(
+  `Standards sandbox issuer → ${sandbox.standard.issuer} (portal ${sandbox.origin}/standard/portal)`,
+);
 console.log('Local relay → mounted on the app at /relay/forward (loopback only)\n');
 
 let stopping = false;

@@ -36,6 +36,10 @@ const lines = [
     }`,
   ]),
   '',
+  `Standards-only OpenID provider (PAR, JAR, JARM, DPoP, introspection, revocation, registration, token exchange):`,
+  `  issuer      ${sandbox.standard.issuer}`,
+  `  portal      ${sandbox.origin}/standard/portal   (JSON: ${sandbox.origin}/standard/directory.json)`,
+  '',
   'Press Ctrl+C to stop.',
 ];
 console.log(lines.join('\n'));
