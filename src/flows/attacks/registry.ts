@@ -67,9 +67,9 @@ type Loader = () => Promise<AttackDefinition>;
  * `() => import('./<id>.ts').then((m) => m.<name>)`.
  */
 export const ATTACK_LOADERS: Readonly<Record<AttackId, Loader | undefined>> = {
-  'login-csrf': undefined,
+  'login-csrf': () => import('./login-csrf.ts').then((m) => m.loginCsrfAttack),
   'code-interception': undefined,
-  'id-token-replay': undefined,
+  'id-token-replay': () => import('./id-token-replay.ts').then((m) => m.idTokenReplayAttack),
   'redirect-uri-wildcard': undefined,
   'wrong-audience': undefined,
   'refresh-token-theft': undefined,

@@ -4,8 +4,14 @@
  * an earlier sign-in), so a run needs no typing. Every request goes to the sandbox's origin only.
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4
  */
-import { NetworkError, ProtocolViolationError } from '../../protocol/errors.ts';
+import { buildEntraEndpoints, type Endpoints } from '../../protocol/endpoints.ts';
+import { InvalidInputError, NetworkError, ProtocolViolationError } from '../../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../../protocol/http.ts';
+import {
+  parseSandboxDirectory,
+  SANDBOX_DIRECTORY_PATH,
+  type SandboxDirectoryApp,
+} from '../../protocol/sandbox-directory.ts';
 import { sendRequest } from '../../protocol/transport.ts';
 import { browserRoute } from '../token-request.ts';
 import type { AttackDeps } from './types.ts';
@@ -124,4 +130,48 @@ export async function signInAs(
   if (typeof redirectedTo !== 'string')
     throw new ProtocolViolationError('INVALID_RESPONSE', 'The sandbox’s sign-in answer names no address.');
   return { redirectedTo, exchange };
+}
+
+/** The sandbox tenant as an attack uses it: its directory, its endpoints, and the app under attack. */
+export interface LabTenant {
+  readonly issuer: string;
+  readonly endpoints: Endpoints;
+  readonly app: SandboxDirectoryApp;
+}
+
+/**
+ * Reads the sandbox's directory (the app registrations as they are now) and picks the app an attack
+ * plays against by its display name; the tenant's endpoints follow Entra's layout on the sandbox.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-protocols#endpoints
+ */
+export async function loadLabTenant(
+  appName: string,
+  deps: AttackDeps,
+): Promise<{ readonly tenant: LabTenant; readonly exchange: HttpExchange }> {
+  const exchange = await sendRequest(
+    {
+      method: 'GET',
+      url: `${deps.sandboxOrigin}${SANDBOX_DIRECTORY_PATH}`,
+      headers: [['accept', 'application/json']],
+      secretFields: [],
+    },
+    browserRoute('The sandbox publishes its app registrations to this app.'),
+    deps.fetch,
+    deps.now,
+  );
+  const directory = parseSandboxDirectory(readJson(exchange, 'list its app registrations'));
+  const app = directory.apps.find((candidate) => candidate.displayName === appName);
+  if (app === undefined)
+    throw new InvalidInputError(
+      'directory.apps',
+      `The sandbox has no app called “${appName}”. Reset the sandbox on its portal to bring the seeded apps back.`,
+    );
+  return {
+    tenant: {
+      issuer: directory.issuer,
+      endpoints: buildEntraEndpoints(deps.sandboxOrigin, directory.tenant.id),
+      app,
+    },
+    exchange,
+  };
 }
