@@ -134,6 +134,75 @@ describe('unreadable input', () => {
     expect(detectManifestFormat({ hello: 1 })).toBeUndefined();
   });
 
+  test('property: every known field holding any JSON value is read or refused, never thrown', () => {
+    const keys = [
+      'appId',
+      'signInAudience',
+      'web',
+      'spa',
+      'publicClient',
+      'api',
+      'isFallbackPublicClient',
+      'requiredResourceAccess',
+      'passwordCredentials',
+      'keyCredentials',
+      'identifierUris',
+      'appRoles',
+      'replyUrlsWithType',
+      'replyUrls',
+      'oauth2AllowImplicitFlow',
+      'oauth2AllowIdTokenImplicitFlow',
+      'allowPublicClient',
+      'accessTokenAcceptedVersion',
+      'availableToOtherTenants',
+      'oauth2Permissions',
+      'redirect_uris',
+      'grant_types',
+      'response_types',
+      'token_endpoint_auth_method',
+      'client_id',
+      'jwks',
+      'jwks_uri',
+      'scope',
+      'client_secret_expires_at',
+    ];
+    const nested = fc.oneof(
+      fc.jsonValue(),
+      fc.dictionary(
+        fc.constantFrom(
+          'redirectUris',
+          'implicitGrantSettings',
+          'requestedAccessTokenVersion',
+          'oauth2PermissionScopes',
+          'enableIdTokenIssuance',
+        ),
+        fc.jsonValue(),
+      ),
+      fc.array(
+        fc.dictionary(
+          fc.constantFrom(
+            'url',
+            'type',
+            'value',
+            'endDateTime',
+            'endDate',
+            'resourceAppId',
+            'resourceAccess',
+            'id',
+          ),
+          fc.jsonValue(),
+        ),
+      ),
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...keys), nested), (json) => {
+        const reading = parseAppManifest(JSON.stringify(json));
+        if (!reading.ok) expect(reading.problem.message.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   test('property: any JSON value, and any text, is read without throwing', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
