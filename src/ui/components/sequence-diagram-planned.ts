@@ -45,6 +45,28 @@ function variantSets(): { flowId: string; diagram: DiagramSpec; variants: string
             APP_ORIGIN,
           ),
         );
+  // Beyond RFC 6749 (a generic issuer): PAR, JAR and the JARM modes, for a public and a confidential client.
+  for (const clientSecret of ['', 'secret'])
+    for (const [usePar, jar] of [
+      [true, false],
+      [false, true],
+      [true, true],
+      [false, false],
+    ] as const)
+      for (const mode of ['query', 'jwt', 'form_post.jwt'])
+        if (usePar || jar || mode !== 'query')
+          authCode.push(
+            authCodeVariants(
+              {
+                usePkce: true,
+                clientSecret,
+                usePar,
+                ...(jar ? { jarAlg: 'HS256' as const } : {}),
+                params: { redirect_uri: OWN_CALLBACK, response_mode: mode },
+              },
+              APP_ORIGIN,
+            ),
+          );
   const implicit = IMPLICIT_RESPONSE_TYPES.flatMap((type) =>
     ['fragment', 'form_post'].map((mode) =>
       implicitVariants({ params: { response_type: type, response_mode: mode } }),
