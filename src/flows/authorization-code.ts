@@ -648,6 +648,7 @@ export function buildAuthorizeStep(
 /**
  * What the request object and the push are made from: the parameters, the algorithm, the client's
  * authentication. When it changes after signing or pushing, both must be made again.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-2.1
  */
 export function requestFingerprint(ctx: AuthCodeContext): string {
   return JSON.stringify([
@@ -811,7 +812,10 @@ export async function makeRequestObject(
   };
 }
 
-/** The client authentication method of the run: the chosen one, else the secret in the body, else none. */
+/**
+ * The client authentication method of the run: the chosen one, else the secret in the body, else none.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
 export function authMethodOf(ctx: AuthCodeContext): ClientAuthMethod {
   return ctx.clientAuthMethod ?? (ctx.clientSecret === '' ? 'none' : 'client_secret_post');
 }

@@ -17,7 +17,10 @@ import { InvalidInputError } from './errors.ts';
  */
 export type RequestObjectAlgorithm = 'HS256' | 'RS256' | 'PS256' | 'ES256';
 
-/** The asymmetric algorithms among them. */
+/**
+ * The asymmetric algorithms among them: a key pair whose public key the client registers.
+ * @see https://www.rfc-editor.org/rfc/rfc9101#section-10.4
+ */
 export const ASYMMETRIC_REQUEST_OBJECT_ALGORITHMS = ['ES256', 'PS256', 'RS256'] as const;
 
 /**
@@ -26,7 +29,10 @@ export const ASYMMETRIC_REQUEST_OBJECT_ALGORITHMS = ['ES256', 'PS256', 'RS256'] 
  */
 export const REQUEST_OBJECT_TYP = 'oauth-authz-req+jwt';
 
-/** How long a request object this app signs stays valid. */
+/**
+ * How long a request object this app signs stays valid (its exp), in seconds: short, as it is used once.
+ * @see https://www.rfc-editor.org/rfc/rfc9101#section-10.2
+ */
 export const REQUEST_OBJECT_LIFETIME_SECONDS = 300;
 
 /**

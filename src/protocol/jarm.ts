@@ -16,6 +16,10 @@ import { quoteForMessage } from './quote.ts';
  */
 export const JARM_RESPONSE_MODES = ['jwt', 'query.jwt', 'fragment.jwt', 'form_post.jwt'] as const;
 
+/**
+ * One of the JARM response modes.
+ * @see https://openid.net/specs/oauth-v2-jarm.html#section-2.3
+ */
 export type JarmResponseMode = (typeof JARM_RESPONSE_MODES)[number];
 
 /**
