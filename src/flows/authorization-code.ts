@@ -1286,7 +1286,9 @@ export function decideExchangeRoute(
   }
   if (ctx.usePkce && ctx.clientSecret === '') {
     return browserRoute(
-      'An SPA client with PKCE may redeem its code from the browser: Entra answers this request with CORS headers.',
+      ctx.corsFromBrowser === true
+        ? 'A public client with PKCE redeems its code from the browser: the standards sandbox answers this request with CORS headers.'
+        : 'An SPA client with PKCE may redeem its code from the browser: Entra answers this request with CORS headers.',
     );
   }
   if (ctx.corsFromBrowser === true) {
