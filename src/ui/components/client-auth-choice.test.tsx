@@ -65,9 +65,9 @@ describe('client authentication choice', () => {
     expect(html).not.toContain(SECRET);
   });
 
-  test('private_key_jwt: offers to generate a key pair; an unsigned assertion is said to be missing', () => {
+  test('private_key_jwt: offers to generate a key pair; an assertion not yet signed is said to come with the request', () => {
     const html = markup('private_key_jwt', { token_endpoint_auth_methods_supported: ['private_key_jwt'] });
     expect(html).toContain('Generate a key pair');
-    expect(html).toContain('(not signed yet)');
+    expect(html).toContain('(signed when the request is sent)');
   });
 });

@@ -513,7 +513,7 @@ export function ClientAuthChoice(props: ClientAuthChoiceProps) {
                 </th>
                 <td className="wrap">
                   {field.value === '' ? (
-                    <span className="help">(not signed yet)</span>
+                    <span className="help">(signed when the request is sent)</span>
                   ) : field.secret ? (
                     <MaskedValue value={field.value} label={field.name} />
                   ) : (

@@ -542,6 +542,14 @@ export default function ClientCredentialsPage() {
             )}
           </>
         )}
+        {!standard && (
+          <p className="help">
+            Entra takes a secret (in the body, or in a Basic header) or a certificate-signed assertion
+            (private_key_jwt naming the certificate by <code>x5t#S256</code>); it does not support
+            client_secret_jwt. Against another issuer, such as the standards sandbox, this page offers every
+            method that issuer lists.
+          </p>
+        )}
         {failureFor('credential') !== undefined && <FailurePanel failure={failureFor('credential')!} />}
       </StepSection>
 
