@@ -202,6 +202,7 @@ test.describe('registration checker', () => {
       .selectOption({ label: FLOW_LABELS['client-credentials-secret'] ?? '' });
     await check.click();
     await expect(page.getByRole('status').filter({ hasText: 'passed' })).toContainText('0 problems');
+    await expect(page.getByRole('note')).toContainText('The tenant choice does not apply');
     await expectNoSecretsLeft(page, [secret], consoleLines);
   });
 

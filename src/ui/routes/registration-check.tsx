@@ -290,6 +290,13 @@ export default function RegistrationCheckPage() {
                   : ` (client id ${result.reading.registration.clientId})`}
                 .
               </p>
+              {result.reading.registration.format === 'client-metadata' && (
+                <p className="note" role="note">
+                  Client metadata has no Entra platforms, account types or API permissions: the checks are the
+                  ones RFC 7591 metadata allows (grant and response types, client authentication, redirect
+                  URIs, registered scope). The tenant choice does not apply.
+                </p>
+              )}
               {counts !== undefined && (
                 <p role="status">
                   {counts.problem} {counts.problem === 1 ? 'problem' : 'problems'}, {counts.warning}{' '}
