@@ -87,6 +87,14 @@ test.describe('dynamic client registration (RFC 7591, RFC 7592) against the stan
     await page.getByRole('button', { name: 'Read the registration (GET)' }).press('Enter');
     const readBack = page.getByRole('region', { name: 'Read back' });
     await expect(readBack.getByText('HTTP 200 OK').first()).toBeVisible();
+    // RFC 7592 §2.2: the whole metadata again, with a new name.
+    await page.getByLabel('New client_name').fill('Renamed by the lab');
+    await page.getByRole('button', { name: 'Change the name (PUT)' }).press('Enter');
+    const updated = page.getByRole('region', { name: 'Update' });
+    await expect(updated.getByText('HTTP 200 OK').first()).toBeVisible();
+    await expect(updated.getByRole('group', { name: 'Response' })).toContainText(
+      '"client_name": "Renamed by the lab"',
+    );
     await page.getByRole('button', { name: 'Delete the registration (DELETE)' }).press('Enter');
     await expect(
       page.getByRole('region', { name: 'Delete' }).getByText('HTTP 204 No Content').first(),

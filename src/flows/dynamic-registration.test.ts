@@ -10,10 +10,12 @@ import {
   parseJwksInput,
   readDelete,
   readReadBack,
+  readUpdate,
   readRegistration,
   sendDelete,
   sendReadBack,
   sendRegistration,
+  sendUpdate,
   validateDynamicRegistration,
   type DynamicRegistrationContext,
 } from './dynamic-registration.ts';
@@ -67,6 +69,14 @@ function stubServer(options: { refuse?: boolean } = {}) {
       if (url === `${ENDPOINT}/dyn-1`) {
         if (headers.get('Authorization') !== `Bearer ${RAT}` || registered === undefined)
           return json(401, { error: 'invalid_token', error_description: 'invalid token provided' });
+        if (init.method === 'PUT') {
+          const update = JSON.parse(String(init.body)) as Record<string, unknown>;
+          // RFC 7592 §2.2: same client_id, no server-owned fields.
+          if (update['client_id'] !== 'dyn-1' || 'registration_access_token' in update)
+            return json(400, { error: 'invalid_request' });
+          registered = { ...registered, ...update };
+          return json(200, registered);
+        }
         if (init.method === 'DELETE') {
           registered = undefined;
           return new Response(null, { status: 204 });
@@ -143,8 +153,17 @@ describe('dynamic client registration, end to end against a stub server', () => 
     ctx = await step(ctx, readReadBack, deps);
     expect(ctx.readBack?.client_id).toBe('dyn-1');
 
+    // RFC 7592 §2.2: an update replaces the metadata; the answer is the client as now registered.
+    ctx = await step({ ...ctx, newClientName: 'Renamed client' }, sendUpdate, deps);
+    expect(calls[2]).toMatchObject({ method: 'PUT' });
+    expect(JSON.stringify(ctx.updateExchange?.request)).not.toContain(RAT);
+    ctx = await step(ctx, readUpdate, deps);
+    expect(ctx.client?.client_name).toBe('Renamed client');
+    // The token the client holds is still there for the next request.
+    expect(ctx.client?.registration_access_token).toBe(RAT);
+
     ctx = await step(ctx, sendDelete, deps);
-    expect(calls[2]).toMatchObject({ method: 'DELETE' });
+    expect(calls[3]).toMatchObject({ method: 'DELETE' });
     expect(JSON.stringify(ctx.deleteExchange)).not.toContain(RAT);
     ctx = await step(ctx, readDelete, deps);
     expect(ctx.deleted).toBe(true);

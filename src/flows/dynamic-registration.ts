@@ -9,6 +9,7 @@ import { InvalidInputError, NetworkError, ProtocolViolationError } from '../prot
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
 import {
   buildClientConfigurationRequest,
+  buildClientUpdateRequest,
   buildRegistrationRequest,
   compareRegisteredMetadata,
   parseDeleteResponse,
@@ -190,9 +191,9 @@ export const dynamicRegistrationFlow = {
     },
     {
       id: 'manage',
-      title: 'Read it back, then delete it',
+      title: 'Read it back, change it, delete it',
       spec: 'RFC 7592 §2',
-      why: 'With the registration access token, the client can read its registration (GET) and remove it (DELETE) at its registration_client_uri. After a delete, the client id no longer works.',
+      why: 'With the registration access token, the client can read its registration (GET), replace its metadata (PUT) and remove it (DELETE) at its registration_client_uri. After a delete, the client id no longer works.',
       inputs: ['client'],
     },
   ],
@@ -225,6 +226,14 @@ export const dynamicRegistrationFlow = {
         from: 'client',
         to: 'as',
         text: 'GET registration_client_uri (Bearer registration access token)',
+        step: 'manage',
+        http: true,
+      },
+      { from: 'as', to: 'client', text: '200 client information', step: 'manage', reply: true, http: true },
+      {
+        from: 'client',
+        to: 'as',
+        text: 'PUT registration_client_uri {metadata, client_name changed}',
         step: 'manage',
         http: true,
       },
@@ -267,6 +276,9 @@ export interface DynamicRegistrationContext {
   readonly readBack?: ClientInformation | undefined;
   readonly deleteExchange?: HttpExchange | undefined;
   readonly deleted?: boolean | undefined;
+  /** The client_name an update (PUT) sends. */
+  readonly newClientName?: string | undefined;
+  readonly updateExchange?: HttpExchange | undefined;
 }
 
 /**
@@ -464,7 +476,15 @@ export function readRegistration(
   ctx: DynamicRegistrationContext,
 ): Pick<
   DynamicRegistrationContext,
-  'client' | 'notes' | 'differences' | 'readExchange' | 'readBack' | 'deleteExchange' | 'deleted'
+  | 'client'
+  | 'notes'
+  | 'differences'
+  | 'readExchange'
+  | 'readBack'
+  | 'deleteExchange'
+  | 'deleted'
+  | 'updateExchange'
+  | 'newClientName'
 > {
   const response = ctx.exchange?.response;
   if (response === undefined)
@@ -478,6 +498,8 @@ export function readRegistration(
     readBack: undefined,
     deleteExchange: undefined,
     deleted: undefined,
+    updateExchange: undefined,
+    newClientName: undefined,
   };
 }
 
@@ -548,6 +570,52 @@ export function readReadBack(ctx: DynamicRegistrationContext): Pick<DynamicRegis
   if (response === undefined)
     throw new ProtocolViolationError('MISSING_PARAMETER', 'The read request has not been sent yet.');
   return { readBack: parseRegistrationResponse(response, 'read').client };
+}
+
+/**
+ * The update request of step "manage": the registered metadata with the new client_name (empty URL
+ * before registering).
+ * @see https://www.rfc-editor.org/rfc/rfc7592#section-2.2
+ */
+export function buildUpdateRequest(ctx: DynamicRegistrationContext): RecordedRequest {
+  const current = ctx.readBack ?? ctx.client ?? { client_id: '' };
+  return buildClientUpdateRequest(
+    ctx.client?.registration_client_uri ?? '',
+    ctx.client?.registration_access_token ?? '',
+    current,
+    { client_name: (ctx.newClientName ?? '').trim() },
+  );
+}
+
+/**
+ * Step "manage", update: sends PUT with the metadata as last read (or registered) and the new name.
+ * @see https://www.rfc-editor.org/rfc/rfc7592#section-2.2
+ */
+export async function sendUpdate(
+  ctx: DynamicRegistrationContext,
+  deps: FlowDeps,
+): Promise<Pick<DynamicRegistrationContext, 'updateExchange'>> {
+  const { uri } = managed(ctx);
+  if ((ctx.newClientName ?? '').trim() === '')
+    throw new InvalidInputError('client_name', 'Type the new client_name to send.');
+  const exchange = await send(buildUpdateRequest(ctx), decideRegistrationRoute(uri, ctx, deps), deps);
+  return { updateExchange: withoutRegistrationToken(exchange) };
+}
+
+/**
+ * Step "manage", update answer: 200 with the client as now registered; its values replace the old
+ * ones (a rotated registration access token included, RFC 7592 §2.2).
+ * @see https://www.rfc-editor.org/rfc/rfc7592#section-2.2
+ */
+export function readUpdate(
+  ctx: DynamicRegistrationContext,
+): Pick<DynamicRegistrationContext, 'client' | 'readBack'> {
+  const response = ctx.updateExchange?.response;
+  if (response === undefined)
+    throw new ProtocolViolationError('MISSING_PARAMETER', 'The update request has not been sent yet.');
+  const updated = parseRegistrationResponse(response, 'read').client;
+  const client = { ...(ctx.client ?? updated), ...updated };
+  return { client, readBack: updated };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 
 export interface RecordedRequest {
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly url: string;
   readonly headers: readonly (readonly [name: string, value: string])[];
   /** application/x-www-form-urlencoded body, as sent. */

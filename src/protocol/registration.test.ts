@@ -4,6 +4,7 @@ import { ProtocolViolationError, RegistrationError } from './errors.ts';
 import { findBodySecrets } from './redact.ts';
 import {
   buildClientConfigurationRequest,
+  buildClientUpdateRequest,
   buildRegistrationRequest,
   compactMetadata,
   compareRegisteredMetadata,
@@ -118,6 +119,31 @@ describe('buildClientConfigurationRequest', () => {
     expect(read.body).toBeUndefined();
     const remove = buildClientConfigurationRequest('https://s/reg/1', 'x', 'DELETE');
     expect(remove.method).toBe('DELETE');
+  });
+});
+
+describe('buildClientUpdateRequest', () => {
+  test('RFC 7592 §2.2: PUT of the whole metadata with the change and client_id, without server-owned fields', () => {
+    const request = buildClientUpdateRequest(
+      RFC_7591_RESPONSE.registration_client_uri,
+      RFC_7591_RESPONSE.registration_access_token,
+      RFC_7591_RESPONSE,
+      { client_name: 'Renamed' },
+    );
+    expect(request.method).toBe('PUT');
+    expect(request.headers).toContainEqual(['Authorization', 'Bearer reg-23410913-abewfq.123483']);
+    const body = JSON.parse(request.body ?? '') as Record<string, unknown>;
+    expect(body['client_id']).toBe('s6BhdRkqt3');
+    expect(body['client_name']).toBe('Renamed');
+    expect(body['redirect_uris']).toEqual(RFC_7591_RESPONSE.redirect_uris);
+    for (const field of [
+      'registration_access_token',
+      'registration_client_uri',
+      'client_secret_expires_at',
+      'client_id_issued_at',
+      'client_secret',
+    ])
+      expect(body).not.toHaveProperty(field);
   });
 });
 

@@ -141,6 +141,50 @@ export function buildClientConfigurationRequest(
   };
 }
 
+/**
+ * Fields the server owns, which an update request must not carry.
+ * @see https://www.rfc-editor.org/rfc/rfc7592#section-2.2
+ */
+export const SERVER_OWNED_FIELDS = [
+  'registration_access_token',
+  'registration_client_uri',
+  'client_secret_expires_at',
+  'client_id_issued_at',
+] as const;
+
+/**
+ * An update of the registration (PUT): the client's whole metadata as it stands, with the changes, and
+ * its client_id. The secret is left out (RFC 7592 §2.2 allows it; if sent it must match), so the update
+ * carries no credential but the bearer token.
+ * @see https://www.rfc-editor.org/rfc/rfc7592#section-2.2
+ */
+export function buildClientUpdateRequest(
+  registrationClientUri: string,
+  registrationAccessToken: string,
+  current: ClientInformation,
+  changes: ClientMetadata,
+): RecordedRequest {
+  const body: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries({ ...current, ...changes })) {
+    // RFC 7592 §2.2: these "MUST NOT be included in the request".
+    if ((SERVER_OWNED_FIELDS as readonly string[]).includes(name) || name === 'client_secret') continue;
+    if (value !== undefined) body[name] = value;
+  }
+  // RFC 7592 §2.2: the client MUST include its client_id, the same as issued.
+  body['client_id'] = current.client_id;
+  return {
+    method: 'PUT',
+    url: registrationClientUri,
+    headers: [
+      ['Content-Type', 'application/json'],
+      ['Accept', 'application/json'],
+      ['Authorization', `Bearer ${registrationAccessToken}`],
+    ],
+    body: JSON.stringify(body, null, 2),
+    secretFields: ['Authorization'],
+  };
+}
+
 function throwIfError(response: ReadableResponse, what: string): Record<string, unknown> {
   const reading = readErrorBody(response);
   // As at the token endpoint: an error body is an error, whatever the status says.

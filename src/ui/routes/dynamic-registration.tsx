@@ -12,10 +12,12 @@ import {
   readDelete,
   readReadBack,
   readRegistration,
+  readUpdate,
   REGISTRATION_PARAMETERS,
   sendDelete,
   sendReadBack,
   sendRegistration,
+  sendUpdate,
   validateDynamicRegistration,
   type DynamicRegistrationContext,
 } from '../../flows/dynamic-registration.ts';
@@ -156,7 +158,7 @@ export default function DynamicRegistrationPage() {
   useOnDemandParts({ failure: run?.failure !== undefined, tokens: false });
   // Memory only, never in the run: an initial access token is a credential handed out by the provider.
   const [initialAccessToken, setInitialAccessToken] = useState('');
-  const [managing, setManaging] = useState<'read' | 'delete'>('read');
+  const [managing, setManaging] = useState<'read' | 'update' | 'delete'>('read');
   const [profileNote, setProfileNote] = useState('');
   const profiles = useSettings((s) => s.profiles);
   const ids = { redirects: useId(), jwks: useId(), iat: useId(), grants: useId(), responses: useId() };
@@ -199,6 +201,16 @@ export default function DynamicRegistrationPage() {
     await execute('manage', readReadBack, {
       success: 'Read back: the registration as the server holds it now.',
       failure: 'The server refused to show the registration.',
+    });
+  };
+
+  const update = async () => {
+    setManaging('update');
+    const sent = await execute('manage', sendUpdate, { failure: 'The update request failed.' });
+    if (sent === undefined) return;
+    await execute('manage', readUpdate, {
+      success: 'Updated: the client as now registered is in the answer.',
+      failure: 'The server refused the update.',
     });
   };
 
@@ -546,8 +558,8 @@ export default function DynamicRegistrationPage() {
         ) : (
           <>
             <p>
-              Both requests go to <code>{show(client.registration_client_uri)}</code> with the registration
-              access token as a bearer token. <span className="spec">RFC 7592 §2.1, §2.3</span>
+              These requests go to <code>{show(client.registration_client_uri)}</code> with the registration
+              access token as a bearer token. <span className="spec">RFC 7592 §2.1–§2.3</span>
             </p>
             <div className="quick-picks">
               <button
@@ -577,6 +589,35 @@ export default function DynamicRegistrationPage() {
                 <HttpExchangeView exchange={ctx.readExchange} headingLevel={4} />
               </section>
             )}
+            <div className="field dcr-update">
+              <label htmlFor="dcr-new-name">
+                New <code>client_name</code>
+              </label>
+              <input
+                id="dcr-new-name"
+                value={ctx.newClientName ?? ''}
+                onChange={(e) => patch({ newClientName: e.target.value })}
+                autoComplete="off"
+                aria-describedby="dcr-new-name-help"
+              />
+              <p id="dcr-new-name-help" className="help">
+                An update sends the client’s whole metadata again, as last read, with this name and its
+                client_id; a field left out would be removed. <span className="spec">RFC 7592 §2.2</span>
+              </p>
+              <button
+                type="button"
+                onClick={() => void update()}
+                disabled={statusOf('manage') === 'running' || (ctx.newClientName ?? '').trim() === ''}
+              >
+                Change the name (PUT)
+              </button>
+            </div>
+            {ctx.updateExchange !== undefined && (
+              <section aria-label="Update">
+                <h3>Update</h3>
+                <HttpExchangeView exchange={ctx.updateExchange} headingLevel={4} />
+              </section>
+            )}
             {ctx.deleteExchange !== undefined && (
               <section aria-label="Delete">
                 <h3>Delete</h3>
@@ -600,8 +641,16 @@ export default function DynamicRegistrationPage() {
               <FailurePanel
                 failure={manageFailure}
                 endpoint={show(client.registration_client_uri)}
-                onRetry={() => void (managing === 'read' ? readBack() : remove())}
-                retryLabel={managing === 'read' ? 'Read it again' : 'Delete it again'}
+                onRetry={() =>
+                  void (managing === 'read' ? readBack() : managing === 'update' ? update() : remove())
+                }
+                retryLabel={
+                  managing === 'read'
+                    ? 'Read it again'
+                    : managing === 'update'
+                      ? 'Update it again'
+                      : 'Delete it again'
+                }
               />
             )}
           </>
