@@ -10,10 +10,16 @@
  * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
  */
 
-/** Which of the three inputs a registration was read from. */
+/**
+ * Which of the three inputs a registration was read from.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/reference-microsoft-graph-app-manifest
+ */
 export type ManifestFormat = 'microsoft-graph' | 'azure-ad-graph' | 'client-metadata';
 
-/** Who may sign in to the app, as Entra's `signInAudience` names it. */
+/**
+ * Who may sign in to the app, as Entra's `signInAudience` names it.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/supported-accounts-validation
+ */
 export type SignInAudience =
   'AzureADMyOrg' | 'AzureADMultipleOrgs' | 'AzureADandPersonalMicrosoftAccount' | 'PersonalMicrosoftAccount';
 
@@ -24,26 +30,43 @@ const AUDIENCES: readonly SignInAudience[] = [
   'PersonalMicrosoftAccount',
 ];
 
-/** The Entra platform a redirect URI is registered on; `any` for generic metadata, which has none. */
+/**
+ * The Entra platform a redirect URI is registered on; `any` for generic metadata, which has none.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/reply-url
+ */
 export type RedirectPlatform = 'web' | 'spa' | 'public-client' | 'any';
 
+/**
+ * A registered redirect URI and its platform (Graph `web`/`spa`/`publicClient`, AAD Graph `type`).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2.2
+ */
 export interface RegisteredRedirectUri {
   readonly uri: string;
   readonly platform: RedirectPlatform;
 }
 
-/** One permission the app is configured to ask for: a delegated `Scope` or an application `Role`. */
+/**
+ * One permission the app is configured to ask for: a delegated `Scope` or an application `Role`.
+ * @see https://learn.microsoft.com/en-us/graph/api/resources/resourceaccess
+ */
 export interface ResourceAccess {
   readonly id: string;
   readonly type: 'Scope' | 'Role' | 'unknown';
 }
 
+/**
+ * One API the app asks permissions of (`requiredResourceAccess` entry).
+ * @see https://learn.microsoft.com/en-us/graph/api/resources/requiredresourceaccess
+ */
 export interface RequiredResource {
   readonly resourceAppId: string;
   readonly access: readonly ResourceAccess[];
 }
 
-/** A client secret or a certificate, by when it ends (undefined when the manifest gives no date). */
+/**
+ * A client secret or a certificate, by when it ends (undefined when the manifest gives no date).
+ * @see https://learn.microsoft.com/en-us/graph/api/resources/passwordcredential
+ */
 export interface Credential {
   readonly name: string | undefined;
   readonly endsAt: Date | undefined;
@@ -86,13 +109,20 @@ export interface AppRegistration {
   readonly registeredScopes?: readonly string[] | undefined;
 }
 
-/** Why a paste could not be read: what happened, and what to do. */
+/**
+ * Why a paste could not be read: what happened, and what to do.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/reference-app-manifest
+ */
 export interface ManifestProblem {
   readonly code: 'empty' | 'not-json' | 'not-an-object' | 'unknown-shape' | 'wrong-shape';
   readonly message: string;
   readonly fix: string;
 }
 
+/**
+ * A paste read: the registration, or the problem that stopped reading it.
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
+ */
 export type ManifestReading =
   | { readonly ok: true; readonly registration: AppRegistration }
   | { readonly ok: false; readonly problem: ManifestProblem };
@@ -429,7 +459,10 @@ const METADATA_MARKS = [
   'jwks_uri',
 ];
 
-/** Which format a JSON object is, from the fields only that format has. */
+/**
+ * Which format a JSON object is, from the fields only that format has.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/reference-app-manifest
+ */
 export function detectManifestFormat(json: Json): ManifestFormat | undefined {
   const has = (keys: readonly string[]) => keys.filter((key) => key in json).length;
   // The Azure AD Graph format also has appId, requiredResourceAccess and (newer) signInAudience,
@@ -509,7 +542,10 @@ export function parseAppManifest(text: string): ManifestReading {
   return { ok: true, registration };
 }
 
-/** Plain names of the formats, for messages. */
+/**
+ * Plain names of the formats, for messages.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/reference-microsoft-graph-app-manifest
+ */
 export const FORMAT_NAMES: Readonly<Record<ManifestFormat, string>> = {
   'microsoft-graph': 'an Entra manifest (Microsoft Graph format)',
   'azure-ad-graph': 'an Entra manifest (Azure AD Graph format)',

@@ -12,7 +12,10 @@
  */
 import type { AppRegistration, Credential, RedirectPlatform } from './app-manifest.ts';
 
-/** The grants the checker knows, as a user would pick them. */
+/**
+ * The grants the checker knows, as a user would pick them.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-1.3
+ */
 export type CheckedFlow =
   | 'spa-code'
   | 'web-code'
@@ -26,10 +29,16 @@ export type CheckedFlow =
   | 'on-behalf-of'
   | 'refresh-token';
 
-/** The tenant segment of the authority URL: a tenant (its id or domain), or one of the shared endpoints. */
+/**
+ * The tenant segment of the authority URL: a tenant (its id or domain), or one of the shared endpoints.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/msal-client-application-configuration#authority
+ */
 export type TenantChoice = 'tenant' | 'common' | 'organizations' | 'consumers';
 
-/** Each check has an id; its outcome is the finding's severity. */
+/**
+ * Each check has an id; its outcome is the finding's severity.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.1
+ */
 export type FindingId =
   | 'redirect-none'
   | 'redirect-platform'
@@ -58,6 +67,10 @@ export type FindingId =
   | 'auth-method'
   | 'registered-scope';
 
+/**
+ * A check's outcome: fine, refused by the server, or working with a risk or a catch.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-2
+ */
 export type Severity = 'pass' | 'problem' | 'warning';
 
 /**
@@ -77,6 +90,10 @@ export interface Finding {
   readonly field?: string;
 }
 
+/**
+ * How the registration will be used: the grant, the tenant segment, the scopes, and the time now.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
+ */
 export interface CheckOptions {
   readonly flow: CheckedFlow;
   readonly tenant: TenantChoice;
@@ -1185,7 +1202,10 @@ export function checkRegistration(registration: AppRegistration, options: CheckO
   ];
 }
 
-/** Splits a scope string as the user typed it (spaces, commas or new lines). */
+/**
+ * Splits a scope string as the user typed it (spaces, commas or new lines).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
+ */
 export function parseScopeList(text: string): string[] {
   return text.split(/[\s,]+/).filter((s) => s !== '');
 }
