@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import {
   askedQuestions,
@@ -38,11 +38,14 @@ function QuestionGroup(props: {
             value={option.value}
             checked={value === option.value}
             onChange={() => onChange(option.value)}
-            aria-describedby={`${name}-${option.value}`}
+            aria-labelledby={`${name}-${option.value}-label`}
+            aria-describedby={`${name}-${option.value}-hint`}
           />
           <span>
-            <span className="choose-option-label">{option.label}</span>
-            <span className="help" id={`${name}-${option.value}`}>
+            <span className="choose-option-label" id={`${name}-${option.value}-label`}>
+              {option.label}
+            </span>
+            <span className="help" id={`${name}-${option.value}-hint`}>
               {option.hint}
             </span>
           </span>
@@ -173,6 +176,7 @@ function RecommendationView({ r }: { readonly r: Recommendation }) {
 export default function ChoosePage() {
   const [searchParams, setSearchParams] = useSearchParams();
   const [announcement, setAnnouncement] = useState('');
+  const form = useRef<HTMLFormElement>(null);
   const answers = parseChooserQuery(searchParams);
   const open = nextQuestion(answers);
   const asked = askedQuestions(answers);
@@ -199,6 +203,8 @@ export default function ChoosePage() {
   const startOver = () => {
     setSearchParams('', { replace: true });
     setAnnouncement(`Started over. ${QUESTIONS[0]?.legend ?? ''}`);
+    // The button goes with the answers: focus moves to the first question instead of being lost.
+    requestAnimationFrame(() => form.current?.querySelector('input')?.focus());
   };
 
   return (
@@ -208,7 +214,12 @@ export default function ChoosePage() {
         Up to four questions about your app. The answer is the grant to use, the ones to avoid and why, and
         how to register the app in Entra ID — each with the guidance it rests on.
       </p>
-      <form className="choose-questions" aria-label="Questions" onSubmit={(e) => e.preventDefault()}>
+      <form
+        ref={form}
+        className="choose-questions"
+        aria-label="Questions"
+        onSubmit={(e) => e.preventDefault()}
+      >
         {shown.map((question) => (
           <QuestionGroup
             key={question.id}
