@@ -87,7 +87,7 @@ function Outcome({
 }: {
   attack: AttackDefinition;
   record: AttackRunRecord;
-  outcomeRef: RefObject<HTMLDivElement | null>;
+  outcomeRef: RefObject<HTMLHeadingElement | null>;
 }) {
   const { verdict } = record;
   const expected = attack.runs[record.mode].expected;
@@ -96,8 +96,10 @@ function Outcome({
     : 'The sandbox did not confirm that its switches are off again; they go off by themselves within two minutes.';
   if (verdict === undefined) {
     return (
-      <div className="attack-outcome" ref={outcomeRef} tabIndex={-1}>
-        <h3>The run did not finish</h3>
+      <div className="attack-outcome">
+        <h3 ref={outcomeRef} tabIndex={-1}>
+          The run did not finish
+        </h3>
         <p>
           A step failed before the attack could succeed or be stopped, so this run shows neither. The failed
           step above says what happened and what to do.
@@ -114,10 +116,10 @@ function Outcome({
           ? 'attack-outcome attack-outcome--worked'
           : 'attack-outcome attack-outcome--stopped'
       }
-      ref={outcomeRef}
-      tabIndex={-1}
     >
-      <h3>{verdict.attackWorked ? 'The attack worked' : 'The defence stopped it'}</h3>
+      <h3 ref={outcomeRef} tabIndex={-1}>
+        {verdict.attackWorked ? 'The attack worked' : 'The defence stopped it'}
+      </h3>
       <p>{verdict.why}</p>
       {verdict.refusal !== undefined && (
         <p>
@@ -148,7 +150,7 @@ function RunPanel(props: {
   const { attack, mode, record } = props;
   const run = attack.runs[mode];
   const headingId = `run-${mode}-title`;
-  const outcomeRef = useRef<HTMLDivElement>(null);
+  const outcomeRef = useRef<HTMLHeadingElement>(null);
   const shown = record?.steps ?? props.progress ?? [];
   const switches = switchLabels(attack, mode);
   // A finished run: its outcome is where the reader goes next.

@@ -1,0 +1,122 @@
+import { expect, test, type Page } from '@playwright/test';
+import { E2E_APP_PORT, E2E_SANDBOX_PORT } from '../playwright.config.ts';
+import { expectNoAxeViolations } from './support/axe.ts';
+import { expectNoSecretsLeft, recordConsole } from './support/secrets-audit.ts';
+
+const APP = `http://localhost:${E2E_APP_PORT}`;
+const SANDBOX = `http://localhost:${E2E_SANDBOX_PORT}`;
+
+/** Every request the page makes, to prove the attack lab reaches no host but the app and the sandbox. */
+function recordHosts(page: Page): Set<string> {
+  const origins = new Set<string>();
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.protocol.startsWith('http')) origins.add(url.origin);
+  });
+  return origins;
+}
+
+/** Opens an attack from the index with the keyboard. */
+async function openAttack(page: Page, title: string) {
+  await page.goto('/attacks');
+  await expect(page.getByRole('heading', { level: 1, name: 'Attack lab' })).toBeVisible();
+  await page.getByRole('link', { name: title }).press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+}
+
+/** Runs one of the two runs with the keyboard and waits for its outcome, which takes focus. */
+async function run(page: Page, mode: 'off' | 'on') {
+  const panel = page.getByRole('region', { name: new RegExp(`^Defence ${mode}:`) });
+  await panel
+    .getByRole('button', { name: new RegExp(`the attack with the defence ${mode}$`) })
+    .press('Enter');
+  const outcome = panel.getByRole('heading', {
+    level: 3,
+    name: /^(The attack worked|The defence stopped it|The run did not finish)$/,
+  });
+  await expect(outcome).toBeVisible({ timeout: 20_000 });
+  return panel;
+}
+
+async function expectSwitchesOff(page: Page) {
+  const response = await page.request.get(`${SANDBOX}/attack-lab/switches`);
+  expect(((await response.json()) as { vulnerable: boolean }).vulnerable).toBe(false);
+}
+
+test.describe('attack lab', () => {
+  test('the index lists each built attack with its defence, axe clean', async ({ page }) => {
+    await page.goto('/attacks');
+    await expect(page.getByRole('heading', { level: 1, name: 'Attack lab' })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Login CSRF without state' })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'ID token replay without nonce' })).toBeVisible();
+    await expect(page.getByText('Defence: state.')).toBeVisible();
+    await expectNoAxeViolations(page, 'attacks: index');
+  });
+
+  test('an unknown attack says so and links back to the index', async ({ page }) => {
+    await page.goto('/attacks/no-such-attack');
+    await expect(page.getByRole('heading', { level: 1, name: 'No such attack' })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'See every attack' })).toBeVisible();
+  });
+
+  test('login CSRF: without state the victim is signed in as the attacker; with state the callback is refused', async ({
+    page,
+  }) => {
+    const consoleLines = recordConsole(page);
+    const hosts = recordHosts(page);
+    await openAttack(page, 'Login CSRF without state');
+    await expect(page.getByRole('note', { name: 'Vulnerable mode' })).toContainText('does not compare state');
+
+    const off = await run(page, 'off');
+    await expect(off.getByRole('heading', { name: 'The attack worked' })).toBeFocused();
+    await expect(off).toContainText('signed in to the app as Alex Wilber, the attacker');
+    await expect(off.getByText('alex@flowlab-sandbox.onmicrosoft.com', { exact: true })).toBeVisible();
+    await expect(off.getByText(/^Attacker — Attacker:/).first()).toBeVisible();
+    await expect(off.getByText(/Raw HTTP: POST .*\/oauth2\/v2\.0\/token → 200/)).toBeVisible();
+    await expectNoAxeViolations(page, 'login-csrf: defence off');
+    await expectSwitchesOff(page);
+
+    const on = await run(page, 'on');
+    await expect(on.getByRole('heading', { name: 'The defence stopped it' })).toBeFocused();
+    await expect(on).toContainText('STATE_MISMATCH');
+    await expect(on.getByText(/Raw HTTP: POST .*\/token/)).toHaveCount(0);
+    await on.getByRole('button', { name: 'Reveal Attacker’s code' }).press('Enter');
+    const code = (await on.locator('.attack-facts code').first().textContent()) ?? '';
+    await expectNoAxeViolations(page, 'login-csrf: defence on');
+
+    expect([...hosts].sort()).toEqual([APP, SANDBOX].sort());
+    await expectNoSecretsLeft(page, [code], consoleLines);
+  });
+
+  test('ID token replay: without nonce the attacker is signed in as the victim; with nonce the token is refused', async ({
+    page,
+  }) => {
+    const consoleLines = recordConsole(page);
+    const hosts = recordHosts(page);
+    await openAttack(page, 'ID token replay without nonce');
+
+    const off = await run(page, 'off');
+    await expect(off.getByRole('heading', { name: 'The attack worked' })).toBeVisible();
+    await expect(off).toContainText('signed in to the app as Adele Vance, the victim');
+    await expect(off.getByText(/^valid \(key /)).toBeVisible();
+    await expectNoAxeViolations(page, 'id-token-replay: defence off');
+
+    // The diagram follows the run; keyboard: choose the other run's diagram.
+    const choice = page.getByRole('radio', { name: 'Defence on' });
+    await choice.focus();
+    await choice.press('Space');
+    await expect(choice).toBeChecked();
+
+    const on = await run(page, 'on');
+    await expect(on.getByRole('heading', { name: 'The defence stopped it' })).toBeFocused();
+    await expect(on).toContainText('NONCE_MISMATCH');
+    await on.getByRole('button', { name: 'Reveal The victim’s ID token' }).press('Enter');
+    const idToken = (await on.locator('.attack-facts code').first().textContent()) ?? '';
+    expect(idToken.split('.')).toHaveLength(3);
+    await expectNoAxeViolations(page, 'id-token-replay: defence on');
+    await expectSwitchesOff(page);
+
+    expect([...hosts].sort()).toEqual([APP, SANDBOX].sort());
+    await expectNoSecretsLeft(page, [idToken], consoleLines);
+  });
+});
