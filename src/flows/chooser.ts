@@ -103,7 +103,7 @@ const CITE = {
   privilege: bcp('2.3', 'access token privilege restriction'),
   ropc: bcp('2.4', 'resource owner password credentials grant'),
   clientAuth: bcp('2.5', 'client authentication'),
-  redirect: bcp('4.1.3', 'exact redirect URI matching'),
+  redirect: bcp('2.1', 'exact redirect URI matching'),
   clientCredentialsConfidential: {
     label: 'RFC 6749 §4.4: client credentials, for confidential clients only',
     href: 'https://www.rfc-editor.org/rfc/rfc6749#section-4.4',
@@ -222,7 +222,7 @@ export const QUESTIONS: readonly ChooserQuestion[] = [
     id: 'browser',
     legend: 'Can it open a browser on the same device?',
     options: [
-      { value: 'yes', label: 'Yes', hint: 'The user can sign in in a browser on this machine.' },
+      { value: 'yes', label: 'Yes', hint: 'The user can sign in with a browser on this machine.' },
       { value: 'no', label: 'No', hint: 'No browser, or no way for the user to reach it (SSH, a TV).' },
     ],
   },
@@ -341,6 +341,11 @@ const AVOID_CC_FOR_USER: Avoidance = {
   route: 'client-credentials',
   cite: CITE.privilege,
 };
+const AVOID_LOOSE_REDIRECT: Avoidance = {
+  what: 'Wildcard or prefix redirect URIs',
+  why: 'Any address that matches could receive the code. Register each full URI: the server compares the whole string (Entra answers AADSTS50011 when it differs).',
+  cite: CITE.redirect,
+};
 const AVOID_PASS_THROUGH: Avoidance = {
   what: 'Forwarding the incoming token downstream',
   why: 'The token was issued for your API (its aud); the next API must refuse it, and one that accepts it accepts tokens meant for anyone.',
@@ -359,7 +364,7 @@ export const RECOMMENDATIONS = {
       'Register the redirect URI on the Single-page application platform: only there does Entra let a browser redeem the code cross-origin, and its refresh tokens last 24 hours.',
     redirectUris: [{ uri: 'https://app.example.com/auth/callback', note: 'exact match, HTTPS' }],
     sandboxRegistration: 'Flow Lab SPA',
-    avoid: [AVOID_IMPLICIT, AVOID_ROPC],
+    avoid: [AVOID_IMPLICIT, AVOID_ROPC, AVOID_LOOSE_REDIRECT],
     related: [
       { route: 'refresh-token', text: 'Keep the user signed in: refresh tokens, rotated for a browser.' },
       { route: 'dpop', text: 'Make a stolen token useless: bind it to a key the browser holds.' },
@@ -371,7 +376,7 @@ export const RECOMMENDATIONS = {
     id: 'web-code-pkce-secret',
     grant: 'Authorization code with PKCE and a client secret or certificate',
     route: 'authorization-code',
-    why: 'The user signs in in the browser; your server redeems the code with PKCE and its own credential, so tokens never reach the browser. Prefer a certificate to a secret.',
+    why: 'The user signs in through the browser; your server redeems the code with PKCE and its own credential, so tokens never reach the browser. Prefer a certificate to a secret.',
     platform: 'web',
     platformNote:
       'Register the redirect URI on the Web platform, and a certificate (or a secret) under Certificates & secrets.',
@@ -387,6 +392,7 @@ export const RECOMMENDATIONS = {
         why: 'Tokens in the front channel leak through the browser; your server can redeem a code safely instead.',
       },
       AVOID_ROPC,
+      AVOID_LOOSE_REDIRECT,
     ],
     related: [
       { route: 'refresh-token', text: 'Keep the session going without asking the user again.' },
@@ -495,7 +501,7 @@ export const RECOMMENDATIONS = {
       AVOID_ROPC,
     ],
     related: [{ route: 'device-code', text: 'Sign a user in on another device instead.' }],
-    cites: [CITE.clientCredentialsConfidential, CITE.clientAuth, CITE.msScenarios],
+    cites: [CITE.clientCredentialsConfidential, CITE.clientAuth, CITE.msDaemon, CITE.msScenarios],
   },
   'api-on-behalf-of': {
     id: 'api-on-behalf-of',
