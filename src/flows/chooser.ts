@@ -156,8 +156,6 @@ const CITE = {
   },
   msCertificate: { label: 'Microsoft: certificate credentials', href: `${LEARN}/certificate-credentials` },
   msObo: { label: 'Microsoft: on-behalf-of flow', href: `${LEARN}/v2-oauth2-on-behalf-of-flow` },
-  msRopc: { label: 'Microsoft: ROPC, and why not', href: `${LEARN}/v2-oauth-ropc` },
-  msImplicit: { label: 'Microsoft: implicit grant flow', href: `${LEARN}/v2-oauth2-implicit-grant-flow` },
 } as const satisfies Record<string, Citation>;
 
 /** The four questions, in the order they are asked. */
