@@ -57,6 +57,9 @@ export function AppLayout() {
               <NavLink to="/tokens">Token inspector</NavLink>
             </li>
             <li>
+              <NavLink to="/attacks">Attack lab</NavLink>
+            </li>
+            <li>
               <NavLink to="/settings">Settings</NavLink>
             </li>
           </ul>

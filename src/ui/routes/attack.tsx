@@ -43,7 +43,9 @@ function StepResult({ attack, record }: { attack: AttackDefinition; record: Atta
   return (
     <li className={isAttacker ? 'attack-step attack-step--attacker' : 'attack-step'}>
       <h3>
-        <span className="attack-actor">{isAttacker ? `Attacker — ${actor}:` : `${actor}:`}</span>
+        <span className="attack-actor">
+          {isAttacker && !/attacker/i.test(actor) ? `Attacker — ${actor}:` : `${actor}:`}
+        </span>
         {step.title}
       </h3>
       <p>

@@ -9,8 +9,10 @@ export default function AttacksPage() {
       <h1 id="attacks-title">Attack lab</h1>
       <p className="lede">
         Why the defences exist. Each attack runs twice against the sandbox tenant: once with its defence
-        switched off, to show the harm, and once with it on, to show the defence stopping it. The switches
-        exist only on the sandbox and are off again as soon as a run ends; nothing leaves this machine.
+        switched off, to show the harm, and once with it on, to show the defence stopping it. A defence is off
+        only inside an attack run: on the sandbox, through switches that exist only there and go off as soon
+        as the run ends; in this app, in the attack’s own code, never in the flows. Nothing leaves this
+        machine.
       </p>
       <ul className="attack-index">
         {builtAttacks().map((attack) => (
