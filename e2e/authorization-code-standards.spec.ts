@@ -204,6 +204,28 @@ test.describe('authorization code flow: PAR, JAR and JARM against the standards 
     await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible();
   });
 
+  test('JARM carrying an error: a declined consent comes back signed and is shown as access_denied', async ({
+    page,
+  }) => {
+    await useStandardsSandbox(page, 'standard-spa');
+    await openCodeFlow(page);
+    await page.getByRole('combobox', { name: 'response_mode' }).selectOption('fragment.jwt');
+    await page.getByRole('combobox', { name: 'prompt' }).selectOption('consent');
+    await page.getByRole('button', { name: 'Sign in at the authorization server' }).click();
+    await page.getByLabel('Username').fill(USER);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Password').press('Enter');
+    await page.getByRole('button', { name: 'Deny' }).click();
+    await expect(page).toHaveURL(/\/flows\/authorization-code$/);
+    // JARM §2.1: the error travelled inside the signed JWT; once verified it is the authorization error.
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('access_denied');
+    // The return trip carried only the JWT, in the fragment.
+    await expect(page.getByText(/response in the fragment/).first()).toBeAttached();
+    expect(page.url()).not.toContain('response=');
+    await expectNoAxeViolations(page, 'authorization-code-standards: JARM error');
+  });
+
   test('a wrong secret signs a request object the server refuses: the push is explained', async ({
     page,
   }) => {
