@@ -68,11 +68,12 @@ type Loader = () => Promise<AttackDefinition>;
  */
 export const ATTACK_LOADERS: Readonly<Record<AttackId, Loader | undefined>> = {
   'login-csrf': () => import('./login-csrf.ts').then((m) => m.loginCsrfAttack),
-  'code-interception': undefined,
+  'code-interception': () => import('./code-interception.ts').then((m) => m.codeInterceptionAttack),
   'id-token-replay': () => import('./id-token-replay.ts').then((m) => m.idTokenReplayAttack),
   'redirect-uri-wildcard': undefined,
   'wrong-audience': undefined,
-  'refresh-token-theft': undefined,
+  'refresh-token-theft': () =>
+    import('./refresh-token-theft.ts').then((m) => m.refreshTokenTheftAttack),
   'mix-up': undefined,
 };
 
