@@ -172,7 +172,7 @@ test.describe('which flow should I use?', () => {
     await expect(page.getByRole('group', { name: APP_KIND }).getByRole('radio').first()).toBeFocused();
   });
 
-  test('a deep link lands on its answer; unknown values are asked; every link on a recommendation is a page of the app', async ({
+  test('a deep link lands on its answer; unknown values are asked; a recommendation links only to the lab’s pages and the sources it cites', async ({
     page,
   }) => {
     await page.goto('/choose?app=api&user=yes');
@@ -185,6 +185,14 @@ test.describe('which flow should I use?', () => {
       page.getByRole('group', { name: USER }).getByRole('radio', { name: 'Yes, for a user' }),
     ).toBeChecked();
     await expectNoAxeViolations(page, 'chooser: on-behalf-of from a deep link');
+    const hrefs = await obo
+      .getByRole('link')
+      .evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
+    expect(hrefs.length).toBeGreaterThan(3);
+    for (const href of hrefs)
+      expect(href).toMatch(
+        /^(\/flows\/[a-z-]+|https:\/\/www\.rfc-editor\.org\/rfc\/rfc\d+#section-[\d.]+|https:\/\/learn\.microsoft\.com\/entra\/identity-platform\/[a-z0-9-]+)$/,
+      );
 
     await page.goto('/choose?app=mainframe&user=yes');
     await expect(
