@@ -428,6 +428,13 @@ export default function ClientCredentialsPage() {
           Entra refuses it from a browser (AADSTS9002326) — so this page sends it through the local relay.
         </p>
       )}
+      {standard === features.entraShaped && (
+        <p className="warning" role="note" aria-label="Run from another authority">
+          This run was started for {standard ? 'another issuer' : 'Entra'}, and the settings now point at{' '}
+          {features.entraShaped ? 'Entra or its sandbox' : 'another issuer'}: press Start again to use the
+          current authority (and its client authentication methods).
+        </p>
+      )}
 
       <StepSection {...stepProps('credential')}>
         {standard ? (

@@ -250,6 +250,13 @@ export default function RefreshTokenPage() {
         </>
       }
     >
+      {(ctx.authMethod === undefined) !== features.entraShaped && (
+        <p className="warning" role="note" aria-label="Run from another authority">
+          This run was started for {ctx.authMethod === undefined ? 'Entra' : 'another issuer'}, and the
+          settings now point at {features.entraShaped ? 'Entra or its sandbox' : 'another issuer'}: press
+          Start again to use the current authority (and its client authentication methods).
+        </p>
+      )}
       <StepSection {...stepProps('token')}>
         {run.notKept?.includes('tokens') === true && ctx.refreshToken === '' && (
           <p className="note" role="note" aria-label="Refresh token not kept">
