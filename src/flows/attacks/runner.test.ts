@@ -140,6 +140,23 @@ describe('runAttack', () => {
     expect(record.failure?.code).toBe('BUG');
   });
 
+  test('cleanup runs after the last step and after a failure, with the latest context; its failure is reported', async () => {
+    const { deps } = stubDeps();
+    const cleaned: string[][] = [];
+    const withCleanup = attack({
+      cleanup: async (ctx) => {
+        cleaned.push([...ctx.visited]);
+        if (ctx.mode === 'vulnerable') throw new Error('the portal did not answer.');
+      },
+    });
+    const defended = await runAttack(withCleanup, 'defended', deps);
+    expect(defended.cleanupFailed).toBeUndefined();
+    const vulnerable = await runAttack(withCleanup, 'vulnerable', deps);
+    expect(vulnerable.verdict?.attackWorked).toBe(true);
+    expect(vulnerable.cleanupFailed).toBe('the portal did not answer.');
+    expect(cleaned).toEqual([['one'], ['one']]);
+  });
+
   test('stepsForMode keeps the order and drops the other mode’s steps', () => {
     expect(stepsForMode(attack(), 'vulnerable').map((s) => s.id)).toEqual(['one', 'end']);
   });

@@ -37,7 +37,10 @@ export async function runAttack<Ctx extends AttackContext>(
   const switches = run.switches ?? {};
   const anySwitch = Object.values(switches).some((on) => on === true);
   const steps: AttackStepRecord[] = [];
-  const finish = async (rest: Omit<AttackRunRecord, 'mode' | 'steps' | 'switchesReset'>) => {
+  let ctx = attack.initialContext(mode);
+  const finish = async (
+    rest: Omit<AttackRunRecord, 'mode' | 'steps' | 'switchesReset' | 'cleanupFailed'>,
+  ): Promise<AttackRunRecord> => {
     let switchesReset = true;
     // Always, even after a failure: the sandbox must not stay vulnerable (it also resets by itself).
     if (anySwitch)
@@ -45,7 +48,15 @@ export async function runAttack<Ctx extends AttackContext>(
         () => true,
         () => false,
       );
-    return { mode, steps, switchesReset, ...rest };
+    let cleanupFailed: string | undefined;
+    if (attack.cleanup !== undefined) {
+      try {
+        await attack.cleanup(ctx, deps);
+      } catch (error) {
+        cleanupFailed = toStepFailure(error).message;
+      }
+    }
+    return { mode, steps, switchesReset, ...(cleanupFailed === undefined ? {} : { cleanupFailed }), ...rest };
   };
   if (anySwitch) {
     try {
@@ -54,7 +65,6 @@ export async function runAttack<Ctx extends AttackContext>(
       return finish({ failure: { ...toStepFailure(error), stepId: 'switches' } });
     }
   }
-  let ctx = attack.initialContext(mode);
   for (const [index, step] of stepsForMode(attack, mode).entries()) {
     const result = await runStep((current: Ctx) => step.run(current, deps), ctx, deps);
     if (!result.ok) {

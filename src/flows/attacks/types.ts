@@ -214,6 +214,11 @@ export interface AttackDefinition<Ctx extends AttackContext = AttackContext> ext
   readonly initialContext: (mode: AttackMode) => Ctx;
   readonly steps: readonly AttackStepDefinition<Ctx>[];
   /**
+   * Puts back what the run changed beyond the lab's switches (a portal setting, a registration), after
+   * the last step or a failure, with the context as the last step left it. A throw is reported, not fatal.
+   */
+  cleanup?(ctx: Ctx, deps: AttackDeps): Promise<void>;
+  /**
    * The sequence diagram: message `step`s are step ids; a message with `variant: 'vulnerable'` or
    * `'defended'` is drawn only in that run.
    */
@@ -245,4 +250,6 @@ export interface AttackRunRecord {
   readonly failure?: StepFailure & { readonly stepId: string };
   /** The sandbox switches were turned off again after the run (true when none were on). */
   readonly switchesReset: boolean;
+  /** The attack's own cleanup failed: why, in its words. */
+  readonly cleanupFailed?: string;
 }

@@ -93,9 +93,17 @@ function Outcome({
 }) {
   const { verdict } = record;
   const expected = attack.runs[record.mode].expected;
-  const resetNote = record.switchesReset
-    ? null
-    : 'The sandbox did not confirm that its switches are off again; they go off by themselves within two minutes.';
+  const resetNote =
+    [
+      record.switchesReset
+        ? ''
+        : 'The sandbox did not confirm that its switches are off again; they go off by themselves within two minutes.',
+      record.cleanupFailed === undefined
+        ? ''
+        : `What the run changed on the sandbox could not be put back: ${record.cleanupFailed} Reset the sandbox on its portal.`,
+    ]
+      .filter((note) => note !== '')
+      .join(' ') || null;
   if (verdict === undefined) {
     return (
       <div className="attack-outcome">
