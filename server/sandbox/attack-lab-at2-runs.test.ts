@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { codeInterceptionAttack } from '../../src/flows/attacks/code-interception.ts';
+import { redirectUriWildcardAttack } from '../../src/flows/attacks/redirect-uri-wildcard.ts';
 import { runAttack } from '../../src/flows/attacks/runner.ts';
 import { SAFE_SWITCHES } from '../../src/flows/attacks/switches.ts';
 import type { AttackDeps } from '../../src/flows/attacks/types.ts';
@@ -49,6 +50,38 @@ function deps(relayAvailable = true): AttackDeps & { readonly sent: string[] } {
 function onlySandbox(sent: readonly string[]): boolean {
   return sent.every((url) => url.replace(/^relay /, '').startsWith(sandbox.origin));
 }
+
+describe('wildcard redirect URI (RFC 9700 §4.1)', () => {
+  test('defence off: the attacker’s page on the app’s site receives the code and redeems it', async () => {
+    const d = deps();
+    const record = await runAttack(redirectUriWildcardAttack, 'vulnerable', d);
+    expect(record.failure).toBeUndefined();
+    expect(record.verdict?.attackWorked).toBe(true);
+    expect(record.switchesReset).toBe(true);
+    const redirected = record.steps[1]?.facts?.[0]?.value ?? '';
+    expect(new URL(redirected).pathname).toBe('/users/attacker/profile');
+    expect(new URL(redirected).searchParams.has('code')).toBe(true);
+    expect(onlySandbox(d.sent)).toBe(true);
+    expect(sandbox.attackLab.switches).toEqual(SAFE_SWITCHES);
+  });
+
+  test('defence on: AADSTS50011 on the sandbox’s page, no code issued', async () => {
+    const d = deps();
+    const record = await runAttack(redirectUriWildcardAttack, 'defended', d);
+    expect(record.failure).toBeUndefined();
+    expect(record.verdict).toMatchObject({ attackWorked: false, refusal: { code: 'AADSTS50011' } });
+    expect(record.verdict?.refusal?.message).toContain('/users/attacker/profile');
+    expect(record.steps.map((s) => s.id)).toEqual(['attacker-link', 'victim-signs-in']);
+    expect(d.sent.some((url) => url.endsWith('/token'))).toBe(false);
+  });
+
+  test('with the switch off, the wildcard reading never applies (the normal flows are exact)', async () => {
+    // The switch is off again: the same kind of link is refused even right after a vulnerable run.
+    await runAttack(redirectUriWildcardAttack, 'vulnerable', deps());
+    const record = await runAttack(redirectUriWildcardAttack, 'defended', deps());
+    expect(record.verdict?.attackWorked).toBe(false);
+  });
+});
 
 describe('authorization code interception (RFC 7636 §1, RFC 9700 §2.1.1)', () => {
   test('defence off: the other app redeems the captured code and holds the victim’s tokens', async () => {

@@ -255,6 +255,13 @@ async function signInAsUser(origin: string, body: unknown): Promise<SignInResult
     const html = await response.text();
     const page = firstForm(html, next.href);
     if (!page) {
+      // The sandbox's error page (pages.ts errorPage, e.g. AADSTS50011): its code and message verbatim.
+      const alert = /<strong>(AADSTS\d+):<\/strong>\s*([^<]*)/.exec(html);
+      if (alert?.[1] !== undefined)
+        return {
+          ok: false,
+          message: `The sign-in stopped on a page without a form, the sandbox’s error page: ${alert[1]}: ${decodeHtml(alert[2] ?? '').trim()}`,
+        };
       const title = /<title>([^<]*)<\/title>/.exec(html)?.[1] ?? `status ${response.status}`;
       return { ok: false, message: `The sign-in stopped on a page without a form: ${decodeHtml(title)}.` };
     }

@@ -5,6 +5,7 @@
  * passes is rewritten into the form oidc-provider expects.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { wildcardRedirectUriMatches } from './attack-lab-redirect-uri-wildcard.ts';
 import { aadsts, buildRedirectDescription, type EntraError } from './entra-errors.ts';
 import { formPostPage } from './pages.ts';
 import { redirectUriProblem } from './redirect-uri-rules.ts';
@@ -114,8 +115,18 @@ function s256(value: string): string {
   return createHash('sha256').update(value).digest('base64url');
 }
 
+/** Attack lab switches the authorization request honours (all off outside an attack run). */
+export interface AuthorizeLabSwitches {
+  /** Vulnerable mode: registered redirect URIs read as wildcards over their site (attack-lab-redirect-uri-wildcard.ts). */
+  readonly wildcardRedirectUris?: boolean;
+}
+
 /** Checks an authorization request the way Entra does and rewrites it for oidc-provider. */
-export function checkAuthorizationRequest(input: URLSearchParams, findApp: AppLookup): AuthorizeDecision {
+export function checkAuthorizationRequest(
+  input: URLSearchParams,
+  findApp: AppLookup,
+  lab: AuthorizeLabSwitches = {},
+): AuthorizeDecision {
   const params = new URLSearchParams(input);
   params.delete(TOKEN_ONLY_MARKER);
   const clientId = params.get('client_id');
@@ -137,7 +148,12 @@ export function checkAuthorizationRequest(input: URLSearchParams, findApp: AppLo
   if (problem !== undefined) {
     return { action: 'page', error: aadsts.redirectUriInvalid(redirectUri, app.clientId, problem) };
   }
-  if (!redirectUriMatches(app.redirectUris, redirectUri)) {
+  // RFC 9700 §2.1: exact string matching — except in the attack lab's vulnerable mode, where a wildcard
+  // reading of the registered URIs lets an attacker's address on the same site receive the code.
+  const matches = lab.wildcardRedirectUris
+    ? wildcardRedirectUriMatches(app.redirectUris, redirectUri)
+    : redirectUriMatches(app.redirectUris, redirectUri);
+  if (!matches) {
     return { action: 'page', error: aadsts.redirectUriMismatch(redirectUri, app.clientId) };
   }
 

@@ -11,6 +11,7 @@ import type { JWK } from 'jose';
 import Provider, { type ClientMetadata } from 'oidc-provider';
 import { createMemoryAdapter, type ArtifactStore } from './adapter.ts';
 import { ATTACK_LAB_PREFIX, AttackLab, handleAttackLabRequest } from './attack-lab.ts';
+import { wildcardRedirectUriMatches } from './attack-lab-redirect-uri-wildcard.ts';
 import { handleDirectoryRequest, isDirectoryPath } from './app-directory.ts';
 import {
   buildAuthorizationErrorResponse,
@@ -203,7 +204,10 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     this: { redirectUris?: string[] },
     value: string,
   ) {
-    return redirectUriMatches(this.redirectUris ?? [], value);
+    // The attack lab's vulnerable mode only (off by default): wildcard reading of the registered URIs.
+    return attackLab.switches.wildcardRedirectUris
+      ? wildcardRedirectUriMatches(this.redirectUris ?? [], value)
+      : redirectUriMatches(this.redirectUris ?? [], value);
   };
   allowLoopbackImplicitRedirects(provider);
   applyEntraIdTokenRules(provider);
@@ -497,7 +501,9 @@ async function authorize(
 ): Promise<void> {
   const isPost = req.method === 'POST';
   const params = isPost ? new URLSearchParams((await readBody(req)).toString('utf8')) : url.searchParams;
-  const decision = checkAuthorizationRequest(params, ctx.registry.find);
+  const decision = checkAuthorizationRequest(params, ctx.registry.find, {
+    wildcardRedirectUris: ctx.attackLab.switches.wildcardRedirectUris,
+  });
   if (decision.action === 'page') {
     sendHtml(res, 400, errorPage(decision.error));
     return;

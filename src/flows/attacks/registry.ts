@@ -70,10 +70,10 @@ export const ATTACK_LOADERS: Readonly<Record<AttackId, Loader | undefined>> = {
   'login-csrf': () => import('./login-csrf.ts').then((m) => m.loginCsrfAttack),
   'code-interception': () => import('./code-interception.ts').then((m) => m.codeInterceptionAttack),
   'id-token-replay': () => import('./id-token-replay.ts').then((m) => m.idTokenReplayAttack),
-  'redirect-uri-wildcard': undefined,
+  'redirect-uri-wildcard': () =>
+    import('./redirect-uri-wildcard.ts').then((m) => m.redirectUriWildcardAttack),
   'wrong-audience': undefined,
-  'refresh-token-theft': () =>
-    import('./refresh-token-theft.ts').then((m) => m.refreshTokenTheftAttack),
+  'refresh-token-theft': () => import('./refresh-token-theft.ts').then((m) => m.refreshTokenTheftAttack),
   'mix-up': undefined,
 };
 
