@@ -844,6 +844,19 @@ describe('standards options: PAR, JAR, JARM, client authentication', () => {
     });
   });
 
+  test('OIDC Core §3.1.2.1: a nonce without openid in the scope is warned about', () => {
+    const ctx = standardContext();
+    const warned = (scope: string) =>
+      standardsWarnings({ ...ctx, params: { ...ctx.params, scope } }).map((w) => w.parameter);
+    expect(warned('api.read')).toContain('nonce');
+    expect(warned('openid api.read')).not.toContain('nonce');
+    expect(
+      standardsWarnings({ ...ctx, params: { ...ctx.params, scope: 'api.read', nonce: '' } }).map(
+        (w) => w.parameter,
+      ),
+    ).not.toContain('nonce');
+  });
+
   test('RFC 9126 §2.2 / §4: a used or expired request_uri is warned about before sign-in', () => {
     const base: AuthCodeContext = {
       ...standardContext(),

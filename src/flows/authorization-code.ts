@@ -747,6 +747,15 @@ export function standardsWarnings(ctx: AuthCodeContext, nowMs: number = Date.now
       message: 'The parameters changed after the request object was signed. Signing in signs it again.',
     });
   }
+  // OIDC Core §3.1.2.1: nonce belongs to an OpenID request; oidc-provider refuses it without openid.
+  const scopes = (ctx.params['scope'] ?? '').split(/\s+/);
+  if ((ctx.params['nonce'] ?? '') !== '' && !scopes.includes('openid')) {
+    warnings.push({
+      parameter: 'nonce',
+      message:
+        'A nonce is sent but the scope has no openid: nonce protects an ID token, and some servers refuse it without openid (“openid scope must be requested when using the nonce parameter”). Add openid to the scope, or empty the nonce.',
+    });
+  }
   if (isJarmResponseMode(ctx.params['response_mode'] ?? '') && ctx.jwksUri === undefined) {
     warnings.push({
       parameter: 'response_mode',

@@ -721,6 +721,8 @@ export default function AuthorizationCodePage() {
               sending={status('par') === 'running'}
               sendLabel={ctx.pushed === undefined ? 'Push the request' : 'Push the request again'}
               onSend={() => void push()}
+              // RFC 9126 §2.3: the PAR endpoint answers with the authorization request's errors.
+              context="authorize"
               onRetry={startAgain}
               retryLabel="Start again"
             />
