@@ -12,6 +12,7 @@ import Provider, { type ClientMetadata } from 'oidc-provider';
 import { createMemoryAdapter, type ArtifactStore } from './adapter.ts';
 import { ATTACK_LAB_PREFIX, AttackLab, handleAttackLabRequest } from './attack-lab.ts';
 import { wildcardRedirectUriMatches } from './attack-lab-redirect-uri-wildcard.ts';
+import { handleMixUpRequest, MIX_UP_AS_PREFIX } from './attack-lab-mix-up.ts';
 import { handleDirectoryRequest, isDirectoryPath } from './app-directory.ts';
 import {
   buildAuthorizationErrorResponse,
@@ -380,6 +381,12 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
   // The standards-only issuer at /standard (and its RFC 8414 metadata path), apart from the tenant.
   if (ctx.standard.owns(pathname)) {
     await ctx.standard.route(req, res, url);
+    return;
+  }
+  // The mix-up attack's malicious authorization server (attack-lab-mix-up.ts).
+  if (pathname === MIX_UP_AS_PREFIX || pathname.startsWith(`${MIX_UP_AS_PREFIX}/`)) {
+    const honestIssuer = ctx.standard.issuer;
+    await handleMixUpRequest({ attackLab: ctx.attackLab, origin: ctx.origin, honestIssuer }, req, res, url);
     return;
   }
   if (pathname.startsWith(ATTACK_LAB_PREFIX)) {

@@ -74,7 +74,7 @@ export const ATTACK_LOADERS: Readonly<Record<AttackId, Loader | undefined>> = {
     import('./redirect-uri-wildcard.ts').then((m) => m.redirectUriWildcardAttack),
   'wrong-audience': undefined,
   'refresh-token-theft': () => import('./refresh-token-theft.ts').then((m) => m.refreshTokenTheftAttack),
-  'mix-up': undefined,
+  'mix-up': () => import('./mix-up.ts').then((m) => m.mixUpAttack),
 };
 
 /** The URL path of the attack lab's index. */
