@@ -16,6 +16,7 @@ const APP_KIND = 'What kind of app are you building?';
 const USER = 'Does it act for a signed-in user?';
 const SECRET = 'Can it keep a secret?';
 const BROWSER = 'Can it open a browser on the same device?';
+const SPA_CLIENT_ID = SANDBOX_APPS.find((app) => app.displayName === 'Flow Lab SPA')!.clientId;
 const WEB_SECRET = SANDBOX_APPS.find((app) => app.displayName === 'Flow Lab Web App')!.clientSecret!;
 
 /** Into the page's main content with keys only: the skip link, then the first control inside it. */
@@ -69,6 +70,13 @@ test.describe('which flow should I use?', () => {
     page,
   }) => {
     const consoleLines = recordConsole(page);
+    // Another registration active first: the chooser must switch back to the SPA, not keep it.
+    await page.goto('/settings');
+    await page
+      .getByRole('group', { name: 'Sandbox app registrations' })
+      .getByRole('button', { name: 'Flow Lab Console' })
+      .press('Enter');
+    await expect(page.getByLabel('Profile name')).toHaveValue('Flow Lab Console');
     await page.goto('/choose');
     await expect(page.getByRole('heading', { level: 1, name: 'Which flow should I use?' })).toBeVisible();
     await expectNoAxeViolations(page, 'chooser: first question');
@@ -101,6 +109,7 @@ test.describe('which flow should I use?', () => {
     await expect(open).toBeFocused();
     await page.keyboard.press('Enter');
     await expect(page).toHaveURL(/\/flows\/authorization-code$/);
+    await expect(page.getByLabel('client_id')).toHaveValue(SPA_CLIENT_ID);
     await expect(
       page.getByRole('heading', { level: 1, name: catalogueEntry('authorization-code').title }),
     ).toBeVisible();

@@ -16,7 +16,7 @@ import {
 } from '../../flows/chooser.ts';
 import { catalogueEntry, flowPath } from '../../flows/registry.ts';
 import { sandboxAppNamed } from '../../state/sandbox-directory.ts';
-import { DEFAULT_PROFILE_ID, defaultProfile, useSettings } from '../../state/settings.ts';
+import { defaultProfile, useSettings, type AppProfile } from '../../state/settings.ts';
 import './choose.css';
 
 /** One question as a radio group; the hint of each choice is its description. */
@@ -82,13 +82,17 @@ function sandboxNote(r: Recommendation): string {
   }
 }
 
-/** Makes the sandbox's SPA registration the active profile (adding the default profile if it was removed). */
+/**
+ * Makes a profile for the sandbox's SPA registration active: the active one if it is one already, else
+ * the first that is (no client id means the SPA in the sandbox), else a fresh one like the default.
+ */
 function selectSandboxSpaProfile(): void {
   const settings = useSettings.getState();
   const spaId = sandboxAppNamed('Flow Lab SPA')?.clientId;
-  const spa =
-    settings.profiles.find((p) => p.id === DEFAULT_PROFILE_ID) ??
-    settings.profiles.find((p) => p.platform === 'spa' && (p.clientId === '' || p.clientId === spaId));
+  const isSpa = (p: AppProfile) => p.clientId === '' || (spaId !== undefined && p.clientId === spaId);
+  const active = settings.profiles.find((p) => p.id === settings.activeProfileId);
+  if (active !== undefined && isSpa(active)) return;
+  const spa = settings.profiles.find(isSpa);
   if (spa !== undefined) settings.selectProfile(spa.id);
   else {
     const { id: _fresh, ...profile } = defaultProfile();
