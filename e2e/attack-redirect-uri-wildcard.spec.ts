@@ -1,0 +1,65 @@
+import { expect, test, type Page } from '@playwright/test';
+import { E2E_APP_PORT, E2E_SANDBOX_PORT } from '../playwright.config.ts';
+import { expectNoAxeViolations } from './support/axe.ts';
+import { expectNoSecretsLeft, recordConsole } from './support/secrets-audit.ts';
+
+const APP = `http://localhost:${E2E_APP_PORT}`;
+const SANDBOX = `http://localhost:${E2E_SANDBOX_PORT}`;
+const TITLE = 'Open redirect: a wildcard redirect URI';
+
+/** Every request the page makes, to prove the attack reaches no host but the app and the sandbox. */
+function recordHosts(page: Page): Set<string> {
+  const origins = new Set<string>();
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.protocol.startsWith('http')) origins.add(url.origin);
+  });
+  return origins;
+}
+
+/** Runs one of the two runs with the keyboard and waits for its outcome, which takes focus. */
+async function run(page: Page, mode: 'off' | 'on') {
+  const panel = page.getByRole('region', { name: new RegExp(`^Defence ${mode}:`) });
+  await panel
+    .getByRole('button', { name: new RegExp(`the attack with the defence ${mode}$`) })
+    .press('Enter');
+  const outcome = panel.getByRole('heading', {
+    level: 3,
+    name: /^(The attack worked|The defence stopped it|The run did not finish)$/,
+  });
+  await expect(outcome).toBeVisible({ timeout: 20_000 });
+  return panel;
+}
+
+test('wildcard redirect URI: the attacker’s page on the app’s site gets the code; exact matching answers AADSTS50011', async ({
+  page,
+}) => {
+  const consoleLines = recordConsole(page);
+  const hosts = recordHosts(page);
+  await page.goto('/attacks');
+  await page.getByRole('link', { name: TITLE }).press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: TITLE })).toBeVisible();
+  await expect(page.getByRole('note', { name: 'Vulnerable mode' })).toContainText('Wildcard redirect URIs');
+
+  const off = await run(page, 'off');
+  await expect(off.getByRole('heading', { name: 'The attack worked' })).toBeFocused();
+  await expect(off).toContainText('The attacker holds an access token for Adele Vance');
+  await expect(off.getByText(/read as http:\/\/localhost:\d+\/\* \(vulnerable\)/)).toBeVisible();
+  await expect(off.getByText(/Raw HTTP: POST .*\/oauth2\/v2\.0\/token → 200/)).toBeVisible();
+  await off.getByRole('button', { name: 'Reveal Victim’s code' }).press('Enter');
+  const fact = off.locator('.attack-facts > div').filter({ hasText: 'Victim’s code' });
+  const code = (await fact.locator('code').first().textContent()) ?? '';
+  expect(code.length).toBeGreaterThan(10);
+  await expectNoAxeViolations(page, 'redirect-uri-wildcard: defence off');
+  const afterOff = await page.request.get(`${SANDBOX}/attack-lab/switches`);
+  expect(((await afterOff.json()) as { vulnerable: boolean }).vulnerable).toBe(false);
+
+  const on = await run(page, 'on');
+  await expect(on.getByRole('heading', { name: 'The defence stopped it' })).toBeFocused();
+  await expect(on).toContainText('AADSTS50011');
+  await expect(on.getByText(/Raw HTTP: POST .*\/token/)).toHaveCount(0);
+  await expectNoAxeViolations(page, 'redirect-uri-wildcard: defence on');
+
+  expect([...hosts].sort()).toEqual([APP, SANDBOX].sort());
+  await expectNoSecretsLeft(page, [code], consoleLines);
+});
