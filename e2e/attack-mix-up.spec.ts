@@ -1,0 +1,68 @@
+import { expect, test, type Page } from '@playwright/test';
+import { E2E_APP_PORT, E2E_SANDBOX_PORT } from '../playwright.config.ts';
+import { expectNoAxeViolations } from './support/axe.ts';
+import { expectNoSecretsLeft, recordConsole } from './support/secrets-audit.ts';
+
+const APP = `http://localhost:${E2E_APP_PORT}`;
+const SANDBOX = `http://localhost:${E2E_SANDBOX_PORT}`;
+const TITLE = 'Mix-up between two authorization servers';
+
+/** Every request the page makes, to prove the attack reaches no host but the app and the sandbox. */
+function recordHosts(page: Page): Set<string> {
+  const origins = new Set<string>();
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.protocol.startsWith('http')) origins.add(url.origin);
+  });
+  return origins;
+}
+
+/** Runs one of the two runs with the keyboard and waits for its outcome, which takes focus. */
+async function run(page: Page, mode: 'off' | 'on') {
+  const panel = page.getByRole('region', { name: new RegExp(`^Defence ${mode}:`) });
+  await panel
+    .getByRole('button', { name: new RegExp(`the attack with the defence ${mode}$`) })
+    .press('Enter');
+  const outcome = panel.getByRole('heading', {
+    level: 3,
+    name: /^(The attack worked|The defence stopped it|The run did not finish)$/,
+  });
+  await expect(outcome).toBeVisible({ timeout: 30_000 });
+  return panel;
+}
+
+test('mix-up: without the iss check the app hands the code and verifier to the attacker’s server; with it the callback is refused', async ({
+  page,
+}) => {
+  const consoleLines = recordConsole(page);
+  const hosts = recordHosts(page);
+  await page.goto('/attacks');
+  await page.getByRole('link', { name: TITLE }).press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: TITLE })).toBeVisible();
+  await expect(page.getByRole('note', { name: 'Vulnerable mode' })).toContainText(
+    'does not compare the response’s iss',
+  );
+
+  const off = await run(page, 'off');
+  await expect(off.getByRole('heading', { name: 'The attack worked' })).toBeFocused();
+  await expect(off).toContainText('now holds Adele Vance’s tokens');
+  await expect(off.getByText(/Raw HTTP: POST .*\/attack-lab\/mixup-as\/token → 400/)).toBeVisible();
+  await expect(off.getByText(/Raw HTTP: POST .*\/standard\/token → 200/)).toBeVisible();
+  await expectNoAxeViolations(page, 'mix-up: defence off');
+
+  const on = await run(page, 'on');
+  await expect(on.getByRole('heading', { name: 'The defence stopped it' })).toBeFocused();
+  await expect(on).toContainText('RFC 9207');
+  await expect(on.getByText(`${SANDBOX}/standard`, { exact: true })).toBeVisible();
+  await expect(on.getByText(/Raw HTTP: POST .*\/token/)).toHaveCount(0);
+  await on.getByRole('button', { name: 'Reveal Code (issued by the honest server)' }).press('Enter');
+  const fact = on.locator('.attack-facts > div').filter({ hasText: 'Code (issued by the honest server)' });
+  const code = (await fact.locator('code').first().textContent()) ?? '';
+  expect(code.length).toBeGreaterThan(10);
+  await expectNoAxeViolations(page, 'mix-up: defence on');
+
+  const captured = await page.request.get(`${SANDBOX}/attack-lab/mixup-as/captured`);
+  expect(await captured.json()).toEqual({ captured: false });
+  expect([...hosts].sort()).toEqual([APP, SANDBOX].sort());
+  await expectNoSecretsLeft(page, [code], consoleLines);
+});

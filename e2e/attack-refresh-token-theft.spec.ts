@@ -1,0 +1,75 @@
+import { expect, test, type Page } from '@playwright/test';
+import { E2E_APP_PORT, E2E_SANDBOX_PORT } from '../playwright.config.ts';
+import { expectNoAxeViolations } from './support/axe.ts';
+import { expectNoSecretsLeft, recordConsole } from './support/secrets-audit.ts';
+
+const APP = `http://localhost:${E2E_APP_PORT}`;
+const SANDBOX = `http://localhost:${E2E_SANDBOX_PORT}`;
+const TITLE = 'Refresh token theft from a single-page app';
+
+/** Every request the page makes, to prove the attack reaches no host but the app and the sandbox. */
+function recordHosts(page: Page): Set<string> {
+  const origins = new Set<string>();
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.protocol.startsWith('http')) origins.add(url.origin);
+  });
+  return origins;
+}
+
+/** Runs one of the two runs with the keyboard and waits for its outcome, which takes focus. */
+async function run(page: Page, mode: 'off' | 'on') {
+  const panel = page.getByRole('region', { name: new RegExp(`^Defence ${mode}:`) });
+  await panel
+    .getByRole('button', { name: new RegExp(`the attack with the defence ${mode}$`) })
+    .press('Enter');
+  const outcome = panel.getByRole('heading', {
+    level: 3,
+    name: /^(The attack worked|The defence stopped it|The run did not finish)$/,
+  });
+  await expect(outcome).toBeVisible({ timeout: 30_000 });
+  return panel;
+}
+
+/** The sandbox's refresh token settings must be Entra's again after every run. */
+async function expectSettingsRestored(page: Page) {
+  const response = await page.request.get(`${SANDBOX}/portal/settings`);
+  expect(await response.json()).toMatchObject({
+    rotateRefreshTokens: false,
+    spaRefreshTokenLifetimeSeconds: 86_400,
+  });
+}
+
+test('refresh token theft: without rotation the stolen token works until the SPA lifetime (AADSTS700084); with rotation the reuse revokes the grant (AADSTS70008)', async ({
+  page,
+}) => {
+  const consoleLines = recordConsole(page);
+  const hosts = recordHosts(page);
+  await page.goto('/attacks');
+  await page.getByRole('link', { name: TITLE }).press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: TITLE })).toBeVisible();
+
+  const off = await run(page, 'off');
+  await expect(off.getByRole('heading', { name: 'The attack worked' })).toBeFocused();
+  await expect(off).toContainText('neither the SPA nor Adele Vance could tell');
+  await expect(off).toContainText('AADSTS700084');
+  await expect(off.getByText(/^Attacker:$/).first()).toBeVisible();
+  await expect(off.getByText(/Raw HTTP: POST .*\/oauth2\/v2\.0\/token → 200/).first()).toBeVisible();
+  await expectNoAxeViolations(page, 'refresh-token-theft: defence off');
+  await expectSettingsRestored(page);
+
+  const on = await run(page, 'on');
+  await expect(on.getByRole('heading', { name: 'The defence stopped it' })).toBeFocused();
+  await expect(on).toContainText('AADSTS70008');
+  await expect(on).toContainText('revoked the grant');
+  await expect(on.getByText(/Raw HTTP: POST .*\/oauth2\/v2\.0\/token → 400/).first()).toBeVisible();
+  await on.getByRole('button', { name: 'Reveal Stolen refresh token' }).press('Enter');
+  const fact = on.locator('.attack-facts > div').filter({ hasText: 'Stolen refresh token' });
+  const stolen = (await fact.locator('code').first().textContent()) ?? '';
+  expect(stolen.length).toBeGreaterThan(10);
+  await expectNoAxeViolations(page, 'refresh-token-theft: defence on');
+  await expectSettingsRestored(page);
+
+  expect([...hosts].sort()).toEqual([APP, SANDBOX].sort());
+  await expectNoSecretsLeft(page, [stolen], consoleLines);
+});
