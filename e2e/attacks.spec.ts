@@ -94,6 +94,8 @@ test.describe('attack lab', () => {
     await expect(on.getByRole('heading', { name: 'The defence stopped it' })).toBeFocused();
     await expect(on).toContainText('STATE_MISMATCH');
     await expect(on.getByText(/Raw HTTP: POST .*\/token/)).toHaveCount(0);
+    // The redemption and the sign-in never happen: the run stopped at the callback.
+    await expect(on.getByText('(not reached: the run ended before this step)')).toHaveCount(2);
     await on.getByRole('button', { name: 'Reveal Attacker’s code' }).press('Enter');
     const code = (await on.locator('.attack-facts code').first().textContent()) ?? '';
     await expectNoAxeViolations(page, 'login-csrf: defence on');

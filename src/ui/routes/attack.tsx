@@ -35,19 +35,56 @@ function switchLabels(attack: AttackDefinition, mode: AttackMode): string[] {
     .map(([name]) => ATTACK_LAB_SWITCHES[name as AttackLabSwitch].label);
 }
 
-function StepResult({ attack, record }: { attack: AttackDefinition; record: AttackStepRecord }) {
-  const step = attack.steps.find((s) => s.id === record.id);
-  if (step === undefined) return null;
+/** Where a step stands when it has no record: the run has not reached it, or ended before it. */
+type StepPlace = 'not-run' | 'running' | 'not-reached';
+
+const PLACE_TEXT: Readonly<Record<StepPlace, string>> = {
+  'not-run': 'not run yet',
+  running: 'running…',
+  'not-reached': 'not reached: the run ended before this step',
+};
+
+function StepResult({
+  attack,
+  step,
+  record,
+  place,
+}: {
+  attack: AttackDefinition;
+  step: AttackDefinition['steps'][number];
+  record: AttackStepRecord | undefined;
+  place: StepPlace;
+}) {
   const actor = attack.actors.find((a) => a.id === step.actor)?.label ?? step.actor;
   const isAttacker = step.actor === ATTACKER;
+  const classes = [
+    'attack-step',
+    isAttacker ? 'attack-step--attacker' : '',
+    record ? '' : 'attack-step--idle',
+  ];
   return (
-    <li className={isAttacker ? 'attack-step attack-step--attacker' : 'attack-step'}>
+    <li className={classes.filter((c) => c !== '').join(' ')}>
       <h3>
         <span className="attack-actor">
           {isAttacker && !/attacker/i.test(actor) ? `Attacker — ${actor}:` : `${actor}:`}
         </span>
         {step.title}
+        {record === undefined && <span className="attack-step-place"> ({PLACE_TEXT[place]})</span>}
       </h3>
+      {record === undefined ? null : <StepDetails step={step} record={record} />}
+    </li>
+  );
+}
+
+function StepDetails({
+  step,
+  record,
+}: {
+  step: AttackDefinition['steps'][number];
+  record: AttackStepRecord;
+}) {
+  return (
+    <>
       <p>
         <em>Why:</em> {step.why} <span className="spec-ref">({step.spec})</span>
       </p>
@@ -78,7 +115,7 @@ function StepResult({ attack, record }: { attack: AttackDefinition; record: Atta
         </details>
       ))}
       {record.failure !== undefined && <FailurePanel failure={record.failure} />}
-    </li>
+    </>
   );
 }
 
@@ -197,16 +234,26 @@ function RunPanel(props: {
           ? 'Running…'
           : `${record === undefined ? 'Run' : 'Run again'}: the attack with the defence ${mode === 'vulnerable' ? 'off' : 'on'}`}
       </button>
-      {shown.length > 0 && (
-        <ol
-          className="attack-steps"
-          aria-label={`Steps of the run with the defence ${mode === 'vulnerable' ? 'off' : 'on'}`}
-        >
-          {shown.map((step) => (
-            <StepResult key={step.id} attack={attack} record={step} />
-          ))}
-        </ol>
-      )}
+      <ol
+        className="attack-steps"
+        aria-label={`Steps of the run with the defence ${mode === 'vulnerable' ? 'off' : 'on'}`}
+      >
+        {stepsForMode(attack, mode).map((step, index) => (
+          <StepResult
+            key={step.id}
+            attack={attack}
+            step={step}
+            record={shown.find((r) => r.id === step.id)}
+            place={
+              record !== undefined
+                ? 'not-reached'
+                : props.running && index === shown.length
+                  ? 'running'
+                  : 'not-run'
+            }
+          />
+        ))}
+      </ol>
       {record !== undefined && <Outcome attack={attack} record={record} outcomeRef={outcomeRef} />}
     </section>
   );
