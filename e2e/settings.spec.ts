@@ -314,10 +314,15 @@ test.describe('settings: authorities, profiles, transfer', () => {
     page,
   }) => {
     await page.goto('/settings');
-    // The sandbox tenant itself (Entra-shaped, no document read): every flow offered.
+    // The sandbox tenant itself (Entra-shaped, judged by what Entra publishes): every grant offered;
+    // of the feature routes, token management (userinfo, logout) only.
     const sandboxFlows = page.getByRole('list', { name: 'Flows with this authority' });
-    await expect(sandboxFlows.getByRole('listitem')).toHaveCount(8);
-    await expect(sandboxFlows.getByRole('listitem').filter({ hasText: 'Offered' })).toHaveCount(8);
+    await expect(sandboxFlows.getByRole('listitem')).toHaveCount(12);
+    await expect(sandboxFlows.getByRole('listitem').filter({ hasText: 'Offered' })).toHaveCount(9);
+    const sandboxRow = (title: string) => sandboxFlows.getByRole('listitem').filter({ hasText: title });
+    await expect(sandboxRow('Sender-constrained tokens (DPoP)')).toContainText('Not advertised');
+    await expect(sandboxRow('Token exchange (RFC 8693)')).toContainText('Not advertised');
+    await expect(sandboxRow('Dynamic client registration')).toContainText('registration_endpoint');
 
     await useSandboxAsIssuer(page);
     // One list on the page: the looked-up document's.
