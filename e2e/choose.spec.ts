@@ -216,6 +216,30 @@ test.describe('which flow should I use?', () => {
     await expect(page.getByRole('region', { name: /^Use:/ })).toHaveCount(0);
   });
 
+  test('with Entra ID as the authority, Open only opens the page: the authority and profiles stay as they were', async ({
+    page,
+  }) => {
+    await page.goto('/settings');
+    await page.getByRole('radio', { name: 'Microsoft Entra ID (your tenant)' }).check();
+    const profiles = await page
+      .getByLabel('Active profile', { exact: true })
+      .locator('option')
+      .allInnerTexts();
+    await page.goto('/choose?app=spa');
+    const region = result(page, recommend({ app: 'spa' })!);
+    await expect(region).toContainText('Opens the page with your current authority and active profile');
+    await region
+      .getByRole('button', { name: `Open ${catalogueEntry('authorization-code').title}` })
+      .press('Enter');
+    await expect(page).toHaveURL(/\/flows\/authorization-code$/);
+    await expect(page.locator('.authority-badge')).toHaveText('Entra ID');
+    await page
+      .getByRole('navigation', { name: 'Flows' })
+      .getByRole('link', { name: 'Settings' })
+      .press('Enter');
+    await expect(page.getByLabel('Active profile', { exact: true }).locator('option')).toHaveText(profiles);
+  });
+
   test('every page of the lab is reached from the chooser', async ({ page }) => {
     test.setTimeout(120_000);
     // For each flow, the first recommendation (answers tried in order) that opens or links to it.
