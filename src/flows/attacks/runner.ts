@@ -15,7 +15,10 @@ import type {
   AttackStepRecord,
 } from './types.ts';
 
-/** The steps a run in `mode` takes, in order. */
+/**
+ * The steps a run in `mode` takes, in order.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4
+ */
 export function stepsForMode<Ctx extends AttackContext>(
   attack: AttackDefinition<Ctx>,
   mode: AttackMode,

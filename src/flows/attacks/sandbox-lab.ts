@@ -81,10 +81,16 @@ export async function resetSwitches(deps: AttackDeps): Promise<HttpExchange> {
   return exchange;
 }
 
-/** A seeded sandbox user the lab's sign-in helper can sign in (no second factor). */
+/**
+ * A seeded sandbox user the lab's sign-in helper can sign in (no second factor).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
+ */
 export type LabUser = 'adele' | 'alex';
 
-/** Who plays whom: the victim is Adele Vance, the attacker signs in with their own account, Alex Wilber's. */
+/**
+ * Who plays whom: the victim is Adele Vance, the attacker signs in with their own account, Alex Wilber's.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.7
+ */
 export const LAB_USERS: Readonly<
   Record<LabUser, { readonly username: string; readonly displayName: string }>
 > = {
@@ -92,7 +98,10 @@ export const LAB_USERS: Readonly<
   alex: { username: 'alex@flowlab-sandbox.onmicrosoft.com', displayName: 'Alex Wilber' },
 };
 
-/** What the sandbox's sign-in helper brought back. */
+/**
+ * What the sandbox's sign-in helper brought back.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ */
 export interface LabSignIn {
   /** The address the sign-in ended on: the redirect URI with the response in its query or fragment. */
   readonly redirectedTo: string;
@@ -132,7 +141,10 @@ export async function signInAs(
   return { redirectedTo, exchange };
 }
 
-/** The sandbox tenant as an attack uses it: its directory, its endpoints, and the app under attack. */
+/**
+ * The sandbox tenant as an attack uses it: its directory, its endpoints, and the app under attack.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-protocols#endpoints
+ */
 export interface LabTenant {
   readonly issuer: string;
   readonly endpoints: Endpoints;

@@ -21,7 +21,10 @@ export interface AttackLabSwitches {
   readonly apiSkipsAudienceCheck: boolean;
 }
 
-/** The name of one switch. */
+/**
+ * The name of one switch.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-2
+ */
 export type AttackLabSwitch = keyof AttackLabSwitches;
 
 /**
@@ -40,20 +43,32 @@ export const ATTACK_LAB_SWITCHES: Readonly<Record<AttackLabSwitch, { readonly la
   },
 };
 
-/** Every switch off: the sandbox as it always is outside an attack run. */
+/**
+ * Every switch off: the sandbox as it always is outside an attack run.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-2
+ */
 export const SAFE_SWITCHES: AttackLabSwitches = {
   pkceOptionalForPublicClients: false,
   wildcardRedirectUris: false,
   apiSkipsAudienceCheck: false,
 };
 
-/** How long switches stay on without a reset, in seconds: longer than any attack run takes. */
+/**
+ * How long switches stay on without a reset, in seconds: longer than any attack run takes.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-2
+ */
 export const ATTACK_LAB_SWITCH_TTL_SECONDS = 120;
 
-/** The sandbox's switches endpoint (GET reads, POST sets; `{}` or `{"reset":true}` turns all off). */
+/**
+ * The sandbox's switches endpoint (GET reads, POST sets; `{}` or `{"reset":true}` turns all off).
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-2
+ */
 export const ATTACK_LAB_SWITCHES_PATH = '/attack-lab/switches';
 
-/** The sandbox endpoint that plays a browser signing a seeded user in (see server/sandbox/attack-lab.ts). */
+/**
+ * The sandbox endpoint that plays a browser signing a seeded user in (see server/sandbox/attack-lab.ts).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
+ */
 export const ATTACK_LAB_SIGN_IN_PATH = '/attack-lab/sign-in';
 
 /**

@@ -73,10 +73,16 @@ import type { AttackLabSwitches } from './switches.ts';
  */
 export type AttackMode = 'vulnerable' | 'defended';
 
-/** Both modes, in the order the page shows them. */
+/**
+ * Both modes, in the order the page shows them.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4
+ */
 export const ATTACK_MODES: readonly AttackMode[] = ['vulnerable', 'defended'];
 
-/** The actor id every attack uses for the attacker; the page draws its steps in "attacker" panels. */
+/**
+ * The actor id every attack uses for the attacker; the page draws its steps in "attacker" panels.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4
+ */
 export const ATTACKER = 'attacker';
 
 /**
