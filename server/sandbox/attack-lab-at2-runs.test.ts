@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { codeInterceptionAttack } from '../../src/flows/attacks/code-interception.ts';
 import { redirectUriWildcardAttack } from '../../src/flows/attacks/redirect-uri-wildcard.ts';
 import { runAttack } from '../../src/flows/attacks/runner.ts';
+import { wrongAudienceAttack } from '../../src/flows/attacks/wrong-audience.ts';
 import { SAFE_SWITCHES } from '../../src/flows/attacks/switches.ts';
 import type { AttackDeps } from '../../src/flows/attacks/types.ts';
 import { RELAY_PATH } from '../../src/protocol/transport.ts';
@@ -80,6 +81,31 @@ describe('wildcard redirect URI (RFC 9700 §4.1)', () => {
     await runAttack(redirectUriWildcardAttack, 'vulnerable', deps());
     const record = await runAttack(redirectUriWildcardAttack, 'defended', deps());
     expect(record.verdict?.attackWorked).toBe(false);
+  });
+});
+
+describe('token sent to the wrong API (RFC 9700 §2.3, §4.9.2)', () => {
+  test('defence off: the payroll API accepts a token issued for API A', async () => {
+    const d = deps();
+    const record = await runAttack(wrongAudienceAttack, 'vulnerable', d);
+    expect(record.failure).toBeUndefined();
+    expect(record.verdict?.attackWorked).toBe(true);
+    expect(record.steps[1]?.facts?.[0]).toEqual({ label: 'aud', value: `${sandbox.origin}/standard/api` });
+    expect(record.steps[2]?.exchanges?.[0]?.response?.status).toBe(200);
+    expect(record.steps.at(-1)?.facts?.[0]).toEqual({ label: 'Employee', value: 'Adele Vance' });
+    expect(onlySandbox(d.sent)).toBe(true);
+    expect(sandbox.attackLab.switches).toEqual(SAFE_SWITCHES);
+  });
+
+  test('defence on: 401 invalid_token, the audience is API A', async () => {
+    const record = await runAttack(wrongAudienceAttack, 'defended', deps());
+    expect(record.failure).toBeUndefined();
+    expect(record.verdict).toMatchObject({ attackWorked: false, refusal: { code: 'invalid_token' } });
+    const replay = record.steps.at(-1)?.exchanges?.[0];
+    expect(replay?.response?.status).toBe(401);
+    expect(replay?.response?.headers.find(([n]) => n.toLowerCase() === 'www-authenticate')?.[1]).toMatch(
+      /error="invalid_token"/,
+    );
   });
 });
 

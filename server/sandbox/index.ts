@@ -12,6 +12,7 @@ import Provider, { type ClientMetadata } from 'oidc-provider';
 import { createMemoryAdapter, type ArtifactStore } from './adapter.ts';
 import { ATTACK_LAB_PREFIX, AttackLab, handleAttackLabRequest } from './attack-lab.ts';
 import { wildcardRedirectUriMatches } from './attack-lab-redirect-uri-wildcard.ts';
+import { handlePayrollApiRequest, PAYROLL_API_PATH } from './attack-lab-wrong-audience.ts';
 import { handleMixUpRequest, MIX_UP_AS_PREFIX } from './attack-lab-mix-up.ts';
 import { handleDirectoryRequest, isDirectoryPath } from './app-directory.ts';
 import {
@@ -387,6 +388,12 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
   if (pathname === MIX_UP_AS_PREFIX || pathname.startsWith(`${MIX_UP_AS_PREFIX}/`)) {
     const honestIssuer = ctx.standard.issuer;
     await handleMixUpRequest({ attackLab: ctx.attackLab, origin: ctx.origin, honestIssuer }, req, res, url);
+    return;
+  }
+  // The wrong-audience attack's payroll API (attack-lab-wrong-audience.ts).
+  if (pathname === PAYROLL_API_PATH) {
+    const lab = { attackLab: ctx.attackLab, origin: ctx.origin, trustedIssuer: ctx.standard.issuer };
+    await handlePayrollApiRequest(lab, req, res);
     return;
   }
   if (pathname.startsWith(ATTACK_LAB_PREFIX)) {

@@ -72,7 +72,7 @@ export const ATTACK_LOADERS: Readonly<Record<AttackId, Loader | undefined>> = {
   'id-token-replay': () => import('./id-token-replay.ts').then((m) => m.idTokenReplayAttack),
   'redirect-uri-wildcard': () =>
     import('./redirect-uri-wildcard.ts').then((m) => m.redirectUriWildcardAttack),
-  'wrong-audience': undefined,
+  'wrong-audience': () => import('./wrong-audience.ts').then((m) => m.wrongAudienceAttack),
   'refresh-token-theft': () => import('./refresh-token-theft.ts').then((m) => m.refreshTokenTheftAttack),
   'mix-up': () => import('./mix-up.ts').then((m) => m.mixUpAttack),
 };
