@@ -274,6 +274,21 @@ test.describe('which flow should I use?', () => {
     }
   });
 
+  test.describe('prerendered', () => {
+    test.use({ javaScriptEnabled: false });
+    test('/choose is drawn from its HTML alone with the first question, before any script runs', async ({
+      page,
+    }) => {
+      await page.goto('/choose');
+      const drawn = page.locator('#root > fieldset.prerendered[inert][disabled]');
+      await expect(drawn.getByRole('heading', { level: 1, includeHidden: true })).toHaveText(
+        'Which flow should I use?',
+      );
+      await expect(drawn.locator('legend').first()).toHaveText(APP_KIND);
+      await expect(drawn.locator('input[type="radio"]')).toHaveCount(6);
+    });
+  });
+
   test.describe('on a phone (390×844)', () => {
     test.use({ viewport: { width: 390, height: 844 } });
     test('questions and every recommendation fit without sideways scrolling', async ({ page }) => {
