@@ -119,7 +119,8 @@ function StepDetails({
   );
 }
 
-function Outcome({
+/** How a run ended: the verdict and why, or why it did not finish; and anything left to put back. */
+export function Outcome({
   attack,
   record,
   outcomeRef,
@@ -147,10 +148,20 @@ function Outcome({
         <h3 ref={outcomeRef} tabIndex={-1}>
           The run did not finish
         </h3>
-        <p>
-          A step failed before the attack could succeed or be stopped, so this run shows neither. The failed
-          step above says what happened and what to do.
-        </p>
+        {record.failure !== undefined && !record.steps.some((step) => step.id === record.failure?.stepId) ? (
+          <>
+            <p>
+              The sandbox’s vulnerable-mode switches could not be turned on, so the run did not start. Is the
+              sandbox running, and is it the one this app was started with?
+            </p>
+            <FailurePanel failure={record.failure} />
+          </>
+        ) : (
+          <p>
+            A step failed before the attack could succeed or be stopped, so this run shows neither. The failed
+            step above says what happened and what to do.
+          </p>
+        )}
         {resetNote !== null && <p>{resetNote}</p>}
       </div>
     );
@@ -185,7 +196,8 @@ function Outcome({
   );
 }
 
-function RunPanel(props: {
+/** One of the two runs: what it switches off (marked vulnerable), its button, its steps, its outcome. */
+export function RunPanel(props: {
   attack: AttackDefinition;
   mode: AttackMode;
   record: AttackRunRecord | undefined;
