@@ -6,6 +6,10 @@
  */
 import type { AttackCatalogueEntry, AttackDefinition } from './types.ts';
 
+/**
+ * Every attack of the lab, in the order the index lists them.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4
+ */
 export const ATTACKS = [
   {
     id: 'login-csrf',
@@ -57,7 +61,10 @@ export const ATTACKS = [
   },
 ] as const satisfies readonly AttackCatalogueEntry[];
 
-/** The id of an attack in the catalogue, which is also its URL path segment. */
+/**
+ * The id of an attack in the catalogue, which is also its URL path segment.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4
+ */
 export type AttackId = (typeof ATTACKS)[number]['id'];
 
 type Loader = () => Promise<AttackDefinition>;
@@ -65,6 +72,7 @@ type Loader = () => Promise<AttackDefinition>;
 /**
  * Loads each attack's definition with its page. To plug an attack in: replace its `undefined` with
  * `() => import('./<id>.ts').then((m) => m.<name>)`.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4
  */
 export const ATTACK_LOADERS: Readonly<Record<AttackId, Loader | undefined>> = {
   'login-csrf': () => import('./login-csrf.ts').then((m) => m.loginCsrfAttack),
@@ -77,20 +85,32 @@ export const ATTACK_LOADERS: Readonly<Record<AttackId, Loader | undefined>> = {
   'mix-up': () => import('./mix-up.ts').then((m) => m.mixUpAttack),
 };
 
-/** The URL path of the attack lab's index. */
+/**
+ * The URL path of the attack lab's index.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4
+ */
 export const ATTACKS_PATH = '/attacks';
 
-/** The URL path of an attack's page. */
+/**
+ * The URL path of an attack's page.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4
+ */
 export function attackPath(id: AttackId): string {
   return `${ATTACKS_PATH}/${id}`;
 }
 
-/** The attacks that are built (have a definition to load), in catalogue order. */
+/**
+ * The attacks that are built (have a definition to load), in catalogue order.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4
+ */
 export function builtAttacks(): readonly (typeof ATTACKS)[number][] {
   return ATTACKS.filter((attack) => ATTACK_LOADERS[attack.id] !== undefined);
 }
 
-/** Finds a built attack by an id read from outside (the URL). */
+/**
+ * Finds a built attack by an id read from outside (the URL).
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4
+ */
 export function findAttack(
   id: string,
 ): { readonly entry: AttackCatalogueEntry; readonly load: Loader } | undefined {
