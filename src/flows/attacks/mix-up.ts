@@ -36,6 +36,8 @@ export interface MixUpContext extends AttackContext {
   /** The issuer the user picked (the attacker's), which the app remembers for the callback. */
   readonly chosenIssuer?: string;
   readonly chosenEndpoints?: Endpoints;
+  /** The chosen server's metadata promises `iss` in its responses (RFC 9207 §3). */
+  readonly chosenSendsIss?: boolean;
   readonly state?: string;
   readonly verifier?: string;
   /** Where the sign-in ended: the app's redirect URI with the honest server's code (and `iss`). */
@@ -56,7 +58,11 @@ function need<T>(value: T | undefined, what: string): T {
 async function discover(
   issuer: string,
   deps: AttackDeps,
-): Promise<{ readonly endpoints: Endpoints; readonly exchange: HttpExchange }> {
+): Promise<{
+  readonly endpoints: Endpoints;
+  readonly sendsIss: boolean;
+  readonly exchange: HttpExchange;
+}> {
   const url = `${issuer}/.well-known/openid-configuration`;
   const exchange = await sendRequest(
     { method: 'GET', url, headers: [['accept', 'application/json']], secretFields: [] },
@@ -75,7 +81,12 @@ async function discover(
       'INVALID_RESPONSE',
       `${url} answered HTTP ${exchange.response?.status ?? 0}. Is the sandbox the one this app was started with (Settings)?`,
     );
-  return { endpoints: readMetadata(json, issuer, 'openid-configuration', url).endpoints, exchange };
+  const { endpoints } = readMetadata(json, issuer, 'openid-configuration', url);
+  const sendsIss =
+    typeof json === 'object' &&
+    json !== null &&
+    (json as Record<string, unknown>)['authorization_response_iss_parameter_supported'] === true;
+  return { endpoints, sendsIss, exchange };
 }
 
 /**
@@ -128,9 +139,9 @@ export const mixUpAttack: AttackDefinition<MixUpContext> = {
       spec: 'RFC 9700 §4.4.1',
       run: async (ctx, deps) => {
         const chosenIssuer = `${deps.sandboxOrigin}${MIX_UP_AS_PATH}`;
-        const { endpoints, exchange } = await discover(chosenIssuer, deps);
+        const { endpoints, sendsIss, exchange } = await discover(chosenIssuer, deps);
         return {
-          ctx: { ...ctx, chosenIssuer, chosenEndpoints: endpoints },
+          ctx: { ...ctx, chosenIssuer, chosenEndpoints: endpoints, chosenSendsIss: sendsIss },
           said: 'The user picked the attacker’s server. Its discovery document looks like any other, and names its own issuer, authorization endpoint and token endpoint.',
           facts: [
             { label: 'Chosen issuer', value: chosenIssuer },
@@ -194,6 +205,12 @@ export const mixUpAttack: AttackDefinition<MixUpContext> = {
           };
         }
         try {
+          // RFC 9207 §2.4: a client whose server promises iss MUST refuse a response without it.
+          if (ctx.chosenSendsIss === true && readCallbackParameters(callback).params['iss'] === undefined)
+            throw new ProtocolViolationError(
+              'MISSING_PARAMETER',
+              'The response has no iss, although the server this sign-in started at says it always sends one (authorization_response_iss_parameter_supported). RFC 9207 §2.4 requires refusing it: it may come from another server.',
+            );
           // RFC 9207 §2.4: the client MUST compare iss with the issuer it sent the request to.
           const { code } = parseAuthorizationResponse(callback, {
             state,
@@ -201,13 +218,23 @@ export const mixUpAttack: AttackDefinition<MixUpContext> = {
           });
           return { ctx: { ...ctx, code }, said: 'The issuer matched (it should not have).' };
         } catch (error) {
-          if (!(error instanceof LabError) || error.code !== 'INVALID_RESPONSE') throw error;
+          if (
+            !(error instanceof LabError) ||
+            (error.code !== 'INVALID_RESPONSE' && error.code !== 'MISSING_PARAMETER')
+          )
+            throw error;
           return {
             ctx,
-            said: 'The response names the honest server, not the one this sign-in started at. The app refused it and sent the code nowhere.',
+            said:
+              error.code === 'INVALID_RESPONSE'
+                ? 'The response names the honest server, not the one this sign-in started at. The app refused it and sent the code nowhere.'
+                : 'The response does not say which server issued the code, although the chosen server promised it would. The app refused it and sent the code nowhere.',
             verdict: {
               attackWorked: false,
-              why: 'The honest server put its own issuer in the response (iss). The app compared it with the server it had sent the user to — the attacker’s — and they differ, so it never sent the code or its PKCE verifier to the attacker’s token endpoint. The attacker got nothing.',
+              why:
+                error.code === 'INVALID_RESPONSE'
+                  ? 'The honest server put its own issuer in the response (iss). The app compared it with the server it had sent the user to — the attacker’s — and they differ, so it never sent the code or its PKCE verifier to the attacker’s token endpoint. The attacker got nothing.'
+                  : 'The response carried no iss although the chosen server promised one, so the app could not tell which server issued the code and did not use it. The attacker got nothing.',
               refusal: { code: error.code, message: error.message },
             },
           };

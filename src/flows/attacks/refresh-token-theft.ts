@@ -94,30 +94,6 @@ export async function exchangeSandboxSettings(
   return { settings: { rotateRefreshTokens: rotate, spaRefreshTokenLifetimeSeconds: lifetime }, exchange };
 }
 
-/** Puts the sandbox's settings back as they were before the run; a failure here is only reported. */
-async function restore(ctx: RefreshTheftContext, deps: AttackDeps): Promise<HttpExchange | undefined> {
-  if (ctx.before === undefined) return undefined;
-  try {
-    return (await exchangeSandboxSettings(deps, ctx.before)).exchange;
-  } catch {
-    return undefined;
-  }
-}
-
-type Run = AttackDefinition<RefreshTheftContext>['steps'][number]['run'];
-
-/** A step that restores the sandbox's settings before passing on any throw (a failed run). */
-function guarded(run: Run): Run {
-  return async (ctx, deps) => {
-    try {
-      return await run(ctx, deps);
-    } catch (error) {
-      await restore(ctx, deps);
-      throw error;
-    }
-  };
-}
-
 /** A refresh token redemption as a public client; a token endpoint refusal is returned, not thrown. */
 async function refresh(
   refreshToken: string,
@@ -209,6 +185,10 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
     },
   },
   initialContext: (mode) => ({ mode }),
+  // The run changed portal settings (not lab switches): put them back as they were, whatever happened.
+  async cleanup(ctx, deps) {
+    if (ctx.before !== undefined) await exchangeSandboxSettings(deps, ctx.before);
+  },
   steps: [
     {
       id: 'sandbox-setting',
@@ -242,7 +222,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
       actor: 'victim',
       why: 'A single-page app redeems its code in the browser (PKCE, no secret) and keeps the refresh token there, so that it can get new access tokens without asking the user again.',
       spec: 'RFC 9700 §4.14',
-      run: guarded(async (ctx, deps) => {
+      run: async (ctx, deps) => {
         const { tenant, exchange: directory } = await loadLabTenant(SPA_APP, deps);
         const verifier = generateCodeVerifier();
         const { challenge } = await calculateCodeChallenge(verifier);
@@ -283,7 +263,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
           facts: [{ label: 'Refresh token in the SPA', value: victimRefreshToken, secret: true }],
           exchanges: [directory, signIn.exchange, redeemed],
         };
-      }),
+      },
     },
     {
       id: 'steal',
@@ -291,14 +271,14 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
       actor: ATTACKER,
       why: 'Anything the SPA’s own code can read, a script injected into the page (cross-site scripting, a compromised package) can read too, and send away.',
       spec: 'RFC 9700 §4.14',
-      run: guarded((ctx) => {
+      run: (ctx) => {
         const stolen = need(ctx.victimRefreshToken, 'The victim’s refresh token');
         return {
           ctx: { ...ctx, attackerRefreshToken: stolen },
           said: 'The attacker now holds the same refresh token as the victim’s SPA. Nothing the victim sees has changed.',
           facts: [{ label: 'Stolen refresh token', value: stolen, secret: true }],
         };
-      }),
+      },
     },
     {
       id: 'attacker-refresh',
@@ -306,7 +286,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
       actor: ATTACKER,
       why: 'A SPA is a public client: its refresh token is redeemed with no secret, so whoever holds it can redeem it (from a server the attacker sets the SPA’s Origin header).',
       spec: 'RFC 6749 §6',
-      run: guarded(async (ctx, deps) => {
+      run: async (ctx, deps) => {
         const result = await refresh(
           need(ctx.attackerRefreshToken, 'The stolen token'),
           ctx,
@@ -324,7 +304,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
           ],
           exchanges: [result.exchange],
         };
-      }),
+      },
     },
     {
       id: 'victim-refresh',
@@ -332,7 +312,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
       actor: 'victim',
       why: 'The SPA knows nothing of the theft: when its access token runs out it redeems the refresh token it kept — the one the attacker has already used.',
       spec: 'RFC 9700 §4.14.2',
-      run: guarded(async (ctx, deps) => {
+      run: async (ctx, deps) => {
         const result = await refresh(
           need(ctx.victimRefreshToken, 'The victim’s refresh token'),
           ctx,
@@ -353,7 +333,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
           facts: [{ label: 'Refused', value: result.refusal.message }],
           exchanges: [result.exchange],
         };
-      }),
+      },
     },
     {
       id: 'attacker-again',
@@ -361,7 +341,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
       actor: ATTACKER,
       why: 'What a stolen refresh token is worth: how long the attacker can keep getting fresh access tokens.',
       spec: 'RFC 9700 §4.14.2',
-      run: guarded(async (ctx, deps) => {
+      run: async (ctx, deps) => {
         const result = await refresh(
           need(ctx.attackerRefreshToken, 'The attacker’s refresh token'),
           ctx,
@@ -369,11 +349,10 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
           'The attacker’s script may send it straight from the victim’s browser.',
         );
         if (result.refusal !== undefined) {
-          const restored = await restore(ctx, deps);
           return {
             ctx,
             said: `The sandbox refused the attacker’s token too: ${describeRefusal(result.refusal)}. The grant it belonged to was revoked when the victim’s app used the old token again.`,
-            exchanges: [result.exchange, ...(restored === undefined ? [] : [restored])],
+            exchanges: [result.exchange],
             verdict: {
               attackWorked: false,
               why: 'The attacker got one access token, good until it expires, and no more: the moment the victim’s SPA used the same refresh token again, the sandbox saw a used token come back and revoked the grant, so the attacker’s newer refresh token stopped working as well. Without rotation the stolen token would have worked for the rest of the day.',
@@ -383,11 +362,10 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
         }
         const next = newRefreshToken(result.tokens);
         if (ctx.mode === 'defended') {
-          const restored = await restore(ctx, deps);
           return {
             ctx,
             said: 'The attacker’s token still worked.',
-            exchanges: [result.exchange, ...(restored === undefined ? [] : [restored])],
+            exchanges: [result.exchange],
             verdict: {
               attackWorked: true,
               why: 'The sandbox did not revoke the grant: is its rotation setting on?',
@@ -400,7 +378,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
           facts: [{ label: 'Attacker’s newest refresh token', value: next, secret: true }],
           exchanges: [result.exchange],
         };
-      }),
+      },
     },
     {
       id: 'a-day-later',
@@ -409,7 +387,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
       only: 'vulnerable',
       why: 'Entra gives a single-page app’s refresh tokens a fixed lifetime counted from the sign-in; redeeming one does not extend it. That bounds how long a stolen one is worth.',
       spec: 'RFC 9700 §4.14.2',
-      run: guarded(async (ctx, deps) => {
+      run: async (ctx, deps) => {
         const before = need(ctx.before, 'The sandbox’s settings');
         const signedInAt = need(ctx.signedInAt, 'The sign-in time');
         const endsAt = signedInAt + before.spaRefreshTokenLifetimeSeconds * 1000;
@@ -427,7 +405,10 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
             'The attacker’s script may send it straight from the victim’s browser.',
           );
         } finally {
-          await restore(ctx, deps);
+          // Back at once: the 1-second lifetime is for this one request (cleanup puts it back too).
+          await exchangeSandboxSettings(deps, {
+            spaRefreshTokenLifetimeSeconds: before.spaRefreshTokenLifetimeSeconds,
+          }).catch(() => undefined);
         }
         const refused = result.refusal;
         const expired = refused?.fields.error_codes?.includes(700084) === true;
@@ -450,7 +431,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
             why: `The attacker refreshed with the stolen token beside the victim’s SPA, and neither the SPA nor ${LAB_USERS.adele.displayName} could tell. Only the SPA’s fixed lifetime ends it: ${hours(before.spaRefreshTokenLifetimeSeconds)} after the sign-in (AADSTS700084) — a web app’s refresh token would have lasted up to 90 days. Rotation would have ended it at the victim’s next refresh.`,
           },
         };
-      }),
+      },
     },
   ],
   diagram: {
