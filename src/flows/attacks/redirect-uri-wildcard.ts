@@ -166,7 +166,7 @@ export const redirectUriWildcardAttack: AttackDefinition<RedirectUriWildcardCont
             verdict: {
               attackWorked: false,
               why: 'The redirect_uri in the link is not character for character one the app registered, so the sandbox refused the request on its own page (RFC 6749 §3.1.2.4: never redirect to an unverified address). No code left the sandbox; the attacker’s page received nothing.',
-              refusal: { code: match[1], message: match[2] ?? error.message },
+              refusal: { code: match[1], message: match[2] ?? '' },
             },
           };
         }
