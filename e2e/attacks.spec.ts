@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_APP_PORT, E2E_SANDBOX_PORT } from '../playwright.config.ts';
+import { attackPath, builtAttacks } from '../src/flows/attacks/registry.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
 import { expectNoSecretsLeft, recordConsole } from './support/secrets-audit.ts';
 
@@ -47,9 +48,19 @@ test.describe('attack lab', () => {
   test('the index lists each built attack with its defence, axe clean', async ({ page }) => {
     await page.goto('/attacks');
     await expect(page.getByRole('heading', { level: 1, name: 'Attack lab' })).toBeVisible();
-    await expect(page.getByRole('link', { name: 'Login CSRF without state' })).toBeVisible();
-    await expect(page.getByRole('link', { name: 'ID token replay without nonce' })).toBeVisible();
-    await expect(page.getByText('Defence: state.')).toBeVisible();
+    const items = page.getByRole('main').getByRole('listitem');
+    await expect(items).toHaveCount(builtAttacks().length);
+    for (const attack of builtAttacks()) {
+      const item = items.filter({ has: page.getByRole('link', { name: attack.title, exact: true }) });
+      await expect(item).toContainText(`Defence: ${attack.defence}.`);
+    }
+    // Keyboard: Enter on an attack's link opens its page.
+    const first = page.getByRole('link', { name: builtAttacks()[0]?.title ?? '', exact: true });
+    await first.focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { level: 1, name: builtAttacks()[0]?.title ?? '' })).toBeVisible();
+    await page.goBack();
+    await expect(page.getByRole('heading', { level: 1, name: 'Attack lab' })).toBeVisible();
     await expectNoAxeViolations(page, 'attacks: index');
   });
 
@@ -57,8 +68,7 @@ test.describe('attack lab', () => {
     test.use({ javaScriptEnabled: false });
     for (const [path, heading] of [
       ['/attacks', 'Attack lab'],
-      ['/attacks/login-csrf', 'Login CSRF without state'],
-      ['/attacks/id-token-replay', 'ID token replay without nonce'],
+      ...builtAttacks().map((attack) => [attackPath(attack.id), attack.title] as const),
     ] as const)
       test(`${path} is drawn from its HTML alone`, async ({ page }) => {
         await page.goto(path);
