@@ -66,3 +66,12 @@ test('mix-up: without the iss check the app hands the code and verifier to the a
   expect([...hosts].sort()).toEqual([APP, SANDBOX].sort());
   await expectNoSecretsLeft(page, [code], consoleLines);
 });
+
+test.describe('prerendered, without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+  test('/attacks/mix-up is drawn from its HTML alone', async ({ page }) => {
+    await page.goto('/attacks/mix-up');
+    const drawn = page.locator('#root > fieldset.prerendered[inert][disabled]');
+    await expect(drawn.getByRole('heading', { level: 1, includeHidden: true })).toContainText(TITLE);
+  });
+});

@@ -73,3 +73,12 @@ test('refresh token theft: without rotation the stolen token works until the SPA
   expect([...hosts].sort()).toEqual([APP, SANDBOX].sort());
   await expectNoSecretsLeft(page, [stolen], consoleLines);
 });
+
+test.describe('prerendered, without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+  test('/attacks/refresh-token-theft is drawn from its HTML alone', async ({ page }) => {
+    await page.goto('/attacks/refresh-token-theft');
+    const drawn = page.locator('#root > fieldset.prerendered[inert][disabled]');
+    await expect(drawn.getByRole('heading', { level: 1, includeHidden: true })).toContainText(TITLE);
+  });
+});
