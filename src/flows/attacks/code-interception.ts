@@ -174,7 +174,7 @@ export const codeInterceptionAttack: AttackDefinition<CodeInterceptionContext> =
           );
         return {
           ctx: { ...ctx, code },
-          said: 'The attacker’s program, listening on the same port, read the code from the request the browser made.',
+          said: 'The attacker’s program, which took the port before the desktop app did, read the code from the request the browser made.',
           facts: [
             { label: 'Captured address', value: redirectedTo, secret: true },
             { label: 'Captured code', value: code, secret: true },

@@ -105,7 +105,7 @@ export const redirectUriWildcardAttack: AttackDefinition<RedirectUriWildcardCont
       run: async (ctx, deps) => {
         const { tenant, exchange } = await loadLabTenant(SPA_APP, deps);
         const attackerUri = `${new URL(deps.redirectUri).origin}${ATTACKER_PAGE_PATH}`;
-        // The attacker starts the request, so PKCE does not help here (RFC 9700 §4.1.1): they hold the verifier.
+        // The attacker starts the request, so PKCE binds the code to the attacker: they hold the verifier.
         const codeVerifier = generateCodeVerifier();
         const { challenge } = await calculateCodeChallenge(codeVerifier, 'S256');
         const url = new URL(tenant.endpoints.authorization);
