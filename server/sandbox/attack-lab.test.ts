@@ -68,6 +68,18 @@ describe('/attack-lab/switches', () => {
     expect(sandbox.attackLab.switches).toEqual(SAFE_SWITCHES);
   });
 
+  test('the portal page says "Vulnerable mode" and names the switch while one is on, and only then', async () => {
+    const portal = async () => (await fetch(`${sandbox.origin}/`)).text();
+    expect(await portal()).not.toContain('Vulnerable mode');
+    await post('/attack-lab/switches', { wildcardRedirectUris: true });
+    const page = await portal();
+    expect(page).toContain('<strong>Vulnerable mode:</strong>');
+    expect(page).toContain('Wildcard redirect URIs match any address with their prefix');
+    expect(page).not.toContain('PKCE optional');
+    await post('/attack-lab/switches', { reset: true });
+    expect(await portal()).not.toContain('Vulnerable mode');
+  });
+
   test('another site cannot switch a defence off', async () => {
     const response = await post(
       '/attack-lab/switches',

@@ -357,6 +357,7 @@ function portalState(ctx: Context): PortalState {
     consents: ctx.consents,
     origin: ctx.origin,
     lockout: ctx.lockout,
+    attackLab: ctx.attackLab,
     memory: () => ({
       store: ctx.store.stats(),
       devicePolls: ctx.devicePolls.size,

@@ -10,6 +10,8 @@ import { DEVICE_LOGIN_PATH } from './device-flow.ts';
 import { findUserById, SANDBOX_APIS, servicePrincipalId } from './directory.ts';
 import { GRAPH_ENDPOINTS } from './graph-api.ts';
 import type { SmartLockout } from './lockout.ts';
+import { ATTACK_LAB_SWITCHES, type AttackLabSwitch } from '../../src/flows/attacks/switches.ts';
+import type { AttackLab } from './attack-lab.ts';
 import { layout, escapeHtml } from './pages.ts';
 import { ROUTES } from './provider-config.ts';
 import { AppRegistry, PLATFORMS, SECRET_LIFETIME_DAYS, type AppRegistration } from './registrations.ts';
@@ -55,6 +57,8 @@ export interface PortalView {
   readonly lockout?: SmartLockout;
   /** The instance's memory use now (absent for the seeded listing). */
   readonly memory?: () => MemoryReport;
+  /** The attack lab's switches of a running instance: a banner while any is on (vulnerable mode). */
+  readonly attackLab?: AttackLab;
 }
 
 /** The accounts with smart lockout failures or a lockout now, locked ones first. */
@@ -392,6 +396,17 @@ function memorySection(memory: MemoryReport): string {
 <p class="hint">Expired entries are removed every 30 seconds and on writes, without being read. Also as JSON: <code>GET /portal/memory</code>; <code>POST /portal/memory/sweep</code> removes them now.</p>`;
 }
 
+/** While an attack lab run has turned defences off, the portal says so, which ones, and until when. */
+function attackLabBanner(attackLab: AttackLab | undefined): string {
+  const expiresAt = attackLab?.expiresAt;
+  if (attackLab === undefined || expiresAt === undefined) return '';
+  const on = (Object.entries(attackLab.switches) as [AttackLabSwitch, boolean][])
+    .filter(([, value]) => value)
+    .map(([name]) => `<li>${e(ATTACK_LAB_SWITCHES[name].label)}</li>`)
+    .join('');
+  return `<div class="error" role="alert"><p><strong>Vulnerable mode:</strong> an attack lab run has switched these defences off. They go off again when the run ends, and by themselves at ${e(new Date(expiresAt).toISOString())} at the latest.</p><ul>${on}</ul></div>`;
+}
+
 function flashBlock(flash: PortalFlash | undefined, clientId: string | undefined): string {
   if (!flash || flash.clientId !== clientId) return '';
   if (flash.kind === 'error') return `<div class="error" role="alert"><p>${e(flash.message)}</p></div>`;
@@ -580,6 +595,7 @@ export function portalPage(origin: string, view?: PortalView, flash?: PortalFlas
 <p>${e(d.notice)} The same data is available as <a href="/directory.json">directory.json</a>.</p>
 <p>Beside this Entra-shaped tenant runs a plain standards-only OpenID provider (PAR, JAR, JARM, DPoP, introspection, revocation, dynamic registration): see the <a href="/standard/portal">standards sandbox portal</a>.</p>
 ${flashBlock(flash, undefined)}
+${attackLabBanner(view?.attackLab)}
 <h2>Tenant</h2>
 <table><tbody>
 <tr><th scope="row">Tenant id</th><td><code>${e(d.tenant.id)}</code></td></tr>
