@@ -14,6 +14,10 @@ import { IMPLICIT_RESPONSE_TYPES, implicitFlow, implicitVariants } from '../../f
 import { onBehalfOfFlow, oboVariant, type AssertionSource } from '../../flows/on-behalf-of.ts';
 import { passwordFlow } from '../../flows/password.ts';
 import { refreshTokenFlow } from '../../flows/refresh-token.ts';
+import { dpopFlow } from '../../flows/dpop.ts';
+import { dynamicRegistrationFlow } from '../../flows/dynamic-registration.ts';
+import { tokenExchangeFlow } from '../../flows/token-exchange.ts';
+import { tokenManagementFlow } from '../../flows/token-management.ts';
 import type { DiagramSpec } from '../../flows/types.ts';
 import { diagramKey, drawableText } from './sequence-diagram-config.ts';
 
@@ -95,6 +99,11 @@ function variantSets(): { flowId: string; diagram: DiagramSpec; variants: string
       diagram: onBehalfOfFlow.diagram,
       variants: sources.map((assertionSource) => [oboVariant({ assertionSource })]),
     },
+    // The feature routes draw one planned diagram each (their pages pass no variant).
+    { flowId: 'dpop', diagram: dpopFlow.diagram, variants: [[]] },
+    { flowId: 'token-exchange', diagram: tokenExchangeFlow.diagram, variants: [[]] },
+    { flowId: 'token-management', diagram: tokenManagementFlow.diagram, variants: [[]] },
+    { flowId: 'dynamic-registration', diagram: dynamicRegistrationFlow.diagram, variants: [[]] },
   ];
 }
 
