@@ -48,6 +48,7 @@ test('mix-up: without the iss check the app hands the code and verifier to the a
   await expect(off).toContainText('now holds Adele Vance’s tokens');
   await expect(off.getByText(/Raw HTTP: POST .*\/attack-lab\/mixup-as\/token → 400/)).toBeVisible();
   await expect(off.getByText(/Raw HTTP: POST .*\/standard\/token → 200/)).toBeVisible();
+  await expect(off.getByText('adele@flowlab-sandbox.onmicrosoft.com', { exact: true })).toBeVisible();
   await expectNoAxeViolations(page, 'mix-up: defence off');
 
   const on = await run(page, 'on');

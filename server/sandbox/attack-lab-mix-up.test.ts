@@ -75,7 +75,9 @@ describe('mix-up (RFC 9700 §4.4)', () => {
     expect(signIn?.facts?.find((f) => f.label === 'iss in the response')?.value).toBe(
       `${sandbox.origin}/standard`,
     );
-    expect(record.steps.at(-1)?.facts?.find((f) => f.label === 'ID token subject')?.value).toBeTruthy();
+    expect(
+      record.steps.at(-1)?.facts?.find((f) => f.label === 'The attacker reads from userinfo')?.value,
+    ).toBe('adele@flowlab-sandbox.onmicrosoft.com');
     expect(d.sent).toContain(`POST ${sandbox.origin}${MIX_UP_AS_PATH}/token`);
     expect(d.sent.every((line) => line.split(' ')[1]?.startsWith(sandbox.origin))).toBe(true);
   });

@@ -42,7 +42,9 @@ function stub(iss: string | undefined, attackerPromisesIss = true) {
           metadata(ATTACKER_ISSUER, { authorization_response_iss_parameter_supported: attackerPromisesIss }),
         );
       if (url === `${HONEST_ISSUER}/.well-known/openid-configuration`)
-        return Response.json(metadata(HONEST_ISSUER));
+        return Response.json(metadata(HONEST_ISSUER, { userinfo_endpoint: `${HONEST_ISSUER}/me` }));
+      if (url === `${HONEST_ISSUER}/me`)
+        return Response.json({ sub: 'adele', email: 'adele@flowlab-sandbox.onmicrosoft.com' });
       if (url === `${SANDBOX}/attack-lab/sign-in`) {
         const asked = new URL(String((JSON.parse(body) as { authorizationUrl: string }).authorizationUrl));
         const back = new URLSearchParams({
@@ -93,9 +95,9 @@ describe('mix-up (RFC 9700 §4.4)', () => {
     const toHonest = new URLSearchParams(calls.find((c) => c.url === `${HONEST_ISSUER}/token`)?.body);
     expect(toHonest.get('client_id')).toBe('standard-spa');
     expect(toHonest.get('code_verifier')).toBe(sent.get('code_verifier'));
-    expect(record.steps.at(-1)?.facts?.find((f) => f.label === 'ID token subject')?.value).toBe(
-      'adele@flowlab-sandbox.onmicrosoft.com',
-    );
+    expect(
+      record.steps.at(-1)?.facts?.find((f) => f.label === 'The attacker reads from userinfo')?.value,
+    ).toBe('adele@flowlab-sandbox.onmicrosoft.com');
   });
 
   test('RFC 9207 §2.4: defence on, another issuer in iss: refused before any token request', async () => {

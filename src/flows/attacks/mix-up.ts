@@ -13,7 +13,6 @@ import { readMetadata } from '../../protocol/discovery.ts';
 import type { Endpoints } from '../../protocol/endpoints.ts';
 import { LabError, ProtocolViolationError } from '../../protocol/errors.ts';
 import type { HttpExchange } from '../../protocol/http.ts';
-import { decodeJwt } from '../../protocol/jwt.ts';
 import { calculateCodeChallenge, generateCodeVerifier, generateRandomState } from '../../protocol/pkce.ts';
 import { buildTokenRequest, type TokenResponse } from '../../protocol/token.ts';
 import { sendRequest } from '../../protocol/transport.ts';
@@ -61,6 +60,7 @@ async function discover(
 ): Promise<{
   readonly endpoints: Endpoints;
   readonly sendsIss: boolean;
+  readonly userinfo?: string;
   readonly exchange: HttpExchange;
 }> {
   const url = `${issuer}/.well-known/openid-configuration`;
@@ -86,7 +86,13 @@ async function discover(
     typeof json === 'object' &&
     json !== null &&
     (json as Record<string, unknown>)['authorization_response_iss_parameter_supported'] === true;
-  return { endpoints, sendsIss, exchange };
+  const userinfo = (json as Record<string, unknown>)['userinfo_endpoint'];
+  return {
+    endpoints,
+    sendsIss,
+    ...(typeof userinfo === 'string' && userinfo.startsWith(`${deps.sandboxOrigin}/`) ? { userinfo } : {}),
+    exchange,
+  };
 }
 
 /**
@@ -168,7 +174,7 @@ export const mixUpAttack: AttackDefinition<MixUpContext> = {
           client_id: MIX_UP_CLIENT_ID,
           response_type: 'code',
           redirect_uri: deps.redirectUri,
-          scope: 'openid',
+          scope: 'openid email',
           state,
           code_challenge: challenge,
           code_challenge_method: 'S256',
@@ -326,9 +332,25 @@ export const mixUpAttack: AttackDefinition<MixUpContext> = {
           deps,
         );
         const tokens: TokenResponse = readTokenExchange(exchange);
-        const idToken = tokens.id_token;
-        const claims = idToken === undefined ? {} : decodeJwt(idToken).payload;
-        const who = String(claims['email'] ?? claims['preferred_username'] ?? claims['sub'] ?? 'the user');
+        // OIDC Core §5.3: with the access token, the attacker reads who signed in from userinfo.
+        const userinfo = await sendRequest(
+          {
+            method: 'GET',
+            url: need(honest.userinfo, 'The honest userinfo endpoint'),
+            headers: [['Authorization', `Bearer ${tokens.access_token}`]],
+            secretFields: ['Authorization'],
+          },
+          browserRoute('The honest server’s userinfo endpoint answers with CORS.'),
+          deps.fetch,
+          deps.now,
+        );
+        let claims: Record<string, unknown> = {};
+        try {
+          claims = JSON.parse(userinfo.response?.body ?? '{}') as Record<string, unknown>;
+        } catch {
+          claims = {};
+        }
+        const who = String(claims['email'] ?? claims['sub'] ?? 'the user');
         return {
           ctx,
           said: `The honest server answered with tokens for ${who}: the code and verifier were genuine.`,
@@ -336,9 +358,9 @@ export const mixUpAttack: AttackDefinition<MixUpContext> = {
             { label: 'Code received by the attacker', value: code, secret: true },
             { label: 'Verifier received by the attacker', value: verifier, secret: true },
             { label: 'Access token now held by the attacker', value: tokens.access_token, secret: true },
-            { label: 'ID token subject', value: who },
+            { label: 'The attacker reads from userinfo', value: who },
           ],
-          exchanges: [captured, honest.exchange, exchange],
+          exchanges: [captured, honest.exchange, exchange, userinfo],
           verdict: {
             attackWorked: true,
             why: `The app sent the honest server’s code, and its PKCE verifier, to the attacker’s token endpoint. The attacker redeemed them at the honest server and now holds ${LAB_USERS.adele.displayName}’s tokens for the app. PKCE did not help: the app itself handed the verifier over.`,
