@@ -241,7 +241,13 @@ export function RunPanel(props: {
           )}
         </div>
       )}
-      <button type="button" onClick={props.onRun} disabled={props.disabled}>
+      {/* The running run's button stays focusable (aria-disabled): disabling it would drop focus to the page. */}
+      <button
+        type="button"
+        onClick={props.running ? undefined : props.onRun}
+        disabled={props.disabled && !props.running}
+        {...(props.running ? { 'aria-disabled': true } : {})}
+      >
         {props.running
           ? 'Running…'
           : `${record === undefined ? 'Run' : 'Run again'}: the attack with the defence ${mode === 'vulnerable' ? 'off' : 'on'}`}
