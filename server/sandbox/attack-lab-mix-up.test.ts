@@ -53,6 +53,25 @@ describe('the attacker’s server', () => {
     expect(location.searchParams.get('state')).toBe('s');
   });
 
+  test('its token endpoint keeps what it receives, and the attacker reads it once', async () => {
+    const issuer = `${sandbox.origin}${MIX_UP_AS_PATH}`;
+    const token = await fetch(`${issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=authorization_code&code=c1&code_verifier=v1',
+    });
+    expect(token.status).toBe(400);
+    const first = (await (await fetch(`${sandbox.origin}${MIX_UP_CAPTURED_PATH}`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(first).toMatchObject({ captured: true, fields: { code: 'c1', code_verifier: 'v1' } });
+    expect(await (await fetch(`${sandbox.origin}${MIX_UP_CAPTURED_PATH}`)).json()).toEqual({
+      captured: false,
+    });
+    expect((await fetch(`${issuer}/elsewhere`)).status).toBe(404);
+  });
+
   test('CORS only for local origins', async () => {
     const local = await fetch(`${sandbox.origin}${MIX_UP_CAPTURED_PATH}`, {
       headers: { origin: TEST_ORIGIN },

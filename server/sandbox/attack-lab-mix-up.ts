@@ -18,10 +18,13 @@ export const MIX_UP_AS_PREFIX = MIX_UP_AS_PATH;
 /** What the attacker's token endpoint received from a client. */
 interface Capture {
   readonly receivedAt: string;
+  /** When it stops being shown (ms since the epoch): longer than a run takes. */
+  readonly until: number;
   readonly fields: Record<string, string>;
 }
 
-// One capture per sandbox (keyed by its attack lab), replaced by the next and read once.
+// One capture per sandbox (keyed by its attack lab), replaced by the next, read once, gone after 2 min.
+const CAPTURE_TTL_MS = 120_000;
 const captures = new WeakMap<AttackLab, Capture>();
 
 const LOCAL_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
@@ -98,7 +101,12 @@ export async function handleMixUpRequest(
   }
   if (path === '/token' && method === 'POST') {
     const fields = Object.fromEntries(new URLSearchParams((await readBody(req)).toString('utf8')));
-    captures.set(state.attackLab, { receivedAt: new Date().toISOString(), fields });
+    const now = Date.now();
+    captures.set(state.attackLab, {
+      receivedAt: new Date(now).toISOString(),
+      until: now + CAPTURE_TTL_MS,
+      fields,
+    });
     // The answer hardly matters: the attacker has what they came for. A refusal looks like a glitch.
     return reply(400, {
       error: 'invalid_grant',
@@ -108,7 +116,8 @@ export async function handleMixUpRequest(
   if (path === '/captured' && method === 'GET') {
     const capture = captures.get(state.attackLab);
     captures.delete(state.attackLab);
-    return reply(200, capture === undefined ? { captured: false } : { captured: true, ...capture });
+    if (capture === undefined || capture.until <= Date.now()) return reply(200, { captured: false });
+    return reply(200, { captured: true, receivedAt: capture.receivedAt, fields: capture.fields });
   }
   reply(404, {
     error: 'not_found',
