@@ -56,11 +56,12 @@ async function checkEverythingButNonce(
   nowMs: number,
 ): Promise<AttackFact[]> {
   const verdict = await verifyJwtSignature(idToken, keys);
-  // OIDC Core §3.1.3.7 step 6: the client MUST validate the signature with the issuer's keys.
+  // OIDC Core §3.2.2.11: the client MUST validate the signature (JWS, the alg of the header).
   if (verdict.kind !== 'valid')
     throw new InvalidJwtError(`The ID token’s signature does not check out: ${verdict.reason}`);
   const claims = decodeJwt(idToken).payload;
-  // OIDC Core §3.1.3.7 steps 2, 3, 9: iss MUST match exactly, aud MUST contain the client id, exp MUST be future.
+  // OIDC Core §3.2.2.11 by way of §3.1.3.7 steps 2, 3, 9: iss MUST match exactly, aud MUST contain the
+  // client id, the current time MUST be before exp.
   if (claims['iss'] !== tenant.issuer)
     throw new InvalidJwtError(`The ID token’s issuer is ${String(claims['iss'])}, not ${tenant.issuer}.`);
   const aud = claims['aud'];
