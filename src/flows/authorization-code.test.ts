@@ -837,7 +837,7 @@ describe('standards options: PAR, JAR, JARM, client authentication', () => {
         }),
     );
     const sent = await sendPush(ctx, deps);
-    expect(sent.pushed.exchange.response?.status).toBe(401);
+    expect(sent.pushed?.exchange.response?.status).toBe(401);
     expect(await runStep(readPush, { ...ctx, ...sent }, deps)).toMatchObject({
       ok: false,
       failure: { code: 'TOKEN_ENDPOINT_ERROR', fields: { error: 'invalid_client' }, status: 401 },
