@@ -145,6 +145,9 @@ test.describe('authorization code flow: PAR, JAR and JARM against the standards 
     await page.getByRole('button', { name: 'Redeem the code' }).press('Enter');
     await expect(page.getByText('Sent from the browser', { exact: true })).toBeVisible();
     await expect(page.getByRole('heading', { name: 'Access token' })).toBeVisible();
+    // The raw redemption holds code, code_verifier and client_secret masked on consecutive lines:
+    // their reveal buttons must still be targets of 24 × 24 px (WCAG 2.5.8).
+    await expectNoAxeViolations(page, 'authorization-code-standards: redeemed, masked values side by side');
     await expectNoSecretsLeft(page, [secret, ...(await tokensOnPage(page))], consoleLines);
   });
 
