@@ -5,7 +5,16 @@ const USER = 'adele@flowlab-sandbox.onmicrosoft.com';
 const PASSWORD = 'Sandbox-Adele-1';
 
 test.describe('accessibility (axe-core)', () => {
-  for (const path of ['/', '/settings', '/tokens', '/callback', '/no-such-page']) {
+  for (const path of [
+    '/',
+    '/settings',
+    '/tokens',
+    '/choose',
+    '/registration-check',
+    '/attacks',
+    '/callback',
+    '/no-such-page',
+  ]) {
     test(`${path} has no violations`, async ({ page }) => {
       await page.goto(path);
       await expect(page.getByRole('heading', { level: 1 })).toBeVisible();

@@ -7,6 +7,9 @@ const PAGES = [
   ...FLOWS.map((flow) => ({ path: flowPath(flow.id), heading: flow.title })),
   { path: '/tokens', heading: 'Token inspector' },
   { path: '/settings', heading: 'Settings' },
+  { path: '/choose', heading: 'Which flow should I use?' },
+  { path: '/registration-check', heading: 'Registration checker' },
+  { path: '/attacks', heading: 'Attack lab' },
 ];
 
 test.describe('prerendered pages', () => {
