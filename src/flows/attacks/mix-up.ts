@@ -131,7 +131,7 @@ export const mixUpAttack: AttackDefinition<MixUpContext> = {
     defended: {
       title: 'the app checks iss',
       explanation:
-        'The same sign-in; this time the callback compares the iss the honest server put in its response with the issuer the app sent the user to. They differ, so the app uses the code nowhere.',
+        'The same sign-in; this time the callback compares the iss the honest server put in its response with the issuer the app sent the user to. They differ, so the app uses the code nowhere. (RFC 9700 §4.4.2 names one other defence, for servers that send no iss: a different redirect URI per server, checked at the callback.)',
       expected: 'defence-stops',
     },
   },
