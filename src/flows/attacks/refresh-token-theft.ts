@@ -180,7 +180,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
     defended: {
       title: 'rotation: a used refresh token is refused, and its grant revoked',
       explanation:
-        'The sandbox’s “Rotate refresh tokens” setting, turned on for this run only (RFC 9700 §4.14.2): each refresh token can be redeemed once. When the victim’s app and the attacker both use the same one, the second use gives the theft away.',
+        'The sandbox’s “Rotate refresh tokens” setting, turned on for this run only (RFC 9700 §4.14.2): each refresh token can be redeemed once. When the victim’s app and the attacker both use the same one, the second use gives the theft away. (The other defence §4.14.2 allows, sender-constrained refresh tokens such as DPoP, makes a copied token useless without the app’s private key.)',
       expected: 'defence-stops',
     },
   },
