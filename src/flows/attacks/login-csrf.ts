@@ -142,7 +142,13 @@ export const loginCsrfAttack: AttackDefinition<LoginCsrfContext> = {
         return {
           ctx,
           said: 'The victim’s browser requests the app’s redirect URI with the attacker’s code and the attacker’s state, as if its own sign-in had just finished.',
-          facts: [{ label: 'Address the victim’s browser opens', value: forged, secret: true }],
+          facts: [
+            {
+              label: 'On the attacker’s page (the code left out here)',
+              value: `<img src="${forged.replace(/([?&]code=)[^&#]*/, '$1…')}" alt="">`,
+            },
+            { label: 'Address the victim’s browser opens', value: forged, secret: true },
+          ],
         };
       },
     },
