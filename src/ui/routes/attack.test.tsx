@@ -102,6 +102,20 @@ describe('attack page: outcome', () => {
   });
 });
 
+describe('attack page: outcome of a broken run', () => {
+  test('a failure with no step of its own is shown under the outcome', () => {
+    const shown = outcome({
+      mode: 'defended',
+      steps: [],
+      switchesReset: true,
+      failure: { stepId: 'run', code: 'BUG', message: 'initialContext is not a function' },
+    });
+    expect(shown).toContain('The run did not finish');
+    expect(shown).toContain('initialContext is not a function');
+    expect(shown).not.toContain('could not be turned on');
+  });
+});
+
 describe('attack page: run panel', () => {
   const panel = (record?: AttackRunRecord) =>
     text(

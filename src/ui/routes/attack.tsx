@@ -148,7 +148,7 @@ export function Outcome({
         <h3 ref={outcomeRef} tabIndex={-1}>
           The run did not finish
         </h3>
-        {record.failure !== undefined && !record.steps.some((step) => step.id === record.failure?.stepId) ? (
+        {record.failure?.stepId === 'switches' ? (
           <>
             <p>
               The sandbox’s vulnerable-mode switches could not be turned on, so the run did not start. Is the
@@ -157,10 +157,16 @@ export function Outcome({
             <FailurePanel failure={record.failure} />
           </>
         ) : (
-          <p>
-            A step failed before the attack could succeed or be stopped, so this run shows neither. The failed
-            step above says what happened and what to do.
-          </p>
+          <>
+            <p>
+              A step failed before the attack could succeed or be stopped, so this run shows neither. The
+              failed step above says what happened and what to do.
+            </p>
+            {record.failure !== undefined &&
+              !record.steps.some((step) => step.id === record.failure?.stepId) && (
+                <FailurePanel failure={record.failure} />
+              )}
+          </>
         )}
         {resetNote !== null && <p>{resetNote}</p>}
       </div>
@@ -315,18 +321,30 @@ export function AttackView({ attack }: { attack: AttackDefinition }) {
     setAnnouncement(`Running the attack with the defence ${mode === 'vulnerable' ? 'off' : 'on'}…`);
     void runAttack(attack, mode, deps, (step) => {
       if (mounted.current) setProgress((p) => ({ ...p, [mode]: [...(p[mode] ?? []), step] }));
-    }).then((record) => {
-      if (!mounted.current) return;
-      setRecords((r) => ({ ...r, [mode]: record }));
-      setRunning(undefined);
-      setAnnouncement(
-        record.verdict === undefined
-          ? 'The run did not finish.'
-          : record.verdict.attackWorked
-            ? 'The attack worked.'
-            : 'The defence stopped it.',
-      );
-    });
+    })
+      // The runner turns every failure into a record; a throw here is a bug in the attack's definition.
+      .catch((error: unknown): AttackRunRecord => ({
+        mode,
+        steps: [],
+        switchesReset: true,
+        failure: {
+          code: 'BUG',
+          message: error instanceof Error ? error.message : String(error),
+          stepId: 'run',
+        },
+      }))
+      .then((record) => {
+        if (!mounted.current) return;
+        setRecords((r) => ({ ...r, [mode]: record }));
+        setRunning(undefined);
+        setAnnouncement(
+          record.verdict === undefined
+            ? 'The run did not finish.'
+            : record.verdict.attackWorked
+              ? 'The attack worked.'
+              : 'The defence stopped it.',
+        );
+      });
   };
 
   const spec = useMemo(() => plannedDiagram(attack.diagram, [diagramMode]), [attack.diagram, diagramMode]);
