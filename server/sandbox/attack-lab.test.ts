@@ -32,11 +32,11 @@ describe('AttackLab switches', () => {
     let now = 1_000_000;
     const lab = new AttackLab(() => now);
     expect(lab.switches).toEqual(SAFE_SWITCHES);
-    lab.set({ pkceOptionalForPublicClients: true });
-    expect(lab.switches.pkceOptionalForPublicClients).toBe(true);
+    lab.set({ apiSkipsAudienceCheck: true });
+    expect(lab.switches.apiSkipsAudienceCheck).toBe(true);
     expect(lab.expiresAt).toBe(now + ATTACK_LAB_SWITCH_TTL_SECONDS * 1000);
     now += ATTACK_LAB_SWITCH_TTL_SECONDS * 1000 - 1;
-    expect(lab.switches.pkceOptionalForPublicClients).toBe(true);
+    expect(lab.switches.apiSkipsAudienceCheck).toBe(true);
     now += 1;
     expect(lab.switches).toEqual(SAFE_SWITCHES);
     expect(lab.expiresAt).toBeUndefined();
@@ -75,7 +75,7 @@ describe('/attack-lab/switches', () => {
     const page = await portal();
     expect(page).toContain('<strong>Vulnerable mode:</strong>');
     expect(page).toContain('Wildcard redirect URIs match any address with their prefix');
-    expect(page).not.toContain('PKCE optional');
+    expect(page).not.toContain('tokens issued for another API');
     await post('/attack-lab/switches', { reset: true });
     expect(await portal()).not.toContain('Vulnerable mode');
   });

@@ -36,7 +36,7 @@ function attack(overrides: Partial<AttackDefinition<Ctx>> = {}): AttackDefinitio
       vulnerable: {
         title: 'off',
         explanation: 'off',
-        switches: { pkceOptionalForPublicClients: true },
+        switches: { wildcardRedirectUris: true },
         expected: 'attack-works',
       },
       defended: { title: 'on', explanation: 'on', expected: 'defence-stops' },
@@ -87,7 +87,7 @@ describe('runAttack', () => {
     expect(record.verdict).toEqual({ attackWorked: true, why: 'worked' });
     expect(record.switchesReset).toBe(true);
     expect(calls.map((c) => JSON.parse(c.body) as unknown)).toEqual([
-      { pkceOptionalForPublicClients: true },
+      { wildcardRedirectUris: true },
       { reset: true },
     ]);
     expect(calls.every((c) => c.url === 'http://localhost:5174/attack-lab/switches')).toBe(true);

@@ -13,8 +13,6 @@
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2
  */
 export interface AttackLabSwitches {
-  /** A public client may send an authorization request without `code_challenge` (RFC 9700 §2.1.1). */
-  readonly pkceOptionalForPublicClients: boolean;
   /** A registered redirect URI ending in `*` matches any URI with that prefix (RFC 9700 §2.1, §4.1). */
   readonly wildcardRedirectUris: boolean;
   /** The sandbox's APIs accept an access token issued for another API (RFC 9700 §2.3, §4.10). */
@@ -32,9 +30,6 @@ export type AttackLabSwitch = keyof AttackLabSwitches;
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2
  */
 export const ATTACK_LAB_SWITCHES: Readonly<Record<AttackLabSwitch, { readonly label: string }>> = {
-  pkceOptionalForPublicClients: {
-    label: 'PKCE optional for public clients (the sandbox normally requires it)',
-  },
   wildcardRedirectUris: {
     label: 'Wildcard redirect URIs match any address with their prefix (normally: exact match only)',
   },
@@ -48,7 +43,6 @@ export const ATTACK_LAB_SWITCHES: Readonly<Record<AttackLabSwitch, { readonly la
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2
  */
 export const SAFE_SWITCHES: AttackLabSwitches = {
-  pkceOptionalForPublicClients: false,
   wildcardRedirectUris: false,
   apiSkipsAudienceCheck: false,
 };

@@ -22,13 +22,14 @@
  *   ],
  *   runs: {
  *     vulnerable: {
- *       title: 'Defence off: the app sends no code_challenge',
- *       explanation: 'The sandbox lets a public client leave PKCE out, so any holder of the code can redeem it.',
- *       switches: { pkceOptionalForPublicClients: true },
+ *       title: 'the app sends no code_challenge',
+ *       explanation: 'The app leaves PKCE out, so any holder of the code can redeem it.',
+ *       appDefenceOff: 'the authorization request carries no code_challenge.',
+ *       // A defence the sandbox enforces is switched off with `switches: { <name>: true }` (switches.ts).
  *       expected: 'attack-works',
  *     },
  *     defended: {
- *       title: 'Defence on: PKCE',
+ *       title: 'the app uses PKCE',
  *       explanation: 'The code is bound to a code_challenge; the attacker does not have the verifier.',
  *       expected: 'defence-stops',
  *     },
