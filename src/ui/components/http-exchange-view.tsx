@@ -323,7 +323,9 @@ export function HttpExchangeView(props: HttpExchangeViewProps) {
           </p>
         ) : (
           <>
-            <p className={`http-exchange__status http-exchange__status--${statusClass}`}>
+            {/* A coloured summary of the raw text's first line, for the eye: a screen reader reads that line
+                once, in the raw response below, rather than twice. */}
+            <p className={`http-exchange__status http-exchange__status--${statusClass}`} aria-hidden="true">
               {`HTTP ${response.status} ${response.statusText}`.trim()}
             </p>
             <pre className="lab-code http-exchange__raw" tabIndex={0} id={responseRawId}>
