@@ -328,8 +328,18 @@ export default function DpopPage() {
     >
       {features.entraShaped && (
         <p className="note" role="note" aria-label="Entra and DPoP">
-          {features.explain('dpop')} This page therefore runs against the sandbox’s standards issuer,{' '}
-          <code>{standard.issuer}</code>, which supports DPoP.
+          {/* Entra's own line already says its tokens are bearer tokens; the generic "will most likely issue a
+              bearer token" reason would say it a second time, so only the metadata fact is added. */}
+          {features.verdict('dpop').status === 'offered' ? (
+            features.explain('dpop')
+          ) : (
+            <>
+              Entra ID does not bind tokens with DPoP for apps: its tokens are bearer tokens, and its metadata
+              lists no <code>dpop_signing_alg_values_supported</code> (RFC 9449 §5.1).
+            </>
+          )}{' '}
+          This page therefore runs against the sandbox’s standards issuer, <code>{standard.issuer}</code>,
+          which supports DPoP.
         </p>
       )}
 
