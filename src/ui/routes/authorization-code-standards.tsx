@@ -4,7 +4,7 @@
  * the key pair that signs it and its registration, the pushed request's answer, and a verified JARM
  * response. Rendering only: the page's run holds the values and the flow decides the protocol.
  */
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import {
   makeRequestObject,
   type AuthCodeContext,
@@ -36,9 +36,13 @@ export function offeredJarmModes(features: ProviderFeatures): string[] {
 }
 
 /** The request object algorithms this page can sign with that the provider lists (all, when it lists none). */
-function offeredJarAlgorithms(features: ProviderFeatures): RequestObjectAlgorithm[] {
+function offeredJarAlgorithms(features: ProviderFeatures, hasSecret: boolean): RequestObjectAlgorithm[] {
   const listed = features.verdict('jar').algorithms;
-  const ours: RequestObjectAlgorithm[] = ['HS256', ...ASYMMETRIC_REQUEST_OBJECT_ALGORITHMS];
+  // HS256 signs with the client secret (RFC 9101 §10.2 via RFC 7518 §3.2): a public client has none.
+  const ours: RequestObjectAlgorithm[] = [
+    ...(hasSecret ? (['HS256'] as const) : []),
+    ...ASYMMETRIC_REQUEST_OBJECT_ALGORITHMS,
+  ];
   return listed === undefined ? ours : ours.filter((alg) => listed.includes(alg));
 }
 
@@ -69,9 +73,12 @@ function DecodedJwt(props: {
 }
 
 /** What a request object's claims mean, in one line each. */
-function RequestObjectView(props: { requestObject: SignedRequestObject }) {
+function RequestObjectView(props: { requestObject: SignedRequestObject; headingId: string }) {
   return (
     <div className="request-object">
+      <h4 id={props.headingId} tabIndex={-1}>
+        Request object signed
+      </h4>
       <DecodedJwt
         header={props.requestObject.header}
         claims={props.requestObject.claims}
@@ -101,16 +108,52 @@ export function StandardsOptions(props: {
   announce: (text: string) => void;
 }) {
   const { ctx, features, patch, deps } = props;
-  const ids = { par: useId(), jar: useId(), jarm: useId(), key: useId() };
+  const ids = {
+    par: useId(),
+    jar: useId(),
+    jarm: useId(),
+    key: useId(),
+    makeKey: useId(),
+    register: useId(),
+    sign: useId(),
+    signed: useId(),
+  };
   const [failure, setFailure] = useState<StepFailure | undefined>();
   const [registration, setRegistration] = useState<{ exchange?: HttpExchange; ok: boolean } | undefined>();
   const [busy, setBusy] = useState(false);
+  // A pressed button is disabled while it works, which drops its focus to <body>: once the work is done,
+  // focus moves to the next sensible control (or back to the button, on failure).
+  const focusTarget = useRef<string | undefined>(undefined);
+  const setFocusTarget = (id: string) => {
+    focusTarget.current = id;
+  };
+  useEffect(() => {
+    const target = focusTarget.current;
+    if (target === undefined || busy) return;
+    focusTarget.current = undefined;
+    const frame = window.requestAnimationFrame(() => {
+      const active = document.activeElement;
+      if (active === null || active === document.body || !active.isConnected) {
+        document.getElementById(target)?.focus();
+      }
+    });
+    return () => window.cancelAnimationFrame(frame);
+  }, [busy]);
   const par = features.verdict('par');
   const jar = features.verdict('jar');
   const parOffered = par.status === 'offered' && ctx.parEndpoint !== undefined;
   const jarOffered = jar.status === 'offered';
   const jarmModes = offeredJarmModes(features);
-  const algorithms = offeredJarAlgorithms(features);
+  // A secret-based client authentication or a secret typed in: the client has a secret to sign with.
+  const hasSecret =
+    ctx.clientSecret !== '' ||
+    (ctx.clientAuthMethod !== undefined &&
+      ctx.clientAuthMethod !== 'none' &&
+      ctx.clientAuthMethod !== 'private_key_jwt');
+  const offered = offeredJarAlgorithms(features, hasSecret);
+  // A choice made before stays listed, so the field never shows a value it lacks.
+  const algorithms =
+    ctx.jarAlg !== undefined && !offered.includes(ctx.jarAlg) ? [ctx.jarAlg, ...offered] : offered;
   const alg = ctx.jarAlg;
   const asymmetric = alg !== undefined && alg !== 'HS256';
   const keyFits = asymmetric && ctx.jarKey?.alg === alg;
@@ -129,11 +172,13 @@ export function StandardsOptions(props: {
     try {
       const pair = await generateRequestObjectKeyPair(alg);
       patch({ jarKey: pair, requestObject: undefined });
+      setFocusTarget(props.keyRegistrationUrl !== undefined ? ids.register : ids.key);
       props.announce(
         `A ${alg} key pair was made in this tab; its public key (kid ${pair.publicJwk.kid}) is shown.`,
       );
     } catch (error) {
       setFailure(toStepFailure(error));
+      setFocusTarget(ids.makeKey);
     } finally {
       setBusy(false);
     }
@@ -167,6 +212,7 @@ export function StandardsOptions(props: {
       );
       const ok = exchange.response !== undefined && exchange.response.status < 300;
       setRegistration({ exchange, ok });
+      setFocusTarget(ok ? ids.sign : ids.register);
       props.announce(
         ok
           ? 'The public key is registered with the client: the server can now check request objects signed with it.'
@@ -174,6 +220,7 @@ export function StandardsOptions(props: {
       );
     } catch (error) {
       setFailure(toStepFailure(error));
+      setFocusTarget(ids.register);
     } finally {
       setBusy(false);
     }
@@ -186,9 +233,11 @@ export function StandardsOptions(props: {
     if (result.ok) {
       setFailure(undefined);
       patch(result.patch);
+      setFocusTarget(ids.signed);
       props.announce(`Request object signed with ${alg ?? ''}; its header and claims are shown decoded.`);
     } else {
       setFailure(result.failure);
+      setFocusTarget(ids.sign);
     }
   };
 
@@ -248,7 +297,7 @@ export function StandardsOptions(props: {
 
       {asymmetric && (
         <div className="field jar-key">
-          <button type="button" disabled={busy} onClick={() => void makeKey()}>
+          <button id={ids.makeKey} type="button" disabled={busy} onClick={() => void makeKey()}>
             {keyFits ? `Make a new key pair (${alg})` : `Make a key pair (${alg})`}
           </button>
           {keyFits && ctx.jarKey !== undefined && (
@@ -264,9 +313,17 @@ export function StandardsOptions(props: {
                 The private key stays in this tab’s memory and cannot be exported; a reload loses it.
               </p>
               {props.keyRegistrationUrl !== undefined ? (
-                <button type="button" disabled={busy} onClick={() => void registerKey()}>
-                  Register the public key with the sandbox client
-                </button>
+                <>
+                  <button id={ids.register} type="button" disabled={busy} onClick={() => void registerKey()}>
+                    Register the public key with the sandbox client
+                  </button>
+                  {registration?.ok !== true && (
+                    <p className="warning">
+                      Not registered yet: until it is, the server cannot check a request object signed with
+                      this key and refuses the sign-in (invalid_request_object). Register it before “Sign in”.
+                    </p>
+                  )}
+                </>
               ) : (
                 <p className="note">
                   Register this public key on the client at your provider (its jwks or jwks_uri) before
@@ -290,11 +347,13 @@ export function StandardsOptions(props: {
 
       {alg !== undefined && (
         <div className="field">
-          <button type="button" disabled={busy} onClick={() => void sign()}>
+          <button id={ids.sign} type="button" disabled={busy} onClick={() => void sign()}>
             Sign the request object
           </button>
           <p className="help">Signing in signs it again whenever the parameters changed since.</p>
-          {ctx.requestObject !== undefined && <RequestObjectView requestObject={ctx.requestObject} />}
+          {ctx.requestObject !== undefined && (
+            <RequestObjectView requestObject={ctx.requestObject} headingId={ids.signed} />
+          )}
         </div>
       )}
 
