@@ -11,6 +11,7 @@ import {
   createClientCredentialsContext,
   describeAppOnlyToken,
   generateCertificate,
+  mendRestoredEndpoints,
   readCertificateRegistration,
   readClientCredentialsResponse,
   sendCertificateRegistration,
@@ -541,5 +542,33 @@ describe('client credentials against a standards issuer (any client authenticati
     expect(texts('jwk')).toContain('kid');
     expect(texts('jwk')).not.toMatch(/certificate|x5t/);
     expect(clientCredentialsVariant(context({ credentialKind: 'certificate' }))).toBe('certificate');
+  });
+});
+
+describe('a run restored after a reload (run storage empties fields named token)', () => {
+  const current = {
+    authorization: 'http://localhost:5174/standard/auth',
+    token: 'http://localhost:5174/standard/token',
+    jwks: 'http://localhost:5174/standard/jwks',
+  };
+
+  test('takes the emptied token endpoint back from the settings, so the request and the aud have one', () => {
+    const stored = { ...current, token: '' };
+    const mended = mendRestoredEndpoints(stored, current);
+    expect(mended).toEqual(current);
+    const ctx = context({ endpoints: stored, authorityOrigin: 'http://localhost:5174', tenant: '' });
+    expect(tokenEndpointOf(ctx)).toBe('');
+    expect(tokenEndpointOf({ ...ctx, endpoints: mended })).toBe(current.token);
+  });
+
+  test('leaves a run alone when nothing was lost or the settings name another authority', () => {
+    expect(mendRestoredEndpoints(current, current)).toBeUndefined();
+    expect(mendRestoredEndpoints(undefined, current)).toBeUndefined();
+    expect(
+      mendRestoredEndpoints(
+        { ...current, token: '' },
+        { ...current, authorization: 'https://other.example/auth' },
+      ),
+    ).toBeUndefined();
   });
 });

@@ -394,6 +394,25 @@ export function tokenEndpointOf(
 }
 
 /**
+ * A restored run's endpoints, mended: run storage keeps no field named `token` (it takes it for a
+ * credential), so after a reload — the authorization code flow's redirect is one — a run's token
+ * endpoint comes back empty. Takes the empty ones back from `current` (the settings' endpoints) when
+ * they name the same authority (the same authorization endpoint); undefined when there is nothing to mend.
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ */
+export function mendRestoredEndpoints(
+  stored: Endpoints | undefined,
+  current: Endpoints | undefined,
+): Endpoints | undefined {
+  if (stored === undefined || current === undefined) return undefined;
+  if (stored.authorization !== current.authorization) return undefined;
+  const names = ['token', 'deviceAuthorization', 'jwks', 'discovery'] as const;
+  const lost = names.filter((name) => stored[name] === '' && (current[name] ?? '') !== '');
+  if (lost.length === 0) return undefined;
+  return { ...stored, ...Object.fromEntries(lost.map((name) => [name, current[name]])) };
+}
+
+/**
  * Step "credential" for the certificate kind: a new RSA key pair and self-signed certificate,
  * made in this browser. A new certificate invalidates any earlier upload and assertion.
  * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2

@@ -15,6 +15,7 @@ import {
   sendCertificateRegistration,
   sendClientCredentialsRequest,
   isJwtMethod,
+  mendRestoredEndpoints,
   signAssertion,
   signingKeyOf,
   signStandardAssertion,
@@ -146,6 +147,12 @@ export default function ClientCredentialsPage() {
     tokens: ctx?.tokens !== undefined || ctx?.assertion !== undefined,
     assertion: ctx?.assertion !== undefined,
   });
+  // A run restored after a reload (the code flow's redirect) lost its token endpoint: take it back.
+  const storedEndpoints = ctx?.endpoints;
+  useEffect(() => {
+    const mended = mendRestoredEndpoints(storedEndpoints, authorityForRun(sandboxOrigin).endpoints);
+    if (mended !== undefined) patch({ endpoints: mended });
+  }, [storedEndpoints, sandboxOrigin, patch]);
 
   if (run === undefined || ctx === undefined) return <p role="status">Preparing the flow…</p>;
 
