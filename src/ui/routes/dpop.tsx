@@ -32,7 +32,7 @@ import {
   type DpopAlgorithm,
   type DpopProof,
 } from '../../protocol/dpop.ts';
-import type { StepStatus } from '../../state/flow-runs.ts';
+import { useFlowRuns, type StepStatus } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { useProviderFeatures } from '../../state/provider-features.ts';
 import { activeProfile, useSettings } from '../../state/settings.ts';
@@ -247,13 +247,17 @@ export default function DpopPage() {
       failure: 'The token endpoint refused the request.',
     });
     if (read === undefined) return;
+    // The next step is known only from the answer: moving on as a finished step (not a bare goTo) lets the
+    // page move focus to that step's action, as the button pressed was disabled while it ran.
+    const advanceTo = (next: StepId) =>
+      useFlowRuns.getState().setStep(FLOW_ID, 'token', 'done', { current: next });
     if (read.tokens === undefined) {
-      goTo('nonce');
+      advanceTo('nonce');
       announce('The server answered use_dpop_nonce and sent a nonce: retry with it in step 5.');
       return;
     }
     recordTokens(read);
-    goTo('bound');
+    advanceTo('bound');
     announce('DPoP-bound token received on the first request (the server asked for no nonce).');
   };
 
@@ -275,14 +279,25 @@ export default function DpopPage() {
       failure: 'The API call failed.',
     });
 
-  const misuse = (kind: MisuseKind) =>
-    void execute('misuse', (c, d) => misuseToken(kind, c, d), {
+  const misuse = async (kind: MisuseKind) => {
+    const done = await execute('misuse', (c, d) => misuseToken(kind, c, d), {
       success:
         kind === 'bearer'
           ? 'The token was sent as a Bearer token; see what the API said.'
           : 'The token was sent with a proof from another key; see what the API said.',
       failure: 'The call failed.',
     });
+    if (done === undefined) return;
+    // The button was disabled while the call ran, which dropped focus to <body>: it goes to the outcome's
+    // heading (a failure keeps it near its explanation, as the page does for every step).
+    window.requestAnimationFrame(() => {
+      const active = document.activeElement;
+      if (active !== null && active !== document.body && active.isConnected) return;
+      const heading = document.getElementById(`dpop-misuse-${kind}`);
+      heading?.scrollIntoView({ block: 'center' });
+      heading?.focus({ preventScroll: true });
+    });
+  };
 
   const values: Record<string, string> = {
     grant_type: ctx.grant,
@@ -703,14 +718,14 @@ export default function DpopPage() {
           <button
             type="button"
             data-next-action=""
-            onClick={() => misuse('bearer')}
+            onClick={() => void misuse('bearer')}
             disabled={ctx.tokens === undefined || statusOf('misuse') === 'running'}
           >
             Send the token as Bearer
           </button>
           <button
             type="button"
-            onClick={() => misuse('other-key')}
+            onClick={() => void misuse('other-key')}
             disabled={ctx.tokens === undefined || !keyReady || statusOf('misuse') === 'running'}
           >
             Send it with a proof from another key
@@ -718,13 +733,17 @@ export default function DpopPage() {
         </div>
         {ctx.misuse?.bearer !== undefined && (
           <section aria-label="Sent as Bearer">
-            <h3>As a Bearer token, without a proof</h3>
+            <h3 id="dpop-misuse-bearer" tabIndex={-1}>
+              As a Bearer token, without a proof
+            </h3>
             <MisuseOutcome attempt={ctx.misuse.bearer} />
           </section>
         )}
         {ctx.misuse?.['other-key'] !== undefined && (
           <section aria-label="Sent with another key">
-            <h3>With a valid proof from a new key</h3>
+            <h3 id="dpop-misuse-other-key" tabIndex={-1}>
+              With a valid proof from a new key
+            </h3>
             <MisuseOutcome attempt={ctx.misuse['other-key']} />
           </section>
         )}
