@@ -23,7 +23,7 @@
  *   // When sending: signJwtAssertion(method, { clientId, clientSecret, key, audience: endpoint }) for the
  *   // JWT methods, then buildTokenRequest(endpoint, params, clientAuthenticationOf(method, secret, assertion)).
  */
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import {
   buildKeyRegistrationRequest,
   calculateBasicEncoding,
@@ -315,6 +315,19 @@ function KeyPairPanel(props: ClientAuthChoiceProps & { readonly idBase: string }
     { kid: string; exchange: HttpExchange; registered: boolean } | undefined
   >();
   const keyGone = clientKey !== undefined && privateKeyOf(clientKey) === undefined;
+  // The pressed button is disabled while busy, which drops focus to <body>: once done, focus goes on to
+  // the next control (after a new key, its registration or the public key; after registering, back).
+  const generateRef = useRef<HTMLButtonElement>(null);
+  const registerRef = useRef<HTMLButtonElement>(null);
+  const jwkRef = useRef<HTMLTextAreaElement>(null);
+  const focusNext = useRef<'generate' | 'register' | 'jwk' | undefined>(undefined);
+  useEffect(() => {
+    if (focusNext.current === undefined || busy !== undefined) return;
+    const target = { generate: generateRef, register: registerRef, jwk: jwkRef }[focusNext.current].current;
+    if (target === null) return;
+    focusNext.current = undefined;
+    target.focus();
+  }, [busy, clientKey, registration]);
 
   const generate = async () => {
     setBusy('generate');
@@ -322,8 +335,10 @@ function KeyPairPanel(props: ClientAuthChoiceProps & { readonly idBase: string }
     try {
       onClientKeyChange?.(await generateClientKey(alg));
       setRegistration(undefined);
+      focusNext.current = keyRegistrationUrl === undefined ? 'jwk' : 'register';
     } catch (error) {
       setFailure(toStepFailure(error));
+      focusNext.current = 'generate';
     } finally {
       setBusy(undefined);
     }
@@ -346,6 +361,7 @@ function KeyPairPanel(props: ClientAuthChoiceProps & { readonly idBase: string }
     } catch (error) {
       setFailure(toStepFailure(error));
     } finally {
+      focusNext.current = 'register';
       setBusy(undefined);
     }
   };
@@ -382,6 +398,7 @@ function KeyPairPanel(props: ClientAuthChoiceProps & { readonly idBase: string }
       <button
         type="button"
         className={clientKey === undefined || keyGone ? 'primary' : undefined}
+        ref={generateRef}
         onClick={() => void generate()}
         disabled={busy !== undefined || props.disabled === true}
       >
@@ -399,6 +416,7 @@ function KeyPairPanel(props: ClientAuthChoiceProps & { readonly idBase: string }
             </label>
             <textarea
               id={`${idBase}-jwk`}
+              ref={jwkRef}
               readOnly
               rows={6}
               spellCheck={false}
@@ -420,6 +438,7 @@ function KeyPairPanel(props: ClientAuthChoiceProps & { readonly idBase: string }
               <button
                 type="button"
                 className={shownRegistration?.registered === true ? undefined : 'primary'}
+                ref={registerRef}
                 onClick={() => void register()}
                 disabled={busy !== undefined || keyGone || props.disabled === true}
               >

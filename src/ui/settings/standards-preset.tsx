@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { discoverAuthorizationServer, relayOriginsOf } from '../../protocol/discovery.ts';
 import { pickFlowSupportMetadata } from '../../protocol/flow-support.ts';
 import { pickFeatureMetadata } from '../../protocol/provider-features.ts';
@@ -59,9 +59,19 @@ export function StandardsPreset() {
     text: '',
   });
   const ids = { about: useId(), lacks: useId() };
+  // The button is disabled while reading, which drops focus to <body>; once done, it takes focus back
+  // (with its new words, "Apply the standards sandbox again"), and the status beside it is announced.
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (!refocus.current || status.kind === 'working') return;
+    refocus.current = false;
+    buttonRef.current?.focus();
+  }, [status.kind]);
 
   const apply = async () => {
     setStatus({ kind: 'working', text: `Reading ${issuer}…` });
+    refocus.current = true;
     try {
       const [discovery, directory] = await Promise.all([
         discoverAuthorizationServer(issuer, fetchMetadataDirect),
@@ -118,6 +128,7 @@ export function StandardsPreset() {
         className="primary"
         aria-describedby={`${ids.about} ${ids.lacks}`}
         disabled={status.kind === 'working'}
+        ref={buttonRef}
         onClick={() => void apply()}
       >
         {inUse ? 'Apply the standards sandbox again' : 'Use the standards sandbox'}
