@@ -58,6 +58,23 @@ import './token-management.css';
 const FLOW_ID = flow.id;
 type StepId = (typeof flow.steps)[number]['id'];
 
+/**
+ * Moves to a step on a "Continue" press and takes focus with it (a bare goTo leaves focus on the button
+ * of the step left behind): the step's enabled `data-next-action`, else its heading, as FlowPage does.
+ */
+function continueTo(goTo: (id: StepId) => void, id: StepId): void {
+  goTo(id);
+  window.requestAnimationFrame(() => {
+    const section = document.getElementById(`step-${id}`);
+    const action = [...(section?.querySelectorAll<HTMLElement>('[data-next-action]') ?? [])].find(
+      (element) => !(element as HTMLButtonElement).disabled && element.offsetParent !== null,
+    );
+    const target = action ?? document.getElementById(`step-${id}-title`);
+    target?.scrollIntoView({ block: 'center' });
+    target?.focus({ preventScroll: true });
+  });
+}
+
 /** Microsoft's pages for what Entra offers where it has no introspection or revocation endpoint. */
 const ENTRA_REVOKE_DOCS = 'https://learn.microsoft.com/graph/api/user-revokesigninsessions';
 const ENTRA_VALIDATE_DOCS =
@@ -480,7 +497,7 @@ export default function TokenManagementPage() {
             </div>
           ))}
         </details>
-        <button type="button" data-next-action onClick={() => goTo('userinfo')}>
+        <button type="button" data-next-action onClick={() => continueTo(goTo, 'userinfo')}>
           Continue to UserInfo
         </button>
       </StepSection>
@@ -690,7 +707,7 @@ export default function TokenManagementPage() {
       <StepSection {...stepProps('refresh')}>
         <p>
           {ctx.refreshToken === ''
-            ? 'The chosen run has no refresh token (it did not ask for offline_access), so there is nothing to redeem.'
+            ? 'The chosen run has no refresh token, so there is nothing to redeem: either it did not ask for offline_access, or the server did not grant it (an OpenID provider grants it only with prompt=consent, after its consent page, OIDC Core §11).'
             : revokedKind === 'refresh_token'
               ? 'Redeem the revoked refresh token: the server must refuse it.'
               : 'Redeem the refresh token. You revoked the access token, not this one: whether it still works depends on the server.'}
@@ -713,7 +730,7 @@ export default function TokenManagementPage() {
           </p>
         )}
         {statusOf('refresh') === 'failed' && (
-          <button type="button" onClick={() => goTo('logout')}>
+          <button type="button" onClick={() => continueTo(goTo, 'logout')}>
             Continue to sign-out
           </button>
         )}
