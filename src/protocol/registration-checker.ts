@@ -490,19 +490,24 @@ function checkRedirects(registration: AppRegistration, options: CheckOptions): F
   }
   if (options.redirectUri !== undefined && options.redirectUri.trim() !== '') {
     const wanted = options.redirectUri.trim();
-    const matches = onPlatform.some((r) => sameRedirectUri(r.uri, wanted));
+    // Entra matches the redirect URI at /authorize across every platform; a URI on the wrong platform
+    // fails later, at redemption (the redirect-platform finding), not with AADSTS50011.
+    const matches = all.some((r) => sameRedirectUri(r.uri, wanted));
+    const onRightPlatform = onPlatform.some((r) => sameRedirectUri(r.uri, wanted));
     findings.push(
       matches
         ? pass(
             'redirect-not-registered',
             'Your redirect URI is registered',
-            `${wanted} is registered where this flow needs it.`,
+            onRightPlatform
+              ? `${wanted} is registered where this flow needs it.`
+              : `${wanted} is registered, but on another platform (see the platform check).`,
           )
         : {
             id: 'redirect-not-registered',
             severity: 'problem',
             title: 'Your redirect URI is not registered',
-            detail: `${wanted} is not one of the redirect URIs this flow can use${onPlatform.length > 0 ? ` (${onPlatform.map((r) => r.uri).join(', ')})` : ''}. Entra compares them exactly: scheme, host, path and trailing slash.`,
+            detail: `${wanted} is not one of the redirect URIs registered on the app (${all.map((r) => r.uri).join(', ')}). Entra compares them exactly: scheme, host, path and trailing slash.`,
             fix: 'Register this exact URI on the right platform, or send one that is registered.',
             aadsts: 50011,
             ...(names === undefined
