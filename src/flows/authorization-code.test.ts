@@ -27,6 +27,7 @@ import {
   metadataWarnings,
   navigationLabel,
   pendingBeforeSignIn,
+  promptsConsentForOfflineAccess,
   readCallback,
   readCallbackVerified,
   readExchange,
@@ -990,5 +991,33 @@ describe('standards options: PAR, JAR, JARM, client authentication', () => {
       'url-pkce',
       'query',
     ]);
+  });
+});
+
+describe('offline_access beyond Entra (OIDC Core §11)', () => {
+  const run = (standards: boolean) =>
+    createAuthCodeContext({
+      ...endpoints,
+      clientId: 'standard-spa',
+      redirectUri: 'http://localhost:5173/callback',
+      clientSecret: '',
+      usePkce: true,
+      ...(standards ? { standards: {} } : {}),
+    });
+
+  test('an empty prompt becomes prompt=consent with offline_access, and a warning says why', () => {
+    const ctx = run(true);
+    expect(promptsConsentForOfflineAccess(ctx)).toBe(true);
+    const step = buildAuthorizeStep(ctx);
+    expect(step.url.searchParams.get('prompt')).toBe('consent');
+    expect(step.warnings.some((w) => w.parameter === 'prompt' && w.message.includes('§11'))).toBe(true);
+  });
+
+  test('a chosen prompt, a scope without offline_access, and Entra runs are left alone', () => {
+    const login = { ...run(true), params: { ...run(true).params, prompt: 'login' } };
+    expect(buildAuthorizeStep(login).url.searchParams.get('prompt')).toBe('login');
+    const noOffline = { ...run(true), params: { ...run(true).params, scope: 'openid profile' } };
+    expect(buildAuthorizeStep(noOffline).url.searchParams.has('prompt')).toBe(false);
+    expect(buildAuthorizeStep(run(false)).url.searchParams.has('prompt')).toBe(false);
   });
 });

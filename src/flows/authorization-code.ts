@@ -116,7 +116,7 @@ export const AUTHORIZE_PARAMETERS: readonly ParameterDefinition[] = [
     spec: 'OIDC Core §3.1.2.1',
     options: ['', 'login', 'consent', 'select_account', 'none'],
     explanation:
-      'Forces a fresh sign-in, the consent page or the account picker; “none” fails rather than show any page.',
+      'Forces a fresh sign-in, the consent page or the account picker; “none” fails rather than show any page. Left empty beyond Entra with offline_access in the scope, consent is sent: OIDC Core §11 grants offline_access only with it.',
   },
   {
     name: 'login_hint',
@@ -426,6 +426,11 @@ export interface AuthCodeContext {
   readonly jarAlg?: RequestObjectAlgorithm;
   /** The browser-made key pair for an asymmetric request object; its private key stays in memory. */
   readonly jarKey?: RequestObjectKeyPair;
+  /**
+   * A non-Entra OpenID provider: an empty prompt becomes prompt=consent while the scope asks for
+   * offline_access (OIDC Core §11). Entra grants offline_access without it, so its runs stay unchanged.
+   */
+  readonly consentForOfflineAccess?: boolean;
   /** Whether `jarKey`'s public key was registered with the client (the standards sandbox's portal). */
   readonly jarKeyRegistration?: HttpExchange;
   /** The signed request object, what it was signed from, and when. */
@@ -568,6 +573,7 @@ export function createAuthCodeContext(input: {
         }),
     ...(standards?.jwksUri === undefined ? {} : { jwksUri: standards.jwksUri }),
     ...(standards?.corsFromBrowser === true ? { corsFromBrowser: true } : {}),
+    ...(standards === undefined ? {} : { consentForOfflineAccess: true }),
     authorizationEndpoint: input.authorizationEndpoint,
     tokenEndpoint: input.tokenEndpoint,
     ...(input.issuer === undefined ? {} : { issuer: input.issuer }),
@@ -612,9 +618,26 @@ export async function makePkcePair(
   };
 }
 
+/**
+ * Whether prompt=consent is sent for the user: a non-Entra provider, offline_access asked for, prompt empty.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#OfflineAccess
+ */
+export function promptsConsentForOfflineAccess(ctx: AuthCodeContext): boolean {
+  return (
+    ctx.consentForOfflineAccess === true &&
+    (ctx.params['prompt'] ?? '') === '' &&
+    (ctx.params['scope'] ?? '').split(/\s+/).includes('offline_access')
+  );
+}
+
 /** The authorization request parameters in URL order, extra parameters last. */
 export function authorizationParameters(ctx: AuthCodeContext): QueryParameter[] {
-  const known = AUTHORIZE_PARAMETERS.map((p): QueryParameter => [p.name, ctx.params[p.name] ?? '']);
+  // OIDC Core §11: offline_access is granted only with prompt=consent (oidc-provider ignores it otherwise).
+  const consent = promptsConsentForOfflineAccess(ctx);
+  const known = AUTHORIZE_PARAMETERS.map((p): QueryParameter => [
+    p.name,
+    p.name === 'prompt' && consent ? 'consent' : (ctx.params[p.name] ?? ''),
+  ]);
   const withoutPkce = ctx.usePkce ? known : known.filter(([name]) => !name.startsWith('code_challenge'));
   return [...withoutPkce, ...ctx.extraParams];
 }
@@ -639,6 +662,13 @@ export function buildAuthorizeStep(
       parameter: 'response_type',
       message:
         'With “code id_token” an ID token also comes back on the redirect. This page only redeems the code and does not check that first ID token; the Implicit and hybrid page shows it validated (nonce, c_hash).',
+    });
+  }
+  if (promptsConsentForOfflineAccess(ctx)) {
+    warnings.push({
+      parameter: 'prompt',
+      message:
+        'prompt is empty and the scope asks for offline_access, so prompt=consent is sent: an OpenID provider grants offline_access (a refresh token) only after the consent page (OIDC Core §11). Choose another prompt to send that instead, and expect no refresh token.',
     });
   }
   warnings.push(...standardsWarnings(ctx, nowMs));

@@ -479,8 +479,11 @@ export default function AuthorizationCodePage() {
 
   // Beyond Entra: JARM modes join response_mode's choices, and a confidential client picks its method.
   const jarmModes = offeredJarmModes(features);
+  // domain_hint is an Entra extension: elsewhere it shows only when a value was given.
   const parameterDefinitions = AUTHORIZE_PARAMETERS.filter(
-    (p) => ctx.usePkce || !p.name.startsWith('code_challenge'),
+    (p) =>
+      (ctx.usePkce || !p.name.startsWith('code_challenge')) &&
+      (p.name !== 'domain_hint' || features.entraShaped || (ctx.params['domain_hint'] ?? '') !== ''),
   ).map((definition) =>
     definition.name === 'response_mode' && jarmModes.length > 0
       ? {
@@ -525,7 +528,11 @@ export default function AuthorizationCodePage() {
       {!ctx.usePkce && (
         <p className="note">
           Without PKCE this is the confidential-client variant: the code is redeemed with a client secret.
-          Entra refuses that request from a browser (AADSTS9002326), so it goes through the local relay.
+          {features.entraShaped
+            ? ' Entra refuses that request from a browser (AADSTS9002326), so it goes through the local relay.'
+            : ctx.corsFromBrowser === true
+              ? ' The standards sandbox answers its token endpoint with CORS, so this page sends it; a real client does so from its server.'
+              : ' A confidential client redeems it from its server, so it goes through the local relay.'}
         </p>
       )}
 
@@ -916,7 +923,15 @@ export default function AuthorizationCodePage() {
 
       <StepSection {...stepProps('tokens')}>
         {ctx.tokens !== undefined ? (
-          <TokensPanel tokens={ctx.tokens} />
+          <TokensPanel
+            tokens={ctx.tokens}
+            {...(/(^|\s)offline_access(\s|$)/.test(ctx.params['scope'] ?? '')
+              ? {
+                  noRefreshToken:
+                    'No refresh token, though offline_access was asked for: the server did not grant it. An OpenID provider grants offline_access only with prompt=consent, after its consent page (OIDC Core §11).',
+                }
+              : {})}
+          />
         ) : status('tokens') === 'idle' ? (
           <p>No tokens yet.</p>
         ) : (

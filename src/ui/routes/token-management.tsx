@@ -271,8 +271,26 @@ function IntrospectionTable(props: {
   );
 }
 
-function InvalidGrantNote({ failure }: { failure: StepFailure | undefined }) {
+function InvalidGrantNote({
+  failure,
+  expected,
+}: {
+  failure: StepFailure | undefined;
+  /** The refresh token was revoked in step 4: this refusal is the result the revocation should have. */
+  expected: boolean;
+}) {
   if (failure?.fields?.error !== 'invalid_grant') return null;
+  const description = failure.fields.error_description;
+  if (expected)
+    return (
+      <p className="ok token-management__invalid-grant" role="note" aria-label="Refresh refused">
+        <strong>Refused, as expected.</strong> You revoked this refresh token in step 4, so the token endpoint
+        answers <code>invalid_grant</code>
+        {typeof description === 'string' && description !== '' ? <> (“{description}”)</> : null}: this refusal
+        is the revocation working (RFC 7009 §2.1, RFC 6749 §5.2), nothing to fix. A real client meeting it
+        drops its tokens and signs the user in again.
+      </p>
+    );
   return (
     <p className="note token-management__invalid-grant" role="note" aria-label="Refresh refused">
       This is revocation as the client meets it: the refresh token (or its whole grant) is dead, so the token
@@ -394,6 +412,8 @@ export default function TokenManagementPage() {
   const subject = idTokenSubject(ctx.idToken);
   const dpopBound = accessTokenIsDpopBound(ctx);
   const revokedKind = ctx.revoked?.kind;
+  const expectedRefusal =
+    revokedKind === 'refresh_token' && failureFor('refresh')?.fields?.error === 'invalid_grant';
 
   return (
     <FlowPage
@@ -716,13 +736,15 @@ export default function TokenManagementPage() {
           request={buildRefreshPreview(ctx)}
           route={decideManagementRoute(ctx.tokenEndpoint, ctx, deps)}
           exchange={ctx.refreshExchange}
-          failure={failureFor('refresh')}
+          // The refusal of a revoked refresh token is the expected result, not a failure to fix: the note
+          // below says so instead of the generic invalid_grant advice (start again for a fresh code).
+          failure={expectedRefusal ? undefined : failureFor('refresh')}
           sending={statusOf('refresh') === 'running'}
           sendLabel="Redeem the refresh token"
           disabled={ctx.refreshToken === ''}
           onSend={() => void refresh()}
         />
-        <InvalidGrantNote failure={failureFor('refresh')} />
+        <InvalidGrantNote failure={failureFor('refresh')} expected={expectedRefusal} />
         {ctx.refreshTokens !== undefined && (
           <p className="warning" role="status">
             The server issued new tokens: this refresh token was still alive. Revoke the refresh token itself
