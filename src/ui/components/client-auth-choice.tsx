@@ -72,6 +72,15 @@ const SEEDED_METHODS: Readonly<Record<string, ClientAuthMethod>> = {
 };
 
 /**
+ * The standards sandbox's seeded client registered for `method`, or undefined (another authority, or
+ * no such client): a page switching method switches to it, since each client is registered for one.
+ */
+export function standardsClientFor(sandboxOrigin: string, method: ClientAuthMethod): string | undefined {
+  if (!usesStandardsSandbox(sandboxOrigin)) return undefined;
+  return Object.entries(SEEDED_METHODS).find(([, seeded]) => seeded === method)?.[0];
+}
+
+/**
  * The method a run starts with for the current (non-Entra) authority: a public client's `none`; a seeded
  * standards sandbox client's own; else client_secret_post when listed (what the pages sent before the
  * choice existed), else the first the provider lists.

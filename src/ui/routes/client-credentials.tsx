@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import {
   buildCertificateRegistrationRequest,
   buildClientCredentialsRequest,
@@ -36,7 +36,7 @@ import { useProviderFeatures } from '../../state/provider-features.ts';
 import type { StepStatus } from '../../state/flow-runs.ts';
 import { useFlowRuns } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
-import { authorityForRun, clientFor, useSettings } from '../../state/settings.ts';
+import { authorityForRun, clientFor, useSettings, type AppProfile } from '../../state/settings.ts';
 import { useTokenHistory } from '../../state/token-history.ts';
 import { FlowPage } from '../components/flow-page.tsx';
 import { HttpExchangeView } from '../components/http-exchange-view.tsx';
@@ -59,6 +59,7 @@ import {
   ClientAuthChoice,
   initialClientAuthMethod,
   JwtAssertionView,
+  standardsClientFor,
   standardsKeyRegistrationUrl,
   usesStandardsSandbox,
 } from '../components/client-auth-choice.tsx';
@@ -84,6 +85,12 @@ function newContext(sandboxOrigin: string): ClientCredentialsContext {
     ...(usesStandardsSandbox(sandboxOrigin) ? { scope: '' } : {}),
   });
   return client.scope === undefined ? fresh : { ...fresh, scope: client.scope };
+}
+
+/** The saved app profile with this client id, if any: its secret and kind go with it. */
+function profileWithClientId(clientId: string): AppProfile | undefined {
+  const typed = clientId.trim();
+  return typed === '' ? undefined : useSettings.getState().profiles.find((p) => p.clientId === typed);
 }
 
 /** The scope field's words for a non-Entra authority, where /.default means nothing. */
@@ -148,6 +155,17 @@ export default function ClientCredentialsPage() {
     assertion: ctx?.assertion !== undefined,
   });
   // A run restored after a reload (the code flow's redirect) lost its token endpoint: take it back.
+  // After switching to a confidential client, focus goes to its credential (the pressed button is gone).
+  const focusCredential = useRef(false);
+  const runClientId = ctx?.clientId;
+  useEffect(() => {
+    if (!focusCredential.current) return;
+    focusCredential.current = false;
+    const target =
+      document.getElementById('cc-secret') ??
+      document.querySelector<HTMLElement>('.client-auth-choice input[type="radio"]:checked');
+    target?.focus();
+  }, [runClientId]);
   const storedEndpoints = ctx?.endpoints;
   useEffect(() => {
     const mended = mendRestoredEndpoints(storedEndpoints, authorityForRun(sandboxOrigin).endpoints);
@@ -229,7 +247,29 @@ export default function ClientCredentialsPage() {
     });
   };
 
+  // Switching client: its secret comes from its profile (memory only), the focus to its credential.
+  const switchClient = (clientId: string, authMethod: ClientAuthMethod, focus: boolean) => {
+    const profile = profileWithClientId(clientId);
+    patch({ clientId, authMethod, clientSecret: profile?.clientSecret ?? '' });
+    goTo('credential');
+    if (focus) focusCredential.current = true;
+    announce(`Client ${clientId}, client authentication: ${authMethod}.`);
+  };
+
   const setMethod = (authMethod: ClientAuthMethod) => {
+    // Each standards sandbox client is registered for one method: the chosen method brings its client,
+    // when the run uses one of them (a client id typed by hand stays).
+    const seeded = standardsClientFor(sandboxOrigin, authMethod);
+    const onSeeded = standardsClientFor(sandboxOrigin, ctx.authMethod ?? 'none') === ctx.clientId;
+    if (
+      seeded !== undefined &&
+      onSeeded &&
+      seeded !== ctx.clientId &&
+      profileWithClientId(seeded) !== undefined
+    ) {
+      switchClient(seeded, authMethod, false);
+      return;
+    }
     patch({ authMethod });
     goTo('credential');
     announce(`Client authentication: ${authMethod}.`);
@@ -281,7 +321,18 @@ export default function ClientCredentialsPage() {
   };
   const setValue = (name: string, value: string) => {
     if (name === 'tenant') patch({ tenant: value });
-    if (name === 'client_id') patch({ clientId: value });
+    if (name === 'client_id') {
+      // A typed client id that names a profile takes its secret (and a seeded client its method).
+      const profile = profileWithClientId(value);
+      const seeded = CONFIDENTIAL_AUTH_METHODS.find(
+        (m) => standardsClientFor(sandboxOrigin, m) === value.trim(),
+      );
+      patch({
+        clientId: value,
+        ...(profile === undefined ? {} : { clientSecret: profile.clientSecret }),
+        ...(standard && seeded !== undefined ? { authMethod: seeded } : {}),
+      });
+    }
     if (name === 'scope') patch({ scope: value });
   };
   const warnings = validateClientCredentialsRequest(ctx, now);
@@ -292,6 +343,15 @@ export default function ClientCredentialsPage() {
   const requestStale = statusOf('request') === 'stale';
   const facts = ctx.tokens === undefined ? undefined : describeAppOnlyToken(ctx.tokens);
   const tokenEndpoint = tokenEndpointOf(ctx);
+  // RFC 6749 §4.4: only a confidential client may use this grant; a public one is offered the others.
+  const publicClient =
+    standard && (standardMethod === 'none' || profileWithClientId(ctx.clientId)?.platform === 'spa');
+  const confidentialClients = CONFIDENTIAL_AUTH_METHODS.flatMap((method) => {
+    const clientId = standardsClientFor(sandboxOrigin, method);
+    return clientId !== undefined && profileWithClientId(clientId) !== undefined
+      ? [{ clientId, method }]
+      : [];
+  });
 
   const standardTokenFacts = (tokens: NonNullable<ClientCredentialsContext['tokens']>) => (
     <>
@@ -446,6 +506,28 @@ export default function ClientCredentialsPage() {
       <StepSection {...stepProps('credential')}>
         {standard ? (
           <>
+            {publicClient && (
+              <div className="warning" role="note" aria-label="Public client">
+                <p>
+                  <code>{ctx.clientId}</code> is a public client: it has no secret or key, so it cannot
+                  authenticate, and the client credentials grant is for confidential clients only (RFC 6749
+                  §4.4). Switch to a confidential client:
+                </p>
+                {confidentialClients.length === 0 ? (
+                  <p>Add a confidential client’s profile in Settings, or type its client id below.</p>
+                ) : (
+                  <ul className="cc-confidential-clients">
+                    {confidentialClients.map((c) => (
+                      <li key={c.clientId}>
+                        <button type="button" onClick={() => switchClient(c.clientId, c.method, true)}>
+                          Use {c.clientId} ({c.method})
+                        </button>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </div>
+            )}
             {standardMethod !== 'private_key_jwt' && standardMethod !== 'none' && (
               <div className="field">
                 <label htmlFor="cc-secret">Client secret (kept in memory only)</label>
