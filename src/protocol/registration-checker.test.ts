@@ -276,3 +276,25 @@ describe('robustness', () => {
     );
   });
 });
+
+describe('an expired credential does not pass as registered (issue 14)', () => {
+  test.each([
+    ['graph-web-secret-expired.json', 'web-code', '', 'credential-missing', 'secret-expiry'],
+    [
+      'aad-daemon-cert-expired.json',
+      'client-credentials-certificate',
+      'https://graph.microsoft.com/.default',
+      'certificate-missing',
+      'certificate-expiry',
+    ],
+  ] as const)('%s · %s', (file, flow, scopes, missingId, expiryId) => {
+    const findings = checkRegistration(registration(file), {
+      flow,
+      tenant: 'tenant',
+      scopes: parseScopeList(scopes || 'openid User.Read'),
+      now: NOW,
+    });
+    expect(findings.find((f) => f.id === expiryId)?.severity).toBe('problem');
+    expect(findings.some((f) => f.id === missingId && f.severity === 'pass')).toBe(false);
+  });
+});

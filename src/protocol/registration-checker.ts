@@ -1002,7 +1002,8 @@ function checkCredentials(registration: AppRegistration, options: CheckOptions):
         aadsts: 700027,
         field: fields.certificates,
       });
-    } else {
+    } else if (usableCert) {
+      // An expired certificate is no credential: the expiry finding says so, and this row must not pass.
       findings.push(
         pass(
           'certificate-missing',
@@ -1023,7 +1024,8 @@ function checkCredentials(registration: AppRegistration, options: CheckOptions):
       aadsts: 7000218,
       field: needed === 'secret' ? fields.secrets : `${fields.secrets} / ${fields.certificates}`,
     });
-  } else {
+  } else if (needed === 'secret' ? usableSecret : usableSecret || usableCert) {
+    // Only a credential that is still valid passes; an expired one is reported by the expiry finding.
     findings.push(
       pass('credential-missing', 'Credential registered', 'The app has a credential to prove who it is.'),
     );
