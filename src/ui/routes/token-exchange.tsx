@@ -27,6 +27,7 @@ import {
   type ExchangeToken,
   type TokenExchangeContext,
 } from '../../flows/token-exchange.ts';
+import { decodeJwt } from '../../protocol/jwt.ts';
 import { useFlowRuns } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
 import { useProviderFeatures, type ProviderFeatures } from '../../state/provider-features.ts';
@@ -95,7 +96,9 @@ function newContext(sandboxOrigin: string, features: ProviderFeatures): TokenExc
     clientId: profile.clientId,
     clientSecret: profile.clientSecret,
     authMethod: methodFor(profile.clientId, features.authMethods()),
-    ...(standard ? { resource: `${standardIssuerOf(sandboxOrigin)}/api`, scope: 'api.read' } : {}),
+    // No scope by default: the server then issues the subject token's own scopes for the resource. A
+    // default scope fails for every subject token that lacks it (a code-flow token asked only openid).
+    ...(standard ? { resource: `${standardIssuerOf(sandboxOrigin)}/api` } : {}),
   });
 }
 
@@ -665,6 +668,9 @@ export default function TokenExchangePage() {
           sendLabel="Exchange the token"
           onSend={() => void exchangeToken()}
         />
+        {failureFor('exchange')?.fields?.error === 'invalid_scope' && (
+          <InvalidScopeNote subjectToken={ctx.subject.token} asked={ctx.scope} />
+        )}
       </StepSection>
 
       <StepSection {...stepProps('result')}>
@@ -747,5 +753,44 @@ export default function TokenExchangePage() {
       </StepSection>
       <OboComparison />
     </FlowPage>
+  );
+}
+
+/** The subject token's `scope` claim, when it is a JWT that carries one. */
+function subjectScopes(token: string): string[] | undefined {
+  try {
+    const scope = decodeJwt(token).payload['scope'];
+    return typeof scope === 'string' ? scope.split(' ').filter(Boolean) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** After invalid_scope: why (a token exchange only narrows), with the subject token's own scopes. */
+function InvalidScopeNote({ subjectToken, asked }: { subjectToken: string; asked: string }) {
+  const scopes = subjectScopes(subjectToken);
+  return (
+    <p className="note" role="note" aria-label="Why the scope was refused">
+      A token exchange can narrow the scope, never widen it: the issued token gets the scopes of the subject
+      token, or fewer (RFC 8693 §2.1, <code>scope</code>; §5).{' '}
+      {scopes === undefined ? (
+        'The subject token’s scopes cannot be read here (it is not a JWT with a scope claim).'
+      ) : scopes.length === 0 ? (
+        'The subject token carries no scope.'
+      ) : (
+        <>
+          The subject token carries <code>{scopes.join(' ')}</code>.
+        </>
+      )}{' '}
+      {asked.trim() === '' ? (
+        'No scope was asked for, so the server took the subject token’s own: none of them is a scope of the resource.'
+      ) : (
+        <>
+          Asked for: <code>{asked.trim()}</code>.
+        </>
+      )}{' '}
+      To get an <code>api.read</code> token, the subject token must have it: run the authorization code flow
+      (or client credentials) asking for <code>api.read</code> first, then trade that token.
+    </p>
   );
 }
