@@ -75,6 +75,20 @@ describe('what a run may write to sessionStorage', () => {
     );
   });
 
+  test('the token endpoint (endpoints.token) is a URL and survives; a token under the same name does not', () => {
+    const endpoints = {
+      authorization: 'http://localhost:5174/standard/auth',
+      token: 'http://localhost:5174/standard/token',
+    };
+    expect(storableValue({ endpoints }, false).value).toEqual({ endpoints });
+    const stored = storableValue({ token: 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln' }, false);
+    expect(stored.value).toEqual({ token: '' });
+    expect(stored.dropped).toEqual(['tokens']);
+    // A credential written into the URL is still redacted as in any text.
+    const withSecret = storableValue({ token: 'https://as.example/token?client_secret=s3cret' }, false);
+    expect(JSON.stringify(withSecret.value)).not.toContain('s3cret');
+  });
+
   test('what the flow must keep across the redirect stays: state, nonce, code_verifier, the code', () => {
     const ctx = {
       codeVerifier: 'v'.repeat(43),

@@ -91,6 +91,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+function isHttpUrl(text: string): boolean {
+  if (!/^https?:\/\/\S+$/i.test(text)) return false;
+  try {
+    new URL(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A copy of `value` fit for sessionStorage, and what was left out. Secrets and non-JSON values (CryptoKey,
  * typed arrays, functions) are dropped wherever they are; tokens are dropped unless `keepTokens`.
@@ -130,6 +140,12 @@ export function storableValue(
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(input)) {
       const name = key.toLowerCase();
+      // `endpoints.token` is the token endpoint's URL, not a token: a URL is never a credential here
+      // (credentials inside it are redacted as in any text).
+      if (name === 'token' && typeof item === 'string' && isHttpUrl(item)) {
+        out[key] = walk(item);
+        continue;
+      }
       const secret = SECRET_NAMES.has(name);
       if (secret || (!keepTokens && TOKEN_NAMES.has(name))) {
         if (item !== '' && item !== undefined && item !== null) dropped.add(secret ? 'secrets' : 'tokens');
