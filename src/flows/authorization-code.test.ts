@@ -27,6 +27,7 @@ import {
   metadataWarnings,
   navigationLabel,
   pendingBeforeSignIn,
+  previewAuthorizeUrl,
   promptsConsentForOfflineAccess,
   readCallback,
   readCallbackVerified,
@@ -1019,5 +1020,23 @@ describe('offline_access beyond Entra (OIDC Core §11)', () => {
     const noOffline = { ...run(true), params: { ...run(true).params, scope: 'openid profile' } };
     expect(buildAuthorizeStep(noOffline).url.searchParams.has('prompt')).toBe(false);
     expect(buildAuthorizeStep(run(false)).url.searchParams.has('prompt')).toBe(false);
+  });
+});
+
+describe('the URL preview with PAR on (RFC 9126 §4)', () => {
+  test('before the push it shows only client_id and a stand-in request_uri; after, the real one', () => {
+    const base = createAuthCodeContext({
+      ...endpoints,
+      clientId: 'standard-spa',
+      redirectUri: 'http://localhost:5173/callback',
+      clientSecret: '',
+      usePkce: true,
+      standards: { parEndpoint: 'https://as.example/par' },
+    });
+    const ctx = { ...base, usePar: true };
+    const before = previewAuthorizeUrl(ctx, buildAuthorizeStep(ctx).url);
+    expect([...before.searchParams.keys()]).toEqual(['client_id', 'request_uri']);
+    const plain = buildAuthorizeStep(base).url;
+    expect(previewAuthorizeUrl(base, plain)).toBe(plain);
   });
 });

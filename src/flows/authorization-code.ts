@@ -675,6 +675,23 @@ export function buildAuthorizeStep(
   return { url: signInUrl(ctx) ?? buildAuthorizationUrl(ctx.authorizationEndpoint, parameters), warnings };
 }
 
+/** Stands in the preview for the request_uri the push will return. */
+export const REQUEST_URI_PLACEHOLDER = 'REQUEST_URI_FROM_THE_PUSH';
+
+/**
+ * The URL the preview shows: what the browser will carry. With PAR on and nothing pushed yet, only
+ * client_id and a stand-in for the request_uri (RFC 9126 §4), never the pushed parameters.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-4
+ */
+export function previewAuthorizeUrl(ctx: AuthCodeContext, built: URL): URL {
+  if (ctx.usePar !== true || ctx.pushed?.request_uri !== undefined) return built;
+  return buildPushedAuthorizationUrl(
+    ctx.authorizationEndpoint,
+    ctx.params['client_id'] ?? '',
+    REQUEST_URI_PLACEHOLDER,
+  );
+}
+
 /**
  * What the request object and the push are made from: the parameters, the algorithm, the client's
  * authentication. When it changes after signing or pushing, both must be made again.

@@ -14,6 +14,7 @@ import {
   makePkcePair,
   makeRequestObject,
   navigationRecord,
+  previewAuthorizeUrl,
   pendingBeforeSignIn,
   readExchange,
   readPastedResponse,
@@ -697,7 +698,7 @@ export default function AuthorizationCodePage() {
               : 'With JAR the browser’s URL below carries only client_id and the signed request object, once it is signed (signing in signs it).'}
           </p>
         )}
-        <UrlPreview url={authorize.url} focused={focusedParam} />
+        <UrlPreview url={previewAuthorizeUrl(ctx, authorize.url)} focused={focusedParam} />
         <WarningsList warnings={authorize.warnings} />
         {failureFor('authorize') !== undefined && (
           <FailurePanel failure={failureFor('authorize')!} context="authorize" />
@@ -851,16 +852,29 @@ export default function AuthorizationCodePage() {
                 </tr>
               </thead>
               <tbody>
-                {Object.entries(ctx.authorizationResponse.params).map(([name, value]) => (
-                  <tr key={name}>
+                {/* JARM §2.1: the redirect carried only `response`; code, state and iss were inside it. */}
+                {ctx.jarmResponse !== undefined && (
+                  <tr>
                     <th scope="row">
-                      <code>{name}</code>
+                      <code>response</code>
                     </th>
                     <td className="wrap">
-                      {name === 'code' ? `${value.slice(0, 12)}… (${value.length} characters)` : value}
+                      A JWT signed by the server, decoded above: code, state and iss travelled inside it.
                     </td>
                   </tr>
-                ))}
+                )}
+                {Object.entries(ctx.jarmResponse === undefined ? ctx.authorizationResponse.params : {}).map(
+                  ([name, value]) => (
+                    <tr key={name}>
+                      <th scope="row">
+                        <code>{name}</code>
+                      </th>
+                      <td className="wrap">
+                        {name === 'code' ? `${value.slice(0, 12)}… (${value.length} characters)` : value}
+                      </td>
+                    </tr>
+                  ),
+                )}
               </tbody>
             </table>
           </div>
