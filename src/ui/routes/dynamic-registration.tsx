@@ -106,7 +106,7 @@ function EndpointCheck({ features }: { features: ProviderFeatures }) {
 /** The client information as the server answered it, field by field, credentials masked. */
 function ClientInformationTable({ client }: { client: ClientInformation }) {
   return (
-    <div className="lab-table-scroll">
+    <div className="lab-table-scroll dcr-info">
       <table className="lab-table">
         <caption>What the server registered</caption>
         <thead>
@@ -459,7 +459,7 @@ export default function DynamicRegistrationPage() {
             {(ctx.differences ?? []).length === 0 ? (
               <p className="help">Every field sent was registered as sent.</p>
             ) : (
-              <div className="lab-table-scroll">
+              <div className="lab-table-scroll dcr-info">
                 <table className="lab-table">
                   <caption>
                     Registered differently from the request (the client must use these values)
