@@ -427,10 +427,11 @@ export interface AuthCodeContext {
   /** The browser-made key pair for an asymmetric request object; its private key stays in memory. */
   readonly jarKey?: RequestObjectKeyPair;
   /**
-   * A non-Entra OpenID provider: an empty prompt becomes prompt=consent while the scope asks for
-   * offline_access (OIDC Core §11). Entra grants offline_access without it, so its runs stay unchanged.
+   * A provider found by its issuer, not Entra-shaped: an empty prompt becomes prompt=consent while the
+   * scope asks for offline_access (OIDC Core §11), and Entra's words (AADSTS…) are not used. Entra grants
+   * offline_access without consent, so its runs stay unchanged.
    */
-  readonly consentForOfflineAccess?: boolean;
+  readonly beyondEntra?: boolean;
   /** Whether `jarKey`'s public key was registered with the client (the standards sandbox's portal). */
   readonly jarKeyRegistration?: HttpExchange;
   /** The signed request object, what it was signed from, and when. */
@@ -573,7 +574,7 @@ export function createAuthCodeContext(input: {
         }),
     ...(standards?.jwksUri === undefined ? {} : { jwksUri: standards.jwksUri }),
     ...(standards?.corsFromBrowser === true ? { corsFromBrowser: true } : {}),
-    ...(standards === undefined ? {} : { consentForOfflineAccess: true }),
+    ...(standards === undefined ? {} : { beyondEntra: true }),
     authorizationEndpoint: input.authorizationEndpoint,
     tokenEndpoint: input.tokenEndpoint,
     ...(input.issuer === undefined ? {} : { issuer: input.issuer }),
@@ -624,7 +625,7 @@ export async function makePkcePair(
  */
 export function promptsConsentForOfflineAccess(ctx: AuthCodeContext): boolean {
   return (
-    ctx.consentForOfflineAccess === true &&
+    ctx.beyondEntra === true &&
     (ctx.params['prompt'] ?? '') === '' &&
     (ctx.params['scope'] ?? '').split(/\s+/).includes('offline_access')
   );
@@ -1336,7 +1337,9 @@ export function decideExchangeRoute(
 ): Route {
   if (!isOwnCallback(ctx.params['redirect_uri'] ?? '', deps.appOrigin)) {
     return relayRoute(
-      'The code was issued to a redirect URI that is not this app’s SPA callback, so Entra refuses to redeem it from a browser (AADSTS9002326).',
+      ctx.beyondEntra === true
+        ? 'The code was issued to a redirect URI that is not this app’s callback, so it is redeemed through the local relay, as the app at that address would from its own side.'
+        : 'The code was issued to a redirect URI that is not this app’s SPA callback, so Entra refuses to redeem it from a browser (AADSTS9002326).',
       deps,
     );
   }
@@ -1353,7 +1356,9 @@ export function decideExchangeRoute(
     );
   }
   return relayRoute(
-    'A confidential client’s code must be redeemed by a server: Entra refuses it from a browser (AADSTS9002326).',
+    ctx.beyondEntra === true
+      ? 'A confidential client’s code is redeemed by a server, where its secret lives: here the local relay.'
+      : 'A confidential client’s code must be redeemed by a server: Entra refuses it from a browser (AADSTS9002326).',
     deps,
   );
 }
