@@ -76,9 +76,9 @@ function DecodedJwt(props: {
 function RequestObjectView(props: { requestObject: SignedRequestObject; headingId: string }) {
   return (
     <div className="request-object">
-      <h4 id={props.headingId} tabIndex={-1}>
+      <p id={props.headingId} className="request-object-title" tabIndex={-1}>
         Request object signed
-      </h4>
+      </p>
       <DecodedJwt
         header={props.requestObject.header}
         claims={props.requestObject.claims}
