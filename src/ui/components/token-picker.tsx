@@ -20,7 +20,9 @@ function describe(entry: ObtainedTokens): string {
 
 /** Why a run offers no token of this kind, in a few words. */
 function missingReason(kind: Kind): string {
-  return kind === 'refresh_token' ? 'no refresh token (offline_access not asked for)' : 'no access token';
+  return kind === 'refresh_token'
+    ? 'no refresh token (offline_access not asked for, or not granted)'
+    : 'no access token';
 }
 
 /** Earlier runs whose tokens a reload dropped: which ones, and how to keep tokens next time. */
