@@ -1,35 +1,9 @@
-import { expect, test, type Page } from '@playwright/test';
-import { E2E_APP_PORT, E2E_SANDBOX_PORT } from '../playwright.config.ts';
+import { expect, test } from '@playwright/test';
+import { APP, recordHosts, run, SANDBOX } from './support/attack-lab.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
 import { expectNoSecretsLeft, recordConsole } from './support/secrets-audit.ts';
 
-const APP = `http://localhost:${E2E_APP_PORT}`;
-const SANDBOX = `http://localhost:${E2E_SANDBOX_PORT}`;
 const TITLE = 'Open redirect: a wildcard redirect URI';
-
-/** Every request the page makes, to prove the attack reaches no host but the app and the sandbox. */
-function recordHosts(page: Page): Set<string> {
-  const origins = new Set<string>();
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.protocol.startsWith('http')) origins.add(url.origin);
-  });
-  return origins;
-}
-
-/** Runs one of the two runs with the keyboard and waits for its outcome, which takes focus. */
-async function run(page: Page, mode: 'off' | 'on') {
-  const panel = page.getByRole('region', { name: new RegExp(`^Defence ${mode}:`) });
-  await panel
-    .getByRole('button', { name: new RegExp(`the attack with the defence ${mode}$`) })
-    .press('Enter');
-  const outcome = panel.getByRole('heading', {
-    level: 3,
-    name: /^(The attack worked|The defence stopped it|The run did not finish)$/,
-  });
-  await expect(outcome).toBeVisible({ timeout: 20_000 });
-  return panel;
-}
 
 test('wildcard redirect URI: the attacker’s page on the app’s site gets the code; exact matching answers AADSTS50011', async ({
   page,
