@@ -1,14 +1,38 @@
 import type { SignedAssertion } from '../../flows/client-credentials.ts';
 import { CLIENT_ASSERTION_FIELDS } from '../../protocol/client-assertion.ts';
 
+/** One explained field of a signed assertion: its name, what it means, and where that is defined. */
+export interface AssertionField {
+  readonly name: string;
+  readonly spec: string;
+  readonly meaning: string;
+}
+
 /** A signed client assertion's header fields and claims, each with what it means and its source. */
 export function ClientAssertionTable({ assertion }: { readonly assertion: SignedAssertion }) {
-  const header = assertion.header as unknown as Readonly<Record<string, unknown>>;
-  const claims = assertion.claims as unknown as Readonly<Record<string, unknown>>;
+  return (
+    <AssertionFieldsTable
+      header={assertion.header}
+      claims={assertion.claims}
+      fields={CLIENT_ASSERTION_FIELDS}
+      caption="What the assertion says, and why"
+    />
+  );
+}
+
+/** Any signed assertion's fields, looked up in its header then its claims, each with its meaning. */
+export function AssertionFieldsTable(props: {
+  readonly header: object;
+  readonly claims: object;
+  readonly fields: readonly AssertionField[];
+  readonly caption: string;
+}) {
+  const header = props.header as Readonly<Record<string, unknown>>;
+  const claims = props.claims as Readonly<Record<string, unknown>>;
   return (
     <div className="lab-table-scroll">
       <table className="lab-table">
-        <caption>What the assertion says, and why</caption>
+        <caption>{props.caption}</caption>
         <thead>
           <tr>
             <th scope="col">Field</th>
@@ -17,7 +41,7 @@ export function ClientAssertionTable({ assertion }: { readonly assertion: Signed
           </tr>
         </thead>
         <tbody>
-          {CLIENT_ASSERTION_FIELDS.map((field) => {
+          {props.fields.map((field) => {
             const value = header[field.name] ?? claims[field.name];
             if (value === undefined) return null;
             return (

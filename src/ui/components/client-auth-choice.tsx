@@ -23,6 +23,7 @@
  *   // When sending: signJwtAssertion(method, { clientId, clientSecret, key, audience: endpoint }) for the
  *   // JWT methods, then buildTokenRequest(endpoint, params, clientAuthenticationOf(method, secret, assertion)).
  */
+import { AssertionFieldsTable, type AssertionField } from './client-assertion-table.tsx';
 import { useEffect, useId, useRef, useState } from 'react';
 import {
   buildKeyRegistrationRequest,
@@ -130,7 +131,7 @@ export interface ClientAuthChoiceProps {
 }
 
 /** What each header field and claim of a JWT client assertion means. */
-const ASSERTION_FIELDS: readonly { name: string; spec: string; meaning: string }[] = [
+const ASSERTION_FIELDS: readonly AssertionField[] = [
   {
     name: 'alg',
     spec: 'RFC 7515 §4.1.1',
@@ -172,40 +173,13 @@ export function JwtAssertionView({ assertion }: { readonly assertion: JwtAsserti
 }
 
 function AssertionTable({ assertion }: { readonly assertion: JwtAssertion }) {
-  const header = assertion.header as unknown as Readonly<Record<string, unknown>>;
-  const claims = assertion.claims as unknown as Readonly<Record<string, unknown>>;
   return (
-    <div className="lab-table-scroll">
-      <table className="lab-table">
-        <caption>What the {assertion.method} assertion says, and why</caption>
-        <thead>
-          <tr>
-            <th scope="col">Field</th>
-            <th scope="col">Value</th>
-            <th scope="col">Meaning</th>
-          </tr>
-        </thead>
-        <tbody>
-          {ASSERTION_FIELDS.map((field) => {
-            const value = header[field.name] ?? claims[field.name];
-            if (value === undefined) return null;
-            return (
-              <tr key={field.name}>
-                <th scope="row">
-                  <code>{field.name}</code>
-                </th>
-                <td className="wrap">
-                  <code>{String(value)}</code>
-                </td>
-                <td>
-                  {field.meaning} <span className="spec">{field.spec}</span>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <AssertionFieldsTable
+      header={assertion.header}
+      claims={assertion.claims}
+      fields={ASSERTION_FIELDS}
+      caption={`What the ${assertion.method} assertion says, and why`}
+    />
   );
 }
 
