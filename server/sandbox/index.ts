@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import type { JWK } from 'jose';
 import Provider, { type ClientMetadata } from 'oidc-provider';
 import { createMemoryAdapter, type ArtifactStore } from './adapter.ts';
+import { createMemoryStore } from './store/memory-store.ts';
+import type { SharedStore } from './store/shared-store.ts';
 import { ATTACK_LAB_PREFIX, AttackLab, handleAttackLabRequest } from './attack-lab.ts';
 import { wildcardRedirectUriMatches } from './attack-lab-redirect-uri-wildcard.ts';
 import { handlePayrollApiRequest, PAYROLL_API_PATH } from './attack-lab-wrong-audience.ts';
@@ -78,6 +80,11 @@ export interface SandboxOptions {
   readonly deviceCodeLifetimeSeconds?: number;
   /** Initial settings of the standards issuer at `/standard` (standard/config.ts). */
   readonly standard?: Partial<StandardSettings>;
+  /**
+   * Where the state every instance of one tenant must share is kept (store/shared-store.ts). Default: a
+   * new in-memory store, closed with the sandbox; a store passed in is the caller's to close.
+   */
+  readonly store?: SharedStore;
 }
 
 /** A running sandbox. */
@@ -103,6 +110,8 @@ interface Context {
   readonly provider: Provider;
   readonly handle: ProviderHandler;
   readonly store: ArtifactStore;
+  /** The state shared with every other instance of this tenant (memory or Redis). */
+  readonly shared: SharedStore;
   readonly origin: string;
   readonly pendingMfa: Map<string, string>;
   readonly settings: SandboxSettings;
@@ -138,6 +147,7 @@ function initialSettings(options: SandboxOptions): SandboxSettings {
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
   const dataDir = options.dataDir ?? process.env['SANDBOX_DATA_DIR'] ?? DEFAULT_DATA_DIR;
   const settings = initialSettings(options);
+  const shared = options.store ?? createMemoryStore();
   const keys = await loadOrCreateKeys(dataDir);
   const ready: { context?: Context } = {};
   const server = createServer((req, res) => {
@@ -249,6 +259,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     provider,
     handle: provider.callback(),
     store,
+    shared,
     origin,
     pendingMfa,
     settings,
@@ -281,6 +292,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         clearInterval(sweepTimer);
         store.close();
         standard.close();
+        if (!options.store) void shared.close();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),
