@@ -5,11 +5,11 @@
  */
 import type { StoreStats } from './adapter.ts';
 import { CertificateStore, summarizeCertificate, type CertificateSummary } from './certificates.ts';
-import { ConsentStore } from './consents.ts';
+import { ConsentSnapshot, type ConsentReader } from './consents.ts';
 import { DEVICE_LOGIN_PATH } from './device-flow.ts';
 import { findUserById, SANDBOX_APIS, servicePrincipalId } from './directory.ts';
 import { GRAPH_ENDPOINTS } from './graph-api.ts';
-import type { SmartLockout } from './lockout.ts';
+import type { LockoutListing } from './lockout.ts';
 import { ATTACK_LAB_SWITCHES, type AttackLabSwitch } from '../../src/flows/attacks/switches.ts';
 import type { AttackLab } from './attack-lab.ts';
 import { layout, escapeHtml } from './pages.ts';
@@ -35,6 +35,8 @@ export interface MemoryReport {
   readonly lockouts: number;
   /** Sign-ins waiting for a verification code. */
   readonly pendingMfa: number;
+  /** The tenant's shared store (memory or Redis): keys under its prefix, and bytes used. */
+  readonly shared?: { readonly kind: 'memory' | 'redis'; readonly keys: number; readonly bytes: number };
 }
 
 /** One account with smart lockout state, as the portal lists it. */
@@ -52,9 +54,10 @@ export interface PortalView {
   readonly settings: Readonly<SandboxSettings>;
   readonly certificates: CertificateStore;
   readonly registry: AppRegistry;
-  readonly consents: ConsentStore;
-  /** Smart lockout of a running instance (absent for the seeded listing). */
-  readonly lockout?: SmartLockout;
+  /** Consent as recorded when the view was taken (consents.ts). */
+  readonly consents: ConsentReader;
+  /** Smart lockout of a running instance as the view was taken (absent for the seeded listing). */
+  readonly lockout?: LockoutListing;
   /** The instance's memory use now (absent for the seeded listing). */
   readonly memory?: () => MemoryReport;
   /** The attack lab's switches of a running instance: a banner while any is on (vulnerable mode). */
@@ -62,7 +65,7 @@ export interface PortalView {
 }
 
 /** The accounts with smart lockout failures or a lockout now, locked ones first. */
-export function lockoutViews(lockout: SmartLockout, now = Date.now()): LockoutView[] {
+export function lockoutViews(lockout: LockoutListing, now = Date.now()): LockoutView[] {
   return lockout.list(now).map((entry) => {
     const user = findUserById(entry.userId);
     const locked = entry.lockedUntil !== undefined && entry.lockedUntil > now;
@@ -190,11 +193,11 @@ function seededView(): PortalView {
     settings: DEFAULT_SETTINGS,
     certificates,
     registry: new AppRegistry(certificates),
-    consents: new ConsentStore(),
+    consents: new ConsentSnapshot(),
   };
 }
 
-function consentView(app: AppRegistration, consents: ConsentStore): ConsentView {
+function consentView(app: AppRegistration, consents: ConsentReader): ConsentView {
   return {
     adminConsent: consents.hasAdminConsent(app.clientId),
     users: SANDBOX_USERS.map((u) => {
@@ -574,8 +577,53 @@ ${consentSection(a)}
 </section>`;
 }
 
-/** Renders the portal page; `flash` shows a form post's error or a new secret's value once. */
-export function portalPage(origin: string, view?: PortalView, flash?: PortalFlash): string {
+/**
+ * Who is looking at the portal of a sandbox in hosting mode (server/hosting.ts): a learner sees it
+ * read-only, the trainer (signed in with the trainer password) can change it. Absent outside hosting mode.
+ */
+export type PortalAccess = 'learner' | 'trainer';
+
+/**
+ * Every form of the page made read-only: its controls inside a disabled fieldset (HTML §4.10.15: a
+ * disabled fieldset disables every control it holds), so no control can be focused or sent and none
+ * added later can be missed.
+ */
+export function disableForms(html: string): string {
+  return html
+    .replace(/<form\b([^>]*)>/g, '<form$1><fieldset class="read-only" disabled style="border:0;margin:0;padding:0;min-width:0">')
+    .replace(/<\/form>/g, '</fieldset></form>');
+}
+
+function accessNotice(access: PortalAccess | undefined): string {
+  if (access === 'learner') {
+    return `<div class="notice" role="note" id="read-only-notice"><p><strong>Read-only.</strong> This sandbox is shared by a class, so only the trainer can change it (reset, app registrations, secrets, certificates, consent, lockouts, settings): the forms below are turned off. Ask the trainer for a change. Everything here stays readable, also as <a href="/directory.json">directory.json</a>.</p><p>Trainer: <a href="/trainer">sign in with the trainer password</a>.</p></div>`;
+  }
+  if (access === 'trainer') {
+    return '<div class="notice" role="note" id="trainer-notice"><p><strong>Signed in as the trainer.</strong> This sandbox is shared by a class: a change here applies to every learner at once.</p></div>';
+  }
+  return '';
+}
+
+/**
+ * Renders the portal page; `flash` shows a form post's error or a new secret's value once; `access`
+ * (hosting mode only) makes it read-only for a learner.
+ */
+export function portalPage(
+  origin: string,
+  view?: PortalView,
+  flash?: PortalFlash,
+  access?: PortalAccess,
+): string {
+  const page = portalBody(origin, view, flash, access);
+  return access === 'learner' ? disableForms(page) : page;
+}
+
+function portalBody(
+  origin: string,
+  view: PortalView | undefined,
+  flash: PortalFlash | undefined,
+  access: PortalAccess | undefined,
+): string {
   const d = buildDirectory(origin, view);
   const endpoints = Object.entries({ ...d.endpoints, ...d.sandboxEndpoints })
     .map(([k, v]) => `<tr><th scope="row">${e(k)}</th><td><code>${e(v)}</code></td></tr>`)
@@ -593,6 +641,7 @@ export function portalPage(origin: string, view?: PortalView, flash?: PortalFlas
     'Sandbox portal',
     `<h1>${e(d.tenant.displayName)} — sandbox portal</h1>
 <p>${e(d.notice)} The same data is available as <a href="/directory.json">directory.json</a>.</p>
+${accessNotice(access)}
 <p>Beside this Entra-shaped tenant runs a plain standards-only OpenID provider (PAR, JAR, JARM, DPoP, introspection, revocation, dynamic registration): see the <a href="/standard/portal">standards sandbox portal</a>.</p>
 ${flashBlock(flash, undefined)}
 ${attackLabBanner(view?.attackLab)}
