@@ -6,6 +6,8 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}', 'server/**/*.test.ts'],
     environment: 'node',
     setupFiles: ['./vitest.setup.ts'],
+    // A throw-away redis-server for the tests of several sandbox instances on one Redis (issue 15).
+    globalSetup: ['./server/sandbox/store/redis-global-setup.ts'],
     testTimeout: 20_000,
   },
 });

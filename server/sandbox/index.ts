@@ -85,11 +85,18 @@ export interface SandboxOptions {
    * new in-memory store, closed with the sandbox; a store passed in is the caller's to close.
    */
   readonly store?: SharedStore;
+  /**
+   * The origin learners' browsers use (`https://lab.example:8443`), when instances run behind a reverse
+   * proxy: issuer, endpoints, discovery, accepted client-assertion audiences and page links name it, and
+   * every request is served as if addressed to it. Default `$SANDBOX_PUBLIC_ORIGIN`, else
+   * `http://localhost:<port>`.
+   */
+  readonly publicOrigin?: string;
 }
 
 /** A running sandbox. */
 export interface RunningSandbox {
-  /** `http://localhost:<port>`; the issuer is `${origin}/<tenant id>/v2.0`. */
+  /** The public origin, or `http://localhost:<port>`; the issuer is `${origin}/<tenant id>/v2.0`. */
   readonly origin: string;
   readonly port: number;
   readonly issuer: string;
@@ -143,9 +150,45 @@ function initialSettings(options: SandboxOptions): SandboxSettings {
   return { ...DEFAULT_SETTINGS, ...requested.patch };
 }
 
+/**
+ * The public origin as `scheme://host[:port]`: an http(s) URL with nothing after the host. Throws an error
+ * that names the option and shows an example when it is not one.
+ */
+export function parsePublicOrigin(value: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (
+    !url ||
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.username ||
+    url.password ||
+    (url.pathname !== '/' && url.pathname !== '') ||
+    url.search ||
+    url.hash ||
+    /[?#]$/.test(value)
+  ) {
+    throw new Error(
+      `publicOrigin (SANDBOX_PUBLIC_ORIGIN) ${JSON.stringify(value)} is not an origin: give the scheme, ` +
+        'host and port the browsers use, with no path, e.g. https://lab.example.org or http://10.0.0.5:8080',
+    );
+  }
+  return url;
+}
+
+/** The port in an origin, the scheme's default (80, 443) when it names none. */
+function portOfOrigin(url: URL): number {
+  return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+}
+
 /** Starts the sandbox tenant and resolves once it accepts connections. */
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
   const dataDir = options.dataDir ?? process.env['SANDBOX_DATA_DIR'] ?? DEFAULT_DATA_DIR;
+  const publicOriginText = options.publicOrigin ?? process.env['SANDBOX_PUBLIC_ORIGIN'];
+  const publicOrigin = publicOriginText ? parsePublicOrigin(publicOriginText) : undefined;
   const settings = initialSettings(options);
   const shared = options.store ?? createMemoryStore();
   const keys = await loadOrCreateKeys(dataDir);
@@ -153,6 +196,13 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const server = createServer((req, res) => {
     // Every response, including oidc-provider's own pages and koa's error answers (issue 9, item 5).
     enforceSecurityHeaders(res);
+    // Behind a proxy every instance answers as the public origin, whatever Host the proxy forwarded:
+    // oidc-provider builds its endpoint URLs from the request (with `proxy` on, from X-Forwarded-*).
+    if (publicOrigin) {
+      req.headers.host = publicOrigin.host;
+      req.headers['x-forwarded-host'] = publicOrigin.host;
+      req.headers['x-forwarded-proto'] = publicOrigin.protocol.slice(0, -1);
+    }
     const { context } = ready;
     if (!context) {
       res.writeHead(503).end();
@@ -182,7 +232,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     });
   });
   const { port } = server.address() as AddressInfo;
-  const origin = `http://localhost:${port}`;
+  const origin = publicOrigin?.origin ?? `http://localhost:${port}`;
+  // Cookie names carry the port browsers see (provider-config.ts), the same on every instance.
+  const cookiePort = publicOrigin ? portOfOrigin(publicOrigin) : port;
   const issuer = `${origin}/${SANDBOX_TENANT.id}/v2.0`;
 
   const certificates = new CertificateStore();
@@ -207,8 +259,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   });
   const provider = new Provider(
     issuer,
-    buildProviderConfig({ keys, adapter: Adapter, port, settings, registry, consents }),
+    buildProviderConfig({ keys, adapter: Adapter, port: cookiePort, settings, registry, consents }),
   );
+  provider.proxy = publicOrigin !== undefined;
   reuseClientsPerMetadata(provider, metadataOf);
   // Entra's redirect URI rule (localhost port ignored) must hold inside oidc-provider too, for every
   // client: its own rule applies only to native clients.
@@ -247,7 +300,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   );
   const standard = await createStandardIssuer({
     origin,
-    port,
+    port: cookiePort,
+    proxy: publicOrigin !== undefined,
     dataDir,
     ...(options.quiet === undefined ? {} : { quiet: options.quiet }),
     ...(options.standard ? { settings: options.standard } : {}),

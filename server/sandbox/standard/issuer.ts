@@ -34,7 +34,10 @@ const REGISTRATION_PATH = '/reg';
 /** Options of {@link createStandardIssuer}. */
 export interface StandardIssuerOptions {
   readonly origin: string;
+  /** The port browsers see (cookie names carry it). */
   readonly port: number;
+  /** Behind a reverse proxy: trust X-Forwarded-Host/Proto for the URLs oidc-provider builds. */
+  readonly proxy?: boolean;
   readonly dataDir: string;
   readonly quiet?: boolean;
   /** Initial runtime settings (tests use a short PAR lifetime). */
@@ -80,6 +83,7 @@ export async function createStandardIssuer(options: StandardIssuerOptions): Prom
     issuer,
     buildStandardConfig({ keys, adapter: Adapter, port: options.port, resource, settings }),
   );
+  provider.proxy = options.proxy ?? false;
   allowLoopbackPorts(provider);
   limitPushedRequestLifetime(provider, settings);
   const registered = new Set(BUILT_IN_GRANTS);
