@@ -64,11 +64,16 @@ export interface RequiredResource {
 }
 
 /**
- * A client secret or a certificate, by when it ends (undefined when the manifest gives no date).
+ * A client secret or a certificate, by when it becomes valid and when it ends (each undefined when the
+ * manifest gives no date: no limit on that side). Graph `startDateTime`/`endDateTime`, Azure AD Graph
+ * `startDate`/`endDate`.
  * @see https://learn.microsoft.com/en-us/graph/api/resources/passwordcredential
+ * @see https://learn.microsoft.com/en-us/graph/api/resources/keycredential
  */
 export interface Credential {
   readonly name: string | undefined;
+  /** When Entra starts accepting it: "the date and time at which the credential becomes valid". */
+  readonly startsAt: Date | undefined;
   readonly endsAt: Date | undefined;
   /** For keys: `AsymmetricX509Cert`, `Symmetric`… as the manifest says. */
   readonly type?: string;
@@ -235,7 +240,15 @@ function readRequiredResourceAccess(json: Json, errors: ShapeErrors): RequiredRe
   }));
 }
 
-function readCredentials(json: Json, key: string, dateKey: string, errors: ShapeErrors): Credential[] {
+/** The field names of a credential's validity window in one format. */
+interface DateKeys {
+  readonly start: string;
+  readonly end: string;
+}
+const GRAPH_DATES: DateKeys = { start: 'startDateTime', end: 'endDateTime' };
+const AAD_DATES: DateKeys = { start: 'startDate', end: 'endDate' };
+
+function readCredentials(json: Json, key: string, dates: DateKeys, errors: ShapeErrors): Credential[] {
   return objectList(json, key, key, errors).map((entry, i) => {
     const type = optionalString(entry, 'type', `${key}[${i}].type`, errors);
     const usage = optionalString(entry, 'usage', `${key}[${i}].usage`, errors);
@@ -243,7 +256,8 @@ function readCredentials(json: Json, key: string, dateKey: string, errors: Shape
       name:
         optionalString(entry, 'displayName', `${key}[${i}].displayName`, errors) ??
         optionalString(entry, 'customKeyIdentifier', `${key}[${i}].customKeyIdentifier`, errors),
-      endsAt: readDate(entry, dateKey, `${key}[${i}].${dateKey}`, errors),
+      startsAt: readDate(entry, dates.start, `${key}[${i}].${dates.start}`, errors),
+      endsAt: readDate(entry, dates.end, `${key}[${i}].${dates.end}`, errors),
       ...(type === undefined ? {} : { type }),
       ...(usage === undefined ? {} : { usage }),
     };
@@ -316,8 +330,8 @@ function readGraphFormat(json: Json, errors: ShapeErrors): AppRegistration {
     appRoles: scopeValues(objectList(json, 'appRoles', 'appRoles', errors), 'appRoles', errors),
     identifierUris: stringList(json, 'identifierUris', 'identifierUris', errors),
     requiredResourceAccess: readRequiredResourceAccess(json, errors),
-    secrets: readCredentials(json, 'passwordCredentials', 'endDateTime', errors),
-    certificates: readCredentials(json, 'keyCredentials', 'endDateTime', errors),
+    secrets: readCredentials(json, 'passwordCredentials', GRAPH_DATES, errors),
+    certificates: readCredentials(json, 'keyCredentials', GRAPH_DATES, errors),
   };
 }
 
@@ -370,8 +384,8 @@ function readAzureAdGraphFormat(json: Json, errors: ShapeErrors): AppRegistratio
     appRoles: scopeValues(objectList(json, 'appRoles', 'appRoles', errors), 'appRoles', errors),
     identifierUris: stringList(json, 'identifierUris', 'identifierUris', errors),
     requiredResourceAccess: readRequiredResourceAccess(json, errors),
-    secrets: readCredentials(json, 'passwordCredentials', 'endDate', errors),
-    certificates: readCredentials(json, 'keyCredentials', 'endDate', errors),
+    secrets: readCredentials(json, 'passwordCredentials', AAD_DATES, errors),
+    certificates: readCredentials(json, 'keyCredentials', AAD_DATES, errors),
   };
 }
 
@@ -416,6 +430,8 @@ function readClientMetadata(json: Json, errors: ShapeErrors): AppRegistration {
         : [
             {
               name: 'client_secret',
+              // RFC 7591 §3.2.1 gives a secret an end (client_secret_expires_at), never a start.
+              startsAt: undefined,
               endsAt: typeof expires === 'number' && expires > 0 ? new Date(expires * 1000) : undefined,
             },
           ],

@@ -298,3 +298,251 @@ describe('an expired credential does not pass as registered (issue 14)', () => {
     expect(findings.some((f) => f.id === missingId && f.severity === 'pass')).toBe(false);
   });
 });
+
+describe('a credential is valid from its start date to its end date, judged at the injected time (issue 14)', () => {
+  test('the same certificate is not yet valid a minute before its start, valid at it, expired at its end', () => {
+    const app = registration('graph-daemon-cert-not-yet-valid.json');
+    const at = (iso: string) =>
+      checkRegistration(app, {
+        flow: 'client-credentials-certificate',
+        tenant: 'tenant',
+        scopes: ['https://graph.microsoft.com/.default'],
+        now: new Date(iso),
+      })
+        .filter((f) => f.id.startsWith('certificate-'))
+        .map((f) => `${f.id}:${f.severity}`)
+        .sort();
+    expect(at('2026-06-01T14:29:00Z')).toEqual(['certificate-not-yet-valid:problem']);
+    expect(at('2026-06-01T14:30:00Z')).toEqual(['certificate-expiry:pass', 'certificate-missing:pass']);
+    expect(at('2027-06-01T14:30:00Z')).toEqual(['certificate-expiry:problem']);
+  });
+
+  test('the start date is read in both Entra formats, and a future one is named to the minute when not midnight', () => {
+    const graph = registration('graph-daemon-cert-not-yet-valid.json');
+    const aad = registration('aad-web-secret-not-yet-valid.json');
+    expect(graph.certificates[0]?.startsAt?.toISOString()).toBe('2026-06-01T14:30:00.000Z');
+    expect(aad.secrets[0]?.startsAt?.toISOString()).toBe('2026-07-01T00:00:00.000Z');
+    const finding = checkRegistration(graph, {
+      flow: 'client-credentials-certificate',
+      tenant: 'tenant',
+      scopes: ['https://graph.microsoft.com/.default'],
+      now: NOW,
+    }).find((f) => f.id === 'certificate-not-yet-valid');
+    expect(finding?.detail).toContain('2026-06-01 14:30 UTC');
+    expect(finding?.field).toBe('keyCredentials');
+    // Microsoft documents no AADSTS number for a credential before its start date: none is claimed.
+    expect(finding?.aadsts).toBeUndefined();
+  });
+
+  test('a start date that is not a date is a shape problem naming the field, in each format', () => {
+    for (const [key, json] of [
+      [
+        'passwordCredentials[0].startDateTime',
+        { appId: 'x', passwordCredentials: [{ startDateTime: 'soon' }] },
+      ],
+      [
+        'keyCredentials[0].startDate',
+        { appId: 'x', replyUrlsWithType: [], keyCredentials: [{ startDate: 'next week' }] },
+      ],
+    ] as const) {
+      const reading = parseAppManifest(JSON.stringify(json));
+      expect(reading.ok ? '' : reading.problem.message).toContain(`${key} should be a date`);
+    }
+  });
+
+  const day = 24 * 60 * 60 * 1000;
+  const offset = fc.option(fc.integer({ min: -800, max: 800 }), { nil: undefined });
+  const span = fc.record({ start: offset, end: offset });
+  type Span = { readonly start: number | undefined; readonly end: number | undefined };
+  const iso = (days: number) => new Date(NOW.getTime() + days * day).toISOString();
+
+  test.each([
+    ['microsoft-graph', 'secret'],
+    ['microsoft-graph', 'certificate'],
+    ['azure-ad-graph', 'secret'],
+    ['azure-ad-graph', 'certificate'],
+  ] as const)(
+    'property (%s, %s): a valid one passes, else one not yet valid is reported with its earliest start, else expired',
+    (format, kind) => {
+      const [startKey, endKey] =
+        format === 'microsoft-graph' ? ['startDateTime', 'endDateTime'] : ['startDate', 'endDate'];
+      const listKey = kind === 'secret' ? 'passwordCredentials' : 'keyCredentials';
+      const flow = kind === 'secret' ? 'client-credentials-secret' : 'client-credentials-certificate';
+      fc.assert(
+        fc.property(fc.array(span, { minLength: 1, maxLength: 4 }), (spans: Span[]) => {
+          const credentials = spans.map((s) => ({
+            ...(kind === 'certificate' ? { type: 'AsymmetricX509Cert', usage: 'Verify' } : {}),
+            ...(s.start === undefined ? {} : { [startKey]: iso(s.start) }),
+            ...(s.end === undefined ? {} : { [endKey]: iso(s.end) }),
+          }));
+          const json =
+            format === 'microsoft-graph'
+              ? { appId: 'daemon', signInAudience: 'AzureADMyOrg', [listKey]: credentials }
+              : {
+                  appId: 'daemon',
+                  replyUrlsWithType: [],
+                  signInAudience: 'AzureADMyOrg',
+                  [listKey]: credentials,
+                };
+          const reading = parseAppManifest(JSON.stringify(json));
+          if (!reading.ok) throw new Error(reading.problem.message);
+          const findings = checkRegistration(reading.registration, {
+            flow,
+            tenant: 'tenant',
+            scopes: ['https://graph.microsoft.com/.default'],
+            now: NOW,
+          });
+          const lo = (x: number | undefined) => x ?? -Infinity;
+          const hi = (x: number | undefined) => x ?? Infinity;
+          const valid = spans.some((s) => lo(s.start) <= 0 && hi(s.end) > 0);
+          const future = spans.filter((s) => lo(s.start) > 0 && hi(s.end) > 0);
+          const own = findings.filter((f) => f.id.startsWith(kind === 'secret' ? 'secret-' : 'certificate-'));
+          const notYet = own.find((f) => f.id.endsWith('-not-yet-valid'));
+          const missingId = kind === 'secret' ? 'credential-missing' : 'certificate-missing';
+          const registered = findings.find((f) => f.id === missingId);
+          if (valid) {
+            expect(notYet).toBeUndefined();
+            expect(registered?.severity).toBe('pass');
+            expect(own.filter((f) => f.severity === 'problem')).toEqual([]);
+          } else {
+            expect(registered).toBeUndefined();
+            if (future.length > 0) {
+              expect(notYet?.severity).toBe('problem');
+              const first = Math.min(...future.map((s) => lo(s.start)));
+              expect(notYet?.detail).toContain(iso(first).slice(0, 10));
+              expect(own).toHaveLength(1);
+            } else {
+              expect(notYet).toBeUndefined();
+              expect(own.map((f) => `${f.id}:${f.severity}`)).toEqual([
+                `${kind === 'secret' ? 'secret' : 'certificate'}-expiry:problem`,
+              ]);
+            }
+          }
+        }),
+        { numRuns: 300 },
+      );
+    },
+  );
+
+  test('a rotation (the next secret valid before the current one ends) is not "expiring soon"', () => {
+    const app = registration('graph-daemon-secret-rotation.json');
+    const at = (iso: string) =>
+      checkRegistration(app, {
+        flow: 'client-credentials-secret',
+        tenant: 'tenant',
+        scopes: ['https://graph.microsoft.com/.default'],
+        now: new Date(iso),
+      }).find((f) => f.id === 'secret-expiry')?.severity;
+    expect(at('2026-06-01T00:00:00Z')).toBe('pass');
+    // Within 30 days of the new secret's end, with nothing after it: a warning again.
+    expect(at('2027-05-20T00:00:00Z')).toBe('warning');
+  });
+});
+
+describe('no false alarm on a redirect URI Entra treats as the same', () => {
+  const host = fc.domain();
+  const check = (registered: string, sent: string, format: 'entra' | 'metadata') => {
+    const json =
+      format === 'entra'
+        ? { appId: 'spa', signInAudience: 'AzureADMyOrg', spa: { redirectUris: [registered] } }
+        : { client_id: 'spa', token_endpoint_auth_method: 'none', redirect_uris: [registered] };
+    const reading = parseAppManifest(JSON.stringify(json));
+    if (!reading.ok) throw new Error(reading.problem.message);
+    return checkRegistration(reading.registration, {
+      flow: 'spa-code',
+      tenant: 'tenant',
+      scopes: [],
+      redirectUri: sent,
+      now: NOW,
+    }).find((f) => f.id === 'redirect-not-registered')?.severity;
+  };
+
+  test('property: with no path, https://host and https://host/ match at Entra (reply-url page)', () => {
+    fc.assert(
+      fc.property(host, fc.boolean(), (h, slashRegistered) => {
+        const [registered, sent] = slashRegistered
+          ? [`https://${h}/`, `https://${h}`]
+          : [`https://${h}`, `https://${h}/`];
+        expect(check(registered, sent, 'entra')).toBe('pass');
+      }),
+    );
+  });
+
+  test('property: a path with or without its trailing slash stays two URIs, at Entra and elsewhere', () => {
+    fc.assert(
+      fc.property(
+        host,
+        fc.stringMatching(/^[a-z]{1,8}$/),
+        fc.constantFrom('entra', 'metadata'),
+        (h, path, format) => {
+          expect(check(`https://${h}/${path}`, `https://${h}/${path}/`, format)).toBe('problem');
+        },
+      ),
+    );
+  });
+
+  test('a generic server compares exactly (RFC 9700 §4.1.3), so https://host and https://host/ differ there', () => {
+    expect(check('https://rp.example', 'https://rp.example/', 'metadata')).toBe('problem');
+  });
+});
+
+describe('generic client metadata is not judged by Entra’s rules', () => {
+  const flows = Object.keys(CHECKED_FLOWS) as CheckedFlow[];
+  test('property: no finding about RFC 7591 metadata cites an AADSTS number or speaks of Entra', () => {
+    const metadata = fc.record(
+      {
+        client_id: fc.string(),
+        redirect_uris: fc.array(
+          fc.oneof(fc.webUrl(), fc.constantFrom('http://rp.example/cb', 'https://*.rp.example/cb')),
+        ),
+        grant_types: fc.array(
+          fc.constantFrom(
+            'authorization_code',
+            'client_credentials',
+            'implicit',
+            'refresh_token',
+            'password',
+          ),
+        ),
+        response_types: fc.array(fc.constantFrom('code', 'id_token token', 'code id_token')),
+        token_endpoint_auth_method: fc.constantFrom(
+          'none',
+          'client_secret_basic',
+          'client_secret_post',
+          'private_key_jwt',
+        ),
+        client_secret_expires_at: fc.integer({ min: 0, max: 2_000_000_000 }),
+        client_secret: fc.string(),
+        scope: fc.string(),
+        jwks_uri: fc.webUrl(),
+      },
+      { requiredKeys: ['client_id'] },
+    );
+    fc.assert(
+      fc.property(
+        metadata,
+        fc.constantFrom(...flows),
+        fc.array(
+          fc.constantFrom('openid', 'User.Read', 'api://x/read', 'https://graph.microsoft.com/.default'),
+        ),
+        fc.oneof(fc.constant(''), fc.webUrl()),
+        (json, flow, scopes, redirectUri) => {
+          const reading = parseAppManifest(JSON.stringify(json));
+          if (!reading.ok) return;
+          expect(reading.registration.format).toBe('client-metadata');
+          for (const f of checkRegistration(reading.registration, {
+            flow,
+            tenant: 'tenant',
+            scopes,
+            redirectUri,
+            now: NOW,
+          })) {
+            expect(f.aadsts).toBeUndefined();
+            expect(`${f.title} ${f.detail} ${f.fix ?? ''}`).not.toMatch(/\bEntra\b|AADSTS/);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -59,8 +59,10 @@ export type FindingId =
   | 'offline-access'
   | 'credential-missing'
   | 'secret-expiry'
+  | 'secret-not-yet-valid'
   | 'certificate-missing'
   | 'certificate-expiry'
+  | 'certificate-not-yet-valid'
   | 'obo-api'
   | 'grant-type'
   | 'response-type'
@@ -374,12 +376,13 @@ function checkRedirects(registration: AppRegistration, options: CheckOptions): F
     }
   });
   if (plainHttp.length > 0) {
-    // RFC 6749 §3.1.2.1: the redirection endpoint SHOULD require TLS; Entra allows http only for localhost.
+    // RFC 6749 §3.1.2.1: the redirection endpoint SHOULD require TLS; Entra allows http only for localhost,
+    // and RFC 8252 §7.3 allows it only for loopback redirects of native apps.
     findings.push({
       id: 'redirect-http',
       severity: 'problem',
       title: 'Redirect URI over plain http',
-      detail: `${plainHttp.map((r) => r.uri).join(', ')} uses http on a host other than localhost. Codes and tokens sent there cross the network unencrypted; Entra accepts http only for localhost, and refuses to save other http URIs.`,
+      detail: `${plainHttp.map((r) => r.uri).join(', ')} uses http on a host other than localhost. Codes and tokens sent there cross the network unencrypted; ${isEntra(registration) ? 'Entra accepts http only for localhost, and refuses to save other http URIs' : 'OAuth wants TLS there (RFC 6749 §3.1.2.1), and allows http only for loopback addresses'}.`,
       fix: 'Use https for every redirect URI that is not localhost (http://localhost is fine while developing).',
       field: names?.[plainHttp[0]?.platform ?? 'web'] ?? 'redirect_uris',
     });
@@ -433,7 +436,7 @@ function checkRedirects(registration: AppRegistration, options: CheckOptions): F
         registration.format === 'client-metadata'
           ? 'Add the redirect URI to redirect_uris.'
           : `Add the redirect URI on the ${PLATFORM_NAMES[traits.platforms[0] ?? 'web']} platform.`,
-      aadsts: 500113,
+      ...(isEntra(registration) ? { aadsts: 500113 } : {}),
       ...(names === undefined ? { field: 'redirect_uris' } : { field: names[traits.platforms[0] ?? 'web'] }),
     });
     return findings;
@@ -492,8 +495,9 @@ function checkRedirects(registration: AppRegistration, options: CheckOptions): F
     const wanted = options.redirectUri.trim();
     // Entra matches the redirect URI at /authorize across every platform; a URI on the wrong platform
     // fails later, at redemption (the redirect-platform finding), not with AADSTS50011.
-    const matches = all.some((r) => sameRedirectUri(r.uri, wanted));
-    const onRightPlatform = onPlatform.some((r) => sameRedirectUri(r.uri, wanted));
+    const entra = isEntra(registration);
+    const matches = all.some((r) => sameRedirectUri(r.uri, wanted, entra));
+    const onRightPlatform = onPlatform.some((r) => sameRedirectUri(r.uri, wanted, entra));
     findings.push(
       matches
         ? pass(
@@ -507,9 +511,9 @@ function checkRedirects(registration: AppRegistration, options: CheckOptions): F
             id: 'redirect-not-registered',
             severity: 'problem',
             title: 'Your redirect URI is not registered',
-            detail: `${wanted} is not one of the redirect URIs registered on the app (${all.map((r) => r.uri).join(', ')}). Entra compares them exactly: scheme, host, path and trailing slash.`,
+            detail: `${wanted} is not one of the redirect URIs registered on the app (${all.map((r) => r.uri).join(', ')}). ${entra ? 'Entra compares' : 'The server compares (RFC 9700 §4.1.3)'} them exactly: scheme, host, path and trailing slash.`,
             fix: 'Register this exact URI on the right platform, or send one that is registered.',
-            aadsts: 50011,
+            ...(entra ? { aadsts: 50011 } : {}),
             ...(names === undefined
               ? { field: 'redirect_uris' }
               : { field: names[traits.platforms[0] ?? 'web'] }),
@@ -519,9 +523,15 @@ function checkRedirects(registration: AppRegistration, options: CheckOptions): F
   return findings;
 }
 
-/** Exact match, except that the port of a loopback URI may differ (RFC 8252 §7.3; Entra does the same). */
-function sameRedirectUri(registered: string, sent: string): boolean {
+/**
+ * Exact match, except that the port of a loopback URI may differ (RFC 8252 §7.3; Entra does the same),
+ * and, for Entra, that a URI with no path is the same with or without its "/": Microsoft's reply-url
+ * page says a redirect URI "not configured with a path segment" is returned with a trailing slash
+ * (https://learn.microsoft.com/en-us/entra/identity-platform/reply-url).
+ */
+function sameRedirectUri(registered: string, sent: string, entra: boolean): boolean {
   if (registered === sent) return true;
+  if (entra && bareOrigin(registered) === bareOrigin(sent)) return true;
   try {
     const a = new URL(registered);
     const b = new URL(sent);
@@ -535,6 +545,11 @@ function sameRedirectUri(registered: string, sent: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** `https://host/` (with nothing after the slash but a query or fragment) as `https://host`. */
+function bareOrigin(uri: string): string {
+  return uri.replace(/^([a-z][a-z\d+.-]*:\/\/[^/?#]*)\/(?=[?#]|$)/i, '$1');
 }
 
 // --- Entra switches -------------------------------------------------------------------------------
@@ -798,7 +813,8 @@ function checkPermissions(registration: AppRegistration, options: CheckOptions):
     .map((s) => resolveScope(s, registration))
     .filter((s): s is AskedScope => s !== undefined);
   const apis = [...new Set(asked.map((s) => s.resourceKey))];
-  if (apis.length > 1) {
+  // One resource per token is Entra's rule (AADSTS700022); RFC 8707 §2 lets a generic server take several.
+  if (apis.length > 1 && isEntra(registration)) {
     findings.push({
       id: 'scope-several-apis',
       severity: 'problem',
@@ -954,29 +970,69 @@ function checkPermissions(registration: AppRegistration, options: CheckOptions):
 
 // --- Credentials ----------------------------------------------------------------------------------
 
-function expiry(
-  credentials: readonly Credential[],
-  now: Date,
-): {
-  readonly state: 'none' | 'expired' | 'some-expired' | 'soon' | 'fine';
-  readonly latest?: Date;
+/**
+ * Where a set of credentials stands at `now`. A credential is valid from its start date (inclusive) to
+ * its end date (exclusive); a missing date sets no limit on that side. Microsoft: passwordCredential and
+ * keyCredential `startDateTime` is "the date and time at which the credential becomes valid", and
+ * `endDateTime` when it expires (https://learn.microsoft.com/en-us/graph/api/resources/passwordcredential,
+ * https://learn.microsoft.com/en-us/graph/api/resources/keycredential).
+ */
+interface Validity {
+  readonly state: 'none' | 'expired' | 'not-yet-valid' | 'soon' | 'some-expired' | 'fine';
+  /** How many have ended. */
   readonly expired: number;
-} {
-  if (credentials.length === 0) return { state: 'none', expired: 0 };
-  const ends = credentials.map((c) => c.endsAt?.getTime() ?? Number.POSITIVE_INFINITY);
-  const expired = ends.filter((t) => t <= now.getTime()).length;
-  const latest = Math.max(...ends);
-  const latestDate = Number.isFinite(latest) ? new Date(latest) : undefined;
-  const base = { expired, ...(latestDate === undefined ? {} : { latest: latestDate }) };
-  if (expired === credentials.length) return { state: 'expired', ...base };
-  if (latest - now.getTime() < SOON_MS) return { state: 'soon', ...base };
-  if (expired > 0) return { state: 'some-expired', ...base };
+  /** How many start later than now. */
+  readonly future: number;
+  /** The latest end among those that ended ('expired'). */
+  readonly lastEnded?: Date;
+  /** The earliest start still to come ('not-yet-valid', and beside valid ones). */
+  readonly nextStart?: Date;
+  /** Until when, from now, some credential is valid with no gap; absent when that never ends. */
+  readonly validUntil?: Date;
+}
+
+function validity(credentials: readonly Credential[], now: Date): Validity {
+  const t = now.getTime();
+  const spans = credentials.map((c) => ({
+    start: c.startsAt?.getTime() ?? Number.NEGATIVE_INFINITY,
+    end: c.endsAt?.getTime() ?? Number.POSITIVE_INFINITY,
+  }));
+  const ended = spans.filter((s) => s.end <= t);
+  const future = spans.filter((s) => s.end > t && s.start > t);
+  const current = spans.filter((s) => s.start <= t && s.end > t);
+  const counts = { expired: ended.length, future: future.length };
+  const nextStart = future.length === 0 ? undefined : new Date(Math.min(...future.map((s) => s.start)));
+  const withNext = nextStart === undefined ? counts : { ...counts, nextStart };
+  if (spans.length === 0) return { state: 'none', ...counts };
+  if (current.length === 0) {
+    return future.length > 0
+      ? { state: 'not-yet-valid', ...withNext }
+      : { state: 'expired', ...counts, lastEnded: new Date(Math.max(...ended.map((s) => s.end))) };
+  }
+  // A later credential that starts before the current one ends takes over without a gap (a rotation).
+  let until = Math.max(...current.map((s) => s.end));
+  for (;;) {
+    const next = Math.max(until, ...spans.filter((s) => s.start <= until && s.end > until).map((s) => s.end));
+    if (next === until) break;
+    until = next;
+  }
+  const base = Number.isFinite(until) ? { ...withNext, validUntil: new Date(until) } : withNext;
+  if (until - t < SOON_MS) return { state: 'soon', ...base };
+  if (ended.length > 0) return { state: 'some-expired', ...base };
   return { state: 'fine', ...base };
 }
 
 function day(date: Date | undefined): string {
   return date === undefined ? 'no end date' : date.toISOString().slice(0, 10);
 }
+
+/** A start date to the minute when it is not midnight: "later today" must not read as "today". */
+function moment(date: Date): string {
+  const iso = date.toISOString();
+  return iso.slice(11, 16) === '00:00' ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+const usable = (v: Validity) => v.state !== 'none' && v.state !== 'expired' && v.state !== 'not-yet-valid';
 
 function checkCredentials(registration: AppRegistration, options: CheckOptions): Finding[] {
   const needed = credentialNeeded(options.flow, registration);
@@ -985,10 +1041,10 @@ function checkCredentials(registration: AppRegistration, options: CheckOptions):
   const fields = fieldsOf(registration);
   const findings: Finding[] = [];
   const certificates = registration.certificates.filter((c) => c.type === undefined || /X509/i.test(c.type));
-  const secrets = expiry(registration.secrets, options.now);
-  const certs = expiry(certificates, options.now);
-  const usableSecret = secrets.state !== 'none' && secrets.state !== 'expired';
-  const usableCert = certs.state !== 'none' && certs.state !== 'expired';
+  const secrets = validity(registration.secrets, options.now);
+  const certs = validity(certificates, options.now);
+  const usableSecret = usable(secrets);
+  const usableCert = usable(certs);
 
   if (needed === 'certificate') {
     if (certs.state === 'none') {
@@ -1003,7 +1059,8 @@ function checkCredentials(registration: AppRegistration, options: CheckOptions):
         field: fields.certificates,
       });
     } else if (usableCert) {
-      // An expired certificate is no credential: the expiry finding says so, and this row must not pass.
+      // An expired or not yet valid certificate is no credential: its own finding says so, and this row
+      // must not pass.
       findings.push(
         pass(
           'certificate-missing',
@@ -1025,39 +1082,61 @@ function checkCredentials(registration: AppRegistration, options: CheckOptions):
       field: needed === 'secret' ? fields.secrets : `${fields.secrets} / ${fields.certificates}`,
     });
   } else if (needed === 'secret' ? usableSecret : usableSecret || usableCert) {
-    // Only a credential that is still valid passes; an expired one is reported by the expiry finding.
+    // Only a credential valid now passes; an expired or future one is reported by its own finding.
     findings.push(
       pass('credential-missing', 'Credential registered', 'The app has a credential to prove who it is.'),
     );
   }
 
   if ((needed === 'secret' || needed === 'either') && secrets.state !== 'none') {
-    findings.push(credentialExpiry('secret', secrets, needed === 'either' && usableCert, fields.secrets));
+    findings.push(credentialValidity('secret', secrets, needed === 'either' && usableCert, fields.secrets));
   }
   if ((needed === 'certificate' || needed === 'either') && certs.state !== 'none') {
     findings.push(
-      credentialExpiry('certificate', certs, needed === 'either' && usableSecret, fields.certificates),
+      credentialValidity('certificate', certs, needed === 'either' && usableSecret, fields.certificates),
     );
   }
   return findings;
 }
 
-function credentialExpiry(
+function credentialValidity(
   kind: 'secret' | 'certificate',
-  state: ReturnType<typeof expiry>,
+  state: Validity,
   otherUsable: boolean,
   field: string,
+  server: 'Entra' | 'The server' = 'Entra',
 ): Finding {
   const id: FindingId = kind === 'secret' ? 'secret-expiry' : 'certificate-expiry';
   const aadsts = kind === 'secret' ? 7000222 : 700027;
   const noun = kind === 'secret' ? 'client secret' : 'certificate';
+  const other = kind === 'secret' ? 'certificate' : 'secret';
+  const later =
+    state.nextStart === undefined ? '' : ` Another ${noun} becomes valid on ${moment(state.nextStart)}.`;
   switch (state.state) {
+    case 'not-yet-valid': {
+      const start = state.nextStart === undefined ? 'a later date' : moment(state.nextStart);
+      // Microsoft's error list (https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes)
+      // has AADSTS7000222 for an expired secret and AADSTS700027 for an assertion that fails, and no code
+      // for a credential before its start date: none is claimed here. Whatever the code, a client that
+      // cannot authenticate gets invalid_client (RFC 6749 §5.2).
+      return {
+        id: kind === 'secret' ? 'secret-not-yet-valid' : 'certificate-not-yet-valid',
+        severity: otherUsable ? 'warning' : 'problem',
+        title: `No ${noun} is valid yet`,
+        detail: `${state.future === 1 ? `The ${noun}` : `The first of the app’s ${state.future} ${noun}s`} becomes valid on ${start} (its start date)${state.expired > 0 ? `; ${state.expired} other${state.expired === 1 ? ' has' : 's have'} expired` : ''}. ${server} accepts a ${noun} only between its start and end dates, so until then the token request fails with invalid_client${otherUsable ? `; the app still has a valid ${other}` : ''}.`,
+        fix:
+          kind === 'secret'
+            ? `Add a client secret that is valid now (the portal’s new secrets start at once) and use it, or wait until ${start}. A start date in the future usually comes from a script or an API call that set startDateTime.`
+            : `Upload a certificate that is valid now (its “not before” date has passed), or wait until ${start}.`,
+        field,
+      };
+    }
     case 'expired':
       return {
         id,
         severity: otherUsable ? 'warning' : 'problem',
         title: `Every ${noun} has expired`,
-        detail: `The last ${noun} ended on ${day(state.latest)}. Entra refuses an expired ${noun}${otherUsable ? `; the app still has a valid ${kind === 'secret' ? 'certificate' : 'secret'}` : ''}.`,
+        detail: `The last ${noun} ended on ${day(state.lastEnded)}. ${server} refuses an expired ${noun}${otherUsable ? `; the app still has a valid ${other}` : ''}.`,
         fix: `Create a new ${noun}, use it in the app, and delete the expired one.`,
         aadsts,
         field,
@@ -1067,8 +1146,8 @@ function credentialExpiry(
         id,
         severity: 'warning',
         title: `The ${noun} expires soon`,
-        detail: `The last valid ${noun} ends on ${day(state.latest)}, within 30 days. After that, sign-ins of the app fail.`,
-        fix: `Add a new ${noun} now and switch the app to it before ${day(state.latest)}.`,
+        detail: `The last valid ${noun} ends on ${day(state.validUntil)}, within 30 days. After that, sign-ins of the app fail.`,
+        fix: `Add a new ${noun} now and switch the app to it before ${day(state.validUntil)}.`,
         aadsts,
         field,
       };
@@ -1077,7 +1156,7 @@ function credentialExpiry(
         id,
         severity: 'warning',
         title: `An expired ${noun} is still listed`,
-        detail: `${state.expired} ${noun}${state.expired === 1 ? ' has' : 's have'} expired; a valid one remains (until ${day(state.latest)}). A deployment still using an expired one fails.`,
+        detail: `${state.expired} ${noun}${state.expired === 1 ? ' has' : 's have'} expired; a valid one remains (until ${day(state.validUntil)}). A deployment still using an expired one fails.`,
         fix: `Check that the app uses the valid ${noun}, then delete the expired one.`,
         aadsts,
         field,
@@ -1086,7 +1165,7 @@ function credentialExpiry(
       return pass(
         id,
         `${kind === 'secret' ? 'Secret' : 'Certificate'} valid`,
-        `Valid until ${day(state.latest)}.`,
+        `${state.validUntil === undefined ? 'No end date.' : `Valid until ${day(state.validUntil)}.`}${later}`,
       );
   }
 }
@@ -1127,9 +1206,9 @@ function checkAuthMethod(
           field: 'token_endpoint_auth_method',
         },
   );
-  const secrets = expiry(registration.secrets, options.now);
+  const secrets = validity(registration.secrets, options.now);
   if (method.startsWith('client_secret') && secrets.state !== 'none') {
-    const finding = credentialExpiry('secret', secrets, false, 'client_secret_expires_at');
+    const finding = credentialValidity('secret', secrets, false, 'client_secret_expires_at', 'The server');
     // RFC 7591 §3.2.1: past client_secret_expires_at, the secret no longer works; not an Entra error.
     const { aadsts: _entraOnly, ...rest } = finding;
     findings.push(rest);
