@@ -34,6 +34,11 @@ interface Entry {
 export interface FormPostOptions {
   /** The app's port, for the Host header check. */
   readonly port: number;
+  /**
+   * Hosting mode (server/hosting.ts): learners reach the app under a name or address of the trainer's
+   * choosing, so the Host check (a loopback server's defence against DNS rebinding) is left out.
+   */
+  readonly anyHost?: boolean;
   /** Injected clock (ms), so expiry is testable. */
   readonly now?: () => number;
 }
@@ -101,7 +106,7 @@ export function createFormPostMiddleware(options: FormPostOptions) {
       return;
     }
     try {
-      checkHostHeader(req.headers.host, options.port);
+      if (options.anyHost !== true) checkHostHeader(req.headers.host, options.port);
     } catch (error) {
       refusalPage(res, error instanceof Refusal ? error.status : 400, 'Refused: wrong Host header.');
       return;

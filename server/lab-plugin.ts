@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import type { Connect, Plugin } from 'vite';
 import { createFormPostMiddleware } from './form-post.ts';
 import { createPageMiddleware } from './page-html.ts';
+import { relayOffMiddleware, RELAY_OFF_REASON } from './hosting.ts';
 import { createRelayMiddleware, type RelayOptions } from './relay/index.ts';
 import { checkHostHeader, Refusal } from './relay/policy.ts';
 
@@ -23,6 +24,11 @@ export interface LabPluginOptions {
    * whatever `localhost` resolves to first (often ::1, where another process could listen).
    */
   readonly sandboxAddress: string;
+  /**
+   * Hosting mode (server/hosting.ts): the relay is off (every `/relay/*` answers 404 with the reason),
+   * `/lab-config.json` says so and carries no token, and pages are served under any Host name.
+   */
+  readonly hosting?: boolean;
   /** For tests: the relay's resolver and this machine's addresses. */
   readonly relay?: Pick<RelayOptions, 'resolver' | 'localAddresses' | 'log'>;
 }
@@ -43,15 +49,29 @@ const NOSNIFF = ['X-Content-Type-Options', 'nosniff'] as const;
  */
 export function checkLabConfigReader(
   headers: IncomingMessage['headers'],
-  options: Pick<LabPluginOptions, 'appOrigins' | 'port'>,
+  options: Pick<LabPluginOptions, 'appOrigins' | 'port' | 'hosting'>,
 ): void {
-  checkHostHeader(headers.host, options.port);
+  // Hosting mode: no token to protect, and learners use whatever name the trainer gave the server; a
+  // page may still read the config of its own origin only.
+  if (options.hosting !== true) checkHostHeader(headers.host, options.port);
   const origin = headers.origin;
-  if (origin !== undefined && !options.appOrigins.includes(origin))
+  const ownOrigin =
+    origin !== undefined &&
+    (options.appOrigins.includes(origin) || (options.hosting === true && sameHost(origin, headers.host)));
+  if (origin !== undefined && !ownOrigin)
     throw new Refusal(403, 'Only pages of this app may read its configuration.');
   const site = headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none')
     throw new Refusal(403, 'Only pages of this app may read its configuration.');
+}
+
+/** True when `origin` names the host (and port) of the Host header: a page of this very server. */
+function sameHost(origin: string, host: string | undefined): boolean {
+  try {
+    return host !== undefined && new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -59,20 +79,24 @@ export function checkLabConfigReader(
  * anything else goes to `next` (Vite's static files and index.html). Every answer carries nosniff.
  */
 export function createLabMiddleware(options: LabPluginOptions): LabMiddleware {
-  const token = randomBytes(24).toString('base64url');
-  const relay = createRelayMiddleware({
-    appOrigins: options.appOrigins,
-    port: options.port,
-    token,
-    extraOrigins: [options.sandboxOrigin],
-    pinnedAddresses: { [new URL(options.sandboxOrigin).origin]: options.sandboxAddress },
-    ...options.relay,
-  });
-  const formPost = createFormPostMiddleware({ port: options.port });
+  const hosting = options.hosting === true;
+  const token = hosting ? '' : randomBytes(24).toString('base64url');
+  const relay = hosting
+    ? relayOffMiddleware
+    : createRelayMiddleware({
+        appOrigins: options.appOrigins,
+        port: options.port,
+        token,
+        extraOrigins: [options.sandboxOrigin],
+        pinnedAddresses: { [new URL(options.sandboxOrigin).origin]: options.sandboxAddress },
+        ...options.relay,
+      });
+  const formPost = createFormPostMiddleware({ port: options.port, anyHost: hosting });
   const config = JSON.stringify({
     sandboxOrigin: options.sandboxOrigin,
-    relay: true,
-    relayToken: token,
+    ...(hosting
+      ? { relay: false, hosting: true, relayOffReason: RELAY_OFF_REASON }
+      : { relay: true, relayToken: token }),
     // This server receives response_mode=form_post at /callback (server/form-post.ts).
     formPost: true,
   });

@@ -2,11 +2,26 @@
  * Command-line entry: `npm run sandbox`. Starts the sandbox tenant on `SANDBOX_PORT` (default 5174)
  * and prints its directory. Every password and secret printed is sandbox-only test data.
  */
+import { HostingOptionError, parseHostingOptions, TRAINER_USER } from '../hosting.ts';
 import { startSandbox } from './index.ts';
 import { buildDirectory } from './portal.ts';
 
 const port = Number(process.env['SANDBOX_PORT'] ?? 5174);
-const sandbox = await startSandbox({ port, quiet: true });
+// Hosting mode (`--host`, LAB_HOST, LAB_TRAINER_PASSWORD; server/hosting.ts): several instances behind
+// a proxy (compose.yaml) each need it, with one password set for all of them.
+let hosting: ReturnType<typeof parseHostingOptions>;
+try {
+  hosting = parseHostingOptions(process.argv.slice(2), process.env);
+} catch (error) {
+  if (!(error instanceof HostingOptionError)) throw error;
+  console.error(`Not started: ${error.message}`);
+  process.exit(1);
+}
+const sandbox = await startSandbox({
+  port,
+  quiet: true,
+  ...(hosting ? { host: hosting.address, trainerPassword: hosting.trainerPassword } : {}),
+});
 const d = buildDirectory(sandbox.origin);
 
 const lines = [
@@ -40,6 +55,14 @@ const lines = [
   `  issuer      ${sandbox.standard.issuer}`,
   `  portal      ${sandbox.origin}/standard/portal   (JSON: ${sandbox.origin}/standard/directory.json)`,
   '',
+  ...(hosting
+    ? [
+        `Hosting mode: listening on ${hosting.address}; portal changes need the trainer password (user ${TRAINER_USER}).`,
+        // The only place the password is ever shown, and only when it was made here.
+        ...(hosting.passwordGenerated ? [`  trainer password ${hosting.trainerPassword}`] : []),
+        '',
+      ]
+    : []),
   'Press Ctrl+C to stop.',
 ];
 console.log(lines.join('\n'));

@@ -84,6 +84,28 @@ export const SANDBOX_TENANT = {
 } as const;
 
 export const DEFAULT_APP_ORIGIN = 'http://localhost:5173';
+
+/**
+ * The app's origins the seeded registrations redirect to: the local one, and in hosting mode the https
+ * origin learners open (`LAB_PUBLIC_ORIGIN`, checked at start by server/hosting.ts; docs/workshop.md),
+ * so that sign-in works there too without an edit on the portal. Anything but an http(s) origin is left out.
+ */
+export function seededAppOrigins(publicOrigin: string | undefined): readonly string[] {
+  let extra: string | undefined;
+  try {
+    const url = new URL(publicOrigin ?? '');
+    if (url.protocol === 'https:' || url.protocol === 'http:') extra = url.origin;
+  } catch {
+    extra = undefined;
+  }
+  return extra === undefined || extra === DEFAULT_APP_ORIGIN
+    ? [DEFAULT_APP_ORIGIN]
+    : [DEFAULT_APP_ORIGIN, extra];
+}
+
+const APP_CALLBACKS = seededAppOrigins(process.env['LAB_PUBLIC_ORIGIN']).map(
+  (origin) => `${origin}${CALLBACK_PATH}`,
+);
 // Shared with the app, which may not import server code (eslint.config.js).
 export { CALLBACK_PATH };
 
@@ -152,7 +174,7 @@ export const SANDBOX_APPS: readonly SandboxApp[] = [
     platform: 'spa',
     description:
       'Single-page application. Its redirect URI is on the SPA platform, so a browser may redeem its codes with PKCE.',
-    redirectUris: [`${DEFAULT_APP_ORIGIN}${CALLBACK_PATH}`],
+    redirectUris: [...APP_CALLBACKS],
     allowPublicClientFlows: false,
     implicitIdTokens: false,
     implicitAccessTokens: false,
@@ -170,7 +192,7 @@ export const SANDBOX_APPS: readonly SandboxApp[] = [
     platform: 'web',
     description:
       'Confidential web application with a client secret. Its codes must be redeemed by a server, not a browser.',
-    redirectUris: [`${DEFAULT_APP_ORIGIN}${CALLBACK_PATH}`],
+    redirectUris: [...APP_CALLBACKS],
     clientSecret: 'sandbox-only~WebApp.Secret-4f8Q2x',
     allowPublicClientFlows: false,
     implicitIdTokens: true,
@@ -190,7 +212,7 @@ export const SANDBOX_APPS: readonly SandboxApp[] = [
     platform: 'publicClient',
     description:
       'Public client, like Azure PowerShell: no secret, a loopback redirect URI, public client flows allowed.',
-    redirectUris: ['http://localhost:1337/', `${DEFAULT_APP_ORIGIN}${CALLBACK_PATH}`],
+    redirectUris: ['http://localhost:1337/', ...APP_CALLBACKS],
     allowPublicClientFlows: true,
     implicitIdTokens: false,
     implicitAccessTokens: false,
@@ -207,7 +229,7 @@ export const SANDBOX_APPS: readonly SandboxApp[] = [
     platform: 'web',
     description:
       'An older JavaScript app using the implicit and hybrid flows: ID tokens and access tokens are enabled for implicit grant.',
-    redirectUris: [`${DEFAULT_APP_ORIGIN}${CALLBACK_PATH}`],
+    redirectUris: [...APP_CALLBACKS],
     allowPublicClientFlows: false,
     implicitIdTokens: true,
     implicitAccessTokens: true,
