@@ -54,6 +54,7 @@ import { SmartLockout } from './lockout.ts';
 import { errorPage } from './pages.ts';
 import { OBO_GRANT, OBO_GRANT_PARAMS, onBehalfOfGrantHandler } from './obo-grant.ts';
 import { portalPage } from './portal.ts';
+import { answerTrainerGate, createTrainerGate, type TrainerGate } from '../hosting.ts';
 import { handlePortalRequest, PORTAL_API_PREFIX, type PortalState } from './portal-api.ts';
 import { buildProviderConfig, clientMetadata, INTERACTION_PREFIX, ROUTES } from './provider-config.ts';
 import { AppRegistry, type AppRegistration } from './registrations.ts';
@@ -85,6 +86,10 @@ export interface SandboxOptions {
    * new in-memory store, closed with the sandbox; a store passed in is the caller's to close.
    */
   readonly store?: SharedStore;
+  /** The address to listen on: 127.0.0.1 (loopback only) unless hosting mode (server/hosting.ts) asks. */
+  readonly host?: string;
+  /** Hosting mode: every portal write needs this trainer password, learners see it read-only. */
+  readonly trainerPassword?: string;
   /**
    * The origin learners' browsers use (`https://lab.example:8443`), when instances run behind a reverse
    * proxy: issuer, endpoints, discovery, accepted client-assertion audiences and page links name it, and
@@ -132,6 +137,8 @@ interface Context {
   readonly publicSigningKey: JWK;
   readonly standard: StandardIssuer;
   readonly attackLab: AttackLab;
+  /** Hosting mode's trainer gate (server/hosting.ts); absent: every portal action is open, as on loopback. */
+  readonly trainerGate?: TrainerGate;
 }
 
 /** How often the sandbox's own maps (device polls, lockouts, pending MFA) are swept, in milliseconds. */
@@ -226,7 +233,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => {
+    server.listen(options.port, options.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
@@ -308,6 +315,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   });
   const attackLab = new AttackLab();
   ready.context = {
+    ...(options.trainerPassword === undefined
+      ? {}
+      : { trainerGate: createTrainerGate(options.trainerPassword) }),
     standard,
     attackLab,
     provider,
@@ -441,9 +451,12 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
   const url = new URL(req.url ?? '/', ctx.origin);
   const { pathname, search } = url;
   const method = req.method ?? 'GET';
+  const gate = ctx.trainerGate;
+  if (gate && answerTrainerGate(gate, req, res, method, pathname)) return;
 
   if (pathname === '/' && (method === 'GET' || method === 'HEAD')) {
-    sendHtml(res, 200, portalPage(ctx.origin, portalState(ctx)));
+    const access = gate ? (gate.admits(req) ? 'trainer' : 'learner') : undefined;
+    sendHtml(res, 200, portalPage(ctx.origin, portalState(ctx), undefined, access));
     return;
   }
   // The standards-only issuer at /standard (and its RFC 8414 metadata path), apart from the tenant.
