@@ -546,3 +546,21 @@ describe('generic client metadata is not judged by Entra’s rules', () => {
     );
   });
 });
+
+describe('isFallbackPublicClient matters only where the request names no redirect URI', () => {
+  test('a confidential flow that redeems at a redirect URI gets no warning; one that sends none does', () => {
+    const app = registration('graph-web-public-client-on.json');
+    const warned = (flow: CheckedFlow) =>
+      checkRegistration(app, { flow, tenant: 'tenant', scopes: [], now: NOW }).some(
+        (f) => f.id === 'public-client-flows' && f.severity !== 'pass',
+      );
+    const flows = Object.keys(CHECKED_FLOWS) as CheckedFlow[];
+    // Microsoft: the switch is read "where Microsoft Entra ID can't determine the client application type".
+    for (const flow of flows.filter((f) => CHECKED_FLOWS[f].platforms !== undefined)) {
+      expect(warned(flow), flow).toBe(false);
+    }
+    expect(warned('client-credentials-secret')).toBe(true);
+    expect(warned('client-credentials-certificate')).toBe(true);
+    expect(warned('on-behalf-of')).toBe(true);
+  });
+});

@@ -635,13 +635,23 @@ function checkPublicClient(registration: AppRegistration, flow: CheckedFlow): Fi
           },
     ];
   }
-  if (CHECKED_FLOWS[flow].credential !== undefined && registration.publicClientFlows === true) {
+  // Microsoft (app manifest reference, isFallbackPublicClient): the switch is read only where Entra cannot
+  // tell the app type from the request, "the ROPC flow where it's configured without specifying a
+  // redirect URI" for one. A code redemption names its Web redirect URI, so only the confidential flows
+  // that send none (client credentials, on-behalf-of) can be taken for a public client.
+  // https://learn.microsoft.com/en-us/entra/identity-platform/reference-microsoft-graph-app-manifest
+  const traits = CHECKED_FLOWS[flow];
+  if (
+    traits.credential !== undefined &&
+    traits.platforms === undefined &&
+    registration.publicClientFlows === true
+  ) {
     return [
       {
         id: 'public-client-flows',
         severity: 'warning',
         title: 'Public client flows on for a confidential app',
-        detail: `${field} is true. When a request carries no redirect URI, Entra may then treat the app as public and refuse the secret or certificate it presents.`,
+        detail: `${field} is true. ${traits.label} sends no redirect URI, so Entra takes the app type from this switch: a public client, which may not present the ${traits.credential === 'certificate' ? 'certificate' : traits.credential === 'secret' ? 'secret' : 'secret or certificate'} the app sends.`,
         fix: `Turn “Allow public client flows” off (${field}: false) unless the app also runs device code or ROPC — and then give those their own registration.`,
         aadsts: 700025,
         field,
