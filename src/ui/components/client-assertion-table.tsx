@@ -1,12 +1,8 @@
 import type { SignedAssertion } from '../../flows/client-credentials.ts';
 import { CLIENT_ASSERTION_FIELDS } from '../../protocol/client-assertion.ts';
+import { AssertionFieldsTable } from './assertion-fields-table.tsx';
 
-/** One explained field of a signed assertion: its name, what it means, and where that is defined. */
-export interface AssertionField {
-  readonly name: string;
-  readonly spec: string;
-  readonly meaning: string;
-}
+export { AssertionFieldsTable, type AssertionField } from './assertion-fields-table.tsx';
 
 /** A signed client assertion's header fields and claims, each with what it means and its source. */
 export function ClientAssertionTable({ assertion }: { readonly assertion: SignedAssertion }) {
@@ -17,49 +13,5 @@ export function ClientAssertionTable({ assertion }: { readonly assertion: Signed
       fields={CLIENT_ASSERTION_FIELDS}
       caption="What the assertion says, and why"
     />
-  );
-}
-
-/** Any signed assertion's fields, looked up in its header then its claims, each with its meaning. */
-export function AssertionFieldsTable(props: {
-  readonly header: object;
-  readonly claims: object;
-  readonly fields: readonly AssertionField[];
-  readonly caption: string;
-}) {
-  const header = props.header as Readonly<Record<string, unknown>>;
-  const claims = props.claims as Readonly<Record<string, unknown>>;
-  return (
-    <div className="lab-table-scroll">
-      <table className="lab-table">
-        <caption>{props.caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Field</th>
-            <th scope="col">Value</th>
-            <th scope="col">Meaning</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.fields.map((field) => {
-            const value = header[field.name] ?? claims[field.name];
-            if (value === undefined) return null;
-            return (
-              <tr key={field.name}>
-                <th scope="row">
-                  <code>{field.name}</code>
-                </th>
-                <td className="wrap">
-                  <code>{String(value)}</code>
-                </td>
-                <td>
-                  {field.meaning} <span className="spec">{field.spec}</span>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
   );
 }

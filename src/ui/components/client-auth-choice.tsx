@@ -23,7 +23,7 @@
  *   // When sending: signJwtAssertion(method, { clientId, clientSecret, key, audience: endpoint }) for the
  *   // JWT methods, then buildTokenRequest(endpoint, params, clientAuthenticationOf(method, secret, assertion)).
  */
-import { AssertionFieldsTable, type AssertionField } from './client-assertion-table.tsx';
+import { AssertionFieldsTable, type AssertionField } from './assertion-fields-table.tsx';
 import { useEffect, useId, useRef, useState } from 'react';
 import {
   buildKeyRegistrationRequest,
@@ -43,7 +43,8 @@ import {
 } from '../../protocol/client-auth.ts';
 import type { HttpExchange } from '../../protocol/http.ts';
 import { clientAuthMethods } from '../../protocol/provider-features.ts';
-import { featureMetadataFor, useSettings } from '../../state/settings.ts';
+import { featureMetadataFor } from '../../state/provider-features.ts';
+import { useSettings } from '../../state/settings.ts';
 import { sendRequest } from '../../protocol/transport.ts';
 import { toStepFailure, type FlowDeps, type StepFailure } from '../../flows/runner.ts';
 import { browserRoute } from '../../flows/token-request.ts';
