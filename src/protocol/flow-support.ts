@@ -8,12 +8,10 @@
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
  */
 import type { Endpoints } from './endpoints.ts';
-import {
-  assessFeature,
-  pickFeatureMetadata,
-  type FeatureMetadata,
-  type ProviderFeature,
-} from './provider-features.ts';
+import { pickFeatureMetadata, readStringList, type FeatureMetadata } from './metadata-fields.ts';
+import { assessFeature, type ProviderFeature } from './provider-features.ts';
+
+export { FLOW_SUPPORT_FIELDS, pickFlowSupportMetadata } from './metadata-fields.ts';
 
 /** Every flow of the lab, in the order of the flow registry (`src/flows/registry.ts`). */
 export const LAB_FLOW_IDS = [
@@ -164,16 +162,6 @@ const NEEDS: Record<LabFlowId, Needs> = {
 // OIDC Discovery §3 / RFC 8414 §2: when grant_types_supported is omitted, the default is these two.
 const DEFAULT_GRANTS = ['authorization_code', 'implicit'];
 
-/** A field read as a JSON array of strings; undefined when absent or not such an array. */
-function stringList(
-  metadata: Readonly<Record<string, unknown>> | undefined,
-  field: string,
-): string[] | undefined {
-  const value = metadata?.[field];
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) return undefined;
-  return value as string[];
-}
-
 /** A token endpoint laid out as Entra's v2.0 (`/{tenant}/oauth2/v2.0/token`), as Entra and the sandbox have it. */
 function isEntraShapedTokenEndpoint(token: string | undefined): boolean {
   if (token === undefined) return false;
@@ -267,7 +255,7 @@ function assessOne(
       reason: 'There is no device_authorization_endpoint, so a device cannot start a sign-in here.',
     };
   }
-  const responseTypes = stringList(metadata, 'response_types_supported');
+  const responseTypes = readStringList(metadata, 'response_types_supported');
   // OIDC Discovery §3: token_endpoint may be absent only when the implicit flow is all that is used.
   if (needs.token === true && (endpoints.token ?? '') === '') {
     const implicitWorks =
@@ -305,7 +293,7 @@ function assessOne(
   if (metadata === undefined) {
     return { flow, status: 'offered', reason: 'The authority has every endpoint this flow uses.' };
   }
-  const grants = stringList(metadata, 'grant_types_supported');
+  const grants = readStringList(metadata, 'grant_types_supported');
   if (flow === 'on-behalf-of' && !isEntraShapedTokenEndpoint(endpoints.token)) {
     return { flow, status: 'not-advertised', reason: onBehalfOfElsewhere(grants) };
   }
@@ -354,31 +342,4 @@ export function assessFlowSupport(
   options: FlowSupportOptions = {},
 ): FlowSupport[] {
   return LAB_FLOW_IDS.map((flow) => assessOne(flow, endpoints, metadata, options));
-}
-
-/**
- * The metadata fields kept of a discovery document: those `assessFlowSupport` reads, and the lists of
- * parameter values the authorization endpoint accepts, which the flow pages warn against (RFC 8414 §2).
- */
-export const FLOW_SUPPORT_FIELDS = [
-  'grant_types_supported',
-  'response_types_supported',
-  'response_modes_supported',
-  'code_challenge_methods_supported',
-] as const;
-
-/**
- * The fields of a metadata document that decide flow support, each kept only when it is a JSON
- * array of strings (what the specs define), so they can be stored and read back safely.
- * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
- */
-export function pickFlowSupportMetadata(
-  document: Readonly<Record<string, unknown>>,
-): Readonly<Record<string, readonly string[]>> {
-  const picked: Record<string, readonly string[]> = {};
-  for (const field of FLOW_SUPPORT_FIELDS) {
-    const list = stringList(document, field);
-    if (list !== undefined) picked[field] = [...list];
-  }
-  return picked;
 }

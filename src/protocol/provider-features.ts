@@ -7,6 +7,9 @@
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
  */
 import type { FlowSupportStatus } from './flow-support.ts';
+import type { FeatureMetadata } from './metadata-fields.ts';
+
+export { FEATURE_METADATA_FIELDS, pickFeatureMetadata, type FeatureMetadata } from './metadata-fields.ts';
 
 /** A feature beyond the grants of RFC 6749 that a provider may or may not offer. */
 export type ProviderFeature =
@@ -51,9 +54,6 @@ export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
   'none',
 ];
 
-/** The metadata fields kept: strings (endpoints), booleans and lists of strings. */
-export type FeatureMetadata = Readonly<Record<string, string | boolean | readonly string[]>>;
-
 /** A feature's verdict: `offered`, `not-advertised` (still worth a try) or `unavailable` (nowhere to send it). */
 export interface FeatureVerdict {
   readonly feature: ProviderFeature;
@@ -70,74 +70,6 @@ export interface FeatureVerdict {
 
 /** The token-exchange grant type (RFC 8693 §2.1). */
 export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
-
-/**
- * The fields read from a metadata document, by the registry that defines them:
- * RFC 8414 §2, OIDC Discovery §3, RFC 9126 §5, RFC 9101 §10.5, JARM §6, RFC 9449 §5.1, RFC 7662 / RFC 7009
- * (via RFC 8414 §2), OIDC RP-Initiated Logout §3.1, OIDC Back-Channel Logout §2.1, RFC 7591 (RFC 8414 §2).
- */
-export const FEATURE_METADATA_FIELDS = {
-  strings: [
-    'issuer',
-    'pushed_authorization_request_endpoint',
-    'introspection_endpoint',
-    'revocation_endpoint',
-    'userinfo_endpoint',
-    'end_session_endpoint',
-    'registration_endpoint',
-  ],
-  booleans: [
-    'require_pushed_authorization_requests',
-    'request_parameter_supported',
-    'request_uri_parameter_supported',
-    'require_signed_request_object',
-    'backchannel_logout_supported',
-    'frontchannel_logout_supported',
-  ],
-  lists: [
-    'grant_types_supported',
-    'response_modes_supported',
-    'request_object_signing_alg_values_supported',
-    'authorization_signing_alg_values_supported',
-    'dpop_signing_alg_values_supported',
-    'token_endpoint_auth_methods_supported',
-    'token_endpoint_auth_signing_alg_values_supported',
-    'introspection_endpoint_auth_methods_supported',
-    'revocation_endpoint_auth_methods_supported',
-  ],
-} as const;
-
-/**
- * The feature fields of a metadata document, each kept only with the type its spec gives it, so the
- * result can be stored and read back safely. Endpoints must be absolute http(s) URLs.
- * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
- */
-export function pickFeatureMetadata(document: Readonly<Record<string, unknown>>): FeatureMetadata {
-  const picked: Record<string, string | boolean | readonly string[]> = {};
-  for (const field of FEATURE_METADATA_FIELDS.strings) {
-    const value = document[field];
-    if (typeof value === 'string' && isHttpUrl(value)) picked[field] = value;
-  }
-  for (const field of FEATURE_METADATA_FIELDS.booleans) {
-    const value = document[field];
-    if (typeof value === 'boolean') picked[field] = value;
-  }
-  for (const field of FEATURE_METADATA_FIELDS.lists) {
-    const value = document[field];
-    if (Array.isArray(value) && value.every((item) => typeof item === 'string'))
-      picked[field] = [...(value as string[])];
-  }
-  return picked;
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
 
 function stringOf(metadata: FeatureMetadata | undefined, field: string): string | undefined {
   const value = metadata?.[field];

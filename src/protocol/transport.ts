@@ -7,6 +7,7 @@ import {
 } from './errors.ts';
 import { describeCharacter, quoteForMessage } from './quote.ts';
 import type { HttpExchange, RecordedRequest, RecordedResponse } from './http.ts';
+import { RELAY_PATH } from './relay-path.ts';
 
 /** The fetch the transport uses; injected so every flow can run against a stub. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -21,8 +22,8 @@ export interface Route {
   readonly relayToken?: string;
 }
 
-/** The relay endpoint on the app's own origin. */
-export const RELAY_PATH = '/relay/forward';
+/** The relay endpoint on the app's own origin (kept in `relay-path.ts` for the relay's state). */
+export { RELAY_PATH };
 
 /** How long a request may take before the step fails instead of waiting forever. */
 export const REQUEST_TIMEOUT_MS = 30_000;

@@ -10,7 +10,7 @@ import {
   NetworkError,
   type UnreachableDetail,
 } from '../protocol/errors.ts';
-import { RELAY_PATH } from '../protocol/transport.ts';
+import { RELAY_PATH } from '../protocol/relay-path.ts';
 import { useLabConfig } from './lab-config.ts';
 
 export const RELAY_ALLOW_PATH = '/relay/allow';

@@ -18,11 +18,11 @@ const {
   expectedIssuer,
   restoreSettings,
   defaultSettings,
-  flowSupportFor,
   secretForRun,
   tenantFor,
   clientIdFor,
 } = await import('./settings.ts');
+const { flowSupportFor } = await import('./provider-features.ts');
 const { useSandboxDirectory } = await import('./sandbox-directory.ts');
 
 const SANDBOX = 'http://localhost:5174';

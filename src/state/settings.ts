@@ -12,15 +12,13 @@ import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 import { validateStoredEndpoints, type MetadataKind } from '../protocol/discovery.ts';
 import { buildEntraEndpoints, ENTRA_GLOBAL_ORIGIN, type Endpoints } from '../protocol/endpoints.ts';
-import { assessFlowSupport, pickFlowSupportMetadata, type FlowSupport } from '../protocol/flow-support.ts';
+// The metadata checks alone: the verdicts and their texts are loaded by the pages that show them
+// (`./provider-features.ts`), so the landing page does not carry them.
 import {
-  assessFeature,
-  entraFeatureMetadata,
   pickFeatureMetadata,
+  pickFlowSupportMetadata,
   type FeatureMetadata,
-  type FeatureVerdict,
-  type ProviderFeature,
-} from '../protocol/provider-features.ts';
+} from '../protocol/metadata-fields.ts';
 import { CALLBACK_PATH } from '../protocol/callback-path.ts';
 import { findSandboxApp } from '../protocol/sandbox-directory.ts';
 import { currentSandboxDirectory, sandboxAppNamed } from './sandbox-directory.ts';
@@ -412,57 +410,6 @@ export function endpointsFor(
     settings.authority === 'entra' ? settings.entraOrigin : sandboxOrigin,
     tenantFor(settings),
   );
-}
-
-/**
- * Which flows the authority in the settings supports: from its endpoints, and for a provider found
- * by discovery from what its document lists.
- */
-export function flowSupportFor(
-  settings: Pick<Settings, 'authority' | 'entraOrigin' | 'tenant'> &
-    Partial<Pick<Settings, 'issuer' | 'manualEndpoints'>>,
-  sandboxOrigin: string,
-): FlowSupport[] {
-  const endpoints = endpointsFor(settings, sandboxOrigin);
-  const metadata = settings.authority === 'issuer' ? settings.issuer?.supportMetadata : undefined;
-  const entraShaped = settings.authority === 'entra' || settings.authority === 'sandbox';
-  const features = featureMetadataFor(settings, sandboxOrigin);
-  return assessFlowSupport(endpoints, metadata, {
-    ...(entraShaped ? { entraTenant: tenantFor(settings) } : {}),
-    ...(features === undefined ? {} : { features }),
-  });
-}
-
-/**
- * The feature fields of the authority in the settings: a discovered issuer's own document; for Entra and
- * the Entra-shaped sandbox, what Entra publishes, with the authority's userinfo and logout URLs; nothing
- * for endpoints typed by hand.
- */
-export function featureMetadataFor(
-  settings: Pick<Settings, 'authority' | 'entraOrigin' | 'tenant'> & Partial<Pick<Settings, 'issuer'>>,
-  sandboxOrigin: string,
-): FeatureMetadata | undefined {
-  if (settings.authority === 'issuer') return settings.issuer?.featureMetadata;
-  if (settings.authority === 'manual') return undefined;
-  const origin = settings.authority === 'sandbox' ? sandboxOrigin : settings.entraOrigin;
-  const tenant = encodeURIComponent(tenantFor(settings).trim());
-  return entraFeatureMetadata({
-    // The sandbox mirrors Graph's OIDC userinfo on its own origin; Entra's is Graph's.
-    userinfo:
-      settings.authority === 'sandbox'
-        ? `${sandboxOrigin}/oidc/userinfo`
-        : 'https://graph.microsoft.com/oidc/userinfo',
-    endSession: `${origin.replace(/\/+$/, '')}/${tenant}/oauth2/v2.0/logout`,
-  });
-}
-
-/** The verdict on one feature for the authority in the settings (see `assessFeature`). */
-export function featureVerdictFor(
-  feature: ProviderFeature,
-  settings: Pick<Settings, 'authority' | 'entraOrigin' | 'tenant'> & Partial<Pick<Settings, 'issuer'>>,
-  sandboxOrigin: string,
-): FeatureVerdict {
-  return assessFeature(feature, featureMetadataFor(settings, sandboxOrigin));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { lazy, useState, type ComponentType } from 'react';
 import { Route, Routes } from 'react-router';
 import { FLOWS, flowPath } from '../flows/registry.ts';
-import { ATTACKS_PATH } from '../flows/attacks/registry.ts';
+import { ATTACKS_PATH } from '../flows/attacks/path.ts';
 import { FLOW_PAGES } from './flow-routes.ts';
 import { AppLayout } from './app-layout.tsx';
 import { Home } from './routes/home.tsx';

@@ -4,6 +4,7 @@
  * An attack whose loader is still `undefined` is not built yet: it has no page and is not listed.
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4
  */
+import { ATTACKS_PATH } from './path.ts';
 import type { AttackCatalogueEntry, AttackDefinition } from './types.ts';
 
 /**
@@ -85,11 +86,8 @@ export const ATTACK_LOADERS: Readonly<Record<AttackId, Loader | undefined>> = {
   'mix-up': () => import('./mix-up.ts').then((m) => m.mixUpAttack),
 };
 
-/**
- * The URL path of the attack lab's index.
- * @see https://www.rfc-editor.org/rfc/rfc9700#section-4
- */
-export const ATTACKS_PATH = '/attacks';
+/** The URL path of the attack lab's index (kept in `path.ts` for the router). */
+export { ATTACKS_PATH };
 
 /**
  * The URL path of an attack's page.

@@ -26,7 +26,7 @@ import {
 } from '../../flows/authorization-code.ts';
 import { assessClientAuthMethods, sandboxJwksRegistrationUrl } from '../../protocol/client-auth.ts';
 import { assessFeature } from '../../protocol/provider-features.ts';
-import { useProviderFeatures } from '../../state/provider-features.ts';
+import { featureMetadataFor, useProviderFeatures } from '../../state/provider-features.ts';
 import { ClientAuthChoice } from '../components/client-auth-choice.tsx';
 import {
   JarmResult,
@@ -49,7 +49,6 @@ import {
   clientIdFor,
   endpointsFor,
   expectedIssuer,
-  featureMetadataFor,
   secretForRun,
   useSettings,
   type Settings,

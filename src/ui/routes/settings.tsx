@@ -2,14 +2,9 @@ import { useId, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { ENTRA_CLOUD_ORIGINS, isSpecificTenant, TENANT_ALIASES } from '../../protocol/endpoints.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
+import { flowSupportFor } from '../../state/provider-features.ts';
 import { useSandboxDirectory } from '../../state/sandbox-directory.ts';
-import {
-  endpointsFor,
-  flowSupportFor,
-  tenantFor,
-  useSettings,
-  type AuthorityKind,
-} from '../../state/settings.ts';
+import { endpointsFor, tenantFor, useSettings, type AuthorityKind } from '../../state/settings.ts';
 import { EndpointList } from '../settings/endpoint-list.tsx';
 import { FlowSupportList } from '../settings/flow-support-list.tsx';
 import { IssuerForm } from '../settings/issuer-form.tsx';
