@@ -21,7 +21,7 @@ export const DIST_DIR = '.dist-bench';
 export const REFERENCE_DIST_DIR = '.dist-bench-reference';
 const REFERENCE_CONFIG = 'scripts/bench/reference/vite.config.ts';
 const SANDBOX_DATA_DIR = '.sandbox/bench';
-const TSX = 'node_modules/.bin/tsx';
+export const TSX = 'node_modules/.bin/tsx';
 const VITE = 'node_modules/.bin/vite';
 const START_TIMEOUT_MS = 60_000;
 
@@ -134,7 +134,12 @@ async function waitForUrl(url: string, child: ChildProcess, output: () => string
   throw new Error(`${url} did not answer within ${START_TIMEOUT_MS / 1000} s:\n${output()}`);
 }
 
-async function startProcess(
+/**
+ * Starts `command` in a process group of its own once none of `ports` is taken, and resolves when
+ * `readyUrl` answers 2xx (throws with the server's last output when it exits or does not answer within
+ * START_TIMEOUT_MS). `stopAll` stops it too.
+ */
+export async function startProcess(
   command: string,
   args: readonly string[],
   env: Record<string, string>,

@@ -24,6 +24,7 @@ import {
   sandboxApp,
   type SandboxUser,
 } from '../../server/sandbox/seed.ts';
+import { pairwiseSubject } from '../../server/sandbox/provider-config.ts';
 import { figureFor, heading, printFigures, type Figure, type SectionResult } from './report.ts';
 import { startLoadSandbox } from './servers.ts';
 
@@ -64,7 +65,7 @@ const CC_BODY = new URLSearchParams({
 }).toString();
 
 /** Nearest-rank percentile of unsorted values, in their unit; NaN for none. */
-function percentile(values: readonly number[], p: number): number {
+export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
@@ -163,25 +164,29 @@ interface Reply {
 }
 
 /** One timed request of a flow: which step, how long until its body was read. */
-interface Timing {
+export interface Timing {
   readonly step: string;
   readonly ms: number;
   readonly status: number;
 }
 
-/** A plain `node:http` client with one cookie jar, timing every request (lighter than `fetch` under load). */
-class FlowClient {
+/**
+ * A plain `node:http` client with one cookie jar, timing every request (lighter than `fetch` under load).
+ * `extraHeaders` go with every request (the workshop bench's proxy routes one flow by them).
+ */
+export class FlowClient {
   readonly #cookies = new Map<string, string>();
   readonly timings: Timing[] = [];
 
   constructor(
     private readonly agent: Agent,
     private readonly origin: URL,
+    private readonly extraHeaders: Readonly<Record<string, string>> = {},
   ) {}
 
   async send(step: string, method: 'GET' | 'POST', url: URL, form?: Record<string, string>, origin?: string) {
     const body = form === undefined ? undefined : new URLSearchParams(form).toString();
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...this.extraHeaders };
     const cookie = [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (cookie !== '') headers['cookie'] = cookie;
     if (body !== undefined) {
@@ -250,31 +255,42 @@ class FlowClient {
   }
 }
 
-function formAction(page: { page: string; url: URL }): URL {
+/** The URL a page's first form posts to. */
+export function formAction(page: { page: string; url: URL }): URL {
   const match = /<form[^>]*action="([^"]+)"/.exec(page.page);
   if (match?.[1] === undefined) throw new Error(`no form on ${page.url.pathname}`);
   return new URL(match[1].replaceAll('&amp;', '&'), page.url);
 }
 
-function claims(jwt: unknown): Record<string, unknown> {
+/** A JWT's payload, unverified (the bench checks whose token it is, not its signature). */
+export function claims(jwt: unknown): Record<string, unknown> {
   const payload = String(jwt).split('.')[1] ?? '';
   return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
 /** What one flow took: its requests, its wall time, and the error that ended it, if any. */
-interface FlowRun {
+export interface FlowRun {
   readonly timings: readonly Timing[];
   readonly ms: number;
   readonly error?: string;
+  /** The token response, once one was received. */
+  readonly tokens?: Record<string, unknown>;
+  /** A token belonged to another flow's user or request (its nonce, `oid` or `sub`); `error` says so too. */
+  readonly crossed?: boolean;
 }
 
 /**
  * One complete flow in a fresh jar: authorize → sign-in page → credentials (→ verification code) →
  * consent → redirect with the code → token request. Checks what concurrency.test.ts checks per flow:
- * the callback answers this flow's state, and the ID token carries its nonce and its user.
+ * the callback answers this flow's state, the ID token carries its nonce and its user (`oid`, and `sub`
+ * pairwise for the SPA), the access token its user. `client` may carry headers of its own.
  */
-async function runFlow(agent: Agent, origin: URL, user: SandboxUser): Promise<FlowRun> {
-  const client = new FlowClient(agent, origin);
+export async function runFlow(
+  agent: Agent,
+  origin: URL,
+  user: SandboxUser,
+  client = new FlowClient(agent, origin),
+): Promise<FlowRun> {
   const started = performance.now();
   try {
     const verifier = randomBytes(32).toString('base64url');
@@ -326,12 +342,29 @@ async function runFlow(agent: Agent, origin: URL, user: SandboxUser): Promise<Fl
     );
     if (reply.status !== 200) throw new Error(`token request: ${reply.status} ${reply.body.slice(0, 200)}`);
     const tokens = JSON.parse(reply.body) as Record<string, unknown>;
+    if (
+      typeof tokens['id_token'] !== 'string' ||
+      typeof tokens['access_token'] !== 'string' ||
+      typeof tokens['refresh_token'] !== 'string'
+    )
+      throw new Error('no ID, access or refresh token');
     const id = claims(tokens['id_token']);
-    if (id['nonce'] !== nonce || id['oid'] !== user.oid)
-      throw new Error("the ID token is not this flow's (nonce or user)");
-    if (typeof tokens['access_token'] !== 'string' || typeof tokens['refresh_token'] !== 'string')
-      throw new Error('no access or refresh token');
-    return { timings: client.timings, ms: performance.now() - started };
+    const access = claims(tokens['access_token']);
+    // OIDC Core §3.1.3.7: the ID token must carry this request's nonce; and every token this flow's user.
+    if (
+      id['nonce'] !== nonce ||
+      id['oid'] !== user.oid ||
+      id['sub'] !== pairwiseSubject(user.oid, SPA.clientId) ||
+      access['oid'] !== user.oid
+    )
+      return {
+        timings: client.timings,
+        ms: performance.now() - started,
+        tokens,
+        crossed: true,
+        error: "the tokens are not this flow's (nonce, oid or sub)",
+      };
+    return { timings: client.timings, ms: performance.now() - started, tokens };
   } catch (error) {
     return {
       timings: client.timings,
@@ -366,7 +399,7 @@ async function runFlows(
 }
 
 /** Per-request and per-flow statistics of a set of runs. */
-function summarise(runs: readonly FlowRun[]) {
+export function summarise(runs: readonly FlowRun[]) {
   const requests = runs.flatMap((r) => r.timings);
   const failed = runs.filter((r) => r.error !== undefined);
   const steps = new Map<string, number[]>();
