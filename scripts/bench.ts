@@ -11,9 +11,12 @@
  *   4. diagram     first render of the SVG, highlight moves                             (bench/diagram.ts)
  *   5. throughput  client-credentials tokens/s from the sandbox alone                   (bench/throughput.ts)
  *   6. startup     `npm start` from a built tree to the app answering                  (bench/startup.ts)
+ *   7. workshop    a class on one tenant: N complete flows at once over two instances on Redis behind a
+ *                  proxy vs one instance in memory (bench/workshop.ts); only when asked for
+ *                  (`--only=workshop`, `--workshop-n=N`): it needs redis-server and a few minutes
  *
  * They run in the order 1, 3, 4 (one Playwright Chromium), 2 (Lighthouse's own Chromium, one at a time),
- * then 5 and 6 once the app's servers are stopped; the summary lists them 1 to 6.
+ * then 5, 6 and 7 once the app's servers are stopped; the summary lists them in that order.
  * `npm run bench -- --only=bundle,diagram` runs some sections only; `--runs=N` sets Lighthouse's runs
  * per page (3).
  */
@@ -28,6 +31,7 @@ import { benchLighthouse } from './bench/lighthouse.ts';
 import { figureFor, heading, isMet, printSummary, type Figure, type SectionResult } from './bench/report.ts';
 import { benchThroughput } from './bench/throughput.ts';
 import { benchStartup } from './bench/startup.ts';
+import { benchWorkshop } from './bench/workshop.ts';
 import {
   buildApp,
   buildReference,
@@ -40,13 +44,15 @@ import {
   type Started,
 } from './bench/servers.ts';
 
-const SECTIONS = ['bundle', 'lighthouse', 'flows', 'diagram', 'throughput', 'startup'] as const;
+const SECTIONS = ['bundle', 'lighthouse', 'flows', 'diagram', 'throughput', 'startup', 'workshop'] as const;
 type SectionName = (typeof SECTIONS)[number];
+/** Sections run only when `--only` names them. */
+const ON_REQUEST: readonly SectionName[] = ['workshop'];
 const OUTPUT = 'bench-results/bench.json';
 
 function chosenSections(): Set<SectionName> {
   const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
-  if (only === undefined) return new Set(SECTIONS);
+  if (only === undefined) return new Set(SECTIONS.filter((s) => !ON_REQUEST.includes(s)));
   const names = only.split(',').map((s) => s.trim());
   const unknown = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
   if (unknown.length > 0)
@@ -166,6 +172,7 @@ try {
   // The app's servers are stopped first: the sandbox under load gets the machine to itself.
   await section('throughput', benchThroughput);
   await section('startup', benchStartup);
+  await section('workshop', benchWorkshop);
 } finally {
   await browser?.close();
   await cleanUp();
