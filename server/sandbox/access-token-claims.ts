@@ -12,6 +12,7 @@ import { findApi, findUserById, servicePrincipalId } from './directory.ts';
 import { newSignedGraphNonce } from './graph-token.ts';
 import { sandboxV1Issuer } from './issuers.ts';
 import type { AppRegistration, AppRegistry } from './registrations.ts';
+import type { SharedStore } from './store/shared-store.ts';
 import { permissionValue } from './scopes.ts';
 import { GRAPH_RESOURCE, SANDBOX_TENANT } from './seed.ts';
 
@@ -54,34 +55,33 @@ function originOf(v2Issuer: string): string {
   return v2Issuer.replace(/\/[^/]+\/v2\.0$/, '');
 }
 
+const METHODS_PREFIX = 'amr:';
+
 /**
  * How the user signed in behind each v2.0 user token still valid, by its `uti`. v2.0 tokens carry no
  * `amr`, yet Entra still knows the sign-in behind one (Conditional Access on on-behalf-of decides from
- * it); the sandbox remembers it here. Bounded: the oldest are forgotten past {@link METHODS_LIMIT}, and
- * an expired token's entry is dropped when looked up.
+ * it); the sandbox remembers it in the tenant's shared store (`amr:{uti}`), so an on-behalf-of request
+ * sent to any instance finds it, and each record leaves the store when its token expires.
  */
-const methodsByUti = new Map<string, { readonly amr: readonly string[]; readonly exp: number }>();
-const METHODS_LIMIT = 20_000;
+export class SignInMethods {
+  readonly #store: SharedStore;
 
-/** The sign-in methods behind a v2.0 user token the sandbox issued (by `uti`), while it is valid. */
-export function signInMethodsOfToken(uti: unknown, nowSeconds = Date.now() / 1000): readonly string[] {
-  if (typeof uti !== 'string') return [];
-  const entry = methodsByUti.get(uti);
-  if (entry === undefined) return [];
-  if (entry.exp <= nowSeconds) {
-    methodsByUti.delete(uti);
-    return [];
+  constructor(store: SharedStore) {
+    this.#store = store;
   }
-  return entry.amr;
-}
 
-function rememberSignInMethods(uti: string, amr: readonly string[] | undefined, exp: unknown): void {
-  if (amr === undefined || amr.length === 0 || typeof exp !== 'number') return;
-  methodsByUti.set(uti, { amr, exp });
-  while (methodsByUti.size > METHODS_LIMIT) {
-    const oldest = methodsByUti.keys().next().value;
-    if (oldest === undefined) break;
-    methodsByUti.delete(oldest);
+  /** Records the methods behind a token until its `exp` (seconds since the epoch). */
+  async remember(uti: string, amr: readonly string[] | undefined, exp: unknown): Promise<void> {
+    if (amr === undefined || amr.length === 0 || typeof exp !== 'number') return;
+    const ttlMs = Math.floor(exp * 1000 - Date.now());
+    if (ttlMs <= 0) return;
+    await this.#store.set(`${METHODS_PREFIX}${uti}`, amr, { ttlMs });
+  }
+
+  /** The sign-in methods behind a v2.0 user token the sandbox issued (by `uti`), while it is valid. */
+  async of(uti: unknown): Promise<readonly string[]> {
+    if (typeof uti !== 'string' || uti === '') return [];
+    return (await this.#store.get<string[]>(`${METHODS_PREFIX}${uti}`)) ?? [];
   }
 }
 
@@ -122,6 +122,8 @@ export interface AccessTokenOptions {
   readonly pairwiseSubject: (oid: string, appId: string) => string;
   /** The signing key's `kid` (the certificate thumbprint), repeated as `x5t` in v1.0 headers. */
   readonly kid: string | undefined;
+  /** Where the sign-in methods behind v2.0 user tokens are remembered (on-behalf-of reads them). */
+  readonly signInMethods: SignInMethods;
 }
 
 /**
@@ -134,13 +136,13 @@ export interface AccessTokenOptions {
  * `ver` "1.0", and the header also carries `x5t` (= `kid`, the certificate thumbprint).
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/access-token-claims-reference#payload-claims
  */
-export function shapeAccessToken(
+export async function shapeAccessToken(
   registry: AppRegistry,
   ctx: KoaContextWithOIDC,
   token: IssuedToken,
   jwt: UnsignedJwt,
   options: AccessTokenOptions,
-): UnsignedJwt {
+): Promise<UnsignedJwt> {
   const { credential, pairwiseSubject, kid } = options;
   const { payload } = jwt;
   const clientId = String(payload['client_id']);
@@ -181,7 +183,7 @@ export function shapeAccessToken(
     const user = findUserById(String(token.accountId));
     const scp = delegatedScopes(ctx, payload['scope'], shape === 'graph-v1');
     const uti = newUti();
-    if (!v1) rememberSignInMethods(uti, signInMethods(ctx).amr, payload['exp']);
+    if (!v1) await options.signInMethods.remember(uti, signInMethods(ctx).amr, payload['exp']);
     jwt.payload = {
       ...base,
       ...client,

@@ -25,7 +25,8 @@ interface Capture {
 
 // One capture per sandbox (keyed by its attack lab), replaced by the next, read once, gone after 2 min.
 const CAPTURE_TTL_MS = 120_000;
-const captures = new WeakMap<AttackLab, Capture>();
+/** The name of the attacker's capture among the attack lab's records (AttackLab.keep). */
+const CAPTURE_RECORD = 'mix-up-capture';
 
 const LOCAL_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
 
@@ -102,11 +103,9 @@ export async function handleMixUpRequest(
   if (path === '/token' && method === 'POST') {
     const fields = Object.fromEntries(new URLSearchParams((await readBody(req)).toString('utf8')));
     const now = Date.now();
-    captures.set(state.attackLab, {
-      receivedAt: new Date(now).toISOString(),
-      until: now + CAPTURE_TTL_MS,
-      fields,
-    });
+    const capture: Capture = { receivedAt: new Date(now).toISOString(), until: now + CAPTURE_TTL_MS, fields };
+    // Kept in the tenant's shared store: the run may ask another sandbox instance what was captured.
+    await state.attackLab.keep(CAPTURE_RECORD, capture, CAPTURE_TTL_MS);
     // The answer hardly matters: the attacker has what they came for. A refusal looks like a glitch.
     return reply(400, {
       error: 'invalid_grant',
@@ -114,8 +113,7 @@ export async function handleMixUpRequest(
     });
   }
   if (path === '/captured' && method === 'GET') {
-    const capture = captures.get(state.attackLab);
-    captures.delete(state.attackLab);
+    const capture = await state.attackLab.take<Capture>(CAPTURE_RECORD);
     if (capture === undefined || capture.until <= Date.now()) return reply(200, { captured: false });
     return reply(200, { captured: true, receivedAt: capture.receivedAt, fields: capture.fields });
   }

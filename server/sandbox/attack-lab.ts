@@ -15,6 +15,7 @@ import {
   type AttackLabSwitches,
 } from '../../src/flows/attacks/switches.ts';
 import { readBody, sendJson } from './http-utils.ts';
+import type { TenantPart, TenantState } from './tenant-state.ts';
 import { SANDBOX_USERS } from './seed.ts';
 
 export type { AttackLabSwitches } from '../../src/flows/attacks/switches.ts';
@@ -22,45 +23,114 @@ export type { AttackLabSwitches } from '../../src/flows/attacks/switches.ts';
 /** Path prefix of the attack lab's endpoints. */
 export const ATTACK_LAB_PREFIX = '/attack-lab/';
 
-/**
- * The live switches of one sandbox. Checks that honour a switch read `attackLab.switches.<name>`;
- * switches turned on fall back to off after {@link ATTACK_LAB_SWITCH_TTL_SECONDS} without a reset.
- */
-export class AttackLab {
-  #switches: AttackLabSwitches = SAFE_SWITCHES;
-  #expiresAt: number | undefined;
-  readonly #now: () => number;
+/** The switches and when those on go off by themselves (ms since the epoch), as the store keeps them. */
+interface LabState {
+  readonly switches: AttackLabSwitches;
+  readonly expiresAt: number | undefined;
+}
 
-  constructor(now: () => number = Date.now) {
+const SAFE_STATE: LabState = { switches: SAFE_SWITCHES, expiresAt: undefined };
+
+/** The switches after `patch` at `now`: any switch on (re)starts the countdown; all off is the safe state. */
+function patched(state: LabState, patch: Partial<AttackLabSwitches>, now: number): LabState {
+  const live = state.expiresAt !== undefined && now >= state.expiresAt ? SAFE_STATE : state;
+  const next = { ...live.switches, ...patch };
+  if (Object.values(next).every((on) => !on)) return SAFE_STATE;
+  return { switches: next, expiresAt: now + ATTACK_LAB_SWITCH_TTL_SECONDS * 1000 };
+}
+
+/**
+ * The live switches of the tenant. Checks that honour a switch read `attackLab.switches.<name>`;
+ * switches turned on fall back to off after {@link ATTACK_LAB_SWITCH_TTL_SECONDS} without a reset.
+ * With a tenant state (tenant-state.ts) a change is written to the shared store first, so a run's
+ * switch applies on every sandbox instance of the tenant.
+ */
+export class AttackLab implements TenantPart {
+  /** The tenant state part name. */
+  readonly name = 'attack-lab';
+  #state: LabState = SAFE_STATE;
+  readonly #now: () => number;
+  readonly #tenant: TenantState | undefined;
+  /** {@link keep}'s records without a tenant state (one process). */
+  readonly #records = new Map<string, { readonly value: unknown; readonly until: number }>();
+
+  constructor(now: () => number = Date.now, tenant?: TenantState) {
     this.#now = now;
+    this.#tenant = tenant;
+    tenant?.register(this);
+  }
+
+  /** Replaces this instance's copy with the stored switches (tenant-state.ts). */
+  load(value: unknown): void {
+    const stored = value as LabState | undefined;
+    this.#state =
+      stored === undefined || Object.values(stored.switches).every((on) => !on)
+        ? SAFE_STATE
+        : { switches: { ...SAFE_SWITCHES, ...stored.switches }, expiresAt: stored.expiresAt };
   }
 
   /** The switches as they are now (all off once their time is up). */
   get switches(): AttackLabSwitches {
-    if (this.#expiresAt !== undefined && this.#now() >= this.#expiresAt) this.reset();
-    return this.#switches;
+    const { expiresAt } = this.#state;
+    if (expiresAt !== undefined && this.#now() >= expiresAt) this.#state = SAFE_STATE;
+    return this.#state.switches;
   }
 
   /** When switches that are on go off by themselves (ms since the epoch); undefined when all are off. */
   get expiresAt(): number | undefined {
-    return this.switches === SAFE_SWITCHES ? undefined : this.#expiresAt;
+    return this.switches === SAFE_SWITCHES ? undefined : this.#state.expiresAt;
   }
 
-  /** Changes some switches; any switch on (re)starts the countdown to all off. */
+  /** Changes some switches in this instance only; any switch on (re)starts the countdown to all off. */
   set(patch: Partial<AttackLabSwitches>): void {
-    const next = { ...this.switches, ...patch };
-    if (Object.values(next).every((on) => !on)) {
-      this.reset();
+    this.#state = patched(this.#state, patch, this.#now());
+  }
+
+  /** Every switch off, in this instance only. */
+  reset(): void {
+    this.#state = SAFE_STATE;
+  }
+
+  /**
+   * Changes the switches for the whole tenant (after turning all off when `reset`), resolving once the
+   * shared store and this instance hold the change; without a tenant state, as {@link set}.
+   */
+  async change(patch: Partial<AttackLabSwitches>, reset = false): Promise<void> {
+    const now = this.#now();
+    if (!this.#tenant) {
+      this.#state = patched(reset ? SAFE_STATE : this.#state, patch, now);
       return;
     }
-    this.#switches = next;
-    this.#expiresAt = this.#now() + ATTACK_LAB_SWITCH_TTL_SECONDS * 1000;
+    await this.#tenant.write<LabState>(this.name, (current) =>
+      patched(reset || current === undefined ? SAFE_STATE : current, patch, now),
+    );
   }
 
-  /** Every switch off. */
-  reset(): void {
-    this.#switches = SAFE_SWITCHES;
-    this.#expiresAt = undefined;
+  /**
+   * Keeps a run's one-off record (what the mix-up attacker captured) for `ttlMs`, where every instance
+   * of the tenant can {@link take} it: the shared store's `attack-lab:record:{name}`.
+   */
+  async keep(name: string, value: unknown, ttlMs: number): Promise<void> {
+    if (this.#tenant) {
+      await this.#tenant.store.set(`attack-lab:record:${name}`, value, { ttlMs });
+      return;
+    }
+    this.#records.set(name, { value, until: Date.now() + ttlMs });
+  }
+
+  /** Reads and forgets a record {@link keep} kept (undefined when none or expired). */
+  async take<T>(name: string): Promise<T | undefined> {
+    if (this.#tenant) {
+      const out: { value: T | undefined } = { value: undefined };
+      await this.#tenant.store.update<T>(`attack-lab:record:${name}`, (current) => {
+        out.value = current;
+        return undefined;
+      });
+      return out.value;
+    }
+    const record = this.#records.get(name);
+    this.#records.delete(name);
+    return record && record.until > Date.now() ? (record.value as T) : undefined;
   }
 
   /** The JSON the switches endpoint answers with. */
@@ -126,8 +196,7 @@ export async function handleAttackLabRequest(
     if (!isJson) return reply(415, { error: 'invalid_request', error_description: 'Send JSON.' });
     const parsed = parseSwitchesPatch(await readJsonBody(req));
     if (!parsed.ok) return reply(400, { error: 'invalid_request', error_description: parsed.message });
-    if (parsed.reset) state.attackLab.reset();
-    state.attackLab.set(parsed.patch);
+    await state.attackLab.change(parsed.patch, parsed.reset);
     return reply(200, state.attackLab.view());
   }
   if (pathname === ATTACK_LAB_SIGN_IN_PATH) {

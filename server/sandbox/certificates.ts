@@ -1,8 +1,9 @@
 /**
  * Certificate credentials registered on app registrations at runtime (Entra's "Certificates & secrets"),
- * kept in memory per sandbox instance. Only the public certificate is stored, as in Entra.
+ * shared by every sandbox instance of the tenant. Only the public certificate is stored, as in Entra.
  */
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
+import type { TenantPart, TenantState } from './tenant-state.ts';
 
 /** A certificate as the portal API lists it. */
 export interface CertificateSummary {
@@ -20,6 +21,8 @@ export interface RegisteredCertificate extends CertificateSummary {
   /** base64url SHA-1 of the DER certificate: the `x5t` JWS header value (RFC 7515 §4.1.7). */
   readonly thumbprintSha1: string;
   readonly publicKey: KeyObject;
+  /** The PEM it was read from (what the shared store keeps). */
+  readonly pem: string;
 }
 
 /** Result of parsing an uploaded certificate. */
@@ -56,6 +59,7 @@ export function parseCertificate(pem: string): CertificateParseResult {
       subject: cert.subject.replaceAll('\n', ', '),
       notAfter: new Date(cert.validTo).toISOString(),
       publicKey: cert.publicKey,
+      pem,
     },
   };
 }
@@ -70,20 +74,89 @@ export function summarizeCertificate(cert: RegisteredCertificate): CertificateSu
   };
 }
 
-/** In-memory certificate credentials, keyed by client id. */
-export class CertificateStore {
-  readonly #byClient = new Map<string, RegisteredCertificate[]>();
+/** The `certificates` part of the tenant state: each app's certificates as PEM. */
+type StoredCertificates = Readonly<Record<string, readonly string[]>>;
 
-  /** Registers a certificate; registering the same one twice keeps one entry. */
-  add(clientId: string, cert: RegisteredCertificate): void {
-    const list = this.#byClient.get(clientId) ?? [];
-    if (!list.some((c) => c.thumbprintSha256 === cert.thumbprintSha256)) list.push(cert);
-    this.#byClient.set(clientId, list);
+function toStored(byClient: ReadonlyMap<string, readonly RegisteredCertificate[]>): StoredCertificates {
+  return Object.fromEntries([...byClient].map(([clientId, list]) => [clientId, list.map((c) => c.pem)]));
+}
+
+/**
+ * Certificate credentials keyed by client id. Reads are synchronous, from this instance's copy; with a
+ * tenant state (tenant-state.ts) every change is written to the shared store first, so every instance
+ * of the tenant verifies assertions against the same certificates.
+ */
+export class CertificateStore implements TenantPart {
+  /** The tenant state part name. */
+  readonly name = 'certificates';
+  #byClient = new Map<string, RegisteredCertificate[]>();
+  readonly #tenant: TenantState | undefined;
+
+  constructor(tenant?: TenantState) {
+    this.#tenant = tenant;
+    tenant?.register(this);
   }
 
-  /** Removes every certificate (the seeded directory has none). */
-  clear(): void {
-    this.#byClient.clear();
+  /** Replaces this instance's copy with the stored certificates (parsed again from their PEM). */
+  load(value: unknown): void {
+    const stored = (value ?? {}) as StoredCertificates;
+    const next = new Map<string, RegisteredCertificate[]>();
+    for (const [clientId, pems] of Object.entries(stored)) {
+      const known = this.#byClient.get(clientId) ?? [];
+      const list = pems.flatMap((pem) => {
+        const same = known.find((c) => c.pem === pem);
+        if (same) return [same];
+        const parsed = parseCertificate(pem);
+        return parsed.ok ? [parsed.certificate] : [];
+      });
+      if (list.length > 0) next.set(clientId, list);
+    }
+    this.#byClient = next;
+  }
+
+  async #change(change: (byClient: Map<string, RegisteredCertificate[]>) => boolean): Promise<boolean> {
+    if (!this.#tenant) {
+      const copy = new Map<string, RegisteredCertificate[]>(
+        [...this.#byClient].map(([id, list]) => [id, [...list]]),
+      );
+      const changed = change(copy);
+      this.#byClient = copy;
+      return changed;
+    }
+    const out = { changed: false };
+    await this.#tenant.write<StoredCertificates>(this.name, (current) => {
+      // The stored PEMs, with the parsed certificates this instance already holds for them.
+      const byClient = new Map<string, RegisteredCertificate[]>();
+      for (const [clientId, pems] of Object.entries(current ?? {})) {
+        const list = pems.flatMap((pem) => {
+          const known = this.#byClient.get(clientId)?.find((c) => c.pem === pem);
+          const parsed = known ? undefined : parseCertificate(pem);
+          return known ? [known] : parsed?.ok ? [parsed.certificate] : [];
+        });
+        byClient.set(clientId, list);
+      }
+      out.changed = change(byClient);
+      return toStored(byClient);
+    });
+    return out.changed;
+  }
+
+  /** Registers a certificate; registering the same one twice keeps one entry. */
+  async add(clientId: string, cert: RegisteredCertificate): Promise<void> {
+    await this.#change((byClient) => {
+      const list = byClient.get(clientId) ?? [];
+      if (!list.some((c) => c.thumbprintSha256 === cert.thumbprintSha256)) list.push(cert);
+      byClient.set(clientId, list);
+      return true;
+    });
+  }
+
+  /** Removes every certificate (the seeded directory has none), for every instance. */
+  async clear(): Promise<void> {
+    await this.#change((byClient) => {
+      byClient.clear();
+      return true;
+    });
   }
 
   /** The certificates registered for an app. */
@@ -92,11 +165,13 @@ export class CertificateStore {
   }
 
   /** Removes a certificate by any of its thumbprints; false when none matched. */
-  remove(clientId: string, thumbprint: string): boolean {
-    const list = this.list(clientId);
-    const kept = list.filter((c) => !matchesThumbprint(c, thumbprint));
-    this.#byClient.set(clientId, kept);
-    return kept.length !== list.length;
+  remove(clientId: string, thumbprint: string): Promise<boolean> {
+    return this.#change((byClient) => {
+      const list = byClient.get(clientId) ?? [];
+      const kept = list.filter((c) => !matchesThumbprint(c, thumbprint));
+      byClient.set(clientId, kept);
+      return kept.length !== list.length;
+    });
   }
 
   /** Finds the certificate a JWS header names: `x5t#S256` first, else `x5t` (SHA-1). */

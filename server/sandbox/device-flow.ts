@@ -65,15 +65,15 @@ export function buildDeviceAuthorizationResponse(
 }
 
 /** Answers a poll before oidc-provider when RFC 8628 §3.5 or Entra says something it would not. */
-export function checkDevicePoll(
+export async function checkDevicePoll(
   app: AppRegistration,
   params: URLSearchParams,
   polls: DevicePollRegistry,
   store: ArtifactStore,
-): EntraError | undefined {
+): Promise<EntraError | undefined> {
   const deviceCode = params.get('device_code');
   if (!deviceCode) return aadsts.missingParameter('device_code');
-  const verdict = polls.poll(deviceCode, app.clientId);
+  const verdict = await polls.poll(deviceCode, app.clientId);
   if (verdict.kind === 'unknown')
     return aadsts.badVerificationCode('the device_code is unknown or belongs to another client');
   if (verdict.kind === 'expired') return aadsts.deviceCodeExpired();

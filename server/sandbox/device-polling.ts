@@ -3,6 +3,7 @@
  * interval and when it was last polled, so polls can be answered with `slow_down`, `expired_token` or
  * `bad_verification_code` as Entra's vocabulary names them.
  */
+import type { SharedStore } from './store/shared-store.ts';
 
 /** Entra's polling interval in seconds (RFC 8628 §3.2 `interval`). */
 export const DEVICE_POLL_INTERVAL = 5;
@@ -10,8 +11,8 @@ export const DEVICE_POLL_INTERVAL = 5;
 interface DevicePoll {
   readonly clientId: string;
   readonly expiresAt: number;
-  interval: number;
-  lastPollAt: number | undefined;
+  readonly interval: number;
+  readonly lastPollAt: number | undefined;
 }
 
 /** What a poll should be answered with before oidc-provider looks at the device code. */
@@ -24,51 +25,68 @@ export type PollVerdict =
 /** How long an expired device code is remembered, so its polls still get `expired_token` (ms). */
 export const EXPIRED_CODE_MEMORY_MS = 3600_000;
 
-/** Device codes issued by one sandbox instance. */
+const PREFIX = 'device-poll:';
+const keyOf = (deviceCode: string): string => `${PREFIX}${deviceCode}`;
+
+/**
+ * Device codes issued by the tenant, one record per code in the shared store (`device-poll:{code}`), so
+ * a code started on one sandbox instance may be polled on any other, and `slow_down` counts polls made
+ * to all of them. Each record lives for the code's lifetime plus {@link EXPIRED_CODE_MEMORY_MS}.
+ */
 export class DevicePollRegistry {
-  readonly #polls = new Map<string, DevicePoll>();
+  readonly #store: SharedStore;
+
+  constructor(store: SharedStore) {
+    this.#store = store;
+  }
 
   /** Remembers a device code just issued. */
-  register(deviceCode: string, clientId: string, expiresInSeconds: number): void {
-    const now = Date.now();
-    this.sweep(now);
-    this.#polls.set(deviceCode, {
+  async register(deviceCode: string, clientId: string, expiresInSeconds: number, now = Date.now()): Promise<void> {
+    const poll: DevicePoll = {
       clientId,
       expiresAt: now + expiresInSeconds * 1000,
       interval: DEVICE_POLL_INTERVAL,
       lastPollAt: undefined,
-    });
+    };
+    await this.#store.set(keyOf(deviceCode), poll, { ttlMs: expiresInSeconds * 1000 + EXPIRED_CODE_MEMORY_MS });
   }
 
-  /** Forgets device codes expired more than {@link EXPIRED_CODE_MEMORY_MS} before `now`; returns how many. */
-  sweep(now = Date.now()): number {
-    let dropped = 0;
-    for (const [code, poll] of this.#polls) {
-      if (poll.expiresAt + EXPIRED_CODE_MEMORY_MS < now) {
-        this.#polls.delete(code);
-        dropped += 1;
-      }
-    }
-    return dropped;
+  /** Device codes remembered (the portal's memory figures). */
+  async count(): Promise<number> {
+    return (await this.#store.keys(PREFIX)).length;
   }
 
-  /** Device codes remembered. */
-  get size(): number {
-    return this.#polls.size;
-  }
-
-  /** Records a poll and says how to answer it. */
-  poll(deviceCode: string, clientId: string, now = Date.now()): PollVerdict {
-    const poll = this.#polls.get(deviceCode);
-    if (!poll || poll.clientId !== clientId) return { kind: 'unknown' };
-    if (now >= poll.expiresAt) return { kind: 'expired' };
-    const last = poll.lastPollAt;
-    poll.lastPollAt = now;
-    if (last !== undefined && now - last < poll.interval * 1000) {
-      // RFC 8628 §3.5: on slow_down the interval MUST grow by 5 seconds for all later requests.
-      poll.interval += 5;
-      return { kind: 'slow_down', interval: poll.interval };
-    }
-    return { kind: 'continue' };
+  /** Records a poll and says how to answer it (one atomic read-modify-write). */
+  async poll(deviceCode: string, clientId: string, now = Date.now()): Promise<PollVerdict> {
+    const known = await this.#store.get<DevicePoll>(keyOf(deviceCode));
+    if (!known || known.clientId !== clientId) return { kind: 'unknown' };
+    if (now >= known.expiresAt) return { kind: 'expired' };
+    // The record keeps its end (a code's expiry never changes): its expiry plus the expired-code memory.
+    const ttlMs = Math.max(1, known.expiresAt + EXPIRED_CODE_MEMORY_MS - now);
+    const out: { verdict: PollVerdict } = { verdict: { kind: 'unknown' } };
+    await this.#store.update<DevicePoll>(
+      keyOf(deviceCode),
+      (poll) => {
+        if (!poll || poll.clientId !== clientId) {
+          out.verdict = { kind: 'unknown' };
+          return poll;
+        }
+        if (now >= poll.expiresAt) {
+          out.verdict = { kind: 'expired' };
+          return poll;
+        }
+        const last = poll.lastPollAt;
+        if (last !== undefined && now - last < poll.interval * 1000) {
+          // RFC 8628 §3.5: on slow_down the interval MUST grow by 5 seconds for all later requests.
+          const interval = poll.interval + 5;
+          out.verdict = { kind: 'slow_down', interval };
+          return { ...poll, interval, lastPollAt: now };
+        }
+        out.verdict = { kind: 'continue' };
+        return { ...poll, lastPollAt: now };
+      },
+      { ttlMs },
+    );
+    return out.verdict;
   }
 }

@@ -153,7 +153,7 @@ export interface EntraShapeOptions {
   /** `http://localhost:<port>/devicelogin`. */
   readonly deviceLoginUri: string;
   /** Called for every device code issued (to answer its polls later). */
-  readonly onDeviceCode: (deviceCode: string, clientId: string, expiresIn: number) => void;
+  readonly onDeviceCode: (deviceCode: string, clientId: string, expiresIn: number) => void | Promise<void>;
 }
 
 /** Builds the middleware; `issuer` is the provider's issuer (the tenant GUID one). */
@@ -171,7 +171,8 @@ export function entraShape(issuer: string, options: EntraShapeOptions): Middlewa
       ctx.set('Cache-Control', 'no-store, no-cache');
       if (isObject && ctx.status === 200 && 'device_code' in body) {
         const raw = body as Record<string, unknown>;
-        options.onDeviceCode(
+        // Awaited: the record is in the shared store before the client can poll any instance.
+        await options.onDeviceCode(
           String(raw['device_code']),
           ctx.oidc.client?.clientId ?? '',
           Number(raw['expires_in']),

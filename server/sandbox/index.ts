@@ -41,7 +41,7 @@ import {
   sendRedirect,
   type MountedRequest,
 } from './http-utils.ts';
-import { findInteraction, handleInteraction } from './interactions.ts';
+import { findInteraction, handleInteraction, PendingMfa } from './interactions.ts';
 import { loadOrCreateKeys } from './keys.ts';
 import { applyEntraIdTokenRules } from './response-extras.ts';
 import { handleLogout } from './logout.ts';
@@ -51,16 +51,18 @@ import { handleV1Request, isV1Path } from './v1-endpoints.ts';
 import { checkTokenAudience } from './tenant-audience.ts';
 import { answerAudienceAtAuthorize, refuseConsumersSignIn } from './tenant-sign-in.ts';
 import { SmartLockout } from './lockout.ts';
+import { TenantState } from './tenant-state.ts';
+import { SignInMethods } from './access-token-claims.ts';
 import { errorPage } from './pages.ts';
 import { OBO_GRANT, OBO_GRANT_PARAMS, onBehalfOfGrantHandler } from './obo-grant.ts';
-import { portalPage } from './portal.ts';
+import { portalPage, type MemoryReport, type PortalView } from './portal.ts';
 import { answerTrainerGate, createTrainerGate, type TrainerGate } from '../hosting.ts';
 import { handlePortalRequest, PORTAL_API_PREFIX, type PortalState } from './portal-api.ts';
 import { buildProviderConfig, clientMetadata, INTERACTION_PREFIX, ROUTES } from './provider-config.ts';
 import { AppRegistry, type AppRegistration } from './registrations.ts';
 import { markClientCredential } from './request-marks.ts';
 import { PASSWORD_GRANT, PASSWORD_GRANT_PARAMS, passwordGrantHandler } from './ropc-grant.ts';
-import { DEFAULT_SETTINGS, parseSettingsPatch, type SandboxSettings } from './settings.ts';
+import { DEFAULT_SETTINGS, parseSettingsPatch, SharedSettings, type SandboxSettings } from './settings.ts';
 import { checkTokenRequest, type TokenGateDeps } from './token-gate.ts';
 import { createSandboxTokenVerifier, type SandboxTokenVerifier } from './token-verifier.ts';
 import { SANDBOX_TENANT } from './seed.ts';
@@ -125,7 +127,11 @@ interface Context {
   /** The state shared with every other instance of this tenant (memory or Redis). */
   readonly shared: SharedStore;
   readonly origin: string;
-  readonly pendingMfa: Map<string, string>;
+  readonly pendingMfa: PendingMfa;
+  /** The tenant's rarely-written state (registrations, certificates, settings, attack lab), versioned. */
+  readonly tenant: TenantState;
+  readonly sharedSettings: SharedSettings;
+  readonly signInMethods: SignInMethods;
   readonly settings: SandboxSettings;
   readonly certificates: CertificateStore;
   readonly registry: AppRegistry;
@@ -141,8 +147,6 @@ interface Context {
   readonly trainerGate?: TrainerGate;
 }
 
-/** How often the sandbox's own maps (device polls, lockouts, pending MFA) are swept, in milliseconds. */
-const SWEEP_INTERVAL_MS = 30_000;
 
 function initialSettings(options: SandboxOptions): SandboxSettings {
   const requested = parseSettingsPatch({
@@ -244,9 +248,14 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const cookiePort = publicOrigin ? portOfOrigin(publicOrigin) : port;
   const issuer = `${origin}/${SANDBOX_TENANT.id}/v2.0`;
 
-  const certificates = new CertificateStore();
-  const registry = new AppRegistry(certificates);
-  const consents = new ConsentStore();
+  // Issue 15: what one instance changes, every instance of the tenant sees (tenant-state.ts for the
+  // rarely-written state, per-key records in the shared store for the rest).
+  const tenant = new TenantState(shared);
+  const sharedSettings = new SharedSettings(settings, tenant);
+  const certificates = new CertificateStore(tenant);
+  const registry = new AppRegistry(certificates, tenant);
+  const consents = new ConsentStore(shared);
+  const signInMethods = new SignInMethods(shared);
   // One metadata object per registration snapshot (registrations.ts keeps a snapshot until the app
   // changes), so the client oidc-provider built from it can be reused without hashing it again.
   const metadataBySnapshot = new WeakMap<AppRegistration, ClientMetadata>();
@@ -266,7 +275,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   });
   const provider = new Provider(
     issuer,
-    buildProviderConfig({ keys, adapter: Adapter, port: cookiePort, settings, registry, consents }),
+    buildProviderConfig({ keys, adapter: Adapter, port: cookiePort, settings, registry, consents, signInMethods }),
   );
   provider.proxy = publicOrigin !== undefined;
   reuseClientsPerMetadata(provider, metadataOf);
@@ -288,16 +297,12 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   captureProviderErrors(provider, (err) => {
     if (!options.quiet) console.error('sandbox: oidc-provider server error', err);
   });
-  const devicePolls = new DevicePollRegistry();
-  const lockout = new SmartLockout(() => settings);
-  const pendingMfa = new Map<string, string>();
   // Issue 9 item 8: nothing the sandbox remembers may outlive its use. The artifact store sweeps itself
-  // (adapter.ts); these are the sandbox's own maps. Consents are bounded by users × apps.
-  const sweepTimer = setInterval(
-    () => sweepOwnMaps({ store, devicePolls, lockout, pendingMfa }),
-    SWEEP_INTERVAL_MS,
-  );
-  sweepTimer.unref();
+  // (adapter.ts); device polls, lockouts and verification-code steps are shared-store records with a
+  // time to live. Consents are bounded by users × apps.
+  const devicePolls = new DevicePollRegistry(shared);
+  const lockout = new SmartLockout(shared, () => settings);
+  const pendingMfa = new PendingMfa(shared);
   provider.use(
     entraShape(issuer, {
       deviceLoginUri: `${origin}${DEVICE_LOGIN_PATH}`,
@@ -313,8 +318,13 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     ...(options.quiet === undefined ? {} : { quiet: options.quiet }),
     ...(options.standard ? { settings: options.standard } : {}),
   });
-  const attackLab = new AttackLab();
+  const attackLab = new AttackLab(Date.now, tenant);
+  await tenant.refreshIfChanged();
+  await tenant.listen();
   ready.context = {
+    tenant,
+    sharedSettings,
+    signInMethods,
     ...(options.trainerPassword === undefined
       ? {}
       : { trainerGate: createTrainerGate(options.trainerPassword) }),
@@ -353,7 +363,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     attackLab,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        clearInterval(sweepTimer);
+        void tenant.close();
         store.close();
         standard.close();
         if (!options.store) void shared.close();
@@ -410,19 +420,39 @@ function allowLoopbackImplicitRedirects(provider: Provider): void {
   };
 }
 
-/**
- * Sweeps the sandbox's own maps: expired device codes, ended lockouts, and verification-code steps whose
- * interaction has expired from the store (a sign-in abandoned at the code page).
- */
-function sweepOwnMaps(
-  maps: Pick<Context, 'store' | 'devicePolls' | 'lockout' | 'pendingMfa'>,
-  now = Date.now(),
-): void {
-  maps.devicePolls.sweep(now);
-  maps.lockout.sweep(now);
-  for (const uid of maps.pendingMfa.keys()) {
-    if (!maps.store.find('Interaction', uid)) maps.pendingMfa.delete(uid);
-  }
+/** What the sandbox holds now: the artifact store, and the shared store's per-flow records. */
+async function memoryReport(ctx: Context): Promise<MemoryReport> {
+  const [devicePolls, lockouts, pendingMfa, shared] = await Promise.all([
+    ctx.devicePolls.count(),
+    ctx.lockout.count(),
+    ctx.pendingMfa.count(),
+    ctx.shared.stats(),
+  ]);
+  return {
+    store: await ctx.store.stats(),
+    devicePolls,
+    lockouts,
+    pendingMfa,
+    shared: { kind: ctx.shared.kind, ...shared },
+  };
+}
+
+/** What the portal renders, read now from the shared store (consents, lockouts, memory figures). */
+async function portalView(ctx: Context): Promise<PortalView> {
+  const [consents, lockout, memory] = await Promise.all([
+    ctx.consents.snapshot(),
+    ctx.lockout.snapshot(),
+    memoryReport(ctx),
+  ]);
+  return {
+    settings: ctx.settings,
+    certificates: ctx.certificates,
+    registry: ctx.registry,
+    consents,
+    lockout,
+    memory: () => memory,
+    attackLab: ctx.attackLab,
+  };
 }
 
 function portalState(ctx: Context): PortalState {
@@ -433,16 +463,11 @@ function portalState(ctx: Context): PortalState {
     consents: ctx.consents,
     origin: ctx.origin,
     lockout: ctx.lockout,
-    attackLab: ctx.attackLab,
-    memory: () => ({
-      store: ctx.store.stats(),
-      devicePolls: ctx.devicePolls.size,
-      lockouts: ctx.lockout.size,
-      pendingMfa: ctx.pendingMfa.size,
-    }),
-    sweep: () => {
+    changeSettings: (patch) => ctx.sharedSettings.change(patch),
+    view: () => portalView(ctx),
+    memory: () => memoryReport(ctx),
+    sweep: async () => {
       ctx.store.sweep();
-      sweepOwnMaps(ctx);
     },
   };
 }
@@ -451,12 +476,14 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
   const url = new URL(req.url ?? '/', ctx.origin);
   const { pathname, search } = url;
   const method = req.method ?? 'GET';
+  // Issue 15: the tenant state as the last write on any instance left it (one GET when unchanged).
+  await ctx.tenant.refreshIfChanged();
   const gate = ctx.trainerGate;
   if (gate && answerTrainerGate(gate, req, res, method, pathname)) return;
 
   if (pathname === '/' && (method === 'GET' || method === 'HEAD')) {
     const access = gate ? (gate.admits(req) ? 'trainer' : 'learner') : undefined;
-    sendHtml(res, 200, portalPage(ctx.origin, portalState(ctx), undefined, access));
+    sendHtml(res, 200, portalPage(ctx.origin, await portalView(ctx), undefined, access));
     return;
   }
   // The standards-only issuer at /standard (and its RFC 8414 metadata path), apart from the tenant.
@@ -499,7 +526,7 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
     return;
   }
   if (isDirectoryPath(pathname)) {
-    handleDirectoryRequest(req, res, pathname, ctx.origin, portalState(ctx));
+    handleDirectoryRequest(req, res, pathname, ctx.origin, await portalView(ctx));
     return;
   }
   if (pathname.startsWith(INTERACTION_PREFIX)) {
@@ -674,6 +701,7 @@ async function token(
     devicePolls: ctx.devicePolls,
     lockout: ctx.lockout,
     verifyToken: ctx.verifyToken,
+    signInMethods: ctx.signInMethods,
     sandboxOrigin: ctx.origin,
     settings: ctx.settings,
   };

@@ -11,9 +11,10 @@ import { appDisplayName, findUserById, findUserByName } from './directory.ts';
 import { readBody, sendHtml, sendRedirect } from './http-utils.ts';
 import type { SmartLockout } from './lockout.ts';
 import { consentPage, errorPage, mfaPage, signInPage } from './pages.ts';
-import { INTERACTION_PREFIX } from './provider-config.ts';
+import { INTERACTION_PREFIX, INTERACTION_TTL_SECONDS } from './provider-config.ts';
 import { describePermission, isAdminOnly } from './scopes.ts';
 import type { SandboxSettings } from './settings.ts';
+import type { SharedStore } from './store/shared-store.ts';
 
 /** An interaction as oidc-provider's `interactionDetails` returns it. */
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -34,11 +35,46 @@ export async function findInteraction(
   }
 }
 
+const MFA_PREFIX = 'mfa-pending:';
+
+/**
+ * Sign-ins waiting for their verification code: interaction uid → the user's object id, in the tenant's
+ * shared store (`mfa-pending:{uid}`), so a code page served by one sandbox instance may be answered on
+ * another. Each record lives as long as its interaction can ({@link INTERACTION_TTL_SECONDS}).
+ */
+export class PendingMfa {
+  readonly #store: SharedStore;
+
+  constructor(store: SharedStore) {
+    this.#store = store;
+  }
+
+  /** Remembers that `userId` signed in with a password in interaction `uid` and now owes a code. */
+  async begin(uid: string, userId: string): Promise<void> {
+    await this.#store.set(`${MFA_PREFIX}${uid}`, userId, { ttlMs: INTERACTION_TTL_SECONDS * 1000 });
+  }
+
+  /** The user awaiting a code in interaction `uid`, if any. */
+  userOf(uid: string): Promise<string | undefined> {
+    return this.#store.get<string>(`${MFA_PREFIX}${uid}`);
+  }
+
+  /** Forgets the step (the code was right). */
+  async finish(uid: string): Promise<void> {
+    await this.#store.delete(`${MFA_PREFIX}${uid}`);
+  }
+
+  /** Steps waiting now (the portal's memory figures). */
+  async count(): Promise<number> {
+    return (await this.#store.keys(MFA_PREFIX)).length;
+  }
+}
+
 /** What the interaction pages work with. */
 export interface InteractionDeps {
   readonly provider: Provider;
-  /** Interaction uid → the user awaiting a verification code. */
-  readonly pendingMfa: Map<string, string>;
+  /** Sign-ins awaiting a verification code. */
+  readonly pendingMfa: PendingMfa;
   readonly consents: ConsentStore;
   readonly settings: Readonly<SandboxSettings>;
   /** Smart lockout: wrong passwords on the sign-in page count as on the password grant. */
@@ -133,7 +169,7 @@ function requestedScopes(interaction: Interaction): string[] {
 
 async function submitCredentials(
   provider: Provider,
-  pendingMfa: Map<string, string>,
+  pendingMfa: PendingMfa,
   lockout: SmartLockout,
   interaction: Interaction,
   req: IncomingMessage,
@@ -151,14 +187,14 @@ async function submitCredentials(
     );
   if (!user) return retry(aadsts.userNotFound(username));
   const password = form.get('password') ?? '';
-  const verdict = lockout.attempt(user.oid, password === user.password, password);
+  const verdict = await lockout.attempt(user.oid, password === user.password, password);
   if (verdict.kind === 'locked') return retry(aadsts.accountLocked());
   if (verdict.kind === 'wrong') return retry(aadsts.invalidCredentials());
   // Per-user MFA, or a Conditional Access claims challenge the authorize gate turned into `acr_values`.
   const acrValues = String(interaction.params['acr_values'] ?? '').split(' ');
   if (user.mfaRequired || acrValues.includes(MFA_ACR)) {
     if (!user.mfaCode) return retry(aadsts.mfaEnrollmentRequired());
-    pendingMfa.set(interaction.uid, user.oid);
+    await pendingMfa.begin(interaction.uid, user.oid);
     sendHtml(
       res,
       200,
@@ -176,14 +212,14 @@ async function submitCredentials(
 
 async function submitCode(
   provider: Provider,
-  pendingMfa: Map<string, string>,
+  pendingMfa: PendingMfa,
   interaction: Interaction,
   req: IncomingMessage,
   res: ServerResponse,
   form: URLSearchParams,
   base: string,
 ): Promise<void> {
-  const user = findUserById(pendingMfa.get(interaction.uid) ?? '');
+  const user = findUserById((await pendingMfa.userOf(interaction.uid)) ?? '');
   if (!user) {
     sendRedirect(res, base, 303);
     return;
@@ -201,7 +237,7 @@ async function submitCode(
     );
     return;
   }
-  pendingMfa.delete(interaction.uid);
+  await pendingMfa.finish(interaction.uid);
   await provider.interactionFinished(
     req,
     res,
@@ -248,7 +284,7 @@ async function submitConsent(
     ...Object.values(details.missingResourceScopes ?? {}).flat(),
   ];
   // Entra keeps consent per user and app; the sandbox does when "Remember consent" is on.
-  if (settings.rememberConsent) consents.grant(accountId, clientId, accepted);
-  else consents.acceptedOnPage(accountId, clientId, accepted);
+  if (settings.rememberConsent) await consents.grant(accountId, clientId, accepted);
+  else await consents.acceptedOnPage(accountId, clientId, accepted);
   await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
 }

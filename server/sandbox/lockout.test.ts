@@ -5,8 +5,9 @@
  * attempts checked against a plain model of the rule.
  */
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { REMEMBERED_BAD_PASSWORDS, SmartLockout } from './lockout.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
+import { FAILURE_MEMORY_MS, REMEMBERED_BAD_PASSWORDS, SmartLockout } from './lockout.ts';
+import { createMemoryStore } from './store/memory-store.ts';
 import { SANDBOX_USERS } from './seed.ts';
 import { expectEntraError } from './test-fixtures.ts';
 import {
@@ -287,9 +288,9 @@ function model(attempts: readonly Attempt[], threshold: number, durationMs: numb
 }
 
 describe('smart lockout rule: generated sequences agree with the model', () => {
-  test('any sequence of right and wrong passwords, any timing, threshold and duration', () => {
-    fc.assert(
-      fc.property(
+  test('any sequence of right and wrong passwords, any timing, threshold and duration', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(
           fc.record({
             password: fc.oneof(fc.constant(RIGHT), fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.string()),
@@ -299,17 +300,19 @@ describe('smart lockout rule: generated sequences agree with the model', () => {
         ),
         fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 1, max: 3 }),
-        (attempts, threshold, durationSeconds) => {
-          const lockout = new SmartLockout(() => ({
+        async (attempts, threshold, durationSeconds) => {
+          const store = createMemoryStore();
+          const lockout = new SmartLockout(store, () => ({
             lockoutThreshold: threshold,
             lockoutDurationSeconds: durationSeconds,
           }));
           let now = 1_000_000;
-          const got = attempts.map(({ password, afterMs }) => {
+          const got: string[] = [];
+          for (const { password, afterMs } of attempts) {
             now += afterMs;
-            if (afterMs % 7 === 0) lockout.sweep(now);
-            return lockout.attempt('user', password === RIGHT, password, now).kind;
-          });
+            got.push((await lockout.attempt('user', password === RIGHT, password, now)).kind);
+          }
+          await store.close();
           expect(got).toEqual(model(attempts, threshold, durationSeconds * 1000));
         },
       ),
@@ -317,14 +320,48 @@ describe('smart lockout rule: generated sequences agree with the model', () => {
     );
   });
 
-  test('sweeping forgets only lockouts that have ended', () => {
-    const lockout = new SmartLockout(() => ({ lockoutThreshold: 1, lockoutDurationSeconds: 1 }));
-    lockout.attempt('a', false, 'x', 0);
-    lockout.attempt('b', false, 'x', 500);
-    expect(lockout.size).toBe(2);
-    expect(lockout.sweep(1000)).toBe(1);
-    expect(lockout.lockedUntil('b', 1000)).toBe(1500);
-    expect(lockout.sweep(1500)).toBe(1);
-    expect(lockout.size).toBe(0);
+  test('two instances on one store count together: wrong passwords split between them add up', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ password: fc.string({ minLength: 1 }), onB: fc.boolean() }), { maxLength: 30 }),
+        fc.integer({ min: 1, max: 6 }),
+        async (attempts, threshold) => {
+          const store = createMemoryStore();
+          const policy = () => ({ lockoutThreshold: threshold, lockoutDurationSeconds: 60 });
+          const a = new SmartLockout(store, policy);
+          const b = new SmartLockout(store, policy);
+          const got: string[] = [];
+          for (const { password, onB } of attempts) {
+            got.push((await (onB ? b : a).attempt('user', password === RIGHT, password, 1_000_000)).kind);
+          }
+          await store.close();
+          expect(got).toEqual(model(attempts.map(({ password }) => ({ password, afterMs: 0 })), threshold, 60_000));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  test('records leave the shared store by themselves: a lockout at its end, a count a day after the last miss', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const store = createMemoryStore();
+    try {
+      const lockout = new SmartLockout(store, () => ({ lockoutThreshold: 2, lockoutDurationSeconds: 1 }));
+      const t0 = Date.now();
+      await lockout.attempt('a', false, 'x', t0);
+      expect((await lockout.attempt('a', false, 'y', t0)).kind).toBe('locked');
+      expect((await lockout.attempt('b', false, 'x', t0)).kind).toBe('wrong');
+      expect(await lockout.count()).toBe(2);
+      expect(await lockout.lockedUntil('a', t0)).toBe(t0 + 1000);
+      vi.setSystemTime(t0 + 1000);
+      expect(await lockout.count()).toBe(1);
+      expect(await lockout.lockedUntil('a')).toBeUndefined();
+      vi.setSystemTime(t0 + FAILURE_MEMORY_MS);
+      expect(await lockout.count()).toBe(0);
+      expect(await store.keys('')).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+      await store.close();
+    }
   });
 });

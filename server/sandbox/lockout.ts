@@ -13,8 +13,10 @@
  *   every lockout, so tests and walkthroughs can predict it;
  * - an administrator unlocks from the portal here (Entra's admins wait, or reset the password).
  * A successful sign-in resets the count. Once a lockout has ended the account starts afresh.
+ * The counters live in the tenant's shared store, so every sandbox instance of one tenant counts together.
  */
 import { createHash } from 'node:crypto';
+import type { SharedStore } from './store/shared-store.ts';
 
 /** Entra's defaults (Azure Public). */
 export const LOCKOUT_DEFAULTS = { threshold: 10, durationSeconds: 60 } as const;
@@ -47,95 +49,135 @@ export interface LockoutEntry {
 }
 
 interface AccountRecord {
-  failures: number;
-  lockedUntil: number | undefined;
-  badHashes: string[];
+  readonly failures: number;
+  readonly lockedUntil: number | undefined;
+  readonly badHashes: readonly string[];
 }
+
+/**
+ * How long an unlocked account's wrong-password count is kept after its last wrong password (ms): long
+ * enough that a slow guessing attack still adds up, bounded so the shared store empties once attempts stop.
+ */
+export const FAILURE_MEMORY_MS = 24 * 3600_000;
+
+const PREFIX = 'lockout:';
+const keyOf = (userId: string): string => `${PREFIX}${userId}`;
 
 const hashPassword = (password: string): string => createHash('sha256').update(password).digest('hex');
 
-/** The per-account counters of one sandbox instance (keyed by object id, so every name of a user counts together). */
+/** A record that still says something at `now` (a lockout that has ended says nothing). */
+function liveRecord(record: AccountRecord | undefined, now: number): AccountRecord | undefined {
+  return record?.lockedUntil !== undefined && record.lockedUntil <= now ? undefined : record;
+}
+
+/** Reads the lockout listing synchronously (the portal page renders from a snapshot). */
+export interface LockoutListing {
+  /** Every account with failures or a lockout, locked ones first. */
+  list(now?: number): LockoutEntry[];
+}
+
+/**
+ * The per-account counters of the tenant (keyed by object id, so every name of a user counts together),
+ * one record per account in the shared store (`lockout:{oid}`), so wrong passwords sent to different
+ * sandbox instances add up and an unlock on one frees the account on all. Each attempt is one atomic
+ * read-modify-write (`SharedStore.update`): concurrent attempts never lose a count.
+ */
 export class SmartLockout {
-  readonly #records = new Map<string, AccountRecord>();
+  readonly #store: SharedStore;
   readonly #policy: () => LockoutPolicy;
 
-  constructor(policy: () => LockoutPolicy) {
+  constructor(store: SharedStore, policy: () => LockoutPolicy) {
+    this.#store = store;
     this.#policy = policy;
   }
 
-  /** The record for `userId`, or undefined once a lockout it held has ended (the account starts afresh). */
-  #current(userId: string, now: number): AccountRecord | undefined {
-    const record = this.#records.get(userId);
-    if (record?.lockedUntil !== undefined && record.lockedUntil <= now) {
-      this.#records.delete(userId);
-      return undefined;
-    }
-    return record;
-  }
-
   /** When the account is locked at `now`, the lockout's end (epoch ms); otherwise undefined. */
-  lockedUntil(userId: string, now = Date.now()): number | undefined {
-    return this.#current(userId, now)?.lockedUntil;
+  async lockedUntil(userId: string, now = Date.now()): Promise<number | undefined> {
+    return liveRecord(await this.#store.get<AccountRecord>(keyOf(userId)), now)?.lockedUntil;
   }
 
   /**
    * Records one password attempt for an existing account and says how to answer it. A locked account
    * answers `locked` whatever the password, and the attempt is not counted (the lockout is not extended).
    */
-  attempt(userId: string, passwordCorrect: boolean, password: string, now = Date.now()): LockoutVerdict {
-    const record = this.#current(userId, now);
-    if (record?.lockedUntil !== undefined) return { kind: 'locked', until: record.lockedUntil };
-    if (passwordCorrect) {
-      this.#records.delete(userId);
-      return { kind: 'ok' };
-    }
-    const next = record ?? { failures: 0, lockedUntil: undefined, badHashes: [] };
-    const hash = hashPassword(password);
-    if (!next.badHashes.includes(hash)) {
-      next.failures += 1;
-      next.badHashes = [...next.badHashes, hash].slice(-REMEMBERED_BAD_PASSWORDS);
-    }
-    this.#records.set(userId, next);
+  async attempt(
+    userId: string,
+    passwordCorrect: boolean,
+    password: string,
+    now = Date.now(),
+  ): Promise<LockoutVerdict> {
     const policy = this.#policy();
-    if (next.failures >= policy.lockoutThreshold) {
-      next.lockedUntil = now + policy.lockoutDurationSeconds * 1000;
-      return { kind: 'locked', until: next.lockedUntil };
+    const hash = hashPassword(password);
+    const out: { verdict: LockoutVerdict } = { verdict: { kind: 'ok' } };
+    // `update` may run the change more than once (another instance wrote meanwhile): it only computes.
+    const written = await this.#store.update<AccountRecord>(keyOf(userId), (stored) => {
+      const record = liveRecord(stored, now);
+      if (record?.lockedUntil !== undefined) {
+        out.verdict = { kind: 'locked', until: record.lockedUntil };
+        return record;
+      }
+      if (passwordCorrect) {
+        out.verdict = { kind: 'ok' };
+        return undefined;
+      }
+      const previous = record ?? { failures: 0, lockedUntil: undefined, badHashes: [] };
+      // Entra: "Smart lockout tracks the last three bad password hashes to avoid incrementing the lockout
+      // counter for the same password."
+      const repeated = previous.badHashes.includes(hash);
+      const failures = repeated ? previous.failures : previous.failures + 1;
+      const badHashes = repeated
+        ? previous.badHashes
+        : [...previous.badHashes, hash].slice(-REMEMBERED_BAD_PASSWORDS);
+      const lockedUntil =
+        failures >= policy.lockoutThreshold ? now + policy.lockoutDurationSeconds * 1000 : undefined;
+      out.verdict =
+        lockedUntil === undefined ? { kind: 'wrong', failures } : { kind: 'locked', until: lockedUntil };
+      return { failures, lockedUntil, badHashes };
+    });
+    // The record leaves the store by itself: at the lockout's end, or a day after the last wrong password.
+    if (written !== undefined && out.verdict.kind !== 'ok') {
+      const ttlMs =
+        written.lockedUntil !== undefined ? Math.max(1, written.lockedUntil - now) : FAILURE_MEMORY_MS;
+      await this.#store.update<AccountRecord>(keyOf(userId), (current) => current, { ttlMs });
     }
-    return { kind: 'wrong', failures: next.failures };
+    return out.verdict;
   }
 
   /** Clears the account's lockout and count (the portal's "Unlock"). True when there was anything to clear. */
-  unlock(userId: string): boolean {
-    return this.#records.delete(userId);
+  async unlock(userId: string): Promise<boolean> {
+    const had = (await this.#store.get<AccountRecord>(keyOf(userId))) !== undefined;
+    await this.#store.delete(keyOf(userId));
+    return had;
   }
 
-  /** Forgets every account's state. */
-  reset(): void {
-    this.#records.clear();
+  /** Forgets every account's state, on every instance. */
+  async reset(): Promise<void> {
+    const keys = await this.#store.keys(PREFIX);
+    if (keys.length > 0) await this.#store.delete(...keys);
   }
 
-  /** Every account with failures or a lockout, locked ones first. */
-  list(now = Date.now()): LockoutEntry[] {
-    this.sweep(now);
-    return [...this.#records]
-      .map(([userId, r]) => ({ userId, failures: r.failures, lockedUntil: r.lockedUntil }))
-      .sort((a, b) => Number(b.lockedUntil !== undefined) - Number(a.lockedUntil !== undefined));
+  /** Every account with failures or a lockout now, as a listing the portal renders synchronously. */
+  async snapshot(now = Date.now()): Promise<LockoutListing> {
+    const keys = await this.#store.keys(PREFIX);
+    const records = await this.#store.getMany<AccountRecord>(keys);
+    const entries: LockoutEntry[] = [];
+    keys.forEach((key, i) => {
+      const record = liveRecord(records[i], now);
+      if (record)
+        entries.push({
+          userId: key.slice(PREFIX.length),
+          failures: record.failures,
+          lockedUntil: record.lockedUntil,
+        });
+    });
+    entries.sort((a, b) => Number(b.lockedUntil !== undefined) - Number(a.lockedUntil !== undefined));
+    return {
+      list: (at = now) => entries.filter((e) => e.lockedUntil === undefined || e.lockedUntil > at),
+    };
   }
 
-  /** Drops the records of lockouts that have ended (they hold nothing a later attempt would read). */
-  sweep(now = Date.now()): number {
-    let dropped = 0;
-    for (const [userId, r] of this.#records) {
-      if (r.lockedUntil !== undefined && r.lockedUntil <= now) {
-        this.#records.delete(userId);
-        dropped += 1;
-      }
-    }
-    return dropped;
-  }
-
-  /** Accounts with a record. */
-  get size(): number {
-    return this.#records.size;
+  /** Accounts with a record in the store (the portal's memory figures). */
+  async count(): Promise<number> {
+    return (await this.#store.keys(PREFIX)).length;
   }
 }

@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createMemoryAdapter } from './adapter.ts';
 import { DevicePollRegistry, EXPIRED_CODE_MEMORY_MS } from './device-polling.ts';
+import { createMemoryStore } from './store/memory-store.ts';
 import { SANDBOX_USERS } from './seed.ts';
 import {
   asPage,
@@ -46,20 +47,20 @@ describe('artifact store (adapter.ts)', () => {
         );
       }
       await sessions.upsert('kept', { accountId: 'a' }, 3600);
-      const before = store.stats();
+      const before = await store.stats();
       expect(before.entries).toBe(501);
       expect(before.byModel).toEqual({ AuthorizationCode: 500, Session: 1 });
       expect(before.bytes).toBeGreaterThan(500 * 4000);
 
       await vi.advanceTimersByTimeAsync(2500);
-      const after = store.stats();
+      const after = await store.stats();
       expect(after.entries).toBe(1);
       expect(after.byModel).toEqual({ Session: 1 });
       expect(after.bytes).toBeLessThan(1000);
       // Index rows went with the entries: nothing is found by uid or grant any more.
       expect(await codes.findByUid('uid-3')).toBeUndefined();
       await codes.revokeByGrantId('grant-3');
-      expect(store.stats().entries).toBe(1);
+      expect((await store.stats()).entries).toBe(1);
     } finally {
       store.close();
     }
@@ -71,10 +72,10 @@ describe('artifact store (adapter.ts)', () => {
     try {
       const interactions = new Adapter('Interaction');
       for (let i = 0; i < 100; i += 1) await interactions.upsert(`i-${i}`, { uid: `i-${i}` }, 10);
-      expect(store.stats().entries).toBe(100);
+      expect((await store.stats()).entries).toBe(100);
       vi.setSystemTime(Date.now() + 61_000);
       await interactions.upsert('fresh', { uid: 'fresh' }, 10);
-      expect(store.stats().entries).toBe(1);
+      expect((await store.stats()).entries).toBe(1);
     } finally {
       store.close();
     }
@@ -86,10 +87,10 @@ describe('artifact store (adapter.ts)', () => {
       const tokens = new Adapter('RefreshToken');
       await tokens.upsert('t', { grantId: 'g' }, 60);
       await tokens.upsert('t', { grantId: 'g', note: 'y'.repeat(100) }, 60);
-      expect(store.stats().entries).toBe(1);
-      expect(store.stats().bytes).toBeGreaterThan(200);
+      expect((await store.stats()).entries).toBe(1);
+      expect((await store.stats()).bytes).toBeGreaterThan(200);
       await tokens.destroy('t');
-      expect(store.stats()).toEqual({ entries: 0, bytes: 0, byModel: {} });
+      expect(await store.stats()).toEqual({ entries: 0, bytes: 0, byModel: {} });
     } finally {
       store.close();
     }
@@ -97,13 +98,23 @@ describe('artifact store (adapter.ts)', () => {
 });
 
 describe('device poll registry', () => {
-  test('expired device codes are forgotten after the memory window without being polled', () => {
-    const polls = new DevicePollRegistry();
-    for (let i = 0; i < 50; i += 1) polls.register(`code-${i}`, 'client', 1);
-    expect(polls.size).toBe(50);
-    expect(polls.sweep(Date.now() + 1000 + EXPIRED_CODE_MEMORY_MS - 10_000)).toBe(0);
-    expect(polls.sweep(Date.now() + 2000 + EXPIRED_CODE_MEMORY_MS)).toBe(50);
-    expect(polls.size).toBe(0);
+  test('expired device codes are forgotten after the memory window without being polled', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const store = createMemoryStore();
+    try {
+      const polls = new DevicePollRegistry(store);
+      const t0 = Date.now();
+      for (let i = 0; i < 50; i += 1) await polls.register(`code-${i}`, 'client', 1);
+      expect(await polls.count()).toBe(50);
+      vi.setSystemTime(t0 + 1000 + EXPIRED_CODE_MEMORY_MS - 10_000);
+      expect(await polls.count()).toBe(50);
+      expect(await polls.poll('code-1', 'client')).toEqual({ kind: 'expired' });
+      vi.setSystemTime(t0 + 2000 + EXPIRED_CODE_MEMORY_MS);
+      expect(await polls.count()).toBe(0);
+      expect(await store.keys('')).toEqual([]);
+    } finally {
+      await store.close();
+    }
   });
 });
 

@@ -3,7 +3,7 @@
  * middle-tier API trades the user's access token it received (its own audience) for a downstream token
  * for the same user, limited to the API's configured delegated permissions.
  */
-import { signInMethodsOfToken } from './access-token-claims.ts';
+import type { SignInMethods } from './access-token-claims.ts';
 import { decodeJwt } from 'jose';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { aadsts, type EntraError } from './entra-errors.ts';
@@ -37,10 +37,13 @@ export const MFA_POLICY_ID = `${SANDBOX_TENANT.id.slice(0, 24)}c0a1f0a5e1f0`;
  * (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference, amr: v1.0 only):
  * for a v2.0 token the sandbox looks up the sign-in it recorded for the token's `uti` when issuing it.
  */
-export function assertionHasMfa(payload: Readonly<Record<string, unknown>>): boolean {
+export async function assertionHasMfa(
+  payload: Readonly<Record<string, unknown>>,
+  signInMethods: SignInMethods,
+): Promise<boolean> {
   const amr = payload['amr'];
   if (Array.isArray(amr)) return amr.includes('mfa');
-  return signInMethodsOfToken(payload['uti']).includes('mfa');
+  return (await signInMethods.of(payload['uti'])).includes('mfa');
 }
 
 /**
@@ -50,12 +53,14 @@ export function assertionHasMfa(payload: Readonly<Record<string, unknown>>): boo
  * AADSTS50076 when the user has an MFA method to use, AADSTS50079 when they must register one first
  * (https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
  */
-export function conditionalAccessError(
+export async function conditionalAccessError(
   resource: string,
   payload: Readonly<Record<string, unknown>>,
   settings: Readonly<Pick<SandboxSettings, 'mfaRequiredApis'>>,
-): EntraError | undefined {
-  if (!settings.mfaRequiredApis.includes(resource) || assertionHasMfa(payload)) return undefined;
+  signInMethods: SignInMethods,
+): Promise<EntraError | undefined> {
+  if (!settings.mfaRequiredApis.includes(resource)) return undefined;
+  if (await assertionHasMfa(payload, signInMethods)) return undefined;
   const api = apiByIdentifier(resource);
   const user = findUserById(String(payload['oid'] ?? ''));
   const appId = api?.appId ?? resource;
@@ -71,6 +76,7 @@ export async function checkOnBehalfOf(
   tenant: TenantSegment,
   verifyToken: SandboxTokenVerifier,
   settings: Readonly<Pick<SandboxSettings, 'mfaRequiredApis'>>,
+  signInMethods: SignInMethods,
 ): Promise<EntraError | undefined> {
   // Entra: OBO runs against the tenant (or organizations) endpoint, not /common or /consumers.
   if (tenant.kind === 'alias' && tenant.segment !== 'organizations') return aadsts.grantNotOnCommon();
@@ -97,7 +103,8 @@ export async function checkOnBehalfOf(
   }
   const scopeError = applyUserScope(app, params);
   if (scopeError) return scopeError;
-  return conditionalAccessError(params.get('resource') ?? GRAPH_RESOURCE.identifier, payload, settings);
+  const resource = params.get('resource') ?? GRAPH_RESOURCE.identifier;
+  return conditionalAccessError(resource, payload, settings, signInMethods);
 }
 
 /** oidc-provider grant handler: the gate has verified the assertion and rewritten the scope. */

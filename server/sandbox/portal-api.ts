@@ -29,18 +29,27 @@ import {
 } from './registrations.ts';
 import { parseSettingsForm, parseSettingsPatch, type SandboxSettings } from './settings.ts';
 
-/** The per-instance state the portal API changes. */
-export interface PortalState extends PortalView {
-  readonly settings: SandboxSettings;
+/**
+ * The tenant state the portal API changes. Every change is in the shared store (so on every sandbox
+ * instance of the tenant) before the answer is sent.
+ */
+export interface PortalState {
+  /** The live settings (read only here: {@link changeSettings} changes them). */
+  readonly settings: Readonly<SandboxSettings>;
   readonly certificates: CertificateStore;
   readonly registry: AppRegistry;
   readonly consents: ConsentStore;
   /** The sandbox's own origin (to render the portal page after a form post). */
   readonly origin: string;
   readonly lockout: SmartLockout;
-  readonly memory: () => MemoryReport;
-  /** Removes every expired entry now (the store and the sandbox's own maps). */
-  readonly sweep: () => void;
+  /** Applies a validated settings change for the whole tenant. */
+  readonly changeSettings: (patch: Partial<SandboxSettings>) => Promise<void>;
+  /** What the portal renders, read now (consents, lockouts, memory figures). */
+  readonly view: () => Promise<PortalView>;
+  /** What the sandbox holds now (the artifact store, and the shared store's per-flow records). */
+  readonly memory: () => Promise<MemoryReport>;
+  /** Removes every expired entry now (the artifact store; the shared store's records expire by themselves). */
+  readonly sweep: () => Promise<void>;
 }
 
 /** Path prefix of the portal API. */
@@ -114,9 +123,10 @@ export async function handlePortalRequest(
   if (path[0] === 'memory' && path.length <= 2) return memoryRoute(r, path[1]);
   if (path[0] === 'apps' && path.length === 1) {
     if (method !== 'GET') return badMethod(reply, 'GET');
+    const view = await state.view();
     return reply(
       200,
-      state.registry.list().map((app) => appView(app, state)),
+      state.registry.list().map((app) => appView(app, view)),
     );
   }
   if (path[0] !== 'apps') return notFound(reply, `portal endpoint at ${pathname}`);
@@ -161,23 +171,28 @@ const invalidJson = (r: PortalRequest): void =>
   r.reply(400, { error: 'invalid_request', error_description: 'Expected a JSON object.' });
 
 /** After a form post: back to the app's section, or the page with an error (400). */
-function answerForm(r: PortalRequest, clientId: string | undefined, error?: string): void {
+async function answerForm(r: PortalRequest, clientId: string | undefined, error?: string): Promise<void> {
   if (error === undefined) {
     sendRedirect(r.res, clientId ? `/#app-${clientId}` : '/#apps', 303);
     return;
   }
   const flash: PortalFlash = { kind: 'error', message: error, ...(clientId ? { clientId } : {}) };
-  sendHtml(r.res, 400, portalPage(r.state.origin, r.state, flash));
+  sendHtml(r.res, 400, portalPage(r.state.origin, await r.state.view(), flash));
 }
 
 /** Answers a registry change: the app's new state as JSON, or back to the portal page. */
-function answerChange(r: PortalRequest, result: RegistryResult, clientId: string, created = false): void {
+async function answerChange(
+  r: PortalRequest,
+  result: RegistryResult,
+  clientId: string,
+  created = false,
+): Promise<void> {
   if (r.fromForm) return answerForm(r, clientId, result.ok ? undefined : result.message);
   if (!result.ok) {
     const error = result.status === 404 ? 'not_found' : 'invalid_request';
     return r.reply(result.status, { error, error_description: result.message });
   }
-  r.reply(created ? 201 : 200, appView(result.value, r.state));
+  r.reply(created ? 201 : 200, appView(result.value, await r.state.view()));
 }
 
 async function settingsRoute(r: PortalRequest): Promise<void> {
@@ -196,7 +211,7 @@ async function settingsRoute(r: PortalRequest): Promise<void> {
     }
   }
   if (!parsed.ok) return reply(400, { error: 'invalid_request', error_description: parsed.message });
-  Object.assign(state.settings, parsed.patch);
+  await state.changeSettings(parsed.patch);
   if (r.fromForm) return sendRedirect(r.res, '/#settings', 303);
   reply(200, { ...state.settings });
 }
@@ -205,12 +220,16 @@ async function settingsRoute(r: PortalRequest): Promise<void> {
  * `GET /portal/lockouts`: accounts with smart lockout state; `DELETE /portal/lockouts/{user}` (or the
  * portal form's `POST …/{user}/delete`) unlocks one, `{user}` a user principal name or object id.
  */
-function lockoutsRoute(r: PortalRequest, item: string | undefined, action: string | undefined): void {
+async function lockoutsRoute(
+  r: PortalRequest,
+  item: string | undefined,
+  action: string | undefined,
+): Promise<void> {
   const { state, reply } = r;
   if (item === undefined || item === '') {
     if (action !== undefined) return notFound(reply, 'portal endpoint there');
     if (r.method !== 'GET') return badMethod(reply, 'GET');
-    return reply(200, lockoutViews(state.lockout));
+    return reply(200, lockoutViews(await state.lockout.snapshot()));
   }
   if (action !== undefined && action !== 'delete') return notFound(reply, 'portal endpoint there');
   const remove = r.method === 'DELETE' || (r.method === 'POST' && action === 'delete');
@@ -222,33 +241,36 @@ function lockoutsRoute(r: PortalRequest, item: string | undefined, action: strin
     if (r.fromForm) return answerForm(r, undefined, message);
     return notFound(reply, `user '${name ?? item}' in the sandbox tenant`);
   }
-  state.lockout.unlock(user.oid);
+  await state.lockout.unlock(user.oid);
   if (r.fromForm) return sendRedirect(r.res, '/#lockouts', 303);
-  reply(200, lockoutViews(state.lockout));
+  reply(200, lockoutViews(await state.lockout.snapshot()));
 }
 
 /** `GET /portal/memory`: what the sandbox holds; `POST /portal/memory/sweep` removes expired entries now. */
-function memoryRoute(r: PortalRequest, action: string | undefined): void {
+async function memoryRoute(r: PortalRequest, action: string | undefined): Promise<void> {
   const { state, reply } = r;
   if (action === undefined || action === '') {
     if (r.method !== 'GET') return badMethod(reply, 'GET');
-    return reply(200, state.memory());
+    return reply(200, await state.memory());
   }
   if (action !== 'sweep') return notFound(reply, 'portal endpoint there');
   if (r.method !== 'POST') return badMethod(reply, 'POST');
-  state.sweep();
+  await state.sweep();
   if (r.fromForm) return sendRedirect(r.res, '/#memory', 303);
-  reply(200, state.memory());
+  reply(200, await state.memory());
 }
 
-/** `POST /portal/reset`: the seeded app registrations, no added certificates, no recorded consent. */
-function resetRoute(r: PortalRequest): void {
+/**
+ * `POST /portal/reset`: the seeded app registrations, no added certificates, no recorded consent, for
+ * every sandbox instance of the tenant (the shared store's copy is what is reset).
+ */
+async function resetRoute(r: PortalRequest): Promise<void> {
   if (r.method !== 'POST') return badMethod(r.reply, 'POST');
-  r.state.registry.reset();
-  r.state.certificates.clear();
-  r.state.consents.reset();
+  await r.state.registry.reset();
+  await r.state.certificates.clear();
+  await r.state.consents.reset();
   if (r.fromForm) return answerForm(r, undefined);
-  r.reply(200, buildDirectory(r.state.origin, r.state));
+  r.reply(200, buildDirectory(r.state.origin, await r.state.view()));
 }
 
 /** Reads the portal page's authentication form: unchecked boxes are absent, so absence means false. */
@@ -275,7 +297,7 @@ function parseAppForm(fields: Record<string, unknown>): ReturnType<typeof parseA
 
 /** `GET`/`PATCH /portal/apps/{clientId}` (the portal page's form POSTs the same fields). */
 async function appRoute(r: PortalRequest, app: AppRegistration): Promise<void> {
-  if (r.method === 'GET') return r.reply(200, appView(app, r.state));
+  if (r.method === 'GET') return r.reply(200, appView(app, await r.state.view()));
   if (r.method !== 'PATCH' && !(r.method === 'POST' && r.fromForm)) return badMethod(r.reply, 'GET or PATCH');
   const fields = await readFields(r);
   if (!fields) return invalidJson(r);
@@ -283,7 +305,7 @@ async function appRoute(r: PortalRequest, app: AppRegistration): Promise<void> {
   if (!parsed.ok) {
     return answerChange(r, { ok: false, status: 400, message: parsed.message }, app.clientId);
   }
-  answerChange(r, r.state.registry.update(app.clientId, parsed.patch), app.clientId);
+  await answerChange(r, await r.state.registry.update(app.clientId, parsed.patch), app.clientId);
 }
 
 /** `POST /portal/apps/{id}/redirect-uris` `{ uri }`; `DELETE …/redirect-uris/{encoded uri}`. */
@@ -302,7 +324,7 @@ async function redirectUrisRoute(
     if (typeof uri !== 'string' || uri.trim() === '') {
       return answerChange(r, { ok: false, status: 400, message: 'uri is required.' }, app.clientId);
     }
-    return answerChange(r, r.state.registry.addRedirectUri(app.clientId, uri), app.clientId, true);
+    return answerChange(r, await r.state.registry.addRedirectUri(app.clientId, uri), app.clientId, true);
   }
   if (!remove) return badMethod(r.reply, 'DELETE');
   let uri: string;
@@ -311,7 +333,7 @@ async function redirectUrisRoute(
   } catch {
     return notFound(r.reply, 'such redirect URI');
   }
-  answerChange(r, r.state.registry.removeRedirectUri(app.clientId, uri), app.clientId);
+  await answerChange(r, await r.state.registry.removeRedirectUri(app.clientId, uri), app.clientId);
 }
 
 /** `POST /portal/apps/{id}/secrets` `{ description?, expiresInDays? }`; `DELETE …/secrets/{secret id}`. */
@@ -322,7 +344,7 @@ async function secretsRoute(
   remove: boolean,
 ): Promise<void> {
   if (item === undefined) {
-    if (r.method === 'GET') return r.reply(200, appView(app, r.state).secrets);
+    if (r.method === 'GET') return r.reply(200, appView(app, await r.state.view()).secrets);
     if (r.method !== 'POST') return badMethod(r.reply, 'GET or POST');
     const fields = await readFields(r);
     if (!fields) return invalidJson(r);
@@ -342,7 +364,7 @@ async function secretsRoute(
         app.clientId,
       );
     }
-    const created = r.state.registry.addSecret(app.clientId, {
+    const created = await r.state.registry.addSecret(app.clientId, {
       ...(description === undefined ? {} : { description }),
       ...(days === undefined ? {} : { expiresInDays: days }),
     });
@@ -351,12 +373,12 @@ async function secretsRoute(
     if (r.fromForm) {
       // Shown once, as Entra does: the page answering the post is the only place the value appears.
       const flash: PortalFlash = { kind: 'secret', clientId: app.clientId, ...secret };
-      return sendHtml(r.res, 200, portalPage(r.state.origin, r.state, flash));
+      return sendHtml(r.res, 200, portalPage(r.state.origin, await r.state.view(), flash));
     }
     return r.reply(201, secret);
   }
   if (!remove) return badMethod(r.reply, 'DELETE');
-  const result = r.state.registry.removeSecret(app.clientId, decodeURIComponent(item));
+  const result = await r.state.registry.removeSecret(app.clientId, decodeURIComponent(item));
   if (r.fromForm || !result.ok) return answerChange(r, result, app.clientId);
   r.res.writeHead(204, corsHeaders(r.req.headers.origin)).end();
 }
@@ -372,38 +394,38 @@ async function consentsRoute(
   remove: boolean,
 ): Promise<void> {
   const { consents } = r.state;
-  const answer = (error?: string): void => {
+  const answer = async (error?: string): Promise<void> => {
     if (r.fromForm) return answerForm(r, app.clientId, error);
     if (error !== undefined) return r.reply(400, { error: 'invalid_request', error_description: error });
-    r.reply(200, appView(app, r.state).consent);
+    r.reply(200, appView(app, await r.state.view()).consent);
   };
   let target: string | undefined = item === undefined ? undefined : safeDecode(item);
   if (item === undefined) {
-    if (r.method === 'GET') return r.reply(200, appView(app, r.state).consent);
+    if (r.method === 'GET') return r.reply(200, appView(app, await r.state.view()).consent);
     if (r.method !== 'POST') return badMethod(r.reply, 'GET or POST');
     const fields = await readFields(r);
     if (!fields) return invalidJson(r);
     const user = fields['user'];
     const admin = fields['admin'] === true || user === 'admin';
     if (admin) {
-      consents.grantAdmin(app.clientId);
+      await consents.grantAdmin(app.clientId);
       return answer();
     }
     target = typeof user === 'string' ? user : undefined;
     const found = target === undefined ? undefined : (findUserByName(target) ?? findUserById(target));
     if (!found) return answer(`No user '${target ?? ''}' in the sandbox tenant.`);
-    consents.grant(found.oid, app.clientId, allPermissions(app));
+    await consents.grant(found.oid, app.clientId, allPermissions(app));
     return answer();
   }
   if (!remove) return badMethod(r.reply, 'DELETE');
   if (target === 'admin') {
-    consents.revokeAdmin(app.clientId);
+    await consents.revokeAdmin(app.clientId);
     return answer();
   }
   const found = target === undefined ? undefined : (findUserByName(target) ?? findUserById(target));
   if (!found) return notFound(r.reply, `user '${target ?? ''}' in the sandbox tenant`);
-  consents.revoke(found.oid, app.clientId);
-  answer();
+  await consents.revoke(found.oid, app.clientId);
+  await answer();
 }
 
 function safeDecode(value: string): string | undefined {
@@ -448,13 +470,13 @@ async function certificatesRoute(
     }
     const parsed = parseCertificate(typeof pem === 'string' ? pem : '');
     if (!parsed.ok) return reply(400, { error: 'invalid_request', error_description: parsed.message });
-    state.certificates.add(app.clientId, parsed.certificate);
+    await state.certificates.add(app.clientId, parsed.certificate);
     if (r.fromForm) return sendRedirect(r.res, back, 303);
     return reply(201, summarizeCertificate(parsed.certificate));
   }
 
   if (!remove) return badMethod(reply, 'DELETE');
-  const removed = state.certificates.remove(app.clientId, decodeURIComponent(thumbprint));
+  const removed = await state.certificates.remove(app.clientId, decodeURIComponent(thumbprint));
   if (r.method === 'POST') return sendRedirect(r.res, back, 303);
   if (!removed)
     return reply(404, { error: 'not_found', error_description: `No certificate '${thumbprint}'.` });

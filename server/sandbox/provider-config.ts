@@ -14,7 +14,7 @@ import type {
   ResourceServer,
   ResponseType,
 } from 'oidc-provider';
-import { shapeAccessToken, type UnsignedJwt } from './access-token-claims.ts';
+import { shapeAccessToken, type SignInMethods, type UnsignedJwt } from './access-token-claims.ts';
 import { TOKEN_ONLY_MARKER } from './authorize-gate.ts';
 import { TENANT_ALIAS_PARAM } from './tenant-audience.ts';
 import { successSource, userCodeConfirmSource, userCodeInputSource } from './device-pages.ts';
@@ -39,6 +39,9 @@ export const ROUTES = {
   userinfo: '/openid/userinfo',
 } as const;
 
+/** How long a sign-in interaction lasts (seconds); a verification-code step waits as long. */
+export const INTERACTION_TTL_SECONDS = 3600;
+
 /** Where the sandbox's own sign-in and consent pages live (outside any tenant prefix). */
 export const INTERACTION_PREFIX = '/interaction/';
 
@@ -60,6 +63,8 @@ export interface ProviderConfigInput {
   readonly registry: AppRegistry;
   /** Consent per user and app, kept outside browser sessions. */
   readonly consents: ConsentStore;
+  /** The sign-in methods behind v2.0 user tokens (shared store). */
+  readonly signInMethods: SignInMethods;
 }
 
 /**
@@ -184,6 +189,7 @@ async function findAccount(ctx: KoaContextWithOIDC, id: string): Promise<Account
  */
 async function entraAccessToken(
   registry: AppRegistry,
+  signInMethods: SignInMethods,
   kid: string | undefined,
   ctx: KoaContextWithOIDC,
   token: Parameters<NonNullable<NonNullable<NonNullable<Configuration['formats']>['customizers']>['jwt']>>[1],
@@ -197,7 +203,7 @@ async function entraAccessToken(
     ctx,
     { kind: token.kind, accountId: 'accountId' in token ? token.accountId : undefined, resource },
     jwt,
-    { credential: azpacr(ctx, app), pairwiseSubject, kid },
+    { credential: azpacr(ctx, app), pairwiseSubject, kid, signInMethods },
   );
 }
 
@@ -209,6 +215,7 @@ export function buildProviderConfig({
   settings,
   registry,
   consents,
+  signInMethods,
 }: ProviderConfigInput): Configuration {
   return {
     adapter,
@@ -281,7 +288,8 @@ export function buildProviderConfig({
     },
     formats: {
       customizers: {
-        jwt: (ctx, token, jwt) => entraAccessToken(registry, keys.signingKey.kid, ctx, token, jwt),
+        jwt: (ctx, token, jwt) =>
+          entraAccessToken(registry, signInMethods, keys.signingKey.kid, ctx, token, jwt),
       },
     },
     clientBasedCORS: (_ctx, _origin, client) => registry.find(client.clientId)?.platform === 'spa',
@@ -295,7 +303,7 @@ export function buildProviderConfig({
       DeviceCode: () => settings.deviceCodeLifetimeSeconds,
       Grant: 90 * 24 * 3600,
       IdToken: 3600,
-      Interaction: 3600,
+      Interaction: INTERACTION_TTL_SECONDS,
       // Entra: 24 h fixed for SPA redirect URIs (a redeemed token does not extend it), 90 days otherwise.
       RefreshToken: (ctx, _token, client) => {
         if (registry.find(client.clientId)?.platform !== 'spa') return 90 * 24 * 3600;
@@ -336,7 +344,7 @@ async function loadExistingGrant(
   if (finished) return provider.Grant.find(finished);
   const accountId = session?.accountId;
   if (!client || !accountId) return undefined;
-  const state = consents.state(accountId, client.clientId);
+  const state = await consents.state(accountId, client.clientId);
   if (state.kind === 'revoked') return undefined;
   const sessionGrantId = session.grantIdFor(client.clientId);
   let grant = sessionGrantId ? await provider.Grant.find(sessionGrantId) : undefined;

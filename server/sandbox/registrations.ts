@@ -1,10 +1,12 @@
 /**
  * The tenant's app registrations as they stand now: the seeded ones, edited at runtime from the portal
- * (redirect URIs, platform, implicit grant, public client flows, client secrets), one registry per
- * sandbox instance. Every lookup returns a snapshot, so a change applies to the next request.
+ * (redirect URIs, platform, implicit grant, public client flows, client secrets), shared by every
+ * sandbox instance of the tenant (tenant-state.ts). Every lookup returns a snapshot, so a change applies
+ * to the next request.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { CertificateStore } from './certificates.ts';
+import type { TenantPart, TenantState } from './tenant-state.ts';
 import { redirectUriProblem } from './redirect-uri-rules.ts';
 import { SANDBOX_APPS, SANDBOX_TENANT, type Platform, type SandboxApp } from './seed.ts';
 import {
@@ -203,11 +205,67 @@ function generateSecretValue(): string {
   return `sbx~${randomBytes(27).toString('base64url')}`;
 }
 
-/** The live app registrations of one sandbox instance. */
-export class AppRegistry {
+/** A registration's changeable fields as the shared store keeps them (the seed is found by client id). */
+type StoredApp = Omit<MutableApp, 'seed'> & { readonly clientId: string };
+
+/** The `apps` part of the tenant state: every registration's changeable fields. */
+interface StoredApps {
+  readonly apps: readonly StoredApp[];
+}
+
+function toStored(apps: ReadonlyMap<string, MutableApp>): StoredApps {
+  return {
+    apps: [...apps.values()].map(({ seed, ...fields }) => ({ clientId: seed.clientId, ...fields })),
+  };
+}
+
+/** The registrations a stored value describes; absent ones (or no value at all) as seeded. */
+function fromStored(value: unknown, now: number): Map<string, MutableApp> {
+  const stored = new Map(
+    ((value as StoredApps | undefined)?.apps ?? []).map((app) => [app.clientId, app] as const),
+  );
+  const apps = new Map<string, MutableApp>();
+  for (const seed of SANDBOX_APPS) {
+    const app = stored.get(seed.clientId);
+    if (!app) {
+      apps.set(seed.clientId, fromSeed(seed, now));
+      continue;
+    }
+    const { clientId: _clientId, ...fields } = app;
+    apps.set(seed.clientId, {
+      ...fields,
+      seed,
+      redirectUris: [...fields.redirectUris],
+      secrets: fields.secrets.map((secret) => ({ ...secret })),
+    });
+  }
+  return apps;
+}
+
+function sameFields(a: MutableApp, b: MutableApp): boolean {
+  const fields = ({ seed: _seed, ...rest }: MutableApp): string => JSON.stringify(rest);
+  return a.seed === b.seed && fields(a) === fields(b);
+}
+
+/** A change to the registrations: works on a copy, says whether it applies. */
+type AppsChange<T> = (apps: Map<string, MutableApp>) => RegistryResult<T>;
+
+/**
+ * The live app registrations of the tenant. Reads are synchronous, from this instance's copy; every
+ * change goes through the tenant state (tenant-state.ts), so it is in the shared store, and seen by every
+ * instance's next request, before the call resolves. Without a tenant state (the seeded listing) changes
+ * stay in this object.
+ */
+export class AppRegistry implements TenantPart {
+  /** The tenant state part name. */
+  readonly name = 'apps';
   readonly #certificates: CertificateStore;
-  readonly #apps = new Map<string, MutableApp>();
-  /** The secret oidc-provider's client metadata holds; the token gate checks the real ones first. */
+  readonly #tenant: TenantState | undefined;
+  #apps = new Map<string, MutableApp>();
+  /**
+   * The secret oidc-provider's client metadata holds; the token gate checks the real ones first. Per
+   * instance: it only ever travels from this instance's gate to this instance's oidc-provider.
+   */
   readonly #internalSecrets = new Map<string, string>();
   /**
    * The current snapshot of each app, made on first lookup after a change: a token request looks its
@@ -217,19 +275,63 @@ export class AppRegistry {
    */
   readonly #snapshots = new Map<string, { readonly withCertificate: boolean; readonly app: AppRegistration }>();
 
-  constructor(certificates: CertificateStore) {
+  constructor(certificates: CertificateStore, tenant?: TenantState) {
     this.#certificates = certificates;
+    this.#tenant = tenant;
     for (const seed of SANDBOX_APPS)
       this.#internalSecrets.set(seed.clientId, randomBytes(32).toString('hex'));
-    this.reset();
+    this.load(undefined);
+    tenant?.register(this);
   }
 
-  /** Puts every app registration back as seeded (certificates are the caller's to clear). */
-  reset(): void {
-    const now = Date.now();
-    this.#apps.clear();
-    this.#snapshots.clear();
-    for (const seed of SANDBOX_APPS) this.#apps.set(seed.clientId, fromSeed(seed, now));
+  /** Replaces this instance's copy with the stored registrations (tenant-state.ts). */
+  load(value: unknown): void {
+    const next = fromStored(value, Date.now());
+    // An unchanged app keeps its snapshot (and so the client oidc-provider built from it).
+    for (const [clientId, app] of next) {
+      const before = this.#apps.get(clientId);
+      if (before && sameFields(before, app)) next.set(clientId, before);
+      else this.#snapshots.delete(clientId);
+    }
+    this.#apps = next;
+  }
+
+  /** Puts every app registration back as seeded, for every instance (certificates are the caller's). */
+  async reset(): Promise<void> {
+    if (!this.#tenant) {
+      this.load(undefined);
+      return;
+    }
+    await this.#tenant.write<StoredApps>(this.name, () => undefined);
+  }
+
+  /** Runs `change` on the stored registrations (atomically across instances) and loads the result. */
+  async #change<T>(change: AppsChange<T>): Promise<RegistryResult<T>> {
+    if (!this.#tenant) {
+      const copy = fromStored(toStored(this.#apps), Date.now());
+      const result = change(copy);
+      if (result.ok) this.load(toStored(copy));
+      return result;
+    }
+    const out: { result: RegistryResult<T> | undefined } = { result: undefined };
+    await this.#tenant.write<StoredApps>(this.name, (current) => {
+      const apps = fromStored(current, Date.now());
+      out.result = change(apps);
+      return out.result.ok ? toStored(apps) : current;
+    });
+    if (!out.result) throw new Error('AppRegistry: the change did not run');
+    return out.result;
+  }
+
+  /** Runs `change` for one app and answers with the app's new snapshot. */
+  async #changeApp(clientId: string, change: (app: MutableApp) => RegistryResult<void>): Promise<RegistryResult> {
+    const result = await this.#change((apps) => {
+      const app = apps.get(clientId);
+      return app ? change(app) : notFound(clientId);
+    });
+    if (!result.ok) return result;
+    const app = this.find(clientId);
+    return app ? { ok: true, value: app } : notFound(clientId);
   }
 
   /** Looks an app up by client id (case-insensitive). */
@@ -271,62 +373,62 @@ export class AppRegistry {
   }
 
   /** Applies a validated patch. */
-  update(clientId: string, patch: AppPatch): RegistryResult {
-    const app = this.#apps.get(clientId);
-    if (!app) return notFound(clientId);
-    // Redirect URIs belong to a platform (https://learn.microsoft.com/entra/identity-platform/how-to-add-redirect-uri):
-    // a custom scheme stays on "Mobile and desktop applications", so a switch away from it is refused.
-    const platform = patch.platform ?? app.platform;
-    for (const uri of patch.redirectUris ?? app.redirectUris) {
-      const problem = redirectUriProblem(uri, platform);
-      if (problem) return { ok: false, status: 400, message: `${uri}: ${problem}` };
-    }
-    if (patch.platform !== undefined) app.platform = patch.platform;
-    if (patch.redirectUris !== undefined) app.redirectUris = [...patch.redirectUris];
-    if (patch.implicitIdTokens !== undefined) app.implicitIdTokens = patch.implicitIdTokens;
-    if (patch.implicitAccessTokens !== undefined) app.implicitAccessTokens = patch.implicitAccessTokens;
-    if (patch.allowPublicClientFlows !== undefined) app.allowPublicClientFlows = patch.allowPublicClientFlows;
-    if (patch.accessTokenAcceptedVersion !== undefined)
-      app.accessTokenAcceptedVersion = patch.accessTokenAcceptedVersion;
-    if (patch.signInAudience !== undefined) app.signInAudience = patch.signInAudience;
-    return { ok: true, value: this.#changed(app) };
+  update(clientId: string, patch: AppPatch): Promise<RegistryResult> {
+    return this.#changeApp(clientId, (app) => {
+      // Redirect URIs belong to a platform (https://learn.microsoft.com/entra/identity-platform/how-to-add-redirect-uri):
+      // a custom scheme stays on "Mobile and desktop applications", so a switch away from it is refused.
+      const platform = patch.platform ?? app.platform;
+      for (const uri of patch.redirectUris ?? app.redirectUris) {
+        const problem = redirectUriProblem(uri, platform);
+        if (problem) return { ok: false, status: 400, message: `${uri}: ${problem}` };
+      }
+      if (patch.platform !== undefined) app.platform = patch.platform;
+      if (patch.redirectUris !== undefined) app.redirectUris = [...patch.redirectUris];
+      if (patch.implicitIdTokens !== undefined) app.implicitIdTokens = patch.implicitIdTokens;
+      if (patch.implicitAccessTokens !== undefined) app.implicitAccessTokens = patch.implicitAccessTokens;
+      if (patch.allowPublicClientFlows !== undefined) app.allowPublicClientFlows = patch.allowPublicClientFlows;
+      if (patch.accessTokenAcceptedVersion !== undefined)
+        app.accessTokenAcceptedVersion = patch.accessTokenAcceptedVersion;
+      if (patch.signInAudience !== undefined) app.signInAudience = patch.signInAudience;
+      return { ok: true, value: undefined };
+    });
   }
 
   /** Registers one more redirect URI. */
-  addRedirectUri(clientId: string, uri: string): RegistryResult {
-    const app = this.#apps.get(clientId);
-    if (!app) return notFound(clientId);
+  addRedirectUri(clientId: string, uri: string): Promise<RegistryResult> {
     const value = uri.trim();
-    const problem = redirectUriProblem(value, app.platform);
-    if (problem) return { ok: false, status: 400, message: problem };
-    if (app.redirectUris.includes(value))
-      return { ok: false, status: 400, message: `'${value}' is already registered.` };
-    app.redirectUris.push(value);
-    return { ok: true, value: this.#changed(app) };
+    return this.#changeApp(clientId, (app) => {
+      const problem = redirectUriProblem(value, app.platform);
+      if (problem) return { ok: false, status: 400, message: problem };
+      if (app.redirectUris.includes(value))
+        return { ok: false, status: 400, message: `'${value}' is already registered.` };
+      app.redirectUris.push(value);
+      return { ok: true, value: undefined };
+    });
   }
 
   /** Removes a redirect URI (exact string). */
-  removeRedirectUri(clientId: string, uri: string): RegistryResult {
-    const app = this.#apps.get(clientId);
-    if (!app) return notFound(clientId);
-    if (!app.redirectUris.includes(uri))
-      return { ok: false, status: 404, message: `'${uri}' is not a redirect URI of this app.` };
-    app.redirectUris = app.redirectUris.filter((u) => u !== uri);
-    return { ok: true, value: this.#changed(app) };
+  removeRedirectUri(clientId: string, uri: string): Promise<RegistryResult> {
+    return this.#changeApp(clientId, (app) => {
+      if (!app.redirectUris.includes(uri))
+        return { ok: false, status: 404, message: `'${uri}' is not a redirect URI of this app.` };
+      app.redirectUris = app.redirectUris.filter((u) => u !== uri);
+      return { ok: true, value: undefined };
+    });
   }
 
   /** Creates a client secret; the value is returned this once. */
-  addSecret(
+  async addSecret(
     clientId: string,
     options: { readonly description?: string; readonly expiresInDays?: number } = {},
-  ): RegistryResult<ClientSecretWithValue> {
-    const app = this.#apps.get(clientId);
-    if (!app) return notFound(clientId);
+  ): Promise<RegistryResult<ClientSecretWithValue>> {
     const days = options.expiresInDays ?? SECRET_LIFETIME_DAYS.default;
     const { min, max } = SECRET_LIFETIME_DAYS;
+    if (!this.#apps.has(clientId)) return notFound(clientId);
     if (!Number.isInteger(days) || days < min || days > max)
       return { ok: false, status: 400, message: `expiresInDays must be an integer from ${min} to ${max}.` };
     const description = (options.description ?? '').trim().slice(0, 100) || 'Client secret';
+    // Made once, outside the change: the change may run again when another instance writes meanwhile.
     const value = generateSecretValue();
     const now = Date.now();
     const secret: ClientSecretWithValue = {
@@ -338,19 +440,21 @@ export class AppRegistry {
       seeded: false,
       value,
     };
-    app.secrets.push(secret);
-    this.#changed(app);
-    return { ok: true, value: secret };
+    const result = await this.#changeApp(clientId, (app) => {
+      app.secrets.push(secret);
+      return { ok: true, value: undefined };
+    });
+    return result.ok ? { ok: true, value: secret } : result;
   }
 
   /** Deletes a client secret by its id. */
-  removeSecret(clientId: string, secretId: string): RegistryResult {
-    const app = this.#apps.get(clientId);
-    if (!app) return notFound(clientId);
-    if (!app.secrets.some((s) => s.id === secretId))
-      return { ok: false, status: 404, message: `No client secret with id '${secretId}'.` };
-    app.secrets = app.secrets.filter((s) => s.id !== secretId);
-    return { ok: true, value: this.#changed(app) };
+  removeSecret(clientId: string, secretId: string): Promise<RegistryResult> {
+    return this.#changeApp(clientId, (app) => {
+      if (!app.secrets.some((s) => s.id === secretId))
+        return { ok: false, status: 404, message: `No client secret with id '${secretId}'.` };
+      app.secrets = app.secrets.filter((s) => s.id !== secretId);
+      return { ok: true, value: undefined };
+    });
   }
 
   #current(app: MutableApp): AppRegistration {
@@ -360,12 +464,6 @@ export class AppRegistry {
     const snapshot = this.#snapshot(app, withCertificate);
     this.#snapshots.set(app.seed.clientId, { withCertificate, app: snapshot });
     return snapshot;
-  }
-
-  /** Forgets the app's snapshot after a change and returns the new one. */
-  #changed(app: MutableApp): AppRegistration {
-    this.#snapshots.delete(app.seed.clientId);
-    return this.#current(app);
   }
 
   /** Frozen: one snapshot is shared by every lookup until the app changes. */

@@ -43,12 +43,12 @@ export function applyUserScope(app: AppRegistration, params: URLSearchParams): E
  * for an existing user goes through smart lockout: a locked account gets AADSTS50053 (`invalid_grant`,
  * 400) even with the right password.
  */
-export function checkPassword(
+export async function checkPassword(
   app: AppRegistration,
   params: URLSearchParams,
   tenant: TenantSegment,
   lockout: SmartLockout,
-): EntraError | undefined {
+): Promise<EntraError | undefined> {
   if (tenant.kind === 'alias' && tenant.segment !== 'organizations') return aadsts.grantNotOnCommon();
   const username = params.get('username');
   if (!username) return aadsts.missingParameter('username');
@@ -58,7 +58,7 @@ export function checkPassword(
   if (scopeError) return scopeError;
   const user = findUserByName(username);
   if (!user) return aadsts.userNotFound(username);
-  const verdict = lockout.attempt(user.oid, password === user.password, password);
+  const verdict = await lockout.attempt(user.oid, password === user.password, password);
   if (verdict.kind === 'locked') return aadsts.accountLocked();
   if (verdict.kind === 'wrong') return aadsts.invalidCredentials();
   if (user.mfaRequired) {

@@ -1,7 +1,8 @@
 /**
- * Runtime settings of one sandbox instance, changed from the portal (`/portal/settings`) without a
- * restart: every request reads the current value.
+ * Runtime settings of the tenant, changed from the portal (`/portal/settings`) without a restart: every
+ * request reads the current value, which every sandbox instance of the tenant shares (tenant-state.ts).
  */
+import type { TenantPart, TenantState } from './tenant-state.ts';
 
 /** Settings a person may change while the sandbox runs. */
 export interface SandboxSettings {
@@ -133,4 +134,36 @@ export function parseSettingsForm(form: URLSearchParams): SettingsPatchResult {
     ...(form.has('mfaRequiredApisListed') ? { mfaRequiredApis: form.getAll('mfaRequiredApis') } : {}),
     ...numbers,
   });
+}
+
+/**
+ * The settings as the tenant state part `settings`: `live` is the object every reader holds (the
+ * provider configuration, the gates), updated in place when any instance changes a setting. A stored
+ * value absent means the settings this instance started with.
+ */
+export class SharedSettings implements TenantPart {
+  /** The tenant state part name. */
+  readonly name = 'settings';
+  readonly #initial: Readonly<SandboxSettings>;
+  readonly #tenant: TenantState;
+
+  constructor(
+    readonly live: SandboxSettings,
+    tenant: TenantState,
+  ) {
+    this.#initial = { ...live, mfaRequiredApis: [...live.mfaRequiredApis] };
+    this.#tenant = tenant;
+    tenant.register(this);
+  }
+
+  load(value: unknown): void {
+    const stored = (value ?? {}) as Partial<SandboxSettings>;
+    const next = { ...this.#initial, ...stored };
+    Object.assign(this.live, next, { mfaRequiredApis: [...next.mfaRequiredApis] });
+  }
+
+  /** Applies a validated change for every instance; resolves once stored and applied here. */
+  async change(patch: Partial<SandboxSettings>): Promise<void> {
+    await this.#tenant.write<Partial<SandboxSettings>>(this.name, (current) => ({ ...current, ...patch }));
+  }
 }

@@ -4,6 +4,7 @@
  * without revoking anything, as Entra does), Entra's scope grammar (rewritten into RFC 8707 resource
  * indicators) and the per-grant rules of client credentials, ROPC, device code and on-behalf-of.
  */
+import type { SignInMethods } from './access-token-claims.ts';
 import type { ArtifactStore } from './adapter.ts';
 import type { CertificateStore } from './certificates.ts';
 import type { ConsentStore } from './consents.ts';
@@ -52,6 +53,8 @@ export interface TokenGateDeps {
   /** Smart lockout counters (the password grant counts wrong passwords there). */
   readonly lockout: SmartLockout;
   readonly verifyToken: SandboxTokenVerifier;
+  /** The sign-in methods behind v2.0 user tokens (on-behalf-of's Conditional Access reads them). */
+  readonly signInMethods: SignInMethods;
   /** The sandbox's own origin, `http://localhost:<port>` (client assertion audiences). */
   readonly sandboxOrigin: string;
   /** Runtime settings (SPA refresh token lifetime, APIs that require MFA). */
@@ -136,12 +139,13 @@ async function checkGrant(
       return checkClientCredentials(params, tenant);
     case 'password':
       return (
-        checkPassword(app, params, tenant, deps.lockout) ?? checkPasswordConsent(app, params, deps.consents)
+        (await checkPassword(app, params, tenant, deps.lockout)) ??
+        (await checkPasswordConsent(app, params, deps.consents))
       );
     case DEVICE_CODE_GRANT:
       return checkDevicePoll(app, params, deps.devicePolls, deps.store);
     case OBO_GRANT:
-      return checkOnBehalfOf(app, params, tenant, deps.verifyToken, deps.settings);
+      return checkOnBehalfOf(app, params, tenant, deps.verifyToken, deps.settings, deps.signInMethods);
     default:
       return undefined;
   }
@@ -213,14 +217,14 @@ function permissionsOf(scope: string | null | undefined): string[] {
  * AADSTS65001 with `suberror: consent_required`
  * (https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc: "the user must have consented").
  */
-function checkPasswordConsent(
+async function checkPasswordConsent(
   app: AppRegistration,
   params: URLSearchParams,
   consents: ConsentStore,
-): EntraError | undefined {
+): Promise<EntraError | undefined> {
   const user = findUserByName(params.get('username') ?? '');
   if (!user) return undefined;
-  return consents.covers(user.oid, app.clientId, permissionsOf(params.get('scope')))
+  return (await consents.covers(user.oid, app.clientId, permissionsOf(params.get('scope'))))
     ? undefined
     : aadsts.consentRequired(app.clientId, app.displayName);
 }
@@ -259,11 +263,11 @@ function checkCode(
   return applyScope(app, params);
 }
 
-function checkRefreshToken(
+async function checkRefreshToken(
   app: AppRegistration,
   params: URLSearchParams,
   { store, consents, settings }: TokenGateDeps,
-): EntraError | undefined {
+): Promise<EntraError | undefined> {
   const token = params.get('refresh_token');
   if (!token) return aadsts.missingParameter('refresh_token');
   const stored = store.find('RefreshToken', token);
@@ -283,7 +287,7 @@ function checkRefreshToken(
   if (scopeError) return scopeError;
   // Entra: revoking consent stops refresh tokens issued under it (AADSTS65001), until consent returns.
   const asked = permissionsOf(params.get('scope') ?? stored.scope);
-  if (stored.accountId && !consents.allowsSilent(stored.accountId, app.clientId, asked))
+  if (stored.accountId && !(await consents.allowsSilent(stored.accountId, app.clientId, asked)))
     return aadsts.consentRequired(app.clientId, app.displayName);
   return undefined;
 }
