@@ -1,6 +1,7 @@
 /**
  * In-memory storage for oidc-provider's artifacts (sessions, interactions, codes, grants, refresh tokens),
- * one store per sandbox instance. Expired entries are dropped when read and, without being read, by a
+ * one store per sandbox instance (the default; store/redis-adapter.ts keeps them in the shared store when
+ * several instances serve one tenant). Expired entries are dropped when read and, without being read, by a
  * sweep: on a timer (unref'd, so it never keeps the process alive) and on writes once the sweep interval
  * has passed, so a burst of short-lived flows leaves nothing behind once its artifacts expire.
  */
@@ -25,7 +26,8 @@ export interface AdapterOptions {
   /**
    * The client metadata of an app registration as it stands now. oidc-provider reads clients through the
    * adapter's `Client` model on every request and rebuilds its client object whenever the metadata
-   * changes, so edits on the portal apply without a restart.
+   * changes, so edits on the portal apply without a restart. When it knows none, a client the issuer
+   * registered itself (RFC 7591 dynamic registration, stored like any artifact) is looked up.
    */
   readonly findClient: (clientId: string) => ClientMetadata | undefined;
   /** Sweep interval in milliseconds (default {@link DEFAULT_SWEEP_INTERVAL_MS}). */
@@ -47,11 +49,15 @@ export interface StoreStats {
 
 /** The store behind the adapter, exposed so the sandbox can look artifacts up before oidc-provider does. */
 export interface ArtifactStore {
-  find(model: string, id: string): AdapterPayload | undefined;
-  /** Deletes every entry expired at `now` (epoch ms) with its index rows; returns how many went. */
+  /** The live artifact of `model` (`AuthorizationCode`, `RefreshToken`, …) with this id, or undefined. */
+  find(model: string, id: string): Promise<AdapterPayload | undefined>;
+  /**
+   * Deletes every entry expired at `now` (epoch ms) with its index rows; returns how many went (0 for the
+   * shared store, whose records expire by themselves).
+   */
   sweep(now?: number): number;
   /** Entries and estimated bytes now held. */
-  stats(): StoreStats;
+  stats(): Promise<StoreStats>;
   /** Stops the sweep timer (the sandbox calls it on close). */
   close(): void;
 }
@@ -139,8 +145,7 @@ export function createMemoryAdapter(options: AdapterOptions): {
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      if (this.#model === 'Client') return options.findClient(id);
-      return get(this.#key(id))?.payload;
+      return find(this.#model, id);
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
@@ -169,6 +174,11 @@ export function createMemoryAdapter(options: AdapterOptions): {
     }
   }
 
+  const find = (model: string, id: string): AdapterPayload | undefined => {
+    if (model === 'Client') return options.findClient(id) ?? get(`${model}:${id}`)?.payload;
+    return get(`${model}:${id}`)?.payload;
+  };
+
   const stats = (): StoreStats => {
     let bytes = 0;
     const byModel: Record<string, number> = {};
@@ -183,9 +193,9 @@ export function createMemoryAdapter(options: AdapterOptions): {
   return {
     Adapter: MemoryAdapter,
     store: {
-      find: (model, id) => get(`${model}:${id}`)?.payload,
+      find: (model, id) => Promise.resolve(find(model, id)),
       sweep,
-      stats,
+      stats: () => Promise.resolve(stats()),
       close: () => clearInterval(timer),
     },
   };

@@ -77,7 +77,7 @@ export async function checkDevicePoll(
   if (verdict.kind === 'unknown')
     return aadsts.badVerificationCode('the device_code is unknown or belongs to another client');
   if (verdict.kind === 'expired') return aadsts.deviceCodeExpired();
-  const stored = store.find('DeviceCode', deviceCode);
+  const stored = await store.find('DeviceCode', deviceCode);
   // oidc-provider would revoke the grant (and its refresh tokens) on a second redemption; Entra does not.
   if (stored?.consumed) {
     return stored.error

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JWK } from 'jose';
 import Provider, { type ClientMetadata } from 'oidc-provider';
-import { createMemoryAdapter, type ArtifactStore } from './adapter.ts';
+import { createMemoryAdapter, type AdapterOptions, type ArtifactStore } from './adapter.ts';
+import { createSharedStoreAdapter } from './store/redis-adapter.ts';
 import { createMemoryStore } from './store/memory-store.ts';
 import type { SharedStore } from './store/shared-store.ts';
 import { ATTACK_LAB_PREFIX, AttackLab, handleAttackLabRequest } from './attack-lab.ts';
@@ -202,7 +203,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const publicOrigin = publicOriginText ? parsePublicOrigin(publicOriginText) : undefined;
   const settings = initialSettings(options);
   const shared = options.store ?? createMemoryStore();
-  const keys = await loadOrCreateKeys(dataDir);
+  // On Redis: one signing key and cookie keys for every instance (keys.ts); in memory: the data dir's.
+  const keys = await loadOrCreateKeys(dataDir, shared);
   const ready: { context?: Context } = {};
   const server = createServer((req, res) => {
     // Every response, including oidc-provider's own pages and koa's error answers (issue 9, item 5).
@@ -269,10 +271,15 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     }
     return metadata;
   };
-  const { Adapter, store } = createMemoryAdapter({
+  const adapterOptions: AdapterOptions = {
     rotateRefreshTokens: () => settings.rotateRefreshTokens,
     findClient: metadataOf,
-  });
+  };
+  // Issue 15: on Redis oidc-provider's artifacts are shared too, so any instance redeems any code.
+  const { Adapter, store } =
+    shared.kind === 'redis'
+      ? createSharedStoreAdapter({ ...adapterOptions, store: shared, namespace: 'tenant:oidc:' })
+      : createMemoryAdapter(adapterOptions);
   const provider = new Provider(
     issuer,
     buildProviderConfig({ keys, adapter: Adapter, port: cookiePort, settings, registry, consents, signInMethods }),
@@ -315,6 +322,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     port: cookiePort,
     proxy: publicOrigin !== undefined,
     dataDir,
+    shared,
     ...(options.quiet === undefined ? {} : { quiet: options.quiet }),
     ...(options.standard ? { settings: options.standard } : {}),
   });

@@ -7,11 +7,16 @@
  * (`x5t`), and the key's `kid` is that same thumbprint — see the captured `/common/discovery/v2.0/keys`
  * in test-fixtures/providers/entra-common.json and
  * https://learn.microsoft.com/entra/identity-platform/signing-key-rollover.
+ *
+ * Several instances on one Redis (issue 15) must sign with one key and read each other's cookies: the
+ * keys then live in the shared store, put there once by the first instance to start (from its data dir,
+ * or generated), and every other instance uses them (see {@link loadSharedKeyMaterial}).
  */
 import { createHash, generateKeyPairSync, randomBytes, webcrypto } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
+import type { SharedStore } from './store/shared-store.ts';
 
 /** The sandbox's persisted secrets. */
 export interface SandboxKeys {
@@ -42,12 +47,71 @@ export function calculateX5t(certificateDer: Uint8Array): string {
   return createHash('sha1').update(certificateDer).digest('base64url');
 }
 
+/** Shared-store key of the tenant's key material. */
+const SHARED_KEY_NAME = 'keys:tenant';
+/** How long an instance holds the right to put key material into the store (ms). */
+const KEY_LOCK_TTL_MS = 30_000;
+/** How long an instance waits for another to put it there (ms). */
+const KEY_WAIT_MS = 40_000;
+
+/**
+ * Key material in a shared store (issue 15). The first instance to take the store's lock (`setIfAbsent`)
+ * loads or generates the material with `loadLocal` and stores it; every other instance waits for it and
+ * uses it, so the material is generated at most once however many instances start together. A stored
+ * value that `parse` rejects is not used: the error says which key to delete. Throws when nothing appears
+ * within 40 seconds.
+ */
+export async function loadSharedKeyMaterial<T>(
+  store: SharedStore,
+  name: string,
+  parse: (value: unknown, where: string) => T,
+  loadLocal: () => Promise<T>,
+): Promise<T> {
+  const where = `the shared store's ${name}`;
+  const lock = `${name}:lock`;
+  const deadline = Date.now() + KEY_WAIT_MS;
+  while (Date.now() < deadline) {
+    const stored = await store.get<unknown>(name);
+    if (stored !== undefined) return parse(stored, where);
+    if (await store.setIfAbsent(lock, true, { ttlMs: KEY_LOCK_TTL_MS })) {
+      try {
+        // Checked again under the lock: another instance may have stored it and released the lock since.
+        const late = await store.get<unknown>(name);
+        if (late !== undefined) return parse(late, where);
+        const material = await loadLocal();
+        await store.setIfAbsent(name, material);
+        return parse(await store.get<unknown>(name), where);
+      } finally {
+        await store.delete(lock);
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(
+    `No key material appeared at ${where} within ${KEY_WAIT_MS / 1000} s: another instance holds its ` +
+      `lock (${lock}) but did not store it. Is it stuck? Deleting ${lock} lets this instance make it.`,
+  );
+}
+
+/**
+ * The tenant's keys: from the shared store when it is Redis (put there once, from the first instance's
+ * data dir), else from `dataDir` as {@link loadOrCreateKeyFile}.
+ */
+export async function loadOrCreateKeys(dataDir: string, shared?: SharedStore): Promise<SandboxKeys> {
+  if (shared?.kind !== 'redis') return loadOrCreateKeyFile(dataDir);
+  const file = await loadSharedKeyMaterial(shared, SHARED_KEY_NAME, parseKeyFile, async () => {
+    const keys = await loadOrCreateKeyFile(dataDir);
+    return { signingKey: keys.signingKey, cookieKeys: keys.cookieKeys } satisfies KeyFile;
+  });
+  return toSandboxKeys(file);
+}
+
 /**
  * Loads the keys from `dataDir`, generating and saving them (mode 0600) on first use. A key file
  * without a certificate (made before the sandbox published `x5c`) keeps its key, gets a certificate and
  * `kid` = thumbprint, and is saved again. Throws when the file exists but is not a sandbox key file.
  */
-export async function loadOrCreateKeys(dataDir: string): Promise<SandboxKeys> {
+export async function loadOrCreateKeyFile(dataDir: string): Promise<SandboxKeys> {
   const path = join(dataDir, FILE_NAME);
   const existing = await readKeyFile(path);
   if (existing && certificateOf(existing.signingKey)) return toSandboxKeys(existing);
@@ -122,14 +186,25 @@ async function readKeyFile(path: string): Promise<KeyFile | undefined> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  let parsed: Partial<KeyFile>;
+  let parsed: unknown;
   try {
-    parsed = JSON.parse(text) as Partial<KeyFile>;
+    parsed = JSON.parse(text);
   } catch {
     throw new Error(`${path} is not JSON, so not a sandbox key file; delete it to generate new keys`);
   }
-  if (parsed.signingKey?.kty !== 'RSA' || !parsed.signingKey.d || !Array.isArray(parsed.cookieKeys)) {
-    throw new Error(`${path} is not a sandbox key file; delete it to generate new keys`);
+  return parseKeyFile(parsed, path);
+}
+
+/** The key file's members, or an error naming `where` it came from. */
+function parseKeyFile(value: unknown, where: string): KeyFile {
+  const parsed = (typeof value === 'object' && value !== null ? value : {}) as Partial<KeyFile>;
+  if (
+    parsed.signingKey?.kty !== 'RSA' ||
+    !parsed.signingKey.d ||
+    !Array.isArray(parsed.cookieKeys) ||
+    !parsed.cookieKeys.every((k) => typeof k === 'string')
+  ) {
+    throw new Error(`${where} is not a sandbox key file; delete it to generate new keys`);
   }
   return { signingKey: parsed.signingKey, cookieKeys: parsed.cookieKeys };
 }

@@ -247,15 +247,15 @@ function isExpired(payload: { exp?: number | undefined }): boolean {
   return payload.exp !== undefined && payload.exp * 1000 <= Date.now();
 }
 
-function checkCode(
+async function checkCode(
   app: AppRegistration,
   params: URLSearchParams,
   store: ArtifactStore,
-): EntraError | undefined {
+): Promise<EntraError | undefined> {
   const code = params.get('code');
   if (!code) return aadsts.missingParameter('code');
   if (!params.get('redirect_uri')) return aadsts.missingParameter('redirect_uri');
-  const stored = store.find('AuthorizationCode', code);
+  const stored = await store.find('AuthorizationCode', code);
   if (!stored || stored.clientId !== app.clientId) return aadsts.invalidCode();
   if (isExpired(stored)) return aadsts.expiredGrant();
   // Entra answers a replayed code with 54005 and revokes nothing; oidc-provider would revoke the grant.
@@ -270,7 +270,7 @@ async function checkRefreshToken(
 ): Promise<EntraError | undefined> {
   const token = params.get('refresh_token');
   if (!token) return aadsts.missingParameter('refresh_token');
-  const stored = store.find('RefreshToken', token);
+  const stored = await store.find('RefreshToken', token);
   if (!stored || stored.clientId !== app.clientId)
     return aadsts.malformed('refresh_token is unknown to the sandbox or was issued to another client');
   if (isExpired(stored)) return aadsts.expiredGrant();

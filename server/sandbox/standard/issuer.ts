@@ -4,8 +4,10 @@
  * the app can show what a standards-only provider offers (PAR, JAR, JARM, DPoP, introspection, …).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Provider, { type ClientMetadata } from 'oidc-provider';
+import Provider, { type AdapterConstructor, type ClientMetadata } from 'oidc-provider';
 import { createMemoryAdapter, type ArtifactStore } from '../adapter.ts';
+import { createSharedStoreAdapter } from '../store/redis-adapter.ts';
+import type { SharedStore } from '../store/shared-store.ts';
 import { mountRequest, sendJson } from '../http-utils.ts';
 import { SANDBOX_USERS } from '../seed.ts';
 import { SeededClientStore } from './clients.ts';
@@ -42,6 +44,11 @@ export interface StandardIssuerOptions {
   readonly quiet?: boolean;
   /** Initial runtime settings (tests use a short PAR lifetime). */
   readonly settings?: Partial<StandardSettings>;
+  /**
+   * The tenant's shared store: when it is Redis, artifacts (under `standard:oidc:`) and keys live there,
+   * so every instance serves this issuer; otherwise both stay in this process and the data dir.
+   */
+  readonly shared?: SharedStore;
 }
 
 /** A running standards issuer, routed to by the sandbox's server. */
@@ -73,12 +80,15 @@ export async function createStandardIssuer(options: StandardIssuerOptions): Prom
   const issuer = `${options.origin}${STANDARD_PREFIX}`;
   const resource = `${issuer}/api`;
   const settings: StandardSettings = { ...DEFAULT_STANDARD_SETTINGS, ...options.settings };
-  const keys = await loadOrCreateStandardKeys(options.dataDir);
-  const holder: { clients?: SeededClientStore; store?: ArtifactStore } = {};
-  const findClient = (id: string): ClientMetadata | undefined =>
-    holder.clients?.find(id) ?? (holder.store?.find('Client', id) as ClientMetadata | undefined);
-  const { Adapter, store } = createMemoryAdapter({ rotateRefreshTokens: () => true, findClient });
-  holder.store = store;
+  const keys = await loadOrCreateStandardKeys(options.dataDir, options.shared);
+  const holder: { clients?: SeededClientStore } = {};
+  // The seeded clients; the adapter falls back to the clients registered at run time (RFC 7591).
+  const findClient = (id: string): ClientMetadata | undefined => holder.clients?.find(id);
+  const adapterOptions = { rotateRefreshTokens: () => true, findClient };
+  const { Adapter, store }: { Adapter: AdapterConstructor; store: ArtifactStore } =
+    options.shared?.kind === 'redis'
+      ? createSharedStoreAdapter({ ...adapterOptions, store: options.shared, namespace: 'standard:oidc:' })
+      : createMemoryAdapter(adapterOptions);
   const provider = new Provider(
     issuer,
     buildStandardConfig({ keys, adapter: Adapter, port: options.port, resource, settings }),

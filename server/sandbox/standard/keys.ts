@@ -2,11 +2,14 @@
  * The standards issuer's own key material, kept on disk beside the Entra tenant's (`standard-keys.json`)
  * so its tokens stay verifiable across restarts: an RSA key (RS256 and PS256 signatures) and a P-256 key
  * (ES256), the cookie-signing keys and the secret DPoP nonces are derived from. Generated on first start.
+ * With several instances on one Redis (issue 15) they live in the shared store, put there once.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
+import { loadSharedKeyMaterial } from '../keys.ts';
+import type { SharedStore } from '../store/shared-store.ts';
 
 /** The standards issuer's persisted secrets. */
 export interface StandardKeys {
@@ -19,8 +22,24 @@ export interface StandardKeys {
 
 const FILE_NAME = 'standard-keys.json';
 
-/** Loads the keys from `dataDir`, generating and saving them (mode 0600) on first use. */
-export async function loadOrCreateStandardKeys(dataDir: string): Promise<StandardKeys> {
+/** Shared-store key of the standards issuer's key material. */
+const SHARED_KEY_NAME = 'keys:standard';
+
+/**
+ * Loads the keys from `dataDir`, generating and saving them (mode 0600) on first use; with a Redis
+ * `shared` store, from there (put there once, from the first instance's data dir: loadSharedKeyMaterial).
+ */
+export async function loadOrCreateStandardKeys(
+  dataDir: string,
+  shared?: SharedStore,
+): Promise<StandardKeys> {
+  if (shared?.kind !== 'redis') return loadOrCreateStandardKeyFile(dataDir);
+  return loadSharedKeyMaterial(shared, SHARED_KEY_NAME, parseStandardKeys, () =>
+    loadOrCreateStandardKeyFile(dataDir),
+  );
+}
+
+async function loadOrCreateStandardKeyFile(dataDir: string): Promise<StandardKeys> {
   const path = join(dataDir, FILE_NAME);
   const existing = await readKeyFile(path);
   if (existing) return existing;
@@ -61,14 +80,20 @@ async function readKeyFile(path: string): Promise<StandardKeys | undefined> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  let parsed: Partial<StandardKeys>;
+  let value: unknown;
   try {
-    parsed = JSON.parse(text) as Partial<StandardKeys>;
+    value = JSON.parse(text);
   } catch {
     throw new Error(
       `${path} is not JSON, so not a standards sandbox key file; delete it to generate new keys`,
     );
   }
+  return parseStandardKeys(value, path);
+}
+
+/** The key material's members, or an error naming `where` it came from. */
+function parseStandardKeys(value: unknown, where: string): StandardKeys {
+  const parsed = (typeof value === 'object' && value !== null ? value : {}) as Partial<StandardKeys>;
   if (
     !Array.isArray(parsed.signingKeys) ||
     parsed.signingKeys.length === 0 ||
@@ -77,7 +102,7 @@ async function readKeyFile(path: string): Promise<StandardKeys | undefined> {
     typeof parsed.dpopNonceSecret !== 'string' ||
     Buffer.from(parsed.dpopNonceSecret, 'base64url').length !== 32
   ) {
-    throw new Error(`${path} is not a standards sandbox key file; delete it to generate new keys`);
+    throw new Error(`${where} is not a standards sandbox key file; delete it to generate new keys`);
   }
   return {
     signingKeys: parsed.signingKeys,

@@ -1,8 +1,9 @@
 /**
  * Vitest global setup: a throw-away Redis for the tests that need one (issue 15), on 127.0.0.1:47379
- * (`LAB_TEST_REDIS_PORT` to change), no persistence. A Redis already answering there is used as is and
- * left running. When none can be had, the reason is handed to the tests instead of a URL: the Redis tests
- * then fail saying how to install it (they never skip), every other test runs as usual.
+ * (`LAB_TEST_REDIS_PORT` to change), no persistence. Several test runs at once share it: each counts
+ * itself in (a counter key in that Redis) and out, and the last one out shuts it down, whoever started
+ * it. When none can be had, the reason is handed to the tests instead of a URL: the Redis tests then
+ * fail saying how to install it (they never skip), every other test runs as usual.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
@@ -18,33 +19,51 @@ declare module 'vitest' {
 }
 
 const HOST = '127.0.0.1';
+/** The counter of test runs using the test Redis (outside every test prefix). */
+const RUNS_KEY = 'lab-test-runs';
 const DEFAULT_PORT = 47379;
 const START_TIMEOUT_MS = 5000;
 
-/** True when something at host:port answers a Redis PING with +PONG. */
-export function redisAnswers(port: number, host = HOST, timeoutMs = 500): Promise<boolean> {
+/**
+ * Sends one inline command to the Redis at host:port and resolves to its first reply line (`+PONG`,
+ * `:3`), or undefined when nothing answers. No client library: this runs before any test.
+ */
+export function redisCommand(
+  port: number,
+  command: string,
+  host = HOST,
+  timeoutMs = 500,
+): Promise<string | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     let answer = '';
-    const done = (ok: boolean): void => {
+    const done = (reply: string | undefined): void => {
       socket.destroy();
-      resolve(ok);
+      resolve(reply);
     };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.setTimeout(timeoutMs, () => done(undefined));
+    socket.on('error', () => done(undefined));
+    // SHUTDOWN answers by closing the connection.
+    socket.on('close', () => done(answer ? answer.split('\r\n')[0] : undefined));
+    socket.on('connect', () => socket.write(`${command}\r\n`));
     socket.on('data', (chunk) => {
       answer += chunk.toString('utf8');
-      if (answer.includes('\r\n')) done(answer.startsWith('+PONG'));
+      if (answer.includes('\r\n')) done(answer.split('\r\n')[0]);
     });
   });
 }
 
+/** True when something at host:port answers a Redis PING with +PONG. */
+export async function redisAnswers(port: number, host = HOST): Promise<boolean> {
+  return (await redisCommand(port, 'PING', host)) === '+PONG';
+}
+
 async function startRedis(port: number): Promise<{ child: ChildProcess } | { error: string }> {
+  // Detached, so it outlives this run when another run still uses it (the last run out shuts it down).
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: 'ignore', detached: true },
   );
   const failed = new Promise<string>((resolve) => {
     child.once('error', (err: NodeJS.ErrnoException) =>
@@ -80,22 +99,31 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   }
   const port = Number(process.env['LAB_TEST_REDIS_PORT'] ?? DEFAULT_PORT);
   const url = `redis://${HOST}:${port}`;
-  if (await redisAnswers(port)) {
-    project.provide('labTestRedisUrl', url);
-    project.provide('labTestRedisError', '');
-    return undefined;
+  let child: ChildProcess | undefined;
+  if (!(await redisAnswers(port))) {
+    const started = await startRedis(port);
+    // Another run may have started one on the port a moment before: use that one.
+    if ('error' in started && !(await redisAnswers(port))) {
+      project.provide('labTestRedisUrl', '');
+      project.provide('labTestRedisError', started.error);
+      return undefined;
+    }
+    if ('child' in started) child = started.child;
   }
-  const started = await startRedis(port);
-  if ('error' in started) {
-    project.provide('labTestRedisUrl', '');
-    project.provide('labTestRedisError', started.error);
-    return undefined;
-  }
+  await redisCommand(port, `INCR ${RUNS_KEY}`);
   project.provide('labTestRedisUrl', url);
   project.provide('labTestRedisError', '');
   return async () => {
-    const exited = new Promise((resolve) => started.child.once('exit', resolve));
-    started.child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
+    const left = await redisCommand(port, `DECR ${RUNS_KEY}`);
+    if (left !== undefined && Number(left.slice(1)) > 0) {
+      // Still used by another run, which will shut it down; this process must not wait for it.
+      child?.unref();
+      return;
+    }
+    await redisCommand(port, 'SHUTDOWN NOSAVE');
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
+    }
   };
 }

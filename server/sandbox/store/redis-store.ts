@@ -97,7 +97,8 @@ async function connect(url: string, timeoutMs: number, role: string): Promise<Re
   } catch (err) {
     client.disconnect();
     throw new Error(
-      `Cannot reach Redis at ${redactRedisUrl(url)} (${role} connection): ${(err as Error).message}. ` +
+      `Cannot reach Redis at ${redactRedisUrl(url)} (${role} connection): ` +
+        `${(err as Error).message.replace(/\.+$/, '')}. ` +
         'Start Redis there, or unset SANDBOX_REDIS_URL to keep the sandbox in memory.',
     );
   }

@@ -61,6 +61,8 @@ export interface TwoInstances {
   readonly b: RunningSandbox;
   /** Each instance's own address (`http://127.0.0.1:<port>`), bypassing the proxy. */
   readonly direct: { readonly a: string; readonly b: string };
+  /** Each instance's own data directory (temporary, removed on close). */
+  readonly dataDirs: { readonly a: string; readonly b: string };
   /** Each instance's shared store (two connections to one Redis, one prefix). */
   readonly stores: { readonly a: SharedStore; readonly b: SharedStore };
   /** The Redis key prefix the pair shares. */
@@ -159,6 +161,7 @@ export async function startTwoInstances(options: InstanceOptions = {}): Promise<
     a: a.sandbox,
     b: b.sandbox,
     direct: { a: `http://127.0.0.1:${a.sandbox.port}`, b: `http://127.0.0.1:${b.sandbox.port}` },
+    dataDirs: { a: a.dataDir, b: b.dataDir },
     stores: { a: a.store, b: b.store },
     prefix,
     use: (next) => {
