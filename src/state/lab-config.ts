@@ -11,6 +11,10 @@ export interface LabConfig {
   readonly relayToken: string;
   /** The app's own server receives response_mode=form_post at /callback (server/form-post.ts). */
   readonly formPost: boolean;
+  /** Served to a class from a shared server (server/hosting.ts): the relay is off there. */
+  readonly hosting: boolean;
+  /** In hosting mode, the server's own words for why the relay is off. */
+  readonly relayOffReason: string;
   readonly loaded: boolean;
 }
 
@@ -21,6 +25,8 @@ export const useLabConfig = create<LabConfig>(() => ({
   relay: false,
   relayToken: '',
   formPost: false,
+  hosting: false,
+  relayOffReason: '',
   loaded: false,
 }));
 
@@ -42,12 +48,17 @@ export async function loadLabConfig(fetchFn: typeof fetch = fetch): Promise<void
  */
 export function applyLabConfig(json: unknown): boolean {
   if (typeof json !== 'object' || json === null) return false;
-  const { sandboxOrigin, relay, relayToken, formPost } = json as Record<string, unknown>;
+  const { sandboxOrigin, relay, relayToken, formPost, hosting, relayOffReason } = json as Record<
+    string,
+    unknown
+  >;
   useLabConfig.setState({
     sandboxOrigin: typeof sandboxOrigin === 'string' ? sandboxOrigin : DEFAULT_SANDBOX_ORIGIN,
     relay: relay === true && typeof relayToken === 'string',
     relayToken: typeof relayToken === 'string' ? relayToken : '',
     formPost: formPost === true,
+    hosting: hosting === true,
+    relayOffReason: typeof relayOffReason === 'string' ? relayOffReason.slice(0, 400) : '',
     loaded: true,
   });
   return true;

@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { ErrorBoundary } from './error-boundary.tsx';
 import { SandboxStatusNotice } from './components/sandbox-status-notice.tsx';
+import { InsecureContextNotice } from './components/hosting-notices.tsx';
 import { PresenterToggle } from './components/presenter-toggle.tsx';
 import { FLOWS, flowPath } from '../flows/registry.ts';
 import { useLabConfig } from '../state/lab-config.ts';
@@ -83,6 +84,7 @@ export function AppLayout() {
         {(location.pathname === '/settings' || location.pathname.startsWith('/flows/')) && (
           <SandboxStatusNotice />
         )}
+        <InsecureContextNotice />
         <ErrorBoundary resetKey={location.pathname}>
           <Suspense fallback={<p role="status">Loading…</p>}>
             {share === null ? <Outlet /> : <SharePrompt value={share} />}

@@ -1,5 +1,6 @@
 import type { StepFailure } from '../../flows/runner.ts';
 import { describeFormat, explainFailure, lookupLinks, type StepKind } from '../explain-error.ts';
+import { RelayOffNotice } from './hosting-notices.tsx';
 
 /** RFC 6749 §5.2's fields and Entra's extras, in the order people read them. */
 const SHOWN_FIELDS = [
@@ -66,6 +67,7 @@ export function FailurePanel(props: {
       <p>
         <strong>What to do:</strong> {explanation.fix}
       </p>
+      {failure.code === 'RELAY_UNAVAILABLE' && <RelayOffNotice />}
       {links.length > 0 && (
         <ul className="lookup-links">
           {links.map((link) => (

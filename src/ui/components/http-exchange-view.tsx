@@ -13,6 +13,7 @@ import {
 import './components.css';
 import { CopyButton } from './copy-button.tsx';
 import { MaskedValue } from './masked-value.tsx';
+import { RelayOffNotice } from './hosting-notices.tsx';
 import { SnippetView } from './snippet-view.tsx';
 
 export interface HttpExchangeViewProps {
@@ -266,6 +267,7 @@ export function HttpExchangeView(props: HttpExchangeViewProps) {
           </strong>
           {exchange.viaReason === '' ? null : <>: {exchange.viaReason}</>}
         </p>
+        {exchange.via === 'relay' && !sent && <RelayOffNotice />}
         <p className="http-exchange__timing">{timing}</p>
         {hasSecrets ? (
           <button

@@ -5,6 +5,7 @@ import { useLabConfig } from '../../state/lab-config.ts';
 import { flowSupportFor } from '../../state/provider-features.ts';
 import { useSandboxDirectory } from '../../state/sandbox-directory.ts';
 import { endpointsFor, tenantFor, useSettings, type AuthorityKind } from '../../state/settings.ts';
+import { RelayOffNotice } from '../components/hosting-notices.tsx';
 import { EndpointList } from '../settings/endpoint-list.tsx';
 import { FlowSupportList } from '../settings/flow-support-list.tsx';
 import { IssuerForm } from '../settings/issuer-form.tsx';
@@ -67,6 +68,7 @@ export default function SettingsPage() {
     <section aria-labelledby="settings-title" className="settings">
       <h1 id="settings-title">Settings</h1>
       <p className="lede">Where the requests go, and as which app registration.</p>
+      <RelayOffNotice />
       <p>
         Your own registration refused by Entra? The <Link to="/registration-check">registration checker</Link>{' '}
         reads its manifest and says which setting is wrong for your flow.
