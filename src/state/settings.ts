@@ -10,7 +10,8 @@
  */
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
-import { validateStoredEndpoints, type MetadataKind } from '../protocol/discovery.ts';
+import type { MetadataKind } from '../protocol/discovery.ts';
+import { validateStoredEndpoints } from '../protocol/endpoint-checks.ts';
 import { buildEntraEndpoints, ENTRA_GLOBAL_ORIGIN, type Endpoints } from '../protocol/endpoints.ts';
 // The metadata checks alone: the verdicts and their texts are loaded by the pages that show them
 // (`./provider-features.ts`), so the landing page does not carry them.

@@ -6,7 +6,7 @@ import { InsecureContextNotice } from './components/hosting-notices.tsx';
 import { PresenterToggle } from './components/presenter-toggle.tsx';
 import { FLOWS, flowPath } from '../flows/registry.ts';
 import { useLabConfig } from '../state/lab-config.ts';
-import { relayOriginsOf } from '../protocol/discovery.ts';
+import { relayOriginsOf } from '../protocol/endpoint-checks.ts';
 import { allowOnRelay } from '../state/relay.ts';
 import { endpointsFor, useSettings } from '../state/settings.ts';
 
