@@ -87,17 +87,26 @@ export function addYields(code: string, id: string): string {
 
 /**
  * The code of a mermaid dist module with every dynamic import other than the sequence diagram's replaced
- * by a rejection, and the names of the modules dropped.
+ * by a rejection, and the names of the modules dropped. The sequence diagram's own loader becomes a
+ * static import: mermaid is only ever loaded to draw one, so its renderer rides in mermaid's chunk (one
+ * request, not two in a row, and no chunk that only mermaid's own `import()` could reach).
  */
 export function dropMermaidLoaders(code: string): { code: string; dropped: string[] } {
   const dropped: string[] = [];
-  const out = code.replace(DYNAMIC_IMPORT, (whole, _specifier: string, name: string) => {
-    if (KEPT.test(name)) return whole;
+  const kept: string[] = [];
+  const out = code.replace(DYNAMIC_IMPORT, (_whole, specifier: string, name: string) => {
+    if (KEPT.test(name)) {
+      kept.push(specifier);
+      return `Promise.resolve(__labKept${kept.length - 1})`;
+    }
     dropped.push(name);
     const message = `mermaid: ${name} is not included in this build (build/mermaid-sequence-only.ts keeps sequence diagrams only)`;
     return `Promise.reject(new Error(${JSON.stringify(message)}))`;
   });
-  return { code: out, dropped };
+  const imports = kept.map(
+    (specifier, i) => `import * as __labKept${i} from ${JSON.stringify(specifier)};\n`,
+  );
+  return { code: imports.join('') + out, dropped };
 }
 
 export function mermaidSequenceOnly(): Plugin {
