@@ -7,6 +7,8 @@
  */
 import { createServer, preview } from 'vite';
 import { startSandbox } from './sandbox/index.ts';
+import { describeSharedStore, openSharedStoreFromEnv } from './sandbox/store/open-store.ts';
+import type { SharedStore } from './sandbox/store/shared-store.ts';
 import { labServerPlugin } from './lab-plugin.ts';
 import { HostingOptionError, parseHostingOptions, TRAINER_USER } from './hosting.ts';
 
@@ -29,8 +31,18 @@ const appOrigins = [
   ...(hosting?.publicOrigin === undefined ? [] : [hosting.publicOrigin]),
 ];
 
+// SANDBOX_REDIS_URL: the tenant lives in Redis, shared with every instance using it (issue 15); an
+// unreachable Redis stops the start here with the reason.
+let store: SharedStore;
+try {
+  store = await openSharedStoreFromEnv();
+} catch (error) {
+  console.error(`Not started: ${(error as Error).message}`);
+  process.exit(1);
+}
 const sandbox = await startSandbox({
   port: sandboxPort,
+  store,
   ...(hosting ? { host: hosting.address, trainerPassword: hosting.trainerPassword } : {}),
 });
 // startSandbox binds 127.0.0.1 unless hosting (server/sandbox/index.ts): the app's server reads the
@@ -74,6 +86,7 @@ const app =
 
 console.log(`\nOAuth Flow Lab (${mode}) → ${hosting?.publicOrigin ?? `http://localhost:${appPort}`}`);
 console.log(`Sandbox tenant portal → ${sandbox.origin}/`);
+console.log(`Sandbox store → ${describeSharedStore()}`);
 console.log(
   `Standards sandbox issuer → ${sandbox.standard.issuer} (portal ${sandbox.origin}/standard/portal)`,
 );
@@ -100,6 +113,7 @@ async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
   await Promise.allSettled([app.close(), sandbox.close()]);
+  await store.close();
   process.exit(0);
 }
 process.on('SIGINT', () => void stop());

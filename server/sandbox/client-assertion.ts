@@ -27,13 +27,18 @@ export function assertionSubject(assertion: string): string | undefined {
 
 /**
  * The token endpoint URLs Entra accepts as `aud` (RFC 7523 §3 item 3): the tenant's v2.0 token endpoint
- * by GUID, by domain or as `organizations`, on either loopback spelling of the sandbox origin.
+ * by GUID, by domain or as `organizations`, at the sandbox origin; a loopback origin in either spelling
+ * (localhost, 127.0.0.1), a public origin behind a proxy (issue 15) as it is.
  */
 export function assertionAudiences(origin: string): string[] {
-  const port = new URL(origin).port;
-  return ['localhost', '127.0.0.1'].flatMap((host) =>
+  const url = new URL(origin);
+  const origins =
+    url.hostname === 'localhost' || url.hostname === '127.0.0.1'
+      ? ['localhost', '127.0.0.1'].map((host) => `${url.protocol}//${host}${url.port ? `:${url.port}` : ''}`)
+      : [url.origin];
+  return origins.flatMap((base) =>
     [SANDBOX_TENANT.id, SANDBOX_TENANT.domain, 'organizations'].map(
-      (tenant) => `http://${host}:${port}/${tenant}${ROUTES.token}`,
+      (tenant) => `${base}/${tenant}${ROUTES.token}`,
     ),
   );
 }

@@ -1,10 +1,14 @@
 /**
  * Command-line entry: `npm run sandbox`. Starts the sandbox tenant on `SANDBOX_PORT` (default 5174)
  * and prints its directory. Every password and secret printed is sandbox-only test data.
+ * `SANDBOX_REDIS_URL` (and `SANDBOX_REDIS_PREFIX`) keep the tenant in Redis, shared by every instance
+ * started with the same ones; `SANDBOX_PUBLIC_ORIGIN` names the reverse proxy in front of them (issue 15).
  */
 import { HostingOptionError, parseHostingOptions, TRAINER_USER } from '../hosting.ts';
 import { startSandbox } from './index.ts';
 import { buildDirectory } from './portal.ts';
+import { describeSharedStore, openSharedStoreFromEnv } from './store/open-store.ts';
+import type { SharedStore } from './store/shared-store.ts';
 
 const port = Number(process.env['SANDBOX_PORT'] ?? 5174);
 // Hosting mode (`--host`, LAB_HOST, LAB_TRAINER_PASSWORD; server/hosting.ts): several instances behind
@@ -17,9 +21,18 @@ try {
   console.error(`Not started: ${error.message}`);
   process.exit(1);
 }
+let store: SharedStore;
+try {
+  // A Redis that cannot be reached stops the start here, saying which URL and what to do.
+  store = await openSharedStoreFromEnv();
+} catch (error) {
+  console.error(`Not started: ${(error as Error).message}`);
+  process.exit(1);
+}
 const sandbox = await startSandbox({
   port,
   quiet: true,
+  store,
   ...(hosting ? { host: hosting.address, trainerPassword: hosting.trainerPassword } : {}),
 });
 const d = buildDirectory(sandbox.origin);
@@ -27,6 +40,10 @@ const d = buildDirectory(sandbox.origin);
 const lines = [
   `Sandbox tenant "${d.tenant.displayName}" — SANDBOX ONLY, not Microsoft Entra ID`,
   `  portal      ${sandbox.origin}/   (JSON: ${sandbox.origin}/directory.json)`,
+  ...(sandbox.origin === `http://localhost:${sandbox.port}`
+    ? []
+    : [`  listening   port ${sandbox.port}, public origin ${sandbox.origin} (SANDBOX_PUBLIC_ORIGIN)`]),
+  `  store       ${describeSharedStore()}`,
   `  tenant      ${d.tenant.id}  (${d.tenant.domain}; also common, organizations, consumers)`,
   ...Object.entries(d.endpoints).map(([k, v]) => `  ${k.padEnd(11)} ${v}`),
   '',
@@ -71,13 +88,16 @@ let stopping = false;
 const stop = (signal: NodeJS.Signals): void => {
   if (stopping) return;
   stopping = true;
-  sandbox.close().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(`sandbox: error while stopping on ${signal}`, err);
-      process.exit(1);
-    },
-  );
+  sandbox
+    .close()
+    .then(() => store.close())
+    .then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(`sandbox: error while stopping on ${signal}`, err);
+        process.exit(1);
+      },
+    );
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -3,7 +3,7 @@
  * in-memory store, so `npm start` needs nothing (issue 15).
  */
 import { createMemoryStore } from './memory-store.ts';
-import { createRedisStore } from './redis-store.ts';
+import { createRedisStore, redactRedisUrl } from './redis-store.ts';
 import type { SharedStore } from './shared-store.ts';
 
 /** Key prefix when none is given: one tenant per Redis database unless told otherwise. */
@@ -29,4 +29,14 @@ export async function openSharedStore(options: OpenStoreOptions = {}): Promise<S
 /** {@link openSharedStore} from `SANDBOX_REDIS_URL` and `SANDBOX_REDIS_PREFIX`. */
 export function openSharedStoreFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<SharedStore> {
   return openSharedStore({ url: env['SANDBOX_REDIS_URL'], prefix: env['SANDBOX_REDIS_PREFIX'] });
+}
+
+/** One line for the start-up output: which store the tenant lives in (a Redis URL without its password). */
+export function describeSharedStore(env: NodeJS.ProcessEnv = process.env): string {
+  const url = env['SANDBOX_REDIS_URL'];
+  if (!url) {
+    return 'in memory (this process only; set SANDBOX_REDIS_URL to share one tenant between instances)';
+  }
+  const prefix = env['SANDBOX_REDIS_PREFIX'] || DEFAULT_REDIS_PREFIX;
+  return `Redis ${redactRedisUrl(url)}, keys under ${prefix} (every instance using them is one tenant)`;
 }

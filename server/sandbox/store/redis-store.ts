@@ -89,8 +89,12 @@ async function connect(url: string, timeoutMs: number, role: string): Promise<Re
   } catch (err) {
     throw new Error(`SANDBOX_REDIS_URL ${redactRedisUrl(url)} is not a Redis URL: ${(err as Error).message}`);
   }
-  // Errors are reported through the failing commands; without a listener ioredis prints each one.
-  client.on('error', () => undefined);
+  // Errors are reported through the failing commands; without a listener ioredis prints each one. The
+  // first connection's says why (ECONNREFUSED, a DNS failure) where connect() only says it closed.
+  let cause: Error | undefined;
+  client.on('error', (err: Error) => {
+    cause ??= err;
+  });
   try {
     await client.connect();
     await client.ping();
@@ -98,7 +102,7 @@ async function connect(url: string, timeoutMs: number, role: string): Promise<Re
     client.disconnect();
     throw new Error(
       `Cannot reach Redis at ${redactRedisUrl(url)} (${role} connection): ` +
-        `${(err as Error).message.replace(/\.+$/, '')}. ` +
+        `${(cause ?? (err as Error)).message.replace(/\.+$/, '')}. ` +
         'Start Redis there, or unset SANDBOX_REDIS_URL to keep the sandbox in memory.',
     );
   }
