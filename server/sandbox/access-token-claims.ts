@@ -108,9 +108,7 @@ function delegatedScopes(ctx: KoaContextWithOIDC, scope: unknown, graph: boolean
   const asked = typeof ctx.oidc.params?.['scope'] === 'string' ? ctx.oidc.params['scope'].split(' ') : [];
   // A refresh that names its scopes narrows the token to them (RFC 6749 §6); otherwise the grant's own.
   const granted = entities.RefreshToken && asked.length > 0 ? asked : [...(model?.scopes ?? asked)];
-  const oidc = granted.filter(
-    (s) => s === 'openid' || s === 'profile' || s === 'email',
-  );
+  const oidc = granted.filter((s) => s === 'openid' || s === 'profile' || s === 'email');
   return [...new Set([...oidc, ...scp])];
 }
 

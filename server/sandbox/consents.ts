@@ -46,7 +46,9 @@ const union = (a: readonly string[], b: Iterable<string>): string[] => [...new S
 
 function userStateOf(record: UserConsentRecord | undefined): UserConsentState {
   if (record?.revoked) return { kind: 'revoked' };
-  return record && record.granted.length > 0 ? { kind: 'granted', scopes: [...record.granted] } : { kind: 'none' };
+  return record && record.granted.length > 0
+    ? { kind: 'granted', scopes: [...record.granted] }
+    : { kind: 'none' };
 }
 
 /** Reads consent synchronously from a snapshot (the portal page renders from one). */
@@ -91,7 +93,10 @@ export class ConsentStore {
 
   /** The consent that applies to `userId` signing in to `clientId`; admin consent wins. */
   async state(userId: string, clientId: string): Promise<ConsentState> {
-    const [admin, record] = await this.#store.getMany<unknown>([adminKey(clientId), userKey(userId, clientId)]);
+    const [admin, record] = await this.#store.getMany<unknown>([
+      adminKey(clientId),
+      userKey(userId, clientId),
+    ]);
     if (admin === true) return { kind: 'admin' };
     return userStateOf(record as UserConsentRecord | undefined);
   }
@@ -162,7 +167,10 @@ export class ConsentStore {
    * them. The password grant needs this (it cannot show a consent page; AADSTS65001 otherwise).
    */
   async covers(userId: string, clientId: string, scopes: readonly string[]): Promise<boolean> {
-    const [admin, value] = await this.#store.getMany<unknown>([adminKey(clientId), userKey(userId, clientId)]);
+    const [admin, value] = await this.#store.getMany<unknown>([
+      adminKey(clientId),
+      userKey(userId, clientId),
+    ]);
     if (admin === true) return true;
     const record = value as UserConsentRecord | undefined;
     if (record?.revoked) return false;

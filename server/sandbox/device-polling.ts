@@ -41,14 +41,21 @@ export class DevicePollRegistry {
   }
 
   /** Remembers a device code just issued. */
-  async register(deviceCode: string, clientId: string, expiresInSeconds: number, now = Date.now()): Promise<void> {
+  async register(
+    deviceCode: string,
+    clientId: string,
+    expiresInSeconds: number,
+    now = Date.now(),
+  ): Promise<void> {
     const poll: DevicePoll = {
       clientId,
       expiresAt: now + expiresInSeconds * 1000,
       interval: DEVICE_POLL_INTERVAL,
       lastPollAt: undefined,
     };
-    await this.#store.set(keyOf(deviceCode), poll, { ttlMs: expiresInSeconds * 1000 + EXPIRED_CODE_MEMORY_MS });
+    await this.#store.set(keyOf(deviceCode), poll, {
+      ttlMs: expiresInSeconds * 1000 + EXPIRED_CODE_MEMORY_MS,
+    });
   }
 
   /** Device codes remembered (the portal's memory figures). */

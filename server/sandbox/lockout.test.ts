@@ -335,7 +335,13 @@ describe('smart lockout rule: generated sequences agree with the model', () => {
             got.push((await (onB ? b : a).attempt('user', password === RIGHT, password, 1_000_000)).kind);
           }
           await store.close();
-          expect(got).toEqual(model(attempts.map(({ password }) => ({ password, afterMs: 0 })), threshold, 60_000));
+          expect(got).toEqual(
+            model(
+              attempts.map(({ password }) => ({ password, afterMs: 0 })),
+              threshold,
+              60_000,
+            ),
+          );
         },
       ),
       { numRuns: 200 },

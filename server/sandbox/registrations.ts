@@ -273,7 +273,10 @@ export class AppRegistry implements TenantPart {
    * Dropped by every change below; `withCertificate` is re-checked on lookup, as certificates are
    * registered elsewhere (certificates.ts).
    */
-  readonly #snapshots = new Map<string, { readonly withCertificate: boolean; readonly app: AppRegistration }>();
+  readonly #snapshots = new Map<
+    string,
+    { readonly withCertificate: boolean; readonly app: AppRegistration }
+  >();
 
   constructor(certificates: CertificateStore, tenant?: TenantState) {
     this.#certificates = certificates;
@@ -324,7 +327,10 @@ export class AppRegistry implements TenantPart {
   }
 
   /** Runs `change` for one app and answers with the app's new snapshot. */
-  async #changeApp(clientId: string, change: (app: MutableApp) => RegistryResult<void>): Promise<RegistryResult> {
+  async #changeApp(
+    clientId: string,
+    change: (app: MutableApp) => RegistryResult<void>,
+  ): Promise<RegistryResult> {
     const result = await this.#change((apps) => {
       const app = apps.get(clientId);
       return app ? change(app) : notFound(clientId);
@@ -386,7 +392,8 @@ export class AppRegistry implements TenantPart {
       if (patch.redirectUris !== undefined) app.redirectUris = [...patch.redirectUris];
       if (patch.implicitIdTokens !== undefined) app.implicitIdTokens = patch.implicitIdTokens;
       if (patch.implicitAccessTokens !== undefined) app.implicitAccessTokens = patch.implicitAccessTokens;
-      if (patch.allowPublicClientFlows !== undefined) app.allowPublicClientFlows = patch.allowPublicClientFlows;
+      if (patch.allowPublicClientFlows !== undefined)
+        app.allowPublicClientFlows = patch.allowPublicClientFlows;
       if (patch.accessTokenAcceptedVersion !== undefined)
         app.accessTokenAcceptedVersion = patch.accessTokenAcceptedVersion;
       if (patch.signInAudience !== undefined) app.signInAudience = patch.signInAudience;
