@@ -25,6 +25,11 @@ test('code interception: without PKCE the other app redeems the code; with PKCE 
   const on = await run(page, 'on');
   await expect(on.getByRole('heading', { name: 'The defence stopped it' })).toBeFocused();
   await expect(on).toContainText('AADSTS501481');
+  // The code once, the citation once: not "AADSTS501481: AADSTS501481", not "(RFC 8252 §7.3) (RFC 8252 §7.3)".
+  const outcome = (await on.locator('.attack-outcome').textContent()) ?? '';
+  expect(outcome.split('AADSTS501481').length - 1, outcome).toBe(1);
+  for (const why of await on.locator('.attack-step p').filter({ hasText: /^Why:/ }).allTextContents())
+    expect(why.match(/RFC \d+ §[\d.]+/g)?.length ?? 0, why).toBeLessThanOrEqual(1);
   await expect(on.getByText(/Raw HTTP: POST .*\/oauth2\/v2\.0\/token → 400/)).toBeVisible();
   await on.getByRole('button', { name: 'Reveal Captured code' }).press('Enter');
   const fact = on.locator('.attack-facts > div').filter({ hasText: 'Captured code' });

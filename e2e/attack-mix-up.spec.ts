@@ -1,5 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { APP, recordHosts, run, SANDBOX } from './support/attack-lab.ts';
+import {
+  APP,
+  expectStoredDiagramWithAttacker,
+  recordHosts,
+  recordRequests,
+  run,
+  SANDBOX,
+} from './support/attack-lab.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
 import { expectNoSecretsLeft, recordConsole } from './support/secrets-audit.ts';
 
@@ -10,12 +17,20 @@ test('mix-up: without the iss check the app hands the code and verifier to the a
 }) => {
   const consoleLines = recordConsole(page);
   const hosts = recordHosts(page);
+  const requested = recordRequests(page);
   await page.goto('/attacks');
   await page.getByRole('link', { name: TITLE }).press('Enter');
   await expect(page.getByRole('heading', { level: 1, name: TITLE })).toBeVisible();
-  await expect(page.getByRole('note', { name: 'Vulnerable mode' })).toContainText(
-    'does not compare the response’s iss',
-  );
+  await expect(page.getByRole('note', { name: 'Vulnerable mode' })).toContainText('the callback ignores iss');
+  // What Entra does, with Microsoft's page as the source.
+  await expect(page.getByText('On Entra ID:')).toBeVisible();
+  await expect(page.locator('.attack-on-entra')).toContainText('Entra ID sends no iss');
+  await expect(
+    page.getByRole('link', {
+      name: 'Source: Microsoft: the authorization code response (opens in a new tab)',
+    }),
+  ).toHaveAttribute('href', /learn\.microsoft\.com\/entra\/identity-platform\/v2-oauth2-auth-code-flow/);
+  await expectStoredDiagramWithAttacker(page, requested);
 
   const off = await run(page, 'off');
   await expect(off.getByRole('heading', { name: 'The attack worked' })).toBeFocused();

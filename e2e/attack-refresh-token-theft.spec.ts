@@ -27,7 +27,7 @@ test('refresh token theft: without rotation the stolen token works until the SPA
   await expect(off.getByRole('heading', { name: 'The attack worked' })).toBeFocused();
   await expect(off).toContainText('neither the SPA nor Adele Vance could tell');
   await expect(off).toContainText('AADSTS700084');
-  await expect(off.getByText(/^Attacker:$/).first()).toBeVisible();
+  await expect(off.getByText(/^Attacker \(injected script\):$/).first()).toBeVisible();
   await expect(off.getByText(/Raw HTTP: POST .*\/oauth2\/v2\.0\/token → 200/).first()).toBeVisible();
   await expectNoAxeViolations(page, 'refresh-token-theft: defence off');
   await expectSettingsRestored(page);

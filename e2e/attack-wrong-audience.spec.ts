@@ -13,6 +13,8 @@ test('wrong audience: without the aud check the payroll API accepts a token for 
   await page.goto('/attacks');
   await page.getByRole('link', { name: TITLE }).press('Enter');
   await expect(page.getByRole('heading', { level: 1, name: TITLE })).toBeVisible();
+  await expect(page.locator('.attack-on-entra')).toContainText('each API must check aud itself');
+  await expect(page.locator('.attack-on-entra')).toContainText('IDX10214');
   await expect(page.getByRole('note', { name: 'Vulnerable mode' })).toContainText(
     'accept tokens issued for another API',
   );

@@ -1,7 +1,15 @@
 import { expect, test, type Page } from '@playwright/test';
 import { attackPath, builtAttacks } from '../src/flows/attacks/registry.ts';
-import { APP, recordHosts, run, SANDBOX } from './support/attack-lab.ts';
+import {
+  APP,
+  expectStoredDiagramWithAttacker,
+  recordHosts,
+  recordRequests,
+  run,
+  SANDBOX,
+} from './support/attack-lab.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
+import { expectNoHorizontalScroll } from './support/layout.ts';
 import { expectNoSecretsLeft, recordConsole } from './support/secrets-audit.ts';
 
 /** Opens an attack from the index with the keyboard. */
@@ -68,7 +76,7 @@ test.describe('attack lab', () => {
     await expect(off.getByRole('heading', { name: 'The attack worked' })).toBeFocused();
     await expect(off).toContainText('signed in to the app as Alex Wilber, the attacker');
     await expect(off.getByText('alex@flowlab-sandbox.onmicrosoft.com', { exact: true })).toBeVisible();
-    await expect(off.getByText(/^Attacker:$/).first()).toBeVisible();
+    await expect(off.getByText(/^Attacker \(their own account\):$/).first()).toBeVisible();
     await expect(off.getByText(/Raw HTTP: POST .*\/oauth2\/v2\.0\/token → 200/)).toBeVisible();
     await expectNoAxeViolations(page, 'login-csrf: defence off');
     await expectSwitchesOff(page);
@@ -117,5 +125,31 @@ test.describe('attack lab', () => {
 
     expect([...hosts].sort()).toEqual([APP, SANDBOX].sort());
     await expectNoSecretsLeft(page, [idToken], consoleLines);
+  });
+
+  test.describe('on a phone (390 px)', () => {
+    test.use({ viewport: { width: 390, height: 844 } });
+    test('an attack page keeps to the screen; its stored diagram, full size, shows the attacker apart', async ({
+      page,
+    }, testInfo) => {
+      const requested = recordRequests(page);
+      await openAttack(page, 'Mix-up between two authorization servers');
+      await expectStoredDiagramWithAttacker(page, requested);
+      const off = await run(page, 'off');
+      await expect(off.getByRole('heading', { name: 'The attack worked' })).toBeFocused();
+      await expectNoHorizontalScroll(page, 'the mix-up page at 390 px');
+      await page.screenshot({ path: testInfo.outputPath('mix-up-390.png'), fullPage: true });
+      await expectNoAxeViolations(page, 'mix-up at 390 px');
+
+      const open = page.getByRole('button', { name: 'Diagram: open it full size' });
+      await open.focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog');
+      await expect(dialog.locator('svg rect[fill="rgb(253, 226, 226)"]')).toHaveCount(1);
+      await page.screenshot({ path: testInfo.outputPath('mix-up-390-diagram.png') });
+      await page.keyboard.press('Escape');
+      await expect(open).toBeFocused();
+      expect(requested.filter((url) => /mermaid|sequenceDiagram-/i.test(url))).toEqual([]);
+    });
   });
 });

@@ -32,3 +32,27 @@ export async function run(page: Page, mode: 'off' | 'on'): Promise<Locator> {
   await expect(outcome).toBeVisible({ timeout: 30_000 });
   return panel;
 }
+
+/** Every URL the page requests, to tell a stored diagram drawing from mermaid being loaded. */
+export function recordRequests(page: Page): string[] {
+  const urls: string[] = [];
+  page.on('request', (request) => urls.push(request.url()));
+  return urls;
+}
+
+/**
+ * The diagram beside the runs is a stored drawing (mermaid is never loaded on an attack page) and draws
+ * the attacker apart: alone in a tinted box titled "Attacker", labelled "Attacker (…)".
+ */
+export async function expectStoredDiagramWithAttacker(
+  page: Page,
+  requested: readonly string[],
+): Promise<void> {
+  const svg = page.locator('.flow-diagram .sequence-diagram__canvas svg');
+  await expect(svg).toHaveCount(1, { timeout: 15_000 });
+  await expect(svg.locator('rect[fill="rgb(253, 226, 226)"]')).toHaveCount(1);
+  await expect(svg.locator('text.text', { hasText: /^Attacker$/ })).toHaveCount(1);
+  await expect(svg.locator('rect.actor-top[name="attacker"]')).toHaveCount(1);
+  expect(requested.some((url) => /\/diagrams\/[0-9a-f]{28}\.svg$/.test(url))).toBe(true);
+  expect(requested.filter((url) => /mermaid|sequenceDiagram-/i.test(url))).toEqual([]);
+}

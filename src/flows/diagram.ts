@@ -47,6 +47,13 @@ const RESERVED = new Set([
 const SAFE_ID = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /**
+ * The fill of an attacker's box: a pale red under mermaid's black title text (about 17:1), so the
+ * title and the participant inside stay readable.
+ * @see https://mermaid.js.org/syntax/sequenceDiagram.html#grouping-box
+ */
+export const ATTACKER_BOX_FILL = 'rgb(253, 226, 226)';
+
+/**
  * Makes free text safe for a Mermaid label: one line, with the characters the sequence grammar
  * reacts to written as Mermaid entity codes, which it draws as the plain character. `;` ends a
  * statement, `#` starts an entity, `:` splits a message (and `wrap:` would be read as a directive),
@@ -93,8 +100,13 @@ export function buildSequenceDiagram(spec: DiagramSpec): string {
   const ids = participantIds(spec);
   const labels = new Map(spec.actors.map((actor) => [actor.id, actor.label] as const));
   const lines = ['sequenceDiagram'];
+  const attackers = new Set(spec.actors.filter((actor) => actor.attacker === true).map((actor) => actor.id));
   for (const [actorId, id] of ids) {
-    lines.push(`  participant ${id} as ${escapeMermaidText(labels.get(actorId) ?? actorId, 'alias')}`);
+    const participant = `participant ${id} as ${escapeMermaidText(labels.get(actorId) ?? actorId, 'alias')}`;
+    // An attacker sits in a box of its own, tinted and titled, so it never reads as one more honest party.
+    if (attackers.has(actorId))
+      lines.push(`  box ${ATTACKER_BOX_FILL} Attacker`, `  ${participant}`, '  end');
+    else lines.push(`  ${participant}`);
   }
   let openLoop: string | undefined;
   for (const message of spec.messages) {

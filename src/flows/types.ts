@@ -8,6 +8,8 @@ import type { StepFailure } from './runner.ts';
 export interface Actor {
   readonly id: string;
   readonly label: string;
+  /** An attacker (the attack lab): drawn inside a coloured box titled "Attacker", apart from the others. */
+  readonly attacker?: boolean;
 }
 
 /** One message of the sequence diagram, attributed to the step that sends it. */

@@ -76,7 +76,7 @@ export const codeInterceptionAttack: AttackDefinition<CodeInterceptionContext> =
   actors: [
     { id: 'client', label: 'Desktop app' },
     { id: 'user', label: 'User’s browser' },
-    { id: ATTACKER, label: 'Attacker (another app on the device)' },
+    { id: ATTACKER, label: 'Attacker (another app on the device)', attacker: true },
     { id: 'as', label: 'Sandbox tenant' },
   ],
   needsRelay: true,
@@ -101,7 +101,7 @@ export const codeInterceptionAttack: AttackDefinition<CodeInterceptionContext> =
       id: 'start',
       title: 'The desktop app opens the system browser on the sign-in page',
       actor: 'client',
-      why: 'A native app signs users in through the system browser and receives the answer on a loopback redirect URI it listens on (RFC 8252 §7.3).',
+      why: 'A native app signs users in through the system browser and receives the answer on a loopback redirect URI it listens on.',
       spec: 'RFC 8252 §7.3',
       run: async (ctx, deps) => {
         const { tenant, exchange } = await loadLabTenant(DESKTOP_APP, deps);
@@ -161,8 +161,8 @@ export const codeInterceptionAttack: AttackDefinition<CodeInterceptionContext> =
       id: 'capture',
       title: 'The malicious app receives the redirect instead of the desktop app',
       actor: ATTACKER,
-      why: 'Any program on the device can listen on a loopback port or register a custom URI scheme; whichever gets there first receives the redirect (RFC 8252 §8.1).',
-      spec: 'RFC 7636 §1',
+      why: 'Any program on the device can listen on a loopback port or register a custom URI scheme; whichever gets there first receives the redirect.',
+      spec: 'RFC 8252 §8.1',
       run: (ctx) => {
         const redirectedTo = need(ctx.redirectedTo, 'The redirect');
         const { params } = readCallbackParameters(redirectedTo);
@@ -252,7 +252,7 @@ export const codeInterceptionAttack: AttackDefinition<CodeInterceptionContext> =
     actors: [
       { id: 'client', label: 'Desktop app' },
       { id: 'user', label: 'User’s browser' },
-      { id: ATTACKER, label: 'Attacker (another app on the device)' },
+      { id: ATTACKER, label: 'Attacker (another app on the device)', attacker: true },
       { id: 'as', label: 'Sandbox tenant' },
     ],
     messages: [
@@ -266,7 +266,7 @@ export const codeInterceptionAttack: AttackDefinition<CodeInterceptionContext> =
       {
         from: 'client',
         to: 'user',
-        text: 'open /authorize code_challenge=S256(verifier)',
+        text: 'open /authorize, code_challenge = S256(verifier)',
         step: 'start',
         variant: 'defended',
       },
@@ -279,7 +279,7 @@ export const codeInterceptionAttack: AttackDefinition<CodeInterceptionContext> =
         reply: true,
         http: true,
       },
-      { from: 'user', to: ATTACKER, text: 'GET localhost:1337/?code=… (captured)', step: 'capture' },
+      { from: 'user', to: ATTACKER, text: 'GET localhost:1337/ with the code (captured)', step: 'capture' },
       {
         from: ATTACKER,
         to: 'as',

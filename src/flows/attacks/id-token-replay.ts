@@ -101,7 +101,7 @@ export const idTokenReplayAttack: AttackDefinition<IdTokenReplayContext> = {
   ],
   actors: [
     { id: 'victim', label: 'Victim’s browser (earlier)' },
-    { id: ATTACKER, label: 'Attacker’s browser' },
+    { id: ATTACKER, label: 'Attacker (their own browser)', attacker: true },
     { id: 'client', label: 'Browser app (implicit sign-in)' },
     { id: 'as', label: 'Sandbox tenant' },
   ],
@@ -116,7 +116,7 @@ export const idTokenReplayAttack: AttackDefinition<IdTokenReplayContext> = {
     defended: {
       title: 'the app checks nonce',
       explanation:
-        'The same replayed token; this time the app also compares its nonce with the one it sent, as OIDC Core requires of every ID token answered in the front channel.',
+        'The same replayed token; this time the app also compares its nonce with the one it sent, as OIDC Core requires for every ID token returned by the authorization endpoint.',
       expected: 'defence-stops',
     },
   },
@@ -284,7 +284,7 @@ export const idTokenReplayAttack: AttackDefinition<IdTokenReplayContext> = {
   diagram: {
     actors: [
       { id: 'victim', label: 'Victim’s browser (earlier)' },
-      { id: ATTACKER, label: 'Attacker’s browser' },
+      { id: ATTACKER, label: 'Attacker (their own browser)', attacker: true },
       { id: 'client', label: 'Browser app (implicit sign-in)' },
       { id: 'as', label: 'Sandbox tenant' },
     ],
@@ -304,7 +304,7 @@ export const idTokenReplayAttack: AttackDefinition<IdTokenReplayContext> = {
         text: 'start a sign-in: state S, nonce N2 kept',
         step: 'attacker-starts',
       },
-      { from: ATTACKER, to: 'client', text: '/callback#id_token (N1), state S', step: 'replay' },
+      { from: ATTACKER, to: 'client', text: '/callback with #id_token (N1), state S', step: 'replay' },
       { from: 'client', to: 'as', text: 'GET signing keys', step: 'validate', http: true },
       { from: 'as', to: 'client', text: 'keys: signature valid', step: 'validate', reply: true, http: true },
       {

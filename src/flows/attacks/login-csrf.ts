@@ -58,7 +58,7 @@ export const loginCsrfAttack: AttackDefinition<LoginCsrfContext> = {
   ],
   actors: [
     { id: 'victim', label: 'Victim’s browser' },
-    { id: ATTACKER, label: 'Attacker' },
+    { id: ATTACKER, label: 'Attacker (their own account)', attacker: true },
     { id: 'client', label: 'Web app (its server)' },
     { id: 'as', label: 'Sandbox tenant' },
   ],
@@ -74,7 +74,7 @@ export const loginCsrfAttack: AttackDefinition<LoginCsrfContext> = {
     defended: {
       title: 'the app checks state',
       explanation:
-        'The same app, the same forged callback; this time the callback compares state with the one the victim’s browser keeps. Only state changes: PKCE or a nonce would stop this too (RFC 9700 §4.7.1).',
+        'The same app and the same forged callback, but now the callback compares state with the one the victim’s browser keeps. Only state is added here, though PKCE or a nonce would stop this attack too (RFC 9700 §4.7.1).',
       expected: 'defence-stops',
     },
   },
@@ -251,7 +251,7 @@ export const loginCsrfAttack: AttackDefinition<LoginCsrfContext> = {
   diagram: {
     actors: [
       { id: 'victim', label: 'Victim’s browser' },
-      { id: ATTACKER, label: 'Attacker' },
+      { id: ATTACKER, label: 'Attacker (their own account)', attacker: true },
       { id: 'client', label: 'Web app (its server)' },
       { id: 'as', label: 'Sandbox tenant' },
     ],
@@ -276,7 +276,12 @@ export const loginCsrfAttack: AttackDefinition<LoginCsrfContext> = {
         text: 'open the app: sign-in begins, state V kept',
         step: 'victim-visits',
       },
-      { from: ATTACKER, to: 'victim', text: 'page opens /callback?code=A&state=A', step: 'forged-callback' },
+      {
+        from: ATTACKER,
+        to: 'victim',
+        text: 'page opens /callback with code A, state A',
+        step: 'forged-callback',
+      },
       { from: 'victim', to: 'client', text: 'GET /callback code A, state A', step: 'forged-callback' },
       { from: 'client', to: 'client', text: 'state not checked', step: 'callback', variant: 'vulnerable' },
       {

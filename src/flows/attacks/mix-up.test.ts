@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { buildSequenceDiagram } from '../diagram.ts';
 import { MIX_UP_AS_PATH, MIX_UP_CAPTURED_PATH } from './mix-up-server.ts';
@@ -130,4 +131,21 @@ describe('mix-up (RFC 9700 §4.4)', () => {
       expect(buildSequenceDiagram(spec)).toMatchSnapshot(mode);
     }
   });
+});
+
+describe('what the page says Entra ID does', () => {
+  // The discovery documents Entra ID published, as captured: none offers iss in authorization responses.
+  test.each(['entra-common.json', 'entra-organizations.json'])(
+    'test-fixtures/providers/%s has no authorization_response_iss_parameter_supported',
+    (file) => {
+      const doc = JSON.parse(readFileSync(`test-fixtures/providers/${file}`, 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      const metadata = (doc['metadata'] ?? doc) as Record<string, unknown>;
+      expect(JSON.stringify(doc)).toContain('authorization_endpoint');
+      expect(metadata['authorization_response_iss_parameter_supported']).toBeUndefined();
+      expect(mixUpAttack.onEntra?.text).toMatch(/sends no iss/);
+    },
+  );
 });

@@ -113,25 +113,35 @@ export const mixUpAttack: AttackDefinition<MixUpContext> = {
       href: 'https://www.rfc-editor.org/rfc/rfc9700#section-4.4.2',
     },
   ],
+  // Entra's answer to /authorize carries code and state, no iss, and the discovery documents captured
+  // in test-fixtures/providers/entra-*.json have no authorization_response_iss_parameter_supported:
+  // https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#successful-response
+  onEntra: {
+    text: 'Entra ID sends no iss: its answer carries the code and state only, and its discovery document does not offer authorization_response_iss_parameter_supported. An app that signs in at Entra and at another server needs the other defence, a separate redirect URI per server.',
+    source: {
+      label: 'Microsoft: the authorization code response',
+      href: 'https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#successful-response',
+    },
+  },
   actors: [
     { id: 'user', label: 'User’s browser' },
     { id: 'client', label: 'App (a client of two servers)' },
-    { id: ATTACKER, label: 'Attacker’s server' },
+    { id: ATTACKER, label: 'Attacker (their own server)', attacker: true },
     { id: 'as', label: 'Honest server (/standard)' },
   ],
   runs: {
     vulnerable: {
       title: 'the app does not check iss',
       explanation:
-        'The app keeps which server each sign-in started at, but reads the callback without comparing the response’s iss with it, so it takes the code for one from the server it chose.',
+        'The app remembers which server it sent the user to, but never compares it with the iss in the answer. So it believes the code came from that server.',
       appDefenceOff:
-        'the callback does not compare the response’s iss with the issuer this sign-in started at (RFC 9207 §2.4).',
+        'the callback ignores iss: it does not compare it with the server this sign-in started at (RFC 9207 §2.4).',
       expected: 'attack-works',
     },
     defended: {
       title: 'the app checks iss',
       explanation:
-        'The same sign-in; this time the callback compares the iss the honest server put in its response with the issuer the app sent the user to. They differ, so the app uses the code nowhere. (RFC 9700 §4.4.2 names one other defence, for servers that send no iss: a different redirect URI per server, checked at the callback.)',
+        'The same sign-in, but now the callback compares iss with the server the app sent the user to. They differ, so the app drops the code. For servers that send no iss, RFC 9700 §4.4.2 gives another defence: a separate redirect URI per server, checked at the callback.',
       expected: 'defence-stops',
     },
   },
@@ -148,7 +158,7 @@ export const mixUpAttack: AttackDefinition<MixUpContext> = {
         const { endpoints, sendsIss, exchange } = await discover(chosenIssuer, deps);
         return {
           ctx: { ...ctx, chosenIssuer, chosenEndpoints: endpoints, chosenSendsIss: sendsIss },
-          said: 'The user picked the attacker’s server. Its discovery document looks like any other, and names its own issuer, authorization endpoint and token endpoint.',
+          said: 'The user picked the attacker’s server. Its discovery document looks like any other: its own issuer, authorization endpoint and token endpoint.',
           facts: [
             { label: 'Chosen issuer', value: chosenIssuer },
             { label: 'Its authorization endpoint', value: endpoints.authorization },
@@ -162,7 +172,7 @@ export const mixUpAttack: AttackDefinition<MixUpContext> = {
       id: 'sign-in',
       title: 'The attacker’s server sends the user on to the honest server, where they sign in',
       actor: 'user',
-      why: 'The attacker’s authorization endpoint answers with a redirect to the honest server, putting in the app’s client id there. The user signs in at the server they trust and sees nothing odd.',
+      why: 'The attacker’s authorization endpoint redirects the browser to the honest server, with the app’s client id at that server. The user signs in where they always do and sees nothing odd.',
       spec: 'RFC 9700 §4.4.1',
       run: async (ctx, deps) => {
         const endpoints = need(ctx.chosenEndpoints, 'The chosen server');
@@ -183,7 +193,7 @@ export const mixUpAttack: AttackDefinition<MixUpContext> = {
         const { params } = readCallbackParameters(signIn.redirectedTo);
         return {
           ctx: { ...ctx, state, verifier, callback: signIn.redirectedTo },
-          said: `The browser went to the attacker’s server, was sent on to the honest server, and ${LAB_USERS.adele.displayName} signed in there. The honest server sent the browser back to the app with a code — and with iss, naming itself.`,
+          said: `The browser went to the attacker’s server, which sent it on to the honest server, where ${LAB_USERS.adele.displayName} signed in. The honest server sent the browser back to the app with a code, and with iss naming itself.`,
           facts: [
             { label: 'Code (issued by the honest server)', value: params['code'] ?? '(none)', secret: true },
             { label: 'iss in the response', value: params['iss'] ?? '(none)' },
@@ -197,7 +207,7 @@ export const mixUpAttack: AttackDefinition<MixUpContext> = {
       id: 'callback',
       title: 'The app reads the callback',
       actor: 'client',
-      why: 'The app must decide which server this code is for. Without iss it can only assume: the one it sent the user to.',
+      why: 'The app must decide which server issued this code. Without checking iss, it can only assume: the server it sent the user to.',
       spec: 'RFC 9207 §2.4',
       run: (ctx) => {
         const callback = need(ctx.callback, 'The callback');
@@ -207,7 +217,7 @@ export const mixUpAttack: AttackDefinition<MixUpContext> = {
           const { code } = parseAuthorizationResponse(callback, { state });
           return {
             ctx: { ...ctx, code },
-            said: 'The state matched, and the app took the code as one from the server it chose — the attacker’s.',
+            said: 'The state matched. The app took the code as coming from the server the user picked: the attacker’s.',
           };
         }
         try {
@@ -233,13 +243,13 @@ export const mixUpAttack: AttackDefinition<MixUpContext> = {
             ctx,
             said:
               error.code === 'INVALID_RESPONSE'
-                ? 'The response names the honest server, not the one this sign-in started at. The app refused it and sent the code nowhere.'
+                ? 'iss names the honest server, not the server this sign-in started at. The app refused the response and sent the code nowhere.'
                 : 'The response does not say which server issued the code, although the chosen server promised it would. The app refused it and sent the code nowhere.',
             verdict: {
               attackWorked: false,
               why:
                 error.code === 'INVALID_RESPONSE'
-                  ? 'The honest server put its own issuer in the response (iss). The app compared it with the server it had sent the user to — the attacker’s — and they differ, so it never sent the code or its PKCE verifier to the attacker’s token endpoint. The attacker got nothing.'
+                  ? 'The honest server named itself in iss. The app had sent the user to the attacker’s server, so the two differ, and the app never sent the code or its PKCE verifier anywhere. The attacker got nothing.'
                   : 'The response carried no iss although the chosen server promised one, so the app could not tell which server issued the code and did not use it. The attacker got nothing.',
               refusal: { code: error.code, message: error.message },
             },
@@ -274,7 +284,7 @@ export const mixUpAttack: AttackDefinition<MixUpContext> = {
         );
         return {
           ctx,
-          said: `The attacker’s server answered HTTP ${exchange.response?.status ?? 0}, as if the code were bad. It does not matter: it kept the code and the verifier.`,
+          said: `The attacker’s server answered HTTP ${exchange.response?.status ?? 0}, as if the code were bad. That hardly matters: it has kept the code and the verifier.`,
           exchanges: [exchange],
         };
       },
@@ -283,7 +293,7 @@ export const mixUpAttack: AttackDefinition<MixUpContext> = {
       id: 'attacker-redeems',
       title: 'The attacker redeems the code at the honest server',
       actor: ATTACKER,
-      why: 'The code was issued by the honest server to the app’s client id there, a public client: with the verifier the app gave away, the attacker redeems it as the app would.',
+      why: 'The honest server issued the code to the app, a public client with no secret. With the verifier the app gave away, the attacker redeems it just as the app would.',
       spec: 'RFC 9700 §4.4.1',
       run: async (ctx, deps) => {
         const captured = await sendRequest(
@@ -373,7 +383,7 @@ export const mixUpAttack: AttackDefinition<MixUpContext> = {
     actors: [
       { id: 'user', label: 'User’s browser' },
       { id: 'client', label: 'App (a client of two servers)' },
-      { id: ATTACKER, label: 'Attacker’s server' },
+      { id: ATTACKER, label: 'Attacker (their own server)', attacker: true },
       { id: 'as', label: 'Honest server (/standard)' },
     ],
     messages: [

@@ -75,7 +75,7 @@ export const redirectUriWildcardAttack: AttackDefinition<RedirectUriWildcardCont
     { label: 'RFC 6749 §3.1.2.2', href: 'https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2.2' },
   ],
   actors: [
-    { id: ATTACKER, label: 'Attacker' },
+    { id: ATTACKER, label: 'Attacker (a page on the app’s site)', attacker: true },
     { id: 'victim', label: 'Victim’s browser' },
     { id: 'as', label: 'Sandbox tenant' },
   ],
@@ -230,7 +230,7 @@ export const redirectUriWildcardAttack: AttackDefinition<RedirectUriWildcardCont
           exchanges: [exchange],
           verdict: {
             attackWorked: who.toLowerCase() === LAB_USERS.adele.username,
-            why: `The attacker holds an access token for ${LAB_USERS.adele.displayName}, issued to the real app with the permissions she consented to it: they can read her profile and mail as if they were the app. She only clicked a sign-in link of an app she trusts.`,
+            why: `The attacker holds an access token for ${LAB_USERS.adele.displayName}, issued to the real app with the permissions she gave it: they can read her profile and mail as if they were the app. She only clicked a sign-in link of an app she trusts.`,
           },
         };
       },
@@ -238,7 +238,7 @@ export const redirectUriWildcardAttack: AttackDefinition<RedirectUriWildcardCont
   ],
   diagram: {
     actors: [
-      { id: ATTACKER, label: 'Attacker' },
+      { id: ATTACKER, label: 'Attacker (a page on the app’s site)', attacker: true },
       { id: 'victim', label: 'Victim’s browser' },
       { id: 'as', label: 'Sandbox tenant' },
     ],
@@ -246,14 +246,14 @@ export const redirectUriWildcardAttack: AttackDefinition<RedirectUriWildcardCont
       {
         from: ATTACKER,
         to: 'victim',
-        text: 'link: /authorize redirect_uri=…/users/attacker/profile',
+        text: 'link: /authorize, redirect_uri = the attacker’s page',
         step: 'attacker-link',
       },
       { from: 'victim', to: 'as', text: 'GET /authorize, sign in', step: 'victim-signs-in', http: true },
       {
         from: 'as',
         to: 'victim',
-        text: '302 …/users/attacker/profile?code=… (matches …/*)',
+        text: '302 to the attacker’s page with the code (it matches …/*)',
         step: 'victim-signs-in',
         reply: true,
         http: true,

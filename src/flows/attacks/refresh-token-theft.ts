@@ -167,20 +167,20 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
   ],
   actors: [
     { id: 'victim', label: 'Victim’s SPA' },
-    { id: ATTACKER, label: 'Attacker' },
+    { id: ATTACKER, label: 'Attacker (injected script)', attacker: true },
     { id: 'as', label: 'Sandbox tenant' },
   ],
   runs: {
     vulnerable: {
       title: 'no rotation: a used refresh token stays valid',
       explanation:
-        'Entra’s own behaviour, which the sandbox keeps by default: redeeming a refresh token gives a new one, but the old one keeps working. The run makes sure the sandbox’s rotation setting is off, and puts it back afterwards.',
+        'This is how Entra behaves, and the sandbox by default: each refresh gives a new refresh token, but the old one keeps working. The run turns the sandbox’s rotation off and puts the setting back afterwards.',
       expected: 'attack-works',
     },
     defended: {
       title: 'rotation: a used refresh token is refused, and its grant revoked',
       explanation:
-        'The sandbox’s “Rotate refresh tokens” setting, turned on for this run only (RFC 9700 §4.14.2): each refresh token can be redeemed once. When the victim’s app and the attacker both use the same one, the second use gives the theft away. (The other defence §4.14.2 allows, sender-constrained refresh tokens such as DPoP, makes a copied token useless without the app’s private key.)',
+        'The run turns on the sandbox’s “Rotate refresh tokens” setting: each refresh token works once. When the victim’s app and the attacker both use the same one, the second use gives the theft away. RFC 9700 §4.14.2 allows one other defence, sender-constrained tokens such as DPoP: a copied token is useless without the app’s private key.',
       expected: 'defence-stops',
     },
   },
@@ -192,9 +192,9 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
   steps: [
     {
       id: 'sandbox-setting',
-      title: 'The sandbox’s refresh token rotation, for this run',
+      title: 'The sandbox sets refresh token rotation for this run',
       actor: 'as',
-      why: 'Whether a used refresh token still works is the authorization server’s decision, not the app’s: this is the setting the two runs differ in.',
+      why: 'Whether a used refresh token still works is up to the authorization server, not the app. This setting is the only difference between the two runs.',
       spec: 'RFC 9700 §4.14.2',
       run: async (ctx, deps) => {
         const read = await exchangeSandboxSettings(deps);
@@ -284,7 +284,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
       id: 'attacker-refresh',
       title: 'The attacker redeems the stolen refresh token',
       actor: ATTACKER,
-      why: 'A SPA is a public client: its refresh token is redeemed with no secret, so whoever holds it can redeem it (from a server the attacker sets the SPA’s Origin header).',
+      why: 'A SPA is a public client: it redeems its refresh token without a secret, so anyone holding the token can redeem it. From a server, the attacker simply sends the SPA’s Origin header.',
       spec: 'RFC 6749 §6',
       run: async (ctx, deps) => {
         const result = await refresh(
@@ -297,7 +297,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
         const next = newRefreshToken(result.tokens);
         return {
           ctx: { ...ctx, attackerRefreshToken: next },
-          said: 'The sandbox answered with a new access token and a new refresh token, now the attacker’s. The token had not been used yet, so neither run can tell this request from the SPA’s.',
+          said: 'The sandbox answered with a new access token and a new refresh token, now the attacker’s. The stolen token had not been used yet, so in either run the sandbox cannot tell this request from the SPA’s.',
           facts: [
             { label: 'Attacker’s access token', value: result.tokens?.access_token ?? '', secret: true },
             { label: 'Attacker’s new refresh token', value: next, secret: true },
@@ -329,7 +329,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
         }
         return {
           ctx,
-          said: `The sandbox refused: ${describeRefusal(result.refusal)}. This refresh token had been used already, so someone else holds a copy. The sandbox cannot tell who is the thief, so it revoked the whole grant — every refresh token issued from this sign-in, the attacker’s new one too. The victim signs in again.`,
+          said: `The sandbox refused: ${describeRefusal(result.refusal)}. This refresh token had been used before, so someone else holds a copy. The sandbox cannot tell which one is the thief, so it revoked the whole grant: every refresh token from this sign-in, the attacker’s new one too. The victim has to sign in again.`,
           facts: [{ label: 'Refused', value: result.refusal.message }],
           exchanges: [result.exchange],
         };
@@ -339,7 +339,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
       id: 'attacker-again',
       title: 'The attacker refreshes again with their newest token',
       actor: ATTACKER,
-      why: 'What a stolen refresh token is worth: how long the attacker can keep getting fresh access tokens.',
+      why: 'A stolen refresh token is worth as much as the time it keeps giving the attacker fresh access tokens.',
       spec: 'RFC 9700 §4.14.2',
       run: async (ctx, deps) => {
         const result = await refresh(
@@ -355,7 +355,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
             exchanges: [result.exchange],
             verdict: {
               attackWorked: false,
-              why: 'The attacker got one access token, good until it expires, and no more: the moment the victim’s SPA used the same refresh token again, the sandbox saw a used token come back and revoked the grant, so the attacker’s newer refresh token stopped working as well. Without rotation the stolen token would have worked for the rest of the day.',
+              why: 'The attacker got one access token, good until it expires, and nothing more. When the victim’s SPA used the same refresh token again, the sandbox saw a used token come back and revoked the grant, so the attacker’s newer refresh token stopped working too. Without rotation, the stolen token would have kept working for the rest of the day.',
               refusal: { code: result.refusal.fields.error, message: result.refusal.message },
             },
           };
@@ -374,7 +374,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
         }
         return {
           ctx: { ...ctx, attackerRefreshToken: next },
-          said: 'It worked again. Each refresh gives the attacker a new refresh token and a new access token, for as long as the chain lasts; the victim still notices nothing.',
+          said: 'It worked again. Each refresh gives the attacker a new access token and a new refresh token, for as long as the chain lasts. The victim still notices nothing.',
           facts: [{ label: 'Attacker’s newest refresh token', value: next, secret: true }],
           exchanges: [result.exchange],
         };
@@ -416,7 +416,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
         return {
           ctx,
           said: expired
-            ? 'To show the end of the day without waiting for it, the sandbox’s SPA lifetime was set to 1 second for this one request (and put back). The attacker’s newest token, issued minutes ago, was refused with AADSTS700084: its lifetime counts from the victim’s sign-in, not from when it was issued.'
+            ? 'To show the end of the day without waiting a day, the run set the sandbox’s SPA lifetime to 1 second for this one request, then put it back. The attacker’s newest token, issued seconds ago, was refused with AADSTS700084: its lifetime counts from the victim’s sign-in, not from when it was issued.'
             : 'The attacker’s token still worked after the lifetime was shortened (it should not have).',
           facts: [
             {
@@ -428,7 +428,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
           exchanges: [shortened.exchange, result.exchange],
           verdict: {
             attackWorked: true,
-            why: `The attacker refreshed with the stolen token beside the victim’s SPA, and neither the SPA nor ${LAB_USERS.adele.displayName} could tell. Only the SPA’s fixed lifetime ends it: ${hours(before.spaRefreshTokenLifetimeSeconds)} after the sign-in (AADSTS700084) — a web app’s refresh token would have lasted up to 90 days. Rotation would have ended it at the victim’s next refresh.`,
+            why: `The attacker kept refreshing with the stolen token alongside the victim’s SPA, and neither the SPA nor ${LAB_USERS.adele.displayName} could tell. Only the SPA’s fixed lifetime ends it, ${hours(before.spaRefreshTokenLifetimeSeconds)} after the sign-in (AADSTS700084); a web app’s refresh token would have lasted up to 90 days. Rotation would have ended it at the victim’s next refresh.`,
           },
         };
       },
@@ -437,7 +437,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
   diagram: {
     actors: [
       { id: 'victim', label: 'Victim’s SPA' },
-      { id: ATTACKER, label: 'Attacker' },
+      { id: ATTACKER, label: 'Attacker (injected script)', attacker: true },
       { id: 'as', label: 'Sandbox tenant' },
     ],
     messages: [

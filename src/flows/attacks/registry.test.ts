@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { buildSequenceDiagram } from '../diagram.ts';
+import { ATTACK_DEFINITIONS } from './definitions.ts';
 import { ATTACK_LOADERS, ATTACKS, attackPath, builtAttacks, findAttack } from './registry.ts';
 import { ATTACK_MODES, ATTACKER } from './types.ts';
 
@@ -17,6 +18,11 @@ describe('attack catalogue', () => {
     expect(findAttack('')).toBeUndefined();
     for (const attack of ATTACKS)
       expect(findAttack(attack.id) === undefined).toBe(ATTACK_LOADERS[attack.id] === undefined);
+  });
+
+  test('the list of every definition (for the diagram renderer and the text tests) is what the pages load', async () => {
+    const loaded = await Promise.all(builtAttacks().map((entry) => ATTACK_LOADERS[entry.id]?.()));
+    expect(ATTACK_DEFINITIONS).toEqual(loaded);
   });
 });
 
@@ -66,6 +72,25 @@ describe.each(builtAttacks().map((entry) => [entry.id, entry] as const))('attack
       if (message.variant !== undefined) expect(ATTACK_MODES).toContain(message.variant);
     }
     expect(attack.diagram.messages.some((m) => m.from === ATTACKER || m.to === ATTACKER)).toBe(true);
+  });
+
+  test('the attacker is drawn apart: labelled "Attacker (…)", alone in a tinted box titled Attacker', async () => {
+    const attack = await load();
+    for (const actors of [attack.actors, attack.diagram.actors]) {
+      const attacker = actors.find((a) => a.id === ATTACKER);
+      expect(attacker?.label).toMatch(/^Attacker \(.+\)$/);
+      expect(actors.filter((a) => a.attacker === true).map((a) => a.id)).toEqual([ATTACKER]);
+    }
+    for (const mode of ATTACK_MODES) {
+      const lines = buildSequenceDiagram({
+        actors: attack.diagram.actors,
+        messages: attack.diagram.messages.filter((m) => m.variant === undefined || m.variant === mode),
+      }).split('\n');
+      const at = lines.findIndex((line) => /^ {2}participant attacker as /.test(line));
+      expect(lines[at - 1]).toMatch(/^ {2}box rgb\(\d+, \d+, \d+\) Attacker$/);
+      expect(lines[at + 1]).toBe('  end');
+      expect(lines.filter((line) => line.trimStart().startsWith('box ')).length).toBe(1);
+    }
   });
 
   // Snapshots of this file cover the attack lab's own attacks; the others snapshot theirs beside their code.

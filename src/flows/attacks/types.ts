@@ -210,6 +210,8 @@ export interface AttackRunDefinition {
 export interface AttackDefinition<Ctx extends AttackContext = AttackContext> extends AttackCatalogueEntry {
   /** The sections the attack and its defence rest on (RFC 9700, RFC 9207, OIDC Core…). */
   readonly specs: readonly SpecReference[];
+  /** What Microsoft Entra ID does about this attack, in a sentence or two, and the page that says so. */
+  readonly onEntra?: { readonly text: string; readonly source: SpecReference };
   /** The participants, the attacker included (id {@link ATTACKER}). */
   readonly actors: readonly Actor[];
   readonly runs: Readonly<Record<AttackMode, AttackRunDefinition>>;

@@ -86,10 +86,21 @@ export const wrongAudienceAttack: AttackDefinition<WrongAudienceContext> = {
     { label: 'RFC 9068 §4', href: 'https://www.rfc-editor.org/rfc/rfc9068#section-4' },
     { label: 'RFC 8707 §2', href: 'https://www.rfc-editor.org/rfc/rfc8707#section-2' },
   ],
+  // Entra issues each access token for one API, named in aud (v2.0: the API's client id); the API
+  // must check it: https://learn.microsoft.com/entra/identity-platform/claims-validation#validate-the-audience
+  // and https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference (aud).
+  // Microsoft.IdentityModel, under Microsoft.Identity.Web, refuses a mismatch with IDX10214.
+  onEntra: {
+    text: 'Entra ID issues each access token for one API and names it in aud, but it cannot stop the token being sent elsewhere: each API must check aud itself. Microsoft.Identity.Web does, and refuses a token for another API with IDX10214 (audience validation failed).',
+    source: {
+      label: 'Microsoft: validate the audience',
+      href: 'https://learn.microsoft.com/entra/identity-platform/claims-validation#validate-the-audience',
+    },
+  },
   actors: [
     { id: 'client', label: 'User’s app' },
     { id: 'as', label: 'Standards sandbox issuer' },
-    { id: ATTACKER, label: 'API A (compromised)' },
+    { id: ATTACKER, label: 'Attacker (API A, compromised)', attacker: true },
     { id: 'api-b', label: 'API B (payroll)' },
   ],
   runs: {
@@ -281,7 +292,7 @@ export const wrongAudienceAttack: AttackDefinition<WrongAudienceContext> = {
     actors: [
       { id: 'client', label: 'User’s app' },
       { id: 'as', label: 'Standards sandbox issuer' },
-      { id: ATTACKER, label: 'API A (compromised)' },
+      { id: ATTACKER, label: 'Attacker (API A, compromised)', attacker: true },
       { id: 'api-b', label: 'API B (payroll)' },
     ],
     messages: [

@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router';
 import { runAttack, stepsForMode } from '../../flows/attacks/runner.ts';
 import { ATTACKS_PATH, findAttack } from '../../flows/attacks/registry.ts';
 import { ATTACK_LAB_SWITCHES, type AttackLabSwitch } from '../../flows/attacks/switches.ts';
+import { citationToAdd, refusalParts } from '../../flows/attacks/text.ts';
 import {
   ATTACK_MODES,
   ATTACKER,
@@ -83,10 +84,13 @@ function StepDetails({
   step: AttackDefinition['steps'][number];
   record: AttackStepRecord;
 }) {
+  const why = step.why.replace(/\s+/g, ' ').trim();
+  const citation = citationToAdd(why, step.spec);
   return (
     <>
       <p>
-        <em>Why:</em> {step.why} <span className="spec-ref">({step.spec})</span>
+        <em>Why:</em> {why}
+        {citation === undefined ? null : <span className="spec-ref"> ({citation})</span>}
       </p>
       {record.said !== undefined && <p>{record.said}</p>}
       {record.facts !== undefined && record.facts.length > 0 && (
@@ -173,6 +177,8 @@ export function Outcome({
     );
   }
   const surprising = verdict.attackWorked !== (expected === 'attack-works');
+  // The code once: a message that begins with it (or names it) is not prefixed with it again.
+  const refusal = verdict.refusal === undefined ? undefined : refusalParts(verdict.refusal);
   return (
     <div
       className={
@@ -185,11 +191,15 @@ export function Outcome({
         {verdict.attackWorked ? 'The attack worked' : 'The defence stopped it'}
       </h3>
       <p>{verdict.why}</p>
-      {verdict.refusal !== undefined && (
-        <p>
-          Refused with <code>{verdict.refusal.code}</code>: {verdict.refusal.message}
-        </p>
-      )}
+      {refusal !== undefined &&
+        (refusal.code === '' ? (
+          <p>Refused: {refusal.message}</p>
+        ) : (
+          <p>
+            Refused with <code>{refusal.code}</code>
+            {refusal.message === '' ? '.' : `: ${refusal.message}`}
+          </p>
+        ))}
       {surprising && (
         <p className="warning">
           Not what this run should show (
@@ -376,6 +386,20 @@ export function AttackView({ attack }: { attack: AttackDefinition }) {
             </li>
           ))}
         </ul>
+        {attack.onEntra !== undefined && (
+          <p className="attack-on-entra">
+            <strong>On Entra ID:</strong> {attack.onEntra.text}{' '}
+            <a
+              href={attack.onEntra.source.href}
+              target="_blank"
+              rel="noopener noreferrer"
+              aria-label={`Source: ${attack.onEntra.source.label} (opens in a new tab)`}
+            >
+              {attack.onEntra.source.label}
+              <span aria-hidden="true"> ↗</span>
+            </a>
+          </p>
+        )}
         <p>
           Both runs are real: every request goes to the sandbox tenant ({sandboxOrigin}) or to this app, never
           anywhere else. This page plays the attacker too, in the panels marked “Attacker”.
