@@ -1,0 +1,153 @@
+/**
+ * Hosting mode (`--host`, docs/workshop.md), started here on its own ports: the app and the sandbox
+ * listen on 0.0.0.0 and are reached through 127.0.0.1/localhost. The portal is read-only without the
+ * trainer password, a write is refused (401) and then done with it, the relay is off and the app says
+ * so, and the pages stay axe clean. Uses the build the config's web server made (LAB_DIST_DIR).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { E2E_APP_PORT, E2E_SANDBOX_PORT } from '../playwright.config.ts';
+import { expectNoAxeViolations } from './support/axe.ts';
+
+const APP_PORT = E2E_APP_PORT + 20;
+const SANDBOX_PORT = E2E_SANDBOX_PORT + 20;
+const APP = `http://localhost:${APP_PORT}`;
+const SANDBOX = `http://localhost:${SANDBOX_PORT}`;
+const PASSWORD = 'e2e-trainer-password-2026';
+const trainer = `Basic ${Buffer.from(`trainer:${PASSWORD}`).toString('base64')}`;
+
+let server: ChildProcess | undefined;
+let output = '';
+
+async function waitUntilUp(request: APIRequestContext): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (server?.exitCode !== null && server?.exitCode !== undefined)
+      throw new Error(`The hosting-mode server stopped (${server.exitCode}):\n${output}`);
+    try {
+      const answer = await request.get(`${APP}/lab-config.json`, { timeout: 2_000 });
+      if (answer.ok()) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`The hosting-mode server did not start within 60 s:\n${output}`);
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async ({ request }) => {
+  test.setTimeout(90_000);
+  server = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'server/main.ts', '--mode=preview', '--host=0.0.0.0'],
+    {
+      env: {
+        ...process.env,
+        APP_PORT: String(APP_PORT),
+        SANDBOX_PORT: String(SANDBOX_PORT),
+        SANDBOX_DATA_DIR: '.sandbox/e2e-hosting',
+        LAB_TRAINER_PASSWORD: PASSWORD,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  server.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await waitUntilUp(request);
+});
+
+test.afterAll(async () => {
+  if (server?.exitCode === null) {
+    const stopped = new Promise((resolve) => server?.once('exit', resolve));
+    server.kill('SIGTERM');
+    await stopped;
+  }
+});
+
+test('the start says hosting mode and the relay is off, and never prints a password it was given', () => {
+  expect(output).toContain('Hosting mode → app and sandbox listen on 0.0.0.0');
+  expect(output).toContain('Local relay → off');
+  expect(output).toContain('Trainer password → from LAB_TRAINER_PASSWORD');
+  expect(output).not.toContain(PASSWORD);
+});
+
+test('a learner sees the portal read-only, with the reason, and cannot change it', async ({
+  page,
+  request,
+}) => {
+  await page.goto(`${SANDBOX}/`);
+  const notice = page.locator('#read-only-notice');
+  await expect(notice).toContainText('only the trainer can change it');
+  await expect(page.getByRole('button', { name: 'Save settings' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Reset to the seeded directory' })).toBeDisabled();
+  await expect(page.getByRole('link', { name: 'sign in with the trainer password' })).toBeVisible();
+  await expectNoAxeViolations(page, 'the read-only portal');
+
+  const refused = await request.post(`${SANDBOX}/portal/settings`, {
+    data: { deviceCodeLifetimeSeconds: 300 },
+  });
+  expect(refused.status()).toBe(401);
+  expect(refused.headers()['www-authenticate']).toContain('Basic realm=');
+  expect(((await refused.json()) as { error_description: string }).error_description).toContain(
+    'trainer password',
+  );
+  const settings = (await (await request.get(`${SANDBOX}/portal/settings`)).json()) as {
+    deviceCodeLifetimeSeconds: number;
+  };
+  expect(settings.deviceCodeLifetimeSeconds).toBe(900);
+});
+
+test('the trainer changes a setting with the password, from curl-like calls and from the page', async ({
+  browser,
+  request,
+}) => {
+  const done = await request.post(`${SANDBOX}/portal/settings`, {
+    data: { deviceCodeLifetimeSeconds: 300 },
+    headers: { authorization: trainer },
+  });
+  expect(done.status()).toBe(200);
+  expect(((await done.json()) as { deviceCodeLifetimeSeconds: number }).deviceCodeLifetimeSeconds).toBe(300);
+
+  const context = await browser.newContext({
+    httpCredentials: { username: 'trainer', password: PASSWORD, origin: SANDBOX },
+  });
+  const page = await context.newPage();
+  // The sign-in link answers with a Basic challenge; the browser answers it and lands on the portal.
+  await page.goto(`${SANDBOX}/trainer`);
+  await expect(page.locator('#trainer-notice')).toContainText('Signed in as the trainer');
+  const lifetime = page.getByLabel('Device code lifetime (seconds)');
+  await expect(lifetime).toBeEnabled();
+  await lifetime.fill('900');
+  await page.getByRole('button', { name: 'Save settings' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/#settings$/);
+  await expect(page.getByLabel('Device code lifetime (seconds)')).toHaveValue('900');
+  await expectNoAxeViolations(page, 'the portal signed in as the trainer');
+  await context.close();
+});
+
+test('the relay is off: /relay/* refused with the reason, and the app says so in Settings', async ({
+  page,
+  request,
+}) => {
+  const config = (await (await request.get(`${APP}/lab-config.json`)).json()) as Record<string, unknown>;
+  expect(config['hosting']).toBe(true);
+  expect(config['relay']).toBe(false);
+  expect(config).not.toHaveProperty('relayToken');
+
+  const relayed = await request.post(`${APP}/relay/forward`, {
+    headers: { 'x-relay-target': `${SANDBOX}/x`, origin: APP },
+    form: { a: 'b' },
+  });
+  expect(relayed.status()).toBe(404);
+  expect(relayed.headers()['x-relay-refused']).toBe('1');
+  expect(await relayed.text()).toContain('this lab runs on a shared server');
+
+  await page.goto(`${APP}/settings`);
+  const notice = page.getByText('The local relay is off on this shared server.');
+  await expect(notice).toBeVisible();
+  await expect(page.locator('.relay-off')).toContainText('Copy such a request as curl');
+  await expectNoAxeViolations(page, 'Settings in hosting mode');
+});
