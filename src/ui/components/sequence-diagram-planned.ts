@@ -1,7 +1,8 @@
 /**
  * Every planned sequence diagram a flow page can show before any step has sent anything: each flow
  * with each combination of variant tags its route can pass (PKCE or not, a secret or not, how the
- * answer comes back, …). The build-time renderer draws these; the store's test checks none is missing.
+ * answer comes back, …), and each attack page's two (defence off, defence on). The build-time renderer
+ * draws these; the store's test checks none is missing.
  * Not imported by the app: it would pull every flow into one chunk.
  */
 import { buildSequenceDiagram } from '../../flows/diagram.ts';
@@ -19,6 +20,8 @@ import { dynamicRegistrationFlow } from '../../flows/dynamic-registration.ts';
 import { tokenExchangeFlow } from '../../flows/token-exchange.ts';
 import { tokenManagementFlow } from '../../flows/token-management.ts';
 import type { DiagramSpec } from '../../flows/types.ts';
+import { ATTACK_DEFINITIONS } from '../../flows/attacks/definitions.ts';
+import { ATTACK_MODES } from '../../flows/attacks/types.ts';
 import { diagramKey, drawableText } from './sequence-diagram-config.ts';
 
 export interface PlannedDiagram {
@@ -27,6 +30,11 @@ export interface PlannedDiagram {
   /** The text the page gives mermaid. */
   readonly text: string;
   readonly key: string;
+}
+
+/** The id under which an attack's diagrams are listed (attacks share no ids with flows this way). */
+export function attackDiagramId(attackId: string): string {
+  return `attacks/${attackId}`;
 }
 
 const APP_ORIGIN = 'http://localhost';
@@ -104,6 +112,12 @@ function variantSets(): { flowId: string; diagram: DiagramSpec; variants: string
     { flowId: 'token-exchange', diagram: tokenExchangeFlow.diagram, variants: [[]] },
     { flowId: 'token-management', diagram: tokenManagementFlow.diagram, variants: [[]] },
     { flowId: 'dynamic-registration', diagram: dynamicRegistrationFlow.diagram, variants: [[]] },
+    // Each attack page draws its planned diagram for one run at a time: the defence off, or on.
+    ...ATTACK_DEFINITIONS.map((attack) => ({
+      flowId: attackDiagramId(attack.id),
+      diagram: attack.diagram,
+      variants: ATTACK_MODES.map((mode) => [mode]),
+    })),
   ];
 }
 

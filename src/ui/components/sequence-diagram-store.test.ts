@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { FLOWS } from '../../flows/registry.ts';
 import { STORED_DIAGRAM_ID, type DiagramStoreIndex } from './sequence-diagram-config.ts';
-import { plannedDiagrams } from './sequence-diagram-planned.ts';
+import { attackDiagramId, plannedDiagrams } from './sequence-diagram-planned.ts';
+import { ATTACKS } from '../../flows/attacks/registry.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const SVG_DIR = join(ROOT, 'public', 'diagrams');
@@ -17,8 +18,10 @@ const FIX = 'run `npm run render-diagrams` and commit public/diagrams and sequen
 describe('stored drawings of the planned diagrams (public/diagrams)', () => {
   const planned = plannedDiagrams();
 
-  test('every registered flow has its planned diagrams listed', () => {
-    expect(new Set(planned.map((p) => p.flowId))).toEqual(new Set(FLOWS.map((f) => f.id)));
+  test('every registered flow and every attack has its planned diagrams listed', () => {
+    expect(new Set(planned.map((p) => p.flowId))).toEqual(
+      new Set([...FLOWS.map((f) => f.id), ...ATTACKS.map((a) => attackDiagramId(a.id))]),
+    );
   });
 
   test(`every planned diagram has a stored drawing (else ${FIX})`, () => {
