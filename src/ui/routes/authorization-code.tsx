@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { use, useCallback, useEffect, useState } from 'react';
 import {
   AUTHORIZE_PARAMETERS,
   authCodeVariants,
@@ -27,13 +27,8 @@ import {
 import { assessClientAuthMethods, sandboxJwksRegistrationUrl } from '../../protocol/client-auth.ts';
 import { assessFeature } from '../../protocol/provider-features.ts';
 import { featureMetadataFor, useProviderFeatures } from '../../state/provider-features.ts';
-import { ClientAuthChoice } from '../components/client-auth-choice.tsx';
-import {
-  JarmResult,
-  offeredJarmModes,
-  PushedRequestResult,
-  StandardsOptions,
-} from './authorization-code-standards.tsx';
+import type { ClientAuthChoice } from '../components/client-auth-choice.tsx';
+import type * as StandardsModule from './authorization-code-standards.tsx';
 import './authorization-code.css';
 import { runStep } from '../../flows/runner.ts';
 import { useFlowDeps, useStartedRun } from '../use-flow-run.ts';
@@ -70,6 +65,44 @@ import { UrlPreview } from '../components/url-preview.tsx';
 import { WarningsList } from '../components/warnings-list.tsx';
 
 const FLOW_ID = flow.id;
+
+/** The page's parts for PAR, JAR, JARM and client authentication beyond Entra. */
+type StandardsParts = typeof StandardsModule & { readonly ClientAuthChoice: typeof ClientAuthChoice };
+
+let standardsParts: Promise<StandardsParts> | undefined;
+
+/**
+ * The code of the standards parts, loaded once, when a run shows them (a generic issuer, or a run that
+ * pushed a request or got a JARM response): the page under Entra or the sandbox tenant opens without it.
+ * A failed load (a dropped connection) is tried again next time.
+ */
+function loadStandardsParts(): Promise<StandardsParts> {
+  if (standardsParts !== undefined) return standardsParts;
+  const loading = Promise.all([
+    import('./authorization-code-standards.tsx'),
+    import('../components/client-auth-choice.tsx'),
+  ]).then(([standards, choice]) => ({ ...standards, ClientAuthChoice: choice.ClientAuthChoice }));
+  // Settled promises say so, as React's `use` expects: once loaded, a render reads them without suspending.
+  const tracked = loading as Promise<StandardsParts> & {
+    status?: string;
+    value?: StandardsParts;
+    reason?: unknown;
+  };
+  tracked.status = 'pending';
+  loading.then(
+    (value) => {
+      tracked.status = 'fulfilled';
+      tracked.value = value;
+    },
+    (reason: unknown) => {
+      tracked.status = 'rejected';
+      tracked.reason = reason;
+      standardsParts = undefined;
+    },
+  );
+  standardsParts = loading;
+  return loading;
+}
 
 function newContext(
   settings: Settings,
@@ -478,7 +511,14 @@ export default function AuthorizationCodePage() {
     stepSectionProps(flow.steps, id, status(id), run.current, (step) => store.goTo(FLOW_ID, step));
 
   // Beyond Entra: JARM modes join response_mode's choices, and a confidential client picks its method.
-  const jarmModes = offeredJarmModes(features);
+  const standardsRun = authority === 'issuer';
+  // Read on the first render that needs them (the page waits as a whole, so nothing pops in later).
+  const parts =
+    standardsRun || ctx.pushed !== undefined || ctx.jarmResponse !== undefined
+      ? use(loadStandardsParts())
+      : undefined;
+  // Entra and the sandbox tenant list no JWT response mode (JARM §2.3), so only the standards parts add any.
+  const jarmModes = parts?.offeredJarmModes(features) ?? [];
   // domain_hint is an Entra extension: elsewhere it shows only when a value was given.
   const parameterDefinitions = AUTHORIZE_PARAMETERS.filter(
     (p) =>
@@ -494,7 +534,6 @@ export default function AuthorizationCodePage() {
         }
       : definition,
   );
-  const standardsRun = authority === 'issuer';
   const confidentialStandards = standardsRun && ctx.clientAuthMethod !== undefined;
   const keyRegistrationUrl =
     ctx.corsFromBrowser === true && savedIssuer !== undefined
@@ -662,8 +701,8 @@ export default function AuthorizationCodePage() {
             </button>
           </fieldset>
         </form>
-        {standardsRun ? (
-          <StandardsOptions
+        {standardsRun && parts !== undefined ? (
+          <parts.StandardsOptions
             ctx={ctx}
             features={features}
             patch={patch}
@@ -676,8 +715,8 @@ export default function AuthorizationCodePage() {
             PAR, JAR and JARM: {features.explain('par')} {features.explain('jar')} {features.explain('jarm')}
           </p>
         )}
-        {confidentialStandards && (
-          <ClientAuthChoice
+        {confidentialStandards && parts !== undefined && (
+          <parts.ClientAuthChoice
             verdicts={assessClientAuthMethods(features.metadata, { entra: features.entraShaped })}
             method={authMethodOf(ctx)}
             onMethodChange={(clientAuthMethod) => patch({ clientAuthMethod })}
@@ -733,7 +772,9 @@ export default function AuthorizationCodePage() {
               onRetry={startAgain}
               retryLabel="Start again"
             />
-            {ctx.pushed !== undefined && <PushedRequestResult pushed={ctx.pushed} />}
+            {ctx.pushed !== undefined && parts !== undefined && (
+              <parts.PushedRequestResult pushed={ctx.pushed} />
+            )}
           </>
         )}
       </StepSection>
@@ -834,7 +875,9 @@ export default function AuthorizationCodePage() {
                 ', and the issuer (iss) is the expected one'}
               .
             </p>
-            {ctx.jarmResponse !== undefined && <JarmResult jarm={ctx.jarmResponse} />}
+            {ctx.jarmResponse !== undefined && parts !== undefined && (
+              <parts.JarmResult jarm={ctx.jarmResponse} />
+            )}
             {ctx.authorizationResponse.responseMode === 'form_post' && (
               <p className="note">
                 The answer came as a form POST (response_mode=form_post), not in the URL: the code never sat
