@@ -83,13 +83,15 @@ describe('two instances, one tenant: authorization code and keys', () => {
       ((await (await fetch(`${base}${path}`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
     const tenantKeys = `/${SANDBOX_TENANT.id}/discovery/v2.0/keys`;
     expect(await keysOf(pair.direct.a, tenantKeys)).toEqual(await keysOf(pair.direct.b, tenantKeys));
-    expect(await keysOf(pair.direct.a, '/standard/jwks')).toEqual(await keysOf(pair.direct.b, '/standard/jwks'));
+    expect(await keysOf(pair.direct.a, '/standard/jwks')).toEqual(
+      await keysOf(pair.direct.b, '/standard/jwks'),
+    );
     const files = [...(await readdir(pair.dataDirs.a)), ...(await readdir(pair.dataDirs.b))];
     expect(files.filter((f) => f === 'keys.json')).toHaveLength(1);
     expect(files.filter((f) => f === 'standard-keys.json')).toHaveLength(1);
   });
 
-  test('a code issued through A is redeemed at B; B\'s tokens verify with A\'s published keys', async () => {
+  test("a code issued through A is redeemed at B; B's tokens verify with A's published keys", async () => {
     pair.use('a');
     const before = { ...pair.forwarded };
     const { code, verifier } = await spaCode(pair.a);
@@ -180,7 +182,7 @@ describe('revocation and expiry across instances (standards issuer)', () => {
 
   const credentials = { client_id: 'standard-post', client_secret: secretOf('standard-post') };
 
-  test('RFC 7009 §2.1: revoking the refresh token at B revokes the grant\'s tokens at A too', async () => {
+  test("RFC 7009 §2.1: revoking the refresh token at B revokes the grant's tokens at A too", async () => {
     pair.use('a');
     const sandbox = asTestSandbox(pair.a);
     const { url, verifier } = await authorizeUrl(sandbox, 'standard-post', { prompt: 'consent' });
@@ -229,8 +231,7 @@ describe('revocation and expiry across instances (standards issuer)', () => {
       ...credentials,
     });
     expect(pushed.status).toBe(201);
-    const held = async () =>
-      (await pair.stores.b.keys('standard:oidc:PushedAuthorizationRequest:')).length;
+    const held = async () => (await pair.stores.b.keys('standard:oidc:PushedAuthorizationRequest:')).length;
     expect(await held()).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect(await held()).toBe(0);

@@ -29,10 +29,7 @@ const SHARED_KEY_NAME = 'keys:standard';
  * Loads the keys from `dataDir`, generating and saving them (mode 0600) on first use; with a Redis
  * `shared` store, from there (put there once, from the first instance's data dir: loadSharedKeyMaterial).
  */
-export async function loadOrCreateStandardKeys(
-  dataDir: string,
-  shared?: SharedStore,
-): Promise<StandardKeys> {
+export async function loadOrCreateStandardKeys(dataDir: string, shared?: SharedStore): Promise<StandardKeys> {
   if (shared?.kind !== 'redis') return loadOrCreateStandardKeyFile(dataDir);
   return loadSharedKeyMaterial(shared, SHARED_KEY_NAME, parseStandardKeys, () =>
     loadOrCreateStandardKeyFile(dataDir),

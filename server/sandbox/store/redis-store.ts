@@ -212,10 +212,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Shar
       };
     },
     stats: async () => {
-      const [keys, info] = await Promise.all([
-        scan(startsWithPattern(prefix)),
-        client.info('memory'),
-      ]);
+      const [keys, info] = await Promise.all([scan(startsWithPattern(prefix)), client.info('memory')]);
       const used = /^used_memory:(\d+)/m.exec(info)?.[1];
       return { keys: keys.length, bytes: used === undefined ? 0 : Number(used) };
     },
@@ -223,9 +220,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Shar
       listeners.clear();
       const connections = [client, ...(subscriber ? [await subscriber.catch(() => undefined)] : [])];
       await Promise.all(
-        connections.map((connection) =>
-          connection?.quit().catch(() => connection.disconnect()),
-        ),
+        connections.map((connection) => connection?.quit().catch(() => connection.disconnect())),
       );
     },
   };

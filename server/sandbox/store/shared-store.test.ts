@@ -233,10 +233,13 @@ describe('opening the store', () => {
 
   test('redactRedisUrl hides any password and never echoes a non-URL', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 12 }).filter((s) => /^\w+$/.test(s)), (secret) => {
-        const shown = redactRedisUrl(`redis://user:${secret}@host:6380/2`);
-        expect(shown).toBe('redis://user:***@host:6380/2');
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 12 }).filter((s) => /^\w+$/.test(s)),
+        (secret) => {
+          const shown = redactRedisUrl(`redis://user:${secret}@host:6380/2`);
+          expect(shown).toBe('redis://user:***@host:6380/2');
+        },
+      ),
     );
     expect(redactRedisUrl('not a url hunter2')).toBe('(not a URL)');
   });

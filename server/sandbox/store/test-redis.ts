@@ -118,9 +118,7 @@ export async function startTwoInstances(options: InstanceOptions = {}): Promise<
   const cleanUp = async (): Promise<void> => {
     await Promise.allSettled(started.map(({ sandbox }) => sandbox.close()));
     await Promise.allSettled(started.map(({ store }) => store.close()));
-    await Promise.allSettled(
-      started.map(({ dataDir }) => rm(dataDir, { recursive: true, force: true })),
-    );
+    await Promise.allSettled(started.map(({ dataDir }) => rm(dataDir, { recursive: true, force: true })));
     proxy.closeAllConnections();
     await new Promise<void>((resolve) => proxy.close(() => resolve()));
     await clearTestPrefix(prefix);
