@@ -75,6 +75,21 @@ describe('attack page: outcome', () => {
     expect(shown).not.toContain('Not what this run should show');
   });
 
+  test('a message that begins with its code (AADSTS501481: …) shows the code once', () => {
+    const shown = outcome({
+      mode: 'defended',
+      steps: [],
+      switchesReset: true,
+      verdict: {
+        attackWorked: false,
+        why: 'No verifier.',
+        refusal: { code: 'AADSTS501481', message: 'AADSTS501481: The Code_Verifier does not match.' },
+      },
+    });
+    expect(shown).toContain('Refused with AADSTS501481 : The Code_Verifier does not match.');
+    expect(shown.split('AADSTS501481').length - 1).toBe(1);
+  });
+
   test('a verdict against the run’s expectation is flagged, and a failed cleanup or reset is said', () => {
     const shown = outcome({
       mode: 'defended',
@@ -140,6 +155,35 @@ describe('attack page: run panel', () => {
     expect(shown).toContain('the test check is skipped.');
     expect(shown).toContain('Attacker: Steal it (not run yet)');
     expect(shown).toContain('App: Use it (not run yet)');
+  });
+
+  test('a why that cites its section already is not cited again; one that does not gets it added', () => {
+    const steps = ATTACK.steps.map((step, index) =>
+      index === 0 ? { ...step, why: 'Any program can listen there (RFC 9700 §4).' } : step,
+    );
+    const shown = text(
+      renderToStaticMarkup(
+        <RunPanel
+          attack={{ ...ATTACK, steps }}
+          mode="defended"
+          record={{
+            mode: 'defended',
+            steps: [
+              { id: 'steal', status: 'done', said: 'Stolen.' },
+              { id: 'use', status: 'done', said: 'Used.' },
+            ],
+            switchesReset: true,
+            verdict: { attackWorked: false, why: 'Stopped.' },
+          }}
+          progress={undefined}
+          running={false}
+          disabled={false}
+          onRun={() => undefined}
+        />,
+      ),
+    );
+    expect(shown).toContain('Why: Any program can listen there (RFC 9700 §4). Stolen.');
+    expect(shown).toContain('Why: Because. (RFC 9700 §4) Used.');
   });
 
   test('after a verdict: the steps the run never reached say so', () => {
