@@ -6,9 +6,14 @@
  * artifacts is shared) and cross-instance-state.redis.test.ts (two instances behind a proxy on a real
  * Redis, where sessions, codes and interactions are shared too, so a flow may hop between them).
  */
+import { createHash, randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { RunningSandbox } from './index.ts';
 import { SANDBOX_USERS } from './seed.ts';
+import { SEEDED_CLIENTS } from './standard/clients.ts';
+import { STANDARD_API_PATH } from './standard/resource-api.ts';
+import { clientAssertion, generateClientKey, postForm } from './standard/test-support.ts';
 import { expectEntraError } from './test-fixtures.ts';
 import {
   asPage,
@@ -43,7 +48,14 @@ const megan = SANDBOX_USERS.find((u) => u.mfaRequired && u.mfaCode)!;
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 /** Registers the cross-instance tests against pairs made by `start`. */
-export function crossInstanceScenarios(label: string, start: () => Promise<InstancePair>): void {
+export function crossInstanceScenarios(
+  label: string,
+  start: () => Promise<InstancePair>,
+  options: {
+    /** Both instances answer as one issuer (one public origin), so a token of A is good at B. */
+    readonly oneIssuer: boolean;
+  },
+): void {
   describe(`sandbox state across two instances (${label})`, () => {
     let pair: InstancePair;
     /** The instance to talk to next (steering the proxy, when there is one). */
@@ -360,6 +372,118 @@ export function crossInstanceScenarios(label: string, start: () => Promise<Insta
         expect(new URL(result.redirectedTo).searchParams.get('code')).toBeTruthy();
       else expect(result.html).toContain('>Accept</button>');
     });
+  });
+
+  describe(`standards issuer state across two instances (${label})`, () => {
+    let pair: InstancePair;
+    const on = (which: 'a' | 'b'): RunningSandbox => {
+      pair.use(which);
+      return pair[which];
+    };
+    const standardPortal = async (which: 'a' | 'b', method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${on(which).origin}/standard/portal/api/${path}`, {
+        method,
+        ...(body === undefined
+          ? {}
+          : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const tokenEndpointOf = async (which: 'a' | 'b'): Promise<string> => {
+      const res = await fetch(`${on(which).origin}/standard/.well-known/openid-configuration`);
+      return String(((await res.json()) as Record<string, unknown>)['token_endpoint']);
+    };
+
+    beforeAll(async () => {
+      pair = await start();
+    });
+    afterAll(async () => {
+      await pair.close();
+    });
+
+    test("settings and a seeded client's public keys registered on A are what B uses", async () => {
+      expect(
+        (await standardPortal('a', 'POST', 'settings', { parRequestUriLifetimeSeconds: 17 })).status,
+      ).toBe(200);
+      expect((await standardPortal('b', 'GET', 'settings')).body).toMatchObject({
+        parRequestUriLifetimeSeconds: 17,
+      });
+
+      const clientId = 'standard-private-key';
+      const { privateKey, publicJwk } = await generateClientKey();
+      const assertionAt = async (which: 'a' | 'b') => {
+        const tokenEndpoint = await tokenEndpointOf(which);
+        return postForm(tokenEndpoint, {
+          grant_type: 'client_credentials',
+          client_id: clientId,
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: await clientAssertion(clientId, tokenEndpoint, { privateKey, alg: 'ES256' }),
+        });
+      };
+      // No key registered yet: B cannot verify the assertion.
+      expect((await assertionAt('b')).body['error']).toBe('invalid_client');
+      expect(
+        (await standardPortal('a', 'POST', `clients/${clientId}/jwks`, { keys: [publicJwk] })).status,
+      ).toBe(200);
+      expect((await standardPortal('b', 'GET', `clients/${clientId}/jwks`)).body).toEqual({
+        keys: [publicJwk],
+      });
+      const issued = await assertionAt('b');
+      expect(issued.status).toBe(200);
+      expect(issued.body['access_token']).toEqual(expect.any(String));
+    });
+
+    if (options.oneIssuer) {
+      test('DPoP at the resource (RFC 9449 §9, §11.1): a nonce from A is good at B, a proof used at A is a replay at B', async () => {
+        const { privateKey, publicJwk } = await generateClientKey();
+        const apiUrl = `${pair.a.origin}${STANDARD_API_PATH}`;
+        const proof = (htm: string, htu: string, claims: Record<string, unknown>) =>
+          new SignJWT({
+            jti: randomBytes(12).toString('base64url'),
+            htm,
+            htu,
+            iat: Math.floor(Date.now() / 1000),
+            ...claims,
+          })
+            .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: publicJwk })
+            .sign(privateKey);
+        // A DPoP-bound token from A (the token endpoint's own nonce dance, RFC 9449 §8).
+        const tokenEndpoint = await tokenEndpointOf('a');
+        const form = {
+          grant_type: 'client_credentials',
+          client_id: 'standard-post',
+          client_secret: SEEDED_CLIENTS.find((c) => c.client_id === 'standard-post')?.client_secret ?? '',
+          scope: 'api.read',
+          resource: `${pair.a.origin}/standard/api`,
+        };
+        const first = await postForm(tokenEndpoint, form, { DPoP: await proof('POST', tokenEndpoint, {}) });
+        const tokenNonce = first.headers.get('dpop-nonce') ?? undefined;
+        const issued =
+          first.status === 200
+            ? first
+            : await postForm(tokenEndpoint, form, {
+                DPoP: await proof('POST', tokenEndpoint, { nonce: tokenNonce }),
+              });
+        expect(issued.status).toBe(200);
+        const token = String(issued.body['access_token']);
+        const ath = createHash('sha256').update(token).digest('base64url');
+        const callApi = async (which: 'a' | 'b', dpop: string) =>
+          fetch(`${on(which).origin}${STANDARD_API_PATH}`, {
+            headers: { Authorization: `DPoP ${token}`, DPoP: dpop },
+          });
+        // A hands out its nonce; B accepts a proof carrying it.
+        const askA = await callApi('a', await proof('GET', apiUrl, { ath }));
+        expect(askA.status).toBe(401);
+        const nonce = askA.headers.get('dpop-nonce') ?? '';
+        expect(nonce).not.toBe('');
+        const used = await proof('GET', apiUrl, { ath, nonce });
+        expect((await callApi('b', used)).status).toBe(200);
+        // The same proof again, at A: its jti was seen (by B).
+        const replay = await callApi('a', used);
+        expect(replay.status).toBe(401);
+        expect(replay.headers.get('www-authenticate')).toContain('invalid_dpop_proof');
+      });
+    }
   });
 }
 

@@ -31,4 +31,4 @@ async function startMemoryPair(): Promise<InstancePair> {
   };
 }
 
-crossInstanceScenarios('one in-memory store', startMemoryPair);
+crossInstanceScenarios('one in-memory store', startMemoryPair, { oneIssuer: false });

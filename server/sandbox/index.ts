@@ -323,6 +323,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     proxy: publicOrigin !== undefined,
     dataDir,
     shared,
+    tenant,
     ...(options.quiet === undefined ? {} : { quiet: options.quiet }),
     ...(options.standard ? { settings: options.standard } : {}),
   });

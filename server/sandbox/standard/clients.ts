@@ -6,6 +6,7 @@
 import type { ClientMetadata } from 'oidc-provider';
 import type { JWK } from 'jose';
 import { CALLBACK_PATH, DEFAULT_APP_ORIGIN } from '../seed.ts';
+import type { TenantPart, TenantState } from '../tenant-state.ts';
 
 /** The five client authentication methods the standards issuer accepts. */
 export const CLIENT_AUTH_METHODS = [
@@ -79,6 +80,10 @@ export const APP_REDIRECT_URI = `${DEFAULT_APP_ORIGIN}${CALLBACK_PATH}`;
 /** Where RP-initiated logout may send the browser back to. */
 export const APP_POST_LOGOUT_REDIRECT_URIS = [`${DEFAULT_APP_ORIGIN}/`, APP_REDIRECT_URI] as const;
 
+function withJwks(metadata: ClientMetadata, keys: readonly JWK[]): ClientMetadata {
+  return { ...metadata, jwks: { keys: keys.map((k) => ({ ...k })) } };
+}
+
 /** The grants a seeded client may use, given the grants the provider has registered. */
 function grantTypesFor(client: SeededClient, registered: ReadonlySet<string>): string[] {
   const wanted =
@@ -94,14 +99,25 @@ function grantTypesFor(client: SeededClient, registered: ReadonlySet<string>): s
   return wanted.filter((g) => registered.has(g));
 }
 
+/** The `standard-clients` part of the tenant state: the public keys registered per seeded client. */
+type StoredJwks = Readonly<Record<string, readonly JWK[]>>;
+
 /**
  * The seeded clients as oidc-provider metadata, kept as one object per client until it changes (the
- * provider rebuilds its client when the metadata it reads differs).
+ * provider rebuilds its client when the metadata it reads differs). With a tenant state
+ * (tenant-state.ts) the keys registered on the portal are written to the shared store first, so every
+ * sandbox instance verifies the client's assertions with them. Dynamically registered clients are
+ * oidc-provider artifacts, shared through its adapter.
  */
-export class SeededClientStore {
+export class SeededClientStore implements TenantPart {
+  /** The tenant state part name. */
+  readonly name = 'standard-clients';
   readonly #metadata = new Map<string, ClientMetadata>();
+  readonly #seeded = new Map<string, ClientMetadata>();
+  readonly #tenant: TenantState | undefined;
 
-  constructor(registeredGrants: ReadonlySet<string>) {
+  constructor(registeredGrants: ReadonlySet<string>, tenant?: TenantState) {
+    this.#tenant = tenant;
     for (const client of SEEDED_CLIENTS) {
       this.#metadata.set(client.client_id, {
         client_id: client.client_id,
@@ -118,6 +134,19 @@ export class SeededClientStore {
         ...(client.token_endpoint_auth_method === 'private_key_jwt' ? { jwks: { keys: [] } } : {}),
       });
     }
+    for (const [id, metadata] of this.#metadata) this.#seeded.set(id, metadata);
+    tenant?.register(this);
+  }
+
+  /** Replaces this instance's copy with the stored keys; unchanged clients keep their metadata object. */
+  load(value: unknown): void {
+    const stored = (value ?? {}) as StoredJwks;
+    for (const [clientId, seeded] of this.#seeded) {
+      const keys = stored[clientId];
+      const next = keys === undefined ? seeded : withJwks(seeded, keys);
+      const current = this.#metadata.get(clientId);
+      if (JSON.stringify(current?.jwks) !== JSON.stringify(next.jwks)) this.#metadata.set(clientId, next);
+    }
   }
 
   /** The current metadata of a seeded client. */
@@ -130,11 +159,16 @@ export class SeededClientStore {
     return this.#metadata.has(clientId);
   }
 
-  /** Replaces a seeded client's public keys (RFC 7591 §2 `jwks`). */
-  setJwks(clientId: string, keys: readonly JWK[]): void {
+  /** Replaces a seeded client's public keys (RFC 7591 §2 `jwks`), for every instance of the tenant. */
+  async setJwks(clientId: string, keys: readonly JWK[]): Promise<void> {
     const current = this.#metadata.get(clientId);
     if (!current) throw new Error(`no seeded client ${clientId}`);
-    this.#metadata.set(clientId, { ...current, jwks: { keys: keys.map((k) => ({ ...k })) } });
+    if (!this.#tenant) {
+      this.#metadata.set(clientId, withJwks(current, keys));
+      return;
+    }
+    const copies = keys.map((k) => ({ ...k }));
+    await this.#tenant.write<StoredJwks>(this.name, (stored) => ({ ...stored, [clientId]: copies }));
   }
 
   /** The seeded clients as the directory publishes them (metadata plus the note and any secret). */

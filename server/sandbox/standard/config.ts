@@ -10,6 +10,7 @@ import { findUserById } from '../directory.ts';
 import { API_SCOPE, CLIENT_AUTH_METHODS } from './clients.ts';
 import { STANDARD_INTERACTION_PREFIX } from './interactions.ts';
 import type { StandardKeys } from './keys.ts';
+import type { TenantPart, TenantState } from '../tenant-state.ts';
 import {
   logoutSource,
   postLogoutSuccessSource,
@@ -32,6 +33,36 @@ export const DEFAULT_STANDARD_SETTINGS: Readonly<StandardSettings> = {
   parRequestUriLifetimeSeconds: 60,
   dpopNonceRequired: true,
 };
+
+/**
+ * The standards issuer's settings as the tenant state part `standard-settings` (tenant-state.ts): `live`
+ * is the object the configuration reads, updated in place when any instance changes a setting; a stored
+ * value absent means the settings this instance started with.
+ */
+export class SharedStandardSettings implements TenantPart {
+  /** The tenant state part name. */
+  readonly name = 'standard-settings';
+  readonly #initial: Readonly<StandardSettings>;
+  readonly #tenant: TenantState;
+
+  constructor(
+    readonly live: StandardSettings,
+    tenant: TenantState,
+  ) {
+    this.#initial = { ...live };
+    this.#tenant = tenant;
+    tenant.register(this);
+  }
+
+  load(value: unknown): void {
+    Object.assign(this.live, this.#initial, (value ?? {}) as Partial<StandardSettings>);
+  }
+
+  /** Applies a validated change for every instance; resolves once stored and applied here. */
+  async change(patch: Partial<StandardSettings>): Promise<void> {
+    await this.#tenant.write<Partial<StandardSettings>>(this.name, (current) => ({ ...current, ...patch }));
+  }
+}
 
 /** Signing algorithms offered for JAR, JARM, client assertions and DPoP proofs. */
 const SIGNING_ALGS = ['HS256', 'RS256', 'PS256', 'ES256'] as const;

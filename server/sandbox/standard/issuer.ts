@@ -11,7 +11,13 @@ import type { SharedStore } from '../store/shared-store.ts';
 import { mountRequest, sendJson } from '../http-utils.ts';
 import { SANDBOX_USERS } from '../seed.ts';
 import { SeededClientStore } from './clients.ts';
-import { buildStandardConfig, DEFAULT_STANDARD_SETTINGS, type StandardSettings } from './config.ts';
+import {
+  buildStandardConfig,
+  DEFAULT_STANDARD_SETTINGS,
+  SharedStandardSettings,
+  type StandardSettings,
+} from './config.ts';
+import type { TenantState } from '../tenant-state.ts';
 import { handleStandardInteraction, STANDARD_INTERACTION_PREFIX } from './interactions.ts';
 import { loadOrCreateStandardKeys, publicJwks } from './keys.ts';
 import {
@@ -49,6 +55,11 @@ export interface StandardIssuerOptions {
    * so every instance serves this issuer; otherwise both stay in this process and the data dir.
    */
   readonly shared?: SharedStore;
+  /**
+   * The tenant state (tenant-state.ts): the seeded clients' registered keys and the runtime settings are
+   * parts of it, so every instance sees a change made on any. Absent: both stay in this process.
+   */
+  readonly tenant?: TenantState;
 }
 
 /** A running standards issuer, routed to by the sandbox's server. */
@@ -103,10 +114,20 @@ export async function createStandardIssuer(options: StandardIssuerOptions): Prom
     register(name, ...rest);
   };
   registerTokenExchange(provider);
-  const clients = new SeededClientStore(registered);
+  const clients = new SeededClientStore(registered, options.tenant);
+  const sharedSettings = options.tenant ? new SharedStandardSettings(settings, options.tenant) : undefined;
+  const changeSettings = async (patch: Partial<StandardSettings>): Promise<void> => {
+    if (sharedSettings) await sharedSettings.change(patch);
+    else Object.assign(settings, patch);
+  };
   holder.clients = clients;
   const handle = provider.callback();
-  const resourceDeps: ResourceDeps = { issuer, resource, publicJwks: publicJwks(keys) };
+  const resourceDeps: ResourceDeps = {
+    issuer,
+    resource,
+    publicJwks: publicJwks(keys),
+    ...(options.shared ? { shared: options.shared } : {}),
+  };
 
   const owns = (pathname: string): boolean =>
     pathname === STANDARD_PREFIX ||
@@ -128,7 +149,7 @@ export async function createStandardIssuer(options: StandardIssuerOptions): Prom
       });
       return;
     }
-    const portal: StandardPortalState = { issuer, clients, settings };
+    const portal: StandardPortalState = { issuer, clients, settings, changeSettings };
     if (pathname === STANDARD_PORTAL_PATH && (method === 'GET' || method === 'HEAD')) {
       sendStandardPortalPage(portal, res);
       return;

@@ -35,7 +35,10 @@ const LOCAL_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
 export interface StandardPortalState {
   readonly issuer: string;
   readonly clients: SeededClientStore;
-  readonly settings: StandardSettings;
+  /** The live settings (read only here: {@link changeSettings} changes them). */
+  readonly settings: Readonly<StandardSettings>;
+  /** Applies a validated settings change for every sandbox instance of the tenant. */
+  readonly changeSettings: (patch: Partial<StandardSettings>) => Promise<void>;
 }
 
 function corsHeaders(origin: string | undefined): Record<string, string> {
@@ -117,7 +120,7 @@ export async function handleStandardPortalApi(
     if (method !== 'POST' && method !== 'PATCH') return reply(405, { error: 'method_not_allowed' });
     const patch = parseSettings(await readJson());
     if ('error' in patch) return reply(400, { error: 'invalid_request', error_description: patch.error });
-    Object.assign(state.settings, patch);
+    await state.changeSettings(patch);
     return reply(200, state.settings);
   }
   const jwksMatch = /^clients\/([^/]+)\/jwks$/.exec(rest);
@@ -133,7 +136,7 @@ export async function handleStandardPortalApi(
     if (method !== 'POST' && method !== 'PUT') return reply(405, { error: 'method_not_allowed' });
     const parsed = parsePublicJwks(await readJson());
     if ('error' in parsed) return reply(400, { error: 'invalid_request', error_description: parsed.error });
-    state.clients.setJwks(clientId, parsed.keys);
+    await state.clients.setJwks(clientId, parsed.keys);
     return reply(200, { client_id: clientId, keys: parsed.keys.length });
   }
   reply(404, { error: 'not_found', error_description: `No standards portal API at ${pathname}.` });

@@ -15,6 +15,8 @@ import {
   type JWK,
   type JWTPayload,
 } from 'jose';
+import { createMemoryStore } from '../store/memory-store.ts';
+import type { SharedStore } from '../store/shared-store.ts';
 
 /** Where the protected resource answers (any method, CORS preflight included). */
 export const STANDARD_API_PATH = '/standard/api/me';
@@ -24,6 +26,12 @@ export interface ResourceDeps {
   readonly issuer: string;
   readonly resource: string;
   readonly publicJwks: { readonly keys: readonly JWK[] };
+  /**
+   * Where its nonces and the proofs' `jti` it has seen are kept: the tenant's shared store, so a proof
+   * refused as a replay on one sandbox instance is refused on all, and a nonce one instance handed out is
+   * accepted by the others. Absent: a store of its own in this process.
+   */
+  readonly shared?: SharedStore;
 }
 
 /** RFC 9449 §7.1: the proof algorithms this resource accepts (asymmetric only, §4.2). */
@@ -34,12 +42,21 @@ const IAT_WINDOW_SECONDS = 60;
 /** How long one resource nonce is handed out; the previous one stays good for one more period. */
 const NONCE_PERIOD_MS = 5 * 60_000;
 
+/** The resource's nonces (RFC 9449 §9): the one handed out now, the one before, when it rotates. */
+interface Nonces {
+  readonly current: string;
+  readonly previous?: string;
+  readonly rotatesAt: number;
+}
+
 interface ResourceState {
   readonly verifyKeys: ReturnType<typeof createLocalJWKSet>;
-  /** jti → when it may be forgotten (after its proof could no longer pass the iat check). */
-  readonly seenJti: Map<string, number>;
-  nonces: { current: string; previous?: string; rotatesAt: number };
+  /** Nonces under `standard:dpop:nonces`; each seen `jti` under `standard:dpop:jti:{jti}`, with a TTL. */
+  readonly store: SharedStore;
 }
+
+const NONCES_KEY = 'standard:dpop:nonces';
+const JTI_PREFIX = 'standard:dpop:jti:';
 
 // One state per resource (the issuer creates its deps once); held weakly, so a closed sandbox frees it.
 const states = new WeakMap<ResourceDeps, ResourceState>();
@@ -49,8 +66,7 @@ function stateOf(deps: ResourceDeps): ResourceState {
   if (state === undefined) {
     state = {
       verifyKeys: createLocalJWKSet({ keys: [...deps.publicJwks.keys] }),
-      seenJti: new Map(),
-      nonces: { current: newNonce(), rotatesAt: Date.now() + NONCE_PERIOD_MS },
+      store: deps.shared ?? createMemoryStore(),
     };
     states.set(deps, state);
   }
@@ -61,21 +77,40 @@ function newNonce(): string {
   return randomBytes(24).toString('base64url');
 }
 
-/** The nonce to hand out now, rotating it when its period is over. */
-function currentNonce(state: ResourceState, now: number): string {
-  if (now >= state.nonces.rotatesAt) {
-    state.nonces = { current: newNonce(), previous: state.nonces.current, rotatesAt: now + NONCE_PERIOD_MS };
-  }
-  return state.nonces.current;
+/** The nonces now, rotated (once, for every instance) when the current one's period is over. */
+async function currentNonces(state: ResourceState, now: number): Promise<Nonces> {
+  const known = await state.store.get<Nonces>(NONCES_KEY);
+  if (known && now < known.rotatesAt) return known;
+  // Made outside the atomic change, which may run again when another instance rotates meanwhile.
+  const fresh = newNonce();
+  const nonces = await state.store.update<Nonces>(
+    NONCES_KEY,
+    (current) =>
+      current && now < current.rotatesAt
+        ? current
+        : { current: fresh, ...(current ? { previous: current.current } : {}), rotatesAt: now + NONCE_PERIOD_MS },
+    // Past two periods neither nonce is accepted: the record may go.
+    { ttlMs: 2 * NONCE_PERIOD_MS },
+  );
+  return nonces ?? { current: fresh, rotatesAt: now + NONCE_PERIOD_MS };
 }
 
-function nonceAccepted(state: ResourceState, nonce: unknown, now: number): boolean {
-  currentNonce(state, now);
-  return typeof nonce === 'string' && (nonce === state.nonces.current || nonce === state.nonces.previous);
+/** The nonce to hand out now. */
+async function currentNonce(state: ResourceState, now: number): Promise<string> {
+  return (await currentNonces(state, now)).current;
 }
 
-function forgetOldJti(state: ResourceState, now: number): void {
-  for (const [jti, until] of state.seenJti) if (until <= now) state.seenJti.delete(jti);
+async function nonceAccepted(state: ResourceState, nonce: unknown, now: number): Promise<boolean> {
+  const nonces = await currentNonces(state, now);
+  return typeof nonce === 'string' && (nonce === nonces.current || nonce === nonces.previous);
+}
+
+/**
+ * RFC 9449 §11.1: records a proof's `jti`; false when it was seen before (a replay). Kept for as long as
+ * the proof could pass the iat check, then it leaves the store by itself.
+ */
+function firstUseOfJti(state: ResourceState, jti: string): Promise<boolean> {
+  return state.store.setIfAbsent(`${JTI_PREFIX}${jti}`, 1, { ttlMs: 2 * IAT_WINDOW_SECONDS * 1000 });
 }
 
 const CORS_HEADERS = {
@@ -364,16 +399,15 @@ export async function handleResourceRequest(
     return;
   }
   // RFC 9449 §9: the resource wants its own nonce in the proof; the answer hands it out.
-  if (!nonceAccepted(state, proof.payload['nonce'], nowMs)) {
+  if (!(await nonceAccepted(state, proof.payload['nonce'], nowMs))) {
     refuse(res, 'DPoP', 'use_dpop_nonce', 'Resource server requires nonce in DPoP proof', {
-      'dpop-nonce': currentNonce(state, nowMs),
+      'dpop-nonce': await currentNonce(state, nowMs),
     });
     return;
   }
   // RFC 9449 §11.1: a proof seen before is a replay.
-  forgetOldJti(state, nowMs);
   const jti = String(proof.payload.jti);
-  if (state.seenJti.has(jti)) {
+  if (!(await firstUseOfJti(state, jti))) {
     refuse(
       res,
       'DPoP',
@@ -382,6 +416,5 @@ export async function handleResourceRequest(
     );
     return;
   }
-  state.seenJti.set(jti, nowMs + 2 * IAT_WINDOW_SECONDS * 1000);
-  sendJson(res, 200, describeToken(payload, 'DPoP'), { 'dpop-nonce': currentNonce(state, nowMs) });
+  sendJson(res, 200, describeToken(payload, 'DPoP'), { 'dpop-nonce': await currentNonce(state, nowMs) });
 }
