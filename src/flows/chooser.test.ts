@@ -4,12 +4,17 @@ import {
   askedQuestions,
   buildChooserQuery,
   decidedAnswers,
+  effectiveAnswers,
   nextQuestion,
+  notApplicable,
   parseChooserQuery,
   QUESTIONS,
   RECOMMENDATIONS,
   recommend,
+  shownAnswers,
   type ChooserAnswers,
+  type GrantRecommendation,
+  type PremiseId,
   type QuestionId,
   type Recommendation,
 } from './chooser.ts';
@@ -63,8 +68,74 @@ function everyPath(): ChooserAnswers[] {
 }
 
 const RECOMMENDATION_LIST: readonly Recommendation[] = Object.values(RECOMMENDATIONS);
+const GRANTS: readonly GrantRecommendation[] = RECOMMENDATION_LIST.filter(
+  (r): r is GrantRecommendation => r.kind === 'grant',
+);
+const PREMISE_IDS: readonly PremiseId[] = ['user', 'secret', 'browser'];
+
+/** Any answers, as a deep link may give them: each question absent or any of its values. */
+const anyAnswers = fc.record(
+  {
+    app: fc.constantFrom('spa', 'web', 'native', 'cli', 'daemon', 'api'),
+    user: fc.constantFrom('yes', 'no'),
+    secret: fc.constantFrom('yes', 'no'),
+    browser: fc.constantFrom('yes', 'no'),
+  } as const,
+  { requiredKeys: [] },
+) as fc.Arbitrary<ChooserAnswers>;
 
 describe('chooser: every combination of answers', () => {
+  test('the answers shown beside a recommendation are exactly the ones it rests on, with the values it needs', () => {
+    let ended = 0;
+    for (const answers of everyAnswerSet()) {
+      const r = recommend(answers);
+      if (r === undefined) continue;
+      ended++;
+      const shown = shownAnswers(answers);
+      const label = JSON.stringify(answers);
+      expect(Object.fromEntries(shown.map((a) => [a.id, a.value])), label).toEqual(r.premise);
+      expect(new Set(shown.map((a) => a.id)).size, label).toBe(shown.length);
+    }
+    expect(ended).toBeGreaterThan(100);
+  });
+
+  test('property: no answer shown ever contradicts the recommendation, and a question that does not apply is never shown or asked', () => {
+    fc.assert(
+      fc.property(anyAnswers, (answers) => {
+        const shown = shownAnswers(answers);
+        const skipped = notApplicable(answers);
+        const asked = askedQuestions(answers).map((q) => q.id);
+        for (const id of skipped) {
+          expect(shown.map((a) => a.id)).not.toContain(id);
+          expect(asked).not.toContain(id);
+          expect(effectiveAnswers(answers)[id]).toBeUndefined();
+        }
+        for (const d of decidedAnswers(answers)) expect(skipped).not.toContain(d.id);
+        const r = recommend(answers);
+        if (r === undefined) return;
+        for (const a of shown) expect(r.premise[a.id], `${a.id} shown as ${a.value}`).toBe(a.value);
+        for (const id of PREMISE_IDS)
+          if (r.premise[id] === undefined) expect(shown.map((a) => a.id)).not.toContain(id);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('daemons and APIs are never asked or shown whether a browser is at hand; nor is anyone without a user', () => {
+    for (const answers of everyAnswerSet()) {
+      const noUser = effectiveAnswers(answers).user === 'no';
+      if (answers.app === 'daemon' || answers.app === 'api' || (answers.app !== 'spa' && noUser))
+        expect(
+          shownAnswers(answers).map((a) => a.id),
+          JSON.stringify(answers),
+        ).not.toContain('browser');
+    }
+    expect(shownAnswers({ app: 'daemon', secret: 'yes', browser: 'yes' })).toEqual([
+      { id: 'secret', value: 'yes' },
+      { id: 'user', value: 'no', reason: 'A daemon runs with nobody signed in.' },
+    ]);
+  });
+
   test('ends on exactly one recommendation once no question is open, and on none before', () => {
     for (const answers of everyAnswerSet()) {
       const open = nextQuestion(answers);
@@ -115,26 +186,26 @@ describe('chooser: the grants it leads to', () => {
     [{ app: 'web', user: 'yes' }, 'web-code-pkce-secret', 'authorization-code'],
     [{ app: 'web', user: 'no' }, 'client-credentials', 'client-credentials'],
     [{ app: 'native', user: 'yes' }, 'native-code-pkce', 'authorization-code'],
-    [{ app: 'native', user: 'no' }, 'public-no-user', 'client-credentials'],
+    [{ app: 'native', user: 'no' }, 'public-no-user', null],
     [{ app: 'cli', user: 'yes', browser: 'yes' }, 'native-code-pkce', 'authorization-code'],
     [{ app: 'cli', user: 'yes', browser: 'no' }, 'device-code', 'device-code'],
     [{ app: 'cli', user: 'no', secret: 'yes' }, 'client-credentials', 'client-credentials'],
-    [{ app: 'cli', user: 'no', secret: 'no' }, 'public-no-user', 'client-credentials'],
+    [{ app: 'cli', user: 'no', secret: 'no' }, 'public-no-user', null],
     [{ app: 'daemon', secret: 'yes' }, 'client-credentials', 'client-credentials'],
-    [{ app: 'daemon', secret: 'no' }, 'public-no-user', 'client-credentials'],
+    [{ app: 'daemon', secret: 'no' }, 'public-no-user', null],
     [{ app: 'api', user: 'yes' }, 'api-on-behalf-of', 'on-behalf-of'],
     [{ app: 'api', user: 'no' }, 'client-credentials', 'client-credentials'],
   ] as const)('%j → %s on /flows/%s', (answers, id, route) => {
     const result = recommend(answers);
     expect(result?.id).toBe(id);
-    expect(result?.route).toBe(route);
+    expect(result?.kind === 'grant' ? result.route : undefined).toBe(route ?? undefined);
   });
 
   test('every grant of the lab is reachable from some recommendation (its route, a page to avoid, a next page)', () => {
     const reachable = new Set<FlowId>();
     for (const answers of everyPath()) {
       const r = recommend(answers);
-      if (r === undefined) continue;
+      if (r?.kind !== 'grant') continue;
       reachable.add(r.route);
       for (const a of r.avoid) if (a.route !== undefined) reachable.add(a.route);
       for (const next of r.related) reachable.add(next.route);
@@ -144,7 +215,7 @@ describe('chooser: the grants it leads to', () => {
   });
 
   test('implicit and ROPC are never recommended, only named as ones to avoid', () => {
-    for (const r of RECOMMENDATION_LIST) {
+    for (const r of GRANTS) {
       expect(r.route).not.toBe('implicit');
       expect(r.route).not.toBe('password');
     }
@@ -169,7 +240,8 @@ describe('chooser: citations and registration', () => {
             c.href.startsWith('https://learn.microsoft.com/'),
         ),
       ).toBe(true);
-      for (const c of [...r.cites, ...r.avoid.map((a) => a.cite)]) {
+      const guidance = r.kind === 'grant' ? r.guidance.map((g) => g.cite) : r.instead.map((i) => i.cite);
+      for (const c of [...r.cites, ...r.avoid.map((a) => a.cite), ...guidance]) {
         expect(() => new URL(c.href)).not.toThrow();
         expect(new URL(c.href).protocol).toBe('https:');
         expect(c.label).not.toBe('');
@@ -187,7 +259,7 @@ describe('chooser: citations and registration', () => {
   });
 
   test('a grant with a redirect has a redirect URI shape on a redirect platform; the others have none', () => {
-    for (const r of RECOMMENDATION_LIST) {
+    for (const r of GRANTS) {
       if (r.route === 'authorization-code') {
         expect(r.platform).not.toBe('none');
         expect(r.redirectUris.length).toBeGreaterThan(0);
@@ -232,5 +304,98 @@ describe('chooser: deep links', () => {
         expect(askedQuestions(answers).length).toBeGreaterThan(0);
       }),
     );
+  });
+});
+
+describe('chooser: the hand-off to the lab’s page, for every path', () => {
+  test.each(everyPath().map((answers) => [buildChooserQuery(answers), answers] as const))(
+    '%s opens its page with the registration, PKCE and secret that kind of client uses, or no page at all',
+    (_query, answers) => {
+      const r = recommend(answers)!;
+      if (r.kind === 'none') {
+        expect(r).not.toHaveProperty('route');
+        expect(r).not.toHaveProperty('platform');
+        expect(r).not.toHaveProperty('redirectUris');
+        expect(r.instead.length).toBeGreaterThanOrEqual(2);
+        return;
+      }
+      const { handOff } = r;
+      if (r.route === 'authorization-code') {
+        expect(handOff.pkce).toBe(true);
+        // RFC 6749 §2.1: only a client on your server is confidential and redeems with its secret.
+        expect(handOff.secret).toBe(r.premise.secret === 'yes');
+        expect(handOff.registration).toBe(handOff.secret === true ? 'Flow Lab Web App' : 'Flow Lab SPA');
+        // A stand-in registration says why it stands in.
+        if (handOff.registration !== r.sandboxRegistration) expect(handOff.note ?? '').not.toBe('');
+      } else {
+        expect(handOff.registration).toBe(r.sandboxRegistration);
+        expect(handOff).not.toHaveProperty('pkce');
+        expect(handOff).not.toHaveProperty('secret');
+      }
+    },
+  );
+
+  test('the web app answer opens the code flow as a confidential client: Web App registration, PKCE on, its secret', () => {
+    const r = recommend({ app: 'web', user: 'yes' });
+    expect(r?.kind === 'grant' && r.route).toBe('authorization-code');
+    expect(r?.kind === 'grant' && r.handOff).toEqual({
+      registration: 'Flow Lab Web App',
+      pkce: true,
+      secret: true,
+    });
+  });
+});
+
+describe('chooser: Microsoft’s guidance around the grant', () => {
+  const guidance = (id: keyof typeof RECOMMENDATIONS) => {
+    const r = RECOMMENDATIONS[id];
+    return r.kind === 'grant' ? r.guidance : [];
+  };
+
+  test('daemons: a managed identity, then workload identity federation, come before certificates and secrets', () => {
+    const g = guidance('client-credentials');
+    expect(g.map((x) => x.cite.href)).toEqual([
+      'https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/overview',
+      'https://learn.microsoft.com/entra/workload-id/workload-identity-federation',
+    ]);
+    expect(g.every((x) => x.kind === 'prefer')).toBe(true);
+    expect(RECOMMENDATIONS['client-credentials'].why.indexOf('no stored credential')).toBeLessThan(
+      RECOMMENDATIONS['client-credentials'].why.indexOf('certificate'),
+    );
+  });
+
+  test('SPAs: the backend-for-frontend pattern is offered as the stronger option', () => {
+    const bff = guidance('spa-code-pkce').find((x) => x.kind === 'prefer');
+    expect(bff?.title).toMatch(/backend for frontend/i);
+    expect(bff?.cite.href).toContain('draft-ietf-oauth-browser-based-apps#section-6.1');
+  });
+
+  test('desktop and mobile: the broker (WAM, Authenticator, Company Portal) through MSAL', () => {
+    const text = guidance('native-code-pkce')
+      .map((x) => `${x.title} ${x.text}`)
+      .join(' ');
+    for (const word of ['WAM', 'Authenticator', 'Company Portal', 'MSAL']) expect(text).toContain(word);
+    expect(guidance('native-code-pkce').map((x) => x.cite.href)).toContain(
+      'https://learn.microsoft.com/entra/identity-platform/scenario-desktop-acquire-token-wam',
+    );
+  });
+
+  test('device code: a warning on phishing and on Conditional Access blocking it, for use only without a browser', () => {
+    const [warning] = guidance('device-code');
+    expect(warning?.kind).toBe('warning');
+    expect(`${warning?.title} ${warning?.text}`).toMatch(/phishing/);
+    expect(warning?.text).toMatch(/Conditional Access/);
+    expect(warning?.title).toMatch(/no browser/);
+    expect(warning?.cite.href).toBe(
+      'https://learn.microsoft.com/entra/identity/conditional-access/concept-authentication-flows',
+    );
+  });
+
+  test('every grant keeps an RFC 9700 section or a Microsoft page among its citations', () => {
+    for (const r of RECOMMENDATION_LIST)
+      expect(
+        r.cites.some((c) => /rfc9700#section-|^https:\/\/learn\.microsoft\.com\//.test(c.href)),
+        r.id,
+      ).toBe(true);
   });
 });

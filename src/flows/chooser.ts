@@ -65,8 +65,38 @@ export type EntraPlatform = 'spa' | 'web' | 'mobile-desktop' | 'none';
 /** The sandbox app registration the lab's page uses for this kind of client. */
 export type SandboxRegistration = 'Flow Lab SPA' | 'Flow Lab Web App' | 'Flow Lab Console' | 'Flow Lab API';
 
-/** What the chooser ends on. */
-export interface Recommendation {
+/** The yes-or-no questions, whose answers a recommendation rests on. */
+export type PremiseId = Exclude<QuestionId, 'app'>;
+
+/**
+ * The answers a recommendation rests on: each question it depends on and the value it needs. A question
+ * absent here does not apply to it, so it is neither asked nor shown with it.
+ */
+export type Premise = Readonly<Partial<Record<PremiseId, YesNo>>>;
+
+/** Microsoft guidance that comes before or around the grant: a stronger option, or a warning. */
+export interface Guidance {
+  readonly kind: 'prefer' | 'warning';
+  readonly title: string;
+  readonly text: string;
+  readonly cite: Citation;
+}
+
+/** How the lab's page opens for this answer in the sandbox: the registration it runs, PKCE, a secret. */
+export interface HandOff {
+  /** The registration the page runs (for the code flow, the active profile it makes or selects). */
+  readonly registration: SandboxRegistration;
+  /** Authorization code only: PKCE on. */
+  readonly pkce?: boolean;
+  /** Authorization code only: the run redeems the code with the registration's secret (a confidential client). */
+  readonly secret?: boolean;
+  /** Why it opens with this registration, when that is not the one a real app of this kind registers. */
+  readonly note?: string;
+}
+
+/** What the chooser ends on when a grant fits. */
+export interface GrantRecommendation {
+  readonly kind: 'grant';
   readonly id: string;
   /** The grant, in a few words. */
   readonly grant: string;
@@ -81,11 +111,33 @@ export interface Recommendation {
   readonly redirectUris: readonly { readonly uri: string; readonly note: string }[];
   /** The sandbox registration made for this kind of client. */
   readonly sandboxRegistration: SandboxRegistration;
+  /** How "Open" hands the answer to the lab's page in the sandbox. */
+  readonly handOff: HandOff;
+  readonly premise: Premise;
+  /** Microsoft guidance to weigh first: a stronger option or a warning, each with its source. */
+  readonly guidance: readonly Guidance[];
   readonly avoid: readonly Avoidance[];
   readonly related: readonly RelatedRoute[];
   /** The guidance it rests on: at least one RFC 9700 section or Microsoft page. */
   readonly cites: readonly Citation[];
 }
+
+/** What the chooser ends on when no grant fits the answers: why, and what to do instead. No route. */
+export interface NoGrantRecommendation {
+  readonly kind: 'none';
+  readonly id: string;
+  /** The dead end, in a few words. */
+  readonly title: string;
+  readonly why: string;
+  /** What to change so that a grant fits, each with its source. */
+  readonly instead: readonly { readonly text: string; readonly cite: Citation }[];
+  readonly premise: Premise;
+  readonly avoid: readonly Avoidance[];
+  readonly cites: readonly Citation[];
+}
+
+/** What the chooser ends on. */
+export type Recommendation = GrantRecommendation | NoGrantRecommendation;
 
 const RFC9700 = 'https://www.rfc-editor.org/rfc/rfc9700';
 const LEARN = 'https://learn.microsoft.com/entra/identity-platform';
@@ -156,6 +208,38 @@ const CITE = {
   },
   msCertificate: { label: 'Microsoft: certificate credentials', href: `${LEARN}/certificate-credentials` },
   msObo: { label: 'Microsoft: on-behalf-of flow', href: `${LEARN}/v2-oauth2-on-behalf-of-flow` },
+  msManagedIdentity: {
+    label: 'Microsoft: managed identities for Azure resources',
+    href: 'https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/overview',
+  },
+  msWorkloadFederation: {
+    label: 'Microsoft: workload identity federation',
+    href: 'https://learn.microsoft.com/entra/workload-id/workload-identity-federation',
+  },
+  msWam: {
+    label: 'Microsoft: desktop apps, the WAM broker on Windows',
+    href: `${LEARN}/scenario-desktop-acquire-token-wam`,
+  },
+  msMobileBroker: {
+    label: 'Microsoft: single sign-on through a broker on Android',
+    href: `${LEARN}/msal-android-single-sign-on`,
+  },
+  msXamarinBroker: {
+    label: 'Microsoft: Authenticator and Company Portal as brokers (iOS, Android)',
+    href: `${LEARN}/msal-net-use-brokers-with-xamarin-apps`,
+  },
+  msDeviceCodeConditionalAccess: {
+    label: 'Microsoft: Conditional Access, blocking device code flow',
+    href: 'https://learn.microsoft.com/entra/identity/conditional-access/concept-authentication-flows',
+  },
+  msMsalJsCache: {
+    label: 'Microsoft: where MSAL.js keeps tokens in the browser',
+    href: 'https://learn.microsoft.com/entra/msal/javascript/browser/caching',
+  },
+  bff: {
+    label: 'OAuth 2.0 for Browser-Based Applications §6.1: backend for frontend (BFF)',
+    href: 'https://datatracker.ietf.org/doc/html/draft-ietf-oauth-browser-based-apps#section-6.1',
+  },
 } as const satisfies Record<string, Citation>;
 
 /** The four questions, in the order they are asked. */
@@ -228,13 +312,34 @@ export const QUESTIONS: readonly ChooserQuestion[] = [
 
 /** A question whose answer follows from earlier ones, with the reason shown instead of asking. */
 export interface DecidedAnswer {
-  readonly id: QuestionId;
+  readonly id: PremiseId;
   readonly value: YesNo;
   readonly reason: string;
 }
 
 /**
- * The answers that follow from the app kind (and whether there is a user), so they are not asked.
+ * The questions that do not apply to these answers: they are neither asked nor shown. Without a user
+ * nobody signs in, so whether a browser is at hand does not matter (RFC 6749 §4.4: client credentials has
+ * no user-agent); an API never shows a sign-in page, its callers do.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+ */
+export function notApplicable(answers: ChooserAnswers): PremiseId[] {
+  switch (answers.app) {
+    case 'daemon':
+    case 'api':
+      return ['browser'];
+    case 'web':
+    case 'native':
+    case 'cli':
+      return answers.user === 'no' ? ['browser'] : [];
+    default:
+      return [];
+  }
+}
+
+/**
+ * The answers that follow from the app kind (and whether there is a user), so they are not asked. Each
+ * is a value the recommendation then rests on; a question that does not apply is not decided either.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.1
  */
 export function decidedAnswers(answers: ChooserAnswers): DecidedAnswer[] {
@@ -253,31 +358,30 @@ export function decidedAnswers(answers: ChooserAnswers): DecidedAnswer[] {
       );
       break;
     case 'web':
-      decided.push(
-        { id: 'secret', value: 'yes', reason: 'It runs on your server: a confidential client.' },
-        { id: 'browser', value: 'yes', reason: 'Its users reach it in a browser.' },
-      );
+      decided.push({ id: 'secret', value: 'yes', reason: 'It runs on your server: a confidential client.' });
+      if (answers.user === 'yes')
+        decided.push({
+          id: 'browser',
+          value: 'yes',
+          reason: 'Its users sign in with the browser they use it in.',
+        });
       break;
     case 'api':
-      decided.push(
-        { id: 'secret', value: 'yes', reason: 'It runs on your server: a confidential client.' },
-        { id: 'browser', value: 'yes', reason: 'It never shows a sign-in page: its callers do.' },
-      );
+      decided.push({ id: 'secret', value: 'yes', reason: 'It runs on your server: a confidential client.' });
       break;
     case 'native':
-      decided.push(
-        {
-          id: 'secret',
-          value: 'no',
-          reason:
-            'A secret shipped in an installed app can be extracted from it (RFC 8252 §8.5): a public client.',
-        },
-        {
+      decided.push({
+        id: 'secret',
+        value: 'no',
+        reason:
+          'A secret shipped in an installed app can be extracted from it (RFC 8252 §8.5): a public client.',
+      });
+      if (answers.user === 'yes')
+        decided.push({
           id: 'browser',
           value: 'yes',
           reason: 'Desktop and mobile systems have a system browser the app can open (RFC 8252 §6).',
-        },
-      );
+        });
       break;
     case 'cli':
       if (answers.user === 'yes')
@@ -288,37 +392,62 @@ export function decidedAnswers(answers: ChooserAnswers): DecidedAnswer[] {
         });
       break;
     case 'daemon':
-      decided.push(
-        { id: 'user', value: 'no', reason: 'A daemon runs with nobody signed in.' },
-        { id: 'browser', value: 'yes', reason: 'With no user, no browser is needed.' },
-      );
+      decided.push({ id: 'user', value: 'no', reason: 'A daemon runs with nobody signed in.' });
       break;
     case undefined:
       break;
   }
-  // Without a user nobody signs in, so whether a browser exists does not matter.
-  if (answers.app === 'cli' && answers.user === 'no')
-    decided.push({ id: 'browser', value: 'yes', reason: 'With no user, no browser is needed.' });
   return decided;
 }
 
-/** The answers with the decided ones filled in (they win over what a deep link says). */
+/**
+ * The answers the recommendation reads: decided ones win over what a deep link says, and answers to
+ * questions that do not apply are dropped.
+ */
 export function effectiveAnswers(answers: ChooserAnswers): ChooserAnswers {
   const merged: Record<string, string> = { ...answers };
   for (const d of decidedAnswers(answers)) merged[d.id] = d.value;
+  for (const id of notApplicable(merged as ChooserAnswers)) delete merged[id];
   return merged as ChooserAnswers;
 }
 
 /** The questions still asked for these answers, in order: the app kind, then what it leaves open. */
 export function askedQuestions(answers: ChooserAnswers): ChooserQuestion[] {
-  const decided = new Set(decidedAnswers(answers).map((d) => d.id));
   if (answers.app === undefined) return QUESTIONS.filter((q) => q.id === 'app');
-  return QUESTIONS.filter((q) => !decided.has(q.id));
+  const skipped = new Set<QuestionId>([
+    ...decidedAnswers(answers).map((d) => d.id),
+    ...notApplicable(answers),
+  ]);
+  return QUESTIONS.filter((q) => !skipped.has(q.id));
 }
 
 /** The first asked question not answered yet, or undefined when the answers reach a recommendation. */
 export function nextQuestion(answers: ChooserAnswers): ChooserQuestion | undefined {
   return askedQuestions(answers).find((q) => answers[q.id] === undefined);
+}
+
+/** One answer as the page shows it beside the recommendation: given by the reader, or decided (with why). */
+export interface ShownAnswer {
+  readonly id: PremiseId;
+  readonly value: YesNo;
+  readonly reason?: string;
+}
+
+/**
+ * The yes-or-no answers the page shows for these answers: the asked ones answered so far and the
+ * decided ones. A question that does not apply is never among them.
+ */
+export function shownAnswers(answers: ChooserAnswers): ShownAnswer[] {
+  if (answers.app === undefined) return [];
+  const shown: ShownAnswer[] = [];
+  // As the page shows them: the asked questions up to the first one still open.
+  for (const q of askedQuestions(answers)) {
+    const value = answers[q.id];
+    if (value === undefined) break;
+    if (q.id !== 'app' && (value === 'yes' || value === 'no')) shown.push({ id: q.id, value });
+  }
+  for (const d of decidedAnswers(answers)) shown.push({ id: d.id, value: d.value, reason: d.reason });
+  return shown;
 }
 
 const AVOID_IMPLICIT: Avoidance = {
@@ -350,9 +479,34 @@ const AVOID_PASS_THROUGH: Avoidance = {
   cite: CITE.privilege,
 };
 
+// Microsoft's order for an app's own credential: a managed identity or a federated credential (nothing
+// stored), then a certificate, then a secret. See the managed identities overview and
+// https://learn.microsoft.com/entra/workload-id/workload-identity-federation
+const PREFER_MANAGED_IDENTITY: Guidance = {
+  kind: 'prefer',
+  title: 'Running in Azure? A managed identity: no secret at all',
+  text: 'Azure gives the service an identity and gets its tokens for it; there is nothing to store, rotate or leak. Prefer it to a certificate or a secret.',
+  cite: CITE.msManagedIdentity,
+};
+const PREFER_FEDERATION: Guidance = {
+  kind: 'prefer',
+  title: 'Running in CI or another cloud? Workload identity federation',
+  text: 'GitHub Actions, Kubernetes or another cloud already give the job a signed token; Entra trusts that issuer and swaps it for its own. No secret is stored either.',
+  cite: CITE.msWorkloadFederation,
+};
+// https://learn.microsoft.com/entra/identity-platform/scenario-desktop-acquire-token-wam and
+// msal-android-single-sign-on: Microsoft recommends signing in through its broker where there is one.
+const PREFER_BROKER: Guidance = {
+  kind: 'prefer',
+  title: 'Sign in through the broker with MSAL',
+  text: 'On Windows, MSAL can hand the sign-in to WAM; on phones, to Microsoft Authenticator or Company Portal. The user gets single sign-on and device-based Conditional Access, and refresh tokens stay bound to the device. MSAL falls back to the system browser where no broker is present.',
+  cite: CITE.msWam,
+};
+
 /** Every recommendation the chooser can end on. */
 export const RECOMMENDATIONS = {
   'spa-code-pkce': {
+    kind: 'grant',
     id: 'spa-code-pkce',
     grant: 'Authorization code with PKCE (public client)',
     route: 'authorization-code',
@@ -362,15 +516,32 @@ export const RECOMMENDATIONS = {
       'Register the redirect URI on the Single-page application platform: only there does Entra let a browser redeem the code cross-origin, and its refresh tokens last 24 hours.',
     redirectUris: [{ uri: 'https://app.example.com/auth/callback', note: 'exact match, HTTPS' }],
     sandboxRegistration: 'Flow Lab SPA',
+    handOff: { registration: 'Flow Lab SPA', pkce: true, secret: false },
+    premise: { user: 'yes', secret: 'no', browser: 'yes' },
+    guidance: [
+      {
+        kind: 'prefer',
+        title: 'Stronger: a backend for frontend (BFF)',
+        text: 'If you can add a small server beside the app, let it run the code flow as a confidential client and keep the tokens; the browser gets only an HttpOnly session cookie. Script injected into the page then has no token to steal.',
+        cite: CITE.bff,
+      },
+      {
+        kind: 'warning',
+        title: 'Tokens in the browser are within reach of its scripts',
+        text: 'MSAL.js keeps tokens in session storage by default, where any script on your origin can read them. Keep scopes small and your pages free of injected script.',
+        cite: CITE.msMsalJsCache,
+      },
+    ],
     avoid: [AVOID_IMPLICIT, AVOID_ROPC, AVOID_LOOSE_REDIRECT],
     related: [
       { route: 'refresh-token', text: 'Keep the user signed in: refresh tokens, rotated for a browser.' },
       { route: 'dpop', text: 'Make a stolen token useless: bind it to a key the browser holds.' },
       { route: 'token-management', text: 'Read the user’s profile, check or revoke a token, sign out.' },
     ],
-    cites: [CITE.pkce, CITE.implicit, CITE.msSpa],
+    cites: [CITE.pkce, CITE.implicit, CITE.msSpa, CITE.bff],
   },
   'web-code-pkce-secret': {
+    kind: 'grant',
     id: 'web-code-pkce-secret',
     grant: 'Authorization code with PKCE and a client secret or certificate',
     route: 'authorization-code',
@@ -383,6 +554,16 @@ export const RECOMMENDATIONS = {
       { uri: 'http://localhost:3000/auth/callback', note: 'for local development only' },
     ],
     sandboxRegistration: 'Flow Lab Web App',
+    handOff: { registration: 'Flow Lab Web App', pkce: true, secret: true },
+    premise: { user: 'yes', secret: 'yes', browser: 'yes' },
+    guidance: [
+      {
+        kind: 'prefer',
+        title: 'Hosted in Azure? Use its managed identity as the credential',
+        text: 'Your server can authenticate without a stored secret: a managed identity, or a federated credential, in place of the secret or certificate.',
+        cite: CITE.msWorkloadFederation,
+      },
+    ],
     avoid: [
       {
         ...AVOID_IMPLICIT,
@@ -403,10 +584,11 @@ export const RECOMMENDATIONS = {
     cites: [CITE.pkce, CITE.clientAuth, CITE.msWeb],
   },
   'native-code-pkce': {
+    kind: 'grant',
     id: 'native-code-pkce',
     grant: 'Authorization code with PKCE in the system browser (public client)',
     route: 'authorization-code',
-    why: 'The app opens the system browser for the sign-in and catches the redirect on a loopback port or its own URI scheme, then redeems the code with the PKCE verifier. It keeps no secret: an installed app cannot.',
+    why: 'The app opens the system browser (or the platform’s broker) for the sign-in and catches the redirect on a loopback port or its own URI scheme, then redeems the code with the PKCE verifier. It keeps no secret: an installed app cannot.',
     platform: 'mobile-desktop',
     platformNote: 'Add the Mobile and desktop applications platform with the redirect URI your library uses.',
     redirectUris: [
@@ -414,6 +596,22 @@ export const RECOMMENDATIONS = {
       { uri: 'msal{clientId}://auth', note: 'mobile and Electron (MSAL)' },
     ],
     sandboxRegistration: 'Flow Lab Console',
+    handOff: {
+      registration: 'Flow Lab SPA',
+      pkce: true,
+      secret: false,
+      note: 'This lab runs in your browser and plays the app, so it signs in as the sandbox’s SPA: the same public client with PKCE. A real installed app registers like the sandbox’s Flow Lab Console, whose codes Entra refuses to redeem from a browser.',
+    },
+    premise: { user: 'yes', secret: 'no', browser: 'yes' },
+    guidance: [
+      PREFER_BROKER,
+      {
+        ...PREFER_BROKER,
+        title: 'On phones: Authenticator or Company Portal',
+        text: 'MSAL on iOS and Android signs in through Microsoft Authenticator, or Company Portal on Android, when one is installed: single sign-on across apps and device-based Conditional Access.',
+        cite: CITE.msXamarinBroker,
+      },
+    ],
     avoid: [
       {
         what: 'An embedded web view for the sign-in',
@@ -427,9 +625,10 @@ export const RECOMMENDATIONS = {
       { route: 'refresh-token', text: 'Keep the user signed in between launches.' },
       { route: 'device-code', text: 'When the machine has no browser: device code.' },
     ],
-    cites: [CITE.pkce, CITE.nativeLoopback, CITE.msDesktop, CITE.msMobile],
+    cites: [CITE.pkce, CITE.nativeLoopback, CITE.msDesktop, CITE.msMobile, CITE.msMobileBroker],
   },
   'device-code': {
+    kind: 'grant',
     id: 'device-code',
     grant: 'Device code',
     route: 'device-code',
@@ -439,6 +638,19 @@ export const RECOMMENDATIONS = {
       'No redirect URI. Under Authentication, set “Allow public client flows” to Yes, or Entra answers AADSTS7000218.',
     redirectUris: [],
     sandboxRegistration: 'Flow Lab Console',
+    handOff: { registration: 'Flow Lab Console' },
+    premise: { user: 'yes', secret: 'no', browser: 'no' },
+    guidance: [
+      // https://learn.microsoft.com/entra/identity/conditional-access/concept-authentication-flows: device
+      // code is "a high-risk authentication flow"; "Microsoft recommends blocking device code flow wherever
+      // possible." RFC 8628 §5.4 describes the same remote phishing.
+      {
+        kind: 'warning',
+        title: 'Only where no browser is available: device code is used for phishing',
+        text: 'An attacker can start a sign-in and send the code to a victim, who then signs the attacker in. Microsoft recommends blocking device code with Conditional Access wherever it is not needed; your users’ tenant may well have done so.',
+        cite: CITE.msDeviceCodeConditionalAccess,
+      },
+    ],
     avoid: [
       {
         ...AVOID_ROPC,
@@ -449,18 +661,22 @@ export const RECOMMENDATIONS = {
       { route: 'refresh-token', text: 'Avoid asking for a new code every time.' },
       { route: 'authorization-code', text: 'When a browser is at hand: authorization code with PKCE.' },
     ],
-    cites: [CITE.deviceGrant, CITE.ropc, CITE.msDevice],
+    cites: [CITE.deviceGrant, CITE.ropc, CITE.msDevice, CITE.msDeviceCodeConditionalAccess],
   },
   'client-credentials': {
+    kind: 'grant',
     id: 'client-credentials',
-    grant: 'Client credentials, with a certificate',
+    grant: 'Client credentials, with a managed identity, a federated credential or a certificate',
     route: 'client-credentials',
-    why: 'The app authenticates as itself and gets an app-only token with the application permissions an admin granted. A certificate (a signed assertion) beats a secret: nothing reusable travels.',
+    why: 'The app authenticates as itself and gets an app-only token with the application permissions an admin granted. Best is no stored credential at all; next a certificate (a signed assertion: nothing reusable travels); a secret last.',
     platform: 'none',
     platformNote:
-      'No redirect URI. Upload a certificate under Certificates & secrets, and have an admin grant the application permissions.',
+      'No redirect URI. Without a managed identity or federation, upload a certificate under Certificates & secrets; have an admin grant the application permissions.',
     redirectUris: [],
     sandboxRegistration: 'Flow Lab Web App',
+    handOff: { registration: 'Flow Lab Web App' },
+    premise: { user: 'no', secret: 'yes' },
+    guidance: [PREFER_MANAGED_IDENTITY, PREFER_FEDERATION],
     avoid: [
       {
         ...AVOID_ROPC,
@@ -468,7 +684,7 @@ export const RECOMMENDATIONS = {
         why: 'A user password in a job is a long-lived secret that breaks with MFA; use the app’s own identity.',
       },
       {
-        what: 'A client secret when a certificate is possible',
+        what: 'A client secret when a certificate or federation is possible',
         why: 'A secret is sent with each request and copied into configuration; a key never leaves the app.',
         route: 'client-credentials',
         cite: CITE.clientAuth,
@@ -478,30 +694,47 @@ export const RECOMMENDATIONS = {
       { route: 'dpop', text: 'Bind the token to a key the service holds.' },
       { route: 'token-management', text: 'Check or revoke a token at the server.' },
     ],
-    cites: [CITE.clientAuth, CITE.msClientCredentials, CITE.msCertificate, CITE.msDaemon],
+    cites: [
+      CITE.clientAuth,
+      CITE.msClientCredentials,
+      CITE.msManagedIdentity,
+      CITE.msWorkloadFederation,
+      CITE.msCertificate,
+      CITE.msDaemon,
+    ],
   },
   'public-no-user': {
+    kind: 'none',
     id: 'public-no-user',
-    grant: 'No grant fits as asked: move the call to a server, or sign a user in',
-    route: 'client-credentials',
-    why: 'Without a user, only the app’s own credential can get a token, and an app that cannot keep a secret has none worth trusting. Put the call behind a back end that runs client credentials, or let a user sign in (device code, authorization code).',
-    platform: 'none',
-    platformNote:
-      'Register the back end as a confidential client (a certificate) with the application permissions.',
-    redirectUris: [],
-    sandboxRegistration: 'Flow Lab Web App',
+    title: 'No grant fits: an app with no user and no way to keep a secret',
+    why: 'Without a user, only the app’s own credential can get a token (RFC 6749 §4.4: client credentials is for confidential clients). Anything shipped to machines others control can be copied, so such an app has no credential worth trusting.',
+    instead: [
+      {
+        text: 'Move the call to a server you run: it holds the credential and runs client credentials, and the app calls your server.',
+        cite: CITE.clientCredentialsConfidential,
+      },
+      {
+        text: 'If it runs in Azure or in CI, it can hold a credential after all: a managed identity or workload identity federation, with nothing stored. It is then a confidential client, and client credentials fits.',
+        cite: CITE.msWorkloadFederation,
+      },
+      {
+        text: 'Or let a user sign in, so the app acts for them: device code, or authorization code with PKCE.',
+        cite: CITE.msScenarios,
+      },
+    ],
+    premise: { user: 'no', secret: 'no' },
     avoid: [
       {
         what: 'Shipping a client secret in the app',
         why: 'Anyone with a copy can read it and act as your app, with all its permissions.',
         cite: CITE.clientCredentialsConfidential,
       },
-      AVOID_ROPC,
+      { what: AVOID_ROPC.what, why: AVOID_ROPC.why, cite: AVOID_ROPC.cite },
     ],
-    related: [{ route: 'device-code', text: 'Sign a user in on another device instead.' }],
-    cites: [CITE.clientCredentialsConfidential, CITE.clientAuth, CITE.msDaemon, CITE.msScenarios],
+    cites: [CITE.clientCredentialsConfidential, CITE.clientAuth, CITE.msManagedIdentity, CITE.msScenarios],
   },
   'api-on-behalf-of': {
+    kind: 'grant',
     id: 'api-on-behalf-of',
     grant: 'On-behalf-of (Entra) or token exchange (RFC 8693)',
     route: 'on-behalf-of',
@@ -511,6 +744,16 @@ export const RECOMMENDATIONS = {
       'Your API is a confidential client: a certificate or secret under Certificates & secrets, the downstream API’s delegated permissions, and an exposed scope the calling app asks for.',
     redirectUris: [],
     sandboxRegistration: 'Flow Lab API',
+    handOff: { registration: 'Flow Lab API' },
+    premise: { user: 'yes', secret: 'yes' },
+    guidance: [
+      {
+        kind: 'prefer',
+        title: 'Hosted in Azure? Its credential can be a managed identity',
+        text: 'The API’s own credential in the exchange can come from a managed identity through a federated credential, so no secret is stored.',
+        cite: CITE.msWorkloadFederation,
+      },
+    ],
     avoid: [AVOID_PASS_THROUGH, AVOID_CC_FOR_USER],
     related: [
       { route: 'token-exchange', text: 'The standard form: token exchange on a non-Entra server.' },

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
-import { Link } from 'react-router';
+import { Link, useNavigationType } from 'react-router';
 import { liveDiagramSpec } from '../../flows/live-diagram.ts';
 import type { FlowDefinition } from '../../flows/types.ts';
 import { describeSteps, useFlowRun, useFlowRuns, type StepStatus } from '../../state/flow-runs.ts';
@@ -92,6 +92,22 @@ export function FlowPage(props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [runId]);
 
+  // Arriving from another page whose control went away with it (the chooser's Open, a link in a page's
+  // content): focus goes to this page's heading, not to <body>. A full load or history move (POP) and a
+  // replace (the callback, whose run focuses its next action) are left as they are.
+  const navigationType = useNavigationType();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (navigationType !== 'PUSH') return;
+    const frame = window.requestAnimationFrame(() => {
+      const active = document.activeElement;
+      if (active === null || active === document.body || !active.isConnected) headingRef.current?.focus();
+    });
+    return () => window.cancelAnimationFrame(frame);
+    // Once per arrival: the page's own steps move focus afterwards.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
   const failure = run?.failure;
   // The failure the page opened with (a restored run) is not news: only a new one is brought into view.
   const seenFailure = useRef(failure);
@@ -126,7 +142,9 @@ export function FlowPage(props: {
   return (
     <div className="flow-page">
       <div className="flow-main">
-        <h1>{flow.title}</h1>
+        <h1 ref={headingRef} tabIndex={-1}>
+          {flow.title}
+        </h1>
         <p className="lede">{flow.whenToUse}</p>
         {flow.legacy !== undefined && (
           <div className="legacy" role="note" aria-label="Legacy flow">

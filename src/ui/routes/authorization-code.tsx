@@ -104,6 +104,17 @@ function loadStandardsParts(): Promise<StandardsParts> {
   return loading;
 }
 
+/**
+ * Whether the active profile is a confidential client, which keeps its secret with PKCE too (RFC 9700
+ * §2.1.1: PKCE for confidential clients as well). Beyond the sandbox a Web profile is one; in the sandbox
+ * a Web profile with a client id (such as the Flow Lab Web App registration the chooser opens) is — a
+ * profile with none stands for the sandbox's SPA.
+ */
+function isConfidentialProfile(settings: Settings): boolean {
+  const profile = activeProfile(settings);
+  return profile.platform === 'web' && (settings.authority !== 'sandbox' || profile.clientId !== '');
+}
+
 function newContext(
   settings: Settings,
   sandboxOrigin: string,
@@ -113,7 +124,7 @@ function newContext(
   const endpoints = endpointsFor(settings, sandboxOrigin);
   const issuer = expectedIssuer(settings, sandboxOrigin);
   const profile = activeProfile(settings);
-  const confidential = settings.authority !== 'sandbox' && profile.platform === 'web';
+  const confidential = isConfidentialProfile(settings);
   const metadata = settings.authority === 'issuer' ? settings.issuer?.supportMetadata : undefined;
   const standards = standardsOf(settings, sandboxOrigin, endpoints.jwks);
   const fresh = createAuthCodeContext({
@@ -213,6 +224,7 @@ export default function AuthorizationCodePage() {
   const authority = useSettings((s) => s.authority);
   const features = useProviderFeatures();
   const savedIssuer = useSettings((s) => s.issuer?.issuer);
+  const confidentialProfile = useSettings(isConfidentialProfile);
 
   const create = useCallback(
     () => newContext(useSettings.getState(), lab.sandboxOrigin, true),
@@ -541,6 +553,8 @@ export default function AuthorizationCodePage() {
       : undefined;
   const showSecretField =
     !ctx.usePkce ||
+    // A confidential profile with PKCE redeems with its secret too (not beyond Entra's auth method choice).
+    (ctx.clientAuthMethod === undefined && confidentialProfile) ||
     (confidentialStandards && authMethodOf(ctx) !== 'none' && authMethodOf(ctx) !== 'private_key_jwt');
   const pushRoute = decidePushRoute(ctx, flowDeps);
 

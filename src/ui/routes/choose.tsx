@@ -1,22 +1,29 @@
 import { useId, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
+import type { AuthCodeContext } from '../../flows/authorization-code.ts';
 import {
   askedQuestions,
   buildChooserQuery,
-  decidedAnswers,
   nextQuestion,
   parseChooserQuery,
   PLATFORM_NAMES,
   QUESTIONS,
   recommend,
+  shownAnswers,
+  type Avoidance,
   type ChooserAnswers,
   type ChooserQuestion,
   type Citation,
-  type Recommendation,
+  type GrantRecommendation,
+  type Guidance,
+  type NoGrantRecommendation,
+  type SandboxRegistration,
 } from '../../flows/chooser.ts';
 import { catalogueEntry, flowPath } from '../../flows/registry.ts';
+import { useFlowRuns, type FlowRun } from '../../state/flow-runs.ts';
 import { sandboxAppNamed } from '../../state/sandbox-directory.ts';
-import { defaultProfile, useSettings, type AppProfile } from '../../state/settings.ts';
+import { defaultProfile, defaultRedirectUri, useSettings, type AppProfile } from '../../state/settings.ts';
+import { profileFromSandboxApp } from '../settings/well-known-clients.ts';
 import './choose.css';
 
 /** One question as a radio group; the hint of each choice is its description. */
@@ -63,50 +70,69 @@ function CitationLink({ cite }: { readonly cite: Citation }) {
   );
 }
 
-/**
- * What the "Open" button does to the app profile, said before it is pressed. In the sandbox the code
- * flow's page runs the active profile, and this lab is a browser: only the SPA registration may redeem a
- * code from it, so that is the profile it opens with. The other pages pick their own sandbox registration.
- */
-function sandboxNote(r: Recommendation): string {
+/** What the "Open" button does in the sandbox, said before it is pressed. */
+function sandboxNote(r: GrantRecommendation): string {
+  const { registration, pkce, secret, note } = r.handOff;
   if (r.route !== 'authorization-code')
-    return `In the sandbox this page uses its own registration for this kind of client: ${r.sandboxRegistration}.`;
-  const base = 'Opens with the sandbox’s Flow Lab SPA registration as the active profile';
-  switch (r.sandboxRegistration) {
-    case 'Flow Lab SPA':
-      return `${base}.`;
-    case 'Flow Lab Web App':
-      return `${base}: this lab runs in your browser. Untick PKCE on that page to see the Flow Lab Web App registration redeem its code with its secret, as your server would.`;
-    default:
-      return `${base}: this lab runs in your browser and plays the app. A real installed app registers like the sandbox’s ${r.sandboxRegistration} (a public client).`;
-  }
+    return `In the sandbox this page uses its own registration for this kind of client: ${registration}.`;
+  const how =
+    secret === true ? 'PKCE on and its client secret (a confidential client)' : 'PKCE on, no secret';
+  const base = `Opens with the sandbox’s ${registration} registration as the active profile, ${pkce === true ? how : 'no PKCE'}; a run of that page for another client starts again.`;
+  return note === undefined ? base : `${base} ${note}`;
 }
 
 /**
- * Makes a profile for the sandbox's SPA registration active: the active one if it is one already, else
- * the first that is (no client id means the SPA in the sandbox), else a fresh one like the default.
+ * Makes the sandbox registration `name` the active profile for the code flow: the active one if it is it
+ * already, else the first profile that is, else a new profile filled from the sandbox's directory. For
+ * the SPA, a profile with no client id counts (in the sandbox it means the SPA). Returns the client id,
+ * or undefined when the directory does not list the registration (the page then says the sandbox is
+ * unreachable).
  */
-function selectSandboxSpaProfile(): void {
+function selectSandboxProfile(name: SandboxRegistration): string | undefined {
   const settings = useSettings.getState();
-  const spaId = sandboxAppNamed('Flow Lab SPA')?.clientId;
-  const isSpa = (p: AppProfile) => p.clientId === '' || (spaId !== undefined && p.clientId === spaId);
+  const app = sandboxAppNamed(name);
+  if (app === undefined) return undefined;
+  const fill = { ...profileFromSandboxApp(app, defaultRedirectUri()), preset: '' };
+  const fits = (p: AppProfile) =>
+    (p.clientId === app.clientId || (name === 'Flow Lab SPA' && p.clientId === '')) &&
+    p.platform === fill.platform;
   const active = settings.profiles.find((p) => p.id === settings.activeProfileId);
-  if (active !== undefined && isSpa(active)) return;
-  const spa = settings.profiles.find(isSpa);
-  if (spa !== undefined) settings.selectProfile(spa.id);
-  else {
+  if (active !== undefined && fits(active)) return app.clientId;
+  const existing = settings.profiles.find(fits);
+  if (existing !== undefined) settings.selectProfile(existing.id);
+  else if (name === 'Flow Lab SPA') {
     const { id: _fresh, ...profile } = defaultProfile();
     settings.addProfile(profile);
-  }
+  } else settings.addProfile({ rememberSecret: false, ...fill, clientSecret: fill.clientSecret ?? '' });
+  return app.clientId;
 }
 
-function RecommendationView({ r }: { readonly r: Recommendation }) {
+/**
+ * Hands the answer to the code flow in the sandbox: the registration's profile active, and a run of that
+ * page for another client (or without PKCE) forgotten, so the page starts one with this profile.
+ */
+function handOffToCodeFlow(r: GrantRecommendation): void {
+  const clientId = selectSandboxProfile(r.handOff.registration);
+  const runs = useFlowRuns.getState();
+  const run = runs.runs[r.route] as FlowRun<AuthCodeContext> | undefined;
+  if (run === undefined || clientId === undefined) return;
+  const want = r.handOff.secret === true;
+  if (
+    run.ctx.params['client_id'] !== clientId ||
+    run.ctx.usePkce !== (r.handOff.pkce === true) ||
+    (run.ctx.clientSecret !== '') !== want
+  )
+    runs.remove(r.route);
+}
+
+/** A grant the answers end on: why, how to register it, Open, guidance, what to avoid, sources. */
+export function GrantView({ r }: { readonly r: GrantRecommendation }) {
   const navigate = useNavigate();
   const authority = useSettings((s) => s.authority);
   const headingId = useId();
   const title = catalogueEntry(r.route).title;
   const open = () => {
-    if (authority === 'sandbox' && r.route === 'authorization-code') selectSandboxSpaProfile();
+    if (authority === 'sandbox' && r.route === 'authorization-code') handOffToCodeFlow(r);
     void navigate(flowPath(r.route));
   };
   return (
@@ -143,9 +169,68 @@ function RecommendationView({ r }: { readonly r: Recommendation }) {
           ? sandboxNote(r)
           : 'Opens the page with your current authority and active profile (see Settings).'}
       </p>
+      <GuidanceList guidance={r.guidance} />
+      <AvoidList avoid={r.avoid} />
+      <h3>Then</h3>
+      <ul>
+        {r.related.map((next) => (
+          <li key={next.route}>
+            <Link to={flowPath(next.route)}>{catalogueEntry(next.route).title}</Link>: {next.text}
+          </li>
+        ))}
+      </ul>
+      <CitesList cites={r.cites} />
+    </section>
+  );
+}
+
+/** No grant fits: why, and what to change instead. No page to open, nothing to register. */
+export function NoGrantView({ r }: { readonly r: NoGrantRecommendation }) {
+  const headingId = useId();
+  return (
+    <section className="choose-result choose-result-none" aria-labelledby={headingId}>
+      <h2 id={headingId}>{r.title}</h2>
+      <p>{r.why}</p>
+      <h3>What to do instead</h3>
+      <ul className="choose-instead">
+        {r.instead.map((item) => (
+          <li key={item.text}>
+            {item.text} <CitationLink cite={item.cite} />
+          </li>
+        ))}
+      </ul>
+      <AvoidList avoid={r.avoid} />
+      <CitesList cites={r.cites} />
+    </section>
+  );
+}
+
+function GuidanceList({ guidance }: { readonly guidance: readonly Guidance[] }) {
+  if (guidance.length === 0) return null;
+  return (
+    <>
+      <h3>Before you build it</h3>
+      <ul className="choose-guidance">
+        {guidance.map((g) => (
+          <li key={g.title} className={g.kind === 'warning' ? 'choose-warning' : undefined}>
+            <strong>
+              {g.kind === 'warning' ? 'Warning: ' : ''}
+              {g.title}.
+            </strong>{' '}
+            {g.text} <CitationLink cite={g.cite} />
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function AvoidList({ avoid }: { readonly avoid: readonly Avoidance[] }) {
+  return (
+    <>
       <h3>Avoid</h3>
       <ul className="choose-avoid">
-        {r.avoid.map((a) => (
+        {avoid.map((a) => (
           <li key={a.what}>
             <strong>{a.what}</strong>: {a.why} <CitationLink cite={a.cite} />
             {a.route !== undefined && (
@@ -157,23 +242,22 @@ function RecommendationView({ r }: { readonly r: Recommendation }) {
           </li>
         ))}
       </ul>
-      <h3>Then</h3>
-      <ul>
-        {r.related.map((next) => (
-          <li key={next.route}>
-            <Link to={flowPath(next.route)}>{catalogueEntry(next.route).title}</Link>: {next.text}
-          </li>
-        ))}
-      </ul>
+    </>
+  );
+}
+
+function CitesList({ cites }: { readonly cites: readonly Citation[] }) {
+  return (
+    <>
       <h3>Why, in the standards and Microsoft’s guidance</h3>
       <ul>
-        {r.cites.map((c) => (
+        {cites.map((c) => (
           <li key={c.href}>
             <CitationLink cite={c} />
           </li>
         ))}
       </ul>
-    </section>
+    </>
   );
 }
 
@@ -186,7 +270,7 @@ export default function ChoosePage() {
   const asked = askedQuestions(answers);
   // The questions answered so far, then the first open one; the rest wait for it.
   const shown = open === undefined ? asked : asked.slice(0, asked.indexOf(open) + 1);
-  const decided = answers.app === undefined ? [] : decidedAnswers(answers);
+  const decided = shownAnswers(answers).filter((a) => a.reason !== undefined);
   const result = recommend(answers);
 
   const answer = (id: ChooserQuestion['id'], value: string) => {
@@ -199,7 +283,9 @@ export default function ChoosePage() {
       then !== undefined
         ? `Next question: ${then.legend}`
         : ends !== undefined
-          ? `Recommendation: ${ends.grant}.`
+          ? ends.kind === 'grant'
+            ? `Recommendation: ${ends.grant}.`
+            : `${ends.title}.`
           : '',
     );
   };
@@ -252,7 +338,8 @@ export default function ChoosePage() {
       <p role="status" className="visually-hidden">
         {announcement}
       </p>
-      {result !== undefined && <RecommendationView r={result} />}
+      {result?.kind === 'grant' && <GrantView r={result} />}
+      {result?.kind === 'none' && <NoGrantView r={result} />}
       {answers.app !== undefined && (
         <p>
           <button type="button" onClick={startOver}>
