@@ -69,7 +69,7 @@ async function startRedis(port: number): Promise<{ child: ChildProcess } | { err
     child.once('error', (err: NodeJS.ErrnoException) =>
       resolve(
         err.code === 'ENOENT'
-          ? 'redis-server is not installed: install redis-server (apt-get install redis-server)'
+          ? 'redis-server is not installed'
           : `redis-server could not start: ${err.message}`,
       ),
     );

@@ -23,8 +23,8 @@ export function testRedisUrl(): string {
   if (url) return url;
   const why = inject('labTestRedisError') || 'no test Redis was started (vitest globalSetup missing?)';
   throw new Error(
-    `These tests need a real Redis: ${why}. Install redis-server (apt-get install redis-server), or set ` +
-      'LAB_TEST_REDIS_URL to a Redis these tests may write to.',
+    `These tests need a real Redis and there is none (${why}): install redis-server ` +
+      '(apt-get install redis-server), or set LAB_TEST_REDIS_URL to a Redis these tests may write to.',
   );
 }
 
