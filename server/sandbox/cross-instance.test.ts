@@ -120,6 +120,17 @@ describe('two instances, one tenant: authorization code and keys', () => {
     expect(again.body['error_codes']).toEqual([54005]);
   });
 
+  test('one code sent to A and B at the same moment: exactly one redemption gets tokens', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      pair.use('a');
+      const { code, verifier } = await spaCode(pair.a);
+      pair.use('alternate');
+      const answers = await Promise.all([redeem(pair, code, verifier), redeem(pair, code, verifier)]);
+      expect(answers.map((r) => r.status).sort()).toEqual([200, 400]);
+      expect(answers.find((r) => r.status === 400)?.body['error']).toBe('invalid_grant');
+    }
+  });
+
   test('requests alternating between the instances complete a whole sign-in and redemption', async () => {
     pair.use('alternate');
     const before = { ...pair.forwarded };

@@ -108,6 +108,27 @@ describe.each(stores)('shared-store adapter on the $name', ({ open }) => {
     expect(await new a.Adapter('AuthorizationCode').find('code')).toBeUndefined();
   });
 
+  test('RFC 6749 §4.1.2: of two instances consuming one code at the same moment, exactly one succeeds', async () => {
+    const { a, b } = await twoInstances({ rotate: true });
+    for (const model of ['AuthorizationCode', 'RefreshToken', 'DeviceCode']) {
+      for (let round = 0; round < 10; round += 1) {
+        const id = `${model}-${round}`;
+        await new a.Adapter(model).upsert(id, { grantId: 'g' }, 60);
+        const outcomes = await Promise.allSettled([
+          new a.Adapter(model).consume(id),
+          new b.Adapter(model).consume(id),
+        ]);
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        const refused = outcomes.find((o) => o.status === 'rejected');
+        expect((refused as PromiseRejectedResult).reason).toMatchObject({
+          error: 'invalid_grant',
+          error_description: 'grant request is invalid',
+        });
+        expect((await a.store.find(model, id))?.consumed).toEqual(expect.any(Number));
+      }
+    }
+  });
+
   test('a refresh token is consumed only while rotation is on, read at each redemption', async () => {
     const { a, b, rotation } = await twoInstances();
     const tokens = new a.Adapter('RefreshToken');

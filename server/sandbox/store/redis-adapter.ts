@@ -8,11 +8,13 @@
  *   (`findByUserCode`) and one `grant:<grantId>:<Model>:<id>` per artifact of a grant (`revokeByGrantId`
  *   lists them; a row per artifact rather than one list, so each expires exactly with its artifact and
  *   nothing of an expired grant is left behind);
- * - `consume` marks the artifact with the time it was used, keeping its expiry.
+ * - `consume` marks the artifact with the time it was used, keeping its expiry, atomically: of two
+ *   instances redeeming one code at the same moment, the second is refused (RFC 6749 §4.1.2: a code
+ *   MUST NOT be used more than once).
  * The namespace (`tenant:oidc:`, `standard:oidc:`) keeps the two issuers' artifacts apart; the store adds
  * its own prefix, so a whole tenant lives under one Redis prefix.
  */
-import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterConstructor, type AdapterPayload } from 'oidc-provider';
 import type { AdapterOptions, ArtifactStore, StoreStats } from '../adapter.ts';
 import type { SharedStore } from './shared-store.ts';
 
@@ -100,11 +102,23 @@ export function createSharedStoreAdapter(options: SharedAdapterOptions): {
       const consumed = Math.floor(Date.now() / 1000);
       const current = await store.get<Record>(key);
       if (!current) return;
+      // oidc-provider read the artifact unconsumed just before; another instance may have consumed it
+      // since. The store's compare-and-set tells which of the two redemptions came first.
+      let raced = false;
       await store.update<Record>(
         key,
-        (record) => (record ? { ...record, payload: { ...record.payload, consumed } } : undefined),
+        (record) => {
+          raced = record?.payload.consumed !== undefined;
+          return record && !raced ? { ...record, payload: { ...record.payload, consumed } } : record;
+        },
         ttlUntil(current.expiresAt),
       );
+      if (!raced) return;
+      // The errors oidc-provider answers a sequential second use with.
+      if (this.#model === 'PushedAuthorizationRequest') {
+        throw new errors.InvalidRequestUri('request_uri was already used by a concurrent request');
+      }
+      throw new errors.InvalidGrant(`${this.#model} already used by a concurrent request`);
     }
 
     async destroy(id: string): Promise<void> {
