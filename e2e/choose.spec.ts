@@ -4,7 +4,9 @@ import {
   buildChooserQuery,
   nextQuestion,
   recommend,
+  RECOMMENDATIONS,
   type ChooserAnswers,
+  type GrantRecommendation,
   type Recommendation,
 } from '../src/flows/chooser.ts';
 import { catalogueEntry, FLOWS, flowPath, type FlowId } from '../src/flows/registry.ts';
@@ -17,7 +19,9 @@ const USER = 'Does it act for a signed-in user?';
 const SECRET = 'Can it keep a secret?';
 const BROWSER = 'Can it open a browser on the same device?';
 const SPA_CLIENT_ID = SANDBOX_APPS.find((app) => app.displayName === 'Flow Lab SPA')!.clientId;
-const WEB_SECRET = SANDBOX_APPS.find((app) => app.displayName === 'Flow Lab Web App')!.clientSecret!;
+const WEB_APP = SANDBOX_APPS.find((app) => app.displayName === 'Flow Lab Web App')!;
+const WEB_SECRET = WEB_APP.clientSecret!;
+const CLIENT_IDS = Object.fromEntries(SANDBOX_APPS.map((app) => [app.displayName, app.clientId]));
 
 /** Into the page's main content with keys only: the skip link, then the first control inside it. */
 async function enterMainByKeyboard(page: Page) {
@@ -62,7 +66,21 @@ async function answerByKeyboard(page: Page, legend: string, choice: string) {
 
 /** The recommendation's region, by its heading. */
 function result(page: Page, r: Recommendation) {
-  return page.getByRole('region', { name: `Use: ${r.grant}` });
+  return page.getByRole('region', { name: r.kind === 'grant' ? `Use: ${r.grant}` : r.title, exact: true });
+}
+
+/** The first answers (in the order asked) that end on each recommendation. */
+function firstPathTo(): Map<string, ChooserAnswers> {
+  const paths = new Map<string, ChooserAnswers>();
+  const visit = (answers: Record<string, string>) => {
+    const q = nextQuestion(answers);
+    if (q === undefined) {
+      const id = recommend(answers)!.id;
+      if (!paths.has(id)) paths.set(id, answers);
+    } else for (const option of q.options) visit({ ...answers, [q.id]: option.value });
+  };
+  visit({});
+  return paths;
 }
 
 test.describe('which flow should I use?', () => {
@@ -84,7 +102,7 @@ test.describe('which flow should I use?', () => {
     await answerByKeyboard(page, APP_KIND, 'Single-page app');
     expect(new URL(page.url()).search).toBe('?app=spa');
 
-    const r = recommend({ app: 'spa' })!;
+    const r = recommend({ app: 'spa' }) as GrantRecommendation;
     const region = result(page, r);
     await expect(region).toBeVisible();
     await expect(page.getByRole('group', { name: USER })).toHaveCount(0);
@@ -109,10 +127,13 @@ test.describe('which flow should I use?', () => {
     await expect(open).toBeFocused();
     await page.keyboard.press('Enter');
     await expect(page).toHaveURL(/\/flows\/authorization-code$/);
-    await expect(page.getByLabel('client_id')).toHaveValue(SPA_CLIENT_ID);
+    // Focus lands on the opened page's heading, not on <body>.
     await expect(
       page.getByRole('heading', { level: 1, name: catalogueEntry('authorization-code').title }),
-    ).toBeVisible();
+    ).toBeFocused();
+    await expect(page.getByLabel('client_id')).toHaveValue(SPA_CLIENT_ID);
+    await expect(page.getByRole('checkbox', { name: /Use PKCE/ })).toBeChecked();
+    await expect(page.getByLabel('Client secret (kept in memory only)')).toHaveCount(0);
     await page
       .getByRole('navigation', { name: 'Flows' })
       .getByRole('link', { name: 'Settings' })
@@ -200,7 +221,7 @@ test.describe('which flow should I use?', () => {
     expect(hrefs.length).toBeGreaterThan(3);
     for (const href of hrefs)
       expect(href).toMatch(
-        /^(\/flows\/[a-z-]+|https:\/\/www\.rfc-editor\.org\/rfc\/rfc\d+#section-[\d.]+|https:\/\/learn\.microsoft\.com\/entra\/identity-platform\/[a-z0-9-]+)$/,
+        /^(\/flows\/[a-z-]+|https:\/\/www\.rfc-editor\.org\/rfc\/rfc\d+#section-[\d.]+|https:\/\/learn\.microsoft\.com\/entra\/[a-z0-9/-]+|https:\/\/datatracker\.ietf\.org\/doc\/html\/draft-ietf-oauth-[a-z-]+#section-[\d.]+)$/,
       );
 
     await page.goto('/choose?app=mainframe&user=yes');
@@ -240,6 +261,81 @@ test.describe('which flow should I use?', () => {
     await expect(page.getByLabel('Active profile', { exact: true }).locator('option')).toHaveText(profiles);
   });
 
+  test('the web app answer opens the code flow as a confidential client: Web App profile, PKCE on, its secret', async ({
+    page,
+  }) => {
+    const consoleLines = recordConsole(page);
+    await page.goto('/choose?app=web&user=yes');
+    const r = recommend({ app: 'web', user: 'yes' }) as GrantRecommendation;
+    const region = result(page, r);
+    await expect(region).toContainText('Opens with the sandbox’s Flow Lab Web App registration');
+    await expect(region).not.toContainText('Untick PKCE');
+    await region.getByRole('button', { name: `Open ${catalogueEntry('authorization-code').title}` }).focus();
+    await page.keyboard.press('Enter');
+    await expect(page).toHaveURL(/\/flows\/authorization-code$/);
+    await expect(
+      page.getByRole('heading', { level: 1, name: catalogueEntry('authorization-code').title }),
+    ).toBeFocused();
+    await expect(page.getByLabel('client_id')).toHaveValue(WEB_APP.clientId);
+    await expect(page.getByRole('checkbox', { name: /Use PKCE/ })).toBeChecked();
+    const secret = page.getByLabel('Client secret (kept in memory only)');
+    await expect(secret).toBeVisible();
+    await expect(secret).not.toHaveValue('');
+    await expect(
+      page.getByRole('region', { name: /Redeem|Exchange/i }).or(page.locator('#step-exchange')),
+    ).toContainText('relay');
+    await expectNoAxeViolations(page, 'code flow opened from the web app answer');
+    await page
+      .getByRole('navigation', { name: 'Flows' })
+      .getByRole('link', { name: 'Settings' })
+      .press('Enter');
+    await expect(page.getByLabel('Active profile', { exact: true }).locator('option:checked')).toHaveText(
+      'Flow Lab Web App',
+    );
+    await expect(page.getByLabel('Platform')).toHaveValue('web');
+    await expectNoSecretsLeft(page, [WEB_SECRET], consoleLines);
+  });
+
+  test('no grant fits: why and what to do instead, with no page to open and no registration advice', async ({
+    page,
+  }) => {
+    const stuck = RECOMMENDATIONS['public-no-user'];
+    for (const query of ['?app=daemon&secret=no', '?app=native&user=no', '?app=cli&user=no&secret=no']) {
+      await page.goto(`/choose${query}`);
+      const region = result(page, stuck);
+      await expect(region, query).toBeVisible();
+      await expect(region.getByRole('button')).toHaveCount(0);
+      await expect(region.getByRole('heading', { name: 'Register it' })).toHaveCount(0);
+      await expect(region).not.toContainText('Entra platform');
+      await expect(region).not.toContainText('Redirect URI');
+      await expect(region.locator('a[href^="/flows/"]')).toHaveCount(0);
+      await expect(region.getByRole('heading', { name: 'What to do instead' })).toBeVisible();
+      await expect(region.locator('.choose-instead > li')).toHaveCount(stuck.instead.length);
+      await expect(page.getByRole('region', { name: /^Use:/ })).toHaveCount(0);
+      await expect(page.getByRole('status').filter({ hasText: 'Recommendation' })).toHaveCount(0);
+    }
+    await expectNoAxeViolations(page, 'chooser: no grant fits');
+  });
+
+  test('a daemon or an API is never asked, nor shown, whether a browser is at hand', async ({ page }) => {
+    for (const query of [
+      '?app=daemon&secret=yes&browser=yes',
+      '?app=api&user=yes',
+      '?app=api&user=no',
+      '?app=web&user=no',
+      '?app=cli&user=no&secret=yes',
+    ]) {
+      await page.goto(`/choose${query}`);
+      await expect(page.getByRole('region', { name: /^Use:/ }), query).toBeVisible();
+      await expect(page.getByRole('group', { name: BROWSER })).toHaveCount(0);
+      await expect(page.getByRole('main')).not.toContainText(BROWSER);
+    }
+    // A deep link's answer to a question that does not apply is dropped from the address, once answered again.
+    await page.goto('/choose?app=daemon&browser=yes');
+    await page.getByRole('group', { name: SECRET }).getByRole('radio', { name: 'Yes' }).check();
+    expect(new URL(page.url()).search).toBe('?app=daemon&secret=yes');
+  });
+
   test('every page of the lab is reached from the chooser', async ({ page }) => {
     test.setTimeout(120_000);
     // For each flow, the first recommendation (answers tried in order) that opens or links to it.
@@ -254,10 +350,13 @@ test.describe('which flow should I use?', () => {
       const id: FlowId = flow.id;
       const answers = paths.find((a) => {
         const r = recommend(a)!;
-        return r.route === id || r.avoid.some((x) => x.route === id) || r.related.some((x) => x.route === id);
+        return (
+          r.kind === 'grant' &&
+          (r.route === id || r.avoid.some((x) => x.route === id) || r.related.some((x) => x.route === id))
+        );
       });
       expect(answers, `${id} is reachable from some recommendation`).toBeDefined();
-      const r = recommend(answers!)!;
+      const r = recommend(answers!)! as GrantRecommendation;
       await page.goto(`/choose${buildChooserQuery(answers!)}`);
       const region = result(page, r);
       await expect(region).toBeVisible();
@@ -304,13 +403,59 @@ test.describe('which flow should I use?', () => {
         '?app=api&user=yes',
       ]) {
         await page.goto(`/choose${query}`);
-        await expect(page.getByRole('region', { name: /^Use:/ })).toBeVisible();
+        await expect(page.locator('.choose-result')).toBeVisible();
         await expectNoHorizontalScroll(page, `the recommendation for ${query}`);
       }
       await expectNoAxeViolations(page, 'chooser on a phone');
     });
   });
 });
+
+for (const viewport of [
+  { width: 1280, height: 800 },
+  { width: 390, height: 844 },
+]) {
+  test.describe(`every grant the chooser reaches, at ${viewport.width} px`, () => {
+    test.use({ viewport });
+    test('Open hands the answer to its page (registration, PKCE, secret) and focus lands on its heading; axe clean', async ({
+      page,
+    }) => {
+      test.setTimeout(180_000);
+      for (const [id, answers] of firstPathTo()) {
+        const r = recommend(answers)!;
+        const query = buildChooserQuery(answers);
+        await page.goto(`/choose${query}`);
+        const region = result(page, r);
+        await expect(region, query).toBeVisible();
+        await expectNoHorizontalScroll(page, `the recommendation for ${query}`);
+        await expectNoAxeViolations(page, `chooser: ${id} at ${viewport.width} px`);
+        if (r.kind === 'none') {
+          await expect(region.getByRole('button')).toHaveCount(0);
+          continue;
+        }
+        const title = catalogueEntry(r.route).title;
+        await region.getByRole('button', { name: `Open ${title}` }).focus();
+        await page.keyboard.press('Enter');
+        await expect(page, query).toHaveURL(new RegExp(`${flowPath(r.route)}$`));
+        await expect(page.getByRole('heading', { level: 1, name: title }), query).toBeFocused();
+        const clientId = CLIENT_IDS[r.handOff.registration];
+        if (r.route === 'authorization-code') {
+          await expect(page.getByLabel('client_id'), query).toHaveValue(clientId!);
+          await expect(page.getByRole('checkbox', { name: /Use PKCE/ })).toBeChecked({
+            checked: r.handOff.pkce === true,
+          });
+          await expect(page.getByLabel('Client secret (kept in memory only)'), query).toHaveCount(
+            r.handOff.secret === true ? 1 : 0,
+          );
+        } else if (r.route === 'device-code' || r.route === 'client-credentials') {
+          await expect(page.getByRole('textbox', { name: /^client_id/ }).first(), query).toHaveValue(
+            clientId!,
+          );
+        }
+      }
+    });
+  });
+}
 
 /** `text` as a literal inside a regular expression. */
 function escapeRegExp(text: string): string {
