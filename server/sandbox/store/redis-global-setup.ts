@@ -1,8 +1,8 @@
 /**
  * Vitest global setup: a throw-away Redis for the tests that need one (issue 15), on 127.0.0.1:47379
- * (`LAB_TEST_REDIS_PORT` to change), no persistence. Several test runs at once share it: each counts
- * itself in (a counter key in that Redis) and out, and the last one out shuts it down, whoever started
- * it. When none can be had, the reason is handed to the tests instead of a URL: the Redis tests then
+ * (`LAB_TEST_REDIS_PORT` to change), no persistence. Several test runs at once share it: each keeps a
+ * key of its own there while it runs (refreshed, expiring a minute after a run that was killed), and the
+ * last one out shuts the server down, whoever started it. When none can be had, the reason is handed to the tests instead of a URL: the Redis tests then
  * fail saying how to install it (they never skip), every other test runs as usual.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,8 +19,10 @@ declare module 'vitest' {
 }
 
 const HOST = '127.0.0.1';
-/** The counter of test runs using the test Redis (outside every test prefix). */
-const RUNS_KEY = 'lab-test-runs';
+/** Keys of the test runs using the test Redis (outside every test prefix): `lab-test-run:<pid>`. */
+const RUN_KEY_PREFIX = 'lab-test-run:';
+/** A run's key lives this long unless refreshed (ms), so a killed run stops counting. */
+const RUN_KEY_TTL_MS = 60_000;
 const DEFAULT_PORT = 47379;
 const START_TIMEOUT_MS = 5000;
 
@@ -110,12 +112,19 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     }
     if ('child' in started) child = started.child;
   }
-  await redisCommand(port, `INCR ${RUNS_KEY}`);
+  const runKey = `${RUN_KEY_PREFIX}${process.pid}`;
+  const markRunning = () => redisCommand(port, `SET ${runKey} 1 PX ${RUN_KEY_TTL_MS}`);
+  await markRunning();
+  const heartbeat = setInterval(() => void markRunning(), RUN_KEY_TTL_MS / 3);
+  heartbeat.unref();
   project.provide('labTestRedisUrl', url);
   project.provide('labTestRedisError', '');
   return async () => {
-    const left = await redisCommand(port, `DECR ${RUNS_KEY}`);
-    if (left !== undefined && Number(left.slice(1)) > 0) {
+    clearInterval(heartbeat);
+    await redisCommand(port, `DEL ${runKey}`);
+    // An array reply: `*0` when no other run is left.
+    const others = await redisCommand(port, `KEYS ${RUN_KEY_PREFIX}*`);
+    if (others !== undefined && others !== '*0') {
       // Still used by another run, which will shut it down; this process must not wait for it.
       child?.unref();
       return;
