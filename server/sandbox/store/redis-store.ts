@@ -24,7 +24,7 @@ export interface RedisStoreOptions {
 }
 
 /** How often `update` re-reads after losing a race before it gives up. */
-const MAX_UPDATE_ATTEMPTS = 100;
+const MAX_UPDATE_ATTEMPTS = 1000;
 /** SCAN's per-call hint: keys looked at per round trip. */
 const SCAN_COUNT = 500;
 
@@ -181,6 +181,10 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Shar
           ttlArgument(writeOptions),
         );
         if (written === 1) return next;
+        // Lost the race again: give the other writers a moment, more each time (jittered).
+        if (attempt >= 2) {
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 20)));
+        }
       }
       throw new Error(`Redis store: ${key} kept changing; gave up after ${MAX_UPDATE_ATTEMPTS} attempts`);
     },

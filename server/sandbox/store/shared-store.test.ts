@@ -114,6 +114,16 @@ describe.each(implementations)('SharedStore contract: $name', ({ name, open, don
     expect([...(final?.by ?? [])].sort((x, y) => x - y)).toEqual(Array.from({ length: n }, (_, i) => i));
   });
 
+  test('update under heavy contention (200 writers on one key over two connections) still counts every one', async () => {
+    const { one, two } = await pair();
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        (i % 2 ? one : two).update<number>('hot', (current) => (current ?? 0) + 1),
+      ),
+    );
+    expect(await one.get('hot')).toBe(200);
+  });
+
   test('update: undefined deletes, the TTL applies to what is written, the result is what was written', async () => {
     const { one, two } = await pair();
     expect(await one.update<number>('n', (c) => (c ?? 10) + 1)).toBe(11);
