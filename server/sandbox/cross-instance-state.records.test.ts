@@ -6,7 +6,12 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ConsentStore, type ConsentState } from './consents.ts';
-import { DEVICE_POLL_INTERVAL, DevicePollRegistry, type PollVerdict } from './device-polling.ts';
+import {
+  DEVICE_POLL_INTERVAL,
+  DevicePollRegistry,
+  expiredCodeMemoryMs,
+  type PollVerdict,
+} from './device-polling.ts';
 import { createMemoryStore } from './store/memory-store.ts';
 import type { SharedStore } from './store/shared-store.ts';
 import { clearTestPrefix, freshPrefix, openTestRedisStore } from './store/test-redis.ts';
@@ -177,7 +182,9 @@ for (const [label, open] of [
               for (const poll of polls) {
                 now += poll.afterMs;
                 let expected: PollVerdict;
-                if (now >= t0 + lifetimeSeconds * 1000) expected = { kind: 'expired' };
+                const expiresAt = t0 + lifetimeSeconds * 1000;
+                if (now >= expiresAt + expiredCodeMemoryMs(lifetimeSeconds)) expected = { kind: 'unknown' };
+                else if (now >= expiresAt) expected = { kind: 'expired' };
                 else if (last !== undefined && now - last < interval * 1000) {
                   interval += 5;
                   last = now;

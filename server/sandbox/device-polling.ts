@@ -11,6 +11,8 @@ export const DEVICE_POLL_INTERVAL = 5;
 interface DevicePoll {
   readonly clientId: string;
   readonly expiresAt: number;
+  /** When the record leaves the store (its expiry plus the expired-code memory). */
+  readonly forgetAt: number;
   readonly interval: number;
   readonly lastPollAt: number | undefined;
 }
@@ -22,8 +24,17 @@ export type PollVerdict =
   | { readonly kind: 'expired' }
   | { readonly kind: 'slow_down'; readonly interval: number };
 
-/** How long an expired device code is remembered, so its polls still get `expired_token` (ms). */
+/** The longest an expired device code is remembered, so its polls still get `expired_token` (ms). */
 export const EXPIRED_CODE_MEMORY_MS = 3600_000;
+
+/**
+ * How long a device code of `lifetimeSeconds` is remembered after it expired (ms): as long again as its
+ * lifetime, at least a minute and at most {@link EXPIRED_CODE_MEMORY_MS}. A client polling late still
+ * hears `expired_token`, and a short-lived code's record leaves the shared store soon after it.
+ */
+export function expiredCodeMemoryMs(lifetimeSeconds: number): number {
+  return Math.min(EXPIRED_CODE_MEMORY_MS, Math.max(60_000, lifetimeSeconds * 1000));
+}
 
 const PREFIX = 'device-poll:';
 const keyOf = (deviceCode: string): string => `${PREFIX}${deviceCode}`;
@@ -31,7 +42,7 @@ const keyOf = (deviceCode: string): string => `${PREFIX}${deviceCode}`;
 /**
  * Device codes issued by the tenant, one record per code in the shared store (`device-poll:{code}`), so
  * a code started on one sandbox instance may be polled on any other, and `slow_down` counts polls made
- * to all of them. Each record lives for the code's lifetime plus {@link EXPIRED_CODE_MEMORY_MS}.
+ * to all of them. Each record lives for the code's lifetime plus {@link expiredCodeMemoryMs}.
  */
 export class DevicePollRegistry {
   readonly #store: SharedStore;
@@ -47,15 +58,14 @@ export class DevicePollRegistry {
     expiresInSeconds: number,
     now = Date.now(),
   ): Promise<void> {
-    const poll: DevicePoll = {
+    const poll: Omit<DevicePoll, 'forgetAt'> = {
       clientId,
       expiresAt: now + expiresInSeconds * 1000,
       interval: DEVICE_POLL_INTERVAL,
       lastPollAt: undefined,
     };
-    await this.#store.set(keyOf(deviceCode), poll, {
-      ttlMs: expiresInSeconds * 1000 + EXPIRED_CODE_MEMORY_MS,
-    });
+    const ttlMs = expiresInSeconds * 1000 + expiredCodeMemoryMs(expiresInSeconds);
+    await this.#store.set(keyOf(deviceCode), { ...poll, forgetAt: now + ttlMs }, { ttlMs });
   }
 
   /** Device codes remembered (the portal's memory figures). */
@@ -66,10 +76,11 @@ export class DevicePollRegistry {
   /** Records a poll and says how to answer it (one atomic read-modify-write). */
   async poll(deviceCode: string, clientId: string, now = Date.now()): Promise<PollVerdict> {
     const known = await this.#store.get<DevicePoll>(keyOf(deviceCode));
-    if (!known || known.clientId !== clientId) return { kind: 'unknown' };
+    // Past its memory a code is unknown, as once its record has left the store.
+    if (!known || known.clientId !== clientId || now >= known.forgetAt) return { kind: 'unknown' };
     if (now >= known.expiresAt) return { kind: 'expired' };
     // The record keeps its end (a code's expiry never changes): its expiry plus the expired-code memory.
-    const ttlMs = Math.max(1, known.expiresAt + EXPIRED_CODE_MEMORY_MS - now);
+    const ttlMs = Math.max(1, known.forgetAt - now);
     const out: { verdict: PollVerdict } = { verdict: { kind: 'unknown' } };
     await this.#store.update<DevicePoll>(
       keyOf(deviceCode),

@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createMemoryAdapter } from './adapter.ts';
-import { DevicePollRegistry, EXPIRED_CODE_MEMORY_MS } from './device-polling.ts';
+import { DevicePollRegistry, EXPIRED_CODE_MEMORY_MS, expiredCodeMemoryMs } from './device-polling.ts';
 import { createMemoryStore } from './store/memory-store.ts';
 import { SANDBOX_USERS } from './seed.ts';
 import {
@@ -104,14 +104,21 @@ describe('device poll registry', () => {
     try {
       const polls = new DevicePollRegistry(store);
       const t0 = Date.now();
-      for (let i = 0; i < 50; i += 1) await polls.register(`code-${i}`, 'client', 1);
+      // Entra's 15 minutes: remembered 15 minutes past expiry; a 1-second code: one minute past it.
+      for (let i = 0; i < 50; i += 1) await polls.register(`code-${i}`, 'client', i < 25 ? 900 : 1);
       expect(await polls.count()).toBe(50);
-      vi.setSystemTime(t0 + 1000 + EXPIRED_CODE_MEMORY_MS - 10_000);
+      vi.setSystemTime(t0 + 1000 + 60_000 - 10_000);
       expect(await polls.count()).toBe(50);
-      expect(await polls.poll('code-1', 'client')).toEqual({ kind: 'expired' });
-      vi.setSystemTime(t0 + 2000 + EXPIRED_CODE_MEMORY_MS);
+      expect(await polls.poll('code-30', 'client')).toEqual({ kind: 'expired' });
+      vi.setSystemTime(t0 + 2000 + 60_000);
+      expect(await polls.count()).toBe(25);
+      vi.setSystemTime(t0 + 900_000 + expiredCodeMemoryMs(900) - 10_000);
+      expect(await polls.poll('code-3', 'client')).toEqual({ kind: 'expired' });
+      vi.setSystemTime(t0 + 900_000 + expiredCodeMemoryMs(900) + 1000);
       expect(await polls.count()).toBe(0);
       expect(await store.keys('')).toEqual([]);
+      // However long the code lived, it is forgotten at most an hour after it expired.
+      expect(expiredCodeMemoryMs(86_400)).toBe(EXPIRED_CODE_MEMORY_MS);
     } finally {
       await store.close();
     }
