@@ -23,7 +23,7 @@ test('mix-up: without the iss check the app hands the code and verifier to the a
   await expect(page.getByRole('heading', { level: 1, name: TITLE })).toBeVisible();
   await expect(page.getByRole('note', { name: 'Vulnerable mode' })).toContainText('the callback ignores iss');
   // What Entra does, with Microsoft's page as the source.
-  await expect(page.getByText('On Entra ID:')).toBeVisible();
+  await expect(page.locator('.attack-on-entra strong')).toHaveText('On Entra ID:');
   await expect(page.locator('.attack-on-entra')).toContainText('Entra ID sends no iss');
   await expect(
     page.getByRole('link', {
