@@ -219,3 +219,127 @@ test.describe('registration checker', () => {
     });
   }
 });
+
+/** The header's links as a person meets them: the navigation landmark's links, in order. */
+async function navLinkNames(page: Page): Promise<string[]> {
+  const links = page.getByRole('navigation', { name: 'Flows' }).locator('a');
+  // The app's own page, not the prerendered one it replaces (hidden from the accessibility tree).
+  await expect(links.last()).toBeAttached();
+  return links.evaluateAll((all) => all.map((a) => (a.textContent ?? '').trim()));
+}
+
+test.describe('the header', () => {
+  for (const size of [
+    { width: 1280, height: 720 },
+    { width: 1920, height: 1080 },
+  ]) {
+    test(`at ${size.width} px every link shows, the registration checker among them, no menu button; axe clean`, async ({
+      page,
+    }) => {
+      await page.setViewportSize(size);
+      await page.goto('/');
+      const nav = page.getByRole('navigation', { name: 'Flows' });
+      await expect(nav.getByRole('button', { name: 'Menu' })).toBeHidden();
+      const names = await navLinkNames(page);
+      expect(names).toContain('Registration checker');
+      expect(names.indexOf('Registration checker')).toBe(names.indexOf('Attack lab') + 1);
+      for (const name of names) await expect(nav.getByRole('link', { name, exact: true })).toBeVisible();
+      await expectNoHorizontalScroll(page, `the header at ${size.width} px`);
+      await expectNoAxeViolations(page, `the header at ${size.width} px`);
+      await nav.getByRole('link', { name: 'Registration checker' }).click();
+      await expect(page.getByRole('heading', { level: 1, name: 'Registration checker' })).toBeVisible();
+      await expect(nav.getByRole('link', { name: 'Registration checker' })).toHaveAttribute(
+        'aria-current',
+        'page',
+      );
+    });
+  }
+
+  test.describe('on a phone (390×844)', () => {
+    test.use({ viewport: { width: 390, height: 844 } });
+
+    test('the links fold behind one Menu button, so each page’s heading is on the first screen', async ({
+      page,
+    }) => {
+      for (const path of ['/', '/registration-check', '/choose', '/attacks', '/flows/authorization-code']) {
+        await page.goto(path);
+        const heading = page.getByRole('heading', { level: 1 });
+        await expect(heading).toBeVisible();
+        const box = await heading.boundingBox();
+        expect(box, path).not.toBeNull();
+        // The whole heading, not just its top, above the fold.
+        expect(
+          (box?.y ?? 0) + (box?.height ?? 0),
+          `${path}: the heading ends below the first screen`,
+        ).toBeLessThanOrEqual(844);
+        const menu = page.getByRole('button', { name: 'Menu' });
+        await expect(menu).toBeVisible();
+        await expect(menu).toHaveAttribute('aria-expanded', 'false');
+        await expect(page.getByRole('navigation', { name: 'Flows' }).getByRole('link').first()).toBeHidden();
+        await expectNoHorizontalScroll(page, `${path} at 390 px`);
+      }
+    });
+
+    test('keyboard only: Enter opens the menu, Tab reaches every link, Escape closes it and returns focus; axe clean open and closed', async ({
+      page,
+    }) => {
+      await page.goto('/');
+      const names = await navLinkNames(page);
+      expect(names.length).toBeGreaterThanOrEqual(17);
+      expect(names).toContain('Registration checker');
+      const menu = page.getByRole('button', { name: 'Menu' });
+      await expectNoAxeViolations(page, 'the phone header, menu closed');
+
+      // Skip link, brand, then the menu button.
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
+      await expect(menu).toBeFocused();
+      await page.keyboard.press('Enter');
+      await expect(menu).toHaveAttribute('aria-expanded', 'true');
+      const list = page.locator(`#${await menu.getAttribute('aria-controls')}`);
+      await expect(list).toBeVisible();
+      await expectNoAxeViolations(page, 'the phone header, menu open');
+
+      // Every link of the menu, in order, each in view when it has focus.
+      const reached: string[] = [];
+      for (let i = 0; i < names.length; i++) {
+        await page.keyboard.press('Tab');
+        const focused = page.locator(':focus');
+        await expect(focused).toBeInViewport();
+        reached.push(((await focused.textContent()) ?? '').trim());
+      }
+      expect(reached).toEqual(names);
+
+      await page.keyboard.press('Escape');
+      await expect(menu).toHaveAttribute('aria-expanded', 'false');
+      await expect(menu).toBeFocused();
+      await expect(list).toBeHidden();
+
+      // Space opens it too; a link followed closes it and its page's heading shows.
+      await page.keyboard.press('Space');
+      await expect(list).toBeVisible();
+      await list.getByRole('link', { name: 'Registration checker' }).focus();
+      await page.keyboard.press('Enter');
+      await expect(page).toHaveURL(/\/registration-check$/);
+      await expect(menu).toHaveAttribute('aria-expanded', 'false');
+      await expect(page.getByRole('heading', { level: 1, name: 'Registration checker' })).toBeInViewport();
+      await expectNoAxeViolations(page, 'the registration checker at 390 px');
+    });
+
+    test('the focused menu button shows its focus ring, and a press outside the open menu closes it', async ({
+      page,
+    }) => {
+      await page.goto('/');
+      const menu = page.getByRole('button', { name: 'Menu' });
+      await menu.focus();
+      await page.keyboard.press('Enter');
+      const outline = await menu.evaluate((el) => getComputedStyle(el).outlineStyle);
+      expect(outline).not.toBe('none');
+      await expect(menu).toHaveAttribute('aria-expanded', 'true');
+      // The authority line under the brand: outside the navigation, and not a control.
+      await page.locator('.authority-badge').click({ position: { x: 3, y: 3 } });
+      await expect(menu).toHaveAttribute('aria-expanded', 'false');
+    });
+  });
+});

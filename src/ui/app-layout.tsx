@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, useId, useRef, useState, type MouseEvent } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { ErrorBoundary } from './error-boundary.tsx';
 import { SandboxStatusNotice } from './components/sandbox-status-notice.tsx';
@@ -9,14 +9,22 @@ import { useLabConfig } from '../state/lab-config.ts';
 import { relayOriginsOf } from '../protocol/endpoint-checks.ts';
 import { allowOnRelay } from '../state/relay.ts';
 import { endpointsFor, useSettings } from '../state/settings.ts';
+import './app-layout.css';
 
 const SharePrompt = lazy(async () => ({
   default: (await import('./settings/share-prompt.tsx')).SharePrompt,
 }));
 
-/** The frame around every page: skip link, navigation derived from the flow registry, main. */
+/**
+ * The frame around every page: skip link, navigation derived from the flow registry, main. On a narrow
+ * screen the navigation folds behind a disclosure button (CSS decides when; the state only says open).
+ */
 export function AppLayout() {
   const location = useLocation();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const menuId = useId();
+  const nav = useRef<HTMLElement>(null);
+  const menuButton = useRef<HTMLButtonElement>(null);
   const authority = useSettings((s) => s.authority);
   const issuer = useSettings((s) => s.issuer);
   const manualEndpoints = useSettings((s) => s.manualEndpoints);
@@ -35,6 +43,31 @@ export function AppLayout() {
       // A refusal shows up where it matters: on the flow's own request.
     });
   }, [relay, authority, issuer, manualEndpoints, sandboxOrigin]);
+
+  useEffect(() => {
+    if (!menuOpen) return;
+    // An open menu closes on Escape (focus back on its button) or on a press anywhere outside it.
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    };
+    const onPointer = (event: PointerEvent) => {
+      if (!(event.target instanceof Node) || !nav.current?.contains(event.target)) setMenuOpen(false);
+    };
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('pointerdown', onPointer);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('pointerdown', onPointer);
+    };
+  }, [menuOpen]);
+
+  // A link followed from the open menu closes it, so the page it opens is not covered.
+  function closeOnLink(event: MouseEvent<HTMLUListElement>) {
+    if (event.target instanceof Element && event.target.closest('a') !== null) setMenuOpen(false);
+  }
+
   return (
     <>
       <a className="skip-link" href="#main">
@@ -44,8 +77,19 @@ export function AppLayout() {
         <NavLink to="/" className="brand" end>
           OAuth Flow Lab
         </NavLink>
-        <nav aria-label="Flows">
-          <ul>
+        <nav aria-label="Flows" className={menuOpen ? 'app-nav app-nav--open' : 'app-nav'} ref={nav}>
+          <button
+            type="button"
+            className="app-nav__toggle"
+            aria-expanded={menuOpen}
+            aria-controls={menuId}
+            ref={menuButton}
+            onClick={() => setMenuOpen(!menuOpen)}
+          >
+            <span aria-hidden="true" className="app-nav__icon" />
+            Menu
+          </button>
+          <ul id={menuId} className="app-nav__list" onClick={closeOnLink}>
             <li>
               <NavLink to="/choose">Which flow should I use?</NavLink>
             </li>
@@ -59,6 +103,9 @@ export function AppLayout() {
             </li>
             <li>
               <NavLink to="/attacks">Attack lab</NavLink>
+            </li>
+            <li>
+              <NavLink to="/registration-check">Registration checker</NavLink>
             </li>
             <li>
               <NavLink to="/settings">Settings</NavLink>
