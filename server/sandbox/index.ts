@@ -100,6 +100,24 @@ export interface SandboxOptions {
    * `http://localhost:<port>`.
    */
   readonly publicOrigin?: string;
+  /**
+   * Cuts every artifact's lifetime (codes, tokens, sessions, grants, interactions) to at most this many
+   * seconds, for load tests that wait for them to expire (`npm run bench -- --only=workshop`). Default
+   * `$SANDBOX_MAX_ARTIFACT_LIFETIME_SECONDS`, else none: Entra's lifetimes.
+   */
+  readonly maxArtifactLifetimeSeconds?: number;
+}
+
+/** The maximum artifact lifetime from the option or its variable; throws unless a positive integer. */
+function parseMaxLifetime(options: SandboxOptions): number | undefined {
+  const value = options.maxArtifactLifetimeSeconds ?? process.env['SANDBOX_MAX_ARTIFACT_LIFETIME_SECONDS'];
+  if (value === undefined || value === '') return undefined;
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 1)
+    throw new Error(
+      `maxArtifactLifetimeSeconds (SANDBOX_MAX_ARTIFACT_LIFETIME_SECONDS) ${JSON.stringify(value)} is not a whole number of seconds of 1 or more`,
+    );
+  return seconds;
 }
 
 /** A running sandbox. */
@@ -201,6 +219,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const dataDir = options.dataDir ?? process.env['SANDBOX_DATA_DIR'] ?? DEFAULT_DATA_DIR;
   const publicOriginText = options.publicOrigin ?? process.env['SANDBOX_PUBLIC_ORIGIN'];
   const publicOrigin = publicOriginText ? parsePublicOrigin(publicOriginText) : undefined;
+  const maxArtifactLifetimeSeconds = parseMaxLifetime(options);
   const settings = initialSettings(options);
   const shared = options.store ?? createMemoryStore();
   // On Redis: one signing key and cookie keys for every instance (keys.ts); in memory: the data dir's.
@@ -282,7 +301,16 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       : createMemoryAdapter(adapterOptions);
   const provider = new Provider(
     issuer,
-    buildProviderConfig({ keys, adapter: Adapter, port: cookiePort, settings, registry, consents, signInMethods }),
+    buildProviderConfig({
+      keys,
+      adapter: Adapter,
+      port: cookiePort,
+      settings,
+      registry,
+      consents,
+      signInMethods,
+      maxArtifactLifetimeSeconds,
+    }),
   );
   provider.proxy = publicOrigin !== undefined;
   reuseClientsPerMetadata(provider, metadataOf);

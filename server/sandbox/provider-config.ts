@@ -65,6 +65,26 @@ export interface ProviderConfigInput {
   readonly consents: ConsentStore;
   /** The sign-in methods behind v2.0 user tokens (shared store). */
   readonly signInMethods: SignInMethods;
+  /** Every artifact's lifetime cut to at most this many seconds (see `capLifetimes`); absent: Entra's. */
+  readonly maxArtifactLifetimeSeconds?: number | undefined;
+}
+
+type Lifetimes = NonNullable<Configuration['ttl']>;
+
+/**
+ * `ttl` with every lifetime (a number, or what a function returns) cut to at most `maxSeconds`, so a load
+ * test sees every code, token, session and grant expire within minutes (issue 15: Redis memory back to
+ * its starting size); `ttl` itself without a maximum.
+ */
+export function capLifetimes(ttl: Lifetimes, maxSeconds: number | undefined): Lifetimes {
+  if (maxSeconds === undefined) return ttl;
+  const capped: Record<string, unknown> = {};
+  for (const [name, lifetime] of Object.entries(ttl))
+    capped[name] =
+      typeof lifetime === 'function'
+        ? (...args: unknown[]) => Math.min((lifetime as (...a: unknown[]) => number)(...args), maxSeconds)
+        : Math.min(Number(lifetime), maxSeconds);
+  return capped as Lifetimes;
 }
 
 /**
@@ -216,6 +236,7 @@ export function buildProviderConfig({
   registry,
   consents,
   signInMethods,
+  maxArtifactLifetimeSeconds,
 }: ProviderConfigInput): Configuration {
   return {
     adapter,
@@ -295,23 +316,26 @@ export function buildProviderConfig({
     clientBasedCORS: (_ctx, _origin, client) => registry.find(client.clientId)?.platform === 'spa',
     // Every refresh issues a new refresh token; the adapter decides whether the old one is consumed.
     rotateRefreshToken: true,
-    ttl: {
-      AccessToken: accessTokenTtl,
-      AuthorizationCode: 600,
-      BackchannelAuthenticationRequest: 600,
-      ClientCredentials: accessTokenTtl,
-      DeviceCode: () => settings.deviceCodeLifetimeSeconds,
-      Grant: 90 * 24 * 3600,
-      IdToken: 3600,
-      Interaction: INTERACTION_TTL_SECONDS,
-      // Entra: 24 h fixed for SPA redirect URIs (a redeemed token does not extend it), 90 days otherwise.
-      RefreshToken: (ctx, _token, client) => {
-        if (registry.find(client.clientId)?.platform !== 'spa') return 90 * 24 * 3600;
-        const previous = ctx?.oidc.entities.RotatedRefreshToken;
-        return previous ? previous.remainingTTL : 24 * 3600;
+    ttl: capLifetimes(
+      {
+        AccessToken: accessTokenTtl,
+        AuthorizationCode: 600,
+        BackchannelAuthenticationRequest: 600,
+        ClientCredentials: accessTokenTtl,
+        DeviceCode: () => settings.deviceCodeLifetimeSeconds,
+        Grant: 90 * 24 * 3600,
+        IdToken: 3600,
+        Interaction: INTERACTION_TTL_SECONDS,
+        // Entra: 24 h fixed for SPA redirect URIs (a redeemed token does not extend it), 90 days otherwise.
+        RefreshToken: (ctx, _token, client) => {
+          if (registry.find(client.clientId)?.platform !== 'spa') return 90 * 24 * 3600;
+          const previous = ctx?.oidc.entities.RotatedRefreshToken;
+          return previous ? previous.remainingTTL : 24 * 3600;
+        },
+        Session: 24 * 3600,
       },
-      Session: 24 * 3600,
-    },
+      maxArtifactLifetimeSeconds,
+    ),
     interactions: { url: (_ctx, interaction) => `${INTERACTION_PREFIX}${interaction.uid}` },
     renderError: renderProviderError,
     findAccount,
