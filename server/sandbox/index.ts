@@ -400,7 +400,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     attackLab,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        void tenant.close();
+        // Unsubscribing may fail once a Redis connection is gone; closing goes on.
+        void tenant.close().catch(() => undefined);
         store.close();
         standard.close();
         if (!options.store) void shared.close();
