@@ -8,6 +8,7 @@ import {
   nextQuestion,
   notApplicable,
   parseChooserQuery,
+  pickRedirectUri,
   QUESTIONS,
   RECOMMENDATIONS,
   recommend,
@@ -397,5 +398,39 @@ describe('chooser: Microsoft’s guidance around the grant', () => {
         r.cites.some((c) => /rfc9700#section-|^https:\/\/learn\.microsoft\.com\//.test(c.href)),
         r.id,
       ).toBe(true);
+  });
+});
+
+describe('chooser: the hand-off profile’s redirect URI', () => {
+  const CALLBACK = 'http://localhost:47611/callback';
+  test('Entra ignores the port of a localhost redirect URI: the app’s own callback is used', () => {
+    expect(pickRedirectUri(['http://localhost:5173/callback'], CALLBACK)).toBe(CALLBACK);
+    expect(pickRedirectUri(['http://localhost/callback'], CALLBACK)).toBe(CALLBACK);
+    expect(pickRedirectUri([CALLBACK], CALLBACK)).toBe(CALLBACK);
+  });
+  test('another path, host or scheme is not the same redirect URI: the registration’s first one is used', () => {
+    expect(pickRedirectUri(['http://localhost:5173/other'], CALLBACK)).toBe('http://localhost:5173/other');
+    expect(pickRedirectUri(['https://localhost:5173/callback'], CALLBACK)).toBe(
+      'https://localhost:5173/callback',
+    );
+    expect(pickRedirectUri(['http://127.0.0.1:5173/callback'], CALLBACK)).toBe(
+      'http://127.0.0.1:5173/callback',
+    );
+    expect(pickRedirectUri(['https://app.example.com/callback'], 'https://lab.example.com/callback')).toBe(
+      'https://app.example.com/callback',
+    );
+    expect(pickRedirectUri([], CALLBACK)).toBe(CALLBACK);
+  });
+  test('property: any strings never throw, and the answer is the callback or a registered URI', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.webUrl(), fc.string())),
+        fc.oneof(fc.webUrl(), fc.string()),
+        (registered, callback) => {
+          const picked = pickRedirectUri(registered, callback);
+          expect([callback, ...registered]).toContain(picked);
+        },
+      ),
+    );
   });
 });

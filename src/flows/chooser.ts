@@ -836,3 +836,34 @@ export const PLATFORM_NAMES: Readonly<Record<EntraPlatform, string>> = {
   'mobile-desktop': 'Mobile and desktop applications',
   none: 'No platform (no redirect URI)',
 };
+
+/** `uri` as an http://localhost URL, or undefined for anything else (or a string that is no URL). */
+function localhostUrl(uri: string): URL | undefined {
+  try {
+    const url = new URL(uri);
+    return url.protocol === 'http:' && url.hostname === 'localhost' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The redirect URI a hand-off profile uses: this app's own callback when the registration accepts it —
+ * listed as is, or listed on http://localhost with another port, which Entra ignores when matching
+ * localhost (RFC 8252 §7.3) — else the registration's first URI (the sign-in then ends elsewhere and the
+ * page asks for the address to be pasted), else the callback.
+ * @see https://learn.microsoft.com/entra/identity-platform/reply-url#localhost-exceptions
+ */
+export function pickRedirectUri(registered: readonly string[], callback: string): string {
+  if (registered.includes(callback)) return callback;
+  const own = localhostUrl(callback);
+  if (
+    own !== undefined &&
+    registered.some((uri) => {
+      const url = localhostUrl(uri);
+      return url !== undefined && url.pathname === own.pathname && url.search === own.search;
+    })
+  )
+    return callback;
+  return registered[0] ?? callback;
+}

@@ -6,6 +6,7 @@ import {
   buildChooserQuery,
   nextQuestion,
   parseChooserQuery,
+  pickRedirectUri,
   PLATFORM_NAMES,
   QUESTIONS,
   recommend,
@@ -92,7 +93,12 @@ function selectSandboxProfile(name: SandboxRegistration): string | undefined {
   const settings = useSettings.getState();
   const app = sandboxAppNamed(name);
   if (app === undefined) return undefined;
-  const fill = { ...profileFromSandboxApp(app, defaultRedirectUri()), preset: '' };
+  const callback = defaultRedirectUri();
+  const fill = {
+    ...profileFromSandboxApp(app, callback),
+    redirectUri: pickRedirectUri(app.redirectUris, callback),
+    preset: '',
+  };
   const fits = (p: AppProfile) =>
     (p.clientId === app.clientId || (name === 'Flow Lab SPA' && p.clientId === '')) &&
     p.platform === fill.platform;
