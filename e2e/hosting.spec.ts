@@ -5,6 +5,7 @@
  * so, and the pages stay axe clean. Uses the build the config's web server made (LAB_DIST_DIR).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { networkInterfaces } from 'node:os';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { E2E_APP_PORT, E2E_SANDBOX_PORT } from '../playwright.config.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
@@ -150,4 +151,26 @@ test('the relay is off: /relay/* refused with the reason, and the app says so in
   await expect(notice).toBeVisible();
   await expect(page.locator('.relay-off')).toContainText('Copy such a request as curl');
   await expectNoAxeViolations(page, 'Settings in hosting mode');
+});
+
+test('over plain http from another address the page has no WebCrypto and says so, without breaking', async ({
+  page,
+}) => {
+  // This machine's own non-loopback address: for the browser an http page there is not a secure context.
+  const address = Object.values(networkInterfaces())
+    .flat()
+    .find((entry) => entry !== undefined && entry.family === 'IPv4' && !entry.internal)?.address;
+  test.skip(address === undefined, 'this machine has no non-loopback IPv4 address to open the app at');
+  await page.goto(`http://${address ?? ''}:${APP_PORT}/flows/authorization-code`);
+  expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
+  await expect(page.locator('#insecure-context-notice')).toContainText('no WebCrypto');
+  await expect(page.locator('#insecure-context-notice')).toContainText('https address');
+  await expect(page.getByRole('heading', { level: 1, name: 'Authorization code (+ PKCE)' })).toBeVisible();
+  // The step that needs WebCrypto fails with what happened and what to do, and the page goes on.
+  await page.getByRole('button', { name: 'Generate verifier and challenge' }).click();
+  const failure = page.getByRole('alert').filter({ hasText: 'No WebCrypto on this page' });
+  await expect(failure).toContainText('https pages and to localhost');
+  await expect(failure).toContainText('Open the lab at its https address');
+  await expect(page.getByRole('heading', { level: 1, name: 'Authorization code (+ PKCE)' })).toBeVisible();
+  await expectNoAxeViolations(page, 'a page without a secure context');
 });

@@ -60,7 +60,13 @@ export function toStepFailure(error: unknown): StepFailure {
       ...(withFields.unreachable === undefined ? {} : { unreachable: withFields.unreachable }),
     };
   }
-  return { code: 'BUG', message: error instanceof Error ? error.message : String(error) };
+  const message = error instanceof Error ? error.message : String(error);
+  // W3C Secure Contexts §1: WebCrypto's `crypto.subtle` is given to https and localhost pages only; over
+  // plain http from another machine every step that hashes, signs or makes a key throws a TypeError.
+  // https://w3c.github.io/webcrypto/#crypto-interface ([SecureContext] on `subtle`)
+  if ((globalThis as { crypto?: { subtle?: unknown } }).crypto?.subtle === undefined)
+    return { code: 'INSECURE_CONTEXT', message: `The browser said: ${message}` };
+  return { code: 'BUG', message };
 }
 
 /** Runs a step function and turns a throw into a failed result. */

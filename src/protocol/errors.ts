@@ -19,7 +19,9 @@ export type ErrorCode =
   | 'RELAY_UNAVAILABLE'
   | 'DEVICE_CODE_EXPIRED'
   | 'HASH_MISMATCH'
-  | 'REGISTRATION_ERROR';
+  | 'REGISTRATION_ERROR'
+  /** No WebCrypto: the page is not a secure context (plain http from another machine). */
+  | 'INSECURE_CONTEXT';
 
 /** The base of every error the protocol core throws. */
 export class LabError extends Error {

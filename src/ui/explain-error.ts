@@ -1000,6 +1000,11 @@ const BY_CODE: Readonly<Record<StepFailure['code'], Entry>> = {
     what: 'The code’s expires_in passed before the user finished, so the app stopped polling.',
     fix: 'Request a new device code and finish signing in before it runs out.',
   },
+  INSECURE_CONTEXT: {
+    title: 'No WebCrypto on this page',
+    what: 'Browsers give WebCrypto (hashing, signing, making keys) only to https pages and to localhost. This page came over plain http from another machine, so the step could not compute its challenge, proof or signature.',
+    fix: 'Open the lab at its https address (ask your trainer), or run it on your own machine with `npm start` and open it on localhost.',
+  },
   RELAY_UNAVAILABLE: {
     title: 'Local relay unavailable',
     what: 'This request must be sent by a server, and the local relay did not take it.',
