@@ -590,7 +590,10 @@ export type PortalAccess = 'learner' | 'trainer';
  */
 export function disableForms(html: string): string {
   return html
-    .replace(/<form\b([^>]*)>/g, '<form$1><fieldset class="read-only" disabled style="border:0;margin:0;padding:0;min-width:0">')
+    .replace(
+      /<form\b([^>]*)>/g,
+      '<form$1><fieldset class="read-only" disabled style="border:0;margin:0;padding:0;min-width:0">',
+    )
     .replace(/<\/form>/g, '</fieldset></form>');
 }
 
