@@ -261,6 +261,8 @@ export class AppRegistry implements TenantPart {
   readonly name = 'apps';
   readonly #certificates: CertificateStore;
   readonly #tenant: TenantState | undefined;
+  /** When this instance seeded its copy: the seeded secrets' creation time until the state is written. */
+  readonly #seededAt = Date.now();
   #apps = new Map<string, MutableApp>();
   /**
    * The secret oidc-provider's client metadata holds; the token gate checks the real ones first. Per
@@ -289,7 +291,8 @@ export class AppRegistry implements TenantPart {
 
   /** Replaces this instance's copy with the stored registrations (tenant-state.ts). */
   load(value: unknown): void {
-    const next = fromStored(value, Date.now());
+    // Never written (a fresh tenant): seeded as of this instance's start, the same on every reload.
+    const next = fromStored(value, this.#seededAt);
     // An unchanged app keeps its snapshot (and so the client oidc-provider built from it).
     for (const [clientId, app] of next) {
       const before = this.#apps.get(clientId);
@@ -301,24 +304,26 @@ export class AppRegistry implements TenantPart {
 
   /** Puts every app registration back as seeded, for every instance (certificates are the caller's). */
   async reset(): Promise<void> {
+    // Written out in full, so every instance shows the same creation time for the seeded secrets.
+    const seeded = toStored(fromStored(undefined, Date.now()));
     if (!this.#tenant) {
-      this.load(undefined);
+      this.load(seeded);
       return;
     }
-    await this.#tenant.write<StoredApps>(this.name, () => undefined);
+    await this.#tenant.write<StoredApps>(this.name, () => seeded);
   }
 
   /** Runs `change` on the stored registrations (atomically across instances) and loads the result. */
   async #change<T>(change: AppsChange<T>): Promise<RegistryResult<T>> {
     if (!this.#tenant) {
-      const copy = fromStored(toStored(this.#apps), Date.now());
+      const copy = fromStored(toStored(this.#apps), this.#seededAt);
       const result = change(copy);
       if (result.ok) this.load(toStored(copy));
       return result;
     }
     const out: { result: RegistryResult<T> | undefined } = { result: undefined };
     await this.#tenant.write<StoredApps>(this.name, (current) => {
-      const apps = fromStored(current, Date.now());
+      const apps = fromStored(current, this.#seededAt);
       out.result = change(apps);
       return out.result.ok ? toStored(apps) : current;
     });
