@@ -4,16 +4,10 @@
  * token is useless without the private key.
  * @see https://www.rfc-editor.org/rfc/rfc9449
  */
-import {
-  calculateJwkThumbprint as joseThumbprint,
-  exportJWK,
-  generateKeyPair,
-  SignJWT,
-  type JWK,
-} from 'jose';
+import type { JWK } from 'jose';
 import { encodeBase64Url } from './base64url.ts';
 import { parseWwwAuthenticate } from './bearer.ts';
-import { InvalidInputError, ProtocolViolationError } from './errors.ts';
+import { InvalidInputError, NetworkError, ProtocolViolationError } from './errors.ts';
 import { classifyToken, decodeJwt } from './jwt.ts';
 import type { ReadableResponse, TokenResponse } from './token.ts';
 
@@ -164,7 +158,25 @@ export function isDpopAlgorithm(value: unknown): value is DpopAlgorithm {
  * @see https://www.rfc-editor.org/rfc/rfc7638#section-3
  */
 export async function calculateJwkThumbprint(jwk: DpopPublicJwk): Promise<string> {
+  const { calculateJwkThumbprint: joseThumbprint } = await loadJose();
   return joseThumbprint(jwk as JWK, 'sha256');
+}
+
+/**
+ * jose (key generation, thumbprint, signing), loaded with the first key or proof rather than with the
+ * DPoP page (issue 12: a flow route loads at most 1.5× the landing page's JavaScript). A failed load is a
+ * `NetworkError` that says to reload.
+ */
+async function loadJose(): Promise<typeof import('jose')> {
+  try {
+    return await import('jose');
+  } catch (cause) {
+    throw new NetworkError(
+      'NETWORK_ERROR',
+      'The code that makes DPoP keys and signs proofs could not be loaded (the app’s server did not answer, or the app was updated since this page opened). Reload the page and try again.',
+      { cause },
+    );
+  }
 }
 
 /** Only the public members RFC 7638 §3.2 hashes; jose's export adds nothing private, but be strict. */
@@ -181,6 +193,7 @@ export async function generateDpopKeyPair(alg: DpopAlgorithm = 'ES256'): Promise
   if (!isDpopAlgorithm(alg)) {
     throw new InvalidInputError('alg', `DPoP keys can be ES256, PS256 or RS256 here, not “${String(alg)}”.`);
   }
+  const { exportJWK, generateKeyPair } = await loadJose();
   // jose makes the private key non-extractable unless asked otherwise.
   const pair = await generateKeyPair(alg, { extractable: false });
   const publicJwk = publicMembers(await exportJWK(pair.publicKey));
@@ -246,6 +259,7 @@ export async function buildDpopProof(
     // RFC 9449 §4.2: ath is required when the proof goes with an access token.
     ...(input.accessToken === undefined ? {} : { ath: await calculateAccessTokenHash(input.accessToken) }),
   };
+  const { SignJWT } = await loadJose();
   try {
     const jwt = await new SignJWT({ ...claims })
       .setProtectedHeader({ typ: header.typ, alg: header.alg, jwk: { ...header.jwk } })
