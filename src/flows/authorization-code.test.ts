@@ -29,19 +29,16 @@ import {
   pendingBeforeSignIn,
   previewAuthorizeUrl,
   promptsConsentForOfflineAccess,
-  readCallback,
-  readCallbackVerified,
   readExchange,
   readPush,
   requestFingerprint,
-  readPastedResponse,
-  returnTripMessage,
   sendExchange,
   sendPush,
   signInBlockedReason,
   standardsWarnings,
   type AuthCodeContext,
 } from './authorization-code.ts';
+import { readCallback, readCallbackVerified, readPastedResponse, returnTripMessage } from './authorization-code-callback.ts';
 import { buildSequenceDiagram } from './diagram.ts';
 import { runStep, type FlowDeps } from './runner.ts';
 import { plannedDiagram } from './live-diagram.ts';

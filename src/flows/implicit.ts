@@ -12,13 +12,7 @@ import {
   type QueryParameter,
   type RequestWarning,
 } from '../protocol/authorize.ts';
-import {
-  checkIsAuthorizationResponse,
-  checkResponseIssuer,
-  readCallbackParameters,
-  type CallbackInput,
-  type ResponseMode,
-} from '../protocol/callback.ts';
+import type { CallbackInput, ResponseMode } from '../protocol/callback.ts';
 import {
   AuthorizationResponseError,
   ProtocolViolationError,
@@ -408,6 +402,10 @@ export async function readImplicitResponse(
   ctx: ImplicitContext,
   callback: CallbackInput,
 ): Promise<FrontChannelResult> {
+  // The callback parser loads with the redirect back, not with the page (issue 12).
+  const { checkIsAuthorizationResponse, checkResponseIssuer, readCallbackParameters } = await import(
+    '../protocol/callback.ts'
+  );
   const read = readCallbackParameters(callback);
   const { mode, params } = read;
   // An empty redirect is not a forged one: say what is missing rather than call it a state mismatch.

@@ -15,7 +15,6 @@ import {
   buildAuthorizeStep,
   createAuthCodeContext,
   makePkcePair,
-  readCallback,
   readExchange,
   sendExchange,
   type AuthCodeContext,
@@ -293,6 +292,8 @@ export async function readUserTokenRedirect(
   }
   const ctx: OboContext = { ...pending, clientSecret: '' };
   try {
+    // The callback parser loads with the redirect back, not with the page (issue 12).
+    const { readCallback } = await import('./authorization-code-callback.ts');
     const read = readCallback(ctx.signIn, callbackUrl);
     return { ctx: { ...ctx, signIn: { ...ctx.signIn, ...read } }, current: 'user-token', status: {} };
   } catch (error) {

@@ -8,10 +8,9 @@ import { describe, expect, test } from 'vitest';
 import {
   checkIdTokenNonce,
   createAuthCodeContext,
-  readCallback,
-  readPastedResponse,
   type AuthCodeContext,
 } from '../flows/authorization-code.ts';
+import { readCallback, readPastedResponse } from '../flows/authorization-code-callback.ts';
 import { createImplicitContext, readImplicitRedirect, type ImplicitContext } from '../flows/implicit.ts';
 import { runStep, toStepFailure, type FlowDeps, type StepFailure } from '../flows/runner.ts';
 import { parseAuthorizationResponse } from '../protocol/callback.ts';

@@ -17,7 +17,6 @@ import {
   previewAuthorizeUrl,
   pendingBeforeSignIn,
   readExchange,
-  readPastedResponse,
   readPush,
   sendExchange,
   sendPush,
@@ -52,7 +51,8 @@ import { findSandboxApp } from '../../protocol/sandbox-directory.ts';
 import { currentSandboxDirectory } from '../../state/sandbox-directory.ts';
 import { SandboxRegistrationCheck } from '../components/sandbox-registration-check.tsx';
 import { PastePanel } from '../components/paste-problem-panel.tsx';
-import { PastedResponseError, type PasteProblem } from '../../protocol/callback.ts';
+import type { PasteProblem } from '../../protocol/callback.ts';
+import { NetworkError } from '../../protocol/errors.ts';
 import { FlowPage } from '../components/flow-page.tsx';
 import { FailurePanel, TokensPanel, useOnDemandParts } from '../components/on-demand.tsx';
 import { MaskedValue, useFieldMask } from '../components/masked-value.tsx';
@@ -102,6 +102,30 @@ function loadStandardsParts(): Promise<StandardsParts> {
   );
   standardsParts = loading;
   return loading;
+}
+
+/**
+ * The paste reader (the callback parser and its problem type), loaded when a paste is applied rather than
+ * with the page (issue 12: a flow route loads at most 1.5× the landing page's JavaScript). A failed load
+ * is a `NetworkError` that says to try again.
+ */
+async function loadPasteReader(): Promise<{
+  readonly readPastedResponse: (typeof import('../../flows/authorization-code-callback.ts'))['readPastedResponse'];
+  readonly PastedResponseError: (typeof import('../../protocol/callback.ts'))['PastedResponseError'];
+}> {
+  try {
+    const [{ readPastedResponse }, { PastedResponseError }] = await Promise.all([
+      import('../../flows/authorization-code-callback.ts'),
+      import('../../protocol/callback.ts'),
+    ]);
+    return { readPastedResponse, PastedResponseError };
+  } catch (cause) {
+    throw new NetworkError(
+      'NETWORK_ERROR',
+      'The code that reads a pasted response could not be loaded (the app’s server did not answer, or the app was updated since this page opened). Press the button again, or reload the page.',
+      { cause },
+    );
+  }
 }
 
 /**
@@ -460,7 +484,8 @@ export default function AuthorizationCodePage() {
   const applyPasted = async () => {
     let problem: PasteProblem | undefined;
     const result = await runStep(
-      (c: AuthCodeContext) => {
+      async (c: AuthCodeContext) => {
+        const { readPastedResponse, PastedResponseError } = await loadPasteReader();
         try {
           return readPastedResponse(c, pasted);
         } catch (error) {

@@ -3,10 +3,9 @@ import { Link, useNavigate } from 'react-router';
 import {
   fetchFormPostResponse,
   formPostIdFrom,
-  readCallbackVerified,
-  returnTripMessage,
   type AuthCodeContext,
 } from '../../flows/authorization-code.ts';
+import { readCallbackVerified, returnTripMessage } from '../../flows/authorization-code-callback.ts';
 import { runStep, toStepFailure, type StepFailure } from '../../flows/runner.ts';
 import { CALLBACK_PATH } from '../../protocol/callback-path.ts';
 import { flowPath, findFlow, type FlowId } from '../../flows/registry.ts';
