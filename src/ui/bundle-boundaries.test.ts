@@ -125,4 +125,20 @@ describe('what the flow pages load at first paint', () => {
       ]),
     ).toEqual([]);
   });
+
+  test('the DPoP page leaves JOSE out: it loads with the first key or proof', () => {
+    expect(chainsTo('src/ui/routes/dpop.tsx', ['jose'])).toEqual([]);
+  });
+
+  test.each(['authorization-code', 'on-behalf-of', 'implicit'])(
+    'the %s page leaves the callback parser out: it loads when an answer arrives or a paste is applied',
+    (route) => {
+      expect(
+        chainsTo(`src/ui/routes/${route}.tsx`, [
+          'src/protocol/callback.ts',
+          'src/flows/authorization-code-callback.ts',
+        ]),
+      ).toEqual([]);
+    },
+  );
 });
