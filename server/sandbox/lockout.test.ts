@@ -359,6 +359,9 @@ describe('smart lockout rule: generated sequences agree with the model', () => {
       expect((await lockout.attempt('b', false, 'x', t0)).kind).toBe('wrong');
       expect(await lockout.count()).toBe(2);
       expect(await lockout.lockedUntil('a', t0)).toBe(t0 + 1000);
+      // Attempts while locked (even the right password) change nothing, and the record still ends with it.
+      expect((await lockout.attempt('a', true, 'right', t0 + 500)).kind).toBe('locked');
+      expect((await lockout.attempt('a', false, 'z', t0 + 500)).kind).toBe('locked');
       vi.setSystemTime(t0 + 1000);
       expect(await lockout.count()).toBe(1);
       expect(await lockout.lockedUntil('a')).toBeUndefined();

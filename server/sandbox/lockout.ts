@@ -108,34 +108,44 @@ export class SmartLockout {
   ): Promise<LockoutVerdict> {
     const policy = this.#policy();
     const hash = hashPassword(password);
-    const out: { verdict: LockoutVerdict } = { verdict: { kind: 'ok' } };
+    // The common case, a right password for an account with no record, needs no write.
+    if (passwordCorrect && (await this.#store.get<AccountRecord>(keyOf(userId))) === undefined)
+      return { kind: 'ok' };
+    const out: { verdict: LockoutVerdict; counted: boolean } = { verdict: { kind: 'ok' }, counted: false };
     // `update` may run the change more than once (another instance wrote meanwhile): it only computes.
-    const written = await this.#store.update<AccountRecord>(keyOf(userId), (stored) => {
-      const record = liveRecord(stored, now);
-      if (record?.lockedUntil !== undefined) {
-        out.verdict = { kind: 'locked', until: record.lockedUntil };
-        return record;
-      }
-      if (passwordCorrect) {
-        out.verdict = { kind: 'ok' };
-        return undefined;
-      }
-      const previous = record ?? { failures: 0, lockedUntil: undefined, badHashes: [] };
-      // Entra: "Smart lockout tracks the last three bad password hashes to avoid incrementing the lockout
-      // counter for the same password."
-      const repeated = previous.badHashes.includes(hash);
-      const failures = repeated ? previous.failures : previous.failures + 1;
-      const badHashes = repeated
-        ? previous.badHashes
-        : [...previous.badHashes, hash].slice(-REMEMBERED_BAD_PASSWORDS);
-      const lockedUntil =
-        failures >= policy.lockoutThreshold ? now + policy.lockoutDurationSeconds * 1000 : undefined;
-      out.verdict =
-        lockedUntil === undefined ? { kind: 'wrong', failures } : { kind: 'locked', until: lockedUntil };
-      return { failures, lockedUntil, badHashes };
-    });
+    const written = await this.#store.update<AccountRecord>(
+      keyOf(userId),
+      (stored) => {
+        const record = liveRecord(stored, now);
+        out.counted = false;
+        if (record?.lockedUntil !== undefined) {
+          out.verdict = { kind: 'locked', until: record.lockedUntil };
+          return record;
+        }
+        if (passwordCorrect) {
+          out.verdict = { kind: 'ok' };
+          return undefined;
+        }
+        out.counted = true;
+        const previous = record ?? { failures: 0, lockedUntil: undefined, badHashes: [] };
+        // Entra: "Smart lockout tracks the last three bad password hashes to avoid incrementing the lockout
+        // counter for the same password."
+        const repeated = previous.badHashes.includes(hash);
+        const failures = repeated ? previous.failures : previous.failures + 1;
+        const badHashes = repeated
+          ? previous.badHashes
+          : [...previous.badHashes, hash].slice(-REMEMBERED_BAD_PASSWORDS);
+        const lockedUntil =
+          failures >= policy.lockoutThreshold ? now + policy.lockoutDurationSeconds * 1000 : undefined;
+        out.verdict =
+          lockedUntil === undefined ? { kind: 'wrong', failures } : { kind: 'locked', until: lockedUntil };
+        return { failures, lockedUntil, badHashes };
+        // Every write carries a time to live (no lockout lasts longer than this); the exact one follows.
+      },
+      { ttlMs: FAILURE_MEMORY_MS },
+    );
     // The record leaves the store by itself: at the lockout's end, or a day after the last wrong password.
-    if (written !== undefined && out.verdict.kind !== 'ok') {
+    if (written !== undefined && (out.counted || out.verdict.kind === 'locked')) {
       const ttlMs =
         written.lockedUntil !== undefined ? Math.max(1, written.lockedUntil - now) : FAILURE_MEMORY_MS;
       await this.#store.update<AccountRecord>(keyOf(userId), (current) => current, { ttlMs });
