@@ -81,8 +81,10 @@ function forwardHeaders(headers: IncomingHttpHeaders): Record<string, string | s
 /** The proxy itself: an HTTP server forwarding to `upstreams` as the header comment says. */
 export function createWorkshopProxy(upstreams: readonly URL[]) {
   if (upstreams.length === 0) throw new Error('the proxy needs at least one upstream');
-  // Same pool for one instance as for two, so the single-instance comparison pays the same proxy.
-  const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+  // A new connection per request, as nginx talks to its upstreams by default: a kept-alive socket the
+  // instance closes (its 5 s keep-alive timeout) just as a request goes out would be a bad gateway that
+  // says nothing about the instances. The same for one instance as for two.
+  const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
   let turn = 0;
   let requests = upstreams.map(() => 0);
   let flows = new Map<string, FlowRoute>();

@@ -4,8 +4,26 @@
  * `used_memory` and how many keys live under the run's prefix.
  */
 import { spawn } from 'node:child_process';
+import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+
+/** Keys of one kind under a prefix: `tenant:oidc:Session`, `consent`, … */
+export interface KeyKind {
+  readonly kind: string;
+  readonly count: number;
+  /** Of those, keys without a time to live. */
+  readonly lasting: number;
+  /** The longest time to live left among the others, in seconds (0 when all are lasting). */
+  readonly maxTtlSeconds: number;
+}
+
+/** A key's kind: its name after `prefix`, without the id parts (the last segment, and long random ones). */
+function kindOf(key: string, prefix: string): string {
+  const parts = key.slice(prefix.length).split(':');
+  if (parts.length > 1) parts.pop();
+  return parts.filter((p) => p.length < 20).join(':') || '(no kind)';
+}
 
 /** A Redis server the bench started. */
 export interface BenchRedis {
@@ -15,6 +33,10 @@ export interface BenchRedis {
   usedMemory(): Promise<number>;
   /** Keys whose name starts with `prefix` (SCAN, so expired keys are not counted). */
   countKeys(prefix: string): Promise<number>;
+  /**
+   * The keys under `prefix` grouped by kind (the name without its id parts), most numerous first.
+   */
+  keyKinds(prefix: string): Promise<KeyKind[]>;
   /** `SHUTDOWN NOSAVE`; waits for the process to exit. */
   stop(): Promise<void>;
 }
@@ -26,6 +48,19 @@ const START_TIMEOUT_MS = 10_000;
  * port is taken or it does not answer PING within 10 s.
  */
 export async function startBenchRedis(port: number): Promise<BenchRedis> {
+  const taken = await new Promise<boolean>((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+  // Never measure (or shut down) a Redis someone else started.
+  if (taken)
+    throw new Error(
+      `port ${port} is already in use; stop whatever listens there (a Redis left over: redis-cli -p ${port} shutdown nosave)`,
+    );
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -56,7 +91,9 @@ export async function startBenchRedis(port: number): Promise<BenchRedis> {
         `redis-server could not be started (${failed.message}); install Debian's redis-server (apt-get install redis-server)`,
       );
     if (child.exitCode !== null)
-      throw new Error(`redis-server on port ${port} exited with ${child.exitCode}: ${output.trim()}`);
+      throw new Error(
+        `redis-server on port ${port} exited with ${child.exitCode}: ${output.trim().split('\n').slice(-2).join(' ')}`,
+      );
     try {
       if (client.status === 'wait' || client.status === 'end') await client.connect();
       if ((await client.ping()) === 'PONG') break;
@@ -87,6 +124,27 @@ export async function startBenchRedis(port: number): Promise<BenchRedis> {
         count += keys.length;
       } while (cursor !== '0');
       return count;
+    },
+    async keyKinds(prefix) {
+      const kinds = new Map<string, { count: number; lasting: number; maxTtlSeconds: number }>();
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        const ttls = keys.length === 0 ? [] : await Promise.all(keys.map((k) => client.ttl(k)));
+        keys.forEach((key, i) => {
+          const kind = kindOf(key, prefix);
+          const entry = kinds.get(kind) ?? { count: 0, lasting: 0, maxTtlSeconds: 0 };
+          // TTL: -1 for a key without one, -2 for one gone since the SCAN.
+          const ttl = ttls[i] ?? -2;
+          if (ttl === -2) return;
+          entry.count += 1;
+          if (ttl === -1) entry.lasting += 1;
+          else entry.maxTtlSeconds = Math.max(entry.maxTtlSeconds, ttl);
+          kinds.set(kind, entry);
+        });
+      } while (cursor !== '0');
+      return [...kinds].map(([kind, v]) => ({ kind, ...v })).sort((a, b) => b.count - a.count);
     },
     async stop() {
       if (child.exitCode !== null) return;

@@ -11,8 +11,10 @@
  *
  * Reported: completed flows, errors (the first few messages), crossed sessions (a token naming another
  * flow's user or request: every token is checked, workshop-flows.ts), p50/p99 per flow kind in both
- * set-ups and their p99 ratio, and Redis `used_memory` and the run's keys before the load, right after
- * it and once the artifacts have expired. `--workshop-n=N` sets N (500).
+ * set-ups and their p99 ratio, and Redis `used_memory` and the run's keys before the load (once the
+ * warm-up's artifacts have expired), right after it, and once its own have: every instance runs with
+ * artifact lifetimes cut to MAX_ARTIFACT_LIFETIME_S, so that takes about two minutes. `--workshop-n=N`
+ * sets N (500).
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,7 +32,7 @@ import {
   type WorkshopRun,
 } from './workshop-flows.ts';
 import { startWorkshopProxy, type ProxyStats, type WorkshopProxy } from './workshop-proxy.ts';
-import { startBenchRedis, type BenchRedis } from './workshop-redis.ts';
+import { startBenchRedis, type BenchRedis, type KeyKind } from './workshop-redis.ts';
 
 const SECTION = 'Workshop';
 const figure = figureFor(SECTION);
@@ -45,7 +47,14 @@ const DATA_DIR = '.sandbox/bench-workshop';
 const DEFAULT_N = 500;
 /** Flows of each kind run once before the measured load, so both set-ups are measured warm. */
 const WARM_UP_PER_KIND = 10;
-/** How long the bench waits for the run's artifacts to expire from Redis before reading its memory. */
+/**
+ * Every artifact of the run lives at most this long (SANDBOX_MAX_ARTIFACT_LIFETIME_SECONDS, in every
+ * instance, the comparison's too): long enough for the slowest flow under load to finish, short enough
+ * that Redis can be seen empty of them within two minutes. Device-code poll records outlive their code
+ * by as long again (at least a minute: device-polling.ts).
+ */
+const MAX_ARTIFACT_LIFETIME_S = 60;
+/** How long the bench waits, at most, for the artifacts to expire from Redis before reading its memory. */
 const EXPIRY_WAIT_MAX_MS = 150_000;
 /**
  * Redis `used_memory` counts the allocator's bytes, which do not come back to the byte once keys are
@@ -89,6 +98,7 @@ function startInstance(
       SANDBOX_PORT: String(port),
       SANDBOX_DATA_DIR: DATA_DIR,
       SANDBOX_PUBLIC_ORIGIN: proxyOrigin,
+      SANDBOX_MAX_ARTIFACT_LIFETIME_SECONDS: String(MAX_ARTIFACT_LIFETIME_S),
       ...env,
     },
     [port],
@@ -190,6 +200,13 @@ async function measureLoad(
   return result;
 }
 
+function formatSeconds(seconds: number): string {
+  if (seconds >= 86_400) return `${(seconds / 86_400).toFixed(1)} d`;
+  if (seconds >= 3_600) return `${(seconds / 3_600).toFixed(1)} h`;
+  if (seconds >= 60) return `${(seconds / 60).toFixed(1)} min`;
+  return `${seconds} s`;
+}
+
 const ms = (value: number): string =>
   Number.isNaN(value) ? 'n/a' : `${value < 10 ? value.toFixed(1) : Math.round(value).toString()} ms`;
 
@@ -199,10 +216,15 @@ function printLoad(result: LoadResult): void {
   console.log(
     `  ${all.completed} of ${all.flows} completed in ${(result.wallMs / 1000).toFixed(1)} s (${all.requests} requests, per request p50 ${ms(all.requestP50)}, p99 ${ms(all.requestP99)}); errors ${all.errors}, crossed ${all.crossed}`,
   );
-  if (result.viaProxy)
+  if (result.viaProxy) {
+    const alternation =
+      proxy.requests.length > 1
+        ? `; ${proxy.alternatingFlows} of ${proxy.multiRequestFlows} flows alternated instances at every request`
+        : '';
     console.log(
-      `  proxy: requests per instance ${proxy.requests.join(' / ')}; ${proxy.alternatingFlows} of ${proxy.multiRequestFlows} flows alternated instances at every request; ${proxy.failures} bad gateways`,
+      `  proxy: requests per instance ${proxy.requests.join(' / ')}${alternation}; ${proxy.failures} bad gateways`,
     );
+  }
   for (const kind of FLOW_KINDS) {
     const s = result.kinds[kind];
     console.log(
@@ -251,6 +273,7 @@ async function measureMulti(plan: LoadPlan): Promise<{
     after: RedisSnapshot;
     expired: RedisSnapshot;
     expiryMs: number;
+    left: KeyKind[];
   };
 }> {
   heading('7.2 Workshop load on TWO sandbox instances, one Redis, behind the proxy');
@@ -282,34 +305,52 @@ async function measureMulti(plan: LoadPlan): Promise<{
     console.log(
       `  Redis at start: ${start.keys} keys under ${prefix}, used_memory ${kb(start.usedMemory).toFixed(0)} KB`,
     );
-    // "Before" is read after the warm-up: its keys are the tenant's lasting state (consents), not artifacts.
+    /** Waits until no key of the run has a time to live left (at most EXPIRY_WAIT_MAX_MS). */
+    const expiry = async (): Promise<{ snapshot: RedisSnapshot; ms: number; left: KeyKind[] }> => {
+      const started = performance.now();
+      for (;;) {
+        const left = await redis.keyKinds(prefix);
+        const expiring = left.filter((k) => k.count > k.lasting);
+        const longest = Math.max(0, ...expiring.map((k) => k.maxTtlSeconds)) * 1000;
+        const waited = performance.now() - started;
+        // Keys that outlive the wait are reported at once rather than waited for.
+        if (expiring.length === 0 || waited + longest > EXPIRY_WAIT_MAX_MS + 2_000)
+          return { snapshot: await snapshot(), ms: waited, left };
+        await sleep(Math.min(2_000, longest + 100));
+      }
+    };
+    // "Before" is read once the warm-up's artifacts have expired: only the tenant's lasting state (its
+    // signing keys, consents) is left, which the load must come back to.
     let before = start;
     let after = start;
     const load = await measureLoad(proxy, plan, 'multi', {
       beforeLoad: async () => {
-        before = await snapshot();
+        const settled = await expiry();
+        before = settled.snapshot;
+        console.log(
+          `  Redis before the load (the warm-up's artifacts expired in ${(settled.ms / 1000).toFixed(0)} s): ${before.keys} keys, ${kb(before.usedMemory).toFixed(0)} KB`,
+        );
       },
       afterLoad: async () => {
         after = await snapshot();
       },
     });
     console.log(
-      `  Redis: before ${before.keys} keys, ${kb(before.usedMemory).toFixed(0)} KB; right after ${after.keys} keys, ${kb(after.usedMemory).toFixed(0)} KB; waiting for the artifacts to expire (at most ${EXPIRY_WAIT_MAX_MS / 1000} s)…`,
+      `  Redis right after: ${after.keys} keys, ${kb(after.usedMemory).toFixed(0)} KB; waiting for the artifacts to expire (at most ${EXPIRY_WAIT_MAX_MS / 1000} s)…`,
     );
-    const waitStarted = performance.now();
-    let expired = await snapshot();
-    while (expired.keys > before.keys && performance.now() - waitStarted < EXPIRY_WAIT_MAX_MS) {
-      await sleep(2_000);
-      expired = await snapshot();
-    }
-    const expiryMs = performance.now() - waitStarted;
+    const { snapshot: expired, ms: expiryMs, left } = await expiry();
     console.log(
       `  Redis after ${(expiryMs / 1000).toFixed(0)} s: ${expired.keys} keys, ${kb(expired.usedMemory).toFixed(0)} KB`,
     );
+    // What is left, by kind: what outlives the run, and for how long.
+    for (const k of left)
+      console.log(
+        `    ${k.kind.padEnd(40)} ${String(k.count).padStart(5)} keys${k.lasting > 0 ? `, ${k.lasting} without expiry` : ''}${k.count > k.lasting ? `, longest time to live ${formatSeconds(k.maxTtlSeconds)}` : ''}`,
+      );
     return {
       load,
       sameKeys: keySets.size === 1,
-      redis: { start, before, after, expired, expiryMs },
+      redis: { start, before, after, expired, expiryMs, left },
     };
   } finally {
     await proxy?.stop();
