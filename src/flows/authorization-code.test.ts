@@ -38,7 +38,12 @@ import {
   standardsWarnings,
   type AuthCodeContext,
 } from './authorization-code.ts';
-import { readCallback, readCallbackVerified, readPastedResponse, returnTripMessage } from './authorization-code-callback.ts';
+import {
+  readCallback,
+  readCallbackVerified,
+  readPastedResponse,
+  returnTripMessage,
+} from './authorization-code-callback.ts';
 import { buildSequenceDiagram } from './diagram.ts';
 import { runStep, type FlowDeps } from './runner.ts';
 import { plannedDiagram } from './live-diagram.ts';

@@ -15,11 +15,7 @@ import {
   type FormPostCallback,
   type ResponseMode,
 } from '../protocol/callback.ts';
-import {
-  InvalidInputError,
-  NetworkError,
-  ProtocolViolationError,
-} from '../protocol/errors.ts';
+import { InvalidInputError, NetworkError, ProtocolViolationError } from '../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
 import { decodeJwt } from '../protocol/jwt.ts';
 import {

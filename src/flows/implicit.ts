@@ -403,9 +403,8 @@ export async function readImplicitResponse(
   callback: CallbackInput,
 ): Promise<FrontChannelResult> {
   // The callback parser loads with the redirect back, not with the page (issue 12).
-  const { checkIsAuthorizationResponse, checkResponseIssuer, readCallbackParameters } = await import(
-    '../protocol/callback.ts'
-  );
+  const { checkIsAuthorizationResponse, checkResponseIssuer, readCallbackParameters } =
+    await import('../protocol/callback.ts');
   const read = readCallbackParameters(callback);
   const { mode, params } = read;
   // An empty redirect is not a forged one: say what is missing rather than call it a state mismatch.

@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { FLOWS } from '../flows/registry.ts';
 
 const ROOT = join(dirname(new URL(import.meta.url).pathname), '..', '..');
 
@@ -126,18 +127,15 @@ describe('what the flow pages load at first paint', () => {
     ).toEqual([]);
   });
 
-  test('the DPoP page leaves JOSE out: it loads with the first key or proof', () => {
-    expect(chainsTo('src/ui/routes/dpop.tsx', ['jose'])).toEqual([]);
-  });
-
-  test.each(['authorization-code', 'on-behalf-of', 'implicit'])(
-    'the %s page leaves the callback parser out: it loads when an answer arrives or a paste is applied',
-    (route) => {
+  // Every flow page (one route module per flow id, `src/ui/flow-routes.ts`): JOSE loads with the first
+  // key, proof or assertion, and the callback parser with the first answer or paste, never with a page.
+  test.each(FLOWS.map((flow) => flow.id))(
+    'the %s page leaves JOSE and the callback parser out of its first load',
+    (id) => {
+      const route = `src/ui/routes/${id}.tsx`;
+      expect(existsSync(join(ROOT, route))).toBe(true);
       expect(
-        chainsTo(`src/ui/routes/${route}.tsx`, [
-          'src/protocol/callback.ts',
-          'src/flows/authorization-code-callback.ts',
-        ]),
+        chainsTo(route, ['jose', 'src/protocol/callback.ts', 'src/flows/authorization-code-callback.ts']),
       ).toEqual([]);
     },
   );
