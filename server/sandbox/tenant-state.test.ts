@@ -166,7 +166,11 @@ describe('tenant state on the test Redis', () => {
         // Instances on separate connections, as separate processes would be.
         const others = [await openTestRedisStore(prefix), await openTestRedisStore(prefix)];
         connections.push(...others);
-        const instances = [await instanceOn(store), await instanceOn(others[0]!), await instanceOn(others[1]!)];
+        const instances = [
+          await instanceOn(store),
+          await instanceOn(others[0]!),
+          await instanceOn(others[1]!),
+        ];
         const model: string[] = [];
         for (const [step, command] of run.entries()) {
           if (command.kind === 'request') {
