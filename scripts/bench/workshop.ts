@@ -370,7 +370,7 @@ export async function benchWorkshop(): Promise<SectionResult> {
   const flows = total(plan);
   const codeFlows = plan.code + plan['code-mfa'];
   console.log(
-    `  ${codeFlows} auth code + PKCE flows (${plan['code-mfa']} with the MFA user), ${plan.device} device code, ${plan['client-credentials']} client credentials; after ${WARM_UP_PER_KIND} of each to warm up`,
+    `  ${codeFlows} auth code + PKCE flows (${plan['code-mfa']} with the MFA user), ${plan.device} device code, ${plan['client-credentials']} client credentials; after ${WARM_UP_PER_KIND} of each to warm up; a device flow's time leaves out its waits for the polling interval (RFC 8628 §3.5)`,
   );
   let single: LoadResult | undefined;
   let singleError: string | undefined;
