@@ -4,6 +4,7 @@
  * Ports: APP_PORT (5173) and SANDBOX_PORT (5174); both bind to loopback only and fail if taken.
  * Hosting mode (`--host[=ADDRESS]`, LAB_HOST; server/hosting.ts, docs/workshop.md): both listen on
  * ADDRESS, the portal's write actions need the trainer password, and the relay is off.
+ * `--https` or SANDBOX_HTTPS=1: the sandbox is served over https with a local CA (sandbox/tls.ts).
  */
 import { createServer, preview } from 'vite';
 import { startSandbox } from './sandbox/index.ts';
@@ -11,6 +12,7 @@ import { describeSharedStore, openSharedStoreFromEnv } from './sandbox/store/ope
 import type { SharedStore } from './sandbox/store/shared-store.ts';
 import { labServerPlugin } from './lab-plugin.ts';
 import { HostingOptionError, parseHostingOptions, TRAINER_USER } from './hosting.ts';
+import { describeTls, parseHttpsOption } from './sandbox/tls.ts';
 
 const mode = process.argv.includes('--mode=dev') ? 'dev' : 'preview';
 const appPort = Number(process.env['APP_PORT'] ?? 5173);
@@ -22,6 +24,13 @@ try {
 } catch (error) {
   if (!(error instanceof HostingOptionError)) throw error;
   console.error(`Not started: ${error.message}`);
+  process.exit(1);
+}
+let sandboxHttps: boolean | undefined;
+try {
+  sandboxHttps = parseHttpsOption(process.argv.slice(2), process.env);
+} catch (error) {
+  console.error(`Not started: ${(error as Error).message}`);
   process.exit(1);
 }
 const listenAddress = hosting?.address ?? '127.0.0.1';
@@ -43,6 +52,7 @@ try {
 const sandbox = await startSandbox({
   port: sandboxPort,
   store,
+  ...(sandboxHttps === undefined ? {} : { https: sandboxHttps }),
   ...(hosting ? { host: hosting.address, trainerPassword: hosting.trainerPassword } : {}),
 });
 // startSandbox binds 127.0.0.1 unless hosting (server/sandbox/index.ts): the app's server reads the
@@ -86,6 +96,7 @@ const app =
 
 console.log(`\nOAuth Flow Lab (${mode}) → ${hosting?.publicOrigin ?? `http://localhost:${appPort}`}`);
 console.log(`Sandbox tenant portal → ${sandbox.origin}/`);
+if (sandbox.tls) console.log(describeTls(sandbox.tls, sandbox.origin).join('\n'));
 console.log(`Sandbox store → ${describeSharedStore()}`);
 console.log(
   `Standards sandbox issuer → ${sandbox.standard.issuer} (portal ${sandbox.origin}/standard/portal)`,

@@ -3,7 +3,8 @@
  * speaks Entra ID v2.0's paths, errors and token shapes, plus the portal (directory, settings,
  * certificates), the device login page and a Graph look-alike. Listens on 127.0.0.1 only.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +45,7 @@ import {
 } from './http-utils.ts';
 import { findInteraction, handleInteraction, PendingMfa } from './interactions.ts';
 import { loadOrCreateKeys } from './keys.ts';
+import { loadOrCreateTls, parseHttpsOption, type SandboxTls } from './tls.ts';
 import { applyEntraIdTokenRules } from './response-extras.ts';
 import { handleLogout } from './logout.ts';
 import { USERINFO_PATH } from './published-metadata.ts';
@@ -106,6 +108,12 @@ export interface SandboxOptions {
    * `$SANDBOX_MAX_ARTIFACT_LIFETIME_SECONDS`, else none: Entra's lifetimes.
    */
   readonly maxArtifactLifetimeSeconds?: number;
+  /**
+   * Serve over https with a local CA and a localhost certificate kept in the data dir (tls.ts, issue 17):
+   * the origin becomes `https://localhost:<port>` unless a public origin is set. Default
+   * `$SANDBOX_HTTPS` (`1` or `true`), else plain http.
+   */
+  readonly https?: boolean;
 }
 
 /** The maximum artifact lifetime from the option or its variable; throws unless a positive integer. */
@@ -128,6 +136,8 @@ export interface RunningSandbox {
   readonly issuer: string;
   /** The live runtime settings (the portal's `/portal/settings` changes the same object). */
   readonly settings: Readonly<SandboxSettings>;
+  /** The local CA and certificate when serving https (tls.ts); undefined over plain http. */
+  readonly tls: SandboxTls | undefined;
   /** The standards-only OpenID provider at `${origin}/standard` (standard/issuer.ts). */
   readonly standard: StandardIssuer;
   /** The attack lab's vulnerable-mode switches (attack-lab.ts), all off unless a run turned one on. */
@@ -220,12 +230,13 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const publicOriginText = options.publicOrigin ?? process.env['SANDBOX_PUBLIC_ORIGIN'];
   const publicOrigin = publicOriginText ? parsePublicOrigin(publicOriginText) : undefined;
   const maxArtifactLifetimeSeconds = parseMaxLifetime(options);
+  const tls = (options.https ?? parseHttpsOption([])) ? await loadOrCreateTls(dataDir) : undefined;
   const settings = initialSettings(options);
   const shared = options.store ?? createMemoryStore();
   // On Redis: one signing key and cookie keys for every instance (keys.ts); in memory: the data dir's.
   const keys = await loadOrCreateKeys(dataDir, shared);
   const ready: { context?: Context } = {};
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     // Every response, including oidc-provider's own pages and koa's error answers (issue 9, item 5).
     enforceSecurityHeaders(res);
     // Behind a proxy every instance answers as the public origin, whatever Host the proxy forwarded:
@@ -255,7 +266,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         );
       else res.end();
     });
-  });
+  };
+  const server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, listener) : createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', () => {
@@ -264,7 +276,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     });
   });
   const { port } = server.address() as AddressInfo;
-  const origin = publicOrigin?.origin ?? `http://localhost:${port}`;
+  const origin = publicOrigin?.origin ?? `${tls ? 'https' : 'http'}://localhost:${port}`;
   // Cookie names carry the port browsers see (provider-config.ts), the same on every instance.
   const cookiePort = publicOrigin ? portOfOrigin(publicOrigin) : port;
   const issuer = `${origin}/${SANDBOX_TENANT.id}/v2.0`;
@@ -396,6 +408,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     port,
     issuer,
     settings,
+    tls,
     standard,
     attackLab,
     close: () =>

@@ -3,11 +3,13 @@
  * and prints its directory. Every password and secret printed is sandbox-only test data.
  * `SANDBOX_REDIS_URL` (and `SANDBOX_REDIS_PREFIX`) keep the tenant in Redis, shared by every instance
  * started with the same ones; `SANDBOX_PUBLIC_ORIGIN` names the reverse proxy in front of them (issue 15).
+ * `--https` or `SANDBOX_HTTPS=1` serves it over https with a local CA made on first start (tls.ts, issue 17).
  */
 import { HostingOptionError, parseHostingOptions, TRAINER_USER } from '../hosting.ts';
 import { startSandbox } from './index.ts';
 import { buildDirectory } from './portal.ts';
 import { describeSharedStore, openSharedStoreFromEnv } from './store/open-store.ts';
+import { describeTls, parseHttpsOption } from './tls.ts';
 import type { SharedStore } from './store/shared-store.ts';
 
 const port = Number(process.env['SANDBOX_PORT'] ?? 5174);
@@ -19,6 +21,13 @@ try {
 } catch (error) {
   if (!(error instanceof HostingOptionError)) throw error;
   console.error(`Not started: ${error.message}`);
+  process.exit(1);
+}
+let https: boolean | undefined;
+try {
+  https = parseHttpsOption(process.argv.slice(2), process.env);
+} catch (error) {
+  console.error(`Not started: ${(error as Error).message}`);
   process.exit(1);
 }
 let store: SharedStore;
@@ -33,6 +42,7 @@ const sandbox = await startSandbox({
   port,
   quiet: true,
   store,
+  ...(https === undefined ? {} : { https }),
   ...(hosting ? { host: hosting.address, trainerPassword: hosting.trainerPassword } : {}),
 });
 const d = buildDirectory(sandbox.origin);
@@ -40,9 +50,10 @@ const d = buildDirectory(sandbox.origin);
 const lines = [
   `Sandbox tenant "${d.tenant.displayName}" — SANDBOX ONLY, not Microsoft Entra ID`,
   `  portal      ${sandbox.origin}/   (JSON: ${sandbox.origin}/directory.json)`,
-  ...(sandbox.origin === `http://localhost:${sandbox.port}`
+  ...(sandbox.origin === `${sandbox.tls ? 'https' : 'http'}://localhost:${sandbox.port}`
     ? []
     : [`  listening   port ${sandbox.port}, public origin ${sandbox.origin} (SANDBOX_PUBLIC_ORIGIN)`]),
+  ...(sandbox.tls ? describeTls(sandbox.tls, sandbox.origin) : []),
   `  store       ${describeSharedStore()}`,
   `  tenant      ${d.tenant.id}  (${d.tenant.domain}; also common, organizations, consumers)`,
   ...Object.entries(d.endpoints).map(([k, v]) => `  ${k.padEnd(11)} ${v}`),
