@@ -61,6 +61,8 @@ export interface TokenGateDeps {
   readonly settings: Readonly<SandboxSettings>;
 }
 
+/** The short `grant_type` MSAL sends when polling for a device code (RFC 8628's is the URN). */
+const DEVICE_CODE_SHORT_GRANT = 'device_code';
 const USER_GRANTS = new Set(['authorization_code', 'refresh_token']);
 /** Grants Entra lets a public client use only when "Allow public client flows" is on. */
 const PUBLIC_CLIENT_FLOWS = new Set(['password', DEVICE_CODE_GRANT]);
@@ -91,8 +93,16 @@ export async function checkTokenRequest(
   let allowOrigin: string | undefined;
   const fail = (error: EntraError): TokenDecision => ({ action: 'error', error, allowOrigin });
 
-  const grantType = params.get('grant_type');
+  let grantType = params.get('grant_type');
   if (!grantType) return fail(aadsts.missingParameter('grant_type'));
+  // MSAL (msal-common GrantType.DEVICE_CODE_GRANT) polls with `grant_type=device_code`, which Entra
+  // accepts beside the RFC 8628 §3.4 URN its docs name
+  // (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code#authenticating-the-user):
+  // the same grant, passed on under the URN oidc-provider knows.
+  if (grantType === DEVICE_CODE_SHORT_GRANT) {
+    grantType = DEVICE_CODE_GRANT;
+    params.set('grant_type', DEVICE_CODE_GRANT);
+  }
   const basic = parseBasic(input.authorization);
   const assertion = params.get('client_assertion');
   const clientId =
