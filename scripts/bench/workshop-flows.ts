@@ -4,7 +4,7 @@
  * flow land on different instances. Four kinds:
  *
  *   code         authorization code + PKCE with a user without MFA (throughput.ts's `runFlow`), then
- *                Graph `/me` with the access token;
+ *                Graph `/me` with the access token, then the refresh token redeemed (RFC 6749 §6);
  *   code-mfa     the same with Megan, who enters her verification code;
  *   device       device authorization grant (RFC 8628): device code, a first poll (pending), the user
  *                step over HTTP in a jar of its own (code, sign-in, verification code for Megan,
@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pairwiseSubject } from '../../server/sandbox/provider-config.ts';
 import {
+  DEFAULT_APP_ORIGIN,
   GRAPH_RESOURCE,
   SANDBOX_TENANT,
   SANDBOX_USERS,
@@ -58,13 +59,15 @@ export type LoadPlan = Readonly<Record<FlowKind, number>>;
 const TOKEN_PATH = `/${SANDBOX_TENANT.id}/oauth2/v2.0/token`;
 const DEVICE_CODE_PATH = `/${SANDBOX_TENANT.id}/oauth2/v2.0/devicecode`;
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-const DEVICE_SCOPE = 'openid profile offline_access User.Read';
+/** What the user flows ask for: an ID token, a refresh token and Graph's User.Read. */
+const USER_SCOPE = 'openid profile offline_access User.Read';
 /** Polls before a device flow gives up waiting for its tokens (each at the interval the server set). */
 const MAX_POLLS = 12;
 
 const WEB_APP = sandboxApp('web');
 /** The public client with "Allow public client flows": the device flow's client. */
 const CONSOLE = sandboxApp('publicClient');
+const SPA = sandboxApp('spa');
 const MEGAN = SANDBOX_USERS.find((u) => u.mfaRequired)!;
 /** The users without MFA, taken in turn, so a token handed to the wrong flow shows a foreign `oid`. */
 const WITHOUT_MFA = SANDBOX_USERS.filter((u) => !u.mfaRequired);
@@ -124,6 +127,21 @@ async function codeFlow(agent: Agent, origin: URL, kind: FlowKind, user: Sandbox
   const graph = bearerClient(agent, origin, flow, tokenOf(run.tokens, 'access_token'));
   try {
     await callMe(graph, origin, user);
+    // RFC 6749 §6 on the next instance; the SPA redeems from the app's origin (a browser would).
+    const reply = await client.send(
+      'refresh',
+      'POST',
+      new URL(TOKEN_PATH, origin),
+      {
+        client_id: SPA.clientId,
+        grant_type: 'refresh_token',
+        refresh_token: tokenOf(run.tokens, 'refresh_token'),
+        scope: USER_SCOPE,
+      },
+      DEFAULT_APP_ORIGIN,
+    );
+    if (reply.status !== 200) throw new Error(`refresh: ${reply.status} ${reply.body.slice(0, 200)}`);
+    checkUserTokens(JSON.parse(reply.body) as Record<string, unknown>, user, SPA);
     return ended(kind, [client, graph], run.ms + performance.now() - started);
   } catch (error) {
     return ended(kind, [client, graph], run.ms + performance.now() - started, error);
@@ -175,7 +193,7 @@ async function deviceFlow(agent: Agent, origin: URL, user: SandboxUser, flow: st
   try {
     const start = await device.send('device: device code', 'POST', new URL(DEVICE_CODE_PATH, origin), {
       client_id: CONSOLE.clientId,
-      scope: DEVICE_SCOPE,
+      scope: USER_SCOPE,
     });
     if (start.status !== 200) throw new Error(`device code: ${start.status} ${start.body.slice(0, 200)}`);
     const grant = JSON.parse(start.body) as Record<string, unknown>;
