@@ -2,26 +2,30 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT } from 'jose';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { NetworkError } from '../protocol/errors.ts';
 import { generateClientKey } from '../protocol/client-auth.ts';
 import { generateRequestObjectKeyPair } from '../protocol/jar.ts';
 import { encodeBase64Url } from '../protocol/base64url.ts';
 import { pickFlowSupportMetadata } from '../protocol/flow-support.ts';
 import {
-  AUTHORIZE_PARAMETERS,
+  type AuthCodeContext,
   authCodeVariants,
   authorizationCodeFlow,
+  AUTHORIZE_PARAMETERS,
   buildAuthorizeStep,
   buildExchangeRequest,
   buildPushRequest,
   createAuthCodeContext,
-  decidePushRoute,
   decideExchangeRoute,
+  decidePushRoute,
   effectiveResponseMode,
   fetchFormPostResponse,
   formPostBlockedReason,
   formPostIdFrom,
   isOwnCallback,
+  loadFlowPart,
   makePkcePair,
   makeRequestObject,
   metadataWarnings,
@@ -36,7 +40,6 @@ import {
   sendPush,
   signInBlockedReason,
   standardsWarnings,
-  type AuthCodeContext,
 } from './authorization-code.ts';
 import {
   readCallback,
@@ -1040,5 +1043,34 @@ describe('the URL preview with PAR on (RFC 9126 §4)', () => {
     expect([...before.searchParams.keys()]).toEqual(['client_id', 'request_uri']);
     const plain = buildAuthorizeStep(base).url;
     expect(previewAuthorizeUrl(base, plain)).toBe(plain);
+  });
+});
+
+describe('a part loaded on demand (issue 12)', () => {
+  test('a load that succeeds gives its module, whatever it holds', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.anything(), async (module) => {
+        expect(await loadFlowPart(() => Promise.resolve(module), 'reads the redirect back')).toBe(module);
+      }),
+    );
+  });
+
+  test('any failed load (rejected or thrown) is a NETWORK_ERROR saying what could not load and to reload, with the cause kept', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.anything(), fc.boolean(), async (reason, throwsAtOnce) => {
+        const load = throwsAtOnce
+          ? () => {
+              throw reason;
+            }
+          : () => Promise.reject(reason as Error);
+        const error: unknown = await loadFlowPart(load, 'reads the redirect back').catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(NetworkError);
+        expect((error as NetworkError).code).toBe('NETWORK_ERROR');
+        expect((error as NetworkError).message).toMatch(
+          /^The code that reads the redirect back could not be loaded .*Reload the page/,
+        );
+        expect((error as NetworkError).cause).toBe(reason);
+      }),
+    );
   });
 });

@@ -29,6 +29,7 @@ import {
   createAuthCodeContext,
   decideExchangeRoute,
   formPostBlockedReason,
+  loadFlowPart,
   readExchange,
   metadataWarnings,
   sendExchange,
@@ -403,8 +404,10 @@ export async function readImplicitResponse(
   callback: CallbackInput,
 ): Promise<FrontChannelResult> {
   // The callback parser loads with the redirect back, not with the page (issue 12).
-  const { checkIsAuthorizationResponse, checkResponseIssuer, readCallbackParameters } =
-    await import('../protocol/callback.ts');
+  const { checkIsAuthorizationResponse, checkResponseIssuer, readCallbackParameters } = await loadFlowPart(
+    () => import('../protocol/callback.ts'),
+    'reads the redirect back',
+  );
   const read = readCallbackParameters(callback);
   const { mode, params } = read;
   // An empty redirect is not a forged one: say what is missing rather than call it a state mismatch.

@@ -14,6 +14,7 @@ import { sendRequest, type Route } from '../protocol/transport.ts';
 import {
   buildAuthorizeStep,
   createAuthCodeContext,
+  loadFlowPart,
   makePkcePair,
   readExchange,
   sendExchange,
@@ -293,7 +294,10 @@ export async function readUserTokenRedirect(
   const ctx: OboContext = { ...pending, clientSecret: '' };
   try {
     // The callback parser loads with the redirect back, not with the page (issue 12).
-    const { readCallback } = await import('./authorization-code-callback.ts');
+    const { readCallback } = await loadFlowPart(
+      () => import('./authorization-code-callback.ts'),
+      'reads the redirect back',
+    );
     const read = readCallback(ctx.signIn, callbackUrl);
     return { ctx: { ...ctx, signIn: { ...ctx.signIn, ...read } }, current: 'user-token', status: {} };
   } catch (error) {
