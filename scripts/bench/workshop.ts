@@ -359,8 +359,15 @@ async function measureMulti(plan: LoadPlan): Promise<{
   }
 }
 
-const message = (error: unknown): string =>
-  (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+/** An error on one line, with the end of what a server printed before it exited (at most 400 characters). */
+const message = (error: unknown): string => {
+  const lines = (error instanceof Error ? error.message : String(error))
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const text = [lines[0] ?? '', ...lines.slice(1).slice(-3)].join(' … ');
+  return text.length > 400 ? `${text.slice(0, 400)}…` : text;
+};
 
 /** Section 7: both set-ups, one after the other, then the figures. */
 export async function benchWorkshop(): Promise<SectionResult> {
