@@ -246,6 +246,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       req.headers['x-forwarded-host'] = publicOrigin.host;
       req.headers['x-forwarded-proto'] = publicOrigin.protocol.slice(0, -1);
     }
+    adoptClientRequestId(req, res);
     const { context } = ready;
     if (!context) {
       res.writeHead(503).end();
@@ -422,6 +423,30 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         server.closeAllConnections();
       }),
   };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * MSAL sends its request id as a `client-request-id` query parameter (and in the body), not only as the
+ * header: the query's is taken as the header when there is none, so Entra-shaped error bodies carry it
+ * as `correlation_id` and MSAL's error shows the id it logged. With `return-client-request-id: true` the
+ * id is echoed in the `client-request-id` response header, Entra's (and ADAL's) convention. Every other
+ * MSAL telemetry field (`x-client-SKU`, `x-client-VER`, `x-client-OS`, `x-client-CPU`, `x-app-name`,
+ * `x-app-ver`, `x-ms-lib-capability`, `x-client-current-telemetry`, `x-client-last-telemetry`) is left
+ * alone and never refused: the token and authorize gates look only at the parameters they know.
+ */
+function adoptClientRequestId(req: IncomingMessage, res: ServerResponse): void {
+  let id = req.headers['client-request-id'];
+  if (typeof id !== 'string') {
+    const query = (req.url ?? '').indexOf('?');
+    const fromQuery =
+      query === -1 ? null : new URLSearchParams((req.url ?? '').slice(query + 1)).get('client-request-id');
+    if (fromQuery === null || !GUID.test(fromQuery)) return;
+    req.headers['client-request-id'] = id = fromQuery;
+  }
+  if (req.headers['return-client-request-id']?.toString().toLowerCase() === 'true' && GUID.test(id))
+    res.setHeader('client-request-id', id);
 }
 
 /**
