@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import {
   ClientCertificateCredential,
   ClientSecretCredential,
+  DeviceCodeCredential,
+  OnBehalfOfCredential,
   type ClientCertificateCredentialOptions,
   type ClientCertificatePEMCertificate,
   type ClientCertificatePEMCertificatePath,
@@ -23,8 +25,23 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { graphSigningInput } from '../sandbox/graph-token.ts';
 import { sandboxV1Issuer } from '../sandbox/issuers.ts';
 import { API_APP_ID, GRAPH_RESOURCE, SANDBOX_TENANT } from '../sandbox/seed.ts';
-import { API, startTestSandbox, WEB } from '../sandbox/test-support.ts';
-import { startHttpsTestSandbox, type HttpsTestSandbox } from './support.ts';
+import {
+  API,
+  CONSOLE,
+  SPA,
+  spaCode,
+  startTestSandbox,
+  TEST_ORIGIN,
+  TEST_REDIRECT_URI,
+  tokenRequest,
+  WEB,
+} from '../sandbox/test-support.ts';
+import {
+  completeDeviceLogin,
+  ORDINARY_USER,
+  startHttpsTestSandbox,
+  type HttpsTestSandbox,
+} from './support.ts';
 
 let sandbox: HttpsTestSandbox;
 let certDir: string;
@@ -356,4 +373,64 @@ describe('ClientCertificateCredential', () => {
     const token = await asApi.getToken('https://graph.microsoft.com/.default');
     expect(decodeJwt(token.token)).toMatchObject({ appid: API.clientId, appidacr: '2' });
   });
+});
+
+describe('credentials for a signed-in user (same two options)', () => {
+  /** A delegated Graph token for Adele, checked as Graph checks it. */
+  async function expectUserGraphToken(token: string, clientId: string): Promise<void> {
+    const claims = await verifyAccessToken(token, GRAPH_RESOURCE.identifier);
+    expect(claims).toMatchObject({
+      tid: SANDBOX_TENANT.id,
+      appid: clientId,
+      oid: ORDINARY_USER.oid,
+      upn: ORDINARY_USER.userPrincipalName,
+    });
+    expect(String(claims['scp']).split(' ')).toContain('User.Read');
+  }
+
+  test('OnBehalfOfCredential: the API exchanges the token it received for a Graph token (on-behalf-of)', async () => {
+    // The SPA signs Adele in and calls the API with a token for it (v1.0, aud = the App ID URI).
+    const { code, verifier } = await spaCode(sandbox, `openid api://${API_APP_ID}/access_as_user`);
+    const spa = await tokenRequest(
+      sandbox,
+      {
+        client_id: SPA.clientId,
+        grant_type: 'authorization_code',
+        code,
+        code_verifier: verifier,
+        redirect_uri: TEST_REDIRECT_URI,
+      },
+      { origin: TEST_ORIGIN },
+    );
+    const userAssertionToken = String(spa.body['access_token']);
+    expect(decodeJwt(userAssertionToken)).toMatchObject({
+      aud: `api://${API_APP_ID}`,
+      scp: 'access_as_user',
+    });
+    const credential = new OnBehalfOfCredential({
+      tenantId: SANDBOX_TENANT.id,
+      clientId: API.clientId,
+      clientSecret: API.clientSecret ?? '',
+      userAssertionToken,
+      ...credentialOptions(),
+    });
+    const { token } = await credential.getToken('https://graph.microsoft.com/User.Read');
+    await expectUserGraphToken(token, API.clientId);
+  });
+
+  test('DeviceCodeCredential: the user enters the code over HTTP, the credential gets the token', async () => {
+    let signedIn: Promise<unknown> | undefined;
+    const credential = new DeviceCodeCredential({
+      tenantId: SANDBOX_TENANT.id,
+      clientId: CONSOLE.clientId,
+      ...credentialOptions(),
+      userPromptCallback: (info) => {
+        expect(info.verificationUri).toBe(`${sandbox.origin}/devicelogin`);
+        signedIn = completeDeviceLogin(info.verificationUri, info.userCode, sandbox);
+      },
+    });
+    const { token } = await credential.getToken('https://graph.microsoft.com/User.Read');
+    await signedIn;
+    await expectUserGraphToken(token, CONSOLE.clientId);
+  }, 30_000);
 });
