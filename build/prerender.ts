@@ -8,7 +8,8 @@
  *
  * Files written (served by the app server, server/page-html.ts, which also embeds runtime data):
  *   index.html                    the home page
- *   flows/<flow id>.html, tokens.html, choose.html, registration-check.html, settings.html,
+ *   flows/<flow id>.html, tokens.html, choose.html, registration-check.html, sandbox-code.html,
+ *   settings.html,
  *   attacks.html, attacks/<attack id>.html
  *   app-shell.html                no page drawn: /callback and any unknown path, drawn by the app alone
  *
@@ -143,6 +144,7 @@ export async function prerenderRoutes(
       module: 'src/ui/routes/registration-check.tsx',
       file: 'registration-check.html',
     },
+    { path: '/sandbox-code', module: 'src/ui/routes/sandbox-code.tsx', file: 'sandbox-code.html' },
     { path: attacks.ATTACKS_PATH, module: 'src/ui/routes/attacks.tsx', file: 'attacks.html' },
     // Each attack's page draws its catalogue entry; its steps load with it.
     ...attacks.builtAttacks().map((attack) => ({

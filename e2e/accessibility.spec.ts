@@ -11,6 +11,7 @@ test.describe('accessibility (axe-core)', () => {
     '/tokens',
     '/choose',
     '/registration-check',
+    '/sandbox-code',
     '/attacks',
     '/callback',
     '/no-such-page',

@@ -9,6 +9,7 @@ const PAGES = [
   { path: '/settings', heading: 'Settings' },
   { path: '/choose', heading: 'Which flow should I use?' },
   { path: '/registration-check', heading: 'Registration checker' },
+  { path: '/sandbox-code', heading: 'Use the sandbox from your code' },
   { path: '/attacks', heading: 'Attack lab' },
 ];
 

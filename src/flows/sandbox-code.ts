@@ -943,7 +943,7 @@ console.log(await token(["User.Read"]));${api === undefined ? '' : `\n// For you
 
 function identity(ctx: Context): Built[] {
   const L = 'azure-identity';
-  const { web, console: cli, api } = ctx.apps;
+  const { web, console: cli } = ctx.apps;
   const options = `{ authorityHost: ${js(ctx.origin)}, disableInstanceDiscovery: true }`;
   const out: Built[] = [];
   if (web === undefined) out.push(noApp(L, 'Client credentials with a secret', 'confidential web app'));

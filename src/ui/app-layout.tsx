@@ -108,6 +108,9 @@ export function AppLayout() {
               <NavLink to="/registration-check">Registration checker</NavLink>
             </li>
             <li>
+              <NavLink to="/sandbox-code">Sandbox from your code</NavLink>
+            </li>
+            <li>
               <NavLink to="/settings">Settings</NavLink>
             </li>
           </ul>

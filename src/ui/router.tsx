@@ -39,6 +39,7 @@ const notFoundRoute = lazyRoute(() => import('./routes/not-found.tsx'));
 const tokensRoute = lazyRoute(() => import('./routes/token-inspector.tsx'));
 const chooseRoute = lazyRoute(() => import('./routes/choose.tsx'));
 const registrationCheckRoute = lazyRoute(() => import('./routes/registration-check.tsx'));
+const sandboxCodeRoute = lazyRoute(() => import('./routes/sandbox-code.tsx'));
 const attacksRoute = lazyRoute(() => import('./routes/attacks.tsx'));
 const attackRoute = lazyRoute(() => import('./routes/attack.tsx'));
 const flowPages = FLOWS.map((flow) => ({ path: flowPath(flow.id), ...lazyRoute(FLOW_PAGES[flow.id]) }));
@@ -48,6 +49,7 @@ const NotFound = notFoundRoute.Page;
 const TokenInspectorPage = tokensRoute.Page;
 const ChoosePage = chooseRoute.Page;
 const RegistrationCheckPage = registrationCheckRoute.Page;
+const SandboxCodePage = sandboxCodeRoute.Page;
 const AttacksPage = attacksRoute.Page;
 const AttackPage = attackRoute.Page;
 
@@ -69,11 +71,13 @@ export async function preloadRoute(pathname: string): Promise<void> {
               ? chooseRoute
               : pathname === '/registration-check'
                 ? registrationCheckRoute
-                : pathname === ATTACKS_PATH
-                  ? attacksRoute
-                  : pathname.startsWith(`${ATTACKS_PATH}/`)
-                    ? attackRoute
-                    : (flowPages.find((p) => p.path === pathname) ?? notFoundRoute);
+                : pathname === '/sandbox-code'
+                  ? sandboxCodeRoute
+                  : pathname === ATTACKS_PATH
+                    ? attacksRoute
+                    : pathname.startsWith(`${ATTACKS_PATH}/`)
+                      ? attackRoute
+                      : (flowPages.find((p) => p.path === pathname) ?? notFoundRoute);
   await route?.preload().catch(() => undefined);
 }
 
@@ -88,6 +92,7 @@ export function AppRoutes() {
         <Route path="/tokens" element={<TokenInspectorPage />} />
         <Route path="/choose" element={<ChoosePage />} />
         <Route path="/registration-check" element={<RegistrationCheckPage />} />
+        <Route path="/sandbox-code" element={<SandboxCodePage />} />
         <Route path={ATTACKS_PATH} element={<AttacksPage />} />
         <Route path={`${ATTACKS_PATH}/:attackId`} element={<AttackPage />} />
         {flowPages.map(({ path, Page }) => (
