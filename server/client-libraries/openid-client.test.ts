@@ -14,13 +14,14 @@ import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GRAPH_RESOURCE, SANDBOX_TENANT, SANDBOX_USERS } from '../sandbox/seed.ts';
-import { CONSOLE, TEST_REDIRECT_URI, WEB } from '../sandbox/test-support.ts';
+import { asPage, Browser, CONSOLE, formAction, TEST_REDIRECT_URI, WEB } from '../sandbox/test-support.ts';
 import { TEST_CERT_PEM, TEST_CERT_X5T_S256, TEST_KEY_PEM } from '../sandbox/test-fixtures.ts';
 import {
   completeAuthorization,
   completeDeviceLogin,
   ORDINARY_USER,
   startHttpsTestSandbox,
+  submission,
   type HttpsTestSandbox,
 } from './support.ts';
 
@@ -213,6 +214,69 @@ describe('Web app (confidential): authorization code + PKCE', () => {
       error: 'invalid_grant',
       cause: { error_codes: [501481] },
     });
+  });
+
+  test('response_mode=form_post (OAuth 2.0 Form Post Response Mode): the POSTed callback is accepted', async () => {
+    const config = await oidc.discovery(issuer(), WEB.clientId, WEB.clientSecret);
+    const verifier = oidc.randomPKCECodeVerifier();
+    const nonce = oidc.randomNonce();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: TEST_REDIRECT_URI,
+      scope: 'openid profile',
+      response_mode: 'form_post',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      nonce,
+      state,
+    });
+    const browser = new Browser(sandbox);
+    const login = asPage(await browser.go(url.href));
+    let page = asPage(
+      await browser.go(formAction(login), {
+        ...submission(login, {}),
+        username: ORDINARY_USER.userPrincipalName,
+        password: ORDINARY_USER.password,
+      }),
+    );
+    if (page.html.includes('name="action"'))
+      page = asPage(await browser.go(formAction(page), { ...submission(page, {}), action: 'accept' }));
+    // The page the browser auto-submits: a POST of the answer to the redirect URI.
+    expect(formAction(page)).toBe(TEST_REDIRECT_URI);
+    const posted = new Request(formAction(page), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(submission(page, {})),
+    });
+    const tokens = await oidc.authorizationCodeGrant(config, posted, {
+      pkceCodeVerifier: verifier,
+      expectedNonce: nonce,
+      expectedState: state,
+      idTokenExpected: true,
+    });
+    expectIdToken(tokens.claims(), WEB.clientId);
+  });
+
+  test('hybrid code id_token (OIDC Core §3.3; the app allows ID tokens): c_hash and nonce checked', async () => {
+    const config = await oidc.discovery(issuer(), WEB.clientId, WEB.clientSecret);
+    oidc.useCodeIdTokenResponseType(config);
+    const nonce = oidc.randomNonce();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: TEST_REDIRECT_URI,
+      scope: 'openid profile',
+      response_mode: 'fragment',
+      nonce,
+      state,
+    });
+    const callback = await completeAuthorization(sandbox, url.href);
+    const frontChannel = decodeJwt(new URLSearchParams(callback.hash.slice(1)).get('id_token') ?? '');
+    expect(frontChannel).toMatchObject({ nonce, c_hash: expect.any(String) as unknown as string });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      expectedNonce: nonce,
+      expectedState: state,
+    });
+    expectIdToken(tokens.claims(), WEB.clientId);
   });
 
   test('refresh (RFC 6749 §6): new tokens for the same user; the old refresh token stays usable', async () => {
