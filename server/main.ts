@@ -12,7 +12,7 @@ import { describeSharedStore, openSharedStoreFromEnv } from './sandbox/store/ope
 import type { SharedStore } from './sandbox/store/shared-store.ts';
 import { labServerPlugin } from './lab-plugin.ts';
 import { HostingOptionError, parseHostingOptions, TRAINER_USER } from './hosting.ts';
-import { describeTls, parseHttpsOption } from './sandbox/tls.ts';
+import { describeTls, parseHttpsOption, trustCaInThisProcess } from './sandbox/tls.ts';
 
 const mode = process.argv.includes('--mode=dev') ? 'dev' : 'preview';
 const appPort = Number(process.env['APP_PORT'] ?? 5173);
@@ -55,6 +55,8 @@ const sandbox = await startSandbox({
   ...(sandboxHttps === undefined ? {} : { https: sandboxHttps }),
   ...(hosting ? { host: hosting.address, trainerPassword: hosting.trainerPassword } : {}),
 });
+// The relay and the page prerender reach an https sandbox from this process: it trusts the sandbox's CA.
+if (sandbox.tls) trustCaInThisProcess(sandbox.tls.ca);
 // startSandbox binds 127.0.0.1 unless hosting (server/sandbox/index.ts): the app's server reads the
 // sandbox's directory there, never at whatever `localhost` resolves to first (often ::1).
 const plugin = labServerPlugin({

@@ -12,6 +12,7 @@
 import { randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import nodeTls from 'node:tls';
 
 /** The CA certificate's file name in the data dir (what `NODE_EXTRA_CA_CERTS` names). */
 export const TLS_CA_FILE = 'tls-ca.pem';
@@ -269,4 +270,20 @@ export function parseHttpsOption(
   throw new Error(
     `SANDBOX_HTTPS ${JSON.stringify(env['SANDBOX_HTTPS'])} is neither 1 nor 0: set SANDBOX_HTTPS=1 (or pass --https) to serve the sandbox over https, or leave it unset for http`,
   );
+}
+
+/**
+ * Makes this process trust `caPem` besides its usual roots, for the app server that starts an https
+ * sandbox (`npm start -- --https`): its relay and its page prerender reach the sandbox with Node's https
+ * and fetch, and Node reads `NODE_EXTRA_CA_CERTS` only when a process starts. Every TLS context made
+ * without its own `ca` gets the certificate added; one that names its CAs is left as it is.
+ */
+export function trustCaInThisProcess(caPem: string): void {
+  const tlsModule = nodeTls as { createSecureContext: typeof nodeTls.createSecureContext };
+  const original = tlsModule.createSecureContext;
+  tlsModule.createSecureContext = function createSecureContextTrustingSandboxCa(options) {
+    const secureContext = original(options);
+    if (!options?.ca) (secureContext.context as { addCACert(certificate: string): void }).addCACert(caPem);
+    return secureContext;
+  };
 }
