@@ -316,6 +316,24 @@ export const LIBRARY_NAMES: readonly LibraryName[] = [
     what: 'Receives the device code message to show the user.',
     docs: `${IDENTITY_API}devicecodecredentialoptions`,
   },
+  {
+    library: 'azure-identity',
+    name: 'OnBehalfOfCredential',
+    what: "On-behalf-of in an API, from the user's token.",
+    docs: `${IDENTITY_API}onbehalfofcredential`,
+  },
+  {
+    library: 'azure-identity',
+    name: 'clientSecret',
+    what: "The API's secret (sandbox-only test value here).",
+    docs: `${IDENTITY_API}onbehalfofcredentialsecretoptions`,
+  },
+  {
+    library: 'azure-identity',
+    name: 'userAssertionToken',
+    what: 'The access token the API received.',
+    docs: `${IDENTITY_API}onbehalfofcredentialsecretoptions`,
+  },
   // openid-client 6 (functional API)
   {
     library: 'openid-client',
@@ -550,7 +568,7 @@ function apiScope(api: SandboxDirectoryApp): string {
 const SECRET_NOTE =
   'The secret shown is sandbox-only test data from the sandbox directory; never put a real secret in code.';
 const HTTPS_NOTE =
-  'Refuses an http authority: start the sandbox with https (npm start -- --https, or SANDBOX_HTTPS=1) and set NODE_EXTRA_CA_CERTS to the CA file it prints; this page then shows the https address.';
+  'It refuses an http authority: start the sandbox with https (npm start -- --https, or SANDBOX_HTTPS=1) and set NODE_EXTRA_CA_CERTS to the CA file it prints (tls-ca.pem in its data folder, .sandbox/ by default); this page then shows the https address.';
 
 /** Context shared by the builders. */
 interface Context {
@@ -934,8 +952,8 @@ console.log(await token(["User.Read"]));${api === undefined ? '' : `\n// For you
       [
         `Serve your page at ${redirect}: ${spa.displayName}'s redirect URI is on the SPA platform, so the browser may redeem the code (the port of http://localhost is ignored when matching).`,
         ctx.https
-          ? "The browser must trust the sandbox's certificate: import the CA the sandbox printed at start into the browser's or system's trusted roots."
-          : 'MSAL.js refuses an http authority too: it needs the sandbox on https, and the browser must trust its CA.',
+          ? "The browser must trust the sandbox's certificate: import its CA (tls-ca.pem, the CA file printed at start) as a trusted authority (docs/sandbox-https.md)."
+          : 'MSAL.js refuses an http authority too: it needs the sandbox on https, and the browser must trust its CA (docs/sandbox-https.md).',
       ],
     ),
   ];
@@ -943,7 +961,7 @@ console.log(await token(["User.Read"]));${api === undefined ? '' : `\n// For you
 
 function identity(ctx: Context): Built[] {
   const L = 'azure-identity';
-  const { web, console: cli } = ctx.apps;
+  const { web, console: cli, api } = ctx.apps;
   const options = `{ authorityHost: ${js(ctx.origin)}, disableInstanceDiscovery: true }`;
   const out: Built[] = [];
   if (web === undefined) out.push(noApp(L, 'Client credentials with a secret', 'confidential web app'));
@@ -1025,16 +1043,46 @@ console.log(token.expiresOnTimestamp);
         ],
       ),
     );
-  // OnBehalfOfCredentialOptions has no disableInstanceDiscovery (its type omits it in 4.x), so it would ask
-  // login.microsoftonline.com about the sandbox first.
-  // https://learn.microsoft.com/en-us/javascript/api/@azure/identity/onbehalfofcredentialsecretoptions
-  out.push(
-    missing(
-      L,
-      'On-behalf-of',
-      "OnBehalfOfCredential takes no disableInstanceDiscovery option, so it first asks login.microsoftonline.com about the authority, which does not know the sandbox. Use MSAL Node's acquireTokenOnBehalfOf (above) in your API instead.",
-    ),
-  );
+  if (api === undefined)
+    out.push(noApp(L, 'On-behalf-of (in your API)', 'API with a secret and an exposed scope'));
+  else if (api.sandboxOnlySecret === undefined) out.push(noSecret(L, 'On-behalf-of (in your API)', api));
+  else
+    out.push(
+      snippet(
+        L,
+        'on-behalf-of',
+        'On-behalf-of (in your API)',
+        `import { OnBehalfOfCredential } from "@azure/identity";
+
+// OnBehalfOfCredential's option type omits disableInstanceDiscovery, but the credential hands it to MSAL
+// like the others do: passed through a spread, it keeps the sandbox away from instance discovery.
+const sandbox = ${options};
+
+/** incomingToken: the access token a caller sent your API (audience ${api.identifierUri ?? api.clientId}). */
+export async function graphTokenFor(incomingToken: string): Promise<string> {
+  const credential = new OnBehalfOfCredential({
+    tenantId: ${js(ctx.tenantId)},
+    clientId: ${js(api.clientId)},
+    clientSecret: ${js(api.sandboxOnlySecret)}, // sandbox-only test secret
+    userAssertionToken: incomingToken,
+    ...sandbox,
+  });
+  return (await credential.getToken(${js(`${GRAPH}/User.Read`)})).token;
+}
+`,
+        [
+          'OnBehalfOfCredential',
+          'tenantId',
+          'clientId',
+          'clientSecret',
+          'userAssertionToken',
+          'authorityHost',
+          'disableInstanceDiscovery',
+          'getToken',
+        ],
+        [`The caller gets its token for ${apiScope(api)} first.`, SECRET_NOTE],
+      ),
+    );
   return out;
 }
 

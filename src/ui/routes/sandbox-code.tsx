@@ -45,7 +45,8 @@ function useSandboxUsers(origin: string, etag: string | undefined): readonly San
 function Snippet({ snippet, library }: { readonly snippet: CodeSnippet; readonly library: string }) {
   const codeId = `code-${snippet.id}`;
   return (
-    <section className="sandbox-code__snippet" aria-labelledby={`${codeId}-title`} data-snippet={snippet.id}>
+    // A div, not a section: the same grant appears under several libraries, and landmarks need unique names.
+    <div className="sandbox-code__snippet" data-snippet={snippet.id}>
       <h3 id={`${codeId}-title`}>{snippet.grant}</h3>
       {snippet.notes.length > 0 && (
         <ul className="sandbox-code__notes">
@@ -58,7 +59,7 @@ function Snippet({ snippet, library }: { readonly snippet: CodeSnippet; readonly
         <code>{snippet.code}</code>
       </pre>
       <CopyButton text={snippet.code} targetId={codeId} label={`Copy ${library}: ${snippet.grant}`} />
-    </section>
+    </div>
   );
 }
 
@@ -177,7 +178,8 @@ export default function SandboxCodePage() {
             {guide.https
               ? 'The sandbox runs on https now: the snippets below use its https address.'
               : 'The sandbox runs on http now: after a start with https, this page shows the https address in every snippet.'}{' '}
-            For MSAL.js in a browser, also add the CA to the browser’s or the system’s trusted roots.
+            For MSAL.js in a browser, also import that CA as a trusted authority in the browser (steps in
+            docs/sandbox-https.md).
           </p>
           <nav aria-label="Libraries" className="sandbox-code__toc">
             <ul>
@@ -223,8 +225,9 @@ export default function SandboxCodePage() {
   );
 }
 
-/** The https start, as the sandbox's own start-up prints it (kept in step with server/sandbox). */
+/** The https start and the trust step, as server/sandbox/tls.ts prints and docs/sandbox-https.md tells. */
 const HTTPS_COMMANDS = `npm start -- --https
-# or: SANDBOX_HTTPS=1 npm start
-# then, in the shell that runs your code, the CA path the sandbox printed:
-export NODE_EXTRA_CA_CERTS=/path/printed/at/start/ca.pem`;
+# or: SANDBOX_HTTPS=1 npm start   (the sandbox alone: npm run sandbox -- --https)
+# The start prints "CA file     <path>/tls-ca.pem" (in .sandbox/, or SANDBOX_DATA_DIR).
+# In the shell that runs your code, from the OAuth Flow Lab folder:
+export NODE_EXTRA_CA_CERTS="$PWD/.sandbox/tls-ca.pem"`;
