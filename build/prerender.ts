@@ -197,7 +197,8 @@ async function readSandboxDirectory(): Promise<{ origin: string; body: Record<st
   const { startSandbox } = await import('../server/sandbox/index.ts');
   const { SANDBOX_DIRECTORY_PATH } = await import('../src/protocol/sandbox-directory.ts');
   const dataDir = mkdtempSync(join(tmpdir(), 'flow-lab-prerender-'));
-  const sandbox = await startSandbox({ port: 0, dataDir, quiet: true });
+  // Plain http whatever SANDBOX_HTTPS says: this process does not trust the sandbox's local CA.
+  const sandbox = await startSandbox({ port: 0, dataDir, quiet: true, https: false });
   try {
     const response = await fetch(`${sandbox.origin}${SANDBOX_DIRECTORY_PATH}`);
     if (!response.ok) throw new Error(`the sandbox answered ${response.status} for its directory`);
