@@ -12,6 +12,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  AuthorizationCodeCredential,
+  ClientAssertionCredential,
   ClientCertificateCredential,
   ClientSecretCredential,
   DeviceCodeCredential,
@@ -36,7 +38,9 @@ import {
   tokenRequest,
   WEB,
 } from '../sandbox/test-support.ts';
+import { buildClientAssertion, TEST_CERT_PEM } from '../sandbox/test-fixtures.ts';
 import {
+  completeAuthorization,
   completeDeviceLogin,
   ORDINARY_USER,
   startHttpsTestSandbox,
@@ -375,6 +379,29 @@ describe('ClientCertificateCredential', () => {
   });
 });
 
+describe('ClientAssertionCredential', () => {
+  test('an assertion the app signs itself (x5t#S256, aud = the token endpoint) is its credential', async () => {
+    await registerCertificate(WEB.clientId, TEST_CERT_PEM);
+    let calls = 0;
+    const credential = new ClientAssertionCredential(
+      SANDBOX_TENANT.id,
+      WEB.clientId,
+      async () => {
+        calls += 1;
+        return buildClientAssertion(sandbox, WEB.clientId);
+      },
+      credentialOptions(),
+    );
+    const token = await credential.getToken('https://graph.microsoft.com/.default');
+    expect(calls).toBeGreaterThan(0);
+    expectAppToken(await verifyAccessToken(token.token, GRAPH_RESOURCE.identifier), {
+      aud: GRAPH_RESOURCE.identifier,
+      appidacr: '2',
+      roles: ['User.Read.All'],
+    });
+  });
+});
+
 describe('credentials for a signed-in user (same two options)', () => {
   /** A delegated Graph token for Adele, checked as Graph checks it. */
   async function expectUserGraphToken(token: string, clientId: string): Promise<void> {
@@ -416,6 +443,31 @@ describe('credentials for a signed-in user (same two options)', () => {
     });
     const { token } = await credential.getToken('https://graph.microsoft.com/User.Read');
     await expectUserGraphToken(token, API.clientId);
+  });
+
+  test('AuthorizationCodeCredential: the Web app redeems the code its user brought back', async () => {
+    const query = new URLSearchParams({
+      client_id: WEB.clientId,
+      response_type: 'code',
+      redirect_uri: TEST_REDIRECT_URI,
+      scope: 'openid https://graph.microsoft.com/User.Read',
+      state: 'azure-identity-code',
+    });
+    const callback = await completeAuthorization(
+      sandbox,
+      `${sandbox.authority}/oauth2/v2.0/authorize?${query}`,
+    );
+    expect(callback.searchParams.get('state')).toBe('azure-identity-code');
+    const credential = new AuthorizationCodeCredential(
+      SANDBOX_TENANT.id,
+      WEB.clientId,
+      WEB.clientSecret ?? '',
+      callback.searchParams.get('code') ?? '',
+      TEST_REDIRECT_URI,
+      credentialOptions(),
+    );
+    const { token } = await credential.getToken('https://graph.microsoft.com/User.Read');
+    await expectUserGraphToken(token, WEB.clientId);
   });
 
   test('DeviceCodeCredential: the user enters the code over HTTP, the credential gets the token', async () => {
