@@ -769,7 +769,7 @@ try {
   });
   console.log(result?.account?.username);
 } catch (error) {
-  // A user who must do MFA (${mfa?.userPrincipalName ?? 'none listed'}) cannot sign in this way.
+  // MFA (${mfa?.userPrincipalName ?? 'an MFA user'}: AADSTS50076) or no consent yet (AADSTS65001): only a sign-in in a browser helps.
   if (error instanceof InteractionRequiredAuthError) console.log("Sign in interactively instead:", error.errorCode);
   else throw error;
 }
@@ -783,7 +783,8 @@ try {
           'InteractionRequiredAuthError',
         ],
         [
-          'Legacy: the password grant exists for old scripts. It fails for any user who needs MFA or consent; prefer device code.',
+          'Legacy: the password grant exists for old scripts; prefer device code.',
+          `As in Entra, it cannot ask for consent: the user must have consented to ${cli.displayName} once (sign in with the device code snippet first), or the answer is AADSTS65001, which MSAL raises as InteractionRequiredAuthError (consent_required).`,
         ],
       ),
     );
@@ -1264,7 +1265,10 @@ curl${ca} ${q(token)} \\
   --data-urlencode "refresh_token=$REFRESH_TOKEN"
 `,
         ['--data-urlencode', ...(ctx.https ? ['--cacert'] : [])],
-        [...caNote, 'Set REFRESH_TOKEN to the refresh_token of the first answer.'],
+        [
+          ...caNote,
+          `The user must have consented to ${cli.displayName} once (device code above), or the answer is AADSTS65001. Set REFRESH_TOKEN to the refresh_token of the first answer.`,
+        ],
         'sh',
       ),
     );

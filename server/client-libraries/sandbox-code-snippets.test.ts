@@ -1,0 +1,127 @@
+/**
+ * Issue 17: the "Use the sandbox from your code" page's snippets, run as a user would copy them. The
+ * guide is built from what an https sandbox serves (its directory and user list), each snippet that needs
+ * no person at a browser is written to a file and run by a fresh `node` (or `sh` with the real curl) that
+ * trusts the sandbox's CA through NODE_EXTRA_CA_CERTS only — the page's own instructions.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import {
+  buildSandboxCodeGuide,
+  parseSandboxUsers,
+  type SandboxCodeGuide,
+} from '../../src/flows/sandbox-code.ts';
+import { parseSandboxDirectory, SANDBOX_DIRECTORY_PATH } from '../../src/protocol/sandbox-directory.ts';
+import { completeDeviceLogin, startHttpsTestSandbox, type HttpsTestSandbox } from './support.ts';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+
+let sandbox: HttpsTestSandbox;
+let guide: SandboxCodeGuide;
+let dir: string;
+
+beforeAll(async () => {
+  sandbox = await startHttpsTestSandbox();
+  const directory = parseSandboxDirectory(
+    await (await fetch(`${sandbox.origin}${SANDBOX_DIRECTORY_PATH}`)).json(),
+  );
+  const users = parseSandboxUsers(await (await fetch(`${sandbox.origin}/directory.json`)).json());
+  guide = buildSandboxCodeGuide(directory, users);
+  // Under the repository's node_modules so `import "@azure/msal-node"` resolves as in a user's project.
+  await mkdir(join(ROOT, 'node_modules/.cache'), { recursive: true });
+  dir = await mkdtemp(join(ROOT, 'node_modules/.cache/sandbox-code-run-'));
+});
+
+afterAll(async () => {
+  await sandbox.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function code(id: string): string {
+  const found = guide.sections.flatMap((s) => s.snippets).find((s) => s.id === id);
+  if (found === undefined) throw new Error(`no snippet ${id}`);
+  return found.code;
+}
+
+/** Runs a snippet as an ES module in a new Node process; returns what it printed. */
+async function runNode(id: string): Promise<string> {
+  const file = join(dir, `${id}.mjs`);
+  await writeFile(file, code(id));
+  const { stdout } = await run(process.execPath, [file], { cwd: dir, timeout: 30_000 });
+  return stdout.trim();
+}
+
+const JWT = /^[\w-]+\.[\w-]+\.[\w-]*$/;
+
+test('the page names the https sandbox it was read from', () => {
+  expect(guide.https).toBe(true);
+  expect(guide.origin).toBe(sandbox.origin);
+  expect(guide.sections.filter((s) => s.needsHttps)).toEqual([]);
+});
+
+test.each([
+  'msal-node-client-credentials-secret',
+  'azure-identity-client-credentials-secret',
+  'openid-client-client-credentials-secret',
+])(
+  '%s, copied as shown, gets an app-only token',
+  async (id) => {
+    expect(await runNode(id)).toMatch(JWT);
+  },
+  40_000,
+);
+
+/**
+ * Runs a device code snippet; when it prints the message (page and code, RFC 8628 §3.3), the user's side
+ * is done over HTTP by the ordinary user. Returns everything it printed.
+ */
+async function runDeviceCode(id: string): Promise<string> {
+  const file = join(dir, `${id}.mjs`);
+  await writeFile(file, code(id));
+  const child = spawn(process.execPath, [file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let user: Promise<unknown> | undefined;
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    const found = /open the page (\S+) and enter the code (\S+)/.exec(out);
+    if (found !== null && user === undefined)
+      user = completeDeviceLogin(found[1] ?? '', found[2] ?? '', sandbox);
+  });
+  const status = await new Promise<number | null>((done) => child.on('close', done));
+  await user;
+  expect(status, err).toBe(0);
+  expect(user, `no device code message in: ${out}`).toBeDefined();
+  return out.trim();
+}
+
+test('msal-node-device-code, copied as shown: the user signs in at the printed page and the app gets the account', async () => {
+  const printed = await runDeviceCode('msal-node-device-code');
+  expect(printed.split('\n').at(-1)).toBe('adele@flowlab-sandbox.onmicrosoft.com');
+}, 60_000);
+
+test('azure-identity-device-code, copied as shown, gets a token once the user signed in', async () => {
+  const printed = await runDeviceCode('azure-identity-device-code');
+  expect(Number(printed.split('\n').at(-1))).toBeGreaterThan(Date.now());
+}, 60_000);
+
+// After the device code sign-in above, Adele has consented to the Console app (ROPC cannot ask).
+test('msal-node-password, copied as shown, signs the ordinary user in', async () => {
+  expect(await runNode('msal-node-password')).toBe('adele@flowlab-sandbox.onmicrosoft.com');
+}, 40_000);
+
+test.each(['curl-client-credentials-secret', 'curl-password'])(
+  '%s, run by sh with the real curl, gets a token',
+  async (id) => {
+    const { stdout } = await run('sh', ['-c', code(id).split('\n\n# Refresh')[0] ?? ''], { timeout: 30_000 });
+    const body = JSON.parse(stdout) as { access_token?: unknown; token_type?: unknown };
+    expect(body.token_type).toBe('Bearer');
+    expect(String(body.access_token)).toMatch(JWT);
+  },
+  40_000,
+);
