@@ -5,7 +5,7 @@
  * trusts the sandbox's CA through NODE_EXTRA_CA_CERTS only — the page's own instructions.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -125,3 +125,28 @@ test.each(['curl-client-credentials-secret', 'curl-password'])(
   },
   40_000,
 );
+
+test('the certificate snippets: the openssl line from the page, cert.pem uploaded on the portal, then MSAL Node and Azure Identity get tokens', async () => {
+  const snippets = guide.sections.flatMap((s) => s.snippets);
+  const msal = snippets.find((s) => s.id === 'msal-node-client-credentials-certificate');
+  const openssl = msal?.notes
+    .map((n) => /openssl req .*?-subj "[^"]+"/.exec(n)?.[0])
+    .find((c) => c !== undefined);
+  expect(openssl).toBeDefined();
+  await run('sh', ['-c', openssl ?? ''], { cwd: dir, timeout: 30_000 });
+  const web = /clientId: "([^"]+)"/.exec(msal?.code ?? '')?.[1] ?? '';
+  const upload = await fetch(`${sandbox.origin}/portal/apps/${web}/certificates`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ pem: await readFile(join(dir, 'cert.pem'), 'utf8') }),
+  });
+  expect(upload.status).toBe(201);
+  expect(await runNode('msal-node-client-credentials-certificate')).toMatch(JWT);
+  // The Azure Identity snippet's own comment: cat cert.pem key.pem > client.pem
+  const cat = /cat cert\.pem key\.pem > client\.pem/.exec(
+    code('azure-identity-client-credentials-certificate'),
+  )?.[0];
+  expect(cat).toBeDefined();
+  await run('sh', ['-c', cat ?? ''], { cwd: dir });
+  expect(await runNode('azure-identity-client-credentials-certificate')).toMatch(JWT);
+}, 60_000);
