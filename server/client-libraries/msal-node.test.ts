@@ -209,7 +209,7 @@ describe('MSAL Node 7 against the https sandbox', () => {
     expect((error as InteractionRequiredAuthError).subError).toBe('consent_required');
   });
 
-  test('auth code + PKCE with the Web app, then a silent refresh from the cache', async () => {
+  test('auth code + PKCE with the Web app, a silent refresh from the cache, a revoked refresh token', async () => {
     const cca = confidential(WEB);
     const verifier = randomBytes(32).toString('base64url');
     const state = randomBytes(8).toString('hex');
@@ -250,6 +250,27 @@ describe('MSAL Node 7 against the https sandbox', () => {
     expect(refreshed.result.accessToken).not.toBe(first.result.accessToken);
     expect(refreshed.accessClaims['uti']).not.toBe(first.accessClaims['uti']);
     expect(refreshed.result.account?.homeAccountId).toBe(first.result.account?.homeAccountId);
+
+    // A refresh token the sandbox no longer knows (as after a revocation): bad_token, so MSAL raises
+    // InteractionRequiredAuthError and drops the token, and the app's catch goes interactive.
+    const cache = JSON.parse(cca.getTokenCache().serialize()) as {
+      RefreshToken: Record<string, { secret: string }>;
+    };
+    const refreshTokens = Object.values(cache.RefreshToken);
+    expect(refreshTokens).toHaveLength(1);
+    refreshTokens[0]!.secret = `${refreshTokens[0]!.secret}-revoked`;
+    cca.getTokenCache().deserialize(JSON.stringify(cache));
+    const error = await cca
+      .acquireTokenSilent({ account: accounts[0]!, scopes: ['User.Read'], forceRefresh: true })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(InteractionRequiredAuthError);
+    expect((error as InteractionRequiredAuthError).subError).toBe('bad_token');
+    expect(Object.keys((JSON.parse(cca.getTokenCache().serialize()) as typeof cache).RefreshToken)).toEqual(
+      [],
+    );
   }, 30_000);
 
   test('on-behalf-of: the API exchanges the user token it received for a Graph token', async () => {

@@ -215,6 +215,23 @@ describe('client_info=1 is answered as Entra does', () => {
     expect(decodeClientInfo(refreshed.body['client_info'])).toEqual(expected);
   });
 
+  test('property: a refresh token the sandbox cannot use is refused with suberror bad_token', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 120 }), async (refreshToken) => {
+        const answer = await post({
+          client_id: CONSOLE.clientId,
+          grant_type: 'refresh_token',
+          refresh_token: refreshToken,
+          client_info: '1',
+        });
+        expect(answer.status).toBe(400);
+        expect(answer.body['error']).toBe('invalid_grant');
+        expect(answer.body['suberror']).toBe('bad_token');
+      }),
+      { numRuns: 25 },
+    );
+  });
+
   test('an MFA refusal keeps suberror basic_action and the claims challenge (InteractionRequired)', async () => {
     const answer = await post({
       client_id: CONSOLE.clientId,

@@ -282,15 +282,17 @@ async function checkRefreshToken(
   if (!token) return aadsts.missingParameter('refresh_token');
   const stored = await store.find('RefreshToken', token);
   if (!stored || stored.clientId !== app.clientId)
-    return aadsts.malformed('refresh_token is unknown to the sandbox or was issued to another client');
-  if (isExpired(stored)) return aadsts.expiredGrant();
+    return badToken(
+      aadsts.malformed('refresh_token is unknown to the sandbox or was issued to another client'),
+    );
+  if (isExpired(stored)) return badToken(aadsts.expiredGrant());
   // Entra: a single-page app's refresh token has a fixed lifetime from the sign-in, which redeeming it
   // does not extend (https://learn.microsoft.com/entra/identity-platform/refresh-tokens#token-lifetime).
   if (app.platform === 'spa') {
     const signedInAt = typeof stored['authTime'] === 'number' ? stored['authTime'] : stored.iat;
     const lifetime = settings.spaRefreshTokenLifetimeSeconds;
     if (typeof signedInAt === 'number' && (signedInAt + lifetime) * 1000 <= Date.now()) {
-      return aadsts.spaRefreshTokenExpired(lifetime, new Date(signedInAt * 1000));
+      return badToken(aadsts.spaRefreshTokenExpired(lifetime, new Date(signedInAt * 1000)));
     }
   }
   const scopeError = applyScope(app, params);
@@ -300,6 +302,16 @@ async function checkRefreshToken(
   if (stored.accountId && !(await consents.allowsSilent(stored.accountId, app.clientId, asked)))
     return aadsts.consentRequired(app.clientId, app.displayName);
   return undefined;
+}
+
+/**
+ * A refresh token that can never be used again: Entra adds `suberror: bad_token` (as on its AADSTS50173
+ * answers to MSAL's refresh requests), which MSAL reads as InteractionRequiredAuthError and on which it
+ * drops the token from its cache
+ * (https://learn.microsoft.com/javascript/api/@azure/msal-node/interactionrequiredautherrorcodes: badToken).
+ */
+function badToken(error: EntraError): EntraError {
+  return { ...error, extra: { ...error.extra, suberror: 'bad_token' } };
 }
 
 function checkClientCredentials(params: URLSearchParams, tenant: TenantSegment): EntraError | undefined {
