@@ -14,7 +14,15 @@ import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GRAPH_RESOURCE, SANDBOX_TENANT, SANDBOX_USERS } from '../sandbox/seed.ts';
-import { asPage, Browser, CONSOLE, formAction, TEST_REDIRECT_URI, WEB } from '../sandbox/test-support.ts';
+import {
+  asPage,
+  Browser,
+  CONSOLE,
+  formAction,
+  SPA,
+  TEST_REDIRECT_URI,
+  WEB,
+} from '../sandbox/test-support.ts';
 import { TEST_CERT_PEM, TEST_CERT_X5T_S256, TEST_KEY_PEM } from '../sandbox/test-fixtures.ts';
 import {
   completeAuthorization,
@@ -396,6 +404,31 @@ describe('public client (the Console app, "Allow public client flows")', () => {
     const { tokens } = await codeFlow(config, LOOPBACK_REDIRECT_URI);
     expectIdToken(tokens.claims(), CONSOLE.clientId);
     expect(decodeJwt(tokens.access_token)).toMatchObject({ appid: CONSOLE.clientId, appidacr: '0' });
+  });
+
+  test('the SPA registration is not for server code: its code is refused without a browser Origin (AADSTS9002327)', async () => {
+    // Entra redeems codes of a redirect URI on the SPA platform only in cross-origin (browser) requests;
+    // a Node program uses a Web or public-client registration instead.
+    const config = await oidc.discovery(issuer(), SPA.clientId, undefined, oidc.None());
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: TEST_REDIRECT_URI,
+      scope: 'openid profile',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      nonce: oidc.randomNonce(),
+    });
+    const callback = await completeAuthorization(sandbox, url.href);
+    await expect(
+      oidc.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: verifier,
+        expectedNonce: oidc.randomNonce(),
+      }),
+    ).rejects.toMatchObject({
+      code: 'OAUTH_RESPONSE_BODY_ERROR',
+      error: 'invalid_request',
+      cause: { error_codes: [9002327] },
+    });
   });
 
   test('device code (RFC 8628): the user enters the code over HTTP, polling answers tokens', async () => {
