@@ -15,7 +15,12 @@ import {
   type SandboxCodeGuide,
 } from '../../src/flows/sandbox-code.ts';
 import { parseSandboxDirectory, SANDBOX_DIRECTORY_PATH } from '../../src/protocol/sandbox-directory.ts';
-import { completeDeviceLogin, startHttpsTestSandbox, type HttpsTestSandbox } from './support.ts';
+import {
+  completeAuthorization,
+  completeDeviceLogin,
+  startHttpsTestSandbox,
+  type HttpsTestSandbox,
+} from './support.ts';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -149,4 +154,55 @@ test('the certificate snippets: the openssl line from the page, cert.pem uploade
   expect(cat).toBeDefined();
   await run('sh', ['-c', cat ?? ''], { cwd: dir });
   expect(await runNode('azure-identity-client-credentials-certificate')).toMatch(JWT);
+}, 60_000);
+
+/**
+ * Runs a code flow snippet (it prints the authorization URL, then serves its redirect URI); the user
+ * signs in and consents over HTTP, and the redirect is followed to the snippet's own server. Returns
+ * that server's answer; the snippet's process is ended afterwards.
+ */
+async function runCodeFlow(id: string): Promise<string> {
+  const file = join(dir, `${id}.mjs`);
+  await writeFile(file, code(id));
+  const child = spawn(process.execPath, [file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const url = await new Promise<string>((found, failed) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /Open: (\S+)/.exec(out);
+        if (match !== null) found(match[1] ?? '');
+      });
+      child.on('close', (status) =>
+        failed(new Error(`${id} ended (${String(status)}) before printing a URL: ${err}`)),
+      );
+    });
+    const redirect = await completeAuthorization(sandbox, url);
+    expect(redirect.searchParams.get('code')).not.toBeNull();
+    // The snippet starts listening just after printing; give it a moment on a busy machine.
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await (await fetch(redirect)).text();
+      } catch (error) {
+        if (attempt === 20) throw error;
+        await new Promise((wait) => setTimeout(wait, 100));
+      }
+    }
+  } finally {
+    child.kill();
+  }
+}
+
+test('msal-node-authorization-code, copied as shown: PKCE, the code redeemed at its redirect URI, then a silent token', async () => {
+  expect(await runCodeFlow('msal-node-authorization-code')).toBe(
+    'Signed in as adele@flowlab-sandbox.onmicrosoft.com; silent token: yes',
+  );
+}, 60_000);
+
+test('openid-client-authorization-code, copied as shown: discovery, PKCE, ID token checks, userinfo and refresh', async () => {
+  expect(await runCodeFlow('openid-client-authorization-code')).toBe(
+    'Signed in as Adele Vance; refreshed: yes',
+  );
 }, 60_000);
