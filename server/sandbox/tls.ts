@@ -275,10 +275,20 @@ export function parseHttpsOption(
 /**
  * Makes this process trust `caPem` besides its usual roots, for the app server that starts an https
  * sandbox (`npm start -- --https`): its relay and its page prerender reach the sandbox with Node's https
- * and fetch, and Node reads `NODE_EXTRA_CA_CERTS` only when a process starts. Every TLS context made
- * without its own `ca` gets the certificate added; one that names its CAs is left as it is.
+ * and fetch, and Node reads `NODE_EXTRA_CA_CERTS` only when a process starts. A request that names its
+ * own CAs is left as it is.
  */
 export function trustCaInThisProcess(caPem: string): void {
+  // Node 22.19+ / 24.5+ have an API for it (https://nodejs.org/api/tls.html#tlssetdefaultcacertificatescerts).
+  const modern = nodeTls as {
+    setDefaultCACertificates?: (certificates: string[]) => void;
+    getCACertificates?: (type: 'default') => string[];
+  };
+  if (modern.setDefaultCACertificates && modern.getCACertificates) {
+    modern.setDefaultCACertificates([...modern.getCACertificates('default'), caPem]);
+    return;
+  }
+  // Node 20: every TLS context made without its own `ca` gets the certificate added.
   const tlsModule = nodeTls as { createSecureContext: typeof nodeTls.createSecureContext };
   const original = tlsModule.createSecureContext;
   tlsModule.createSecureContext = function createSecureContextTrustingSandboxCa(options) {
