@@ -99,7 +99,8 @@ async function generateCertificate(commonName: string): Promise<{ cert: string; 
   });
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
   const key = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').replace(/.{64}/g, '$&\n').trimEnd()}\n-----END PRIVATE KEY-----\n`;
-  return { cert: certificate.toString('pem'), key };
+  // Each PEM ends with a line break, as openssl writes them, so `cat` joins them into a valid bundle.
+  return { cert: `${certificate.toString('pem').trimEnd()}\n`, key };
 }
 
 /** Registers a certificate on the app as the portal's upload does; returns its SHA-256 thumbprint. */
@@ -278,10 +279,13 @@ describe('ClientCertificateCredential', () => {
     readonly input: (pem: { cert: string; key: string }) => Promise<CertificateInput>;
     readonly options?: ClientCertificateCredentialOptions;
   }[] = [
-    // The key comes first: Azure Identity signs with the first PEM block of the text it is given.
     {
       name: 'PEM text (key, then certificate)',
       input: async ({ cert, key }) => ({ certificate: key + cert }),
+    },
+    {
+      name: 'PEM text (certificate, then key: cat cert.pem key.pem)',
+      input: async ({ cert, key }) => ({ certificate: cert + key }),
     },
     {
       name: 'PEM text with an encrypted key (certificatePassword)',
