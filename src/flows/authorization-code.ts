@@ -46,7 +46,8 @@ import {
   parsePushedAuthorizationResponse,
 } from '../protocol/par.ts';
 import { buildTokenRequest, type ClientAuthentication, type TokenResponse } from '../protocol/token.ts';
-import { sendRequest, type Route } from '../protocol/transport.ts';
+import type { Route } from '../protocol/transport.ts';
+import { sendRequest } from './send-request.ts';
 import { browserRoute, readTokenExchange, relayRoute, sendTokenRequest } from './token-request.ts';
 import type { FlowDeps } from './runner.ts';
 import { CALLBACK_PATH } from '../protocol/callback-path.ts';
@@ -968,22 +969,8 @@ export function readPush(ctx: AuthCodeContext): { pushed: PushedRequest } {
   return { pushed: { ...ctx.pushed, request_uri: read.request_uri, expires_in: read.expires_in } };
 }
 
-/**
- * A part of a flow loaded on demand (`import()`: the callback parser when an answer arrives), so flow
- * pages do not load it with their first paint (issue 12). A failed load, such as a dropped connection or
- * an app updated since the page opened, is a `NetworkError` naming `what` and saying to reload.
- */
-export async function loadFlowPart<T>(load: () => Promise<T>, what: string): Promise<T> {
-  try {
-    return await load();
-  } catch (cause) {
-    throw new NetworkError(
-      'NETWORK_ERROR',
-      `The code that ${what} could not be loaded (the app’s server did not answer, or the app was updated since this page opened). Reload the page and try again.`,
-      { cause },
-    );
-  }
-}
+/** A part of a flow loaded on demand, a failed load a `NetworkError` saying to reload (`flow-part.ts`). */
+export { loadFlowPart } from './flow-part.ts';
 
 /** The parameters the diagram names on a recorded authorization request: what protects the answer. */
 const NAMED_ON_NAVIGATION = ['state', 'nonce', 'code_challenge', 'response_mode', 'prompt'];

@@ -7,7 +7,8 @@ import { findBearerChallenge, parseWwwAuthenticate, type BearerChallenge } from 
 import { LabError } from '../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
 import { classifyToken, decodeJwt, describeTokenShape, isPast, normalizeToken } from '../protocol/jwt.ts';
-import { sendRequest, type Route } from '../protocol/transport.ts';
+import type { Route } from '../protocol/transport.ts';
+import { sendRequest } from './send-request.ts';
 import { catalogueEntry } from './registry.ts';
 import type { FlowDeps } from './runner.ts';
 import { browserRoute } from './token-request.ts';

@@ -24,7 +24,8 @@ import {
 import { InvalidInputError, NetworkError, ProtocolViolationError } from '../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
 import { buildTokenRequest, type ClientAuthentication, type TokenResponse } from '../protocol/token.ts';
-import { sendRequest, type Route } from '../protocol/transport.ts';
+import type { Route } from '../protocol/transport.ts';
+import { sendRequest } from './send-request.ts';
 import { catalogueEntry } from './registry.ts';
 import type { FlowDeps } from './runner.ts';
 import { browserRoute, readTokenExchange, relayRoute, sendTokenRequest } from './token-request.ts';

@@ -20,7 +20,8 @@ import {
   type ClientMetadata,
 } from '../protocol/registration.ts';
 import type { RequestWarning } from '../protocol/authorize.ts';
-import { sendRequest, type Route } from '../protocol/transport.ts';
+import type { Route } from '../protocol/transport.ts';
+import { sendRequest } from './send-request.ts';
 import { catalogueEntry } from './registry.ts';
 import type { FlowDeps } from './runner.ts';
 import { browserRoute, relayRoute } from './token-request.ts';

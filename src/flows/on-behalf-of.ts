@@ -10,7 +10,8 @@ import { LabError, ProtocolViolationError, type OAuthErrorFields } from '../prot
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
 import { decodeJwt } from '../protocol/jwt.ts';
 import { buildTokenRequest, type TokenResponse } from '../protocol/token.ts';
-import { sendRequest, type Route } from '../protocol/transport.ts';
+import type { Route } from '../protocol/transport.ts';
+import { sendRequest } from './send-request.ts';
 import {
   buildAuthorizeStep,
   createAuthCodeContext,
@@ -20,7 +21,6 @@ import {
   sendExchange,
   type AuthCodeContext,
 } from './authorization-code.ts';
-import { buildApiRequest, decideApiRoute } from './call-api.ts';
 import type { RedirectOutcome } from './types.ts';
 import { catalogueEntry } from './registry.ts';
 import { toStepFailure, type FlowDeps } from './runner.ts';
@@ -488,16 +488,10 @@ export function compareTokens(incoming: string, outgoing: string): ClaimComparis
 }
 
 /**
- * The closing call, API A → API B with Token B. Sent from the browser here because Graph allows it;
- * in real life API A's server makes it.
- * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
- */
-export function buildDownstreamCall(ctx: OboContext): RecordedRequest {
-  return buildApiRequest({ token: ctx.tokens?.access_token ?? '', url: ctx.apiUrl });
-}
-
-/**
- * Step "call": sends the request to API B and records the answer, whatever its status.
+ * Step "call": the closing call, API A → API B with Token B, sent and its answer recorded whatever its
+ * status. Sent from the browser here because Graph allows it; in real life API A's server makes it. The
+ * API-call code loads now, not with the page (issue 12); a failed load is a `NetworkError` saying to
+ * reload.
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
  */
 export async function callDownstreamApi(
@@ -507,7 +501,12 @@ export async function callDownstreamApi(
   if (ctx.tokens === undefined) {
     throw new ProtocolViolationError('MISSING_PARAMETER', 'There is no token for API B yet: do hop 2 first.');
   }
-  return { apiCall: await sendRequest(buildDownstreamCall(ctx), decideApiRoute(), deps.fetch, deps.now) };
+  const { buildApiRequest, decideApiRoute } = await loadFlowPart(
+    () => import('./call-api.ts'),
+    'calls the API',
+  );
+  const request = buildApiRequest({ token: ctx.tokens.access_token, url: ctx.apiUrl });
+  return { apiCall: await sendRequest(request, decideApiRoute(), deps.fetch, deps.now) };
 }
 
 /** A Conditional Access claims challenge Entra gave API A instead of Token B. */

@@ -25,7 +25,8 @@ import {
   type RevocationOutcome,
 } from '../protocol/revocation.ts';
 import { buildTokenRequest, type ClientAuthentication, type TokenResponse } from '../protocol/token.ts';
-import { sendRequest, type Route } from '../protocol/transport.ts';
+import type { Route } from '../protocol/transport.ts';
+import { sendRequest } from './send-request.ts';
 import {
   buildUserinfoRequest,
   isDpopBound,

@@ -7,7 +7,8 @@ import { missingEndpointReason } from '../protocol/endpoints.ts';
 import { InvalidInputError, NetworkError, ProtocolViolationError } from '../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
 import { parseTokenResponse, type TokenResponse } from '../protocol/token.ts';
-import { sendRequest, type Route } from '../protocol/transport.ts';
+import type { Route } from '../protocol/transport.ts';
+import { sendRequest } from './send-request.ts';
 import type { FlowDeps } from './runner.ts';
 
 /** A request the browser may send itself, with the reason shown to the user. */

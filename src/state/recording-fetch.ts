@@ -3,7 +3,8 @@
  * went through the local relay — into that run, so the sequence diagram can draw the run as it happened.
  * It records the shape of the exchange only: no query, no body, no token.
  */
-import { RELAY_PATH, type FetchLike } from '../protocol/transport.ts';
+import { RELAY_PATH } from '../protocol/relay-path.ts';
+import type { FetchLike } from '../protocol/transport.ts';
 import { useFlowRuns } from './flow-runs.ts';
 
 /** Where a URL points, without its query or fragment (they can carry codes and tokens). */

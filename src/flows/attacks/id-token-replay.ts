@@ -14,7 +14,7 @@ import { InvalidJwtError, LabError, ProtocolViolationError } from '../../protoco
 import type { HttpExchange } from '../../protocol/http.ts';
 import { decodeJwt, isPast } from '../../protocol/jwt.ts';
 import { generateRandomState } from '../../protocol/pkce.ts';
-import { sendRequest } from '../../protocol/transport.ts';
+import { sendRequest } from '../send-request.ts';
 import { verifyJwtSignature } from '../../protocol/verify.ts';
 import { checkIdTokenNonce } from '../authorization-code.ts';
 import { browserRoute } from '../token-request.ts';

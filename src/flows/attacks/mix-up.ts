@@ -15,7 +15,7 @@ import { LabError, ProtocolViolationError } from '../../protocol/errors.ts';
 import type { HttpExchange } from '../../protocol/http.ts';
 import { calculateCodeChallenge, generateCodeVerifier, generateRandomState } from '../../protocol/pkce.ts';
 import { buildTokenRequest, type TokenResponse } from '../../protocol/token.ts';
-import { sendRequest } from '../../protocol/transport.ts';
+import { sendRequest } from '../send-request.ts';
 import { browserRoute, readTokenExchange, sendTokenRequest } from '../token-request.ts';
 import {
   HONEST_ISSUER_PATH,

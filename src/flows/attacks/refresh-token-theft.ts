@@ -11,7 +11,7 @@ import { ProtocolViolationError, TokenEndpointError } from '../../protocol/error
 import type { HttpExchange, RecordedRequest } from '../../protocol/http.ts';
 import { calculateCodeChallenge, generateCodeVerifier, generateRandomState } from '../../protocol/pkce.ts';
 import { buildTokenRequest, type TokenResponse } from '../../protocol/token.ts';
-import { sendRequest } from '../../protocol/transport.ts';
+import { sendRequest } from '../send-request.ts';
 import { browserRoute, readTokenExchange, sendTokenRequest } from '../token-request.ts';
 import { LAB_USERS, loadLabTenant, signInAs, type LabTenant } from './sandbox-lab.ts';
 import { ATTACKER, type AttackContext, type AttackDefinition, type AttackDeps } from './types.ts';

@@ -12,7 +12,7 @@ import {
   SANDBOX_DIRECTORY_PATH,
   type SandboxDirectoryApp,
 } from '../../protocol/sandbox-directory.ts';
-import { sendRequest } from '../../protocol/transport.ts';
+import { sendRequest } from '../send-request.ts';
 import { browserRoute } from '../token-request.ts';
 import type { AttackDeps } from './types.ts';
 import { ATTACK_LAB_SIGN_IN_PATH, ATTACK_LAB_SWITCHES_PATH, type AttackLabSwitches } from './switches.ts';

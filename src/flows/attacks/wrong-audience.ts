@@ -13,7 +13,7 @@ import type { HttpExchange } from '../../protocol/http.ts';
 import { decodeJwt } from '../../protocol/jwt.ts';
 import { calculateCodeChallenge, generateCodeVerifier, generateRandomState } from '../../protocol/pkce.ts';
 import { buildTokenRequest } from '../../protocol/token.ts';
-import { sendRequest } from '../../protocol/transport.ts';
+import { sendRequest } from '../send-request.ts';
 import { browserRoute, readTokenExchange, sendTokenRequest } from '../token-request.ts';
 import { LAB_USERS, signInAs } from './sandbox-lab.ts';
 import { ATTACKER, type AttackContext, type AttackDefinition, type AttackDeps } from './types.ts';

@@ -45,7 +45,7 @@ import type { HttpExchange } from '../../protocol/http.ts';
 import { clientAuthMethods } from '../../protocol/provider-features.ts';
 import { featureMetadataFor } from '../../state/provider-features.ts';
 import { useSettings } from '../../state/settings.ts';
-import { sendRequest } from '../../protocol/transport.ts';
+import { sendRequest } from '../../flows/send-request.ts';
 import { toStepFailure, type FlowDeps, type StepFailure } from '../../flows/runner.ts';
 import { browserRoute } from '../../flows/token-request.ts';
 import { HttpExchangeView } from './http-exchange-view.tsx';

@@ -21,7 +21,7 @@ import {
 } from '../../protocol/jar.ts';
 import { JARM_RESPONSE_MODES } from '../../protocol/jarm.ts';
 import { calculateRequestUriSecondsLeft } from '../../protocol/par.ts';
-import { sendRequest } from '../../protocol/transport.ts';
+import { sendRequest } from '../../flows/send-request.ts';
 import type { ProviderFeatures } from '../../state/provider-features.ts';
 import { HttpExchangeView } from '../components/http-exchange-view.tsx';
 import { FailurePanel } from '../components/on-demand.tsx';
