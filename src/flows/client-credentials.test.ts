@@ -9,7 +9,6 @@ import {
   clientCredentialsFlow,
   clientCredentialsVariant,
   createClientCredentialsContext,
-  describeAppOnlyToken,
   generateCertificate,
   mendRestoredEndpoints,
   readCertificateRegistration,
@@ -22,6 +21,7 @@ import {
   validateClientCredentialsRequest,
   type ClientCredentialsContext,
 } from './client-credentials.ts';
+import { describeAppOnlyToken } from './client-credentials-token.ts';
 import { buildSequenceDiagram } from './diagram.ts';
 import { liveDiagramSpec, plannedDiagram } from './live-diagram.ts';
 import { runStep, type FlowDeps } from './runner.ts';

@@ -265,10 +265,5 @@ export function classifyToken(token: string): TokenShape {
   return describeTokenShape(token).shape;
 }
 
-/**
- * Whether a NumericDate (seconds since the epoch) is at or before `nowMs`; false when it is not a number.
- * @see https://www.rfc-editor.org/rfc/rfc7519#section-4.1.4
- */
-export function isPast(numericDate: unknown, nowMs: number): boolean {
-  return typeof numericDate === 'number' && Number.isFinite(numericDate) && numericDate * 1000 <= nowMs;
-}
+/** Whether a NumericDate is at or before `nowMs` (`numeric-date.ts`). */
+export { isPast } from './numeric-date.ts';

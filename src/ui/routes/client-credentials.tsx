@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { Suspense, use, useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import {
   buildCertificateRegistrationRequest,
   buildClientCredentialsRequest,
@@ -7,7 +7,6 @@ import {
   clientCredentialsVariant,
   createClientCredentialsContext,
   decideTokenRoute,
-  describeAppOnlyToken,
   generateCertificate,
   portalAppUrl,
   readCertificateRegistration,
@@ -26,6 +25,8 @@ import {
   type CredentialKind,
 } from '../../flows/client-credentials.ts';
 import type { AssertionAlgorithm } from '../../protocol/certificate.ts';
+import type { TokenResponse } from '../../protocol/token.ts';
+import { loadFlowPart } from '../../flows/flow-part.ts';
 import {
   assessClientAuthMethods,
   CONFIDENTIAL_AUTH_METHODS,
@@ -63,6 +64,49 @@ import {
   standardsKeyRegistrationUrl,
   usesStandardsSandbox,
 } from '../components/client-auth-choice.tsx';
+
+/** The token's reading and its JWT decoder, or why they could not be loaded. */
+type TokenReading =
+  { readonly module: typeof import('../../flows/client-credentials-token.ts') } | { readonly error: Error };
+
+let tokenReading: (Promise<TokenReading> & { status?: string; value?: TokenReading }) | undefined;
+
+/**
+ * The token's reading, loaded with the request that brings a token (issue 12), at most once; after a
+ * failed load, only a new request (`retry`) tries again, so a render never starts a load loop. The
+ * promise carries its outcome as React's `use` expects, so a loaded reading renders without suspending.
+ */
+function loadTokenReading(retry = false): Promise<TokenReading> {
+  if (retry && tokenReading?.value !== undefined && 'error' in tokenReading.value) tokenReading = undefined;
+  if (tokenReading !== undefined) return tokenReading;
+  const started: Promise<TokenReading> & { status?: string; value?: TokenReading } = loadFlowPart(
+    () => import('../../flows/client-credentials-token.ts'),
+    'reads this token',
+  ).then(
+    (module) => ({ module }),
+    (error: unknown) => ({ error: error instanceof Error ? error : new Error(String(error)) }),
+  );
+  started.status = 'pending';
+  void started.then((value) => {
+    started.status = 'fulfilled';
+    started.value = value;
+  });
+  tokenReading = started;
+  return started;
+}
+
+/** What the app-only token says about itself, once its reading is loaded; a failed load says so. */
+function AppOnlyTokenReading({
+  tokens,
+  children,
+}: {
+  readonly tokens: TokenResponse;
+  readonly children: (facts: AppOnlyTokenFacts) => ReactNode;
+}) {
+  const reading = use(loadTokenReading());
+  if ('error' in reading) return <p className="lab-message lab-message--warning">{reading.error.message}</p>;
+  return children(reading.module.describeAppOnlyToken(tokens));
+}
 
 const FLOW_ID = flow.id;
 type StepId = (typeof flow.steps)[number]['id'];
@@ -154,6 +198,9 @@ export default function ClientCredentialsPage() {
     tokens: ctx?.tokens !== undefined || ctx?.assertion !== undefined,
     assertion: ctx?.assertion !== undefined,
   });
+  // A restored run shows its token at once: the page waits for the token's reading like its other parts.
+  const [tokenAtFirstRender] = useState(ctx?.tokens !== undefined);
+  if (tokenAtFirstRender) use(loadTokenReading());
   // A run restored after a reload (the code flow's redirect) lost its token endpoint: take it back.
   // After switching to a confidential client, focus goes to its credential (the pressed button is gone).
   const focusCredential = useRef(false);
@@ -292,6 +339,7 @@ export default function ClientCredentialsPage() {
   };
 
   const requestToken = async () => {
+    void loadTokenReading(true);
     const sent = await execute('request', sendClientCredentialsRequest, {
       failure: 'The token request failed.',
     });
@@ -341,7 +389,6 @@ export default function ClientCredentialsPage() {
   // A run restored after a reload keeps the certificate's public parts, never its private key.
   const keyGone = certificate !== undefined && signingKeyOf(certificate, ctx.algorithm) === undefined;
   const requestStale = statusOf('request') === 'stale';
-  const facts = ctx.tokens === undefined ? undefined : describeAppOnlyToken(ctx.tokens);
   const tokenEndpoint = tokenEndpointOf(ctx);
   // RFC 6749 §4.4: only a confidential client may use this grant; a public one is offered the others.
   const publicClient =
@@ -382,63 +429,73 @@ export default function ClientCredentialsPage() {
     </>
   );
 
-  const tokenFacts = (tokens: NonNullable<ClientCredentialsContext['tokens']>, facts: AppOnlyTokenFacts) =>
+  const entraTokenFacts = (
+    tokens: NonNullable<ClientCredentialsContext['tokens']>,
+    facts: AppOnlyTokenFacts,
+  ) => (
+    <>
+      <ul className="cc-token-facts" aria-label="What this token is">
+        <li>
+          {facts.roles.length > 0 ? (
+            <>
+              Permissions arrive as <code>roles</code> (application permissions):{' '}
+              <strong>{facts.roles.join(', ')}</strong>.
+            </>
+          ) : facts.decoded ? (
+            <>
+              No <code>roles</code> claim: no application permission on this resource has been granted to the
+              app (admin consent is needed).
+            </>
+          ) : (
+            <>The access token is not a readable JWT, so its roles cannot be shown.</>
+          )}
+        </li>
+        <li>
+          {facts.scp === undefined ? (
+            <>
+              No <code>scp</code>: scopes are delegated permissions, which need a user, and there is none.
+            </>
+          ) : (
+            <>
+              Unexpected <code>scp</code> ({facts.scp}) in an app-only token.
+            </>
+          )}
+        </li>
+        {facts.azpacr !== undefined && (
+          <li>
+            <code>{facts.credentialClaim ?? 'azpacr'}</code> {facts.azpacr}:{' '}
+            {facts.azpacr === '2'
+              ? 'the app proved itself with a certificate.'
+              : facts.azpacr === '1'
+                ? 'the app proved itself with a client secret.'
+                : 'see the claim table.'}
+          </li>
+        )}
+        <li>
+          No refresh token: the app can ask again with its credential whenever it likes, so there is nothing
+          to refresh.
+        </li>
+        <li>No ID token: an ID token describes a signed-in user, and no user signed in.</li>
+      </ul>
+      <TokensPanel
+        tokens={tokens}
+        noIdToken="No ID token: the client credentials grant has no user to describe."
+        noRefreshToken="No refresh token: the app just repeats this request with its own credential."
+      />
+      <p>
+        The token is in this tab’s history: the “Call an API” page can send it to <code>/v1.0/users</code>.
+      </p>
+    </>
+  );
+
+  const tokenFacts = (tokens: NonNullable<ClientCredentialsContext['tokens']>) =>
     standard ? (
       standardTokenFacts(tokens)
     ) : (
-      <>
-        <ul className="cc-token-facts" aria-label="What this token is">
-          <li>
-            {facts.roles.length > 0 ? (
-              <>
-                Permissions arrive as <code>roles</code> (application permissions):{' '}
-                <strong>{facts.roles.join(', ')}</strong>.
-              </>
-            ) : facts.decoded ? (
-              <>
-                No <code>roles</code> claim: no application permission on this resource has been granted to
-                the app (admin consent is needed).
-              </>
-            ) : (
-              <>The access token is not a readable JWT, so its roles cannot be shown.</>
-            )}
-          </li>
-          <li>
-            {facts.scp === undefined ? (
-              <>
-                No <code>scp</code>: scopes are delegated permissions, which need a user, and there is none.
-              </>
-            ) : (
-              <>
-                Unexpected <code>scp</code> ({facts.scp}) in an app-only token.
-              </>
-            )}
-          </li>
-          {facts.azpacr !== undefined && (
-            <li>
-              <code>{facts.credentialClaim ?? 'azpacr'}</code> {facts.azpacr}:{' '}
-              {facts.azpacr === '2'
-                ? 'the app proved itself with a certificate.'
-                : facts.azpacr === '1'
-                  ? 'the app proved itself with a client secret.'
-                  : 'see the claim table.'}
-            </li>
-          )}
-          <li>
-            No refresh token: the app can ask again with its credential whenever it likes, so there is nothing
-            to refresh.
-          </li>
-          <li>No ID token: an ID token describes a signed-in user, and no user signed in.</li>
-        </ul>
-        <TokensPanel
-          tokens={tokens}
-          noIdToken="No ID token: the client credentials grant has no user to describe."
-          noRefreshToken="No refresh token: the app just repeats this request with its own credential."
-        />
-        <p>
-          The token is in this tab’s history: the “Call an API” page can send it to <code>/v1.0/users</code>.
-        </p>
-      </>
+      // Loaded with the request (and waited for on a restored run), so this fallback is rarely seen.
+      <Suspense fallback={<div className="cc-token-facts" aria-busy="true" />}>
+        <AppOnlyTokenReading tokens={tokens}>{(facts) => entraTokenFacts(tokens, facts)}</AppOnlyTokenReading>
+      </Suspense>
     );
 
   return (
@@ -846,15 +903,15 @@ export default function ClientCredentialsPage() {
       </StepSection>
 
       <StepSection {...stepProps('token')}>
-        {ctx.tokens === undefined || facts === undefined ? (
+        {ctx.tokens === undefined ? (
           <p>No token yet.</p>
         ) : status('token') === 'stale' ? (
           <details className="stale-result">
             <summary>Stale: the token from the earlier request, before the inputs changed</summary>
-            {tokenFacts(ctx.tokens, facts)}
+            {tokenFacts(ctx.tokens)}
           </details>
         ) : (
-          tokenFacts(ctx.tokens, facts)
+          tokenFacts(ctx.tokens)
         )}
       </StepSection>
     </FlowPage>
