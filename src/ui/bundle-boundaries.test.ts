@@ -2,7 +2,7 @@
  * Issue 12's size targets, kept by what each page imports at first paint: the static import graph of the
  * landing page and of the flow pages must not reach the modules that only some states show (verdict
  * texts, the attack catalogue, the request transport, JOSE, the settings link builder, the standards
- * parts of the code flow). A failure names the chain of imports that brings the module in: load it on
+ * parts of the code flow, the diagram's full-size view and mermaid's drawing code). A failure names the chain of imports that brings the module in: load it on
  * demand where it is shown (`import()`), or split the part the page needs from the rest.
  * `npm run bench -- --only=bundle` measures the bytes; this test says early which import broke them.
  */
@@ -123,6 +123,43 @@ describe('what the flow pages load at first paint', () => {
       chainsTo('src/ui/routes/authorization-code.tsx', [
         'src/ui/routes/authorization-code-standards.tsx',
         'src/ui/components/client-auth-choice.tsx',
+      ]),
+    ).toEqual([]);
+  });
+
+  // Every flow page: the request transport loads with the first request (`flows/send-request.ts`), the
+  // diagram's full-size view when first opened and mermaid's drawing code with a text that has no stored
+  // drawing; none comes with the page.
+  test.each(FLOWS.map((flow) => flow.id))(
+    'the %s page leaves the transport, the full-size diagram view and the mermaid drawing code out',
+    (id) => {
+      expect(
+        chainsTo(`src/ui/routes/${id}.tsx`, [
+          'src/protocol/transport.ts',
+          'src/ui/components/diagram-dialog.tsx',
+          'src/ui/components/sequence-diagram-draw.ts',
+          'mermaid',
+        ]),
+      ).toEqual([]);
+    },
+  );
+
+  test('the walk follows the diagram: the panel reaches its column drawing, not its on-demand parts', () => {
+    const graph = staticGraph('src/ui/components/diagram-panel.tsx');
+    expect(graph.has('src/ui/components/sequence-diagram.tsx')).toBe(true);
+    expect(graph.has('src/ui/components/diagram-dialog.tsx')).toBe(false);
+  });
+
+  test('the on-behalf-of page loads the API call with the call, not with the page', () => {
+    expect(chainsTo('src/ui/routes/on-behalf-of.tsx', ['src/flows/call-api.ts'])).toEqual([]);
+  });
+
+  test('the client credentials page loads the JWT decoder with the token, not with the page', () => {
+    expect(
+      chainsTo('src/ui/routes/client-credentials.tsx', [
+        'src/protocol/jwt.ts',
+        'jwt-decode',
+        'src/flows/client-credentials-token.ts',
       ]),
     ).toEqual([]);
   });

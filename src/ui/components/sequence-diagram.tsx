@@ -35,8 +35,6 @@ export interface SequenceDiagramProps {
   readonly drawNow?: boolean;
 }
 
-type MermaidApi = (typeof import('mermaid'))['default'];
-
 const STORE = storeIndex as DiagramStoreIndex;
 const MESSAGE_FONT = `${FONT_SIZE_PX}px "trebuchet ms", verdana, arial, sans-serif`;
 // Heights measured for that configuration: the top actor row and margins, each message, each extra
@@ -53,33 +51,6 @@ const NEXT_WRAP_PX = 134;
 // How near the viewport the diagram must come before mermaid draws it.
 const IN_VIEW_MARGIN = '300px 0px';
 
-let mermaidPromise: Promise<MermaidApi> | undefined;
-
-/** Loads mermaid on first use only (it is large) and configures it once. */
-function loadMermaid(): Promise<MermaidApi> {
-  mermaidPromise ??= import('mermaid').then(({ default: mermaid }) => {
-    mermaid.initialize(structuredClone(MERMAID_CONFIG) as Parameters<MermaidApi['initialize']>[0]);
-    return mermaid;
-  });
-  // A failed import (offline, chunk missing) may succeed on a later attempt.
-  mermaidPromise.catch(() => {
-    mermaidPromise = undefined;
-  });
-  return mermaidPromise;
-}
-
-/**
- * Waits until the browser is idle (at most 1.5 s): the page's form paints and becomes usable first,
- * and mermaid's download, evaluation and drawing don't compete with it.
- */
-function whenIdle(): Promise<void> {
-  return new Promise((resolve) => {
-    if (typeof window.requestIdleCallback === 'function')
-      window.requestIdleCallback(() => resolve(), { timeout: 1500 });
-    else window.setTimeout(resolve, 200);
-  });
-}
-
 /** SVG markup as drawn, and the id it was drawn under (renamed on insertion: see `withDiagramId`). */
 interface Drawing {
   readonly svg: string;
@@ -90,7 +61,8 @@ interface Drawing {
 const drawings = new Map<string, Promise<Drawing>>();
 /** Keys whose stored drawing could not be fetched: mermaid draws them instead. */
 const unavailable = new Set<string>();
-let drawCount = 0;
+/** Drawings shown, for each copy on the page an id of its own. */
+let shownCount = 0;
 
 /** The stored drawing of `key`, as `npm run render-diagrams` wrote it to public/diagrams. */
 async function fetchStored(key: string): Promise<Drawing> {
@@ -101,23 +73,12 @@ async function fetchStored(key: string): Promise<Drawing> {
 }
 
 /**
- * Draws with mermaid when the browser is idle, in separate tasks: loading (and evaluating) mermaid is
- * one, drawing another, so their long tasks do not add up.
+ * Draws `text` with mermaid (`sequence-diagram-draw.ts`, loaded with the first text that has no stored
+ * drawing, never with the page). A failed load fails the drawing: the message list stays.
  */
 async function drawWithMermaid(text: string): Promise<Drawing> {
-  await whenIdle();
-  const mermaid = await loadMermaid();
-  await whenIdle();
-  drawCount += 1;
-  const id = `lab-drawn-${drawCount}`;
-  try {
-    const { svg } = await mermaid.render(id, text);
-    return { svg, id };
-  } catch (error) {
-    // mermaid can leave its temporary render container behind when it fails.
-    document.getElementById(`d${id}`)?.remove();
-    throw error;
-  }
+  const { drawWithMermaid: draw } = await import('./sequence-diagram-draw.ts');
+  return draw(text, MERMAID_CONFIG);
 }
 
 /**
@@ -235,26 +196,6 @@ export function markCurrentMessages(svg: SVGSVGElement, indexes: ReadonlySet<num
   messageElements(svg).forEach((elements, index) => {
     for (const element of elements) element.classList.toggle('is-current', indexes.has(index));
   });
-}
-
-/**
- * A copy of a drawn diagram under a new id. mermaid scopes its styles and arrowhead markers by the
- * SVG's id, so the copy renames them: two SVGs with one id would share (or lose) their markers.
- */
-export function cloneDiagram(svg: SVGSVGElement, suffix: string): SVGSVGElement {
-  const copy = svg.cloneNode(true) as SVGSVGElement;
-  const oldId = svg.id;
-  if (oldId === '') return copy;
-  const newId = `${oldId}-${suffix}`;
-  for (const element of [copy, ...copy.querySelectorAll('*')]) {
-    for (const attribute of [...element.attributes]) {
-      if (attribute.value.includes(oldId))
-        element.setAttribute(attribute.name, attribute.value.split(oldId).join(newId));
-    }
-    if (element.localName === 'style' && element.textContent !== null)
-      element.textContent = element.textContent.split(oldId).join(newId);
-  }
-  return copy;
 }
 
 /** Scrolls `container` (and only it, never the page) so that `target` is inside its visible box. */
@@ -376,10 +317,10 @@ export function SequenceDiagram({
     const show = (drawing: Drawing) => {
       const canvas = canvasRef.current;
       if (cancelled || canvas === null) return;
-      drawCount += 1;
+      shownCount += 1;
       // Markup drawn by mermaid under securityLevel 'strict' (sanitised with DOMPurify), now or at build
       // time; each copy on the page gets its own id, which scopes its styles and markers.
-      canvas.innerHTML = withDiagramId(drawing.svg, drawing.id, `${baseId}-${drawCount}`);
+      canvas.innerHTML = withDiagramId(drawing.svg, drawing.id, `${baseId}-${shownCount}`);
       shownKeyRef.current = key;
       setRendered({ key, spec: drawn, status: 'ready' });
     };
