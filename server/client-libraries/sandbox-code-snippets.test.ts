@@ -8,6 +8,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   buildSandboxCodeGuide,
@@ -15,6 +16,8 @@ import {
   type SandboxCodeGuide,
 } from '../../src/flows/sandbox-code.ts';
 import { parseSandboxDirectory, SANDBOX_DIRECTORY_PATH } from '../../src/protocol/sandbox-directory.ts';
+import { API_APP_ID } from '../sandbox/seed.ts';
+import { SPA, spaCode, TEST_ORIGIN, TEST_REDIRECT_URI, tokenRequest } from '../sandbox/test-support.ts';
 import {
   completeAuthorization,
   completeDeviceLogin,
@@ -206,3 +209,55 @@ test('openid-client-authorization-code, copied as shown: discovery, PKCE, ID tok
     'Signed in as Adele Vance; refreshed: yes',
   );
 }, 60_000);
+
+test.each(['msal-node-on-behalf-of', 'azure-identity-on-behalf-of', 'curl-on-behalf-of'])(
+  "%s, copied as shown (TypeScript compiled as a user would): the API swaps the SPA user's token for a Graph token",
+  async (id) => {
+    // The SPA signs Adele in and gets a token for the API, as the snippet's note says.
+    const { code: authorizationCode, verifier } = await spaCode(
+      sandbox,
+      `openid api://${API_APP_ID}/access_as_user`,
+    );
+    const spa = await tokenRequest(
+      sandbox,
+      {
+        client_id: SPA.clientId,
+        grant_type: 'authorization_code',
+        code: authorizationCode,
+        code_verifier: verifier,
+        redirect_uri: TEST_REDIRECT_URI,
+      },
+      { origin: TEST_ORIGIN },
+    );
+    const incoming = String(spa.body['access_token']);
+    expect(incoming).toMatch(JWT);
+    let token: string;
+    if (id.startsWith('curl')) {
+      const { stdout } = await run('sh', ['-c', code(id)], { env: { ...process.env, USER_TOKEN: incoming } });
+      token = String((JSON.parse(stdout) as { access_token?: unknown }).access_token);
+    } else {
+      const module = join(dir, `${id}.mjs`);
+      const compiled = ts.transpileModule(code(id), {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      });
+      await writeFile(module, compiled.outputText);
+      const caller = join(dir, `${id}-caller.mjs`);
+      await writeFile(
+        caller,
+        `import { graphTokenFor } from ${JSON.stringify(module)};\nconsole.log(await graphTokenFor(process.argv[2]));\n`,
+      );
+      token = (await run(process.execPath, [caller, incoming], { cwd: dir, timeout: 30_000 })).stdout.trim();
+    }
+    expect(token).toMatch(JWT);
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    expect(claims).toMatchObject({
+      aud: 'https://graph.microsoft.com',
+      appid: API_APP_ID,
+      upn: 'adele@flowlab-sandbox.onmicrosoft.com',
+    });
+  },
+  60_000,
+);
