@@ -40,6 +40,13 @@ async function portal(
   return response;
 }
 
+/** Opens the page and waits until the app has taken over from the prerendered (inert) copy. */
+async function open(page: Page): Promise<void> {
+  await page.goto('/sandbox-code', { waitUntil: 'load' });
+  await expect(page.locator('#root > fieldset.prerendered')).toHaveCount(0);
+  await expect(page.getByRole('heading', { level: 1, name: 'Use the sandbox from your code' })).toBeVisible();
+}
+
 function snippet(page: Page, id: string) {
   return page.locator(`[data-snippet="${id}"]`);
 }
@@ -57,7 +64,7 @@ test.describe('Use the sandbox from your code', () => {
     const web = app(directory, 'Flow Lab Web App');
     const cli = app(directory, 'Flow Lab Console');
     const origin = new URL(directory.issuer).origin;
-    await page.goto('/sandbox-code');
+    await open(page);
     await expect(
       page.getByRole('heading', { level: 1, name: 'Use the sandbox from your code' }),
     ).toBeVisible();
@@ -83,7 +90,7 @@ test.describe('Use the sandbox from your code', () => {
   test('a secret added on the portal reaches the snippets without a reload', async ({ page, request }) => {
     const directory = await liveDirectory(request);
     const web = app(directory, 'Flow Lab Web App');
-    await page.goto('/sandbox-code');
+    await open(page);
     const pre = snippet(page, 'msal-node-client-credentials-secret').locator('pre');
     await expect(pre).toContainText(JSON.stringify(web.sandboxOnlySecret));
     const created = (await (
@@ -97,7 +104,7 @@ test.describe('Use the sandbox from your code', () => {
     context,
   }) => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-    await page.goto('/sandbox-code');
+    await open(page);
     const section = snippet(page, 'openid-client-authorization-code');
     const pre = section.locator('pre');
     await expect(pre).toContainText('client.discovery(');
@@ -114,7 +121,7 @@ test.describe('Use the sandbox from your code', () => {
 
   test('without the user list the password snippets say why instead of naming a user', async ({ page }) => {
     await page.route('**/directory.json', (route) => route.abort());
-    await page.goto('/sandbox-code');
+    await open(page);
     await expect(snippet(page, 'msal-node-client-credentials-secret')).toBeVisible();
     await expect(snippet(page, 'msal-node-password')).toHaveCount(0);
     await expect(page.getByText(/Username and password \(ROPC\):.*has not been read/)).toBeVisible();
@@ -123,7 +130,7 @@ test.describe('Use the sandbox from your code', () => {
   for (const width of [390, 1280]) {
     test(`axe clean and no sideways scroll at ${width} px, the names table open`, async ({ page }) => {
       await page.setViewportSize({ width, height: 900 });
-      await page.goto('/sandbox-code');
+      await open(page);
       await expect(snippet(page, 'curl-device-code')).toBeVisible();
       await expectNoAxeViolations(page, `/sandbox-code at ${width}`);
       await page.getByText('Every option and call used above').click();
