@@ -154,7 +154,7 @@ export const LIBRARY_NAMES: readonly LibraryName[] = [
   {
     library: 'msal-node',
     name: 'codeChallengeMethod',
-    what: 'S256: the challenge is the verifier hashed with SHA-256.',
+    what: 'S256: the challenge is the base64url SHA-256 hash of the verifier (RFC 7636 §4.2).',
     docs: MSAL_NODE_API,
   },
   {

@@ -19,7 +19,8 @@ const USERS_TIMEOUT_MS = 5000;
 
 /**
  * The demo users from the sandbox's `/directory.json`, read again whenever the app's directory changes
- * (its ETag). `undefined` until read, or when the read failed (the snippets that need a user say so).
+ * (its ETag). `undefined` until a read succeeds (the snippets that need a user say so); a failed read
+ * keeps the last list.
  */
 function useSandboxUsers(origin: string, etag: string | undefined): readonly SandboxCodeUser[] | undefined {
   const [users, setUsers] = useState<readonly SandboxCodeUser[] | undefined>(undefined);
@@ -28,10 +29,12 @@ function useSandboxUsers(origin: string, etag: string | undefined): readonly San
     const timeout = setTimeout(() => controller.abort(), USERS_TIMEOUT_MS);
     fetch(`${origin}/directory.json`, { cache: 'no-store', signal: controller.signal })
       .then(async (response) => (response.ok ? parseSandboxUsers(await response.json()) : undefined))
-      .then((list) => setUsers(list !== undefined && list.length > 0 ? list : undefined))
+      .then((list) => {
+        if (list !== undefined && list.length > 0) setUsers(list);
+      })
       .catch(() => {
-        // Unreachable or not JSON: the snippets that name a user say the list was not read.
-        if (!controller.signal.aborted) setUsers(undefined);
+        // Unreachable, too slow or not JSON: the last list read stays; before any, the snippets that
+        // name a user say the list was not read.
       })
       .finally(() => clearTimeout(timeout));
     return () => {
