@@ -438,6 +438,9 @@ describe('credentials for a signed-in user (same two options)', () => {
       aud: `api://${API_APP_ID}`,
       scp: 'access_as_user',
     });
+    // 4.13.0's constructor overloads leave AuthorityValidationOptions out, so disableInstanceDiscovery in an
+    // object literal does not type-check; passed in a spread it reaches MSAL as for the other credentials
+    // (without it, this call would go to login.microsoftonline.com and fail).
     const credential = new OnBehalfOfCredential({
       tenantId: SANDBOX_TENANT.id,
       clientId: API.clientId,
