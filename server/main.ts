@@ -8,7 +8,11 @@
  */
 import { createServer, preview } from 'vite';
 import { startSandbox } from './sandbox/index.ts';
-import { describeSharedStore, openSharedStoreFromEnv } from './sandbox/store/open-store.ts';
+import {
+  describeSharedStore,
+  openSharedStoreFromEnv,
+  sharedStoreOriginWarning,
+} from './sandbox/store/open-store.ts';
 import type { SharedStore } from './sandbox/store/shared-store.ts';
 import { labServerPlugin } from './lab-plugin.ts';
 import { HostingOptionError, parseHostingOptions, TRAINER_USER } from './hosting.ts';
@@ -100,6 +104,8 @@ console.log(`\nOAuth Flow Lab (${mode}) → ${hosting?.publicOrigin ?? `http://l
 console.log(`Sandbox tenant portal → ${sandbox.origin}/`);
 if (sandbox.tls) console.log(describeTls(sandbox.tls, sandbox.origin).join('\n'));
 console.log(`Sandbox store → ${describeSharedStore()}`);
+const storeWarning = sharedStoreOriginWarning();
+if (storeWarning !== undefined) console.warn(storeWarning);
 console.log(
   `Standards sandbox issuer → ${sandbox.standard.issuer} (portal ${sandbox.origin}/standard/portal)`,
 );

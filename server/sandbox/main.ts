@@ -8,7 +8,11 @@
 import { HostingOptionError, parseHostingOptions, TRAINER_USER } from '../hosting.ts';
 import { startSandbox } from './index.ts';
 import { buildDirectory } from './portal.ts';
-import { describeSharedStore, openSharedStoreFromEnv } from './store/open-store.ts';
+import {
+  describeSharedStore,
+  openSharedStoreFromEnv,
+  sharedStoreOriginWarning,
+} from './store/open-store.ts';
 import { describeTls, parseHttpsOption } from './tls.ts';
 import type { SharedStore } from './store/shared-store.ts';
 
@@ -46,6 +50,7 @@ const sandbox = await startSandbox({
   ...(hosting ? { host: hosting.address, trainerPassword: hosting.trainerPassword } : {}),
 });
 const d = buildDirectory(sandbox.origin);
+const storeWarning = sharedStoreOriginWarning();
 
 const lines = [
   `Sandbox tenant "${d.tenant.displayName}" — SANDBOX ONLY, not Microsoft Entra ID`,
@@ -55,6 +60,7 @@ const lines = [
     : [`  listening   port ${sandbox.port}, public origin ${sandbox.origin} (SANDBOX_PUBLIC_ORIGIN)`]),
   ...(sandbox.tls ? describeTls(sandbox.tls, sandbox.origin) : []),
   `  store       ${describeSharedStore()}`,
+  ...(storeWarning === undefined ? [] : [`  ${storeWarning}`]),
   `  tenant      ${d.tenant.id}  (${d.tenant.domain}; also common, organizations, consumers)`,
   ...Object.entries(d.endpoints).map(([k, v]) => `  ${k.padEnd(11)} ${v}`),
   '',

@@ -40,3 +40,20 @@ export function describeSharedStore(env: NodeJS.ProcessEnv = process.env): strin
   const prefix = env['SANDBOX_REDIS_PREFIX'] || DEFAULT_REDIS_PREFIX;
   return `Redis ${redactRedisUrl(url)}, keys under ${prefix} (every instance using them is one tenant)`;
 }
+
+/**
+ * The start-up warning for a shared store without a shared origin: with `SANDBOX_REDIS_URL` set and no
+ * `SANDBOX_PUBLIC_ORIGIN`, each instance names itself (http://localhost:PORT) as the issuer, so a token
+ * one instance signs is refused by another's userinfo and Graph (OIDC Core §3.1.3.7: `iss` MUST match
+ * the issuer). Undefined when there is nothing to warn about (memory store, or an origin is set).
+ */
+export function sharedStoreOriginWarning(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (!env['SANDBOX_REDIS_URL']) return undefined;
+  if ((env['SANDBOX_PUBLIC_ORIGIN'] ?? '').trim() !== '') return undefined;
+  return (
+    'Warning: SANDBOX_REDIS_URL is set but SANDBOX_PUBLIC_ORIGIN is not. This instance signs tokens as ' +
+    'its own localhost address, so a second instance on the same Redis refuses them (userinfo, Graph) and ' +
+    'sign-ins do not carry over. For more than one instance, set SANDBOX_PUBLIC_ORIGIN on every instance ' +
+    'to the one origin learners reach them through (the reverse proxy, e.g. https://sandbox.example.org).'
+  );
+}
