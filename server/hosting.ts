@@ -194,24 +194,42 @@ export function createTrainerGate(password: string): TrainerGate {
   };
 }
 
+/** How hosting mode treats a request: `open` to anyone, `trainer` password needed, `off` for everyone. */
+export type HostedAccess = 'open' | 'trainer' | 'off';
+
+/** Why the attack lab is off in hosting mode (the sandbox's 403, and the app's attack pages). */
+export const ATTACK_LAB_OFF_REASON =
+  'The attack lab is off on this shared sandbox: its switches and sign-in change the tenant for everyone in the class. Run the attack lab on your own machine with npm start.';
+
+/** Answers 403 for the attack lab in hosting mode: JSON, with the reason and what to do. */
+export function refuseAttackLab(res: ServerResponse): void {
+  res.writeHead(403, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.end(JSON.stringify({ error: 'forbidden', error_description: ATTACK_LAB_OFF_REASON }));
+}
+
 /**
  * The sandbox's part of hosting mode, before its own routes: `/trainer` (a Basic challenge, then back
- * to the portal signed in) and the refusal of every portal write without the trainer password. True
- * when the request was answered here.
+ * to the portal signed in), the refusal of every write `access` says is the trainer's without the
+ * trainer password, and of the attack lab's changes (`off`: 403 whoever asks). True when the request
+ * was answered here.
  */
 export function answerTrainerGate(
   gate: TrainerGate,
   req: IncomingMessage,
   res: ServerResponse,
-  method: string,
   pathname: string,
+  access: HostedAccess,
 ): boolean {
   if (pathname === TRAINER_SIGN_IN_PATH) {
     if (!gate.admits(req)) gate.refuse(req, res);
     else res.writeHead(303, { Location: '/', 'Cache-Control': 'no-store' }).end();
     return true;
   }
-  if (isPortalWrite(method, pathname) && !gate.admits(req)) {
+  if (access === 'off') {
+    refuseAttackLab(res);
+    return true;
+  }
+  if (access === 'trainer' && !gate.admits(req)) {
     gate.refuse(req, res);
     return true;
   }

@@ -60,6 +60,7 @@ import { errorPage } from './pages.ts';
 import { OBO_GRANT, OBO_GRANT_PARAMS, onBehalfOfGrantHandler } from './obo-grant.ts';
 import { portalPage, type MemoryReport, type PortalView } from './portal.ts';
 import { answerTrainerGate, createTrainerGate, type TrainerGate } from '../hosting.ts';
+import { classifyHostedRequest } from './hosted-access.ts';
 import { handlePortalRequest, PORTAL_API_PREFIX, type PortalState } from './portal-api.ts';
 import { buildProviderConfig, clientMetadata, INTERACTION_PREFIX, ROUTES } from './provider-config.ts';
 import { AppRegistry, type AppRegistration } from './registrations.ts';
@@ -555,7 +556,8 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
   // Issue 15: the tenant state as the last write on any instance left it (one GET when unchanged).
   await ctx.tenant.refreshIfChanged();
   const gate = ctx.trainerGate;
-  if (gate && answerTrainerGate(gate, req, res, method, pathname)) return;
+  // Hosting mode: the trainer's writes, the attack lab off, protocol endpoints open (hosted-access.ts).
+  if (gate && answerTrainerGate(gate, req, res, pathname, classifyHostedRequest(method, pathname))) return;
 
   if (pathname === '/' && (method === 'GET' || method === 'HEAD')) {
     const access = gate ? (gate.admits(req) ? 'trainer' : 'learner') : undefined;
