@@ -109,7 +109,7 @@ test.describe('refresh token', () => {
       await page.getByRole('button', { name: 'Redeem the old refresh token again' }).press('Enter');
       const alert = page.getByRole('alert');
       await expect(alert).toContainText('invalid_grant');
-      await expect(alert).toContainText('AADSTS70008');
+      await expect(alert).toContainText('AADSTS50173');
       await expect(page.getByText('this server rotates refresh tokens')).toBeVisible();
     } finally {
       await request.post(SETTINGS, { data: { rotateRefreshTokens: false } });

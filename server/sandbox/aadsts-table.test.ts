@@ -659,7 +659,48 @@ const ROWS: readonly Row[] = [
     answer: 'token JSON',
     status: 400,
     error: 'invalid_grant',
-    request: 'a refresh token redeemed a second time with "Rotate refresh tokens" on (portal)',
+    request:
+      'the Web app’s refresh token, refreshed 60 days after the sign-in, redeemed again at day 91: its grant (90 days from the sign-in) has run out',
+    doc: ERRORS_PAGE,
+    produce: async () => {
+      const url = await signIn(sandbox, new Browser(sandbox), {
+        clientId: WEB.clientId,
+        scope: 'openid offline_access User.Read',
+      });
+      const first = await tokenRequest(sandbox, {
+        ...webSecret,
+        grant_type: 'authorization_code',
+        code: url.searchParams.get('code') ?? '',
+        redirect_uri: TEST_REDIRECT_URI,
+      });
+      expect(first.status).toBe(200);
+      const start = Date.now();
+      vi.useFakeTimers({ toFake: ['Date'], now: start + 60 * 86_400_000 });
+      try {
+        const second = await tokenRequest(sandbox, {
+          ...webSecret,
+          grant_type: 'refresh_token',
+          refresh_token: String(first.body['refresh_token']),
+        });
+        expect(second.status).toBe(200);
+        vi.setSystemTime(start + 91 * 86_400_000);
+        return await json({
+          ...webSecret,
+          grant_type: 'refresh_token',
+          refresh_token: String(second.body['refresh_token']),
+        });
+      } finally {
+        vi.useRealTimers();
+      }
+    },
+  },
+  {
+    code: 50173,
+    answer: 'token JSON',
+    status: 400,
+    error: 'invalid_grant',
+    request:
+      'a refresh token redeemed a second time with "Rotate refresh tokens" on (portal): the grant is revoked',
     doc: ERRORS_PAGE,
     produce: () =>
       withSettings({ rotateRefreshTokens: true }, async () => {

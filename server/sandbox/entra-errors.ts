@@ -269,6 +269,22 @@ export const aadsts = {
       70008,
       'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
     ),
+  /**
+   * A refresh token whose grant was revoked: Entra's AADSTS50173 (FreshTokenNeeded, "the provided grant
+   * has expired due to it being revoked"), with `suberror: bad_token` as it answers MSAL
+   * (https://learn.microsoft.com/entra/identity-platform/reference-error-codes AADSTS50173; 70008 is the
+   * inactivity answer, 70000 a token binding failure). The sandbox revokes a grant when a rotated refresh
+   * token comes back (RFC 9700 §4.14.2); Entra, which does not rotate, when the user's tokens are revoked.
+   */
+  grantRevoked: (detail: string): EntraError => ({
+    ...e(
+      400,
+      'invalid_grant',
+      50173,
+      `The provided grant has expired due to it being revoked, a fresh auth token is needed. (sandbox detail: ${detail})`,
+    ),
+    extra: { suberror: 'bad_token' },
+  }),
   malformed: (detail?: string) =>
     e(
       400,

@@ -50,6 +50,12 @@ export function mapProviderError(error: unknown, ctx?: KoaContextWithOIDC): Entr
       if (detail.includes('device code not found')) return aadsts.badVerificationCode(detail);
       if (detail.includes('PKCE')) return aadsts.pkceMismatch();
       if (detail.includes('already consumed')) return aadsts.codeRedeemed();
+      // oidc-provider revokes the whole grant when a rotated refresh token is used again (RFC 9700
+      // §4.14.2): Entra's answer for a revoked grant is AADSTS50173, not 70008 (inactivity).
+      if (detail.includes('refresh token already used'))
+        return aadsts.grantRevoked(
+          'this refresh token was used before; with rotation on, its reuse revoked the grant and every token issued under it',
+        );
       if (detail.includes('redirect_uri mismatch'))
         return aadsts.tokenRedirectMismatch(str(params['redirect_uri']));
       if (

@@ -347,7 +347,7 @@ function settingsForm(settings: Readonly<SandboxSettings>): string {
   const { min, max } = DEVICE_CODE_LIFETIME_RANGE;
   return `<form method="post" action="/portal/settings">
 <p><input id="rotateRefreshTokens" name="rotateRefreshTokens" type="checkbox"${settings.rotateRefreshTokens ? ' checked' : ''} aria-describedby="rotate-hint"> <label for="rotateRefreshTokens" style="display:inline">Rotate refresh tokens</label></p>
-<p class="hint" id="rotate-hint">Off is Entra's behaviour: a redeemed refresh token stays valid. On: it stops working (AADSTS70008).</p>
+<p class="hint" id="rotate-hint">Off is Entra's behaviour: a redeemed refresh token stays valid. On: using it again revokes the grant (AADSTS50173).</p>
 <p><input id="rememberConsent" name="rememberConsent" type="checkbox"${settings.rememberConsent ? ' checked' : ''} aria-describedby="remember-consent-hint"> <label for="rememberConsent" style="display:inline">Remember consent per user and app</label></p>
 <p class="hint" id="remember-consent-hint">On is Entra's behaviour: a user who accepted the consent page is not asked again, even in a new browser session. Off (the default): each new browser session shows the consent step. Consent granted or revoked below applies either way.</p>
 <p><input id="userConsentAllowed" name="userConsentAllowed" type="checkbox"${settings.userConsentAllowed ? ' checked' : ''} aria-describedby="user-consent-hint"> <label for="userConsentAllowed" style="display:inline">Users can consent to apps</label></p>

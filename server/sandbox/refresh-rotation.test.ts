@@ -45,7 +45,9 @@ describe('rotateRefreshTokens: true (RFC 9700 §4.14.2 rotation, not Entra’s d
     const reused = await tokenRequest(sandbox, params, { origin: TEST_ORIGIN });
     expect(reused.status).toBe(400);
     expect(reused.body['error']).toBe('invalid_grant');
-    expect(reused.body['error_codes']).toEqual([70008]);
+    // Reuse revokes the grant (RFC 9700 §4.14.2): Entra's answer for a revoked grant is AADSTS50173.
+    expect(reused.body['error_codes']).toEqual([50173]);
+    expect(reused.body['suberror']).toBe('bad_token');
   });
 });
 

@@ -98,7 +98,7 @@ describe('runtime settings: /portal/settings', () => {
     expect((await postSettings({ deviceCodeLifetimeSeconds: 'x' })).status).toBe(400);
   });
 
-  test('rotateRefreshTokens applies without restart: off keeps the old token valid, on makes it AADSTS70008', async () => {
+  test('rotateRefreshTokens applies without restart: off keeps the old token valid, on makes its reuse revoke the grant (AADSTS50173)', async () => {
     const kept = await firstRefreshToken();
     expect((await refresh(kept)).status).toBe(200);
     expect((await refresh(kept)).status).toBe(200);
@@ -121,7 +121,7 @@ describe('runtime settings: /portal/settings', () => {
     const reused = await refresh(rotated);
     expect(reused.status).toBe(400);
     expect(reused.body['error']).toBe('invalid_grant');
-    expect(reused.body['error_codes']).toEqual([70008]);
+    expect(reused.body['error_codes']).toEqual([50173]);
 
     expect((await postSettings({ rotateRefreshTokens: false })).status).toBe(200);
   });

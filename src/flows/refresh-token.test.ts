@@ -80,7 +80,7 @@ describe('refresh token flow', () => {
     expect(readReuse(ctx).reuseTokens?.access_token).toBe('at-1');
   });
 
-  test('rotation on: reuse fails with invalid_grant (AADSTS70008)', async () => {
+  test('rotation on: reuse fails with invalid_grant (AADSTS50173, the grant revoked)', async () => {
     let ctx = spaContext();
     const deps = stubDeps((_call, index) =>
       index === 0
@@ -88,8 +88,8 @@ describe('refresh token flow', () => {
         : json(
             {
               error: 'invalid_grant',
-              error_description: 'AADSTS70008: expired or revoked',
-              error_codes: [70008],
+              error_description: 'AADSTS50173: The provided grant has expired due to it being revoked.',
+              error_codes: [50173],
             },
             400,
           ),
@@ -103,7 +103,7 @@ describe('refresh token flow', () => {
       failure: {
         code: 'TOKEN_ENDPOINT_ERROR',
         status: 400,
-        fields: { error: 'invalid_grant', error_codes: [70008] },
+        fields: { error: 'invalid_grant', error_codes: [50173] },
       },
     });
   });

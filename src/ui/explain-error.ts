@@ -340,7 +340,7 @@ const BY_AADSTS: Readonly<Record<number, Entry>> = {
   },
   70008: {
     title: 'Code or refresh token expired',
-    what: 'The code or refresh token is too old or was revoked — or, where refresh tokens rotate, it was already used once.',
+    what: 'The code or refresh token is too old: it went unused too long, or the grant behind it ran out.',
     fix: 'Sign in again to get a fresh one.',
   },
   700082: {
@@ -550,7 +550,7 @@ const BY_AADSTS: Readonly<Record<number, Entry>> = {
   // https://github.com/Azure/azure-cli/issues/16745, https://github.com/microsoft/vscode/issues/135299
   50173: {
     title: 'Grant revoked: sign in again',
-    what: 'The grant was revoked after it was issued — the user changed or reset the password, or an admin revoked their tokens.',
+    what: 'The grant was revoked after it was issued — the user changed or reset the password, or an admin revoked their tokens; where refresh tokens rotate (the sandbox’s setting), a used one came back.',
     fix: 'Sign the user in again for a fresh grant.',
   },
   51004: {
