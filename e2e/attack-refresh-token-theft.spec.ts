@@ -34,7 +34,7 @@ test('refresh token theft: without rotation the stolen token works until the SPA
 
   const on = await run(page, 'on');
   await expect(on.getByRole('heading', { name: 'The defence stopped it' })).toBeFocused();
-  await expect(on).toContainText('AADSTS70008');
+  await expect(on).toContainText('AADSTS50173');
   await expect(on).toContainText('revoked the grant');
   await expect(on.getByText(/Raw HTTP: POST .*\/oauth2\/v2\.0\/token → 400/).first()).toBeVisible();
   await on.getByRole('button', { name: 'Reveal Stolen refresh token' }).press('Enter');

@@ -1,7 +1,7 @@
 /**
  * The refresh token theft attack (RFC 9700 §4.14) run end to end against a real sandbox, both ways:
  * without rotation the stolen token keeps working beside the victim's until the SPA lifetime ends it
- * (AADSTS700084); with rotation the second use of a token revokes the grant (AADSTS70008). Either way
+ * (AADSTS700084); with rotation the second use of a token revokes the grant (AADSTS50173). Either way
  * the sandbox's settings are as they were before the run.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -66,12 +66,24 @@ describe('refresh token theft from a SPA (RFC 9700 §4.14)', () => {
     });
   });
 
-  test('defence on: the victim’s reuse revokes the grant, and the attacker’s newer token stops (AADSTS70008)', async () => {
+  test('defence on: the victim’s reuse revokes the grant (AADSTS50173), and the attacker’s newer token stops; the story says what the codes say', async () => {
     const record = await runAttack(refreshTokenTheftAttack, 'defended', deps());
     expect(record.failure).toBeUndefined();
-    expect(record.verdict).toMatchObject({ attackWorked: false, refusal: { code: 'invalid_grant' } });
     const victim = record.steps.find((s) => s.id === 'victim-refresh');
-    expect(victim?.facts?.[0]?.value).toMatch(/^AADSTS70008: /);
+    // The code shown and the story told agree: a revoked grant, never "expired due to inactivity".
+    const victimCode = victim?.facts?.[0]?.value ?? '';
+    expect(victimCode).toMatch(/^AADSTS50173: /);
+    expect(victimCode).not.toMatch(/inactivity/);
+    expect(victim?.said).toMatch(/revoked the whole grant/);
+    expect(victim?.said).not.toMatch(/AADSTS|expired/);
+    const refusal = record.verdict?.refusal;
+    expect(record.verdict?.attackWorked).toBe(false);
+    expect(record.verdict?.why).toMatch(/revoked the grant/);
+    const attacker = record.steps.find((s) => s.id === 'attacker-again');
+    // The attacker's token went with the grant: the sandbox no longer holds it, and says so.
+    expect(refusal?.code).toBe('AADSTS9002313');
+    expect(refusal?.message).toMatch(/unknown to the sandbox/);
+    expect(attacker?.said).toMatch(/no longer holds: revoking the grant deleted/);
     expect(record.steps.at(-1)?.id).toBe('attacker-again');
     expect(await settings()).toMatchObject({
       rotateRefreshTokens: false,

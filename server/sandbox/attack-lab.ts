@@ -206,7 +206,14 @@ export async function handleAttackLabRequest(
     const result = await signInAsUser(state.origin, body);
     return reply(
       result.ok ? 200 : 400,
-      result.ok ? result.answer : { error: 'invalid_request', error_description: result.message },
+      result.ok
+        ? result.answer
+        : {
+            error: 'invalid_request',
+            error_description: result.message,
+            // The sandbox's own error page stopped the sign-in: its code and message, for the attack lab.
+            ...(result.errorPage === undefined ? {} : { error_page: result.errorPage }),
+          },
     );
   }
   reply(404, { error: 'not_found', error_description: `No attack-lab endpoint at ${pathname}.` });
@@ -262,7 +269,12 @@ function firstForm(html: string, pageUrl: string): PageForm | undefined {
 
 type SignInResult =
   | { readonly ok: true; readonly answer: Record<string, unknown> }
-  | { readonly ok: false; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly message: string;
+      /** The sandbox's error page (e.g. AADSTS50011) the sign-in stopped on: its code and message verbatim. */
+      readonly errorPage?: { readonly code: string; readonly message: string };
+    };
 
 /**
  * Plays a browser: opens the authorization URL (on this sandbox), signs the user in with their
@@ -326,11 +338,14 @@ async function signInAsUser(origin: string, body: unknown): Promise<SignInResult
     if (!page) {
       // The sandbox's error page (pages.ts errorPage, e.g. AADSTS50011): its code and message verbatim.
       const alert = /<strong>(AADSTS\d+):<\/strong>\s*([^<]*)/.exec(html);
-      if (alert?.[1] !== undefined)
+      if (alert?.[1] !== undefined) {
+        const errorPage = { code: alert[1], message: decodeHtml(alert[2] ?? '').trim() };
         return {
           ok: false,
-          message: `The sign-in stopped on a page without a form, the sandbox’s error page: ${alert[1]}: ${decodeHtml(alert[2] ?? '').trim()}`,
+          message: `The sign-in stopped on a page without a form, the sandbox’s error page: ${errorPage.code}: ${errorPage.message}`,
+          errorPage,
         };
+      }
       const title = /<title>([^<]*)<\/title>/.exec(html)?.[1] ?? `status ${response.status}`;
       return { ok: false, message: `The sign-in stopped on a page without a form: ${decodeHtml(title)}.` };
     }

@@ -213,10 +213,10 @@ export const codeInterceptionAttack: AttackDefinition<CodeInterceptionContext> =
           if (!(error instanceof TokenEndpointError) || error.fields.error !== 'invalid_grant') throw error;
           const codes = error.fields.error_codes?.map((n) => `AADSTS${n}`).join(', ') ?? '';
           // RFC 7636 §4.6: the server compares S256(code_verifier) with the stored code_challenge.
+          // The code and the server's words are the outcome's refusal, shown there once.
           return {
             ctx,
             said: 'The sandbox refused the code: it was issued with a code_challenge, and the request brought no code_verifier that hashes to it.',
-            facts: [{ label: 'Answer', value: `${error.fields.error}${codes ? ` (${codes})` : ''}` }],
             exchanges: [exchange],
             verdict: {
               attackWorked: false,

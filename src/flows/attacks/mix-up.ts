@@ -24,7 +24,7 @@ import {
   MIX_UP_CLIENT_ID,
   MIX_UP_HONEST_CLIENT_ID,
 } from './mix-up-server.ts';
-import { LAB_USERS, signInAs } from './sandbox-lab.ts';
+import { LAB_USERS, SANDBOX_MISMATCH_HINT, signInAs } from './sandbox-lab.ts';
 import { ATTACKER, type AttackContext, type AttackDefinition, type AttackDeps } from './types.ts';
 
 /**
@@ -79,7 +79,7 @@ async function discover(
   if (exchange.response?.status !== 200)
     throw new ProtocolViolationError(
       'INVALID_RESPONSE',
-      `${url} answered HTTP ${exchange.response?.status ?? 0}. Is the sandbox the one this app was started with (Settings)?`,
+      `${url} answered HTTP ${exchange.response?.status ?? 0}. ${SANDBOX_MISMATCH_HINT}`,
     );
   const { endpoints } = readMetadata(json, issuer, 'openid-configuration', url);
   const sendsIss =

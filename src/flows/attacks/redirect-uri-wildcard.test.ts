@@ -31,19 +31,26 @@ describe('wildcard redirect URI: the victim’s sign-in', () => {
     expect(outcome.ctx.redirectedTo).toBe(to);
   });
 
-  test('AADSTS50011 on the sandbox’s page is exact matching stopping it', async () => {
-    const description =
-      "The sign-in stopped on a page without a form, the sandbox’s error page: AADSTS50011: The redirect URI 'x' specified in the request does not match.";
+  test('AADSTS50011 on the sandbox’s page is exact matching stopping it: its code and words once, no hint', async () => {
+    const message =
+      "The redirect URI 'x' specified in the request does not match (the port of an http://localhost redirect URI is ignored).";
     const outcome = await signIn.run(
       { mode: 'defended', link: LINK },
       stub(() =>
-        Response.json({ error: 'invalid_request', error_description: description }, { status: 400 }),
+        Response.json(
+          {
+            error: 'invalid_request',
+            error_description: `The sign-in stopped on a page without a form, the sandbox’s error page: AADSTS50011: ${message}`,
+            error_page: { code: 'AADSTS50011', message },
+          },
+          { status: 400 },
+        ),
       ),
     );
-    expect(outcome.verdict).toMatchObject({
-      attackWorked: false,
-      refusal: { code: 'AADSTS50011', message: expect.stringMatching(/^The redirect URI 'x'/) as unknown },
-    });
+    expect(outcome.verdict).toMatchObject({ attackWorked: false, refusal: { code: 'AADSTS50011', message } });
+    // The outcome shows the refusal; the step says what happened without repeating it.
+    expect(JSON.stringify([outcome.said, outcome.facts ?? []])).not.toContain('AADSTS50011');
+    expect(outcome.exchanges).toHaveLength(1);
   });
 
   test('another refusal is a broken run, not a verdict', async () => {
@@ -54,6 +61,21 @@ describe('wildcard redirect URI: the victim’s sign-in', () => {
         { mode: 'defended', link: LINK },
         stub(() =>
           Response.json({ error: 'invalid_request', error_description: description }, { status: 400 }),
+        ),
+      ),
+    ).rejects.toThrow(/AADSTS700016/);
+    await expect(
+      signIn.run(
+        { mode: 'defended', link: LINK },
+        stub(() =>
+          Response.json(
+            {
+              error: 'invalid_request',
+              error_description: description,
+              error_page: { code: 'AADSTS700016', message: 'x' },
+            },
+            { status: 400 },
+          ),
         ),
       ),
     ).rejects.toThrow(/AADSTS700016/);

@@ -10,12 +10,12 @@
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.11
  */
 import { readCallbackParameters } from '../../protocol/callback.ts';
-import { LabError, ProtocolViolationError } from '../../protocol/errors.ts';
+import { ProtocolViolationError } from '../../protocol/errors.ts';
 import { decodeJwt } from '../../protocol/jwt.ts';
 import { calculateCodeChallenge, generateCodeVerifier, generateRandomState } from '../../protocol/pkce.ts';
 import { buildTokenRequest, type TokenResponse } from '../../protocol/token.ts';
 import { browserRoute, readTokenExchange, sendTokenRequest } from '../token-request.ts';
-import { LAB_USERS, loadLabTenant, signInAs, type LabTenant } from './sandbox-lab.ts';
+import { LAB_USERS, loadLabTenant, SandboxErrorPage, signInAs, type LabTenant } from './sandbox-lab.ts';
 import { ATTACKER, type AttackContext, type AttackDefinition } from './types.ts';
 
 /** The seeded single-page app: its one registered redirect URI is the app's /callback. */
@@ -156,17 +156,17 @@ export const redirectUriWildcardAttack: AttackDefinition<RedirectUriWildcardCont
             exchanges: [signIn.exchange],
           };
         } catch (error) {
-          const match = error instanceof LabError ? /(AADSTS50011): (.*)$/s.exec(error.message) : null;
-          if (match?.[1] === undefined) throw error;
+          if (!(error instanceof SandboxErrorPage) || error.aadsts !== 'AADSTS50011') throw error;
           // RFC 9700 §2.1: exact string matching; an unregistered redirect_uri gets an error page, never a redirect.
+          // The code and the sandbox's words are the outcome's refusal: this step only says what happened.
           return {
             ctx,
             said: 'The sandbox showed its error page instead of redirecting: the redirect_uri is not one the app registered. No code was issued.',
-            facts: [{ label: 'Error page', value: `${match[1]}: ${match[2] ?? ''}` }],
+            ...(error.exchange === undefined ? {} : { exchanges: [error.exchange] }),
             verdict: {
               attackWorked: false,
               why: 'The redirect_uri in the link is not character for character one the app registered, so the sandbox refused the request on its own page (RFC 6749 §3.1.2.4: never redirect to an unverified address). No code left the sandbox; the attacker’s page received nothing.',
-              refusal: { code: match[1], message: match[2] ?? '' },
+              refusal: { code: error.aadsts, message: error.description },
             },
           };
         }

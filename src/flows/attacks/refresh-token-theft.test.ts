@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { buildSequenceDiagram } from '../diagram.ts';
-import { refreshTokenTheftAttack } from './refresh-token-theft.ts';
+import fc from 'fast-check';
+import { refreshRefusalStory, refreshTokenTheftAttack } from './refresh-token-theft.ts';
 import { runAttack } from './runner.ts';
 import { ATTACK_MODES, type AttackDeps } from './types.ts';
 
@@ -70,5 +71,46 @@ describe('refresh token theft (RFC 9700 §4.14)', () => {
       };
       expect(buildSequenceDiagram(spec)).toMatchSnapshot(mode);
     }
+  });
+});
+
+describe('the story a refresh refusal tells matches its code (reference-error-codes)', () => {
+  test('AADSTS50173 (FreshTokenNeeded): the grant was revoked, for both holders, never "expired"', () => {
+    for (const whose of ['victim', 'attacker'] as const) {
+      const story = refreshRefusalStory({ error_codes: [50173] }, whose);
+      expect(story.grantRevoked).toBe(true);
+      expect(story.said).toMatch(/revoked/);
+      expect(story.said).not.toMatch(/expired|inactiv|AADSTS/);
+    }
+  });
+
+  test('AADSTS70008 (ExpiredOrRevokedGrant, "expired due to inactivity") is told as expiry, not as a reuse', () => {
+    const story = refreshRefusalStory({ error_codes: [70008] }, 'victim');
+    expect(story).toMatchObject({ grantRevoked: false });
+    expect(story.said).toMatch(/expired/);
+    expect(story.said).not.toMatch(/revoked|used before|thief/);
+  });
+
+  test('property: only AADSTS50173 is told as a revoked grant, whatever else comes back', () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.integer({ min: 0, max: 99_999_999 }), { nil: undefined }),
+        fc.string({ maxLength: 80 }),
+        fc.constantFrom('victim' as const, 'attacker' as const),
+        fc.boolean(),
+        (code, description, whose, afterRevocation) => {
+          const story = refreshRefusalStory(
+            { ...(code === undefined ? {} : { error_codes: [code] }), error_description: description },
+            whose,
+            afterRevocation,
+          );
+          expect(story.grantRevoked).toBe(code === 50173);
+          // Revocation is told only on its own code, or for the attacker after the victim's reuse revoked it.
+          if (code !== 50173 && !(whose === 'attacker' && afterRevocation))
+            expect(story.said).not.toMatch(/revok/);
+          expect(story.said).not.toMatch(/AADSTS/);
+        },
+      ),
+    );
   });
 });

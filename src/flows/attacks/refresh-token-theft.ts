@@ -13,7 +13,7 @@ import { calculateCodeChallenge, generateCodeVerifier, generateRandomState } fro
 import { buildTokenRequest, type TokenResponse } from '../../protocol/token.ts';
 import { sendRequest } from '../send-request.ts';
 import { browserRoute, readTokenExchange, sendTokenRequest } from '../token-request.ts';
-import { LAB_USERS, loadLabTenant, signInAs, type LabTenant } from './sandbox-lab.ts';
+import { LAB_USERS, loadLabTenant, SANDBOX_MISMATCH_HINT, signInAs, type LabTenant } from './sandbox-lab.ts';
 import { ATTACKER, type AttackContext, type AttackDefinition, type AttackDeps } from './types.ts';
 
 /** The seeded single-page app: public, PKCE, refresh tokens with Entra's fixed SPA lifetime. */
@@ -39,6 +39,8 @@ export interface RefreshTheftContext extends AttackContext {
   readonly victimRefreshToken?: string;
   /** The newest refresh token the attacker holds. */
   readonly attackerRefreshToken?: string;
+  /** The victim's reuse was answered with the grant's revocation (AADSTS50173). */
+  readonly grantRevoked?: boolean;
 }
 
 function need<T>(value: T | undefined, what: string): T {
@@ -89,7 +91,7 @@ export async function exchangeSandboxSettings(
   if (exchange.response?.status !== 200 || typeof rotate !== 'boolean' || typeof lifetime !== 'number')
     throw new ProtocolViolationError(
       'INVALID_RESPONSE',
-      `The sandbox portal answered HTTP ${exchange.response?.status ?? 0} without its refresh token settings. Is the sandbox the one this app was started with (Settings)?`,
+      `The sandbox portal answered HTTP ${exchange.response?.status ?? 0} without its refresh token settings. ${SANDBOX_MISMATCH_HINT}`,
     );
   return { settings: { rotateRefreshTokens: rotate, spaRefreshTokenLifetimeSeconds: lifetime }, exchange };
 }
@@ -121,9 +123,50 @@ async function refresh(
   }
 }
 
-function describeRefusal(error: TokenEndpointError): string {
-  const code = error.fields.error_codes?.[0];
-  return `${error.fields.error}${code === undefined ? '' : ` (AADSTS${code})`}`;
+/** Whose refresh token a refusal answered: the victim's SPA reusing its own, or the attacker's newest. */
+export type RefreshRefuser = 'victim' | 'attacker';
+
+/**
+ * What a refusal of a refresh token means, in the page's words, read from its AADSTS code — so the story
+ * told never claims more than the code shown. The code itself is shown once, beside it (not in here).
+ * AADSTS50173 (FreshTokenNeeded: the grant was revoked), 70008 (ExpiredOrRevokedGrant: expired),
+ * 700084 (an SPA's fixed lifetime), 9002313 with the sandbox's "unknown" detail (a token it no longer
+ * holds): https://learn.microsoft.com/entra/identity-platform/reference-error-codes
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
+ */
+export function refreshRefusalStory(
+  fields: { readonly error_codes?: readonly number[]; readonly error_description?: string },
+  whose: RefreshRefuser,
+  /** The victim's reuse already revoked the grant (this run's earlier refusal was AADSTS50173). */
+  afterRevocation = false,
+): { readonly said: string; readonly grantRevoked: boolean } {
+  const code = fields.error_codes?.[0];
+  if (code === 50173)
+    return whose === 'victim'
+      ? {
+          grantRevoked: true,
+          said: 'The sandbox refused: this refresh token had been used before, so someone else holds a copy. The sandbox cannot tell which holder is the thief, so it revoked the whole grant: every refresh token from this sign-in, the attacker’s new one too. The victim has to sign in again.',
+        }
+      : {
+          grantRevoked: true,
+          said: 'The sandbox refused the attacker’s token too: the grant it belonged to has been revoked.',
+        };
+  if (code === 9002313 && /unknown/i.test(fields.error_description ?? ''))
+    return {
+      grantRevoked: false,
+      said:
+        whose === 'attacker' && afterRevocation
+          ? 'The sandbox refused the attacker’s token too, as one it no longer holds: revoking the grant deleted every refresh token issued under it, this one included.'
+          : 'The sandbox refused the token as one it does not hold.',
+    };
+  if (code === 70008 || code === 700082)
+    return { grantRevoked: false, said: 'The sandbox refused: it took the token for an expired one.' };
+  if (code === 700084)
+    return {
+      grantRevoked: false,
+      said: 'The sandbox refused: the SPA’s refresh token passed its fixed lifetime from the sign-in.',
+    };
+  return { grantRevoked: false, said: 'The sandbox refused the token; its answer is below.' };
 }
 
 function newRefreshToken(tokens: TokenResponse | undefined): string {
@@ -327,9 +370,11 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
             exchanges: [result.exchange],
           };
         }
+        // RFC 9700 §4.14.2: a used refresh token coming back is a sign of theft; the server revokes the grant.
+        const story = refreshRefusalStory(result.refusal.fields, 'victim');
         return {
-          ctx,
-          said: `The sandbox refused: ${describeRefusal(result.refusal)}. This refresh token had been used before, so someone else holds a copy. The sandbox cannot tell which one is the thief, so it revoked the whole grant: every refresh token from this sign-in, the attacker’s new one too. The victim has to sign in again.`,
+          ctx: { ...ctx, grantRevoked: story.grantRevoked },
+          said: story.said,
           facts: [{ label: 'Refused', value: result.refusal.message }],
           exchanges: [result.exchange],
         };
@@ -349,14 +394,22 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
           'The attacker’s script may send it straight from the victim’s browser.',
         );
         if (result.refusal !== undefined) {
+          const story = refreshRefusalStory(result.refusal.fields, 'attacker', ctx.grantRevoked === true);
+          const aadsts = result.refusal.fields.error_codes?.[0];
           return {
             ctx,
-            said: `The sandbox refused the attacker’s token too: ${describeRefusal(result.refusal)}. The grant it belonged to was revoked when the victim’s app used the old token again.`,
+            said: story.said,
             exchanges: [result.exchange],
             verdict: {
               attackWorked: false,
-              why: 'The attacker got one access token, good until it expires, and nothing more. When the victim’s SPA used the same refresh token again, the sandbox saw a used token come back and revoked the grant, so the attacker’s newer refresh token stopped working too. Without rotation, the stolen token would have kept working for the rest of the day.',
-              refusal: { code: result.refusal.fields.error, message: result.refusal.message },
+              why:
+                ctx.grantRevoked === true
+                  ? 'The attacker got one access token, good until it expires, and nothing more. When the victim’s SPA used the same refresh token again, the sandbox saw a used token come back and revoked the grant, so the attacker’s newer refresh token stopped working too. Without rotation, the stolen token would have kept working for the rest of the day.'
+                  : 'The attacker got one access token, good until it expires, and nothing more: the sandbox refused their newer refresh token.',
+              refusal: {
+                code: aadsts === undefined ? result.refusal.fields.error : `AADSTS${aadsts}`,
+                message: result.refusal.fields.error_description ?? result.refusal.message,
+              },
             },
           };
         }
@@ -416,7 +469,7 @@ export const refreshTokenTheftAttack: AttackDefinition<RefreshTheftContext> = {
         return {
           ctx,
           said: expired
-            ? 'To show the end of the day without waiting a day, the run set the sandbox’s SPA lifetime to 1 second for this one request, then put it back. The attacker’s newest token, issued seconds ago, was refused with AADSTS700084: its lifetime counts from the victim’s sign-in, not from when it was issued.'
+            ? 'To show the end of the day without waiting a day, the run set the sandbox’s SPA lifetime to 1 second for this one request, then put it back. The attacker’s newest token, issued seconds ago, was refused: its lifetime counts from the victim’s sign-in, not from when it was issued.'
             : 'The attacker’s token still worked after the lifetime was shortened (it should not have).',
           facts: [
             {

@@ -5,7 +5,12 @@
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4
  */
 import { buildEntraEndpoints, type Endpoints } from '../../protocol/endpoints.ts';
-import { InvalidInputError, NetworkError, ProtocolViolationError } from '../../protocol/errors.ts';
+import {
+  AuthorizationResponseError,
+  InvalidInputError,
+  NetworkError,
+  ProtocolViolationError,
+} from '../../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../../protocol/http.ts';
 import {
   parseSandboxDirectory,
@@ -23,6 +28,18 @@ function jsonRequest(url: string, body: unknown): RecordedRequest {
   return { method: 'POST', url, headers: JSON_HEADERS, body: JSON.stringify(body), secretFields: [] };
 }
 
+/**
+ * What a failure to reach the attack lab adds: the likely cause when the answer did not come from this
+ * app's sandbox. Never part of a refusal the sandbox gives in its own words (that is the sandbox working).
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4
+ */
+export const SANDBOX_MISMATCH_HINT = 'Is the sandbox the one this app was started with (Settings)?';
+
+/** `text` without the full stops, question and exclamation marks (and spaces) it ends with. */
+export function withoutFinalStop(text: string): string {
+  return text.replace(/[\s.!?…]+$/u, '');
+}
+
 function readJson(exchange: HttpExchange, what: string): Record<string, unknown> {
   const response = exchange.response;
   let json: unknown;
@@ -32,18 +49,61 @@ function readJson(exchange: HttpExchange, what: string): Record<string, unknown>
     json = undefined;
   }
   if (response === undefined || response.status !== 200 || typeof json !== 'object' || json === null) {
-    const reason =
-      typeof json === 'object' &&
-      json !== null &&
-      typeof (json as Record<string, unknown>)['error_description'] === 'string'
-        ? String((json as Record<string, unknown>)['error_description'])
-        : `it answered ${response?.status ?? 'nothing'}`;
+    const said =
+      typeof json === 'object' && json !== null
+        ? (json as Record<string, unknown>)['error_description']
+        : undefined;
+    // A sandbox that answers in its own words is there and working; only another answer hints at a mix-up.
+    const ownWords = typeof said === 'string' && response?.status !== 404;
+    const reason = ownWords ? said : `it answered ${response?.status ?? 'nothing'}`;
     throw new ProtocolViolationError(
       'INVALID_RESPONSE',
-      `The sandbox could not ${what}: ${reason}. Is the sandbox the one this app was started with (Settings)?`,
+      `The sandbox could not ${what}: ${withoutFinalStop(reason)}.${ownWords ? '' : ` ${SANDBOX_MISMATCH_HINT}`}`,
     );
   }
   return json as Record<string, unknown>;
+}
+
+/**
+ * The sandbox stopped a sign-in on its own error page instead of redirecting (RFC 6749 §4.1.2.1: an
+ * invalid redirect_uri is never redirected to), e.g. AADSTS50011; `aadsts` and `description` verbatim.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ */
+export class SandboxErrorPage extends AuthorizationResponseError {
+  /** The page's code, e.g. `AADSTS50011`. */
+  readonly aadsts: string;
+  /** The page's message, without the code. */
+  readonly description: string;
+  /** The sign-in helper's exchange that brought the page back. */
+  readonly exchange: HttpExchange | undefined;
+
+  constructor(aadsts: string, description: string, exchange?: HttpExchange) {
+    const number = Number(/^AADSTS(\d+)$/.exec(aadsts)?.[1]);
+    super({
+      error: 'invalid_request',
+      error_description: `${aadsts}: ${description}`,
+      ...(Number.isFinite(number) ? { error_codes: [number] } : {}),
+    });
+    this.aadsts = aadsts;
+    this.description = description;
+    this.exchange = exchange;
+  }
+}
+
+/** The error page a refused sign-in stopped on, when the sandbox's answer names one. */
+function errorPageOf(exchange: HttpExchange): SandboxErrorPage | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(exchange.response?.body ?? '');
+  } catch {
+    return undefined;
+  }
+  const page =
+    typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['error_page'] : undefined;
+  if (typeof page !== 'object' || page === null) return undefined;
+  const { code, message } = page as Record<string, unknown>;
+  if (typeof code !== 'string' || !/^AADSTS\d+$/.test(code) || typeof message !== 'string') return undefined;
+  return new SandboxErrorPage(code, message, exchange);
 }
 
 /**
@@ -111,7 +171,8 @@ export interface LabSignIn {
 /**
  * Asks the sandbox to play a browser signing `user` in: it opens `authorizationUrl` (a URL on the
  * sandbox), fills in the user's sandbox password, accepts consent, and stops where it would leave the
- * sandbox, returning that address. The response in it has not reached the app.
+ * sandbox, returning that address. The response in it has not reached the app. Throws
+ * {@link SandboxErrorPage} when the sandbox refused the request on its error page.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
  */
 export async function signInAs(
@@ -134,6 +195,9 @@ export async function signInAs(
     deps.fetch,
     deps.now,
   );
+  // RFC 6749 §4.1.2.1: a refusal on the sandbox's own page is an answer, not a failure to reach it.
+  const refused = exchange.response?.status === 200 ? undefined : errorPageOf(exchange);
+  if (refused !== undefined) throw refused;
   const json = readJson(exchange, `sign ${LAB_USERS[user].displayName} in`);
   const redirectedTo = json['redirectedTo'];
   if (typeof redirectedTo !== 'string')

@@ -46,8 +46,12 @@ describe('wrong audience: API A replays the token to the payroll API', () => {
       Response.json({ error: 'invalid_token', error_description: 'aud must be it' }, { status: 401 }),
     );
     const outcome = await replay.run(ctx, deps);
-    expect(outcome.verdict).toMatchObject({ attackWorked: false, refusal: { code: 'invalid_token' } });
-    expect(outcome.facts?.[1]?.value).toBe(payrollApiResource(SANDBOX));
+    expect(outcome.verdict).toMatchObject({
+      attackWorked: false,
+      refusal: { code: 'invalid_token', message: 'aud must be it' },
+    });
+    // The refusal is the outcome's to show: the step names the audience the API requires, not the error.
+    expect(outcome.facts?.map((f) => f.value)).toEqual([payrollApiResource(SANDBOX)]);
   });
 
   test('anything else (no token sent, a server error) is a broken run, not a verdict', async () => {

@@ -266,17 +266,15 @@ export const wrongAudienceAttack: AttackDefinition<WrongAudienceContext> = {
         if (status === 401 && body['error'] === 'invalid_token') {
           const description = String(body['error_description'] ?? '');
           // RFC 9068 §4: the resource server MUST reject a token whose aud does not name it.
+          // Its error and words are the outcome's refusal, shown there once.
           return {
             ctx,
             said: 'The payroll API refused the token: its aud names API A.',
-            facts: [
-              { label: 'Answer', value: `401 invalid_token: ${description}` },
-              { label: 'aud the payroll API requires', value: payrollApiResource(deps.sandboxOrigin) },
-            ],
+            facts: [{ label: 'aud the payroll API requires', value: payrollApiResource(deps.sandboxOrigin) }],
             exchanges: [exchange],
             verdict: {
               attackWorked: false,
-              why: `The token is genuine, but its aud is ${apiAOf(deps)}, not the payroll API’s identifier, so the payroll API refused it (401 invalid_token). A token leaked from or kept by one API is good at that API only.`,
+              why: `The token is genuine, but its aud is ${apiAOf(deps)}, not the payroll API’s identifier, so the payroll API refused it with HTTP 401. A token leaked from or kept by one API is good at that API only.`,
               refusal: { code: 'invalid_token', message: description },
             },
           };

@@ -75,6 +75,37 @@ describe('attack page: outcome', () => {
     expect(shown).not.toContain('Not what this run should show');
   });
 
+  test('an expected refusal (AADSTS50011 on exact matching) reads as the defence, not as a fault to fix', () => {
+    const shown = outcome({
+      mode: 'defended',
+      steps: [],
+      switchesReset: true,
+      verdict: {
+        attackWorked: false,
+        why: 'Not registered character for character.',
+        refusal: {
+          code: 'AADSTS50011',
+          message: 'The redirect URI does not match the redirect URIs configured for the application.',
+        },
+      },
+    });
+    expect(shown).toContain('This refusal is the defence at work, not an error to fix');
+    expect(shown.split('AADSTS50011').length - 1).toBe(1);
+    expect(shown).not.toMatch(/What to do|Settings|\?/);
+    expect(shown).not.toMatch(/[.!?]\s*[.!?]/);
+  });
+
+  test('a refusal in the run that should have let the attack through is not called the defence at work', () => {
+    const shown = outcome({
+      mode: 'vulnerable',
+      steps: [],
+      switchesReset: true,
+      verdict: { attackWorked: false, why: 'Refused.', refusal: { code: 'invalid_grant', message: 'No.' } },
+    });
+    expect(shown).toContain('Not what this run should show (the attack working)');
+    expect(shown).not.toContain('defence at work');
+  });
+
   test('a message that begins with its code (AADSTS501481: …) shows the code once', () => {
     const shown = outcome({
       mode: 'defended',

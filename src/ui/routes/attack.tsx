@@ -191,6 +191,10 @@ export function Outcome({
         {verdict.attackWorked ? 'The attack worked' : 'The defence stopped it'}
       </h3>
       <p>{verdict.why}</p>
+      {/* An expected refusal is the defence working: said so, so the server's wording reads as no fault to fix. */}
+      {refusal !== undefined && !surprising && (
+        <p>This refusal is the defence at work, not an error to fix:</p>
+      )}
       {refusal !== undefined &&
         (refusal.code === '' ? (
           <p>Refused: {refusal.message}</p>
