@@ -229,6 +229,14 @@ test.describe('which flow should I use?', () => {
       page.getByRole('group', { name: APP_KIND }).getByRole('radio', { checked: true }),
     ).toHaveCount(0);
     await expect(page.getByRole('region', { name: /^Use:/ })).toHaveCount(0);
+    // Not silently: the link's answer is named as not recognised, with the values app takes.
+    const note = page.getByRole('status').filter({ hasText: 'not all recognised' });
+    await expect(note).toContainText('“mainframe” is not an answer to “What kind of app are you building?”');
+    await expect(note).toContainText('Valid values: spa, web, native, cli, daemon, api.');
+    await expectNoAxeViolations(page, 'chooser: a link with an unknown answer');
+    // Answering replaces the link's answers, and the note goes with them.
+    await page.getByRole('group', { name: APP_KIND }).getByRole('radio', { name: 'Single-page app' }).check();
+    await expect(note).toHaveCount(0);
 
     await page.goto('/choose?app=cli&user=perhaps');
     await expect(page.getByRole('group', { name: USER }).getByRole('radio', { checked: true })).toHaveCount(
@@ -278,6 +286,20 @@ test.describe('which flow should I use?', () => {
     ).toBeFocused();
     await expect(page.getByLabel('client_id')).toHaveValue(WEB_APP.clientId);
     await expect(page.getByRole('checkbox', { name: /Use PKCE/ })).toBeChecked();
+    // The label follows the Web App profile: its server redeems the code, never "the browser".
+    const pkce = page.getByRole('checkbox', {
+      name: 'Use PKCE (Web app: its server redeems the code with its secret and the verifier)',
+    });
+    await expect(pkce).toBeChecked();
+    await expect(page.getByText(/SPA registration|the browser redeems/)).toHaveCount(0);
+    // Off and on again by keyboard: still the web app, and the announcements say so.
+    await pkce.press('Space');
+    await expect(page.getByRole('status').filter({ hasText: 'PKCE off:' })).toContainText('web app’s server');
+    await pkce.press('Space');
+    await expect(page.getByRole('status').filter({ hasText: 'PKCE on:' })).toContainText(
+      'with its secret and the code_verifier',
+    );
+    await expect(page.getByLabel('client_id')).toHaveValue(WEB_APP.clientId);
     const secret = page.getByLabel('Client secret (kept in memory only)');
     await expect(secret).toBeVisible();
     await expect(secret).not.toHaveValue('');

@@ -12,6 +12,8 @@ import {
   QUESTIONS,
   RECOMMENDATIONS,
   recommend,
+  unrecognisedAnswers,
+  MAX_UNRECOGNISED,
   shownAnswers,
   type ChooserAnswers,
   type GrantRecommendation,
@@ -296,6 +298,71 @@ describe('chooser: deep links', () => {
       expect(recommend(back)?.id, JSON.stringify(answers)).toBe(recommend(answers)?.id);
       expect(nextQuestion(back)?.id).toBe(nextQuestion(answers)?.id);
     }
+  });
+
+  test('/choose?app=bogus: the answer is named as not recognised, with every value app takes', () => {
+    expect(unrecognisedAnswers('?app=bogus')).toEqual([
+      {
+        kind: 'value',
+        question: 'app',
+        legend: 'What kind of app are you building?',
+        given: 'bogus',
+        valid: ['spa', 'web', 'native', 'cli', 'daemon', 'api'],
+      },
+    ]);
+    expect(unrecognisedAnswers('?app=spa&user=yes')).toEqual([]);
+    expect(unrecognisedAnswers('?colour=red')).toEqual([
+      { kind: 'question', given: 'colour', valid: ['app', 'user', 'secret', 'browser'] },
+    ]);
+    expect(unrecognisedAnswers('?app=' + 'x'.repeat(500))[0]).toMatchObject({ given: `${'x'.repeat(40)}…` });
+  });
+
+  test('property: over any query, every question whose value is not one of its own is noted, and only those', () => {
+    const name = fc.oneof(fc.constantFrom(...QUESTIONS.map((q) => q.id)), fc.string({ maxLength: 12 }));
+    const value = fc.oneof(
+      fc.constantFrom(...QUESTIONS.flatMap((q) => q.options.map((o) => o.value))),
+      fc.string({ maxLength: 60 }),
+    );
+    const query = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc
+        .array(fc.tuple(name, value), { maxLength: 12 })
+        .map((pairs) => new URLSearchParams(pairs).toString()),
+    );
+    fc.assert(
+      fc.property(query, (text) => {
+        const notes = unrecognisedAnswers(text);
+        const params = new URLSearchParams(text);
+        const answers = parseChooserQuery(text);
+        expect(notes.length).toBeLessThanOrEqual(MAX_UNRECOGNISED);
+        for (const note of notes) {
+          expect([...note.given].length).toBeLessThanOrEqual(41);
+          if (note.kind === 'value') {
+            // Noted values are the ones the chooser dropped; the question is then asked.
+            expect(answers[note.question]).toBeUndefined();
+            expect(params.has(note.question)).toBe(true);
+            expect(note.valid).toEqual(
+              QUESTIONS.find((q) => q.id === note.question)?.options.map((o) => o.value),
+            );
+          } else {
+            // A name that is no question (shown whole when short): never one of the four.
+            expect(QUESTIONS.some((q) => q.id === note.given)).toBe(false);
+            if (!note.given.endsWith('…')) expect(params.has(note.given)).toBe(true);
+          }
+        }
+        // Every answer the link gave that was dropped is noted, as long as the list is not full.
+        const dropped = QUESTIONS.filter((q) => params.has(q.id) && answers[q.id] === undefined).map(
+          (q) => q.id,
+        );
+        if (notes.length < MAX_UNRECOGNISED)
+          expect(notes.flatMap((n) => (n.kind === 'value' ? [n.question] : []))).toEqual(
+            expect.arrayContaining(dropped) as unknown,
+          );
+        // A link with only valid answers says nothing.
+        const recognised = [...params.keys()].every((k) => QUESTIONS.some((q) => q.id === k));
+        if (recognised && dropped.length === 0) expect(notes).toEqual([]);
+      }),
+    );
   });
 
   test('any query string reads without throwing', () => {

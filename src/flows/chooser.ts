@@ -818,6 +818,56 @@ export function parseChooserQuery(search: string | URLSearchParams): ChooserAnsw
   return answers as ChooserAnswers;
 }
 
+/** At most this many of a link's unrecognised answers are named (a long query is cut short, not listed). */
+export const MAX_UNRECOGNISED = 5;
+/** A value or name from the link is shown cut to this many characters. */
+const SHOWN_CHARS = 40;
+
+/**
+ * Something a `/choose` link says that the chooser does not know: an answer that is not one of its
+ * question's values, or a parameter that is no question. `given` is as the link had it (cut short);
+ * `valid` is what it could have been.
+ */
+export type UnrecognisedAnswer =
+  | {
+      readonly kind: 'value';
+      readonly question: QuestionId;
+      readonly legend: string;
+      readonly given: string;
+      readonly valid: readonly string[];
+    }
+  | { readonly kind: 'question'; readonly given: string; readonly valid: readonly QuestionId[] };
+
+function cut(text: string): string {
+  const chars = [...text];
+  return chars.length <= SHOWN_CHARS ? text : `${chars.slice(0, SHOWN_CHARS).join('')}…`;
+}
+
+/**
+ * What a `/choose` query says that the chooser cannot use (the value it reads for a question is the
+ * first, as parseChooserQuery reads it), so the page can say so instead of silently asking again.
+ * Never throws; at most {@link MAX_UNRECOGNISED} entries.
+ */
+export function unrecognisedAnswers(search: string | URLSearchParams): UnrecognisedAnswer[] {
+  const params = typeof search === 'string' ? new URLSearchParams(search) : search;
+  const found: UnrecognisedAnswer[] = [];
+  const seen = new Set<string>();
+  for (const [name] of params) {
+    if (seen.has(name) || found.length >= MAX_UNRECOGNISED) continue;
+    seen.add(name);
+    const question = QUESTIONS.find((q) => q.id === name);
+    if (question === undefined) {
+      found.push({ kind: 'question', given: cut(name), valid: QUESTIONS.map((q) => q.id) });
+      continue;
+    }
+    const value = params.get(name) ?? '';
+    const valid = question.options.map((o) => o.value);
+    if (!valid.includes(value))
+      found.push({ kind: 'value', question: question.id, legend: question.legend, given: cut(value), valid });
+  }
+  return found;
+}
+
 /** The query string for the answers of the questions still asked (decided ones are left out). */
 export function buildChooserQuery(answers: ChooserAnswers): string {
   const params = new URLSearchParams();

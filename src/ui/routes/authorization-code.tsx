@@ -139,6 +139,29 @@ function isConfidentialProfile(settings: Settings): boolean {
   return profile.platform === 'web' && (settings.authority !== 'sandbox' || profile.clientId !== '');
 }
 
+/**
+ * The PKCE check box's label and what is announced when it changes, for the profile's kind of client
+ * (RFC 9700 §2.1.1: PKCE for confidential clients too): a SPA redeems the code from the browser with the
+ * verifier; a web app's server redeems it with its secret and the verifier.
+ */
+export function pkceWording(confidential: boolean): {
+  readonly label: string;
+  readonly on: string;
+  readonly off: string;
+} {
+  return confidential
+    ? {
+        label: 'Use PKCE (Web app: its server redeems the code with its secret and the verifier)',
+        on: 'PKCE on: the web app’s server redeems the code with its secret and the code_verifier.',
+        off: 'PKCE off: the web app’s server redeems the code with its secret alone.',
+      }
+    : {
+        label: 'Use PKCE (SPA registration; the browser redeems the code)',
+        on: 'PKCE on: the SPA registration redeems the code from the browser.',
+        off: 'PKCE off: the confidential web app redeems the code with its secret, through the relay.',
+      };
+}
+
 function newContext(
   settings: Settings,
   sandboxOrigin: string,
@@ -310,10 +333,12 @@ export default function AuthorizationCodePage() {
     let secret = ctx.clientSecret;
     if (settings.authority === 'sandbox' && findSandboxApp(currentSandboxDirectory(), clientId)) {
       // In the sandbox, each variant has its own registration: the SPA for PKCE, the web app with a secret
-      // (its newest one, as the sandbox's directory lists it now).
-      const app = clientFor(on ? 'Flow Lab SPA' : 'Flow Lab Web App');
+      // (its newest one, as the sandbox's directory lists it now). A Web App profile stays the web app
+      // either way: with PKCE it redeems with its secret and the verifier (RFC 9700 §2.1.1).
+      const spa = on && !isConfidentialProfile(settings);
+      const app = clientFor(spa ? 'Flow Lab SPA' : 'Flow Lab Web App');
       clientId = app.clientId;
-      secret = on ? '' : app.clientSecret;
+      secret = spa ? '' : app.clientSecret;
     }
     const { challenge: _dropped, ...base } = ctx;
     const next: AuthCodeContext = {
@@ -331,11 +356,8 @@ export default function AuthorizationCodePage() {
     clearPendingRedirect();
     clearLocal();
     store.start(FLOW_ID, next, on ? 'pkce' : 'authorize');
-    announce(
-      on
-        ? 'PKCE on: the SPA registration redeems the code from the browser.'
-        : 'PKCE off: the confidential web app redeems the code with its secret, through the relay.',
-    );
+    const wording = pkceWording(isConfidentialProfile(settings));
+    announce(on ? wording.on : wording.off);
   };
 
   const doPkce = async () => {
@@ -595,7 +617,7 @@ export default function AuthorizationCodePage() {
         <>
           <label className="choice">
             <input type="checkbox" checked={ctx.usePkce} onChange={(e) => setPkce(e.target.checked)} />
-            Use PKCE (SPA registration; the browser redeems the code)
+            {pkceWording(confidentialProfile).label}
           </label>
           <button type="button" onClick={startAgain}>
             Start again

@@ -1,9 +1,10 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { MemoryRouter } from 'react-router';
 import { describe, expect, test, vi } from 'vitest';
-import { RECOMMENDATIONS, type Recommendation } from '../../flows/chooser.ts';
+import fc from 'fast-check';
+import { RECOMMENDATIONS, unrecognisedAnswers, type Recommendation } from '../../flows/chooser.ts';
 import { catalogueEntry } from '../../flows/registry.ts';
-import { GrantView, NoGrantView } from './choose.tsx';
+import { GrantView, NoGrantView, UnrecognisedNote } from './choose.tsx';
 
 // The page's stores read the browser (window, storage) when loaded; drawing needs only the authority.
 vi.mock('../../state/settings.ts', () => ({
@@ -52,5 +53,25 @@ describe('chooser page: a recommendation as drawn', () => {
     expect(html).not.toContain('Entra platform');
     expect(html).toContain('What to do instead');
     for (const item of r.instead) expect(html).toContain(`href="${item.cite.href}"`);
+  });
+});
+
+describe('chooser page: a link it does not understand', () => {
+  test('/choose?app=bogus says the answer was not recognised and lists the values app takes', () => {
+    const html = renderToStaticMarkup(<UnrecognisedNote unknown={unrecognisedAnswers('?app=bogus')} />);
+    expect(html).toContain('role="status"');
+    expect(html).toContain('not all recognised');
+    expect(html).toContain('“bogus” is not an answer to “What kind of app are you building?”');
+    expect(html).toContain('Valid values: spa, web, native, cli, daemon, api.');
+  });
+
+  test('property: any query draws without throwing, and markup in it is shown as text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 120 }), fc.string({ maxLength: 40 }), (query, value) => {
+        const search = `${query}&app=<b>${encodeURIComponent(value)}`;
+        const html = renderToStaticMarkup(<UnrecognisedNote unknown={unrecognisedAnswers(search)} />);
+        expect(html).not.toContain('<b>');
+      }),
+    );
   });
 });

@@ -6,6 +6,7 @@ import {
   buildChooserQuery,
   nextQuestion,
   parseChooserQuery,
+  unrecognisedAnswers,
   pickRedirectUri,
   PLATFORM_NAMES,
   QUESTIONS,
@@ -14,6 +15,7 @@ import {
   type Avoidance,
   type ChooserAnswers,
   type ChooserQuestion,
+  type UnrecognisedAnswer,
   type Citation,
   type GrantRecommendation,
   type Guidance,
@@ -267,11 +269,38 @@ function CitesList({ cites }: { readonly cites: readonly Citation[] }) {
   );
 }
 
+/** What the link said that the chooser does not know, and what it takes instead. */
+export function UnrecognisedNote({ unknown }: { readonly unknown: readonly UnrecognisedAnswer[] }) {
+  return (
+    <div className="lab-message lab-message--warning" role="status">
+      <p>
+        <strong>This link’s answers were not all recognised,</strong> so the questions they were meant for are
+        asked below.
+      </p>
+      <ul>
+        {unknown.map((u, index) =>
+          u.kind === 'value' ? (
+            <li key={`${u.kind}-${index}`}>
+              “{u.given}” is not an answer to “{u.legend}” (<code>{u.question}</code>). Valid values:{' '}
+              {u.valid.join(', ')}.
+            </li>
+          ) : (
+            <li key={`${u.kind}-${index}`}>
+              “{u.given}” is not one of the chooser’s questions. Valid names: {u.valid.join(', ')}.
+            </li>
+          ),
+        )}
+      </ul>
+    </div>
+  );
+}
+
 export default function ChoosePage() {
   const [searchParams, setSearchParams] = useSearchParams();
   const [announcement, setAnnouncement] = useState('');
   const form = useRef<HTMLFormElement>(null);
   const answers = parseChooserQuery(searchParams);
+  const unknown = unrecognisedAnswers(searchParams);
   const open = nextQuestion(answers);
   const asked = askedQuestions(answers);
   // The questions answered so far, then the first open one; the rest wait for it.
@@ -310,6 +339,7 @@ export default function ChoosePage() {
         Up to four questions about your app. The answer is the grant to use, the ones to avoid and why, and
         how to register the app in Entra ID — each with the guidance it rests on.
       </p>
+      {unknown.length > 0 && <UnrecognisedNote unknown={unknown} />}
       <form
         ref={form}
         className="choose-questions"
