@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, describe, expect, test } from 'vitest';
 import { applyLabConfig, useLabConfig } from '../../state/lab-config.ts';
-import { RelayOffText } from './hosting-notices.tsx';
+import { AttackLabOffText, isRelayOffHere, RelayOffText } from './hosting-notices.tsx';
 
 const initial = useLabConfig.getState();
 afterEach(() => useLabConfig.setState(initial, true));
@@ -36,8 +36,40 @@ describe('the relay in hosting mode', () => {
   test('on a shared server the notice says the relay is off, why (the server’s words), and what to do', () => {
     const html = renderToStaticMarkup(<RelayOffText reason="The relay is off: a shared server." />);
     expect(html).toContain('The local relay is off on this shared server.');
-    expect(html).toContain('The relay is off: a shared server.');
+    // The same fact once: the server's own headline gives way to ours.
+    expect(html).toContain('A shared server.');
+    expect(html).not.toContain('The relay is off');
     expect(html).toContain('Copy such a request as curl');
     expect(renderToStaticMarkup(<RelayOffText reason="" />)).toContain('It is a personal tool');
+  });
+});
+
+describe('one relay message in hosting mode, none about a relay that is not there', () => {
+  test('any server reason, with or without its own headline: the notice says the relay is off once', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('', 'The relay is off: ', 'the local relay is off. ', 'THE RELAY IS OFF:'),
+        fc.string({ maxLength: 80 }).filter((t) => !/relay is off/i.test(t)),
+        (headline, why) => {
+          const html = renderToStaticMarkup(<RelayOffText reason={`${headline}${why}`} />);
+          expect(html.match(/relay is off/gi)).toHaveLength(1);
+        },
+      ),
+    );
+  });
+
+  test('relay texts give way to the notice only when hosted with the relay off', () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.boolean(), (hosting, relay) => {
+        expect(isRelayOffHere({ hosting, relay })).toBe(hosting && !relay);
+      }),
+    );
+  });
+
+  test('attack pages in hosting mode: the attack lab is off, why, and what to do', () => {
+    const html = renderToStaticMarkup(<AttackLabOffText />);
+    expect(html).toContain('The attack lab is off on this shared server.');
+    expect(html).toContain('for everyone in the class');
+    expect(html).toContain('<code>npm start</code>');
   });
 });

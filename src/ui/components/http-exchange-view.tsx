@@ -13,7 +13,7 @@ import {
 import './components.css';
 import { CopyButton } from './copy-button.tsx';
 import { MaskedValue } from './masked-value.tsx';
-import { RelayOffNotice } from './hosting-notices.tsx';
+import { useRelayOffHere } from './hosting-notices.tsx';
 import { SnippetView } from './snippet-view.tsx';
 
 export interface HttpExchangeViewProps {
@@ -174,6 +174,7 @@ function RawCopyButtons({
 export function HttpExchangeView(props: HttpExchangeViewProps) {
   const { exchange, headingLevel = 3 } = props;
   const [revealed, setRevealed] = useState(false);
+  const relayOff = useRelayOffHere();
   const requestId = useId();
   const responseId = useId();
   const requestRawId = useId();
@@ -255,19 +256,25 @@ export function HttpExchangeView(props: HttpExchangeViewProps) {
   return (
     <article className="http-exchange" aria-label={`HTTP exchange: ${request.method} ${base}`}>
       <div className="http-exchange__meta">
-        <p className="http-exchange__via">
-          <strong>
-            {exchange.via === 'browser'
-              ? sent
-                ? 'Sent from the browser'
-                : 'Will be sent from the browser'
-              : sent
-                ? 'Sent through the local relay'
-                : 'Will go through the local relay'}
-          </strong>
-          {exchange.viaReason === '' ? null : <>: {exchange.viaReason}</>}
-        </p>
-        {exchange.via === 'relay' && !sent && <RelayOffNotice />}
+        {relayOff && exchange.via === 'relay' && !sent ? (
+          // Hosting mode: the page's relay notice says why; no line about a relay that is not there.
+          <p className="http-exchange__via">
+            <strong>Not sent: a browser may not send this request itself.</strong>
+          </p>
+        ) : (
+          <p className="http-exchange__via">
+            <strong>
+              {exchange.via === 'browser'
+                ? sent
+                  ? 'Sent from the browser'
+                  : 'Will be sent from the browser'
+                : sent
+                  ? 'Sent through the local relay'
+                  : 'Will go through the local relay'}
+            </strong>
+            {exchange.viaReason === '' ? null : <>: {exchange.viaReason}</>}
+          </p>
+        )}
         <p className="http-exchange__timing">{timing}</p>
         {hasSecrets ? (
           <button

@@ -134,8 +134,11 @@ export function SignatureCheck({
       '',
     );
     if (!lab.relay) {
+      // Hosting mode: no relay on a shared server, so say that rather than "start the app".
       throw new Error(
-        `${why}. No local relay is running to fetch it instead (start the app with npm start).`,
+        lab.hosting
+          ? `${why}. This shared lab fetches nothing from its server for you: paste the key set, or run the lab on your own machine with npm start.`
+          : `${why}. No local relay is running to fetch it instead (start the app with npm start).`,
       );
     }
     try {

@@ -22,6 +22,7 @@ import { FailurePanel } from '../components/failure-panel.tsx';
 import { HttpExchangeView } from '../components/http-exchange-view.tsx';
 import { MaskedValue } from '../components/masked-value.tsx';
 import './attack.css';
+import { AttackLabOffNotice } from '../components/hosting-notices.tsx';
 
 const MODE_HEADING: Readonly<Record<AttackMode, string>> = {
   vulnerable: 'Defence off',
@@ -302,6 +303,8 @@ export function AttackView({ attack }: { attack: AttackDefinition }) {
   const sandboxOrigin = useLabConfig((s) => s.sandboxOrigin);
   const relay = useLabConfig((s) => s.relay);
   const relayToken = useLabConfig((s) => s.relayToken);
+  // Hosting mode: the sandbox refuses the attack lab (server/sandbox/hosted-access.ts); the page says so.
+  const hosting = useLabConfig((s) => s.hosting);
   const [records, setRecords] = useState<Partial<Record<AttackMode, AttackRunRecord>>>({});
   const [progress, setProgress] = useState<Partial<Record<AttackMode, AttackStepRecord[]>>>({});
   const [running, setRunning] = useState<AttackMode | undefined>(undefined);
@@ -408,7 +411,8 @@ export function AttackView({ attack }: { attack: AttackDefinition }) {
           Both runs are real: every request goes to the sandbox tenant ({sandboxOrigin}) or to this app, never
           anywhere else. This page plays the attacker too, in the panels marked “Attacker”.
         </p>
-        {relayMissing && (
+        <AttackLabOffNotice />
+        {relayMissing && !hosting && (
           <div className="lab-message lab-message--warning" role="status">
             <p>
               <strong>This attack needs the local relay.</strong> Its app is a web app whose server redeems
@@ -428,7 +432,7 @@ export function AttackView({ attack }: { attack: AttackDefinition }) {
               record={records[mode]}
               progress={progress[mode]}
               running={running === mode}
-              disabled={running !== undefined || relayMissing}
+              disabled={running !== undefined || relayMissing || hosting}
               onRun={() => start(mode)}
             />
           ))}

@@ -63,6 +63,7 @@ import { StepSection, stepSectionProps } from '../components/step-section.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
 import { UrlPreview } from '../components/url-preview.tsx';
 import { WarningsList } from '../components/warnings-list.tsx';
+import { RelayOffNotice, WhereRelayRuns } from '../components/hosting-notices.tsx';
 
 const FLOW_ID = flow.id;
 
@@ -628,13 +629,24 @@ export default function AuthorizationCodePage() {
       {!ctx.usePkce && (
         <p className="note">
           Without PKCE this is the confidential-client variant: the code is redeemed with a client secret.
-          {features.entraShaped
-            ? ' Entra refuses that request from a browser (AADSTS9002326), so it goes through the local relay.'
-            : ctx.corsFromBrowser === true
-              ? ' The standards sandbox answers its token endpoint with CORS, so this page sends it; a real client does so from its server.'
-              : ' A confidential client redeems it from its server, so it goes through the local relay.'}
+          {features.entraShaped ? (
+            <>
+              {' '}
+              Entra refuses that request from a browser (AADSTS9002326)
+              <WhereRelayRuns>, so it goes through the local relay</WhereRelayRuns>.
+            </>
+          ) : ctx.corsFromBrowser === true ? (
+            ' The standards sandbox answers its token endpoint with CORS, so this page sends it; a real client does so from its server.'
+          ) : (
+            <>
+              {' '}
+              A confidential client redeems it from its server
+              <WhereRelayRuns>, so it goes through the local relay</WhereRelayRuns>.
+            </>
+          )}
         </p>
       )}
+      {!ctx.usePkce && ctx.corsFromBrowser !== true && <RelayOffNotice />}
 
       {ctx.usePkce && (
         <StepSection {...stepProps('pkce')}>
@@ -1019,9 +1031,12 @@ export default function AuthorizationCodePage() {
         )}
         {ctx.authorizationResponse === undefined ? (
           <p>
-            Sign in first: this step needs the code from the redirect. It will be{' '}
-            {route.via === 'browser' ? 'sent from the browser' : 'sent through the local relay'}.{' '}
-            {route.reason}
+            Sign in first: this step needs the code from the redirect.{' '}
+            {route.via === 'browser' ? (
+              <>It will be sent from the browser. {route.reason}</>
+            ) : (
+              <WhereRelayRuns>It will be sent through the local relay. {route.reason}</WhereRelayRuns>
+            )}
           </p>
         ) : (
           <TokenRequestPanel

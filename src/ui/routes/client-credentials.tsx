@@ -64,6 +64,7 @@ import {
   standardsKeyRegistrationUrl,
   usesStandardsSandbox,
 } from '../components/client-auth-choice.tsx';
+import { RelayOffNotice, WhereRelayRuns } from '../components/hosting-notices.tsx';
 
 /** The token's reading and its JWT decoder, or why they could not be loaded. */
 type TokenReading =
@@ -543,15 +544,17 @@ export default function ClientCredentialsPage() {
       {standard ? (
         <p className="note">
           No user takes part: the app asks for a token for itself, proving who it is with the method chosen in
-          step 1 — among those the provider’s metadata lists. A confidential client sends this from a server,
-          so this page sends it through the local relay.
+          step 1 — among those the provider’s metadata lists. A confidential client sends this from a server
+          <WhereRelayRuns>, so this page sends it through the local relay</WhereRelayRuns>.
         </p>
       ) : (
         <p className="note">
           No user takes part: the app asks for a token for itself. That request must come from a server —
-          Entra refuses it from a browser (AADSTS9002326) — so this page sends it through the local relay.
+          Entra refuses it from a browser (AADSTS9002326)
+          <WhereRelayRuns> — so this page sends it through the local relay</WhereRelayRuns>.
         </p>
       )}
+      <RelayOffNotice />
       {standard === features.entraShaped && (
         <p className="warning" role="note" aria-label="Run from another authority">
           This run was started for {standard ? 'another issuer' : 'Entra'}, and the settings now point at{' '}

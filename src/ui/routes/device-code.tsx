@@ -38,6 +38,7 @@ import { TokenRequestPanel } from '../components/token-request-panel.tsx';
 import { useFlowRunner } from '../use-flow-run.ts';
 import './device-code.css';
 import { WarningsList } from '../components/warnings-list.tsx';
+import { RelayOffNotice, WhereRelayRuns } from '../components/hosting-notices.tsx';
 
 const FLOW_ID = flow.id;
 type StepId = (typeof flow.steps)[number]['id'];
@@ -442,9 +443,10 @@ export default function DeviceCodePage() {
     >
       <p className="note">
         The browser tab plays the device. Entra’s device code endpoint is not CORS-enabled, and it refuses
-        token requests from a browser for this kind of app (AADSTS9002326), so both the code request and the
-        polls go through the local relay.
+        token requests from a browser for this kind of app (AADSTS9002326)
+        <WhereRelayRuns>, so both the code request and the polls go through the local relay</WhereRelayRuns>.
       </p>
+      <RelayOffNotice />
 
       <StepSection {...stepProps('request')}>
         <form className="params" onSubmit={(e) => e.preventDefault()} aria-label="Device code request">

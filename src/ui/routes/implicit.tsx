@@ -40,6 +40,7 @@ import { UrlPreview } from '../components/url-preview.tsx';
 import { useFlowRunner } from '../use-flow-run.ts';
 import './implicit.css';
 import { WarningsList } from '../components/warnings-list.tsx';
+import { RelayOffNotice, WhereRelayRuns } from '../components/hosting-notices.tsx';
 
 const FLOW_ID = flow.id;
 type StepId = (typeof flow.steps)[number]['id'];
@@ -368,9 +369,10 @@ export default function ImplicitPage() {
           <>
             <p className="note">
               The Legacy SPA is registered on the Web platform, so Entra will not redeem its code from a
-              browser (AADSTS9002326): the relay sends it. A real Web app would add its client secret; the
-              sandbox’s Legacy SPA has none, so the code goes alone.
+              browser (AADSTS9002326)<WhereRelayRuns>: the relay sends it</WhereRelayRuns>. A real Web app
+              would add its client secret; the sandbox’s Legacy SPA has none, so the code goes alone.
             </p>
+            <RelayOffNotice />
             <div className="field">
               <label htmlFor="implicit-secret">Client secret (optional, kept in memory only)</label>
               <SecretInput

@@ -49,6 +49,7 @@ import { TokenPicker } from '../components/token-picker.tsx';
 import { TokenRequestPanel } from '../components/token-request-panel.tsx';
 import { useFlowRunner } from '../use-flow-run.ts';
 import './on-behalf-of.css';
+import { RelayOffNotice, WhereRelayRuns } from '../components/hosting-notices.tsx';
 
 const FLOW_ID = flow.id;
 type StepId = (typeof flow.steps)[number]['id'];
@@ -420,8 +421,9 @@ export default function OnBehalfOfPage() {
       <StepSection {...stepProps('exchange')}>
         <p className="note">
           In real life API A’s server sends this request with its own secret; the browser never sees that
-          secret. Here the local relay plays API A’s server.
+          secret.<WhereRelayRuns> Here the local relay plays API A’s server.</WhereRelayRuns>
         </p>
+        <RelayOffNotice />
         <form
           className="params"
           onSubmit={(e) => e.preventDefault()}

@@ -28,6 +28,7 @@ import { TokenRequestPanel } from '../components/token-request-panel.tsx';
 import { useFlowRunner } from '../use-flow-run.ts';
 import './password.css';
 import { WarningsList } from '../components/warnings-list.tsx';
+import { RelayOffNotice, WhereRelayRuns } from '../components/hosting-notices.tsx';
 
 const FLOW_ID = flow.id;
 type StepId = (typeof flow.steps)[number]['id'];
@@ -110,10 +111,11 @@ export default function PasswordPage() {
     >
       <p className="note">
         Instead, use <Link to={flowPath('authorization-code')}>authorization code with PKCE</Link> for apps
-        with a browser, or <Link to={flowPath('device-code')}>device code</Link> for devices without one. This
-        page sends the request through the local relay: Entra refuses the password grant from a browser
-        (AADSTS9002326).
+        with a browser, or <Link to={flowPath('device-code')}>device code</Link> for devices without one.{' '}
+        <WhereRelayRuns>This page sends the request through the local relay: </WhereRelayRuns>Entra refuses
+        the password grant from a browser (AADSTS9002326).
       </p>
+      <RelayOffNotice />
 
       <StepSection {...stepProps('credentials')}>
         <form className="params" aria-label="User credentials" onSubmit={(e) => e.preventDefault()}>

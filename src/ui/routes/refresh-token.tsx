@@ -28,6 +28,7 @@ import {
 } from '../components/client-auth-choice.tsx';
 import { useFlowRuns } from '../../state/flow-runs.ts';
 import { useLabConfig } from '../../state/lab-config.ts';
+import { useRelayOffHere } from '../components/hosting-notices.tsx';
 import { clientFor, currentEndpoints, secretForRun, useSettings } from '../../state/settings.ts';
 import { useTokenHistory, type ObtainedTokens } from '../../state/token-history.ts';
 import { FlowPage } from '../components/flow-page.tsx';
@@ -138,6 +139,7 @@ function RotationToggle({
 
 export default function RefreshTokenPage() {
   const sandboxOrigin = useLabConfig((s) => s.sandboxOrigin);
+  const relayOff = useRelayOffHere();
   const authority = useSettings((s) => s.authority);
   const create = useCallback(() => newContext(sandboxOrigin), [sandboxOrigin]);
   const { run, ctx, deps, patch, execute, restart, failureFor, statusOf, goTo, announcement, announce } =
@@ -177,7 +179,7 @@ export default function RefreshTokenPage() {
         scope: ctx.scope,
       },
       'request',
-      `Refresh token from “${entry.flowTitle}” chosen; it was issued to ${entry.spa ? 'an SPA: it goes from the browser' : 'a non-SPA client: it goes through the relay'}.`,
+      `Refresh token from “${entry.flowTitle}” chosen; it was issued to ${entry.spa ? 'an SPA: it goes from the browser' : relayOff ? 'a non-SPA client: it needs a server, which this shared lab does not lend' : 'a non-SPA client: it goes through the relay'}.`,
     );
   };
 
