@@ -31,7 +31,19 @@ test('wildcard redirect URI: the attacker’s page on the app’s site gets the 
   const on = await run(page, 'on');
   await expect(on.getByRole('heading', { name: 'The defence stopped it' })).toBeFocused();
   await expect(on).toContainText('AADSTS50011');
+  // The expected refusal is the defence: its code once, framed as such, no failure's hint, one full stop.
+  // What the page says in prose (the raw HTTP under a step is the wire, verbatim, and stays closed).
+  const shown = await on.evaluate((node) => {
+    const copy = node.cloneNode(true) as HTMLElement;
+    for (const raw of copy.querySelectorAll('details')) raw.remove();
+    return copy.textContent ?? '';
+  });
+  expect(shown.split('AADSTS50011').length - 1, shown).toBe(1);
+  await expect(on).toContainText('This refusal is the defence at work, not an error to fix');
+  await expect(on).not.toContainText('Is the sandbox');
+  expect(shown.replace(/https?:\/\/\S+/g, ' ')).not.toMatch(/[.!?][\s)]*[.!?]/);
   await expect(on.getByText(/Raw HTTP: POST .*\/token/)).toHaveCount(0);
+  await expect(on.getByText(/Raw HTTP: POST .*\/attack-lab\/sign-in → 400/)).toBeVisible();
   await expectNoAxeViolations(page, 'redirect-uri-wildcard: defence on');
 
   expect([...hosts].sort()).toEqual([APP, SANDBOX].sort());

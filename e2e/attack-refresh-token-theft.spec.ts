@@ -14,7 +14,7 @@ async function expectSettingsRestored(page: Page) {
   });
 }
 
-test('refresh token theft: without rotation the stolen token works until the SPA lifetime (AADSTS700084); with rotation the reuse revokes the grant (AADSTS70008)', async ({
+test('refresh token theft: without rotation the stolen token works until the SPA lifetime (AADSTS700084); with rotation the reuse revokes the grant (AADSTS50173)', async ({
   page,
 }) => {
   const consoleLines = recordConsole(page);

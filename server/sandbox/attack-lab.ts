@@ -212,7 +212,10 @@ export async function handleAttackLabRequest(
             error: 'invalid_request',
             error_description: result.message,
             // The sandbox's own error page stopped the sign-in: its code and message, for the attack lab.
-            ...(result.errorPage === undefined ? {} : { error_page: result.errorPage }),
+            // (`aadsts`, not `code`: a field named code reads as an authorization code to log redaction.)
+            ...(result.errorPage === undefined
+              ? {}
+              : { error_page: { aadsts: result.errorPage.code, message: result.errorPage.message } }),
           },
     );
   }

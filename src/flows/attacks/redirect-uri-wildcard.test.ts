@@ -41,7 +41,7 @@ describe('wildcard redirect URI: the victim’s sign-in', () => {
           {
             error: 'invalid_request',
             error_description: `The sign-in stopped on a page without a form, the sandbox’s error page: AADSTS50011: ${message}`,
-            error_page: { code: 'AADSTS50011', message },
+            error_page: { aadsts: 'AADSTS50011', message },
           },
           { status: 400 },
         ),
@@ -72,7 +72,7 @@ describe('wildcard redirect URI: the victim’s sign-in', () => {
             {
               error: 'invalid_request',
               error_description: description,
-              error_page: { code: 'AADSTS700016', message: 'x' },
+              error_page: { aadsts: 'AADSTS700016', message: 'x' },
             },
             { status: 400 },
           ),

@@ -40,7 +40,7 @@ describe('the sandbox sign-in helper’s failures (RFC 6749 §4.1.2.1)', () => {
         {
           error: 'invalid_request',
           error_description: 'The sign-in stopped … AADSTS50011: No match.',
-          error_page: { code: 'AADSTS50011', message: 'No match.' },
+          error_page: { aadsts: 'AADSTS50011', message: 'No match.' },
         },
         { status: 400 },
       ),
@@ -51,7 +51,13 @@ describe('the sandbox sign-in helper’s failures (RFC 6749 §4.1.2.1)', () => {
   });
 
   test('an error_page that is not a sandbox code is not taken for one', async () => {
-    for (const page of [{ code: 'nope', message: 'x' }, { code: 'AADSTS1' }, 'AADSTS50011', null]) {
+    for (const page of [
+      { aadsts: 'nope', message: 'x' },
+      { aadsts: 'AADSTS1' },
+      { code: 'AADSTS50011', message: 'x' },
+      'AADSTS50011',
+      null,
+    ]) {
       const error = await failureOf(() =>
         Response.json(
           { error: 'invalid_request', error_description: 'x', error_page: page },

@@ -101,9 +101,10 @@ function errorPageOf(exchange: HttpExchange): SandboxErrorPage | undefined {
   const page =
     typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['error_page'] : undefined;
   if (typeof page !== 'object' || page === null) return undefined;
-  const { code, message } = page as Record<string, unknown>;
-  if (typeof code !== 'string' || !/^AADSTS\d+$/.test(code) || typeof message !== 'string') return undefined;
-  return new SandboxErrorPage(code, message, exchange);
+  const { aadsts, message } = page as Record<string, unknown>;
+  if (typeof aadsts !== 'string' || !/^AADSTS\d+$/.test(aadsts) || typeof message !== 'string')
+    return undefined;
+  return new SandboxErrorPage(aadsts, message, exchange);
 }
 
 /**
