@@ -124,7 +124,7 @@ describe('authorization code flow', () => {
     expect(body.get('code_verifier')).toBe(ctx.codeVerifier);
     expect(body.has('client_secret')).toBe(false);
     expect(ctx.exchange?.via).toBe('browser');
-    ctx = { ...ctx, ...readExchange(ctx) };
+    ctx = { ...ctx, ...(await readExchange(ctx)) };
     expect(ctx.tokens?.refresh_token).toBe('rt');
   });
 

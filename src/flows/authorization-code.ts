@@ -17,7 +17,7 @@ import {
 } from '../protocol/callback.ts';
 import { InvalidInputError, NetworkError, ProtocolViolationError } from '../protocol/errors.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
-import { decodeJwt } from '../protocol/jwt.ts';
+import { loadFlowPart } from './flow-part.ts';
 import {
   calculateCodeChallenge,
   generateCodeVerifier,
@@ -848,7 +848,7 @@ export async function makeRequestObject(
     jti: crypto.randomUUID(),
   });
   const jwt = await signRequestObject(claims, key);
-  const decoded = decodeJwt(jwt);
+  const decoded = (await loadJwtDecoder('reads the signed request object')).decodeJwt(jwt);
   return {
     requestObject: {
       jwt,
@@ -1235,19 +1235,27 @@ export async function sendExchange(
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
  */
-export function readExchange(ctx: AuthCodeContext): { tokens: TokenResponse } {
+export async function readExchange(ctx: AuthCodeContext): Promise<{ tokens: TokenResponse }> {
   const tokens = readTokenExchange(ctx.exchange);
-  checkIdTokenNonce(tokens, ctx.params['nonce'] ?? '');
+  await checkIdTokenNonce(tokens, ctx.params['nonce'] ?? '');
   return { tokens };
+}
+
+/**
+ * The JWT decoder, loaded with the response that brings a token (issue 12: no flow page loads it with
+ * its first paint). A failed load is a `NetworkError` (`NETWORK_ERROR`) saying what did not load.
+ */
+function loadJwtDecoder(what: string): Promise<typeof import('../protocol/jwt.ts')> {
+  return loadFlowPart(() => import('../protocol/jwt.ts'), what);
 }
 
 /**
  * The ID token must carry the nonce this run sent.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#NonceNotes
  */
-export function checkIdTokenNonce(tokens: TokenResponse, sentNonce: string): void {
+export async function checkIdTokenNonce(tokens: TokenResponse, sentNonce: string): Promise<void> {
   if (tokens.id_token === undefined || sentNonce === '') return;
-  const claims = decodeJwt(tokens.id_token).payload;
+  const claims = (await loadJwtDecoder('reads the ID token')).decodeJwt(tokens.id_token).payload;
   // OIDC Core §3.1.3.7: if a nonce was sent, the ID token's nonce MUST equal it.
   if (claims['nonce'] !== sentNonce) {
     throw new ProtocolViolationError(

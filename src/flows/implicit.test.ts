@@ -124,7 +124,7 @@ describe('implicit flow', () => {
     });
     ctx = { ...ctx, ...(await sendHybridRedeem(ctx, deps)) };
     expect(deps.calls[0]?.url).toBe('/relay/forward');
-    expect(readHybridRedeem(ctx).tokens?.access_token).toBe('at');
+    expect((await readHybridRedeem(ctx)).tokens?.access_token).toBe('at');
   });
 
   test('NONCE_MISMATCH: a forged ID token fails the validate step', async () => {

@@ -20,7 +20,7 @@ import {
 } from '../protocol/errors.ts';
 import type { RedirectOutcome } from './types.ts';
 import type { HttpExchange, RecordedRequest } from '../protocol/http.ts';
-import { validateHybridResponse, type HashCheck } from '../protocol/hybrid.ts';
+import type { HashCheck } from '../protocol/hybrid.ts';
 import { generateRandomState } from '../protocol/pkce.ts';
 import type { TokenResponse } from '../protocol/token.ts';
 import type { Route } from '../protocol/transport.ts';
@@ -428,6 +428,11 @@ export async function readImplicitResponse(
     const fields: OAuthErrorFields = { ...params, error: params['error'] };
     throw new AuthorizationResponseError(fields);
   }
+  // The ID token's checks (and the JWT decoder) load with the answer that brings it (issue 12).
+  const { validateHybridResponse } = await loadFlowPart(
+    () => import('../protocol/hybrid.ts'),
+    'checks the ID token in the answer',
+  );
   const validation = await validateHybridResponse(params, {
     responseType: ctx.params['response_type'] ?? '',
     nonce: ctx.params['nonce'] ?? '',
@@ -580,6 +585,6 @@ export async function sendHybridRedeem(
  * Step "redeem", second half: reads the token response and checks the new ID token's nonce.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#HybridTokenEndpoint
  */
-export function readHybridRedeem(ctx: ImplicitContext): Pick<ImplicitContext, 'tokens'> {
+export function readHybridRedeem(ctx: ImplicitContext): Promise<Pick<ImplicitContext, 'tokens'>> {
   return readExchange(toAuthCodeContext(ctx));
 }

@@ -112,7 +112,7 @@ describe('on-behalf-of flow', () => {
     expect(new URLSearchParams(String(deps.calls[0]?.init.body)).get('code_verifier')).toBe(
       signIn.codeVerifier,
     );
-    ctx = { ...ctx, ...readUserTokenRedeem(ctx) };
+    ctx = { ...ctx, ...(await readUserTokenRedeem(ctx)) };
     expect(ctx.assertion).toBe(tokenA);
     expect(ctx.assertionSource).toBe('sign-in');
     expect(checkAssertion(ctx.assertion, API)).toMatchObject({

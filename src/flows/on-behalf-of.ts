@@ -325,10 +325,10 @@ export async function sendUserTokenRedeem(
  * Hop 1, redemption, second half: the access token becomes the assertion of hop 2.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
  */
-export function readUserTokenRedeem(
+export async function readUserTokenRedeem(
   ctx: OboContext,
-): Pick<OboContext, 'signIn' | 'assertion' | 'assertionSource'> {
-  const { tokens } = readExchange(ctx.signIn);
+): Promise<Pick<OboContext, 'signIn' | 'assertion' | 'assertionSource'>> {
+  const { tokens } = await readExchange(ctx.signIn);
   return { signIn: { ...ctx.signIn, tokens }, assertion: tokens.access_token, assertionSource: 'sign-in' };
 }
 

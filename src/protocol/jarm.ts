@@ -6,8 +6,8 @@
  */
 // jose is loaded when a response is verified, so it stays out of the page's first bundle.
 import type { JSONWebKeySet } from 'jose';
-import { ProtocolViolationError } from './errors.ts';
-import { decodeJwt } from './jwt.ts';
+import { NetworkError, ProtocolViolationError } from './errors.ts';
+import type { DecodedJwt } from './jwt.ts';
 import { quoteForMessage } from './quote.ts';
 
 /**
@@ -82,8 +82,19 @@ export async function verifyJarmResponse(
       'The JARM response is encrypted (a JWE). This app only reads signed responses: register the client without authorization_encrypted_response_alg.',
     );
   }
+  // The JWT decoder loads with the response it reads, not with the code flow's page (issue 12).
+  let decodeJwt: (jwt: string) => DecodedJwt;
+  try {
+    ({ decodeJwt } = await import('./jwt.ts'));
+  } catch (cause) {
+    throw new NetworkError(
+      'NETWORK_ERROR',
+      'The code that reads the JARM response could not be loaded (the app’s server did not answer, or the app was updated since this page opened). Reload the page and try again.',
+      { cause },
+    );
+  }
   // Decoded first, so a malformed JWT is named as such before any key is looked for.
-  let decoded: ReturnType<typeof decodeJwt>;
+  let decoded: DecodedJwt;
   try {
     decoded = decodeJwt(response);
   } catch (cause) {

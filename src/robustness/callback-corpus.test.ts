@@ -475,10 +475,10 @@ const NONCES: Record<string, { tokens: TokenResponse; expect: ErrorCode | 'ok' }
 };
 
 describe('OIDC Core §3.1.3.7: checkIdTokenNonce refuses every ID token but the right one', () => {
-  test.each(Object.entries(NONCES))('%s', (_name, { tokens, expect: expected }) => {
+  test.each(Object.entries(NONCES))('%s', async (_name, { tokens, expect: expected }) => {
     let failure: StepFailure | undefined;
     try {
-      checkIdTokenNonce(tokens, NONCE);
+      await checkIdTokenNonce(tokens, NONCE);
     } catch (error) {
       expect(error).toBeInstanceOf(LabError);
       failure = toStepFailure(error);

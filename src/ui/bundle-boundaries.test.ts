@@ -2,7 +2,7 @@
  * Issue 12's size targets, kept by what each page imports at first paint: the static import graph of the
  * landing page and of the flow pages must not reach the modules that only some states show (verdict
  * texts, the attack catalogue, the request transport, JOSE, the settings link builder, the standards
- * parts of the code flow, the diagram's full-size view and mermaid's drawing code). A failure names the chain of imports that brings the module in: load it on
+ * parts of the code flow, the diagram's full-size view and mermaid's drawing code, the JWT decoder). A failure names the chain of imports that brings the module in: load it on
  * demand where it is shown (`import()`), or split the part the page needs from the rest.
  * `npm run bench -- --only=bundle` measures the bytes; this test says early which import broke them.
  */
@@ -163,6 +163,17 @@ describe('what the flow pages load at first paint', () => {
       ]),
     ).toEqual([]);
   });
+
+  // The code flow's nonce check, request object and JARM reading, and the implicit page's ID token checks,
+  // load the JWT decoder with the response (or object) they read.
+  test.each(['authorization-code', 'implicit'])(
+    'the %s page loads the JWT decoder with a token, not with the page',
+    (id) => {
+      expect(
+        chainsTo(`src/ui/routes/${id}.tsx`, ['src/protocol/jwt.ts', 'jwt-decode', 'src/protocol/hybrid.ts']),
+      ).toEqual([]);
+    },
+  );
 
   // Every flow page (one route module per flow id, `src/ui/flow-routes.ts`): JOSE loads with the first
   // key, proof or assertion, and the callback parser with the first answer or paste, never with a page.
