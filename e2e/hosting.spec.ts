@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { E2E_APP_PORT, E2E_SANDBOX_PORT } from '../playwright.config.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
 
@@ -173,4 +173,70 @@ test('over plain http from another address the page has no WebCrypto and says so
   await expect(failure).toContainText('Open the lab at its https address');
   await expect(page.getByRole('heading', { level: 1, name: 'Authorization code (+ PKCE)' })).toBeVisible();
   await expectNoAxeViolations(page, 'a page without a secure context');
+});
+
+/** The visible blocks of the page's main content that mention the relay (paragraphs, items, headings…). */
+async function relayMessages(page: Page): Promise<string[]> {
+  return page.locator('main').evaluate((main) => {
+    const blocks = new Set<Element>();
+    const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+      if (!/relay/i.test(node.textContent ?? '')) continue;
+      const block = node.parentElement?.closest('p, li, dd, dt, td, th, h1, h2, h3, h4, h5, label, summary');
+      if (block instanceof HTMLElement && block.checkVisibility()) blocks.add(block);
+    }
+    return [...blocks].map((block) => (block.textContent ?? '').replace(/\s+/g, ' ').trim());
+  });
+}
+
+test('client credentials in hosting mode: one relay message, before and after a run, never a contradiction', async ({
+  page,
+}) => {
+  await page.goto(`${APP}/flows/client-credentials`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Client credentials' })).toBeVisible();
+  await expect(page.locator('.relay-off')).toHaveCount(1);
+  let messages = await relayMessages(page);
+  expect(messages, messages.join('\n')).toHaveLength(1);
+  expect(messages[0]).toContain('The local relay is off on this shared server.');
+  expect(messages[0]).not.toMatch(/relay is off.*relay is off/i);
+
+  await page.getByRole('button', { name: 'Request the token' }).press('Enter');
+  const failure = page.getByRole('alert').filter({ hasText: 'Not sent: this request needs a server' });
+  await expect(failure).toBeVisible();
+  await expect(failure).toContainText('send it from your own machine');
+  messages = await relayMessages(page);
+  expect(messages, messages.join('\n')).toHaveLength(1);
+  await expect(page.getByText('No local relay is running')).toHaveCount(0);
+  await expect(page.getByText(/sends it through the local relay/)).toHaveCount(0);
+  await expectNoAxeViolations(page, 'client credentials in hosting mode');
+});
+
+test('the password page in hosting mode: one relay message too', async ({ page }) => {
+  await page.goto(`${APP}/flows/password`);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(page.locator('.relay-off')).toHaveCount(1);
+  const messages = await relayMessages(page);
+  expect(messages, messages.join('\n')).toHaveLength(1);
+  expect(messages[0]).toContain('The local relay is off on this shared server.');
+});
+
+test('an attack page in hosting mode says the attack lab is off and what to do; its runs are off', async ({
+  page,
+  request,
+}) => {
+  await page.goto(`${APP}/attacks/mix-up`);
+  const notice = page.locator('#attack-lab-off');
+  await expect(notice).toBeVisible();
+  await expect(notice).toContainText('The attack lab is off on this shared server.');
+  await expect(notice).toContainText('npm start');
+  const runs = page.getByRole('button', { name: /^Run: the attack/ });
+  await expect(runs).toHaveCount(2);
+  for (const run of await runs.all()) await expect(run).toBeDisabled();
+  await expectNoAxeViolations(page, 'an attack page in hosting mode');
+  // And the sandbox refuses the switches from curl (no Origin), with the same advice.
+  const refused = await request.post(`${SANDBOX}/attack-lab/switches`, {
+    data: { wildcardRedirectUris: true },
+  });
+  expect(refused.status()).toBe(403);
+  expect(((await refused.json()) as { error_description: string }).error_description).toContain('npm start');
 });

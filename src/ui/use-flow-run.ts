@@ -7,6 +7,7 @@ import { recordingFetch } from '../state/recording-fetch.ts';
 import { runStep, type FlowDeps } from '../flows/runner.ts';
 import { useFlowRun, useFlowRuns, type FlowRun } from '../state/flow-runs.ts';
 import { useLabConfig } from '../state/lab-config.ts';
+import { HOSTED_RELAY_UNAVAILABLE, isRelayOffHere } from './components/hosting-notices.tsx';
 import { sandboxDirectorySettled, useSandboxDirectory } from '../state/sandbox-directory.ts';
 import { useSettings } from '../state/settings.ts';
 
@@ -37,6 +38,7 @@ export interface StepOptions {
 export function useFlowRunner<Ctx extends object>(flowId: string, create: () => Ctx, firstStep: string) {
   const run = useStartedRun<Ctx>(flowId, create, firstStep);
   const deps = useFlowDeps(flowId);
+  const relayOff = useLabConfig(isRelayOffHere);
   const [announcement, setAnnouncement] = useState('');
   const store = useFlowRuns.getState();
 
@@ -59,7 +61,12 @@ export function useFlowRunner<Ctx extends object>(flowId: string, create: () => 
       return { ...current, ...result.patch };
     }
     store.setStep(flowId, stepId, 'failed', { failure: result.failure });
-    setAnnouncement(`${options.failure ?? 'The step failed.'} ${result.failure.message}`);
+    // Hosting mode: a request only a server may send was not sent; its own reason names a relay that is off.
+    const why =
+      relayOff && result.failure.code === 'RELAY_UNAVAILABLE'
+        ? HOSTED_RELAY_UNAVAILABLE.what
+        : result.failure.message;
+    setAnnouncement(`${options.failure ?? 'The step failed.'} ${why}`);
     return undefined;
   };
 

@@ -1,12 +1,6 @@
 import type { StepFailure } from '../../flows/runner.ts';
-import {
-  describeFormat,
-  explainFailure,
-  lookupLinks,
-  type Explanation,
-  type StepKind,
-} from '../explain-error.ts';
-import { useRelayOffHere } from './hosting-notices.tsx';
+import { describeFormat, explainFailure, lookupLinks, type StepKind } from '../explain-error.ts';
+import { HOSTED_RELAY_UNAVAILABLE, useRelayOffHere } from './hosting-notices.tsx';
 
 /** RFC 6749 §5.2's fields and Entra's extras, in the order people read them. */
 const SHOWN_FIELDS = [
@@ -35,16 +29,6 @@ const CAUSES: Readonly<Record<NonNullable<StepFailure['unreachable']>['cause'], 
   unknown: 'hidden by the browser',
 };
 
-/**
- * A request only a server may send, on a shared server whose relay is off: said without naming the
- * relay, which the page's own notice explains once.
- */
-const HOSTED_RELAY_UNAVAILABLE: Pick<Explanation, 'title' | 'what' | 'fix'> = {
-  title: 'Not sent: this request needs a server',
-  what: 'A browser may not send this request itself, and this shared lab sends none from its server.',
-  fix: 'Copy the request as curl and send it from your own machine, or run the lab there with npm start.',
-};
-
 function show(value: unknown): string {
   return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
 }
@@ -65,10 +49,9 @@ export function FailurePanel(props: {
   const where = props.endpoint === undefined ? {} : { endpoint: props.endpoint };
   const relayOff = useRelayOffHere();
   const explained = explainFailure(failure, props.context, where);
-  const explanation =
-    relayOff && failure.code === 'RELAY_UNAVAILABLE'
-      ? { ...explained, ...HOSTED_RELAY_UNAVAILABLE }
-      : explained;
+  // Hosting mode: the request's own reason speaks of a relay that is not there; ours replaces it.
+  const hostedRelayFailure = relayOff && failure.code === 'RELAY_UNAVAILABLE';
+  const explanation = hostedRelayFailure ? { ...explained, ...HOSTED_RELAY_UNAVAILABLE } : explained;
   const links = lookupLinks(failure, where);
   const fields: Readonly<Record<string, unknown>> = failure.fields ?? {};
   const names =
@@ -134,7 +117,7 @@ export function FailurePanel(props: {
           </div>
         </dl>
       )}
-      {failure.fields === undefined && <p className="detail">{failure.message}</p>}
+      {failure.fields === undefined && !hostedRelayFailure && <p className="detail">{failure.message}</p>}
       {failure.fields !== undefined && (
         <dl className="server-fields">
           {failure.status !== undefined && (

@@ -5,6 +5,7 @@
  */
 import type { ReactNode } from 'react';
 import { useLabConfig, type LabConfig } from '../../state/lab-config.ts';
+import type { Explanation } from '../explain-error.ts';
 
 /** True when the app is hosted for a class and its relay is off: relay texts give way to the notice. */
 export function useRelayOffHere(): boolean {
@@ -33,6 +34,16 @@ export function RelayOffNotice(props: { readonly id?: string }) {
 export function WhereRelayRuns(props: { readonly children: ReactNode }) {
   return useRelayOffHere() ? null : <>{props.children}</>;
 }
+
+/**
+ * A request only a server may send, on a shared server whose relay is off: said without naming the
+ * relay, which the page's own notice explains once.
+ */
+export const HOSTED_RELAY_UNAVAILABLE: Pick<Explanation, 'title' | 'what' | 'fix'> = {
+  title: 'Not sent: this request needs a server',
+  what: 'A browser may not send this request itself, and this shared lab sends none from its server.',
+  fix: 'Copy the request as curl and send it from your own machine, or run the lab there with npm start.',
+};
 
 /** The server's reason without a headline that repeats ours ("The relay is off: …"). */
 function reasonBody(reason: string): string {
