@@ -259,7 +259,7 @@ export const idTokenReplayAttack: AttackDefinition<IdTokenReplayContext> = {
         }
         try {
           // OIDC Core §3.2.2.11: the nonce claim MUST be present and equal to the nonce sent.
-          checkIdTokenNonce(
+          await checkIdTokenNonce(
             { access_token: '', token_type: '', id_token: idToken },
             need(ctx.appNonce, 'The nonce'),
           );
