@@ -175,6 +175,8 @@ interface Context {
   readonly attackLab: AttackLab;
   /** Hosting mode's trainer gate (server/hosting.ts); absent: every portal action is open, as on loopback. */
   readonly trainerGate?: TrainerGate;
+  /** The local CA file's absolute path when serving https (tls.ts); shown in /directory.json. */
+  readonly tlsCaFile?: string;
 }
 
 
@@ -379,6 +381,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     ...(options.trainerPassword === undefined
       ? {}
       : { trainerGate: createTrainerGate(options.trainerPassword) }),
+    ...(tls === undefined ? {} : { tlsCaFile: tls.caPath }),
     standard,
     attackLab,
     provider,
@@ -529,6 +532,7 @@ async function portalView(ctx: Context): Promise<PortalView> {
     lockout,
     memory: () => memory,
     attackLab: ctx.attackLab,
+    ...(ctx.tlsCaFile === undefined ? {} : { tlsCaFile: ctx.tlsCaFile }),
   };
 }
 

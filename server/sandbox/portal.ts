@@ -62,6 +62,8 @@ export interface PortalView {
   readonly memory?: () => MemoryReport;
   /** The attack lab's switches of a running instance: a banner while any is on (vulnerable mode). */
   readonly attackLab?: AttackLab;
+  /** The absolute path of the local CA file when the instance serves https (tls.ts). */
+  readonly tlsCaFile?: string;
 }
 
 /** The accounts with smart lockout failures or a lockout now, locked ones first. */
@@ -144,6 +146,8 @@ export interface SandboxDirectory {
   readonly lockouts?: readonly LockoutView[];
   /** Memory held now (a running instance only). */
   readonly memory?: MemoryReport;
+  /** An https instance's local CA file, absolute, for NODE_EXTRA_CA_CERTS or curl --cacert (issue 17). */
+  readonly tls?: { readonly caFile: string };
   readonly users: readonly {
     readonly userPrincipalName: string;
     readonly displayName: string;
@@ -256,6 +260,7 @@ export function buildDirectory(origin: string, view: PortalView = seededView()):
     settings: { ...view.settings },
     ...(view.lockout ? { lockouts: lockoutViews(view.lockout) } : {}),
     ...(view.memory ? { memory: view.memory() } : {}),
+    ...(view.tlsCaFile === undefined ? {} : { tls: { caFile: view.tlsCaFile } }),
     users: SANDBOX_USERS.map((u) => ({
       userPrincipalName: u.userPrincipalName,
       displayName: u.displayName,

@@ -1,19 +1,27 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parse as parseJavaScript } from 'acorn';
 import fc from 'fast-check';
 import ts from 'typescript';
 import { describe, expect, test } from 'vitest';
 import { parseSandboxDirectory, type SandboxDirectory } from '../protocol/sandbox-directory.ts';
 import {
   buildSandboxCodeGuide,
+  JAVASCRIPT_NOTE,
   LIBRARY_NAMES,
+  parseSandboxCaFile,
   parseSandboxUsers,
   shellQuote,
   type CodeSnippet,
   type SandboxCodeGuide,
   type SandboxCodeUser,
 } from './sandbox-code.ts';
+
+/** True when `text` has a control character (a line break, NUL…): no file path the page would show. */
+function hasControl(text: string): boolean {
+  return [...text].some((c) => c.charCodeAt(0) < 0x20);
+}
 
 const TENANT = '5f1c9e7a-0b3d-4c2e-9a61-7d8e2f4b6c10';
 const API = '9e4d2a71-3c58-4b0f-8d16-2a7f5e9c3b40';
@@ -209,7 +217,12 @@ describe('sandbox code guide', () => {
           const guide = buildSandboxCodeGuide(directory, USERS);
           checkNamesOnlyDirectoryValues(guide, directory);
           for (const s of allSnippets(guide)) {
-            if (s.language === 'ts') {
+            if (s.language === 'js') {
+              // Plain JavaScript, as a reader saves it in a .mjs file: a type annotation is a SyntaxError.
+              expect(
+                () => parseJavaScript(s.code, { ecmaVersion: 2022, sourceType: 'module' }),
+                s.id,
+              ).not.toThrow();
               // Each value is written as a string literal that reads back as the value itself.
               if (s.code.includes('clientSecret') && s.library !== 'azure-identity')
                 expect(s.code).toContain(
@@ -307,7 +320,7 @@ describe('sandbox code guide', () => {
     ).toEqual([{ userPrincipalName: 'a@b', password: 'p', mfaRequired: true }]);
   });
 
-  test('the TypeScript snippets type-check against the installed MSAL Node, MSAL.js, Azure Identity and openid-client', () => {
+  test('the JavaScript snippets type-check (checkJs) against the installed MSAL Node, MSAL.js 4, Azure Identity and openid-client', () => {
     // Written under node_modules/.cache so the libraries' own type declarations resolve from there.
     const root = resolve(import.meta.dirname, '../..');
     mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
@@ -316,13 +329,17 @@ describe('sandbox code guide', () => {
       const files: string[] = [];
       for (const origin of ['http://localhost:5174', 'https://localhost:5174'])
         for (const s of allSnippets(buildSandboxCodeGuide(seededDirectory(origin), USERS)))
-          if (s.language === 'ts') {
-            const file = join(dir, `${origin.startsWith('https') ? 's' : 'p'}-${s.id}.mts`);
+          if (s.language === 'js') {
+            const file = join(dir, `${origin.startsWith('https') ? 's' : 'p'}-${s.id}.mjs`);
             writeFileSync(file, s.code);
             files.push(file);
           }
       const program = ts.createProgram(files, {
+        allowJs: true,
+        checkJs: true,
         strict: true,
+        // Plain JavaScript has no annotations: a parameter without a contextual type is any.
+        noImplicitAny: false,
         noEmit: true,
         module: ts.ModuleKind.NodeNext,
         moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -344,4 +361,81 @@ describe('sandbox code guide', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  test('a parameter with a TypeScript annotation fails the JavaScript parse the snippets must pass', () => {
+    expect(() =>
+      parseJavaScript('export async function f(incomingToken: string) {}', {
+        ecmaVersion: 2022,
+        sourceType: 'module',
+      }),
+    ).toThrow(SyntaxError);
+    expect(JAVASCRIPT_NOTE).toMatch(/\.mjs/);
+  });
+
+  test('the CA file is read from any JSON without a throw: only an absolute path on one line', () => {
+    fc.assert(
+      fc.property(fc.anything(), (json) => {
+        const caFile = parseSandboxCaFile(json);
+        if (caFile !== undefined) expect(caFile).toMatch(/^(\/|[A-Za-z]:[\\/]|\\\\)/);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string(), (path) => {
+        const caFile = parseSandboxCaFile({ tls: { caFile: path } });
+        const absolute = /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(path) && !hasControl(path);
+        expect(caFile).toBe(absolute ? path : undefined);
+      }),
+    );
+    expect(parseSandboxCaFile({ tls: { caFile: '/home/me/lab/.sandbox/tls-ca.pem' } })).toBe(
+      '/home/me/lab/.sandbox/tls-ca.pem',
+    );
+    expect(parseSandboxCaFile({ tls: { caFile: '.sandbox/tls-ca.pem' } })).toBeUndefined();
+  });
+
+  test('with the CA path the sandbox gave, the trust step and curl name it absolutely; without, the relative form is explained', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1 }).filter((p) => !hasControl(p)),
+        (tail) => {
+          const caFile = `/${tail}`;
+          const guide = buildSandboxCodeGuide(seededDirectory('https://localhost:5174'), USERS, caFile);
+          expect(guide.caExport).toBe(`export NODE_EXTRA_CA_CERTS=${shellQuote(caFile)}`);
+          // The shell reads the line back as the path itself.
+          const run = spawnSync('sh', ['-c', `${guide.caExport}\nprintf '%s' "$NODE_EXTRA_CA_CERTS"`], {
+            encoding: 'utf8',
+          });
+          expect(run.stdout).toBe(caFile);
+          for (const s of allSnippets(guide).filter((x) => x.library === 'curl')) {
+            expect(s.code).toContain(`--cacert ${shellQuote(caFile)}`);
+            expect(s.code).not.toContain('$NODE_EXTRA_CA_CERTS');
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
+    const unknown = buildSandboxCodeGuide(seededDirectory('https://localhost:5174'), USERS);
+    expect(unknown.caExport).toContain('export NODE_EXTRA_CA_CERTS="$PWD/.sandbox/tls-ca.pem"');
+    expect(unknown.caExport).toMatch(/OAuth Flow Lab folder \(not your project\)/);
+  });
+
+  test('knownAuthorities is written in one form everywhere: the host alone, as MSAL documents it', () => {
+    const root = resolve(import.meta.dirname, '../..');
+    const urlForm = /knownAuthorities:\s*\[\s*['"`]https?:\/\//;
+    const texts: [string, string][] = [
+      ['README.md', readFileSync(join(root, 'README.md'), 'utf8')],
+      ...readdirSync(join(root, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f): [string, string] => [`docs/${f}`, readFileSync(join(root, 'docs', f), 'utf8')]),
+    ];
+    for (const origin of ['http://localhost:5174', 'https://localhost:5174', 'https://lab.example.org'])
+      for (const section of buildSandboxCodeGuide(seededDirectory(origin), USERS).sections) {
+        texts.push([section.library, section.beyondAuthority.join('\n')]);
+        for (const s of section.snippets) texts.push([s.id, `${s.code}\n${s.notes.join('\n')}`]);
+        if (section.library.startsWith('msal'))
+          for (const s of section.snippets)
+            expect(s.code, s.id).toContain(`knownAuthorities: [${JSON.stringify(new URL(origin).host)}]`);
+      }
+    for (const [where, text] of texts) expect(urlForm.test(text), where).toBe(false);
+    expect(urlForm.test("knownAuthorities: ['https://localhost:5174']")).toBe(true);
+  });
 });

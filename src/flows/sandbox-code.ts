@@ -194,7 +194,7 @@ export const LIBRARY_NAMES: readonly LibraryName[] = [
     what: 'The access token the API received.',
     docs: MSAL_NODE_API,
   },
-  // MSAL.js (@azure/msal-browser 4 and 5)
+  // MSAL.js (@azure/msal-browser 4; the snippet is checked against 4.30)
   {
     library: 'msal-browser',
     name: 'PublicClientApplication',
@@ -436,6 +436,12 @@ export const LIBRARY_NAMES: readonly LibraryName[] = [
   { library: 'curl', name: '--data-urlencode', what: 'Sends one form field, URL-encoded.', docs: CURL_DOCS },
   {
     library: 'curl',
+    name: '-sS',
+    what: 'No progress meter, but errors still shown: the answer alone goes to jq.',
+    docs: CURL_DOCS,
+  },
+  {
+    library: 'curl',
     name: '--cacert',
     what: "Trusts the sandbox's local CA for this request.",
     docs: CURL_DOCS,
@@ -455,8 +461,8 @@ export interface CodeSnippet {
   readonly library: SnippetLibrary;
   /** The grant in plain words, e.g. "Client credentials with a secret". */
   readonly grant: string;
-  /** `ts`: a TypeScript ES module (top-level await); `sh`: a POSIX shell script. */
-  readonly language: 'ts' | 'sh';
+  /** `js`: a plain JavaScript ES module (.mjs, top-level await); `sh`: a POSIX shell script. */
+  readonly language: 'js' | 'sh';
   readonly code: string;
   /** The documented names it uses, each in {@link LIBRARY_NAMES} for its library. */
   readonly names: readonly string[];
@@ -501,6 +507,8 @@ export interface SandboxCodeGuide {
   /** `<origin>/<tenant id>`: what MSAL and Azure Identity call the authority. */
   readonly authority: string;
   readonly issuer: string;
+  /** The shell line(s) setting NODE_EXTRA_CA_CERTS: the sandbox's absolute CA path when it gave one. */
+  readonly caExport: string;
   readonly sections: readonly LibrarySection[];
 }
 
@@ -580,6 +588,8 @@ interface Context {
   readonly issuer: string;
   readonly apps: Apps;
   readonly users: readonly SandboxCodeUser[] | undefined;
+  /** The CA file's absolute path, from `/directory.json` (`tls.caFile`), when the sandbox said it. */
+  readonly caFile: string | undefined;
 }
 
 type Built = { snippet: CodeSnippet } | { missing: MissingSnippet };
@@ -591,7 +601,7 @@ function snippet(
   code: string,
   names: readonly string[],
   notes: readonly string[] = [],
-  language: CodeSnippet['language'] = 'ts',
+  language: CodeSnippet['language'] = 'js',
 ): Built {
   return { snippet: { id: `${library}-${key}`, library, grant, language, code, names, notes } };
 }
@@ -616,6 +626,41 @@ function noSecret(library: SnippetLibrary, grant: string, app: SandboxDirectoryA
   );
 }
 
+/**
+ * Where the incoming user token for on-behalf-of comes from. The SPA registration lists the API's scope.
+ * Device code and ROPC cannot add a permission (AADSTS650057 for the Console app); a sign-in in a browser
+ * can, by dynamic consent, so the Web app's code flow gets one too. Both tested in
+ * server/client-libraries/sandbox-code-snippets.test.ts.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/consent-types-developer#incremental-and-dynamic-user-consent
+ */
+function incomingTokenNotes(ctx: Context, api: SandboxDirectoryApp): string[] {
+  const { spa, web, console: cli } = ctx.apps;
+  const scope = apiScope(api);
+  const notes = [
+    `The incoming token is a user's access token for ${scope}, got by a client the user signed in to.`,
+  ];
+  if (cli !== undefined)
+    notes.push(
+      `Not from ${cli.displayName}: its device code and password sign-ins cannot show a consent page, and its registration does not list that scope, so the answer is AADSTS650057.`,
+    );
+  if (spa !== undefined)
+    notes.push(
+      `The simplest way: in this lab, open Authorization code (/flows/authorization-code) with ${spa.displayName}, set the scope to "openid ${scope}", run it and copy access_token from the token response (or use the On-behalf-of page, whose first step does this).`,
+    );
+  if (web !== undefined)
+    notes.push(
+      `From your own code: the MSAL Node authorization code snippet above with scopes ["${scope}"] — ${web.displayName}'s sign-in in a browser may ask for it (the user consents), then result.accessToken is the token.`,
+    );
+  if (spa === undefined && web === undefined)
+    notes.push('The sandbox directory has no app that can ask for it; reset the tenant on the portal.');
+  return notes;
+}
+
+/**
+ * MSAL's auth block. knownAuthorities holds the host alone, as MSAL's docs write it ("Mark your B2C
+ * tenant's domain as trusted"):
+ * https://learn.microsoft.com/en-us/entra/msal/javascript/node/initialize-public-client-application
+ */
 function msalAuth(ctx: Context, clientId: string, extra: readonly string[] = []): string {
   return [
     `    clientId: ${js(clientId)},`,
@@ -769,8 +814,10 @@ try {
   });
   console.log(result?.account?.username);
 } catch (error) {
-  // MFA (${mfa?.userPrincipalName ?? 'an MFA user'}: AADSTS50076) or no consent yet (AADSTS65001): only a sign-in in a browser helps.
-  if (error instanceof InteractionRequiredAuthError) console.log("Sign in interactively instead:", error.errorCode);
+  // MFA (${mfa?.userPrincipalName ?? 'an MFA user'}: AADSTS50076, subError basic_action) or no consent yet
+  // (AADSTS65001, subError consent_required): both are invalid_grant; only a sign-in in a browser helps.
+  if (error instanceof InteractionRequiredAuthError)
+    console.log("Sign in interactively instead:", error.subError, error.errorMessage.match(/AADSTS\\d+/)?.[0]);
   else throw error;
 }
 `,
@@ -822,13 +869,22 @@ const { verifier, challenge } = await new CryptoProvider().generatePkceCodes();
 console.log("Open:", await app.getAuthCodeUrl({ scopes, redirectUri, codeChallenge: challenge, codeChallengeMethod: "S256" }));
 
 createServer(async (req, res) => {
-  const code = new URL(req.url ?? "/", redirectUri).searchParams.get("code");
-  if (code === null) return void res.end("No code in this request.");
-  const result = await app.acquireTokenByCode({ code, scopes, redirectUri, codeVerifier: verifier });
-  // Later calls: from MSAL's cache, refreshed with the refresh token once expired.
-  const [account] = await app.getTokenCache().getAllAccounts();
-  const again = account && (await app.acquireTokenSilent({ account, scopes }));
-  res.end(\`Signed in as \${result.account?.username}; silent token: \${again ? "yes" : "no"}\`);
+  const url = new URL(req.url ?? "/", redirectUri);
+  // Only the redirect URI is the callback: anything else (the browser's /favicon.ico) is not found.
+  if (url.pathname !== new URL(redirectUri).pathname) return void res.writeHead(404).end("Not found.");
+  try {
+    const code = url.searchParams.get("code");
+    if (code === null) throw new Error(url.searchParams.get("error_description") ?? "No code in this request.");
+    const result = await app.acquireTokenByCode({ code, scopes, redirectUri, codeVerifier: verifier });
+    // Later calls: from MSAL's cache, refreshed with the refresh token once expired.
+    const [account] = await app.getTokenCache().getAllAccounts();
+    const again = account && (await app.acquireTokenSilent({ account, scopes }));
+    res.end(\`Signed in as \${result.account?.username}; silent token: \${again ? "yes" : "no"}\`);
+  } catch (error) {
+    // A failed sign-in is printed and answered; the server keeps running.
+    console.error(error);
+    res.writeHead(500).end(\`Sign-in failed: \${error instanceof Error ? error.message : String(error)}\`);
+  }
 }).listen(Number(new URL(redirectUri).port));
 `,
           [
@@ -873,7 +929,7 @@ ${msalAuth(ctx, api.clientId, [`clientSecret: ${js(api.sandboxOnlySecret)}, // s
 });
 
 /** incomingToken: the access token a caller sent your API (audience ${api.identifierUri ?? api.clientId}). */
-export async function graphTokenFor(incomingToken: string): Promise<string | undefined> {
+export async function graphTokenFor(incomingToken) {
   const result = await api.acquireTokenOnBehalfOf({ oboAssertion: incomingToken, scopes: [${js(`${GRAPH}/User.Read`)}] });
   return result?.accessToken;
 }
@@ -887,10 +943,7 @@ export async function graphTokenFor(incomingToken: string): Promise<string | und
           'acquireTokenOnBehalfOf',
           'oboAssertion',
         ],
-        [
-          `The caller gets its token for ${apiScope(api)} first, for example from the SPA with MSAL.js below.`,
-          SECRET_NOTE,
-        ],
+        [...incomingTokenNotes(ctx, api), SECRET_NOTE],
       ),
     );
   return out;
@@ -926,7 +979,7 @@ ${msalAuth(ctx, spa.clientId, [`redirectUri: ${js(redirect)},`])}
 const login = await msal.loginPopup({ scopes: ["User.Read"] });
 msal.setActiveAccount(login.account);
 
-async function token(scopes: string[]): Promise<string> {
+async function token(scopes) {
   try {
     return (await msal.acquireTokenSilent({ scopes })).accessToken;
   } catch (error) {
@@ -1060,7 +1113,7 @@ console.log(token.expiresOnTimestamp);
 const sandbox = ${options};
 
 /** incomingToken: the access token a caller sent your API (audience ${api.identifierUri ?? api.clientId}). */
-export async function graphTokenFor(incomingToken: string): Promise<string> {
+export async function graphTokenFor(incomingToken) {
   const credential = new OnBehalfOfCredential({
     tenantId: ${js(ctx.tenantId)},
     clientId: ${js(api.clientId)},
@@ -1081,7 +1134,7 @@ export async function graphTokenFor(incomingToken: string): Promise<string> {
           'disableInstanceDiscovery',
           'getToken',
         ],
-        [`The caller gets its token for ${apiScope(api)} first.`, SECRET_NOTE],
+        [...incomingTokenNotes(ctx, api), SECRET_NOTE],
       ),
     );
   return out;
@@ -1151,16 +1204,25 @@ console.log("Open:", client.buildAuthorizationUrl(config, {
 }).href);
 
 createServer(async (req, res) => {
-  const tokens = await client.authorizationCodeGrant(config, new URL(req.url ?? "/", redirect_uri), {
-    pkceCodeVerifier: verifier,
-    expectedState: state,
-    expectedNonce: nonce,
-    idTokenExpected: true,
-  });
-  const claims = tokens.claims();
-  const user = await client.fetchUserInfo(config, tokens.access_token, claims?.sub ?? "");
-  const refreshed = tokens.refresh_token ? await client.refreshTokenGrant(config, tokens.refresh_token) : undefined;
-  res.end(\`Signed in as \${String(user.name)}; refreshed: \${refreshed ? "yes" : "no"}\`);
+  const url = new URL(req.url ?? "/", redirect_uri);
+  // Only the redirect URI is the callback: anything else (the browser's /favicon.ico) is not found.
+  if (url.pathname !== new URL(redirect_uri).pathname) return void res.writeHead(404).end("Not found.");
+  try {
+    const tokens = await client.authorizationCodeGrant(config, url, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    });
+    const claims = tokens.claims();
+    const user = await client.fetchUserInfo(config, tokens.access_token, claims?.sub ?? "");
+    const refreshed = tokens.refresh_token ? await client.refreshTokenGrant(config, tokens.refresh_token) : undefined;
+    res.end(\`Signed in as \${String(user.name)}; refreshed: \${refreshed ? "yes" : "no"}\`);
+  } catch (error) {
+    // A failed sign-in (no code, a state mismatch, a refused token request) is printed and answered.
+    console.error(error);
+    res.writeHead(500).end(\`Sign-in failed: \${error instanceof Error ? error.message : String(error)}\`);
+  }
 }).listen(Number(new URL(redirect_uri).port));
 `,
       names,
@@ -1189,14 +1251,20 @@ console.log(tokens.access_token);
 function curl(ctx: Context): Built[] {
   const L = 'curl';
   const { web, console: cli, api } = ctx.apps;
-  const ca = ctx.https ? ' --cacert "$NODE_EXTRA_CA_CERTS"' : '';
+  const ca = !ctx.https
+    ? ''
+    : ctx.caFile === undefined
+      ? ' --cacert "$NODE_EXTRA_CA_CERTS"'
+      : ` --cacert ${shellQuote(ctx.caFile)}`;
   const token = `${ctx.origin}/${ctx.tenantId}/oauth2/v2.0/token`;
   const device = `${ctx.origin}/${ctx.tenantId}/oauth2/v2.0/devicecode`;
   const q = shellQuote;
   const out: Built[] = [];
-  const caNote = ctx.https
-    ? ['NODE_EXTRA_CA_CERTS holds the path of the CA file the sandbox printed at start.']
-    : [];
+  const caNote =
+    ctx.https && ctx.caFile === undefined
+      ? ['NODE_EXTRA_CA_CERTS holds the path of the CA file the sandbox printed at start.']
+      : [];
+  const jqNote = 'Needs jq (https://jqlang.org) to read the JSON answers; paste the block whole.';
   if (web === undefined) out.push(noApp(L, 'Client credentials with a secret', 'confidential web app'));
   else if (web.sandboxOnlySecret === undefined)
     out.push(noSecret(L, 'Client credentials with a secret', web));
@@ -1227,19 +1295,35 @@ curl${ca} ${q(token)} \\
         L,
         'device-code',
         'Device code',
-        `# 1. Ask for a code (RFC 8628 section 3.1): the answer names the page and the user code.
-curl${ca} ${q(device)} \\
+        `# 1. Ask for a code (RFC 8628 section 3.1): the answer names the page and the code to enter there.
+answer=$(curl -sS${ca} ${q(device)} \\
   --data-urlencode ${q(`client_id=${cli.clientId}`)} \\
-  --data-urlencode 'scope=User.Read offline_access'
-
-# 2. After signing in there, redeem the device_code from step 1 (repeat while authorization_pending).
-curl${ca} ${q(token)} \\
-  --data-urlencode 'grant_type=urn:ietf:params:oauth:grant-type:device_code' \\
-  --data-urlencode ${q(`client_id=${cli.clientId}`)} \\
-  --data-urlencode "device_code=$DEVICE_CODE"
+  --data-urlencode 'scope=User.Read offline_access')
+DEVICE_CODE=$(printf '%s' "$answer" | jq -r '.device_code // empty')
+interval=$(printf '%s' "$answer" | jq -r '.interval // 5')
+if [ -z "$DEVICE_CODE" ]; then printf '%s\n' "$answer"; else
+  printf '%s\n' "$answer" | jq -r .message
+  # 2. Poll the token endpoint (RFC 8628 section 3.4) until the user has signed in there.
+  while :; do
+    sleep "$interval"
+    tokens=$(curl -sS${ca} ${q(token)} \\
+      --data-urlencode 'grant_type=urn:ietf:params:oauth:grant-type:device_code' \\
+      --data-urlencode ${q(`client_id=${cli.clientId}`)} \\
+      --data-urlencode "device_code=$DEVICE_CODE")
+    case $(printf '%s' "$tokens" | jq -r '.error // empty') in
+      authorization_pending) ;;
+      slow_down) interval=$((interval + 5)) ;; # RFC 8628 section 3.5: 5 seconds more from now on
+      *) printf '%s\n' "$tokens"; break ;;
+    esac
+  done
+fi
 `,
-        ['--data-urlencode', ...(ctx.https ? ['--cacert'] : [])],
-        [...caNote, 'Set DEVICE_CODE to the device_code of the first answer.'],
+        ['--data-urlencode', '-sS', ...(ctx.https ? ['--cacert'] : [])],
+        [
+          ...caNote,
+          jqNote,
+          'It prints where to sign in, then asks again every interval seconds (5 more after slow_down) until the answer is the tokens or an error other than authorization_pending.',
+        ],
         'sh',
       ),
     );
@@ -1251,23 +1335,29 @@ curl${ca} ${q(token)} \\
         'password',
         'Username and password (ROPC)',
         `# Legacy (RFC 6749 section 4.3); the password is sandbox-only test data.
-curl${ca} ${q(token)} \\
+tokens=$(curl -sS${ca} ${q(token)} \\
   --data-urlencode 'grant_type=password' \\
   --data-urlencode ${q(`client_id=${cli.clientId}`)} \\
   --data-urlencode ${q(`username=${ordinary.userPrincipalName}`)} \\
   --data-urlencode ${q(`password=${ordinary.password}`)} \\
-  --data-urlencode 'scope=User.Read offline_access'
+  --data-urlencode 'scope=User.Read offline_access')
+printf '%s\n' "$tokens"
+REFRESH_TOKEN=$(printf '%s' "$tokens" | jq -r '.refresh_token // empty')
 
-# Refresh (RFC 6749 section 6) with the refresh_token of that answer.
-curl${ca} ${q(token)} \\
-  --data-urlencode 'grant_type=refresh_token' \\
-  --data-urlencode ${q(`client_id=${cli.clientId}`)} \\
-  --data-urlencode "refresh_token=$REFRESH_TOKEN"
+# Refresh (RFC 6749 section 6) with the refresh_token of that answer, when there is one.
+if [ -n "$REFRESH_TOKEN" ]; then
+  curl -sS${ca} ${q(token)} \\
+    --data-urlencode 'grant_type=refresh_token' \\
+    --data-urlencode ${q(`client_id=${cli.clientId}`)} \\
+    --data-urlencode "refresh_token=$REFRESH_TOKEN"
+  echo
+fi
 `,
-        ['--data-urlencode', ...(ctx.https ? ['--cacert'] : [])],
+        ['--data-urlencode', '-sS', ...(ctx.https ? ['--cacert'] : [])],
         [
           ...caNote,
-          `The user must have consented to ${cli.displayName} once (device code above), or the answer is AADSTS65001. Set REFRESH_TOKEN to the refresh_token of the first answer.`,
+          jqNote,
+          `The user must have consented to ${cli.displayName} once (device code above), or the answer is AADSTS65001 and there is no refresh.`,
         ],
         'sh',
       ),
@@ -1295,7 +1385,7 @@ curl${ca} ${q(token)} \\
   --data-urlencode ${q(`scope=${GRAPH}/User.Read`)}
 `,
         ['--user', '--data-urlencode', ...(ctx.https ? ['--cacert'] : [])],
-        [...caNote, `USER_TOKEN: an access token for ${apiScope(api)}.`],
+        [...caNote, ...incomingTokenNotes(ctx, api)],
         'sh',
       ),
     );
@@ -1335,18 +1425,22 @@ function beyondAuthority(library: SnippetLibrary, ctx: Context): string[] {
         ...(ctx.https ? [] : ['execute: [allowInsecureRequests] while the sandbox runs on http.']),
       ];
     case 'curl':
-      return ctx.https ? ['--cacert "$NODE_EXTRA_CA_CERTS" (or the CA path the sandbox printed).'] : [];
+      if (!ctx.https) return [];
+      return ctx.caFile === undefined
+        ? ['--cacert "$NODE_EXTRA_CA_CERTS" (or the CA path the sandbox printed).']
+        : [`--cacert ${shellQuote(ctx.caFile)}: the CA file this sandbox uses.`];
   }
 }
 
 /**
- * The guide for a sandbox directory (and its demo users, when `/directory.json` was read): one section
- * per library, each snippet filled with the directory's live values.
+ * The guide for a sandbox directory (and its demo users and CA file, when `/directory.json` was read):
+ * one section per library, each snippet filled with the directory's live values.
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-protocols
  */
 export function buildSandboxCodeGuide(
   directory: SandboxDirectory,
   users: readonly SandboxCodeUser[] | undefined,
+  caFile?: string,
 ): SandboxCodeGuide {
   const issuerUrl = new URL(directory.issuer);
   const origin = issuerUrl.origin;
@@ -1359,6 +1453,7 @@ export function buildSandboxCodeGuide(
     issuer: directory.issuer,
     apps: pickApps(directory),
     users,
+    caFile,
   };
   const builders: Readonly<Record<SnippetLibrary, (c: Context) => Built[]>> = {
     'msal-node': msalNode,
@@ -1386,9 +1481,42 @@ export function buildSandboxCodeGuide(
     tenantId: ctx.tenantId,
     authority: ctx.authority,
     issuer: ctx.issuer,
+    caExport: caExport(ctx),
     sections,
   };
 }
+
+/**
+ * The shell line that trusts the sandbox CA for Node: the absolute path the sandbox gave in
+ * `/directory.json`, or, when unknown, the default data folder's path relative to the lab's folder.
+ */
+function caExport(ctx: Context): string {
+  if (ctx.caFile !== undefined) return `export NODE_EXTRA_CA_CERTS=${shellQuote(ctx.caFile)}`;
+  return [
+    '# The start prints "CA file     <path>/tls-ca.pem": use that absolute path. With the default data',
+    '# folder, run this in the OAuth Flow Lab folder (not your project), or write the path out in full:',
+    'export NODE_EXTRA_CA_CERTS="$PWD/.sandbox/tls-ca.pem"',
+  ].join('\n');
+}
+
+/**
+ * The CA file an https sandbox names in its `/directory.json` (`tls.caFile`, issue 17): an absolute path,
+ * or `undefined` for anything else (http, an older sandbox, any other JSON). Never throws.
+ */
+export function parseSandboxCaFile(json: unknown): string | undefined {
+  const tls = isRecord(json) ? json['tls'] : undefined;
+  const caFile = isRecord(tls) ? tls['caFile'] : undefined;
+  if (typeof caFile !== 'string' || [...caFile].some((c) => c.charCodeAt(0) < 0x20)) return undefined;
+  // POSIX /… or Windows C:\… / \\server\share: a relative path would depend on the reader's folder.
+  return /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(caFile) ? caFile : undefined;
+}
+
+/**
+ * Said once on the page: the Node snippets are plain JavaScript ES modules (top-level await), run as
+ * `.mjs` files; the MSAL.js one is for a bundler.
+ */
+export const JAVASCRIPT_NOTE =
+  'The Node snippets are plain JavaScript ES modules: save each as a .mjs file (or .js in a package with "type": "module") and run it with node. The MSAL.js snippet is plain JavaScript too, for a page built with a bundler such as Vite (it imports the npm package by name).';
 
 /** Why a library section needs https, for the page. */
 export const HTTPS_REQUIRED_NOTE = HTTPS_NOTE;

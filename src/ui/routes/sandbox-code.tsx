@@ -2,7 +2,9 @@ import { useEffect, useMemo, useState } from 'react';
 import {
   buildSandboxCodeGuide,
   HTTPS_REQUIRED_NOTE,
+  JAVASCRIPT_NOTE,
   LIBRARY_NAMES,
+  parseSandboxCaFile,
   parseSandboxUsers,
   type CodeSnippet,
   type LibrarySection,
@@ -17,20 +19,29 @@ import './sandbox-code.css';
 /** How long the read of the sandbox's user list may take, in milliseconds. */
 const USERS_TIMEOUT_MS = 5000;
 
+/** What the page reads from the sandbox's `/directory.json` beyond the app directory. */
+interface DirectoryExtras {
+  readonly users: readonly SandboxCodeUser[] | undefined;
+  /** The https sandbox's CA file, absolute (`tls.caFile`); undefined over http or before a read. */
+  readonly caFile: string | undefined;
+}
+
 /**
- * The demo users from the sandbox's `/directory.json`, read again whenever the app's directory changes
- * (its ETag). `undefined` until a read succeeds (the snippets that need a user say so); a failed read
- * keeps the last list.
+ * The demo users and CA file from the sandbox's `/directory.json`, read again whenever the app's
+ * directory changes (its ETag). Users stay `undefined` until a read succeeds (the snippets that need a
+ * user say so); a failed read keeps the last values.
  */
-function useSandboxUsers(origin: string, etag: string | undefined): readonly SandboxCodeUser[] | undefined {
-  const [users, setUsers] = useState<readonly SandboxCodeUser[] | undefined>(undefined);
+function useDirectoryExtras(origin: string, etag: string | undefined): DirectoryExtras {
+  const [extras, setExtras] = useState<DirectoryExtras>({ users: undefined, caFile: undefined });
   useEffect(() => {
     const controller = new AbortController();
     const timeout = setTimeout(() => controller.abort(), USERS_TIMEOUT_MS);
     fetch(`${origin}/directory.json`, { cache: 'no-store', signal: controller.signal })
-      .then(async (response) => (response.ok ? parseSandboxUsers(await response.json()) : undefined))
-      .then((list) => {
-        if (list !== undefined && list.length > 0) setUsers(list);
+      .then(async (response) => (response.ok ? ((await response.json()) as unknown) : undefined))
+      .then((json) => {
+        if (json === undefined) return;
+        const list = parseSandboxUsers(json);
+        if (list.length > 0) setExtras({ users: list, caFile: parseSandboxCaFile(json) });
       })
       .catch(() => {
         // Unreachable, too slow or not JSON: the last list read stays; before any, the snippets that
@@ -42,7 +53,7 @@ function useSandboxUsers(origin: string, etag: string | undefined): readonly San
       controller.abort();
     };
   }, [origin, etag]);
-  return users;
+  return extras;
 }
 
 function Snippet({ snippet, library }: { readonly snippet: CodeSnippet; readonly library: string }) {
@@ -117,11 +128,12 @@ export default function SandboxCodePage() {
   const directory = useSandboxDirectory((s) => s.directory);
   const etag = useSandboxDirectory((s) => s.etag);
   const problem = useSandboxDirectory((s) => s.problem);
-  const users = useSandboxUsers(sandboxOrigin, etag);
+  const { users, caFile } = useDirectoryExtras(sandboxOrigin, etag);
   const guide = useMemo(
-    () => (directory === undefined ? undefined : buildSandboxCodeGuide(directory, users)),
-    [directory, users],
+    () => (directory === undefined ? undefined : buildSandboxCodeGuide(directory, users, caFile)),
+    [directory, users, caFile],
   );
+  const httpsCommands = guide === undefined ? '' : `${HTTPS_START}\n${guide.caExport}`;
 
   return (
     <section aria-labelledby="sandbox-code-title" className="sandbox-code">
@@ -174,9 +186,9 @@ export default function SandboxCodePage() {
             keeps them beside its signing key, and prints the CA file’s path. Tell Node to trust that CA:
           </p>
           <pre className="lab-code" id="code-https" tabIndex={0} aria-label="Start with https">
-            <code>{HTTPS_COMMANDS}</code>
+            <code>{httpsCommands}</code>
           </pre>
-          <CopyButton text={HTTPS_COMMANDS} targetId="code-https" label="Copy the https commands" />
+          <CopyButton text={httpsCommands} targetId="code-https" label="Copy the https commands" />
           <p className="help">
             {guide.https
               ? 'The sandbox runs on https now: the snippets below use its https address.'
@@ -184,6 +196,7 @@ export default function SandboxCodePage() {
             For MSAL.js in a browser, also import that CA as a trusted authority in the browser (steps in
             docs/sandbox-https.md).
           </p>
+          <p className="help">{JAVASCRIPT_NOTE}</p>
           <nav aria-label="Libraries" className="sandbox-code__toc">
             <ul>
               {guide.sections.map((section) => (
@@ -228,9 +241,10 @@ export default function SandboxCodePage() {
   );
 }
 
-/** The https start and the trust step, as server/sandbox/tls.ts prints and docs/sandbox-https.md tells. */
-const HTTPS_COMMANDS = `npm start -- --https
+/**
+ * The https start, as server/sandbox/tls.ts prints it; the trust step (the guide's caExport) follows, in
+ * the shell that runs your code.
+ */
+const HTTPS_START = `npm start -- --https
 # or: SANDBOX_HTTPS=1 npm start   (the sandbox alone: npm run sandbox -- --https)
-# The start prints "CA file     <path>/tls-ca.pem" (in .sandbox/, or SANDBOX_DATA_DIR).
-# In the shell that runs your code, from the OAuth Flow Lab folder:
-export NODE_EXTRA_CA_CERTS="$PWD/.sandbox/tls-ca.pem"`;
+# In the shell that runs your code, trust the sandbox's CA:`;
